@@ -1,0 +1,60 @@
+# The two commands a newcomer needs: `make dev` (gateway on this machine, no Docker) and
+# `make test` (installs what the tests need, builds, runs everything).
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# onnxruntime-node ships its CPU library; its install script only tries a download.
+export ONNXRUNTIME_NODE_INSTALL := skip
+
+BIN := node_modules/.bin
+PLUGINS := $(notdir $(wildcard plugins/*))
+ESBUILD := $(BIN)/esbuild --bundle --platform=node --target=node20 --format=cjs --packages=external --log-level=warning
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+JEST_ARGS ?=
+
+.PHONY: build deps system-deps typecheck bundle test dev up down bench lint clean
+
+# npm ci only when the lockfile changed since the last install.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+system-deps:
+	bash .ci/system-deps.sh
+
+typecheck: deps
+	$(BIN)/tsc --noEmit -p tsconfig.json
+
+# One folder per plugin holding only that plugin's CommonJS file (Kong 3.9 needs one plugin
+# server per plugin); npm packages stay external and resolve from a parent node_modules.
+bundle: deps
+	rm -rf dist
+	@for p in $(PLUGINS); do \
+	  $(ESBUILD) plugins/$$p/index.ts --outfile=dist/kong-plugins/$$p/$$p.js || exit 1; \
+	done
+	$(ESBUILD) sidecars/relay/main.ts --outfile=dist/sidecars/relay.js
+
+build: typecheck bundle
+
+lint: typecheck
+	@! grep -rnE "console\.log" plugins lib || (echo "console.log in plugin or library code breaks kong-js-pluginserver's --dump-all-plugins" && false)
+
+test: system-deps build
+	$(BIN)/jest --ci $(JEST_ARGS)
+
+dev: build
+	$(BIN)/tsx test/dev/dev.ts
+
+bench: build
+	$(BIN)/tsx test/bench/bench.ts
+
+up:
+	$(COMPOSE) --env-file kong/.env up -d --build
+
+down:
+	$(COMPOSE) --env-file kong/.env down
+
+clean:
+	rm -rf dist .tmp coverage

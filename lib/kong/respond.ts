@@ -1,0 +1,18 @@
+/** How our plugins end a request: always through `return kong.response.exit(...)`. */
+import type { Kong } from './pdk';
+import { JSON_CONTENT_TYPE, openAIError } from '../openai-error';
+
+export function exitJson(kong: Kong, status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+  return kong.response.exit(status, JSON.stringify(body), { 'Content-Type': JSON_CONTENT_TYPE, ...headers });
+}
+
+export function exitWithError(
+  kong: Kong,
+  status: number,
+  message: string,
+  code: string | null = null,
+  param: string | null = null,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  return exitJson(kong, status, openAIError(status, message, code, param), headers);
+}

@@ -1,0 +1,91 @@
+/**
+ * The route plan: what ai-proxy decided for one request, signed so the relay can trust it.
+ * The relay accepts nothing else, so a process on the host that bypasses Kong gets a 401.
+ * The signature covers the encoded plan and the request id; the plan also pins a hash of the
+ * body it was made for and a short expiry, so a captured plan cannot be replayed with another
+ * prompt or later on.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** OpenAI and every API that speaks its wire format. */
+export const OPENAI_COMPATIBLE_PROVIDERS = ['openai', 'groq', 'deepseek', 'xai', 'mistral', 'ollama', 'vllm', 'openai-compatible'] as const;
+export type ProviderType = (typeof OPENAI_COMPATIBLE_PROVIDERS)[number];
+
+export type Endpoint = 'chat.completions' | 'embeddings';
+
+export interface TargetTimeouts {
+  connectMs: number;
+  /** Until the response head (and, streamed, the first event) arrives. */
+  firstByteMs: number;
+  /** Longest silence allowed between two stream chunks. */
+  idleMs: number;
+  totalMs: number;
+}
+
+export interface PlanTarget {
+  provider: ProviderType;
+  baseUrl: string;
+  /** The model name at the provider. */
+  model: string;
+  /** Name of the environment variable in the relay that holds the key; never the key itself. */
+  credential: string | null;
+  timeouts: TargetTimeouts;
+}
+
+export interface RoutePlan {
+  v: 1;
+  requestId: string;
+  endpoint: Endpoint;
+  /** The public model name the client asked for. */
+  model: string;
+  /** Targets in the order to try them. */
+  targets: PlanTarget[];
+  bodySha256: string;
+  expiresAt: number;
+}
+
+export interface SignedPlan {
+  plan: string;
+  signature: string;
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function hmac(secret: string, encodedPlan: string, requestId: string): string {
+  return createHmac('sha256', secret).update(encodedPlan).update('.').update(requestId).digest('hex');
+}
+
+export function signPlan(plan: RoutePlan, secret: string): SignedPlan {
+  const encoded = Buffer.from(JSON.stringify(plan)).toString('base64url');
+  return { plan: encoded, signature: hmac(secret, encoded, plan.requestId) };
+}
+
+export type PlanCheck = { ok: true; plan: RoutePlan } | { ok: false; reason: string };
+
+export function verifyPlan(
+  signed: Partial<SignedPlan>,
+  requestId: string | undefined,
+  body: Buffer,
+  secret: string,
+  now: number = Date.now(),
+): PlanCheck {
+  if (!signed.plan || !signed.signature || !requestId) return { ok: false, reason: 'missing signed route plan' };
+  const expected = Buffer.from(hmac(secret, signed.plan, requestId), 'hex');
+  const given = Buffer.from(signed.signature, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, reason: 'invalid route plan signature' };
+  }
+  let plan: RoutePlan;
+  try {
+    plan = JSON.parse(Buffer.from(signed.plan, 'base64url').toString('utf8')) as RoutePlan;
+  } catch {
+    return { ok: false, reason: 'malformed route plan' };
+  }
+  if (plan.v !== 1 || plan.requestId !== requestId) return { ok: false, reason: 'route plan does not belong to this request' };
+  if (!(plan.expiresAt > now)) return { ok: false, reason: 'route plan expired' };
+  if (plan.bodySha256 !== sha256Hex(body)) return { ok: false, reason: 'request body does not match the route plan' };
+  if (!Array.isArray(plan.targets) || plan.targets.length === 0) return { ok: false, reason: 'route plan has no target' };
+  return { ok: true, plan };
+}

@@ -1,0 +1,85 @@
+/**
+ * ai-proxy: validates an OpenAI-format request, picks its route plan, signs it and sends the
+ * request to the relay. It never talks to a provider itself: JS plugins cannot stream a response.
+ */
+import type { Kong } from '../../lib/kong/pdk';
+import { exitJson, exitWithError } from '../../lib/kong/respond';
+import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
+import { signPlan, sha256Hex, type Endpoint, type RoutePlan } from '../../lib/plan';
+import { compileModels, parseRelayUrl, type AiProxyConfig, type CompiledModels } from './config';
+import { modelList, modelObject } from './models';
+import { parseJsonBody, validateFor } from './validate';
+
+const ENDPOINTS: Record<string, Endpoint> = {
+  '/v1/chat/completions': 'chat.completions',
+  '/v1/embeddings': 'embeddings',
+};
+
+export class AiProxyHandler {
+  private readonly models: CompiledModels;
+  private readonly relay: { host: string; port: number };
+
+  constructor(private readonly config: AiProxyConfig) {
+    this.models = compileModels(config);
+    this.relay = parseRelayUrl(config.relay_url);
+  }
+
+  async access(kong: Kong): Promise<void> {
+    // Kong fails open when a plugin throws, so every failure must end the request here.
+    try {
+      await this.route(kong);
+    } catch (error) {
+      await kong.log.err(`ai-proxy failed: ${(error as Error).message}`);
+      return exitWithError(kong, 500, 'The gateway could not route this request.', 'gateway_error');
+    }
+  }
+
+  private async route(kong: Kong): Promise<void> {
+    const path = (await kong.request.getPath()).replace(/\/+$/, '');
+    if (path === '/v1/models') return exitJson(kong, 200, modelList(this.models.names));
+    if (path.startsWith('/v1/models/')) return this.describeModel(kong, decodeURIComponent(path.slice('/v1/models/'.length)));
+    const endpoint = ENDPOINTS[path];
+    if (!endpoint) return exitWithError(kong, 404, `Invalid URL (${path}).`, 'unknown_url');
+    return this.proxy(kong, endpoint);
+  }
+
+  private describeModel(kong: Kong, name: string): Promise<void> {
+    if (!this.models.byName.has(name)) return this.unknownModel(kong, name);
+    return exitJson(kong, 200, modelObject(name));
+  }
+
+  private unknownModel(kong: Kong, name: string): Promise<void> {
+    return exitWithError(kong, 404, `The model \`${name}\` does not exist or you do not have access to it.`, 'model_not_found', 'model');
+  }
+
+  private async proxy(kong: Kong, endpoint: Endpoint): Promise<void> {
+    // With a size, Kong reads a body spooled to disk instead of raising; too big gives nil.
+    const body = await kong.request.getRawBody(this.config.max_request_body_bytes);
+    if (body === undefined || body === null) {
+      return exitWithError(kong, 413, `The request body exceeds ${this.config.max_request_body_bytes} bytes.`, 'request_too_large');
+    }
+    const bytes = Buffer.from(body);
+    const parsed = parseJsonBody(bytes);
+    if (!parsed.ok) return exitWithError(kong, 400, parsed.message, 'invalid_json');
+    const validation = validateFor(endpoint, parsed.value);
+    if (!validation.ok) return exitWithError(kong, 400, validation.message, validation.code, validation.param);
+
+    const targets = this.models.byName.get(validation.request.model);
+    if (!targets) return this.unknownModel(kong, validation.request.model);
+
+    const requestId = await kong.nginx.getVar('kong_request_id');
+    if (!requestId) throw new Error('Kong did not provide a request id');
+    const plan: RoutePlan = {
+      v: 1,
+      requestId,
+      endpoint,
+      model: validation.request.model,
+      targets,
+      bodySha256: sha256Hex(bytes),
+      expiresAt: Date.now() + this.config.plan_ttl_seconds * 1000,
+    };
+    const signed = signPlan(plan, this.config.signing_secret);
+    await kong.service.request.setHeaders({ [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature });
+    await kong.service.setTarget(this.relay.host, this.relay.port);
+  }
+}

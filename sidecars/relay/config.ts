@@ -1,0 +1,44 @@
+/** The relay's settings, all from its environment: the only place provider keys live. */
+export interface RelayConfig {
+  host: string;
+  port: number;
+  planSecret: string;
+  usageLogPath: string | null;
+  /** Environment variable names a plan may name as a credential. */
+  credentialAllowlist: Set<string> | null;
+  maxBodyBytes: number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const planSecret = env.AIGW_PLAN_SECRET ?? '';
+  if (planSecret.length < 32) throw new Error('AIGW_PLAN_SECRET must be set to at least 32 characters');
+  const host = env.RELAY_HOST || '127.0.0.1';
+  // The relay trusts Kong's signature, not the network; still, it has no business on a public interface.
+  if (!LOOPBACK.has(host) && env.RELAY_ALLOW_NON_LOOPBACK !== 'true') {
+    throw new Error(`RELAY_HOST=${host} is not a loopback address; set RELAY_ALLOW_NON_LOOPBACK=true to insist`);
+  }
+  const port = Number(env.RELAY_PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`RELAY_PORT=${env.RELAY_PORT} is not a port`);
+  const allowlist = env.RELAY_CREDENTIALS
+    ? new Set(env.RELAY_CREDENTIALS.split(',').map((s) => s.trim()).filter(Boolean))
+    : null;
+  return {
+    host,
+    port,
+    planSecret,
+    usageLogPath: env.RELAY_USAGE_LOG || null,
+    credentialAllowlist: allowlist,
+    maxBodyBytes: Number(env.RELAY_MAX_BODY_BYTES ?? 33554432),
+  };
+}
+
+/**
+ * Which environment variable a plan may read. Even a signed plan may not name the relay's own
+ * secrets: a misconfigured model must never send AIGW_PLAN_SECRET to a provider.
+ */
+export function credentialAllowed(name: string, config: RelayConfig): boolean {
+  if (config.credentialAllowlist) return config.credentialAllowlist.has(name);
+  return /^[A-Z][A-Z0-9_]*_(API_KEY|TOKEN)$/.test(name) && !name.startsWith('AIGW_') && !name.startsWith('RELAY_');
+}

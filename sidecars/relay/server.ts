@@ -1,0 +1,59 @@
+/** The relay's HTTP server: a health check, and the relayed OpenAI endpoints behind the plan check. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, type Logger } from '../../lib/log';
+import type { RelayConfig } from './config';
+import { handleRelayRequest } from './relay-request';
+import { sendError, sendJson } from './respond';
+import { UpstreamPools } from './upstream';
+import type { UsageSink } from './usage';
+
+export interface Relay {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface RelayOptions {
+  config: RelayConfig;
+  usage: UsageSink;
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+}
+
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const log = options.log ?? createLogger('relay');
+  const pools = new UpstreamPools();
+  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env };
+  const server = createServer((req, res) => {
+    res.socket?.setNoDelay(true);
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (req.method !== 'POST') return sendError(res, 405, `Method ${req.method} is not allowed here.`, 'method_not_allowed');
+    handleRelayRequest(req, res, deps).catch((error: unknown) => {
+      log.error('relay request failed', { error: (error as Error).message, path });
+      if (!res.headersSent) sendError(res, 500, 'The relay failed to handle this request.', 'relay_error');
+      else res.destroy();
+    });
+  });
+  // Streams can last minutes; Node's default request timeout would cut them.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.config.port, options.config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    url: `http://${options.config.host}:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pools.close();
+      await options.usage.close();
+    },
+  };
+}

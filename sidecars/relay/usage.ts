@@ -1,0 +1,73 @@
+/**
+ * What the relay records for every response it relays, streamed or not. Billing (budgets, the
+ * spend ledger) settles from these records; they hold counts and ids, never prompt text.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Prompt tokens the provider served from its prompt cache (billed at the cached rate). */
+  cachedTokens: number;
+  reasoningTokens: number;
+}
+
+export type UsageOutcome = 'ok' | 'upstream_error' | 'upstream_unreachable' | 'timeout' | 'stream_interrupted' | 'client_aborted';
+
+export interface UsageRecord {
+  requestId: string;
+  endpoint: string;
+  /** Public model name the client used. */
+  model: string;
+  provider: string;
+  providerModel: string;
+  stream: boolean;
+  status: number;
+  outcome: UsageOutcome;
+  /** null when the provider reported none (a failure, or a stream cut before its usage chunk). */
+  usage: TokenUsage | null;
+  startedAt: number;
+  firstByteMs: number | null;
+  durationMs: number;
+}
+
+export interface UsageSink {
+  record(entry: UsageRecord): void;
+  close(): Promise<void>;
+}
+
+/** Keeps records in memory (tests, and the relay's recent-usage view). */
+export class MemoryUsageSink implements UsageSink {
+  readonly records: UsageRecord[] = [];
+  constructor(private readonly limit = 10000) {}
+  record(entry: UsageRecord): void {
+    this.records.push(entry);
+    if (this.records.length > this.limit) this.records.shift();
+  }
+  async close(): Promise<void> {}
+}
+
+/** Appends one JSON line per record; the write is buffered by the stream, never awaited by a request. */
+export class JsonlUsageSink implements UsageSink {
+  private readonly out: WriteStream;
+  constructor(path: string) {
+    this.out = createWriteStream(path, { flags: 'a' });
+  }
+  record(entry: UsageRecord): void {
+    this.out.write(JSON.stringify(entry) + '\n');
+  }
+  close(): Promise<void> {
+    return new Promise((resolve) => this.out.end(resolve));
+  }
+}
+
+export class FanOutUsageSink implements UsageSink {
+  constructor(private readonly sinks: UsageSink[]) {}
+  record(entry: UsageRecord): void {
+    for (const sink of this.sinks) sink.record(entry);
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.close()));
+  }
+}

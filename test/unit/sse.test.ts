@@ -1,0 +1,35 @@
+import { SseParser } from '../../lib/sse';
+
+describe('SseParser', () => {
+  it('returns events only once complete, across arbitrary chunk boundaries', () => {
+    const text = 'data: {"a":1}\n\ndata: [DONE]\n\n';
+    for (let cut = 1; cut < text.length; cut++) {
+      const parser = new SseParser();
+      const events = [...parser.push(text.slice(0, cut)), ...parser.push(text.slice(cut))];
+      expect(events.map((e) => e.data)).toEqual(['{"a":1}', '[DONE]']);
+      expect(events.map((e) => e.raw).join('')).toBe(text);
+    }
+  });
+
+  it('joins multi-line data, reads event names, skips comments and handles CRLF', () => {
+    const parser = new SseParser();
+    const events = parser.push(': keep-alive\r\n\r\nevent: message_start\r\ndata: line1\r\ndata: line2\r\n\r\n');
+    expect(events).toHaveLength(2);
+    expect(events[0].data).toBeUndefined();
+    expect(events[1]).toMatchObject({ event: 'message_start', data: 'line1\nline2' });
+  });
+
+  it('keeps a multi-byte character split between chunks intact', () => {
+    const bytes = Buffer.from('data: "héllo ✓"\n\n');
+    const parser = new SseParser();
+    const split = bytes.indexOf(0xe2) + 1;
+    const events = [...parser.push(bytes.subarray(0, split)), ...parser.push(bytes.subarray(split))];
+    expect(events[0].data).toBe('"héllo ✓"');
+  });
+
+  it('exposes an incomplete trailing event as the rest', () => {
+    const parser = new SseParser();
+    expect(parser.push('data: {"a":1}\n\ndata: {"cut')).toHaveLength(1);
+    expect(parser.rest()).toBe('data: {"cut');
+  });
+});
