@@ -53,11 +53,14 @@ export class AiProxyHandler {
   }
 
   private async proxy(kong: Kong, endpoint: Endpoint): Promise<void> {
-    // With a size, Kong reads a body spooled to disk instead of raising; too big gives nil.
-    const body = await kong.request.getRawBody(this.config.max_request_body_bytes);
-    if (body === undefined || body === null) {
-      return exitWithError(kong, 413, `The request body exceeds ${this.config.max_request_body_bytes} bytes.`, 'request_too_large');
-    }
+    const max = this.config.max_request_body_bytes;
+    const tooLarge = (): Promise<void> => exitWithError(kong, 413, `The request body exceeds ${max} bytes.`, 'request_too_large');
+    // Refuse before the body crosses the plugin-server socket, whose decoding is quadratic in size.
+    if (Number(await kong.request.getHeader('content-length')) > max) return tooLarge();
+    // With a size, Kong reads a body spooled to disk instead of failing; an in-memory body ignores it
+    // (kong/pdk/request.lua get_raw_body), hence the length check after.
+    const body = await kong.request.getRawBody(max);
+    if (body === undefined || body === null || body.length > max) return tooLarge();
     const bytes = Buffer.from(body);
     const parsed = parseJsonBody(bytes);
     if (!parsed.ok) return exitWithError(kong, 400, parsed.message, 'invalid_json');

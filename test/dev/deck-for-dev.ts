@@ -1,0 +1,61 @@
+/**
+ * Turns the production deck file into the local one: the relay and its service on local ports,
+ * and every model whose provider key is missing from the environment answered by the mock.
+ */
+export const MOCK_CREDENTIAL = 'DEV_MOCK_API_KEY';
+
+interface DeckPlugin {
+  name: string;
+  config?: Record<string, unknown>;
+}
+interface DeckModel {
+  name: string;
+  target: { base_url: string; credential?: string | null; provider: string };
+}
+
+export interface DevDeckResult {
+  deck: Record<string, unknown>;
+  /** Public model name → 'mock' or the provider key variable it uses. */
+  routing: Record<string, string>;
+}
+
+function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
+  const found: DeckPlugin[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record.plugins)) found.push(...(record.plugins as DeckPlugin[]));
+    for (const key of ['services', 'routes', 'consumers']) if (Array.isArray(record[key])) visit(record[key]);
+  };
+  visit(deck);
+  return found;
+}
+
+export function deckForDev(
+  source: Record<string, unknown>,
+  relayUrl: string,
+  mockBaseUrl: string | null,
+  env: Record<string, string | undefined>,
+): DevDeckResult {
+  const deck = structuredClone(source);
+  const routing: Record<string, string> = {};
+  for (const service of (deck.services as Array<Record<string, unknown>> | undefined) ?? []) {
+    if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;
+  }
+  for (const plugin of pluginsOf(deck)) {
+    if (plugin.name !== 'ai-proxy' || !plugin.config) continue;
+    plugin.config.relay_url = relayUrl;
+    for (const model of (plugin.config.models as DeckModel[] | undefined) ?? []) {
+      const credential = model.target.credential ?? '';
+      if (credential && env[credential]) {
+        routing[model.name] = `${model.target.provider} (${credential})`;
+      } else if (mockBaseUrl) {
+        model.target.base_url = mockBaseUrl;
+        model.target.credential = MOCK_CREDENTIAL;
+        routing[model.name] = 'mock';
+      }
+    }
+  }
+  return { deck, routing };
+}

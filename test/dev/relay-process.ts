@@ -1,0 +1,79 @@
+/** Runs the built relay (dist/sidecars/relay.js) as its own process, as it runs in production. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+export interface RelayProcess {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Everything the relay wrote to stderr (its JSON log lines). */
+  output(): string;
+  close(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`relay exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('relay did not become healthy in time');
+}
+
+export async function startRelayProcess(env: Record<string, string>, port?: number): Promise<RelayProcess> {
+  const relayPort = port ?? (await freePort());
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'sidecars', 'relay.js')], {
+    env: { PATH: process.env.PATH ?? '', ...env, RELAY_PORT: String(relayPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+    if (process.env.AIGW_DEV_VERBOSE === '1') process.stderr.write(d);
+  });
+  const url = `http://127.0.0.1:${relayPort}`;
+  try {
+    await waitForHealth(url, child, 10_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${output}`);
+  }
+  return {
+    url,
+    port: relayPort,
+    process: child,
+    output: () => output,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

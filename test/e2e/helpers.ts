@@ -1,0 +1,57 @@
+/** Small helpers shared by the end-to-end tests. */
+import { randomBytes } from 'node:crypto';
+import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
+import { sha256Hex, signPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
+import { SseParser } from '../../lib/sse';
+
+export function requestId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function target(baseUrl: string, credential: string | null, overrides: Partial<PlanTarget['timeouts']> = {}): PlanTarget {
+  return {
+    provider: 'openai',
+    baseUrl,
+    model: 'gpt-4o-mini-2024-07-18',
+    credential,
+    timeouts: { connectMs: 2000, firstByteMs: 5000, idleMs: 5000, totalMs: 20000, ...overrides },
+  };
+}
+
+/** Headers ai-proxy would set for this body, signed with the given secret. */
+export function signedHeaders(body: string, t: PlanTarget, secret: string, endpoint: Endpoint = 'chat.completions', id = requestId()): Record<string, string> {
+  const plan: RoutePlan = {
+    v: 1,
+    requestId: id,
+    endpoint,
+    model: 'gpt-4o-mini',
+    targets: [t],
+    bodySha256: sha256Hex(body),
+    expiresAt: Date.now() + 30_000,
+  };
+  const signed = signPlan(plan, secret);
+  return { 'content-type': 'application/json', [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature, [REQUEST_ID_HEADER]: id };
+}
+
+/** Reads an SSE response into its data payloads, noting when each arrived. */
+export async function readSse(res: Response): Promise<Array<{ data: string; at: number }>> {
+  const events: Array<{ data: string; at: number }> = [];
+  const parser = new SseParser();
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    for (const event of parser.push(value)) if (event.data !== undefined) events.push({ data: event.data, at: Date.now() });
+  }
+  return events;
+}
+
+export async function waitFor<T>(probe: () => T | undefined, timeoutMs = 3000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
