@@ -80,7 +80,7 @@ describe('the relay refuses anything without a valid signed plan', () => {
 describe('relaying to an OpenAI-compatible provider', () => {
   it('answers a non-streamed completion, with the provider model, the relay key and a usage record', async () => {
     const body = chatBody({}, mockDirective({ tokens: 7 }));
-    const headers = { ...signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret), authorization: 'Bearer sk-client-virtual-key' };
+    const headers: Record<string, string> = { ...signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret), authorization: 'Bearer sk-client-virtual-key' };
     const res = await post(body, headers);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o-mini-2024-07-18');

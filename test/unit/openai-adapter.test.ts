@@ -99,6 +99,18 @@ describe('usage extraction', () => {
     expect(usageFromResponse(deepseek)?.cachedTokens).toBe(64);
   });
 
+  it('finds usage in pretty-printed chunks too', () => {
+    const pretty = JSON.stringify(JSON.parse(usageChunk), null, 2).replace(/"usage":/, '"usage" :');
+    expect(processStreamData(pretty, { stream: true, wantsStreamUsage: true }).usage?.totalTokens).toBe(29);
+  });
+
+  it('passes a mid-stream provider error through and flags it', () => {
+    expect(processStreamData('{"error":{"message":"overloaded","type":"server_error"}}', { stream: true, wantsStreamUsage: false })).toEqual({
+      kind: 'pass',
+      error: true,
+    });
+  });
+
   it('returns null when a response has no usage', () => {
     expect(usageFromResponse({ choices: [] })).toBeNull();
   });

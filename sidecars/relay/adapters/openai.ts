@@ -97,6 +97,8 @@ export function usageFromResponse(body: unknown): TokenUsage | null {
   return usage ? toTokenUsage(usage) : null;
 }
 
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+
 export type ChunkAction =
   | { kind: 'pass'; usage?: TokenUsage; done?: boolean; error?: boolean }
   | { kind: 'drop'; usage?: TokenUsage }
@@ -109,6 +111,9 @@ export type ChunkAction =
  */
 export function processStreamData(data: string, intent: ClientIntent): ChunkAction {
   if (data.trim() === '[DONE]') return { kind: 'pass', done: true };
+  // Content chunks are most of a stream: pass them without parsing. Inside JSON strings quotes
+  // are escaped, so these patterns only match real keys; a false match just costs a parse.
+  if (!USAGE_OBJECT.test(data) && !data.includes('"error"') && !data.includes('"x_groq"')) return { kind: 'pass' };
   let chunk: Record<string, unknown>;
   try {
     chunk = JSON.parse(data) as Record<string, unknown>;

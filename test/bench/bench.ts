@@ -1,0 +1,166 @@
+/**
+ * `make bench`: the relay's added latency and throughput against calling the mock provider
+ * directly, non-streamed and streamed, measured side by side in one run on this machine.
+ * The mock, the relay and this load generator each run in their own process.
+ * Results: test/bench/results.json, test/bench/results.md and the README's benchmark table.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { freePort, REPO_ROOT, startRelayProcess } from '../dev/relay-process';
+import { signedHeaders, target } from '../e2e/helpers';
+import { percentile, runLoad, type LoadResult, type Sample } from './load';
+
+const SECRET = 'b'.repeat(48);
+const MOCK_KEY = 'sk-bench-mock-key';
+const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 1000);
+const THROUGHPUT_REQUESTS = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 4000);
+const THROUGHPUT_CONCURRENCY = 16;
+const MAX_SCENARIO_MS = 20_000;
+
+async function startMockProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/mock-provider/main.ts', '--port', String(port), '--api-key', MOCK_KEY], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`mock exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+interface Scenario {
+  name: string;
+  stream: boolean;
+  tokens: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'non-streamed, 20-token answer', stream: false, tokens: 20 },
+  { name: 'streamed, 20-token answer', stream: true, tokens: 20 },
+  { name: 'streamed, 400-token answer', stream: true, tokens: 400 },
+];
+
+function bodyFor(s: Scenario): string {
+  return JSON.stringify({
+    model: 'gpt-4o-mini',
+    stream: s.stream,
+    messages: [{ role: 'user', content: `Benchmark prompt of a typical short length. [[mock {"tokens":${s.tokens}}]]` }],
+  });
+}
+
+function sender(pool: Pool, path: string, body: string, headers: Record<string, string>): () => Promise<Sample> {
+  return async () => {
+    const start = performance.now();
+    const res = await pool.request({ path, method: 'POST', body, headers });
+    let ttfb = NaN;
+    for await (const chunk of res.body) {
+      if (Number.isNaN(ttfb) && (chunk as Buffer).length > 0) ttfb = performance.now() - start;
+    }
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+    return { ttfbMs: ttfb, totalMs: performance.now() - start };
+  };
+}
+
+interface Row {
+  scenario: string;
+  path: 'direct' | 'relay';
+  p50Ms: number;
+  p99Ms: number;
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  throughputRps: number;
+  errors: number;
+}
+
+async function measure(scenario: Scenario, path: Row['path'], send: () => Promise<Sample>): Promise<Row> {
+  await runLoad(send, 4, 200, MAX_SCENARIO_MS); // warm-up: connections, JIT
+  const latency: LoadResult = await runLoad(send, 1, LATENCY_REQUESTS, MAX_SCENARIO_MS);
+  const throughput: LoadResult = await runLoad(send, THROUGHPUT_CONCURRENCY, THROUGHPUT_REQUESTS, MAX_SCENARIO_MS);
+  const total = latency.samples.map((s) => s.totalMs);
+  const ttfb = latency.samples.map((s) => s.ttfbMs);
+  return {
+    scenario: scenario.name,
+    path,
+    p50Ms: percentile(total, 50),
+    p99Ms: percentile(total, 99),
+    ttfbP50Ms: percentile(ttfb, 50),
+    ttfbP99Ms: percentile(ttfb, 99),
+    throughputRps: throughput.throughput,
+    errors: latency.errors + throughput.errors,
+  };
+}
+
+const f = (n: number): string => n.toFixed(2);
+
+function markdown(rows: Row[], meta: Record<string, string>): string {
+  const lines = [
+    `Measured ${meta.date} on ${meta.machine}, Node ${meta.node}. Latency: ${LATENCY_REQUESTS} sequential requests; throughput: ${THROUGHPUT_REQUESTS} requests at concurrency ${THROUGHPUT_CONCURRENCY}. Mock, relay and load generator are separate processes on the same 2 cores.`,
+    '',
+    '| scenario | path | p50 ms | p99 ms | first byte p50 ms | first byte p99 ms | throughput req/s | added p50 ms | added p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    const direct = rows.find((r) => r.scenario === row.scenario && r.path === 'direct')!;
+    const added = row.path === 'relay' ? [f(row.p50Ms - direct.p50Ms), f(row.p99Ms - direct.p99Ms)] : ['', ''];
+    lines.push(
+      `| ${row.scenario} | ${row.path} | ${f(row.p50Ms)} | ${f(row.p99Ms)} | ${f(row.ttfbP50Ms)} | ${f(row.ttfbP99Ms)} | ${row.throughputRps.toFixed(0)} | ${added.join(' | ')} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function updateReadme(table: string): void {
+  const path = join(REPO_ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = '<!-- bench:relay:start -->';
+  const end = '<!-- bench:relay:end -->';
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < 0) throw new Error('README.md lacks the benchmark markers');
+  writeFileSync(path, readme.slice(0, from + start.length) + '\n' + table + readme.slice(to));
+}
+
+async function main(): Promise<void> {
+  const mock = await startMockProcess();
+  const relay = await startRelayProcess({ AIGW_PLAN_SECRET: SECRET, MOCK_API_KEY: MOCK_KEY, AIGW_LOG_LEVEL: 'warn' });
+  const directPool = new Pool(mock.url, { connections: THROUGHPUT_CONCURRENCY });
+  const relayPool = new Pool(relay.url, { connections: THROUGHPUT_CONCURRENCY });
+  const rows: Row[] = [];
+  try {
+    for (const scenario of SCENARIOS) {
+      const body = bodyFor(scenario);
+      const direct = sender(directPool, '/v1/chat/completions', body, { 'content-type': 'application/json', authorization: `Bearer ${MOCK_KEY}` });
+      // One signed plan per scenario: signing is ai-proxy's cost, not the relay's.
+      const planHeaders = signedHeaders(body, { ...target(mock.url + '/v1', 'MOCK_API_KEY'), timeouts: { connectMs: 5000, firstByteMs: 60000, idleMs: 60000, totalMs: 600000 } }, SECRET);
+      const viaRelay = sender(relayPool, '/v1/chat/completions', body, planHeaders);
+      rows.push(await measure(scenario, 'direct', direct));
+      rows.push(await measure(scenario, 'relay', viaRelay));
+      process.stderr.write(`measured: ${scenario.name}\n`);
+    }
+  } finally {
+    await directPool.close();
+    await relayPool.close();
+    await relay.close();
+    mock.child.kill('SIGTERM');
+  }
+  const meta = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+    node: process.versions.node,
+  };
+  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.json'), JSON.stringify({ meta, relay: rows }, null, 2) + '\n');
+  const table = markdown(rows, meta);
+  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.md'), '# Relay benchmark\n\n' + table);
+  updateReadme(table);
+  process.stdout.write(table);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
