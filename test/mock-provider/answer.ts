@@ -1,0 +1,56 @@
+// Turns a script into the answer of one choice: the text pieces (or tool calls) to emit, the
+// finish reason and the completion token count. Protocol-neutral; dialects only format it.
+
+import type { MockFinishReason, MockScript } from './types';
+import { countTokens, generatePieces, splitIntoPieces } from './tokenizer';
+
+export const DEFAULT_ANSWER_TOKENS = 16;
+
+export interface PlannedToolCall {
+  name: string;
+  arguments: string;
+  /** Argument fragments, streamed one per delta; they concatenate to `arguments`. */
+  argPieces: string[];
+}
+
+export interface AnswerPlan {
+  /** Text pieces (one token each); empty for a tool-call answer. */
+  pieces: string[];
+  toolCalls: PlannedToolCall[];
+  finishReason: MockFinishReason;
+  completionTokens: number;
+}
+
+export interface PlanInput {
+  /** max_tokens / max_completion_tokens from the request. */
+  maxTokens?: number;
+  /** Seed for generated text: same seed, same answer. */
+  seed: string;
+}
+
+export function planAnswer(script: MockScript, input: PlanInput): AnswerPlan {
+  if (script.toolCalls && script.toolCalls.length > 0) {
+    const toolCalls = script.toolCalls.map((c) => ({
+      name: c.name,
+      arguments: c.arguments,
+      argPieces: splitIntoPieces(c.arguments),
+    }));
+    const completionTokens = toolCalls.reduce((n, c) => n + countTokens(c.name) + countTokens(c.arguments), 0);
+    return { pieces: [], toolCalls, finishReason: script.finishReason ?? 'tool_calls', completionTokens };
+  }
+  let pieces =
+    script.content !== undefined
+      ? splitIntoPieces(script.content)
+      : generatePieces(script.tokens ?? DEFAULT_ANSWER_TOKENS, input.seed);
+  let truncated = false;
+  if (input.maxTokens !== undefined && pieces.length > input.maxTokens) {
+    pieces = pieces.slice(0, input.maxTokens);
+    truncated = true;
+  }
+  return {
+    pieces,
+    toolCalls: [],
+    finishReason: script.finishReason ?? (truncated ? 'length' : 'stop'),
+    completionTokens: countTokens(pieces.join('')),
+  };
+}
