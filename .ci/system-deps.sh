@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real. Installs only what is missing.
 set -euo pipefail
-PACKAGES=(docker-compose deck)
+PACKAGES=(docker-compose deck prometheus)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -1,6 +1,6 @@
-/** Header names shared by ai-proxy (which sets them) and the relay (which checks them). */
+/** Header names shared by aigw-proxy (which sets them) and the relay (which checks them). */
 export const PLAN_HEADER = 'x-aigw-plan';
 export const PLAN_SIGNATURE_HEADER = 'x-aigw-plan-signature';
 export const REQUEST_ID_HEADER = 'x-kong-request-id';
-/** Headers a client must never be able to smuggle past ai-proxy to the relay. */
+/** Headers a client must never be able to smuggle past aigw-proxy to the relay. */
 export const INTERNAL_HEADERS = [PLAN_HEADER, PLAN_SIGNATURE_HEADER];

@@ -1,5 +1,5 @@
 /**
- * The route plan: what ai-proxy decided for one request, signed so the relay can trust it.
+ * The route plan: what aigw-proxy decided for one request, signed so the relay can trust it.
  * The relay accepts nothing else, so a process on the host that bypasses Kong gets a 401.
  * The signature covers the encoded plan and the request id; the plan also pins a hash of the
  * body it was made for and a short expiry, so a captured plan cannot be replayed with another

@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS) {
       const body = bodyFor(scenario);
       const direct = sender(directPool, '/v1/chat/completions', body, { 'content-type': 'application/json', authorization: `Bearer ${MOCK_KEY}` });
-      // One signed plan per scenario: signing is ai-proxy's cost, not the relay's.
+      // One signed plan per scenario: signing is aigw-proxy's cost, not the relay's.
       const planHeaders = signedHeaders(body, { ...target(mock.url + '/v1', 'MOCK_API_KEY'), timeouts: { connectMs: 5000, firstByteMs: 60000, idleMs: 60000, totalMs: 600000 } }, SECRET);
       const viaRelay = sender(relayPool, '/v1/chat/completions', body, planHeaders);
       rows.push(await measure(scenario, 'direct', direct));

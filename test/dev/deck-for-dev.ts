@@ -44,7 +44,7 @@ export function deckForDev(
     if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;
   }
   for (const plugin of pluginsOf(deck)) {
-    if (plugin.name !== 'ai-proxy' || !plugin.config) continue;
+    if (plugin.name !== 'aigw-proxy' || !plugin.config) continue;
     plugin.config.relay_url = relayUrl;
     for (const model of (plugin.config.models as DeckModel[] | undefined) ?? []) {
       const credential = model.target.credential ?? '';

@@ -18,7 +18,7 @@ export function target(baseUrl: string, credential: string | null, overrides: Pa
   };
 }
 
-/** Headers ai-proxy would set for this body, signed with the given secret. */
+/** Headers aigw-proxy would set for this body, signed with the given secret. */
 export function signedHeaders(body: string, t: PlanTarget, secret: string, endpoint: Endpoint = 'chat.completions', id = requestId()): Record<string, string> {
   const plan: RoutePlan = {
     v: 1,

@@ -1,6 +1,6 @@
 /**
  * The relay as it runs in production (the built dist/sidecars/relay.js in its own process) in
- * front of the mock provider, with plans signed here as ai-proxy would sign them.
+ * front of the mock provider, with plans signed here as aigw-proxy would sign them.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -24,8 +24,8 @@ describe('deck/kong.yaml plugin configs', () => {
   const deck = parseDeck(loadDeckFile(join(ROOT, 'deck', 'kong.yaml')));
   const ours = deck.plugins.filter((p) => existsSync(join(ROOT, 'plugins', p.name)));
 
-  it('configures at least the ai-proxy plugin', () => {
-    expect(ours.map((p) => p.name)).toContain('ai-proxy');
+  it('configures at least the aigw-proxy plugin', () => {
+    expect(ours.map((p) => p.name)).toContain('aigw-proxy');
   });
 
   it.each(ours.map((p) => [p.name, p] as const))('%s validates against its own schema', (name, plugin) => {
@@ -34,9 +34,9 @@ describe('deck/kong.yaml plugin configs', () => {
     if (!result.ok) throw new Error(`${name}: ${result.errors.join('; ')}`);
   });
 
-  it('the validator rejects a broken ai-proxy config, so the check above means something', () => {
+  it('the validator rejects a broken aigw-proxy config, so the check above means something', () => {
     const broken = { signing_secret: 'short', models: [{ name: 'x', target: { provider: 'nope', base_url: 'ftp://x', model: 'm' } }] };
-    const result = validatePluginConfig(dumpedSchema('ai-proxy'), broken);
+    const result = validatePluginConfig(dumpedSchema('aigw-proxy'), broken);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.join(' ')).toMatch(/provider|base_url|signing_secret/);
   });

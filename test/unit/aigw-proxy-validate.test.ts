@@ -1,4 +1,4 @@
-import { parseJsonBody, validateChatCompletion, validateEmbeddings } from '../../plugins/ai-proxy/validate';
+import { parseJsonBody, validateChatCompletion, validateEmbeddings } from '../../plugins/aigw-proxy/validate';
 
 const message = { role: 'user', content: 'hi' };
 

@@ -1,5 +1,5 @@
 /**
- * ai-proxy: validates an OpenAI-format request, picks its route plan, signs it and sends the
+ * aigw-proxy: validates an OpenAI-format request, picks its route plan, signs it and sends the
  * request to the relay. It never talks to a provider itself: JS plugins cannot stream a response.
  */
 import type { Kong } from '../../lib/kong/pdk';
@@ -29,7 +29,7 @@ export class AiProxyHandler {
     try {
       await this.route(kong);
     } catch (error) {
-      await kong.log.err(`ai-proxy failed: ${(error as Error).message}`);
+      await kong.log.err(`aigw-proxy failed: ${(error as Error).message}`);
       return exitWithError(kong, 500, 'The gateway could not route this request.', 'gateway_error');
     }
   }

@@ -1,0 +1,160 @@
+/**
+ * The whole local gateway, driven by the official `openai` client: the Kong test ingress with the
+ * real kong-js-pluginserver running aigw-proxy, the relay process, and the mock provider.
+ */
+import OpenAI from 'openai';
+import { mockDirective } from '../mock-provider';
+import { startDevStack, type DevStack } from '../dev/stack';
+import { waitFor } from './helpers';
+
+let stack: DevStack;
+let client: OpenAI;
+
+beforeAll(async () => {
+  // No provider keys: every model is answered by the mock.
+  stack = await startDevStack({ env: {} });
+  client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'sk-client-key-that-must-not-leak', maxRetries: 0 });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+beforeEach(() => stack.mock!.reset());
+
+const user = (text: string): OpenAI.ChatCompletionMessageParam[] => [{ role: 'user', content: text }];
+
+describe('OpenAI chat completions through Kong, aigw-proxy and the relay', () => {
+  it('answers a non-streamed request, with Kong headers, the provider key and a usage record', async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: user(`Hello ${mockDirective({ tokens: 9 })}`) })
+      .withResponse();
+    expect(data.object).toBe('chat.completion');
+    expect(data.choices[0].message.content?.length).toBeGreaterThan(0);
+    expect(data.usage?.completion_tokens).toBe(9);
+
+    const requestId = response.headers.get('x-kong-request-id');
+    expect(requestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(response.headers.get('x-kong-upstream-latency')).toMatch(/^\d+$/);
+    expect(response.headers.get('x-kong-proxy-latency')).toMatch(/^\d+$/);
+
+    const upstream = stack.mock!.requests[0];
+    expect((upstream.body as { model: string }).model).toBe('gpt-4o-mini');
+    expect(String(upstream.headers.authorization)).not.toContain('sk-client-key-that-must-not-leak');
+    expect(String(upstream.headers.authorization)).toMatch(/^Bearer sk-mock-/);
+
+    const record = await waitFor(() => stack.usageRecords().find((r) => r.requestId === requestId));
+    expect(record).toMatchObject({ outcome: 'ok', status: 200, model: 'gpt-4o-mini', stream: false });
+    expect(record.usage).toMatchObject({ promptTokens: data.usage?.prompt_tokens, completionTokens: 9 });
+  });
+
+  it('streams chunks as the provider emits them, with usage in the final chunk', async () => {
+    const tokens = 30;
+    const started = Date.now();
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: user(`Tell me a story ${mockDirective({ tokens, ttftMs: 100, tokensPerSecond: 50 })}`),
+    });
+    const contentArrivals: number[] = [];
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    let text = '';
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta?.content;
+      if (delta) {
+        contentArrivals.push(Date.now() - started);
+        text += delta;
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(contentArrivals).toHaveLength(tokens);
+    expect(text.length).toBeGreaterThan(0);
+    // 30 tokens at 50/s take ~600 ms after a 100 ms first token: the first must not wait for the last.
+    const first = contentArrivals[0];
+    const last = contentArrivals[contentArrivals.length - 1];
+    expect(first).toBeLessThan(450);
+    expect(last - first).toBeGreaterThan(400);
+    expect(usage?.completion_tokens).toBe(tokens);
+    expect(usage?.total_tokens).toBe((usage?.prompt_tokens ?? 0) + tokens);
+  });
+
+  it('records usage of a stream whose client did not ask for it, without sending it', async () => {
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: user(`Hi ${mockDirective({ tokens: 6 })}`) });
+    let sawUsage = false;
+    for await (const chunk of stream) if (chunk.usage) sawUsage = true;
+    expect(sawUsage).toBe(false);
+    const records = await waitFor(() => {
+      const found = stack.usageRecords().filter((r) => r.stream && r.usage?.completionTokens === 6);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(records[0].outcome).toBe('ok');
+  });
+
+  it('returns 400 naming the field for malformed input', async () => {
+    const bad = client.chat.completions.create({ model: 'gpt-4o-mini', messages: 'hello' as unknown as OpenAI.ChatCompletionMessageParam[] });
+    await expect(bad).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(bad).rejects.toMatchObject({ status: 400, param: 'messages' });
+    const noModel = client.chat.completions.create({ messages: user('hi') } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    await expect(noModel).rejects.toMatchObject({ status: 400, param: 'model' });
+    expect(stack.mock!.requests).toHaveLength(0);
+  });
+
+  it('returns 400 for a body that is not JSON', async () => {
+    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": "gpt-4o-mini",' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+  });
+
+  it('returns 404 model_not_found for an unknown model', async () => {
+    const call = client.chat.completions.create({ model: 'gpt-9-ultra', messages: user('hi') });
+    await expect(call).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(call).rejects.toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
+  });
+
+  it('returns 413 for a body above max_request_body_bytes without sending it upstream', async () => {
+    const huge = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(4_300_000) }] });
+    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
+    expect(stack.mock!.requests).toHaveLength(0);
+  });
+
+  it('ignores plan headers a client tries to smuggle in', async () => {
+    const forged = new OpenAI({
+      baseURL: `${stack.url}/v1`,
+      apiKey: 'x',
+      maxRetries: 0,
+      defaultHeaders: { 'x-aigw-plan': 'e30', 'x-aigw-plan-signature': '00'.repeat(32) },
+    });
+    const completion = await forged.chat.completions.create({ model: 'gpt-4o-mini', messages: user('hi') });
+    expect(completion.choices).toHaveLength(1);
+  });
+});
+
+describe('models and embeddings', () => {
+  it('lists the configured models in OpenAI format', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining(['gpt-4o-mini', 'text-embedding-3-small']));
+    const one = await client.models.retrieve('gpt-4o-mini');
+    expect(one).toMatchObject({ id: 'gpt-4o-mini', object: 'model' });
+    await expect(client.models.retrieve('nope')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('relays embeddings (the SDK asks for base64 and decodes it)', async () => {
+    const result = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['the cat sat', 'the cat sat'] });
+    expect(result.data).toHaveLength(2);
+    expect(result.data[0].embedding.length).toBeGreaterThan(0);
+    expect(result.data[0].embedding).toEqual(result.data[1].embedding);
+  });
+});
+
+describe('the relay behind Kong', () => {
+  it('answers 401 to a caller that skips Kong and has no signed plan', async () => {
+    const direct = new OpenAI({ baseURL: `${stack.relay.url}/v1`, apiKey: 'sk-anything', maxRetries: 0 });
+    const call = direct.chat.completions.create({ model: 'gpt-4o-mini', messages: user('hi') });
+    await expect(call).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(call).rejects.toMatchObject({ status: 401, code: 'invalid_route_plan' });
+  });
+});

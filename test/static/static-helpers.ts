@@ -1,0 +1,181 @@
+/**
+ * Shared helpers for the static checks of the deployment files (kong/, docker-compose.yml,
+ * deck/). These checks drive real tools from Debian (docker-compose, deck, promtool). A missing
+ * tool is a FAILED test with a message saying what to install, never a skip.
+ */
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { parseDocument } from 'yaml';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+export function repoPath(...parts: string[]): string {
+  return join(REPO_ROOT, ...parts);
+}
+
+export function readRepoFile(...parts: string[]): string {
+  return readFileSync(repoPath(...parts), 'utf8');
+}
+
+/** Absolute path of a command-line tool, or an Error telling how to get it. */
+export function requireTool(command: string, debianPackage: string): string {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  const path = found.stdout.trim();
+  if (found.status !== 0 || path === '') {
+    throw new Error(
+      `'${command}' is not installed, so this static check cannot run. Install the Debian package ` +
+        `'${debianPackage}' (apt-get install -y --no-install-recommends ${debianPackage}; ` +
+        '`make test` does it through .ci/system-deps.sh). This is a failure, not a skip.',
+    );
+  }
+  return path;
+}
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command with a minimal environment (PATH, HOME and what `env` adds). */
+export function runTool(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): RunResult {
+  const result = spawnSync(command, args, {
+    cwd: options.cwd ?? REPO_ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...options.env },
+    timeout: 60_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function describeRun(what: string, r: RunResult): string {
+  return `${what} exited ${r.status}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeTemp(dir: string, name: string, content: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** Folders under plugins/: the one list of our Kong plugins. */
+export function pluginFolders(): string[] {
+  return readdirSync(repoPath('plugins'))
+    .filter((entry) => !entry.startsWith('.') && statSync(repoPath('plugins', entry)).isDirectory())
+    .sort();
+}
+
+/**
+ * Parses kong.conf the way Kong 3.9 does for what we use (kong/conf_loader/init.lua
+ * load_config: penlight `key = value` lines, trailing ` # comment` removed unless escaped `\#`).
+ * Duplicate keys are an error here (Kong would silently keep one).
+ */
+export function parseKongConf(text: string): Map<string, string> {
+  const conf = new Map<string, string>();
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
+    const eq = line.indexOf('=');
+    if (eq < 0) throw new Error(`kong.conf line ${index + 1}: no '=' in "${raw}"`);
+    const key = line.slice(0, eq).trim().toLowerCase();
+    const value = line
+      .slice(eq + 1)
+      .replace(/\s*(?<!\\)#.*$/, '')
+      .replace(/\\#/g, '#')
+      .trim();
+    if (conf.has(key)) throw new Error(`kong.conf line ${index + 1}: duplicate key ${key}`);
+    conf.set(key, value);
+  });
+  return conf;
+}
+
+export function kongConf(): Map<string, string> {
+  return parseKongConf(readRepoFile('kong', 'kong.conf'));
+}
+
+export function confList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** The conf key prefix Kong derives from a plugin server name (conf_loader/init.lua). */
+export function pluginServerKey(name: string): string {
+  return `pluginserver_${name.toLowerCase().replace(/-/g, '_')}`;
+}
+
+/** Parses YAML with anchors and `<<` merge keys resolved, as compose does. */
+export function parseYaml(text: string): unknown {
+  const doc = parseDocument(text, { merge: true });
+  if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('\n'));
+  return doc.toJS({ maxAliasCount: -1 });
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asRecord(value: unknown, what: string): Record<string, unknown> {
+  if (!isRecord(value)) throw new Error(`${what} is not a mapping`);
+  return value;
+}
+
+/** Every `plugins:` entry anywhere in a decK document (global, service, route, consumer). */
+export function deckPlugins(doc: unknown): Array<Record<string, unknown>> {
+  const found: Array<Record<string, unknown>> = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (!isRecord(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'plugins' && Array.isArray(value)) {
+        for (const plugin of value) {
+          if (isRecord(plugin)) found.push(plugin);
+        }
+      }
+      visit(value);
+    }
+  };
+  visit(doc);
+  return found;
+}
+
+/** nginx size ("10m", "8k", "1024") in bytes. */
+export function nginxSize(value: string): number {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(value.trim());
+  if (!m) throw new Error(`not an nginx size: "${value}"`);
+  const unit = m[2].toLowerCase();
+  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : unit === 'g' ? 1024 ** 3 : 1;
+  return Number(m[1]) * factor;
+}
+
+/**
+ * Kong 3.9.3's bundled plugins, copied from kong/constants.lua at tag 3.9.3. Kong loads a
+ * plugin's handler by trying `require("kong.plugins.<name>.handler")` FIRST and asks the plugin
+ * servers only when that fails (kong/db/dao/plugins.lua load_plugin_handler), so an external
+ * plugin with one of these names is silently shadowed by Kong's own Lua plugin.
+ */
+export const KONG_3_9_BUNDLED_PLUGINS: readonly string[] = [
+  'jwt', 'acl', 'correlation-id', 'cors', 'oauth2', 'tcp-log', 'udp-log', 'file-log', 'http-log',
+  'key-auth', 'hmac-auth', 'basic-auth', 'ip-restriction', 'request-transformer',
+  'response-transformer', 'request-size-limiting', 'rate-limiting', 'response-ratelimiting',
+  'syslog', 'loggly', 'datadog', 'ldap-auth', 'statsd', 'bot-detection', 'aws-lambda',
+  'request-termination', 'prometheus', 'proxy-cache', 'session', 'acme', 'grpc-gateway',
+  'grpc-web', 'pre-function', 'post-function', 'azure-functions', 'zipkin', 'opentelemetry',
+  'ai-proxy', 'ai-prompt-decorator', 'ai-prompt-template', 'ai-prompt-guard',
+  'ai-request-transformer', 'ai-response-transformer', 'standard-webhooks', 'redirect',
+];
