@@ -1,15 +1,17 @@
 /** The relay process: configuration from the environment, one ready line, clean shutdown. */
 import { createLogger } from '../../lib/log';
 import { loadRelayConfig } from './config';
+import { RelayMetrics } from './metrics';
 import { startRelay } from './server';
 import { FanOutUsageSink, JsonlUsageSink, MemoryUsageSink, type UsageSink } from './usage';
 
 async function main(): Promise<void> {
   const log = createLogger('relay');
   const config = loadRelayConfig();
-  const sinks: UsageSink[] = [new MemoryUsageSink(1000)];
+  const metrics = new RelayMetrics();
+  const sinks: UsageSink[] = [new MemoryUsageSink(1000), metrics];
   if (config.usageLogPath) sinks.push(new JsonlUsageSink(config.usageLogPath));
-  const relay = await startRelay({ config, usage: new FanOutUsageSink(sinks), log });
+  const relay = await startRelay({ config, usage: new FanOutUsageSink(sinks), log, metrics });
   log.info('relay listening', { url: relay.url });
   const stop = (): void => {
     relay.close().then(() => process.exit(0), () => process.exit(1));

@@ -6,6 +6,7 @@ import type { RelayConfig } from './config';
 import { handleRelayRequest } from './relay-request';
 import { sendError, sendJson } from './respond';
 import { UpstreamPools } from './upstream';
+import type { RelayMetrics } from './metrics';
 import type { UsageSink } from './usage';
 
 export interface Relay {
@@ -20,6 +21,8 @@ export interface RelayOptions {
   usage: UsageSink;
   env?: NodeJS.ProcessEnv;
   log?: Logger;
+  /** Served on GET /metrics (loopback only: counts and timings, no secrets). */
+  metrics?: RelayMetrics;
 }
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
@@ -30,6 +33,11 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/metrics' && options.metrics) {
+      const registry = options.metrics.registry;
+      registry.metrics().then((text) => sendJson(res, 200, text, { 'content-type': registry.contentType }));
+      return;
+    }
     if (req.method !== 'POST') return sendError(res, 405, `Method ${req.method} is not allowed here.`, 'method_not_allowed');
     handleRelayRequest(req, res, deps).catch((error: unknown) => {
       log.error('relay request failed', { error: (error as Error).message, path });

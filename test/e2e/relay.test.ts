@@ -193,6 +193,21 @@ describe('upstream failures in the OpenAI error shape', () => {
   });
 });
 
+describe('metrics', () => {
+  it('exposes request, token and latency series that follow the usage records', async () => {
+    const body = chatBody({}, mockDirective({ tokens: 11 }));
+    const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret);
+    expect((await post(body, headers)).status).toBe(200);
+    await recordFor(headers['x-kong-request-id']);
+    const text = await (await fetch(relay.url + '/metrics')).text();
+    expect(text).toMatch(/aigw_relay_requests_total\{[^}]*model="gpt-4o-mini"[^}]*outcome="ok"[^}]*\} \d+/);
+    expect(text).toMatch(/aigw_relay_tokens_total\{model="gpt-4o-mini",provider="openai",type="completion"\} \d+/);
+    expect(text).toMatch(/aigw_relay_requests_total\{[^}]*outcome="upstream_unreachable"[^}]*\} [1-9]/);
+    expect(text).toContain('aigw_relay_first_byte_seconds_bucket');
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+});
+
 describe('credentials stay in the relay', () => {
   it('never lets a plan name the relay’s own secret as a provider key', async () => {
     const body = chatBody();

@@ -1,0 +1,64 @@
+/**
+ * Prometheus metrics of the relay, derived from the usage records so that what is billed and what
+ * is graphed can never disagree. Labels are bounded by configuration (models, providers).
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { UsageRecord, UsageSink } from './usage';
+
+export class RelayMetrics implements UsageSink {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'aigw_relay_requests_total',
+    help: 'Requests relayed, by outcome',
+    labelNames: ['endpoint', 'model', 'provider', 'stream', 'status', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: 'aigw_relay_tokens_total',
+    help: 'Tokens reported by providers (cached and reasoning are subsets of prompt and completion)',
+    labelNames: ['model', 'provider', 'type'] as const,
+    registers: [this.registry],
+  });
+  private readonly missingUsage = new Counter({
+    name: 'aigw_relay_usage_missing_total',
+    help: 'Successful responses for which the provider reported no usage',
+    labelNames: ['model', 'provider'] as const,
+    registers: [this.registry],
+  });
+  private readonly firstByte = new Histogram({
+    name: 'aigw_relay_first_byte_seconds',
+    help: 'Time from request arrival to the first byte sent to the client',
+    labelNames: ['model', 'provider', 'stream'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'aigw_relay_duration_seconds',
+    help: 'Time from request arrival to the end of the response',
+    labelNames: ['model', 'provider', 'stream'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+
+  constructor(defaultMetrics = true) {
+    if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  record(entry: UsageRecord): void {
+    const stream = String(entry.stream);
+    const base = { model: entry.model, provider: entry.provider };
+    this.requests.inc({ ...base, endpoint: entry.endpoint, stream, status: String(entry.status), outcome: entry.outcome });
+    this.duration.observe({ ...base, stream }, entry.durationMs / 1000);
+    if (entry.firstByteMs !== null) this.firstByte.observe({ ...base, stream }, entry.firstByteMs / 1000);
+    if (entry.usage) {
+      this.tokens.inc({ ...base, type: 'prompt' }, entry.usage.promptTokens);
+      this.tokens.inc({ ...base, type: 'completion' }, entry.usage.completionTokens);
+      this.tokens.inc({ ...base, type: 'cached' }, entry.usage.cachedTokens);
+      this.tokens.inc({ ...base, type: 'reasoning' }, entry.usage.reasoningTokens);
+    } else if (entry.outcome === 'ok') {
+      this.missingUsage.inc(base);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
