@@ -53,8 +53,9 @@ function bodyFor(s: Scenario): string {
   });
 }
 
-function sender(pool: Pool, path: string, body: string, headers: Record<string, string>): () => Promise<Sample> {
+function sender(pool: Pool, path: string, body: string, headersFor: () => Record<string, string>): () => Promise<Sample> {
   return async () => {
+    const headers = headersFor();
     const start = performance.now();
     const res = await pool.request({ path, method: 'POST', body, headers });
     let ttfb = NaN;
@@ -101,14 +102,14 @@ function markdown(rows: Row[], meta: Record<string, string>): string {
   const lines = [
     `Measured ${meta.date} on ${meta.machine}, Node ${meta.node}. Latency: ${LATENCY_REQUESTS} sequential requests; throughput: ${THROUGHPUT_REQUESTS} requests at concurrency ${THROUGHPUT_CONCURRENCY}. Mock, relay and load generator are separate processes on the same 2 cores.`,
     '',
-    '| scenario | path | p50 ms | p99 ms | first byte p50 ms | first byte p99 ms | throughput req/s | added p50 ms | added p99 ms |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| scenario | path | p50 ms | p99 ms | first byte p50 ms | first byte p99 ms | throughput req/s | errors | added p50 ms | added p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of rows) {
     const direct = rows.find((r) => r.scenario === row.scenario && r.path === 'direct')!;
     const added = row.path === 'relay' ? [f(row.p50Ms - direct.p50Ms), f(row.p99Ms - direct.p99Ms)] : ['', ''];
     lines.push(
-      `| ${row.scenario} | ${row.path} | ${f(row.p50Ms)} | ${f(row.p99Ms)} | ${f(row.ttfbP50Ms)} | ${f(row.ttfbP99Ms)} | ${row.throughputRps.toFixed(0)} | ${added.join(' | ')} |`,
+      `| ${row.scenario} | ${row.path} | ${f(row.p50Ms)} | ${f(row.p99Ms)} | ${f(row.ttfbP50Ms)} | ${f(row.ttfbP99Ms)} | ${row.throughputRps.toFixed(0)} | ${row.errors} | ${added.join(' | ')} |`,
     );
   }
   return lines.join('\n') + '\n';
@@ -134,10 +135,11 @@ async function main(): Promise<void> {
   try {
     for (const scenario of SCENARIOS) {
       const body = bodyFor(scenario);
-      const direct = sender(directPool, '/v1/chat/completions', body, { 'content-type': 'application/json', authorization: `Bearer ${MOCK_KEY}` });
-      // One signed plan per scenario: signing is aigw-proxy's cost, not the relay's.
-      const planHeaders = signedHeaders(body, { ...target(mock.url + '/v1', 'MOCK_API_KEY'), timeouts: { connectMs: 5000, firstByteMs: 60000, idleMs: 60000, totalMs: 600000 } }, SECRET);
-      const viaRelay = sender(relayPool, '/v1/chat/completions', body, planHeaders);
+      const directHeaders = { 'content-type': 'application/json', authorization: `Bearer ${MOCK_KEY}` };
+      const direct = sender(directPool, '/v1/chat/completions', body, () => directHeaders);
+      // A fresh plan per request, as aigw-proxy signs them (plans expire); signing happens before the clock starts.
+      const planTarget = { ...target(mock.url + '/v1', 'MOCK_API_KEY'), timeouts: { connectMs: 5000, firstByteMs: 60000, idleMs: 60000, totalMs: 600000 } };
+      const viaRelay = sender(relayPool, '/v1/chat/completions', body, () => signedHeaders(body, planTarget, SECRET));
       rows.push(await measure(scenario, 'direct', direct));
       rows.push(await measure(scenario, 'relay', viaRelay));
       process.stderr.write(`measured: ${scenario.name}\n`);
@@ -158,6 +160,8 @@ async function main(): Promise<void> {
   writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.md'), '# Relay benchmark\n\n' + table);
   updateReadme(table);
   process.stdout.write(table);
+  const failed = rows.filter((r) => r.errors > 0);
+  if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => `${r.scenario} (${r.path})`).join(', ')}`);
 }
 
 main().catch((error: unknown) => {
