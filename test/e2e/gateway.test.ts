@@ -150,6 +150,13 @@ describe('models and embeddings', () => {
   });
 });
 
+describe('the test ingress', () => {
+  it("names the bundled Lua plugin from the deck file that it does not run", () => {
+    const notices = stack.ingress.logs.map((entry) => entry.message);
+    expect(notices).toContain("plugin 'prometheus' is a Kong bundled (Lua) plugin: not run by the test ingress");
+  });
+});
+
 describe('the relay behind Kong', () => {
   it('answers 401 to a caller that skips Kong and has no signed plan', async () => {
     const direct = new OpenAI({ baseURL: `${stack.relay.url}/v1`, apiKey: 'sk-anything', maxRetries: 0 });
