@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real. Installs only what is missing.
 set -euo pipefail
-PACKAGES=(docker-compose deck prometheus)
+PACKAGES=(docker-compose deck prometheus redis-server postgresql-15)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -5,7 +5,8 @@
  * body it was made for and a short expiry, so a captured plan cannot be replayed with another
  * prompt or later on.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { openEnvelope, signEnvelope } from './signing';
 
 /** OpenAI and every API that speaks its wire format. */
 export const OPENAI_COMPATIBLE_PROVIDERS = ['openai', 'groq', 'deepseek', 'xai', 'mistral', 'ollama', 'vllm', 'openai-compatible'] as const;
@@ -53,13 +54,9 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function hmac(secret: string, encodedPlan: string, requestId: string): string {
-  return createHmac('sha256', secret).update(encodedPlan).update('.').update(requestId).digest('hex');
-}
-
 export function signPlan(plan: RoutePlan, secret: string): SignedPlan {
-  const encoded = Buffer.from(JSON.stringify(plan)).toString('base64url');
-  return { plan: encoded, signature: hmac(secret, encoded, plan.requestId) };
+  const envelope = signEnvelope(plan, plan.requestId, secret);
+  return { plan: envelope.payload, signature: envelope.signature };
 }
 
 export type PlanCheck = { ok: true; plan: RoutePlan } | { ok: false; reason: string };
@@ -71,18 +68,12 @@ export function verifyPlan(
   secret: string,
   now: number = Date.now(),
 ): PlanCheck {
-  if (!signed.plan || !signed.signature || !requestId) return { ok: false, reason: 'missing signed route plan' };
-  const expected = Buffer.from(hmac(secret, signed.plan, requestId), 'hex');
-  const given = Buffer.from(signed.signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, reason: 'invalid route plan signature' };
+  const opened = openEnvelope<RoutePlan>({ payload: signed.plan, signature: signed.signature }, requestId, secret);
+  if (!opened.ok) {
+    const reasons: Record<string, string> = { missing: 'missing signed route plan', 'invalid signature': 'invalid route plan signature', malformed: 'malformed route plan' };
+    return { ok: false, reason: reasons[opened.reason] ?? opened.reason };
   }
-  let plan: RoutePlan;
-  try {
-    plan = JSON.parse(Buffer.from(signed.plan, 'base64url').toString('utf8')) as RoutePlan;
-  } catch {
-    return { ok: false, reason: 'malformed route plan' };
-  }
+  const plan = opened.value;
   if (plan.v !== 1 || plan.requestId !== requestId) return { ok: false, reason: 'route plan does not belong to this request' };
   if (!(plan.expiresAt > now)) return { ok: false, reason: 'route plan expired' };
   if (plan.bodySha256 !== sha256Hex(body)) return { ok: false, reason: 'request body does not match the route plan' };

@@ -1,0 +1,92 @@
+/**
+ * Identity and policy records shared by the control API (which writes them), aigw-virtual-key
+ * (which enforces them), aigw-proxy (which reserves budget) and the relay (which settles).
+ * Money is integer nano-USD (1e-9 USD) everywhere it is counted, so Redis can add it exactly.
+ */
+
+/** Environment variable names every component uses for the shared stores. */
+export const REDIS_URL_ENV = 'AIGW_REDIS_URL';
+export const DATABASE_URL_ENV = 'AIGW_DATABASE_URL';
+
+export type KeyRole = 'user' | 'admin';
+
+export interface BudgetPolicy {
+  /** Nano-USD; null = no budget. */
+  maxBudgetNano: number | null;
+  /** Window length such as "30d", "1h", "1w"; null = the budget never resets. */
+  budgetDuration: string | null;
+  /** ISO time windows are counted from (creation, or the last budget change). */
+  budgetAnchor: string;
+}
+
+export interface LimitPolicy {
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+}
+
+export interface TeamRecord extends BudgetPolicy, LimitPolicy {
+  id: string;
+  name: string;
+  /** Kong consumer (username or id) requests of this team authenticate as. */
+  kongConsumer: string | null;
+  /** Empty = every model. */
+  allowedModels: string[];
+  metadata: Record<string, unknown>;
+}
+
+export interface KeyRecord extends BudgetPolicy, LimitPolicy {
+  id: string;
+  /** The short visible part of the secret, e.g. "sk-aigw-3f9a". */
+  keyPrefix: string;
+  keyAlias: string | null;
+  role: KeyRole;
+  teamId: string | null;
+  userId: string | null;
+  /** Empty = every model the team allows. */
+  allowedModels: string[];
+  /** Public alias → configured model name, e.g. {"fast": "gpt-4o-mini"}. */
+  modelAliases: Record<string, string>;
+  maxParallelRequests: number | null;
+  expiresAt: string | null;
+  revoked: boolean;
+  metadata: Record<string, unknown>;
+  team: TeamRecord | null;
+}
+
+/**
+ * What aigw-virtual-key hands to later plugins through kong.ctx.shared (key `aigw.identity`).
+ * Values round-trip through msgpack: plain JSON data only.
+ */
+export interface RequestIdentity {
+  keyId: string;
+  keyAlias: string | null;
+  role: KeyRole;
+  teamId: string | null;
+  userId: string | null;
+  /** The configured model name after alias rewriting. */
+  model: string;
+  /** Prompt tokens counted by the gateway's tokenizer (an upper-bound estimate). */
+  promptTokensEstimate: number;
+  budgets: BudgetSubject[];
+}
+
+export interface BudgetSubject {
+  kind: 'key' | 'team';
+  id: string;
+  maxNano: number;
+  /** Epoch ms of the current window's start and end (end null = never resets). */
+  periodStart: number;
+  periodEnd: number | null;
+}
+
+export const IDENTITY_CTX_KEY = 'aigw.identity';
+
+export const NANO_PER_USD = 1e9;
+
+export function usdToNano(usd: number): number {
+  return Math.round(usd * NANO_PER_USD);
+}
+
+export function nanoToUsd(nano: number): number {
+  return nano / NANO_PER_USD;
+}
