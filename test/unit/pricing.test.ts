@@ -1,0 +1,81 @@
+import { catalogPrice, costNano, nanoToUsdString, worstCaseNano, type ModelPrice } from '../../lib/pricing';
+import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
+import { countTokens } from 'gpt-tokenizer';
+
+const mini: ModelPrice = { input: 0.15, output: 0.6, cached_read: 0.075 };
+
+describe('price catalogue', () => {
+  it('finds exact names and dated variants, preferring the longest listed name', () => {
+    expect(catalogPrice('gpt-4o-mini')?.input).toBe(0.15);
+    expect(catalogPrice('gpt-4o-mini-2024-07-18')?.input).toBe(0.15);
+    expect(catalogPrice('gpt-4o-2024-08-06')?.input).toBe(2.5);
+    expect(catalogPrice('claude-sonnet-4-5-20250929')?.cached_write).toBe(3.75);
+  });
+
+  it('returns null for an unknown model rather than a zero price', () => {
+    expect(catalogPrice('my-private-finetune')).toBeNull();
+  });
+});
+
+describe('cost arithmetic in nano-USD', () => {
+  it('bills 1M prompt + 1M completion tokens at list price exactly', () => {
+    expect(costNano({ promptTokens: 1_000_000, completionTokens: 1_000_000, cachedTokens: 0 }, mini)).toBe(750_000_000);
+  });
+
+  it('bills cached prompt tokens at the cached rate', () => {
+    // 1000 prompt of which 400 cached: 600*150 + 400*75 = 120000 nano; 100 completion * 600 = 60000.
+    expect(costNano({ promptTokens: 1000, completionTokens: 100, cachedTokens: 400 }, mini)).toBe(180_000);
+  });
+
+  it('bills cache writes at the write rate and never more cached than prompt tokens', () => {
+    const sonnet: ModelPrice = { input: 3, output: 15, cached_read: 0.3, cached_write: 3.75 };
+    expect(costNano({ promptTokens: 100, completionTokens: 0, cachedTokens: 20, cacheWriteTokens: 50 }, sonnet)).toBe(30 * 3000 + 20 * 300 + 50 * 3750);
+    expect(costNano({ promptTokens: 10, completionTokens: 0, cachedTokens: 50 }, mini)).toBe(10 * 75);
+  });
+
+  it('rounds a fractional nano-USD up, never down', () => {
+    expect(costNano({ promptTokens: 1, completionTokens: 0, cachedTokens: 0 }, { input: 0.0001, output: 0 })).toBe(1);
+  });
+
+  it('makes the worst case at least the cost of any usage within the allowance', () => {
+    const worst = worstCaseNano(500, 200, mini);
+    for (const [prompt, completion, cached] of [[500, 200, 0], [500, 200, 500], [1, 1, 0], [500, 0, 0]]) {
+      expect(costNano({ promptTokens: prompt, completionTokens: completion, cachedTokens: cached }, mini)).toBeLessThanOrEqual(worst);
+    }
+    expect(worstCaseNano(500, 201, mini)).toBeGreaterThan(worst);
+  });
+
+  it('formats nano-USD as a USD decimal string', () => {
+    expect(nanoToUsdString(180_000)).toBe('0.00018');
+    expect(nanoToUsdString(750_000_000)).toBe('0.75');
+    expect(nanoToUsdString(0)).toBe('0');
+  });
+});
+
+describe('prompt token estimates', () => {
+  it('is an upper bound on the exact o200k count of the text', () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20);
+    const estimate = estimatePromptTokens({ messages: [{ role: 'user', content: text }] });
+    expect(estimate).toBeGreaterThanOrEqual(countTokens(text) + 4 + 3);
+    expect(estimate).toBeLessThan((countTokens(text) + 20) * 1.5);
+  });
+
+  it('counts content parts, images, tool calls and tools', () => {
+    const base = estimatePromptTokens({ messages: [{ role: 'user', content: 'hi' }] });
+    const withImage = estimatePromptTokens({ messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:...' } }] }] });
+    expect(withImage - base).toBeGreaterThanOrEqual(1600);
+    const withTools = estimatePromptTokens({ messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'lookup_weather', parameters: { type: 'object' } } }] });
+    expect(withTools).toBeGreaterThan(base);
+  });
+
+  it('counts embeddings input strings and token arrays', () => {
+    expect(estimatePromptTokens({ input: [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]] })).toBeGreaterThanOrEqual(13);
+    expect(estimatePromptTokens({ input: 'one two three' })).toBeGreaterThan(estimatePromptTokens({ input: 'one' }));
+  });
+
+  it('reads the output allowance from max_completion_tokens or max_tokens', () => {
+    expect(requestedMaxOutput({ max_tokens: 50 })).toBe(50);
+    expect(requestedMaxOutput({ max_completion_tokens: 70, max_tokens: 50 })).toBe(70);
+    expect(requestedMaxOutput({})).toBeNull();
+  });
+});
