@@ -68,6 +68,17 @@ export interface RequestIdentity {
   /** Prompt tokens counted by the gateway's tokenizer (an upper-bound estimate). */
   promptTokensEstimate: number;
   budgets: BudgetSubject[];
+  /** Key and team per-minute limits, so the relay can correct the token window with actual usage. */
+  rateSubjects: RateLimitSubject[];
+  /** Epoch ms the request was admitted (its tokens-per-minute bucket). */
+  admittedAt: number;
+}
+
+export interface RateLimitSubject {
+  kind: 'key' | 'team';
+  id: string;
+  rpm: number | null;
+  tpm: number | null;
 }
 
 export interface BudgetSubject {
@@ -90,3 +101,24 @@ export function usdToNano(usd: number): number {
 export function nanoToUsd(nano: number): number {
   return nano / NANO_PER_USD;
 }
+
+/**
+ * What aigw-virtual-key signs (lib/signing.ts signEnvelope, bound to the Kong request id) after
+ * it verified an admin key on the /admin route; the control API accepts nothing else.
+ */
+export interface AdminIdentity {
+  keyId: string;
+  role: KeyRole;
+  /** Epoch ms after which the control API refuses the envelope. */
+  expiresAt: number;
+}
+
+/** Headers carrying the signed admin identity from Kong to the control API. */
+export const IDENTITY_HEADER = 'x-aigw-identity';
+export const IDENTITY_SIGNATURE_HEADER = 'x-aigw-identity-signature';
+
+/** Redis channel and cache key names the control API invalidates after every write. */
+export const INVALIDATE_CHANNEL = 'aigw:invalidate';
+export const KEY_CACHE_PREFIX = 'aigw:key:';
+
+export type InvalidationMessage = { type: 'key'; id: string; hash: string } | { type: 'team'; id: string };

@@ -6,6 +6,8 @@
  * prompt or later on.
  */
 import { createHash } from 'node:crypto';
+import type { BudgetSubject, RateLimitSubject } from './identity';
+import type { ModelPrice } from './pricing';
 import { openEnvelope, signEnvelope } from './signing';
 
 /** OpenAI and every API that speaks its wire format. */
@@ -31,6 +33,21 @@ export interface PlanTarget {
   /** Name of the environment variable in the relay that holds the key; never the key itself. */
   credential: string | null;
   timeouts: TargetTimeouts;
+  /** USD per million tokens (catalogue or config override); null = unknown, cost recorded as unknown. */
+  pricing: ModelPrice | null;
+}
+
+/** Who pays for the request and what was reserved for it; absent for unauthenticated routes. */
+export interface PlanBilling {
+  keyId: string;
+  teamId: string | null;
+  userId: string | null;
+  promptTokensEstimate: number;
+  /** Nano-USD reserved against `budgets` before the call; the relay settles it. */
+  reservedNano: number;
+  budgets: BudgetSubject[];
+  rateSubjects: RateLimitSubject[];
+  admittedAt: number;
 }
 
 export interface RoutePlan {
@@ -43,6 +60,7 @@ export interface RoutePlan {
   targets: PlanTarget[];
   bodySha256: string;
   expiresAt: number;
+  billing?: PlanBilling;
 }
 
 export interface SignedPlan {

@@ -56,6 +56,7 @@ export interface KongServicePdk {
 export interface KongResponsePdk {
   exit(status: number, body?: string | Buffer | object, headers?: Record<string, string | string[]>): Promise<void>;
   setHeader(name: string, value: string): Promise<void>;
+  setHeaders(headers: Record<string, string | string[]>): Promise<void>;
   addHeader(name: string, value: string): Promise<void>;
   getStatus(): Promise<number>;
   getHeader(name: string): Promise<string | undefined>;

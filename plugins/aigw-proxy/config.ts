@@ -1,10 +1,13 @@
 import type { PlanTarget, ProviderType } from '../../lib/plan';
+import { catalogPrice, type ModelPrice } from '../../lib/pricing';
 
 /** The config as Kong delivers it: validated, defaults filled, unset optional fields null. */
 export interface AiProxyConfig {
   relay_url: string;
   signing_secret: string;
   plan_ttl_seconds: number;
+  redis_url: string | null;
+  database_url: string | null;
   max_request_body_bytes: number;
   models: Array<{
     name: string;
@@ -14,6 +17,7 @@ export interface AiProxyConfig {
       model: string;
       credential: string | null;
       timeouts: { connect_ms: number; first_byte_ms: number; idle_ms: number; total_ms: number } | null;
+      pricing?: { input: number; output: number; cached_read: number | null; cached_write: number | null; max_output_tokens: number | null } | null;
     };
   }>;
 }
@@ -43,10 +47,25 @@ export function compileModels(config: AiProxyConfig): CompiledModels {
           idleMs: timeouts.idle_ms,
           totalMs: timeouts.total_ms,
         },
+        pricing: priceOf(t.model, t.pricing ?? null),
       },
     ]);
   }
   return { byName, names: [...byName.keys()] };
+}
+
+/** A configured override wins; otherwise the catalogue; otherwise unknown (never zero). */
+function priceOf(model: string, override: NonNullable<AiProxyConfig['models'][number]['target']['pricing']> | null): ModelPrice | null {
+  if (!override) return catalogPrice(model);
+  const base = catalogPrice(model);
+  return {
+    input: override.input,
+    output: override.output,
+    cached_read: override.cached_read ?? null,
+    cached_write: override.cached_write ?? null,
+    max_output_tokens: override.max_output_tokens ?? base?.max_output_tokens,
+    context_window: base?.context_window,
+  };
 }
 
 export function parseRelayUrl(relayUrl: string): { host: string; port: number } {

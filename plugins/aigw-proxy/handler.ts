@@ -5,7 +5,10 @@
 import type { Kong } from '../../lib/kong/pdk';
 import { exitJson, exitWithError } from '../../lib/kong/respond';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
-import { signPlan, sha256Hex, type Endpoint, type RoutePlan } from '../../lib/plan';
+import { IDENTITY_CTX_KEY, type BudgetSubject, type RequestIdentity } from '../../lib/identity';
+import { signPlan, sha256Hex, type Endpoint, type PlanBilling, type RoutePlan } from '../../lib/plan';
+import { pgFor, redisFor } from '../../lib/store-clients';
+import { refundUnsettled, reserveBudget, type BudgetStores } from './budget';
 import { compileModels, parseRelayUrl, type AiProxyConfig, type CompiledModels } from './config';
 import { modelList, modelObject } from './models';
 import { parseJsonBody, validateFor } from './validate';
@@ -15,13 +18,31 @@ const ENDPOINTS: Record<string, Endpoint> = {
   '/v1/embeddings': 'embeddings',
 };
 
+const RESERVATION_CTX_KEY = 'aigw.reservation';
+
 export class AiProxyHandler {
   private readonly models: CompiledModels;
   private readonly relay: { host: string; port: number };
+  private readonly stores: BudgetStores;
 
   constructor(private readonly config: AiProxyConfig) {
     this.models = compileModels(config);
     this.relay = parseRelayUrl(config.relay_url);
+    this.stores = {
+      redis: config.redis_url ? redisFor(config.redis_url) : null,
+      pool: config.database_url ? pgFor(config.database_url) : null,
+    };
+  }
+
+  /** After the response: refund a reservation the relay never settled (the call never reached it). */
+  async log(kong: Kong): Promise<void> {
+    try {
+      const reservation = (await kong.ctx.shared.get(RESERVATION_CTX_KEY)) as { requestId: string; budgets: BudgetSubject[] } | undefined;
+      if (reservation && this.stores.redis) await refundUnsettled(this.stores.redis, reservation.requestId, reservation.budgets);
+    } catch (error) {
+      // An unsettled reservation also expires and is refunded on its own.
+      await kong.log.warn(`aigw-proxy could not release a reservation: ${(error as Error).message}`);
+    }
   }
 
   async access(kong: Kong): Promise<void> {
@@ -30,7 +51,8 @@ export class AiProxyHandler {
       await this.route(kong);
     } catch (error) {
       await kong.log.err(`aigw-proxy failed: ${(error as Error).message}`);
-      return exitWithError(kong, 500, 'The gateway could not route this request.', 'gateway_error');
+      // Budget stores unreachable is an outage, not a bug: 503, and never an unbilled call.
+      return exitWithError(kong, 503, 'The gateway could not route this request right now; it was not forwarded.', 'gateway_unavailable');
     }
   }
 
@@ -72,6 +94,14 @@ export class AiProxyHandler {
 
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
+    let billing: PlanBilling | undefined;
+    const identity = (await kong.ctx.shared.get(IDENTITY_CTX_KEY)) as RequestIdentity | undefined;
+    if (identity) {
+      const reservation = await reserveBudget(this.stores, { requestId, identity, endpoint, targets, body: parsed.value, now: Date.now() });
+      if (!reservation.ok) return exitWithError(kong, reservation.status, reservation.message, reservation.code, null, reservation.headers);
+      billing = reservation.billing;
+      if (billing.reservedNano > 0) await kong.ctx.shared.set(RESERVATION_CTX_KEY, { requestId, budgets: billing.budgets });
+    }
     const plan: RoutePlan = {
       v: 1,
       requestId,
@@ -80,6 +110,7 @@ export class AiProxyHandler {
       targets,
       bodySha256: sha256Hex(bytes),
       expiresAt: Date.now() + this.config.plan_ttl_seconds * 1000,
+      billing,
     };
     const signed = signPlan(plan, this.config.signing_secret);
     await kong.service.request.setHeaders({ [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature });

@@ -20,4 +20,8 @@ export class Plugin {
   async access(kong: Kong): Promise<void> {
     return this.handler.access(kong);
   }
+
+  async log(kong: Kong): Promise<void> {
+    return this.handler.log(kong);
+  }
 }

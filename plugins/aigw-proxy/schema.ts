@@ -28,6 +28,19 @@ const target: KongField = {
       },
     },
     { timeouts },
+    {
+      pricing: {
+        type: 'record',
+        description: 'USD per million tokens, overriding the price catalogue for this target (e.g. a negotiated rate or a private model).',
+        fields: [
+          { input: { type: 'number', required: true, between: [0, 100000] } },
+          { output: { type: 'number', required: true, between: [0, 100000] } },
+          { cached_read: { type: 'number', between: [0, 100000] } },
+          { cached_write: { type: 'number', between: [0, 100000] } },
+          { max_output_tokens: { type: 'integer', between: [0, 10000000] } },
+        ],
+      },
+    },
   ],
 };
 
@@ -44,6 +57,15 @@ export const Schema: KongSchema = [
     },
   },
   { plan_ttl_seconds: { type: 'integer', default: 30, between: [1, 300] } },
+  {
+    redis_url: {
+      type: 'string',
+      referenceable: true,
+      encrypted: true,
+      description: 'Redis holding budget reservations; required when keys or teams have budgets ({vault://env/aigw-redis-url}).',
+    },
+  },
+  { database_url: { type: 'string', referenceable: true, encrypted: true, description: 'PostgreSQL ledger, read to rebuild budget counters after a Redis loss.' } },
   {
     max_request_body_bytes: {
       type: 'integer',

@@ -1,3 +1,5 @@
+import { DATABASE_URL_ENV, REDIS_URL_ENV } from '../../lib/identity';
+
 /** The relay's settings, all from its environment: the only place provider keys live. */
 export interface RelayConfig {
   host: string;
@@ -7,6 +9,10 @@ export interface RelayConfig {
   /** Environment variable names a plan may name as a credential. */
   credentialAllowlist: Set<string> | null;
   maxBodyBytes: number;
+  /** Budgets and limits (settlement); null = plans carry no billing the relay can settle. */
+  redisUrl: string | null;
+  /** The spend ledger; null = no ledger rows are written. */
+  databaseUrl: string | null;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -31,6 +37,8 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     usageLogPath: env.RELAY_USAGE_LOG || null,
     credentialAllowlist: allowlist,
     maxBodyBytes: Number(env.RELAY_MAX_BODY_BYTES ?? 33554432),
+    redisUrl: env[REDIS_URL_ENV] || null,
+    databaseUrl: env[DATABASE_URL_ENV] || null,
   };
 }
 

@@ -1,5 +1,6 @@
 /** The relay process: configuration from the environment, one ready line, clean shutdown. */
 import { createLogger } from '../../lib/log';
+import { closeStores } from '../../lib/store-clients';
 import { loadRelayConfig } from './config';
 import { RelayMetrics } from './metrics';
 import { startRelay } from './server';
@@ -14,7 +15,10 @@ async function main(): Promise<void> {
   const relay = await startRelay({ config, usage: new FanOutUsageSink(sinks), log, metrics });
   log.info('relay listening', { url: relay.url });
   const stop = (): void => {
-    relay.close().then(() => process.exit(0), () => process.exit(1));
+    relay
+      .close()
+      .then(closeStores)
+      .then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -6,9 +6,11 @@ import type { Logger } from '../../lib/log';
 import { credentialAllowed, type RelayConfig } from './config';
 import { buildRequest, mapUpstreamError, usageFromResponse } from './adapters/openai';
 import { callUpstream, classifyUpstreamFailure, type UpstreamPools } from './upstream';
+import { nanoToUsdString } from '../../lib/pricing';
+import type { RelayBilling } from './billing';
 import { sendError, sendJson } from './respond';
 import { relayStream } from './stream';
-import type { TokenUsage, UsageOutcome, UsageSink } from './usage';
+import type { TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';
 
 export interface RelayDeps {
   config: RelayConfig;
@@ -16,6 +18,7 @@ export interface RelayDeps {
   usage: UsageSink;
   log: Logger;
   env: NodeJS.ProcessEnv;
+  billing: RelayBilling;
 }
 
 const ENDPOINT_BY_PATH: Record<string, Endpoint> = {
@@ -53,6 +56,16 @@ interface Attempt {
   target: PlanTarget;
   stream: boolean;
   startedAt: number;
+  /** Set once the request has been charged (settle runs once, before the client sees the end). */
+  costNano?: number | null;
+}
+
+export const COST_HEADER = 'x-gateway-cost';
+
+/** Charges the attempt (once) and returns the cost header for a complete response. */
+async function charge(deps: RelayDeps, attempt: Attempt, usage: TokenUsage | null, outcome: UsageOutcome): Promise<Record<string, string>> {
+  if (attempt.costNano === undefined) attempt.costNano = await deps.billing.settle(attempt.plan, attempt.target, usage, outcome);
+  return attempt.costNano === null ? {} : { [COST_HEADER]: nanoToUsdString(attempt.costNano) };
 }
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
@@ -86,8 +99,9 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   const apiKey = resolveCredential(target, deps);
   if (apiKey instanceof Error) {
     deps.log.error('credential unavailable', { requestId: plan.requestId, credential: target.credential, reason: apiKey.message });
+    const costHeader = await charge(deps, attempt, null, 'upstream_error');
     finish(deps, attempt, 502, 'upstream_error', null, null);
-    return sendError(res, 502, `The gateway has no usable credential for this model: ${apiKey.message}`, 'upstream_credential_missing');
+    return sendError(res, 502, `The gateway has no usable credential for this model: ${apiKey.message}`, 'upstream_credential_missing', costHeader);
   }
   const { request, intent } = buildRequest(plan.endpoint, target, body, clientBody, apiKey);
 
@@ -109,7 +123,7 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
         signal: controller.signal,
       });
     } catch (error) {
-      return failBeforeResponse(res, deps, attempt, error);
+      return await failBeforeResponse(res, deps, attempt, error);
     }
     const upstreamHeaders = { 'x-aigw-upstream-model': `${target.provider}/${target.model}` };
     const contentType = String(upstream.headers['content-type'] ?? '');
@@ -117,11 +131,17 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
       const text = await upstream.body.text();
       const retryAfter = upstream.headers['retry-after'];
       const mapped = mapUpstreamError(upstream.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, target.provider);
+      const costHeader = await charge(deps, attempt, null, 'upstream_error');
       finish(deps, attempt, mapped.status, 'upstream_error', null, null);
-      return sendJson(res, mapped.status, mapped.body, { ...mapped.headers, ...upstreamHeaders });
+      return sendJson(res, mapped.status, mapped.body, { ...mapped.headers, ...upstreamHeaders, ...costHeader });
     }
     if (intent.stream && contentType.includes('text/event-stream')) {
-      const result = await relayStream(upstream, res, intent, upstreamHeaders);
+      const settle = async (usage: TokenUsage): Promise<number | null> => {
+        await charge(deps, attempt, usage, 'ok');
+        return attempt.costNano == null ? null : attempt.costNano / 1e9;
+      };
+      const result = await relayStream(upstream, res, intent, upstreamHeaders, settle);
+      await charge(deps, attempt, result.usage, result.outcome);
       finish(deps, attempt, 200, result.outcome, result.usage, result.firstByteAt);
       return;
     }
@@ -130,18 +150,22 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
     try {
       parsed = JSON.parse(text);
     } catch {
+      const costHeader = await charge(deps, attempt, null, 'upstream_error');
       finish(deps, attempt, 502, 'upstream_error', null, null);
-      return sendError(res, 502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response');
+      return sendError(res, 502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response', costHeader);
     }
-    finish(deps, attempt, 200, 'ok', usageFromResponse(parsed), Date.now());
-    return sendJson(res, 200, text, upstreamHeaders);
+    const usage = usageFromResponse(parsed);
+    const costHeader = await charge(deps, attempt, usage, 'ok');
+    finish(deps, attempt, 200, 'ok', usage, Date.now());
+    return sendJson(res, 200, text, { ...upstreamHeaders, ...costHeader });
   } catch (error) {
     if (res.headersSent) {
+      await charge(deps, attempt, null, 'stream_interrupted');
       finish(deps, attempt, 200, 'stream_interrupted', null, null);
       res.destroy();
       return;
     }
-    return failBeforeResponse(res, deps, attempt, error);
+    return await failBeforeResponse(res, deps, attempt, error);
   } finally {
     clearTimeout(deadline);
     res.off('close', onClientGone);
@@ -157,20 +181,23 @@ function resolveCredential(target: PlanTarget, deps: RelayDeps): string | null |
   return value;
 }
 
-function failBeforeResponse(res: ServerResponse, deps: RelayDeps, attempt: Attempt, error: unknown): void {
+async function failBeforeResponse(res: ServerResponse, deps: RelayDeps, attempt: Attempt, error: unknown): Promise<void> {
   const kind = classifyUpstreamFailure(error);
   const provider = attempt.target.provider;
   if (kind === 'aborted' && res.destroyed) {
+    await charge(deps, attempt, null, 'upstream_unreachable');
     finish(deps, attempt, 499, 'client_aborted', null, null);
     return;
   }
   if (kind === 'timeout') {
+    const costHeader = await charge(deps, attempt, null, 'timeout');
     finish(deps, attempt, 504, 'timeout', null, null);
-    return sendError(res, 504, `The provider (${provider}) did not answer in time.`, 'upstream_timeout');
+    return sendError(res, 504, `The provider (${provider}) did not answer in time.`, 'upstream_timeout', costHeader);
   }
   deps.log.warn('upstream unreachable', { requestId: attempt.plan.requestId, provider, error: (error as Error).message });
+  const costHeader = await charge(deps, attempt, null, 'upstream_unreachable');
   finish(deps, attempt, 502, 'upstream_unreachable', null, null);
-  return sendError(res, 502, `The provider (${provider}) could not be reached: ${(error as Error).message}`, 'upstream_unreachable');
+  return sendError(res, 502, `The provider (${provider}) could not be reached: ${(error as Error).message}`, 'upstream_unreachable', costHeader);
 }
 
 function finish(
@@ -182,7 +209,7 @@ function finish(
   firstByteAt: number | null,
 ): void {
   const now = Date.now();
-  deps.usage.record({
+  const record: UsageRecord = {
     requestId: attempt.plan.requestId,
     endpoint: attempt.plan.endpoint,
     model: attempt.plan.model,
@@ -195,5 +222,10 @@ function finish(
     startedAt: attempt.startedAt,
     firstByteMs: firstByteAt === null ? null : firstByteAt - attempt.startedAt,
     durationMs: now - attempt.startedAt,
-  });
+    costNano: attempt.costNano ?? null,
+    keyId: attempt.plan.billing?.keyId ?? null,
+    teamId: attempt.plan.billing?.teamId ?? null,
+  };
+  deps.usage.record(record);
+  deps.billing.recordLedger(record, attempt.plan);
 }

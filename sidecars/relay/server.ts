@@ -2,6 +2,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../../lib/log';
+import { pgFor, redisFor } from '../../lib/store-clients';
+import { RelayBilling } from './billing';
+import { LedgerWriter } from './ledger-writer';
 import type { RelayConfig } from './config';
 import { handleRelayRequest } from './relay-request';
 import { sendError, sendJson } from './respond';
@@ -28,7 +31,11 @@ export interface RelayOptions {
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const log = options.log ?? createLogger('relay');
   const pools = new UpstreamPools();
-  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env };
+  const { redisUrl, databaseUrl } = options.config;
+  const pool = databaseUrl ? pgFor(databaseUrl) : null;
+  const ledger = pool ? new LedgerWriter(pool, log) : null;
+  const billing = new RelayBilling(redisUrl ? redisFor(redisUrl) : null, pool, ledger, log);
+  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];
@@ -61,6 +68,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pools.close();
+      await ledger?.close();
       await options.usage.close();
     },
   };

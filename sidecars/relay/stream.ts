@@ -23,11 +23,22 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+/** Settles the bill once the provider reports usage; returns the cost in USD (null = unknown price). */
+export type UsageSettler = (usage: TokenUsage) => Promise<number | null>;
+
+/** The usage chunk the client sees carries the gateway's cost, as `usage.cost` in USD. */
+function withCost(data: string, costUsd: number | null): string {
+  const chunk = JSON.parse(data) as { usage?: Record<string, unknown> };
+  if (chunk.usage) chunk.usage.cost = costUsd;
+  return JSON.stringify(chunk);
+}
+
 export async function relayStream(
   upstream: Dispatcher.ResponseData,
   res: ServerResponse,
   intent: ClientIntent,
   extraHeaders: Record<string, string>,
+  settle: UsageSettler,
 ): Promise<StreamResult> {
   res.writeHead(200, { ...SSE_HEADERS, ...extraHeaders });
   res.flushHeaders();
@@ -43,12 +54,17 @@ export async function relayStream(
           continue;
         }
         const action = processStreamData(event.data, intent);
-        if (action.usage) result.usage = action.usage;
+        let costUsd: number | null = null;
+        if (action.usage) {
+          result.usage = action.usage;
+          // Settled before the client can see the end of the answer, so the bill is final first.
+          costUsd = await settle(action.usage);
+        }
         if (action.kind === 'pass') {
-          out += event.raw;
+          out += action.usage ? `data: ${withCost(event.data, costUsd)}\n\n` : event.raw;
           if (action.done) sawDone = true;
         } else if (action.kind === 'replace') {
-          out += sseData(JSON.parse(action.data));
+          out += `data: ${withCost(action.data, costUsd)}\n\n`;
         }
       }
       if (out) {

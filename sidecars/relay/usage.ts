@@ -27,6 +27,10 @@ export interface UsageRecord {
   outcome: UsageOutcome;
   /** null when the provider reported none (a failure, or a stream cut before its usage chunk). */
   usage: TokenUsage | null;
+  /** What the request was charged, nano-USD; null when the price is unknown. */
+  costNano: number | null;
+  keyId: string | null;
+  teamId: string | null;
   startedAt: number;
   firstByteMs: number | null;
   durationMs: number;

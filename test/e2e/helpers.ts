@@ -15,6 +15,7 @@ export function target(baseUrl: string, credential: string | null, overrides: Pa
     model: 'gpt-4o-mini-2024-07-18',
     credential,
     timeouts: { connectMs: 2000, firstByteMs: 5000, idleMs: 5000, totalMs: 20000, ...overrides },
+    pricing: { input: 0.15, output: 0.6, cached_read: 0.075 },
   };
 }
 

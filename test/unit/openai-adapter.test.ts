@@ -7,6 +7,7 @@ const target: PlanTarget = {
   model: 'gpt-4o-mini-2024-07-18',
   credential: 'OPENAI_API_KEY',
   timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
+  pricing: null,
 };
 
 function build(body: Record<string, unknown>, t: PlanTarget = target) {

@@ -16,6 +16,7 @@ function plan(overrides: Partial<RoutePlan> = {}): RoutePlan {
         model: 'gpt-4o-mini',
         credential: 'OPENAI_API_KEY',
         timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
+        pricing: null,
       },
     ],
     bodySha256: sha256Hex(body),

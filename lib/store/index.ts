@@ -1,0 +1,8 @@
+/** Data access for teams, virtual keys and the spend ledger (PostgreSQL). No HTTP here. */
+export * from './errors';
+export * from './rows';
+export * from './teams';
+export * from './keys';
+export * from './ledger';
+export * from './duration';
+export { inTransaction, type Queryable } from './sql';

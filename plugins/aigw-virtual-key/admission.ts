@@ -1,0 +1,67 @@
+/**
+ * Request admission against the key's and team's shared limits in Redis: a parallel-request
+ * lease, then requests and tokens per minute. Keys without limits never touch Redis, so they
+ * keep working when it is down; limited keys fail closed (the caller answers 503).
+ */
+import type Redis from 'ioredis';
+import type { KeyRecord } from '../../lib/identity';
+import { ParallelLimiter, RateLimiter, rateLimitHeaders, retryAfterSeconds, type RateSubject } from '../../lib/limits';
+
+export interface AdmissionInput {
+  requestId: string;
+  record: KeyRecord;
+  promptTokens: number;
+  now: number;
+  leaseMs: number;
+}
+
+export type Admission =
+  | { ok: true; headers: Record<string, string>; slotTaken: boolean }
+  | { ok: false; message: string; code: string; headers: Record<string, string> };
+
+export function rateSubjects(record: KeyRecord): RateSubject[] {
+  const subjects: RateSubject[] = [{ kind: 'key', id: record.id, rpm: record.rpmLimit, tpm: record.tpmLimit }];
+  if (record.team) subjects.push({ kind: 'team', id: record.team.id, rpm: record.team.rpmLimit, tpm: record.team.tpmLimit });
+  return subjects;
+}
+
+function parallelSubject(record: KeyRecord): { kind: 'key'; id: string; maxParallel: number | null } {
+  return { kind: 'key', id: record.id, maxParallel: record.maxParallelRequests };
+}
+
+export async function admit(redis: Redis, input: AdmissionInput): Promise<Admission> {
+  const { record, requestId, now } = input;
+  const subjects = rateSubjects(record).filter((s) => s.rpm !== null || s.tpm !== null);
+  const parallel = parallelSubject(record);
+  let slotTaken = false;
+  if (parallel.maxParallel !== null) {
+    const lease = await new ParallelLimiter(redis).acquire(requestId, parallel, input.leaseMs, now);
+    if (!lease.acquired) {
+      return {
+        ok: false,
+        code: 'parallel_limit_exceeded',
+        message: `Too many parallel requests for this key (limit ${parallel.maxParallel}). Retry when one finishes.`,
+        headers: { 'retry-after': String(retryAfterSeconds(lease.retryAfterMs ?? 1000)) },
+      };
+    }
+    slotTaken = true;
+  }
+  if (subjects.length === 0) return { ok: true, headers: {}, slotTaken };
+
+  const decision = await new RateLimiter(redis).check({ requestId, subjects, tokens: input.promptTokens, now });
+  const headers = rateLimitHeaders(decision);
+  if (decision.allowed) return { ok: true, headers, slotTaken };
+
+  if (slotTaken) await new ParallelLimiter(redis).release(requestId, parallel);
+  const refusal = decision.refusedBy[0];
+  const what = refusal?.limit === 'tokens' ? 'tokens' : 'requests';
+  const who = refusal?.subject.kind === 'team' ? 'team' : 'key';
+  const message = decision.neverAdmissible
+    ? `This request can never fit the ${who}'s ${what}-per-minute limit.`
+    : `Rate limit reached for ${what} per minute on this ${who}. Please retry after the time in the Retry-After header.`;
+  return { ok: false, code: 'rate_limit_exceeded', message, headers };
+}
+
+export async function releaseSlot(redis: Redis, requestId: string, keyId: string): Promise<void> {
+  await new ParallelLimiter(redis).release(requestId, { kind: 'key', id: keyId });
+}

@@ -1,0 +1,194 @@
+/**
+ * aigw-virtual-key: who is calling, may they use this model, and do they fit their limits.
+ * It runs before every other plugin of ours and FAILS CLOSED: Kong proxies a request whose plugin
+ * threw, so every failure here ends the request itself (401/403/429/503), never silently.
+ */
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import { IDENTITY_CTX_KEY, IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity, type KeyRecord, type RequestIdentity } from '../../lib/identity';
+import { hashKey } from '../../lib/keys';
+import type { Kong, KongConsumer } from '../../lib/kong/pdk';
+import { exitWithError } from '../../lib/kong/respond';
+import { signEnvelope } from '../../lib/signing';
+import { pgFor, redisFor, subscribeInvalidations } from '../../lib/store-clients';
+import { estimatePromptTokens } from '../../lib/tokens';
+import { admit, rateSubjects, releaseSlot } from './admission';
+import type { VirtualKeyConfig } from './config';
+import { extractCredential } from './credentials';
+import { KeyCache } from './key-cache';
+import { lookupKey } from './key-lookup';
+import { budgetSubjects, keyStateRefusal, resolveModel } from './policy';
+
+const REQUEST_ID_CTX_KEY = 'aigw.request_id';
+const SLOT_CTX_KEY = 'aigw.parallel_slot';
+/** An admin identity only has to survive the hop from Kong to the control API. */
+const IDENTITY_TTL_MS = 30_000;
+
+/** One cache per process: every instance of the plugin in this plugin server shares it. */
+let sharedCache: KeyCache | null = null;
+
+function cacheFor(config: VirtualKeyConfig): KeyCache {
+  if (!sharedCache) {
+    sharedCache = new KeyCache({
+      ttlMs: config.cache_ttl_seconds * 1000,
+      negativeTtlMs: config.negative_cache_ttl_seconds * 1000,
+      unsubscribedTtlMs: 1000,
+      maxEntries: 50_000,
+    });
+    const cache = sharedCache;
+    subscribeInvalidations(config.redis_url, {
+      onMessage: (message) => cache.invalidate(message as { type?: string; id?: string; hash?: string }),
+      onState: (subscribed) => {
+        cache.subscribed = subscribed;
+        // Missed messages cannot be replayed: start again from the stores.
+        if (subscribed) cache.invalidate({ type: 'all' });
+      },
+    });
+  }
+  return sharedCache;
+}
+
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export class VirtualKeyHandler {
+  private readonly cache: KeyCache;
+  private readonly redis: Redis;
+  private readonly pool: Pool;
+  private readonly consumers = new Map<string, { consumer: KongConsumer | null; at: number }>();
+
+  constructor(private readonly config: VirtualKeyConfig) {
+    this.cache = cacheFor(config);
+    this.redis = redisFor(config.redis_url);
+    this.pool = pgFor(config.database_url);
+  }
+
+  async access(kong: Kong): Promise<void> {
+    try {
+      await this.authorize(kong);
+    } catch (error) {
+      if (error instanceof Refused) return exitWithError(kong, error.status, error.message, error.code, null, error.headers);
+      await kong.log.err(`aigw-virtual-key could not verify the request: ${(error as Error).message}`);
+      return exitWithError(kong, 503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
+    }
+  }
+
+  async log(kong: Kong): Promise<void> {
+    try {
+      const slot = (await kong.ctx.shared.get(SLOT_CTX_KEY)) as { requestId: string; keyId: string } | undefined;
+      if (slot) await releaseSlot(this.redis, slot.requestId, slot.keyId);
+    } catch (error) {
+      // The lease expires on its own; a failed release only delays the slot.
+      await kong.log.warn(`aigw-virtual-key could not release a parallel slot: ${(error as Error).message}`);
+    }
+  }
+
+  private async authorize(kong: Kong): Promise<void> {
+    const headers = await kong.request.getHeaders();
+    const credential = extractCredential(headers);
+    if (!credential) {
+      throw new Refused(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>', 'apikey' or 'x-api-key'.", 'missing_api_key');
+    }
+    const record = await this.verify(hashKey(credential));
+    const requestId = await kong.nginx.getVar('kong_request_id');
+    if (!requestId) throw new Error('Kong did not provide a request id');
+    await this.authenticate(kong, record);
+
+    if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId);
+
+    const contentLength = Number(headers['content-length']?.[0] ?? 0);
+    const body = contentLength > 0 || headers['transfer-encoding'] ? await this.readJsonBody(kong, contentLength) : null;
+    let model: string | null = null;
+    if (body && typeof body.model === 'string') {
+      const resolved = resolveModel(record, body.model);
+      if ('status' in resolved) throw new Refused(resolved.status, resolved.message, resolved.code);
+      model = resolved.model;
+      if (model !== body.model) await kong.service.request.setRawBody(JSON.stringify({ ...body, model }));
+    }
+    const promptTokens = body ? estimatePromptTokens(body) : 0;
+    const now = Date.now();
+    const admission = await admit(this.redis, {
+      requestId,
+      record,
+      promptTokens,
+      now,
+      leaseMs: this.config.parallel_lease_seconds * 1000,
+    });
+    if (!admission.ok) throw new Refused(429, admission.message, admission.code, admission.headers);
+    if (Object.keys(admission.headers).length > 0) await kong.response.setHeaders(admission.headers);
+    if (admission.slotTaken) await kong.ctx.shared.set(SLOT_CTX_KEY, { requestId, keyId: record.id });
+
+    const identity: RequestIdentity = {
+      keyId: record.id,
+      keyAlias: record.keyAlias,
+      role: record.role,
+      teamId: record.teamId,
+      userId: record.userId,
+      model: model ?? '',
+      promptTokensEstimate: promptTokens,
+      budgets: budgetSubjects(record, now),
+      rateSubjects: rateSubjects(record),
+      admittedAt: now,
+    };
+    await kong.ctx.shared.set(IDENTITY_CTX_KEY, identity);
+    await kong.ctx.shared.set(REQUEST_ID_CTX_KEY, requestId);
+  }
+
+  private async verify(hash: string): Promise<KeyRecord> {
+    const lookup = await lookupKey(hash, {
+      cache: this.cache,
+      redis: this.redis,
+      pool: this.pool,
+      redisTtlSeconds: this.config.redis_cache_ttl_seconds,
+      redisNegativeTtlSeconds: Math.max(1, this.config.negative_cache_ttl_seconds),
+    });
+    if (lookup.status === 'unavailable') throw new Error(`key stores unavailable: ${lookup.reason}`);
+    if (lookup.status === 'unknown') throw new Refused(401, 'Incorrect API key provided.', 'invalid_api_key');
+    const refusal = keyStateRefusal(lookup.record, Date.now());
+    if (refusal) throw new Refused(refusal.status, refusal.message, refusal.code);
+    return lookup.record;
+  }
+
+  /** Kong's own per-consumer plugins (rate-limiting, acl, prometheus) see the team's consumer. */
+  private async authenticate(kong: Kong, record: KeyRecord): Promise<void> {
+    const consumerRef = record.team?.kongConsumer ?? null;
+    const consumer = consumerRef ? await this.consumer(kong, consumerRef) : null;
+    await kong.client.authenticate(consumer, { id: record.id });
+  }
+
+  private async consumer(kong: Kong, ref: string): Promise<KongConsumer | null> {
+    const cached = this.consumers.get(ref);
+    if (cached && Date.now() - cached.at < 60_000) return cached.consumer;
+    const consumer = (await kong.client.loadConsumer(ref, true)) ?? (await kong.client.loadConsumer(ref, false)) ?? null;
+    this.consumers.set(ref, { consumer, at: Date.now() });
+    return consumer;
+  }
+
+  private async readJsonBody(kong: Kong, contentLength: number): Promise<Record<string, unknown> | null> {
+    // Oversized and malformed bodies are aigw-proxy's to refuse with the right error.
+    if (contentLength > this.config.max_request_body_bytes) return null;
+    const raw = await kong.request.getRawBody(this.config.max_request_body_bytes);
+    if (!raw || raw.length > this.config.max_request_body_bytes) return null;
+    try {
+      const parsed: unknown = JSON.parse(Buffer.from(raw).toString('utf8'));
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async forwardAdmin(kong: Kong, record: KeyRecord, requestId: string): Promise<void> {
+    if (record.role !== 'admin') throw new Refused(403, 'This API key is not an admin key.', 'admin_required');
+    const identity: AdminIdentity = { keyId: record.id, role: record.role, expiresAt: Date.now() + IDENTITY_TTL_MS };
+    const envelope = signEnvelope(identity, requestId, this.config.signing_secret);
+    await kong.service.request.setHeaders({ [IDENTITY_HEADER]: envelope.payload, [IDENTITY_SIGNATURE_HEADER]: envelope.signature });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Finds the key behind a hash: in-process cache, then Redis, then PostgreSQL (the system of
+ * record). Fails closed: when the stores cannot answer and no fresh local entry exists, the
+ * caller must refuse the request, never let it through.
+ */
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import { KEY_CACHE_PREFIX, type KeyRecord } from '../../lib/identity';
+import { findKeyByHash } from '../../lib/store/keys';
+import type { KeyCache } from './key-cache';
+
+export type Lookup = { status: 'found'; record: KeyRecord } | { status: 'unknown' } | { status: 'unavailable'; reason: string };
+
+export interface LookupDeps {
+  cache: KeyCache;
+  redis: Redis | null;
+  pool: Pool | null;
+  redisTtlSeconds: number;
+  redisNegativeTtlSeconds: number;
+}
+
+const UNKNOWN_MARKER = 'unknown';
+
+export function redisKeyFor(hash: string): string {
+  return KEY_CACHE_PREFIX + hash;
+}
+
+function found(record: KeyRecord | null): Lookup {
+  return record ? { status: 'found', record } : { status: 'unknown' };
+}
+
+async function fromRedis(hash: string, deps: LookupDeps): Promise<Lookup | null> {
+  if (!deps.redis) return null;
+  try {
+    const text = await deps.redis.get(redisKeyFor(hash));
+    if (text === null) return null;
+    const record = text === UNKNOWN_MARKER ? null : (JSON.parse(text) as KeyRecord);
+    deps.cache.set(hash, record);
+    return found(record);
+  } catch {
+    return null; // Redis is a cache here: PostgreSQL still decides.
+  }
+}
+
+function remember(hash: string, record: KeyRecord | null, deps: LookupDeps): void {
+  deps.cache.set(hash, record);
+  if (!deps.redis) return;
+  const value = record ? JSON.stringify(record) : UNKNOWN_MARKER;
+  const ttl = record ? deps.redisTtlSeconds : deps.redisNegativeTtlSeconds;
+  deps.redis.set(redisKeyFor(hash), value, 'EX', ttl).catch(() => undefined);
+}
+
+export async function lookupKey(hash: string, deps: LookupDeps): Promise<Lookup> {
+  const cached = deps.cache.get(hash);
+  if (cached.hit) return found(cached.record);
+  const cachedInRedis = await fromRedis(hash, deps);
+  if (cachedInRedis) return cachedInRedis;
+  if (!deps.pool) return { status: 'unavailable', reason: 'no database configured' };
+  try {
+    const record = await findKeyByHash(deps.pool, hash);
+    remember(hash, record, deps);
+    return found(record);
+  } catch (error) {
+    const fresh = deps.cache.getFreshPositive(hash);
+    if (fresh) return { status: 'found', record: fresh };
+    return { status: 'unavailable', reason: (error as Error).message };
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * `aigw`: manage keys, teams and spend through the control API (via Kong, with an admin key), or
+ * directly in PostgreSQL for the two things that cannot go through it: `admin bootstrap` (there
+ * is no admin key yet) and `migrate`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runMigrations } from '../../lib/db/migrate';
+import { createPool, databaseUrl } from '../../lib/db/pool';
+import { REDIS_URL_ENV } from '../../lib/identity';
+import { bootstrapAdmin, invalidateReplaced, writeSecretFile } from './cli/bootstrap';
+import { CliError } from './cli/client';
+import { COMMANDS, type CommandSpec, type Output } from './cli/commands';
+import type { Flags } from './cli/flags';
+
+const HELP = `aigw — manage the AI gateway's virtual keys, teams and spend
+
+Usage: aigw <command> [flags] [--json]
+
+Keys
+  keys create  [--team T] [--alias A] [--user U] [--role user|admin] [--models a,b]
+               [--model-aliases fast=gpt-4o-mini,...] [--max-budget USD] [--budget-duration 30d]
+               [--rpm N] [--tpm N] [--parallel N] [--expires 30d|ISO|never] [--metadata JSON]
+  keys list    [--team T] [--limit N] [--offset N]
+  keys info    ID
+  keys update  ID [same flags as create, except --team and --role; "none" clears a number]
+  keys rotate  ID [--grace 1h]      new secret; the old one works for the grace period
+  keys revoke  ID
+  keys delete  ID
+
+Teams
+  teams create NAME [--consumer KONG_CONSUMER] [--models a,b] [--max-budget USD]
+               [--budget-duration 30d] [--rpm N] [--tpm N] [--metadata JSON]
+  teams list   [--limit N] [--offset N]
+  teams info   ID
+  teams update ID [--name N] [same flags as create]
+  teams delete ID [--force]         --force revokes the team's keys
+
+Spend
+  spend --group-by key|team|model [--from ISO] [--to ISO] [--key ID] [--team ID]
+
+Directly in PostgreSQL (AIGW_DATABASE_URL)
+  admin bootstrap [--alias admin] [--out FILE] [--force]
+               runs migrations, creates the first admin key and prints it once (with --out:
+               writes it to FILE, mode 0600, and prints only its prefix); refuses a second key
+               with the same alias unless --force, which replaces it
+  migrate      apply pending database migrations
+
+Environment
+  AIGW_ADMIN_URL   the gateway (Kong proxy), default http://127.0.0.1:8000
+  AIGW_ADMIN_KEY   an admin key; if unset, read from .tmp/dev/admin-key in the repository (make dev)
+  AIGW_DATABASE_URL  PostgreSQL, for admin bootstrap and migrate
+
+Durations: 30s, 15m, 1h, 30d, 1w. Errors print the API's message and exit with status 1.`;
+
+/** The repository root: this file is sidecars/control/cli.ts in source and dist/cli/aigw.js when built. */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+function adminKey(env: NodeJS.ProcessEnv): string | null {
+  if (env.AIGW_ADMIN_KEY) return env.AIGW_ADMIN_KEY.trim();
+  const devFile = path.join(REPO_ROOT, '.tmp', 'dev', 'admin-key');
+  return existsSync(devFile) ? readFileSync(devFile, 'utf8').trim() || null : null;
+}
+
+const LOCAL: Record<string, CommandSpec> = {
+  'admin bootstrap': {
+    values: ['alias', 'out'],
+    booleans: ['force'],
+    async run(_c, f) {
+      const pool = createPool(databaseUrl());
+      try {
+        const alias = (f.alias as string | undefined) ?? 'admin';
+        const result = await bootstrapAdmin(pool, { alias, force: Boolean(f.force) });
+        await invalidateReplaced(process.env[REDIS_URL_ENV] || null, result.replaced);
+        const info = { id: result.key.id, key_alias: alias, key_prefix: result.key.keyPrefix, role: 'admin', replaced: result.replaced?.id ?? null };
+        if (f.out) {
+          writeSecretFile(f.out as string, result.raw);
+          return { json: { ...info, out: f.out }, human: `admin key ${result.key.keyPrefix}... (alias ${alias}, id ${result.key.id}) written to ${f.out} (mode 0600)` };
+        }
+        return { json: { key: result.raw, ...info }, human: `admin key: ${result.raw}\nStore this key now: it is shown once and cannot be recovered.` };
+      } finally {
+        await pool.end();
+      }
+    },
+  },
+  migrate: {
+    values: [],
+    async run() {
+      const pool = createPool(databaseUrl());
+      try {
+        const result = await runMigrations(pool);
+        const names = result.applied.map((m) => `${m.version}_${m.name}`);
+        return { json: result, human: names.length ? `applied ${names.join(', ')}; schema version ${result.current}` : `up to date (schema version ${result.current})` };
+      } finally {
+        await pool.end();
+      }
+    },
+  },
+};
+
+/** Finds the command named by the first one or two words. */
+function findCommand(words: string[]): { name: string; spec: CommandSpec; rest: string[] } | null {
+  const all = { ...COMMANDS, ...LOCAL };
+  for (const n of [2, 1]) {
+    const name = words.slice(0, n).join(' ');
+    if (all[name]) return { name, spec: all[name], rest: words.slice(n) };
+  }
+  return null;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const found = findCommand(words);
+  if (!found || argv.includes('--help') || argv.includes('-h')) {
+    const wanted = argv.length > 0 && !argv.includes('--help') && !argv.includes('-h');
+    (wanted ? process.stderr : process.stdout).write(HELP + '\n');
+    if (wanted) process.stderr.write(`\nunknown command: ${words.join(' ') || argv.join(' ')}\n`);
+    return wanted ? 2 : 0;
+  }
+  const { spec, name } = found;
+  const options: Record<string, { type: 'string' | 'boolean' }> = { json: { type: 'boolean' } };
+  for (const v of spec.values) options[v] = { type: 'string' };
+  for (const b of spec.booleans ?? []) options[b] = { type: 'boolean' };
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as { values: Flags; positionals: string[] };
+  } catch (error) {
+    process.stderr.write(`aigw ${name}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const args = parsed.positionals.slice(name.split(' ').length);
+  const required = (spec.positionals ?? []).filter((p) => !p.endsWith('?'));
+  if (args.length < required.length || args.length > (spec.positionals ?? []).length) {
+    process.stderr.write(`usage: aigw ${name} ${(spec.positionals ?? []).map((p) => p.toUpperCase()).join(' ')} [flags]\n`);
+    return 2;
+  }
+  try {
+    const client = { baseUrl: env.AIGW_ADMIN_URL || 'http://127.0.0.1:8000', adminKey: adminKey(env) };
+    const out: Output = await spec.run(client, parsed.values, args);
+    process.stdout.write((parsed.values.json ? JSON.stringify(out.json, null, 2) : out.human) + '\n');
+    return 0;
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof CliError ? error.message : (error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // Exit only once stdout is flushed (a pipe may still hold the output), and without waiting for idle keep-alive sockets.
+  main(process.argv.slice(2)).then(
+    (code) => process.stdout.write('', () => process.exit(code)),
+    (error: unknown) => {
+      process.stderr.write(`error: ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,26 @@
+/** What every route handler gets. */
+import type { Pool } from 'pg';
+import type { AdminIdentity } from '../../lib/identity';
+import type { Logger } from '../../lib/log';
+import type { Invalidator } from './invalidate';
+
+export interface ControlContext {
+  pool: Pool;
+  invalidator: Invalidator;
+  log: Logger;
+}
+
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The parsed JSON body ({} when empty). */
+  body(): Promise<unknown>;
+  admin: AdminIdentity;
+}
+
+export interface RouteResult {
+  status: number;
+  body: unknown;
+}
+
+export type Handler = (ctx: ControlContext, req: RouteRequest) => Promise<RouteResult>;

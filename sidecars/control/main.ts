@@ -1,0 +1,38 @@
+/** The control API process: environment, migrations (unless AIGW_MIGRATE=false), one ready line, clean shutdown. */
+import { runMigrations } from '../../lib/db/migrate';
+import { createPool } from '../../lib/db/pool';
+import { createLogger } from '../../lib/log';
+import { loadControlConfig } from './config';
+import { NoInvalidator, RedisInvalidator, type Invalidator } from './invalidate';
+import { startControl } from './server';
+
+async function main(): Promise<void> {
+  const log = createLogger('control');
+  const config = loadControlConfig();
+  const pool = createPool(config.databaseUrl, log);
+  if (config.migrate) {
+    const result = await runMigrations(pool);
+    log.info('migrations', { applied: result.applied.map((m) => `${m.version}_${m.name}`), current: result.current });
+  }
+  let invalidator: Invalidator;
+  if (config.redisUrl) invalidator = new RedisInvalidator(config.redisUrl, log);
+  else {
+    log.warn('AIGW_REDIS_URL not set: caches learn of key and team changes only when their entries expire');
+    invalidator = new NoInvalidator();
+  }
+  const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log });
+  log.info('control API listening', { url: control.url });
+  const stop = (): void => {
+    control
+      .close()
+      .then(() => Promise.all([invalidator.close(), pool.end()]))
+      .then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`control API failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+/** The route table: method + path pattern → handler. */
+import type { Handler } from './context';
+import * as keys from './routes/keys';
+import { spendRoute } from './routes/spend';
+import * as teams from './routes/teams';
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+const ID = '([^/]+)';
+const route = (method: string, path: string, handler: Handler): Route => ({
+  method,
+  pattern: new RegExp(`^${path.replace(':id', ID)}/?$`),
+  handler,
+});
+
+const ROUTES: Route[] = [
+  route('POST', '/admin/keys', keys.createKeyRoute),
+  route('GET', '/admin/keys', keys.listKeysRoute),
+  route('GET', '/admin/keys/:id', keys.keyInfoRoute),
+  route('PATCH', '/admin/keys/:id', keys.updateKeyRoute),
+  route('DELETE', '/admin/keys/:id', keys.deleteKeyRoute),
+  route('POST', '/admin/keys/:id/rotate', keys.rotateKeyRoute),
+  route('POST', '/admin/keys/:id/revoke', keys.revokeKeyRoute),
+  route('POST', '/admin/teams', teams.createTeamRoute),
+  route('GET', '/admin/teams', teams.listTeamsRoute),
+  route('GET', '/admin/teams/:id', teams.teamInfoRoute),
+  route('PATCH', '/admin/teams/:id', teams.updateTeamRoute),
+  route('DELETE', '/admin/teams/:id', teams.deleteTeamRoute),
+  route('GET', '/admin/spend', spendRoute),
+];
+
+export type Match = { handler: Handler; params: Record<string, string> } | { methodNotAllowed: true } | null;
+
+export function matchRoute(method: string, path: string): Match {
+  let pathKnown = false;
+  for (const r of ROUTES) {
+    const m = r.pattern.exec(path);
+    if (!m) continue;
+    pathKnown = true;
+    if (r.method === method) return { handler: r.handler, params: m[1] !== undefined ? { id: decodeURIComponent(m[1]) } : {} };
+  }
+  return pathKnown ? { methodNotAllowed: true } : null;
+}

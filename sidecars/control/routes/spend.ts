@@ -1,0 +1,66 @@
+/** GET /admin/spend: ledger totals per key, team or model over [from, to). */
+import { nanoToUsd } from '../../../lib/identity';
+import { spendReport, type SpendGroup, type SpendReportRow } from '../../../lib/store/ledger';
+import { isUuid } from '../../../lib/store/teams';
+import { badRequest } from '../api-error';
+import type { Handler } from '../context';
+import { queryTime } from '../validate';
+
+const GROUPS: SpendGroup[] = ['key', 'team', 'model'];
+const DEFAULT_RANGE_MS = 30 * 86_400_000;
+
+function totalsView(r: Omit<SpendReportRow, 'group' | 'label'>): Record<string, unknown> {
+  return {
+    requests: r.requests,
+    prompt_tokens: r.promptTokens,
+    completion_tokens: r.completionTokens,
+    cached_tokens: r.cachedTokens,
+    reasoning_tokens: r.reasoningTokens,
+    total_tokens: r.promptTokens + r.completionTokens,
+    cost_usd: nanoToUsd(r.costNano),
+    cost_nano: r.costNano,
+    cost_unknown_requests: r.costUnknownRequests,
+  };
+}
+
+export const spendRoute: Handler = async (ctx, req) => {
+  const q = req.query;
+  const groupBy = q.get('group_by') as SpendGroup;
+  if (!GROUPS.includes(groupBy)) throw badRequest('group_by', 'group_by must be key, team or model', q.has('group_by') ? 'invalid_value' : 'missing_required_parameter');
+  const to = queryTime(q, 'to') ?? new Date();
+  const from = queryTime(q, 'from') ?? new Date(to.getTime() - DEFAULT_RANGE_MS);
+  if (from.getTime() >= to.getTime()) throw badRequest('from', 'from must be before to');
+  const keyId = q.get('key_id') || null;
+  const teamId = q.get('team_id') || null;
+  if (keyId && !isUuid(keyId)) throw badRequest('key_id', 'key_id must be a key id (uuid)');
+  if (teamId && !isUuid(teamId)) throw badRequest('team_id', 'team_id must be a team id (uuid)');
+  const rows = await spendReport(ctx.pool, { groupBy, from, to, keyId, teamId });
+  const total = rows.reduce(
+    (t, r) => ({
+      requests: t.requests + r.requests,
+      promptTokens: t.promptTokens + r.promptTokens,
+      completionTokens: t.completionTokens + r.completionTokens,
+      cachedTokens: t.cachedTokens + r.cachedTokens,
+      reasoningTokens: t.reasoningTokens + r.reasoningTokens,
+      costNano: t.costNano + r.costNano,
+      costUnknownRequests: t.costUnknownRequests + r.costUnknownRequests,
+    }),
+    { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: 0, costUnknownRequests: 0 },
+  );
+  const labelField = groupBy === 'key' ? 'key_alias' : groupBy === 'team' ? 'team_name' : null;
+  return {
+    status: 200,
+    body: {
+      object: 'spend_report',
+      group_by: groupBy,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      data: rows.map((r) => ({
+        [groupBy === 'model' ? 'model' : `${groupBy}_id`]: r.group,
+        ...(labelField ? { [labelField]: r.label } : {}),
+        ...totalsView(r),
+      })),
+      totals: totalsView(total),
+    },
+  };
+};

@@ -1,0 +1,91 @@
+/**
+ * The control API on node:http. /healthz is open (loopback only); everything under /admin needs
+ * a signed admin identity from aigw-virtual-key, checked before any routing so an unauthenticated
+ * caller learns nothing, not even which paths exist.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Pool } from 'pg';
+import type { Logger } from '../../lib/log';
+import { ApiError } from './api-error';
+import { verifyAdmin } from './auth';
+import type { ControlContext } from './context';
+import { readJson, sendJson } from './http';
+import type { Invalidator } from './invalidate';
+import { matchRoute } from './router';
+
+export interface ControlServerOptions {
+  host: string;
+  port: number;
+  planSecret: string;
+  pool: Pool;
+  invalidator: Invalidator;
+  log: Logger;
+}
+
+export interface RunningControl {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+async function health(ctx: ControlContext, res: ServerResponse): Promise<void> {
+  const database = await ctx.pool.query('SELECT 1').then(() => 'ok', () => 'down');
+  const redis = ctx.invalidator.state();
+  sendJson(res, database === 'ok' ? 200 : 503, {
+    status: database === 'ok' ? 'ok' : 'degraded',
+    database,
+    redis,
+    invalidation_failures: ctx.invalidator.failures,
+  });
+}
+
+async function handle(ctx: ControlContext, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://control');
+  const method = req.method ?? 'GET';
+  if (url.pathname === '/healthz' && method === 'GET') return health(ctx, res);
+  if (url.pathname !== '/admin' && !url.pathname.startsWith('/admin/')) {
+    throw new ApiError(404, `Unknown path ${url.pathname}`, 'unknown_url');
+  }
+  const admin = verifyAdmin(req.headers, secret);
+  const match = matchRoute(method, url.pathname);
+  if (!match) throw new ApiError(404, `Unknown path ${url.pathname}`, 'unknown_url');
+  if ('methodNotAllowed' in match) throw new ApiError(405, `${method} is not allowed on ${url.pathname}`, 'method_not_allowed');
+  const result = await match.handler(ctx, { params: match.params, query: url.searchParams, body: () => readJson(req), admin });
+  sendJson(res, result.status, result.body);
+}
+
+export async function startControl(opts: ControlServerOptions): Promise<RunningControl> {
+  const ctx: ControlContext = { pool: opts.pool, invalidator: opts.invalidator, log: opts.log };
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    handle(ctx, opts.planSecret, req, res)
+      .catch((error: unknown) => {
+        if (error instanceof ApiError) {
+          sendJson(res, error.status, error.body());
+          return;
+        }
+        opts.log.error('control request failed', { method: req.method, path: req.url?.split('?')[0], error: (error as Error).message });
+        const e = new ApiError(500, 'Internal error in the control API', 'internal_error');
+        if (!res.headersSent) sendJson(res, 500, e.body());
+        else res.destroy();
+      })
+      .finally(() => {
+        opts.log.debug('control request', { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Date.now() - started });
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Settlement: the actual cost of a relayed request, charged against the reservation aigw-proxy
+ * made (the difference refunded), the tokens-per-minute window corrected to actual usage, and
+ * the spend-ledger row written after the charge (so a counter rebuild can only over-count).
+ */
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import type { BudgetSubject } from '../../lib/identity';
+import { BudgetLimiter, RateLimiter } from '../../lib/limits';
+import type { Logger } from '../../lib/log';
+import type { PlanTarget, RoutePlan } from '../../lib/plan';
+import { costNano } from '../../lib/pricing';
+import { spendSince } from '../../lib/store/ledger';
+import type { LedgerWriter } from './ledger-writer';
+import type { TokenUsage, UsageOutcome, UsageRecord } from './usage';
+
+/** Outcomes where the provider produced nothing billable. */
+const NOTHING_PRODUCED: ReadonlySet<UsageOutcome> = new Set(['upstream_error', 'upstream_unreachable', 'timeout']);
+
+/**
+ * The cost to charge, in nano-USD; null when the price is unknown. Without reported usage after
+ * output began (a cut or abandoned stream) the provider still bills what it generated, which the
+ * gateway cannot know: it charges the reservation, the bound it promised never to exceed.
+ */
+export function chargeFor(plan: RoutePlan, target: PlanTarget, usage: TokenUsage | null, outcome: UsageOutcome): number | null {
+  if (usage) return target.pricing ? costNano(usage, target.pricing) : null;
+  if (NOTHING_PRODUCED.has(outcome)) return 0;
+  return plan.billing && plan.billing.reservedNano > 0 ? plan.billing.reservedNano : null;
+}
+
+export class RelayBilling {
+  private readonly settled = new Set<string>();
+
+  constructor(
+    private readonly redis: Redis | null,
+    private readonly pool: Pool | null,
+    private readonly ledger: LedgerWriter | null,
+    private readonly log: Logger,
+  ) {}
+
+  /** Charges the request once; returns the cost in nano-USD (null = unknown price). */
+  async settle(plan: RoutePlan, target: PlanTarget, usage: TokenUsage | null, outcome: UsageOutcome): Promise<number | null> {
+    const charge = chargeFor(plan, target, usage, outcome);
+    const billing = plan.billing;
+    if (!billing || this.settled.has(plan.requestId)) return charge;
+    this.settled.add(plan.requestId);
+    setTimeout(() => this.settled.delete(plan.requestId), 600_000).unref();
+    if (!this.redis) return charge;
+    try {
+      if (billing.budgets.length > 0) {
+        await new BudgetLimiter(this.redis).settleWithInit(
+          { requestId: plan.requestId, actualNano: charge ?? 0, subjects: billing.budgets },
+          (subject) => this.spentInLedger(subject),
+        );
+      }
+      const actualTokens = usage ? usage.promptTokens + usage.completionTokens : billing.promptTokensEstimate;
+      await new RateLimiter(this.redis).addTokens(billing.rateSubjects, actualTokens - billing.promptTokensEstimate, { admittedAt: billing.admittedAt });
+    } catch (error) {
+      // The reservation expires and is refunded; the ledger row below still records the spend.
+      this.log.error('budget settlement failed', { requestId: plan.requestId, error: (error as Error).message });
+    }
+    return charge;
+  }
+
+  private spentInLedger(subject: BudgetSubject): Promise<number> {
+    if (!this.pool) throw new Error('no database to rebuild budget counters from');
+    return spendSince(this.pool, { kind: subject.kind, id: subject.id, since: new Date(subject.periodStart) });
+  }
+
+  /** One ledger row per billed request, written after settlement. */
+  recordLedger(record: UsageRecord, plan: RoutePlan): void {
+    if (!this.ledger || !plan.billing) return;
+    this.ledger.write({
+      requestId: record.requestId,
+      keyId: plan.billing.keyId,
+      teamId: plan.billing.teamId,
+      userId: plan.billing.userId,
+      model: record.model,
+      provider: record.provider,
+      providerModel: record.providerModel,
+      promptTokens: record.usage?.promptTokens ?? 0,
+      completionTokens: record.usage?.completionTokens ?? 0,
+      cachedTokens: record.usage?.cachedTokens ?? 0,
+      reasoningTokens: record.usage?.reasoningTokens ?? 0,
+      costNano: record.costNano,
+      status: record.status,
+      outcome: record.outcome,
+      stream: record.stream,
+      createdAt: record.startedAt,
+    });
+  }
+}

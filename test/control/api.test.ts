@@ -1,0 +1,421 @@
+/**
+ * The control API over real HTTP, with real PostgreSQL and Redis: every route's success path,
+ * 400 naming the field, 401/403 for missing, forged, replayed, expired or non-admin identities,
+ * 404, 409, the raw key shown once and stored only as a hash, and the invalidations published.
+ */
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/identity';
+import { hashKey, KEY_PATTERN } from '../../lib/keys';
+import { createLogger } from '../../lib/log';
+import { findKeyByHash } from '../../lib/store/keys';
+import { insertLedgerRows } from '../../lib/store/ledger';
+import { RedisInvalidator } from '../../sidecars/control/invalidate';
+import { startControl, type RunningControl } from '../../sidecars/control/server';
+import { startRedis, type TestRedis } from '../infra/redis';
+import { call, identityHeaders, SECRET, startMigratedDb, type TestDb } from './helpers';
+
+const log = createLogger('control-test', 'error');
+let db: TestDb;
+let redis: TestRedis;
+let control: RunningControl;
+let invalidator: RedisInvalidator;
+let sub: Redis;
+let cacheClient: Redis;
+const messages: Array<Record<string, string>> = [];
+let base: string;
+
+beforeAll(async () => {
+  [db, redis] = await Promise.all([startMigratedDb(), startRedis()]);
+  invalidator = new RedisInvalidator(redis.url, log);
+  control = await startControl({ host: '127.0.0.1', port: 0, planSecret: SECRET, pool: db.pool, invalidator, log });
+  base = control.url;
+  sub = new Redis(redis.url);
+  cacheClient = new Redis(redis.url);
+  sub.on('message', (_channel, text) => messages.push(JSON.parse(text)));
+  await sub.subscribe(INVALIDATE_CHANNEL);
+  for (let i = 0; invalidator.state() !== 'ok' && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+});
+
+afterAll(async () => {
+  sub?.disconnect();
+  cacheClient?.disconnect();
+  await control?.close();
+  await invalidator?.close();
+  await Promise.all([db?.stop(), redis?.stop()]);
+});
+
+/** Messages published since `mark`, after a moment for delivery. */
+async function messagesSince(mark: number): Promise<Array<Record<string, string>>> {
+  await new Promise((r) => setTimeout(r, 50));
+  return messages.slice(mark);
+}
+
+function expectError(res: { status: number; body: any }, status: number, param?: string | null): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  expect({ status: res.status, param: res.body?.error?.param }).toEqual({ status, param: param === undefined ? res.body?.error?.param : param });
+  expect(typeof res.body.error.message).toBe('string');
+  expect(Object.keys(res.body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+}
+
+describe('authentication', () => {
+  test('healthz needs no identity and reports the stores', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', database: 'ok', redis: 'ok', invalidation_failures: 0 });
+  });
+
+  test('no identity → 401', async () => {
+    const res = await call(base, 'GET', '/admin/keys', undefined, {});
+    expectError(res, 401);
+    expect(res.body.error).toMatchObject({ type: 'authentication_error', code: 'missing_identity' });
+  });
+
+  test('forged signature, wrong request id, tampered payload → 401', async () => {
+    expectError(await call(base, 'GET', '/admin/keys', undefined, identityHeaders({}, { secret: 'x'.repeat(40) })), 401);
+    // A captured envelope replayed under another Kong request id.
+    expectError(await call(base, 'GET', '/admin/keys', undefined, identityHeaders({}, { signedFor: 'other-request' })), 401);
+    const h = identityHeaders({ role: 'user' });
+    const payload = JSON.parse(Buffer.from(h['x-aigw-identity'], 'base64url').toString());
+    h['x-aigw-identity'] = Buffer.from(JSON.stringify({ ...payload, role: 'admin' })).toString('base64url');
+    const res = await call(base, 'GET', '/admin/keys', undefined, h);
+    expectError(res, 401);
+    expect(res.body.error.code).toBe('invalid_identity');
+  });
+
+  test('expired identity → 401', async () => {
+    const res = await call(base, 'GET', '/admin/keys', undefined, identityHeaders({ expiresAt: Date.now() - 1 }));
+    expectError(res, 401);
+    expect(res.body.error.code).toBe('expired_identity');
+  });
+
+  test('valid non-admin identity → 403', async () => {
+    const res = await call(base, 'POST', '/admin/teams', { name: 'nope' }, identityHeaders({ role: 'user' }));
+    expectError(res, 403);
+    expect(res.body.error).toMatchObject({ type: 'permission_error', code: 'admin_required' });
+  });
+
+  test('unknown paths: 404 outside /admin; inside, only after authentication', async () => {
+    expectError(await call(base, 'GET', '/nothing', undefined, {}), 404);
+    expectError(await call(base, 'GET', '/admin/nothing', undefined, {}), 401);
+    const res = await call(base, 'GET', '/admin/nothing');
+    expectError(res, 404);
+    expect(res.body.error.code).toBe('unknown_url');
+    expect((await call(base, 'PUT', '/admin/keys')).status).toBe(405);
+  });
+
+  test('a body that is not JSON → 400 invalid_json', async () => {
+    const res = await call(base, 'POST', '/admin/teams', '{not json');
+    expectError(res, 400);
+    expect(res.body.error.code).toBe('invalid_json');
+  });
+});
+
+describe('teams', () => {
+  let teamId: string;
+
+  test('create → 201 and a team invalidation', async () => {
+    const mark = messages.length;
+    const res = await call(base, 'POST', '/admin/teams', {
+      name: 'acme', kong_consumer: 'acme-consumer', max_budget: 100, budget_duration: '30d', rpm_limit: 600, tpm_limit: 1_000_000,
+      models: ['gpt-4o-mini', 'gpt-4o'], metadata: { owner: 'ops' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      object: 'team', name: 'acme', kong_consumer: 'acme-consumer', max_budget: 100, max_budget_nano: 100e9, budget_duration: '30d',
+      rpm_limit: 600, tpm_limit: 1_000_000, models: ['gpt-4o-mini', 'gpt-4o'], metadata: { owner: 'ops' },
+    });
+    teamId = res.body.id;
+    expect(await messagesSince(mark)).toEqual([{ type: 'team', id: teamId }]);
+  });
+
+  test('bad input → 400 naming the field', async () => {
+    expectError(await call(base, 'POST', '/admin/teams', {}), 400, 'name');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'x', rpm_limit: -1 }), 400, 'rpm_limit');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'x', max_budget: '5' }), 400, 'max_budget');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'x', budget_duration: '1mo' }), 400, 'budget_duration');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'x', models: 'gpt-4o' }), 400, 'models');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'x', metadata: [] }), 400, 'metadata');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'x', max_budgte: 5 }), 400, 'max_budgte');
+    expectError(await call(base, 'POST', '/admin/teams', []), 400, null);
+  });
+
+  test('duplicate name or consumer → 409', async () => {
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'acme' }), 409, 'name');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'acme2', kong_consumer: 'acme-consumer' }), 409, 'kong_consumer');
+  });
+
+  test('list, info, update', async () => {
+    const list = await call(base, 'GET', '/admin/teams?limit=10');
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ object: 'list', total: 1, limit: 10, offset: 0, has_more: false });
+    expect(list.body.data[0].id).toBe(teamId);
+    expectError(await call(base, 'GET', '/admin/teams?limit=0'), 400, 'limit');
+
+    const info = await call(base, 'GET', `/admin/teams/${teamId}`);
+    expect(info.status).toBe(200);
+    expect(info.body).toMatchObject({ id: teamId, spend: 0, remaining_budget: 100, key_count: 0, budget_window_end: expect.any(String) });
+
+    const mark = messages.length;
+    const upd = await call(base, 'PATCH', `/admin/teams/${teamId}`, { rpm_limit: 60, metadata: { owner: 'dev' } });
+    expect(upd.status).toBe(200);
+    expect(upd.body).toMatchObject({ rpm_limit: 60, metadata: { owner: 'dev' }, name: 'acme', budget_anchor: info.body.budget_anchor });
+    expect(await messagesSince(mark)).toEqual([{ type: 'team', id: teamId }]);
+    const moved = await call(base, 'PATCH', `/admin/teams/${teamId}`, { max_budget: 200 });
+    expect(moved.body.budget_anchor > info.body.budget_anchor).toBe(true);
+
+    expectError(await call(base, 'PATCH', `/admin/teams/${teamId}`, { name: null }), 400, 'name');
+    expectError(await call(base, 'PATCH', `/admin/teams/${teamId}`, { tpm_limit: 1.5 }), 400, 'tpm_limit');
+  });
+
+  test('unknown team id → 404 on info, update, delete', async () => {
+    for (const [method, body] of [['GET'], ['PATCH', { rpm_limit: 1 }], ['DELETE']] as const) {
+      expectError(await call(base, method, `/admin/teams/${randomUUID()}`, body), 404);
+      expectError(await call(base, method, '/admin/teams/not-a-uuid', body), 404);
+    }
+  });
+});
+
+describe('keys', () => {
+  let teamId: string;
+  let keyId: string;
+  let raw: string;
+
+  beforeAll(async () => {
+    teamId = (await call(base, 'POST', '/admin/teams', { name: 'keys-team', models: ['gpt-4o-mini', 'gpt-4o'] })).body.id;
+  });
+
+  test('create → 201 with the raw key once; only its hash and prefix are stored', async () => {
+    const mark = messages.length;
+    const res = await call(base, 'POST', '/admin/keys', {
+      team: 'keys-team', key_alias: 'ci-bot', user_id: 'u-1', role: 'user', models: ['gpt-4o-mini'], model_aliases: { fast: 'gpt-4o-mini' },
+      max_budget: 5, budget_duration: '30d', rpm_limit: 60, tpm_limit: 100_000, max_parallel_requests: 4, duration: '30d', metadata: { env: 'ci' },
+    });
+    expect(res.status).toBe(201);
+    raw = res.body.key;
+    keyId = res.body.id;
+    expect(raw).toMatch(KEY_PATTERN);
+    expect(res.body).toMatchObject({
+      object: 'key', key_prefix: raw.slice(0, 12), key_alias: 'ci-bot', team_id: teamId, team_name: 'keys-team', user_id: 'u-1', role: 'user',
+      models: ['gpt-4o-mini'], model_aliases: { fast: 'gpt-4o-mini' }, max_budget: 5, max_budget_nano: 5e9, budget_duration: '30d',
+      rpm_limit: 60, tpm_limit: 100_000, max_parallel_requests: 4, status: 'active', revoked: false, metadata: { env: 'ci' },
+    });
+    expect(Math.abs(new Date(res.body.expires_at).getTime() - (Date.now() + 30 * 86_400_000))).toBeLessThan(10_000);
+
+    const { rows } = await db.pool.query('SELECT * FROM aigw_keys WHERE id = $1', [keyId]);
+    expect(rows[0].key_hash).toBe(hashKey(raw));
+    expect(rows[0].key_prefix).toBe(raw.slice(0, 12));
+    const everything = JSON.stringify((await db.pool.query('SELECT * FROM aigw_keys')).rows);
+    expect(everything).not.toContain(raw.slice(8));
+
+    const info = await call(base, 'GET', `/admin/keys/${keyId}`);
+    expect(JSON.stringify(info.body)).not.toContain(raw.slice(8));
+    expect(info.body.key).toBeUndefined();
+    expect(await messagesSince(mark)).toEqual([{ type: 'key', id: keyId, hash: hashKey(raw) }]);
+  });
+
+  test('bad input → 400 naming the field', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ team: 'no-such-team' }, 'team'],
+      [{ role: 'root' }, 'role'],
+      [{ models: [1] }, 'models'],
+      [{ team: 'keys-team', models: ['claude-3'] }, 'models'],
+      [{ model_aliases: { fast: 3 } }, 'model_aliases'],
+      [{ max_budget: -1 }, 'max_budget'],
+      [{ budget_duration: 'monthly' }, 'budget_duration'],
+      [{ rpm_limit: 0 }, 'rpm_limit'],
+      [{ tpm_limit: 'many' }, 'tpm_limit'],
+      [{ max_parallel_requests: 2.5 }, 'max_parallel_requests'],
+      [{ expires_at: 'tomorrow' }, 'expires_at'],
+      [{ expires_at: new Date(Date.now() - 1000).toISOString() }, 'expires_at'],
+      [{ expires_at: new Date(Date.now() + 1e6).toISOString(), duration: '1d' }, 'duration'],
+      [{ duration: '1y' }, 'duration'],
+      [{ key_alias: '' }, 'key_alias'],
+      [{ user_id: 5 }, 'user_id'],
+      [{ metadata: 'x' }, 'metadata'],
+      [{ aliases: {} }, 'aliases'],
+    ];
+    for (const [body, param] of cases) expectError(await call(base, 'POST', '/admin/keys', body), 400, param);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM aigw_keys')).rows[0].n).toBe(1);
+  });
+
+  test('duplicate alias → 409', async () => {
+    expectError(await call(base, 'POST', '/admin/keys', { key_alias: 'ci-bot' }), 409, 'key_alias');
+  });
+
+  test('list filters by team and paginates', async () => {
+    await call(base, 'POST', '/admin/keys', { key_alias: 'no-team' });
+    await call(base, 'POST', '/admin/keys', { key_alias: 'second', team: teamId });
+    const all = await call(base, 'GET', '/admin/keys?limit=2');
+    expect(all.body).toMatchObject({ total: 3, limit: 2, has_more: true });
+    expect(all.body.data).toHaveLength(2);
+    const page2 = await call(base, 'GET', '/admin/keys?limit=2&offset=2');
+    expect(page2.body).toMatchObject({ has_more: false });
+    expect(page2.body.data).toHaveLength(1);
+    const team = await call(base, 'GET', `/admin/keys?team=${teamId}`);
+    expect(team.body.data.map((k: { key_alias: string }) => k.key_alias)).toEqual(['ci-bot', 'second']);
+    const byName = await call(base, 'GET', '/admin/keys?team=keys-team');
+    expect(byName.body.total).toBe(2);
+    expect(JSON.stringify(all.body)).not.toMatch(/sk-aigw-[0-9A-Za-z]{40}/);
+    expectError(await call(base, 'GET', '/admin/keys?team=nobody'), 400, 'team');
+    expectError(await call(base, 'GET', '/admin/keys?offset=-1'), 400, 'offset');
+  });
+
+  test('info: spend in the current window and all time, from the ledger', async () => {
+    const now = Date.now();
+    await insertLedgerRows(db.pool, [
+      { requestId: randomUUID(), keyId, teamId, userId: 'u-1', model: 'gpt-4o-mini', provider: 'openai', providerModel: 'gpt-4o-mini', promptTokens: 100, completionTokens: 50, cachedTokens: 10, reasoningTokens: 0, costNano: 1_250_000_000, status: 200, outcome: 'ok', stream: true, createdAt: now },
+      { requestId: randomUUID(), keyId, teamId, userId: 'u-1', model: 'gpt-4o', provider: 'openai', providerModel: 'gpt-4o', promptTokens: 5, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: null, status: 200, outcome: 'ok', stream: false, createdAt: now },
+      // Before the key existed, i.e. before its budget window: all time only.
+      { requestId: randomUUID(), keyId, teamId, userId: 'u-1', model: 'gpt-4o', provider: 'openai', providerModel: 'gpt-4o', promptTokens: 1, completionTokens: 1, cachedTokens: 0, reasoningTokens: 0, costNano: 500_000_000, status: 200, outcome: 'ok', stream: false, createdAt: now - 86_400_000 },
+    ]);
+    const info = await call(base, 'GET', `/admin/keys/${keyId}`);
+    expect(info.status).toBe(200);
+    expect(info.body).toMatchObject({
+      spend: 1.75, spend_nano: 1_750_000_000, window_spend: 1.25, window_spend_nano: 1_250_000_000, remaining_budget: 3.75,
+      remaining_budget_nano: 3_750_000_000, requests: 3, window_requests: 2, cost_unknown_requests: 1, last_used_at: null,
+    });
+    expect(new Date(info.body.budget_window_end).getTime() - new Date(info.body.budget_window_start).getTime()).toBe(30 * 86_400_000);
+    expect(info.body.budget_window_start).toBe(info.body.budget_anchor);
+  });
+
+  test('update: limits, models, aliases, expiry; a budget change moves the anchor; invalidates', async () => {
+    const before = (await call(base, 'GET', `/admin/keys/${keyId}`)).body;
+    const mark = messages.length;
+    const res = await call(base, 'PATCH', `/admin/keys/${keyId}`, { rpm_limit: 120, models: ['gpt-4o'], model_aliases: { smart: 'gpt-4o' }, key_alias: 'ci-bot-2', expires_at: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rpm_limit: 120, models: ['gpt-4o'], model_aliases: { smart: 'gpt-4o' }, key_alias: 'ci-bot-2', expires_at: null, budget_anchor: before.budget_anchor, tpm_limit: 100_000 });
+    expect(await messagesSince(mark)).toEqual([{ type: 'key', id: keyId, hash: hashKey(raw) }]);
+    const moved = await call(base, 'PATCH', `/admin/keys/${keyId}`, { max_budget: 10 });
+    expect(moved.body.max_budget).toBe(10);
+    expect(moved.body.budget_anchor > before.budget_anchor).toBe(true);
+    const info = await call(base, 'GET', `/admin/keys/${keyId}`);
+    expect(info.body).toMatchObject({ window_spend: 0, remaining_budget: 10, spend: 1.75 });
+
+    expectError(await call(base, 'PATCH', `/admin/keys/${keyId}`, { models: ['claude-3'] }), 400, 'models');
+    expectError(await call(base, 'PATCH', `/admin/keys/${keyId}`, { role: 'admin' }), 400, 'role');
+    expectError(await call(base, 'PATCH', `/admin/keys/${keyId}`, { key_alias: 'second' }), 409, 'key_alias');
+    // Expiring a key now is allowed.
+    const expired = await call(base, 'PATCH', `/admin/keys/${keyId}`, { expires_at: new Date(Date.now() - 1000).toISOString() });
+    expect(expired.body.status).toBe('expired');
+    await call(base, 'PATCH', `/admin/keys/${keyId}`, { expires_at: null });
+  });
+
+  test('rotate with grace: new key once; the old one works until the grace ends; both hashes invalidated', async () => {
+    await cacheClient.set(KEY_CACHE_PREFIX + hashKey(raw), '{"cached":true}');
+    const mark = messages.length;
+    const res = await call(base, 'POST', `/admin/keys/${keyId}/rotate`, { grace_period: '1h' });
+    expect(res.status).toBe(200);
+    const next = res.body.key as string;
+    expect(next).toMatch(KEY_PATTERN);
+    expect(next).not.toBe(raw);
+    expect(res.body).toMatchObject({ id: keyId, key_prefix: next.slice(0, 12) });
+    expect(Math.abs(new Date(res.body.previous_key_expires_at).getTime() - (Date.now() + 3_600_000))).toBeLessThan(10_000);
+    expect((await findKeyByHash(db.pool, hashKey(raw)))?.id).toBe(keyId);
+    expect((await findKeyByHash(db.pool, hashKey(next)))?.id).toBe(keyId);
+    const got = await messagesSince(mark);
+    expect(got).toEqual(expect.arrayContaining([{ type: 'key', id: keyId, hash: hashKey(raw) }, { type: 'key', id: keyId, hash: hashKey(next) }]));
+    expect(await cacheClient.exists(KEY_CACHE_PREFIX + hashKey(raw))).toBe(0);
+
+    const noGrace = await call(base, 'POST', `/admin/keys/${keyId}/rotate`, {});
+    expect(noGrace.status).toBe(200);
+    expect(noGrace.body.previous_key_expires_at).toBeNull();
+    expect(await findKeyByHash(db.pool, hashKey(next))).toBeNull();
+    expect(await findKeyByHash(db.pool, hashKey(raw))).toBeNull();
+    raw = noGrace.body.key;
+
+    expectError(await call(base, 'POST', `/admin/keys/${keyId}/rotate`, { grace_period: 'soon' }), 400, 'grace_period');
+    expectError(await call(base, 'POST', `/admin/keys/${randomUUID()}/rotate`, {}), 404);
+  });
+
+  test('revoke: flagged, invalidated; a revoked key cannot be rotated (409)', async () => {
+    const mark = messages.length;
+    const res = await call(base, 'POST', `/admin/keys/${keyId}/revoke`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ revoked: true, status: 'revoked', revoked_at: expect.any(String) });
+    expect((await findKeyByHash(db.pool, hashKey(raw)))?.revoked).toBe(true);
+    expect(await messagesSince(mark)).toEqual([{ type: 'key', id: keyId, hash: hashKey(raw) }]);
+    expectError(await call(base, 'POST', `/admin/keys/${keyId}/rotate`, {}), 409);
+    expectError(await call(base, 'POST', `/admin/keys/${randomUUID()}/revoke`), 404);
+  });
+
+  test('delete: gone, invalidated, ledger kept; unknown ids → 404 everywhere', async () => {
+    const mark = messages.length;
+    const res = await call(base, 'DELETE', `/admin/keys/${keyId}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: keyId, object: 'key', deleted: true });
+    expect(await messagesSince(mark)).toEqual([{ type: 'key', id: keyId, hash: hashKey(raw) }]);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM aigw_spend_ledger WHERE key_id = $1', [keyId])).rows[0].n).toBe(3);
+    for (const [method, path] of [['GET', ''], ['PATCH', ''], ['DELETE', '']] as const) {
+      expectError(await call(base, method, `/admin/keys/${keyId}${path}`, method === 'PATCH' ? { rpm_limit: 1 } : undefined), 404);
+    }
+    expectError(await call(base, 'GET', '/admin/keys/sk-aigw-not-an-id'), 404);
+  });
+
+  test('team delete: 409 while unrevoked keys reference it; ?force=true revokes them', async () => {
+    const second = (await call(base, 'GET', `/admin/keys?team=${teamId}`)).body.data[0];
+    expectError(await call(base, 'DELETE', `/admin/teams/${teamId}`), 409);
+    const mark = messages.length;
+    const res = await call(base, 'DELETE', `/admin/teams/${teamId}?force=true`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ deleted: true, revoked_keys: [second.id] });
+    const got = await messagesSince(mark);
+    expect(got).toEqual(expect.arrayContaining([{ type: 'team', id: teamId }, { type: 'key', id: second.id, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]));
+    const after = await call(base, 'GET', `/admin/keys/${second.id}`);
+    expect(after.body).toMatchObject({ revoked: true, team_id: null });
+  });
+});
+
+describe('spend', () => {
+  const teamA = randomUUID();
+  const keyA = randomUUID();
+  const keyB = randomUUID();
+  beforeAll(async () => {
+    const at = Date.parse('2026-03-10T12:00:00Z');
+    const row = (over: object) => ({ requestId: randomUUID(), keyId: keyA, teamId: teamA, userId: null, model: 'm1', provider: 'openai', providerModel: 'm1', promptTokens: 10, completionTokens: 20, cachedTokens: 1, reasoningTokens: 2, costNano: 1_000_000, status: 200, outcome: 'ok', stream: false, createdAt: at, ...over });
+    await insertLedgerRows(db.pool, [row({}), row({ model: 'm2' }), row({ keyId: keyB, costNano: null }), row({ createdAt: at + 86_400_000 * 5 })]);
+  });
+
+  test('group_by key, team and model within [from, to)', async () => {
+    const range = 'from=2026-03-10T00:00:00Z&to=2026-03-11T00:00:00Z';
+    const byKey = await call(base, 'GET', `/admin/spend?group_by=key&${range}&team_id=${teamA}`);
+    expect(byKey.status).toBe(200);
+    expect(byKey.body).toMatchObject({ object: 'spend_report', group_by: 'key', from: '2026-03-10T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' });
+    expect(byKey.body.data).toEqual([
+      { key_id: keyA, key_alias: null, requests: 2, prompt_tokens: 20, completion_tokens: 40, cached_tokens: 2, reasoning_tokens: 4, total_tokens: 60, cost_usd: 0.002, cost_nano: 2_000_000, cost_unknown_requests: 0 },
+      { key_id: keyB, key_alias: null, requests: 1, prompt_tokens: 10, completion_tokens: 20, cached_tokens: 1, reasoning_tokens: 2, total_tokens: 30, cost_usd: 0, cost_nano: 0, cost_unknown_requests: 1 },
+    ]);
+    expect(byKey.body.totals).toMatchObject({ requests: 3, cost_nano: 2_000_000, cost_unknown_requests: 1 });
+    const byModel = await call(base, 'GET', `/admin/spend?group_by=model&${range}&key_id=${keyA}`);
+    expect(byModel.body.data.map((r: { model: string; requests: number }) => [r.model, r.requests])).toEqual([['m1', 1], ['m2', 1]]);
+    const byTeam = await call(base, 'GET', `/admin/spend?group_by=team&from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&team_id=${teamA}`);
+    expect(byTeam.body.data).toEqual([expect.objectContaining({ team_id: teamA, team_name: null, requests: 4, cost_nano: 3_000_000 })]);
+  });
+
+  test('bad input → 400 naming the field', async () => {
+    expectError(await call(base, 'GET', '/admin/spend'), 400, 'group_by');
+    expectError(await call(base, 'GET', '/admin/spend?group_by=user'), 400, 'group_by');
+    expectError(await call(base, 'GET', '/admin/spend?group_by=key&from=yesterday'), 400, 'from');
+    expectError(await call(base, 'GET', '/admin/spend?group_by=key&to=2020-13-45'), 400, 'to');
+    expectError(await call(base, 'GET', '/admin/spend?group_by=key&from=2026-02-01&to=2026-01-01'), 400, 'from');
+    expectError(await call(base, 'GET', '/admin/spend?group_by=key&key_id=abc'), 400, 'key_id');
+    expectError(await call(base, 'GET', '/admin/spend?group_by=key&team_id=abc'), 400, 'team_id');
+  });
+});
+
+test('with Redis down the write still succeeds; the failure is counted', async () => {
+  const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+  const capture = { debug() {}, info() {}, warn() {}, error: (msg: string, fields?: Record<string, unknown>) => void logged.push([msg, fields]) };
+  const deadInvalidator = new RedisInvalidator('redis://127.0.0.1:1', capture);
+  const other = await startControl({ host: '127.0.0.1', port: 0, planSecret: SECRET, pool: db.pool, invalidator: deadInvalidator, log });
+  try {
+    const res = await call(other.url, 'POST', '/admin/keys', { key_alias: 'while-redis-down' });
+    expect(res.status).toBe(201);
+    const health = await (await fetch(`${other.url}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', redis: 'down', invalidation_failures: 1 });
+    expect(logged).toEqual([['invalidation not published', expect.objectContaining({ failures_total: 1, messages: [{ type: 'key', id: res.body.id, hash: hashKey(res.body.key) }] })]]);
+    expect(JSON.stringify(logged)).not.toContain(res.body.key);
+  } finally {
+    await other.close();
+    await deadInvalidator.close();
+  }
+});

@@ -1,0 +1,62 @@
+/** Shared by the control tests: a migrated database, signed admin identities, JSON over HTTP. */
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { REQUEST_ID_HEADER } from '../../lib/headers';
+import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity } from '../../lib/identity';
+import { signEnvelope } from '../../lib/signing';
+import { runMigrations } from '../../lib/db/migrate';
+import { startPostgres, type TestPostgres } from '../infra/postgres';
+
+export const SECRET = 'control-test-secret-0123456789abcdef0123';
+
+export interface TestDb {
+  pg: TestPostgres;
+  pool: Pool;
+  stop(): Promise<void>;
+}
+
+export async function startMigratedDb(): Promise<TestDb> {
+  const pg = await startPostgres();
+  const pool = new Pool({ connectionString: pg.url, max: 5 });
+  try {
+    await runMigrations(pool);
+  } catch (error) {
+    await pool.end();
+    await pg.stop();
+    throw error;
+  }
+  return {
+    pg,
+    pool,
+    stop: async () => {
+      await pool.end();
+      await pg.stop();
+    },
+  };
+}
+
+/** The headers aigw-virtual-key sets after verifying an admin key. */
+export function identityHeaders(
+  over: Partial<AdminIdentity> = {},
+  opts: { secret?: string; requestId?: string; signedFor?: string } = {},
+): Record<string, string> {
+  const requestId = opts.requestId ?? randomUUID();
+  const identity: AdminIdentity = { keyId: randomUUID(), role: 'admin', expiresAt: Date.now() + 30_000, ...over };
+  const env = signEnvelope(identity, opts.signedFor ?? requestId, opts.secret ?? SECRET);
+  return { [IDENTITY_HEADER]: env.payload, [IDENTITY_SIGNATURE_HEADER]: env.signature, [REQUEST_ID_HEADER]: requestId };
+}
+
+export interface JsonResponse {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = identityHeaders()): Promise<JsonResponse> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
