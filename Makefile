@@ -35,6 +35,7 @@ bundle: deps
 	  $(ESBUILD) plugins/$$p/index.ts --outfile=dist/kong-plugins/$$p/$$p.js || exit 1; \
 	done
 	$(ESBUILD) sidecars/relay/main.ts --outfile=dist/sidecars/relay.js
+	$(ESBUILD) sidecars/control/main.ts --outfile=dist/sidecars/control.js
 	$(ESBUILD) sidecars/control/cli.ts --outfile=dist/cli/aigw.js --banner:js='#!/usr/bin/env node' && chmod +x dist/cli/aigw.js
 
 build: typecheck bundle

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { freePort, REPO_ROOT, startRelayProcess } from '../dev/relay-process';
+import { freePort, REPO_ROOT, startRelayProcess } from '../dev/sidecar-process';
 import { signedHeaders, target } from '../e2e/helpers';
 import { percentile, runLoad, type LoadResult, type Sample } from './load';
 

@@ -34,14 +34,16 @@ function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
 
 export function deckForDev(
   source: Record<string, unknown>,
-  relayUrl: string,
+  sidecars: { relayUrl: string; controlUrl: string },
   mockBaseUrl: string | null,
   env: Record<string, string | undefined>,
 ): DevDeckResult {
+  const { relayUrl } = sidecars;
   const deck = structuredClone(source);
   const routing: Record<string, string> = {};
   for (const service of (deck.services as Array<Record<string, unknown>> | undefined) ?? []) {
     if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;
+    if (typeof service.url === 'string' && service.url.includes(':8788')) service.url = sidecars.controlUrl;
   }
   for (const plugin of pluginsOf(deck)) {
     if (plugin.name !== 'aigw-proxy' || !plugin.config) continue;

@@ -1,45 +1,102 @@
 /**
- * The local gateway: the Kong test ingress with the real plugin servers, the relay process and,
- * for models without a provider key, the mock provider. `make dev`, the end-to-end tests and the
- * benchmarks all start exactly this.
+ * The local gateway: the Kong test ingress with the real plugin servers, the relay and control
+ * API processes, real Redis and PostgreSQL, and, for models without a provider key, the mock
+ * provider. `make dev`, the end-to-end tests and the benchmarks all start exactly this.
+ * Several stacks can share one pair of stores (`stores`) to play several Kong nodes.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMigrations } from '../../lib/db/migrate';
+import { createPool } from '../../lib/db/pool';
+import { bootstrapAdmin } from '../../sidecars/control/cli/bootstrap';
+import type { UsageRecord } from '../../sidecars/relay/usage';
+import { startPostgres } from '../infra/postgres';
+import { startRedis } from '../infra/redis';
 import { loadDeckFile, startIngress, type Ingress } from '../ingress';
 import { startMockOpenAI, type MockProvider, type MockScript } from '../mock-provider';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
-import { REPO_ROOT, startRelayProcess, type RelayProcess } from './relay-process';
-import type { UsageRecord } from '../../sidecars/relay/usage';
+import { REPO_ROOT, startControlProcess, startRelayProcess, type SidecarProcess } from './sidecar-process';
+
+/** Redis and PostgreSQL shared by every node of a test, with the first admin key. */
+export interface SharedStores {
+  redisUrl: string;
+  databaseUrl: string;
+  planSecret: string;
+  adminKey: string;
+  stop(): Promise<void>;
+}
 
 export interface StackOptions {
   deckFile?: string;
   ingressPort?: number;
   relayPort?: number;
+  controlPort?: number;
   mockPort?: number;
   /** Environment holding provider keys; models whose key is missing go to the mock. */
   env?: Record<string, string | undefined>;
   mockDefaults?: MockScript;
   clientBodyBufferSize?: string;
+  /** Join existing stores (another node of the same gateway) instead of starting new ones. */
+  stores?: SharedStores;
+}
+
+export interface AdminResponse {
+  status: number;
+  body: Record<string, unknown>;
 }
 
 export interface DevStack {
   url: string;
   ingress: Ingress;
-  relay: RelayProcess;
-  mock: MockProvider | null;
+  relay: SidecarProcess;
+  control: SidecarProcess;
+  mock: MockProvider;
+  stores: SharedStores;
   planSecret: string;
+  adminKey: string;
   routing: Record<string, string>;
   usageRecords(): UsageRecord[];
+  /** Calls the control API through Kong with the admin key. */
+  admin(method: string, path: string, body?: unknown): Promise<AdminResponse>;
   close(): Promise<void>;
 }
 
 const PROVIDER_KEYS = ['OPENAI_API_KEY', 'GROQ_API_KEY', 'DEEPSEEK_API_KEY', 'XAI_API_KEY', 'MISTRAL_API_KEY'];
 
+/** Starts Redis and PostgreSQL, applies the migrations and makes the first admin key. */
+export async function startSharedStores(planSecret = randomBytes(32).toString('hex')): Promise<SharedStores> {
+  const redis = await startRedis();
+  const postgres = await startPostgres().catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  const pool = createPool(postgres.url);
+  try {
+    await runMigrations(pool);
+    const admin = await bootstrapAdmin(pool, { alias: 'dev-admin', force: false });
+    return {
+      redisUrl: redis.url,
+      databaseUrl: postgres.url,
+      planSecret,
+      adminKey: admin.raw,
+      stop: async () => {
+        await postgres.stop();
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await postgres.stop();
+    await redis.stop();
+    throw error;
+  } finally {
+    await pool.end();
+  }
+}
+
 export async function startDevStack(options: StackOptions = {}): Promise<DevStack> {
   const env = options.env ?? process.env;
-  const planSecret = env.AIGW_PLAN_SECRET || randomBytes(32).toString('hex');
   const workDir = mkdtempSync(join(tmpdir(), 'aigw-dev-'));
   const usageLog = join(workDir, 'usage.jsonl');
   const mockKey = `sk-mock-${randomBytes(12).toString('hex')}`;
@@ -48,35 +105,55 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    const stores = options.stores ?? (await startSharedStores(env.AIGW_PLAN_SECRET || undefined));
+    if (!options.stores) cleanups.push(() => stores.stop());
+    const storeEnv = { AIGW_PLAN_SECRET: stores.planSecret, AIGW_REDIS_URL: stores.redisUrl, AIGW_DATABASE_URL: stores.databaseUrl };
+
     const mock = await startMockOpenAI({ port: options.mockPort ?? 0, apiKey: mockKey, defaults: options.mockDefaults });
     cleanups.push(() => mock.close());
 
-    const relayEnv: Record<string, string> = { AIGW_PLAN_SECRET: planSecret, RELAY_USAGE_LOG: usageLog, [MOCK_CREDENTIAL]: mockKey };
+    const relayEnv: Record<string, string> = { ...storeEnv, RELAY_USAGE_LOG: usageLog, [MOCK_CREDENTIAL]: mockKey };
     for (const name of PROVIDER_KEYS) if (env[name]) relayEnv[name] = env[name] as string;
     if (env.AIGW_LOG_LEVEL) relayEnv.AIGW_LOG_LEVEL = env.AIGW_LOG_LEVEL;
     const relay = await startRelayProcess(relayEnv, options.relayPort);
     cleanups.push(() => relay.close());
+    const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn' }, options.controlPort);
+    cleanups.push(() => control.close());
 
     const source = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
-    const { deck, routing } = deckForDev(source, relay.url, mock.baseUrl, env);
+    const { deck, routing } = deckForDev(source, { relayUrl: relay.url, controlUrl: control.url }, mock.baseUrl, env);
     const ingress = await startIngress({
       deck,
       pluginsDir: join(REPO_ROOT, 'dist', 'kong-plugins'),
       port: options.ingressPort ?? 0,
       // As kong/kong.conf raises it for production: LLM prompts exceed nginx's 8k default.
       clientBodyBufferSize: options.clientBodyBufferSize ?? '10m',
-      vaultEnv: { AIGW_PLAN_SECRET: planSecret },
+      vaultEnv: storeEnv,
     });
     cleanups.push(() => ingress.close());
+
+    const admin = async (method: string, path: string, body?: unknown): Promise<AdminResponse> => {
+      const res = await fetch(ingress.url + path, {
+        method,
+        headers: { authorization: `Bearer ${stores.adminKey}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    };
 
     return {
       url: ingress.url,
       ingress,
       relay,
+      control,
       mock,
-      planSecret,
+      stores,
+      planSecret: stores.planSecret,
+      adminKey: stores.adminKey,
       routing,
       usageRecords: () => readUsageLog(usageLog),
+      admin,
       close,
     };
   } catch (error) {

@@ -9,11 +9,15 @@ import { waitFor } from './helpers';
 
 let stack: DevStack;
 let client: OpenAI;
+let userKey: string;
 
 beforeAll(async () => {
   // No provider keys: every model is answered by the mock.
   stack = await startDevStack({ env: {} });
-  client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: 'sk-client-key-that-must-not-leak', maxRetries: 0 });
+  const created = await stack.admin('POST', '/admin/keys', { key_alias: 'gateway-e2e' });
+  expect(created.status).toBe(201);
+  userKey = created.body.key as string;
+  client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: userKey, maxRetries: 0 });
 }, 60_000);
 
 afterAll(async () => {
@@ -40,7 +44,7 @@ describe('OpenAI chat completions through Kong, aigw-proxy and the relay', () =>
 
     const upstream = stack.mock!.requests[0];
     expect((upstream.body as { model: string }).model).toBe('gpt-4o-mini');
-    expect(String(upstream.headers.authorization)).not.toContain('sk-client-key-that-must-not-leak');
+    expect(String(upstream.headers.authorization)).not.toContain(userKey);
     expect(String(upstream.headers.authorization)).toMatch(/^Bearer sk-mock-/);
 
     const record = await waitFor(() => stack.usageRecords().find((r) => r.requestId === requestId));
@@ -101,7 +105,7 @@ describe('OpenAI chat completions through Kong, aigw-proxy and the relay', () =>
   });
 
   it('returns 400 for a body that is not JSON', async () => {
-    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": "gpt-4o-mini",' });
+    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` }, body: '{"model": "gpt-4o-mini",' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
   });
@@ -114,7 +118,7 @@ describe('OpenAI chat completions through Kong, aigw-proxy and the relay', () =>
 
   it('returns 413 for a body above max_request_body_bytes without sending it upstream', async () => {
     const huge = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(4_300_000) }] });
-    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` }, body: huge });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
     expect(stack.mock!.requests).toHaveLength(0);
@@ -123,7 +127,7 @@ describe('OpenAI chat completions through Kong, aigw-proxy and the relay', () =>
   it('ignores plan headers a client tries to smuggle in', async () => {
     const forged = new OpenAI({
       baseURL: `${stack.url}/v1`,
-      apiKey: 'x',
+      apiKey: userKey,
       maxRetries: 0,
       defaultHeaders: { 'x-aigw-plan': 'e30', 'x-aigw-plan-signature': '00'.repeat(32) },
     });

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '../dev/relay-process';
+import { freePort, REPO_ROOT } from '../dev/sidecar-process';
 
 async function portRefuses(port: number): Promise<boolean> {
   try {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startMockOpenAI, mockDirective, type MockProvider } from '../mock-provider';
-import { freePort, startRelayProcess, type RelayProcess } from '../dev/relay-process';
+import { freePort, startRelayProcess, type RelayProcess } from '../dev/sidecar-process';
 import type { UsageRecord } from '../../sidecars/relay/usage';
 import { readSse, requestId, signedHeaders, target, waitFor } from './helpers';
 

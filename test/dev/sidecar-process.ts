@@ -1,11 +1,11 @@
-/** Runs the built relay (dist/sidecars/relay.js) as its own process, as it runs in production. */
+/** Runs a built sidecar (dist/sidecars/<name>.js) as its own process, as it runs in production. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
-export interface RelayProcess {
+export interface SidecarProcess {
   url: string;
   port: number;
   process: ChildProcess;
@@ -26,10 +26,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string, child: ChildProcess, deadlineMs: number): Promise<void> {
+export type RelayProcess = SidecarProcess;
+
+async function waitForHealth(name: string, url: string, child: ChildProcess, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`relay exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) return;
@@ -38,13 +40,21 @@ async function waitForHealth(url: string, child: ChildProcess, deadlineMs: numbe
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('relay did not become healthy in time');
+  throw new Error(`${name} did not become healthy in time`);
 }
 
-export async function startRelayProcess(env: Record<string, string>, port?: number): Promise<RelayProcess> {
+export function startRelayProcess(env: Record<string, string>, port?: number): Promise<SidecarProcess> {
+  return startSidecarProcess('relay', 'RELAY_PORT', env, port);
+}
+
+export function startControlProcess(env: Record<string, string>, port?: number): Promise<SidecarProcess> {
+  return startSidecarProcess('control', 'CONTROL_PORT', env, port);
+}
+
+export async function startSidecarProcess(name: string, portVariable: string, env: Record<string, string>, port?: number): Promise<SidecarProcess> {
   const relayPort = port ?? (await freePort());
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'sidecars', 'relay.js')], {
-    env: { PATH: process.env.PATH ?? '', ...env, RELAY_PORT: String(relayPort) },
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'sidecars', `${name}.js`)], {
+    env: { PATH: process.env.PATH ?? '', ...env, [portVariable]: String(relayPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -55,7 +65,7 @@ export async function startRelayProcess(env: Record<string, string>, port?: numb
   });
   const url = `http://127.0.0.1:${relayPort}`;
   try {
-    await waitForHealth(url, child, 10_000);
+    await waitForHealth(name, url, child, 15_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${output}`);
