@@ -122,3 +122,28 @@ export const INVALIDATE_CHANNEL = 'aigw:invalidate';
 export const KEY_CACHE_PREFIX = 'aigw:key:';
 
 export type InvalidationMessage = { type: 'key'; id: string; hash: string } | { type: 'team'; id: string };
+
+/**
+ * kong.ctx.shared values live in Lua tables between plugins, and a Lua table cannot hold nil:
+ * every null field comes back missing (and an empty object as an empty array). This restores
+ * the nulls of a RequestIdentity read back from kong.ctx.shared, so `=== null` checks (a budget
+ * window that never ends, a key without a team, a subject without an rpm limit) stay true.
+ */
+export function restoreIdentity(value: unknown): RequestIdentity | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as RequestIdentity;
+  return {
+    ...v,
+    keyAlias: v.keyAlias ?? null,
+    teamId: v.teamId ?? null,
+    userId: v.userId ?? null,
+    model: v.model ?? '',
+    budgets: restoreBudgetSubjects(v.budgets),
+    rateSubjects: (Array.isArray(v.rateSubjects) ? v.rateSubjects : []).map((s) => ({ ...s, rpm: s.rpm ?? null, tpm: s.tpm ?? null })),
+  };
+}
+
+/** The nulls of budget subjects read back from kong.ctx.shared (see restoreIdentity). */
+export function restoreBudgetSubjects(value: unknown): BudgetSubject[] {
+  return (Array.isArray(value) ? (value as BudgetSubject[]) : []).map((s) => ({ ...s, periodEnd: s.periodEnd ?? null }));
+}

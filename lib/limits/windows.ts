@@ -30,6 +30,15 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
+/** Milliseconds, or null when the text is not a duration (for validating user input). */
+export function tryParseDuration(text: string): number | null {
+  try {
+    return parseDuration(text);
+  } catch {
+    return null;
+  }
+}
+
 /** True when `text` is a duration parseDuration accepts. */
 export function isDuration(text: string): boolean {
   try {
@@ -54,8 +63,8 @@ export interface BudgetWindow {
  * @param anchorIso ISO time windows are counted from
  * @param duration window length ("30d") or null for one window from the anchor forever
  */
-export function budgetWindow(anchorIso: string, duration: string | null, nowMs: number): BudgetWindow {
-  const anchor = Date.parse(anchorIso);
+export function budgetWindow(anchorIso: string | Date | number, duration: string | null, nowMs: number = Date.now()): BudgetWindow {
+  const anchor = new Date(anchorIso).getTime();
   if (!Number.isFinite(anchor)) throw new Error(`invalid budget anchor ${JSON.stringify(anchorIso)}: expected an ISO time`);
   if (duration === null) return { start: anchor, end: null };
   const len = parseDuration(duration);

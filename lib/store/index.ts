@@ -4,5 +4,4 @@ export * from './rows';
 export * from './teams';
 export * from './keys';
 export * from './ledger';
-export * from './duration';
 export { inTransaction, type Queryable } from './sql';

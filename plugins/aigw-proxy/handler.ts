@@ -5,7 +5,7 @@
 import type { Kong } from '../../lib/kong/pdk';
 import { exitJson, exitWithError } from '../../lib/kong/respond';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
-import { IDENTITY_CTX_KEY, type BudgetSubject, type RequestIdentity } from '../../lib/identity';
+import { IDENTITY_CTX_KEY, restoreBudgetSubjects, restoreIdentity } from '../../lib/identity';
 import { signPlan, sha256Hex, type Endpoint, type PlanBilling, type RoutePlan } from '../../lib/plan';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { refundUnsettled, reserveBudget, type BudgetStores } from './budget';
@@ -37,8 +37,8 @@ export class AiProxyHandler {
   /** After the response: refund a reservation the relay never settled (the call never reached it). */
   async log(kong: Kong): Promise<void> {
     try {
-      const reservation = (await kong.ctx.shared.get(RESERVATION_CTX_KEY)) as { requestId: string; budgets: BudgetSubject[] } | undefined;
-      if (reservation && this.stores.redis) await refundUnsettled(this.stores.redis, reservation.requestId, reservation.budgets);
+      const reservation = (await kong.ctx.shared.get(RESERVATION_CTX_KEY)) as { requestId: string; budgets: unknown } | undefined;
+      if (reservation && this.stores.redis) await refundUnsettled(this.stores.redis, reservation.requestId, restoreBudgetSubjects(reservation.budgets));
     } catch (error) {
       // An unsettled reservation also expires and is refunded on its own.
       await kong.log.warn(`aigw-proxy could not release a reservation: ${(error as Error).message}`);
@@ -95,7 +95,8 @@ export class AiProxyHandler {
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
     let billing: PlanBilling | undefined;
-    const identity = (await kong.ctx.shared.get(IDENTITY_CTX_KEY)) as RequestIdentity | undefined;
+    // Read back from a Lua table: null fields come back missing (restoreIdentity puts them back).
+    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
     if (identity) {
       const reservation = await reserveBudget(this.stores, { requestId, identity, endpoint, targets, body: parsed.value, now: Date.now() });
       if (!reservation.ok) return exitWithError(kong, reservation.status, reservation.message, reservation.code, null, reservation.headers);

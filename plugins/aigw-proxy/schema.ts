@@ -1,3 +1,4 @@
+import { signingSecretField } from '../../lib/kong/fields';
 import type { KongField, KongSchema } from '../../lib/kong/schema';
 import { OPENAI_COMPATIBLE_PROVIDERS } from '../../lib/plan';
 
@@ -46,16 +47,7 @@ const target: KongField = {
 
 export const Schema: KongSchema = [
   { relay_url: { type: 'string', required: true, default: 'http://127.0.0.1:8787', match: '^http://' } },
-  {
-    signing_secret: {
-      type: 'string',
-      required: true,
-      referenceable: true,
-      encrypted: true,
-      len_min: 32,
-      description: 'HMAC secret shared with the relay; use a vault reference such as {vault://env/aigw-plan-secret}.',
-    },
-  },
+  { signing_secret: signingSecretField('HMAC secret shared with the relay; use a vault reference such as {vault://env/aigw-plan-secret}.') },
   { plan_ttl_seconds: { type: 'integer', default: 30, between: [1, 300] } },
   {
     redis_url: {

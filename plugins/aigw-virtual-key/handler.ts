@@ -19,7 +19,6 @@ import { KeyCache } from './key-cache';
 import { lookupKey } from './key-lookup';
 import { budgetSubjects, keyStateRefusal, resolveModel } from './policy';
 
-const REQUEST_ID_CTX_KEY = 'aigw.request_id';
 const SLOT_CTX_KEY = 'aigw.parallel_slot';
 /** An admin identity only has to survive the hop from Kong to the control API. */
 const IDENTITY_TTL_MS = 30_000;
@@ -46,6 +45,10 @@ function cacheFor(config: VirtualKeyConfig): KeyCache {
     });
   }
   return sharedCache;
+}
+
+function hasModelPolicy(record: KeyRecord): boolean {
+  return record.allowedModels.length > 0 || Object.keys(record.modelAliases).length > 0 || (record.team?.allowedModels.length ?? 0) > 0;
 }
 
 class Refused extends Error {
@@ -104,8 +107,15 @@ export class VirtualKeyHandler {
 
     if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId);
 
+    const now = Date.now();
+    const budgets = budgetSubjects(record, now);
+    const subjects = rateSubjects(record);
+    // The body crosses the plugin-server socket and tokenizing costs CPU: only when a policy needs them.
+    const needsTokens = budgets.length > 0 || subjects.some((s) => s.tpm !== null);
+    const needsModel = needsTokens || hasModelPolicy(record);
     const contentLength = Number(headers['content-length']?.[0] ?? 0);
-    const body = contentLength > 0 || headers['transfer-encoding'] ? await this.readJsonBody(kong, contentLength) : null;
+    const hasBody = contentLength > 0 || headers['transfer-encoding'] !== undefined;
+    const body = needsModel && hasBody ? await this.readJsonBody(kong, contentLength) : null;
     let model: string | null = null;
     if (body && typeof body.model === 'string') {
       const resolved = resolveModel(record, body.model);
@@ -113,8 +123,7 @@ export class VirtualKeyHandler {
       model = resolved.model;
       if (model !== body.model) await kong.service.request.setRawBody(JSON.stringify({ ...body, model }));
     }
-    const promptTokens = body ? estimatePromptTokens(body) : 0;
-    const now = Date.now();
+    const promptTokens = body && needsTokens ? estimatePromptTokens(body) : 0;
     const admission = await admit(this.redis, {
       requestId,
       record,
@@ -134,12 +143,11 @@ export class VirtualKeyHandler {
       userId: record.userId,
       model: model ?? '',
       promptTokensEstimate: promptTokens,
-      budgets: budgetSubjects(record, now),
-      rateSubjects: rateSubjects(record),
+      budgets,
+      rateSubjects: subjects,
       admittedAt: now,
     };
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, identity);
-    await kong.ctx.shared.set(REQUEST_ID_CTX_KEY, requestId);
   }
 
   private async verify(hash: string): Promise<KeyRecord> {

@@ -1,3 +1,4 @@
+import { signingSecretField } from '../../lib/kong/fields';
 import type { KongSchema } from '../../lib/kong/schema';
 
 export const Schema: KongSchema = [
@@ -11,16 +12,7 @@ export const Schema: KongSchema = [
     },
   },
   { redis_url: { type: 'string', required: true, referenceable: true, encrypted: true, description: 'Redis for the key cache, invalidations and limits, e.g. {vault://env/aigw-redis-url}.' } },
-  {
-    signing_secret: {
-      type: 'string',
-      required: true,
-      referenceable: true,
-      encrypted: true,
-      len_min: 32,
-      description: 'HMAC secret shared with the control API (and the relay).',
-    },
-  },
+  { signing_secret: signingSecretField('HMAC secret shared with the control API (and the relay).') },
   { require_admin: { type: 'boolean', default: false, description: 'Guard the control API: only admin keys pass, with a signed identity.' } },
   { cache_ttl_seconds: { type: 'integer', default: 5, between: [1, 300] } },
   { negative_cache_ttl_seconds: { type: 'integer', default: 2, between: [1, 60] } },

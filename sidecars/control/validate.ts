@@ -4,7 +4,7 @@
  * a misspelt `max_budgte` must not silently create a key without a budget.
  */
 import { usdToNano } from '../../lib/identity';
-import { parseDuration } from '../../lib/store/duration';
+import { tryParseDuration } from '../../lib/limits/windows';
 import { badRequest } from './api-error';
 
 export type Body = Record<string, unknown>;
@@ -61,7 +61,7 @@ export function optBudget(body: Body, field: string): number | null | undefined 
 export function optDuration(body: Body, field: string): string | null | undefined {
   const v = body[field];
   if (v === undefined || v === null) return v as undefined | null;
-  if (typeof v !== 'string' || parseDuration(v) === null) {
+  if (typeof v !== 'string' || tryParseDuration(v) === null) {
     throw badRequest(field, `${field} must be a duration such as "30s", "15m", "1h", "30d" or "1w"`, typeof v === 'string' ? 'invalid_value' : 'invalid_type');
   }
   return v;
@@ -124,7 +124,7 @@ export function optExpiry(body: Body, now: number, allowPast: boolean): Date | n
   if (body.duration !== undefined) {
     if (body.duration === null) return null;
     const d = optDuration(body, 'duration')!;
-    return new Date(now + parseDuration(d)!);
+    return new Date(now + tryParseDuration(d)!);
   }
   const v = body.expires_at;
   if (v === undefined || v === null) return v as undefined | null;

@@ -12,6 +12,7 @@ import { Pool } from 'undici';
 import { freePort, REPO_ROOT, startRelayProcess } from '../dev/sidecar-process';
 import { signedHeaders, target } from '../e2e/helpers';
 import { percentile, runLoad, type LoadResult, type Sample } from './load';
+import { chainMarkdown, measurePluginChain } from './plugin-chain';
 
 const SECRET = 'b'.repeat(48);
 const MOCK_KEY = 'sk-bench-mock-key';
@@ -115,11 +116,11 @@ function markdown(rows: Row[], meta: Record<string, string>): string {
   return lines.join('\n') + '\n';
 }
 
-function updateReadme(table: string): void {
+function updateReadme(section: string, table: string): void {
   const path = join(REPO_ROOT, 'README.md');
   const readme = readFileSync(path, 'utf8');
-  const start = '<!-- bench:relay:start -->';
-  const end = '<!-- bench:relay:end -->';
+  const start = `<!-- bench:${section}:start -->`;
+  const end = `<!-- bench:${section}:end -->`;
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
   if (from < 0 || to < 0) throw new Error('README.md lacks the benchmark markers');
@@ -155,13 +156,17 @@ async function main(): Promise<void> {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
     node: process.versions.node,
   };
-  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.json'), JSON.stringify({ meta, relay: rows }, null, 2) + '\n');
+  const chainRequests = Number(process.env.BENCH_CHAIN_REQUESTS ?? 500);
+  const chain = await measurePluginChain(chainRequests, 8);
+  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain }, null, 2) + '\n');
   const table = markdown(rows, meta);
-  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.md'), '# Relay benchmark\n\n' + table);
-  updateReadme(table);
-  process.stdout.write(table);
-  const failed = rows.filter((r) => r.errors > 0);
-  if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => `${r.scenario} (${r.path})`).join(', ')}`);
+  const chainTable = chainMarkdown(chain, chainRequests, 8);
+  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.md'), '# Relay benchmark\n\n' + table + '\n# Plugin chain\n\n' + chainTable);
+  updateReadme('relay', table);
+  updateReadme('keys', chainTable);
+  process.stdout.write(table + '\n' + chainTable);
+  const failed = [...rows.map((r) => ({ name: `${r.scenario} (${r.path})`, errors: r.errors })), ...chain.map((r) => ({ name: r.path, errors: r.errors }))].filter((r) => r.errors > 0);
+  if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 /** Repositories against a real PostgreSQL: hash lookup, rotation grace, flags, ledger and spend sums. */
 import { randomUUID } from 'node:crypto';
 import { generateKey, hashKey, keyPrefix, KEY_PATTERN } from '../../lib/keys';
-import { budgetWindow, parseDuration } from '../../lib/store/duration';
+import { budgetWindow, tryParseDuration } from '../../lib/limits/windows';
 import {
   createKey, findKeyByHash, getKey, keyStatus, revokeKey, rotateKey, touchKeyLastUsed, updateKey, type NewKey,
 } from '../../lib/store/keys';
@@ -48,10 +48,10 @@ describe('keys.ts helpers', () => {
   });
 
   test('durations and budget windows', () => {
-    expect(parseDuration('30d')).toBe(30 * 86_400_000);
-    expect(parseDuration('1h')).toBe(3_600_000);
-    expect(parseDuration('1mo')).toBeNull();
-    expect(parseDuration('0d')).toBeNull();
+    expect(tryParseDuration('30d')).toBe(30 * 86_400_000);
+    expect(tryParseDuration('1h')).toBe(3_600_000);
+    expect(tryParseDuration('1mo')).toBeNull();
+    expect(tryParseDuration('0d')).toBeNull();
     const anchor = Date.UTC(2026, 0, 1);
     expect(budgetWindow(anchor, '1d', anchor + 2.5 * 86_400_000)).toEqual({ start: anchor + 2 * 86_400_000, end: anchor + 3 * 86_400_000 });
     expect(budgetWindow(anchor, null, anchor + 1e9)).toEqual({ start: anchor, end: null });

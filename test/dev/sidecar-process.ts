@@ -1,7 +1,9 @@
 /** Runs a built sidecar (dist/sidecars/<name>.js) as its own process, as it runs in production. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../infra/ports';
+
+export { freePort };
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -14,17 +16,6 @@ export interface SidecarProcess {
   close(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export type RelayProcess = SidecarProcess;
 

@@ -40,6 +40,8 @@ export interface StackOptions {
   clientBodyBufferSize?: string;
   /** Join existing stores (another node of the same gateway) instead of starting new ones. */
   stores?: SharedStores;
+  /** Adjusts the deck after the dev rewrite (benchmarks add route variants). */
+  deckTransform?: (deck: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export interface AdminResponse {
@@ -123,7 +125,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     const source = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
     const { deck, routing } = deckForDev(source, { relayUrl: relay.url, controlUrl: control.url }, mock.baseUrl, env);
     const ingress = await startIngress({
-      deck,
+      deck: options.deckTransform ? options.deckTransform(deck) : deck,
       pluginsDir: join(REPO_ROOT, 'dist', 'kong-plugins'),
       port: options.ingressPort ?? 0,
       // As kong/kong.conf raises it for production: LLM prompts exceed nginx's 8k default.

@@ -6,11 +6,11 @@
 
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { freePort } from './ports';
 
 const run = promisify(execFile);
 export const PG_BIN = process.env.AIGW_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -29,18 +29,6 @@ function pgCommand(bin: string, args: string[]): [string, string[]] {
   return asRoot ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const live = new Set<() => void>();
 let exitHookInstalled = false;

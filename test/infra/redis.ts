@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 export const REDIS_SERVER_BIN = process.env.AIGW_TEST_REDIS_SERVER ?? '/usr/bin/redis-server';
 
@@ -47,18 +48,6 @@ function installExitHook(): void {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once the server answers PING with PONG over a raw socket (no client library needed). */
 function waitForPong(port: number, deadline: number): Promise<void> {

@@ -1,5 +1,5 @@
 /** Flag values → API fields (the CLI's flag names are short; the API's are LiteLLM-like). */
-import { parseDuration } from '../../../lib/store/duration';
+import { tryParseDuration } from '../../../lib/limits/windows';
 import { CliError } from './client';
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -50,7 +50,7 @@ function expiry(f: Flags): Record<string, unknown> {
   const v = str(f, 'expires');
   if (v === undefined) return {};
   if (v === 'never') return { expires_at: null };
-  return parseDuration(v) !== null ? { duration: v } : { expires_at: v };
+  return tryParseDuration(v) !== null ? { duration: v } : { expires_at: v };
 }
 
 function compact(o: Record<string, unknown>): Record<string, unknown> {

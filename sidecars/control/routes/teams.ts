@@ -1,5 +1,5 @@
 /** /admin/teams: create, list, info, update, delete. */
-import { budgetWindow } from '../../../lib/store/duration';
+import { budgetWindow } from '../../../lib/limits/windows';
 import { ConflictError } from '../../../lib/store/errors';
 import { spendSummary } from '../../../lib/store/ledger';
 import { liveHashes, type StoredTeam } from '../../../lib/store/rows';
