@@ -25,6 +25,18 @@ export class RelayMetrics implements UsageSink {
     labelNames: ['model', 'provider'] as const,
     registers: [this.registry],
   });
+  private readonly cost = new Counter({
+    name: 'aigw_relay_cost_usd_total',
+    help: 'What requests were charged, in USD (from the same numbers as the spend ledger)',
+    labelNames: ['model', 'provider'] as const,
+    registers: [this.registry],
+  });
+  private readonly costUnknown = new Counter({
+    name: 'aigw_relay_cost_unknown_total',
+    help: 'Requests whose cost is unknown because the model has no price (recorded as unknown, never 0)',
+    labelNames: ['model', 'provider'] as const,
+    registers: [this.registry],
+  });
   private readonly firstByte = new Histogram({
     name: 'aigw_relay_first_byte_seconds',
     help: 'Time from request arrival to the first byte sent to the client',
@@ -50,6 +62,11 @@ export class RelayMetrics implements UsageSink {
     this.requests.inc({ ...base, endpoint: entry.endpoint, stream, status: String(entry.status), outcome: entry.outcome });
     this.duration.observe({ ...base, stream }, entry.durationMs / 1000);
     if (entry.firstByteMs !== null) this.firstByte.observe({ ...base, stream }, entry.firstByteMs / 1000);
+    if (entry.costNano === null) {
+      if (entry.usage) this.costUnknown.inc(base);
+    } else {
+      this.cost.inc(base, entry.costNano / 1e9);
+    }
     if (entry.usage) {
       this.tokens.inc({ ...base, type: 'prompt' }, entry.usage.promptTokens);
       this.tokens.inc({ ...base, type: 'completion' }, entry.usage.completionTokens);

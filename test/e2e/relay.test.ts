@@ -204,7 +204,21 @@ describe('metrics', () => {
     expect(text).toMatch(/aigw_relay_tokens_total\{model="gpt-4o-mini",provider="openai",type="completion"\} \d+/);
     expect(text).toMatch(/aigw_relay_requests_total\{[^}]*outcome="upstream_unreachable"[^}]*\} [1-9]/);
     expect(text).toContain('aigw_relay_first_byte_seconds_bucket');
+    expect(text).toMatch(/aigw_relay_cost_usd_total\{model="gpt-4o-mini",provider="openai"\} [0-9.e-]+/);
     expect(text).toContain('process_resident_memory_bytes');
+  });
+});
+
+describe('unknown prices', () => {
+  it('records the cost of a model without a price as unknown, never 0, and counts it', async () => {
+    const body = chatBody({}, mockDirective({ tokens: 3 }));
+    const headers = signedHeaders(body, { ...target(mock.baseUrl, 'MOCK_API_KEY'), pricing: null }, secret);
+    const res = await post(body, headers);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-gateway-cost')).toBeNull();
+    expect((await recordFor(headers['x-kong-request-id'])).costNano).toBeNull();
+    const text = await (await fetch(relay.url + '/metrics')).text();
+    expect(text).toMatch(/aigw_relay_cost_unknown_total\{model="gpt-4o-mini",provider="openai"\} [1-9]/);
   });
 });
 
