@@ -1,0 +1,145 @@
+/**
+ * Rate limits end to end on one gateway node: aigw-virtual-key checks requests per minute,
+ * tokens per minute and parallel requests in Redis before anything else runs, answers 429 in
+ * OpenAI's shape with OpenAI's x-ratelimit-* headers and Retry-After, and never lets a refused
+ * request reach the provider.
+ *
+ * How it can fail: an off-by-one in the sliding window (6 pass), headers not copied onto the
+ * proxied response (the remaining counts are missing), the relay not correcting the token window
+ * to the actual usage (the tpm numbers below are exact), team limits applied per key (5 pass),
+ * or a parallel slot that is only released when its lease expires instead of in the log phase
+ * (the second pair of parallel requests is refused).
+ */
+import { randomBytes } from 'node:crypto';
+import { startDevStack, type DevStack } from '../dev/stack';
+import { mockDirective } from '../mock-provider';
+import { estimatePromptTokens } from '../../lib/tokens';
+import { errorCode, rawChat, type ChatResult } from './billing-helpers';
+
+let stack: DevStack | undefined;
+
+beforeAll(async () => {
+  stack = await startDevStack({ env: {} });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+}, 30_000);
+
+beforeEach(() => stack!.mock.reset());
+
+const alias = (name: string): string => `${name}-${randomBytes(4).toString('hex')}`;
+
+async function createKey(fields: Record<string, unknown>): Promise<string> {
+  const created = await stack!.admin('POST', '/admin/keys', { key_alias: alias('rl'), ...fields });
+  expect(created.status).toBe(201);
+  return created.body.key as string;
+}
+
+function body(text: string, script: Parameters<typeof mockDirective>[0] = { tokens: 3 }): Record<string, unknown> {
+  return { model: 'gpt-4o-mini', max_tokens: 64, messages: [{ role: 'user', content: `${text} ${mockDirective(script)}` }] };
+}
+
+function expectRefused(r: ChatResult, code: string): void {
+  expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 429, code });
+  expect(r.body.error).toMatchObject({ type: expect.any(String), message: expect.any(String) });
+  expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+}
+
+describe('rate limits through Kong and aigw-virtual-key', () => {
+  it('rpm: 5 requests pass with counting-down headers, the 6th gets 429 with Retry-After', async () => {
+    const key = await createKey({ rpm_limit: 5 });
+    const results: ChatResult[] = [];
+    for (let i = 0; i < 6; i++) results.push(await rawChat(stack!.url, key, body(`rpm ${i}`)));
+
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    for (const [i, r] of results.slice(0, 5).entries()) {
+      expect(r.headers.get('x-ratelimit-limit-requests')).toBe('5');
+      expect(r.headers.get('x-ratelimit-remaining-requests')).toBe(String(4 - i));
+      expect(r.headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+(\.\d+)?(ms|s)$|^\d+m[\d.]+s$/);
+    }
+    const refused = results[5];
+    expectRefused(refused, 'rate_limit_exceeded');
+    expect(refused.headers.get('x-ratelimit-limit-requests')).toBe('5');
+    expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect(refused.headers.get('x-ratelimit-reset-requests')).toBeTruthy();
+    // A 1-minute window: the oldest request leaves it within 60 s.
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(stack!.mock.requests).toHaveLength(5);
+  });
+
+  it('tpm: the window counts actual usage, and the request that would pass the limit gets 429', async () => {
+    const completion = 40;
+    const request = body('tokens per minute', { tokens: completion });
+    const estimate = estimatePromptTokens(request);
+    // What one request really uses (the relay corrects the window to this after the answer).
+    const probe = await rawChat(stack!.url, await createKey({}), request);
+    expect(probe.status).toBe(200);
+    const actual = (probe.body.usage as { total_tokens: number }).total_tokens;
+    expect(actual).toBeGreaterThan(estimate); // the answer is longer than the prompt estimate
+    // Two requests fit (actual + estimate ≤ tpm), a third does not (2 × actual + estimate > tpm).
+    const tpm = 2 * actual + estimate - 1;
+    const key = await createKey({ tpm_limit: tpm });
+    stack!.mock.reset();
+
+    const first = await rawChat(stack!.url, key, request);
+    const second = await rawChat(stack!.url, key, request);
+    const third = await rawChat(stack!.url, key, request);
+    expect([first.status, second.status, third.status]).toEqual([200, 200, 429]);
+    expect(first.headers.get('x-ratelimit-limit-tokens')).toBe(String(tpm));
+    // At admission: the estimate of this request counted, nothing before it.
+    expect(first.headers.get('x-ratelimit-remaining-tokens')).toBe(String(tpm - estimate));
+    // The first request's estimate was replaced by its actual usage before the second was admitted.
+    expect(second.headers.get('x-ratelimit-remaining-tokens')).toBe(String(tpm - actual - estimate));
+    expect(first.headers.get('x-ratelimit-reset-tokens')).toBeTruthy();
+    expectRefused(third, 'rate_limit_exceeded');
+    expect(third.headers.get('x-ratelimit-limit-tokens')).toBe(String(tpm));
+    expect(Number(third.headers.get('x-ratelimit-remaining-tokens'))).toBe(tpm - 2 * actual);
+    expect(stack!.mock.requests).toHaveLength(2);
+  });
+
+  it('team rpm is shared by the keys of the team', async () => {
+    const team = await stack!.admin('POST', '/admin/teams', { name: alias('rl-team'), rpm_limit: 4 });
+    expect(team.status).toBe(201);
+    const k1 = await createKey({ team: team.body.id });
+    const k2 = await createKey({ team: team.body.id });
+    const statuses: number[] = [];
+    let refused: ChatResult | undefined;
+    for (const key of [k1, k2, k1, k2, k1, k2]) {
+      const r = await rawChat(stack!.url, key, body('team rpm'));
+      statuses.push(r.status);
+      if (r.status !== 200) refused ??= r;
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    expectRefused(refused!, 'rate_limit_exceeded');
+    expect(refused!.headers.get('x-ratelimit-limit-requests')).toBe('4');
+    expect((refused!.body.error as { message: string }).message).toMatch(/team/);
+    expect(stack!.mock.requests).toHaveLength(4);
+    // A key outside the team is not affected.
+    expect((await rawChat(stack!.url, await createKey({}), body('outsider'))).status).toBe(200);
+  });
+
+  it('max parallel requests: 2 of 4 concurrent slow requests pass, and the slots are freed when they finish', async () => {
+    const key = await createKey({ max_parallel_requests: 2 });
+    const slow = body('parallel', { tokens: 3, ttftMs: 1200 });
+    const started = Date.now();
+    const burst = await Promise.all(Array.from({ length: 4 }, () => rawChat(stack!.url, key, slow)));
+    const ok = burst.filter((r) => r.status === 200);
+    const refused = burst.filter((r) => r.status !== 200);
+    expect(ok).toHaveLength(2);
+    expect(refused).toHaveLength(2);
+    for (const r of refused) {
+      expectRefused(r, 'parallel_limit_exceeded');
+      // Refused at once, not after waiting for a slot.
+      expect(r.at - started).toBeLessThan(1200);
+    }
+    expect(stack!.mock.requests).toHaveLength(2);
+
+    // The leases last far longer than this test (parallel_lease_seconds): only the log-phase
+    // release can make room this quickly.
+    const again = await Promise.all(Array.from({ length: 2 }, () => rawChat(stack!.url, key, body('parallel again', { tokens: 3, ttftMs: 300 }))));
+    expect(again.map((r) => r.status)).toEqual([200, 200]);
+    const after = await rawChat(stack!.url, key, body('one more'));
+    expect(after.status).toBe(200);
+  });
+});
