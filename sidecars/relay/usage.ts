@@ -10,7 +10,11 @@ export interface TokenUsage {
   totalTokens: number;
   /** Prompt tokens the provider served from its prompt cache (billed at the cached rate). */
   cachedTokens: number;
+  /** Prompt tokens written to the provider's cache (Anthropic), billed at the cache-write rate. */
+  cacheWriteTokens?: number;
   reasoningTokens: number;
+  /** The provider reported no usage and the gateway counted tokens itself. */
+  estimated?: boolean;
 }
 
 export type UsageOutcome = 'ok' | 'upstream_error' | 'upstream_unreachable' | 'timeout' | 'stream_interrupted' | 'client_aborted';

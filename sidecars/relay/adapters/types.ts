@@ -1,0 +1,67 @@
+/**
+ * Provider adapters: pure translators between the canonical OpenAI format and one provider's wire
+ * format. No I/O: the relay does the HTTP; adapters build requests and translate what comes back,
+ * so each is tested against recorded wire transcripts.
+ */
+import type { OpenAIErrorBody } from '../../../lib/openai-error';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
+import type { PlanTarget } from '../../../lib/plan';
+import type { SseEvent } from '../../../lib/sse';
+import type { TokenUsage } from '../usage';
+
+export interface UpstreamHttpRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A request the target cannot serve as asked (e.g. `n` > 1 on Anthropic): a clear 400, not a guess. */
+export interface AdapterRefusal {
+  status: 400;
+  message: string;
+  param: string | null;
+  code: string;
+}
+
+export interface TranslationContext {
+  /** The model name to report to the client (the public name it asked for). */
+  model: string;
+  /** Used for generated ids (chatcmpl-<requestId>). */
+  requestId: string;
+  /** Epoch seconds for `created`. */
+  created: number;
+}
+
+/** What one upstream SSE event becomes. */
+export interface StreamStep {
+  chunks: ChatCompletionChunk[];
+  /** Usage, once the provider has reported it (may come in pieces: later steps overwrite). */
+  usage?: TokenUsage;
+  /** The provider signalled the normal end of the stream. */
+  done?: boolean;
+  /** The provider reported an error inside the stream. */
+  error?: { status: number; message: string; type: string };
+}
+
+export interface StreamTranslator {
+  push(event: SseEvent): StreamStep;
+}
+
+export interface MappedError {
+  status: number;
+  body: OpenAIErrorBody;
+  /** Headers to pass on (Retry-After, the provider's rate-limit headers under x-upstream-*). */
+  headers: Record<string, string>;
+  /** Why it failed, for failover decisions. */
+  kind: 'caller' | 'rate_limit' | 'auth' | 'context_window' | 'content_policy' | 'server' | 'timeout';
+}
+
+export interface ChatAdapter {
+  /** Build the upstream request for a canonical chat request, or refuse what the target cannot do. */
+  chatRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | AdapterRefusal;
+  /** Translate a complete response; usage normalised (null when the provider sent none). */
+  chatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null };
+  /** A fresh translator for one streamed response. */
+  chatStream(ctx: TranslationContext): StreamTranslator;
+  mapError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError;
+}
