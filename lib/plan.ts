@@ -11,10 +11,24 @@ import type { ModelPrice } from './pricing';
 import { openEnvelope, signEnvelope } from './signing';
 
 /** OpenAI and every API that speaks its wire format. */
-export const OPENAI_COMPATIBLE_PROVIDERS = ['openai', 'groq', 'deepseek', 'xai', 'mistral', 'ollama', 'vllm', 'openai-compatible'] as const;
-export type ProviderType = (typeof OPENAI_COMPATIBLE_PROVIDERS)[number];
+export const OPENAI_COMPATIBLE_PROVIDERS = ['openai', 'groq', 'deepseek', 'xai', 'mistral', 'ollama', 'vllm', 'huggingface', 'openai-compatible'] as const;
+/** Providers with a wire format of their own, reached through a translating adapter. */
+export const TRANSLATED_PROVIDERS = ['anthropic', 'gemini', 'azure'] as const;
+export const PROVIDER_TYPES = [...OPENAI_COMPATIBLE_PROVIDERS, ...TRANSLATED_PROVIDERS] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
-export type Endpoint = 'chat.completions' | 'embeddings';
+/** `messages` is Anthropic-format ingress (/v1/messages), translated to any target. */
+export type Endpoint = 'chat.completions' | 'embeddings' | 'messages';
+
+/** How the relay retries and fails over for this request (defaults in the relay). */
+export interface PlanRetry {
+  maxRetries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxRetryAfterMs?: number;
+  failoverOnContextWindow?: boolean;
+  failoverOnContentPolicy?: boolean;
+}
 
 export interface TargetTimeouts {
   connectMs: number;
@@ -61,6 +75,7 @@ export interface RoutePlan {
   bodySha256: string;
   expiresAt: number;
   billing?: PlanBilling;
+  retry?: PlanRetry;
 }
 
 export interface SignedPlan {

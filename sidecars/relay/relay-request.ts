@@ -1,15 +1,25 @@
-/** One relayed request: verify the plan, call the target, answer the client, record usage. */
+/**
+ * One relayed request: verify the plan, then walk its targets (retrying each as the policy
+ * allows, failing over to the next), answer the client in its own format, charge the bill once
+ * and record usage.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
-import { verifyPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
 import type { Logger } from '../../lib/log';
-import { credentialAllowed, type RelayConfig } from './config';
-import { buildRequest, mapUpstreamError, usageFromResponse } from './adapters/openai';
-import { callUpstream, classifyUpstreamFailure, type UpstreamPools } from './upstream';
+import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
+import type { ChatRequest } from '../../lib/openai-types';
+import { verifyPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
 import { nanoToUsdString } from '../../lib/pricing';
+import { adapterFor, isOpenAICompatible } from './adapters';
+import { buildRequest, openaiAdapter, usageFromResponse } from './adapters/openai';
+import type { ChatAdapter, MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
-import { sendError, sendJson } from './respond';
-import { relayStream } from './stream';
+import { clientFormatFor, type ClientFormat } from './client-format';
+import { credentialAllowed, type RelayConfig } from './config';
+import { sendJson } from './respond';
+import { decide, DEFAULT_RETRY_POLICY, parseRetryAfter, type FailureKind, type RetryPolicy } from './retry-policy';
+import { passthroughSource, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
+import { callUpstream, classifyUpstreamFailure, type UpstreamPools } from './upstream';
 import type { TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';
 
 export interface RelayDeps {
@@ -24,7 +34,10 @@ export interface RelayDeps {
 const ENDPOINT_BY_PATH: Record<string, Endpoint> = {
   '/v1/chat/completions': 'chat.completions',
   '/v1/embeddings': 'embeddings',
+  '/v1/messages': 'messages',
 };
+
+export const COST_HEADER = 'x-gateway-cost';
 
 class BodyTooLarge extends Error {}
 
@@ -51,127 +64,119 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-interface Attempt {
-  plan: RoutePlan;
-  target: PlanTarget;
-  stream: boolean;
-  startedAt: number;
-  /** Set once the request has been charged (settle runs once, before the client sees the end). */
-  costNano?: number | null;
+/** A failed attempt, as the client would see it if nothing else works. */
+interface Failure {
+  kind: FailureKind;
+  status: number;
+  body: OpenAIErrorBody;
+  headers: Record<string, string>;
+  retryAfterMs?: number;
+  outcome: UsageOutcome;
 }
 
-export const COST_HEADER = 'x-gateway-cost';
-
-/** Charges the attempt (once) and returns the cost header for a complete response. */
-async function charge(deps: RelayDeps, attempt: Attempt, usage: TokenUsage | null, outcome: UsageOutcome): Promise<Record<string, string>> {
-  if (attempt.costNano === undefined) attempt.costNano = await deps.billing.settle(attempt.plan, attempt.target, usage, outcome);
-  return attempt.costNano === null ? {} : { [COST_HEADER]: nanoToUsdString(attempt.costNano) };
+interface Request {
+  plan: RoutePlan;
+  rawBody: Buffer;
+  clientBody: Record<string, unknown>;
+  /** The request in canonical (OpenAI) form, for translated attempts. */
+  canonical: ChatRequest | null;
+  format: ClientFormat;
+  stream: boolean;
+  wantsStreamUsage: boolean;
+  startedAt: number;
+  /** The target that produced (or last failed) the answer. */
+  target: PlanTarget;
+  costNano?: number | null;
+  res: ServerResponse;
+  policy: RetryPolicy;
 }
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
   const startedAt = Date.now();
   const path = (req.url ?? '').split('?')[0];
-  let body: Buffer;
+  const format = clientFormatFor(path);
+  let rawBody: Buffer;
   try {
-    body = await readBody(req, deps.config.maxBodyBytes);
+    rawBody = await readBody(req, deps.config.maxBodyBytes);
   } catch (error) {
-    if (error instanceof BodyTooLarge) return sendError(res, 413, 'The request body is too large.', 'request_too_large');
+    if (error instanceof BodyTooLarge) return sendFormatted(res, format, 413, openAIError(413, 'The request body is too large.', 'request_too_large'));
     throw error;
   }
   const check = verifyPlan(
     { plan: header(req, PLAN_HEADER), signature: header(req, PLAN_SIGNATURE_HEADER) },
     header(req, REQUEST_ID_HEADER),
-    body,
+    rawBody,
     deps.config.planSecret,
   );
   if (!check.ok) {
     deps.log.warn('rejected request without a valid route plan', { reason: check.reason, path });
-    return sendError(res, 401, `Unauthorized: ${check.reason}. The relay only accepts requests routed by the gateway.`, 'invalid_route_plan');
+    return sendFormatted(res, format, 401, openAIError(401, `Unauthorized: ${check.reason}. The relay only accepts requests routed by the gateway.`, 'invalid_route_plan'));
   }
   const plan = check.plan;
   if (ENDPOINT_BY_PATH[path] !== plan.endpoint) {
-    return sendError(res, 400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch');
+    return sendFormatted(res, format, 400, openAIError(400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch'));
   }
-  const clientBody = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  const target = plan.targets[0];
-  const attempt: Attempt = { plan, target, stream: clientBody.stream === true, startedAt };
-
-  const apiKey = resolveCredential(target, deps);
-  if (apiKey instanceof Error) {
-    deps.log.error('credential unavailable', { requestId: plan.requestId, credential: target.credential, reason: apiKey.message });
-    const costHeader = await charge(deps, attempt, null, 'upstream_error');
-    finish(deps, attempt, 502, 'upstream_error', null, null);
-    return sendError(res, 502, `The gateway has no usable credential for this model: ${apiKey.message}`, 'upstream_credential_missing', costHeader);
+  const clientBody = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
+  const converted = plan.endpoint === 'embeddings' ? null : format.toCanonical(clientBody);
+  if (converted && !converted.ok) {
+    const { refusal } = converted;
+    return sendFormatted(res, format, 400, openAIError(400, refusal.message, refusal.code, refusal.param));
   }
-  const { request, intent } = buildRequest(plan.endpoint, target, body, clientBody, apiKey);
-
-  // One controller for the client going away and for the total deadline.
-  const controller = new AbortController();
-  const onClientGone = (): void => {
-    if (!res.writableFinished) controller.abort();
+  const stream = clientBody.stream === true;
+  const request: Request = {
+    plan,
+    rawBody,
+    clientBody,
+    canonical: converted ? converted.request : null,
+    format,
+    stream,
+    wantsStreamUsage: stream && (clientBody.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
+    startedAt,
+    target: plan.targets[0],
+    res,
+    policy: { ...DEFAULT_RETRY_POLICY, ...(plan.retry ?? {}) },
   };
-  res.on('close', onClientGone);
-  const deadline = setTimeout(() => controller.abort(new DOMException('total timeout', 'TimeoutError')), target.timeouts.totalMs);
-  try {
-    let upstream;
-    try {
-      upstream = await callUpstream(deps.pools, {
-        ...request,
-        connectMs: target.timeouts.connectMs,
-        firstByteMs: target.timeouts.firstByteMs,
-        idleMs: target.timeouts.idleMs,
-        signal: controller.signal,
-      });
-    } catch (error) {
-      return await failBeforeResponse(res, deps, attempt, error);
-    }
-    const upstreamHeaders = { 'x-aigw-upstream-model': `${target.provider}/${target.model}` };
-    const contentType = String(upstream.headers['content-type'] ?? '');
-    if (upstream.statusCode >= 400) {
-      const text = await upstream.body.text();
-      const retryAfter = upstream.headers['retry-after'];
-      const mapped = mapUpstreamError(upstream.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, target.provider);
-      const costHeader = await charge(deps, attempt, null, 'upstream_error');
-      finish(deps, attempt, mapped.status, 'upstream_error', null, null);
-      return sendJson(res, mapped.status, mapped.body, { ...mapped.headers, ...upstreamHeaders, ...costHeader });
-    }
-    if (intent.stream && contentType.includes('text/event-stream')) {
-      const settle = async (usage: TokenUsage): Promise<number | null> => {
-        await charge(deps, attempt, usage, 'ok');
-        return attempt.costNano == null ? null : attempt.costNano / 1e9;
-      };
-      const result = await relayStream(upstream, res, intent, upstreamHeaders, settle);
-      await charge(deps, attempt, result.usage, result.outcome);
-      finish(deps, attempt, 200, result.outcome, result.usage, result.firstByteAt);
-      return;
-    }
-    const text = await upstream.body.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      const costHeader = await charge(deps, attempt, null, 'upstream_error');
-      finish(deps, attempt, 502, 'upstream_error', null, null);
-      return sendError(res, 502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response', costHeader);
-    }
-    const usage = usageFromResponse(parsed);
-    const costHeader = await charge(deps, attempt, usage, 'ok');
-    finish(deps, attempt, 200, 'ok', usage, Date.now());
-    return sendJson(res, 200, text, { ...upstreamHeaders, ...costHeader });
-  } catch (error) {
-    if (res.headersSent) {
-      await charge(deps, attempt, null, 'stream_interrupted');
-      finish(deps, attempt, 200, 'stream_interrupted', null, null);
-      res.destroy();
-      return;
-    }
-    return await failBeforeResponse(res, deps, attempt, error);
-  } finally {
-    clearTimeout(deadline);
-    res.off('close', onClientGone);
-  }
+  await runPlan(request, deps);
 }
 
+async function runPlan(request: Request, deps: RelayDeps): Promise<void> {
+  let last: Failure | null = null;
+  for (const target of request.plan.targets) {
+    request.target = target;
+    for (let retries = 0; ; retries++) {
+      const failure = await attempt(request, target, deps);
+      if (!failure) return;
+      last = failure;
+      if (request.res.destroyed) return record(deps, request, 499, 'client_aborted', null, null);
+      const decision = decide(failure.kind, retries, request.policy, failure.retryAfterMs);
+      deps.log.info('attempt failed', {
+        requestId: request.plan.requestId,
+        provider: target.provider,
+        model: target.model,
+        kind: failure.kind,
+        status: failure.status,
+        decision: decision.action,
+      });
+      if (decision.action === 'retry') {
+        await new Promise((r) => setTimeout(r, decision.delayMs));
+        continue;
+      }
+      if (decision.action === 'fail') return fail(request, deps, failure);
+      break;
+    }
+  }
+  if (last) return fail(request, deps, last);
+}
+
+async function fail(request: Request, deps: RelayDeps, failure: Failure): Promise<void> {
+  const costHeader = await charge(deps, request, null, failure.outcome);
+  record(deps, request, failure.status, failure.outcome, null, null);
+  sendFormatted(request.res, request.format, failure.status, failure.body, { ...failure.headers, ...costHeader });
+}
+
+function sendFormatted(res: ServerResponse, format: ClientFormat, status: number, body: OpenAIErrorBody, headers: Record<string, string> = {}): void {
+  sendJson(res, status, format.errorBody(status, body), headers);
+}
 
 function resolveCredential(target: PlanTarget, deps: RelayDeps): string | null | Error {
   if (!target.credential) return null;
@@ -181,51 +186,223 @@ function resolveCredential(target: PlanTarget, deps: RelayDeps): string | null |
   return value;
 }
 
-async function failBeforeResponse(res: ServerResponse, deps: RelayDeps, attempt: Attempt, error: unknown): Promise<void> {
-  const kind = classifyUpstreamFailure(error);
-  const provider = attempt.target.provider;
-  if (kind === 'aborted' && res.destroyed) {
-    await charge(deps, attempt, null, 'upstream_unreachable');
-    finish(deps, attempt, 499, 'client_aborted', null, null);
-    return;
-  }
-  if (kind === 'timeout') {
-    const costHeader = await charge(deps, attempt, null, 'timeout');
-    finish(deps, attempt, 504, 'timeout', null, null);
-    return sendError(res, 504, `The provider (${provider}) did not answer in time.`, 'upstream_timeout', costHeader);
-  }
-  deps.log.warn('upstream unreachable', { requestId: attempt.plan.requestId, provider, error: (error as Error).message });
-  const costHeader = await charge(deps, attempt, null, 'upstream_unreachable');
-  finish(deps, attempt, 502, 'upstream_unreachable', null, null);
-  return sendError(res, 502, `The provider (${provider}) could not be reached: ${(error as Error).message}`, 'upstream_unreachable', costHeader);
+function failureFromMapped(mapped: MappedError, upstreamHeaders: Record<string, string | undefined>): Failure {
+  const kindByMapped: Record<MappedError['kind'], FailureKind> = {
+    caller: 'caller',
+    rate_limit: 'rate_limit',
+    auth: 'auth',
+    context_window: 'context_window',
+    content_policy: 'content_policy',
+    server: 'server',
+    timeout: 'timeout',
+  };
+  return {
+    kind: kindByMapped[mapped.kind],
+    status: mapped.status,
+    body: mapped.body,
+    headers: mapped.headers,
+    retryAfterMs: parseRetryAfter(upstreamHeaders['retry-after']),
+    outcome: 'upstream_error',
+  };
 }
 
-function finish(
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value[0] : value;
+  return out;
+}
+
+/** One attempt on one target; null when the client has been answered. */
+async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): Promise<Failure | null> {
+  const { plan } = request;
+  const apiKey = resolveCredential(target, deps);
+  if (apiKey instanceof Error) {
+    deps.log.error('credential unavailable', { requestId: plan.requestId, credential: target.credential, reason: apiKey.message });
+    return {
+      kind: 'config',
+      status: 502,
+      body: openAIError(502, `The gateway has no usable credential for this model: ${apiKey.message}`, 'upstream_credential_missing'),
+      headers: {},
+      outcome: 'upstream_error',
+    };
+  }
+  const passthrough = request.format.name === 'openai' && isOpenAICompatible(target.provider);
+  const adapter: ChatAdapter | null = passthrough ? null : adapterFor(target.provider);
+  let url: string;
+  let headers: Record<string, string>;
+  let body: string | Buffer;
+  if (passthrough || plan.endpoint === 'embeddings') {
+    const built = buildRequest(plan.endpoint === 'embeddings' ? 'embeddings' : 'chat.completions', target, request.rawBody, request.clientBody, apiKey);
+    ({ url, headers, body } = built.request);
+  } else {
+    const built = adapter!.chatRequest(target, request.canonical!, apiKey);
+    if ('status' in built) {
+      return { kind: 'caller', status: 400, body: openAIError(400, built.message, built.code, built.param), headers: {}, outcome: 'upstream_error' };
+    }
+    ({ url, headers, body } = built);
+  }
+
+  const controller = new AbortController();
+  const onClientGone = (): void => {
+    if (!request.res.writableFinished) controller.abort();
+  };
+  request.res.on('close', onClientGone);
+  const deadline = setTimeout(() => controller.abort(new DOMException('total timeout', 'TimeoutError')), target.timeouts.totalMs);
+  try {
+    let upstream;
+    try {
+      upstream = await callUpstream(deps.pools, {
+        url,
+        headers,
+        body,
+        connectMs: target.timeouts.connectMs,
+        firstByteMs: target.timeouts.firstByteMs,
+        idleMs: target.timeouts.idleMs,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      return transportFailure(error, target);
+    }
+    const upstreamHeaders = flatHeaders(upstream.headers);
+    if (upstream.statusCode >= 400) {
+      const text = await upstream.body.text();
+      const mapped = (adapter ?? openaiAdapter).mapError(upstream.statusCode, text, upstreamHeaders);
+      return failureFromMapped(mapped, upstreamHeaders);
+    }
+    const responseHeaders = { 'x-aigw-upstream-model': `${target.provider}/${target.model}` };
+    const contentType = upstreamHeaders['content-type'] ?? '';
+    if (request.stream && (contentType.includes('text/event-stream') || !passthrough)) {
+      return await streamAnswer(request, target, adapter, upstream, responseHeaders, deps);
+    }
+    return await jsonAnswer(request, target, adapter, await upstream.body.text(), responseHeaders, deps);
+  } catch (error) {
+    if (request.res.headersSent) {
+      await charge(deps, request, null, 'stream_interrupted');
+      record(deps, request, 200, 'stream_interrupted', null, null);
+      request.res.destroy();
+      return null;
+    }
+    return transportFailure(error, target);
+  } finally {
+    clearTimeout(deadline);
+    request.res.off('close', onClientGone);
+  }
+}
+
+function transportFailure(error: unknown, target: PlanTarget): Failure {
+  const kind = classifyUpstreamFailure(error);
+  if (kind === 'timeout') {
+    return { kind: 'timeout', status: 504, body: openAIError(504, `The provider (${target.provider}) did not answer in time.`, 'upstream_timeout'), headers: {}, outcome: 'timeout' };
+  }
+  return {
+    kind: 'unreachable',
+    status: 502,
+    body: openAIError(502, `The provider (${target.provider}) could not be reached: ${(error as Error).message}`, 'upstream_unreachable'),
+    headers: {},
+    outcome: 'upstream_unreachable',
+  };
+}
+
+async function jsonAnswer(
+  request: Request,
+  target: PlanTarget,
+  adapter: ChatAdapter | null,
+  text: string,
+  headers: Record<string, string>,
   deps: RelayDeps,
-  attempt: Attempt,
-  status: number,
-  outcome: UsageOutcome,
-  usage: TokenUsage | null,
-  firstByteAt: number | null,
-): void {
+): Promise<Failure | null> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {
+      kind: 'server',
+      status: 502,
+      body: openAIError(502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response'),
+      headers: {},
+      outcome: 'upstream_error',
+    };
+  }
+  if (!adapter) {
+    const usage = usageFromResponse(parsed);
+    const costHeader = await charge(deps, request, usage, 'ok');
+    record(deps, request, 200, 'ok', usage, Date.now());
+    sendJson(request.res, 200, text, { ...headers, ...costHeader });
+    return null;
+  }
+  const ctx = { model: target.model, requestId: request.plan.requestId, created: Math.floor(request.startedAt / 1000) };
+  const { completion, usage } = adapter.chatResponse(parsed, ctx);
+  const costHeader = await charge(deps, request, usage, 'ok');
+  record(deps, request, 200, 'ok', usage, Date.now());
+  sendJson(request.res, 200, request.format.completion(completion, usage, costUsd(request)), { ...headers, ...costHeader });
+  return null;
+}
+
+async function streamAnswer(
+  request: Request,
+  target: PlanTarget,
+  adapter: ChatAdapter | null,
+  upstream: Awaited<ReturnType<typeof callUpstream>>,
+  headers: Record<string, string>,
+  deps: RelayDeps,
+): Promise<Failure | null> {
+  const created = Math.floor(request.startedAt / 1000);
+  const encoder = request.format.streamEncoder({ id: `chatcmpl-${request.plan.requestId}`, model: target.model, created, wantsUsage: request.wantsStreamUsage });
+  const source = adapter
+    ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder)
+    : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage });
+  const result = await runStream(upstream, source, {
+    res: request.res,
+    headers: { ...SSE_HEADERS, ...headers },
+    encoder,
+    settle: async (usage) => {
+      await charge(deps, request, usage, 'ok');
+      return costUsd(request);
+    },
+  });
+  if (!result.committed) {
+    return {
+      kind: result.failure.kind,
+      status: 502,
+      body: openAIError(502, `The provider (${target.provider}) failed before answering: ${result.failure.message}`, 'upstream_stream_interrupted'),
+      headers: {},
+      outcome: 'upstream_error',
+    };
+  }
+  await charge(deps, request, result.usage, result.outcome);
+  record(deps, request, 200, result.outcome, result.usage, result.firstByteAt);
+  return null;
+}
+
+function costUsd(request: Request): number | null {
+  return request.costNano === undefined || request.costNano === null ? null : request.costNano / 1e9;
+}
+
+/** Charges the request (once) and returns the cost header for a complete response. */
+async function charge(deps: RelayDeps, request: Request, usage: TokenUsage | null, outcome: UsageOutcome): Promise<Record<string, string>> {
+  if (request.costNano === undefined) request.costNano = await deps.billing.settle(request.plan, request.target, usage, outcome);
+  return request.costNano === null ? {} : { [COST_HEADER]: nanoToUsdString(request.costNano) };
+}
+
+function record(deps: RelayDeps, request: Request, status: number, outcome: UsageOutcome, usage: TokenUsage | null, firstByteAt: number | null): void {
   const now = Date.now();
-  const record: UsageRecord = {
-    requestId: attempt.plan.requestId,
-    endpoint: attempt.plan.endpoint,
-    model: attempt.plan.model,
-    provider: attempt.target.provider,
-    providerModel: attempt.target.model,
-    stream: attempt.stream,
+  const entry: UsageRecord = {
+    requestId: request.plan.requestId,
+    endpoint: request.plan.endpoint,
+    model: request.plan.model,
+    provider: request.target.provider,
+    providerModel: request.target.model,
+    stream: request.stream,
     status,
     outcome,
     usage,
-    startedAt: attempt.startedAt,
-    firstByteMs: firstByteAt === null ? null : firstByteAt - attempt.startedAt,
-    durationMs: now - attempt.startedAt,
-    costNano: attempt.costNano ?? null,
-    keyId: attempt.plan.billing?.keyId ?? null,
-    teamId: attempt.plan.billing?.teamId ?? null,
+    startedAt: request.startedAt,
+    firstByteMs: firstByteAt === null ? null : firstByteAt - request.startedAt,
+    durationMs: now - request.startedAt,
+    costNano: request.costNano ?? null,
+    keyId: request.plan.billing?.keyId ?? null,
+    teamId: request.plan.billing?.teamId ?? null,
   };
-  deps.usage.record(record);
-  deps.billing.recordLedger(record, attempt.plan);
+  deps.usage.record(entry);
+  deps.billing.recordLedger(entry, request.plan);
 }

@@ -1,7 +1,7 @@
 /** Small helpers shared by the end-to-end tests. */
 import { randomBytes } from 'node:crypto';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
-import { sha256Hex, signPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
+import { sha256Hex, signPlan, type Endpoint, type PlanRetry, type PlanTarget, type RoutePlan } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
 
 export function requestId(): string {
@@ -20,13 +20,21 @@ export function target(baseUrl: string, credential: string | null, overrides: Pa
 }
 
 /** Headers aigw-proxy would set for this body, signed with the given secret. */
-export function signedHeaders(body: string, t: PlanTarget, secret: string, endpoint: Endpoint = 'chat.completions', id = requestId()): Record<string, string> {
+export function signedHeaders(
+  body: string,
+  t: PlanTarget | PlanTarget[],
+  secret: string,
+  endpoint: Endpoint = 'chat.completions',
+  id = requestId(),
+  retry?: PlanRetry,
+): Record<string, string> {
   const plan: RoutePlan = {
     v: 1,
     requestId: id,
     endpoint,
     model: 'gpt-4o-mini',
-    targets: [t],
+    targets: Array.isArray(t) ? t : [t],
+    retry,
     bodySha256: sha256Hex(body),
     expiresAt: Date.now() + 30_000,
   };

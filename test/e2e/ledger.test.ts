@@ -162,7 +162,8 @@ describe('spend ledger', () => {
     const failed = await rawChat(stack!.url, key, { model: 'gpt-4o-mini', max_tokens: 1000, messages: [{ role: 'user', content: `fail ${mockDirective({ status: 500 })}` }] });
     expect(failed.status).toBe(502);
     expect(failed.body.error).toMatchObject({ code: 'upstream_error' });
-    expect(stack!.mock.requests).toHaveLength(1); // it did reach the provider, which failed
+    // It reached the provider, which failed every time: the first attempt and the relay's 2 retries.
+    expect(stack!.mock.requests).toHaveLength(3);
     expect(failed.headers.get('x-gateway-cost')).toBe('0');
 
     // Nothing spent, nothing left reserved (the worst case of 1000 output tokens was given back).

@@ -138,10 +138,12 @@ describe('relaying to an OpenAI-compatible provider', () => {
   });
 });
 
-describe('upstream failures in the OpenAI error shape', () => {
+const NO_RETRY = { maxRetries: 0, failoverOnContextWindow: false };
+
+describe('upstream failures in the OpenAI error shape (retries off)', () => {
   it('passes a 429 on with Retry-After and the provider message', async () => {
     const body = chatBody({}, mockDirective({ status: 429, retryAfterSeconds: 7 }));
-    const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret));
+    const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret, 'chat.completions', requestId(), NO_RETRY));
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');
     const error = ((await res.json()) as { error: { message: string } }).error;
@@ -150,14 +152,14 @@ describe('upstream failures in the OpenAI error shape', () => {
 
   it('turns a provider 500 into 502 keeping its message', async () => {
     const body = chatBody({}, mockDirective({ status: 500 }));
-    const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret));
+    const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret, 'chat.completions', requestId(), NO_RETRY));
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_error');
   });
 
   it('answers 504 when the provider does not answer within the first-byte timeout', async () => {
     const body = chatBody({}, mockDirective({ hang: true }));
-    const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY', { firstByteMs: 300 }), secret);
+    const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY', { firstByteMs: 300 }), secret, 'chat.completions', requestId(), NO_RETRY);
     const res = await post(body, headers);
     expect(res.status).toBe(504);
     expect((await recordFor(headers['x-kong-request-id'])).outcome).toBe('timeout');
@@ -166,7 +168,7 @@ describe('upstream failures in the OpenAI error shape', () => {
   it('answers 502 when the provider cannot be reached', async () => {
     const closedPort = await freePort();
     const body = chatBody();
-    const res = await post(body, signedHeaders(body, target(`http://127.0.0.1:${closedPort}/v1`, 'MOCK_API_KEY'), secret));
+    const res = await post(body, signedHeaders(body, target(`http://127.0.0.1:${closedPort}/v1`, 'MOCK_API_KEY'), secret, 'chat.completions', requestId(), NO_RETRY));
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_unreachable');
   });
@@ -190,6 +192,66 @@ describe('upstream failures in the OpenAI error shape', () => {
       for await (const chunk of stream) void chunk;
     };
     await expect(consume()).rejects.toThrow(/stream failed mid-answer|ended before/);
+  });
+});
+
+describe('retries and failover', () => {
+  const chatFor = (directive = '') => chatBody({}, directive);
+
+  it('retries a 500 and answers the client as if nothing happened', async () => {
+    mock.enqueue({ status: 500 });
+    const body = chatFor();
+    const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret));
+    expect(res.status).toBe(200);
+    expect(mock.requests).toHaveLength(2);
+  });
+
+  it('honours Retry-After on a 429 before retrying', async () => {
+    mock.enqueue({ status: 429, retryAfterSeconds: 1 });
+    const body = chatFor();
+    const started = Date.now();
+    const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret));
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(mock.requests).toHaveLength(2);
+  });
+
+  it('never retries a caller error', async () => {
+    mock.enqueue({ status: 400 });
+    const body = chatFor();
+    const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret));
+    expect(res.status).toBe(400);
+    expect(mock.requests).toHaveLength(1);
+  });
+
+  it('fails over to the next target when one cannot be reached, after its retries', async () => {
+    const closedPort = await freePort();
+    const body = chatFor(mockDirective({ tokens: 4 }));
+    const headers = signedHeaders(body, [target(`http://127.0.0.1:${closedPort}/v1`, 'MOCK_API_KEY'), target(mock.baseUrl, 'MOCK_API_KEY')], secret);
+    const res = await post(body, headers);
+    expect(res.status).toBe(200);
+    expect(mock.requests).toHaveLength(1);
+    expect((await recordFor(headers['x-kong-request-id'])).outcome).toBe('ok');
+  });
+
+  it('fails over on a context-window overflow without retrying the same target', async () => {
+    mock.enqueue({ status: 400, errorBody: { error: { message: "This model's maximum context length is 8192 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
+    const body = chatFor();
+    const small = { ...target(mock.baseUrl, 'MOCK_API_KEY'), model: 'small-context-model' };
+    const large = { ...target(mock.baseUrl, 'MOCK_API_KEY'), model: 'large-context-model' };
+    const res = await post(body, signedHeaders(body, [small, large], secret));
+    expect(res.status).toBe(200);
+    expect(mock.requests.map((r) => (r.body as { model: string }).model)).toEqual(['small-context-model', 'large-context-model']);
+  });
+
+  it('retries a stream cut before the first token invisibly', async () => {
+    mock.enqueue({ cutAfterTokens: 0 });
+    // No directive: the mock's queue only applies when the prompt carries none.
+    const body = chatBody({ stream: true });
+    const events = await readSse(await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret)));
+    expect(events.at(-1)?.data).toBe('[DONE]');
+    expect(events.some((e) => e.data.includes('"error"'))).toBe(false);
+    expect(mock.requests).toHaveLength(2);
   });
 });
 

@@ -4,7 +4,10 @@
  */
 import type { Endpoint, PlanTarget, ProviderType } from '../../../lib/plan';
 import { openAIError, type OpenAIErrorBody } from '../../../lib/openai-error';
+import type { ChatCompletion, ChatCompletionChunk } from '../../../lib/openai-types';
+import type { SseEvent } from '../../../lib/sse';
 import type { TokenUsage } from '../usage';
+import type { ChatAdapter, MappedError as MappedAdapterError, StreamStep, StreamTranslator } from './types';
 
 export interface UpstreamRequest {
   url: string;
@@ -20,7 +23,7 @@ export interface ClientIntent {
 }
 
 /** Mistral reports usage in its last chunk unasked and has no stream_options parameter. */
-const SUPPORTS_STREAM_OPTIONS: Record<ProviderType, boolean> = {
+const SUPPORTS_STREAM_OPTIONS: Partial<Record<ProviderType, boolean>> = {
   openai: true,
   groq: true,
   deepseek: true,
@@ -28,16 +31,18 @@ const SUPPORTS_STREAM_OPTIONS: Record<ProviderType, boolean> = {
   mistral: false,
   ollama: true,
   vllm: true,
+  huggingface: true,
   'openai-compatible': true,
+  azure: true,
 };
 
-const PATHS: Record<Endpoint, string> = {
+const PATHS: Record<Exclude<Endpoint, 'messages'>, string> = {
   'chat.completions': '/chat/completions',
   embeddings: '/embeddings',
 };
 
 export function buildRequest(
-  endpoint: Endpoint,
+  endpoint: Exclude<Endpoint, 'messages'>,
   target: PlanTarget,
   rawBody: Buffer,
   clientBody: Record<string, unknown>,
@@ -48,7 +53,7 @@ export function buildRequest(
   const intent: ClientIntent = { stream, wantsStreamUsage: stream && clientOptions?.include_usage === true };
 
   // Usage must be recorded for every response, so streams always ask for the usage chunk.
-  const needsUsageFlag = stream && SUPPORTS_STREAM_OPTIONS[target.provider] && !intent.wantsStreamUsage;
+  const needsUsageFlag = stream && SUPPORTS_STREAM_OPTIONS[target.provider] === true && !intent.wantsStreamUsage;
   const needsModelSwap = clientBody.model !== target.model;
   let body: string | Buffer = rawBody;
   if (needsModelSwap || needsUsageFlag) {
@@ -188,4 +193,66 @@ export function mapUpstreamError(status: number, bodyText: string, retryAfter: s
     return { status: 504, headers, body: openAIError(504, `The provider (${provider}) timed out: ${p.message}`, 'upstream_timeout') };
   }
   return { status: 502, headers, body: openAIError(502, `The provider (${provider}) failed (HTTP ${status}): ${p.message}`, 'upstream_error') };
+}
+
+/**
+ * The same wire format as a ChatAdapter, for the translated path (a client speaking another
+ * format, e.g. Anthropic's /v1/messages, to an OpenAI-compatible target). The byte-for-byte
+ * pass-through above stays the path for OpenAI clients.
+ */
+export const openaiAdapter: ChatAdapter = {
+  chatRequest(target, request, apiKey) {
+    const stream = request.stream === true;
+    const body: Record<string, unknown> = { ...request, model: target.model };
+    if (stream && SUPPORTS_STREAM_OPTIONS[target.provider] === true) body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
+    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+    return { url: target.baseUrl + PATHS['chat.completions'], headers, body: JSON.stringify(body) };
+  },
+
+  chatResponse(body) {
+    const completion = body as ChatCompletion;
+    return { completion, usage: usageFromResponse(body) };
+  },
+
+  chatStream(): StreamTranslator {
+    return {
+      push(event: SseEvent): StreamStep {
+        if (event.data === undefined) return { chunks: [] };
+        if (event.data.trim() === '[DONE]') return { chunks: [], done: true };
+        let chunk: ChatCompletionChunk & { error?: { message?: string; type?: string } };
+        try {
+          chunk = JSON.parse(event.data) as typeof chunk;
+        } catch {
+          return { chunks: [] };
+        }
+        if (chunk.error) return { chunks: [], error: { status: 502, message: chunk.error.message ?? 'provider stream error', type: chunk.error.type ?? 'api_error' } };
+        const rawUsage = usageObject(chunk.usage) ?? usageObject((chunk as { x_groq?: { usage?: unknown } }).x_groq?.usage);
+        const step: StreamStep = { chunks: [] };
+        if (rawUsage) step.usage = toTokenUsage(rawUsage);
+        if (chunk.choices && chunk.choices.length > 0) {
+          const { usage: _usage, ...rest } = chunk;
+          void _usage;
+          step.chunks.push(rest as ChatCompletionChunk);
+        }
+        return step;
+      },
+    };
+  },
+
+  mapError(status, bodyText, headers) {
+    const mapped = mapUpstreamError(status, bodyText, headers['retry-after'], 'openai');
+    return { ...mapped, kind: errorKind(status, mapped.body.error.code) };
+  },
+};
+
+/** Why a provider call failed, for retry and failover decisions. */
+export function errorKind(status: number, code: string | null): MappedAdapterError['kind'] {
+  if (code === 'context_length_exceeded') return 'context_window';
+  if (code === 'content_filter' || code === 'content_policy_violation') return 'content_policy';
+  if (status === 429) return 'rate_limit';
+  if (status === 401 || status === 403 || code === 'upstream_auth_failed') return 'auth';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status >= 500) return 'server';
+  return 'caller';
 }

@@ -1,0 +1,78 @@
+/**
+ * Gemini errors (`{"error":{"code","message","status","details"}}`, sometimes wrapped in an
+ * array) → the OpenAI error shape, with the kind the relay's failover reads.
+ */
+import { openAIError } from '../../../lib/openai-error';
+import type { MappedError } from './types';
+
+interface GoogleError {
+  code?: number;
+  message?: string;
+  status?: string;
+  details?: Array<Record<string, unknown>>;
+}
+
+export function parseGoogleError(bodyText: string): GoogleError | null {
+  try {
+    let parsed = JSON.parse(bodyText) as unknown;
+    // The streaming endpoint (without alt=sse) wraps errors in an array.
+    if (Array.isArray(parsed)) parsed = parsed[0];
+    const err = (parsed as { error?: unknown } | null)?.error;
+    return typeof err === 'object' && err !== null ? (err as GoogleError) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** google.rpc.RetryInfo.retryDelay is a protobuf Duration ("38s", "0.5s"): whole seconds, rounded up. */
+function retryAfterSeconds(err: GoogleError | null): string | undefined {
+  const info = err?.details?.find((d) => typeof d['@type'] === 'string' && (d['@type'] as string).endsWith('google.rpc.RetryInfo'));
+  const match = typeof info?.retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(info.retryDelay) : null;
+  return match ? String(Math.ceil(Number(match[1]))) : undefined;
+}
+
+function hasReason(err: GoogleError | null, reason: string): boolean {
+  return Boolean(err?.details?.some((d) => d.reason === reason));
+}
+
+const CONTEXT_OVERFLOW = /input token count.*exceeds the maximum|exceeds the maximum number of tokens|too many tokens|context (length|window)/i;
+
+export function mapGeminiError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError {
+  const err = parseGoogleError(bodyText);
+  const message = err?.message ?? (bodyText.slice(0, 1000) || 'no error message');
+  const grpc = err?.status ?? null;
+  const out: Record<string, string> = {};
+
+  // Google answers a bad API key with 400 INVALID_ARGUMENT: it is still our credential that failed.
+  if (status === 401 || status === 403 || hasReason(err, 'API_KEY_INVALID') || grpc === 'UNAUTHENTICATED' || grpc === 'PERMISSION_DENIED') {
+    return { status: 502, headers: out, kind: 'auth', body: openAIError(502, `The provider (gemini) rejected the gateway's credentials: ${message}`, 'upstream_auth_failed') };
+  }
+  if (status === 429) {
+    const retryAfter = retryAfterSeconds(err) ?? headers['retry-after'];
+    if (retryAfter) out['retry-after'] = retryAfter;
+    return { status: 429, headers: out, kind: 'rate_limit', body: openAIError(429, message, 'rate_limit_exceeded', null, 'rate_limit_error') };
+  }
+  if (status === 400 && CONTEXT_OVERFLOW.test(message)) {
+    return { status: 400, headers: out, kind: 'context_window', body: openAIError(400, message, 'context_length_exceeded', 'messages', 'invalid_request_error') };
+  }
+  // FAILED_PRECONDITION is about the gateway's account or region (e.g. "User location is not supported"), not the request.
+  if (status === 400 && grpc === 'FAILED_PRECONDITION') {
+    return { status: 502, headers: out, kind: 'server', body: openAIError(502, `The provider (gemini) refused the gateway's account: ${message}`, 'upstream_error') };
+  }
+  // An unknown model name is the gateway's configuration, not the caller's mistake.
+  if (status === 404 && /models\/\S+ is not found/i.test(message)) {
+    return { status: 502, headers: out, kind: 'server', body: openAIError(502, `The provider (gemini) does not know the configured model: ${message}`, 'upstream_error') };
+  }
+  if (status === 400 || status === 404 || status === 409 || status === 413 || status === 422) {
+    return { status, headers: out, kind: 'caller', body: openAIError(status, message, grpc, null, 'invalid_request_error') };
+  }
+  if (status === 504 || status === 408 || grpc === 'DEADLINE_EXCEEDED') {
+    return { status: 504, headers: out, kind: 'timeout', body: openAIError(504, `The provider (gemini) timed out: ${message}`, 'upstream_timeout') };
+  }
+  if (status === 503) {
+    const retryAfter = headers['retry-after'];
+    if (retryAfter) out['retry-after'] = retryAfter;
+    return { status: 503, headers: out, kind: 'server', body: openAIError(503, `The provider (gemini) is unavailable: ${message}`, 'upstream_unavailable') };
+  }
+  return { status: 502, headers: out, kind: 'server', body: openAIError(502, `The provider (gemini) failed (HTTP ${status}): ${message}`, 'upstream_error') };
+}

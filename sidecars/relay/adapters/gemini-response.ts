@@ -1,0 +1,216 @@
+/**
+ * Gemini GenerateContentResponse → chat.completion, and its SSE stream → chat.completion.chunk.
+ */
+import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta, Usage } from '../../../lib/openai-types';
+import type { SseEvent } from '../../../lib/sse';
+import type { TokenUsage } from '../usage';
+import { mapGeminiError } from './gemini-errors';
+import type { GeminiPart, GoogleExtraContent } from './gemini-request';
+import type { StreamStep, StreamTranslator, TranslationContext } from './types';
+
+interface GeminiCandidate {
+  index?: number;
+  content?: { role?: string; parts?: GeminiPart[] };
+  finishReason?: string;
+}
+
+export interface GeminiUsageMetadata {
+  promptTokenCount?: number;
+  candidatesTokenCount?: number;
+  totalTokenCount?: number;
+  cachedContentTokenCount?: number;
+  thoughtsTokenCount?: number;
+  toolUsePromptTokenCount?: number;
+}
+
+interface GeminiResponse {
+  candidates?: GeminiCandidate[];
+  promptFeedback?: { blockReason?: string };
+  usageMetadata?: GeminiUsageMetadata;
+  error?: unknown;
+}
+
+/** Stopped by a filter: OpenAI has one reason for all of them. */
+const FILTERED = new Set(['SAFETY', 'RECITATION', 'PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_RECITATION', 'MODEL_ARMOR']);
+
+/**
+ * MAX_TOKENS → length; filters → content_filter; a normal end with function calls →
+ * tool_calls; everything else (STOP, OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, ...) → stop.
+ */
+export function mapFinishReason(reason: string, hasToolCalls: boolean): FinishReason {
+  if (reason === 'MAX_TOKENS') return 'length';
+  if (FILTERED.has(reason)) return 'content_filter';
+  return hasToolCalls ? 'tool_calls' : 'stop';
+}
+
+/**
+ * promptTokenCount already includes cachedContentTokenCount; tool-use prompt tokens (search
+ * grounding, code execution) are billed as input, so they count as prompt. Thinking tokens are
+ * billed as output, as OpenAI bills reasoning: completion = candidates + thoughts.
+ */
+export function geminiTokenUsage(meta: GeminiUsageMetadata): TokenUsage {
+  const prompt = (meta.promptTokenCount ?? 0) + (meta.toolUsePromptTokenCount ?? 0);
+  const completion = (meta.candidatesTokenCount ?? 0) + (meta.thoughtsTokenCount ?? 0);
+  return {
+    promptTokens: prompt,
+    completionTokens: completion,
+    totalTokens: prompt + completion,
+    cachedTokens: meta.cachedContentTokenCount ?? 0,
+    reasoningTokens: meta.thoughtsTokenCount ?? 0,
+  };
+}
+
+export function openAIUsage(usage: TokenUsage): Usage {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.totalTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedTokens },
+    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+  };
+}
+
+/** Ids Gemini did not give: stable per request and position (call_<requestId>_<n>). */
+function toolCall(part: GeminiPart, ctx: TranslationContext, n: number): ToolCall & GoogleExtraContent {
+  const call = part.functionCall as NonNullable<GeminiPart['functionCall']>;
+  const out: ToolCall & GoogleExtraContent = {
+    id: call.id || `call_${ctx.requestId}_${n}`,
+    type: 'function',
+    function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
+  };
+  if (part.thoughtSignature) out.extra_content = { google: { thought_signature: part.thoughtSignature } };
+  return out;
+}
+
+function isText(part: GeminiPart): part is GeminiPart & { text: string } {
+  return typeof part.text === 'string' && part.text !== '';
+}
+
+export function geminiChatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null } {
+  const response = (body ?? {}) as GeminiResponse;
+  const candidates = Array.isArray(response.candidates) ? response.candidates : [];
+  let calls = 0;
+  const choices: ChatCompletion['choices'] = candidates.map((candidate, i) => {
+    const parts = candidate.content?.parts ?? [];
+    const text = parts.filter((p) => isText(p) && !p.thought).map((p) => p.text as string);
+    const thoughts = parts.filter((p) => isText(p) && p.thought).map((p) => p.text as string);
+    const toolCalls = parts.filter((p) => p.functionCall).map((p) => toolCall(p, ctx, calls++));
+    const message: ChatCompletion['choices'][number]['message'] = {
+      role: 'assistant',
+      content: text.length > 0 ? text.join('') : toolCalls.length > 0 ? null : '',
+      refusal: null,
+    };
+    if (thoughts.length > 0) message.reasoning_content = thoughts.join('');
+    if (toolCalls.length > 0) message.tool_calls = toolCalls;
+    return {
+      index: candidate.index ?? i,
+      message,
+      logprobs: null,
+      finish_reason: mapFinishReason(candidate.finishReason ?? 'STOP', toolCalls.length > 0),
+    };
+  });
+  if (choices.length === 0) {
+    // The prompt itself was blocked: no candidates, only promptFeedback.blockReason.
+    const blocked = Boolean(response.promptFeedback?.blockReason);
+    choices.push({ index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: blocked ? 'content_filter' : 'stop' });
+  }
+  const usage = response.usageMetadata ? geminiTokenUsage(response.usageMetadata) : null;
+  const completion: ChatCompletion = { id: `chatcmpl-${ctx.requestId}`, object: 'chat.completion', created: ctx.created, model: ctx.model, choices };
+  if (usage) completion.usage = openAIUsage(usage);
+  return { completion, usage };
+}
+
+interface ChoiceState {
+  started: boolean;
+  toolCalls: number;
+  finished: boolean;
+}
+
+/**
+ * Gemini streams full GenerateContentResponse objects, one per `data:` event, and no [DONE].
+ * Each function call arrives whole, so it becomes one tool_calls delta with its full arguments.
+ * `done` is set on the step whose event finished every candidate seen so far (a finishReason on
+ * each); the relay treats EOF after `done` as a clean end and EOF before it as a cut stream.
+ * That step also carries the usage chunk (choices: [], usage), as OpenAI sends it with
+ * stream_options.include_usage; the relay hides it when the client did not ask for it.
+ */
+export class GeminiStreamTranslator implements StreamTranslator {
+  private readonly choices = new Map<number, ChoiceState>();
+  private calls = 0;
+  private usage: TokenUsage | undefined;
+  private done = false;
+
+  constructor(private readonly ctx: TranslationContext) {}
+
+  push(event: SseEvent): StreamStep {
+    if (event.data === undefined || event.data.trim() === '') return { chunks: [] };
+    let response: GeminiResponse;
+    try {
+      response = JSON.parse(event.data) as GeminiResponse;
+    } catch {
+      return { chunks: [], error: { status: 502, message: 'The provider (gemini) sent an unreadable stream event', type: 'api_error' } };
+    }
+    if (response.error) {
+      const code = (response.error as { code?: unknown }).code;
+      const mapped = mapGeminiError(typeof code === 'number' ? code : 500, JSON.stringify({ error: response.error }), {});
+      return { chunks: [], error: { status: mapped.status, message: mapped.body.error.message, type: mapped.body.error.type } };
+    }
+    const step: StreamStep = { chunks: [] };
+    if (response.usageMetadata) this.usage = geminiTokenUsage(response.usageMetadata);
+    if (this.usage) step.usage = this.usage;
+    if (this.done) return step;
+
+    const candidates = Array.isArray(response.candidates) ? response.candidates : [];
+    candidates.forEach((candidate, i) => this.candidate(candidate, candidate.index ?? i, step.chunks));
+    if (candidates.length === 0 && response.promptFeedback?.blockReason) {
+      this.delta(0, { content: '' }, step.chunks);
+      this.finish(0, 'content_filter', step.chunks);
+    }
+    if (this.choices.size > 0 && [...this.choices.values()].every((c) => c.finished)) {
+      this.done = true;
+      step.done = true;
+      if (this.usage) step.chunks.push({ ...this.base(), choices: [], usage: openAIUsage(this.usage) });
+    }
+    return step;
+  }
+
+  private base(): Omit<ChatCompletionChunk, 'choices'> {
+    return { id: `chatcmpl-${this.ctx.requestId}`, object: 'chat.completion.chunk', created: this.ctx.created, model: this.ctx.model };
+  }
+
+  private state(index: number): ChoiceState {
+    let state = this.choices.get(index);
+    if (!state) this.choices.set(index, (state = { started: false, toolCalls: 0, finished: false }));
+    return state;
+  }
+
+  private delta(index: number, delta: ChatCompletionChunk['choices'][number]['delta'], out: ChatCompletionChunk[]): void {
+    const state = this.state(index);
+    // The first delta of each choice names the role, as OpenAI's does.
+    const full = state.started ? delta : { role: 'assistant' as const, ...delta };
+    state.started = true;
+    out.push({ ...this.base(), choices: [{ index, delta: full, logprobs: null, finish_reason: null }] });
+  }
+
+  private finish(index: number, reason: FinishReason, out: ChatCompletionChunk[]): void {
+    const state = this.state(index);
+    if (!state.started) this.delta(index, { content: '' }, out);
+    state.finished = true;
+    out.push({ ...this.base(), choices: [{ index, delta: {}, logprobs: null, finish_reason: reason }] });
+  }
+
+  private candidate(candidate: GeminiCandidate, index: number, out: ChatCompletionChunk[]): void {
+    const state = this.state(index);
+    if (state.finished) return;
+    for (const part of candidate.content?.parts ?? []) {
+      if (part.functionCall) {
+        const call = toolCall(part, this.ctx, this.calls++);
+        const delta: ToolCallDelta & GoogleExtraContent = { index: state.toolCalls++, ...call };
+        this.delta(index, { tool_calls: [delta] }, out);
+      } else if (isText(part)) {
+        this.delta(index, part.thought ? { reasoning_content: part.text } : { content: part.text }, out);
+      }
+    }
+    if (candidate.finishReason) this.finish(index, mapFinishReason(candidate.finishReason, state.toolCalls > 0), out);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Streams an upstream SSE answer to the client. Output is HELD until the first content token:
+ * a failure before it (error event, cut, timeout) is reported back so the relay can retry or
+ * fail over without the client seeing anything; after it, a failure ends the stream with an
+ * explicit error event in the client's format, never a silent truncated 200. Once committed,
+ * each upstream chunk is forwarded as soon as its events are complete.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { SseParser } from '../../lib/sse';
+import { processStreamData, type ClientIntent } from './adapters/openai';
+import type { StreamTranslator } from './adapters/types';
+import type { StreamEncoder } from './client-format';
+import { writeWithBackpressure } from './respond';
+import type { FailureKind } from './retry-policy';
+import type { TokenUsage, UsageOutcome } from './usage';
+
+/** Text for the client, or the point where usage is known and the bill must be settled first. */
+export type StreamItem = { type: 'text'; text: string } | { type: 'usage'; usage: TokenUsage; render: (costUsd: number | null) => string };
+
+export interface SourceOutput {
+  items: StreamItem[];
+  /** Answer content (text, tool call, reasoning) has appeared. */
+  content: boolean;
+  /** The provider signalled a normal end. */
+  done: boolean;
+  error?: { status: number; message: string };
+}
+
+export interface StreamSource {
+  push(chunk: Uint8Array): SourceOutput;
+  /** At end of input: what a translator still has to say (some providers have no terminator). */
+  end(): SourceOutput;
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  // Tells nginx (Kong) not to buffer this response.
+  'x-accel-buffering': 'no',
+};
+
+const CONTENT = /"(content|reasoning_content)":"(?!")|"tool_calls":\[/;
+
+function empty(): SourceOutput {
+  return { items: [], content: false, done: false };
+}
+
+/** OpenAI client, OpenAI-compatible provider: events pass byte for byte; only usage is touched. */
+export function passthroughSource(intent: ClientIntent): StreamSource {
+  const parser = new SseParser();
+  return {
+    push(chunk) {
+      const out = empty();
+      for (const event of parser.push(chunk)) {
+        if (event.data === undefined) {
+          out.items.push({ type: 'text', text: event.raw });
+          continue;
+        }
+        const action = processStreamData(event.data, intent);
+        if (action.kind === 'pass' && action.error) {
+          out.error = { status: 502, message: errorMessage(event.data) };
+          continue;
+        }
+        if (action.usage) {
+          const data = action.kind === 'replace' ? action.data : event.data;
+          const usage = action.usage;
+          out.items.push({ type: 'usage', usage, render: (cost) => (action.kind === 'drop' ? '' : `data: ${withCost(data, cost)}\n\n`) });
+        } else if (action.kind === 'pass') {
+          out.items.push({ type: 'text', text: event.raw });
+        }
+        if (action.kind === 'pass' && action.done) out.done = true;
+        if (CONTENT.test(event.data)) out.content = true;
+      }
+      return out;
+    },
+    end: empty,
+  };
+}
+
+function errorMessage(data: string): string {
+  try {
+    const parsed = JSON.parse(data) as { error?: { message?: string } };
+    return parsed.error?.message ?? 'the provider reported an error mid-stream';
+  } catch {
+    return 'the provider reported an error mid-stream';
+  }
+}
+
+/** The usage the client sees carries the gateway's cost, as `usage.cost` in USD. */
+function withCost(data: string, costUsd: number | null): string {
+  const chunk = JSON.parse(data) as { usage?: Record<string, unknown> };
+  if (chunk.usage) chunk.usage.cost = costUsd;
+  return JSON.stringify(chunk);
+}
+
+/** Any other pairing: the provider's events translated to canonical chunks, then encoded for the client. */
+export function translatedSource(translator: StreamTranslator & { end?: () => ReturnType<StreamTranslator['push']> }, encoder: StreamEncoder): StreamSource {
+  const parser = new SseParser();
+  let usage: TokenUsage | null = null;
+  let finished = false;
+  const apply = (step: ReturnType<StreamTranslator['push']>, out: SourceOutput): void => {
+    for (const chunk of step.chunks) {
+      out.items.push({ type: 'text', text: encoder.chunk(chunk) });
+      const delta = chunk.choices[0]?.delta;
+      if (delta && (delta.content || delta.tool_calls?.length || delta.reasoning_content)) out.content = true;
+    }
+    if (step.usage) usage = step.usage;
+    if (step.error) out.error = { status: step.error.status, message: step.error.message };
+    if (step.done && !finished) {
+      finished = true;
+      out.done = true;
+      const final = usage;
+      if (final) out.items.push({ type: 'usage', usage: final, render: (cost) => encoder.finish(final, cost) });
+      else out.items.push({ type: 'text', text: encoder.finish(null, null) });
+    }
+  };
+  return {
+    push(chunk) {
+      const out = empty();
+      for (const event of parser.push(chunk)) apply(translator.push(event), out);
+      return out;
+    },
+    end() {
+      const out = empty();
+      if (translator.end) apply(translator.end(), out);
+      return out;
+    },
+  };
+}
+
+export interface StreamIo {
+  res: ServerResponse;
+  headers: Record<string, string>;
+  /** Settles the bill once usage is known; returns the cost in USD (null = unknown price). */
+  settle(usage: TokenUsage): Promise<number | null>;
+  encoder: Pick<StreamEncoder, 'error'>;
+}
+
+export type StreamResult =
+  | { committed: false; failure: { kind: FailureKind; message: string } }
+  | { committed: true; outcome: UsageOutcome; usage: TokenUsage | null; firstByteAt: number | null };
+
+export async function runStream(upstream: Dispatcher.ResponseData, source: StreamSource, io: StreamIo): Promise<StreamResult> {
+  const { res } = io;
+  let held = '';
+  let committed = false;
+  let usage: TokenUsage | null = null;
+  let done = false;
+  let firstByteAt: number | null = null;
+
+  const write = async (text: string): Promise<void> => {
+    if (!text) return;
+    if (!committed) {
+      held += text;
+      return;
+    }
+    firstByteAt ??= Date.now();
+    const drained = writeWithBackpressure(res, text);
+    if (drained) await drained;
+  };
+  const commit = async (): Promise<void> => {
+    committed = true;
+    res.writeHead(200, io.headers);
+    res.flushHeaders();
+    const text = held;
+    held = '';
+    await write(text);
+  };
+  const consume = async (out: SourceOutput): Promise<{ kind: FailureKind; message: string } | null> => {
+    for (const item of out.items) {
+      if (item.type === 'text') await write(item.text);
+      else {
+        usage = item.usage;
+        await write(item.render(await io.settle(item.usage)));
+      }
+    }
+    if (out.done) done = true;
+    if (out.error) return { kind: out.error.status === 429 ? 'rate_limit' : 'server', message: out.error.message };
+    if (out.content && !committed) await commit();
+    return null;
+  };
+  const interrupted = (message: string): StreamResult => {
+    if (!res.destroyed) res.end(io.encoder.error(message, 'upstream_stream_interrupted'));
+    return { committed: true, outcome: 'stream_interrupted', usage, firstByteAt };
+  };
+
+  try {
+    for await (const chunk of upstream.body) {
+      const failure = await consume(source.push(chunk as Buffer));
+      if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`) : { committed: false, failure };
+      if (res.destroyed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt };
+    }
+    const failure = await consume(source.end());
+    if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`) : { committed: false, failure };
+  } catch (error) {
+    if (res.destroyed && committed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt };
+    const message = (error as Error).message;
+    if (!committed) return { committed: false, failure: { kind: 'stream_cut', message } };
+    return interrupted(`The provider's stream failed mid-answer: ${message}`);
+  }
+  if (!done) {
+    if (!committed) return { committed: false, failure: { kind: 'stream_cut', message: "the provider's stream ended before the answer began" } };
+    return interrupted("The provider's stream ended before the answer was complete.");
+  }
+  if (!committed) await commit();
+  res.end();
+  return { committed: true, outcome: 'ok', usage, firstByteAt };
+}
