@@ -1,5 +1,31 @@
-import type { PlanTarget, ProviderType } from '../../lib/plan';
+import type { PlanRetry, PlanTarget, ProviderType } from '../../lib/plan';
 import { catalogPrice, type ModelPrice } from '../../lib/pricing';
+
+interface TimeoutsConfig {
+  connect_ms: number;
+  first_byte_ms: number;
+  idle_ms: number;
+  total_ms: number;
+}
+
+interface PricingConfig {
+  input: number;
+  output: number;
+  cached_read: number | null;
+  cached_write: number | null;
+  max_output_tokens: number | null;
+}
+
+export interface TargetConfig {
+  provider: ProviderType;
+  base_url: string;
+  model: string;
+  credential: string | null;
+  timeouts: TimeoutsConfig | null;
+  pricing?: PricingConfig | null;
+  weight?: number | null;
+  priority?: number | null;
+}
 
 /** The config as Kong delivers it: validated, defaults filled, unset optional fields null. */
 export interface AiProxyConfig {
@@ -11,51 +37,37 @@ export interface AiProxyConfig {
   max_request_body_bytes: number;
   models: Array<{
     name: string;
-    target: {
-      provider: ProviderType;
-      base_url: string;
-      model: string;
-      credential: string | null;
-      timeouts: { connect_ms: number; first_byte_ms: number; idle_ms: number; total_ms: number } | null;
-      pricing?: { input: number; output: number; cached_read: number | null; cached_write: number | null; max_output_tokens: number | null } | null;
-    };
+    target?: TargetConfig | null;
+    targets?: TargetConfig[] | null;
+    fallback_models?: string[] | null;
+    retry?: { max_retries: number; base_delay_ms: number; max_delay_ms: number; max_retry_after_ms: number } | null;
+    failover?: { on_context_window: boolean; on_content_policy: boolean } | null;
   }>;
 }
 
-const DEFAULT_TIMEOUTS = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000, total_ms: 600000 };
+const DEFAULT_TIMEOUTS: TimeoutsConfig = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000, total_ms: 600000 };
+/** A plan longer than this only delays the client's error. */
+const MAX_PLAN_TARGETS = 8;
+
+export interface WeightedTarget extends PlanTarget {
+  weight: number;
+  priority: number;
+}
+
+export interface ModelGroup {
+  name: string;
+  targets: WeightedTarget[];
+  fallbacks: string[];
+  retry: PlanRetry;
+}
 
 export interface CompiledModels {
-  byName: Map<string, PlanTarget[]>;
+  byName: Map<string, ModelGroup>;
   names: string[];
 }
 
-/** Done once per plugin instance, so the hot path is a map lookup. */
-export function compileModels(config: AiProxyConfig): CompiledModels {
-  const byName = new Map<string, PlanTarget[]>();
-  for (const model of config.models) {
-    const t = model.target;
-    const timeouts = t.timeouts ?? DEFAULT_TIMEOUTS;
-    byName.set(model.name, [
-      {
-        provider: t.provider,
-        baseUrl: t.base_url.replace(/\/+$/, ''),
-        model: t.model,
-        credential: t.credential ?? null,
-        timeouts: {
-          connectMs: timeouts.connect_ms,
-          firstByteMs: timeouts.first_byte_ms,
-          idleMs: timeouts.idle_ms,
-          totalMs: timeouts.total_ms,
-        },
-        pricing: priceOf(t.model, t.pricing ?? null),
-      },
-    ]);
-  }
-  return { byName, names: [...byName.keys()] };
-}
-
 /** A configured override wins; otherwise the catalogue; otherwise unknown (never zero). */
-function priceOf(model: string, override: NonNullable<AiProxyConfig['models'][number]['target']['pricing']> | null): ModelPrice | null {
+function priceOf(model: string, override: PricingConfig | null): ModelPrice | null {
   if (!override) return catalogPrice(model);
   const base = catalogPrice(model);
   return {
@@ -66,6 +78,82 @@ function priceOf(model: string, override: NonNullable<AiProxyConfig['models'][nu
     max_output_tokens: override.max_output_tokens ?? base?.max_output_tokens,
     context_window: base?.context_window,
   };
+}
+
+function compileTarget(t: TargetConfig): WeightedTarget {
+  const timeouts = t.timeouts ?? DEFAULT_TIMEOUTS;
+  return {
+    provider: t.provider,
+    baseUrl: t.base_url.replace(/\/+$/, ''),
+    model: t.model,
+    credential: t.credential ?? null,
+    timeouts: { connectMs: timeouts.connect_ms, firstByteMs: timeouts.first_byte_ms, idleMs: timeouts.idle_ms, totalMs: timeouts.total_ms },
+    pricing: priceOf(t.model, t.pricing ?? null),
+    weight: t.weight ?? 1,
+    priority: t.priority ?? 0,
+  };
+}
+
+/** Done once per plugin instance, so the hot path is a map lookup and a small shuffle. */
+export function compileModels(config: AiProxyConfig): CompiledModels {
+  const byName = new Map<string, ModelGroup>();
+  for (const model of config.models) {
+    const configured = [...(model.target ? [model.target] : []), ...(model.targets ?? [])];
+    if (configured.length === 0) throw new Error(`model ${model.name} has neither target nor targets`);
+    const retry: PlanRetry = {};
+    if (model.retry) {
+      retry.maxRetries = model.retry.max_retries;
+      retry.baseDelayMs = model.retry.base_delay_ms;
+      retry.maxDelayMs = model.retry.max_delay_ms;
+      retry.maxRetryAfterMs = model.retry.max_retry_after_ms;
+    }
+    if (model.failover) {
+      retry.failoverOnContextWindow = model.failover.on_context_window;
+      retry.failoverOnContentPolicy = model.failover.on_content_policy;
+    }
+    byName.set(model.name, { name: model.name, targets: configured.map(compileTarget), fallbacks: model.fallback_models ?? [], retry });
+  }
+  for (const group of byName.values()) {
+    const missing = group.fallbacks.find((name) => !byName.has(name));
+    if (missing) throw new Error(`model ${group.name} falls back to unknown model ${missing}`);
+  }
+  return { byName, names: [...byName.keys()] };
+}
+
+/** Weighted random order without replacement: heavier targets tend to come first. */
+function weightedOrder<T extends { weight: number }>(items: T[], random: () => number): T[] {
+  const pool = [...items];
+  const ordered: T[] = [];
+  while (pool.length > 0) {
+    const total = pool.reduce((sum, t) => sum + t.weight, 0);
+    let pick = random() * total;
+    let index = 0;
+    while (index < pool.length - 1 && pick >= pool[index].weight) pick -= pool[index++].weight;
+    ordered.push(pool.splice(index, 1)[0]);
+  }
+  return ordered;
+}
+
+/** The ordered targets to try: the model's tiers (lowest priority value first), then its fallbacks'. */
+export function planTargets(models: CompiledModels, name: string, random: () => number = Math.random): PlanTarget[] {
+  const plan: PlanTarget[] = [];
+  const seen = new Set<string>();
+  const visit = (modelName: string): void => {
+    const group = models.byName.get(modelName);
+    if (!group || seen.has(modelName)) return;
+    seen.add(modelName);
+    const tiers = [...new Set(group.targets.map((t) => t.priority))].sort((a, b) => a - b);
+    for (const tier of tiers) {
+      for (const { weight: _w, priority: _p, ...target } of weightedOrder(group.targets.filter((t) => t.priority === tier), random)) {
+        void _w;
+        void _p;
+        plan.push(target);
+      }
+    }
+    group.fallbacks.forEach(visit);
+  };
+  visit(name);
+  return plan.slice(0, MAX_PLAN_TARGETS);
 }
 
 export function parseRelayUrl(relayUrl: string): { host: string; port: number } {

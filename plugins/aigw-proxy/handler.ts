@@ -9,7 +9,7 @@ import { IDENTITY_CTX_KEY, restoreBudgetSubjects, restoreIdentity } from '../../
 import { signPlan, sha256Hex, type Endpoint, type PlanBilling, type RoutePlan } from '../../lib/plan';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { refundUnsettled, reserveBudget, type BudgetStores } from './budget';
-import { compileModels, parseRelayUrl, type AiProxyConfig, type CompiledModels } from './config';
+import { compileModels, parseRelayUrl, planTargets, type AiProxyConfig, type CompiledModels } from './config';
 import { modelList, modelObject } from './models';
 import { parseJsonBody, validateFor } from './validate';
 
@@ -89,8 +89,9 @@ export class AiProxyHandler {
     const validation = validateFor(endpoint, parsed.value);
     if (!validation.ok) return exitWithError(kong, 400, validation.message, validation.code, validation.param);
 
-    const targets = this.models.byName.get(validation.request.model);
-    if (!targets) return this.unknownModel(kong, validation.request.model);
+    const group = this.models.byName.get(validation.request.model);
+    if (!group) return this.unknownModel(kong, validation.request.model);
+    const targets = planTargets(this.models, group.name);
 
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
@@ -112,6 +113,7 @@ export class AiProxyHandler {
       bodySha256: sha256Hex(bytes),
       expiresAt: Date.now() + this.config.plan_ttl_seconds * 1000,
       billing,
+      retry: group.retry,
     };
     const signed = signPlan(plan, this.config.signing_secret);
     await kong.service.request.setHeaders({ [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature });

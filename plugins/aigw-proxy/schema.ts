@@ -1,6 +1,6 @@
 import { signingSecretField } from '../../lib/kong/fields';
 import type { KongField, KongSchema } from '../../lib/kong/schema';
-import { OPENAI_COMPATIBLE_PROVIDERS } from '../../lib/plan';
+import { PROVIDER_TYPES } from '../../lib/plan';
 
 const timeouts: KongField = {
   type: 'record',
@@ -13,11 +13,8 @@ const timeouts: KongField = {
   ],
 };
 
-const target: KongField = {
-  type: 'record',
-  required: true,
-  fields: [
-    { provider: { type: 'string', required: true, one_of: [...OPENAI_COMPATIBLE_PROVIDERS] } },
+const targetFields: KongSchema = [
+    { provider: { type: 'string', required: true, one_of: [...PROVIDER_TYPES] } },
     { base_url: { type: 'string', required: true, match: '^https?://' } },
     { model: { type: 'string', required: true, len_min: 1 } },
     {
@@ -42,6 +39,41 @@ const target: KongField = {
         ],
       },
     },
+];
+
+/** One target (the simple case). */
+const target: KongField = { type: 'record', fields: targetFields };
+
+/** Several targets: tried in priority tiers (lower first), weighted at random within a tier. */
+const targets: KongField = {
+  type: 'array',
+  elements: {
+    type: 'record',
+    fields: [
+      ...targetFields,
+      { weight: { type: 'integer', default: 1, between: [1, 1000] } },
+      { priority: { type: 'integer', default: 0, between: [0, 100] } },
+    ],
+  },
+};
+
+const retry: KongField = {
+  type: 'record',
+  description: 'How the relay retries a failing target before failing over: connection errors, timeouts, 429 (honouring Retry-After) and 5xx; never caller errors.',
+  fields: [
+    { max_retries: { type: 'integer', default: 2, between: [0, 10] } },
+    { base_delay_ms: { type: 'integer', default: 200, between: [0, 60000] } },
+    { max_delay_ms: { type: 'integer', default: 5000, between: [0, 300000] } },
+    { max_retry_after_ms: { type: 'integer', default: 20000, between: [0, 600000] } },
+  ],
+};
+
+const failover: KongField = {
+  type: 'record',
+  description: 'Besides transient failures, fail over to the next target on these provider refusals.',
+  fields: [
+    { on_context_window: { type: 'boolean', default: true } },
+    { on_content_policy: { type: 'boolean', default: false } },
   ],
 };
 
@@ -73,7 +105,14 @@ export const Schema: KongSchema = [
       len_min: 1,
       elements: {
         type: 'record',
-        fields: [{ name: { type: 'string', required: true, len_min: 1 } }, { target }],
+        fields: [
+          { name: { type: 'string', required: true, len_min: 1 } },
+          { target },
+          { targets },
+          { fallback_models: { type: 'array', elements: { type: 'string' }, description: 'Model names whose targets are tried after this model\'s own, in order.' } },
+          { retry },
+          { failover },
+        ],
       },
     },
   },
