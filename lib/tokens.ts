@@ -45,6 +45,8 @@ export function estimatePromptTokens(body: Record<string, unknown>): number {
       if (typeof message === 'object' && message !== null) tokens += messageTokens(message as Record<string, unknown>);
     }
   }
+  // Anthropic's format keeps the system prompt outside the messages.
+  if (body.system !== undefined) tokens += typeof body.system === 'string' ? countTokens(body.system) : countTokens(JSON.stringify(body.system));
   if (body.tools) tokens += countTokens(JSON.stringify(body.tools));
   if (body.response_format) tokens += countTokens(JSON.stringify(body.response_format));
   if (body.input !== undefined) {

@@ -1,5 +1,6 @@
 /** How our plugins end a request: always through `return kong.response.exit(...)`. */
 import type { Kong } from './pdk';
+import { anthropicError } from '../anthropic-error';
 import { JSON_CONTENT_TYPE, openAIError } from '../openai-error';
 
 export function exitJson(kong: Kong, status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
@@ -15,4 +16,9 @@ export function exitWithError(
   headers: Record<string, string> = {},
 ): Promise<void> {
   return exitJson(kong, status, openAIError(status, message, code, param), headers);
+}
+
+/** The same, in Anthropic's shape, for clients of /v1/messages. */
+export function exitWithAnthropicError(kong: Kong, status: number, message: string, headers: Record<string, string> = {}): Promise<void> {
+  return exitJson(kong, status, anthropicError(status, message), headers);
 }

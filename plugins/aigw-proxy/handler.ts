@@ -3,7 +3,7 @@
  * request to the relay. It never talks to a provider itself: JS plugins cannot stream a response.
  */
 import type { Kong } from '../../lib/kong/pdk';
-import { exitJson, exitWithError } from '../../lib/kong/respond';
+import { exitJson, exitWithAnthropicError, exitWithError } from '../../lib/kong/respond';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
 import { IDENTITY_CTX_KEY, restoreBudgetSubjects, restoreIdentity } from '../../lib/identity';
 import { signPlan, sha256Hex, type Endpoint, type PlanBilling, type RoutePlan } from '../../lib/plan';
@@ -16,7 +16,16 @@ import { parseJsonBody, validateFor } from './validate';
 const ENDPOINTS: Record<string, Endpoint> = {
   '/v1/chat/completions': 'chat.completions',
   '/v1/embeddings': 'embeddings',
+  '/v1/messages': 'messages',
 };
+
+type Refuse = (status: number, message: string, code: string | null, param?: string | null, headers?: Record<string, string>) => Promise<void>;
+
+/** Errors in the shape the client's SDK parses: Anthropic's on /v1/messages, OpenAI's elsewhere. */
+function refuserFor(kong: Kong, endpoint: Endpoint): Refuse {
+  if (endpoint === 'messages') return (status, message, _code, _param, headers) => exitWithAnthropicError(kong, status, message, headers);
+  return (status, message, code, param = null, headers = {}) => exitWithError(kong, status, message, code, param, headers);
+}
 
 const RESERVATION_CTX_KEY = 'aigw.reservation';
 
@@ -75,8 +84,9 @@ export class AiProxyHandler {
   }
 
   private async proxy(kong: Kong, endpoint: Endpoint): Promise<void> {
+    const refuse = refuserFor(kong, endpoint);
     const max = this.config.max_request_body_bytes;
-    const tooLarge = (): Promise<void> => exitWithError(kong, 413, `The request body exceeds ${max} bytes.`, 'request_too_large');
+    const tooLarge = (): Promise<void> => refuse(413, `The request body exceeds ${max} bytes.`, 'request_too_large');
     // Refuse before the body crosses the plugin-server socket, whose decoding is quadratic in size.
     if (Number(await kong.request.getHeader('content-length')) > max) return tooLarge();
     // With a size, Kong reads a body spooled to disk instead of failing; an in-memory body ignores it
@@ -85,12 +95,12 @@ export class AiProxyHandler {
     if (body === undefined || body === null || body.length > max) return tooLarge();
     const bytes = Buffer.from(body);
     const parsed = parseJsonBody(bytes);
-    if (!parsed.ok) return exitWithError(kong, 400, parsed.message, 'invalid_json');
+    if (!parsed.ok) return refuse(400, parsed.message, 'invalid_json');
     const validation = validateFor(endpoint, parsed.value);
-    if (!validation.ok) return exitWithError(kong, 400, validation.message, validation.code, validation.param);
+    if (!validation.ok) return refuse(400, validation.message, validation.code, validation.param);
 
     const group = this.models.byName.get(validation.request.model);
-    if (!group) return this.unknownModel(kong, validation.request.model);
+    if (!group) return refuse(404, `The model \`${validation.request.model}\` does not exist or you do not have access to it.`, 'model_not_found', 'model');
     const targets = planTargets(this.models, group.name);
 
     const requestId = await kong.nginx.getVar('kong_request_id');
@@ -100,7 +110,7 @@ export class AiProxyHandler {
     const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
     if (identity) {
       const reservation = await reserveBudget(this.stores, { requestId, identity, endpoint, targets, body: parsed.value, now: Date.now() });
-      if (!reservation.ok) return exitWithError(kong, reservation.status, reservation.message, reservation.code, null, reservation.headers);
+      if (!reservation.ok) return refuse(reservation.status, reservation.message, reservation.code, null, reservation.headers);
       billing = reservation.billing;
       if (billing.reservedNano > 0) await kong.ctx.shared.set(RESERVATION_CTX_KEY, { requestId, budgets: billing.budgets });
     }

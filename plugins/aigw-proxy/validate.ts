@@ -138,6 +138,37 @@ export function validateEmbeddings(body: Record<string, unknown>): Validation {
   return { ok: true, request: { model, stream: false } };
 }
 
+const ANTHROPIC_ROLES = new Set(['user', 'assistant']);
+
+/** Anthropic Messages format (/v1/messages), checked as Anthropic checks it. */
+export function validateMessages(body: Record<string, unknown>): Validation {
+  const model = validateModel(body);
+  if (typeof model !== 'string') return { ok: false, ...model };
+  if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1) {
+    return invalid('max_tokens: Field required (an integer of at least 1).', 'max_tokens', 'missing_required_parameter');
+  }
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    return invalid('messages: Field required (a non-empty array).', 'messages', 'missing_required_parameter');
+  }
+  for (let i = 0; i < body.messages.length; i++) {
+    const message = body.messages[i] as unknown;
+    const at = `messages.${i}`;
+    if (!isObject(message) || typeof message.role !== 'string' || !ANTHROPIC_ROLES.has(message.role)) {
+      return invalid(`${at}.role: Input should be 'user' or 'assistant'.`, `${at}.role`, 'invalid_value');
+    }
+    const content = message.content;
+    const validContent =
+      typeof content === 'string' || (Array.isArray(content) && content.every((block) => isObject(block) && typeof block.type === 'string'));
+    if (!validContent) return invalid(`${at}.content: expected a string or an array of content blocks with a 'type'.`, `${at}.content`, 'invalid_type');
+  }
+  if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) {
+    return invalid('system: expected a string or an array of text blocks.', 'system', 'invalid_type');
+  }
+  if (body.stream !== undefined && typeof body.stream !== 'boolean') return invalid('stream: expected a boolean.', 'stream', 'invalid_type');
+  return { ok: true, request: { model, stream: body.stream === true } };
+}
+
 export function validateFor(endpoint: Endpoint, body: Record<string, unknown>): Validation {
+  if (endpoint === 'messages') return validateMessages(body);
   return endpoint === 'chat.completions' ? validateChatCompletion(body) : validateEmbeddings(body);
 }

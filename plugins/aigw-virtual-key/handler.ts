@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { IDENTITY_CTX_KEY, IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity, type KeyRecord, type RequestIdentity } from '../../lib/identity';
 import { hashKey } from '../../lib/keys';
 import type { Kong, KongConsumer } from '../../lib/kong/pdk';
-import { exitWithError } from '../../lib/kong/respond';
+import { exitWithAnthropicError, exitWithError } from '../../lib/kong/respond';
 import { signEnvelope } from '../../lib/signing';
 import { pgFor, redisFor, subscribeInvalidations } from '../../lib/store-clients';
 import { estimatePromptTokens } from '../../lib/tokens';
@@ -75,12 +75,18 @@ export class VirtualKeyHandler {
   }
 
   async access(kong: Kong): Promise<void> {
+    // Anthropic's SDK (and Claude Code) always send anthropic-version: answer them in their error shape.
+    const client = { anthropic: false };
     try {
-      await this.authorize(kong);
+      await this.authorize(kong, client);
     } catch (error) {
-      if (error instanceof Refused) return exitWithError(kong, error.status, error.message, error.code, null, error.headers);
-      await kong.log.err(`aigw-virtual-key could not verify the request: ${(error as Error).message}`);
-      return exitWithError(kong, 503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
+      const refused =
+        error instanceof Refused
+          ? error
+          : new Refused(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
+      if (!(error instanceof Refused)) await kong.log.err(`aigw-virtual-key could not verify the request: ${(error as Error).message}`);
+      if (client.anthropic) return exitWithAnthropicError(kong, refused.status, `${refused.message} (${refused.code})`, refused.headers);
+      return exitWithError(kong, refused.status, refused.message, refused.code, null, refused.headers);
     }
   }
 
@@ -94,8 +100,9 @@ export class VirtualKeyHandler {
     }
   }
 
-  private async authorize(kong: Kong): Promise<void> {
+  private async authorize(kong: Kong, client: { anthropic: boolean }): Promise<void> {
     const headers = await kong.request.getHeaders();
+    client.anthropic = headers['anthropic-version'] !== undefined;
     const credential = extractCredential(headers);
     if (!credential) {
       throw new Refused(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>', 'apikey' or 'x-api-key'.", 'missing_api_key');
