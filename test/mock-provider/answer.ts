@@ -54,3 +54,24 @@ export function planAnswer(script: MockScript, input: PlanInput): AnswerPlan {
     completionTokens: countTokens(pieces.join('')),
   };
 }
+
+/**
+ * Applies the request's stop sequences (Anthropic stop_sequences, Gemini stopSequences): the answer
+ * ends just before the first match, which is not emitted. Returns the matched sequence, if any.
+ */
+export function applyStopSequences(plan: AnswerPlan, stops: string[]): { plan: AnswerPlan; matched?: string } {
+  if (plan.toolCalls.length > 0 || stops.length === 0) return { plan };
+  const text = plan.pieces.join('');
+  let at = -1;
+  let matched: string | undefined;
+  for (const s of stops) {
+    const i = s === '' ? -1 : text.indexOf(s);
+    if (i >= 0 && (at < 0 || i < at)) [at, matched] = [i, s];
+  }
+  if (matched === undefined) return { plan };
+  const kept = splitIntoPieces(text.slice(0, at));
+  return {
+    plan: { ...plan, pieces: kept, finishReason: 'stop', completionTokens: countTokens(kept.join('')) },
+    matched,
+  };
+}

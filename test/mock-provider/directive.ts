@@ -52,3 +52,20 @@ export function extractDirective(text: string): DirectiveScan {
     return { text, error: `mock directive: ${(e as Error).message}` };
   }
 }
+
+/**
+ * Scans the text parts of one message (the last user message) for the first directive and
+ * returns the texts with it removed. Shared by the dialects whose messages are lists of parts.
+ */
+export function extractFromTexts(texts: string[]): { script?: MockScript; texts: string[]; error?: string } {
+  const out = [...texts];
+  for (let i = 0; i < out.length; i++) {
+    const scan = extractDirective(out[i]);
+    if (scan.error) return { texts, error: scan.error };
+    if (scan.script) {
+      out[i] = scan.text;
+      return { script: scan.script, texts: out };
+    }
+  }
+  return { texts: out };
+}

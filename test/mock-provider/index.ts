@@ -1,23 +1,54 @@
-// Public entry: a faithful mock of OpenAI's HTTP API for tests, benchmarks and `make dev`.
-// See README.md in this folder for the behaviour rules (tokenizer, scripts, timing).
+// Public entry: faithful mocks of OpenAI's, Anthropic's and Gemini's HTTP APIs for tests,
+// benchmarks and `make dev`. See README.md in this folder for the behaviour rules.
 
-import type { MockProvider, MockProviderOptions, MockScript } from './types';
+import type { MockProvider, MockProviderOptions, MockProviders, MockScript } from './types';
 import { MockHttpServer } from './server';
 import { ScriptQueue, validateScript } from './script';
 import { RateLimitHeaders } from './ratelimit';
 import { OpenAIDialect } from './openai-routes';
+import { AnthropicDialect } from './anthropic-routes';
+import { GeminiDialect } from './gemini-routes';
+import type { Dialect, DialectOptions } from './dialect';
 import { controlRoutes } from './control';
 
-export type { MockScript, MockFinishReason, RecordedRequest, MockProviderOptions, MockProvider } from './types';
+export type {
+  MockScript,
+  MockFinishReason,
+  RecordedRequest,
+  MockProviderOptions,
+  MockProvider,
+  MockProviders,
+} from './types';
 export { mockDirective } from './directive';
 export { countTokens, tokenize } from './tokenizer';
 export { countPromptTokens } from './openai';
+export { countPromptTokens as countAnthropicInputTokens } from './anthropic';
+export { countPromptTokens as countGeminiPromptTokens } from './gemini';
 
-export async function startMockOpenAI(opts: MockProviderOptions = {}): Promise<MockProvider> {
+type Kind = 'openai' | 'anthropic' | 'gemini';
+
+/** OpenAI's dialect owns every path the others do not (it answers the catch-all 404). */
+function openAIDialect(o: DialectOptions, rate: RateLimitHeaders): Dialect {
+  const d = new OpenAIDialect({ ...o, rate });
+  return { owns: () => true, guard: (ctx) => d.guard(ctx), notFound: (ctx) => d.notFound(ctx), routes: () => d.routes() };
+}
+
+/** One server, the given dialects on their own routes, one shared queue, recording and close(). */
+async function start(kinds: Kind[], opts: MockProviderOptions): Promise<MockProvider> {
   const queue = new ScriptQueue();
   const rate = new RateLimitHeaders();
-  const defaults: MockScript = validateScript({ ...(opts.defaults ?? {}) });
-  const dialect = new OpenAIDialect({ queue, defaults, models: opts.models, apiKey: opts.apiKey, rate });
+  const common: DialectOptions = {
+    queue,
+    defaults: validateScript({ ...(opts.defaults ?? {}) }) as MockScript,
+    models: opts.models,
+    apiKey: opts.apiKey,
+  };
+  // Most specific first, OpenAI (the catch-all) last.
+  const order: Kind[] = ['anthropic', 'gemini', 'openai'];
+  const dialects = order
+    .filter((k) => kinds.includes(k))
+    .map((k) => (k === 'anthropic' ? new AnthropicDialect(common) : k === 'gemini' ? new GeminiDialect(common) : openAIDialect(common, rate)));
+  const owner = (path: string) => dialects.find((d) => d.owns(path)) ?? dialects[dialects.length - 1];
 
   // `requests` is filled by the server; control routes read the same array.
   let server: MockHttpServer | undefined;
@@ -36,18 +67,33 @@ export async function startMockOpenAI(opts: MockProviderOptions = {}): Promise<M
   server = new MockHttpServer({
     host: opts.host,
     port: opts.port,
-    routes: [...controlRoutes(state), ...dialect.routes()],
-    guard: (ctx) => dialect.guard(ctx),
-    notFound: (ctx) => dialect.notFound(ctx),
+    routes: [...controlRoutes(state), ...dialects.flatMap((d) => d.routes())],
+    guard: (ctx) => owner(ctx.path).guard(ctx),
+    notFound: (ctx) => owner(ctx.path).notFound(ctx),
   });
   await server.listen();
   const srv = server;
   return {
     url: srv.url,
-    baseUrl: `${srv.url}/v1`,
+    baseUrl: kinds.length === 1 && kinds[0] !== 'openai' ? srv.url : `${srv.url}/v1`,
     requests: srv.requests,
     enqueue: (...scripts) => queue.push(...scripts),
     reset,
     close: () => srv.close(),
   };
+}
+
+/** OpenAI's API: baseUrl = url + '/v1' (the OpenAI SDK's baseURL). */
+export const startMockOpenAI = (opts: MockProviderOptions = {}) => start(['openai'], opts);
+
+/** Anthropic's Messages API: baseUrl = url (the Anthropic SDK's baseURL; it appends /v1/messages). */
+export const startMockAnthropic = (opts: MockProviderOptions = {}) => start(['anthropic'], opts);
+
+/** Gemini's API under /v1beta: baseUrl = url (clients append /v1beta/models/{model}:{method}). */
+export const startMockGemini = (opts: MockProviderOptions = {}) => start(['gemini'], opts);
+
+/** All three dialects on one port, sharing the queue, the recording and the options. */
+export async function startMockProviders(opts: MockProviderOptions = {}): Promise<MockProviders> {
+  const mock = await start(['openai', 'anthropic', 'gemini'], opts);
+  return { ...mock, baseUrls: { openai: `${mock.url}/v1`, anthropic: mock.url, gemini: mock.url } };
 }

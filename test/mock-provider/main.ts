@@ -1,12 +1,14 @@
-// CLI: npx tsx test/mock-provider/main.ts --port 9001 [--api-key K] [--models a,b]
-//                                        [--tokens 20 --ttft-ms 50 --tps 200]
+// CLI: npx tsx test/mock-provider/main.ts --port 9001 [--dialect openai|anthropic|gemini|all]
+//        [--api-key K] [--models a,b] [--tokens 20 --ttft-ms 50 --tps 200]
 // Prints one ready line with the URL, stops on SIGINT/SIGTERM.
 
-import { startMockOpenAI } from './index';
-import type { MockScript } from './types';
+import { startMockAnthropic, startMockGemini, startMockOpenAI, startMockProviders } from './index';
+import type { MockProvider, MockProviders, MockScript } from './types';
 
 const USAGE =
-  'usage: main.ts [--port N] [--api-key KEY] [--models m1,m2] [--tokens N] [--ttft-ms MS] [--tps N]';
+  'usage: main.ts [--port N] [--dialect openai|anthropic|gemini|all] [--api-key KEY] [--models m1,m2] [--tokens N] [--ttft-ms MS] [--tps N]';
+
+const STARTERS = { openai: startMockOpenAI, anthropic: startMockAnthropic, gemini: startMockGemini, all: startMockProviders };
 
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -34,7 +36,7 @@ function num(args: Record<string, string>, key: string): number | undefined {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const known = new Set(['port', 'api-key', 'models', 'tokens', 'ttft-ms', 'tps']);
+  const known = new Set(['port', 'dialect', 'api-key', 'models', 'tokens', 'ttft-ms', 'tps']);
   for (const k of Object.keys(args)) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const defaults: MockScript = {};
   const tokens = num(args, 'tokens');
@@ -43,13 +45,17 @@ async function main(): Promise<void> {
   if (tokens !== undefined) defaults.tokens = tokens;
   if (ttft !== undefined) defaults.ttftMs = ttft;
   if (tps !== undefined) defaults.tokensPerSecond = tps;
-  const mock = await startMockOpenAI({
+  const dialect = args.dialect ?? 'openai';
+  if (!(dialect in STARTERS)) throw new Error(`--dialect must be openai, anthropic, gemini or all\n${USAGE}`);
+  const mock: MockProvider & Partial<MockProviders> = await STARTERS[dialect as keyof typeof STARTERS]({
     port: num(args, 'port') ?? 0,
     apiKey: args['api-key'],
     models: args.models?.split(',').filter(Boolean),
     defaults,
   });
-  console.log(`mock-openai ready on ${mock.url} (base URL ${mock.baseUrl})`);
+  const bases =
+    mock.baseUrls ? Object.entries(mock.baseUrls).map(([k, v]) => `${k} ${v}`).join(', ') : `base URL ${mock.baseUrl}`;
+  console.log(`mock-${dialect === 'all' ? 'providers' : dialect} ready on ${mock.url} (${bases})`);
   const stop = () => void mock.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

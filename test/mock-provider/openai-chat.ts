@@ -67,7 +67,7 @@ export async function handleChatCompletion(ctx: RequestContext, d: OpenAIDialect
     toolCallIds: plans.map((p) => p.toolCalls.map(() => wire.newToolCallId())),
   };
   const headers = d.headers(ctx, requestId, promptTokens + completionTokens, false);
-  const usage = wire.usage(promptTokens, completionTokens, script.cachedTokens ?? 0);
+  const usage = wire.usage(promptTokens, completionTokens, script.cachedTokens ?? 0, script.reasoningTokens ?? 0);
   const interval = interTokenMs(script);
 
   if (body.stream !== true) {

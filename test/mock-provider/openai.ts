@@ -215,14 +215,15 @@ export interface Usage {
   };
 }
 
-export function usage(prompt: number, completion: number, cached = 0): Usage {
+/** `reasoning` tokens are hidden output: counted in completion_tokens, as OpenAI bills them. */
+export function usage(prompt: number, completion: number, cached = 0, reasoning = 0): Usage {
   return {
     prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
+    completion_tokens: completion + reasoning,
+    total_tokens: prompt + completion + reasoning,
     prompt_tokens_details: { cached_tokens: Math.min(cached, prompt), audio_tokens: 0 },
     completion_tokens_details: {
-      reasoning_tokens: 0,
+      reasoning_tokens: reasoning,
       audio_tokens: 0,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,

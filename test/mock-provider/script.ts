@@ -12,6 +12,8 @@ const FIELDS: Record<keyof MockScript, FieldKind> = {
   tokensPerSecond: 'number',
   finishReason: 'finish',
   cachedTokens: 'number',
+  cacheWriteTokens: 'number',
+  reasoningTokens: 'number',
   status: 'number',
   retryAfterSeconds: 'number',
   errorBody: 'any',

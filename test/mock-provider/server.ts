@@ -169,9 +169,10 @@ export function sendJson(
 ): void {
   if (res.destroyed) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
+  // Dialects may override the content type (Google sends "application/json; charset=UTF-8").
   res.writeHead(status, {
-    ...headers,
     'content-type': 'application/json',
+    ...headers,
     'content-length': String(Buffer.byteLength(text)),
   });
   res.end(text);

@@ -68,3 +68,28 @@ export const chatBody = (content: string, extra: Record<string, unknown> = {}) =
   messages: [{ role: 'user', content }],
   ...extra,
 });
+
+/** Parses an Anthropic SSE body into {event, data} pairs, checking the exact framing. */
+export function sseEvents(body: string): Array<{ event: string; data: string }> {
+  if (body.length === 0) return [];
+  const events = body.split('\n\n');
+  const tail = events.pop();
+  if (tail !== '') throw new Error(`unterminated SSE event: ${JSON.stringify(tail)}`);
+  return events.map((e) => {
+    const m = /^event: ([a-z_]+)\ndata: ([^\n]+)$/.exec(e);
+    if (!m) throw new Error(`bad SSE event: ${JSON.stringify(e)}`);
+    return { event: m[1], data: m[2] };
+  });
+}
+
+/** Parses a Gemini SSE body (CRLF framing, no [DONE]) into its data payloads. */
+export function crlfSseData(body: string): string[] {
+  if (body.length === 0) return [];
+  const events = body.split('\r\n\r\n');
+  const tail = events.pop();
+  if (tail !== '') throw new Error(`unterminated SSE event: ${JSON.stringify(tail)}`);
+  return events.map((e) => {
+    if (!e.startsWith('data: ') || /[\r\n]/.test(e)) throw new Error(`bad SSE event: ${JSON.stringify(e)}`);
+    return e.slice('data: '.length);
+  });
+}

@@ -14,9 +14,24 @@ export interface MockScript {
   tokensPerSecond?: number;
   /** Forces the final finish_reason. */
   finishReason?: MockFinishReason;
-  /** Reported as usage.prompt_tokens_details.cached_tokens (capped at prompt_tokens). */
+  /**
+   * Prompt tokens served from the provider's cache (capped at the prompt). OpenAI:
+   * prompt_tokens_details.cached_tokens; Anthropic: cache_read_input_tokens (and input_tokens
+   * shrinks by as much); Gemini: cachedContentTokenCount (part of promptTokenCount).
+   */
   cachedTokens?: number;
-  /** Answer with this HTTP status and the provider's matching error body. */
+  /** Anthropic only: cache_creation_input_tokens (also taken out of input_tokens). */
+  cacheWriteTokens?: number;
+  /**
+   * Hidden reasoning tokens on top of the answer. OpenAI: completion_tokens_details.reasoning_tokens
+   * (and counted in completion_tokens); Anthropic: counted in output_tokens; Gemini: thoughtsTokenCount.
+   */
+  reasoningTokens?: number;
+  /**
+   * Answer with this HTTP status and the provider's matching error body. 400 is each provider's
+   * context-window error (OpenAI context_length_exceeded, Anthropic "prompt is too long",
+   * Gemini "The input token count ... exceeds the maximum").
+   */
   status?: number;
   /** Retry-After header (seconds) on error answers; 429 defaults to 1. */
   retryAfterSeconds?: number;
@@ -46,9 +61,12 @@ export interface MockProviderOptions {
   host?: string;
   /** 0 (default) = ephemeral. */
   port?: number;
-  /** When set, every /v1 request must carry `Authorization: Bearer <apiKey>`. */
+  /**
+   * When set, API requests must carry it: OpenAI `Authorization: Bearer`, Anthropic `x-api-key`,
+   * Gemini `x-goog-api-key` or `?key=`.
+   */
   apiKey?: string;
-  /** When set, chat/embeddings requests for other models get OpenAI's 404 model_not_found. */
+  /** When set, requests for other models get the provider's 404 (model not found). */
   models?: string[];
   defaults?: MockScript;
 }
@@ -56,7 +74,10 @@ export interface MockProviderOptions {
 export interface MockProvider {
   /** http://127.0.0.1:PORT */
   url: string;
-  /** url + '/v1' */
+  /**
+   * What the provider's official SDK takes as its base URL: url + '/v1' for OpenAI; url itself
+   * for Anthropic (the SDK appends /v1/messages) and Gemini (clients append /v1beta/models/...).
+   */
   baseUrl: string;
   requests: RecordedRequest[];
   enqueue(...scripts: MockScript[]): void;
@@ -64,4 +85,9 @@ export interface MockProvider {
   reset(): void;
   /** Stops listening and ends every open connection, hanging ones included. */
   close(): Promise<void>;
+}
+
+/** One server speaking all three dialects, each on its own routes. `baseUrl` is OpenAI's. */
+export interface MockProviders extends MockProvider {
+  baseUrls: { openai: string; anthropic: string; gemini: string };
 }

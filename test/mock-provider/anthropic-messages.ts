@@ -1,0 +1,148 @@
+// POST /v1/messages: picks the script, then answers as Anthropic would (message JSON or the
+// SSE event sequence), with the scripted timing and faults. Also /v1/messages/count_tokens.
+
+import type { ServerResponse } from 'node:http';
+import type { MockScript } from './types';
+import type { RequestContext } from './server';
+import { sendJson, writeFlushed } from './server';
+import { extractFromTexts } from './directive';
+import { chooseScript, interTokenMs } from './script';
+import { applyStopSequences, planAnswer, type AnswerPlan } from './answer';
+import { Pacer, untilAborted } from './timing';
+import * as wire from './anthropic';
+import type { AnthropicDialect } from './anthropic-routes';
+
+type Event = { type: string };
+
+/** The last user message's text blocks, directive removed; or the directive's error. */
+function scanLastUser(body: Record<string, unknown>) {
+  const messages = body.messages as Array<Record<string, unknown>>;
+  const index = messages.map((m) => m.role).lastIndexOf('user');
+  const scan = extractFromTexts(index >= 0 ? wire.blockTexts(messages[index].content) : []);
+  return { index, ...scan };
+}
+
+export async function handleMessages(ctx: RequestContext, d: AnthropicDialect): Promise<void> {
+  const rid = wire.newRequestId();
+  let retryAfter: number | undefined;
+  const fail = (status: number, body: unknown) =>
+    sendJson(ctx.res, status, body, {
+      ...d.headers(rid, status === 429, retryAfter ?? 1),
+      ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
+    });
+
+  if (ctx.jsonError) return fail(400, wire.errors.invalidJson(rid));
+  const invalid = wire.validateMessagesRequest(ctx.body, rid);
+  if (invalid) return fail(400, invalid);
+  const body = ctx.body as Record<string, unknown>;
+  const model = body.model as string;
+  if (d.models && !d.models.includes(model)) return fail(404, wire.errors.modelNotFound(model, rid));
+
+  const last = scanLastUser(body);
+  // A malformed directive is a broken test: say so loudly instead of answering by default.
+  if (last.error) return fail(400, wire.errors.invalid(last.error, rid));
+  const { script } = chooseScript(last.script, d.queue, d.defaults);
+  const promptTokens = wire.countPromptTokens(body, last.index >= 0 ? { index: last.index, texts: last.texts } : undefined);
+  const stops = Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((s): s is string => typeof s === 'string') : [];
+  const planned = planAnswer(script, { maxTokens: body.max_tokens as number, seed: last.texts.join('\n').trim() });
+  const { plan, matched } = applyStopSequences(planned, stops);
+
+  if (script.hang) return untilAborted(ctx.signal);
+  const pacer = new Pacer(ctx.signal, ctx.startedAt);
+  const ttft = script.ttftMs ?? 0;
+  if (!(await pacer.at(ttft))) return;
+
+  if (script.status !== undefined && script.status >= 400) {
+    retryAfter = script.retryAfterSeconds ?? (script.status === 429 ? 1 : undefined);
+    return fail(script.status, script.errorBody ?? wire.errorForStatus(script.status, { model, requestId: rid, promptTokens }));
+  }
+
+  const meta: wire.MessageMeta = { id: wire.newMessageId(), model, toolUseIds: plan.toolCalls.map(() => wire.newToolUseId()) };
+  // Thinking tokens are billed as output tokens.
+  const u = wire.usage(promptTokens, plan.completionTokens + (script.reasoningTokens ?? 0), script.cachedTokens ?? 0, script.cacheWriteTokens ?? 0);
+  const stop = wire.stopReason(plan.finishReason, matched);
+  const rounds = streamRounds(plan, meta, u);
+  const interval = interTokenMs(script);
+
+  if (body.stream !== true) {
+    // Connection reset before any byte of the answer.
+    if (script.cutAfterTokens !== undefined) return void ctx.res.destroy();
+    if (!(await pacer.at(ttft + Math.max(0, rounds.length - 1) * interval))) return;
+    return sendJson(ctx.res, 200, wire.message(meta, wire.contentBlocks(plan, meta), stop, matched ?? null, u), d.headers(rid));
+  }
+
+  const lastBlock = plan.toolCalls.length > 0 ? plan.toolCalls.length - 1 : plan.pieces.length > 0 ? 0 : -1;
+  const tail: Event[] = [
+    ...(lastBlock >= 0 ? [wire.blockStop(lastBlock)] : []),
+    wire.messageDelta(stop, matched ?? null, u),
+    wire.messageStop(),
+  ];
+  await streamEvents(ctx.res, pacer, { rounds, tail, ttft, interval, script, headers: d.headers(rid) });
+}
+
+/**
+ * The events grouped into rounds: each round ends with one paced delta (a token, or an argument
+ * fragment) and starts with the unpaced events sent at the same moment (message_start, block
+ * starts and stops, ping). Blocks: one text block, or one tool_use block per call.
+ */
+function streamRounds(plan: AnswerPlan, meta: wire.MessageMeta, u: wire.Usage): Event[][] {
+  const rounds: Event[][] = [];
+  let pending: Event[] = [wire.messageStart(meta, u)];
+  const paced = (e: Event) => {
+    rounds.push([...pending, e]);
+    pending = [];
+  };
+  if (plan.toolCalls.length > 0) {
+    plan.toolCalls.forEach((call, i) => {
+      if (i > 0) pending.push(wire.blockStop(i - 1));
+      // The API opens a tool_use block with an empty input and an empty first fragment.
+      pending.push(wire.toolBlockStart(i, meta.toolUseIds[i], call.name), wire.jsonDelta(i, ''));
+      if (i === 0) pending.push(wire.ping());
+      call.argPieces.forEach((p) => paced(wire.jsonDelta(i, p)));
+    });
+  } else {
+    if (plan.pieces.length > 0) pending.push(wire.textBlockStart(0));
+    pending.push(wire.ping());
+    plan.pieces.forEach((p) => paced(wire.textDelta(0, p)));
+  }
+  if (pending.length > 0) rounds.push(pending);
+  return rounds;
+}
+
+interface StreamInput {
+  rounds: Event[][];
+  tail: Event[];
+  ttft: number;
+  interval: number;
+  script: MockScript;
+  headers: Record<string, string>;
+}
+
+async function streamEvents(res: ServerResponse, pacer: Pacer, s: StreamInput): Promise<void> {
+  res.writeHead(200, { ...s.headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  const cut = s.script.cutAfterTokens;
+  for (let r = 0; r < s.rounds.length; r++) {
+    if (cut !== undefined && r >= cut) return void res.destroy();
+    if (!(await pacer.at(s.ttft + r * s.interval))) return;
+    if (!(await writeFlushed(res, s.rounds[r].map(wire.sseEvent).join('')))) return;
+  }
+  // Cut beyond the answer's length: complete content, but message_stop never comes.
+  if (cut !== undefined) return void res.destroy();
+  res.end(s.tail.map(wire.sseEvent).join(''));
+}
+
+/** POST /v1/messages/count_tokens: the same prompt count the messages answer reports. */
+export function handleCountTokens(ctx: RequestContext, d: AnthropicDialect): void {
+  const rid = wire.newRequestId();
+  const fail = (status: number, body: unknown) => sendJson(ctx.res, status, body, d.headers(rid));
+  if (ctx.jsonError) return fail(400, wire.errors.invalidJson(rid));
+  // Same validation as messages, max_tokens aside.
+  const invalid = wire.validateMessagesRequest({ max_tokens: 1, ...(ctx.body as object) }, rid);
+  if (invalid) return fail(400, invalid);
+  const body = ctx.body as Record<string, unknown>;
+  if (d.models && !d.models.includes(body.model as string)) return fail(404, wire.errors.modelNotFound(body.model as string, rid));
+  const last = scanLastUser(body);
+  const override = last.index >= 0 && !last.error ? { index: last.index, texts: last.texts } : undefined;
+  sendJson(ctx.res, 200, { input_tokens: wire.countPromptTokens(body, override) }, d.headers(rid));
+}
