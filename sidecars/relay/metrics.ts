@@ -37,6 +37,12 @@ export class RelayMetrics implements UsageSink {
     labelNames: ['model', 'provider'] as const,
     registers: [this.registry],
   });
+  private readonly droppedFeatures = new Counter({
+    name: 'aigw_relay_dropped_features_total',
+    help: 'Request features a target could not take and the adapter left out (e.g. cache_control sent to Gemini)',
+    labelNames: ['provider', 'feature'] as const,
+    registers: [this.registry],
+  });
   private readonly firstByte = new Histogram({
     name: 'aigw_relay_first_byte_seconds',
     help: 'Time from request arrival to the first byte sent to the client',
@@ -75,6 +81,10 @@ export class RelayMetrics implements UsageSink {
     } else if (entry.outcome === 'ok') {
       this.missingUsage.inc(base);
     }
+  }
+
+  dropped(provider: string, features: string[]): void {
+    for (const feature of features) this.droppedFeatures.inc({ provider, feature });
   }
 
   async close(): Promise<void> {}

@@ -14,6 +14,7 @@ import { adapterFor, isOpenAICompatible } from './adapters';
 import { buildRequest, openaiAdapter, usageFromResponse } from './adapters/openai';
 import type { ChatAdapter, MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
+import type { RelayMetrics } from './metrics';
 import { clientFormatFor, type ClientFormat } from './client-format';
 import { credentialAllowed, type RelayConfig } from './config';
 import { sendJson } from './respond';
@@ -29,6 +30,7 @@ export interface RelayDeps {
   log: Logger;
   env: NodeJS.ProcessEnv;
   billing: RelayBilling;
+  metrics?: RelayMetrics;
 }
 
 const ENDPOINT_BY_PATH: Record<string, Endpoint> = {
@@ -240,6 +242,10 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
       return { kind: 'caller', status: 400, body: openAIError(400, built.message, built.code, built.param), headers: {}, outcome: 'upstream_error' };
     }
     ({ url, headers, body } = built);
+    if (built.dropped?.length) {
+      deps.metrics?.dropped(target.provider, built.dropped);
+      deps.log.debug('features dropped for target', { requestId: plan.requestId, provider: target.provider, dropped: built.dropped });
+    }
   }
 
   const controller = new AbortController();

@@ -35,7 +35,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const pool = databaseUrl ? pgFor(databaseUrl) : null;
   const ledger = pool ? new LedgerWriter(pool, log) : null;
   const billing = new RelayBilling(redisUrl ? redisFor(redisUrl) : null, pool, ledger, log);
-  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing };
+  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];

@@ -8,9 +8,29 @@ interface DeckPlugin {
   name: string;
   config?: Record<string, unknown>;
 }
+interface DeckTarget {
+  base_url: string;
+  credential?: string | null;
+  provider: string;
+}
+
 interface DeckModel {
   name: string;
-  target: { base_url: string; credential?: string | null; provider: string };
+  target?: DeckTarget | null;
+  targets?: DeckTarget[] | null;
+}
+
+/** Where the mock serves each provider's wire format. */
+export interface MockBaseUrls {
+  openai: string;
+  anthropic: string;
+  gemini: string;
+}
+
+function mockUrlFor(provider: string, urls: MockBaseUrls): string {
+  if (provider === 'anthropic') return urls.anthropic;
+  if (provider === 'gemini') return urls.gemini;
+  return urls.openai;
 }
 
 export interface DevDeckResult {
@@ -35,7 +55,7 @@ function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
 export function deckForDev(
   source: Record<string, unknown>,
   sidecars: { relayUrl: string; controlUrl: string },
-  mockBaseUrl: string | null,
+  mockBaseUrls: MockBaseUrls | null,
   env: Record<string, string | undefined>,
 ): DevDeckResult {
   const { relayUrl } = sidecars;
@@ -49,14 +69,21 @@ export function deckForDev(
     if (plugin.name !== 'aigw-proxy' || !plugin.config) continue;
     plugin.config.relay_url = relayUrl;
     for (const model of (plugin.config.models as DeckModel[] | undefined) ?? []) {
-      const credential = model.target.credential ?? '';
-      if (credential && env[credential]) {
-        routing[model.name] = `${model.target.provider} (${credential})`;
-      } else if (mockBaseUrl) {
-        model.target.base_url = mockBaseUrl;
-        model.target.credential = MOCK_CREDENTIAL;
-        routing[model.name] = 'mock';
+      const targets = [...(model.target ? [model.target] : []), ...(model.targets ?? [])];
+      const via: string[] = [];
+      for (const target of targets) {
+        const credential = target.credential ?? '';
+        if (credential && env[credential]) {
+          via.push(`${target.provider} (${credential})`);
+        } else if (mockBaseUrls) {
+          target.base_url = mockUrlFor(target.provider, mockBaseUrls);
+          // Azure has no mock dialect: its deployments are served as plain OpenAI there.
+          if (target.provider === 'azure') target.provider = 'openai';
+          target.credential = MOCK_CREDENTIAL;
+          via.push(`mock ${target.provider}`);
+        }
       }
+      routing[model.name] = via.every((v) => v.startsWith('mock')) ? 'mock' : via.join(' → ');
     }
   }
   return { deck, routing };

@@ -15,7 +15,7 @@ import type { UsageRecord } from '../../sidecars/relay/usage';
 import { startPostgres } from '../infra/postgres';
 import { startRedis } from '../infra/redis';
 import { loadDeckFile, startIngress, type Ingress } from '../ingress';
-import { startMockOpenAI, type MockProvider, type MockScript } from '../mock-provider';
+import { startMockProviders, type MockProviders, type MockScript } from '../mock-provider';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
 import { REPO_ROOT, startControlProcess, startRelayProcess, type SidecarProcess } from './sidecar-process';
 
@@ -54,7 +54,7 @@ export interface DevStack {
   ingress: Ingress;
   relay: SidecarProcess;
   control: SidecarProcess;
-  mock: MockProvider;
+  mock: MockProviders;
   stores: SharedStores;
   planSecret: string;
   adminKey: string;
@@ -65,7 +65,7 @@ export interface DevStack {
   close(): Promise<void>;
 }
 
-const PROVIDER_KEYS = ['OPENAI_API_KEY', 'GROQ_API_KEY', 'DEEPSEEK_API_KEY', 'XAI_API_KEY', 'MISTRAL_API_KEY'];
+const PROVIDER_KEYS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'AZURE_OPENAI_API_KEY', 'GROQ_API_KEY', 'DEEPSEEK_API_KEY', 'XAI_API_KEY', 'MISTRAL_API_KEY'];
 
 /** Starts Redis and PostgreSQL, applies the migrations and makes the first admin key. */
 export async function startSharedStores(planSecret = randomBytes(32).toString('hex')): Promise<SharedStores> {
@@ -111,7 +111,8 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     if (!options.stores) cleanups.push(() => stores.stop());
     const storeEnv = { AIGW_PLAN_SECRET: stores.planSecret, AIGW_REDIS_URL: stores.redisUrl, AIGW_DATABASE_URL: stores.databaseUrl };
 
-    const mock = await startMockOpenAI({ port: options.mockPort ?? 0, apiKey: mockKey, defaults: options.mockDefaults });
+    // One mock serving OpenAI's, Anthropic's and Gemini's wire formats.
+    const mock = await startMockProviders({ port: options.mockPort ?? 0, apiKey: mockKey, defaults: options.mockDefaults });
     cleanups.push(() => mock.close());
 
     const relayEnv: Record<string, string> = { ...storeEnv, RELAY_USAGE_LOG: usageLog, [MOCK_CREDENTIAL]: mockKey };
@@ -123,7 +124,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     cleanups.push(() => control.close());
 
     const source = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
-    const { deck, routing } = deckForDev(source, { relayUrl: relay.url, controlUrl: control.url }, mock.baseUrl, env);
+    const { deck, routing } = deckForDev(source, { relayUrl: relay.url, controlUrl: control.url }, mock.baseUrls, env);
     const ingress = await startIngress({
       deck: options.deckTransform ? options.deckTransform(deck) : deck,
       pluginsDir: join(REPO_ROOT, 'dist', 'kong-plugins'),

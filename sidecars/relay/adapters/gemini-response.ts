@@ -129,16 +129,16 @@ interface ChoiceState {
 /**
  * Gemini streams full GenerateContentResponse objects, one per `data:` event, and no [DONE].
  * Each function call arrives whole, so it becomes one tool_calls delta with its full arguments.
- * `done` is set on the step whose event finished every candidate seen so far (a finishReason on
- * each); the relay treats EOF after `done` as a clean end and EOF before it as a cut stream.
- * That step also carries the usage chunk (choices: [], usage), as OpenAI sends it with
- * stream_options.include_usage; the relay hides it when the client did not ask for it.
+ * The end signal is `end()`, which the relay calls at EOF: it answers `done` (with the last
+ * usage) when every candidate seen had its finishReason, and nothing when the stream was cut,
+ * so a cut stream is never taken for a complete one. Usage is reported on every step that
+ * carries usageMetadata (later steps overwrite); the usage chunk itself is the client
+ * encoder's to write, so no chunk carries usage.
  */
 export class GeminiStreamTranslator implements StreamTranslator {
   private readonly choices = new Map<number, ChoiceState>();
   private calls = 0;
   private usage: TokenUsage | undefined;
-  private done = false;
 
   constructor(private readonly ctx: TranslationContext) {}
 
@@ -158,7 +158,6 @@ export class GeminiStreamTranslator implements StreamTranslator {
     const step: StreamStep = { chunks: [] };
     if (response.usageMetadata) this.usage = geminiTokenUsage(response.usageMetadata);
     if (this.usage) step.usage = this.usage;
-    if (this.done) return step;
 
     const candidates = Array.isArray(response.candidates) ? response.candidates : [];
     candidates.forEach((candidate, i) => this.candidate(candidate, candidate.index ?? i, step.chunks));
@@ -166,12 +165,14 @@ export class GeminiStreamTranslator implements StreamTranslator {
       this.delta(0, { content: '' }, step.chunks);
       this.finish(0, 'content_filter', step.chunks);
     }
-    if (this.choices.size > 0 && [...this.choices.values()].every((c) => c.finished)) {
-      this.done = true;
-      step.done = true;
-      if (this.usage) step.chunks.push({ ...this.base(), choices: [], usage: openAIUsage(this.usage) });
-    }
     return step;
+  }
+
+  /** EOF: a clean end only if every candidate finished. */
+  end(): StreamStep {
+    const finished = this.choices.size > 0 && [...this.choices.values()].every((c) => c.finished);
+    if (!finished) return { chunks: [] };
+    return this.usage ? { chunks: [], done: true, usage: this.usage } : { chunks: [], done: true };
   }
 
   private base(): Omit<ChatCompletionChunk, 'choices'> {

@@ -1,5 +1,7 @@
 /** Which adapter speaks to which provider type. */
 import { OPENAI_COMPATIBLE_PROVIDERS, type ProviderType } from '../../../lib/plan';
+import { azureAdapter } from './azure';
+import { geminiAdapter } from './gemini';
 import { openaiAdapter } from './openai';
 import type { ChatAdapter } from './types';
 
@@ -9,7 +11,10 @@ export function isOpenAICompatible(provider: ProviderType): boolean {
   return OPENAI_COMPATIBLE.has(provider);
 }
 
-const TRANSLATING: Partial<Record<ProviderType, ChatAdapter>> = {};
+const TRANSLATING: Partial<Record<ProviderType, ChatAdapter>> = {
+  gemini: geminiAdapter,
+  azure: azureAdapter,
+};
 
 export function adapterFor(provider: ProviderType): ChatAdapter {
   if (isOpenAICompatible(provider)) return openaiAdapter;

@@ -13,6 +13,8 @@ export interface UpstreamHttpRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** Request features the target cannot take and the adapter left out (counted in a metric). */
+  dropped?: string[];
 }
 
 /** A request the target cannot serve as asked (e.g. `n` > 1 on Anthropic): a clear 400, not a guess. */
@@ -24,7 +26,7 @@ export interface AdapterRefusal {
 }
 
 export interface TranslationContext {
-  /** The model name to report to the client (the public name it asked for). */
+  /** The model name to report to the client: the provider's model, as OpenAI's own responses report theirs. */
   model: string;
   /** Used for generated ids (chatcmpl-<requestId>). */
   requestId: string;
