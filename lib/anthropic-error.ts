@@ -9,16 +9,33 @@ export interface AnthropicErrorBody {
   error: { type: string; message: string };
 }
 
+/** Anthropic's error type for each status, as its API documents them. */
 export function anthropicErrorType(status: number): string {
-  if (status === 400) return 'invalid_request_error';
-  if (status === 401) return 'authentication_error';
-  if (status === 403) return 'permission_error';
-  if (status === 404) return 'not_found_error';
-  if (status === 413) return 'request_too_large';
-  if (status === 429) return 'rate_limit_error';
-  if (status === 503 || status === 529) return 'overloaded_error';
-  if (status >= 400 && status < 500) return 'invalid_request_error';
-  return 'api_error';
+  switch (status) {
+    case 400:
+    case 409:
+    case 422:
+      return 'invalid_request_error';
+    case 401:
+      return 'authentication_error';
+    case 402:
+      return 'billing_error';
+    case 403:
+      return 'permission_error';
+    case 404:
+      return 'not_found_error';
+    case 413:
+      return 'request_too_large';
+    case 429:
+      return 'rate_limit_error';
+    case 503:
+    case 529:
+      return 'overloaded_error';
+    case 504:
+      return 'timeout_error';
+    default:
+      return 'api_error';
+  }
 }
 
 export function anthropicError(status: number, message: string): AnthropicErrorBody {

@@ -67,10 +67,3 @@ export const openAIFormat: ClientFormat = {
     };
   },
 };
-
-const FORMATS_BY_PATH: Record<string, ClientFormat> = {};
-
-/** The client's format, from the path it called. */
-export function clientFormatFor(path: string): ClientFormat {
-  return FORMATS_BY_PATH[path] ?? openAIFormat;
-}

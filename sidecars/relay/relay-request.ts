@@ -15,7 +15,9 @@ import { buildRequest, openaiAdapter, usageFromResponse } from './adapters/opena
 import type { ChatAdapter, MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
 import type { RelayMetrics } from './metrics';
-import { clientFormatFor, type ClientFormat } from './client-format';
+import type { ClientFormat } from './client-format';
+import { clientFormatFor } from './formats';
+import { stripAnthropicExtensions } from './ingress/anthropic-request';
 import { credentialAllowed, type RelayConfig } from './config';
 import { sendJson } from './respond';
 import { decide, DEFAULT_RETRY_POLICY, parseRetryAfter, type FailureKind, type RetryPolicy } from './retry-policy';
@@ -237,7 +239,9 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
     const built = buildRequest(plan.endpoint === 'embeddings' ? 'embeddings' : 'chat.completions', target, request.rawBody, request.clientBody, apiKey);
     ({ url, headers, body } = built.request);
   } else {
-    const built = adapter!.chatRequest(target, request.canonical!, apiKey);
+    // Anthropic-only fields (thinking, top_k, cache_control ...) would be refused by an OpenAI-format API.
+    const canonical = request.format.name === 'anthropic' && isOpenAIWireFormat(target.provider) ? stripAnthropicExtensions(request.canonical!) : request.canonical!;
+    const built = adapter!.chatRequest(target, canonical, apiKey);
     if ('status' in built) {
       return { kind: 'caller', status: 400, body: openAIError(400, built.message, built.code, built.param), headers: {}, outcome: 'upstream_error' };
     }
@@ -293,6 +297,10 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
     clearTimeout(deadline);
     request.res.off('close', onClientGone);
   }
+}
+
+function isOpenAIWireFormat(provider: PlanTarget['provider']): boolean {
+  return isOpenAICompatible(provider) || provider === 'azure';
 }
 
 function transportFailure(error: unknown, target: PlanTarget): Failure {

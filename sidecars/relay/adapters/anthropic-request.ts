@@ -68,8 +68,12 @@ export function messagesUrl(baseUrl: string): string {
   return base.endsWith('/v1') ? `${base}/messages` : `${base}/v1/messages`;
 }
 
+/** OpenAI parameters Anthropic has no counterpart for: sent nowhere, reported in `dropped`. */
+const UNSUPPORTED_PARAMS = ['seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'service_tier', 'prediction', 'store', 'verbosity'];
+
 export function buildAnthropicRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | AdapterRefusal {
   let body: AnthropicRequest;
+  const dropped = UNSUPPORTED_PARAMS.filter((key) => request[key] != null);
   try {
     body = toAnthropicBody(target, request);
   } catch (err) {
@@ -82,7 +86,13 @@ export function buildAnthropicRequest(target: PlanTarget, request: ChatRequest, 
     accept: body.stream ? 'text/event-stream' : 'application/json',
   };
   if (apiKey) headers['x-api-key'] = apiKey;
-  return { url: messagesUrl(target.baseUrl), headers, body: JSON.stringify(body) };
+  if (typeof request.temperature === 'number' && request.temperature > 1) dropped.push('temperature_above_1');
+  if (request.messages.some((m) => m?.role === 'assistant' && m.reasoning_content && !(m as { thinking_blocks?: unknown }).thinking_blocks)) {
+    dropped.push('unsigned_reasoning_content');
+  }
+  const out: UpstreamHttpRequest = { url: messagesUrl(target.baseUrl), headers, body: JSON.stringify(body) };
+  if (dropped.length > 0) out.dropped = dropped;
+  return out;
 }
 
 function toAnthropicBody(target: PlanTarget, request: ChatRequest): AnthropicRequest {

@@ -1,5 +1,6 @@
 /** Which adapter speaks to which provider type. */
 import { OPENAI_COMPATIBLE_PROVIDERS, type ProviderType } from '../../../lib/plan';
+import { anthropicAdapter } from './anthropic';
 import { azureAdapter } from './azure';
 import { geminiAdapter } from './gemini';
 import { openaiAdapter } from './openai';
@@ -12,6 +13,7 @@ export function isOpenAICompatible(provider: ProviderType): boolean {
 }
 
 const TRANSLATING: Partial<Record<ProviderType, ChatAdapter>> = {
+  anthropic: anthropicAdapter,
   gemini: geminiAdapter,
   azure: azureAdapter,
 };

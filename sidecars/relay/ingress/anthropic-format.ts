@@ -1,0 +1,44 @@
+/**
+ * The /v1/messages client format as the relay's ClientFormat (client-format.ts): the ingress
+ * translators behind the interface the relay already renders OpenAI clients through.
+ */
+import type { ClientFormat } from '../client-format';
+import { anthropicRequestToChat } from './anthropic-request';
+import { chatCompletionToAnthropic } from './anthropic-response';
+import { AnthropicStreamEncoder } from './anthropic-stream-encoder';
+import { anthropicErrorType } from './anthropic-errors';
+
+/** The relay's ids are chatcmpl-<requestId>; Anthropic clients get msg_<requestId>. */
+const requestIdOf = (id: string) => id.replace(/^chatcmpl-/, '');
+
+/** Which Anthropic error type a gateway error code stands for, for stream `event: error`. */
+function streamErrorType(code: string): string {
+  if (code.includes('overloaded')) return 'overloaded_error';
+  if (code.includes('rate_limit')) return 'rate_limit_error';
+  if (code.includes('timeout')) return 'timeout_error';
+  return 'api_error';
+}
+
+export const anthropicClientFormat: ClientFormat = {
+  name: 'anthropic',
+  toCanonical(body) {
+    const out = anthropicRequestToChat(body);
+    if (out.ok) return out;
+    return { ok: false, refusal: { status: 400, message: out.error.body.error.message, param: null, code: out.error.body.error.type } };
+  },
+  completion(completion, usage) {
+    // Anthropic's message has no cost field; the relay's x-gateway-cost header carries it.
+    return chatCompletionToAnthropic(completion, { model: completion.model, requestId: requestIdOf(completion.id) }, usage);
+  },
+  errorBody(status, body) {
+    return { type: 'error', error: { type: anthropicErrorType(status), message: body.error.message } };
+  },
+  streamEncoder(ctx) {
+    const encoder = new AnthropicStreamEncoder({ model: ctx.model, requestId: requestIdOf(ctx.id) });
+    return {
+      chunk: (chunk) => encoder.push(chunk),
+      finish: (usage) => encoder.finish(usage),
+      error: (message, code) => encoder.errorEvent(message, streamErrorType(code)),
+    };
+  },
+};

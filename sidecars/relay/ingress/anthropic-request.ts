@@ -1,0 +1,261 @@
+/**
+ * Anthropic Messages request (the client side of POST /v1/messages) → canonical chat request,
+ * so Claude Code and the Anthropic SDK can reach any configured model. Anthropic-only features
+ * ride along as canonical extensions that the Anthropic adapter reads back verbatim:
+ * `cache_control` on parts and tools, `thinking` (exact budget), `top_k`, `is_error` on tool
+ * messages, `thinking_blocks` (signed thinking) on assistant messages. `stripAnthropicExtensions`
+ * removes them for targets that speak plain OpenAI.
+ */
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../lib/openai-types';
+import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../adapters/anthropic-wire';
+import { anthropicError, type AnthropicIngressError } from './anthropic-errors';
+
+export type IngressResult = { ok: true; request: ChatRequest } | { ok: false; error: AnthropicIngressError };
+
+class Invalid extends Error {}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The gateway's own 400s, worded like Anthropic's ("messages.0.role: ..."). */
+export function validateAnthropicRequest(body: unknown): AnthropicIngressError | null {
+  const fail = (message: string) => anthropicError(400, message);
+  if (!isObject(body)) return fail('The request body must be a JSON object.');
+  if (typeof body.model !== 'string' || body.model === '') return fail('model: Field required');
+  if (body.max_tokens === undefined) return fail('max_tokens: Field required');
+  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return fail('max_tokens: Input should be a positive integer');
+  if (!Array.isArray(body.messages)) return fail('messages: Field required');
+  for (const [i, m] of body.messages.entries()) {
+    if (!isObject(m)) return fail(`messages.${i}: Input should be an object`);
+    if (m.role !== 'user' && m.role !== 'assistant') return fail(`messages.${i}.role: Input should be 'user' or 'assistant'`);
+    if (typeof m.content !== 'string' && !Array.isArray(m.content)) return fail(`messages.${i}.content: Input should be a string or a list of content blocks`);
+    if (Array.isArray(m.content)) {
+      for (const [j, b] of m.content.entries()) {
+        if (!isObject(b) || typeof b.type !== 'string') return fail(`messages.${i}.content.${j}: Input should be a content block with a type`);
+      }
+    }
+  }
+  if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) return fail('system: Input should be a string or a list of text blocks');
+  for (const key of ['temperature', 'top_p'] as const) {
+    const v = body[key];
+    if (v !== undefined && (typeof v !== 'number' || v < 0 || v > 1)) return fail(`${key}: Input should be a number between 0 and 1`);
+  }
+  if (body.top_k !== undefined && (typeof body.top_k !== 'number' || body.top_k < 0)) return fail('top_k: Input should be a non-negative integer');
+  if (body.stop_sequences !== undefined && (!Array.isArray(body.stop_sequences) || body.stop_sequences.some((s) => typeof s !== 'string'))) {
+    return fail('stop_sequences: Input should be a list of strings');
+  }
+  if (body.stream !== undefined && typeof body.stream !== 'boolean') return fail('stream: Input should be a valid boolean');
+  if (body.tools !== undefined && (!Array.isArray(body.tools) || body.tools.some((t) => !isObject(t) || typeof t.name !== 'string'))) {
+    return fail('tools: Input should be a list of tools with a name');
+  }
+  return null;
+}
+
+export function anthropicRequestToChat(body: unknown): IngressResult {
+  const invalid = validateAnthropicRequest(body);
+  if (invalid) return { ok: false, error: invalid };
+  try {
+    return { ok: true, request: toChat(body as Record<string, unknown>) };
+  } catch (err) {
+    if (err instanceof Invalid) return { ok: false, error: anthropicError(400, err.message) };
+    throw err;
+  }
+}
+
+function toChat(body: Record<string, unknown>): ChatRequest {
+  const messages: ChatMessage[] = [];
+  const system = body.system as string | Array<Record<string, unknown>> | undefined;
+  if (typeof system === 'string') {
+    if (system !== '') messages.push({ role: 'system', content: system });
+  } else if (Array.isArray(system) && system.length > 0) {
+    messages.push({ role: 'system', content: system.map((b, j) => textPart(b, `system.${j}`)) });
+  }
+  (body.messages as Array<{ role: 'user' | 'assistant'; content: string | Array<Record<string, unknown>> }>).forEach((m, i) => {
+    if (m.role === 'user') messages.push(...userMessages(m.content, `messages.${i}`));
+    else messages.push(assistantMessage(m.content, `messages.${i}`));
+  });
+
+  const request: ChatRequest = { model: body.model as string, messages, max_completion_tokens: body.max_tokens as number };
+  if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) request.stop = body.stop_sequences as string[];
+  if (typeof body.temperature === 'number') request.temperature = body.temperature;
+  if (typeof body.top_p === 'number') request.top_p = body.top_p;
+  if (typeof body.top_k === 'number') request.top_k = body.top_k;
+  if (body.stream === true) {
+    request.stream = true;
+    // The stream encoder ends with Anthropic's usage, so the usage chunk is always needed.
+    request.stream_options = { include_usage: true };
+  }
+  const userId = isObject(body.metadata) ? body.metadata.user_id : undefined;
+  if (typeof userId === 'string' && userId !== '') request.user = userId;
+
+  if (Array.isArray(body.tools) && body.tools.length > 0) request.tools = (body.tools as Array<Record<string, unknown>>).map(tool);
+  const choice = body.tool_choice;
+  if (isObject(choice)) {
+    if (choice.type === 'auto') request.tool_choice = 'auto';
+    else if (choice.type === 'any') request.tool_choice = 'required';
+    else if (choice.type === 'none') request.tool_choice = 'none';
+    else if (choice.type === 'tool' && typeof choice.name === 'string') request.tool_choice = { type: 'function', function: { name: choice.name } };
+    else throw new Invalid('tool_choice: Input should be auto, any, tool or none');
+    if (choice.disable_parallel_tool_use === true) request.parallel_tool_calls = false;
+  }
+
+  if (isObject(body.thinking)) {
+    const thinking = body.thinking as unknown as AnthropicThinking;
+    if (thinking.type === 'enabled' || thinking.type === 'adaptive') {
+      // Exact for Anthropic targets; reasoning_effort is the nearest OpenAI setting for the others.
+      request.thinking = thinking;
+      request.reasoning_effort = thinking.type === 'adaptive' ? 'medium' : effortFor(thinking.budget_tokens);
+    }
+  }
+  return request;
+}
+
+/** Budgets below the gateway's medium (8192) are low, up to its high (16384) medium, beyond high. */
+function effortFor(budget: number): 'low' | 'medium' | 'high' {
+  if (budget < 8192) return 'low';
+  if (budget < 16384) return 'medium';
+  return 'high';
+}
+
+function cacheControl(block: Record<string, unknown>): { cache_control?: CacheControl } {
+  const cc = block.cache_control;
+  return isObject(cc) && cc.type === 'ephemeral' ? { cache_control: cc as unknown as CacheControl } : {};
+}
+
+function textPart(block: Record<string, unknown>, where: string): TextPart {
+  if (block.type !== 'text' || typeof block.text !== 'string') throw new Invalid(`${where}: Input should be a text block`);
+  return { type: 'text', text: block.text, ...cacheControl(block) };
+}
+
+function imagePart(block: Record<string, unknown>, where: string): ContentPart {
+  const source = isObject(block.source) ? block.source : {};
+  let url: string;
+  if (source.type === 'base64' && typeof source.media_type === 'string' && typeof source.data === 'string') url = `data:${source.media_type};base64,${source.data}`;
+  else if (source.type === 'url' && typeof source.url === 'string') url = source.url;
+  else throw new Invalid(`${where}.source: only base64 and url image sources are supported through the gateway`);
+  return { type: 'image_url', image_url: { url }, ...cacheControl(block) };
+}
+
+function documentPart(block: Record<string, unknown>, where: string): ContentPart {
+  const source = isObject(block.source) ? block.source : {};
+  if (source.type === 'base64' && source.media_type === 'application/pdf' && typeof source.data === 'string') {
+    const file: Record<string, unknown> = { file_data: `data:application/pdf;base64,${source.data}` };
+    if (typeof block.title === 'string') file.filename = block.title;
+    return { type: 'file', file, ...cacheControl(block) };
+  }
+  if (source.type === 'text' && typeof source.data === 'string') return { type: 'text', text: source.data, ...cacheControl(block) };
+  throw new Invalid(`${where}.source: only base64 PDF and plain-text documents are supported through the gateway`);
+}
+
+/**
+ * One Anthropic user turn → tool messages (one per tool_result, first, as OpenAI wants them right
+ * after the assistant's calls) and then a user message with the rest. Images inside a tool result
+ * cannot sit in an OpenAI tool message, so they follow in that user message.
+ */
+function userMessages(content: string | Array<Record<string, unknown>>, where: string): ChatMessage[] {
+  if (typeof content === 'string') return [{ role: 'user', content }];
+  const tools: ChatMessage[] = [];
+  const parts: ContentPart[] = [];
+  content.forEach((block, j) => {
+    const at = `${where}.content.${j}`;
+    switch (block.type) {
+      case 'text':
+        parts.push(textPart(block, at));
+        break;
+      case 'image':
+        parts.push(imagePart(block, at));
+        break;
+      case 'document':
+        parts.push(documentPart(block, at));
+        break;
+      case 'tool_result':
+        tools.push(toolMessage(block, at, parts));
+        break;
+      default:
+        throw new Invalid(`${at}: content block type '${String(block.type)}' is not supported through the gateway`);
+    }
+  });
+  return parts.length > 0 ? [...tools, { role: 'user', content: parts }] : tools;
+}
+
+function toolMessage(block: Record<string, unknown>, where: string, userParts: ContentPart[]): ChatMessage {
+  if (typeof block.tool_use_id !== 'string') throw new Invalid(`${where}.tool_use_id: Field required`);
+  const message: ChatMessage = { role: 'tool', tool_call_id: block.tool_use_id, content: '' };
+  const cc = cacheControl(block);
+  if (typeof block.content === 'string') {
+    message.content = cc.cache_control ? [{ type: 'text', text: block.content, ...cc }] : block.content;
+  } else if (Array.isArray(block.content)) {
+    const texts: TextPart[] = [];
+    (block.content as Array<Record<string, unknown>>).forEach((inner, k) => {
+      if (inner.type === 'image') userParts.push(imagePart(inner, `${where}.content.${k}`));
+      else if (inner.type === 'text') texts.push(textPart(inner, `${where}.content.${k}`));
+      else if (inner.type === 'document') userParts.push(documentPart(inner, `${where}.content.${k}`));
+      else throw new Invalid(`${where}.content.${k}: tool results can hold text, images and documents`);
+    });
+    if (cc.cache_control && texts.length > 0) texts[texts.length - 1] = { ...texts[texts.length - 1], ...cc };
+    message.content = texts;
+  }
+  if (block.is_error === true) (message as ChatMessage & { is_error?: boolean }).is_error = true;
+  return message;
+}
+
+function assistantMessage(content: string | Array<Record<string, unknown>>, where: string): ChatMessage {
+  if (typeof content === 'string') return { role: 'assistant', content };
+  const texts: TextPart[] = [];
+  const toolCalls: ToolCall[] = [];
+  const thinkingBlocks: AnthropicContentBlock[] = [];
+  let reasoning = '';
+  content.forEach((block, j) => {
+    const at = `${where}.content.${j}`;
+    if (block.type === 'text') texts.push(textPart(block, at));
+    else if (block.type === 'tool_use') {
+      if (typeof block.id !== 'string' || typeof block.name !== 'string') throw new Invalid(`${at}: tool_use needs an id and a name`);
+      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+    } else if (block.type === 'thinking') {
+      reasoning += typeof block.thinking === 'string' ? block.thinking : '';
+      // Only signed thinking can be replayed to Anthropic; an empty signature would be rejected.
+      if (typeof block.signature === 'string' && block.signature !== '') thinkingBlocks.push({ type: 'thinking', thinking: String(block.thinking ?? ''), signature: block.signature });
+    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
+      thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
+    } else throw new Invalid(`${at}: content block type '${String(block.type)}' is not supported through the gateway`);
+  });
+  const plain = texts.every((t) => !t.cache_control);
+  const message: ChatMessage = {
+    role: 'assistant',
+    content: texts.length === 0 ? null : plain ? texts.map((t) => t.text).join('') : texts,
+  };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  if (reasoning !== '') message.reasoning_content = reasoning;
+  if (thinkingBlocks.length > 0) (message as ChatMessage & { thinking_blocks?: unknown }).thinking_blocks = thinkingBlocks;
+  return message;
+}
+
+function tool(t: Record<string, unknown>, i: number): FunctionTool {
+  if (t.type !== undefined && t.type !== null && t.type !== 'custom') {
+    throw new Invalid(`tools.${i}: server tool '${String(t.type)}' is not supported through the gateway; only custom tools are`);
+  }
+  const fn: FunctionTool['function'] = { name: t.name as string, parameters: (t.input_schema as Record<string, unknown>) ?? { type: 'object', properties: {} } };
+  if (typeof t.description === 'string') fn.description = t.description;
+  return { type: 'function', function: fn, ...cacheControl(t) };
+}
+
+/** For targets that speak plain OpenAI: drop the Anthropic-only extensions they would reject. */
+export function stripAnthropicExtensions(request: ChatRequest): ChatRequest {
+  const { thinking: _t, top_k: _k, ...rest } = request;
+  void _t;
+  void _k;
+  const stripPart = (p: ContentPart): ContentPart => {
+    const { cache_control: _c, ...part } = p as ContentPart & { cache_control?: unknown };
+    void _c;
+    return part as ContentPart;
+  };
+  return {
+    ...rest,
+    messages: request.messages.map((m) => {
+      const { is_error: _e, thinking_blocks: _b, ...message } = m as ChatMessage & { is_error?: unknown; thinking_blocks?: unknown };
+      void _e;
+      void _b;
+      return Array.isArray(message.content) ? { ...message, content: message.content.map(stripPart) } : message;
+    }),
+    ...(request.tools ? { tools: request.tools.map(({ cache_control: _c, ...t }) => (void _c, t)) } : {}),
+  };
+}

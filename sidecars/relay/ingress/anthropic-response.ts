@@ -1,0 +1,91 @@
+/**
+ * Canonical chat.completion → Anthropic Message, for /v1/messages clients. Usage goes back to
+ * Anthropic's split: input_tokens excludes the cache reads and writes OpenAI counts in prompt_tokens.
+ */
+import type { ChatCompletion, FinishReason, Usage } from '../../../lib/openai-types';
+import type { TokenUsage } from '../usage';
+import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../adapters/anthropic-wire';
+
+export interface AnthropicIngressContext {
+  /** The model name the client asked for. */
+  model: string;
+  requestId: string;
+  /** Prompt tokens as estimated before the call, for message_start (the real count comes at the end). */
+  inputTokens?: number;
+}
+
+export function messageId(ctx: AnthropicIngressContext): string {
+  return `msg_${ctx.requestId.replace(/[^A-Za-z0-9_-]/g, '')}`;
+}
+
+export function stopReason(finish: FinishReason | null | undefined): AnthropicStopReason | null {
+  switch (finish) {
+    case 'stop':
+      return 'end_turn';
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use';
+    case 'content_filter':
+      return 'refusal';
+    default:
+      return null;
+  }
+}
+
+export function anthropicUsage(usage: TokenUsage | null | undefined): AnthropicUsage {
+  if (!usage) return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const write = usage.cacheWriteTokens ?? 0;
+  return {
+    input_tokens: Math.max(0, usage.promptTokens - usage.cachedTokens - write),
+    output_tokens: usage.completionTokens,
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: usage.cachedTokens,
+  };
+}
+
+export function usageFromOpenAI(usage: Usage | null | undefined): TokenUsage | null {
+  if (!usage) return null;
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    totalTokens: usage.total_tokens,
+    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    cacheWriteTokens: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+  };
+}
+
+/** Tool arguments as Anthropic's `input` object; text that is not JSON is passed on, not replaced by {}. */
+export function toolInput(args: string): unknown {
+  if (args === '') return {};
+  try {
+    return JSON.parse(args);
+  } catch {
+    return args;
+  }
+}
+
+export function chatCompletionToAnthropic(completion: ChatCompletion, ctx: AnthropicIngressContext, usage?: TokenUsage | null): AnthropicMessage {
+  const choice = completion.choices[0];
+  const message = choice?.message;
+  const content: AnthropicContentBlock[] = [];
+  const signed = (message as { thinking_blocks?: unknown } | undefined)?.thinking_blocks;
+  if (Array.isArray(signed) && signed.length > 0) content.push(...(signed as AnthropicContentBlock[]));
+  else if (message?.reasoning_content) content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });
+  if (message?.content) content.push({ type: 'text', text: message.content });
+  for (const call of message?.tool_calls ?? []) {
+    content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
+  }
+  return {
+    id: messageId(ctx),
+    type: 'message',
+    role: 'assistant',
+    model: ctx.model,
+    content,
+    stop_reason: stopReason(choice?.finish_reason),
+    stop_sequence: null,
+    usage: anthropicUsage(usage ?? usageFromOpenAI(completion.usage)),
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Conformance: the official SDKs as clients, over every provider type the dev configuration
+ * serves (each answered by the mock speaking that provider's exact wire format), streamed and
+ * not, with tools. The SDKs' own parsers must accept every response the gateway produces.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { mockDirective } from '../mock-provider';
+import { startDevStack, type DevStack } from '../dev/stack';
+
+let stack: DevStack;
+let openai: OpenAI;
+let anthropic: Anthropic;
+let key: string;
+
+/** Public model name → the provider type behind it in deck/kong.yaml. */
+const MODELS: Array<[string, string]> = [
+  ['gpt-4o-mini', 'openai'],
+  ['gemini-2.5-flash', 'gemini'],
+  ['claude-sonnet-4-5', 'anthropic'],
+];
+
+const weatherTool: OpenAI.ChatCompletionTool = {
+  type: 'function',
+  function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+};
+
+const toolCalls = [
+  { name: 'get_weather', arguments: '{"city":"Paris"}' },
+  { name: 'get_weather', arguments: '{"city":"Tokyo, Japan"}' },
+];
+
+beforeAll(async () => {
+  stack = await startDevStack({ env: {} });
+  const created = await stack.admin('POST', '/admin/keys', { key_alias: 'conformance' });
+  key = created.body.key as string;
+  openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
+  anthropic = new Anthropic({ baseURL: stack.url, apiKey: key, maxRetries: 0 });
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe.each(MODELS)('openai client → %s (%s)', (model, provider) => {
+  it('answers a non-streamed request with usage and the gateway cost', async () => {
+    const { data, response } = await openai.chat.completions
+      .create({ model, max_tokens: 200, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: `Hello ${mockDirective({ tokens: 7 })}` }] })
+      .withResponse();
+    expect(data.object).toBe('chat.completion');
+    expect(data.choices[0].message.content?.length).toBeGreaterThan(0);
+    expect(data.choices[0].finish_reason).toBe('stop');
+    expect(data.usage?.completion_tokens).toBe(7);
+    expect(data.usage?.prompt_tokens).toBeGreaterThan(0);
+    expect(Number(response.headers.get('x-gateway-cost'))).toBeGreaterThan(0);
+    expect(response.headers.get('x-aigw-upstream-model')).toMatch(new RegExp(`^${provider}/`));
+  });
+
+  it('streams content with usage and cost in the final chunk', async () => {
+    const stream = await openai.chat.completions.create({
+      model,
+      max_tokens: 200,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: `Tell me more ${mockDirective({ tokens: 12 })}` }],
+    });
+    let text = '';
+    let usage: (OpenAI.CompletionUsage & { cost?: number }) | undefined;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text.length).toBeGreaterThan(0);
+    expect(finish).toBe('stop');
+    expect(usage?.completion_tokens).toBe(12);
+    expect(usage?.cost).toBeGreaterThan(0);
+  });
+
+  it('returns parallel tool calls, non-streamed', async () => {
+    const completion = await openai.chat.completions.create({
+      model,
+      max_tokens: 200,
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: `Weather in Paris and Tokyo? ${mockDirective({ toolCalls })}` }],
+    });
+    const calls = completion.choices[0].message.tool_calls ?? [];
+    expect(completion.choices[0].finish_reason).toBe('tool_calls');
+    expect(calls.map((c) => (c.type === 'function' ? [c.function.name, JSON.parse(c.function.arguments)] : null))).toEqual([
+      ['get_weather', { city: 'Paris' }],
+      ['get_weather', { city: 'Tokyo, Japan' }],
+    ]);
+    expect(new Set(calls.map((c) => c.id)).size).toBe(2);
+  });
+
+  it('streams parallel tool calls that the SDK accumulates intact', async () => {
+    const runner = openai.chat.completions.stream({
+      model,
+      max_tokens: 200,
+      tools: [weatherTool],
+      messages: [{ role: 'user', content: `Weather in Paris and Tokyo? ${mockDirective({ toolCalls })}` }],
+    });
+    const final = await runner.finalChatCompletion();
+    const calls = final.choices[0].message.tool_calls ?? [];
+    expect(final.choices[0].finish_reason).toBe('tool_calls');
+    expect(calls.map((c) => (c.type === 'function' ? JSON.parse(c.function.arguments) : null))).toEqual([{ city: 'Paris' }, { city: 'Tokyo, Japan' }]);
+  });
+
+  it('passes a tool result back in a multi-turn conversation', async () => {
+    const completion = await openai.chat.completions.create({
+      model,
+      max_tokens: 200,
+      tools: [weatherTool],
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"temp_c":21}' },
+        { role: 'user', content: `Thanks! ${mockDirective({ tokens: 5 })}` },
+      ],
+    });
+    expect(completion.choices[0].message.content?.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(MODELS)('anthropic client → /v1/messages → %s (%s)', (model) => {
+  it('answers a non-streamed message with usage', async () => {
+    const message = await anthropic.messages.create({
+      model,
+      max_tokens: 200,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: `Hello ${mockDirective({ tokens: 6 })}` }],
+    });
+    expect(message.type).toBe('message');
+    expect(message.role).toBe('assistant');
+    const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+    expect(text.length).toBeGreaterThan(0);
+    expect(message.stop_reason).toBe('end_turn');
+    expect(message.usage.output_tokens).toBe(6);
+  });
+
+  it('streams text that the SDK accumulates', async () => {
+    const stream = anthropic.messages.stream({ model, max_tokens: 200, messages: [{ role: 'user', content: `Go on ${mockDirective({ tokens: 9 })}` }] });
+    const final = await stream.finalMessage();
+    const text = final.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+    expect(text.length).toBeGreaterThan(0);
+    expect(final.stop_reason).toBe('end_turn');
+    expect(final.usage.output_tokens).toBe(9);
+  });
+
+  it('streams tool_use blocks whose input the SDK assembles from the deltas', async () => {
+    const stream = anthropic.messages.stream({
+      model,
+      max_tokens: 200,
+      tools: [{ name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+      messages: [{ role: 'user', content: `Weather in Paris and Tokyo? ${mockDirective({ toolCalls })}` }],
+    });
+    const final = await stream.finalMessage();
+    const uses = final.content.filter((b) => b.type === 'tool_use');
+    expect(final.stop_reason).toBe('tool_use');
+    expect(uses.map((b) => (b.type === 'tool_use' ? [b.name, b.input] : null))).toEqual([
+      ['get_weather', { city: 'Paris' }],
+      ['get_weather', { city: 'Tokyo, Japan' }],
+    ]);
+  });
+
+  it('answers errors in Anthropic shape so the SDK raises the right class', async () => {
+    await expect(anthropic.messages.create({ model: 'no-such-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
+      Anthropic.NotFoundError,
+    );
+    const badKey = new Anthropic({ baseURL: stack.url, apiKey: 'sk-aigw-wrong', maxRetries: 0 });
+    await expect(badKey.messages.create({ model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+  });
+});
