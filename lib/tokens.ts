@@ -64,3 +64,19 @@ export function requestedMaxOutput(body: Record<string, unknown>): number | null
   }
   return null;
 }
+
+/** Tokens of a piece of generated text (o200k_base). */
+export function countTextTokens(text: string): number {
+  return text ? countTokens(text) : 0;
+}
+
+/** The generated text of a completion: content, reasoning and tool-call arguments (what the provider bills as output). */
+export function completionText(completion: { choices?: Array<{ message?: { content?: string | null; reasoning_content?: string | null; tool_calls?: Array<{ function?: { name?: string; arguments?: string } }> } }> }): string {
+  let text = '';
+  for (const choice of completion.choices ?? []) {
+    const message = choice.message ?? {};
+    text += (message.content ?? '') + (message.reasoning_content ?? '');
+    for (const call of message.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+  }
+  return text;
+}

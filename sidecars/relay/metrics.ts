@@ -21,7 +21,7 @@ export class RelayMetrics implements UsageSink {
   });
   private readonly missingUsage = new Counter({
     name: 'aigw_relay_usage_missing_total',
-    help: 'Successful responses for which the provider reported no usage',
+    help: 'Successful responses for which the provider reported no usage (the gateway counted it, marked estimated)',
     labelNames: ['model', 'provider'] as const,
     registers: [this.registry],
   });
@@ -73,6 +73,7 @@ export class RelayMetrics implements UsageSink {
     } else {
       this.cost.inc(base, entry.costNano / 1e9);
     }
+    if (entry.usage?.estimated) this.missingUsage.inc(base);
     if (entry.usage) {
       this.tokens.inc({ ...base, type: 'prompt' }, entry.usage.promptTokens);
       this.tokens.inc({ ...base, type: 'completion' }, entry.usage.completionTokens);

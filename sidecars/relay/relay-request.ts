@@ -7,13 +7,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import type { Logger } from '../../lib/log';
 import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
-import type { ChatRequest } from '../../lib/openai-types';
+import type { ChatCompletion, ChatRequest } from '../../lib/openai-types';
+import { completionText } from '../../lib/tokens';
 import { verifyPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
 import { nanoToUsdString } from '../../lib/pricing';
 import { adapterFor, isOpenAICompatible } from './adapters';
 import { buildRequest, openaiAdapter, usageFromResponse } from './adapters/openai';
 import type { ChatAdapter, MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
+import { estimateUsage } from './estimate';
 import type { RelayMetrics } from './metrics';
 import type { ClientFormat } from './client-format';
 import { clientFormatFor } from './formats';
@@ -338,14 +340,16 @@ async function jsonAnswer(
     };
   }
   if (!adapter) {
-    const usage = usageFromResponse(parsed);
+    const usage = usageFromResponse(parsed) ?? estimated(request, completionText(parsed as ChatCompletion));
     const costHeader = await charge(deps, request, usage, 'ok');
     record(deps, request, 200, 'ok', usage, Date.now());
     sendJson(request.res, 200, text, { ...headers, ...costHeader });
     return null;
   }
   const ctx = { model: target.model, requestId: request.plan.requestId, created: Math.floor(request.startedAt / 1000) };
-  const { completion, usage } = adapter.chatResponse(parsed, ctx);
+  const translated = adapter.chatResponse(parsed, ctx);
+  const completion = translated.completion;
+  const usage = translated.usage ?? estimated(request, completionText(completion));
   const costHeader = await charge(deps, request, usage, 'ok');
   record(deps, request, 200, 'ok', usage, Date.now());
   sendJson(request.res, 200, request.format.completion(completion, usage, costUsd(request)), { ...headers, ...costHeader });
@@ -373,6 +377,7 @@ async function streamAnswer(
       await charge(deps, request, usage, 'ok');
       return costUsd(request);
     },
+    estimate: (generatedText) => estimated(request, generatedText),
   });
   if (!result.committed) {
     return {
@@ -386,6 +391,11 @@ async function streamAnswer(
   await charge(deps, request, result.usage, result.outcome);
   record(deps, request, 200, result.outcome, result.usage, result.firstByteAt);
   return null;
+}
+
+/** The provider reported no usage: count it, and say so (usage.estimated, a metric). */
+function estimated(request: Request, generatedText: string): TokenUsage {
+  return estimateUsage(request.plan.billing?.promptTokensEstimate, request.clientBody, generatedText);
 }
 
 function costUsd(request: Request): number | null {

@@ -10,13 +10,20 @@ import type { Dispatcher } from 'undici';
 import { SseParser } from '../../lib/sse';
 import { processStreamData, type ClientIntent } from './adapters/openai';
 import type { StreamTranslator } from './adapters/types';
-import type { StreamEncoder } from './client-format';
+import { openAIUsage, type StreamEncoder } from './client-format';
+import { sseData } from '../../lib/sse';
 import { writeWithBackpressure } from './respond';
 import type { FailureKind } from './retry-policy';
 import type { TokenUsage, UsageOutcome } from './usage';
 
-/** Text for the client, or the point where usage is known and the bill must be settled first. */
-export type StreamItem = { type: 'text'; text: string } | { type: 'usage'; usage: TokenUsage; render: (costUsd: number | null) => string };
+/**
+ * Text for the client; the point where the provider's usage is known and the bill must be settled
+ * first; or the normal end of a stream that carried no usage, which the relay must estimate.
+ */
+export type StreamItem =
+  | { type: 'text'; text: string }
+  | { type: 'usage'; usage: TokenUsage; render: (costUsd: number | null) => string }
+  | { type: 'end'; render: (usage: TokenUsage, costUsd: number | null) => string };
 
 export interface SourceOutput {
   items: StreamItem[];
@@ -31,6 +38,8 @@ export interface StreamSource {
   push(chunk: Uint8Array): SourceOutput;
   /** At end of input: what a translator still has to say (some providers have no terminator). */
   end(): SourceOutput;
+  /** Everything generated so far (content, reasoning, tool calls), for estimating missing usage. */
+  generatedText(): string;
 }
 
 export const SSE_HEADERS = {
@@ -49,7 +58,11 @@ function empty(): SourceOutput {
 /** OpenAI client, OpenAI-compatible provider: events pass byte for byte; only usage is touched. */
 export function passthroughSource(intent: ClientIntent): StreamSource {
   const parser = new SseParser();
+  // Raw content events, parsed only if the provider never reports usage.
+  const contentEvents: string[] = [];
+  let usageSeen = false;
   return {
+    generatedText: () => contentEvents.map(deltaText).join(''),
     push(chunk) {
       const out = empty();
       for (const event of parser.push(chunk)) {
@@ -62,20 +75,48 @@ export function passthroughSource(intent: ClientIntent): StreamSource {
           out.error = { status: 502, message: errorMessage(event.data) };
           continue;
         }
+        const isContent = CONTENT.test(event.data);
+        if (isContent) contentEvents.push(event.data);
         if (action.usage) {
+          usageSeen = true;
           const data = action.kind === 'replace' ? action.data : event.data;
           const usage = action.usage;
           out.items.push({ type: 'usage', usage, render: (cost) => (action.kind === 'drop' ? '' : `data: ${withCost(data, cost)}\n\n`) });
+        } else if (action.kind === 'pass' && action.done && !usageSeen) {
+          // No usage from the provider: the relay estimates it, and a client that asked gets it before [DONE].
+          const last = contentEvents.at(-1);
+          out.items.push({ type: 'end', render: (usage, cost) => (intent.wantsStreamUsage && last ? estimatedUsageChunk(last, usage, cost) : '') + event.raw });
         } else if (action.kind === 'pass') {
           out.items.push({ type: 'text', text: event.raw });
         }
         if (action.kind === 'pass' && action.done) out.done = true;
-        if (CONTENT.test(event.data)) out.content = true;
+        if (isContent) out.content = true;
       }
       return out;
     },
     end: empty,
   };
+}
+
+/** The text a content chunk carries (content, reasoning, tool-call names and arguments). */
+function deltaText(data: string): string {
+  try {
+    const chunk = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string | null; reasoning_content?: string | null; tool_calls?: Array<{ function?: { name?: string; arguments?: string } }> } }> };
+    let text = '';
+    for (const choice of chunk.choices ?? []) {
+      const delta = choice.delta ?? {};
+      text += (delta.content ?? '') + (delta.reasoning_content ?? '');
+      for (const call of delta.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+    }
+    return text;
+  } catch {
+    return '';
+  }
+}
+
+function estimatedUsageChunk(lastContent: string, usage: TokenUsage, costUsd: number | null): string {
+  const template = JSON.parse(lastContent) as { id?: string; created?: number; model?: string };
+  return sseData({ id: template.id, object: 'chat.completion.chunk', created: template.created, model: template.model, choices: [], usage: openAIUsage(usage, costUsd) });
 }
 
 function errorMessage(data: string): string {
@@ -99,11 +140,16 @@ export function translatedSource(translator: StreamTranslator & { end?: () => Re
   const parser = new SseParser();
   let usage: TokenUsage | null = null;
   let finished = false;
+  let generated = '';
   const apply = (step: ReturnType<StreamTranslator['push']>, out: SourceOutput): void => {
     for (const chunk of step.chunks) {
       out.items.push({ type: 'text', text: encoder.chunk(chunk) });
-      const delta = chunk.choices[0]?.delta;
-      if (delta && (delta.content || delta.tool_calls?.length || delta.reasoning_content)) out.content = true;
+      for (const choice of chunk.choices) {
+        const delta = choice.delta;
+        generated += (delta.content ?? '') + (delta.reasoning_content ?? '');
+        for (const call of delta.tool_calls ?? []) generated += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+        if (delta.content || delta.tool_calls?.length || delta.reasoning_content) out.content = true;
+      }
     }
     if (step.usage) usage = step.usage;
     if (step.error) out.error = { status: step.error.status, message: step.error.message };
@@ -112,10 +158,11 @@ export function translatedSource(translator: StreamTranslator & { end?: () => Re
       out.done = true;
       const final = usage;
       if (final) out.items.push({ type: 'usage', usage: final, render: (cost) => encoder.finish(final, cost) });
-      else out.items.push({ type: 'text', text: encoder.finish(null, null) });
+      else out.items.push({ type: 'end', render: (estimated, cost) => encoder.finish(estimated, cost) });
     }
   };
   return {
+    generatedText: () => generated,
     push(chunk) {
       const out = empty();
       for (const event of parser.push(chunk)) apply(translator.push(event), out);
@@ -134,6 +181,8 @@ export interface StreamIo {
   headers: Record<string, string>;
   /** Settles the bill once usage is known; returns the cost in USD (null = unknown price). */
   settle(usage: TokenUsage): Promise<number | null>;
+  /** Usage counted by the gateway from the generated text, when the provider reported none. */
+  estimate(generatedText: string): TokenUsage;
   encoder: Pick<StreamEncoder, 'error'>;
 }
 
@@ -170,9 +219,13 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
   const consume = async (out: SourceOutput): Promise<{ kind: FailureKind; message: string } | null> => {
     for (const item of out.items) {
       if (item.type === 'text') await write(item.text);
-      else {
+      else if (item.type === 'usage') {
         usage = item.usage;
         await write(item.render(await io.settle(item.usage)));
+      } else {
+        const estimated = io.estimate(source.generatedText());
+        usage = estimated;
+        await write(item.render(estimated, await io.settle(estimated)));
       }
     }
     if (out.done) done = true;

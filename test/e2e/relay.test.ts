@@ -271,6 +271,25 @@ describe('metrics', () => {
   });
 });
 
+describe('usage the provider did not report', () => {
+  it('counts it with the tokenizer, marks it estimated, bills it and still sends the usage chunk', async () => {
+    const body = chatBody({ stream: true, stream_options: { include_usage: true } }, mockDirective({ tokens: 12, omitUsage: true }));
+    const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret);
+    const events = await readSse(await post(body, headers));
+    expect(events.at(-1)?.data).toBe('[DONE]');
+    const usageChunk = JSON.parse(events.at(-2)!.data) as { choices: unknown[]; usage: { completion_tokens: number; prompt_tokens: number; estimated?: boolean; cost: number } };
+    expect(usageChunk.choices).toEqual([]);
+    expect(usageChunk.usage.estimated).toBe(true);
+    expect(usageChunk.usage.completion_tokens).toBeGreaterThan(0);
+    expect(usageChunk.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(usageChunk.usage.cost).toBeGreaterThan(0);
+    const record = await recordFor(headers['x-kong-request-id']);
+    expect(record.usage).toMatchObject({ estimated: true, completionTokens: usageChunk.usage.completion_tokens });
+    const metrics = await (await fetch(relay.url + '/metrics')).text();
+    expect(metrics).toMatch(/aigw_relay_usage_missing_total\{model="gpt-4o-mini",provider="openai"\} [1-9]/);
+  });
+});
+
 describe('unknown prices', () => {
   it('records the cost of a model without a price as unknown, never 0, and counts it', async () => {
     const body = chatBody({}, mockDirective({ tokens: 3 }));

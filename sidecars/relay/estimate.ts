@@ -1,0 +1,12 @@
+/**
+ * Usage the gateway counts itself when a provider reports none: the prompt at the gateway's
+ * upper-bound estimate, the answer counted with o200k_base. Marked estimated wherever it shows.
+ */
+import { countTextTokens, estimatePromptTokens } from '../../lib/tokens';
+import type { TokenUsage } from './usage';
+
+export function estimateUsage(promptTokensEstimate: number | undefined, clientBody: Record<string, unknown>, generatedText: string): TokenUsage {
+  const promptTokens = promptTokensEstimate || estimatePromptTokens(clientBody);
+  const completionTokens = countTextTokens(generatedText);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, cachedTokens: 0, reasoningTokens: 0, estimated: true };
+}
