@@ -23,7 +23,7 @@ const MAX_SCENARIO_MS = 20_000;
 
 async function startMockProcess(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/mock-provider/main.ts', '--port', String(port), '--api-key', MOCK_KEY], {
+  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/mock-provider/main.ts', '--port', String(port), '--api-key', MOCK_KEY, '--dialect', 'all'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -38,13 +38,27 @@ interface Scenario {
   name: string;
   stream: boolean;
   tokens: number;
+  /** Translated: the client speaks OpenAI's format, the upstream Anthropic's (direct = Anthropic's format to it). */
+  anthropic?: boolean;
 }
 
 const SCENARIOS: Scenario[] = [
   { name: 'non-streamed, 20-token answer', stream: false, tokens: 20 },
   { name: 'streamed, 20-token answer', stream: true, tokens: 20 },
   { name: 'streamed, 400-token answer', stream: true, tokens: 400 },
+  { name: 'OpenAI client → Anthropic upstream, non-streamed, 20 tokens', stream: false, tokens: 20, anthropic: true },
+  { name: 'OpenAI client → Anthropic upstream, streamed, 20 tokens', stream: true, tokens: 20, anthropic: true },
 ];
+
+/** The same request in Anthropic's format, for the direct call to the Anthropic upstream. */
+function anthropicBodyFor(s: Scenario): string {
+  return JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    stream: s.stream,
+    messages: [{ role: 'user', content: `Benchmark prompt of a typical short length. [[mock {"tokens":${s.tokens}}]]` }],
+  });
+}
 
 function bodyFor(s: Scenario): string {
   return JSON.stringify({
@@ -101,7 +115,7 @@ const f = (n: number): string => n.toFixed(2);
 
 function markdown(rows: Row[], meta: Record<string, string>): string {
   const lines = [
-    `Measured ${meta.date} on ${meta.machine}, Node ${meta.node}. Latency: ${LATENCY_REQUESTS} sequential requests; throughput: ${THROUGHPUT_REQUESTS} requests at concurrency ${THROUGHPUT_CONCURRENCY}. Mock, relay and load generator are separate processes on the same 2 cores.`,
+    `Measured ${meta.date} on ${meta.machine}, Node ${meta.node}. Latency: ${LATENCY_REQUESTS} sequential requests; throughput: ${THROUGHPUT_REQUESTS} requests at concurrency ${THROUGHPUT_CONCURRENCY}. Mock, relay and load generator are separate processes on the same 2 cores. In the translated rows, "direct" is an Anthropic-format call to the Anthropic mock and "relay" the same request in OpenAI format, translated both ways.`,
     '',
     '| scenario | path | p50 ms | p99 ms | first byte p50 ms | first byte p99 ms | throughput req/s | errors | added p50 ms | added p99 ms |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -136,10 +150,17 @@ async function main(): Promise<void> {
   try {
     for (const scenario of SCENARIOS) {
       const body = bodyFor(scenario);
-      const directHeaders = { 'content-type': 'application/json', authorization: `Bearer ${MOCK_KEY}` };
-      const direct = sender(directPool, '/v1/chat/completions', body, () => directHeaders);
+      const directHeaders: Record<string, string> = scenario.anthropic
+        ? { 'content-type': 'application/json', 'x-api-key': MOCK_KEY, 'anthropic-version': '2023-06-01' }
+        : { 'content-type': 'application/json', authorization: `Bearer ${MOCK_KEY}` };
+      const direct = scenario.anthropic
+        ? sender(directPool, '/v1/messages', anthropicBodyFor(scenario), () => directHeaders)
+        : sender(directPool, '/v1/chat/completions', body, () => directHeaders);
       // A fresh plan per request, as aigw-proxy signs them (plans expire); signing happens before the clock starts.
-      const planTarget = { ...target(mock.url + '/v1', 'MOCK_API_KEY'), timeouts: { connectMs: 5000, firstByteMs: 60000, idleMs: 60000, totalMs: 600000 } };
+      const timeouts = { connectMs: 5000, firstByteMs: 60000, idleMs: 60000, totalMs: 600000 };
+      const planTarget = scenario.anthropic
+        ? { ...target(mock.url, 'MOCK_API_KEY'), provider: 'anthropic' as const, model: 'claude-sonnet-4-5', timeouts }
+        : { ...target(mock.url + '/v1', 'MOCK_API_KEY'), timeouts };
       const viaRelay = sender(relayPool, '/v1/chat/completions', body, () => signedHeaders(body, planTarget, SECRET));
       rows.push(await measure(scenario, 'direct', direct));
       rows.push(await measure(scenario, 'relay', viaRelay));
