@@ -212,6 +212,18 @@ function failureFromMapped(mapped: MappedError, upstreamHeaders: Record<string, 
   };
 }
 
+/**
+ * A provider's own rate-limit headers, renamed: the gateway's x-ratelimit-* describe the caller's
+ * key and team, so the provider's come back as x-upstream-*.
+ */
+export function upstreamRateHeaders(headers: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && /^(x-ratelimit-|anthropic-ratelimit-)/.test(name)) out[`x-upstream-${name}`] = value;
+  }
+  return out;
+}
+
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value[0] : value;
@@ -279,9 +291,11 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
     if (upstream.statusCode >= 400) {
       const text = await upstream.body.text();
       const mapped = (adapter ?? openaiAdapter).mapError(upstream.statusCode, text, upstreamHeaders);
-      return failureFromMapped(mapped, upstreamHeaders);
+      const failure = failureFromMapped(mapped, upstreamHeaders);
+      failure.headers = { ...upstreamRateHeaders(upstreamHeaders), ...failure.headers };
+      return failure;
     }
-    const responseHeaders = { 'x-aigw-upstream-model': `${target.provider}/${target.model}` };
+    const responseHeaders = { 'x-aigw-upstream-model': `${target.provider}/${target.model}`, ...upstreamRateHeaders(upstreamHeaders) };
     const contentType = upstreamHeaders['content-type'] ?? '';
     if (request.stream && (contentType.includes('text/event-stream') || !passthrough)) {
       return await streamAnswer(request, target, adapter, upstream, responseHeaders, deps);

@@ -84,6 +84,9 @@ describe('relaying to an OpenAI-compatible provider', () => {
     const res = await post(body, headers);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o-mini-2024-07-18');
+    // The provider's own limits come back renamed; x-ratelimit-* belong to the gateway's key limits.
+    expect(res.headers.get('x-upstream-x-ratelimit-limit-requests')).toMatch(/^\d+$/);
+    expect(res.headers.get('x-ratelimit-limit-requests')).toBeNull();
     const completion = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
     expect(completion.usage.completion_tokens).toBe(7);
 
