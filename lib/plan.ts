@@ -76,6 +76,8 @@ export interface RoutePlan {
   expiresAt: number;
   billing?: PlanBilling;
   retry?: PlanRetry;
+  /** Why the targets are in this order (logged and counted by the relay). */
+  routing?: { algorithm: string; reason: string };
 }
 
 export interface SignedPlan {

@@ -1,5 +1,6 @@
 import type { PlanRetry, PlanTarget, ProviderType } from '../../lib/plan';
 import { catalogPrice, type ModelPrice } from '../../lib/pricing';
+import { targetId, type Algorithm } from '../../lib/routing';
 
 interface TimeoutsConfig {
   connect_ms: number;
@@ -25,6 +26,8 @@ export interface TargetConfig {
   pricing?: PricingConfig | null;
   weight?: number | null;
   priority?: number | null;
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
 }
 
 /** The config as Kong delivers it: validated, defaults filled, unset optional fields null. */
@@ -42,6 +45,7 @@ export interface AiProxyConfig {
     fallback_models?: string[] | null;
     retry?: { max_retries: number; base_delay_ms: number; max_delay_ms: number; max_retry_after_ms: number } | null;
     failover?: { on_context_window: boolean; on_content_policy: boolean } | null;
+    balancing?: { algorithm: Algorithm; hash_header: string } | null;
   }>;
 }
 
@@ -50,8 +54,12 @@ const DEFAULT_TIMEOUTS: TimeoutsConfig = { connect_ms: 5000, first_byte_ms: 6000
 const MAX_PLAN_TARGETS = 8;
 
 export interface WeightedTarget extends PlanTarget {
+  /** targetId(): the key of its shared stats (breaker, latency, load). */
+  id: string;
   weight: number;
   priority: number;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
 }
 
 export interface ModelGroup {
@@ -59,6 +67,8 @@ export interface ModelGroup {
   targets: WeightedTarget[];
   fallbacks: string[];
   retry: PlanRetry;
+  algorithm: Algorithm;
+  hashHeader: string;
 }
 
 export interface CompiledModels {
@@ -83,6 +93,9 @@ function priceOf(model: string, override: PricingConfig | null): ModelPrice | nu
 function compileTarget(t: TargetConfig): WeightedTarget {
   const timeouts = t.timeouts ?? DEFAULT_TIMEOUTS;
   return {
+    id: targetId({ provider: t.provider, baseUrl: t.base_url, model: t.model }),
+    rpmLimit: t.rpm_limit ?? null,
+    tpmLimit: t.tpm_limit ?? null,
     provider: t.provider,
     baseUrl: t.base_url.replace(/\/+$/, ''),
     model: t.model,
@@ -111,7 +124,14 @@ export function compileModels(config: AiProxyConfig): CompiledModels {
       retry.failoverOnContextWindow = model.failover.on_context_window;
       retry.failoverOnContentPolicy = model.failover.on_content_policy;
     }
-    byName.set(model.name, { name: model.name, targets: configured.map(compileTarget), fallbacks: model.fallback_models ?? [], retry });
+    byName.set(model.name, {
+      name: model.name,
+      targets: configured.map(compileTarget),
+      fallbacks: model.fallback_models ?? [],
+      retry,
+      algorithm: model.balancing?.algorithm ?? 'weighted-round-robin',
+      hashHeader: (model.balancing?.hash_header ?? 'x-session-id').toLowerCase(),
+    });
   }
   for (const group of byName.values()) {
     const missing = group.fallbacks.find((name) => !byName.has(name));
@@ -134,6 +154,12 @@ function weightedOrder<T extends { weight: number }>(items: T[], random: () => n
   return ordered;
 }
 
+/** The part of a target the relay needs (what the plan carries). */
+export function toPlanTarget(target: WeightedTarget): PlanTarget {
+  const { provider, baseUrl, model, credential, timeouts, pricing } = target;
+  return { provider, baseUrl, model, credential, timeouts, pricing };
+}
+
 /** The ordered targets to try: the model's tiers (lowest priority value first), then its fallbacks'. */
 export function planTargets(models: CompiledModels, name: string, random: () => number = Math.random): PlanTarget[] {
   const plan: PlanTarget[] = [];
@@ -144,11 +170,7 @@ export function planTargets(models: CompiledModels, name: string, random: () => 
     seen.add(modelName);
     const tiers = [...new Set(group.targets.map((t) => t.priority))].sort((a, b) => a - b);
     for (const tier of tiers) {
-      for (const { weight: _w, priority: _p, ...target } of weightedOrder(group.targets.filter((t) => t.priority === tier), random)) {
-        void _w;
-        void _p;
-        plan.push(target);
-      }
+      for (const target of weightedOrder(group.targets.filter((t) => t.priority === tier), random)) plan.push(toPlanTarget(target));
     }
     group.fallbacks.forEach(visit);
   };

@@ -9,7 +9,9 @@ import { IDENTITY_CTX_KEY, restoreBudgetSubjects, restoreIdentity } from '../../
 import { signPlan, sha256Hex, type Endpoint, type PlanBilling, type RoutePlan } from '../../lib/plan';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { refundUnsettled, reserveBudget, type BudgetStores } from './budget';
-import { compileModels, parseRelayUrl, planTargets, type AiProxyConfig, type CompiledModels } from './config';
+import { compileModels, parseRelayUrl, planTargets, type AiProxyConfig, type CompiledModels, type ModelGroup } from './config';
+import { routeTargets, type Route } from './routing';
+import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { modelList, modelObject } from './models';
 import { parseJsonBody, validateFor } from './validate';
 
@@ -74,6 +76,23 @@ export class AiProxyHandler {
     return this.proxy(kong, endpoint);
   }
 
+  /** Target order for this request; shared stats unavailable is not a reason to refuse it. */
+  private async orderTargetsFor(kong: Kong, group: ModelGroup, requestId: string, promptEstimate: number | undefined, body: Record<string, unknown>): Promise<Route> {
+    const needsTokens = group.algorithm === 'lowest-cost' || group.algorithm === 'lowest-latency' || group.algorithm === 'usage-based';
+    const hashKey = group.algorithm === 'consistent-hash' ? ((await kong.request.getHeader(group.hashHeader)) ?? null) : null;
+    try {
+      return await routeTargets(this.models, group, this.stores.redis, {
+        requestId,
+        hashKey,
+        promptTokens: promptEstimate || (needsTokens ? estimatePromptTokens(body) : 0),
+        maxOutputTokens: requestedMaxOutput(body),
+      });
+    } catch (error) {
+      await kong.log.warn(`aigw-proxy: shared target stats unavailable, static order used: ${(error as Error).message}`);
+      return { targets: planTargets(this.models, group.name), routing: { algorithm: 'priority', reason: 'static order: shared target stats unavailable' } };
+    }
+  }
+
   private describeModel(kong: Kong, name: string): Promise<void> {
     if (!this.models.byName.has(name)) return this.unknownModel(kong, name);
     return exitJson(kong, 200, modelObject(name));
@@ -101,13 +120,14 @@ export class AiProxyHandler {
 
     const group = this.models.byName.get(validation.request.model);
     if (!group) return refuse(404, `The model \`${validation.request.model}\` does not exist or you do not have access to it.`, 'model_not_found', 'model');
-    const targets = planTargets(this.models, group.name);
 
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
-    let billing: PlanBilling | undefined;
     // Read back from a Lua table: null fields come back missing (restoreIdentity puts them back).
     const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+    const route = await this.orderTargetsFor(kong, group, requestId, identity?.promptTokensEstimate, parsed.value);
+    const targets = route.targets;
+    let billing: PlanBilling | undefined;
     if (identity) {
       const reservation = await reserveBudget(this.stores, { requestId, identity, endpoint, targets, body: parsed.value, now: Date.now() });
       if (!reservation.ok) return refuse(reservation.status, reservation.message, reservation.code, null, reservation.headers);
@@ -124,6 +144,7 @@ export class AiProxyHandler {
       expiresAt: Date.now() + this.config.plan_ttl_seconds * 1000,
       billing,
       retry: group.retry,
+      routing: route.routing,
     };
     const signed = signPlan(plan, this.config.signing_secret);
     await kong.service.request.setHeaders({ [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature });

@@ -1,6 +1,7 @@
 import { signingSecretField } from '../../lib/kong/fields';
 import type { KongField, KongSchema } from '../../lib/kong/schema';
 import { PROVIDER_TYPES } from '../../lib/plan';
+import { ALGORITHMS } from '../../lib/routing';
 
 const timeouts: KongField = {
   type: 'record',
@@ -53,6 +54,8 @@ const targets: KongField = {
       ...targetFields,
       { weight: { type: 'integer', default: 1, between: [1, 1000] } },
       { priority: { type: 'integer', default: 0, between: [0, 100] } },
+      { rpm_limit: { type: 'integer', between: [1, 100000000], description: 'For usage-based balancing: keep this target under this many requests per minute.' } },
+      { tpm_limit: { type: 'integer', between: [1, 10000000000], description: 'For usage-based balancing: keep this target under this many tokens per minute.' } },
     ],
   },
 };
@@ -65,6 +68,15 @@ const retry: KongField = {
     { base_delay_ms: { type: 'integer', default: 200, between: [0, 60000] } },
     { max_delay_ms: { type: 'integer', default: 5000, between: [0, 300000] } },
     { max_retry_after_ms: { type: 'integer', default: 20000, between: [0, 600000] } },
+  ],
+};
+
+const balancing: KongField = {
+  type: 'record',
+  description: 'How targets of the same priority tier are ordered. Breaker-open targets always move last (and are still tried when all are open).',
+  fields: [
+    { algorithm: { type: 'string', default: 'weighted-round-robin', one_of: [...ALGORITHMS] } },
+    { hash_header: { type: 'string', default: 'x-session-id', description: 'consistent-hash: the request header whose value keeps a session on one target.' } },
   ],
 };
 
@@ -112,6 +124,7 @@ export const Schema: KongSchema = [
           { fallback_models: { type: 'array', elements: { type: 'string' }, description: 'Model names whose targets are tried after this model\'s own, in order.' } },
           { retry },
           { failover },
+          { balancing },
         ],
       },
     },

@@ -2,7 +2,7 @@
  * Prometheus metrics of the relay, derived from the usage records so that what is billed and what
  * is graphed can never disagree. Labels are bounded by configuration (models, providers).
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UsageRecord, UsageSink } from './usage';
 
 export class RelayMetrics implements UsageSink {
@@ -35,6 +35,30 @@ export class RelayMetrics implements UsageSink {
     name: 'aigw_relay_cost_unknown_total',
     help: 'Requests whose cost is unknown because the model has no price (recorded as unknown, never 0)',
     labelNames: ['model', 'provider'] as const,
+    registers: [this.registry],
+  });
+  private readonly attempts = new Counter({
+    name: 'aigw_relay_attempts_total',
+    help: 'Upstream attempts by result (ok, or why it failed): retries and failovers show here',
+    labelNames: ['provider', 'model', 'result'] as const,
+    registers: [this.registry],
+  });
+  private readonly breakerTransitions = new Counter({
+    name: 'aigw_relay_breaker_transitions_total',
+    help: 'Circuit breaker state changes caused by this relay, by the state entered',
+    labelNames: ['provider', 'model', 'state'] as const,
+    registers: [this.registry],
+  });
+  private readonly breakerState = new Gauge({
+    name: 'aigw_relay_breaker_state',
+    help: 'Last breaker state this relay saw per target: 0 closed, 1 half-open, 2 open',
+    labelNames: ['provider', 'model'] as const,
+    registers: [this.registry],
+  });
+  private readonly routing = new Counter({
+    name: 'aigw_relay_routing_decisions_total',
+    help: 'Plans relayed, by balancing algorithm and the target that answered',
+    labelNames: ['model', 'algorithm', 'provider', 'target_model', 'position'] as const,
     registers: [this.registry],
   });
   private readonly droppedFeatures = new Counter({
@@ -82,6 +106,19 @@ export class RelayMetrics implements UsageSink {
     } else if (entry.outcome === 'ok') {
       this.missingUsage.inc(base);
     }
+  }
+
+  attempt(provider: string, model: string, result: string): void {
+    this.attempts.inc({ provider, model, result });
+  }
+
+  breakerTransition(provider: string, model: string, state: 'closed' | 'open' | 'half_open'): void {
+    this.breakerTransitions.inc({ provider, model, state });
+    this.breakerState.set({ provider, model }, state === 'closed' ? 0 : state === 'half_open' ? 1 : 2);
+  }
+
+  routed(model: string, algorithm: string, provider: string, targetModel: string, position: number): void {
+    this.routing.inc({ model, algorithm, provider, target_model: targetModel, position: String(position) });
   }
 
   dropped(provider: string, features: string[]): void {

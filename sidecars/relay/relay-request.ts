@@ -17,6 +17,7 @@ import type { ChatAdapter, MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
 import type { RelayMetrics } from './metrics';
+import type { TargetFeedback } from './target-feedback';
 import type { ClientFormat } from './client-format';
 import { clientFormatFor } from './formats';
 import { stripAnthropicExtensions } from './ingress/anthropic-request';
@@ -35,6 +36,7 @@ export interface RelayDeps {
   env: NodeJS.ProcessEnv;
   billing: RelayBilling;
   metrics?: RelayMetrics;
+  feedback: TargetFeedback;
 }
 
 const ENDPOINT_BY_PATH: Record<string, Endpoint> = {
@@ -95,6 +97,9 @@ interface Request {
   costNano?: number | null;
   res: ServerResponse;
   policy: RetryPolicy;
+  /** Set when the answer is recorded, for the target's latency and usage stats. */
+  firstByteAt?: number | null;
+  usage?: TokenUsage | null;
 }
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
@@ -147,11 +152,26 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
 
 async function runPlan(request: Request, deps: RelayDeps): Promise<void> {
   let last: Failure | null = null;
-  for (const target of request.plan.targets) {
+  const { plan } = request;
+  if (plan.routing) deps.log.debug('routing', { requestId: plan.requestId, model: plan.model, ...plan.routing });
+  for (const [position, target] of plan.targets.entries()) {
     request.target = target;
     for (let retries = 0; ; retries++) {
+      const startedAt = Date.now();
+      deps.feedback.begin(target, plan.requestId);
       const failure = await attempt(request, target, deps);
-      if (!failure) return;
+      deps.feedback.end(target, plan.requestId, {
+        ok: !failure,
+        kind: failure?.kind,
+        startedAt,
+        firstByteAt: failure ? null : (request.firstByteAt ?? null),
+        finishedAt: Date.now(),
+        usage: failure ? null : (request.usage ?? null),
+      });
+      if (!failure) {
+        deps.metrics?.routed(plan.model, plan.routing?.algorithm ?? 'none', target.provider, target.model, position);
+        return;
+      }
       last = failure;
       if (request.res.destroyed) return record(deps, request, 499, 'client_aborted', null, null);
       const decision = decide(failure.kind, retries, request.policy, failure.retryAfterMs);
@@ -441,6 +461,8 @@ function record(deps: RelayDeps, request: Request, status: number, outcome: Usag
     keyId: request.plan.billing?.keyId ?? null,
     teamId: request.plan.billing?.teamId ?? null,
   };
+  request.firstByteAt = firstByteAt;
+  request.usage = usage;
   deps.usage.record(entry);
   deps.billing.recordLedger(entry, request.plan);
 }

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../lib/log';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { RelayBilling } from './billing';
 import { LedgerWriter } from './ledger-writer';
+import { TargetFeedback } from './target-feedback';
 import type { RelayConfig } from './config';
 import { handleRelayRequest } from './relay-request';
 import { sendError, sendJson } from './respond';
@@ -34,8 +35,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const { redisUrl, databaseUrl } = options.config;
   const pool = databaseUrl ? pgFor(databaseUrl) : null;
   const ledger = pool ? new LedgerWriter(pool, log) : null;
-  const billing = new RelayBilling(redisUrl ? redisFor(redisUrl) : null, pool, ledger, log);
-  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics };
+  const redis = redisUrl ? redisFor(redisUrl) : null;
+  const billing = new RelayBilling(redis, pool, ledger, log);
+  const feedback = new TargetFeedback(redis, log, options.metrics);
+  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];

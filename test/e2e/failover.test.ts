@@ -5,6 +5,7 @@
  * behaviour: what the client sees, and which targets were tried, is checked.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import Redis from 'ioredis';
 import OpenAI from 'openai';
 import { startDevStack, type DevStack } from '../dev/stack';
 import { waitFor } from './helpers';
@@ -29,7 +30,21 @@ afterAll(async () => {
   await stack?.close();
 });
 
-beforeEach(() => stack.mock.reset());
+/** Breakers and latency stats are shared in Redis: each test starts from healthy targets. */
+async function resetTargetStats(): Promise<void> {
+  const redis = new Redis(stack.stores.redisUrl);
+  try {
+    const keys = await redis.keys('aigw:{tgt:*');
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+beforeEach(async () => {
+  stack.mock.reset();
+  await resetTargetStats();
+});
 
 const ask = { model: 'smart', max_tokens: 100, messages: [{ role: 'user' as const, content: 'Hello' }] };
 
@@ -99,4 +114,23 @@ it('answers the last target\'s error, in the client format, once every target is
   expect(providersTried()).toEqual(['anthropic', 'anthropic', 'openai', 'openai', 'gemini', 'gemini']);
   stack.mock.enqueue(...Array.from({ length: 6 }, () => ({ status: 503 })));
   await expect(anthropic.messages.create({ model: 'smart', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(Anthropic.APIError);
+});
+
+it('opens the circuit breaker on a failing target, so later plans try it last, and shows it in metrics', async () => {
+  // 3 requests × (1 attempt + 1 retry) on Claude = 6 failures in the window: over the threshold of 5.
+  for (let i = 0; i < 3; i++) {
+    stack.mock.enqueue({ status: 503 }, { status: 503 });
+    const { response } = await openai.chat.completions.create(ask).withResponse();
+    expect(response.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o');
+  }
+  // The relay reports outcomes off the request path: wait until the breaker shows in its metrics.
+  const metrics = await waitFor(async () => {
+    const text = await (await fetch(`${stack.relay.url}/metrics`)).text();
+    return /aigw_relay_breaker_transitions_total\{provider="anthropic",model="claude-sonnet-4-5",state="open"\} 1/.test(text) ? text : undefined;
+  });
+  expect(metrics).toMatch(/aigw_relay_breaker_state\{provider="anthropic",model="claude-sonnet-4-5"\} 2/);
+  stack.mock.reset();
+  const { response } = await openai.chat.completions.create(ask).withResponse();
+  expect(response.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o');
+  expect(providersTried()).toEqual(['openai']);
 });
