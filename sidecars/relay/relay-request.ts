@@ -13,6 +13,7 @@ import { verifyPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../.
 import { nanoToUsdString } from '../../lib/pricing';
 import { adapterFor, isOpenAICompatible } from './adapters';
 import { buildRequest, openaiAdapter, usageFromResponse } from './adapters/openai';
+import { embeddingsAdapterFor, type EmbeddingsAdapter } from './adapters/embeddings';
 import type { ChatAdapter, MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
@@ -264,12 +265,17 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
       outcome: 'upstream_error',
     };
   }
+  const embeddings = plan.endpoint === 'embeddings' ? embeddingsAdapterFor(target.provider) : null;
   const passthrough = request.format.name === 'openai' && isOpenAICompatible(target.provider);
-  const adapter: ChatAdapter | null = passthrough ? null : adapterFor(target.provider);
+  const adapter: ChatAdapter | null = passthrough || plan.endpoint === 'embeddings' ? null : adapterFor(target.provider);
   let url: string;
   let headers: Record<string, string>;
   let body: string | Buffer;
-  if (passthrough || plan.endpoint === 'embeddings') {
+  if (embeddings) {
+    const built = embeddings.request(target, request.clientBody, apiKey);
+    if ('status' in built) return { kind: 'caller', status: 400, body: openAIError(400, built.message, built.code, built.param), headers: {}, outcome: 'upstream_error' };
+    ({ url, headers, body } = built);
+  } else if (passthrough || plan.endpoint === 'embeddings') {
     const built = buildRequest(plan.endpoint === 'embeddings' ? 'embeddings' : 'chat.completions', target, request.rawBody, request.clientBody, apiKey);
     ({ url, headers, body } = built.request);
   } else {
@@ -320,6 +326,7 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
     if (request.stream && (contentType.includes('text/event-stream') || !passthrough)) {
       return await streamAnswer(request, target, adapter, upstream, responseHeaders, deps);
     }
+    if (embeddings) return await embeddingsAnswer(request, embeddings, await upstream.body.text(), responseHeaders, deps);
     return await jsonAnswer(request, target, adapter, await upstream.body.text(), responseHeaders, deps);
   } catch (error) {
     if (request.res.headersSent) {
@@ -387,6 +394,20 @@ async function jsonAnswer(
   const costHeader = await charge(deps, request, usage, 'ok');
   record(deps, request, 200, 'ok', usage, Date.now());
   sendJson(request.res, 200, request.format.completion(completion, usage, costUsd(request)), { ...headers, ...costHeader });
+  return null;
+}
+
+async function embeddingsAnswer(request: Request, adapter: EmbeddingsAdapter, text: string, headers: Record<string, string>, deps: RelayDeps): Promise<Failure | null> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { kind: 'server', status: 502, body: openAIError(502, 'The provider sent embeddings that are not JSON.', 'upstream_invalid_response'), headers: {}, outcome: 'upstream_error' };
+  }
+  const translated = adapter.response(parsed, request.clientBody);
+  const costHeader = await charge(deps, request, translated.usage, 'ok');
+  record(deps, request, 200, 'ok', translated.usage, Date.now());
+  sendJson(request.res, 200, translated.body, { ...headers, ...costHeader });
   return null;
 }
 

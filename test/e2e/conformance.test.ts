@@ -123,6 +123,22 @@ describe.each(MODELS)('openai client → %s (%s)', (model, provider) => {
   });
 });
 
+describe.each([
+  ['text-embedding-3-small', 'openai'],
+  ['gemini-embedding-001', 'gemini'],
+])('openai client → embeddings → %s (%s)', (model, provider) => {
+  it('returns vectors the SDK decodes (it asks for base64), equal for equal inputs, with usage and cost', async () => {
+    const { data, response } = await openai.embeddings.create({ model, input: ['the cat sat', 'the cat sat', 'a different text'] }).withResponse();
+    expect(data.data).toHaveLength(3);
+    expect(data.data[0].embedding.length).toBeGreaterThan(10);
+    expect(data.data[0].embedding).toEqual(data.data[1].embedding);
+    expect(data.data[0].embedding).not.toEqual(data.data[2].embedding);
+    expect(data.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(response.headers.get('x-aigw-upstream-model')).toMatch(new RegExp(`^${provider}/`));
+    expect(Number(response.headers.get('x-gateway-cost'))).toBeGreaterThan(0);
+  });
+});
+
 describe.each(MODELS)('anthropic client → /v1/messages → %s (%s)', (model) => {
   it('answers a non-streamed message with usage', async () => {
     const message = await anthropic.messages.create({
