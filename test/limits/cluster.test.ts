@@ -1,28 +1,20 @@
 // The scripts on a one-node Redis Cluster through ioredis Cluster: Redis refuses a script whose
 // keys (declared, or built inside it) are in different slots, so this proves the hash-tag layout.
-import { Cluster } from 'ioredis';
-import Redis from 'ioredis';
-import { startRedis, TestRedis } from '../infra/redis';
+import type { Cluster } from 'ioredis';
+import { startRedisCluster, type TestRedisCluster } from '../infra/redis-cluster';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits/budget';
 import { ParallelLimiter } from '../../lib/limits/parallel';
 import { RateLimiter } from '../../lib/limits/rate';
 
-let server: TestRedis;
+let fixture: TestRedisCluster;
 let cluster: Cluster;
 
 beforeAll(async () => {
-  server = await startRedis({ extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-announce-ip', '127.0.0.1'] });
-  const admin = new Redis(server.url);
-  await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-  for (let i = 0; i < 100 && !/cluster_state:ok/.test(String(await admin.call('CLUSTER', 'INFO'))); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  admin.disconnect();
-  cluster = new Cluster([{ host: '127.0.0.1', port: server.port }], { redisOptions: { commandTimeout: 5000 } });
+  fixture = await startRedisCluster();
+  cluster = fixture.cluster;
 });
 afterAll(async () => {
-  cluster?.disconnect();
-  await server?.stop();
+  await fixture?.stop();
 });
 
 const ANCHOR = '2025-01-01T00:00:00.000Z';

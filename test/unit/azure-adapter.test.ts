@@ -4,8 +4,7 @@
  * annotation chunks with id "" and no delta in asynchronous filter mode, the usage chunk with
  * stream_options.include_usage); error bodies follow Azure's content filter and quota errors.
  */
-import { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
-import type { ChatCompletion as SdkCompletion } from 'openai/resources/chat/completions';
+import { accumulate } from './sdk-accumulate';
 import { azureAdapter, azureChatUrl, DEFAULT_AZURE_API_VERSION, type AzureUpstreamRequest } from '../../sidecars/relay/adapters/azure';
 import type { StreamStep, TranslationContext } from '../../sidecars/relay/adapters/types';
 import type { ChatCompletionChunk, ChatRequest } from '../../lib/openai-types';
@@ -39,18 +38,6 @@ function translate(transcript: string, cuts: number[] = []): { chunks: ChatCompl
   return { chunks: steps.flatMap((s) => s.chunks), steps };
 }
 
-async function accumulate(chunks: ChatCompletionChunk[]): Promise<SdkCompletion> {
-  const text = chunks.map((c) => JSON.stringify(c) + '\n').join('');
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode(text));
-      controller.close();
-    },
-  });
-  const final = await ChatCompletionStream.fromReadableStream(stream).finalChatCompletion();
-  for (const choice of final.choices) delete (choice.message as { parsed?: unknown }).parsed;
-  return final as SdkCompletion;
-}
 
 describe('Azure request', () => {
   it.each([

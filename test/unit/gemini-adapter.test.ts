@@ -4,8 +4,7 @@
  * BlockReason, thought signatures) and recorded error bodies from the Gemini API; streamed
  * events use Google's `\r\n\r\n` separators.
  */
-import { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
-import type { ChatCompletion as SdkCompletion } from 'openai/resources/chat/completions';
+import { accumulate } from './sdk-accumulate';
 import { geminiAdapter, SKIP_SIGNATURE, type GeminiUpstreamRequest } from '../../sidecars/relay/adapters/gemini';
 import type { AdapterRefusal, StreamStep, StreamTranslator, TranslationContext } from '../../sidecars/relay/adapters/types';
 import type { ChatCompletionChunk, ChatRequest } from '../../lib/openai-types';
@@ -51,20 +50,6 @@ function translate(transcript: string, cuts: number[] = []): { chunks: ChatCompl
   return { chunks: steps.flatMap((s) => s.chunks), steps };
 }
 
-/** The openai SDK's own stream accumulation, so the chunks are checked the way clients read them. */
-async function accumulate(chunks: ChatCompletionChunk[]): Promise<SdkCompletion> {
-  const text = chunks.map((c) => JSON.stringify(c) + '\n').join('');
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode(text));
-      controller.close();
-    },
-  });
-  const final = await ChatCompletionStream.fromReadableStream(stream).finalChatCompletion();
-  // The SDK adds `parsed` (its structured-output helper); not part of the wire message.
-  for (const choice of final.choices) delete (choice.message as { parsed?: unknown }).parsed;
-  return final as SdkCompletion;
-}
 
 // ---------------------------------------------------------------- requests
 
