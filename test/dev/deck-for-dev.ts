@@ -25,11 +25,13 @@ export interface MockBaseUrls {
   openai: string;
   anthropic: string;
   gemini: string;
+  azure: string;
 }
 
 function mockUrlFor(provider: string, urls: MockBaseUrls): string {
   if (provider === 'anthropic') return urls.anthropic;
   if (provider === 'gemini') return urls.gemini;
+  if (provider === 'azure') return urls.azure;
   return urls.openai;
 }
 
@@ -77,8 +79,6 @@ export function deckForDev(
           via.push(`${target.provider} (${credential})`);
         } else if (mockBaseUrls) {
           target.base_url = mockUrlFor(target.provider, mockBaseUrls);
-          // Azure has no mock dialect: its deployments are served as plain OpenAI there.
-          if (target.provider === 'azure') target.provider = 'openai';
           target.credential = MOCK_CREDENTIAL;
           via.push(`mock ${target.provider}`);
         }

@@ -40,6 +40,11 @@ export interface StackOptions {
   clientBodyBufferSize?: string;
   /** Join existing stores (another node of the same gateway) instead of starting new ones. */
   stores?: SharedStores;
+  /**
+   * Adjusts the source deck before the dev rewrite, so models added here are routed like the
+   * deck's own (keyless targets to the mock's dialect for their provider).
+   */
+  sourceTransform?: (deck: Record<string, unknown>) => Record<string, unknown>;
   /** Adjusts the deck after the dev rewrite (benchmarks add route variants). */
   deckTransform?: (deck: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -111,7 +116,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     if (!options.stores) cleanups.push(() => stores.stop());
     const storeEnv = { AIGW_PLAN_SECRET: stores.planSecret, AIGW_REDIS_URL: stores.redisUrl, AIGW_DATABASE_URL: stores.databaseUrl };
 
-    // One mock serving OpenAI's, Anthropic's and Gemini's wire formats.
+    // One mock serving OpenAI's, Anthropic's, Gemini's and Azure OpenAI's wire formats.
     const mock = await startMockProviders({ port: options.mockPort ?? 0, apiKey: mockKey, defaults: options.mockDefaults });
     cleanups.push(() => mock.close());
 
@@ -123,7 +128,8 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn' }, options.controlPort);
     cleanups.push(() => control.close());
 
-    const source = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
+    const loaded = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
+    const source = options.sourceTransform ? options.sourceTransform(loaded) : loaded;
     const { deck, routing } = deckForDev(source, { relayUrl: relay.url, controlUrl: control.url }, mock.baseUrls, env);
     const ingress = await startIngress({
       deck: options.deckTransform ? options.deckTransform(deck) : deck,

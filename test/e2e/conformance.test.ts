@@ -13,12 +13,29 @@ let openai: OpenAI;
 let anthropic: Anthropic;
 let key: string;
 
-/** Public model name → the provider type behind it in deck/kong.yaml. */
+/** Public model name → the provider type behind it in deck/kong.yaml (Azure ones added below). */
 const MODELS: Array<[string, string]> = [
   ['gpt-4o-mini', 'openai'],
   ['gemini-2.5-flash', 'gemini'],
   ['claude-sonnet-4-5', 'anthropic'],
+  ['gpt-4o-azure', 'azure'],
 ];
+
+/**
+ * Azure deployments, added to the source deck: keyless, so the dev rewrite points them at the
+ * mock's Azure dialect (provider kept); `model` is the deployment name (priced as gpt-4o).
+ */
+function addAzureModels(deck: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(deck);
+  const services = out.services as Array<{ plugins?: Array<{ name: string; config?: { models?: unknown[] } }> }>;
+  const proxy = services.flatMap((s) => s.plugins ?? []).find((p) => p.name === 'aigw-proxy');
+  const azure = (model: string) => ({ provider: 'azure', base_url: 'https://example-resource.openai.azure.com', model, credential: 'AZURE_OPENAI_API_KEY' });
+  proxy?.config?.models?.push(
+    { name: 'gpt-4o-azure', target: azure('gpt-4o-prod') },
+    { name: 'text-embedding-3-small-azure', target: azure('text-embedding-3-small') },
+  );
+  return out;
+}
 
 const weatherTool: OpenAI.ChatCompletionTool = {
   type: 'function',
@@ -31,7 +48,8 @@ const toolCalls = [
 ];
 
 beforeAll(async () => {
-  stack = await startDevStack({ env: {} });
+  stack = await startDevStack({ env: {}, sourceTransform: addAzureModels });
+  expect(stack.routing['gpt-4o-azure']).toBe('mock');
   const created = await stack.admin('POST', '/admin/keys', { key_alias: 'conformance' });
   key = created.body.key as string;
   openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
@@ -123,9 +141,44 @@ describe.each(MODELS)('openai client → %s (%s)', (model, provider) => {
   });
 });
 
+describe('openai client → gpt-4o-azure (azure) specifics', () => {
+  it('reaches the deployment URL with api-key and an api-version, and hides Azure\'s filter extras', async () => {
+    stack.mock.reset();
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'gpt-4o-azure', messages: [{ role: 'user', content: `Hi ${mockDirective({ tokens: 3 })}` }] })
+      .withResponse();
+    expect(response.headers.get('x-aigw-upstream-model')).toBe('azure/gpt-4o-prod');
+    const sent = stack.mock.requests.find((r) => r.path.startsWith('/openai/'));
+    expect(sent?.path).toBe('/openai/deployments/gpt-4o-prod/chat/completions');
+    expect(sent?.headers['api-key']).toBeTruthy();
+    expect(sent?.headers.authorization).toBeUndefined();
+    const raw = data as unknown as Record<string, unknown>;
+    expect(raw.prompt_filter_results).toBeUndefined();
+    expect((data.choices[0] as unknown as Record<string, unknown>).content_filter_results).toBeUndefined();
+  });
+
+  it('surfaces a content-filter refusal as a 400 with the provider\'s message kept', async () => {
+    const error = await openai.chat.completions
+      .create({ model: 'gpt-4o-azure', messages: [{ role: 'user', content: `Bad ${mockDirective({ status: 400, finishReason: 'content_filter' })}` }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).status).toBe(400);
+    expect((error as Error).message).toContain("The response was filtered due to the prompt triggering Azure OpenAI's content management policy");
+  });
+
+  it('surfaces a streamed content-filter refusal as a 400 too', async () => {
+    const error = await openai.chat.completions
+      .create({ model: 'gpt-4o-azure', stream: true, messages: [{ role: 'user', content: `Bad ${mockDirective({ status: 400, finishReason: 'content_filter' })}` }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as Error).message).toContain('content management policy');
+  });
+});
+
 describe.each([
   ['text-embedding-3-small', 'openai'],
   ['gemini-embedding-001', 'gemini'],
+  ['text-embedding-3-small-azure', 'azure'],
 ])('openai client → embeddings → %s (%s)', (model, provider) => {
   it('returns vectors the SDK decodes (it asks for base64), equal for equal inputs, with usage and cost', async () => {
     const { data, response } = await openai.embeddings.create({ model, input: ['the cat sat', 'the cat sat', 'a different text'] }).withResponse();

@@ -123,7 +123,8 @@ describe('timing, cut, hang', () => {
     const deltas = res.reads.filter((r) => r.text.includes('text_delta'));
     expect(res.reads[0].at).toBeGreaterThanOrEqual(190);
     // 10 gaps of 20 ms.
-    expect(deltas[deltas.length - 1].at - deltas[0].at).toBeGreaterThanOrEqual(180);
+    // ~200 ms of pacing; unpaced output would spread ~0 ms, and a late first read under load shortens it.
+    expect(deltas[deltas.length - 1].at - deltas[0].at).toBeGreaterThanOrEqual(150);
     expect(deltas.length).toBeGreaterThanOrEqual(8);
   });
 

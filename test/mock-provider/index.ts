@@ -8,6 +8,7 @@ import { RateLimitHeaders } from './ratelimit';
 import { OpenAIDialect } from './openai-routes';
 import { AnthropicDialect } from './anthropic-routes';
 import { GeminiDialect } from './gemini-routes';
+import { AzureDialect } from './azure-routes';
 import type { Dialect, DialectOptions } from './dialect';
 import { controlRoutes } from './control';
 
@@ -25,7 +26,7 @@ export { countPromptTokens } from './openai';
 export { countPromptTokens as countAnthropicInputTokens } from './anthropic';
 export { countPromptTokens as countGeminiPromptTokens } from './gemini';
 
-type Kind = 'openai' | 'anthropic' | 'gemini';
+type Kind = 'openai' | 'anthropic' | 'gemini' | 'azure';
 
 /** OpenAI's dialect owns every path the others do not (it answers the catch-all 404). */
 function openAIDialect(o: DialectOptions, rate: RateLimitHeaders): Dialect {
@@ -44,10 +45,13 @@ async function start(kinds: Kind[], opts: MockProviderOptions): Promise<MockProv
     apiKey: opts.apiKey,
   };
   // Most specific first, OpenAI (the catch-all) last.
-  const order: Kind[] = ['anthropic', 'gemini', 'openai'];
-  const dialects = order
-    .filter((k) => kinds.includes(k))
-    .map((k) => (k === 'anthropic' ? new AnthropicDialect(common) : k === 'gemini' ? new GeminiDialect(common) : openAIDialect(common, rate)));
+  const order: Kind[] = ['anthropic', 'gemini', 'azure', 'openai'];
+  const make = (k: Kind): Dialect =>
+    k === 'anthropic' ? new AnthropicDialect(common)
+    : k === 'gemini' ? new GeminiDialect(common)
+    : k === 'azure' ? new AzureDialect(common, rate)
+    : openAIDialect(common, rate);
+  const dialects = order.filter((k) => kinds.includes(k)).map(make);
   const owner = (path: string) => dialects.find((d) => d.owns(path)) ?? dialects[dialects.length - 1];
 
   // `requests` is filled by the server; control routes read the same array.
@@ -92,8 +96,14 @@ export const startMockAnthropic = (opts: MockProviderOptions = {}) => start(['an
 /** Gemini's API under /v1beta: baseUrl = url (clients append /v1beta/models/{model}:{method}). */
 export const startMockGemini = (opts: MockProviderOptions = {}) => start(['gemini'], opts);
 
-/** All three dialects on one port, sharing the queue, the recording and the options. */
+/**
+ * Azure OpenAI: baseUrl = url (the resource endpoint: AzureOpenAI's `endpoint`; requests go to
+ * {url}/openai/deployments/{deployment}/...?api-version=V). `models` lists the deployments.
+ */
+export const startMockAzure = (opts: MockProviderOptions = {}) => start(['azure'], opts);
+
+/** All four dialects on one port, sharing the queue, the recording and the options. */
 export async function startMockProviders(opts: MockProviderOptions = {}): Promise<MockProviders> {
-  const mock = await start(['openai', 'anthropic', 'gemini'], opts);
-  return { ...mock, baseUrls: { openai: `${mock.url}/v1`, anthropic: mock.url, gemini: mock.url } };
+  const mock = await start(['openai', 'anthropic', 'gemini', 'azure'], opts);
+  return { ...mock, baseUrls: { openai: `${mock.url}/v1`, anthropic: mock.url, gemini: mock.url, azure: mock.url } };
 }

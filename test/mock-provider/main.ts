@@ -1,14 +1,14 @@
-// CLI: npx tsx test/mock-provider/main.ts --port 9001 [--dialect openai|anthropic|gemini|all]
+// CLI: npx tsx test/mock-provider/main.ts --port 9001 [--dialect openai|anthropic|gemini|azure|all]
 //        [--api-key K] [--models a,b] [--tokens 20 --ttft-ms 50 --tps 200]
 // Prints one ready line with the URL, stops on SIGINT/SIGTERM.
 
-import { startMockAnthropic, startMockGemini, startMockOpenAI, startMockProviders } from './index';
+import { startMockAnthropic, startMockAzure, startMockGemini, startMockOpenAI, startMockProviders } from './index';
 import type { MockProvider, MockProviders, MockScript } from './types';
 
 const USAGE =
-  'usage: main.ts [--port N] [--dialect openai|anthropic|gemini|all] [--api-key KEY] [--models m1,m2] [--tokens N] [--ttft-ms MS] [--tps N]';
+  'usage: main.ts [--port N] [--dialect openai|anthropic|gemini|azure|all] [--api-key KEY] [--models m1,m2] [--tokens N] [--ttft-ms MS] [--tps N]';
 
-const STARTERS = { openai: startMockOpenAI, anthropic: startMockAnthropic, gemini: startMockGemini, all: startMockProviders };
+const STARTERS = { openai: startMockOpenAI, anthropic: startMockAnthropic, gemini: startMockGemini, azure: startMockAzure, all: startMockProviders };
 
 function parseArgs(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   if (ttft !== undefined) defaults.ttftMs = ttft;
   if (tps !== undefined) defaults.tokensPerSecond = tps;
   const dialect = args.dialect ?? 'openai';
-  if (!(dialect in STARTERS)) throw new Error(`--dialect must be openai, anthropic, gemini or all\n${USAGE}`);
+  if (!(dialect in STARTERS)) throw new Error(`--dialect must be openai, anthropic, gemini, azure or all\n${USAGE}`);
   const mock: MockProvider & Partial<MockProviders> = await STARTERS[dialect as keyof typeof STARTERS]({
     port: num(args, 'port') ?? 0,
     apiKey: args['api-key'],

@@ -10,9 +10,34 @@ import { chooseScript, interTokenMs } from './script';
 import { planAnswer, type AnswerPlan } from './answer';
 import { Pacer, untilAborted } from './timing';
 import * as wire from './openai';
-import type { OpenAIDialect } from './openai-routes';
+import type { ScriptQueue } from './script';
 
-export async function handleChatCompletion(ctx: RequestContext, d: OpenAIDialect): Promise<void> {
+/**
+ * How a dialect that speaks OpenAI's chat format with its own framing (Azure) dresses the same
+ * answer: its error bodies, the completion and chunk objects, and chunks sent before the answer.
+ * Absent: OpenAI's own shapes.
+ */
+export interface ChatFlavour {
+  /** The error body (and extra headers) for a scripted status. */
+  errorForStatus(status: number, c: { model: string; requestId: string; promptTokens: number; retryAfterSeconds: number; script: MockScript }): { body: unknown; headers?: Record<string, string> };
+  completion(obj: ReturnType<typeof wire.chatCompletion>, plans: AnswerPlan[]): unknown;
+  chunk(obj: ReturnType<typeof wire.chunk>, plans: AnswerPlan[]): unknown;
+  /** Chunks sent right after the headers, before any choice (Azure's prompt-filter chunk). */
+  streamPrologue?(): unknown[];
+}
+
+/** What the chat and embeddings handlers need from the dialect serving them. */
+export interface ChatHost {
+  queue: ScriptQueue;
+  defaults: MockScript;
+  /** Checked against body.model (404 model_not_found); leave unset when the URL names the model. */
+  models?: string[];
+  fingerprint: string;
+  headers(ctx: RequestContext, requestId: string, tokens: number, rateLimited: boolean): Record<string, string>;
+  flavour?: ChatFlavour;
+}
+
+export async function handleChatCompletion(ctx: RequestContext, d: ChatHost): Promise<void> {
   const requestId = wire.newRequestId();
   const fail = (status: number, body: unknown, extra: Record<string, string> = {}) =>
     sendJson(ctx.res, status, body, { ...d.headers(ctx, requestId, 0, status === 429), ...extra });
@@ -53,10 +78,10 @@ export async function handleChatCompletion(ctx: RequestContext, d: OpenAIDialect
 
   if (script.status !== undefined && script.status >= 400) {
     const retryAfter = script.retryAfterSeconds ?? (script.status === 429 ? 1 : undefined);
-    const errBody =
-      script.errorBody ??
-      wire.errorForStatus(script.status, { model, requestId, promptTokens, retryAfterSeconds: retryAfter ?? 1 });
-    return fail(script.status, errBody, retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {});
+    const c = { model, requestId, promptTokens, retryAfterSeconds: retryAfter ?? 1 };
+    const flavoured = d.flavour?.errorForStatus(script.status, { ...c, script });
+    const errBody = script.errorBody ?? flavoured?.body ?? wire.errorForStatus(script.status, c);
+    return fail(script.status, errBody, { ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}), ...(flavoured?.headers ?? {}) });
   }
 
   const meta: wire.CompletionMeta = {
@@ -75,7 +100,8 @@ export async function handleChatCompletion(ctx: RequestContext, d: OpenAIDialect
     if (script.cutAfterTokens !== undefined) return void ctx.res.destroy();
     const rounds = Math.max(...plans.map((p) => streamRounds(p, meta, 0).length));
     if (!(await pacer.at(ttft + Math.max(0, rounds - 1) * interval))) return;
-    return sendJson(ctx.res, 200, wire.chatCompletion(meta, plans, script.omitUsage ? undefined : usage), {
+    const completion = wire.chatCompletion(meta, plans, script.omitUsage ? undefined : usage);
+    return sendJson(ctx.res, 200, d.flavour ? d.flavour.completion(completion, plans) : completion, {
       ...headers,
       'openai-processing-ms': String(Math.round(performance.now() - ctx.startedAt)),
     });
@@ -83,7 +109,7 @@ export async function handleChatCompletion(ctx: RequestContext, d: OpenAIDialect
 
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
   const includeUsage = streamOptions?.include_usage === true;
-  await streamAnswer(ctx.res, pacer, { meta, plans, ttft, interval, includeUsage, usage, script, headers, ctx });
+  await streamAnswer(ctx.res, pacer, { meta, plans, ttft, interval, includeUsage, usage, script, headers, ctx, flavour: d.flavour });
 }
 
 interface StreamInput {
@@ -96,6 +122,7 @@ interface StreamInput {
   script: MockScript;
   headers: Record<string, string>;
   ctx: RequestContext;
+  flavour?: ChatFlavour;
 }
 
 /**
@@ -125,7 +152,9 @@ function streamRounds(plan: AnswerPlan, meta: wire.CompletionMeta, choice: numbe
 async function streamAnswer(res: ServerResponse, pacer: Pacer, s: StreamInput): Promise<void> {
   const { meta, plans, ttft, interval, includeUsage, script } = s;
   const usageField = includeUsage ? null : undefined;
-  const sse = (obj: unknown) => writeFlushed(res, `data: ${JSON.stringify(obj)}\n\n`);
+  const flavour = s.flavour;
+  const raw = (obj: unknown) => writeFlushed(res, `data: ${JSON.stringify(obj)}\n\n`);
+  const sse = (obj: ReturnType<typeof wire.chunk>) => raw(flavour ? flavour.chunk(obj, plans) : obj);
 
   res.writeHead(200, {
     ...s.headers,
@@ -134,6 +163,7 @@ async function streamAnswer(res: ServerResponse, pacer: Pacer, s: StreamInput): 
     'openai-processing-ms': String(Math.round(performance.now() - s.ctx.startedAt)),
   });
   res.flushHeaders();
+  for (const early of flavour?.streamPrologue?.() ?? []) if (!(await raw(early))) return;
 
   const perChoice = plans.map((p, i) => streamRounds(p, meta, i));
   const total = Math.max(...perChoice.map((r) => r.length));

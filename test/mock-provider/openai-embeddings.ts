@@ -6,7 +6,7 @@ import { sendJson } from './server';
 import * as wire from './openai';
 import { countTokens } from './tokenizer';
 import { embedText, embedTokenIds, toBase64 } from './vectors';
-import type { OpenAIDialect } from './openai-routes';
+import type { ChatHost } from './openai-chat';
 
 type Input = { kind: 'text'; text: string } | { kind: 'ids'; ids: number[] };
 
@@ -22,7 +22,7 @@ function parseInput(input: unknown): Input[] | undefined {
   return undefined;
 }
 
-export function handleEmbeddings(ctx: RequestContext, d: OpenAIDialect): void {
+export function handleEmbeddings(ctx: RequestContext, d: Pick<ChatHost, 'models' | 'headers'>): void {
   const requestId = wire.newRequestId();
   const fail = (status: number, body: unknown) => sendJson(ctx.res, status, body, d.headers(ctx, requestId, 0, false));
 

@@ -63,7 +63,7 @@ export interface MockProviderOptions {
   port?: number;
   /**
    * When set, API requests must carry it: OpenAI `Authorization: Bearer`, Anthropic `x-api-key`,
-   * Gemini `x-goog-api-key` or `?key=`.
+   * Gemini `x-goog-api-key` or `?key=`, Azure `api-key`.
    */
   apiKey?: string;
   /** When set, requests for other models get the provider's 404 (model not found). */
@@ -87,7 +87,7 @@ export interface MockProvider {
   close(): Promise<void>;
 }
 
-/** One server speaking all three dialects, each on its own routes. `baseUrl` is OpenAI's. */
+/** One server speaking all four dialects (OpenAI, Anthropic, Gemini, Azure OpenAI), each on its own routes. `baseUrl` is OpenAI's. */
 export interface MockProviders extends MockProvider {
-  baseUrls: { openai: string; anthropic: string; gemini: string };
+  baseUrls: { openai: string; anthropic: string; gemini: string; azure: string };
 }
