@@ -170,6 +170,17 @@ describe('proxying', () => {
     expect(rest).toBe('data: last\n\n');
   });
 
+  test('streaming: a client that goes away mid-stream closes the upstream connection too (as nginx does)', async () => {
+    const before = echo.abortedStreams();
+    const res = await undiciRequest(`${ing.url}/stream`);
+    const it = res.body[Symbol.asyncIterator]();
+    expect(Buffer.from((await it.next()).value as Buffer).toString()).toBe('data: first\n\n');
+    res.body.destroy();
+    const deadline = Date.now() + 3000;
+    while (echo.abortedStreams() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(echo.abortedStreams()).toBe(before + 1);
+  });
+
   test('upstream connect failure is 502, timeout is 504', async () => {
     const deck = fixtureDeck(echo.url) as { services: Array<Record<string, unknown>> };
     const bad = await startIngress({

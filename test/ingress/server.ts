@@ -336,17 +336,31 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   writeHead(res, up.status, h);
   res.flushHeaders();
   let sent = 0;
+  // A client that goes away mid-stream: nginx closes the upstream connection too (unbuffered
+  // proxying), so the upstream learns of it; destroying the body does the same here.
+  const onClientGone = (): void => {
+    if (!res.writableFinished) up.body.destroy();
+  };
+  res.once('close', onClientGone);
   try {
     for await (const c of up.body) {
       const chunk = c as Buffer;
       sent += chunk.length;
-      if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+      if (!res.write(chunk)) await new Promise((r) => {
+        res.once('drain', r);
+        res.once('close', r);
+      });
+      if (res.destroyed) break;
     }
-    await new Promise<void>((r) => res.end(() => r()));
+    if (!res.destroyed) await new Promise<void>((r) => res.end(() => r()));
   } catch (e) {
-    // upstream died mid-body: nginx closes the client connection
-    deps.logger.log('err', 'ingress', `upstream body error: ${(e as Error).message}`);
-    res.destroy();
+    if (!res.destroyed) {
+      // upstream died mid-body: nginx closes the client connection
+      deps.logger.log('err', 'ingress', `upstream body error: ${(e as Error).message}`);
+      res.destroy();
+    }
+  } finally {
+    res.off('close', onClientGone);
   }
   ctx.receiveTime = Date.now() - up.headersAt;
   ctx.bytesSent = headerBytes(up.status, h) + sent;

@@ -24,6 +24,8 @@ export interface Echo {
   waitLog(pred: (r: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** resolves the /stream handler's final chunk */
   releaseStream(): void;
+  /** /stream responses whose connection closed before they ended (a client abort passed on). */
+  abortedStreams(): number;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startEcho(): Promise<Echo> {
   const logs: Array<Record<string, unknown>> = [];
   let release: (() => void) | null = null;
   let releasePromise = new Promise<void>((r) => (release = r));
+  let aborted = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -46,6 +49,9 @@ export async function startEcho(): Promise<Echo> {
       if (req.url!.includes('/stream')) {
         res.writeHead(200, { 'content-type': 'text/event-stream', via: '1.1 upstream-proxy' });
         res.write('data: first\n\n');
+        res.on('close', () => {
+          if (!res.writableFinished) aborted++;
+        });
         void releasePromise.then(() => {
           res.end('data: last\n\n');
           releasePromise = new Promise<void>((r) => (release = r));
@@ -79,6 +85,7 @@ export async function startEcho(): Promise<Echo> {
     releaseStream() {
       release?.();
     },
+    abortedStreams: () => aborted,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
