@@ -198,43 +198,48 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
   let done = false;
   let firstByteAt: number | null = null;
 
-  const write = async (text: string): Promise<void> => {
+  // Output of one upstream chunk is written at once: one write, one packet, not one per event.
+  let pending = '';
+  const write = (text: string): void => {
     if (!text) return;
-    if (!committed) {
-      held += text;
-      return;
-    }
+    if (committed) pending += text;
+    else held += text;
+  };
+  const flush = async (): Promise<void> => {
+    if (!pending) return;
+    const text = pending;
+    pending = '';
     firstByteAt ??= Date.now();
     const drained = writeWithBackpressure(res, text);
     if (drained) await drained;
   };
-  const commit = async (): Promise<void> => {
+  const commit = (): void => {
     committed = true;
     res.writeHead(200, io.headers);
     res.flushHeaders();
-    const text = held;
+    pending = held;
     held = '';
-    await write(text);
   };
   const consume = async (out: SourceOutput): Promise<{ kind: FailureKind; message: string } | null> => {
     for (const item of out.items) {
-      if (item.type === 'text') await write(item.text);
+      if (item.type === 'text') write(item.text);
       else if (item.type === 'usage') {
         usage = item.usage;
-        await write(item.render(await io.settle(item.usage)));
+        write(item.render(await io.settle(item.usage)));
       } else {
         const estimated = io.estimate(source.generatedText());
         usage = estimated;
-        await write(item.render(estimated, await io.settle(estimated)));
+        write(item.render(estimated, await io.settle(estimated)));
       }
     }
     if (out.done) done = true;
     if (out.error) return { kind: out.error.status === 429 ? 'rate_limit' : 'server', message: out.error.message };
-    if (out.content && !committed) await commit();
+    if (out.content && !committed) commit();
+    await flush();
     return null;
   };
   const interrupted = (message: string): StreamResult => {
-    if (!res.destroyed) res.end(io.encoder.error(message, 'upstream_stream_interrupted'));
+    if (!res.destroyed) res.end(pending + io.encoder.error(message, 'upstream_stream_interrupted'));
     return { committed: true, outcome: 'stream_interrupted', usage, firstByteAt };
   };
 
@@ -256,7 +261,8 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
     if (!committed) return { committed: false, failure: { kind: 'stream_cut', message: "the provider's stream ended before the answer began" } };
     return interrupted("The provider's stream ended before the answer was complete.");
   }
-  if (!committed) await commit();
+  if (!committed) commit();
+  await flush();
   res.end();
   return { committed: true, outcome: 'ok', usage, firstByteAt };
 }
