@@ -4,9 +4,9 @@
  * so a translated answer reaches each client exactly in the format its SDK parses.
  */
 import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../../lib/openai-types';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../lib/openai-types';
 import { sseData } from '../../lib/sse';
-import type { TokenUsage } from './usage';
+import { openAIUsage, type TokenUsage } from './usage';
 
 export interface StreamEncoder {
   chunk(chunk: ChatCompletionChunk): string;
@@ -32,17 +32,6 @@ export interface ClientFormat {
   streamEncoder(ctx: { id: string; model: string; created: number; wantsUsage: boolean }): StreamEncoder;
 }
 
-export function openAIUsage(usage: TokenUsage, costUsd: number | null): Usage {
-  return {
-    prompt_tokens: usage.promptTokens,
-    completion_tokens: usage.completionTokens,
-    total_tokens: usage.totalTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedTokens, ...(usage.cacheWriteTokens ? { cache_write_tokens: usage.cacheWriteTokens } : {}) },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
-    cost: costUsd,
-    ...(usage.estimated ? { estimated: true } : {}),
-  };
-}
 
 export const openAIFormat: ClientFormat = {
   name: 'openai',

@@ -3,6 +3,7 @@
  * spend ledger) settles from these records; they hold counts and ids, never prompt text.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Usage } from '../../lib/openai-types';
 
 export interface TokenUsage {
   promptTokens: number;
@@ -78,4 +79,20 @@ export class FanOutUsageSink implements UsageSink {
   async close(): Promise<void> {
     await Promise.all(this.sinks.map((s) => s.close()));
   }
+}
+
+/**
+ * OpenAI's usage object for a TokenUsage: cache writes and the gateway's cost only when present,
+ * `estimated` only when the gateway counted the tokens itself.
+ */
+export function openAIUsage(usage: TokenUsage, costUsd?: number | null): Usage {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.totalTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedTokens, ...(usage.cacheWriteTokens ? { cache_write_tokens: usage.cacheWriteTokens } : {}) },
+    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+    ...(costUsd !== undefined ? { cost: costUsd } : {}),
+    ...(usage.estimated ? { estimated: true } : {}),
+  };
 }

@@ -338,6 +338,8 @@ describe('Anthropic response → chat.completion', () => {
       completion_tokens: 393,
       total_tokens: 1602,
       prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 188 },
+      // Present even at 0, as OpenAI's own responses carry it.
+      completion_tokens_details: { reasoning_tokens: 0 },
     });
   });
 

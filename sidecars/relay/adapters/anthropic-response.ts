@@ -3,9 +3,9 @@
  * OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic reports them beside
  * input_tokens, so they are added back (cache reads and cache writes both).
  */
-import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../../../lib/openai-types';
+import type { ChatCompletion, FinishReason, ToolCall } from '../../../lib/openai-types';
 import type { TranslationContext } from './types';
-import type { TokenUsage } from '../usage';
+import { openAIUsage, type TokenUsage } from '../usage';
 import { JSON_TOOL_NAME, type AnthropicContentBlock, type AnthropicMessage, type AnthropicStopReason, type AnthropicUsage } from './anthropic-wire';
 
 export function finishReason(stop: AnthropicStopReason | string | null | undefined, jsonMode = false): FinishReason | null {
@@ -46,16 +46,6 @@ export function tokenUsage(usage: Partial<AnthropicUsage>): TokenUsage {
 }
 
 /** TokenUsage in OpenAI's usage shape (cache writes under prompt_tokens_details.cache_write_tokens). */
-export function openAIUsage(usage: TokenUsage): Usage {
-  const out: Usage = {
-    prompt_tokens: usage.promptTokens,
-    completion_tokens: usage.completionTokens,
-    total_tokens: usage.totalTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedTokens, cache_write_tokens: usage.cacheWriteTokens ?? 0 },
-  };
-  if (usage.reasoningTokens > 0) out.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
-  return out;
-}
 
 export function completionId(ctx: TranslationContext): string {
   return `chatcmpl-${ctx.requestId}`;

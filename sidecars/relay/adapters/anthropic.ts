@@ -17,5 +17,6 @@ export const anthropicAdapter: ChatAdapter = {
 };
 
 export { ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS, THINKING_BUDGETS, messagesUrl } from './anthropic-request';
-export { tokenUsage as anthropicTokenUsage, openAIUsage } from './anthropic-response';
+export { tokenUsage as anthropicTokenUsage } from './anthropic-response';
+export { openAIUsage } from '../usage';
 export { JSON_TOOL_NAME } from './anthropic-wire';

@@ -1,9 +1,9 @@
 /**
  * Gemini GenerateContentResponse → chat.completion, and its SSE stream → chat.completion.chunk.
  */
-import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta, Usage } from '../../../lib/openai-types';
+import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta } from '../../../lib/openai-types';
 import type { SseEvent } from '../../../lib/sse';
-import type { TokenUsage } from '../usage';
+import { openAIUsage, type TokenUsage } from '../usage';
 import { mapGeminiError } from './gemini-errors';
 import type { GeminiPart, GoogleExtraContent } from './gemini-request';
 import type { StreamStep, StreamTranslator, TranslationContext } from './types';
@@ -60,15 +60,6 @@ export function geminiTokenUsage(meta: GeminiUsageMetadata): TokenUsage {
   };
 }
 
-export function openAIUsage(usage: TokenUsage): Usage {
-  return {
-    prompt_tokens: usage.promptTokens,
-    completion_tokens: usage.completionTokens,
-    total_tokens: usage.totalTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedTokens },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
-  };
-}
 
 /** Ids Gemini did not give: stable per request and position (call_<requestId>_<n>). */
 function toolCall(part: GeminiPart, ctx: TranslationContext, n: number): ToolCall & GoogleExtraContent {
