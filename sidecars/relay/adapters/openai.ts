@@ -74,20 +74,23 @@ interface OpenAIUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
   total_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number } | null;
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number } | null;
   completion_tokens_details?: { reasoning_tokens?: number } | null;
   /** DeepSeek reports its context-cache hits here. */
   prompt_cache_hit_tokens?: number;
 }
 
-function toTokenUsage(usage: OpenAIUsage): TokenUsage {
+/** OpenAI's usage object (and its providers' variants) as the gateway counts it. */
+export function toTokenUsage(usage: OpenAIUsage): TokenUsage {
   const prompt = usage.prompt_tokens ?? 0;
   const completion = usage.completion_tokens ?? 0;
+  const cacheWrite = usage.prompt_tokens_details?.cache_write_tokens ?? 0;
   return {
     promptTokens: prompt,
     completionTokens: completion,
     totalTokens: usage.total_tokens ?? prompt + completion,
     cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens ?? 0,
+    ...(cacheWrite ? { cacheWriteTokens: cacheWrite } : {}),
     reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
   };
 }

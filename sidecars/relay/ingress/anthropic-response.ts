@@ -5,6 +5,7 @@
 import type { ChatCompletion, FinishReason, Usage } from '../../../lib/openai-types';
 import type { TokenUsage } from '../usage';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../adapters/anthropic-wire';
+import { toTokenUsage } from '../adapters/openai';
 
 export interface AnthropicIngressContext {
   /** The model name the client asked for. */
@@ -45,16 +46,9 @@ export function anthropicUsage(usage: TokenUsage | null | undefined): AnthropicU
   };
 }
 
+/** The usage of a canonical completion or chunk (null when absent). */
 export function usageFromOpenAI(usage: Usage | null | undefined): TokenUsage | null {
-  if (!usage) return null;
-  return {
-    promptTokens: usage.prompt_tokens,
-    completionTokens: usage.completion_tokens,
-    totalTokens: usage.total_tokens,
-    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    cacheWriteTokens: usage.prompt_tokens_details?.cache_write_tokens ?? 0,
-    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
-  };
+  return usage ? toTokenUsage(usage) : null;
 }
 
 /** Tool arguments as Anthropic's `input` object; text that is not JSON is passed on, not replaced by {}. */
