@@ -94,7 +94,7 @@ interface Row {
 }
 
 async function measure(scenario: Scenario, path: Row['path'], send: () => Promise<Sample>): Promise<Row> {
-  await runLoad(send, 4, 200, MAX_SCENARIO_MS); // warm-up: connections, JIT
+  await runLoad(send, 4, 1000, MAX_SCENARIO_MS); // warm-up: connections, JIT (200 left the first scenario cold)
   const latency: LoadResult = await runLoad(send, 1, LATENCY_REQUESTS, MAX_SCENARIO_MS);
   const throughput: LoadResult = await runLoad(send, THROUGHPUT_CONCURRENCY, THROUGHPUT_REQUESTS, MAX_SCENARIO_MS);
   const total = latency.samples.map((s) => s.totalMs);
