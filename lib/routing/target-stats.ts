@@ -4,7 +4,7 @@
  * in-flight leases and rpm/tpm usage. Keys: `aigw:{tgt:<id>}:…` (see keys.ts). No timers: every
  * expiry is a score or a TTL checked against the `now` the caller passes.
  */
-import type { FailureKind } from '../../sidecars/relay/retry-policy';
+import type { FailureKind } from '../failure';
 import { int, LuaScript, ScriptClient } from '../limits/script';
 import { targetKeys, wrrCounterKey } from './keys';
 import { BEGIN_LUA, LATENCY_LUA, OUTCOME_LUA, PROBE_LUA, SNAPSHOT_LUA, USAGE_LUA } from './lua';

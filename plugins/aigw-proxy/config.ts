@@ -1,6 +1,6 @@
 import type { PlanRetry, PlanTarget, ProviderType } from '../../lib/plan';
 import { catalogPrice, type ModelPrice } from '../../lib/pricing';
-import { targetId, type Algorithm } from '../../lib/routing';
+import { targetId, weightedOrder, type Algorithm } from '../../lib/routing';
 
 interface TimeoutsConfig {
   connect_ms: number;
@@ -51,7 +51,7 @@ export interface AiProxyConfig {
 
 const DEFAULT_TIMEOUTS: TimeoutsConfig = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000, total_ms: 600000 };
 /** A plan longer than this only delays the client's error. */
-const MAX_PLAN_TARGETS = 8;
+export const MAX_PLAN_TARGETS = 8;
 
 export interface WeightedTarget extends PlanTarget {
   /** targetId(): the key of its shared stats (breaker, latency, load). */
@@ -138,20 +138,6 @@ export function compileModels(config: AiProxyConfig): CompiledModels {
     if (missing) throw new Error(`model ${group.name} falls back to unknown model ${missing}`);
   }
   return { byName, names: [...byName.keys()] };
-}
-
-/** Weighted random order without replacement: heavier targets tend to come first. */
-function weightedOrder<T extends { weight: number }>(items: T[], random: () => number): T[] {
-  const pool = [...items];
-  const ordered: T[] = [];
-  while (pool.length > 0) {
-    const total = pool.reduce((sum, t) => sum + t.weight, 0);
-    let pick = random() * total;
-    let index = 0;
-    while (index < pool.length - 1 && pick >= pool[index].weight) pick -= pool[index++].weight;
-    ordered.push(pool.splice(index, 1)[0]);
-  }
-  return ordered;
 }
 
 /** The part of a target the relay needs (what the plan carries). */

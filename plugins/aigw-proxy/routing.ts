@@ -7,12 +7,11 @@
 import type Redis from 'ioredis';
 import type { PlanTarget } from '../../lib/plan';
 import { worstCaseNano } from '../../lib/pricing';
-import { orderTargets, snapshotNeeds, TargetStats } from '../../lib/routing';
-import { planTargets, toPlanTarget, type CompiledModels, type ModelGroup } from './config';
+import { orderTargets, snapshotNeeds, targetId, TargetStats } from '../../lib/routing';
+import { MAX_PLAN_TARGETS, planTargets, toPlanTarget, type CompiledModels, type ModelGroup } from './config';
 
 /** A half-open target's probe lease outlives one attempt chain. */
 const PROBE_LEASE_MS = 60_000;
-const MAX_PLAN_TARGETS = 8;
 
 export interface RouteInput {
   requestId: string;
@@ -58,9 +57,9 @@ export async function routeTargets(models: CompiledModels, group: ModelGroup, re
   });
   const byId = new Map(group.targets.map((t) => [t.id, t]));
   const ordered = order.map((id) => toPlanTarget(byId.get(id)!));
-  const seen = new Set(ordered.map((t) => `${t.provider}|${t.baseUrl}|${t.model}`));
+  const seen = new Set(ordered.map(targetId));
   for (const t of fallbackTargets) {
-    const key = `${t.provider}|${t.baseUrl}|${t.model}`;
+    const key = targetId(t);
     if (!seen.has(key)) {
       seen.add(key);
       ordered.push(t);

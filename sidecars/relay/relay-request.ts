@@ -214,17 +214,9 @@ function resolveCredential(target: PlanTarget, deps: RelayDeps): string | null |
 }
 
 function failureFromMapped(mapped: MappedError, upstreamHeaders: Record<string, string | undefined>): Failure {
-  const kindByMapped: Record<MappedError['kind'], FailureKind> = {
-    caller: 'caller',
-    rate_limit: 'rate_limit',
-    auth: 'auth',
-    context_window: 'context_window',
-    content_policy: 'content_policy',
-    server: 'server',
-    timeout: 'timeout',
-  };
   return {
-    kind: kindByMapped[mapped.kind],
+    // The adapters' kinds are a subset of the retry policy's.
+    kind: mapped.kind,
     status: mapped.status,
     body: mapped.body,
     headers: mapped.headers,

@@ -3,20 +3,9 @@
  * fail over to the plan's next target, or give the client the error. Pure, so the policy is
  * tested on its own; the relay only reports what happened.
  */
-export type FailureKind =
-  | 'unreachable'
-  | 'timeout'
-  | 'rate_limit'
-  | 'server'
-  /** The stream broke before the first content token: invisible to the client, so retryable. */
-  | 'stream_cut'
-  /** The provider refused the gateway's credential, or the relay has none: this target is unusable. */
-  | 'auth'
-  | 'config'
-  | 'context_window'
-  | 'content_policy'
-  /** The caller's own mistake (400, 404, 422 ...): never retried, never failed over. */
-  | 'caller';
+import type { FailureKind } from '../../lib/failure';
+
+export type { FailureKind };
 
 export interface RetryPolicy {
   /** Retries on the same target after the first attempt. */
