@@ -2,18 +2,10 @@
 import { Algorithm, ALGORITHMS, BalanceContext, BalanceTarget, hrwScore, orderTargets, snapshotNeeds, weightedOrder } from '../../lib/routing/balance';
 import type { TargetSnapshot } from '../../lib/routing/target-stats';
 import { targetId } from '../../lib/routing/target-id';
+import { prng } from '../mock-provider/tokenizer';
 
-/** Deterministic PRNG (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), the one the mock uses. */
+const seeded = prng;
 const noRandom = (): number => {
   throw new Error('random() must not be called');
 };
