@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
+import { BodyTooLarge, readBody } from '../../lib/http';
 import type { Logger } from '../../lib/log';
 import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
 import type { ChatCompletion, ChatRequest } from '../../lib/openai-types';
@@ -48,25 +49,6 @@ const ENDPOINT_BY_PATH: Record<string, Endpoint> = {
 
 export const COST_HEADER = 'x-gateway-cost';
 
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

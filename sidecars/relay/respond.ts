@@ -1,12 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { JSON_CONTENT_TYPE, openAIError } from '../../lib/openai-error';
+import { sendJson } from '../../lib/http';
+import { openAIError } from '../../lib/openai-error';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(payload), ...headers });
-  res.end(payload);
-}
+export { sendJson };
 
 export function sendError(res: ServerResponse, status: number, message: string, code: string | null, headers: Record<string, string> = {}): void {
   sendJson(res, status, openAIError(status, message, code), headers);

@@ -327,3 +327,16 @@ describe('credentials stay in the relay', () => {
     expect(relay.output()).not.toContain('Hello there');
   });
 });
+
+describe('oversized bodies', () => {
+  it('answers 413 in the OpenAI error shape instead of dropping the connection', async () => {
+    const small = await startRelayProcess({ AIGW_PLAN_SECRET: secret, RELAY_MAX_BODY_BYTES: '1024' });
+    try {
+      const res = await fetch(`${small.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(200_000) });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
+    } finally {
+      await small.close();
+    }
+  });
+});
