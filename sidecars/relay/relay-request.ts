@@ -13,7 +13,7 @@ import { completionText } from '../../lib/tokens';
 import { verifyPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
 import { nanoToUsdString } from '../../lib/pricing';
 import { adapterFor, isOpenAICompatible } from './adapters';
-import { buildRequest, openaiAdapter, usageFromResponse } from './adapters/openai';
+import { buildRequest, clientIntent, openaiAdapter, usageFromResponse } from './adapters/openai';
 import { embeddingsAdapterFor, type EmbeddingsAdapter } from './adapters/embeddings';
 import type { ChatAdapter, MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
@@ -116,7 +116,7 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
     const { refusal } = converted;
     return sendFormatted(res, format, 400, openAIError(400, refusal.message, refusal.code, refusal.param));
   }
-  const stream = clientBody.stream === true;
+  const { stream, wantsStreamUsage } = clientIntent(clientBody);
   const request: Request = {
     plan,
     rawBody,
@@ -124,7 +124,7 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
     canonical: converted ? converted.request : null,
     format,
     stream,
-    wantsStreamUsage: stream && (clientBody.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
+    wantsStreamUsage,
     startedAt,
     target: plan.targets[0],
     res,

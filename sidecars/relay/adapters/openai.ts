@@ -22,6 +22,13 @@ export interface ClientIntent {
   wantsStreamUsage: boolean;
 }
 
+/** Whether the client streams, and whether it asked for the usage chunk itself. */
+export function clientIntent(clientBody: Record<string, unknown>, canStream = true): ClientIntent {
+  const stream = canStream && clientBody.stream === true;
+  const options = clientBody.stream_options as { include_usage?: unknown } | undefined | null;
+  return { stream, wantsStreamUsage: stream && options?.include_usage === true };
+}
+
 /** Mistral reports usage in its last chunk unasked and has no stream_options parameter. */
 const SUPPORTS_STREAM_OPTIONS: Partial<Record<ProviderType, boolean>> = {
   openai: true,
@@ -48,9 +55,9 @@ export function buildRequest(
   clientBody: Record<string, unknown>,
   apiKey: string | null,
 ): { request: UpstreamRequest; intent: ClientIntent } {
-  const stream = endpoint === 'chat.completions' && clientBody.stream === true;
   const clientOptions = clientBody.stream_options as { include_usage?: unknown } | undefined | null;
-  const intent: ClientIntent = { stream, wantsStreamUsage: stream && clientOptions?.include_usage === true };
+  const intent = clientIntent(clientBody, endpoint === 'chat.completions');
+  const stream = intent.stream;
 
   // Usage must be recorded for every response, so streams always ask for the usage chunk.
   const needsUsageFlag = stream && SUPPORTS_STREAM_OPTIONS[target.provider] === true && !intent.wantsStreamUsage;
