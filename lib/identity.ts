@@ -94,6 +94,14 @@ export const IDENTITY_CTX_KEY = 'aigw.identity';
 
 export const NANO_PER_USD = 1e9;
 
+/**
+ * The largest budget a key or team may have: $1,000,000 (1e15 nano-USD). Budget counters add
+ * spend and live reservations in Redis as integers that must stay below 2^53 (about $9M), so this
+ * leaves room for reservations in flight and a settle above its reservation.
+ */
+export const MAX_BUDGET_USD = 1_000_000;
+export const MAX_BUDGET_NANO = MAX_BUDGET_USD * NANO_PER_USD;
+
 export function usdToNano(usd: number): number {
   return Math.round(usd * NANO_PER_USD);
 }
