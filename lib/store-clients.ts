@@ -16,7 +16,12 @@ export function redisFor(url: string): Redis {
     client = new Redis(url, {
       commandTimeout: 500,
       connectTimeout: 1000,
-      maxRetriesPerRequest: 1,
+      // A command queued while Redis is away, or re-sent after a reconnect, would run long after
+      // its request was answered (a parallel lease or a reservation nobody releases): fail at
+      // once instead, and let the caller undo what may have run (lib/limits/compensation.ts).
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     // Errors surface on the commands; without a listener ioredis would log every reconnect.

@@ -194,7 +194,10 @@ export class BudgetLimiter {
     }
   }
 
-  /** Releases a live reservation in full (the call failed). Idempotent; returns whether one was released. */
+  /**
+   * Releases a live reservation in full (the call failed, or the reserve itself failed or timed
+   * out and may still run: it then reserves nothing). Idempotent; returns whether one was released.
+   */
   async refund(req: RefundRequest): Promise<{ found: boolean }> {
     if (req.subjects.length === 0) return { found: false };
     const now = req.now ?? Date.now();

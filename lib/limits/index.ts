@@ -4,5 +4,6 @@ export * from './rate';
 export * from './parallel';
 export * from './budget';
 export * from './headers';
+export * from './eventually';
 export { scopeOf, scopeFor, KEY_PREFIX } from './keys';
 export type { ScriptClient } from './script';

@@ -61,6 +61,16 @@ export function parallelKey(s: ScopedSubject): string {
   return `${KEY_PREFIX}{par:${s.kind}:${checkId(s.id)}}:leases`;
 }
 
+/** Marker of a request whose lease was cancelled (same slot as its leases). */
+export function parallelCancelKey(s: ScopedSubject, requestId: string): string {
+  return `${KEY_PREFIX}{par:${s.kind}:${checkId(s.id)}}:cancelled:${checkId(requestId)}`;
+}
+
+/** Marker of a request whose rate check was cancelled (same slot as the scope's windows). */
+export function rateCancelKey(scope: string, requestId: string): string {
+  return `${scopePrefix(scope)}rate-cancelled:${checkId(requestId)}`;
+}
+
 export const budgetKeys = {
   /** HASH {spent, reserved} for one subject's window; its existence means "initialised". */
   counter: (scope: string, s: ScopedSubject, windowStart: number) =>

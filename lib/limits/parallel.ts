@@ -1,15 +1,18 @@
 /**
  * Max parallel requests per key (or team) as leases in Redis shared by every node. A lease
  * expires by itself (a crashed node's requests stop counting after leaseMs), acquire/release are
- * idempotent per request id, and a long request renews by acquiring again with the same id.
+ * idempotent per request id, and a long request keeps its slot with extend(). cancel() undoes an
+ * acquire whose outcome is unknown, in either order.
  */
-import { parallelKey } from './keys';
-import { ACQUIRE_LUA, ACTIVE_LUA, RELEASE_LUA } from './lua/parallel';
+import { parallelCancelKey, parallelKey } from './keys';
+import { ACQUIRE_LUA, ACTIVE_LUA, CANCEL_LUA, EXTEND_LUA, RELEASE_LUA } from './lua/parallel';
 import { int, LuaScript, ScriptClient } from './script';
 
 const ACQUIRE = new LuaScript('aigw-parallel-acquire', ACQUIRE_LUA);
 const RELEASE = new LuaScript('aigw-parallel-release', RELEASE_LUA);
 const ACTIVE = new LuaScript('aigw-parallel-active', ACTIVE_LUA);
+const CANCEL = new LuaScript('aigw-parallel-cancel', CANCEL_LUA);
+const EXTEND = new LuaScript('aigw-parallel-extend', EXTEND_LUA);
 
 export interface ParallelSubject {
   kind: 'key' | 'team';
@@ -41,11 +44,25 @@ export class ParallelLimiter {
     if (!(leaseMs > 0)) throw new Error('leaseMs must be > 0');
     const r = ((await ACQUIRE.run(
       this.redis,
-      [parallelKey(subject)],
+      [parallelKey(subject), parallelCancelKey(subject, requestId)],
       [int(now, 'now'), requestId, int(now + leaseMs, 'lease expiry'), int(subject.maxParallel, 'maxParallel')],
     )) as unknown[]).map(Number);
     const acquired = r[0] === 1;
     return { acquired, active: r[1], retryAfterMs: acquired || r[2] < 0 ? null : Math.max(0, r[2]) };
+  }
+
+  /**
+   * For a request whose acquire failed or timed out, so may still run later (a command sent
+   * before a Redis stall runs when Redis resumes): frees the lease if it was taken, and makes a
+   * late acquire of this id take nothing. Idempotent; safe in either order with the acquire.
+   */
+  async cancel(requestId: string, subject: Pick<ParallelSubject, 'kind' | 'id'>, leaseMs: number): Promise<boolean> {
+    return Number(await CANCEL.run(this.redis, [parallelKey(subject), parallelCancelKey(subject, requestId)], [requestId, int(leaseMs, 'leaseMs')])) === 1;
+  }
+
+  /** Extends a lease still held by `requestId` to now + leaseMs (a long request keeps its slot); false if it is gone. */
+  async extend(requestId: string, subject: Pick<ParallelSubject, 'kind' | 'id'>, leaseMs: number, now: number = Date.now()): Promise<boolean> {
+    return Number(await EXTEND.run(this.redis, [parallelKey(subject)], [int(now, 'now'), requestId, int(now + leaseMs, 'lease expiry')])) === 1;
   }
 
   /** Frees the slot of `requestId`; returns whether it held one (false on a second call). */

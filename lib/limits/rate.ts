@@ -14,12 +14,13 @@
  * A request id should be checked once; a second check with the same id does not add a request
  * (same ZSET member) but does add its tokens again.
  */
-import { rateKeys, scopeOf } from './keys';
-import { RATE_ADD_TOKENS_LUA, RATE_CHECK_LUA } from './lua/rate';
+import { rateCancelKey, rateKeys, scopeOf } from './keys';
+import { RATE_ADD_TOKENS_LUA, RATE_CANCEL_LUA, RATE_CHECK_LUA } from './lua/rate';
 import { int, LuaScript, ScriptClient } from './script';
 
 const CHECK = new LuaScript('aigw-rate-check', RATE_CHECK_LUA);
 const ADD_TOKENS = new LuaScript('aigw-rate-add-tokens', RATE_ADD_TOKENS_LUA);
+const CANCEL = new LuaScript('aigw-rate-cancel', RATE_CANCEL_LUA);
 
 export interface RateSubject {
   kind: 'key' | 'team';
@@ -103,7 +104,7 @@ export class RateLimiter {
     }
     const now = req.now ?? Date.now();
     const scope = scopeOf(req.subjects); // all subjects, so toggling one limit does not rename the other's keys
-    const keys = subjects.flatMap((s) => [rateKeys.requests(scope, s), rateKeys.tokens(scope, s)]);
+    const keys = [...subjects.flatMap((s) => [rateKeys.requests(scope, s), rateKeys.tokens(scope, s)]), rateCancelKey(scope, req.requestId)];
     const args = [
       int(now, 'now'),
       int(this.windowMs, 'windowMs'),
@@ -113,6 +114,7 @@ export class RateLimiter {
       ...subjects.flatMap((s) => [int(s.rpm ?? -1, 'rpm'), int(s.tpm ?? -1, 'tpm')]),
     ];
     const r = ((await CHECK.run(this.redis, keys, args)) as unknown[]).map(Number);
+    if (r[0] === -1) throw new Error(`rate check of cancelled request ${req.requestId}`);
     const allowed = r[0] === 1;
     const refusedBy: RateRefusal[] = [];
     let requests: RateDimension | null = null;
@@ -168,6 +170,18 @@ export class RateLimiter {
       limited.map((s) => rateKeys.tokens(scope, s)),
       [int(opts.now ?? Date.now(), 'now'), int(this.windowMs, 'windowMs'), int(this.bucketMs, 'bucketMs'), int(delta, 'delta'), int(opts.admittedAt, 'admittedAt')],
     );
+  }
+
+  /**
+   * For a request whose check failed or timed out (so may still run later): drops it from the
+   * request windows and makes a late check record nothing. Idempotent, safe in either order.
+   */
+  async cancel(req: Pick<RateCheckRequest, 'requestId' | 'subjects'>): Promise<void> {
+    const subjects = req.subjects.filter((s) => s.rpm !== null || s.tpm !== null);
+    if (subjects.length === 0) return;
+    const scope = scopeOf(req.subjects);
+    const keys = [...subjects.filter((s) => s.rpm !== null).map((s) => rateKeys.requests(scope, s)), rateCancelKey(scope, req.requestId)];
+    await CANCEL.run(this.redis, keys, [req.requestId, int(this.windowMs + this.bucketMs, 'marker ms')]);
   }
 
   /** Ms until the bucket holding `now` leaves the window. */

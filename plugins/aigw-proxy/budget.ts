@@ -6,7 +6,7 @@
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import type { BudgetSubject, RequestIdentity } from '../../lib/identity';
-import { BudgetLimiter, retryAfterSeconds } from '../../lib/limits';
+import { BudgetLimiter, eventually, retryAfterSeconds } from '../../lib/limits';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
 import { nanoToUsdString, worstCaseNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
@@ -23,7 +23,8 @@ export interface BudgetStores {
 }
 
 export type Reservation =
-  | { ok: true; billing: PlanBilling }
+  /** expiresAt: when an unsettled reservation is refunded by itself (0 when nothing was reserved). */
+  | { ok: true; billing: PlanBilling; expiresAt: number }
   | { ok: false; status: number; message: string; code: string; headers: Record<string, string> };
 
 export interface ReservationInput {
@@ -63,7 +64,7 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
     rateSubjects: identity.rateSubjects,
     admittedAt: identity.admittedAt,
   };
-  if (identity.budgets.length === 0) return { ok: true, billing };
+  if (identity.budgets.length === 0) return { ok: true, billing, expiresAt: 0 };
 
   const amount = worstCase(input.endpoint, input.targets, input.body, promptTokens);
   if (amount === null) {
@@ -77,11 +78,15 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
     return spendSince(pool, { kind: subject.kind, id: subject.id, since: new Date(subject.periodStart) });
   };
   const ttlMs = input.targets.reduce((sum, t) => sum + t.timeouts.totalMs, 0) + RESERVATION_MARGIN_MS;
-  const result = await new BudgetLimiter(stores.redis).reserveWithInit(
-    { requestId: input.requestId, amountNano: amount, subjects: identity.budgets, ttlMs, now: input.now },
-    loadSpent,
-  );
-  if (result.ok) return { ok: true, billing: { ...billing, reservedNano: amount } };
+  const limiter = new BudgetLimiter(stores.redis);
+  const result = await limiter
+    .reserveWithInit({ requestId: input.requestId, amountNano: amount, subjects: identity.budgets, ttlMs, now: input.now }, loadSpent)
+    .catch((error: unknown) => {
+      // The reserve may still run (a stalled Redis resumes) after this request was refused.
+      refundUnsettled(stores.redis!, input.requestId, identity.budgets, input.now + ttlMs);
+      throw error;
+    });
+  if (result.ok) return { ok: true, billing: { ...billing, reservedNano: amount }, expiresAt: input.now + ttlMs };
   if (result.reason === 'over_budget') {
     const subject = result.subject;
     const headers: Record<string, string> = {};
@@ -97,7 +102,12 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
   throw new Error(`budget reservation for request ${input.requestId} was already finished`);
 }
 
-/** Safety net after the response: refunds a reservation the relay never settled (it never got the request). */
-export async function refundUnsettled(redis: Redis, requestId: string, subjects: BudgetSubject[]): Promise<void> {
-  await new BudgetLimiter(redis).refund({ requestId, subjects });
+/**
+ * Safety net after the response, and undo of a reserve that failed: refunds a reservation the
+ * relay never settled (a no-op once it has). Retried in the background until Redis answers or
+ * the reservation has expired (and been refunded) by itself.
+ */
+export function refundUnsettled(redis: Redis, requestId: string, subjects: BudgetSubject[], until: number): void {
+  const limiter = new BudgetLimiter(redis);
+  eventually.run(`refund reservation ${requestId}`, () => limiter.refund({ requestId, subjects }), until);
 }

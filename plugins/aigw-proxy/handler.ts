@@ -47,12 +47,9 @@ export class AiProxyHandler {
 
   /** After the response: refund a reservation the relay never settled (the call never reached it). */
   async log(kong: Kong): Promise<void> {
-    try {
-      const reservation = (await kong.ctx.shared.get(RESERVATION_CTX_KEY)) as { requestId: string; budgets: unknown } | undefined;
-      if (reservation && this.stores.redis) await refundUnsettled(this.stores.redis, reservation.requestId, restoreBudgetSubjects(reservation.budgets));
-    } catch (error) {
-      // An unsettled reservation also expires and is refunded on its own.
-      await kong.log.warn(`aigw-proxy could not release a reservation: ${(error as Error).message}`);
+    const reservation = (await kong.ctx.shared.get(RESERVATION_CTX_KEY)) as { requestId: string; budgets: unknown; expiresAt: number } | undefined;
+    if (reservation && this.stores.redis) {
+      refundUnsettled(this.stores.redis, reservation.requestId, restoreBudgetSubjects(reservation.budgets), reservation.expiresAt);
     }
   }
 
@@ -132,7 +129,7 @@ export class AiProxyHandler {
       const reservation = await reserveBudget(this.stores, { requestId, identity, endpoint, targets, body: parsed.value, now: Date.now() });
       if (!reservation.ok) return refuse(reservation.status, reservation.message, reservation.code, null, reservation.headers);
       billing = reservation.billing;
-      if (billing.reservedNano > 0) await kong.ctx.shared.set(RESERVATION_CTX_KEY, { requestId, budgets: billing.budgets });
+      if (billing.reservedNano > 0) await kong.ctx.shared.set(RESERVATION_CTX_KEY, { requestId, budgets: billing.budgets, expiresAt: reservation.expiresAt });
     }
     const plan: RoutePlan = {
       v: 1,

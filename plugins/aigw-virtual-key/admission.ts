@@ -5,7 +5,7 @@
  */
 import type Redis from 'ioredis';
 import type { KeyRecord } from '../../lib/identity';
-import { ParallelLimiter, RateLimiter, rateLimitHeaders, retryAfterSeconds, type RateSubject } from '../../lib/limits';
+import { eventually, ParallelLimiter, RateLimiter, rateLimitHeaders, retryAfterSeconds, type Eventually, type RateSubject } from '../../lib/limits';
 
 export interface AdmissionInput {
   requestId: string;
@@ -29,13 +29,23 @@ function parallelSubject(record: KeyRecord): { kind: 'key'; id: string; maxParal
   return { kind: 'key', id: record.id, maxParallel: record.maxParallelRequests };
 }
 
-export async function admit(redis: Redis, input: AdmissionInput): Promise<Admission> {
+/**
+ * A command that failed may still run (a stalled Redis resumes): the request is refused, and the
+ * matching undo is queued until it reaches Redis. Undos are order-independent (lib/limits).
+ */
+export async function admit(redis: Redis, input: AdmissionInput, later: Eventually = eventually): Promise<Admission> {
   const { record, requestId, now } = input;
   const subjects = rateSubjects(record).filter((s) => s.rpm !== null || s.tpm !== null);
   const parallel = parallelSubject(record);
+  const leases = new ParallelLimiter(redis);
+  const cancelLease = (): void =>
+    later.run(`cancel parallel lease ${requestId}`, () => leases.cancel(requestId, parallel, input.leaseMs), now + input.leaseMs);
   let slotTaken = false;
   if (parallel.maxParallel !== null) {
-    const lease = await new ParallelLimiter(redis).acquire(requestId, parallel, input.leaseMs, now);
+    const lease = await leases.acquire(requestId, parallel, input.leaseMs, now).catch((error: unknown) => {
+      cancelLease();
+      throw error;
+    });
     if (!lease.acquired) {
       return {
         ok: false,
@@ -48,11 +58,16 @@ export async function admit(redis: Redis, input: AdmissionInput): Promise<Admiss
   }
   if (subjects.length === 0) return { ok: true, headers: {}, slotTaken };
 
-  const decision = await new RateLimiter(redis).check({ requestId, subjects, tokens: input.promptTokens, now });
+  const rate = new RateLimiter(redis);
+  const decision = await rate.check({ requestId, subjects, tokens: input.promptTokens, now }).catch((error: unknown) => {
+    later.run(`cancel rate check ${requestId}`, () => rate.cancel({ requestId, subjects }), now + rate.windowMs + rate.bucketMs);
+    if (slotTaken) cancelLease();
+    throw error;
+  });
   const headers = rateLimitHeaders(decision);
   if (decision.allowed) return { ok: true, headers, slotTaken };
 
-  if (slotTaken) await new ParallelLimiter(redis).release(requestId, parallel);
+  if (slotTaken) cancelLease();
   const refusal = decision.refusedBy[0];
   const what = refusal?.limit === 'tokens' ? 'tokens' : 'requests';
   const who = refusal?.subject.kind === 'team' ? 'team' : 'key';
@@ -62,6 +77,8 @@ export async function admit(redis: Redis, input: AdmissionInput): Promise<Admiss
   return { ok: false, code: 'rate_limit_exceeded', message, headers };
 }
 
-export async function releaseSlot(redis: Redis, requestId: string, keyId: string): Promise<void> {
-  await new ParallelLimiter(redis).release(requestId, { kind: 'key', id: keyId });
+/** After the response; a release that fails is retried until the lease would have expired anyway. */
+export function releaseSlot(redis: Redis, requestId: string, keyId: string, leaseMs: number, later: Eventually = eventually): void {
+  const leases = new ParallelLimiter(redis);
+  later.run(`release parallel lease ${requestId}`, () => leases.release(requestId, { kind: 'key', id: keyId }), Date.now() + leaseMs);
 }

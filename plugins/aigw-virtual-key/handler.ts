@@ -91,13 +91,9 @@ export class VirtualKeyHandler {
   }
 
   async log(kong: Kong): Promise<void> {
-    try {
-      const slot = (await kong.ctx.shared.get(SLOT_CTX_KEY)) as { requestId: string; keyId: string } | undefined;
-      if (slot) await releaseSlot(this.redis, slot.requestId, slot.keyId);
-    } catch (error) {
-      // The lease expires on its own; a failed release only delays the slot.
-      await kong.log.warn(`aigw-virtual-key could not release a parallel slot: ${(error as Error).message}`);
-    }
+    const slot = (await kong.ctx.shared.get(SLOT_CTX_KEY)) as { requestId: string; keyId: string } | undefined;
+    // Retried in the background until Redis answers (or the lease has expired by itself).
+    if (slot) releaseSlot(this.redis, slot.requestId, slot.keyId, this.config.parallel_lease_seconds * 1000);
   }
 
   private async authorize(kong: Kong, client: { anthropic: boolean }): Promise<void> {

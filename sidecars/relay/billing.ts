@@ -6,13 +6,16 @@
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import type { BudgetSubject } from '../../lib/identity';
-import { BudgetLimiter, RateLimiter } from '../../lib/limits';
+import { BudgetLimiter, eventually, RateLimiter, type Eventually } from '../../lib/limits';
 import type { Logger } from '../../lib/log';
 import type { PlanTarget, RoutePlan } from '../../lib/plan';
 import { costNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
 import type { LedgerWriter } from './ledger-writer';
 import type { TokenUsage, UsageOutcome, UsageRecord } from './usage';
+
+/** How long an undelivered settlement is retried (reservation records are kept 24 h). */
+const SETTLE_RETRY_MS = 3_600_000;
 
 /** Outcomes where the provider produced nothing billable. */
 const NOTHING_PRODUCED: ReadonlySet<UsageOutcome> = new Set(['upstream_error', 'upstream_unreachable', 'timeout']);
@@ -36,6 +39,7 @@ export class RelayBilling {
     private readonly pool: Pool | null,
     private readonly ledger: LedgerWriter | null,
     private readonly log: Logger,
+    private readonly later: Eventually = eventually,
   ) {}
 
   /** Charges the request once; returns the cost in nano-USD (null = unknown price). */
@@ -46,19 +50,25 @@ export class RelayBilling {
     this.settled.add(plan.requestId);
     setTimeout(() => this.settled.delete(plan.requestId), 600_000).unref();
     if (!this.redis) return charge;
-    try {
-      if (billing.budgets.length > 0) {
-        await new BudgetLimiter(this.redis).settleWithInit(
+    const redis = this.redis;
+    if (billing.budgets.length > 0) {
+      const settle = (): Promise<unknown> =>
+        new BudgetLimiter(redis).settleWithInit(
           { requestId: plan.requestId, actualNano: charge ?? 0, subjects: billing.budgets },
           (subject) => this.spentInLedger(subject),
         );
-      }
-      const actualTokens = usage ? usage.promptTokens + usage.completionTokens : billing.promptTokensEstimate;
-      await new RateLimiter(this.redis).addTokens(billing.rateSubjects, actualTokens - billing.promptTokensEstimate, { admittedAt: billing.admittedAt });
-    } catch (error) {
-      // The reservation expires and is refunded; the ledger row below still records the spend.
-      this.log.error('budget settlement failed', { requestId: plan.requestId, error: (error as Error).message });
+      await settle().catch((error: unknown) => {
+        // Settles are idempotent: keep delivering it (a late settle still charges the windows its
+        // reservation named), so the budget counter never forgets spend the ledger records.
+        this.log.error('budget settlement failed; retrying in the background', { requestId: plan.requestId, error: (error as Error).message });
+        this.later.run(`settle ${plan.requestId}`, settle, Date.now() + SETTLE_RETRY_MS);
+      });
     }
+    const actualTokens = usage ? usage.promptTokens + usage.completionTokens : billing.promptTokensEstimate;
+    // A rate correction is not idempotent and not money: one attempt.
+    await new RateLimiter(redis)
+      .addTokens(billing.rateSubjects, actualTokens - billing.promptTokensEstimate, { admittedAt: billing.admittedAt })
+      .catch((error: unknown) => this.log.warn('token-rate correction failed', { requestId: plan.requestId, error: (error as Error).message }));
     return charge;
   }
 

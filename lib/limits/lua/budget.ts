@@ -60,7 +60,8 @@ sweep(KEYS[1], ARGV[5], ARGV[1], tonumber(ARGV[6]), ARGV[4])
 local r = redis.call('HMGET', KEYS[2], 'state', 'amount', 'counters')
 local state = r[1]
 if state == 'settled' then return {'dup'} end
-if state then
+-- a cancellation marker names no windows: charge the current ones below
+if state and r[3] then
   local live = state == 'reserved'
   local neg = s(-tonumber(r[2]))
   for c in string.gmatch(r[3], '[^\\n]+') do
@@ -98,11 +99,19 @@ return {'unreserved'}
 /**
  * KEYS: 1 expiry ZSET, 2 record. ARGV: 1 now, 2 requestId, 3 record retention ms, 4 record prefix,
  * 5 sweep limit. Returns {'refunded'} | {'none', state-or-empty}.
+ * Without a record (the reserve failed, timed out, or has not run yet) it leaves a 'refunded'
+ * record: a reserve of this id that still runs later, e.g. sent before a Redis stall, then finds
+ * the request finished and reserves nothing.
  */
 export const REFUND_LUA = LUA_INT + LUA_SWEEP + `
 sweep(KEYS[1], ARGV[4], ARGV[1], tonumber(ARGV[5]), ARGV[3])
 local r = redis.call('HMGET', KEYS[2], 'state', 'amount', 'counters')
-if r[1] ~= 'reserved' then return {'none', r[1] or ''} end
+if not r[1] then
+  redis.call('HSET', KEYS[2], 'state', 'refunded')
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  return {'none', ''}
+end
+if r[1] ~= 'reserved' then return {'none', r[1]} end
 local neg = s(-tonumber(r[2]))
 for c in string.gmatch(r[3], '[^\\n]+') do
   if redis.call('EXISTS', c) == 1 then redis.call('HINCRBY', c, 'reserved', neg) end

@@ -7,19 +7,21 @@
 import { LUA_INT } from './common';
 
 /**
- * KEYS: per subject i: 2i-1 requests ZSET, 2i tokens HASH.
+ * KEYS: per subject i: 2i-1 requests ZSET, 2i tokens HASH; last: the request's cancellation marker.
  * ARGV: 1 now, 2 window ms, 3 bucket ms, 4 member (request id), 5 tokens,
  *       per subject i: 4+2i rpm limit (-1 = none), 5+2i tpm limit (-1 = none).
  * Returns {allowed, per subject: reqCount, reqResetMs, reqRetryMs, reqOver, tokUsed, tokResetMs, tokRetryMs, tokOver}
- * (counts before this request; retry -1 = never admissible).
+ * (counts before this request; retry -1 = never admissible), or {-1} for a cancelled request
+ * (a check sent before a Redis stall that runs after its cancellation records nothing).
  */
 export const RATE_CHECK_LUA = LUA_INT + `
+if redis.call('EXISTS', KEYS[#KEYS]) == 1 then return {-1} end
 local now = tonumber(ARGV[1])
 local W = tonumber(ARGV[2])
 local B = tonumber(ARGV[3])
 local member = ARGV[4]
 local tokens = tonumber(ARGV[5])
-local n = #KEYS / 2
+local n = math.floor(#KEYS / 2)
 -- bucket b covers [b*B, (b+1)*B) and counts until its END leaves the window
 local minB = math.floor((now - W) / B)
 local out = {1}
@@ -119,5 +121,17 @@ for i = 1, #KEYS do
   redis.call('HINCRBY', KEYS[i], s(target), ARGV[4])
   redis.call('PEXPIRE', KEYS[i], s(W + B))
 end
+return 1
+`;
+
+/**
+ * Undoes a check whose outcome is unknown (it failed or timed out, so may still run): removes the
+ * request from the request windows and marks it cancelled so a late check records nothing. Its
+ * prompt-token estimate, if recorded, ages out of the token window within a minute.
+ * KEYS: requests ZSET per rpm-limited subject, then the cancellation marker. ARGV: 1 member, 2 marker ms.
+ */
+export const RATE_CANCEL_LUA = `
+redis.call('SET', KEYS[#KEYS], '1', 'PX', ARGV[2])
+for i = 1, #KEYS - 1 do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return 1
 `;
