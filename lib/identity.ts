@@ -72,6 +72,8 @@ export interface RequestIdentity {
   rateSubjects: RateLimitSubject[];
   /** Epoch ms the request was admitted (its tokens-per-minute bucket). */
   admittedAt: number;
+  /** The request holds one of the key's parallel slots for this long unless renewed; null = no slot. */
+  parallelLeaseMs: number | null;
 }
 
 export interface RateLimitSubject {
@@ -146,6 +148,7 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
     teamId: v.teamId ?? null,
     userId: v.userId ?? null,
     model: v.model ?? '',
+    parallelLeaseMs: v.parallelLeaseMs ?? null,
     budgets: restoreBudgetSubjects(v.budgets),
     rateSubjects: (Array.isArray(v.rateSubjects) ? v.rateSubjects : []).map((s) => ({ ...s, rpm: s.rpm ?? null, tpm: s.tpm ?? null })),
   };

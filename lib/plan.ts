@@ -62,6 +62,8 @@ export interface PlanBilling {
   budgets: BudgetSubject[];
   rateSubjects: RateLimitSubject[];
   admittedAt: number;
+  /** The key's parallel slot this request holds: the relay renews it while the request lives and frees it at the end. */
+  parallelLeaseMs?: number | null;
 }
 
 export interface RoutePlan {

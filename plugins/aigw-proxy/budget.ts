@@ -63,6 +63,7 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
     budgets: identity.budgets,
     rateSubjects: identity.rateSubjects,
     admittedAt: identity.admittedAt,
+    parallelLeaseMs: identity.parallelLeaseMs,
   };
   if (identity.budgets.length === 0) return { ok: true, billing, expiresAt: 0 };
 

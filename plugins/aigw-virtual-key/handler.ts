@@ -149,6 +149,7 @@ export class VirtualKeyHandler {
       budgets,
       rateSubjects: subjects,
       admittedAt: now,
+      parallelLeaseMs: admission.slotTaken ? this.config.parallel_lease_seconds * 1000 : null,
     };
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, identity);
   }

@@ -18,5 +18,12 @@ export const Schema: KongSchema = [
   { negative_cache_ttl_seconds: { type: 'integer', default: 2, between: [1, 60] } },
   { redis_cache_ttl_seconds: { type: 'integer', default: 60, between: [1, 3600] } },
   { max_request_body_bytes: { type: 'integer', default: 4194304, between: [1024, 33554432] } },
-  { parallel_lease_seconds: { type: 'integer', default: 660, between: [10, 7200], description: 'A parallel-request slot is released after the response, or after this long if a node dies.' } },
+  {
+    parallel_lease_seconds: {
+      type: 'integer',
+      default: 60,
+      between: [10, 7200],
+      description: 'A parallel-request slot is released when the response ends; the relay renews it while the request lives, so a dead node frees its slots after this long.',
+    },
+  },
 ];

@@ -20,6 +20,7 @@ import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
 import type { RelayMetrics } from './metrics';
 import type { TargetFeedback } from './target-feedback';
+import type { ParallelSlots } from './parallel-slots';
 import type { ClientFormat } from './client-format';
 import { clientFormatFor } from './formats';
 import { stripAnthropicExtensions } from './ingress/anthropic-request';
@@ -39,6 +40,7 @@ export interface RelayDeps {
   billing: RelayBilling;
   metrics?: RelayMetrics;
   feedback: TargetFeedback;
+  slots: ParallelSlots;
 }
 
 const ENDPOINT_BY_PATH: Record<string, Endpoint> = {
@@ -130,7 +132,12 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
     res,
     policy: { ...DEFAULT_RETRY_POLICY, ...(plan.retry ?? {}) },
   };
-  await runPlan(request, deps);
+  const slot = deps.slots.hold(plan);
+  try {
+    await runPlan(request, deps);
+  } finally {
+    slot.release();
+  }
 }
 
 async function runPlan(request: Request, deps: RelayDeps): Promise<void> {

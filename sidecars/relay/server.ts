@@ -6,6 +6,7 @@ import { pgFor, redisFor } from '../../lib/store-clients';
 import { RelayBilling } from './billing';
 import { LedgerWriter } from './ledger-writer';
 import { TargetFeedback } from './target-feedback';
+import { ParallelSlots } from './parallel-slots';
 import type { RelayConfig } from './config';
 import { handleRelayRequest } from './relay-request';
 import { sendError, sendJson } from './respond';
@@ -38,7 +39,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const redis = redisUrl ? redisFor(redisUrl) : null;
   const billing = new RelayBilling(redis, pool, ledger, log);
   const feedback = new TargetFeedback(redis, log, options.metrics);
-  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback };
+  const slots = new ParallelSlots(redis, log);
+  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback, slots };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];

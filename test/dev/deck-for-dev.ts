@@ -41,6 +41,13 @@ export interface DevDeckResult {
   routing: Record<string, string>;
 }
 
+/** The configs of every `name` plugin in the deck (global, service, route and consumer ones), for tests to adjust. */
+export function pluginConfigs(deck: Record<string, unknown>, name: string): Array<Record<string, unknown>> {
+  return pluginsOf(deck)
+    .filter((p) => p.name === name)
+    .map((p) => (p.config ??= {}));
+}
+
 function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
   const found: DeckPlugin[] = [];
   const visit = (node: unknown): void => {

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import OpenAI from 'openai';
 import { hrwScore, targetId, TargetStats } from '../../lib/routing';
-import { MOCK_CREDENTIAL } from '../dev/deck-for-dev';
+import { MOCK_CREDENTIAL, pluginConfigs } from '../dev/deck-for-dev';
 import { startDevStack, type DevStack } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { waitFor } from './helpers';
@@ -32,27 +32,9 @@ interface DeckTarget {
   rpm_limit?: number;
 }
 
-function findProxyConfig(node: unknown): Record<string, unknown> | null {
-  if (Array.isArray(node)) {
-    for (const n of node) {
-      const found = findProxyConfig(n);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (typeof node !== 'object' || node === null) return null;
-  const record = node as Record<string, unknown>;
-  if (record.name === 'aigw-proxy' && typeof record.config === 'object') return record.config as Record<string, unknown>;
-  for (const key of ['plugins', 'services', 'routes', 'consumers']) {
-    const found = findProxyConfig(record[key]);
-    if (found) return found;
-  }
-  return null;
-}
-
 /** Adds one model per algorithm; the dev rewrite already pointed the deck's targets at the mock. */
 function addBalancedModels(deck: Record<string, unknown>): Record<string, unknown> {
-  const config = findProxyConfig(deck);
+  const [config] = pluginConfigs(deck, 'aigw-proxy');
   if (!config) throw new Error('aigw-proxy not found in the deck');
   const models = config.models as Array<{ name: string; target?: { base_url: string } }>;
   const base = models.find((m) => m.name === 'gpt-4o-mini')?.target?.base_url;

@@ -11,6 +11,7 @@
  * (the second pair of parallel requests is refused).
  */
 import { randomBytes } from 'node:crypto';
+import { pluginConfigs } from '../dev/deck-for-dev';
 import { startDevStack, type DevStack } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { estimatePromptTokens } from '../../lib/tokens';
@@ -18,8 +19,16 @@ import { errorCode, rawChat, type ChatResult } from './billing-helpers';
 
 let stack: DevStack | undefined;
 
+/** The shortest lease the schema allows, so the test below can outlive one. */
+const LEASE_SECONDS = 10;
+
+function shortLeases(deck: Record<string, unknown>): Record<string, unknown> {
+  for (const config of pluginConfigs(deck, 'aigw-virtual-key')) config.parallel_lease_seconds = LEASE_SECONDS;
+  return deck;
+}
+
 beforeAll(async () => {
-  stack = await startDevStack({ env: {} });
+  stack = await startDevStack({ env: {}, deckTransform: shortLeases });
 }, 60_000);
 
 afterAll(async () => {
@@ -142,4 +151,42 @@ describe('rate limits through Kong and aigw-virtual-key', () => {
     const after = await rawChat(stack!.url, key, body('one more'));
     expect(after.status).toBe(200);
   });
+
+  it('a stream longer than its lease keeps its slot (the relay renews it) and frees it the moment it ends, even when the client goes away', async () => {
+    const key = await createKey({ max_parallel_requests: 1 });
+    // ~40 tokens at 3 per second: the answer outlives the 10 s lease.
+    const long = { ...body('long stream', { tokens: 40, tokensPerSecond: 3 }), stream: true };
+    const started = Date.now();
+    const streaming = rawChat(stack!.url, key, long);
+    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 1500));
+    // Past the first lease's expiry: still held, because the relay renewed it.
+    const during = await rawChat(stack!.url, key, body('while streaming'));
+    expectRefused(during, 'parallel_limit_exceeded');
+    const done = await streaming;
+    expect(done.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThan(LEASE_SECONDS * 1000);
+    expect((await rawChat(stack!.url, key, body('after'))).status).toBe(200);
+
+    // A client that leaves mid-stream: its slot is free at once, not when the lease runs out.
+    const abort = new AbortController();
+    const res = await fetch(`${stack!.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(long),
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    abort.abort();
+    let admitted: ChatResult | null = null;
+    for (const deadline = Date.now() + 3000; Date.now() < deadline; ) {
+      const next = await rawChat(stack!.url, key, body('after abort'));
+      if (next.status === 200) {
+        admitted = next;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(admitted?.status).toBe(200);
+  }, 40_000);
 });
