@@ -11,6 +11,7 @@ import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
 import type { ChatCompletion, ChatRequest } from '../../lib/openai-types';
 import { completionText } from '../../lib/tokens';
 import { verifyPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
+import type { SingleUse } from '../../lib/single-use';
 import { nanoToUsdString } from '../../lib/pricing';
 import { adapterFor, isOpenAICompatible } from './adapters';
 import { buildRequest, clientIntent, openaiAdapter, usageFromResponse } from './adapters/openai';
@@ -41,6 +42,8 @@ export interface RelayDeps {
   metrics?: RelayMetrics;
   feedback: TargetFeedback;
   slots: ParallelSlots;
+  /** Plans already relayed (each is accepted once). */
+  usedPlans: SingleUse;
 }
 
 const ENDPOINT_BY_PATH: Record<string, Endpoint> = {
@@ -109,6 +112,12 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
     return sendFormatted(res, format, 401, openAIError(401, `Unauthorized: ${check.reason}. The relay only accepts requests routed by the gateway.`, 'invalid_route_plan'));
   }
   const plan = check.plan;
+  // A captured plan replayed within its expiry (same body, same request id) would call the
+  // provider again: each plan is used once.
+  if (!deps.usedPlans.claim(plan.requestId, plan.expiresAt)) {
+    deps.log.warn('rejected a route plan used before', { requestId: plan.requestId, path });
+    return sendFormatted(res, format, 401, openAIError(401, 'Unauthorized: this route plan was already used. The relay only accepts requests routed by the gateway.', 'invalid_route_plan'));
+  }
   if (ENDPOINT_BY_PATH[path] !== plan.endpoint) {
     return sendFormatted(res, format, 400, openAIError(400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch'));
   }

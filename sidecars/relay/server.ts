@@ -7,6 +7,7 @@ import { RelayBilling } from './billing';
 import { LedgerWriter } from './ledger-writer';
 import { TargetFeedback } from './target-feedback';
 import { ParallelSlots } from './parallel-slots';
+import { SingleUse } from '../../lib/single-use';
 import type { RelayConfig } from './config';
 import { handleRelayRequest } from './relay-request';
 import { sendError, sendJson } from './respond';
@@ -40,7 +41,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const billing = new RelayBilling(redis, pool, ledger, log);
   const feedback = new TargetFeedback(redis, log, options.metrics);
   const slots = new ParallelSlots(redis, log);
-  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback, slots };
+  const usedPlans = new SingleUse();
+  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback, slots, usedPlans };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];

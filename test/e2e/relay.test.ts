@@ -77,6 +77,22 @@ describe('the relay refuses anything without a valid signed plan', () => {
   });
 });
 
+describe('a captured plan cannot be replayed', () => {
+  it('accepts a signed plan once: the same headers and body again get 401 and never reach the provider', async () => {
+    const body = chatBody();
+    const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret);
+    const first = await post(body, headers);
+    expect(first.status).toBe(200);
+    await first.text();
+    const replays = await Promise.all([post(body, headers), post(body, headers)]);
+    for (const replay of replays) {
+      expect(replay.status).toBe(401);
+      expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('invalid_route_plan');
+    }
+    expect(mock.requests).toHaveLength(1);
+  });
+});
+
 describe('relaying to an OpenAI-compatible provider', () => {
   it('answers a non-streamed completion, with the provider model, the relay key and a usage record', async () => {
     const body = chatBody({}, mockDirective({ tokens: 7 }));
