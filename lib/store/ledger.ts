@@ -23,13 +23,15 @@ export interface LedgerRow {
   status: number;
   outcome: string;
   stream: boolean;
+  /** The tokens were counted by the gateway (the provider reported no usage). */
+  usageEstimated?: boolean;
   /** When the request started (Date or epoch ms). */
   createdAt: Date | number;
 }
 
 /**
  * One multi-row INSERT (arrays unnested server-side, so any batch size is one statement with 17
- * parameters). Duplicate request ids, in the table or within the batch, are skipped.
+ * array parameters). Duplicate request ids, in the table or within the batch, are skipped.
  * Returns how many rows were inserted.
  */
 export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promise<number> {
@@ -37,9 +39,9 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
   const col = <T>(f: (r: LedgerRow) => T): T[] => rows.map(f);
   const { rowCount } = await db.query(
     `INSERT INTO aigw_spend_ledger (request_id, key_id, team_id, user_id, model, provider, provider_model,
-       prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, status, outcome, stream, created_at)
+       prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, status, outcome, stream, created_at, usage_estimated)
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-       $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[])
+       $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[], $17::bool[])
      ON CONFLICT (request_id) DO NOTHING`,
     [
       col((r) => r.requestId),
@@ -58,6 +60,7 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
       col((r) => r.outcome),
       col((r) => r.stream),
       col((r) => new Date(r.createdAt)),
+      col((r) => r.usageEstimated === true),
     ],
   );
   return rowCount ?? 0;

@@ -21,9 +21,10 @@ const SETTLE_RETRY_MS = 3_600_000;
 const NOTHING_PRODUCED: ReadonlySet<UsageOutcome> = new Set(['upstream_error', 'upstream_unreachable', 'timeout']);
 
 /**
- * The cost to charge, in nano-USD; null when the price is unknown. Without reported usage after
- * output began (a cut or abandoned stream) the provider still bills what it generated, which the
- * gateway cannot know: it charges the reservation, the bound it promised never to exceed.
+ * The cost to charge, in nano-USD; null when the price is unknown. Cut and abandoned streams
+ * arrive here with the usage the gateway counted from what was delivered; only a failure the
+ * relay could not account for (an internal error after the answer began) has no usage, and is
+ * charged the reservation, the bound it promised never to exceed.
  */
 export function chargeFor(plan: RoutePlan, target: PlanTarget, usage: TokenUsage | null, outcome: UsageOutcome): number | null {
   if (usage) return target.pricing ? costNano(usage, target.pricing) : null;
@@ -92,6 +93,7 @@ export class RelayBilling {
       completionTokens: record.usage?.completionTokens ?? 0,
       cachedTokens: record.usage?.cachedTokens ?? 0,
       reasoningTokens: record.usage?.reasoningTokens ?? 0,
+      usageEstimated: record.usage?.estimated === true,
       costNano: record.costNano,
       status: record.status,
       outcome: record.outcome,

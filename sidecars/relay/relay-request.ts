@@ -88,6 +88,8 @@ interface Request {
   /** Set when the answer is recorded, for the target's latency and usage stats. */
   firstByteAt?: number | null;
   usage?: TokenUsage | null;
+  /** A provider accepted the call (its response head arrived): it bills the prompt even if the client leaves. */
+  upstreamAnswered?: boolean;
 }
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
@@ -172,7 +174,7 @@ async function runPlan(request: Request, deps: RelayDeps): Promise<void> {
         return;
       }
       last = failure;
-      if (request.res.destroyed) return record(deps, request, 499, 'client_aborted', null, null);
+      if (request.res.destroyed) return clientGone(request, deps);
       const decision = decide(failure.kind, retries, request.policy, failure.retryAfterMs);
       deps.log.info('attempt failed', {
         requestId: request.plan.requestId,
@@ -191,6 +193,16 @@ async function runPlan(request: Request, deps: RelayDeps): Promise<void> {
     }
   }
   if (last) return fail(request, deps, last);
+}
+
+/**
+ * The client left before its (non-streamed) answer: once a provider had accepted the call it
+ * bills the prompt, so the gateway bills the prompt too, counted and marked estimated.
+ */
+async function clientGone(request: Request, deps: RelayDeps): Promise<void> {
+  const usage = request.upstreamAnswered ? estimated(request, '') : null;
+  await charge(deps, request, usage, 'client_aborted');
+  record(deps, request, 499, 'client_aborted', usage, null);
 }
 
 async function fail(request: Request, deps: RelayDeps, failure: Failure): Promise<void> {
@@ -304,6 +316,7 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
       return transportFailure(error, target);
     }
     const upstreamHeaders = flatHeaders(upstream.headers);
+    if (upstream.statusCode < 400) request.upstreamAnswered = true;
     if (upstream.statusCode >= 400) {
       const text = await upstream.body.text();
       const mapped = (adapter ?? openaiAdapter).mapError(upstream.statusCode, text, upstreamHeaders);
@@ -433,8 +446,11 @@ async function streamAnswer(
       outcome: 'upstream_error',
     };
   }
-  await charge(deps, request, result.usage, result.outcome);
-  record(deps, request, 200, result.outcome, result.usage, result.firstByteAt);
+  // Cut or abandoned mid-answer without usage from the provider: bill what it delivered,
+  // counted by the gateway and marked estimated (never nothing, never the whole reservation).
+  const usage = result.usage ?? estimated(request, source.generatedText());
+  await charge(deps, request, usage, result.outcome);
+  record(deps, request, 200, result.outcome, usage, result.firstByteAt);
   return null;
 }
 

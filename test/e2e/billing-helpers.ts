@@ -73,6 +73,7 @@ export interface LedgerRow {
   status: number;
   outcome: string;
   stream: boolean;
+  usage_estimated: boolean;
 }
 
 export async function ledgerRows(databaseUrl: string, where: { keyIds?: string[]; teamId?: string }): Promise<LedgerRow[]> {
@@ -94,6 +95,7 @@ export async function ledgerRows(databaseUrl: string, where: { keyIds?: string[]
       status: r.status as number,
       outcome: r.outcome as string,
       stream: r.stream as boolean,
+      usage_estimated: r.usage_estimated as boolean,
     }));
   } finally {
     await client.end();

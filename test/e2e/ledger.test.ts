@@ -177,4 +177,53 @@ describe('spend ledger', () => {
     const info = await stack!.admin('GET', `/admin/keys/${keyId}`);
     expect(info.body).toMatchObject({ spend_nano: goodCost, requests: 2, remaining_budget_nano: 1e9 - goodCost });
   }, 30_000);
+
+  it('a stream cut by the provider or abandoned by the client is billed for what it delivered, counted and marked estimated', async () => {
+    // No budget: nothing is reserved, so nothing but the delivered text can be billed.
+    const created = await stack!.admin('POST', '/admin/keys', { key_alias: `ledger-cut-${randomBytes(4).toString('hex')}` });
+    expect(created.status).toBe(201);
+    const keyId = created.body.id as string;
+    const key = created.body.key as string;
+    const post = (script: MockScript, signal?: AbortSignal): Promise<Response> =>
+      fetch(`${stack!.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, max_tokens: 200, messages: [{ role: 'user', content: `Tell me. ${mockDirective(script)}` }] }),
+        signal,
+      });
+
+    // 1. The provider cuts the stream after 50 tokens, without a usage chunk.
+    const cut = await post({ tokens: 60, cutAfterTokens: 50 });
+    expect(cut.status).toBe(200);
+    const cutText = await cut.text();
+    expect(cutText).toContain('upstream_stream_interrupted');
+
+    // 2. The client reads part of the answer, then goes away.
+    const abort = new AbortController();
+    const left = await post({ tokens: 60, tokensPerSecond: 40 }, abort.signal);
+    const reader = left.body!.getReader();
+    let received = '';
+    const contentChunks = (text: string): number => (text.match(/"content":"[^"]/g) ?? []).length;
+    while (contentChunks(received) < 20) received += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    const deliveredChunks = contentChunks(received);
+
+    const rows = await waitForLedger(stack!.stores.databaseUrl, { keyIds: [keyId] }, 2);
+    expect(rows).toHaveLength(2);
+    const byOutcome = Object.fromEntries(rows.map((r) => [r.outcome, r]));
+    const interrupted = byOutcome.stream_interrupted;
+    const aborted = byOutcome.client_aborted;
+    expect(interrupted).toMatchObject({ usage_estimated: true, stream: true });
+    expect(aborted).toMatchObject({ usage_estimated: true, stream: true });
+    // 50 mock tokens were delivered before the cut (plain words: at least one token each).
+    expect(interrupted.completion_tokens).toBeGreaterThanOrEqual(50);
+    expect(interrupted.completion_tokens).toBeLessThan(100);
+    // What the client got, and no more than the provider sent.
+    expect(aborted.completion_tokens).toBeGreaterThanOrEqual(deliveredChunks);
+    expect(aborted.completion_tokens).toBeLessThan(120);
+    for (const row of [interrupted, aborted]) {
+      expect(row.prompt_tokens).toBeGreaterThan(0);
+      expect(row.cost_nano).toBe(costNano({ promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, cachedTokens: 0 }, MINI_PRICE));
+    }
+  }, 30_000);
 });
