@@ -15,11 +15,11 @@ import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { modelList, modelObject } from './models';
 import { parseJsonBody, validateFor } from './validate';
 
-const ENDPOINTS: Record<string, Endpoint> = {
-  '/v1/chat/completions': 'chat.completions',
-  '/v1/embeddings': 'embeddings',
-  '/v1/messages': 'messages',
-};
+const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map([
+  ['/v1/chat/completions', 'chat.completions'],
+  ['/v1/embeddings', 'embeddings'],
+  ['/v1/messages', 'messages'],
+]);
 
 type Refuse = (status: number, message: string, code: string | null, param?: string | null, headers?: Record<string, string>) => Promise<void>;
 
@@ -30,6 +30,19 @@ function refuserFor(kong: Kong, endpoint: Endpoint): Refuse {
 }
 
 const RESERVATION_CTX_KEY = 'aigw.reservation';
+
+function methodNotAllowed(refuse: Refuse, method: string, path: string, allowed: string): Promise<void> {
+  return refuse(405, `${method} is not allowed on ${path}; use ${allowed}.`, 'method_not_allowed', null, { allow: allowed });
+}
+
+/** A path segment decoded, or kept as it is when its escapes are malformed (`%ZZ`). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 export class AiProxyHandler {
   private readonly models: CompiledModels;
@@ -66,10 +79,18 @@ export class AiProxyHandler {
 
   private async route(kong: Kong): Promise<void> {
     const path = (await kong.request.getPath()).replace(/\/+$/, '');
-    if (path === '/v1/models') return exitJson(kong, 200, modelList(this.models.names));
-    if (path.startsWith('/v1/models/')) return this.describeModel(kong, decodeURIComponent(path.slice('/v1/models/'.length)));
-    const endpoint = ENDPOINTS[path];
-    if (!endpoint) return exitWithError(kong, 404, `Invalid URL (${path}).`, 'unknown_url');
+    if (path === '/v1/models' || path.startsWith('/v1/models/')) {
+      const method = await kong.request.getMethod();
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(refuserFor(kong, 'chat.completions'), method, path, 'GET');
+      if (path === '/v1/models') return exitJson(kong, 200, modelList(this.models.names));
+      return this.describeModel(kong, safeDecode(path.slice('/v1/models/'.length)));
+    }
+    const endpoint = ENDPOINTS.get(path);
+    // Reached through the catch-all route (deck/kong.yaml): an unknown path, in our error shape.
+    if (!endpoint) {
+      const refuse = refuserFor(kong, path.startsWith('/v1/messages/') ? 'messages' : 'chat.completions');
+      return refuse(404, `Invalid URL (${await kong.request.getMethod()} ${path}).`, 'unknown_url');
+    }
     return this.proxy(kong, endpoint);
   }
 
@@ -110,6 +131,11 @@ export class AiProxyHandler {
     const body = await kong.request.getRawBody(max);
     if (body === undefined || body === null || body.length > max) return tooLarge();
     const bytes = Buffer.from(body);
+    // The endpoint routes take POST only; other methods arrive through the catch-all route.
+    if (bytes.length === 0) {
+      const method = await kong.request.getMethod();
+      if (method !== 'POST') return methodNotAllowed(refuse, method, await kong.request.getPath(), 'POST');
+    }
     const parsed = parseJsonBody(bytes);
     if (!parsed.ok) return refuse(400, parsed.message, 'invalid_json');
     const validation = validateFor(endpoint, parsed.value);

@@ -51,6 +51,16 @@ function hasModelPolicy(record: KeyRecord): boolean {
   return record.allowedModels.length > 0 || Object.keys(record.modelAliases).length > 0 || (record.team?.allowedModels.length ?? 0) > 0;
 }
 
+/** Only asked when refusing, so an admitted request pays no extra PDK round trip. */
+async function isAnthropicEndpoint(kong: Kong): Promise<boolean> {
+  try {
+    const path = await kong.request.getPath();
+    return path === '/v1/messages' || path.startsWith('/v1/messages/');
+  } catch {
+    return false;
+  }
+}
+
 class Refused extends Error {
   constructor(
     readonly status: number,
@@ -75,17 +85,16 @@ export class VirtualKeyHandler {
   }
 
   async access(kong: Kong): Promise<void> {
-    // Anthropic's SDK (and Claude Code) always send anthropic-version: answer them in their error shape.
-    const client = { anthropic: false };
     try {
-      await this.authorize(kong, client);
+      await this.authorize(kong);
     } catch (error) {
       const refused =
         error instanceof Refused
           ? error
           : new Refused(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
       if (!(error instanceof Refused)) await kong.log.err(`aigw-virtual-key could not verify the request: ${(error as Error).message}`);
-      if (client.anthropic) return exitWithAnthropicError(kong, refused.status, `${refused.message} (${refused.code})`, refused.headers);
+      // The error shape follows the endpoint: Anthropic's on /v1/messages, OpenAI's elsewhere.
+      if (await isAnthropicEndpoint(kong)) return exitWithAnthropicError(kong, refused.status, `${refused.message} (${refused.code})`, refused.headers);
       return exitWithError(kong, refused.status, refused.message, refused.code, null, refused.headers);
     }
   }
@@ -96,9 +105,8 @@ export class VirtualKeyHandler {
     if (slot) releaseSlot(this.redis, slot.requestId, slot.keyId, this.config.parallel_lease_seconds * 1000);
   }
 
-  private async authorize(kong: Kong, client: { anthropic: boolean }): Promise<void> {
+  private async authorize(kong: Kong): Promise<void> {
     const headers = await kong.request.getHeaders();
-    client.anthropic = headers['anthropic-version'] !== undefined;
     const credential = extractCredential(headers);
     if (!credential) {
       throw new Refused(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>', 'apikey' or 'x-api-key'.", 'missing_api_key');

@@ -23,7 +23,9 @@ function allows(list: string[], model: string): boolean {
 
 /** Rewrites a key's model alias, then checks the key's and the team's allow-lists. */
 export function resolveModel(record: KeyRecord, requested: string): { model: string } | Refusal {
-  const model = record.modelAliases[requested] ?? requested;
+  // The requested name is the client's: never read an inherited property ("constructor").
+  const alias = Object.hasOwn(record.modelAliases, requested) ? record.modelAliases[requested] : undefined;
+  const model = typeof alias === 'string' ? alias : requested;
   if (!allows(record.allowedModels, model) || !allows(record.team?.allowedModels ?? [], model)) {
     return { status: 403, message: `This API key is not allowed to use the model \`${requested}\`.`, code: 'model_not_allowed' };
   }

@@ -169,3 +169,69 @@ describe('the relay behind Kong', () => {
     await expect(call).rejects.toMatchObject({ status: 401, code: 'invalid_route_plan' });
   });
 });
+
+describe('every error in the shape of the endpoint the client called', () => {
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> =>
+    fetch(stack.url + path, { method, headers: { authorization: `Bearer ${userKey}`, ...headers }, body });
+  const openAIShaped = async (res: Response): Promise<Record<string, unknown>> => {
+    const body = (await res.json()) as { error: Record<string, unknown> };
+    expect(body.error).toEqual({ message: expect.any(String), type: expect.any(String), code: expect.anything(), param: body.error.param === null ? null : expect.any(String) });
+    return body.error;
+  };
+  const anthropicShaped = async (res: Response): Promise<Record<string, unknown>> => {
+    const body = (await res.json()) as { type: string; error: Record<string, unknown> };
+    expect(body).toEqual({ type: 'error', error: { type: expect.any(String), message: expect.any(String) } });
+    return body.error;
+  };
+
+  it('an unknown path gets 404 unknown_url, not Kong\'s "no Route matched"', async () => {
+    const res = await call('GET', '/v1/no-such-thing');
+    expect(res.status).toBe(404);
+    expect(await openAIShaped(res)).toMatchObject({ code: 'unknown_url', message: 'Invalid URL (GET /v1/no-such-thing).' });
+    const anthropic = await call('POST', '/v1/messages/no-such-thing', { 'content-type': 'application/json' }, '{}');
+    expect(anthropic.status).toBe(404);
+    expect(await anthropicShaped(anthropic)).toMatchObject({ type: 'not_found_error' });
+  });
+
+  it('a wrong method gets 405 with Allow, in the endpoint\'s shape', async () => {
+    const chat = await call('GET', '/v1/chat/completions');
+    expect(chat.status).toBe(405);
+    expect(chat.headers.get('allow')).toBe('POST');
+    expect(await openAIShaped(chat)).toMatchObject({ code: 'method_not_allowed' });
+    const messages = await call('DELETE', '/v1/messages');
+    expect(messages.status).toBe(405);
+    await anthropicShaped(messages);
+    const models = await call('POST', '/v1/models');
+    expect(models.status).toBe(405);
+    expect(models.headers.get('allow')).toBe('GET');
+    expect(stack.mock!.requests).toHaveLength(0);
+  });
+
+  it('follows the endpoint, not the anthropic-version header', async () => {
+    const noKey = { authorization: '' };
+    const chat = await call('POST', '/v1/chat/completions', { ...noKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, '{}');
+    expect(chat.status).toBe(401);
+    await openAIShaped(chat);
+    const messages = await call('POST', '/v1/messages', { ...noKey, 'content-type': 'application/json' }, '{}');
+    expect(messages.status).toBe(401);
+    expect(await anthropicShaped(messages)).toMatchObject({ type: 'authentication_error' });
+  });
+
+  it('a malformed escape in a model path is a 404, not a 5xx', async () => {
+    const res = await call('GET', '/v1/models/%ZZ');
+    expect(res.status).toBe(404);
+    expect(await openAIShaped(res)).toMatchObject({ code: 'model_not_found' });
+  });
+
+  it('a model named like an Object property is just an unknown model, also for a key with aliases', async () => {
+    const aliased = await stack.admin('POST', '/admin/keys', { key_alias: `aliases-${Date.now()}`, model_aliases: { fast: 'gpt-4o-mini' } });
+    expect(aliased.status).toBe(201);
+    for (const model of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const res = await call('POST', '/v1/chat/completions', { authorization: `Bearer ${aliased.body.key as string}`, 'content-type': 'application/json' }, JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }));
+      expect({ model, status: res.status }).toEqual({ model, status: 404 });
+      expect(await openAIShaped(res)).toMatchObject({ code: 'model_not_found' });
+    }
+    const viaAlias = await call('POST', '/v1/chat/completions', { authorization: `Bearer ${aliased.body.key as string}`, 'content-type': 'application/json' }, JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: `hi ${mockDirective({ tokens: 2 })}` }] }));
+    expect(viaAlias.status).toBe(200);
+  });
+});
