@@ -5,7 +5,7 @@
  */
 import Redis from 'ioredis';
 import { Pool } from 'pg';
-import { INVALIDATE_CHANNEL } from './identity';
+import { closeInvalidationChannels } from './invalidation-channel';
 
 const redisClients = new Map<string, Redis>();
 const pgPools = new Map<string, Pool>();
@@ -41,50 +41,11 @@ export function pgFor(url: string): Pool {
   return pool;
 }
 
-
-export interface InvalidationListener {
-  onMessage(message: Record<string, unknown>): void;
-  /** Told whether messages can currently arrive, so caches can shorten their trust. */
-  onState(subscribed: boolean): void;
-}
-
-const subscribers = new Map<string, { client: Redis; listeners: Set<InvalidationListener> }>();
-
-/** One subscriber connection per Redis URL and process, fanned out to every listener. */
-export function subscribeInvalidations(url: string, listener: InvalidationListener): () => void {
-  let entry = subscribers.get(url);
-  if (!entry) {
-    const client = new Redis(url, { connectTimeout: 1000, retryStrategy: (times) => Math.min(times * 200, 2000) });
-    const listeners = new Set<InvalidationListener>();
-    entry = { client, listeners };
-    subscribers.set(url, entry);
-    const setState = (subscribed: boolean): void => listeners.forEach((l) => l.onState(subscribed));
-    client.on('error', () => undefined);
-    client.on('ready', () => {
-      client.subscribe(INVALIDATE_CHANNEL).then(() => setState(true), () => setState(false));
-    });
-    client.on('close', () => setState(false));
-    client.on('message', (_channel: string, text: string) => {
-      let message: Record<string, unknown>;
-      try {
-        message = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        message = { type: 'all' };
-      }
-      listeners.forEach((l) => l.onMessage(message));
-    });
-  }
-  entry.listeners.add(listener);
-  const current = entry;
-  return () => current.listeners.delete(listener);
-}
-
 /** For tests and clean shutdowns. */
 export async function closeStores(): Promise<void> {
   for (const client of redisClients.values()) client.disconnect();
-  for (const { client } of subscribers.values()) client.disconnect();
+  closeInvalidationChannels();
   await Promise.all([...pgPools.values()].map((p) => p.end().catch(() => undefined)));
   redisClients.clear();
-  subscribers.clear();
   pgPools.clear();
 }

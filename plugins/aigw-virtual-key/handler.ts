@@ -10,7 +10,8 @@ import { hashKey } from '../../lib/keys';
 import type { Kong, KongConsumer } from '../../lib/kong/pdk';
 import { exitWithAnthropicError, exitWithError } from '../../lib/kong/respond';
 import { signEnvelope } from '../../lib/signing';
-import { pgFor, redisFor, subscribeInvalidations } from '../../lib/store-clients';
+import { subscribeInvalidations } from '../../lib/invalidation-channel';
+import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens } from '../../lib/tokens';
 import { admit, rateSubjects, releaseSlot } from './admission';
 import type { VirtualKeyConfig } from './config';
@@ -37,11 +38,7 @@ function cacheFor(config: VirtualKeyConfig): KeyCache {
     const cache = sharedCache;
     subscribeInvalidations(config.redis_url, {
       onMessage: (message) => cache.invalidate(message as { type?: string; id?: string; hash?: string }),
-      onState: (subscribed) => {
-        cache.subscribed = subscribed;
-        // Missed messages cannot be replayed: start again from the stores.
-        if (subscribed) cache.invalidate({ type: 'all' });
-      },
+      onState: (subscribed) => cache.channelState(subscribed),
     });
   }
   return sharedCache;

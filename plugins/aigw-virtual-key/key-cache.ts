@@ -26,6 +26,12 @@ export class KeyCache {
   private readonly now: () => number;
   /** Whether invalidation messages are currently being received. */
   subscribed = false;
+  /**
+   * Entries in the shared Redis cache older than this (epoch ms) are not trusted: set when the
+   * invalidation channel comes back after an outage, during which invalidations may have been lost.
+   */
+  sharedTrustedFrom = 0;
+  private everSubscribed = false;
 
   constructor(private readonly options: KeyCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -58,6 +64,15 @@ export class KeyCache {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
+  }
+
+  /** The invalidation channel's state changed: missed messages cannot be replayed, so start over. */
+  channelState(subscribed: boolean): void {
+    this.subscribed = subscribed;
+    if (!subscribed) return;
+    this.invalidate({ type: 'all' });
+    if (this.everSubscribed) this.sharedTrustedFrom = this.now();
+    this.everSubscribed = true;
   }
 
   /** Applies one invalidation message from the control API. */

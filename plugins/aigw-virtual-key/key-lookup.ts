@@ -19,6 +19,7 @@ export interface LookupDeps {
   redisNegativeTtlSeconds: number;
 }
 
+/** What older versions stored for an unknown key. */
 const UNKNOWN_MARKER = 'unknown';
 
 export function redisKeyFor(hash: string): string {
@@ -29,14 +30,31 @@ function found(record: KeyRecord | null): Lookup {
   return record ? { status: 'found', record } : { status: 'unknown' };
 }
 
+/** A key record as cached in Redis, with when it was read from PostgreSQL. */
+interface SharedEntry {
+  storedAt: number;
+  record: KeyRecord | null;
+}
+
+function parseShared(text: string): SharedEntry {
+  // Entries written before storedAt existed count as written at the epoch.
+  if (text === UNKNOWN_MARKER) return { storedAt: 0, record: null };
+  const value = JSON.parse(text) as Partial<SharedEntry> & Partial<KeyRecord>;
+  if (typeof value.storedAt === 'number' && 'record' in value) return { storedAt: value.storedAt, record: value.record ?? null };
+  return { storedAt: 0, record: value as KeyRecord };
+}
+
 async function fromRedis(hash: string, deps: LookupDeps): Promise<Lookup | null> {
   if (!deps.redis) return null;
   try {
     const text = await deps.redis.get(redisKeyFor(hash));
     if (text === null) return null;
-    const record = text === UNKNOWN_MARKER ? null : (JSON.parse(text) as KeyRecord);
-    deps.cache.set(hash, record);
-    return found(record);
+    const entry = parseShared(text);
+    // Written before this node's invalidation channel came back: its invalidation (the control
+    // API's DEL) may have been lost while Redis was away, so PostgreSQL decides.
+    if (entry.storedAt < deps.cache.sharedTrustedFrom) return null;
+    deps.cache.set(hash, entry.record);
+    return found(entry.record);
   } catch {
     return null; // Redis is a cache here: PostgreSQL still decides.
   }
@@ -45,7 +63,7 @@ async function fromRedis(hash: string, deps: LookupDeps): Promise<Lookup | null>
 function remember(hash: string, record: KeyRecord | null, deps: LookupDeps): void {
   deps.cache.set(hash, record);
   if (!deps.redis) return;
-  const value = record ? JSON.stringify(record) : UNKNOWN_MARKER;
+  const value = JSON.stringify({ storedAt: Date.now(), record } satisfies SharedEntry);
   const ttl = record ? deps.redisTtlSeconds : deps.redisNegativeTtlSeconds;
   deps.redis.set(redisKeyFor(hash), value, 'EX', ttl).catch(() => undefined);
 }

@@ -1,6 +1,7 @@
 import type { KeyRecord, TeamRecord } from '../../lib/identity';
 import { extractCredential } from '../../plugins/aigw-virtual-key/credentials';
 import { KeyCache } from '../../plugins/aigw-virtual-key/key-cache';
+import { lookupKey } from '../../plugins/aigw-virtual-key/key-lookup';
 import { budgetSubjects, keyStateRefusal, resolveModel } from '../../plugins/aigw-virtual-key/policy';
 
 const team: TeamRecord = {
@@ -101,5 +102,49 @@ describe('key cache', () => {
     c.set('c', null);
     expect(c.get('a').hit).toBe(false);
     expect(c.get('c').hit).toBe(true);
+  });
+
+  it('after an invalidation-channel outage, starts over and distrusts shared entries written before it came back', () => {
+    clock = 1000;
+    const c = cache();
+    c.channelState(true);
+    expect(c.sharedTrustedFrom).toBe(0);
+    c.set('h1', key());
+    c.channelState(false);
+    clock = 5000;
+    c.channelState(true);
+    expect(c.get('h1').hit).toBe(false);
+    expect(c.sharedTrustedFrom).toBe(5000);
+  });
+});
+
+describe('key lookup', () => {
+  /** Redis holding one cached entry, PostgreSQL knowing `record` (null: no such key). */
+  function stores(cached: string, record: KeyRecord | null) {
+    const dbCalls: unknown[] = [];
+    const redis = { get: async () => cached, set: async () => 'OK' };
+    const pool = { query: async (...args: unknown[]) => (dbCalls.push(args), { rows: record ? [record] : [] }) };
+    return { redis: redis as never, pool: pool as never, dbCalls };
+  }
+
+  it('ignores a shared entry written before the invalidation channel came back (its DEL may have been lost) and asks PostgreSQL', async () => {
+    const cache = new KeyCache({ ttlMs: 5000, negativeTtlMs: 1000, maxEntries: 10, unsubscribedTtlMs: 1000 });
+    cache.channelState(true);
+    cache.channelState(false);
+    cache.channelState(true);
+    const stale = JSON.stringify({ storedAt: cache.sharedTrustedFrom - 1, record: key() });
+    const s = stores(stale, null);
+    const lookup = await lookupKey('h', { cache, redis: s.redis, pool: s.pool, redisTtlSeconds: 60, redisNegativeTtlSeconds: 2 });
+    expect(lookup.status).toBe('unknown');
+    expect(s.dbCalls).toHaveLength(1);
+  });
+
+  it('uses a shared entry written since', async () => {
+    const cache = new KeyCache({ ttlMs: 5000, negativeTtlMs: 1000, maxEntries: 10, unsubscribedTtlMs: 1000 });
+    const fresh = JSON.stringify({ storedAt: Date.now(), record: key() });
+    const s = stores(fresh, null);
+    const lookup = await lookupKey('h', { cache, redis: s.redis, pool: s.pool, redisTtlSeconds: 60, redisNegativeTtlSeconds: 2 });
+    expect(lookup).toMatchObject({ status: 'found', record: { id: 'key-1' } });
+    expect(s.dbCalls).toHaveLength(0);
   });
 });
