@@ -12,8 +12,8 @@ import { runMigrations } from '../../lib/db/migrate';
 import { createPool } from '../../lib/db/pool';
 import { bootstrapAdmin } from '../../sidecars/control/cli/bootstrap';
 import type { UsageRecord } from '../../sidecars/relay/usage';
-import { startPostgres } from '../infra/postgres';
-import { startRedis } from '../infra/redis';
+import { startPostgres, type TestPostgres } from '../infra/postgres';
+import { startRedis, type TestRedis } from '../infra/redis';
 import { loadDeckFile, startIngress, type Ingress } from '../ingress';
 import { startMockProviders, type MockProviders, type MockScript } from '../mock-provider';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
@@ -25,6 +25,9 @@ export interface SharedStores {
   databaseUrl: string;
   planSecret: string;
   adminKey: string;
+  /** The servers themselves, for fault tests that stop or stall them. */
+  redis: TestRedis;
+  postgres: TestPostgres;
   stop(): Promise<void>;
 }
 
@@ -88,6 +91,8 @@ export async function startSharedStores(planSecret = randomBytes(32).toString('h
       databaseUrl: postgres.url,
       planSecret,
       adminKey: admin.raw,
+      redis,
+      postgres,
       stop: async () => {
         await postgres.stop();
         await redis.stop();

@@ -15,52 +15,22 @@
  * skipped when Redis is unreachable (200 and an unbilled call).
  */
 import { randomBytes } from 'node:crypto';
-import { runMigrations } from '../../lib/db/migrate';
-import { createPool } from '../../lib/db/pool';
-import { bootstrapAdmin } from '../../sidecars/control/cli/bootstrap';
-import { startDevStack, type DevStack, type SharedStores } from '../dev/stack';
-import { startPostgres, type TestPostgres } from '../infra/postgres';
-import { startRedis, type TestRedis } from '../infra/redis';
+import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { errorCode, rawChat, type ChatResult } from './billing-helpers';
 
-let redis: TestRedis | undefined;
-let postgres: TestPostgres | undefined;
+let stores: SharedStores | undefined;
 let stack: DevStack | undefined;
 
-/** As startSharedStores, but keeping the handles so the test can stop each store itself. */
-async function startStores(): Promise<SharedStores> {
-  redis = await startRedis();
-  postgres = await startPostgres();
-  const pool = createPool(postgres.url);
-  try {
-    await runMigrations(pool);
-    const admin = await bootstrapAdmin(pool, { alias: 'fail-closed-admin', force: false });
-    return {
-      redisUrl: redis.url,
-      databaseUrl: postgres.url,
-      planSecret: randomBytes(32).toString('hex'),
-      adminKey: admin.raw,
-      stop: async () => {
-        await postgres?.stop();
-        await redis?.stop();
-      },
-    };
-  } finally {
-    await pool.end();
-  }
-}
-
 beforeAll(async () => {
-  const stores = await startStores();
+  stores = await startSharedStores();
   stack = await startDevStack({ env: {}, stores });
 }, 60_000);
 
 afterAll(async () => {
   // Every step on its own: a failure in one must not leave the others running.
   await stack?.close().catch(() => undefined);
-  await postgres?.stop().catch(() => undefined);
-  await redis?.stop().catch(() => undefined);
+  await stores?.stop().catch(() => undefined);
 }, 30_000);
 
 const CACHE_TTL_MS = 5000; // aigw-virtual-key cache_ttl_seconds default (deck/kong.yaml sets none)
@@ -88,7 +58,7 @@ describe('with Redis and PostgreSQL down', () => {
     expect((await chat(budgetKey)).status).toBe(200);
     stack!.mock.reset();
 
-    await Promise.all([redis!.stop(), postgres!.stop()]);
+    await Promise.all([stores!.redis.stop(), stores!.postgres.stop()]);
     const storesDownAt = Date.now();
 
     // 1. The budgeted key is still in the plugin's cache (younger than the TTL): aigw-virtual-key
