@@ -30,8 +30,7 @@ const NAMES_BY_LENGTH = Object.keys(MODELS).sort((a, b) => b.length - a.length);
 
 /** The catalogue price of a provider model: exact name, else a dated/suffixed variant of a listed one. */
 export function catalogPrice(providerModel: string): ModelPrice | null {
-  const exact = MODELS[providerModel];
-  if (exact) return exact;
+  if (Object.hasOwn(MODELS, providerModel)) return MODELS[providerModel];
   const base = NAMES_BY_LENGTH.find((name) => providerModel.startsWith(`${name}-`) || providerModel.startsWith(`${name}@`));
   return base ? MODELS[base] : null;
 }

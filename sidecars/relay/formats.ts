@@ -2,11 +2,7 @@
 import { openAIFormat, type ClientFormat } from './client-format';
 import { anthropicClientFormat } from './ingress/anthropic-format';
 
-const FORMATS_BY_PATH: Record<string, ClientFormat> = {
-  '/v1/messages': anthropicClientFormat,
-};
-
-/** The client's format, from the path it called. */
+/** The client's format, from the path it called: Anthropic's under /v1/messages, OpenAI's elsewhere. */
 export function clientFormatFor(path: string): ClientFormat {
-  return FORMATS_BY_PATH[path] ?? openAIFormat;
+  return path === '/v1/messages' || path.startsWith('/v1/messages/') ? anthropicClientFormat : openAIFormat;
 }

@@ -46,11 +46,11 @@ export interface RelayDeps {
   usedPlans: SingleUse;
 }
 
-const ENDPOINT_BY_PATH: Record<string, Endpoint> = {
-  '/v1/chat/completions': 'chat.completions',
-  '/v1/embeddings': 'embeddings',
-  '/v1/messages': 'messages',
-};
+const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
+  ['/v1/chat/completions', 'chat.completions'],
+  ['/v1/embeddings', 'embeddings'],
+  ['/v1/messages', 'messages'],
+]);
 
 export const COST_HEADER = 'x-gateway-cost';
 
@@ -120,7 +120,7 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
     deps.log.warn('rejected a route plan used before', { requestId: plan.requestId, path });
     return sendFormatted(res, format, 401, openAIError(401, 'Unauthorized: this route plan was already used. The relay only accepts requests routed by the gateway.', 'invalid_route_plan'));
   }
-  if (ENDPOINT_BY_PATH[path] !== plan.endpoint) {
+  if (ENDPOINT_BY_PATH.get(path) !== plan.endpoint) {
     return sendFormatted(res, format, 400, openAIError(400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch'));
   }
   const clientBody = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
@@ -211,7 +211,8 @@ async function fail(request: Request, deps: RelayDeps, failure: Failure): Promis
   sendFormatted(request.res, request.format, failure.status, failure.body, { ...failure.headers, ...costHeader });
 }
 
-function sendFormatted(res: ServerResponse, format: ClientFormat, status: number, body: OpenAIErrorBody, headers: Record<string, string> = {}): void {
+/** An error in the client's own shape (OpenAI's, or Anthropic's on /v1/messages). */
+export function sendFormatted(res: ServerResponse, format: ClientFormat, status: number, body: OpenAIErrorBody, headers: Record<string, string> = {}): void {
   sendJson(res, status, format.errorBody(status, body), headers);
 }
 
