@@ -6,9 +6,8 @@
 import * as B from './bounds';
 import { anyObject, arrayOf, boolean, either, integer, keyword, noFields, number, object, oneOf, optional, own, required, string, tagged, type Check, type JsonObject } from './checks';
 import { contentBlock, systemBlock } from './anthropic-blocks';
-import { cacheControl, thinkingConfig } from './common';
+import { cacheControl, model, thinkingConfig } from './common';
 import type { Path } from './issue';
-import { model } from './openai-chat';
 
 const message: Check = object((o, path) => {
   required(o, 'role', path, oneOf(['user', 'assistant']));
@@ -22,9 +21,9 @@ const inputSchema: Check = object((o, path) => required(o, 'type', path, oneOf([
 
 /** A custom tool (Tool) is checked; server tools (typed web_search_20250305, ...) only by name, and the ingress refuses them. */
 const tool: Check = object((o, path) => {
-  const type = own(o, 'type');
-  if (type !== undefined && type !== null) optional(o, 'type', path, keyword);
+  optional(o, 'type', path, keyword);
   required(o, 'name', path, toolName);
+  const type = own(o, 'type');
   if (type !== undefined && type !== null && type !== 'custom') return;
   required(o, 'input_schema', path, inputSchema);
   optional(o, 'description', path, string());

@@ -1,8 +1,11 @@
-/** Shapes both client formats carry: Anthropic's cache_control and thinking config, and JSON text fields. */
-import { MAX_JSON_DEPTH, MAX_OUTPUT_TOKENS, MIN_THINKING_BUDGET } from './bounds';
+/** Shapes every client format carries: the model name, Anthropic's cache_control and thinking config, JSON text fields. */
+import { MAX_JSON_DEPTH, MAX_MODEL_LENGTH, MAX_OUTPUT_TOKENS, MIN_THINKING_BUDGET } from './bounds';
 import { integer, noFields, object, oneOf, optional, required, string, tagged, type Check } from './checks';
 import { textNestingExceeds } from './depth';
 import { reject } from './issue';
+
+/** The public model name the client asks for (looked up in a Map by aigw-proxy). */
+export const model: Check = string({ min: 1, max: MAX_MODEL_LENGTH });
 
 /** CacheControlEphemeral (@anthropic-ai/sdk): `{type: 'ephemeral', ttl?: '5m' | '1h'}`. */
 export const cacheControl: Check = object((o, path) => {

@@ -5,8 +5,8 @@
  */
 import * as B from './bounds';
 import { integer, oneOf, optional, own, required, string, type JsonObject } from './checks';
+import { model } from './common';
 import { reject, type Path } from './issue';
-import { model } from './openai-chat';
 
 const INPUT_SHAPE = 'expected a non-empty string, an array of non-empty strings, or token arrays';
 

@@ -5,12 +5,11 @@
  */
 import * as B from './bounds';
 import { anyObject, arrayOf, boolean, either, integer, keyword, mapOf, number, object, oneOf, optional, own, required, string, tagged, noFields, type Check, type JsonObject } from './checks';
-import { thinkingConfig } from './common';
+import { model, thinkingConfig } from './common';
 import { reject, type Path } from './issue';
 import { chatMessage } from './openai-messages';
 import { functionChoice, functions, toolChoice, tools } from './openai-tools';
 
-export const model: Check = string({ min: 1, max: B.MAX_MODEL_LENGTH });
 const outputTokens: Check = integer(1, B.MAX_OUTPUT_TOKENS);
 
 const messages: Check = arrayOf(chatMessage, { min: 1, max: B.MAX_MESSAGES });

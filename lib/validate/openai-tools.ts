@@ -40,8 +40,9 @@ export const tools: Check = arrayOf(
 
 const named: Check = object((o, path) => required(o, 'name', path, toolName));
 
+/** OpenAI's options, plus Mistral's `any` (its name for required), which translating adapters refuse. */
 export const toolChoice: Check = either({
-  string: oneOf(['none', 'auto', 'required']),
+  string: oneOf(['none', 'auto', 'required', 'any']),
   object: tagged([
     ['function', (o, path) => required(o, 'function', path, named)],
     ['custom', (o, path) => required(o, 'custom', path, named)],
