@@ -67,7 +67,7 @@ const IMAGE_TYPES: ReadonlyMap<string, string> = new Map([
   ['gif', 'image/gif'],
 ]);
 
-/** generationConfig.candidateCount: Gemini returns at most 8 candidates (`n` above that is refused, not forwarded). */
+/** generationConfig.candidateCount: Google documents 1 to 8 candidates; a larger `n` is refused here, not forwarded. */
 export const MAX_CANDIDATES = 8;
 
 class Refusal extends Error {
