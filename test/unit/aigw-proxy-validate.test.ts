@@ -31,7 +31,8 @@ describe('chat completion validation', () => {
     [{ model: 'm', messages: ['hi'] }, 'messages[0]'],
     [{ model: 'm', messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role'],
     [{ model: 'm', messages: [{ role: 'user', content: 5 }] }, 'messages[0].content'],
-    [{ model: 'm', messages: [{ role: 'user', content: [{ text: 'no type' }] }] }, 'messages[0].content[0]'],
+    // OpenAI names the missing field itself.
+    [{ model: 'm', messages: [{ role: 'user', content: [{ text: 'no type' }] }] }, 'messages[0].content[0].type'],
     [{ model: 'm', messages: [message, { role: 'tool', content: 'x' }] }, 'messages[1].tool_call_id'],
     [{ model: 'm', messages: [message], stream: 'yes' }, 'stream'],
     [{ model: 'm', messages: [message], stream_options: { include_usage: true } }, 'stream_options'],

@@ -13,7 +13,6 @@ import {
   anthropicRequestToChat,
   chatCompletionToAnthropic,
   stripAnthropicExtensions,
-  validateAnthropicRequest,
 } from '../../sidecars/relay/ingress/anthropic-messages';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
@@ -46,24 +45,24 @@ function sdkClient(body: string, contentType: string, status = 200): Anthropic {
   });
 }
 
-describe('validateAnthropicRequest', () => {
+describe('/v1/messages validation (the shared lib/validate rules, worded as Anthropic words them)', () => {
   const ok = { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
   it.each([
     ['not an object', [], 'The request body must be a JSON object.'],
     ['no model', { ...ok, model: undefined }, 'model: Field required'],
     ['no max_tokens', { ...ok, max_tokens: undefined }, 'max_tokens: Field required'],
-    ['zero max_tokens', { ...ok, max_tokens: 0 }, 'max_tokens: Input should be a positive integer'],
+    ['zero max_tokens', { ...ok, max_tokens: 0 }, 'max_tokens: Input should be greater than or equal to 1'],
     ['no messages', { ...ok, messages: undefined }, 'messages: Field required'],
     ['bad role', { ...ok, messages: [{ role: 'system', content: 'x' }] }, "messages.0.role: Input should be 'user' or 'assistant'"],
-    ['bad block', { ...ok, messages: [{ role: 'user', content: [{ text: 'x' }] }] }, 'messages.0.content.0: Input should be a content block with a type'],
-    ['temperature above 1', { ...ok, temperature: 1.5 }, 'temperature: Input should be a number between 0 and 1'],
-    ['stop_sequences not strings', { ...ok, stop_sequences: [1] }, 'stop_sequences: Input should be a list of strings'],
+    ['bad block', { ...ok, messages: [{ role: 'user', content: [{ text: 'x' }] }] }, 'messages.0.content.0.type: Field required'],
+    ['temperature above 1', { ...ok, temperature: 1.5 }, 'temperature: Input should be less than or equal to 1'],
+    ['stop_sequences not strings', { ...ok, stop_sequences: [1] }, 'stop_sequences.0: Input should be a valid string'],
   ])('%s', (_name, body, message) => {
-    expect(validateAnthropicRequest(body)).toEqual({ status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message } } });
+    expect(anthropicRequestToChat(body)).toMatchObject({ ok: false, error: { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message } } } });
   });
 
   it('accepts a valid request', () => {
-    expect(validateAnthropicRequest(ok)).toBeNull();
+    expect(anthropicRequestToChat(ok).ok).toBe(true);
   });
 
   it('builds Anthropic-shaped errors from a status', () => {
@@ -564,7 +563,7 @@ describe('anthropicClientFormat (the relay\'s ClientFormat)', () => {
     const ok = anthropicClientFormat.toCanonical({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
     expect(ok).toEqual({ ok: true, request: { model: 'm', max_completion_tokens: 5, messages: [{ role: 'user', content: 'x' }] } });
     const bad = anthropicClientFormat.toCanonical({ model: 'm', messages: [] });
-    expect(bad).toEqual({ ok: false, refusal: { status: 400, message: 'max_tokens: Field required', param: null, code: 'invalid_request_error' } });
+    expect(bad).toEqual({ ok: false, refusal: { status: 400, message: 'max_tokens: Field required', param: 'max_tokens', code: 'invalid_request_error' } });
     expect(anthropicClientFormat.errorBody(503, { error: { message: 'busy', type: 'api_error', code: 'upstream_overloaded', param: null } })).toEqual({
       type: 'error',
       error: { type: 'overloaded_error', message: 'busy' },

@@ -24,8 +24,9 @@
  *   `top_k`, `is_error` on tool messages and `thinking_blocks` (signed thinking) on assistant
  *   messages. They are Anthropic's own, so they are kept verbatim.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FunctionTool } from '../../../lib/openai-types';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../lib/openai-types';
 import type { PlanTarget } from '../../../lib/plan';
+import { isObject } from '../../../lib/validate';
 import type { AdapterRefusal, UpstreamHttpRequest } from './types';
 import {
   JSON_TOOL_NAME,
@@ -42,7 +43,14 @@ import {
 export const ANTHROPIC_VERSION = '2023-06-01';
 export const DEFAULT_MAX_TOKENS = 4096;
 export const MIN_THINKING_BUDGET = 1024;
-export const THINKING_BUDGETS: Record<string, number> = { minimal: 1024, low: 2048, medium: 8192, high: 16384, xhigh: 32000 };
+/** A Map: reasoning_effort is the client's string, and must never find an inherited property. */
+export const THINKING_BUDGETS: ReadonlyMap<string, number> = new Map([
+  ['minimal', 1024],
+  ['low', 2048],
+  ['medium', 8192],
+  ['high', 16384],
+  ['xhigh', 32000],
+]);
 /** Room left for the answer when the gateway picks max_tokens around a thinking budget. */
 const ANSWER_ROOM = 4096;
 
@@ -193,6 +201,13 @@ function cacheControlOf(part: unknown): CacheControl | undefined {
   return typeof cc === 'object' && cc !== null && (cc as { type?: unknown }).type === 'ephemeral' ? (cc as CacheControl) : undefined;
 }
 
+/** Content parts come from the client: anything but an object is refused before it is read. */
+function partsOf(content: unknown[], where: string): ContentPart[] {
+  const bad = content.findIndex((part) => !isObject(part));
+  if (bad >= 0) throw new Refusal(`${where}.content[${bad}] must be an object.`, `${where}.content[${bad}]`, 'invalid_value');
+  return content as ContentPart[];
+}
+
 function textBlock(text: string, cacheControl?: CacheControl): AnthropicTextBlock {
   return cacheControl ? { type: 'text', text, cache_control: cacheControl } : { type: 'text', text };
 }
@@ -203,7 +218,7 @@ function textBlocks(content: ChatMessage['content'], where: string, what: string
   if (typeof content === 'string') return content === '' ? [] : [textBlock(content)];
   if (!Array.isArray(content)) throw new Refusal(`${where}.content must be a string or an array of parts.`, `${where}.content`, 'invalid_value');
   const out: AnthropicTextBlock[] = [];
-  content.forEach((part, j) => {
+  partsOf(content, where).forEach((part, j) => {
     if (part.type !== 'text' || typeof part.text !== 'string') {
       throw new Refusal(`${where}.content[${j}]: ${what} content can only hold text parts on Anthropic models.`, `${where}.content`);
     }
@@ -217,7 +232,7 @@ function userBlocks(content: ChatMessage['content'], where: string): AnthropicCo
   if (typeof content === 'string') return content === '' ? [] : [textBlock(content)];
   if (!Array.isArray(content)) throw new Refusal(`${where}.content must be a string or an array of parts.`, `${where}.content`, 'invalid_value');
   const out: AnthropicContentBlock[] = [];
-  content.forEach((part, j) => {
+  partsOf(content, where).forEach((part, j) => {
     const block = userPart(part, `${where}.content[${j}]`);
     if (block) out.push(block);
   });
@@ -283,7 +298,7 @@ function assistantBlocks(message: ChatMessage, where: string): AnthropicContentB
   if (typeof content === 'string') {
     if (content !== '') out.push(textBlock(content));
   } else if (Array.isArray(content)) {
-    content.forEach((part, j) => {
+    partsOf(content, where).forEach((part, j) => {
       if (part.type === 'text' && typeof part.text === 'string') {
         if (part.text !== '') out.push(textBlock(part.text, cacheControlOf(part)));
       } else if (part.type !== 'refusal') {
@@ -291,9 +306,11 @@ function assistantBlocks(message: ChatMessage, where: string): AnthropicContentB
       }
     });
   }
-  (message.tool_calls ?? []).forEach((call, k) => {
+  const calls: unknown = message.tool_calls ?? [];
+  if (!Array.isArray(calls)) throw new Refusal(`${where}.tool_calls must be an array.`, `${where}.tool_calls`, 'invalid_value');
+  (calls as ToolCall[]).forEach((call, k) => {
     const at = `${where}.tool_calls[${k}]`;
-    if (call?.type !== 'function' || typeof call.function?.name !== 'string') throw new Refusal(`${at} must be a function call.`, at, 'invalid_value');
+    if (call?.type !== 'function' || typeof call.id !== 'string' || typeof call.function?.name !== 'string') throw new Refusal(`${at} must be a function call with an id.`, at, 'invalid_value');
     out.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, `${at}.function.arguments`) });
   });
   return out;
@@ -375,7 +392,7 @@ function resolveThinking(request: ChatRequest): (AnthropicThinking & { type: 'en
   }
   const effort = request.reasoning_effort;
   if (effort == null || effort === 'none') return undefined;
-  const budget = typeof effort === 'string' ? THINKING_BUDGETS[effort] : undefined;
+  const budget = typeof effort === 'string' ? THINKING_BUDGETS.get(effort) : undefined;
   if (budget === undefined) throw new Refusal(`reasoning_effort ${JSON.stringify(effort)} is not supported; use minimal, low, medium, high or xhigh.`, 'reasoning_effort', 'invalid_value');
   return { type: 'enabled', budget_tokens: budget };
 }
@@ -423,7 +440,7 @@ function applyJsonMode(body: AnthropicRequest, request: ChatRequest, thinking: A
       if (given.type !== 'object') throw new Refusal('response_format.json_schema.schema must describe an object on Anthropic models.', 'response_format', 'invalid_value');
       schema = given;
     }
-    const desc = (format.json_schema as { description?: unknown }).description;
+    const desc = (format.json_schema as { description?: unknown } | undefined)?.description;
     description = `Respond with a JSON object${format.json_schema?.name ? ` (${format.json_schema.name})` : ''}.${typeof desc === 'string' ? ` ${desc}` : ''}`;
   }
   body.tools = [{ name: JSON_TOOL_NAME, description, input_schema: schema }];

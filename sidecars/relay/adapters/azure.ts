@@ -9,6 +9,7 @@ import type { PlanTarget } from '../../../lib/plan';
 import type { SseEvent } from '../../../lib/sse';
 import type { TokenUsage } from '../usage';
 import { openAIError } from '../../../lib/openai-error';
+import { isObject } from '../../../lib/validate';
 import { mapUpstreamError, usageFromResponse } from './openai';
 import type { ChatAdapter, MappedError, StreamStep, StreamTranslator, TranslationContext, UpstreamHttpRequest } from './types';
 
@@ -43,29 +44,34 @@ function without(obj: Record<string, unknown>, keys: string[]): Record<string, u
   return out;
 }
 
-/** Gateway-only fields of the canonical format that Azure would reject as unknown. */
+/**
+ * Gateway-only fields of the canonical format that Azure would reject as unknown. Only what has
+ * the expected shape is touched; anything else goes to Azure as sent, and Azure answers a 400.
+ */
 function stripCanonicalExtras(request: ChatRequest, dropped: Set<string>): ChatRequest {
+  if (!Array.isArray(request.messages)) return request;
   const messages = request.messages.map((message) => {
+    if (!isObject(message)) return message;
     let out = message;
     if (out.reasoning_content !== undefined) {
       dropped.add('reasoning_content');
       out = without(out as unknown as Record<string, unknown>, ['reasoning_content']) as unknown as typeof out;
     }
-    if (Array.isArray(out.content) && out.content.some((p) => 'cache_control' in p)) {
+    if (Array.isArray(out.content) && out.content.some((p) => isObject(p) && 'cache_control' in p)) {
       dropped.add('cache_control');
-      out = { ...out, content: out.content.map((p) => without(p as Record<string, unknown>, ['cache_control']) as typeof p) };
+      out = { ...out, content: out.content.map((p) => (isObject(p) ? (without(p, ['cache_control']) as typeof p) : p)) };
     }
-    if (out.tool_calls?.some((c) => 'extra_content' in c)) {
+    if (Array.isArray(out.tool_calls) && out.tool_calls.some((c) => isObject(c) && 'extra_content' in c)) {
       // Gemini's thought signatures mean nothing to Azure.
       dropped.add('extra_content');
-      out = { ...out, tool_calls: out.tool_calls.map(({ id, type, function: fn }) => ({ id, type, function: fn })) };
+      out = { ...out, tool_calls: out.tool_calls.map((c) => (isObject(c) ? { id: c.id, type: c.type, function: c.function } : c)) };
     }
     return out;
   });
   let tools = request.tools;
-  if (tools?.some((t) => t.cache_control !== undefined)) {
+  if (Array.isArray(tools) && tools.some((t) => isObject(t) && t.cache_control !== undefined)) {
     dropped.add('cache_control');
-    tools = tools.map((t) => without(t as unknown as Record<string, unknown>, ['cache_control']) as unknown as typeof t);
+    tools = tools.map((t) => (isObject(t) ? (without(t as unknown as Record<string, unknown>, ['cache_control']) as unknown as typeof t) : t));
   }
   return { ...request, messages, ...(tools ? { tools } : {}) };
 }

@@ -4,7 +4,8 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../lib/openai-types';
 import type { PlanTarget } from '../../../lib/plan';
-import { SchemaError, toGeminiSchema } from './gemini-schema';
+import { isObject, parseNestedJson } from '../../../lib/validate';
+import { SchemaError, schemaBudget, toGeminiSchema, type SchemaBudget } from './gemini-schema';
 import type { AdapterRefusal, UpstreamHttpRequest } from './types';
 
 export interface GeminiPart {
@@ -44,18 +45,30 @@ export interface GoogleExtraContent {
  */
 export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
-/** reasoning_effort → thinkingBudget (tokens). 512 is the smallest budget every 2.5 model takes. */
-const THINKING_BUDGET: Record<string, number> = { none: 0, minimal: 512, low: 1024, medium: 8192, high: 24576 };
+/**
+ * reasoning_effort → thinkingBudget (tokens). 512 is the smallest budget every 2.5 model takes.
+ * Maps, here and below: the keys come from the client and must never find inherited properties.
+ */
+const THINKING_BUDGET: ReadonlyMap<string, number> = new Map([
+  ['none', 0],
+  ['minimal', 512],
+  ['low', 1024],
+  ['medium', 8192],
+  ['high', 24576],
+]);
 
-const IMAGE_TYPES: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  gif: 'image/gif',
-};
+const IMAGE_TYPES: ReadonlyMap<string, string> = new Map([
+  ['png', 'image/png'],
+  ['jpg', 'image/jpeg'],
+  ['jpeg', 'image/jpeg'],
+  ['webp', 'image/webp'],
+  ['heic', 'image/heic'],
+  ['heif', 'image/heif'],
+  ['gif', 'image/gif'],
+]);
+
+/** generationConfig.candidateCount: Google documents 1 to 8 candidates; a larger `n` is refused here, not forwarded. */
+export const MAX_CANDIDATES = 8;
 
 class Refusal extends Error {
   constructor(
@@ -89,8 +102,14 @@ function imagePart(url: string, param: string): GeminiPart {
     return { inlineData: inline };
   }
   if (/^https?:\/\//i.test(url)) {
-    const ext = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
-    const mimeType = ext ? IMAGE_TYPES[ext] : undefined;
+    let pathname: string;
+    try {
+      pathname = new URL(url).pathname;
+    } catch {
+      throw new Refusal('image_url.url is not a valid URL', param);
+    }
+    const ext = /\.([a-z0-9]+)$/i.exec(pathname)?.[1]?.toLowerCase();
+    const mimeType = ext ? IMAGE_TYPES.get(ext) : undefined;
     if (!mimeType) {
       throw new Refusal(
         'Gemini needs the image type of an image URL, and it cannot be inferred from this URL (no .png/.jpg/.jpeg/.webp/.heic/.heif/.gif extension); send the image as a base64 data: URL instead',
@@ -105,11 +124,13 @@ function imagePart(url: string, param: string): GeminiPart {
 function contentParts(content: ChatMessage['content'], param: string, dropped: Set<string>): GeminiPart[] {
   if (content == null) return [];
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
+  if (!Array.isArray(content)) throw new Refusal('content must be a string or an array of content parts', param);
   const parts: GeminiPart[] = [];
   content.forEach((part: ContentPart, i) => {
+    const where = `${param}[${i}]`;
+    if (!isObject(part)) throw new Refusal('content parts must be objects', where);
     const p = part as Record<string, unknown>;
     if (p.cache_control !== undefined) dropped.add('cache_control');
-    const where = `${param}[${i}]`;
     if (p.type === 'text') {
       if (typeof p.text === 'string' && p.text !== '') parts.push({ text: p.text });
     } else if (p.type === 'image_url') {
@@ -133,13 +154,14 @@ function contentParts(content: ChatMessage['content'], param: string, dropped: S
 }
 
 function textOf(content: ChatMessage['content']): string {
-  if (content == null) return '';
   if (typeof content === 'string') return content;
-  return content.map((p) => (p.type === 'text' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+  if (!Array.isArray(content)) return '';
+  return content.map((p) => (isObject(p) && p.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('');
 }
 
 function parseArgs(call: ToolCall, param: string): Record<string, unknown> {
-  const raw = call.function?.arguments ?? '';
+  const raw: unknown = call.function?.arguments ?? '';
+  if (typeof raw !== 'string') throw new Refusal('tool call arguments must be a string of JSON', param);
   if (raw.trim() === '') return {};
   let parsed: unknown;
   try {
@@ -151,13 +173,11 @@ function parseArgs(call: ToolCall, param: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/** A tool's JSON answer is sent as JSON; anything else (or JSON nested past the gateway's bound) as text. */
 function toolResult(content: ChatMessage['content']): unknown {
   const text = textOf(content);
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  const parsed = parseNestedJson(text);
+  return parsed === undefined ? text : parsed;
 }
 
 interface Conversation {
@@ -179,6 +199,7 @@ function convertMessages(messages: ChatMessage[], signUnsigned: boolean, dropped
 
   messages.forEach((message, i) => {
     const param = `messages[${i}]`;
+    if (!isObject(message)) throw new Refusal('messages must be objects', param);
     if (message.name !== undefined) dropped.add('name');
     switch (message.role) {
       case 'system':
@@ -196,7 +217,10 @@ function convertMessages(messages: ChatMessage[], signUnsigned: boolean, dropped
         if (message.reasoning_content) dropped.add('reasoning_content');
         const parts = contentParts(message.content, `${param}.content`, dropped);
         let signed = false;
-        (message.tool_calls ?? []).forEach((call, j) => {
+        const calls: unknown = message.tool_calls ?? [];
+        if (!Array.isArray(calls)) throw new Refusal('tool_calls must be an array', `${param}.tool_calls`);
+        (calls as ToolCall[]).forEach((call, j) => {
+          if (!isObject(call)) throw new Refusal('tool calls must be objects', `${param}.tool_calls[${j}]`);
           const name = call.function?.name;
           if (!name) throw new Refusal('tool call function name is required', `${param}.tool_calls[${j}].function.name`);
           callNames.set(call.id, name);
@@ -215,7 +239,7 @@ function convertMessages(messages: ChatMessage[], signUnsigned: boolean, dropped
         const id = message.tool_call_id;
         const name = id === undefined ? undefined : callNames.get(id);
         if (!name) throw new Refusal(`tool message refers to tool_call_id "${String(id)}", which no earlier assistant tool call has`, `${param}.tool_call_id`);
-        if (Array.isArray(message.content) && message.content.some((p) => (p as { cache_control?: unknown }).cache_control !== undefined)) dropped.add('cache_control');
+        if (Array.isArray(message.content) && message.content.some((p) => isObject(p) && p.cache_control !== undefined)) dropped.add('cache_control');
         // Gemini matches responses to calls by name and order; the response must be an object.
         push('user', [{ functionResponse: { name, response: { result: toolResult(message.content) } } }]);
         break;
@@ -227,15 +251,16 @@ function convertMessages(messages: ChatMessage[], signUnsigned: boolean, dropped
   return { systemParts, contents };
 }
 
-function convertTools(tools: FunctionTool[], dropped: Set<string>): Record<string, unknown>[] {
+function convertTools(tools: FunctionTool[], dropped: Set<string>, budget: SchemaBudget): Record<string, unknown>[] {
+  if (!Array.isArray(tools)) throw new Refusal('tools must be an array', 'tools');
   const declarations = tools.map((tool, i) => {
-    if (tool.type !== 'function' || !tool.function?.name) throw new Refusal('only function tools are supported for Gemini models', `tools[${i}]`);
+    if (tool?.type !== 'function' || !tool.function?.name) throw new Refusal('only function tools are supported for Gemini models', `tools[${i}]`);
     if (tool.cache_control !== undefined) dropped.add('cache_control');
     if (tool.function.strict) dropped.add('strict');
     const declaration: Record<string, unknown> = { name: tool.function.name };
     if (tool.function.description) declaration.description = tool.function.description;
     try {
-      const parameters = toGeminiSchema(tool.function.parameters, dropped);
+      const parameters = toGeminiSchema(tool.function.parameters, dropped, budget);
       if (parameters) declaration.parameters = parameters;
     } catch (err) {
       if (err instanceof SchemaError) throw new Refusal(err.message, `tools[${i}].function.parameters`);
@@ -246,8 +271,8 @@ function convertTools(tools: FunctionTool[], dropped: Set<string>): Record<strin
   return [{ functionDeclarations: declarations }];
 }
 
-function convertToolChoice(choice: ChatRequest['tool_choice']): Record<string, unknown> | undefined {
-  if (choice === undefined) return undefined;
+function convertToolChoice(choice: ChatRequest['tool_choice'] | null): Record<string, unknown> | undefined {
+  if (choice == null) return undefined;
   if (choice === 'none') return { functionCallingConfig: { mode: 'NONE' } };
   if (choice === 'auto') return { functionCallingConfig: { mode: 'AUTO' } };
   if (choice === 'required') return { functionCallingConfig: { mode: 'ANY' } };
@@ -255,7 +280,7 @@ function convertToolChoice(choice: ChatRequest['tool_choice']): Record<string, u
   throw new Refusal('unsupported tool_choice', 'tool_choice');
 }
 
-function generationConfig(request: ChatRequest, dropped: Set<string>): Record<string, unknown> {
+function generationConfig(request: ChatRequest, dropped: Set<string>, budget: SchemaBudget): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) config.maxOutputTokens = maxTokens;
@@ -265,7 +290,12 @@ function generationConfig(request: ChatRequest, dropped: Set<string>): Record<st
     const stops = typeof request.stop === 'string' ? [request.stop] : request.stop;
     if (stops.length > 0) config.stopSequences = stops;
   }
-  if (request.n != null && request.n !== 1) config.candidateCount = request.n;
+  if (request.n != null && request.n !== 1) {
+    if (typeof request.n !== 'number' || !Number.isInteger(request.n) || request.n < 1 || request.n > MAX_CANDIDATES) {
+      throw new Refusal(`Gemini models return 1 to ${MAX_CANDIDATES} candidates; n must be between 1 and ${MAX_CANDIDATES}`, 'n');
+    }
+    config.candidateCount = request.n;
+  }
   if (request.seed != null) config.seed = request.seed;
   if (typeof request.presence_penalty === 'number') config.presencePenalty = request.presence_penalty;
   if (typeof request.frequency_penalty === 'number') config.frequencyPenalty = request.frequency_penalty;
@@ -277,7 +307,7 @@ function generationConfig(request: ChatRequest, dropped: Set<string>): Record<st
   if (format?.type === 'json_schema') {
     config.responseMimeType = 'application/json';
     try {
-      const schema = toGeminiSchema(format.json_schema?.schema, dropped);
+      const schema = toGeminiSchema(format.json_schema?.schema, dropped, budget);
       if (schema) config.responseSchema = schema;
     } catch (err) {
       if (err instanceof SchemaError) throw new Refusal(err.message, 'response_format.json_schema.schema');
@@ -287,7 +317,7 @@ function generationConfig(request: ChatRequest, dropped: Set<string>): Record<st
 
   const effort = request.reasoning_effort;
   if (typeof effort === 'string') {
-    const budget = THINKING_BUDGET[effort];
+    const budget = THINKING_BUDGET.get(effort);
     if (budget === undefined) throw new Refusal(`unsupported reasoning_effort "${effort}"`, 'reasoning_effort');
     // Thought summaries come back as reasoning_content when the caller asked for reasoning.
     config.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
@@ -307,12 +337,14 @@ export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, api
     const { systemParts, contents } = convertMessages(request.messages, needsSignatures(target.model), dropped);
     const body: Record<string, unknown> = { contents };
     if (systemParts.length > 0) body.systemInstruction = { parts: systemParts };
-    if (request.tools && request.tools.length > 0) body.tools = convertTools(request.tools, dropped);
+    // One budget for every schema in the request, so many tools cannot multiply it.
+    const budget = schemaBudget();
+    if (request.tools && request.tools.length > 0) body.tools = convertTools(request.tools, dropped, budget);
     const toolConfig = convertToolChoice(request.tool_choice);
     if (toolConfig) body.toolConfig = toolConfig;
     // Gemini may always call several functions at once; it cannot be told not to.
     if (request.parallel_tool_calls === false) dropped.add('parallel_tool_calls');
-    const config = generationConfig(request, dropped);
+    const config = generationConfig(request, dropped, budget);
     if (Object.keys(config).length > 0) body.generationConfig = config;
 
     const stream = request.stream === true;

@@ -12,8 +12,12 @@
  * Dropped (reported as `schema:<keyword>`): everything else, e.g. $schema, $id, $defs,
  * additionalProperties, unevaluatedProperties, patternProperties, not, if/then/else,
  * exclusiveMinimum/Maximum, multipleOf, uniqueItems, prefixItems, contains, examples, strict.
- * Recursive `$ref`s cannot be inlined and are refused.
+ * Recursive `$ref`s cannot be inlined and are refused; so are schemas whose inlined `$ref`s
+ * would grow past SCHEMA_NODE_BUDGET nodes per request or nest deeper than MAX_JSON_DEPTH (a
+ * few hundred bytes of `$defs` that reference each other twice over expand exponentially).
+ * Property names and `$defs` names are the client's: read as own properties only.
  */
+import { MAX_JSON_DEPTH } from '../../../lib/validate';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -49,11 +53,28 @@ const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'objec
 
 export class SchemaError extends Error {}
 
+/**
+ * Schema nodes one request may produce after $refs are inlined, across all its schemas. OpenAI's
+ * structured outputs allow 5,000 properties per schema; real tool sets stay far below this.
+ */
+export const SCHEMA_NODE_BUDGET = 100_000;
+
+/** How many more nodes this request's schemas may produce (shared by its tools and response format). */
+export interface SchemaBudget {
+  nodes: number;
+}
+
+export function schemaBudget(): SchemaBudget {
+  return { nodes: SCHEMA_NODE_BUDGET };
+}
+
 interface Walk {
   root: JsonSchema;
   dropped: Set<string>;
   /** $refs being inlined on the current path: a repeat means recursion. */
   refs: string[];
+  budget: SchemaBudget;
+  depth: number;
 }
 
 function isObject(value: unknown): value is JsonSchema {
@@ -62,8 +83,9 @@ function isObject(value: unknown): value is JsonSchema {
 
 function resolveRef(ref: string, walk: Walk): JsonSchema {
   const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(ref);
-  const defs = match ? walk.root[match[1]] : undefined;
-  const target = match && isObject(defs) ? defs[match[2].replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  const defs = match && Object.hasOwn(walk.root, match[1]) ? walk.root[match[1]] : undefined;
+  const name = match ? match[2].replace(/~1/g, '/').replace(/~0/g, '~') : '';
+  const target = isObject(defs) && Object.hasOwn(defs, name) ? defs[name] : undefined;
   if (!isObject(target)) throw new SchemaError(`unsupported or unresolvable $ref "${ref}" (only local #/$defs and #/definitions references can be inlined)`);
   return target;
 }
@@ -84,7 +106,19 @@ function mergeAllOf(schema: JsonSchema, walk: Walk): JsonSchema {
   return merged;
 }
 
+/** Every node converted is counted against the request's budget, and nesting is bounded. */
 function convert(input: unknown, walk: Walk): JsonSchema {
+  if (--walk.budget.nodes < 0) throw new SchemaError(`the schemas grow past ${SCHEMA_NODE_BUDGET} nodes once their $refs are inlined`);
+  if (walk.depth >= MAX_JSON_DEPTH) throw new SchemaError(`the schema nests more than ${MAX_JSON_DEPTH} levels deep once its $refs are inlined`);
+  walk.depth++;
+  try {
+    return convertNode(input, walk);
+  } finally {
+    walk.depth--;
+  }
+}
+
+function convertNode(input: unknown, walk: Walk): JsonSchema {
   if (!isObject(input)) return {};
   let schema = input;
   if (typeof schema.$ref === 'string') {
@@ -137,12 +171,13 @@ function convert(input: unknown, walk: Walk): JsonSchema {
   if (out.enum && out.type === 'STRING' && !out.format) out.format = 'enum';
 
   if (isObject(schema.properties)) {
-    const props: JsonSchema = {};
+    // No prototype: a property named "__proto__" stays a property.
+    const props: JsonSchema = Object.create(null) as JsonSchema;
     for (const [name, sub] of Object.entries(schema.properties)) props[name] = convert(sub, walk);
     if (Object.keys(props).length > 0) {
       out.properties = props;
       if (Array.isArray(schema.required)) {
-        const required = schema.required.filter((r): r is string => typeof r === 'string' && r in props);
+        const required = schema.required.filter((r): r is string => typeof r === 'string' && Object.hasOwn(props, r));
         if (required.length > 0) out.required = required;
       }
     }
@@ -167,9 +202,9 @@ function convert(input: unknown, walk: Walk): JsonSchema {
  * says nothing, such as an object without properties: Gemini rejects those as tool parameters)
  * and the keywords it had to drop.
  */
-export function toGeminiSchema(schema: unknown, dropped: Set<string>): JsonSchema | undefined {
+export function toGeminiSchema(schema: unknown, dropped: Set<string>, budget: SchemaBudget = schemaBudget()): JsonSchema | undefined {
   if (!isObject(schema)) return undefined;
-  const out = convert(schema, { root: schema, dropped, refs: [] });
+  const out = convert(schema, { root: schema, dropped, refs: [], budget, depth: 0 });
   if (out.type === 'OBJECT' && out.properties === undefined && out.anyOf === undefined) return undefined;
   return out;
 }

@@ -24,7 +24,7 @@ export const anthropicClientFormat: ClientFormat = {
   toCanonical(body) {
     const out = anthropicRequestToChat(body);
     if (out.ok) return out;
-    return { ok: false, refusal: { status: 400, message: out.error.body.error.message, param: null, code: out.error.body.error.type } };
+    return { ok: false, refusal: { status: 400, message: out.error.body.error.message, param: out.param, code: out.error.body.error.type } };
   },
   completion(completion, usage) {
     // Anthropic's message has no cost field; the relay's x-gateway-cost header carries it.

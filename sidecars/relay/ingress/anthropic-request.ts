@@ -8,55 +8,25 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../lib/openai-types';
 import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../adapters/anthropic-wire';
+import { isObject, validateClientRequest } from '../../../lib/validate';
 import { anthropicError, type AnthropicIngressError } from './anthropic-errors';
 
-export type IngressResult = { ok: true; request: ChatRequest } | { ok: false; error: AnthropicIngressError };
+export type IngressResult = { ok: true; request: ChatRequest } | { ok: false; error: AnthropicIngressError; param: string | null };
 
-class Invalid extends Error {}
+/** Valid Anthropic input the gateway cannot express for every target: a 400 naming where. */
+class Unsupported extends Error {}
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The gateway's own 400s, worded like Anthropic's ("messages.0.role: ..."). */
-export function validateAnthropicRequest(body: unknown): AnthropicIngressError | null {
-  const fail = (message: string) => anthropicError(400, message);
-  if (!isObject(body)) return fail('The request body must be a JSON object.');
-  if (typeof body.model !== 'string' || body.model === '') return fail('model: Field required');
-  if (body.max_tokens === undefined) return fail('max_tokens: Field required');
-  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return fail('max_tokens: Input should be a positive integer');
-  if (!Array.isArray(body.messages)) return fail('messages: Field required');
-  for (const [i, m] of body.messages.entries()) {
-    if (!isObject(m)) return fail(`messages.${i}: Input should be an object`);
-    if (m.role !== 'user' && m.role !== 'assistant') return fail(`messages.${i}.role: Input should be 'user' or 'assistant'`);
-    if (typeof m.content !== 'string' && !Array.isArray(m.content)) return fail(`messages.${i}.content: Input should be a string or a list of content blocks`);
-    if (Array.isArray(m.content)) {
-      for (const [j, b] of m.content.entries()) {
-        if (!isObject(b) || typeof b.type !== 'string') return fail(`messages.${i}.content.${j}: Input should be a content block with a type`);
-      }
-    }
-  }
-  if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) return fail('system: Input should be a string or a list of text blocks');
-  for (const key of ['temperature', 'top_p'] as const) {
-    const v = body[key];
-    if (v !== undefined && (typeof v !== 'number' || v < 0 || v > 1)) return fail(`${key}: Input should be a number between 0 and 1`);
-  }
-  if (body.top_k !== undefined && (typeof body.top_k !== 'number' || body.top_k < 0)) return fail('top_k: Input should be a non-negative integer');
-  if (body.stop_sequences !== undefined && (!Array.isArray(body.stop_sequences) || body.stop_sequences.some((s) => typeof s !== 'string'))) {
-    return fail('stop_sequences: Input should be a list of strings');
-  }
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') return fail('stream: Input should be a valid boolean');
-  if (body.tools !== undefined && (!Array.isArray(body.tools) || body.tools.some((t) => !isObject(t) || typeof t.name !== 'string'))) {
-    return fail('tools: Input should be a list of tools with a name');
-  }
-  return null;
-}
-
+/**
+ * Validated by the shared /v1/messages validator (lib/validate), which words its 400s as
+ * Anthropic does ("messages.0.role: ..."); the translation below relies on the shapes it checked.
+ */
 export function anthropicRequestToChat(body: unknown): IngressResult {
-  const invalid = validateAnthropicRequest(body);
-  if (invalid) return { ok: false, error: invalid };
+  const validation = validateClientRequest('messages', body);
+  if (!validation.ok) return { ok: false, error: anthropicError(400, validation.message), param: validation.param };
   try {
     return { ok: true, request: toChat(body as Record<string, unknown>) };
   } catch (err) {
-    if (err instanceof Invalid) return { ok: false, error: anthropicError(400, err.message) };
+    if (err instanceof Unsupported) return { ok: false, error: anthropicError(400, err.message), param: null };
     throw err;
   }
 }
@@ -67,7 +37,7 @@ function toChat(body: Record<string, unknown>): ChatRequest {
   if (typeof system === 'string') {
     if (system !== '') messages.push({ role: 'system', content: system });
   } else if (Array.isArray(system) && system.length > 0) {
-    messages.push({ role: 'system', content: system.map((b, j) => textPart(b, `system.${j}`)) });
+    messages.push({ role: 'system', content: system.map(textPart) });
   }
   (body.messages as Array<{ role: 'user' | 'assistant'; content: string | Array<Record<string, unknown>> }>).forEach((m, i) => {
     if (m.role === 'user') messages.push(...userMessages(m.content, `messages.${i}`));
@@ -90,11 +60,7 @@ function toChat(body: Record<string, unknown>): ChatRequest {
   if (Array.isArray(body.tools) && body.tools.length > 0) request.tools = (body.tools as Array<Record<string, unknown>>).map(tool);
   const choice = body.tool_choice;
   if (isObject(choice)) {
-    if (choice.type === 'auto') request.tool_choice = 'auto';
-    else if (choice.type === 'any') request.tool_choice = 'required';
-    else if (choice.type === 'none') request.tool_choice = 'none';
-    else if (choice.type === 'tool' && typeof choice.name === 'string') request.tool_choice = { type: 'function', function: { name: choice.name } };
-    else throw new Invalid('tool_choice: Input should be auto, any, tool or none');
+    request.tool_choice = choice.type === 'tool' ? { type: 'function', function: { name: choice.name as string } } : TOOL_CHOICES.get(choice.type as string);
     if (choice.disable_parallel_tool_use === true) request.parallel_tool_calls = false;
   }
 
@@ -109,6 +75,13 @@ function toChat(body: Record<string, unknown>): ChatRequest {
   return request;
 }
 
+/** Anthropic's tool_choice types (validated) → OpenAI's; `tool` names its function. */
+const TOOL_CHOICES: ReadonlyMap<string, ChatRequest['tool_choice']> = new Map([
+  ['auto', 'auto'],
+  ['any', 'required'],
+  ['none', 'none'],
+]);
+
 /** Budgets below the gateway's medium (8192) are low, up to its high (16384) medium, beyond high. */
 function effortFor(budget: number): 'low' | 'medium' | 'high' {
   if (budget < 8192) return 'low';
@@ -121,9 +94,9 @@ function cacheControl(block: Record<string, unknown>): { cache_control?: CacheCo
   return isObject(cc) && cc.type === 'ephemeral' ? { cache_control: cc as unknown as CacheControl } : {};
 }
 
-function textPart(block: Record<string, unknown>, where: string): TextPart {
-  if (block.type !== 'text' || typeof block.text !== 'string') throw new Invalid(`${where}: Input should be a text block`);
-  return { type: 'text', text: block.text, ...cacheControl(block) };
+/** A text block (validated: `text` is a string). */
+function textPart(block: Record<string, unknown>): TextPart {
+  return { type: 'text', text: block.text as string, ...cacheControl(block) };
 }
 
 function imagePart(block: Record<string, unknown>, where: string): ContentPart {
@@ -131,7 +104,7 @@ function imagePart(block: Record<string, unknown>, where: string): ContentPart {
   let url: string;
   if (source.type === 'base64' && typeof source.media_type === 'string' && typeof source.data === 'string') url = `data:${source.media_type};base64,${source.data}`;
   else if (source.type === 'url' && typeof source.url === 'string') url = source.url;
-  else throw new Invalid(`${where}.source: only base64 and url image sources are supported through the gateway`);
+  else throw new Unsupported(`${where}.source: only base64 and url image sources are supported through the gateway`);
   return { type: 'image_url', image_url: { url }, ...cacheControl(block) };
 }
 
@@ -143,7 +116,7 @@ function documentPart(block: Record<string, unknown>, where: string): ContentPar
     return { type: 'file', file, ...cacheControl(block) };
   }
   if (source.type === 'text' && typeof source.data === 'string') return { type: 'text', text: source.data, ...cacheControl(block) };
-  throw new Invalid(`${where}.source: only base64 PDF and plain-text documents are supported through the gateway`);
+  throw new Unsupported(`${where}.source: only base64 PDF and plain-text documents are supported through the gateway`);
 }
 
 /**
@@ -159,7 +132,7 @@ function userMessages(content: string | Array<Record<string, unknown>>, where: s
     const at = `${where}.content.${j}`;
     switch (block.type) {
       case 'text':
-        parts.push(textPart(block, at));
+        parts.push(textPart(block));
         break;
       case 'image':
         parts.push(imagePart(block, at));
@@ -171,15 +144,14 @@ function userMessages(content: string | Array<Record<string, unknown>>, where: s
         tools.push(toolMessage(block, at, parts));
         break;
       default:
-        throw new Invalid(`${at}: content block type '${String(block.type)}' is not supported through the gateway`);
+        throw new Unsupported(`${at}: content block type '${String(block.type)}' is not supported through the gateway`);
     }
   });
   return parts.length > 0 ? [...tools, { role: 'user', content: parts }] : tools;
 }
 
 function toolMessage(block: Record<string, unknown>, where: string, userParts: ContentPart[]): ChatMessage {
-  if (typeof block.tool_use_id !== 'string') throw new Invalid(`${where}.tool_use_id: Field required`);
-  const message: ChatMessage = { role: 'tool', tool_call_id: block.tool_use_id, content: '' };
+  const message: ChatMessage = { role: 'tool', tool_call_id: block.tool_use_id as string, content: '' };
   const cc = cacheControl(block);
   if (typeof block.content === 'string') {
     message.content = cc.cache_control ? [{ type: 'text', text: block.content, ...cc }] : block.content;
@@ -187,9 +159,9 @@ function toolMessage(block: Record<string, unknown>, where: string, userParts: C
     const texts: TextPart[] = [];
     (block.content as Array<Record<string, unknown>>).forEach((inner, k) => {
       if (inner.type === 'image') userParts.push(imagePart(inner, `${where}.content.${k}`));
-      else if (inner.type === 'text') texts.push(textPart(inner, `${where}.content.${k}`));
+      else if (inner.type === 'text') texts.push(textPart(inner));
       else if (inner.type === 'document') userParts.push(documentPart(inner, `${where}.content.${k}`));
-      else throw new Invalid(`${where}.content.${k}: tool results can hold text, images and documents`);
+      else throw new Unsupported(`${where}.content.${k}: tool results can hold text, images and documents`);
     });
     if (cc.cache_control && texts.length > 0) texts[texts.length - 1] = { ...texts[texts.length - 1], ...cc };
     message.content = texts;
@@ -206,17 +178,18 @@ function assistantMessage(content: string | Array<Record<string, unknown>>, wher
   let reasoning = '';
   content.forEach((block, j) => {
     const at = `${where}.content.${j}`;
-    if (block.type === 'text') texts.push(textPart(block, at));
+    if (block.type === 'text') texts.push(textPart(block));
     else if (block.type === 'tool_use') {
-      if (typeof block.id !== 'string' || typeof block.name !== 'string') throw new Invalid(`${at}: tool_use needs an id and a name`);
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+      toolCalls.push({ id: block.id as string, type: 'function', function: { name: block.name as string, arguments: JSON.stringify(block.input) } });
     } else if (block.type === 'thinking') {
-      reasoning += typeof block.thinking === 'string' ? block.thinking : '';
+      const thinking = block.thinking as string;
+      const signature = block.signature as string;
+      reasoning += thinking;
       // Only signed thinking can be replayed to Anthropic; an empty signature would be rejected.
-      if (typeof block.signature === 'string' && block.signature !== '') thinkingBlocks.push({ type: 'thinking', thinking: String(block.thinking ?? ''), signature: block.signature });
-    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
-      thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
-    } else throw new Invalid(`${at}: content block type '${String(block.type)}' is not supported through the gateway`);
+      if (signature !== '') thinkingBlocks.push({ type: 'thinking', thinking, signature });
+    } else if (block.type === 'redacted_thinking') {
+      thinkingBlocks.push({ type: 'redacted_thinking', data: block.data as string });
+    } else throw new Unsupported(`${at}: content block type '${String(block.type)}' is not supported through the gateway`);
   });
   const plain = texts.every((t) => !t.cache_control);
   const message: ChatMessage = {
@@ -231,9 +204,9 @@ function assistantMessage(content: string | Array<Record<string, unknown>>, wher
 
 function tool(t: Record<string, unknown>, i: number): FunctionTool {
   if (t.type !== undefined && t.type !== null && t.type !== 'custom') {
-    throw new Invalid(`tools.${i}: server tool '${String(t.type)}' is not supported through the gateway; only custom tools are`);
+    throw new Unsupported(`tools.${i}: server tool '${String(t.type)}' is not supported through the gateway; only custom tools are`);
   }
-  const fn: FunctionTool['function'] = { name: t.name as string, parameters: (t.input_schema as Record<string, unknown>) ?? { type: 'object', properties: {} } };
+  const fn: FunctionTool['function'] = { name: t.name as string, parameters: t.input_schema as Record<string, unknown> };
   if (typeof t.description === 'string') fn.description = t.description;
   return { type: 'function', function: fn, ...cacheControl(t) };
 }

@@ -1,0 +1,68 @@
+/**
+ * POST /v1/messages (MessageCreateParams in @anthropic-ai/sdk; temperature, top_p and top_k from
+ * Anthropic's API reference): every field the ingress reads, with Anthropic's documented types
+ * and ranges. Unknown fields are left alone; the ingress does not read them.
+ */
+import * as B from './bounds';
+import { anyObject, arrayOf, boolean, either, integer, keyword, noFields, number, object, oneOf, optional, own, required, string, tagged, type Check, type JsonObject } from './checks';
+import { contentBlock, systemBlock } from './anthropic-blocks';
+import { cacheControl, model, thinkingConfig } from './common';
+import type { Path } from './issue';
+
+const message: Check = object((o, path) => {
+  required(o, 'role', path, oneOf(['user', 'assistant']));
+  required(o, 'content', path, either({ string: string(), array: arrayOf(contentBlock, { max: B.MAX_CONTENT_PARTS }) }));
+});
+
+const toolName: Check = string({ min: 1, max: B.MAX_TOOL_NAME_LENGTH });
+
+/** Tool.InputSchema: a JSON schema whose type is object. */
+const inputSchema: Check = object((o, path) => required(o, 'type', path, oneOf(['object'])));
+
+/** A custom tool (Tool) is checked; server tools (typed web_search_20250305, ...) only by name, and the ingress refuses them. */
+const tool: Check = object((o, path) => {
+  optional(o, 'type', path, keyword);
+  required(o, 'name', path, toolName);
+  const type = own(o, 'type');
+  if (type !== undefined && type !== null && type !== 'custom') return;
+  required(o, 'input_schema', path, inputSchema);
+  optional(o, 'description', path, string());
+  optional(o, 'cache_control', path, cacheControl);
+  optional(o, 'strict', path, boolean);
+});
+
+const parallel = (o: JsonObject, path: Path) => optional(o, 'disable_parallel_tool_use', path, boolean);
+
+const toolChoice: Check = tagged([
+  ['auto', parallel],
+  ['any', parallel],
+  [
+    'tool',
+    (o, path) => {
+      required(o, 'name', path, toolName);
+      parallel(o, path);
+    },
+  ],
+  ['none', noFields],
+]);
+
+export function checkAnthropicMessages(body: JsonObject): { model: string; stream: boolean } {
+  const path: Path = [];
+  required(body, 'model', path, model);
+  required(body, 'max_tokens', path, integer(1, B.MAX_OUTPUT_TOKENS));
+  required(body, 'messages', path, arrayOf(message, { min: 1, max: B.MAX_MESSAGES }));
+  optional(body, 'system', path, either({ string: string(), array: arrayOf(systemBlock, { max: B.MAX_CONTENT_PARTS }) }));
+  optional(body, 'stop_sequences', path, arrayOf(string(), { max: B.MAX_STOP_SEQUENCES }));
+  optional(body, 'temperature', path, number(B.ANTHROPIC_TEMPERATURE.min, B.ANTHROPIC_TEMPERATURE.max));
+  optional(body, 'top_p', path, number(B.TOP_P.min, B.TOP_P.max));
+  optional(body, 'top_k', path, integer(0, B.MAX_INT32));
+  optional(body, 'stream', path, boolean);
+  optional(body, 'metadata', path, object((o, at) => optional(o, 'user_id', at, string({ max: B.MAX_ID_LENGTH }))));
+  optional(body, 'tools', path, arrayOf(tool, { max: B.MAX_TOOLS }));
+  optional(body, 'tool_choice', path, toolChoice);
+  optional(body, 'thinking', path, thinkingConfig);
+  optional(body, 'cache_control', path, cacheControl);
+  optional(body, 'service_tier', path, keyword);
+  optional(body, 'output_config', path, anyObject);
+  return { model: body.model as string, stream: own(body, 'stream') === true };
+}
