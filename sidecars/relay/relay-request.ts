@@ -12,6 +12,7 @@ import type { ChatCompletion, ChatRequest } from '../../lib/openai-types';
 import { completionText } from '../../lib/tokens';
 import { verifyPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
 import type { SingleUse } from '../../lib/single-use';
+import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { nanoToUsdString } from '../../lib/pricing';
 import { adapterFor, isOpenAICompatible } from './adapters';
 import { buildRequest, clientIntent, openaiAdapter, usageFromResponse } from './adapters/openai';
@@ -123,7 +124,13 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   if (ENDPOINT_BY_PATH.get(path) !== plan.endpoint) {
     return sendFormatted(res, format, 400, openAIError(400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch'));
   }
-  const clientBody = JSON.parse(rawBody.toString('utf8')) as Record<string, unknown>;
+  // The plan vouches for the body aigw-proxy saw, not for its shape: adapters rely on the same
+  // validation, run here again (depth-checked parse, then the client format's own rules).
+  const parsed = parseJsonBody(rawBody);
+  if (!parsed.ok) return sendFormatted(res, format, 400, openAIError(400, parsed.message, 'invalid_json'));
+  const clientBody = parsed.value;
+  const valid = validateClientRequest(plan.endpoint, clientBody);
+  if (!valid.ok) return sendFormatted(res, format, 400, openAIError(400, valid.message, valid.code, valid.param));
   const converted = plan.endpoint === 'embeddings' ? null : format.toCanonical(clientBody);
   if (converted && !converted.ok) {
     const { refusal } = converted;
