@@ -10,6 +10,7 @@ import { hashKey } from '../../lib/keys';
 import type { Kong, KongConsumer } from '../../lib/kong/pdk';
 import { exitWithAnthropicError, exitWithError } from '../../lib/kong/respond';
 import { signEnvelope } from '../../lib/signing';
+import { parseJsonBody } from '../../lib/validate';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens } from '../../lib/tokens';
@@ -194,12 +195,9 @@ export class VirtualKeyHandler {
     if (contentLength > this.config.max_request_body_bytes) return null;
     const raw = await kong.request.getRawBody(this.config.max_request_body_bytes);
     if (!raw || raw.length > this.config.max_request_body_bytes) return null;
-    try {
-      const parsed: unknown = JSON.parse(Buffer.from(raw).toString('utf8'));
-      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-    } catch {
-      return null;
-    }
+    // Depth-checked: a hostile nesting must not reach code that recurses.
+    const parsed = parseJsonBody(Buffer.from(raw));
+    return parsed.ok ? parsed.value : null;
   }
 
   private async forwardAdmin(kong: Kong, record: KeyRecord, requestId: string): Promise<void> {
