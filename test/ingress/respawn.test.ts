@@ -4,49 +4,27 @@
  * logged: fail-open), and once the new server listens the plugin runs again in a fresh instance
  * ("no plugin instance" -> reset -> StartInstance).
  */
-import { startIngress, type Ingress } from './index';
-import { FIXTURE_PLUGINS, startEcho, type Echo } from './test-helpers';
+import { echoAndIngress, FIXTURE_PLUGINS, waitFor } from './test-helpers';
 
-let echo: Echo;
-let ing: Ingress;
-
-beforeAll(async () => {
-  echo = await startEcho();
-  ing = await startIngress({
-    deck: {
-      _format_version: '3.0',
-      services: [{ name: 'echo', url: `${echo.url}/base`, routes: [{ name: 'r', paths: ['/r'] }] }],
-      plugins: [{ name: 'fx-first', config: { mode: 'identify' } }],
-    },
-    pluginsDir: FIXTURE_PLUGINS,
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await ing?.close();
-  await echo?.close();
-});
+const t = echoAndIngress((echo) => ({
+  deck: {
+    _format_version: '3.0',
+    services: [{ name: 'echo', url: `${echo.url}/base`, routes: [{ name: 'r', paths: ['/r'] }] }],
+    plugins: [{ name: 'fx-first', config: { mode: 'identify' } }],
+  },
+  pluginsDir: FIXTURE_PLUGINS,
+}));
 
 /** One request; what the fixture plugin told the upstream (no pid: the plugin did not run). */
 async function identify(): Promise<{ status: number; pid?: string; instance?: string }> {
-  const r = await fetch(`${ing.url}/r`);
+  const r = await fetch(`${t.ing.url}/r`);
   const body = (await r.json()) as { headers: Record<string, string> };
   return { status: r.status, pid: body.headers['x-first-pid'], instance: body.headers['x-first-instance'] };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** pids from "[pluginserver] started, pid N" lines of fx-first, in spawn order, with their time. */
 function spawns(): Array<{ pid: number; time: number }> {
-  return ing.logs
+  return t.ing.logs
     .filter((l) => l.source === 'fx-first' && /\[pluginserver\] started, pid \d+/.test(l.message))
     .map((l) => ({ pid: Number(/pid (\d+)/.exec(l.message)![1]), time: l.time }));
 }
@@ -58,18 +36,18 @@ test('a killed plugin server is respawned at most once a second; requests fail o
 
   process.kill(Number(before.pid), 'SIGKILL');
   await waitFor('the first respawn', () => spawns()[1]);
-  expect(ing.logs.some((l) => l.message === "external pluginserver 'fx-first' terminated: signal 9")).toBe(true);
+  expect(t.ing.logs.some((l) => l.message === "external pluginserver 'fx-first' terminated: signal 9")).toBe(true);
   // Kill the new server at once: its successor may not start before 1 s after it, so the next
   // request surely finds no server.
   const second = spawns()[1]!;
   process.kill(second.pid, 'SIGKILL');
   await waitFor('the second termination', () =>
-    ing.logs.filter((l) => l.message === "external pluginserver 'fx-first' terminated: signal 9").length === 2 ? true : undefined,
+    t.ing.logs.filter((l) => l.message === "external pluginserver 'fx-first' terminated: signal 9").length === 2 ? true : undefined,
   );
-  const errorsBefore = ing.logs.filter((l) => l.source === 'fx-first' && l.level === 'err').length;
+  const errorsBefore = t.ing.logs.filter((l) => l.source === 'fx-first' && l.level === 'err').length;
   const gap = await identify();
   expect(gap).toEqual({ status: 200, pid: undefined, instance: undefined }); // proxied without the plugin
-  expect(ing.logs.filter((l) => l.source === 'fx-first' && l.level === 'err').length).toBeGreaterThan(errorsBefore);
+  expect(t.ing.logs.filter((l) => l.source === 'fx-first' && l.level === 'err').length).toBeGreaterThan(errorsBefore);
 
   const after = await waitFor('the plugin to run again', async () => {
     const r = await identify();
@@ -80,5 +58,5 @@ test('a killed plugin server is respawned at most once a second; requests fail o
   expect(third.time - second.time).toBeGreaterThanOrEqual(950); // Date.now() granularity aside, 1 s apart
   expect(after.pid).toBe(String(third.pid));
   expect(after.instance).toBe('1'); // the first instance of the new process
-  expect(ing.logs.some((l) => l.source === 'fx-first' && l.level === 'warn' && /no plugin instance/.test(l.message))).toBe(true);
+  expect(t.ing.logs.some((l) => l.source === 'fx-first' && l.level === 'warn' && /no plugin instance/.test(l.message))).toBe(true);
 }, 30_000);
