@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ClientClosedError, drained, endResponse, watchClient, type ClientWatch } from './client-connection';
 import type { ConsumerEntity } from './deck';
-import type { RequestContext } from './context';
+import { HeaderList, type RequestContext } from './context';
 import type { ErrorPages } from './error-pages';
 import { exitResponse, headerBytes, kongHeaders, writeHead } from './kong-response';
 import type { IngressLogger } from './log';
@@ -23,7 +23,6 @@ import { newContext } from './request-context';
 import { nginxRejection } from './request-checks';
 import type { Router } from './router';
 import { serialize } from './serialize';
-import { HeaderList } from './context';
 
 export interface ServerDeps {
   router: Router;
