@@ -140,8 +140,9 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       deck: options.deckTransform ? options.deckTransform(deck) : deck,
       pluginsDir: join(REPO_ROOT, 'dist', 'kong-plugins'),
       port: options.ingressPort ?? 0,
-      // As kong/kong.conf raises it for production: LLM prompts exceed nginx's 8k default.
-      clientBodyBufferSize: options.clientBodyBufferSize ?? '10m',
+      // The production kong.conf: body buffer and size limit, error template and default type.
+      kongConf: join(REPO_ROOT, 'kong', 'kong.conf'),
+      clientBodyBufferSize: options.clientBodyBufferSize,
       vaultEnv: storeEnv,
     });
     cleanups.push(() => ingress.close());

@@ -138,7 +138,10 @@ export interface RequestContext {
   headers: HeaderList;
   /** request body state: read lazily, like ngx.req.read_body */
   body: { data: Buffer; spooled: boolean } | null;
+  /** reads the whole body; throws ClientClosedError when the client goes away meanwhile */
   readBody(): Promise<{ data: Buffer; spooled: boolean }>;
+  /** ngx_http_test_expect: "100 Continue" once, when the body is first read (or streamed) */
+  continueBody(): void;
   match: RouteMatch | null;
   route: RouteEntity | null;
   service: ServiceEntity | null;
@@ -158,6 +161,8 @@ export interface RequestContext {
   delayedResponse: ExitResponse | null;
   exited: boolean;
   proxied: boolean;
+  /** nginx turned keep-alive off for this answer (ngx_http_special_response.c) */
+  closeConnection: boolean;
   unexpected: boolean;
   buffered: BufferedResponse | null;
   /** what went to the client (ngx.status / ngx.resp.get_headers in log) */

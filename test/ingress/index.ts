@@ -4,11 +4,14 @@
  * real Kong. See README.md in this folder for what is and is not emulated.
  */
 import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { BUNDLED_PLUGINS } from './bundled';
+import { ErrorPages } from './error-pages';
+import { createKongHttpServer } from './http-server';
+import { KONG_DEFAULT_SETTINGS, loadKongSettings } from './kong-conf';
 import { loadDeckFile, parseDeck, type PluginEntity } from './deck';
 import { newNodeId, uuidV5 } from './ids';
 import { validatePluginConfig } from './kong-schema';
@@ -33,6 +36,12 @@ export interface IngressOptions {
   host?: string;
   port?: number;
   prefix?: string;
+  /**
+   * A kong.conf to take error_default_type, error_template_*, nginx_http_client_body_buffer_size
+   * and nginx_http_client_max_body_size from (the templates beside it); Kong's defaults without.
+   */
+  kongConf?: string;
+  /** overrides the kong.conf / default client_body_buffer_size */
   clientBodyBufferSize?: string | number;
   pluginServerEnv?: Record<string, string>;
   vaultEnv?: Record<string, string | undefined>;
@@ -55,7 +64,9 @@ export async function startIngress(opts: IngressOptions): Promise<Ingress> {
   if (doc === undefined) throw new Error('startIngress: pass deck or deckFile');
   const deck = parseDeck(doc);
   const router = new Router(deck.routes, deck.services);
-  const clientBodyBufferSize = parseSize(opts.clientBodyBufferSize ?? '8k');
+  const settings = opts.kongConf ? loadKongSettings(opts.kongConf) : KONG_DEFAULT_SETTINGS;
+  const clientBodyBufferSize = opts.clientBodyBufferSize !== undefined ? parseSize(opts.clientBodyBufferSize) : settings.clientBodyBufferSize;
+  const errorPages = new ErrorPages(settings);
   const host = opts.host ?? '127.0.0.1';
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     throw new Error(`startIngress: the test ingress listens on loopback only (got host ${host})`);
@@ -155,10 +166,12 @@ export async function startIngress(opts: IngressOptions): Promise<Ingress> {
       nodeId: newNodeId(),
       wsId: WS_ID,
       clientBodyBufferSize,
+      clientMaxBodySize: settings.clientMaxBodySize,
+      errorPages,
       logger,
       port: () => (httpServer?.address() as AddressInfo | null)?.port ?? 0,
     });
-    const server = createServer({ keepAliveTimeout: 60_000 }, handler);
+    const server = createKongHttpServer(handler, errorPages, logger);
     httpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,6 +1,6 @@
 /**
  * CLI for the Kong-side test double:
- *   npx tsx test/ingress/main.ts --deck deck/kong.yaml --plugins dist/kong-plugins --port 8000 [--client-body-buffer-size 10m]
+ *   npx tsx test/ingress/main.ts --deck deck/kong.yaml --plugins dist/kong-plugins --port 8000 [--kong-conf kong/kong.conf] [--client-body-buffer-size 10m]
  * Prints one ready line ("test ingress ready on http://127.0.0.1:8000") and stops cleanly on SIGINT/SIGTERM.
  */
 import { startIngress } from './index';
@@ -14,12 +14,12 @@ async function main(): Promise<void> {
   const deckFile = arg('deck') ?? 'deck/kong.yaml';
   const pluginsDir = arg('plugins') ?? 'dist/kong-plugins';
   const port = Number(arg('port') ?? '8000');
-  const bodySize = arg('client-body-buffer-size');
   const ingress = await startIngress({
     deckFile,
     pluginsDir,
     port,
-    clientBodyBufferSize: bodySize ?? '8k',
+    kongConf: arg('kong-conf'),
+    clientBodyBufferSize: arg('client-body-buffer-size'),
     onLog: (e) => {
       if (process.env.INGRESS_VERBOSE !== '1' && (e.level === 'err' || e.level === 'crit' || e.level === 'warn')) {
         process.stderr.write(`[ingress] ${e.level} [${e.source}] ${e.message}\n`);

@@ -10,7 +10,9 @@
  * - Log phase (plugin.lua: runs in a timer): the exposed_api overrides answer from saved data;
  *   calls that read ngx.var / ngx.req raise "API disabled in the context of ngx.timer".
  */
+import { cjsonEncode } from './cjson';
 import type { ConsumerEntity } from './deck';
+import type { ErrorPages } from './error-pages';
 import { parseQuery, type RequestContext } from './context';
 import { isUuid } from './ids';
 import { escapeUri, normalizePath } from './router';
@@ -25,6 +27,7 @@ export interface PdkEnv {
   nodeId: string;
   consumers: ConsumerEntity[];
   clientBodyBufferSize: number;
+  errorPages: ErrorPages;
   log(level: IngressLogLevel, msg: string): void;
   /** kong.log.serialize() at the moment the log phase was scheduled (plugin.lua saves it) */
   serialize(ctx: RequestContext): Record<string, unknown>;
@@ -340,7 +343,7 @@ export async function callPdk(ctx: RequestContext, env: PdkEnv, method: string, 
     // ---------------- kong.response ----------------
     case 'kong.response.exit':
     case 'kong.response.error':
-      return exitCall(ctx, method, a);
+      return exitCall(ctx, env, method, a);
     case 'kong.response.set_header': {
       checkPhase(ctx, method, REWRITE_ACCESS_HEADER);
       const v = headerValue(a[0], a[1]);
@@ -605,7 +608,7 @@ function nginxVar(ctx: RequestContext, name: string): string | undefined {
 }
 
 /** kong/pdk/response.lua exit / error argument checks, then the delayed response. */
-function exitCall(ctx: RequestContext, method: string, a: unknown[]): PdkOutcome {
+function exitCall(ctx: RequestContext, env: PdkEnv, method: string, a: unknown[]): PdkOutcome {
   checkPhase(ctx, method, REWRITE_ACCESS_HEADER);
   const [status, body, headers] = a;
   if (typeof status !== 'number' || !Number.isInteger(status)) throw new PdkRaise('code must be a number');
@@ -620,40 +623,29 @@ function exitCall(ctx: RequestContext, method: string, a: unknown[]): PdkOutcome
     ctx.delayedResponse = { status, body: body ?? null, headers: (headers as Record<string, unknown> | null | undefined) ?? null };
     return { kind: 'exit' };
   }
-  // kong.response.error(status, message, headers): 400..599, default message per status
+  // kong.response.error(status, message, headers): 400..599, the message in the error template
   if (status < 400 || status > 599) throw new PdkRaise('code must be a number between 400 and 599');
-  if (a[1] != null && typeof a[1] !== 'string' && !isTable(a[1])) throw new PdkRaise('message must be a nil, a string or a table');
+  let message = a[1];
+  if (message instanceof Uint8Array) message = Buffer.from(message).toString('utf8');
+  else if (isTable(message)) message = cjsonEncode(message);
+  if (message != null && typeof message !== 'string') throw new PdkRaise('message must be a nil, a string or a table');
   if (headers != null && (!isTable(headers) || Array.isArray(headers))) throw new PdkRaise('headers must be a nil or table');
+  const given = (headers ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(given)) headerValue(k, v);
+  const explicitType = given['Content-Type']; // an exact key lookup, as in Kong
+  let page;
+  try {
+    page = env.errorPages.pdkErrorPage(
+      status,
+      (message as string | null | undefined) ?? undefined,
+      explicitType === undefined ? undefined : String(Array.isArray(explicitType) ? explicitType[0] : explicitType),
+      ctx.headers,
+      ctx.id,
+    );
+  } catch (e) {
+    throw new PdkRaise((e as Error).message);
+  }
   ctx.exited = true;
-  const message = a[1] ?? defaultErrorMessage(status);
-  ctx.delayedResponse = {
-    status,
-    body: typeof message === 'string' ? { message } : message,
-    headers: (headers as Record<string, unknown> | null | undefined) ?? null,
-  };
+  ctx.delayedResponse = { status, body: page.body, headers: { ...given, 'Content-Type': page.contentType } };
   return { kind: 'exit' };
-}
-
-/** kong/tools/http.lua get_default_exit_body messages (subset, others fall back to Kong's generic text). */
-function defaultErrorMessage(status: number): string {
-  const m: Record<number, string> = {
-    400: 'Bad request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not found',
-    405: 'Method not allowed',
-    408: 'Request timeout',
-    411: 'Length required',
-    412: 'Precondition failed',
-    413: 'Payload too large',
-    414: 'URI too long',
-    417: 'Expectation failed',
-    429: 'API rate limit exceeded',
-    494: 'Request header or cookie too large',
-    500: 'An unexpected error occurred',
-    502: 'An invalid response was received from the upstream server',
-    503: 'The upstream server is currently unavailable',
-    504: 'The upstream server is timing out',
-  };
-  return m[status] ?? 'The upstream server responded with ' + status;
 }

@@ -14,6 +14,7 @@
  *   exit in rewrite) the global configs are used, as get_collected_iterator falls back to them.
  */
 import type { RequestContext, Phase } from './context';
+import type { ErrorPages } from './error-pages';
 import type { PdkEnv } from './pdk';
 import { PdkRaise } from './pdk';
 import { ExternalPlugin, StartInstanceError, type PluginConfig } from './plugin-runtime';
@@ -77,10 +78,14 @@ export async function runHandler(plugin: ExternalPlugin, cfg: PluginConfig, phas
   }
 }
 
-/** The 500 Kong answers when a plugin raises in access (kong/init.lua execute_collecting_plugins_iterator). */
-export function unexpectedError(ctx: RequestContext): void {
+/**
+ * The 500 Kong answers when a plugin raises in access: execute_collecting_plugins_iterator saves
+ * a delayed response that flush_delayed_response sends with kong.response.error (kong/init.lua).
+ */
+export function unexpectedError(ctx: RequestContext, pages: ErrorPages): void {
   ctx.unexpected = true;
-  ctx.delayedResponse = { status: 500, body: { message: 'An unexpected error occurred' }, headers: null };
+  const page = pages.pdkErrorPage(500, 'An unexpected error occurred', undefined, ctx.headers, ctx.id);
+  ctx.delayedResponse = { status: page.status, body: page.body, headers: { 'Content-Type': page.contentType } };
 }
 
 /** Global configs of the plugins that implement `phase`, in execution order. */
@@ -93,8 +98,8 @@ export function globalList(entries: PluginEntry[], phase: string): Array<[Extern
   return out;
 }
 
-export async function runAccess(entries: PluginEntry[], ctx: RequestContext, envFor: (p: ExternalPlugin) => PdkEnv): Promise<Collected> {
-  const collected: Collected = { response: [], log: [] };
+/** Fills `collected` as it goes: a request the client abandons mid-access still logs what was collected. */
+export async function runAccess(entries: PluginEntry[], ctx: RequestContext, envFor: (p: ExternalPlugin) => PdkEnv, collected: Collected): Promise<void> {
   for (const e of entries) {
     const consumer = ctx.authenticatedConsumer as { id?: unknown } | null;
     const consumerId = consumer && typeof consumer.id === 'string' ? consumer.id : null;
@@ -106,9 +111,9 @@ export async function runAccess(entries: PluginEntry[], ctx: RequestContext, env
     }
     if (e.plugin.hasPhase('log')) collected.log.push([e.plugin, cfg]);
     if (e.plugin.hasPhase('access') && !ctx.delayedResponse) {
-      const out = await runHandler(e.plugin, cfg, 'access', ctx, envFor(e.plugin));
-      if (out === 'raise') unexpectedError(ctx);
+      const env = envFor(e.plugin);
+      const out = await runHandler(e.plugin, cfg, 'access', ctx, env);
+      if (out === 'raise') unexpectedError(ctx, env.errorPages);
     }
   }
-  return collected;
 }

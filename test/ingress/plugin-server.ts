@@ -6,13 +6,14 @@
  *   only element [1] (Lua) / [0] (JS) is used: `(dump.Plugins or dump)[1]`;
  * - start: `-d <dir> -p <prefix> --sock-name <name>.sock`, stdout+stderr merged and logged at INFO
  *   with a `[name:pid]` prefix (grab_logs); stopped with SIGTERM (stop_pluginservers).
+ * - respawn: a server that ends is started again, no sooner than 1 s after the previous spawn
+ *   (pluginserver_timer), with Kong's log lines.
  * Differences, on purpose: this double waits for the socket before serving (real Kong does not:
- * early requests get a 500 from StartInstance), escalates to SIGKILL after a grace period, and
- * does not respawn a crashed server (Kong respawns at most once a second); a crash is logged at
- * `crit` so tests notice.
+ * early requests get a 500 from StartInstance) and escalates to SIGKILL after a grace period.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { KongSchema } from '../../lib/kong/schema';
 import type { IngressLogger } from './log';
@@ -95,10 +96,14 @@ export async function queryPluginInfo(dir: string, expectedName: string, env: No
   };
 }
 
+/** process.lua pluginserver_timer: the next spawn comes no sooner than this after the previous one. */
+export const RESPAWN_INTERVAL_MS = 1000;
+
 export class PluginServerProcess {
   readonly socketPath: string;
   private child: ChildProcess | null = null;
-  private exited = false;
+  private lastSpawnAt = 0;
+  private respawnTimer: NodeJS.Timeout | null = null;
   private stopping = false;
 
   constructor(
@@ -110,11 +115,24 @@ export class PluginServerProcess {
     this.socketPath = join(prefix, `${info.name}.sock`);
   }
 
+  /** Spawns the server and waits for its socket (the double's start-up difference, see above). */
   async start(waitMs = 20_000): Promise<void> {
+    const child = this.spawn();
+    const deadline = Date.now() + waitMs;
+    while (!existsSync(this.socketPath)) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`plugin server for '${this.info.name}' exited before listening`);
+      if (Date.now() > deadline) throw new Error(`plugin server for '${this.info.name}' did not create ${this.socketPath}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  private spawn(): ChildProcess {
     const args = ['-d', this.info.dir, '-p', this.prefix, '--sock-name', `${this.info.name}.sock`];
     this.logger.log('notice', 'ingress', `[pluginserver] starting pluginserver process for ${this.info.name}`);
     const child = spawn(pluginServerBin(), args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    this.lastSpawnAt = Date.now();
+    this.logger.log('notice', this.info.name, `[pluginserver] started, pid ${child.pid}`);
     const tag = `[${this.info.name}:${child.pid}] `;
     for (const stream of [child.stdout, child.stderr]) {
       let buf = '';
@@ -132,28 +150,45 @@ export class PluginServerProcess {
         if (buf !== '') this.logger.log('info', this.info.name, tag + buf);
       });
     }
-    child.on('exit', (code, signal) => {
-      this.exited = true;
-      const msg = `external pluginserver '${this.info.name}' terminated: ${signal ?? 'exit'} ${code ?? ''}`;
-      this.logger.log(this.stopping ? 'notice' : 'crit', 'ingress', msg);
-    });
-    const deadline = Date.now() + waitMs;
-    while (!existsSync(this.socketPath)) {
-      if (this.exited) throw new Error(`plugin server for '${this.info.name}' exited before listening`);
-      if (Date.now() > deadline) throw new Error(`plugin server for '${this.info.name}' did not create ${this.socketPath}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    child.on('error', (e) => this.logger.log('err', 'ingress', `[pluginserver] could not spawn '${this.info.name}': ${e.message}`));
+    child.on('exit', (code, signal) => this.exited(child, code, signal));
+    return child;
   }
 
+  /**
+   * process.lua pluginserver_timer: log the end, then spawn again, no sooner than 1 s after the
+   * previous spawn. Its 127 ("command not found") branch only leaves the inner wait loop, so that
+   * command is retried every second too. Meanwhile RPCs fail to connect: plugins are skipped
+   * (fail-open), and the new server answers "no plugin instance" until instances are restarted.
+   */
+  private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    // ngx.pipe proc:wait(): reason "exit" or "signal", status the code or the signal number
+    const reason = signal ? 'signal' : 'exit';
+    const status = signal ? osConstants.signals[signal] : code;
+    if (code === 127) {
+      this.logger.log('err', 'ingress', `[pluginserver] external pluginserver "${this.info.name}" start command exited with "command not found"`);
+    } else {
+      this.logger.log('notice', 'ingress', `external pluginserver '${this.info.name}' terminated: ${reason} ${status}`);
+    }
+    if (this.stopping) return;
+    const delay = Math.max(0, this.lastSpawnAt + RESPAWN_INTERVAL_MS - Date.now());
+    this.respawnTimer = setTimeout(() => {
+      this.respawnTimer = null;
+      if (!this.stopping) this.spawn();
+    }, delay);
+  }
+
+  /** process.lua stop_pluginservers: SIGTERM (the double escalates to SIGKILL after a grace period). */
   async stop(graceMs = 2000): Promise<void> {
-    const child = this.child;
-    if (!child || this.exited) return;
     this.stopping = true;
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    this.respawnTimer = null;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const done = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      if (!this.exited) child.kill('SIGKILL');
-    }, graceMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await done;
     clearTimeout(timer);
   }

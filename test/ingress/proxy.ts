@@ -16,8 +16,11 @@ import { HeaderList, type RequestContext } from './context';
 
 export const SERVER_TOKENS = 'kong/3.9.3'; // kong/meta.lua _SERVER_TOKENS for 3.9.3
 
+// Not passed on: hop-by-hop headers, the ones Kong sets itself, and Expect, which nginx's proxy
+// module always clears (ngx_http_proxy_module.c ngx_http_proxy_headers: `Expect ""`); nginx has
+// answered 100 Continue to the client itself (http-server.ts).
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'via',
+  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host', 'via',
   'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-path',
   'x-forwarded-prefix', 'x-real-ip', 'x-kong-request-id', 'content-length',
 ]);
@@ -100,7 +103,8 @@ function fullUpstreamPath(ctx: RequestContext): string {
   return uri;
 }
 
-export async function callUpstream(ctx: RequestContext, body: Buffer | Readable | null): Promise<UpstreamResult> {
+/** `signal` aborts the request and its body when the client goes away (proxy_ignore_client_abort off). */
+export async function callUpstream(ctx: RequestContext, body: Buffer | Readable | null, signal: AbortSignal): Promise<UpstreamResult> {
   const svc = ctx.service!;
   const target = ctx.target ?? { host: svc.host, port: svc.port };
   const hostForUrl = target.host.includes(':') ? `[${target.host}]` : target.host;
@@ -120,6 +124,7 @@ export async function callUpstream(ctx: RequestContext, body: Buffer | Readable 
       headers,
       body: body && (!Buffer.isBuffer(body) || body.length > 0) ? body : undefined,
       dispatcher: agentFor(svc.connect_timeout),
+      signal,
       headersTimeout: svc.read_timeout,
       bodyTimeout: svc.read_timeout,
     });

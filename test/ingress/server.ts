@@ -1,21 +1,26 @@
 /**
  * The request lifecycle Kong runs for each proxied request (kong/init.lua):
- * rewrite (global plugins) -> router (404) -> access (collecting iterator; exit/raise -> delayed
- * response) -> 503 without a service -> proxy, buffered when a collected plugin has `response` or
- * called enable_buffering (Kong.response: whole upstream body in memory, `response` handlers, then
- * one write), otherwise streamed chunk by chunk -> header_filter (Kong's headers) -> log after the
- * client has the response (plugin.lua: ngx.timer.at(0) with saved data).
+ * nginx's own refusals (request-checks.ts) -> rewrite (global plugins) -> router (404) -> access
+ * (collecting iterator; exit/raise -> delayed response) -> 503 without a service -> proxy,
+ * buffered when a collected plugin has `response` or called enable_buffering (Kong.response:
+ * whole upstream body in memory, `response` handlers, then one write), otherwise streamed chunk by
+ * chunk -> header_filter (Kong's headers) -> log after the client has the response (plugin.lua:
+ * ngx.timer.at(0) with saved data), whatever happened before, including a client that left.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { ClientClosedError, drained, endResponse, watchClient, type ClientWatch } from './client-connection';
 import type { ConsumerEntity } from './deck';
 import { HeaderList, type RequestContext } from './context';
-import { newRequestId } from './ids';
+import type { ErrorPages } from './error-pages';
+import { exitResponse, headerBytes, kongHeaders, writeHead } from './kong-response';
 import type { IngressLogger } from './log';
 import type { PdkEnv } from './pdk';
-import { globalList, runAccess, runHandler, unexpectedError, type Collected, type PluginEntry } from './phases';
+import { globalList, runAccess, runHandler, type Collected, type PluginEntry } from './phases';
 import type { ExternalPlugin, PluginConfig } from './plugin-runtime';
-import { callUpstream, SERVER_TOKENS, UpstreamError } from './proxy';
+import { callUpstream, UpstreamError } from './proxy';
+import { newContext } from './request-context';
+import { nginxRejection } from './request-checks';
 import type { Router } from './router';
 import { serialize } from './serialize';
 
@@ -27,96 +32,21 @@ export interface ServerDeps {
   nodeId: string;
   wsId: string;
   clientBodyBufferSize: number;
+  /** client_max_body_size in bytes, 0 = unlimited */
+  clientMaxBodySize: number;
+  errorPages: ErrorPages;
   logger: IngressLogger;
   port(): number;
 }
 
-/** kong/pdk/response.lua send: table bodies are cjson-encoded (empty tables as {} , nil keys dropped). */
-function cjsonEncode(v: unknown): string {
-  const conv = (x: unknown): unknown => {
-    if (x instanceof Uint8Array) return Buffer.from(x).toString('utf8');
-    if (Array.isArray(x)) return x.length === 0 ? {} : x.map(conv);
-    if (x !== null && typeof x === 'object') {
-      const o: Record<string, unknown> = {};
-      for (const [k, y] of Object.entries(x)) if (y !== null && y !== undefined) o[k] = conv(y);
-      return o;
-    }
-    return x;
-  };
-  return JSON.stringify(conv(v));
-}
+type EnvFor = (p: ExternalPlugin) => PdkEnv;
 
-function newContext(req: IncomingMessage, deps: ServerDeps): RequestContext {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?', 1);
-  const headers = HeaderList.fromRaw(req.rawHeaders);
-  const hostHeader = headers.first('host') ?? '';
-  const startedAt = Date.now();
-  const ctx: RequestContext = {
-    id: newRequestId(),
-    startedAt,
-    startHr: process.hrtime.bigint(),
-    req,
-    clientIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-    clientPort: req.socket.remotePort ?? 0,
-    serverPort: deps.port(),
-    scheme: 'http',
-    httpVersion: Number(req.httpVersion) || 1.1,
-    requestUri: url,
-    method: req.method ?? 'GET',
-    args: q >= 0 ? url.slice(q + 1) : '',
-    host: (hostHeader.replace(/:\d+$/, '') || '127.0.0.1').toLowerCase(),
-    headers,
-    body: null,
-    readBody: async () => {
-      if (!ctx.body) {
-        const chunks: Buffer[] = [];
-        for await (const c of req) chunks.push(c as Buffer);
-        const data = Buffer.concat(chunks);
-        // nginx keeps the body in memory up to client_body_buffer_size, else spools it to a file
-        ctx.body = { data, spooled: data.length > deps.clientBodyBufferSize };
-        ctx.requestLength += data.length;
-      }
-      return ctx.body;
-    },
-    match: null,
-    route: null,
-    service: null,
-    upstreamUri: '/',
-    upstreamScheme: 'http',
-    target: null,
-    upstreamHost: null,
-    responseHeaders: new HeaderList(),
-    bufferedProxying: false,
-    phase: 'rewrite',
-    ctxShared: new Map(),
-    ngxCtx: new Map(),
-    authenticatedConsumer: null,
-    authenticatedCredential: null,
-    delayedResponse: null,
-    exited: false,
-    proxied: false,
-    unexpected: false,
-    buffered: null,
-    sentStatus: 0,
-    sentHeaders: new HeaderList(),
-    bytesSent: 0,
-    requestLength: Buffer.byteLength(`${req.method} ${url} HTTP/${req.httpVersion}\r\n`) +
-      req.rawHeaders.reduce((n, s, i) => n + Buffer.byteLength(s) + (i % 2 ? 2 : 2), 0) + 2,
-    proxyLatency: null,
-    waitingTime: null,
-    responseLatency: null,
-    receiveTime: null,
-    tries: [],
-    upstreamStatus: null,
-    serialized: null,
-  };
-  return ctx;
-}
+/** Statuses after which nginx turns keep-alive off (ngx_http_special_response.c). */
+const CLOSING_STATUSES = new Set([400, 413, 414, 494, 500, 501]);
 
 export function makeHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const envCache = new Map<string, PdkEnv>();
-  const envFor = (p: ExternalPlugin): PdkEnv => {
+  const envFor: EnvFor = (p) => {
     let env = envCache.get(p.name);
     if (!env) {
       env = {
@@ -124,6 +54,7 @@ export function makeHandler(deps: ServerDeps): (req: IncomingMessage, res: Serve
         nodeId: deps.nodeId,
         consumers: deps.consumers,
         clientBodyBufferSize: deps.clientBodyBufferSize,
+        errorPages: deps.errorPages,
         log: (level, msg) => deps.logger.log(level, p.name, msg),
         serialize: (ctx) => ctx.serialized ?? serialize(ctx, deps.wsId),
       };
@@ -131,238 +62,268 @@ export function makeHandler(deps: ServerDeps): (req: IncomingMessage, res: Serve
     }
     return env;
   };
-
   return (req, res) => {
-    handle(req, res, deps, envFor).catch((e: Error) => {
-      deps.logger.log('crit', 'ingress', `request handler crashed: ${e.stack ?? e.message}`);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end('{"message":"An unexpected error occurred"}');
-      } else res.destroy();
-    });
+    const ctx = newContext(req, res, { serverPort: deps.port(), clientBodyBufferSize: deps.clientBodyBufferSize });
+    void new ProxiedRequest(ctx, res, deps, envFor).run();
   };
 }
 
-/** header_filter after: Kong's response headers (kong/runloop/handler.lua, kong/constants.lua HEADERS). */
-function kongHeaders(ctx: RequestContext, h: HeaderList, upstreamVia?: string): void {
-  if (ctx.proxied) {
-    h.set('X-Kong-Upstream-Latency', String(ctx.waitingTime ?? 0));
-    h.set('X-Kong-Proxy-Latency', String(ctx.proxyLatency ?? 0));
-    const outboundVia = `1.1 ${SERVER_TOKENS}`;
-    h.set('Via', upstreamVia ? `${upstreamVia}, ${outboundVia}` : outboundVia);
-    if (!h.has('server')) h.set('Server', SERVER_TOKENS);
-  } else {
-    h.set('X-Kong-Response-Latency', String(ctx.responseLatency ?? 0));
-    if (h.first('via') !== SERVER_TOKENS) h.set('Server', SERVER_TOKENS);
+class ProxiedRequest {
+  private readonly client: ClientWatch;
+  private readonly collected: Collected = { response: [], log: [] };
+  /** the log handlers to run: global ones until the request is routed, then the collected ones */
+  private logList: Array<[ExternalPlugin, PluginConfig]>;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly res: ServerResponse,
+    private readonly deps: ServerDeps,
+    private readonly envFor: EnvFor,
+  ) {
+    this.client = watchClient(res);
+    this.logList = globalList(deps.plugins, 'log');
   }
-  h.set('X-Kong-Request-Id', ctx.id);
-}
 
-function writeHead(res: ServerResponse, status: number, h: HeaderList): void {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of h.entries) {
-    const cur = out[k.toLowerCase()];
-    out[k.toLowerCase()] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
-  }
-  res.writeHead(status, out);
-}
-
-function headerBytes(status: number, h: HeaderList): number {
-  return Buffer.byteLength(`HTTP/1.1 ${status} X\r\n`) + h.entries.reduce((n, [k, v]) => n + k.length + v.length + 4, 0) + 2;
-}
-
-/** kong/pdk/response.lua send(): status, headers (ngx.header + exit headers), body. */
-async function sendExit(ctx: RequestContext, res: ServerResponse): Promise<void> {
-  const dr = ctx.delayedResponse!;
-  const h = ctx.responseHeaders.clone();
-  let hasCT = false;
-  let hasCL = false;
-  for (const [k, v] of Object.entries(dr.headers ?? {})) {
-    const lk = k.toLowerCase().replace(/_/g, '-');
-    if (lk === 'transfer-encoding') continue;
-    h.set(k, Array.isArray(v) ? v.map(String) : v instanceof Uint8Array ? Buffer.from(v).toString() : String(v));
-    if (lk === 'content-type') hasCT = true;
-    if (lk === 'content-length') hasCL = true;
-  }
-  let body: Buffer;
-  if (dr.body !== null && typeof dr.body === 'object' && !(dr.body instanceof Uint8Array)) {
-    body = Buffer.from(cjsonEncode(dr.body));
-    if (!hasCT) h.set('Content-Type', 'application/json; charset=utf-8');
-  } else if (typeof dr.body === 'string') body = Buffer.from(dr.body, 'utf8');
-  else if (dr.body instanceof Uint8Array) body = Buffer.from(dr.body);
-  else body = Buffer.alloc(0);
-  if (!hasCL) h.set('Content-Length', String(body.length));
-  if (ctx.responseLatency === null && !ctx.proxied) ctx.responseLatency = Date.now() - ctx.startedAt;
-  kongHeaders(ctx, h, ctx.buffered?.headers.first('via'));
-  await finish(ctx, res, dr.status, h, body);
-}
-
-async function finish(ctx: RequestContext, res: ServerResponse, status: number, h: HeaderList, body: Buffer): Promise<void> {
-  ctx.sentStatus = status;
-  ctx.sentHeaders = h;
-  ctx.bytesSent = headerBytes(status, h) + body.length;
-  writeHead(res, status, h);
-  await new Promise<void>((r) => res.end(ctx.method === 'HEAD' ? undefined : body, () => r()));
-}
-
-/** plugin.lua log closure: schedule after the response with the data saved now. */
-function scheduleLog(ctx: RequestContext, list: Array<[ExternalPlugin, PluginConfig]>, envFor: (p: ExternalPlugin) => PdkEnv, deps: ServerDeps): void {
-  if (!list.length) return;
-  ctx.serialized = serialize(ctx, deps.wsId);
-  setImmediate(() => {
-    void (async () => {
-      for (const [plugin, cfg] of list) {
-        await runHandler(plugin, cfg, 'log', ctx, envFor(plugin));
-      }
-    })().catch((e: Error) => deps.logger.log('err', 'ingress', `log phase failed: ${e.message}`));
-  });
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, envFor: (p: ExternalPlugin) => PdkEnv): Promise<void> {
-  const ctx = newContext(req, deps);
-  const logGlobals = (): void => scheduleLog(ctx, globalList(deps.plugins, 'log'), envFor, deps);
-
-  // ---- rewrite: global plugins only, before routing (kong/init.lua Kong.rewrite) ----
-  for (const [plugin, cfg] of globalList(deps.plugins, 'rewrite')) {
-    const out = await runHandler(plugin, cfg, 'rewrite', ctx, envFor(plugin));
-    if (out === 'raise') unexpectedError(ctx);
-    if (ctx.delayedResponse) {
-      ctx.responseLatency = Date.now() - ctx.startedAt;
-      await sendExit(ctx, res);
-      return logGlobals();
+  async run(): Promise<void> {
+    try {
+      await this.lifecycle();
+    } catch (e) {
+      await this.failed(e as Error);
+    } finally {
+      this.client.dispose();
+      this.scheduleLog();
     }
   }
 
-  // ---- router (runloop access.before) ----
-  const q = ctx.requestUri.indexOf('?', 1);
-  const match = deps.router.match(ctx.method, q >= 0 ? ctx.requestUri.slice(0, q) : ctx.requestUri, ctx.headers.first('host'), ctx.serverPort);
-  if (!match) {
-    ctx.exited = true;
-    ctx.delayedResponse = { status: 404, body: { message: 'no Route matched with those values' }, headers: null };
-    ctx.responseLatency = Date.now() - ctx.startedAt;
-    await sendExit(ctx, res);
-    return logGlobals();
+  private async failed(e: Error): Promise<void> {
+    if (e instanceof ClientClosedError) {
+      // ngx_http_request_body.c: a body cut short ends the request with 400, nothing is sent
+      this.deps.logger.log('info', 'ingress', e.message);
+      if (!this.res.headersSent) this.ctx.sentStatus = 400;
+      this.res.destroy();
+      return;
+    }
+    this.deps.logger.log('crit', 'ingress', `request handler crashed: ${e.stack ?? e.message}`);
+    if (this.res.headersSent || this.client.gone()) {
+      this.res.destroy();
+      return;
+    }
+    await this.sendErrorPage(500).catch(() => this.res.destroy());
   }
-  ctx.match = match;
-  ctx.route = match.route;
-  ctx.service = match.service;
-  ctx.upstreamUri = match.upstreamUri;
-  ctx.upstreamScheme = match.service?.protocol ?? 'http';
-  if (match.route.preserve_host) ctx.upstreamHost = ctx.headers.first('host') ?? null;
 
-  // ---- access ----
-  const collected: Collected = await runAccess(deps.plugins, ctx, envFor);
-  if (ctx.delayedResponse) {
-    ctx.responseLatency = Date.now() - ctx.startedAt;
-    await sendExit(ctx, res);
-    return scheduleLog(ctx, collected.log, envFor, deps);
+  private async lifecycle(): Promise<void> {
+    const { ctx, deps } = this;
+    const refused = nginxRejection(ctx.req, deps.clientMaxBodySize);
+    if (refused !== null) {
+      // refused before nginx turned keep-alive on (ngx_http_request.c) or by find_config (413)
+      ctx.closeConnection = true;
+      return this.sendErrorPage(refused);
+    }
+
+    // ---- rewrite: global plugins only, before routing (kong/init.lua Kong.rewrite) ----
+    for (const [plugin, cfg] of globalList(deps.plugins, 'rewrite')) {
+      const out = await runHandler(plugin, cfg, 'rewrite', ctx, this.envFor(plugin));
+      // execute_global_plugins_iterator does not catch: a Lua error in rewrite_by_lua is nginx's 500
+      if (out === 'raise') return this.sendErrorPage(500);
+      if (ctx.delayedResponse) return this.sendExit();
+    }
+
+    // ---- router (runloop access.before) ----
+    const q = ctx.requestUri.indexOf('?', 1);
+    const match = deps.router.match(ctx.method, q >= 0 ? ctx.requestUri.slice(0, q) : ctx.requestUri, ctx.headers.first('host'), ctx.serverPort);
+    if (!match) {
+      // kong/runloop/handler.lua: kong.response.error(404, "no Route matched with those values")
+      this.pdkError(404, 'no Route matched with those values');
+      return this.sendExit();
+    }
+    ctx.match = match;
+    ctx.route = match.route;
+    ctx.service = match.service;
+    ctx.upstreamUri = match.upstreamUri;
+    ctx.upstreamScheme = match.service?.protocol ?? 'http';
+    if (match.route.preserve_host) ctx.upstreamHost = ctx.headers.first('host') ?? null;
+
+    // ---- access ----
+    this.logList = this.collected.log;
+    await runAccess(deps.plugins, ctx, this.envFor, this.collected);
+    if (ctx.delayedResponse) return this.sendExit();
+    if (!ctx.service) {
+      // kong/init.lua Kong.access
+      this.pdkError(503, 'no Service found with those values');
+      return this.sendExit();
+    }
+    ctx.proxied = true;
+
+    // websocket upgrades turn buffering off (kong/init.lua Kong.access)
+    const buffered = ctx.bufferedProxying && !ctx.headers.first('upgrade');
+    if (ctx.bufferedProxying && !buffered) deps.logger.log('notice', 'ingress', 'response buffering was turned off: connection upgrade');
+    ctx.bufferedProxying = buffered;
+    return this.proxy(buffered);
   }
-  if (!ctx.service) {
-    ctx.delayedResponse = { status: 503, body: { message: 'no Service found with those values' }, headers: null };
-    ctx.exited = true;
-    ctx.responseLatency = Date.now() - ctx.startedAt;
-    await sendExit(ctx, res);
-    return scheduleLog(ctx, collected.log, envFor, deps);
+
+  private async proxy(buffered: boolean): Promise<void> {
+    const { ctx, deps } = this;
+    // proxy_request_buffering on: nginx reads the body before starting the upstream request (a body
+    // cut short is a 400, ClientClosedError); then ngx_http_upstream_init_request notices at once
+    // a client that left meanwhile (499)
+    let body: Buffer | Readable | null;
+    if (ctx.body || buffered || ctx.route!.request_buffering) body = (await ctx.readBody()).data;
+    else {
+      ctx.continueBody();
+      body = ctx.req;
+    }
+    if (this.client.gone()) return this.clientClosed();
+
+    let up;
+    try {
+      up = await callUpstream(ctx, body, this.client.signal);
+    } catch (e) {
+      if (this.client.gone()) return this.clientClosed();
+      if (!(e instanceof UpstreamError)) throw e;
+      deps.logger.log('err', 'ingress', e.message);
+      ctx.proxyLatency = Date.now() - ctx.startedAt;
+      ctx.waitingTime = 0;
+      return this.sendErrorPage(e.status);
+    }
+    ctx.upstreamStatus = up.status;
+    ctx.proxyLatency = up.sentAt - ctx.startedAt;
+    ctx.waitingTime = up.headersAt - up.sentAt;
+    const upstreamVia = up.headers.first('via');
+    if (buffered) return this.bufferedResponse(up.status, up.headers, up.body, up.headersAt, upstreamVia);
+    return this.streamedResponse(up.status, up.headers, up.body, up.headersAt, upstreamVia);
   }
-  ctx.proxied = true;
 
-  // websocket upgrades turn buffering off (kong/init.lua Kong.access)
-  const buffered = ctx.bufferedProxying && !ctx.headers.first('upgrade');
-  if (ctx.bufferedProxying && !buffered) deps.logger.log('notice', 'ingress', 'response buffering was turned off: connection upgrade');
-  ctx.bufferedProxying = buffered;
-
-  let body: Buffer | Readable | null;
-  if (ctx.body || buffered || ctx.route!.request_buffering) body = (await ctx.readBody()).data;
-  else body = req;
-
-  let up;
-  try {
-    up = await callUpstream(ctx, body);
-  } catch (e) {
-    if (!(e instanceof UpstreamError)) throw e;
-    deps.logger.log('err', 'ingress', e.message);
-    ctx.proxyLatency = Date.now() - ctx.startedAt;
-    ctx.waitingTime = 0;
-    ctx.delayedResponse = {
-      status: e.status,
-      body: { message: e.status === 504 ? 'The upstream server is timing out' : 'An invalid response was received from the upstream server' },
-      headers: null,
-    };
-    await sendExit(ctx, res);
-    return scheduleLog(ctx, collected.log, envFor, deps);
-  }
-  ctx.upstreamStatus = up.status;
-  ctx.proxyLatency = up.sentAt - ctx.startedAt;
-  ctx.waitingTime = up.headersAt - up.sentAt;
-  const upstreamVia = up.headers.first('via');
-
-  if (buffered) {
+  /** Kong.response: the whole upstream body, `response` handlers, then one write (kong/init.lua). */
+  private async bufferedResponse(status: number, headers: HeaderList, upBody: Readable, headersAt: number, upstreamVia: string | undefined): Promise<void> {
+    const { ctx } = this;
     const chunks: Buffer[] = [];
-    for await (const c of up.body) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
-    ctx.receiveTime = Date.now() - up.headersAt;
-    ctx.buffered = { status: up.status, headers: up.headers.clone(), body: raw };
-    // Kong.response: kong.response.set_status(status); kong.response.set_headers(headers)
-    for (const name of new Set(up.headers.entries.map(([k]) => k.toLowerCase()))) {
-      ctx.responseHeaders.set(name, up.headers.all(name));
+    try {
+      for await (const c of upBody) chunks.push(c as Buffer);
+    } catch (e) {
+      if (this.client.gone()) return this.clientClosed();
+      // kong/init.lua Kong.response: a truncated subrequest goes to the error handler with its status
+      this.deps.logger.log('err', 'ingress', `upstream body error: ${(e as Error).message}`);
+      return this.sendErrorPage(status);
     }
-    ctx.sentStatus = up.status;
-    for (const [plugin, cfg] of collected.response) {
-      const out = await runHandler(plugin, cfg, 'response', ctx, envFor(plugin));
+    const raw = Buffer.concat(chunks);
+    ctx.receiveTime = Date.now() - headersAt;
+    ctx.buffered = { status, headers: headers.clone(), body: raw };
+    // Kong.response: kong.response.set_status(status); kong.response.set_headers(headers)
+    for (const name of new Set(headers.entries.map(([k]) => k.toLowerCase()))) ctx.responseHeaders.set(name, headers.all(name));
+    ctx.sentStatus = status;
+    for (const [plugin, cfg] of this.collected.response) {
+      const out = await runHandler(plugin, cfg, 'response', ctx, this.envFor(plugin));
       if (out === 'raise') {
         // a Lua error in Kong.response ends in nginx's 500 error page (kong/error_handlers.lua)
-        ctx.unexpected = true;
         ctx.responseHeaders = new HeaderList();
-        ctx.delayedResponse = { status: 500, body: { message: 'An unexpected error occurred' }, headers: null };
+        return this.sendErrorPage(500);
       }
-      if (ctx.delayedResponse) {
-        await sendExit(ctx, res);
-        return scheduleLog(ctx, collected.log, envFor, deps);
-      }
+      if (ctx.delayedResponse) return this.sendExit();
     }
     const h = ctx.responseHeaders.clone();
     h.set('Content-Length', String(raw.length));
     kongHeaders(ctx, h, upstreamVia);
-    await finish(ctx, res, up.status, h, raw);
-    return scheduleLog(ctx, collected.log, envFor, deps);
+    await this.finish(status, h, raw);
   }
 
-  // ---- streamed response ----
-  const h = ctx.responseHeaders.clone();
-  for (const name of new Set(up.headers.entries.map(([k]) => k.toLowerCase()))) h.set(name, up.headers.all(name));
-  kongHeaders(ctx, h, upstreamVia);
-  ctx.sentStatus = up.status;
-  ctx.sentHeaders = h;
-  writeHead(res, up.status, h);
-  res.flushHeaders();
-  let sent = 0;
-  // A client that goes away mid-stream: nginx closes the upstream connection too (unbuffered
-  // proxying), so the upstream learns of it; destroying the body does the same here.
-  const onClientGone = (): void => {
-    if (!res.writableFinished) up.body.destroy();
-  };
-  res.once('close', onClientGone);
-  try {
-    for await (const c of up.body) {
-      const chunk = c as Buffer;
-      sent += chunk.length;
-      if (!res.write(chunk)) await new Promise((r) => {
-        res.once('drain', r);
-        res.once('close', r);
-      });
-      if (res.destroyed) break;
+  /** proxy_buffering off: each upstream chunk is written as it arrives. */
+  private async streamedResponse(status: number, headers: HeaderList, upBody: Readable, headersAt: number, upstreamVia: string | undefined): Promise<void> {
+    const { ctx, res } = this;
+    const h = ctx.responseHeaders.clone();
+    for (const name of new Set(headers.entries.map(([k]) => k.toLowerCase()))) h.set(name, headers.all(name));
+    kongHeaders(ctx, h, upstreamVia);
+    if (this.client.gone()) {
+      upBody.destroy();
+      return this.clientClosed();
     }
-    if (!res.destroyed) await new Promise<void>((r) => res.end(() => r()));
-  } catch (e) {
-    if (!res.destroyed) {
-      // upstream died mid-body: nginx closes the client connection
-      deps.logger.log('err', 'ingress', `upstream body error: ${(e as Error).message}`);
-      res.destroy();
+    ctx.sentStatus = status;
+    ctx.sentHeaders = h;
+    writeHead(res, status, h);
+    res.flushHeaders();
+    let sent = 0;
+    try {
+      for await (const c of upBody) {
+        const chunk = c as Buffer;
+        sent += chunk.length;
+        if (!res.write(chunk)) await drained(res);
+        if (this.client.gone()) break;
+      }
+      if (!this.client.gone()) await endResponse(res);
+    } catch (e) {
+      if (!this.client.gone()) {
+        // upstream died mid-body: nginx closes the client connection
+        this.deps.logger.log('err', 'ingress', `upstream body error: ${(e as Error).message}`);
+        res.destroy();
+      }
     }
-  } finally {
-    res.off('close', onClientGone);
+    // A client gone mid-stream: leaving the loop destroyed the upstream body, so the upstream
+    // connection is closed as nginx does; the status stays the one sent (ngx_http_terminate_request).
+    if (this.client.gone()) this.deps.logger.log('info', 'ingress', 'client prematurely closed connection while sending the response');
+    ctx.receiveTime = Date.now() - headersAt;
+    ctx.bytesSent = headerBytes(status, h) + sent;
   }
-  ctx.receiveTime = Date.now() - up.headersAt;
-  ctx.bytesSent = headerBytes(up.status, h) + sent;
-  scheduleLog(ctx, collected.log, envFor, deps);
+
+  /**
+   * The client closed before anything was sent: nginx (proxy_ignore_client_abort off) closes the
+   * upstream request and finalizes with 499 (ngx_http_upstream.c
+   * ngx_http_upstream_check_broken_connection, ngx_http_request.c ngx_http_terminate_request).
+   */
+  private clientClosed(): void {
+    this.deps.logger.log('info', 'ingress', 'client prematurely closed connection, upstream request closed');
+    this.ctx.sentStatus = 499;
+  }
+
+  /** kong.response.error from the runloop: the delayed response in the error template. */
+  private pdkError(status: number, message: string): void {
+    const { ctx } = this;
+    const page = this.deps.errorPages.pdkErrorPage(status, message, undefined, ctx.headers, ctx.id);
+    ctx.exited = true;
+    ctx.delayedResponse = { status: page.status, body: page.body, headers: { 'Content-Type': page.contentType } };
+  }
+
+  /**
+   * nginx's error_page -> /kong_error_handler -> kong/error_handlers.lua: Kong.handle_error marks
+   * the request unexpected and drops any delayed response; the page goes out with kong.response.exit.
+   */
+  private async sendErrorPage(status: number): Promise<void> {
+    const { ctx } = this;
+    const page = this.deps.errorPages.errorHandlerPage(status, ctx.headers, ctx.id);
+    ctx.unexpected = true;
+    ctx.bufferedProxying = false;
+    if (CLOSING_STATUSES.has(status)) ctx.closeConnection = true;
+    ctx.delayedResponse = { status: page.status, body: page.body, headers: { 'Content-Type': page.contentType } };
+    await this.sendExit();
+  }
+
+  private async sendExit(): Promise<void> {
+    const { ctx } = this;
+    if (ctx.responseLatency === null && !ctx.proxied) ctx.responseLatency = Date.now() - ctx.startedAt;
+    const { status, headers, body } = exitResponse(ctx);
+    kongHeaders(ctx, headers, ctx.buffered?.headers.first('via'));
+    await this.finish(status, headers, body);
+  }
+
+  private async finish(status: number, h: HeaderList, body: Buffer): Promise<void> {
+    const { ctx, res } = this;
+    ctx.sentStatus = status;
+    ctx.sentHeaders = h;
+    ctx.bytesSent = headerBytes(status, h) + body.length;
+    if (this.client.gone()) return;
+    if (ctx.closeConnection) res.setHeader('Connection', 'close');
+    writeHead(res, status, h);
+    await endResponse(res, ctx.method === 'HEAD' ? undefined : body);
+  }
+
+  /** plugin.lua log closure: run after the response, on the data saved now. */
+  private scheduleLog(): void {
+    const { ctx, deps } = this;
+    const list = this.logList;
+    if (!list.length) return;
+    ctx.serialized = serialize(ctx, deps.wsId);
+    setImmediate(() => {
+      void (async () => {
+        for (const [plugin, cfg] of list) await runHandler(plugin, cfg, 'log', ctx, this.envFor(plugin));
+      })().catch((e: Error) => deps.logger.log('err', 'ingress', `log phase failed: ${e.message}`));
+    });
+  }
 }

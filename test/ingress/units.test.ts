@@ -1,7 +1,12 @@
 /** Unit tests of the test double's pure parts and start-up refusals. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KongSchema } from '../../lib/kong/schema';
+import { HeaderList } from './context';
 import { parseDeck } from './deck';
+import { ErrorPages, responseType } from './error-pages';
+import { checkErrorTemplate, loadKongSettings } from './kong-conf';
 import { startIngress } from './index';
 import { validatePluginConfig } from './kong-schema';
 import { luaPatternToRegExp } from './lua-pattern';
@@ -171,4 +176,60 @@ test('nginx sizes', () => {
   expect(parseSize('10m')).toBe(10 * 1024 * 1024);
   expect(parseSize(100)).toBe(100);
   expect(() => parseSize('8 kb')).toThrow();
+});
+
+describe('error pages (kong/tools/http.lua, kong/error_handlers.lua, kong.response.error)', () => {
+  const JSON_T = 'application/json; charset=utf-8';
+  test('response type: highest q wins, first on ties, unknown types are JSON', () => {
+    expect(responseType(undefined)).toBe(JSON_T);
+    expect(responseType('text/html')).toBe('text/html; charset=utf-8');
+    expect(responseType('text/*')).toBe('text/plain; charset=utf-8');
+    expect(responseType('*/*')).toBe(JSON_T);
+    expect(responseType('text/event-stream')).toBe(JSON_T);
+    expect(responseType('text/html;q=0.5, application/xml')).toBe('application/xml; charset=utf-8');
+    expect(responseType('application/json;q=0, text/plain;q=0.1')).toBe('text/plain; charset=utf-8');
+    expect(responseType('text/html;q=0.5;level=1, text/plain;q=0.4')).toBe('text/html; charset=utf-8');
+    expect(responseType('text/html, application/json')).toBe('text/html; charset=utf-8');
+  });
+
+  test('error handler: Accept, else Content-Type, else error_default_type; 494 is sent as 400; custom JSON template', () => {
+    const pages = new ErrorPages({ errorDefaultType: 'text/plain', errorTemplates: { json: '{"e":"%s","id":"%s","pct":"100%%"}' } });
+    const h = (...kv: string[]): HeaderList => HeaderList.fromRaw(kv);
+    expect(pages.errorHandlerPage(494, h('Accept', 'application/json'), 'rid')).toEqual({
+      status: 400, contentType: JSON_T, body: '{"e":"Request header or cookie too large","id":"rid","pct":"100%"}',
+    });
+    expect(pages.errorHandlerPage(502, h('Content-Type', 'text/html'), 'rid').contentType).toBe('text/html; charset=utf-8');
+    expect(pages.errorHandlerPage(418, h(), 'rid')).toEqual({ status: 418, contentType: 'text/plain; charset=utf-8', body: 'The upstream server responded with 418\nrequest_id: rid\n' });
+    expect(pages.errorHandlerPage(500, h('Accept', 'application/grpc'), 'rid')).toEqual({ status: 500, contentType: JSON_T, body: '{"message":"An unexpected error occurred"}' });
+    expect(pages.errorHandlerPage(500, null, 'rid').contentType).toBe('text/plain; charset=utf-8');
+  });
+
+  test('kong.response.error: Accept only (never Content-Type nor error_default_type), explicit type, gRPC', () => {
+    const pages = new ErrorPages({ errorDefaultType: 'text/plain', errorTemplates: {} });
+    const ct = HeaderList.fromRaw(['Content-Type', 'text/html']);
+    expect(pages.pdkErrorPage(403, undefined, undefined, ct, 'rid')).toEqual({ status: 403, contentType: JSON_T, body: '{\n  "message":"Forbidden",\n  "request_id":"rid"\n}' });
+    expect(pages.pdkErrorPage(429, 'slow down', 'text/plain', ct, 'rid').body).toBe('slow down\nrequest_id: rid\n');
+    expect(() => pages.pdkErrorPage(400, 'x', 'application/problem+json', ct, 'rid')).toThrow(/bad argument #1 to 'format'/);
+    expect(pages.pdkErrorPage(500, 'x', undefined, HeaderList.fromRaw(['Content-Type', 'application/grpc']), 'rid').body).toBe('');
+  });
+
+  test('kong.conf: templates beside it, checked like string.format; error_default_type enum', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kong-conf-'));
+    try {
+      const conf = (text: string): string => {
+        writeFileSync(join(dir, 'kong.conf'), text);
+        return join(dir, 'kong.conf');
+      };
+      writeFileSync(join(dir, 'tpl.json'), '{"m":"%s"}');
+      const s = loadKongSettings(conf('error_template_json = /etc/kong/tpl.json # in the image\nerror_default_type = application/json\nnginx_http_client_max_body_size = 1m\n'));
+      expect(s).toEqual({ errorDefaultType: 'application/json', errorTemplates: { json: '{"m":"%s"}' }, clientBodyBufferSize: 8192, clientMaxBodySize: 1024 * 1024 });
+      expect(() => loadKongSettings(conf('error_template_json = /etc/kong/missing.json\n'))).toThrow(/missing\.json.*does not exist/);
+      expect(() => loadKongSettings(conf('error_default_type = application/yaml\n'))).toThrow(/error_default_type must be one of/);
+      expect(() => checkErrorTemplate('%s %s %s', 't')).toThrow(/3 %s placeholders/);
+      expect(() => checkErrorTemplate('%d', 't')).toThrow(/"%d" is not allowed/);
+      expect(() => checkErrorTemplate('100%% %s', 't')).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

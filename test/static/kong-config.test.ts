@@ -5,6 +5,9 @@
  *  - pluginserver_<name>_query_cmd is mandatory;
  *  - the socket Kong dials must be <prefix>/<--sock-name> of the server it started.
  */
+import { posix } from 'path';
+import { handlerMessage, luaFormat, pdkMessage } from '../ingress/error-pages';
+import { checkErrorTemplate } from '../ingress/kong-conf';
 import {
   KONG_3_9_BUNDLED_PLUGINS,
   confList,
@@ -16,6 +19,7 @@ import {
   pluginFolders,
   pluginServerKey,
   readRepoFile,
+  repoPath,
 } from './static-helpers';
 
 /** The layout kong/Dockerfile builds, read from the Dockerfile itself. */
@@ -195,6 +199,38 @@ describe('kong.conf and deck/kong.yaml', () => {
     expect(conf.get('status_listen')).toMatch(/^127\.0\.0\.1:\d+/);
     const headers = confList(conf.get('headers')).map((h) => h.toLowerCase());
     expect(headers).toEqual(expect.arrayContaining(['server_tokens', 'latency_tokens', 'x-kong-request-id']));
+  });
+});
+
+describe("Kong's own error responses (kong.conf, kong/error-template.json, kong/Dockerfile)", () => {
+  const templatePath = conf.get('error_template_json') ?? '';
+  const dockerfile = readRepoFile('kong', 'Dockerfile').replace(/\\\n/g, ' ');
+  const copied = /^COPY\s+kong\/(\S+)\s+(\S+)\s*$/gm;
+
+  test('error_template_json is installed by the Dockerfile beside kong.conf, from a file in kong/', () => {
+    expect(templatePath).toMatch(/^\/\S+\.json$/);
+    // the test ingress finds the template beside the kong.conf it reads (test/ingress/kong-conf.ts)
+    expect(posix.dirname(templatePath)).toBe(posix.dirname(layout.confPath));
+    const copies = [...dockerfile.matchAll(copied)].filter((m) => m[2] === templatePath);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]![1]).toBe(posix.basename(templatePath));
+    expect(() => readRepoFile('kong', copies[0]![1]!)).not.toThrow();
+  });
+
+  test('error_default_type is application/json, so requests that say nothing get JSON too', () => {
+    expect(conf.get('error_default_type')).toBe('application/json');
+  });
+
+  test("the template, formatted as Kong does with each of Kong's messages, is OpenAI's error shape", () => {
+    const template = readRepoFile('kong', posix.basename(templatePath));
+    expect(() => checkErrorTemplate(template, repoPath('kong', posix.basename(templatePath)))).not.toThrow();
+    const requestId = 'a'.repeat(32);
+    const statuses = [400, 401, 403, 404, 405, 411, 413, 414, 429, 494, 500, 502, 503, 504, 599];
+    const messages = [...statuses.map(handlerMessage), ...statuses.map(pdkMessage), 'no Route matched with those values', 'no Service found with those values'];
+    for (const message of messages) {
+      const body = JSON.parse(luaFormat(template, [message, requestId])) as { error: Record<string, unknown> };
+      expect(body.error).toEqual({ message, type: expect.any(String), code: null, param: null, request_id: requestId });
+    }
   });
 });
 

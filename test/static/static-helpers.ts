@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { parseDocument } from 'yaml';
+import { parseKongConf } from '../ingress/kong-conf';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -76,29 +77,8 @@ export function pluginFolders(): string[] {
     .sort();
 }
 
-/**
- * Parses kong.conf the way Kong 3.9 does for what we use (kong/conf_loader/init.lua
- * load_config: penlight `key = value` lines, trailing ` # comment` removed unless escaped `\#`).
- * Duplicate keys are an error here (Kong would silently keep one).
- */
-export function parseKongConf(text: string): Map<string, string> {
-  const conf = new Map<string, string>();
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const eq = line.indexOf('=');
-    if (eq < 0) throw new Error(`kong.conf line ${index + 1}: no '=' in "${raw}"`);
-    const key = line.slice(0, eq).trim().toLowerCase();
-    const value = line
-      .slice(eq + 1)
-      .replace(/\s*(?<!\\)#.*$/, '')
-      .replace(/\\#/g, '#')
-      .trim();
-    if (conf.has(key)) throw new Error(`kong.conf line ${index + 1}: duplicate key ${key}`);
-    conf.set(key, value);
-  });
-  return conf;
-}
+/** The kong.conf parser, shared with the Kong test double (which reads the same file). */
+export { parseKongConf };
 
 export function kongConf(): Map<string, string> {
   return parseKongConf(readRepoFile('kong', 'kong.conf'));
