@@ -22,3 +22,24 @@ export function exitWithError(
 export function exitWithAnthropicError(kong: Kong, status: number, message: string, headers: Record<string, string> = {}): Promise<void> {
   return exitJson(kong, status, anthropicError(status, message), headers);
 }
+
+/** Anthropic's API lives under /v1/messages: errors there take Anthropic's shape, OpenAI's elsewhere. */
+export function isAnthropicPath(path: string): boolean {
+  return path === '/v1/messages' || path.startsWith('/v1/messages/');
+}
+
+/**
+ * An error in the shape of the endpoint the client called. The path is asked for only here, when
+ * refusing, so an admitted request pays no extra PDK round trip; if even that fails, OpenAI's shape.
+ */
+export async function exitWithErrorForPath(
+  kong: Kong,
+  status: number,
+  message: string,
+  code: string,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const anthropic = await kong.request.getPath().then(isAnthropicPath, () => false);
+  if (anthropic) return exitWithAnthropicError(kong, status, `${message} (${code})`, headers);
+  return exitWithError(kong, status, message, code, null, headers);
+}

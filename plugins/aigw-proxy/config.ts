@@ -35,6 +35,7 @@ export interface AiProxyConfig {
   relay_url: string;
   signing_secret: string;
   plan_ttl_seconds: number;
+  require_key: boolean;
   redis_url: string | null;
   database_url: string | null;
   max_request_body_bytes: number;

@@ -3,9 +3,9 @@
  * request to the relay. It never talks to a provider itself: JS plugins cannot stream a response.
  */
 import type { Kong } from '../../lib/kong/pdk';
-import { exitJson, exitWithAnthropicError, exitWithError } from '../../lib/kong/respond';
+import { exitJson, exitWithAnthropicError, exitWithError, exitWithErrorForPath } from '../../lib/kong/respond';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
-import { IDENTITY_CTX_KEY, restoreBudgetSubjects, restoreIdentity } from '../../lib/identity';
+import { IDENTITY_CTX_KEY, restoreBudgetSubjects, restoreIdentity, type RequestIdentity } from '../../lib/identity';
 import { signPlan, sha256Hex, type Endpoint, type PlanBilling, type RoutePlan } from '../../lib/plan';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { refundUnsettled, reserveBudget, type BudgetStores } from './budget';
@@ -73,12 +73,19 @@ export class AiProxyHandler {
     } catch (error) {
       await kong.log.err(`aigw-proxy failed: ${(error as Error).message}`);
       // Budget stores unreachable is an outage, not a bug: 503, and never an unbilled call.
-      return exitWithError(kong, 503, 'The gateway could not route this request right now; it was not forwarded.', 'gateway_unavailable');
+      return exitWithErrorForPath(kong, 503, 'The gateway could not route this request right now; it was not forwarded.', 'gateway_unavailable');
     }
   }
 
   private async route(kong: Kong): Promise<void> {
     const path = (await kong.request.getPath()).replace(/\/+$/, '');
+    // Read back from a Lua table: null fields come back missing (restoreIdentity puts them back).
+    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+    // Kong skips a plugin whose plugin server is down or hung (fail-open): without the key
+    // plugin's identity this request was never authenticated, so it is never routed.
+    if (!identity && this.config.require_key) {
+      return exitWithErrorForPath(kong, 503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
+    }
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
       const method = await kong.request.getMethod();
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(refuserFor(kong, 'chat.completions'), method, path, 'GET');
@@ -91,7 +98,7 @@ export class AiProxyHandler {
       const refuse = refuserFor(kong, path.startsWith('/v1/messages/') ? 'messages' : 'chat.completions');
       return refuse(404, `Invalid URL (${await kong.request.getMethod()} ${path}).`, 'unknown_url');
     }
-    return this.proxy(kong, endpoint);
+    return this.proxy(kong, endpoint, identity);
   }
 
   /** Target order for this request; shared stats unavailable is not a reason to refuse it. */
@@ -120,7 +127,7 @@ export class AiProxyHandler {
     return exitWithError(kong, 404, `The model \`${name}\` does not exist or you do not have access to it.`, 'model_not_found', 'model');
   }
 
-  private async proxy(kong: Kong, endpoint: Endpoint): Promise<void> {
+  private async proxy(kong: Kong, endpoint: Endpoint, identity: RequestIdentity | undefined): Promise<void> {
     const refuse = refuserFor(kong, endpoint);
     const max = this.config.max_request_body_bytes;
     const tooLarge = (): Promise<void> => refuse(413, `The request body exceeds ${max} bytes.`, 'request_too_large');
@@ -146,8 +153,6 @@ export class AiProxyHandler {
 
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
-    // Read back from a Lua table: null fields come back missing (restoreIdentity puts them back).
-    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
     const route = await this.orderTargetsFor(kong, group, requestId, identity?.promptTokensEstimate, parsed.value);
     const targets = route.targets;
     let billing: PlanBilling | undefined;

@@ -94,6 +94,14 @@ export const Schema: KongSchema = [
   { signing_secret: signingSecretField('HMAC secret shared with the relay; use a vault reference such as {vault://env/aigw-plan-secret}.') },
   { plan_ttl_seconds: { type: 'integer', default: 30, between: [1, 300] } },
   {
+    require_key: {
+      type: 'boolean',
+      default: true,
+      description:
+        'Refuse (503) requests aigw-virtual-key did not admit. Kong skips a plugin whose plugin server is down or hung, so without this a request could be routed unauthenticated. Turn off only on routes served without virtual keys.',
+    },
+  },
+  {
     redis_url: {
       type: 'string',
       referenceable: true,

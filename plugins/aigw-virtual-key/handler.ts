@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { IDENTITY_CTX_KEY, IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity, type KeyRecord, type RequestIdentity } from '../../lib/identity';
 import { hashKey } from '../../lib/keys';
 import type { Kong, KongConsumer } from '../../lib/kong/pdk';
-import { exitWithAnthropicError, exitWithError } from '../../lib/kong/respond';
+import { exitWithErrorForPath } from '../../lib/kong/respond';
 import { signEnvelope } from '../../lib/signing';
 import { parseJsonBody } from '../../lib/validate';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
@@ -49,16 +49,6 @@ function hasModelPolicy(record: KeyRecord): boolean {
   return record.allowedModels.length > 0 || Object.keys(record.modelAliases).length > 0 || (record.team?.allowedModels.length ?? 0) > 0;
 }
 
-/** Only asked when refusing, so an admitted request pays no extra PDK round trip. */
-async function isAnthropicEndpoint(kong: Kong): Promise<boolean> {
-  try {
-    const path = await kong.request.getPath();
-    return path === '/v1/messages' || path.startsWith('/v1/messages/');
-  } catch {
-    return false;
-  }
-}
-
 class Refused extends Error {
   constructor(
     readonly status: number,
@@ -91,9 +81,7 @@ export class VirtualKeyHandler {
           ? error
           : new Refused(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
       if (!(error instanceof Refused)) await kong.log.err(`aigw-virtual-key could not verify the request: ${(error as Error).message}`);
-      // The error shape follows the endpoint: Anthropic's on /v1/messages, OpenAI's elsewhere.
-      if (await isAnthropicEndpoint(kong)) return exitWithAnthropicError(kong, refused.status, `${refused.message} (${refused.code})`, refused.headers);
-      return exitWithError(kong, refused.status, refused.message, refused.code, null, refused.headers);
+      return exitWithErrorForPath(kong, refused.status, refused.message, refused.code, refused.headers);
     }
   }
 

@@ -1,8 +1,9 @@
 /** Which client format each relayed path speaks. */
 import { openAIFormat, type ClientFormat } from './client-format';
 import { anthropicClientFormat } from './ingress/anthropic-format';
+import { isAnthropicPath } from '../../lib/kong/respond';
 
 /** The client's format, from the path it called: Anthropic's under /v1/messages, OpenAI's elsewhere. */
 export function clientFormatFor(path: string): ClientFormat {
-  return path === '/v1/messages' || path.startsWith('/v1/messages/') ? anthropicClientFormat : openAIFormat;
+  return isAnthropicPath(path) ? anthropicClientFormat : openAIFormat;
 }

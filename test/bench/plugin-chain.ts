@@ -24,7 +24,10 @@ function addKeylessTwin(deck: Record<string, unknown>): Record<string, unknown> 
   const twin = structuredClone(llm);
   twin.name = 'ai-relay-keyless';
   twin.routes = (twin.routes as Array<Record<string, unknown>>).map((r) => ({ ...r, name: `${r.name as string}-keyless`, hosts: [NO_KEY_HOST] }));
-  twin.plugins = (twin.plugins as Array<{ name: string }>).filter((p) => p.name !== 'aigw-virtual-key');
+  // Without the key plugin, aigw-proxy must be told that no identity is expected.
+  twin.plugins = (twin.plugins as Array<{ name: string; config: Record<string, unknown> }>)
+    .filter((p) => p.name !== 'aigw-virtual-key')
+    .map((p) => (p.name === 'aigw-proxy' ? { ...p, config: { ...p.config, require_key: false } } : p));
   return { ...deck, services: [...services, twin] };
 }
 

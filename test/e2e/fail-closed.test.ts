@@ -85,3 +85,49 @@ describe('with Redis and PostgreSQL down', () => {
     expect(Date.now() - storesDownAt).toBeLessThan(CACHE_TTL_MS + 6000);
   }, 30_000);
 });
+
+describe('with the key plugin\'s server down', () => {
+  /** The aigw-virtual-key plugin servers the ingress started, in order. */
+  const keyServers = (): number[] =>
+    stack!.ingress.logs
+      .filter((l) => l.source === 'aigw-virtual-key' && /\[pluginserver\] started, pid \d+/.test(l.message))
+      .map((l) => Number(/pid (\d+)/.exec(l.message)![1]));
+
+  it('routes nothing: Kong skips the dead plugin (fail-open), aigw-proxy refuses what it did not admit', async () => {
+    // A second stack: the first test stopped this file's stores.
+    const stores = await startSharedStores();
+    const node = await startDevStack({ env: {}, stores });
+    const previous = stack;
+    stack = node;
+    try {
+      const created = await node.admin('POST', '/admin/keys', { key_alias: 'fc-dead-plugin' });
+      const key = created.body.key as string;
+      expect((await chat(key)).status).toBe(200);
+      // Kill the key plugin's server, then its first replacement at once: Kong starts the next one
+      // no sooner than 1 s later, so requests now find no server and Kong proxies without it.
+      process.kill(keyServers()[0], 'SIGKILL');
+      const deadline = Date.now() + 5000;
+      while (keyServers().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      process.kill(keyServers()[1], 'SIGKILL');
+      node.mock.reset();
+      const withoutKey = await rawChat(node.url, '', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'no key at all' }] });
+      const withGarbage = await chat('sk-aigw-garbage');
+      for (const r of [withoutKey, withGarbage]) expectUnavailable(r, 'auth_unavailable');
+      expect(node.mock.requests).toHaveLength(0);
+      // Once Kong has restarted it, keys are checked again.
+      const until = Date.now() + 5000;
+      let again = await chat(key);
+      while (again.status !== 200 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        again = await chat(key);
+      }
+      expect(again.status).toBe(200);
+      expect((await chat('sk-aigw-garbage')).status).toBe(401);
+    } finally {
+      stack = previous;
+      await node.close().catch(() => undefined);
+      await stores.stop().catch(() => undefined);
+    }
+  }, 60_000);
+});
+

@@ -5,7 +5,7 @@ function t(model: string, extra: Partial<TargetConfig> = {}): TargetConfig {
 }
 
 function config(models: AiProxyConfig['models']): AiProxyConfig {
-  return { relay_url: 'http://127.0.0.1:8787', signing_secret: 's'.repeat(32), plan_ttl_seconds: 30, redis_url: null, database_url: null, max_request_body_bytes: 1024, models };
+  return { relay_url: 'http://127.0.0.1:8787', signing_secret: 's'.repeat(32), plan_ttl_seconds: 30, require_key: true, redis_url: null, database_url: null, max_request_body_bytes: 1024, models };
 }
 
 describe('model groups and plans', () => {
