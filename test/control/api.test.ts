@@ -82,6 +82,16 @@ describe('authentication', () => {
     expect(res.body.error.code).toBe('invalid_identity');
   });
 
+  test('the signature must be exactly 64 lower-case hex characters', async () => {
+    for (const mangle of [(sig: string) => sig.toUpperCase(), (sig: string) => sig + 'a', (sig: string) => sig + 'zz']) {
+      const h = identityHeaders();
+      h['x-aigw-identity-signature'] = mangle(h['x-aigw-identity-signature']);
+      const res = await call(base, 'GET', '/admin/keys', undefined, h);
+      expectError(res, 401);
+      expect(res.body.error.code).toBe('invalid_identity');
+    }
+  });
+
   test('expired identity → 401', async () => {
     const res = await call(base, 'GET', '/admin/keys', undefined, identityHeaders({ expiresAt: Date.now() - 1 }));
     expectError(res, 401);
