@@ -99,12 +99,15 @@ const LOCAL: Record<string, CommandSpec> = {
   },
 };
 
+/** Every command by name; a Map, so words such as `constructor` are not found on Object.prototype. */
+const ALL_COMMANDS = new Map<string, CommandSpec>([...Object.entries(COMMANDS), ...Object.entries(LOCAL)]);
+
 /** Finds the command named by the first one or two words. */
 function findCommand(words: string[]): { name: string; spec: CommandSpec; rest: string[] } | null {
-  const all = { ...COMMANDS, ...LOCAL };
   for (const n of [2, 1]) {
     const name = words.slice(0, n).join(' ');
-    if (all[name]) return { name, spec: all[name], rest: words.slice(n) };
+    const spec = ALL_COMMANDS.get(name);
+    if (spec) return { name, spec, rest: words.slice(n) };
   }
   return null;
 }

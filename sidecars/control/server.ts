@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
 import type { Logger } from '../../lib/log';
+import { splitTarget } from '../../lib/request-target';
 import { ApiError } from './api-error';
 import { verifyAdmin } from './auth';
 import type { ControlContext } from './context';
@@ -41,17 +42,18 @@ async function health(ctx: ControlContext, res: ServerResponse): Promise<void> {
 }
 
 async function handle(ctx: ControlContext, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://control');
+  // Routed on the path as received: Kong has already normalised it, and anything else is no route.
+  const { path, query } = splitTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
-  if (url.pathname === '/healthz' && method === 'GET') return health(ctx, res);
-  if (url.pathname !== '/admin' && !url.pathname.startsWith('/admin/')) {
-    throw new ApiError(404, `Unknown path ${url.pathname}`, 'unknown_url');
+  if (path === '/healthz' && method === 'GET') return health(ctx, res);
+  if (path !== '/admin' && !path.startsWith('/admin/')) {
+    throw new ApiError(404, `Unknown path ${path}`, 'unknown_url');
   }
   const admin = verifyAdmin(req.headers, secret);
-  const match = matchRoute(method, url.pathname);
-  if (!match) throw new ApiError(404, `Unknown path ${url.pathname}`, 'unknown_url');
-  if ('methodNotAllowed' in match) throw new ApiError(405, `${method} is not allowed on ${url.pathname}`, 'method_not_allowed');
-  const result = await match.handler(ctx, { params: match.params, query: url.searchParams, body: () => readJson(req), admin });
+  const match = matchRoute(method, path);
+  if (!match) throw new ApiError(404, `Unknown path ${path}`, 'unknown_url');
+  if ('methodNotAllowed' in match) throw new ApiError(405, `${method} is not allowed on ${path}`, 'method_not_allowed');
+  const result = await match.handler(ctx, { params: match.params, query: new URLSearchParams(query), body: () => readJson(req), admin });
   sendJson(res, result.status, result.body);
 }
 

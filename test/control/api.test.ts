@@ -13,7 +13,7 @@ import { insertLedgerRows } from '../../lib/store/ledger';
 import { RedisInvalidator } from '../../sidecars/control/invalidate';
 import { startControl, type RunningControl } from '../../sidecars/control/server';
 import { startRedis, type TestRedis } from '../infra/redis';
-import { call, identityHeaders, SECRET, startMigratedDb, type TestDb } from './helpers';
+import { call, identityHeaders, rawRequest, SECRET, startMigratedDb, type TestDb } from './helpers';
 
 const log = createLogger('control-test', 'error');
 let db: TestDb;
@@ -111,6 +111,22 @@ describe('authentication', () => {
     expectError(res, 404);
     expect(res.body.error.code).toBe('unknown_url');
     expect((await call(base, 'PUT', '/admin/keys')).status).toBe(405);
+  });
+
+  test('malformed percent-escapes in a path → 400 invalid_path, never a 500', async () => {
+    for (const path of ['/admin/keys/%ZZ', '/admin/teams/%E0%A4%A', '/admin/keys/%/rotate']) {
+      const res = await call(base, path.endsWith('rotate') ? 'POST' : 'GET', path);
+      expectError(res, 400);
+      expect(res.body.error.code).toBe('invalid_path');
+    }
+  });
+
+  test('request-targets a URL parser refuses or reads as another host → 404, never a 500', async () => {
+    for (const target of ['//[', '//admin/keys', 'http://control/admin/keys']) {
+      const res = await rawRequest(base, 'GET', target, identityHeaders());
+      expectError(res, 404);
+      expect(res.body.error.code).toBe('unknown_url');
+    }
   });
 
   test('a body that is not JSON → 400 invalid_json', async () => {

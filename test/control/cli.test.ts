@@ -146,6 +146,11 @@ test('--help prints the commands; an unknown command exits 2', async () => {
   expect(bad.stderr).toMatch(/unknown command/);
   const badFlag = await aigw(['keys', 'list', '--colour']);
   expect(badFlag.code).toBe(2);
+  // Names Object.prototype carries are not commands either.
+  for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    const r = await aigw([word]);
+    expect({ word, code: r.code, unknown: /unknown command/.test(r.stderr) }).toEqual({ word, code: 2, unknown: true });
+  }
 });
 
 test('migrate: the control API already migrated, so nothing is pending', async () => {
@@ -239,6 +244,12 @@ test('teams and keys: create, list, info, update, rotate, revoke, delete', async
   const blocked = await aigw(['teams', 'delete', team.id]);
   expect(blocked.code).toBe(0); // the only key is revoked, so nothing blocks the delete
   expect((await aigw(['keys', 'delete', stored.id])).stdout).toMatch(/deleted key/);
+});
+
+test('model aliases named like Object.prototype members reach the API as given', async () => {
+  const created = await json(['keys', 'create', '--alias', 'proto-aliases', '--model-aliases', '__proto__=gpt-4o-mini,constructor=gpt-4o']);
+  const stored = (await findKeyByHash(db.pool, hashKey(created.key)))!;
+  expect(Object.entries(stored.modelAliases)).toEqual([['__proto__', 'gpt-4o-mini'], ['constructor', 'gpt-4o']]);
 });
 
 test('API errors print the message and exit non-zero', async () => {

@@ -1,5 +1,6 @@
 /** Shared by the control tests: a migrated database, signed admin identities, JSON over HTTP. */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { Pool } from 'pg';
 import { REQUEST_ID_HEADER } from '../../lib/headers';
 import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity } from '../../lib/identity';
@@ -59,4 +60,25 @@ export async function call(base: string, method: string, path: string, body?: un
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * One request with exactly this request-target on the wire (fetch would normalise it), on its own
+ * connection; resolves with the status and the parsed JSON body.
+ */
+export function rawRequest(base: string, method: string, target: string, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  const { hostname, port } = new URL(base);
+  const head = [`${method} ${target} HTTP/1.1`, `host: ${hostname}`, 'connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(head.join('\r\n') + '\r\n\r\n'));
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      resolve({ status, body: body ? JSON.parse(body) : null });
+    });
+  });
 }
