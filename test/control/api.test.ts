@@ -391,6 +391,91 @@ describe('keys', () => {
   });
 });
 
+describe('numbers and times within what the stores and the budget arithmetic hold', () => {
+  let keyId: string;
+  let teamId: string;
+
+  beforeAll(async () => {
+    keyId = (await call(base, 'POST', '/admin/keys', { key_alias: 'bounds-key' })).body.id;
+    teamId = (await call(base, 'POST', '/admin/teams', { name: 'bounds-team' })).body.id;
+  });
+
+  test('max_budget: at most $1,000,000 on keys and teams, created or updated; the 400 names the field and the limit', async () => {
+    for (const [method, path] of [['POST', '/admin/keys'], ['POST', '/admin/teams'], ['PATCH', `/admin/keys/${keyId}`], ['PATCH', `/admin/teams/${teamId}`]] as const) {
+      for (const max_budget of [1_000_000.01, 9_100_000, 1e12]) {
+        const body = { max_budget, ...(path === '/admin/teams' ? { name: `too-rich-${max_budget}` } : {}) };
+        const res = await call(base, method, path, body);
+        expectError(res, 400, 'max_budget');
+        expect(res.body.error.message).toMatch(/1,?000,?000/);
+      }
+    }
+    const atLimit = await call(base, 'POST', '/admin/keys', { max_budget: 1_000_000 });
+    expect(atLimit.status).toBe(201);
+    expect(atLimit.body.max_budget_nano).toBe(1e15);
+  });
+
+  test('durations: at most 36500d for budget windows, key lifetimes and grace periods', async () => {
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ['POST', '/admin/keys', { budget_duration: '36501d' }, 'budget_duration'],
+      ['POST', '/admin/teams', { name: 'long-window', budget_duration: '9999999999s' }, 'budget_duration'],
+      ['PATCH', `/admin/keys/${keyId}`, { budget_duration: '5215w' }, 'budget_duration'],
+      ['POST', '/admin/keys', { duration: '999999999d' }, 'duration'],
+      ['PATCH', `/admin/keys/${keyId}`, { duration: '36501d' }, 'duration'],
+      ['POST', `/admin/keys/${keyId}/rotate`, { grace_period: '999999999w' }, 'grace_period'],
+      ['POST', `/admin/keys/${keyId}/rotate`, { grace_period: '9999999999d' }, 'grace_period'],
+    ];
+    for (const [method, path, body, param] of cases) {
+      const res = await call(base, method, path, body);
+      expectError(res, 400, param);
+      expect(res.body.error.message).toContain('36500d');
+    }
+    expect((await call(base, 'POST', '/admin/keys', { budget_duration: '36500d', duration: '5214w' })).status).toBe(201);
+  });
+
+  test('expires_at: from 1970 to the end of year 9999', async () => {
+    for (const expires_at of ['0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '0001-01-01', '9999-12-31T23:59:59.999-01:00']) {
+      expectError(await call(base, 'PATCH', `/admin/keys/${keyId}`, { expires_at }), 400, 'expires_at');
+    }
+    const latest = await call(base, 'PATCH', `/admin/keys/${keyId}`, { expires_at: '9999-12-31T23:59:59.999Z' });
+    expect(latest.body).toMatchObject({ expires_at: '9999-12-31T23:59:59.999Z', status: 'active' });
+    const epoch = await call(base, 'PATCH', `/admin/keys/${keyId}`, { expires_at: '1970-01-01T00:00:00Z' });
+    expect(epoch.body).toMatchObject({ status: 'expired' });
+    expect((await call(base, 'GET', '/admin/keys?limit=1000')).status).toBe(200);
+  });
+
+  test('?limit and ?offset: decimal integers within range', async () => {
+    for (const q of ['offset=1e20', 'offset=99999999999', 'offset=1.5', 'offset=0x10', 'offset=', 'limit=1e3', 'limit= 5', 'limit=1001', 'limit=-1']) {
+      const param = q.split('=')[0];
+      expectError(await call(base, 'GET', `/admin/keys?${q}`), 400, param);
+      expectError(await call(base, 'GET', `/admin/teams?${q}`), 400, param);
+    }
+    const last = await call(base, 'GET', '/admin/keys?offset=2147483647&limit=1000');
+    expect(last.body).toMatchObject({ data: [], has_more: false });
+  });
+
+  test('/admin/spend: from and to between 1970 and the end of year 9999', async () => {
+    for (const q of ['from=0000-01-01', 'from=0001-01-01T00:00:00Z', 'from=1969-12-31T00:00:00Z', 'to=1970-01-01T00:00:00.000%2B00:01']) {
+      expectError(await call(base, 'GET', `/admin/spend?group_by=key&${q}`), 400, q.split('=')[0]);
+    }
+    const whole = await call(base, 'GET', '/admin/spend?group_by=model&from=1970-01-01T00:00:00Z&to=9999-12-31T23:59:59.999Z');
+    expect(whole.status).toBe(200);
+    // A default `from` (30 days before `to`) may fall before 1970: only what was given is checked.
+    expect((await call(base, 'GET', '/admin/spend?group_by=model&to=1970-01-02T00:00:00Z')).status).toBe(200);
+  });
+
+  test('models and model aliases: bounded lists of printable names', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => `m-${i}`);
+    expectError(await call(base, 'POST', '/admin/keys', { models: many }), 400, 'models');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'many-models', models: many }), 400, 'models');
+    expectError(await call(base, 'POST', '/admin/keys', { models: ['gpt\u0000x'] }), 400, 'models');
+    expectError(await call(base, 'POST', '/admin/keys', { model_aliases: Object.fromEntries(many.map((m) => [m, 'gpt-4o'])) }), 400, 'model_aliases');
+    expectError(await call(base, 'POST', '/admin/keys', { model_aliases: { ['a'.repeat(201)]: 'gpt-4o' } }), 400, 'model_aliases');
+    expectError(await call(base, 'POST', '/admin/keys', { model_aliases: { fast: 'x'.repeat(201) } }), 400, 'model_aliases');
+    expectError(await call(base, 'POST', '/admin/keys', { model_aliases: { 'fa\nst': 'gpt-4o' } }), 400, 'model_aliases');
+    expect((await call(base, 'POST', '/admin/keys', { models: many.slice(0, 1000) })).status).toBe(201);
+  });
+});
+
 describe('spend', () => {
   const teamA = randomUUID();
   const keyA = randomUUID();
