@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runMigrations } from '../../lib/db/migrate';
-import { createPool, databaseUrl } from '../../lib/db/pool';
+import { createPool, databaseUrl, POOL_DEADLINES } from '../../lib/db/pool';
 import { REDIS_URL_ENV } from '../../lib/identity';
 import { bootstrapAdmin, invalidateReplaced, writeSecretFile } from './cli/bootstrap';
 import { CliError } from './cli/client';
@@ -68,7 +68,7 @@ const LOCAL: Record<string, CommandSpec> = {
     values: ['alias', 'out'],
     booleans: ['force'],
     async run(_c, f) {
-      const pool = createPool(databaseUrl());
+      const pool = createPool(databaseUrl(), { deadlines: POOL_DEADLINES.maintenance });
       try {
         const alias = (f.alias as string | undefined) ?? 'admin';
         const result = await bootstrapAdmin(pool, { alias, force: Boolean(f.force) });
@@ -87,7 +87,7 @@ const LOCAL: Record<string, CommandSpec> = {
   migrate: {
     values: [],
     async run() {
-      const pool = createPool(databaseUrl());
+      const pool = createPool(databaseUrl(), { deadlines: POOL_DEADLINES.maintenance });
       try {
         const result = await runMigrations(pool);
         const names = result.applied.map((m) => `${m.version}_${m.name}`);

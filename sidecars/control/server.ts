@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
+import { isDatabaseUnavailable } from '../../lib/db/unavailable';
 import type { Logger } from '../../lib/log';
 import { splitTarget } from '../../lib/request-target';
 import { ApiError } from './api-error';
@@ -65,6 +66,14 @@ export async function startControl(opts: ControlServerOptions): Promise<RunningC
       .catch((error: unknown) => {
         if (error instanceof ApiError) {
           sendJson(res, error.status, error.body());
+          return;
+        }
+        if (isDatabaseUnavailable(error)) {
+          opts.log.warn('database unavailable', { method: req.method, path: req.url?.split('?')[0], error: (error as Error).message });
+          // A write may or may not have committed before the database stopped answering: say so.
+          const e = new ApiError(503, 'The database did not answer in time; retry, then check whether the change was applied', 'database_unavailable');
+          if (!res.headersSent) sendJson(res, 503, e.body());
+          else res.destroy();
           return;
         }
         opts.log.error('control request failed', { method: req.method, path: req.url?.split('?')[0], error: (error as Error).message });

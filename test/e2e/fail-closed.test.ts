@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { runMigrations } from '../../lib/db/migrate';
-import { createPool } from '../../lib/db/pool';
+import { createPool, POOL_DEADLINES } from '../../lib/db/pool';
 import { bootstrapAdmin } from '../../sidecars/control/cli/bootstrap';
 import { startDevStack, type DevStack, type SharedStores } from '../dev/stack';
 import { startPostgres, type TestPostgres } from '../infra/postgres';
@@ -32,7 +32,7 @@ let stack: DevStack | undefined;
 async function startStores(): Promise<SharedStores> {
   redis = await startRedis();
   postgres = await startPostgres();
-  const pool = createPool(postgres.url);
+  const pool = createPool(postgres.url, { deadlines: POOL_DEADLINES.maintenance });
   try {
     await runMigrations(pool);
     const admin = await bootstrapAdmin(pool, { alias: 'fail-closed-admin', force: false });
