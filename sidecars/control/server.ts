@@ -10,9 +10,9 @@ import { isDatabaseUnavailable } from '../../lib/db/unavailable';
 import type { Logger } from '../../lib/log';
 import { splitTarget } from '../../lib/request-target';
 import { ApiError } from './api-error';
-import { verifyAdmin } from './auth';
+import { AdminVerifier } from './auth';
 import type { ControlContext } from './context';
-import { readJson, sendJson } from './http';
+import { parseJson, readRawBody, sendJson } from './http';
 import type { Invalidator } from './invalidate';
 import { matchRoute } from './router';
 
@@ -42,7 +42,7 @@ async function health(ctx: ControlContext, res: ServerResponse): Promise<void> {
   });
 }
 
-async function handle(ctx: ControlContext, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(ctx: ControlContext, verifier: AdminVerifier, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // Routed on the path as received: Kong has already normalised it, and anything else is no route.
   const { path, query } = splitTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
@@ -50,19 +50,22 @@ async function handle(ctx: ControlContext, secret: string, req: IncomingMessage,
   if (path !== '/admin' && !path.startsWith('/admin/')) {
     throw new ApiError(404, `Unknown path ${path}`, 'unknown_url');
   }
-  const admin = verifyAdmin(req.headers, secret);
+  const opened = verifier.open(req.headers);
+  const body = await readRawBody(req);
+  const admin = verifier.accept(opened, { method, target: req.url ?? '/', body });
   const match = matchRoute(method, path);
   if (!match) throw new ApiError(404, `Unknown path ${path}`, 'unknown_url');
   if ('methodNotAllowed' in match) throw new ApiError(405, `${method} is not allowed on ${path}`, 'method_not_allowed');
-  const result = await match.handler(ctx, { params: match.params, query: new URLSearchParams(query), body: () => readJson(req), admin });
+  const result = await match.handler(ctx, { params: match.params, query: new URLSearchParams(query), body: async () => parseJson(body), admin });
   sendJson(res, result.status, result.body);
 }
 
 export async function startControl(opts: ControlServerOptions): Promise<RunningControl> {
   const ctx: ControlContext = { pool: opts.pool, invalidator: opts.invalidator, log: opts.log };
+  const verifier = new AdminVerifier(opts.planSecret);
   const server = createServer((req, res) => {
     const started = Date.now();
-    handle(ctx, opts.planSecret, req, res)
+    handle(ctx, verifier, req, res)
       .catch((error: unknown) => {
         if (error instanceof ApiError) {
           sendJson(res, error.status, error.body());

@@ -8,12 +8,13 @@ import Redis from 'ioredis';
 import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/identity';
 import { hashKey, KEY_PATTERN } from '../../lib/keys';
 import { createLogger } from '../../lib/log';
+import { signEnvelope } from '../../lib/signing';
 import { findKeyByHash } from '../../lib/store/keys';
 import { insertLedgerRows } from '../../lib/store/ledger';
 import { RedisInvalidator } from '../../sidecars/control/invalidate';
 import { startControl, type RunningControl } from '../../sidecars/control/server';
 import { startRedis, type TestRedis } from '../infra/redis';
-import { call, identityHeaders, rawRequest, SECRET, startMigratedDb, type TestDb } from './helpers';
+import { bindingFor, call, identityHeaders, rawRequest, SECRET, startMigratedDb, type TestDb } from './helpers';
 
 const log = createLogger('control-test', 'error');
 let db: TestDb;
@@ -49,6 +50,14 @@ afterAll(async () => {
 async function messagesSince(mark: number): Promise<Array<Record<string, string>>> {
   await new Promise((r) => setTimeout(r, 50));
   return messages.slice(mark);
+}
+
+/** Resolves once a published message matches (event-paced polling of what the subscriber got). */
+async function untilMessage(match: (m: Record<string, string>) => boolean, timeoutMs = 10_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !messages.some(match); ) {
+    if (Date.now() > deadline) throw new Error('the expected invalidation was not published');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 function expectError(res: { status: number; body: any }, status: number, param?: string | null): void { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -99,7 +108,7 @@ describe('authentication', () => {
   });
 
   test('valid non-admin identity → 403', async () => {
-    const res = await call(base, 'POST', '/admin/teams', { name: 'nope' }, identityHeaders({ role: 'user' }));
+    const res = await call(base, 'POST', '/admin/teams', { name: 'nope' }, identityHeaders({ role: 'user', ...bindingFor('POST', '/admin/teams', { name: 'nope' }) }));
     expectError(res, 403);
     expect(res.body.error).toMatchObject({ type: 'permission_error', code: 'admin_required' });
   });
@@ -133,6 +142,68 @@ describe('authentication', () => {
     const res = await call(base, 'POST', '/admin/teams', '{not json');
     expectError(res, 400);
     expect(res.body.error.code).toBe('invalid_json');
+  });
+});
+
+describe('the admin identity is bound to one request', () => {
+  const keyCount = async (): Promise<number> => (await db.pool.query('SELECT count(*)::int AS n FROM aigw_keys')).rows[0].n;
+
+  test('replaying a captured identity on the same request → 401 identity_replayed', async () => {
+    const h = identityHeaders(bindingFor('GET', '/admin/teams?limit=5'));
+    expect((await call(base, 'GET', '/admin/teams?limit=5', undefined, h)).status).toBe(200);
+    const replay = await call(base, 'GET', '/admin/teams?limit=5', undefined, h);
+    expectError(replay, 401);
+    expect(replay.body.error.code).toBe('identity_replayed');
+  });
+
+  test('an identity from a GET cannot mint an admin key with a POST', async () => {
+    const before = await keyCount();
+    const res = await call(base, 'POST', '/admin/keys', { role: 'admin' }, identityHeaders(bindingFor('GET', '/admin/keys')));
+    expectError(res, 401);
+    expect(res.body.error.code).toBe('identity_mismatch');
+    expect(await keyCount()).toBe(before);
+  });
+
+  test('another method, path, query or body → 401 identity_mismatch; nothing is changed', async () => {
+    const before = await keyCount();
+    const cases: Array<[string, string, unknown, ReturnType<typeof bindingFor>]> = [
+      ['DELETE', `/admin/teams/${randomUUID()}`, undefined, bindingFor('GET', `/admin/teams/${randomUUID()}`)],
+      ['GET', '/admin/teams', undefined, bindingFor('GET', '/admin/keys')],
+      ['GET', '/admin/keys?limit=1000', undefined, bindingFor('GET', '/admin/keys?limit=1')],
+      ['GET', '/admin/keys', undefined, bindingFor('GET', '/admin/keys?team=x')],
+      ['POST', '/admin/keys', { key_alias: 'b', role: 'admin' }, bindingFor('POST', '/admin/keys', { key_alias: 'b' })],
+      ['POST', '/admin/keys', { key_alias: 'c' }, bindingFor('POST', '/admin/keys')],
+    ];
+    for (const [method, path, body, binding] of cases) {
+      const res = await call(base, method, path, body, identityHeaders(binding));
+      expectError(res, 401);
+      expect({ method, path, code: res.body.error.code }).toEqual({ method, path, code: 'identity_mismatch' });
+    }
+    expect(await keyCount()).toBe(before);
+  });
+
+  test('the target is compared as received: no normalisation the signer did not do; an empty query is no query', async () => {
+    for (const target of ['/admin//keys', '/admin/./keys', '/admin/keys/', '/admin/%6Beys']) {
+      const res = await rawRequest(base, 'GET', target, identityHeaders(bindingFor('GET', '/admin/keys')));
+      expect({ target, status: res.status, code: res.body.error.code }).toEqual({ target, status: 401, code: 'identity_mismatch' });
+    }
+    expect((await rawRequest(base, 'GET', '/admin/keys?', identityHeaders(bindingFor('GET', '/admin/keys')))).status).toBe(200);
+  });
+
+  test('an identity without a binding (the earlier format) → 401 invalid_identity', async () => {
+    const unbound = signEnvelope({ keyId: randomUUID(), role: 'admin', expiresAt: Date.now() + 30_000 }, 'req-1', SECRET);
+    const res = await call(base, 'GET', '/admin/keys', undefined, {
+      'x-aigw-identity': unbound.payload, 'x-aigw-identity-signature': unbound.signature, 'x-kong-request-id': 'req-1',
+    });
+    expectError(res, 401);
+    expect(res.body.error.code).toBe('invalid_identity');
+  });
+
+  test('a body over 1 MiB → 413 request_too_large', async () => {
+    const body = JSON.stringify({ metadata: { pad: 'x'.repeat(1024 * 1024) } });
+    const res = await call(base, 'POST', '/admin/keys', body);
+    expectError(res, 413);
+    expect(res.body.error.code).toBe('request_too_large');
   });
 });
 
@@ -208,6 +279,8 @@ describe('keys', () => {
 
   beforeAll(async () => {
     teamId = (await call(base, 'POST', '/admin/teams', { name: 'keys-team', models: ['gpt-4o-mini', 'gpt-4o'] })).body.id;
+    // Its invalidation must not arrive during the first test, which counts messages.
+    await untilMessage((m) => m.type === 'team' && m.id === teamId);
   });
 
   test('create → 201 with the raw key once; only its hash and prefix are stored', async () => {

@@ -17,6 +17,7 @@ import { hashKey, KEY_PATTERN } from '../../lib/keys';
 import { signEnvelope } from '../../lib/signing';
 import { findKeyByHash, keyStatus } from '../../lib/store/keys';
 import { insertLedgerRows } from '../../lib/store/ledger';
+import { bindingOf } from '../../sidecars/control/auth';
 import { startRedis, type TestRedis } from '../infra/redis';
 import { SECRET, startMigratedDb, type TestDb } from './helpers';
 
@@ -42,9 +43,10 @@ function startProxy(): Promise<Server> {
     const key = raw ? await findKeyByHash(db.pool, hashKey(raw)) : null;
     if (!key || keyStatus(key) !== 'active') return reply(401, 'Invalid API key');
     const requestId = randomUUID();
-    const env = signEnvelope({ keyId: key.id, role: key.role, expiresAt: Date.now() + 30_000 }, requestId, SECRET);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const binding = bindingOf({ method: req.method!, target: req.url!, body: Buffer.concat(chunks) });
+    const env = signEnvelope({ keyId: key.id, role: key.role, expiresAt: Date.now() + 30_000, ...binding }, requestId, SECRET);
     const upstream = await fetch(controlUrl + req.url, {
       method: req.method,
       headers: {

@@ -13,12 +13,11 @@ import { createLogger } from '../../lib/log';
 import { NoInvalidator } from '../../sidecars/control/invalidate';
 import { startControl, type RunningControl } from '../../sidecars/control/server';
 import { startPostgres, type TestPostgres } from '../infra/postgres';
-import { call, identityHeaders, type JsonResponse } from './helpers';
+import { call, SECRET, type JsonResponse } from './helpers';
 
 const log = createLogger('control-deadlines-test', 'error');
 /** The control pool's deadlines are 2-3 s; anything under this is "a few seconds". */
 const PROMPT_MS = 6000;
-const SECRET = 'deadline-test-secret-0123456789abcdef';
 
 let pg: TestPostgres;
 let pool: Pool;
@@ -44,7 +43,7 @@ afterAll(async () => {
 async function timed(method: string, path: string, body?: unknown): Promise<JsonResponse & { ms: number }> {
   const started = Date.now();
   const res = await Promise.race([
-    call(control.url, method, path, body, identityHeaders({}, { secret: SECRET })),
+    call(control.url, method, path, body),
     new Promise<JsonResponse>((resolve) => setTimeout(() => resolve({ status: 0, body: 'no answer after 12 s' }), 12_000).unref()),
   ]);
   return { ...res, ms: Date.now() - started };

@@ -4,6 +4,8 @@ import net from 'node:net';
 import { Pool } from 'pg';
 import { REQUEST_ID_HEADER } from '../../lib/headers';
 import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity } from '../../lib/identity';
+import { sha256Hex } from '../../lib/plan';
+import { canonicalTarget } from '../../lib/request-target';
 import { signEnvelope } from '../../lib/signing';
 import { runMigrations } from '../../lib/db/migrate';
 import { startPostgres, type TestPostgres } from '../infra/postgres';
@@ -36,13 +38,24 @@ export async function startMigratedDb(): Promise<TestDb> {
   };
 }
 
-/** The headers aigw-virtual-key sets after verifying an admin key. */
+export type Binding = Pick<AdminIdentity, 'method' | 'path' | 'bodySha256'>;
+
+/** A body as `call` sends it. */
+const bodyText = (body: unknown): string | undefined => (body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+
+/** What an identity for this request binds, as aigw-virtual-key computes it (the target as fetch sends it). */
+export function bindingFor(method: string, path: string, body?: unknown): Binding {
+  const url = new URL(path, 'http://control');
+  return { method, path: canonicalTarget(url.pathname, url.search.slice(1)), bodySha256: sha256Hex(bodyText(body) ?? '') };
+}
+
+/** The headers aigw-virtual-key sets after verifying an admin key; bound to GET /admin/keys unless `over` says otherwise. */
 export function identityHeaders(
   over: Partial<AdminIdentity> = {},
   opts: { secret?: string; requestId?: string; signedFor?: string } = {},
 ): Record<string, string> {
   const requestId = opts.requestId ?? randomUUID();
-  const identity: AdminIdentity = { keyId: randomUUID(), role: 'admin', expiresAt: Date.now() + 30_000, ...over };
+  const identity: AdminIdentity = { keyId: randomUUID(), role: 'admin', expiresAt: Date.now() + 30_000, ...bindingFor('GET', '/admin/keys'), ...over };
   const env = signEnvelope(identity, opts.signedFor ?? requestId, opts.secret ?? SECRET);
   return { [IDENTITY_HEADER]: env.payload, [IDENTITY_SIGNATURE_HEADER]: env.signature, [REQUEST_ID_HEADER]: requestId };
 }
@@ -52,11 +65,12 @@ export interface JsonResponse {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = identityHeaders()): Promise<JsonResponse> {
+/** One request to the control API; without `headers`, with an admin identity bound to exactly this request. */
+export async function call(base: string, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse> {
   const res = await fetch(base + path, {
     method,
-    headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { ...(headers ?? identityHeaders(bindingFor(method, path, body))), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: bodyText(body),
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
