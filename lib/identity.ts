@@ -143,7 +143,8 @@ export const IDENTITY_SIGNATURE_HEADER = 'x-aigw-identity-signature';
 export const INVALIDATE_CHANNEL = 'aigw:invalidate';
 export const KEY_CACHE_PREFIX = 'aigw:key:';
 
-export type InvalidationMessage = { type: 'key'; id: string; hash: string } | { type: 'team'; id: string };
+/** `all`: every cached key and team may be stale (the control API lost track of which). */
+export type InvalidationMessage = { type: 'key'; id: string; hash: string } | { type: 'team'; id: string } | { type: 'all' };
 
 /**
  * kong.ctx.shared values live in Lua tables between plugins, and a Lua table cannot hold nil:

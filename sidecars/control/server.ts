@@ -31,14 +31,16 @@ export interface RunningControl {
   close(): Promise<void>;
 }
 
+/** 503 when the database (the system of record) cannot answer; invalidations waiting for Redis only degrade. */
 async function health(ctx: ControlContext, res: ServerResponse): Promise<void> {
   const database = await ctx.pool.query('SELECT 1').then(() => 'ok', () => 'down');
-  const redis = ctx.invalidator.state();
+  const pending = ctx.invalidator.pending;
   sendJson(res, database === 'ok' ? 200 : 503, {
-    status: database === 'ok' ? 'ok' : 'degraded',
+    status: database === 'ok' && pending === 0 ? 'ok' : 'degraded',
     database,
-    redis,
+    redis: ctx.invalidator.state(),
     invalidation_failures: ctx.invalidator.failures,
+    invalidations_pending: pending,
   });
 }
 

@@ -13,6 +13,7 @@ import { findKeyByHash } from '../../lib/store/keys';
 import { insertLedgerRows } from '../../lib/store/ledger';
 import { RedisInvalidator } from '../../sidecars/control/invalidate';
 import { startControl, type RunningControl } from '../../sidecars/control/server';
+import { waitFor } from '../e2e/helpers';
 import { startRedis, type TestRedis } from '../infra/redis';
 import { bindingFor, call, identityHeaders, rawRequest, SECRET, startMigratedDb, type TestDb } from './helpers';
 
@@ -52,14 +53,6 @@ async function messagesSince(mark: number): Promise<Array<Record<string, string>
   return messages.slice(mark);
 }
 
-/** Resolves once a published message matches (event-paced polling of what the subscriber got). */
-async function untilMessage(match: (m: Record<string, string>) => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !messages.some(match); ) {
-    if (Date.now() > deadline) throw new Error('the expected invalidation was not published');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function expectError(res: { status: number; body: any }, status: number, param?: string | null): void { // eslint-disable-line @typescript-eslint/no-explicit-any
   expect({ status: res.status, param: res.body?.error?.param }).toEqual({ status, param: param === undefined ? res.body?.error?.param : param });
   expect(typeof res.body.error.message).toBe('string');
@@ -70,7 +63,7 @@ describe('authentication', () => {
   test('healthz needs no identity and reports the stores', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', database: 'ok', redis: 'ok', invalidation_failures: 0 });
+    expect(await res.json()).toEqual({ status: 'ok', database: 'ok', redis: 'ok', invalidation_failures: 0, invalidations_pending: 0 });
   });
 
   test('no identity → 401', async () => {
@@ -280,7 +273,7 @@ describe('keys', () => {
   beforeAll(async () => {
     teamId = (await call(base, 'POST', '/admin/teams', { name: 'keys-team', models: ['gpt-4o-mini', 'gpt-4o'] })).body.id;
     // Its invalidation must not arrive during the first test, which counts messages.
-    await untilMessage((m) => m.type === 'team' && m.id === teamId);
+    await waitFor(() => messages.find((m) => m.type === 'team' && m.id === teamId), 10_000);
   });
 
   test('create → 201 with the raw key once; only its hash and prefix are stored', async () => {
@@ -595,7 +588,7 @@ test('with Redis down the write still succeeds; the failure is counted', async (
     const res = await call(other.url, 'POST', '/admin/keys', { key_alias: 'while-redis-down' });
     expect(res.status).toBe(201);
     const health = await (await fetch(`${other.url}/healthz`)).json();
-    expect(health).toMatchObject({ status: 'ok', redis: 'down', invalidation_failures: 1 });
+    expect(health).toMatchObject({ status: 'degraded', database: 'ok', redis: 'down', invalidation_failures: 1, invalidations_pending: 1 });
     expect(logged).toEqual([['invalidation not published', expect.objectContaining({ failures_total: 1, messages: [{ type: 'key', id: res.body.id, hash: hashKey(res.body.key) }] })]]);
     expect(JSON.stringify(logged)).not.toContain(res.body.key);
   } finally {
