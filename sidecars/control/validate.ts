@@ -33,10 +33,30 @@ export function rejectUnknown(body: Body, allowed: readonly string[]): void {
 }
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/**
+ * What PostgreSQL cannot store as text or jsonb: NUL, and a UTF-16 surrogate without its pair
+ * (JSON.parse lets "\ud800" through; text would store it altered, jsonb refuses it).
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** A non-blank string of at most `max` characters without control characters. */
+/** A non-blank string of at most `max` characters without control characters or lone surrogates. */
 function isPrintable(v: unknown, max: number): v is string {
-  return typeof v === 'string' && v.trim() !== '' && v.length <= max && !CONTROL_CHARS.test(v);
+  return typeof v === 'string' && v.trim() !== '' && v.length <= max && !CONTROL_CHARS.test(v) && !UNSTORABLE.test(v);
+}
+
+/** Every string in a JSON value, keys included, is storable (walked without recursion: depth is not bounded here). */
+function isStorableJson(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string' && UNSTORABLE.test(v)) return false;
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [k, child] of Object.entries(v)) {
+      if (UNSTORABLE.test(k)) return false;
+      stack.push(child);
+    }
+  }
+  return true;
 }
 
 /** A non-empty string without control characters, or null when absent/null and not required. */
@@ -140,6 +160,7 @@ export function optMetadata(body: Body, field: string): Record<string, unknown> 
   if (v === null) return {};
   const o = asObject(v, field);
   if (JSON.stringify(o).length > 16_384) throw badRequest(field, `${field} must be at most 16 KiB of JSON`);
+  if (!isStorableJson(o)) throw badRequest(field, `${field} must not contain NUL characters or unpaired UTF-16 surrogates`);
   return o;
 }
 
@@ -198,6 +219,14 @@ function queryInteger(query: URLSearchParams, field: string, fallback: number, m
 /** ?limit=&offset= with sane bounds. */
 export function pagination(query: URLSearchParams): { limit: number; offset: number } {
   return { limit: queryInteger(query, 'limit', 100, 1, 1000), offset: queryInteger(query, 'offset', 0, 0, MAX_INT4) };
+}
+
+/** A name or id in the query string (`?team=`), printable like the body's names; undefined when absent or empty. */
+export function queryName(query: URLSearchParams, field: string): string | undefined {
+  const v = query.get(field);
+  if (v === null || v === '') return undefined;
+  if (!isPrintable(v, MAX_NAME)) throw badRequest(field, `${field} must be 1 to ${MAX_NAME} printable characters`);
+  return v;
 }
 
 export function queryTime(query: URLSearchParams, field: string): Date | undefined {

@@ -529,6 +529,24 @@ describe('numbers and times within what the stores and the budget arithmetic hol
     expect((await call(base, 'GET', '/admin/spend?group_by=model&to=1970-01-02T00:00:00Z')).status).toBe(200);
   });
 
+  test('text PostgreSQL cannot store (NUL, lone UTF-16 surrogates) → 400, never a 500 or a silently altered name', async () => {
+    const cases: Array<[string, string, unknown, string]> = [
+      ['POST', '/admin/keys', { metadata: { note: 'a\u0000b' } }, 'metadata'],
+      ['POST', '/admin/keys', { metadata: { ['\u0000']: 1 } }, 'metadata'],
+      ['POST', '/admin/keys', { metadata: { deep: [{ x: 'a\ud800' }] } }, 'metadata'],
+      ['POST', '/admin/teams', { name: 'meta', metadata: { k: '\udc00' } }, 'metadata'],
+      ['POST', '/admin/keys', { model_aliases: { fast: 'gpt\ud800' } }, 'model_aliases'],
+      ['POST', '/admin/keys', { key_alias: 'x\ud800' }, 'key_alias'],
+      ['POST', '/admin/teams', { name: 'x', models: ['a\udc00'] }, 'models'],
+      ['GET', '/admin/keys?team=%00', undefined, 'team'],
+      ['GET', '/admin/keys?team=a%0Ab', undefined, 'team'],
+    ];
+    for (const [method, path, body, param] of cases) expectError(await call(base, method, path, body), 400, param);
+    // Paired surrogates are ordinary characters.
+    const emoji = await call(base, 'POST', '/admin/keys', { key_alias: 'rocket-\ud83d\ude80', metadata: { note: '\ud83d\ude80' } });
+    expect(emoji.body).toMatchObject({ key_alias: 'rocket-🚀', metadata: { note: '🚀' } });
+  });
+
   test('models and model aliases: bounded lists of printable names', async () => {
     const many = Array.from({ length: 1001 }, (_, i) => `m-${i}`);
     expectError(await call(base, 'POST', '/admin/keys', { models: many }), 400, 'models');

@@ -7,7 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as netServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -272,4 +272,21 @@ test('API errors print the message and exit non-zero', async () => {
   const down = await aigw(['keys', 'list'], { AIGW_ADMIN_URL: 'http://127.0.0.1:1' });
   expect(down.code).toBe(1);
   expect(down.stderr).toMatch(/Cannot reach/);
+});
+
+test('a gateway that accepts but never answers: the CLI gives up after AIGW_ADMIN_TIMEOUT seconds', async () => {
+  const silent = netServer((socket) => socket.on('data', () => undefined)); // reads, never answers
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const started = Date.now();
+    const r = await aigw(['keys', 'list'], { AIGW_ADMIN_URL: url, AIGW_ADMIN_KEY: 'sk-aigw-any', AIGW_ADMIN_TIMEOUT: '1' });
+    expect({ code: r.code, stderr: r.stderr.trim(), fast: Date.now() - started < 8000 }).toEqual({
+      code: 1, stderr: `error: No answer from ${url} within 1 s (AIGW_ADMIN_TIMEOUT)`, fast: true,
+    });
+    const bad = await aigw(['keys', 'list'], { AIGW_ADMIN_URL: url, AIGW_ADMIN_KEY: 'sk-aigw-any', AIGW_ADMIN_TIMEOUT: '1e9' });
+    expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/AIGW_ADMIN_TIMEOUT must be/) });
+  } finally {
+    await new Promise((resolve) => silent.close(resolve));
+  }
 });

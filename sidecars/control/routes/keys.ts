@@ -70,7 +70,7 @@ export const createKeyRoute: Handler = async (ctx, req) => {
 
 export const listKeysRoute: Handler = async (ctx, req) => {
   const page = v.pagination(req.query);
-  const teamRef = req.query.get('team') ?? req.query.get('team_id');
+  const teamRef = v.queryName(req.query, 'team') ?? v.queryName(req.query, 'team_id');
   let teamId: string | null = null;
   if (teamRef) {
     const team = await resolveTeam(ctx.pool, teamRef);
