@@ -223,7 +223,7 @@ export class VirtualKeyHandler {
       role: record.role,
       expiresAt: Date.now() + IDENTITY_TTL_MS,
       method: await kong.request.getMethod(),
-      path: canonicalTarget(upstreamPath, await kong.request.getRawQuery()),
+      path: canonicalTarget(upstreamPath, (await kong.request.getRawQuery()) ?? ''),
       bodySha256: sha256Hex(Buffer.from(body)),
     };
     const envelope = signEnvelope(identity, requestId, this.config.signing_secret);

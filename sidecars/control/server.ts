@@ -69,22 +69,19 @@ export async function startControl(opts: ControlServerOptions): Promise<RunningC
     const started = Date.now();
     handle(ctx, verifier, req, res)
       .catch((error: unknown) => {
-        if (error instanceof ApiError) {
-          sendJson(res, error.status, error.body());
-          return;
-        }
-        if (isDatabaseUnavailable(error)) {
-          opts.log.warn('database unavailable', { method: req.method, path: req.url?.split('?')[0], error: (error as Error).message });
-          // A write may or may not have committed before the database stopped answering: say so.
-          const e = new ApiError(503, 'The database did not answer in time; retry, then check whether the change was applied', 'database_unavailable');
-          if (!res.headersSent) sendJson(res, 503, e.body());
+        const answer = (e: ApiError): void => {
+          if (!res.headersSent) sendJson(res, e.status, e.body());
           else res.destroy();
-          return;
+        };
+        if (error instanceof ApiError) return answer(error);
+        const where = { method: req.method, path: req.url?.split('?')[0], error: (error as Error).message };
+        if (isDatabaseUnavailable(error)) {
+          opts.log.warn('database unavailable', where);
+          // A write may or may not have committed before the database stopped answering: say so.
+          return answer(new ApiError(503, 'The database did not answer in time; retry, then check whether the change was applied', 'database_unavailable'));
         }
-        opts.log.error('control request failed', { method: req.method, path: req.url?.split('?')[0], error: (error as Error).message });
-        const e = new ApiError(500, 'Internal error in the control API', 'internal_error');
-        if (!res.headersSent) sendJson(res, 500, e.body());
-        else res.destroy();
+        opts.log.error('control request failed', where);
+        answer(new ApiError(500, 'Internal error in the control API', 'internal_error'));
       })
       .finally(() => {
         opts.log.debug('control request', { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Date.now() - started });
