@@ -13,7 +13,8 @@ export interface Logger {
 }
 
 export function createLogger(component: string, level: LogLevel = (process.env.AIGW_LOG_LEVEL as LogLevel) || 'info'): Logger {
-  const threshold = LEVELS[level] ?? LEVELS.info;
+  // Own keys only: a level such as "constructor" must not find Object.prototype's.
+  const threshold = Object.hasOwn(LEVELS, level) ? LEVELS[level] : LEVELS.info;
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVELS[lvl] < threshold) return;
     process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: lvl, component, msg, ...fields }) + '\n');

@@ -19,11 +19,15 @@ export function signEnvelope(payload: unknown, requestId: string, secret: string
   return { payload: encoded, signature: hmac(secret, encoded, requestId) };
 }
 
+/** An HMAC-SHA256 as hmac() writes it. Buffer.from(hex) would accept upper case and skip trailing garbage. */
+const SIGNATURE_FORMAT = /^[0-9a-f]{64}$/;
+
 export type EnvelopeCheck<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Checks the signature only; callers check what the payload says (expiry, request id, ...). */
 export function openEnvelope<T>(envelope: Partial<SignedEnvelope>, requestId: string | undefined, secret: string): EnvelopeCheck<T> {
   if (!envelope.payload || !envelope.signature || !requestId) return { ok: false, reason: 'missing' };
+  if (!SIGNATURE_FORMAT.test(envelope.signature)) return { ok: false, reason: 'invalid signature' };
   const expected = Buffer.from(hmac(secret, envelope.payload, requestId), 'hex');
   const given = Buffer.from(envelope.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid signature' };

@@ -4,7 +4,8 @@
  * call has a short timeout so a dead store turns into a quick, explicit failure.
  */
 import Redis from 'ioredis';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { createPool, POOL_DEADLINES } from './db/pool';
 import { closeInvalidationChannels } from './invalidation-channel';
 
 const redisClients = new Map<string, Redis>();
@@ -34,8 +35,7 @@ export function redisFor(url: string): Redis {
 export function pgFor(url: string): Pool {
   let pool = pgPools.get(url);
   if (!pool) {
-    pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 1000, idleTimeoutMillis: 30_000, query_timeout: 2000 });
-    pool.on('error', () => undefined);
+    pool = createPool(url, { deadlines: POOL_DEADLINES.requestPath });
     pgPools.set(url, pool);
   }
   return pool;

@@ -24,6 +24,8 @@ export interface KongRequestPdk {
   getMethod(): Promise<string>;
   getPath(): Promise<string>;
   getPathWithQuery(): Promise<string>;
+  /** $args as received (still percent-encoded); '' when there is no query. */
+  getRawQuery(): Promise<string>;
   getQuery(max?: number): Promise<MultiMap>;
   getScheme(): Promise<string>;
   getHost(): Promise<string>;

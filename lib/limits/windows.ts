@@ -30,6 +30,15 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
+/**
+ * The longest duration the control API accepts (budget windows, key lifetimes, grace periods):
+ * anchor + window must stay a date JavaScript and PostgreSQL hold, and a window end in ms a safe
+ * integer for the budget scripts. parseDuration itself reads longer ones, so rows written before
+ * this limit still parse (migration 002 shortened them).
+ */
+export const MAX_DURATION = '36500d';
+export const MAX_DURATION_MS = 36_500 * UNIT_MS.d;
+
 /** Milliseconds, or null when the text is not a duration (for validating user input). */
 export function tryParseDuration(text: string): number | null {
   try {

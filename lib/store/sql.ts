@@ -1,5 +1,6 @@
 /** Small helpers for building UPDATE statements from a whitelisted patch. */
 import type { Pool, PoolClient } from 'pg';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 export type Queryable = Pool | PoolClient;
 
@@ -15,18 +16,24 @@ export function setClauses(patch: Record<string, unknown>, columns: Record<strin
   return sets;
 }
 
-/** Runs `fn` in a transaction on one client. */
+/**
+ * Runs `fn` in a transaction on one client. A client the database stopped answering is destroyed
+ * rather than rolled back (PostgreSQL rolls back a closed connection's transaction) and never
+ * returned to the pool, where the next caller would wait on it.
+ */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (isDatabaseUnavailable(error)) broken = error as Error;
+    else broken = await client.query('ROLLBACK').then(() => undefined, (e: Error) => e);
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

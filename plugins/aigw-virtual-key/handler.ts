@@ -5,10 +5,12 @@
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import { IDENTITY_CTX_KEY, IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity, type KeyRecord, type RequestIdentity } from '../../lib/identity';
+import { ADMIN_MAX_BODY_BYTES, IDENTITY_CTX_KEY, IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity, type KeyRecord, type RequestIdentity } from '../../lib/identity';
 import { hashKey } from '../../lib/keys';
 import type { Kong, KongConsumer } from '../../lib/kong/pdk';
 import { exitWithErrorForPath } from '../../lib/kong/respond';
+import { sha256Hex } from '../../lib/plan';
+import { canonicalTarget } from '../../lib/request-target';
 import { signEnvelope } from '../../lib/signing';
 import { parseJsonBody } from '../../lib/validate';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
@@ -102,7 +104,7 @@ export class VirtualKeyHandler {
     if (!requestId) throw new Error('Kong did not provide a request id');
     await this.authenticate(kong, record);
 
-    if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId);
+    if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId, Number(headers['content-length']?.[0] ?? 0));
 
     const now = Date.now();
     const budgets = budgetSubjects(record, now);
@@ -188,9 +190,30 @@ export class VirtualKeyHandler {
     return parsed.ok ? parsed.value : null;
   }
 
-  private async forwardAdmin(kong: Kong, record: KeyRecord, requestId: string): Promise<void> {
+  /**
+   * Signs the admin identity for this one request, as a route plan is: its method, the
+   * request-target the control API will receive and the body's hash. Kong sends the control API
+   * $upstream_uri, which its router set before access (normalised, escaped path) and to which it
+   * appends "?" and $args after access (kong/runloop/handler.lua); the control API compares the
+   * same canonical form (lib/request-target.ts) and accepts each identity once.
+   */
+  private async forwardAdmin(kong: Kong, record: KeyRecord, requestId: string, contentLength: number): Promise<void> {
     if (record.role !== 'admin') throw new Refused(403, 'This API key is not an admin key.', 'admin_required');
-    const identity: AdminIdentity = { keyId: record.id, role: record.role, expiresAt: Date.now() + IDENTITY_TTL_MS };
+    const tooLarge = new Refused(413, `The request body exceeds ${ADMIN_MAX_BODY_BYTES} bytes.`, 'request_too_large');
+    // Before the body crosses the plugin-server socket; an in-memory body ignores get_raw_body's max, hence the check after.
+    if (contentLength > ADMIN_MAX_BODY_BYTES) throw tooLarge;
+    const body = await kong.request.getRawBody(ADMIN_MAX_BODY_BYTES);
+    if (body === undefined || body === null || body.length > ADMIN_MAX_BODY_BYTES) throw tooLarge;
+    const upstreamPath = await kong.nginx.getVar('upstream_uri');
+    if (!upstreamPath) throw new Error('Kong did not provide the upstream uri');
+    const identity: AdminIdentity = {
+      keyId: record.id,
+      role: record.role,
+      expiresAt: Date.now() + IDENTITY_TTL_MS,
+      method: await kong.request.getMethod(),
+      path: canonicalTarget(upstreamPath, (await kong.request.getRawQuery()) ?? ''),
+      bodySha256: sha256Hex(Buffer.from(body)),
+    };
     const envelope = signEnvelope(identity, requestId, this.config.signing_secret);
     await kong.service.request.setHeaders({ [IDENTITY_HEADER]: envelope.payload, [IDENTITY_SIGNATURE_HEADER]: envelope.signature });
   }

@@ -7,10 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runMigrations } from '../../lib/db/migrate';
-import { createPool, databaseUrl } from '../../lib/db/pool';
+import { createPool, databaseUrl, POOL_DEADLINES } from '../../lib/db/pool';
 import { REDIS_URL_ENV } from '../../lib/identity';
 import { bootstrapAdmin, invalidateReplaced, writeSecretFile } from './cli/bootstrap';
-import { CliError } from './cli/client';
+import { CliError, timeoutFrom } from './cli/client';
 import { COMMANDS, type CommandSpec, type Output } from './cli/commands';
 import type { Flags } from './cli/flags';
 
@@ -50,6 +50,7 @@ Directly in PostgreSQL (AIGW_DATABASE_URL)
 Environment
   AIGW_ADMIN_URL   the gateway (Kong proxy), default http://127.0.0.1:8000
   AIGW_ADMIN_KEY   an admin key; if unset, read from .tmp/dev/admin-key in the repository (make dev)
+  AIGW_ADMIN_TIMEOUT  seconds one call may take (1 to 3600, default 30)
   AIGW_DATABASE_URL  PostgreSQL, for admin bootstrap and migrate
 
 Durations: 30s, 15m, 1h, 30d, 1w. Errors print the API's message and exit with status 1.`;
@@ -68,7 +69,7 @@ const LOCAL: Record<string, CommandSpec> = {
     values: ['alias', 'out'],
     booleans: ['force'],
     async run(_c, f) {
-      const pool = createPool(databaseUrl());
+      const pool = createPool(databaseUrl(), { deadlines: POOL_DEADLINES.maintenance });
       try {
         const alias = (f.alias as string | undefined) ?? 'admin';
         const result = await bootstrapAdmin(pool, { alias, force: Boolean(f.force) });
@@ -87,7 +88,7 @@ const LOCAL: Record<string, CommandSpec> = {
   migrate: {
     values: [],
     async run() {
-      const pool = createPool(databaseUrl());
+      const pool = createPool(databaseUrl(), { deadlines: POOL_DEADLINES.maintenance });
       try {
         const result = await runMigrations(pool);
         const names = result.applied.map((m) => `${m.version}_${m.name}`);
@@ -99,12 +100,15 @@ const LOCAL: Record<string, CommandSpec> = {
   },
 };
 
+/** Every command by name; a Map, so words such as `constructor` are not found on Object.prototype. */
+const ALL_COMMANDS = new Map<string, CommandSpec>([...Object.entries(COMMANDS), ...Object.entries(LOCAL)]);
+
 /** Finds the command named by the first one or two words. */
 function findCommand(words: string[]): { name: string; spec: CommandSpec; rest: string[] } | null {
-  const all = { ...COMMANDS, ...LOCAL };
   for (const n of [2, 1]) {
     const name = words.slice(0, n).join(' ');
-    if (all[name]) return { name, spec: all[name], rest: words.slice(n) };
+    const spec = ALL_COMMANDS.get(name);
+    if (spec) return { name, spec, rest: words.slice(n) };
   }
   return null;
 }
@@ -136,7 +140,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 2;
   }
   try {
-    const client = { baseUrl: env.AIGW_ADMIN_URL || 'http://127.0.0.1:8000', adminKey: adminKey(env) };
+    const client = { baseUrl: env.AIGW_ADMIN_URL || 'http://127.0.0.1:8000', adminKey: adminKey(env), timeoutSeconds: timeoutFrom(env) };
     const out: Output = await spec.run(client, parsed.values, args);
     process.stdout.write((parsed.values.json ? JSON.stringify(out.json, null, 2) : out.human) + '\n');
     return 0;

@@ -1,18 +1,21 @@
-/** Reading JSON bodies and writing JSON answers on node:http. */
+/** Reading bodies and writing JSON answers on node:http. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLarge, readBody, sendJson as sendJsonTo } from '../../lib/http';
+import { ADMIN_MAX_BODY_BYTES } from '../../lib/identity';
 import { ApiError } from './api-error';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-export async function readJson(req: IncomingMessage): Promise<unknown> {
-  let body: Buffer;
+/** The whole body (the admin identity pins its hash), at most ADMIN_MAX_BODY_BYTES. */
+export async function readRawBody(req: IncomingMessage): Promise<Buffer> {
   try {
-    body = await readBody(req, MAX_BODY_BYTES);
+    return await readBody(req, ADMIN_MAX_BODY_BYTES);
   } catch (error) {
-    if (error instanceof BodyTooLarge) throw new ApiError(413, `Request body larger than ${MAX_BODY_BYTES} bytes`, 'request_too_large');
+    if (error instanceof BodyTooLarge) throw new ApiError(413, `Request body larger than ${ADMIN_MAX_BODY_BYTES} bytes`, 'request_too_large');
     throw error;
   }
+}
+
+/** The body as JSON; an empty body is {}. */
+export function parseJson(body: Buffer): unknown {
   const text = body.toString('utf8');
   if (text.trim() === '') return {};
   try {

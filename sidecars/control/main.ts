@@ -1,6 +1,6 @@
 /** The control API process: environment, migrations (unless AIGW_MIGRATE=false), one ready line, clean shutdown. */
 import { runMigrations } from '../../lib/db/migrate';
-import { createPool } from '../../lib/db/pool';
+import { createPool, POOL_DEADLINES } from '../../lib/db/pool';
 import { createLogger } from '../../lib/log';
 import { loadControlConfig } from './config';
 import { NoInvalidator, RedisInvalidator, type Invalidator } from './invalidate';
@@ -9,11 +9,17 @@ import { startControl } from './server';
 async function main(): Promise<void> {
   const log = createLogger('control');
   const config = loadControlConfig();
-  const pool = createPool(config.databaseUrl, log);
   if (config.migrate) {
-    const result = await runMigrations(pool);
-    log.info('migrations', { applied: result.applied.map((m) => `${m.version}_${m.name}`), current: result.current });
+    // DDL may wait on locks and rewrite tables: its own pool, without the API's statement deadlines.
+    const migrationPool = createPool(config.databaseUrl, { deadlines: POOL_DEADLINES.maintenance, log, max: 1 });
+    try {
+      const result = await runMigrations(migrationPool);
+      log.info('migrations', { applied: result.applied.map((m) => `${m.version}_${m.name}`), current: result.current });
+    } finally {
+      await migrationPool.end();
+    }
   }
+  const pool = createPool(config.databaseUrl, { deadlines: POOL_DEADLINES.controlApi, log });
   let invalidator: Invalidator;
   if (config.redisUrl) invalidator = new RedisInvalidator(config.redisUrl, log);
   else {

@@ -1,4 +1,5 @@
 /** The route table: method + path pattern → handler. */
+import { badRequest } from './api-error';
 import type { Handler } from './context';
 import * as keys from './routes/keys';
 import { spendRoute } from './routes/spend';
@@ -35,13 +36,22 @@ const ROUTES: Route[] = [
 
 export type Match = { handler: Handler; params: Record<string, string> } | { methodNotAllowed: true } | null;
 
+/** A path segment decoded; a malformed escape (`%ZZ`, a cut UTF-8 sequence) is the caller's error. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(null, `Malformed percent-encoding in the path segment ${JSON.stringify(segment)}`, 'invalid_path');
+  }
+}
+
 export function matchRoute(method: string, path: string): Match {
   let pathKnown = false;
   for (const r of ROUTES) {
     const m = r.pattern.exec(path);
     if (!m) continue;
     pathKnown = true;
-    if (r.method === method) return { handler: r.handler, params: m[1] !== undefined ? { id: decodeURIComponent(m[1]) } : {} };
+    if (r.method === method) return { handler: r.handler, params: m[1] !== undefined ? { id: decodeSegment(m[1]) } : {} };
   }
   return pathKnown ? { methodNotAllowed: true } : null;
 }

@@ -6,11 +6,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
+import { isDatabaseUnavailable } from '../../lib/db/unavailable';
 import type { Logger } from '../../lib/log';
+import { splitTarget } from '../../lib/request-target';
 import { ApiError } from './api-error';
-import { verifyAdmin } from './auth';
+import { AdminVerifier } from './auth';
 import type { ControlContext } from './context';
-import { readJson, sendJson } from './http';
+import { parseJson, readRawBody, sendJson } from './http';
 import type { Invalidator } from './invalidate';
 import { matchRoute } from './router';
 
@@ -29,46 +31,57 @@ export interface RunningControl {
   close(): Promise<void>;
 }
 
+/** 503 when the database (the system of record) cannot answer; invalidations waiting for Redis only degrade. */
 async function health(ctx: ControlContext, res: ServerResponse): Promise<void> {
   const database = await ctx.pool.query('SELECT 1').then(() => 'ok', () => 'down');
-  const redis = ctx.invalidator.state();
+  const pending = ctx.invalidator.pending;
   sendJson(res, database === 'ok' ? 200 : 503, {
-    status: database === 'ok' ? 'ok' : 'degraded',
+    status: database === 'ok' && pending === 0 ? 'ok' : 'degraded',
     database,
-    redis,
+    redis: ctx.invalidator.state(),
     invalidation_failures: ctx.invalidator.failures,
+    invalidations_pending: pending,
   });
 }
 
-async function handle(ctx: ControlContext, secret: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://control');
+async function handle(ctx: ControlContext, verifier: AdminVerifier, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Routed on the path as received: Kong has already normalised it, and anything else is no route.
+  const { path, query } = splitTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
-  if (url.pathname === '/healthz' && method === 'GET') return health(ctx, res);
-  if (url.pathname !== '/admin' && !url.pathname.startsWith('/admin/')) {
-    throw new ApiError(404, `Unknown path ${url.pathname}`, 'unknown_url');
+  if (path === '/healthz' && method === 'GET') return health(ctx, res);
+  if (path !== '/admin' && !path.startsWith('/admin/')) {
+    throw new ApiError(404, `Unknown path ${path}`, 'unknown_url');
   }
-  const admin = verifyAdmin(req.headers, secret);
-  const match = matchRoute(method, url.pathname);
-  if (!match) throw new ApiError(404, `Unknown path ${url.pathname}`, 'unknown_url');
-  if ('methodNotAllowed' in match) throw new ApiError(405, `${method} is not allowed on ${url.pathname}`, 'method_not_allowed');
-  const result = await match.handler(ctx, { params: match.params, query: url.searchParams, body: () => readJson(req), admin });
+  const opened = verifier.open(req.headers);
+  const body = await readRawBody(req);
+  const admin = verifier.accept(opened, { method, target: req.url ?? '/', body });
+  const match = matchRoute(method, path);
+  if (!match) throw new ApiError(404, `Unknown path ${path}`, 'unknown_url');
+  if ('methodNotAllowed' in match) throw new ApiError(405, `${method} is not allowed on ${path}`, 'method_not_allowed');
+  const result = await match.handler(ctx, { params: match.params, query: new URLSearchParams(query), body: async () => parseJson(body), admin });
   sendJson(res, result.status, result.body);
 }
 
 export async function startControl(opts: ControlServerOptions): Promise<RunningControl> {
   const ctx: ControlContext = { pool: opts.pool, invalidator: opts.invalidator, log: opts.log };
+  const verifier = new AdminVerifier(opts.planSecret);
   const server = createServer((req, res) => {
     const started = Date.now();
-    handle(ctx, opts.planSecret, req, res)
+    handle(ctx, verifier, req, res)
       .catch((error: unknown) => {
-        if (error instanceof ApiError) {
-          sendJson(res, error.status, error.body());
-          return;
+        const answer = (e: ApiError): void => {
+          if (!res.headersSent) sendJson(res, e.status, e.body());
+          else res.destroy();
+        };
+        if (error instanceof ApiError) return answer(error);
+        const where = { method: req.method, path: req.url?.split('?')[0], error: (error as Error).message };
+        if (isDatabaseUnavailable(error)) {
+          opts.log.warn('database unavailable', where);
+          // A write may or may not have committed before the database stopped answering: say so.
+          return answer(new ApiError(503, 'The database did not answer in time; retry, then check whether the change was applied', 'database_unavailable'));
         }
-        opts.log.error('control request failed', { method: req.method, path: req.url?.split('?')[0], error: (error as Error).message });
-        const e = new ApiError(500, 'Internal error in the control API', 'internal_error');
-        if (!res.headersSent) sendJson(res, 500, e.body());
-        else res.destroy();
+        opts.log.error('control request failed', where);
+        answer(new ApiError(500, 'Internal error in the control API', 'internal_error'));
       })
       .finally(() => {
         opts.log.debug('control request', { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Date.now() - started });

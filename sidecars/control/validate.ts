@@ -3,9 +3,21 @@
  * 400's `param`, so the SDKs and the CLI can point at it. Unknown fields are refused, not ignored:
  * a misspelt `max_budgte` must not silently create a key without a budget.
  */
-import { usdToNano } from '../../lib/identity';
-import { tryParseDuration } from '../../lib/limits/windows';
+import { MAX_BUDGET_USD, usdToNano } from '../../lib/identity';
+import { MAX_DURATION, MAX_DURATION_MS, tryParseDuration } from '../../lib/limits/windows';
 import { badRequest } from './api-error';
+
+/**
+ * Times the API accepts (expiries, report ranges): from the Unix epoch to the end of year 9999,
+ * so every one is a JavaScript Date, a PostgreSQL timestamptz and a four-digit ISO 8601 year.
+ */
+export const EARLIEST_TIME = Date.UTC(1970, 0, 1);
+export const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** PostgreSQL `integer`: limits and list offsets. */
+const MAX_INT4 = 2_147_483_647;
+/** Entries of a models list or an alias map: each plugin request walks them. */
+const MAX_MODELS = 1000;
+const MAX_NAME = 200;
 
 export type Body = Record<string, unknown>;
 
@@ -21,14 +33,39 @@ export function rejectUnknown(body: Body, allowed: readonly string[]): void {
 }
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/**
+ * What PostgreSQL cannot store as text or jsonb: NUL, and a UTF-16 surrogate without its pair
+ * (JSON.parse lets "\ud800" through; text would store it altered, jsonb refuses it).
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A non-blank string of at most `max` characters without control characters or lone surrogates. */
+function isPrintable(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.trim() !== '' && v.length <= max && !CONTROL_CHARS.test(v) && !UNSTORABLE.test(v);
+}
+
+/** Every string in a JSON value, keys included, is storable (walked without recursion: depth is not bounded here). */
+function isStorableJson(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string' && UNSTORABLE.test(v)) return false;
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [k, child] of Object.entries(v)) {
+      if (UNSTORABLE.test(k)) return false;
+      stack.push(child);
+    }
+  }
+  return true;
+}
 
 /** A non-empty string without control characters, or null when absent/null and not required. */
-export function optString(body: Body, field: string, max = 200): string | null | undefined {
+export function optString(body: Body, field: string, max = MAX_NAME): string | null | undefined {
   const v = body[field];
   if (v === undefined) return undefined;
   if (v === null) return null;
   if (typeof v !== 'string') throw badRequest(field, `${field} must be a string`, 'invalid_type');
-  if (v.trim() === '' || v.length > max || CONTROL_CHARS.test(v)) throw badRequest(field, `${field} must be 1 to ${max} printable characters`);
+  if (!isPrintable(v, max)) throw badRequest(field, `${field} must be 1 to ${max} printable characters`);
   return v;
 }
 
@@ -42,37 +79,61 @@ export function reqString(body: Body, field: string, max = 200): string {
 export function optLimit(body: Body, field: string): number | null | undefined {
   const v = body[field];
   if (v === undefined || v === null) return v as undefined | null;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 2_147_483_647) {
-    throw badRequest(field, `${field} must be a positive integer or null`, typeof v === 'number' ? 'invalid_value' : 'invalid_type');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_INT4) {
+    throw badRequest(field, `${field} must be an integer from 1 to ${MAX_INT4}, or null`, typeof v === 'number' ? 'invalid_value' : 'invalid_type');
   }
   return v;
 }
 
-/** USD amount → nano-USD. */
+/**
+ * USD amount → nano-USD, at most MAX_BUDGET_USD: budget counters add spend and reservations as
+ * integers in Redis, and a larger budget would make every request of its key fail there.
+ */
 export function optBudget(body: Body, field: string): number | null | undefined {
   const v = body[field];
   if (v === undefined || v === null) return v as undefined | null;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e9) {
-    throw badRequest(field, `${field} must be a non-negative USD amount or null`, typeof v === 'number' ? 'invalid_value' : 'invalid_type');
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_BUDGET_USD) {
+    throw badRequest(
+      field,
+      `${field} must be a USD amount from 0 to ${MAX_BUDGET_USD.toLocaleString('en-US')}, or null`,
+      typeof v === 'number' ? 'invalid_value' : 'invalid_type',
+    );
   }
   return usdToNano(v);
 }
 
-export function optDuration(body: Body, field: string): string | null | undefined {
+/** A duration ("30d") of at most MAX_DURATION, with its length in ms. */
+function readDuration(body: Body, field: string): { text: string; ms: number } | null | undefined {
   const v = body[field];
   if (v === undefined || v === null) return v as undefined | null;
-  if (typeof v !== 'string' || tryParseDuration(v) === null) {
-    throw badRequest(field, `${field} must be a duration such as "30s", "15m", "1h", "30d" or "1w"`, typeof v === 'string' ? 'invalid_value' : 'invalid_type');
+  const ms = typeof v === 'string' ? tryParseDuration(v) : null;
+  if (ms === null || ms > MAX_DURATION_MS) {
+    throw badRequest(
+      field,
+      `${field} must be a duration such as "30s", "15m", "1h", "30d" or "1w", at most ${MAX_DURATION}`,
+      typeof v === 'string' ? 'invalid_value' : 'invalid_type',
+    );
   }
-  return v;
+  return { text: v as string, ms };
+}
+
+export function optDuration(body: Body, field: string): string | null | undefined {
+  const d = readDuration(body, field);
+  return d && d.text;
+}
+
+/** The same duration in milliseconds. */
+export function optDurationMs(body: Body, field: string): number | null | undefined {
+  const d = readDuration(body, field);
+  return d && d.ms;
 }
 
 export function optModels(body: Body, field: string): string[] | undefined {
   const v = body[field];
   if (v === undefined) return undefined;
   if (v === null) return [];
-  if (!Array.isArray(v) || v.some((m) => typeof m !== 'string' || m.trim() === '' || m.length > 200)) {
-    throw badRequest(field, `${field} must be a list of model names`, 'invalid_type');
+  if (!Array.isArray(v) || v.length > MAX_MODELS || v.some((m) => !isPrintable(m, MAX_NAME))) {
+    throw badRequest(field, `${field} must be a list of at most ${MAX_MODELS} model names of 1 to ${MAX_NAME} printable characters`, 'invalid_type');
   }
   return [...new Set(v as string[])];
 }
@@ -82,10 +143,13 @@ export function optAliases(body: Body, field: string): Record<string, string> | 
   if (v === undefined) return undefined;
   if (v === null) return {};
   const o = asObject(v, field);
-  for (const [alias, target] of Object.entries(o)) {
-    if (alias.trim() === '' || typeof target !== 'string' || target.trim() === '') {
-      throw badRequest(field, `${field} must map alias names to model names, e.g. {"fast": "gpt-4o-mini"}`, 'invalid_type');
-    }
+  const entries = Object.entries(o);
+  if (entries.length > MAX_MODELS || entries.some(([alias, target]) => !isPrintable(alias, MAX_NAME) || !isPrintable(target, MAX_NAME))) {
+    throw badRequest(
+      field,
+      `${field} must map at most ${MAX_MODELS} alias names to model names (1 to ${MAX_NAME} printable characters each), e.g. {"fast": "gpt-4o-mini"}`,
+      'invalid_type',
+    );
   }
   return o as Record<string, string>;
 }
@@ -96,6 +160,7 @@ export function optMetadata(body: Body, field: string): Record<string, unknown> 
   if (v === null) return {};
   const o = asObject(v, field);
   if (JSON.stringify(o).length > 16_384) throw badRequest(field, `${field} must be at most 16 KiB of JSON`);
+  if (!isStorableJson(o)) throw badRequest(field, `${field} must not contain NUL characters or unpaired UTF-16 surrogates`);
   return o;
 }
 
@@ -113,6 +178,15 @@ export function optBool(body: Body, field: string): boolean | undefined {
   return v;
 }
 
+/** An ISO 8601 time between EARLIEST_TIME and LATEST_TIME, or null when the text is not one. */
+function readTime(v: unknown): Date | null {
+  const at = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : null;
+  if (!at || Number.isNaN(at.getTime()) || at.getTime() < EARLIEST_TIME || at.getTime() > LATEST_TIME) return null;
+  return at;
+}
+
+const TIME_RANGE = 'between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z';
+
 /**
  * Expiry from `expires_at` (ISO time or null = never) or `duration` (from now); not both.
  * Undefined when neither is given.
@@ -122,31 +196,43 @@ export function optExpiry(body: Body, now: number, allowPast: boolean): Date | n
     throw badRequest('duration', 'Give expires_at or duration, not both');
   }
   if (body.duration !== undefined) {
-    if (body.duration === null) return null;
-    const d = optDuration(body, 'duration')!;
-    return new Date(now + tryParseDuration(d)!);
+    const ms = optDurationMs(body, 'duration');
+    return ms === null || ms === undefined ? null : new Date(now + ms);
   }
   const v = body.expires_at;
   if (v === undefined || v === null) return v as undefined | null;
-  const at = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : null;
-  if (!at || Number.isNaN(at.getTime())) throw badRequest('expires_at', 'expires_at must be an ISO 8601 time or null', 'invalid_type');
+  const at = readTime(v);
+  if (!at) throw badRequest('expires_at', `expires_at must be an ISO 8601 time ${TIME_RANGE}, or null`, typeof v === 'string' ? 'invalid_value' : 'invalid_type');
   if (!allowPast && at.getTime() <= now) throw badRequest('expires_at', 'expires_at must be in the future');
   return at;
 }
 
+/** A query parameter of decimal digits within [min, max]; `fallback` when absent. */
+function queryInteger(query: URLSearchParams, field: string, fallback: number, min: number, max: number): number {
+  const v = query.get(field);
+  if (v === null) return fallback;
+  const n = /^[0-9]{1,10}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= min && n <= max)) throw badRequest(field, `${field} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
 /** ?limit=&offset= with sane bounds. */
 export function pagination(query: URLSearchParams): { limit: number; offset: number } {
-  const limit = query.has('limit') ? Number(query.get('limit')) : 100;
-  const offset = query.has('offset') ? Number(query.get('offset')) : 0;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('limit', 'limit must be an integer from 1 to 1000');
-  if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset', 'offset must be a non-negative integer');
-  return { limit, offset };
+  return { limit: queryInteger(query, 'limit', 100, 1, 1000), offset: queryInteger(query, 'offset', 0, 0, MAX_INT4) };
+}
+
+/** A name or id in the query string (`?team=`), printable like the body's names; undefined when absent or empty. */
+export function queryName(query: URLSearchParams, field: string): string | undefined {
+  const v = query.get(field);
+  if (v === null || v === '') return undefined;
+  if (!isPrintable(v, MAX_NAME)) throw badRequest(field, `${field} must be 1 to ${MAX_NAME} printable characters`);
+  return v;
 }
 
 export function queryTime(query: URLSearchParams, field: string): Date | undefined {
   const v = query.get(field);
   if (v === null || v === '') return undefined;
-  const at = /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : null;
-  if (!at || Number.isNaN(at.getTime())) throw badRequest(field, `${field} must be an ISO 8601 time`);
+  const at = readTime(v);
+  if (!at) throw badRequest(field, `${field} must be an ISO 8601 time ${TIME_RANGE}`);
   return at;
 }

@@ -8,12 +8,14 @@ import Redis from 'ioredis';
 import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/identity';
 import { hashKey, KEY_PATTERN } from '../../lib/keys';
 import { createLogger } from '../../lib/log';
+import { signEnvelope } from '../../lib/signing';
 import { findKeyByHash } from '../../lib/store/keys';
 import { insertLedgerRows } from '../../lib/store/ledger';
 import { RedisInvalidator } from '../../sidecars/control/invalidate';
 import { startControl, type RunningControl } from '../../sidecars/control/server';
+import { waitFor } from '../e2e/helpers';
 import { startRedis, type TestRedis } from '../infra/redis';
-import { call, identityHeaders, SECRET, startMigratedDb, type TestDb } from './helpers';
+import { bindingFor, call, identityHeaders, rawRequest, SECRET, startMigratedDb, type TestDb } from './helpers';
 
 const log = createLogger('control-test', 'error');
 let db: TestDb;
@@ -61,7 +63,7 @@ describe('authentication', () => {
   test('healthz needs no identity and reports the stores', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', database: 'ok', redis: 'ok', invalidation_failures: 0 });
+    expect(await res.json()).toEqual({ status: 'ok', database: 'ok', redis: 'ok', invalidation_failures: 0, invalidations_pending: 0 });
   });
 
   test('no identity → 401', async () => {
@@ -82,6 +84,16 @@ describe('authentication', () => {
     expect(res.body.error.code).toBe('invalid_identity');
   });
 
+  test('the signature must be exactly 64 lower-case hex characters', async () => {
+    for (const mangle of [(sig: string) => sig.toUpperCase(), (sig: string) => sig + 'a', (sig: string) => sig + 'zz']) {
+      const h = identityHeaders();
+      h['x-aigw-identity-signature'] = mangle(h['x-aigw-identity-signature']);
+      const res = await call(base, 'GET', '/admin/keys', undefined, h);
+      expectError(res, 401);
+      expect(res.body.error.code).toBe('invalid_identity');
+    }
+  });
+
   test('expired identity → 401', async () => {
     const res = await call(base, 'GET', '/admin/keys', undefined, identityHeaders({ expiresAt: Date.now() - 1 }));
     expectError(res, 401);
@@ -89,7 +101,7 @@ describe('authentication', () => {
   });
 
   test('valid non-admin identity → 403', async () => {
-    const res = await call(base, 'POST', '/admin/teams', { name: 'nope' }, identityHeaders({ role: 'user' }));
+    const res = await call(base, 'POST', '/admin/teams', { name: 'nope' }, identityHeaders({ role: 'user', ...bindingFor('POST', '/admin/teams', { name: 'nope' }) }));
     expectError(res, 403);
     expect(res.body.error).toMatchObject({ type: 'permission_error', code: 'admin_required' });
   });
@@ -103,10 +115,88 @@ describe('authentication', () => {
     expect((await call(base, 'PUT', '/admin/keys')).status).toBe(405);
   });
 
+  test('malformed percent-escapes in a path → 400 invalid_path, never a 500', async () => {
+    for (const path of ['/admin/keys/%ZZ', '/admin/teams/%E0%A4%A', '/admin/keys/%/rotate']) {
+      const res = await call(base, path.endsWith('rotate') ? 'POST' : 'GET', path);
+      expectError(res, 400);
+      expect(res.body.error.code).toBe('invalid_path');
+    }
+  });
+
+  test('request-targets a URL parser refuses or reads as another host → 404, never a 500', async () => {
+    for (const target of ['//[', '//admin/keys', 'http://control/admin/keys']) {
+      const res = await rawRequest(base, 'GET', target, identityHeaders());
+      expectError(res, 404);
+      expect(res.body.error.code).toBe('unknown_url');
+    }
+  });
+
   test('a body that is not JSON → 400 invalid_json', async () => {
     const res = await call(base, 'POST', '/admin/teams', '{not json');
     expectError(res, 400);
     expect(res.body.error.code).toBe('invalid_json');
+  });
+});
+
+describe('the admin identity is bound to one request', () => {
+  const keyCount = async (): Promise<number> => (await db.pool.query('SELECT count(*)::int AS n FROM aigw_keys')).rows[0].n;
+
+  test('replaying a captured identity on the same request → 401 identity_replayed', async () => {
+    const h = identityHeaders(bindingFor('GET', '/admin/teams?limit=5'));
+    expect((await call(base, 'GET', '/admin/teams?limit=5', undefined, h)).status).toBe(200);
+    const replay = await call(base, 'GET', '/admin/teams?limit=5', undefined, h);
+    expectError(replay, 401);
+    expect(replay.body.error.code).toBe('identity_replayed');
+  });
+
+  test('an identity from a GET cannot mint an admin key with a POST', async () => {
+    const before = await keyCount();
+    const res = await call(base, 'POST', '/admin/keys', { role: 'admin' }, identityHeaders(bindingFor('GET', '/admin/keys')));
+    expectError(res, 401);
+    expect(res.body.error.code).toBe('identity_mismatch');
+    expect(await keyCount()).toBe(before);
+  });
+
+  test('another method, path, query or body → 401 identity_mismatch; nothing is changed', async () => {
+    const before = await keyCount();
+    const cases: Array<[string, string, unknown, ReturnType<typeof bindingFor>]> = [
+      ['DELETE', `/admin/teams/${randomUUID()}`, undefined, bindingFor('GET', `/admin/teams/${randomUUID()}`)],
+      ['GET', '/admin/teams', undefined, bindingFor('GET', '/admin/keys')],
+      ['GET', '/admin/keys?limit=1000', undefined, bindingFor('GET', '/admin/keys?limit=1')],
+      ['GET', '/admin/keys', undefined, bindingFor('GET', '/admin/keys?team=x')],
+      ['POST', '/admin/keys', { key_alias: 'b', role: 'admin' }, bindingFor('POST', '/admin/keys', { key_alias: 'b' })],
+      ['POST', '/admin/keys', { key_alias: 'c' }, bindingFor('POST', '/admin/keys')],
+    ];
+    for (const [method, path, body, binding] of cases) {
+      const res = await call(base, method, path, body, identityHeaders(binding));
+      expectError(res, 401);
+      expect({ method, path, code: res.body.error.code }).toEqual({ method, path, code: 'identity_mismatch' });
+    }
+    expect(await keyCount()).toBe(before);
+  });
+
+  test('the target is compared as received: no normalisation the signer did not do; an empty query is no query', async () => {
+    for (const target of ['/admin//keys', '/admin/./keys', '/admin/keys/', '/admin/%6Beys']) {
+      const res = await rawRequest(base, 'GET', target, identityHeaders(bindingFor('GET', '/admin/keys')));
+      expect({ target, status: res.status, code: res.body.error.code }).toEqual({ target, status: 401, code: 'identity_mismatch' });
+    }
+    expect((await rawRequest(base, 'GET', '/admin/keys?', identityHeaders(bindingFor('GET', '/admin/keys')))).status).toBe(200);
+  });
+
+  test('an identity without a binding (the earlier format) → 401 invalid_identity', async () => {
+    const unbound = signEnvelope({ keyId: randomUUID(), role: 'admin', expiresAt: Date.now() + 30_000 }, 'req-1', SECRET);
+    const res = await call(base, 'GET', '/admin/keys', undefined, {
+      'x-aigw-identity': unbound.payload, 'x-aigw-identity-signature': unbound.signature, 'x-kong-request-id': 'req-1',
+    });
+    expectError(res, 401);
+    expect(res.body.error.code).toBe('invalid_identity');
+  });
+
+  test('a body over 1 MiB → 413 request_too_large', async () => {
+    const body = JSON.stringify({ metadata: { pad: 'x'.repeat(1024 * 1024) } });
+    const res = await call(base, 'POST', '/admin/keys', body);
+    expectError(res, 413);
+    expect(res.body.error.code).toBe('request_too_large');
   });
 });
 
@@ -182,6 +272,8 @@ describe('keys', () => {
 
   beforeAll(async () => {
     teamId = (await call(base, 'POST', '/admin/teams', { name: 'keys-team', models: ['gpt-4o-mini', 'gpt-4o'] })).body.id;
+    // Its invalidation must not arrive during the first test, which counts messages.
+    await waitFor(() => messages.find((m) => m.type === 'team' && m.id === teamId), 10_000);
   });
 
   test('create → 201 with the raw key once; only its hash and prefix are stored', async () => {
@@ -365,6 +457,109 @@ describe('keys', () => {
   });
 });
 
+describe('numbers and times within what the stores and the budget arithmetic hold', () => {
+  let keyId: string;
+  let teamId: string;
+
+  beforeAll(async () => {
+    keyId = (await call(base, 'POST', '/admin/keys', { key_alias: 'bounds-key' })).body.id;
+    teamId = (await call(base, 'POST', '/admin/teams', { name: 'bounds-team' })).body.id;
+  });
+
+  test('max_budget: at most $1,000,000 on keys and teams, created or updated; the 400 names the field and the limit', async () => {
+    for (const [method, path] of [['POST', '/admin/keys'], ['POST', '/admin/teams'], ['PATCH', `/admin/keys/${keyId}`], ['PATCH', `/admin/teams/${teamId}`]] as const) {
+      for (const max_budget of [1_000_000.01, 9_100_000, 1e12]) {
+        const body = { max_budget, ...(path === '/admin/teams' ? { name: `too-rich-${max_budget}` } : {}) };
+        const res = await call(base, method, path, body);
+        expectError(res, 400, 'max_budget');
+        expect(res.body.error.message).toMatch(/1,?000,?000/);
+      }
+    }
+    const atLimit = await call(base, 'POST', '/admin/keys', { max_budget: 1_000_000 });
+    expect(atLimit.status).toBe(201);
+    expect(atLimit.body.max_budget_nano).toBe(1e15);
+  });
+
+  test('durations: at most 36500d for budget windows, key lifetimes and grace periods', async () => {
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ['POST', '/admin/keys', { budget_duration: '36501d' }, 'budget_duration'],
+      ['POST', '/admin/teams', { name: 'long-window', budget_duration: '9999999999s' }, 'budget_duration'],
+      ['PATCH', `/admin/keys/${keyId}`, { budget_duration: '5215w' }, 'budget_duration'],
+      ['POST', '/admin/keys', { duration: '999999999d' }, 'duration'],
+      ['PATCH', `/admin/keys/${keyId}`, { duration: '36501d' }, 'duration'],
+      ['POST', `/admin/keys/${keyId}/rotate`, { grace_period: '999999999w' }, 'grace_period'],
+      ['POST', `/admin/keys/${keyId}/rotate`, { grace_period: '9999999999d' }, 'grace_period'],
+    ];
+    for (const [method, path, body, param] of cases) {
+      const res = await call(base, method, path, body);
+      expectError(res, 400, param);
+      expect(res.body.error.message).toContain('36500d');
+    }
+    expect((await call(base, 'POST', '/admin/keys', { budget_duration: '36500d', duration: '5214w' })).status).toBe(201);
+  });
+
+  test('expires_at: from 1970 to the end of year 9999', async () => {
+    for (const expires_at of ['0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '0001-01-01', '9999-12-31T23:59:59.999-01:00']) {
+      expectError(await call(base, 'PATCH', `/admin/keys/${keyId}`, { expires_at }), 400, 'expires_at');
+    }
+    const latest = await call(base, 'PATCH', `/admin/keys/${keyId}`, { expires_at: '9999-12-31T23:59:59.999Z' });
+    expect(latest.body).toMatchObject({ expires_at: '9999-12-31T23:59:59.999Z', status: 'active' });
+    const epoch = await call(base, 'PATCH', `/admin/keys/${keyId}`, { expires_at: '1970-01-01T00:00:00Z' });
+    expect(epoch.body).toMatchObject({ status: 'expired' });
+    expect((await call(base, 'GET', '/admin/keys?limit=1000')).status).toBe(200);
+  });
+
+  test('?limit and ?offset: decimal integers within range', async () => {
+    for (const q of ['offset=1e20', 'offset=99999999999', 'offset=1.5', 'offset=0x10', 'offset=', 'limit=1e3', 'limit= 5', 'limit=1001', 'limit=-1']) {
+      const param = q.split('=')[0];
+      expectError(await call(base, 'GET', `/admin/keys?${q}`), 400, param);
+      expectError(await call(base, 'GET', `/admin/teams?${q}`), 400, param);
+    }
+    const last = await call(base, 'GET', '/admin/keys?offset=2147483647&limit=1000');
+    expect(last.body).toMatchObject({ data: [], has_more: false });
+  });
+
+  test('/admin/spend: from and to between 1970 and the end of year 9999', async () => {
+    for (const q of ['from=0000-01-01', 'from=0001-01-01T00:00:00Z', 'from=1969-12-31T00:00:00Z', 'to=1970-01-01T00:00:00.000%2B00:01']) {
+      expectError(await call(base, 'GET', `/admin/spend?group_by=key&${q}`), 400, q.split('=')[0]);
+    }
+    const whole = await call(base, 'GET', '/admin/spend?group_by=model&from=1970-01-01T00:00:00Z&to=9999-12-31T23:59:59.999Z');
+    expect(whole.status).toBe(200);
+    // A default `from` (30 days before `to`) may fall before 1970: only what was given is checked.
+    expect((await call(base, 'GET', '/admin/spend?group_by=model&to=1970-01-02T00:00:00Z')).status).toBe(200);
+  });
+
+  test('text PostgreSQL cannot store (NUL, lone UTF-16 surrogates) → 400, never a 500 or a silently altered name', async () => {
+    const cases: Array<[string, string, unknown, string]> = [
+      ['POST', '/admin/keys', { metadata: { note: 'a\u0000b' } }, 'metadata'],
+      ['POST', '/admin/keys', { metadata: { ['\u0000']: 1 } }, 'metadata'],
+      ['POST', '/admin/keys', { metadata: { deep: [{ x: 'a\ud800' }] } }, 'metadata'],
+      ['POST', '/admin/teams', { name: 'meta', metadata: { k: '\udc00' } }, 'metadata'],
+      ['POST', '/admin/keys', { model_aliases: { fast: 'gpt\ud800' } }, 'model_aliases'],
+      ['POST', '/admin/keys', { key_alias: 'x\ud800' }, 'key_alias'],
+      ['POST', '/admin/teams', { name: 'x', models: ['a\udc00'] }, 'models'],
+      ['GET', '/admin/keys?team=%00', undefined, 'team'],
+      ['GET', '/admin/keys?team=a%0Ab', undefined, 'team'],
+    ];
+    for (const [method, path, body, param] of cases) expectError(await call(base, method, path, body), 400, param);
+    // Paired surrogates are ordinary characters.
+    const emoji = await call(base, 'POST', '/admin/keys', { key_alias: 'rocket-\ud83d\ude80', metadata: { note: '\ud83d\ude80' } });
+    expect(emoji.body).toMatchObject({ key_alias: 'rocket-🚀', metadata: { note: '🚀' } });
+  });
+
+  test('models and model aliases: bounded lists of printable names', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => `m-${i}`);
+    expectError(await call(base, 'POST', '/admin/keys', { models: many }), 400, 'models');
+    expectError(await call(base, 'POST', '/admin/teams', { name: 'many-models', models: many }), 400, 'models');
+    expectError(await call(base, 'POST', '/admin/keys', { models: ['gpt\u0000x'] }), 400, 'models');
+    expectError(await call(base, 'POST', '/admin/keys', { model_aliases: Object.fromEntries(many.map((m) => [m, 'gpt-4o'])) }), 400, 'model_aliases');
+    expectError(await call(base, 'POST', '/admin/keys', { model_aliases: { ['a'.repeat(201)]: 'gpt-4o' } }), 400, 'model_aliases');
+    expectError(await call(base, 'POST', '/admin/keys', { model_aliases: { fast: 'x'.repeat(201) } }), 400, 'model_aliases');
+    expectError(await call(base, 'POST', '/admin/keys', { model_aliases: { 'fa\nst': 'gpt-4o' } }), 400, 'model_aliases');
+    expect((await call(base, 'POST', '/admin/keys', { models: many.slice(0, 1000) })).status).toBe(201);
+  });
+});
+
 describe('spend', () => {
   const teamA = randomUUID();
   const keyA = randomUUID();
@@ -411,7 +606,7 @@ test('with Redis down the write still succeeds; the failure is counted', async (
     const res = await call(other.url, 'POST', '/admin/keys', { key_alias: 'while-redis-down' });
     expect(res.status).toBe(201);
     const health = await (await fetch(`${other.url}/healthz`)).json();
-    expect(health).toMatchObject({ status: 'ok', redis: 'down', invalidation_failures: 1 });
+    expect(health).toMatchObject({ status: 'degraded', database: 'ok', redis: 'down', invalidation_failures: 1, invalidations_pending: 1 });
     expect(logged).toEqual([['invalidation not published', expect.objectContaining({ failures_total: 1, messages: [{ type: 'key', id: res.body.id, hash: hashKey(res.body.key) }] })]]);
     expect(JSON.stringify(logged)).not.toContain(res.body.key);
   } finally {

@@ -7,7 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as netServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -17,6 +17,7 @@ import { hashKey, KEY_PATTERN } from '../../lib/keys';
 import { signEnvelope } from '../../lib/signing';
 import { findKeyByHash, keyStatus } from '../../lib/store/keys';
 import { insertLedgerRows } from '../../lib/store/ledger';
+import { bindingOf } from '../../sidecars/control/auth';
 import { startRedis, type TestRedis } from '../infra/redis';
 import { SECRET, startMigratedDb, type TestDb } from './helpers';
 
@@ -42,9 +43,10 @@ function startProxy(): Promise<Server> {
     const key = raw ? await findKeyByHash(db.pool, hashKey(raw)) : null;
     if (!key || keyStatus(key) !== 'active') return reply(401, 'Invalid API key');
     const requestId = randomUUID();
-    const env = signEnvelope({ keyId: key.id, role: key.role, expiresAt: Date.now() + 30_000 }, requestId, SECRET);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const binding = bindingOf({ method: req.method!, target: req.url!, body: Buffer.concat(chunks) });
+    const env = signEnvelope({ keyId: key.id, role: key.role, expiresAt: Date.now() + 30_000, ...binding }, requestId, SECRET);
     const upstream = await fetch(controlUrl + req.url, {
       method: req.method,
       headers: {
@@ -146,6 +148,11 @@ test('--help prints the commands; an unknown command exits 2', async () => {
   expect(bad.stderr).toMatch(/unknown command/);
   const badFlag = await aigw(['keys', 'list', '--colour']);
   expect(badFlag.code).toBe(2);
+  // Names Object.prototype carries are not commands either.
+  for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    const r = await aigw([word]);
+    expect({ word, code: r.code, unknown: /unknown command/.test(r.stderr) }).toEqual({ word, code: 2, unknown: true });
+  }
 });
 
 test('migrate: the control API already migrated, so nothing is pending', async () => {
@@ -241,6 +248,12 @@ test('teams and keys: create, list, info, update, rotate, revoke, delete', async
   expect((await aigw(['keys', 'delete', stored.id])).stdout).toMatch(/deleted key/);
 });
 
+test('model aliases named like Object.prototype members reach the API as given', async () => {
+  const created = await json(['keys', 'create', '--alias', 'proto-aliases', '--model-aliases', '__proto__=gpt-4o-mini,constructor=gpt-4o']);
+  const stored = (await findKeyByHash(db.pool, hashKey(created.key)))!;
+  expect(Object.entries(stored.modelAliases)).toEqual([['__proto__', 'gpt-4o-mini'], ['constructor', 'gpt-4o']]);
+});
+
 test('API errors print the message and exit non-zero', async () => {
   await json(['keys', 'create', '--alias', 'dup']);
   const dup = await aigw(['keys', 'create', '--alias', 'dup']);
@@ -259,4 +272,21 @@ test('API errors print the message and exit non-zero', async () => {
   const down = await aigw(['keys', 'list'], { AIGW_ADMIN_URL: 'http://127.0.0.1:1' });
   expect(down.code).toBe(1);
   expect(down.stderr).toMatch(/Cannot reach/);
+});
+
+test('a gateway that accepts but never answers: the CLI gives up after AIGW_ADMIN_TIMEOUT seconds', async () => {
+  const silent = netServer((socket) => socket.on('data', () => undefined)); // reads, never answers
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const started = Date.now();
+    const r = await aigw(['keys', 'list'], { AIGW_ADMIN_URL: url, AIGW_ADMIN_KEY: 'sk-aigw-any', AIGW_ADMIN_TIMEOUT: '1' });
+    expect({ code: r.code, stderr: r.stderr.trim(), fast: Date.now() - started < 8000 }).toEqual({
+      code: 1, stderr: `error: No answer from ${url} within 1 s (AIGW_ADMIN_TIMEOUT)`, fast: true,
+    });
+    const bad = await aigw(['keys', 'list'], { AIGW_ADMIN_URL: url, AIGW_ADMIN_KEY: 'sk-aigw-any', AIGW_ADMIN_TIMEOUT: '1e9' });
+    expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/AIGW_ADMIN_TIMEOUT must be/) });
+  } finally {
+    await new Promise((resolve) => silent.close(resolve));
+  }
 });

@@ -94,6 +94,39 @@ test('concurrent runners apply each migration exactly once', async () => {
   expect(rows.every((r) => r.n === 1)).toBe(true);
 });
 
+test('002 clamps budgets, budget windows and expiries the API no longer accepts, then keeps them out', async () => {
+  const pool = await freshPool();
+  const all = loadMigrations();
+  await runMigrations(pool, all.filter((m) => m.version === 1));
+  const team = (await pool.query(
+    "INSERT INTO aigw_teams (name, max_budget_nano, budget_duration) VALUES ('rich', 9000000000000000000, '9999999999s') RETURNING id",
+  )).rows[0].id;
+  const insertKey = (hash: string, budget: string | null, duration: string | null, expires: string | null): Promise<unknown> =>
+    pool.query(
+      'INSERT INTO aigw_keys (key_hash, key_prefix, team_id, max_budget_nano, budget_duration, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [hash.repeat(64), 'sk-aigw-x', team, budget, duration, expires],
+    );
+  await insertKey('a', '1000000000000001', '36501d', '275000-01-01T00:00:00Z');
+  await insertKey('b', '1000000000000000', '36500d', '9999-12-31T23:59:59.999Z');
+  await insertKey('c', '5', 'monthly', null);
+
+  expect((await runMigrations(pool, all)).applied.map((m) => m.version)).toContain(2);
+  const keys = (await pool.query('SELECT key_hash, max_budget_nano, budget_duration, expires_at FROM aigw_keys ORDER BY key_hash')).rows;
+  expect(keys.map((k) => [k.key_hash[0], k.max_budget_nano, k.budget_duration, k.expires_at?.toISOString() ?? null])).toEqual([
+    ['a', '1000000000000000', '36500d', '9999-12-31T23:59:59.999Z'],
+    ['b', '1000000000000000', '36500d', '9999-12-31T23:59:59.999Z'],
+    // Text that is not a duration was never written by the API; it is not this migration's to judge.
+    ['c', '5', 'monthly', null],
+  ]);
+  expect((await pool.query('SELECT max_budget_nano, budget_duration FROM aigw_teams')).rows).toEqual([{ max_budget_nano: '1000000000000000', budget_duration: '36500d' }]);
+
+  await expect(insertKey('d', '1000000000000001', null, null)).rejects.toThrow(/aigw_keys_max_budget_limit/);
+  await expect(insertKey('d', null, '5215w', null)).rejects.toThrow(/aigw_keys_budget_duration_limit/);
+  await expect(insertKey('d', null, null, '10000-01-01T00:00:00Z')).rejects.toThrow(/aigw_keys_expires_at_limit/);
+  await expect(pool.query('UPDATE aigw_teams SET max_budget_nano = 1000000000000001')).rejects.toThrow(/aigw_teams_max_budget_limit/);
+  await expect(pool.query("UPDATE aigw_teams SET budget_duration = '36501d'")).rejects.toThrow(/aigw_teams_budget_duration_limit/);
+});
+
 test('migration files must be named NNN_name.sql and versions must be unique', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aigw-mig-'));
   try {

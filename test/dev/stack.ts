@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '../../lib/db/migrate';
-import { createPool } from '../../lib/db/pool';
+import { createPool, POOL_DEADLINES } from '../../lib/db/pool';
 import { bootstrapAdmin } from '../../sidecars/control/cli/bootstrap';
 import type { UsageRecord } from '../../sidecars/relay/usage';
 import { startPostgres, type TestPostgres } from '../infra/postgres';
@@ -82,7 +82,7 @@ export async function startSharedStores(planSecret = randomBytes(32).toString('h
     await redis.stop();
     throw error;
   });
-  const pool = createPool(postgres.url);
+  const pool = createPool(postgres.url, { deadlines: POOL_DEADLINES.maintenance });
   try {
     await runMigrations(pool);
     const admin = await bootstrapAdmin(pool, { alias: 'dev-admin', force: false });

@@ -39,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   redis?.disconnect();
   await stores?.redis.resume?.().catch(() => undefined);
+  await stores?.postgres.resume?.().catch(() => undefined);
   await b?.close().catch(() => undefined);
   await a?.close().catch(() => undefined);
   await stores?.stop().catch(() => undefined);
@@ -134,8 +135,14 @@ describe('Redis and PostgreSQL stall mid-traffic under two nodes', () => {
       await stores!.redis.resume!();
     }
 
-    // Then PostgreSQL stalls for a while (pausing it needs test/infra support: next step).
+    // Then PostgreSQL stalls for a while.
     await pause(1000);
+    await stores!.postgres.pause!();
+    try {
+      await pause(4000);
+    } finally {
+      await stores!.postgres.resume!();
+    }
     await pause(1500);
     running = false;
     await Promise.all(clients);

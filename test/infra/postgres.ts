@@ -19,6 +19,32 @@ export interface TestPostgres {
   /** postgres://postgres@127.0.0.1:PORT/aigw */
   url: string;
   stop(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP to the postmaster and every process it started): connections
+   * are still accepted by the kernel and open ones stay open, but nothing is answered.
+   */
+  pause(): Promise<void>;
+  /** Undoes pause() (SIGCONT). */
+  resume(): Promise<void>;
+}
+
+/** The postmaster's pid (first line of postmaster.pid) and its children, read from /proc (Linux). */
+function serverPids(data: string): number[] {
+  const postmaster = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
 }
 
 const asRoot = process.getuid?.() === 0;
@@ -66,7 +92,19 @@ async function startOnce(): Promise<TestPostgres> {
   const [ctlCmd, startArgs] = pgCommand('pg_ctl', ['start', '-w', '-t', '30', '-D', data, '-l', logFile, '-o', serverOpts]);
   const [, stopArgs] = pgCommand('pg_ctl', ['stop', '-m', 'immediate', '-w', '-D', data]);
 
+  // pause() fills this; the server must run again before it can be shut down.
+  let paused: number[] = [];
+  const signal = (pids: number[], sig: NodeJS.Signals): void => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+  };
   const killNow = (): void => {
+    signal(paused, 'SIGCONT');
     spawnSync(ctlCmd, stopArgs, { cwd: dir, stdio: 'ignore' });
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -88,15 +126,34 @@ async function startOnce(): Promise<TestPostgres> {
   const quoted = [ctlCmd, ...stopArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const watchdog = spawn(
     'sh',
-    ['-c', `while kill -0 "$1" 2>/dev/null; do sleep 1; done; ${quoted} >/dev/null 2>&1; rm -rf "$2"`, 'aigw-pg-watchdog', String(process.pid), dir],
+    [
+      '-c',
+      // A paused server (SIGSTOP) must be continued first, or it never handles the shutdown.
+      'while kill -0 "$1" 2>/dev/null; do sleep 1; done; pm=$(head -n 1 "$3" 2>/dev/null); ' +
+        `[ -n "$pm" ] && kill -CONT $pm $(ps -o pid= --ppid $pm) 2>/dev/null; ${quoted} >/dev/null 2>&1; rm -rf "$2"`,
+      'aigw-pg-watchdog', String(process.pid), dir, path.join(data, 'postmaster.pid'),
+    ],
     { stdio: 'ignore', detached: true },
   );
   watchdog.unref();
+
+  const pause = async (): Promise<void> => {
+    // The postmaster first, so it starts no backend between the listing and the signals.
+    paused = serverPids(data);
+    signal(paused.slice(0, 1), 'SIGSTOP');
+    paused = [paused[0]!, ...serverPids(data).slice(1)];
+    signal(paused.slice(1), 'SIGSTOP');
+  };
+  const resume = async (): Promise<void> => {
+    signal(paused, 'SIGCONT');
+    paused = [];
+  };
 
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    await resume(); // a stopped server cannot handle pg_ctl's shutdown signal
     live.delete(killNow);
     try {
       await run(ctlCmd, stopArgs, { cwd: dir });
@@ -120,7 +177,7 @@ async function startOnce(): Promise<TestPostgres> {
     await stop();
     throw error;
   }
-  return { url: `postgres://postgres@127.0.0.1:${port}/aigw`, stop };
+  return { url: `postgres://postgres@127.0.0.1:${port}/aigw`, stop, pause, resume };
 }
 
 /** Starts a real PostgreSQL for a test file. Call `stop()` in afterAll. Retries on a port race. */

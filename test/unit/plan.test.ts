@@ -43,6 +43,20 @@ describe('route plan signing', () => {
     expect(verifyPlan(signed, requestId, verifyBody, verifySecret)).toEqual({ ok: false, reason });
   });
 
+  it.each([
+    ['in upper case', (sig: string) => sig.toUpperCase()],
+    ['with one hex digit appended', (sig: string) => sig + 'a'],
+    ['with hex appended', (sig: string) => sig + 'ab'],
+    ['with anything appended', (sig: string) => sig + 'zz'],
+    ['truncated to an odd length', (sig: string) => sig.slice(0, -1)],
+    ['with surrounding space', (sig: string) => ` ${sig}`],
+  ])('accepts the signature only as exactly 64 lower-case hex characters, not %s', (_name, mangle) => {
+    const p = plan();
+    const signed = signPlan(p, secret);
+    expect(verifyPlan(signed, p.requestId, body, secret).ok).toBe(true);
+    expect(verifyPlan({ ...signed, signature: mangle(signed.signature) }, p.requestId, body, secret)).toEqual({ ok: false, reason: 'invalid route plan signature' });
+  });
+
   it('rejects an expired plan', () => {
     const p = plan({ expiresAt: Date.now() - 1 });
     expect(verifyPlan(signPlan(p, secret), p.requestId, body, secret)).toEqual({ ok: false, reason: 'route plan expired' });

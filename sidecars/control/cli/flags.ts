@@ -36,13 +36,14 @@ function aliases(f: Flags, name: string): unknown {
   const v = str(f, name);
   if (v === undefined) return undefined;
   if (v.trim().startsWith('{')) return json(f, name);
-  const out: Record<string, string> = {};
+  const pairs: Array<[string, string]> = [];
   for (const pair of v.split(',').filter(Boolean)) {
     const [alias, target] = pair.split('=');
     if (!alias || !target) throw new CliError(`--${name} takes alias=model pairs, e.g. fast=gpt-4o-mini`);
-    out[alias.trim()] = target.trim();
+    pairs.push([alias.trim(), target.trim()]);
   }
-  return out;
+  // fromEntries defines own properties: `out[alias] = ...` would set the prototype for `__proto__`.
+  return Object.fromEntries(pairs);
 }
 
 /** --expires 30d (a duration from now), an ISO time, or "never". */

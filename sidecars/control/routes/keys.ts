@@ -1,6 +1,6 @@
 /** /admin/keys: create, list, info, update, rotate, revoke, delete. */
 import { generateKey, hashKey, keyPrefix } from '../../../lib/keys';
-import { budgetWindow, tryParseDuration } from '../../../lib/limits/windows';
+import { budgetWindow } from '../../../lib/limits/windows';
 import { ConflictError } from '../../../lib/store/errors';
 import { createKey, deleteKey, getKey, listKeys, revokeKey, rotateKey, updateKey, type KeyPatch } from '../../../lib/store/keys';
 import { spendSummary } from '../../../lib/store/ledger';
@@ -70,7 +70,7 @@ export const createKeyRoute: Handler = async (ctx, req) => {
 
 export const listKeysRoute: Handler = async (ctx, req) => {
   const page = v.pagination(req.query);
-  const teamRef = req.query.get('team') ?? req.query.get('team_id');
+  const teamRef = v.queryName(req.query, 'team') ?? v.queryName(req.query, 'team_id');
   let teamId: string | null = null;
   if (teamRef) {
     const team = await resolveTeam(ctx.pool, teamRef);
@@ -122,10 +122,11 @@ export const rotateKeyRoute: Handler = async (ctx, req) => {
   const body = v.asObject(await req.body());
   v.rejectUnknown(body, ['grace_period']);
   const grace = v.optDuration(body, 'grace_period');
+  const graceMs = v.optDurationMs(body, 'grace_period') ?? 0;
   const existing = await loadKey(ctx, req.params.id);
   if (existing.revoked) throw conflict('A revoked key cannot be rotated; create a new key', null, 'key_revoked');
   const raw = generateKey();
-  const rotation = await rotateKey(ctx.pool, existing.id, { keyHash: hashKey(raw), keyPrefix: keyPrefix(raw), graceMs: grace ? tryParseDuration(grace)! : 0 });
+  const rotation = await rotateKey(ctx.pool, existing.id, { keyHash: hashKey(raw), keyPrefix: keyPrefix(raw), graceMs });
   if (!rotation) throw new ApiError(409, 'The key was revoked or deleted meanwhile', 'key_revoked');
   ctx.log.info('key rotated', { key_id: existing.id, key_prefix: rotation.key.keyPrefix, grace_period: grace ?? null, by: req.admin.keyId });
   await ctx.invalidator.keys([{ id: existing.id, hashes: [...rotation.oldHashes, rotation.key.keyHash] }]);
