@@ -5,12 +5,12 @@
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import type { BudgetSubject, RequestIdentity } from '../../lib/identity';
+import { MAX_BUDGET_NANO, type BudgetSubject, type RequestIdentity } from '../../lib/identity';
 import { BudgetLimiter, retryAfterSeconds } from '../../lib/limits';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
 import { nanoToUsdString, worstCaseNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
-import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
+import { estimatePromptTokens, promptShape, promptTokenBound, requestedMaxOutput, type TokenTarget } from '../../lib/tokens';
 
 /** When neither the request nor the catalogue bounds the output, assume this much. */
 const DEFAULT_MAX_OUTPUT = 4096;
@@ -39,15 +39,35 @@ function refuse(status: number, code: string, message: string, headers: Record<s
   return { ok: false, status, code, message, headers };
 }
 
-/** The most this request can cost on any target of its plan, or null when a price is unknown. */
-export function worstCase(endpoint: Endpoint, targets: PlanTarget[], body: Record<string, unknown>, promptTokens: number): number | null {
+/**
+ * Above any budget a key or team can have, so a request that may cost more is refused whatever
+ * its budget, and every reservation stays far below 2^53 in the Redis counters.
+ */
+export const MAX_RESERVATION_NANO = MAX_BUDGET_NANO + 1;
+
+/** What the prompt bound needs to know about a target. */
+export function tokenTarget(target: PlanTarget): TokenTarget {
+  return { provider: target.provider, contextWindow: target.pricing?.context_window, maxImageTokens: target.pricing?.max_image_tokens };
+}
+
+/**
+ * The most this request can cost on any target of its plan, or null when a price is unknown:
+ * every prompt token the target could bill (promptTokenBound) at the dearest prompt rate, plus
+ * the full output allowance for each of the `n` choices. Capped at MAX_RESERVATION_NANO.
+ */
+export function worstCase(endpoint: Endpoint, targets: PlanTarget[], body: Record<string, unknown>): number | null {
+  const shape = promptShape(body, endpoint);
+  const requested = requestedMaxOutput(body);
+  const choices = endpoint === 'chat.completions' && Number.isSafeInteger(body.n) && (body.n as number) > 1 ? (body.n as number) : 1;
   let worst = 0;
   for (const target of targets) {
     if (!target.pricing) return null;
-    const maxOutput = endpoint === 'embeddings' ? 0 : (requestedMaxOutput(body) ?? target.pricing.max_output_tokens ?? DEFAULT_MAX_OUTPUT);
+    const promptTokens = promptTokenBound(shape, tokenTarget(target));
+    const maxOutput = endpoint === 'embeddings' ? 0 : (requested ?? target.pricing.max_output_tokens ?? DEFAULT_MAX_OUTPUT) * choices;
     worst = Math.max(worst, worstCaseNano(promptTokens, maxOutput, target.pricing));
   }
-  return worst;
+  // Products of huge token counts and prices lose integer precision: clamp before they matter.
+  return Number.isSafeInteger(worst) && worst < MAX_RESERVATION_NANO ? worst : MAX_RESERVATION_NANO;
 }
 
 export async function reserveBudget(stores: BudgetStores, input: ReservationInput): Promise<Reservation> {
@@ -65,7 +85,7 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
   };
   if (identity.budgets.length === 0) return { ok: true, billing };
 
-  const amount = worstCase(input.endpoint, input.targets, input.body, promptTokens);
+  const amount = worstCase(input.endpoint, input.targets, input.body);
   if (amount === null) {
     return refuse(403, 'model_price_unknown', 'This model has no known price, so it cannot be used with a budgeted key. Ask an operator to set its pricing.');
   }
