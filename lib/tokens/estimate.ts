@@ -20,15 +20,19 @@ const PER_TOOL_CALL = 3;
 const PER_IMAGE = 765;
 
 const EXACT_BYTES = 16 * 1024;
+const NON_ASCII = /[^\x00-\x7f]/;
 const SAMPLE_WINDOWS = 16;
 const WINDOW_CHARS = 1024;
 
 export function estimatePromptTokens(body: Record<string, unknown>): number {
   const endpoint: Endpoint = body.input !== undefined && body.messages === undefined ? 'embeddings' : 'chat.completions';
   const texts: string[] = [];
+  let bytes = 0;
   let tokens = PER_REQUEST;
   const collect = (text: string): void => {
-    if (text.length > 0) texts.push(text);
+    if (text.length === 0) return;
+    texts.push(text);
+    bytes += NON_ASCII.test(text) ? Buffer.byteLength(text, 'utf8') : text.length;
   };
   const visitor: PromptVisitor = {
     text: collect,
@@ -46,14 +50,8 @@ export function estimatePromptTokens(body: Record<string, unknown>): number {
     usesTools: () => (tokens += TOOL_PROMPT),
   };
   walkRequest(body, endpoint, visitor);
-  return tokens + textTokens(texts);
-}
-
-function textTokens(texts: string[]): number {
-  let bytes = 0;
-  for (const text of texts) bytes += Buffer.byteLength(text, 'utf8');
-  if (bytes <= EXACT_BYTES) return texts.reduce((sum, text) => sum + estimateTextTokens(text), 0);
-  return Math.ceil(sampledTokensPerByte(texts) * bytes);
+  if (bytes <= EXACT_BYTES) return texts.reduce((sum, text) => sum + estimateTextTokens(text), tokens);
+  return tokens + Math.ceil(sampledTokensPerByte(texts) * bytes);
 }
 
 /** Tokens per UTF-8 byte over SAMPLE_WINDOWS windows spread evenly across all the text. */

@@ -28,16 +28,16 @@ export function promptTokenBound(shape: PromptShape, target: TokenTarget): numbe
   const overheads = overheadsFor(target.provider);
   const imageTokens = positiveInteger(target.maxImageTokens) ?? overheads.imageTokens;
   if (shape.unbounded !== null || (shape.images > 0 && imageTokens === null)) return window ?? UNKNOWN_CONTEXT_WINDOW;
-  const total =
-    shape.textTokens +
-    overheads.perRequest +
-    shape.messages * overheads.perMessage +
-    (shape.usesTools ? overheads.toolPrompt : 0) +
-    shape.toolDefinitions * overheads.perToolDefinition +
-    shape.toolCalls * overheads.perToolCall +
-    shape.toolResults * (overheads.perToolResult + shape.longestToolName) +
-    shape.embeddingInputs * overheads.perEmbeddingInput +
-    shape.images * (imageTokens ?? 0);
+  const framing =
+    shape.embeddingInputs > 0
+      ? shape.embeddingInputs * overheads.perEmbeddingInput
+      : overheads.perRequest +
+        shape.messages * overheads.perMessage +
+        (shape.usesTools ? overheads.toolPrompt : 0) +
+        shape.toolDefinitions * overheads.perToolDefinition +
+        shape.toolCalls * overheads.perToolCall +
+        shape.toolResults * (overheads.perToolResult + shape.longestToolName);
+  const total = shape.textTokens + framing + shape.images * (imageTokens ?? 0);
   if (window === null) return total;
   // The window caps each embeddings input on its own; a chat prompt as a whole.
   return Math.min(total, shape.embeddingInputs > 0 ? shape.embeddingInputs * window : window);

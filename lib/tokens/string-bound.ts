@@ -129,9 +129,11 @@ export function jsonTextBound(text: string): number {
 
 /** JSON length of a number as JSON.stringify writes it (the relay re-serialises with it). */
 export function numberBound(value: number): number {
-  if (!Number.isSafeInteger(value)) return NUMBER_MAX_LENGTH;
+  // Small integers first: the common case, and cheap to test.
+  if (value !== (value | 0) && !Number.isSafeInteger(value)) return NUMBER_MAX_LENGTH;
+  const magnitude = value < 0 ? -value : value;
   let digits = value < 0 ? 2 : 1;
-  for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  for (let limit = 10; magnitude >= limit; limit *= 10) digits++;
   return digits;
 }
 
