@@ -12,7 +12,7 @@ ESBUILD := $(BIN)/esbuild --bundle --platform=node --target=node20 --format=cjs 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 JEST_ARGS ?=
 
-.PHONY: build deps system-deps typecheck bundle test dev up down bench lint clean
+.PHONY: build deps system-deps typecheck bundle test dev up down bench bench-tokens lint clean
 
 # npm ci only when the lockfile changed since the last install.
 node_modules/.package-lock.json: package-lock.json
@@ -51,6 +51,10 @@ dev: build
 
 bench: build
 	$(BIN)/tsx test/bench/bench.ts
+
+# The token functions alone (lib/tokens): p50 on 4 MB worst-case bodies and typical chats.
+bench-tokens: deps
+	$(BIN)/tsx test/bench/tokens.ts
 
 up:
 	$(COMPOSE) --env-file kong/.env up -d --build

@@ -14,6 +14,8 @@ export interface ModelPrice {
   cached_write?: number | null;
   max_output_tokens?: number;
   context_window?: number;
+  /** The most tokens one image input can cost on this model (catalogue's image_note for sources). */
+  max_image_tokens?: number;
 }
 
 export interface BilledUsage {

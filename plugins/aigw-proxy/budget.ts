@@ -5,15 +5,13 @@
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import type { BudgetSubject, RequestIdentity } from '../../lib/identity';
+import { MAX_BUDGET_NANO, type BudgetSubject, type RequestIdentity } from '../../lib/identity';
 import { BudgetLimiter, eventually, retryAfterSeconds } from '../../lib/limits';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
 import { nanoToUsdString, worstCaseNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
-import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
+import { promptShape, promptTokenBound, requestedMaxOutput, type TokenTarget } from '../../lib/tokens';
 
-/** When neither the request nor the catalogue bounds the output, assume this much. */
-const DEFAULT_MAX_OUTPUT = 4096;
 /** A reservation outlives the longest possible attempt chain, then is refunded if never settled. */
 const RESERVATION_MARGIN_MS = 60_000;
 
@@ -40,25 +38,60 @@ function refuse(status: number, code: string, message: string, headers: Record<s
   return { ok: false, status, code, message, headers };
 }
 
-/** The most this request can cost on any target of its plan, or null when a price is unknown. */
-export function worstCase(endpoint: Endpoint, targets: PlanTarget[], body: Record<string, unknown>, promptTokens: number): number | null {
+/**
+ * Above any budget a key or team can have, so a request that may cost more is refused whatever
+ * its budget, and every reservation stays far below 2^53 in the Redis counters.
+ */
+export const MAX_RESERVATION_NANO = MAX_BUDGET_NANO + 1;
+
+/** What the prompt bound needs to know about a target. */
+export function tokenTarget(target: PlanTarget): TokenTarget {
+  return { provider: target.provider, contextWindow: target.pricing?.context_window, maxImageTokens: target.pricing?.max_image_tokens };
+}
+
+/** Why no worst case can be computed: a target without a price, or without any output limit. */
+export type Unbounded = 'price' | 'output_limit';
+
+/**
+ * The most one choice can generate on a target: the request's own limit, never above the
+ * model's (a provider refuses a larger one, or stops at its own); null when neither is known.
+ */
+function outputLimit(requested: number | null, target: PlanTarget): number | null {
+  const modelMax = target.pricing?.max_output_tokens;
+  if (requested === null) return modelMax ?? null;
+  return modelMax === undefined ? requested : Math.min(requested, modelMax);
+}
+
+/**
+ * The most this request can cost on any target of its plan: every prompt token the target could
+ * bill (promptTokenBound) at the dearest prompt rate, plus the output limit for each of the `n`
+ * choices. Capped at MAX_RESERVATION_NANO. Without a price, or without any output limit (neither
+ * the request nor the model has one), there is no bound to reserve.
+ */
+export function worstCase(endpoint: Endpoint, targets: PlanTarget[], body: Record<string, unknown>): number | Unbounded {
+  const shape = promptShape(body, endpoint);
+  const requested = requestedMaxOutput(body);
+  const choices = endpoint === 'chat.completions' && Number.isSafeInteger(body.n) && (body.n as number) > 1 ? (body.n as number) : 1;
   let worst = 0;
   for (const target of targets) {
-    if (!target.pricing) return null;
-    const maxOutput = endpoint === 'embeddings' ? 0 : (requestedMaxOutput(body) ?? target.pricing.max_output_tokens ?? DEFAULT_MAX_OUTPUT);
-    worst = Math.max(worst, worstCaseNano(promptTokens, maxOutput, target.pricing));
+    if (!target.pricing) return 'price';
+    const promptTokens = promptTokenBound(shape, tokenTarget(target));
+    const perChoice = endpoint === 'embeddings' ? 0 : outputLimit(requested, target);
+    if (perChoice === null) return 'output_limit';
+    worst = Math.max(worst, worstCaseNano(promptTokens, perChoice * choices, target.pricing));
   }
-  return worst;
+  // Products of huge token counts and prices lose integer precision: clamp before they matter.
+  return Number.isSafeInteger(worst) && worst < MAX_RESERVATION_NANO ? worst : MAX_RESERVATION_NANO;
 }
 
 export async function reserveBudget(stores: BudgetStores, input: ReservationInput): Promise<Reservation> {
   const { identity } = input;
-  const promptTokens = identity.promptTokensEstimate || estimatePromptTokens(input.body);
   const billing: PlanBilling = {
     keyId: identity.keyId,
     teamId: identity.teamId,
     userId: identity.userId,
-    promptTokensEstimate: promptTokens,
+    // Counted by aigw-virtual-key only when a policy needed it (0 otherwise; the relay counts on demand).
+    promptTokensEstimate: identity.promptTokensEstimate,
     reservedNano: 0,
     budgets: identity.budgets,
     rateSubjects: identity.rateSubjects,
@@ -67,9 +100,16 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
   };
   if (identity.budgets.length === 0) return { ok: true, billing, expiresAt: 0 };
 
-  const amount = worstCase(input.endpoint, input.targets, input.body, promptTokens);
-  if (amount === null) {
+  const amount = worstCase(input.endpoint, input.targets, input.body);
+  if (amount === 'price') {
     return refuse(403, 'model_price_unknown', 'This model has no known price, so it cannot be used with a budgeted key. Ask an operator to set its pricing.');
+  }
+  if (amount === 'output_limit') {
+    return refuse(
+      400,
+      'max_tokens_required',
+      'This model has no known output limit, so a request from a budgeted key must set max_tokens (or max_completion_tokens). An operator can also set pricing.max_output_tokens for it.',
+    );
   }
   // Money safety fails closed: without the shared counters no budget can be enforced.
   if (!stores.redis) throw new Error('budgets are configured but aigw-proxy has no redis_url');

@@ -15,6 +15,8 @@ interface PricingConfig {
   cached_read: number | null;
   cached_write: number | null;
   max_output_tokens: number | null;
+  context_window?: number | null;
+  max_image_tokens?: number | null;
 }
 
 export interface TargetConfig {
@@ -87,7 +89,8 @@ function priceOf(model: string, override: PricingConfig | null): ModelPrice | nu
     cached_read: override.cached_read ?? null,
     cached_write: override.cached_write ?? null,
     max_output_tokens: override.max_output_tokens ?? base?.max_output_tokens,
-    context_window: base?.context_window,
+    context_window: override.context_window ?? base?.context_window,
+    max_image_tokens: override.max_image_tokens ?? base?.max_image_tokens,
   };
 }
 

@@ -37,6 +37,10 @@ const targetFields: KongSchema = [
           { cached_read: { type: 'number', between: [0, 100000] } },
           { cached_write: { type: 'number', between: [0, 100000] } },
           { max_output_tokens: { type: 'integer', between: [0, 10000000] } },
+          // Bound the prompt a budget reserves for (lib/tokens): a prompt never exceeds the
+          // context window, and each image costs at most max_image_tokens.
+          { context_window: { type: 'integer', between: [1, 100000000] } },
+          { max_image_tokens: { type: 'integer', between: [1, 10000000] } },
         ],
       },
     },

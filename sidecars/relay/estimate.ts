@@ -1,6 +1,8 @@
 /**
  * Usage the gateway counts itself when a provider reports none: the prompt at the gateway's
- * upper-bound estimate, the answer counted with o200k_base. Marked estimated wherever it shows.
+ * o200k_base estimate (never above the reserved bound: both count the same texts, and o200k
+ * never has more tokens than bytes), the answer counted with o200k_base (long pieces as bytes).
+ * Marked estimated wherever it shows.
  */
 import { countTextTokens, estimatePromptTokens } from '../../lib/tokens';
 import type { TokenUsage } from './usage';

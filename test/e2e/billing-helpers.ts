@@ -3,8 +3,9 @@
  * timing, exact USD-string → nano conversion, and direct reads of the spend ledger.
  */
 import { Client } from 'pg';
-import { catalogPrice, worstCaseNano, type ModelPrice } from '../../lib/pricing';
-import { estimatePromptTokens } from '../../lib/tokens';
+import { catalogPrice, type ModelPrice } from '../../lib/pricing';
+import type { PlanTarget } from '../../lib/plan';
+import { worstCase } from '../../plugins/aigw-proxy/budget';
 
 export interface ChatResult {
   status: number;
@@ -57,9 +58,21 @@ export const MINI_PRICE: ModelPrice = (() => {
   return price;
 })();
 
-/** What aigw-proxy reserves for this body on gpt-4o-mini (its only target in deck/kong.yaml). */
+/** gpt-4o-mini as deck/kong.yaml configures it (the mock answers in OpenAI's format). */
+const MINI_TARGET: PlanTarget = {
+  provider: 'openai',
+  baseUrl: 'http://127.0.0.1',
+  model: 'gpt-4o-mini',
+  credential: null,
+  timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
+  pricing: MINI_PRICE,
+};
+
+/** What aigw-proxy reserves for this body on gpt-4o-mini (its only target in deck/kong.yaml), computed by the plugin's own function. */
 export function worstCaseFor(body: Record<string, unknown>): number {
-  return worstCaseNano(estimatePromptTokens(body), body.max_tokens as number, MINI_PRICE);
+  const worst = worstCase('chat.completions', [MINI_TARGET], body);
+  if (typeof worst !== 'number') throw new Error(`gpt-4o-mini has no bound: ${worst}`);
+  return worst;
 }
 
 export interface LedgerRow {

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
-import { estimatePromptTokens } from '../../lib/tokens';
+import { promptShape, promptTokenBound } from '../../lib/tokens';
 import { errorCode, rawChat, sum, usdStringToNano, waitForLedger, worstCaseFor, MINI_PRICE, type ChatResult } from './billing-helpers';
 
 let stores: SharedStores | undefined;
@@ -116,7 +116,8 @@ describe('budgets shared by two gateway nodes', () => {
   it('uses integer worst-case arithmetic the budget can hold exactly', () => {
     // 150 nano per prompt token, 600 per output token: integers, so 50 worst cases are exact.
     expect(MINI_PRICE).toMatchObject({ input: 0.15, output: 0.6 });
-    expect(worst).toBe(150 * estimatePromptTokens(body) + 600 * MAX_TOKENS);
+    const promptBound = promptTokenBound(promptShape(body, 'chat.completions'), { provider: 'openai', contextWindow: MINI_PRICE.context_window });
+    expect(worst).toBe(150 * promptBound + 600 * MAX_TOKENS);
     expect(Number.isSafeInteger(budgetNano)).toBe(true);
   });
 

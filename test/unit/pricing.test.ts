@@ -1,6 +1,4 @@
 import { catalogPrice, costNano, nanoToUsdString, worstCaseNano, type ModelPrice } from '../../lib/pricing';
-import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
-import { countTokens } from 'gpt-tokenizer';
 
 const mini: ModelPrice = { input: 0.15, output: 0.6, cached_read: 0.075 };
 
@@ -49,33 +47,5 @@ describe('cost arithmetic in nano-USD', () => {
     expect(nanoToUsdString(180_000)).toBe('0.00018');
     expect(nanoToUsdString(750_000_000)).toBe('0.75');
     expect(nanoToUsdString(0)).toBe('0');
-  });
-});
-
-describe('prompt token estimates', () => {
-  it('is an upper bound on the exact o200k count of the text', () => {
-    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20);
-    const estimate = estimatePromptTokens({ messages: [{ role: 'user', content: text }] });
-    expect(estimate).toBeGreaterThanOrEqual(countTokens(text) + 4 + 3);
-    expect(estimate).toBeLessThan((countTokens(text) + 20) * 1.5);
-  });
-
-  it('counts content parts, images, tool calls and tools', () => {
-    const base = estimatePromptTokens({ messages: [{ role: 'user', content: 'hi' }] });
-    const withImage = estimatePromptTokens({ messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:...' } }] }] });
-    expect(withImage - base).toBeGreaterThanOrEqual(1600);
-    const withTools = estimatePromptTokens({ messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'lookup_weather', parameters: { type: 'object' } } }] });
-    expect(withTools).toBeGreaterThan(base);
-  });
-
-  it('counts embeddings input strings and token arrays', () => {
-    expect(estimatePromptTokens({ input: [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]] })).toBeGreaterThanOrEqual(13);
-    expect(estimatePromptTokens({ input: 'one two three' })).toBeGreaterThan(estimatePromptTokens({ input: 'one' }));
-  });
-
-  it('reads the output allowance from max_completion_tokens or max_tokens', () => {
-    expect(requestedMaxOutput({ max_tokens: 50 })).toBe(50);
-    expect(requestedMaxOutput({ max_completion_tokens: 70, max_tokens: 50 })).toBe(70);
-    expect(requestedMaxOutput({})).toBeNull();
   });
 });
