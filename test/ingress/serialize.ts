@@ -4,7 +4,7 @@
  * $bytes_sent (status line + headers + body as this double wrote them); TLS info is absent (the
  * double serves plain http); workspace is the default workspace.
  */
-import type { RequestContext } from './context';
+import { parseQuery, type RequestContext } from './context';
 
 export const DEFAULT_WS_NAME = 'default';
 
@@ -21,15 +21,9 @@ export function serialize(ctx: RequestContext, wsId: string): Record<string, unk
   const credential = ctx.authenticatedCredential;
   const consumer = ctx.authenticatedConsumer as Record<string, unknown> | null;
   const source = ctx.unexpected ? 'error' : ctx.exited ? 'exit' : ctx.proxied ? 'service' : 'error';
-  const query: Record<string, unknown> = {};
-  for (const part of ctx.args.split('&')) {
-    if (!part) continue;
-    const i = part.indexOf('=');
-    const k = decodeURIComponent((i >= 0 ? part.slice(0, i) : part).replace(/\+/g, ' '));
-    const v: unknown = i >= 0 ? decodeURIComponent(part.slice(i + 1).replace(/\+/g, ' ')) : true;
-    const cur = query[k];
-    query[k] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
-  }
+  // kong/pdk/log.lua serialize: querystring = kong.request.get_query() (ngx.req.get_uri_args,
+  // which keeps a malformed escape as it is rather than failing).
+  const query = parseQuery(ctx.args);
   const root: Record<string, unknown> = {
     request: {
       id: ctx.id,

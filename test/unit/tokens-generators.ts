@@ -147,7 +147,8 @@ export function messagesBody(rand: Random): Record<string, unknown> {
         content: [
           { type: 'thinking', thinking: adversarialText(rand, 80), signature: 'c2lnbmF0dXJl' },
           { type: 'text', text: adversarialText(rand, 60) },
-          { type: 'tool_use', id, name: 'lookup', input: adversarialJson(rand) ?? {} },
+          // Anthropic's tool_use.input is always an object.
+          { type: 'tool_use', id, name: 'lookup', input: { value: adversarialJson(rand) } },
         ],
       });
       messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: rand() < 0.5 ? adversarialText(rand) : [{ type: 'text', text: adversarialText(rand) }] }] });
