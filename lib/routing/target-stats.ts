@@ -5,7 +5,7 @@
  * expiry is a score or a TTL checked against the `now` the caller passes.
  */
 import type { FailureKind } from '../failure';
-import { int, LuaScript, ScriptClient } from '../limits/script';
+import { int, LuaScript, ScriptClient, whenReady } from '../limits/script';
 import { targetKeys, wrrCounterKey } from './keys';
 import { BEGIN_LUA, LATENCY_LUA, OUTCOME_LUA, PROBE_LUA, SNAPSHOT_LUA, USAGE_LUA } from './lua';
 
@@ -212,6 +212,7 @@ export class TargetStats {
 
   /** Stops counting `requestId`; false when it held no lease (already ended or expired). */
   async end(targetId: string, requestId: string): Promise<boolean> {
+    await whenReady(this.redis);
     return (await this.redis.zrem(targetKeys(targetId).inFlight, requestId)) === 1;
   }
 
@@ -282,6 +283,8 @@ export class TargetStats {
     calls: Array<{ keys: string[]; args: string[] }>,
     counterKey: string | null,
   ): Promise<{ results: unknown[]; counter: number | null }> {
+    // The INCR and the pipeline skip LuaScript.run's wait for a connection still being made.
+    await whenReady(this.redis);
     if (this.useParallel()) {
       const [results, counter] = await Promise.all([
         Promise.all(calls.map((c) => SNAPSHOT.run(this.redis, c.keys, c.args))),

@@ -6,6 +6,7 @@
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { KEY_CACHE_PREFIX, type KeyRecord } from '../../lib/identity';
+import { whenReady } from '../../lib/limits/script';
 import { findKeyByHash } from '../../lib/store/keys';
 import type { KeyCache } from './key-cache';
 
@@ -47,6 +48,7 @@ function parseShared(text: string): SharedEntry {
 async function fromRedis(hash: string, deps: LookupDeps): Promise<Lookup | null> {
   if (!deps.redis) return null;
   try {
+    await whenReady(deps.redis);
     const text = await deps.redis.get(redisKeyFor(hash));
     if (text === null) return null;
     const entry = parseShared(text);

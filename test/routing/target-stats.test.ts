@@ -236,3 +236,17 @@ describe('snapshot', () => {
     expect((await stats.states(ids, T0 + 30_000)).get(ids[0])).toBe('half_open');
   });
 });
+
+describe('a client still connecting (no offline queue: commands must wait, not fail)', () => {
+  it('reads a snapshot and bumps the group counter on its very first call', async () => {
+    const { closeStores, redisFor } = await import('../../lib/store-clients');
+    try {
+      const fresh = new TargetStats(redisFor(fx.server.url));
+      const id = tid();
+      const snapshot = await fresh.snapshot([id], T0, { breaker: true, wrrGroup: `grp-${id}` });
+      expect(snapshot.counter).toBe(1);
+    } finally {
+      await closeStores();
+    }
+  });
+});
