@@ -31,6 +31,19 @@ export async function rawChat(baseUrl: string, key: string, body: Record<string,
   return { status: res.status, headers: res.headers, body: parsed, at: Date.now() };
 }
 
+/** Reads a streamed answer until `enough` holds for what arrived, or the stream ends; returns the text. */
+export async function readUntil(res: Response, enough: (text: string) => boolean): Promise<string> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!enough(text)) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
+}
+
 export function errorCode(result: ChatResult): string | undefined {
   return (result.body.error as { code?: string } | undefined)?.code ?? undefined;
 }

@@ -16,7 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { promptShape, promptTokenBound } from '../../lib/tokens';
-import { errorCode, rawChat, sum, usdStringToNano, waitForLedger, worstCaseFor, MINI_PRICE, type ChatResult } from './billing-helpers';
+import Redis from 'ioredis';
+import { BudgetLimiter, budgetSubject } from '../../lib/limits';
+import { costNano } from '../../lib/pricing';
+import { errorCode, rawChat, readUntil, sum, usdNumberToNano, usdStringToNano, waitForLedger, worstCaseFor, MINI_PRICE, type ChatResult } from './billing-helpers';
 
 let stores: SharedStores | undefined;
 let a: DevStack | undefined;
@@ -198,4 +201,119 @@ describe('budgets shared by two gateway nodes', () => {
     }
     console.log(`team budget: ${outcome.ok.length} admitted, ${outcome.refused.length} refused, spent ${ledgerSum} of ${budgetNano} nano, early settles ${outcome.possiblyEarlySettles}`);
   }, 30_000);
+});
+
+/**
+ * The same promise under hostile traffic: 200 concurrent requests over both nodes against one
+ * small key budget, each as expensive as it can be made — prompts a provider counts far above
+ * o200k (2,000 "!" are 2,006 tokens at the mock), n = 4 choices, streams, streams the client
+ * abandons and streams the provider cuts, every answer as long as its max_tokens. Spend never
+ * passes the budget; the ledger, the costs the clients were shown and the Redis counter agree to
+ * the nano-USD.
+ *
+ * How it can fail: a prompt estimate that is not an upper bound or a reservation that ignores n
+ * (admitted requests cost more than they reserved: spend passes the budget), a cut or aborted
+ * stream billed nothing or the whole reservation (rows disagree with their tokens), a settle that
+ * charges differently from what the client was shown.
+ */
+describe('a budget under adversarial requests', () => {
+  type Kind = 'bang' | 'choices' | 'stream' | 'abort' | 'cut';
+  const KINDS: Kind[] = ['bang', 'choices', 'stream', 'abort', 'cut'];
+  const OUT = 40;
+  const slow = { ttftMs: 1500, tokens: OUT };
+
+  function bodyFor(kind: Kind, i: number): Record<string, unknown> {
+    const base = { model: 'gpt-4o-mini', max_tokens: OUT };
+    const ask = (script: Record<string, unknown>, prefix = `Request ${i}.`) => [{ role: 'user', content: `${prefix} ${mockDirective(script)}` }];
+    switch (kind) {
+      case 'bang':
+        return { ...base, messages: ask(slow, '!'.repeat(2000)) };
+      case 'choices':
+        return { ...base, n: 4, messages: ask(slow) };
+      case 'stream':
+        return { ...base, stream: true, stream_options: { include_usage: true }, messages: ask(slow) };
+      case 'abort':
+        return { ...base, stream: true, messages: ask({ ...slow, tokensPerSecond: 20 }) };
+      case 'cut':
+        return { ...base, stream: true, messages: ask({ ...slow, cutAfterTokens: OUT / 2 }) };
+    }
+  }
+
+  interface Seen {
+    kind: Kind;
+    status: number;
+    code?: string;
+    requestId: string | null;
+    /** The cost the client was shown (x-gateway-cost, or usage.cost in the stream), nano-USD. */
+    shownNano: number | null;
+  }
+
+  async function send(node: DevStack, key: string, kind: Kind, i: number): Promise<Seen> {
+    const abort = new AbortController();
+    const res = await fetch(`${node.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(bodyFor(kind, i)),
+      signal: abort.signal,
+    });
+    const requestId = res.headers.get('x-kong-request-id');
+    if (res.status !== 200) {
+      const body = (await res.json()) as { error?: { code?: string } };
+      return { kind, status: res.status, code: body.error?.code, requestId, shownNano: null };
+    }
+    if (kind === 'abort') {
+      await readUntil(res, (text) => /"content":"[^"]/.test(text));
+      abort.abort();
+      return { kind, status: 200, requestId, shownNano: null };
+    }
+    const text = await res.text();
+    if (kind === 'bang' || kind === 'choices') return { kind, status: 200, requestId, shownNano: usdStringToNano(res.headers.get('x-gateway-cost')!) };
+    const usage = text
+      .split('\n')
+      .filter((l) => l.startsWith('data: {'))
+      .map((l) => JSON.parse(l.slice(6)) as { usage?: { cost?: number } })
+      .find((chunk) => chunk.usage?.cost !== undefined)?.usage;
+    return { kind, status: 200, requestId, shownNano: usage ? usdNumberToNano(usage.cost!) : null };
+  }
+
+  it('never spends past the budget, and ledger, shown costs and the counter agree', async () => {
+    const budgetNano = 5_000_000;
+    const created = await a!.admin('POST', '/admin/keys', { key_alias: `adversarial-${randomBytes(4).toString('hex')}`, max_budget: budgetNano / 1e9 });
+    expect(created.status).toBe(201);
+    const keyId = created.body.id as string;
+    const key = created.body.key as string;
+
+    const seen = await Promise.all(Array.from({ length: TOTAL }, (_, i) => send(nodes()[i % 2], key, KINDS[i % KINDS.length], i)));
+    const admitted = seen.filter((s) => s.status === 200);
+    const refused = seen.filter((s) => s.status !== 200);
+    expect(refused.every((s) => s.status === 429 && s.code === 'budget_exceeded')).toBe(true);
+    // Both outcomes happen, or the test proves nothing.
+    expect(admitted.length).toBeGreaterThanOrEqual(5);
+    expect(refused.length).toBeGreaterThanOrEqual(50);
+
+    const rows = await waitForLedger(stores!.databaseUrl, { keyIds: [keyId] }, admitted.length);
+    expect(rows).toHaveLength(admitted.length);
+    const spent = sum(rows.map((r) => r.cost_nano!));
+    expect(spent).toBeLessThanOrEqual(budgetNano);
+
+    // Every row is its own tokens at the model's price; what a client was shown is its row.
+    const byId = new Map(rows.map((r) => [r.request_id, r]));
+    for (const s of admitted) {
+      const row = byId.get(s.requestId!)!;
+      expect(row.cost_nano).toBe(costNano({ promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, cachedTokens: row.cached_tokens }, MINI_PRICE));
+      if (s.shownNano !== null) expect({ kind: s.kind, cost: row.cost_nano }).toEqual({ kind: s.kind, cost: s.shownNano });
+      if (s.kind === 'abort' || s.kind === 'cut') expect(row).toMatchObject({ usage_estimated: true });
+    }
+    const shown = sum(admitted.filter((s) => s.shownNano !== null).map((s) => s.shownNano!));
+    const unseen = sum(admitted.filter((s) => s.shownNano === null).map((s) => byId.get(s.requestId!)!.cost_nano!));
+    expect(shown + unseen).toBe(spent);
+
+    // The shared counter holds exactly the ledger's spend, nothing left reserved.
+    const subject = budgetSubject('key', keyId, { maxBudgetNano: budgetNano, budgetDuration: null, budgetAnchor: created.body.budget_anchor as string })!;
+    const redis = new Redis(stores!.redisUrl);
+    const status = await new BudgetLimiter(redis).status(subject, null).finally(() => redis.disconnect());
+    expect({ spent: status.spentNano, reserved: status.reservedNano }).toEqual({ spent, reserved: 0 });
+    const kinds = Object.fromEntries(KINDS.map((k) => [k, admitted.filter((s) => s.kind === k).length]));
+    console.log(`adversarial budget: ${admitted.length} admitted ${JSON.stringify(kinds)}, ${refused.length} refused, spent ${spent} of ${budgetNano} nano`);
+  }, 60_000);
 });

@@ -17,7 +17,7 @@ import { startDevStack, type DevStack } from '../dev/stack';
 import { mockDirective, type MockScript } from '../mock-provider';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';
 import { costNano } from '../../lib/pricing';
-import { MINI_PRICE, rawChat, sum, usdNumberToNano, usdStringToNano, waitForLedger } from './billing-helpers';
+import { MINI_PRICE, rawChat, readUntil, sum, usdNumberToNano, usdStringToNano, waitForLedger } from './billing-helpers';
 
 let stack: DevStack | undefined;
 let redis: Redis | undefined;
@@ -201,10 +201,8 @@ describe('spend ledger', () => {
     // 2. The client reads part of the answer, then goes away.
     const abort = new AbortController();
     const left = await post({ tokens: 60, tokensPerSecond: 40 }, abort.signal);
-    const reader = left.body!.getReader();
-    let received = '';
     const contentChunks = (text: string): number => (text.match(/"content":"[^"]/g) ?? []).length;
-    while (contentChunks(received) < 20) received += new TextDecoder().decode((await reader.read()).value);
+    const received = await readUntil(left, (text) => contentChunks(text) >= 20);
     abort.abort();
     const deliveredChunks = contentChunks(received);
 
