@@ -13,6 +13,7 @@ import { freePort, REPO_ROOT, startRelayProcess } from '../dev/sidecar-process';
 import { signedHeaders, target } from '../e2e/helpers';
 import { percentile, runLoad, type LoadResult, type Sample } from './load';
 import { chainMarkdown, measurePluginChain } from './plugin-chain';
+import { pathologicalMarkdown } from './pathological';
 
 const SECRET = 'b'.repeat(48);
 const MOCK_KEY = 'sk-bench-mock-key';
@@ -178,15 +179,25 @@ async function main(): Promise<void> {
     node: process.versions.node,
   };
   const chainRequests = Number(process.env.BENCH_CHAIN_REQUESTS ?? 500);
-  const chain = await measurePluginChain(chainRequests, 8);
-  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain }, null, 2) + '\n');
+  const pathologicalRequests = Number(process.env.BENCH_PATHOLOGICAL_REQUESTS ?? 10);
+  const { chain, pathological } = await measurePluginChain(chainRequests, 8, pathologicalRequests);
+  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological }, null, 2) + '\n');
   const table = markdown(rows, meta);
   const chainTable = chainMarkdown(chain, chainRequests, 8);
-  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.md'), '# Relay benchmark\n\n' + table + '\n# Plugin chain\n\n' + chainTable);
+  const pathologicalTable = pathologicalMarkdown(pathological, pathologicalRequests);
+  writeFileSync(
+    join(REPO_ROOT, 'test', 'bench', 'results.md'),
+    '# Relay benchmark\n\n' + table + '\n# Plugin chain\n\n' + chainTable + '\n# Pathological prompts\n\n' + pathologicalTable,
+  );
   updateReadme('relay', table);
   updateReadme('keys', chainTable);
-  process.stdout.write(table + '\n' + chainTable);
-  const failed = [...rows.map((r) => ({ name: `${r.scenario} (${r.path})`, errors: r.errors })), ...chain.map((r) => ({ name: r.path, errors: r.errors }))].filter((r) => r.errors > 0);
+  updateReadme('pathological', pathologicalTable);
+  process.stdout.write(table + '\n' + chainTable + '\n' + pathologicalTable);
+  const failed = [
+    ...rows.map((r) => ({ name: `${r.scenario} (${r.path})`, errors: r.errors })),
+    ...chain.map((r) => ({ name: r.path, errors: r.errors })),
+    ...pathological.map((r) => ({ name: r.body, errors: r.errors })),
+  ].filter((r) => r.errors > 0);
   if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }
 

@@ -6,6 +6,7 @@
 import { Pool } from 'undici';
 import { startDevStack } from '../dev/stack';
 import { percentile, runLoad, type Sample } from './load';
+import { measurePathological, type PathologicalRow } from './pathological';
 
 const NO_KEY_HOST = 'nokey.bench.local';
 
@@ -31,7 +32,12 @@ function addKeylessTwin(deck: Record<string, unknown>): Record<string, unknown> 
   return { ...deck, services: [...services, twin] };
 }
 
-export async function measurePluginChain(requests: number, concurrency: number): Promise<ChainRow[]> {
+export interface ChainResults {
+  chain: ChainRow[];
+  pathological: PathologicalRow[];
+}
+
+export async function measurePluginChain(requests: number, concurrency: number, pathologicalRequests: number): Promise<ChainResults> {
   const stack = await startDevStack({ env: {}, deckTransform: addKeylessTwin });
   const pool = new Pool(stack.url, { connections: concurrency });
   try {
@@ -69,7 +75,8 @@ export async function measurePluginChain(requests: number, concurrency: number):
       const totals = latency.samples.map((s) => s.totalMs);
       rows.push({ path, p50Ms: percentile(totals, 50), p99Ms: percentile(totals, 99), throughputRps: throughput.throughput, errors: latency.errors + throughput.errors });
     }
-    return rows;
+    const pathological = await measurePathological(pool, limited.body.key as string, pathologicalRequests);
+    return { chain: rows, pathological };
   } finally {
     await pool.close();
     await stack.close();
