@@ -9,13 +9,22 @@ export function requestedMaxOutput(body: Record<string, unknown>): number | null
   return null;
 }
 
-/** The generated text of a completion: content, reasoning and tool-call arguments (what the provider bills as output). */
-export function completionText(completion: { choices?: Array<{ message?: { content?: string | null; reasoning_content?: string | null; tool_calls?: Array<{ function?: { name?: string; arguments?: string } }> } }> }): string {
-  let text = '';
-  for (const choice of completion.choices ?? []) {
-    const message = choice.message ?? {};
-    text += (message.content ?? '') + (message.reasoning_content ?? '');
-    for (const call of message.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
-  }
+/** A message or a stream delta, as far as generated text goes. */
+export interface GeneratedParts {
+  content?: string | null;
+  reasoning_content?: string | null;
+  tool_calls?: Array<{ function?: { name?: string; arguments?: string } }>;
+}
+
+/** What one message or delta generated: content, reasoning and tool-call names and arguments (what the provider bills as output). */
+export function generatedText(parts: GeneratedParts | undefined): string {
+  if (!parts) return '';
+  let text = (parts.content ?? '') + (parts.reasoning_content ?? '');
+  for (const call of parts.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
   return text;
+}
+
+/** The generated text of a completion, every choice. */
+export function completionText(completion: { choices?: Array<{ message?: GeneratedParts }> }): string {
+  return (completion.choices ?? []).map((choice) => generatedText(choice.message)).join('');
 }

@@ -10,4 +10,4 @@ export { promptShape, type PromptShape } from './prompt-shape';
 export { promptTokenBound, UNKNOWN_CONTEXT_WINDOW, type TokenTarget } from './prompt-bound';
 export { estimatePromptTokens } from './estimate';
 export { countTextTokens } from './o200k';
-export { completionText, requestedMaxOutput } from './completion';
+export { completionText, generatedText, requestedMaxOutput, type GeneratedParts } from './completion';

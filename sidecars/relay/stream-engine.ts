@@ -8,6 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { SseParser } from '../../lib/sse';
+import { generatedText, type GeneratedParts } from '../../lib/tokens';
 import { processStreamData, type ClientIntent } from './adapters/openai';
 import type { StreamTranslator } from './adapters/types';
 import type { StreamEncoder } from './client-format';
@@ -102,14 +103,8 @@ export function passthroughSource(intent: ClientIntent): StreamSource {
 /** The text a content chunk carries (content, reasoning, tool-call names and arguments). */
 function deltaText(data: string): string {
   try {
-    const chunk = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string | null; reasoning_content?: string | null; tool_calls?: Array<{ function?: { name?: string; arguments?: string } }> } }> };
-    let text = '';
-    for (const choice of chunk.choices ?? []) {
-      const delta = choice.delta ?? {};
-      text += (delta.content ?? '') + (delta.reasoning_content ?? '');
-      for (const call of delta.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
-    }
-    return text;
+    const chunk = JSON.parse(data) as { choices?: Array<{ delta?: GeneratedParts }> };
+    return (chunk.choices ?? []).map((choice) => generatedText(choice.delta)).join('');
   } catch {
     return '';
   }
@@ -147,8 +142,7 @@ export function translatedSource(translator: StreamTranslator & { end?: () => Re
       out.items.push({ type: 'text', text: encoder.chunk(chunk) });
       for (const choice of chunk.choices) {
         const delta = choice.delta;
-        generated += (delta.content ?? '') + (delta.reasoning_content ?? '');
-        for (const call of delta.tool_calls ?? []) generated += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+        generated += generatedText(delta);
         if (delta.content || delta.tool_calls?.length || delta.reasoning_content) out.content = true;
       }
     }
