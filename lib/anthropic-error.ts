@@ -13,6 +13,7 @@ export interface AnthropicErrorBody {
 export function anthropicErrorType(status: number): string {
   switch (status) {
     case 400:
+    case 405:
     case 409:
     case 422:
       return 'invalid_request_error';

@@ -8,7 +8,7 @@ export interface OpenAIErrorBody {
 
 /** OpenAI's `type` for each status the gateway answers with. */
 function errorTypeFor(status: number): string {
-  if (status === 400 || status === 404 || status === 413 || status === 422) return 'invalid_request_error';
+  if (status === 400 || status === 404 || status === 405 || status === 413 || status === 422) return 'invalid_request_error';
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
   if (status === 429) return 'rate_limit_error';

@@ -197,7 +197,7 @@ describe('every error in the shape of the endpoint the client called', () => {
     const chat = await call('GET', '/v1/chat/completions');
     expect(chat.status).toBe(405);
     expect(chat.headers.get('allow')).toBe('POST');
-    expect(await openAIShaped(chat)).toMatchObject({ code: 'method_not_allowed' });
+    expect(await openAIShaped(chat)).toMatchObject({ code: 'method_not_allowed', type: 'invalid_request_error' });
     const messages = await call('DELETE', '/v1/messages');
     expect(messages.status).toBe(405);
     await anthropicShaped(messages);
