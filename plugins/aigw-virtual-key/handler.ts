@@ -104,7 +104,8 @@ export class VirtualKeyHandler {
     if (!requestId) throw new Error('Kong did not provide a request id');
     await this.authenticate(kong, record);
 
-    if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId, Number(headers['content-length']?.[0] ?? 0));
+    const contentLength = Number(headers['content-length']?.[0] ?? 0);
+    if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId, contentLength);
 
     const now = Date.now();
     const budgets = budgetSubjects(record, now);
@@ -112,7 +113,6 @@ export class VirtualKeyHandler {
     // The body crosses the plugin-server socket and tokenizing costs CPU: only when a policy needs them.
     const needsTokens = budgets.length > 0 || subjects.some((s) => s.tpm !== null);
     const needsModel = needsTokens || hasModelPolicy(record);
-    const contentLength = Number(headers['content-length']?.[0] ?? 0);
     const hasBody = contentLength > 0 || headers['transfer-encoding'] !== undefined;
     const body = needsModel && hasBody ? await this.readJsonBody(kong, contentLength) : null;
     let model: string | null = null;
