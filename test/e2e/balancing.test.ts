@@ -252,9 +252,8 @@ describe('least-in-flight', () => {
   // it ends), if the plugin did not read the counts (random order: 5 × lif-b alone has probability
   // 1/32, and the later steps fail too), or if a finished attempt kept its lease.
   //
-  // The pinned streams are read to their end rather than aborted: the test ingress (test/ingress/
-  // server.ts, streamed responses) does not pass a client's disconnect on to the relay as nginx
-  // does, so an aborted stream keeps running upstream, and holding its lease, until the mock ends it.
+  // The pinned streams are read to their end: the test measures leases of attempts that end by
+  // themselves (an aborted stream also frees its lease, through the relay's own disconnect path).
   it('sends new requests to the target with fewer requests in flight', async () => {
     // Three streams (about 2 s) held on lif-a, through a model whose only target it is.
     const pinned = [];
