@@ -1,6 +1,7 @@
 /** How our plugins end a request: always through `return kong.response.exit(...)`. */
 import type { Kong } from './pdk';
 import { anthropicError } from '../anthropic-error';
+import { clientFormatOf } from '../errors';
 import { JSON_CONTENT_TYPE, openAIError } from '../openai-error';
 
 export function exitJson(kong: Kong, status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
@@ -23,11 +24,6 @@ export function exitWithAnthropicError(kong: Kong, status: number, message: stri
   return exitJson(kong, status, anthropicError(status, message), headers);
 }
 
-/** Anthropic's API lives under /v1/messages: errors there take Anthropic's shape, OpenAI's elsewhere. */
-export function isAnthropicPath(path: string): boolean {
-  return path === '/v1/messages' || path.startsWith('/v1/messages/');
-}
-
 /**
  * An error in the shape of the endpoint the client called. The path is asked for only here, when
  * refusing, so an admitted request pays no extra PDK round trip; if even that fails, OpenAI's shape.
@@ -39,7 +35,7 @@ export async function exitWithErrorForPath(
   code: string,
   headers: Record<string, string> = {},
 ): Promise<void> {
-  const anthropic = await kong.request.getPath().then(isAnthropicPath, () => false);
+  const anthropic = await kong.request.getPath().then((path) => clientFormatOf(path) === 'anthropic', () => false);
   if (anthropic) return exitWithAnthropicError(kong, status, `${message} (${code})`, headers);
   return exitWithError(kong, status, message, code, null, headers);
 }

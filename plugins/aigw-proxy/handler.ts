@@ -4,6 +4,7 @@
  */
 import type { Kong } from '../../lib/kong/pdk';
 import { exitJson, exitWithAnthropicError, exitWithError, exitWithErrorForPath } from '../../lib/kong/respond';
+import { endpointOf } from '../../lib/endpoints';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
 import { IDENTITY_CTX_KEY, restoreBudgetSubjects, restoreIdentity, type RequestIdentity } from '../../lib/identity';
 import { signPlan, sha256Hex, type Endpoint, type PlanBilling, type RoutePlan } from '../../lib/plan';
@@ -15,11 +16,6 @@ import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { modelList, modelObject } from './models';
 import { parseJsonBody, validateFor } from './validate';
 
-const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map([
-  ['/v1/chat/completions', 'chat.completions'],
-  ['/v1/embeddings', 'embeddings'],
-  ['/v1/messages', 'messages'],
-]);
 
 type Refuse = (status: number, message: string, code: string | null, param?: string | null, headers?: Record<string, string>) => Promise<void>;
 
@@ -92,7 +88,7 @@ export class AiProxyHandler {
       if (path === '/v1/models') return exitJson(kong, 200, modelList(this.models.names));
       return this.describeModel(kong, safeDecode(path.slice('/v1/models/'.length)));
     }
-    const endpoint = ENDPOINTS.get(path);
+    const endpoint = endpointOf(path);
     // Reached through the catch-all route (deck/kong.yaml): an unknown path, in our error shape.
     if (!endpoint) {
       const refuse = refuserFor(kong, path.startsWith('/v1/messages/') ? 'messages' : 'chat.completions');

@@ -1,9 +1,9 @@
 /** Which client format each relayed path speaks. */
 import { openAIFormat, type ClientFormat } from './client-format';
 import { anthropicClientFormat } from './ingress/anthropic-format';
-import { isAnthropicPath } from '../../lib/kong/respond';
+import { clientFormatOf } from '../../lib/errors';
 
 /** The client's format, from the path it called: Anthropic's under /v1/messages, OpenAI's elsewhere. */
 export function clientFormatFor(path: string): ClientFormat {
-  return isAnthropicPath(path) ? anthropicClientFormat : openAIFormat;
+  return clientFormatOf(path) === 'anthropic' ? anthropicClientFormat : openAIFormat;
 }

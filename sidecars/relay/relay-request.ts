@@ -4,13 +4,14 @@
  * and record usage.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { endpointOf } from '../../lib/endpoints';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
 import type { Logger } from '../../lib/log';
 import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
 import type { ChatCompletion, ChatRequest } from '../../lib/openai-types';
 import { completionText } from '../../lib/tokens';
-import { verifyPlan, type Endpoint, type PlanTarget, type RoutePlan } from '../../lib/plan';
+import { verifyPlan, type PlanTarget, type RoutePlan } from '../../lib/plan';
 import type { SingleUse } from '../../lib/single-use';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { nanoToUsdString } from '../../lib/pricing';
@@ -47,11 +48,6 @@ export interface RelayDeps {
   usedPlans: SingleUse;
 }
 
-const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
-  ['/v1/chat/completions', 'chat.completions'],
-  ['/v1/embeddings', 'embeddings'],
-  ['/v1/messages', 'messages'],
-]);
 
 export const COST_HEADER = 'x-gateway-cost';
 
@@ -121,7 +117,7 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
     deps.log.warn('rejected a route plan used before', { requestId: plan.requestId, path });
     return sendFormatted(res, format, 401, openAIError(401, 'Unauthorized: this route plan was already used. The relay only accepts requests routed by the gateway.', 'invalid_route_plan'));
   }
-  if (ENDPOINT_BY_PATH.get(path) !== plan.endpoint) {
+  if (endpointOf(path) !== plan.endpoint) {
     return sendFormatted(res, format, 400, openAIError(400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch'));
   }
   // The plan vouches for the body aigw-proxy saw, not for its shape: adapters rely on the same

@@ -1,0 +1,13 @@
+/** The public LLM endpoints, by path: one table for aigw-proxy (which routes) and the relay (which checks the plan). */
+import type { Endpoint } from './plan';
+
+const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
+  ['/v1/chat/completions', 'chat.completions'],
+  ['/v1/embeddings', 'embeddings'],
+  ['/v1/messages', 'messages'],
+]);
+
+/** The endpoint a path serves, or undefined for any other path. */
+export function endpointOf(path: string): Endpoint | undefined {
+  return ENDPOINT_BY_PATH.get(path);
+}

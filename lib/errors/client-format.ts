@@ -1,0 +1,23 @@
+/**
+ * Which API a client speaks, from the path it called, and its error shape. The shape follows the
+ * endpoint, never a header: Anthropic's Messages API lives under /v1/messages, OpenAI's shape
+ * serves everything else (the control API included).
+ */
+import { anthropicErrorType, type AnthropicErrorBody } from '../anthropic-error';
+import { openAIError, type OpenAIErrorBody } from '../openai-error';
+import type { GatewayError } from './gateway-error';
+
+export type ClientFormatName = 'openai' | 'anthropic';
+
+export function clientFormatOf(path: string): ClientFormatName {
+  return path === '/v1/messages' || path.startsWith('/v1/messages/') ? 'anthropic' : 'openai';
+}
+
+/** The error as the client's SDK parses it; Anthropic's has no code field, so it joins the message. */
+export function errorBody(format: ClientFormatName, error: GatewayError): OpenAIErrorBody | AnthropicErrorBody {
+  if (format === 'anthropic') {
+    const code = error.code ? ` (${error.code})` : '';
+    return { type: 'error', error: { type: anthropicErrorType(error.status), message: error.message + code } };
+  }
+  return openAIError(error.status, error.message, error.code, error.param);
+}
