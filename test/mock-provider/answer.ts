@@ -3,6 +3,7 @@
 
 import type { MockFinishReason, MockScript } from './types';
 import { countTokens, generatePieces, splitIntoPieces } from './tokenizer';
+import { FREE, generatedCall, generatedJson, type AnswerShape } from './structured';
 
 export const DEFAULT_ANSWER_TOKENS = 16;
 
@@ -24,24 +25,21 @@ export interface AnswerPlan {
 export interface PlanInput {
   /** max_tokens / max_completion_tokens from the request. */
   maxTokens?: number;
-  /** Seed for generated text: same seed, same answer. */
+  /** Seed for generated text, tool arguments and JSON: same seed, same answer. */
   seed: string;
+  /** What the request asks for (forced tool, JSON); a script's content or toolCalls override it. */
+  shape?: AnswerShape;
 }
 
 export function planAnswer(script: MockScript, input: PlanInput): AnswerPlan {
-  if (script.toolCalls && script.toolCalls.length > 0) {
-    const toolCalls = script.toolCalls.map((c) => ({
-      name: c.name,
-      arguments: c.arguments,
-      argPieces: splitIntoPieces(c.arguments),
-    }));
-    const completionTokens = toolCalls.reduce((n, c) => n + countTokens(c.name) + countTokens(c.arguments), 0);
-    return { pieces: [], toolCalls, finishReason: script.finishReason ?? 'tool_calls', completionTokens };
+  if (script.toolCalls && script.toolCalls.length > 0) return toolPlan(script.toolCalls, script.finishReason ?? 'tool_calls');
+  const shape = script.content === undefined ? (input.shape ?? FREE) : FREE;
+  if (shape.kind === 'tool') {
+    const plan = toolPlan([generatedCall(shape.tools, input.seed)], shape.finishReason, input.maxTokens);
+    return script.finishReason ? { ...plan, finishReason: script.finishReason } : plan;
   }
-  let pieces =
-    script.content !== undefined
-      ? splitIntoPieces(script.content)
-      : generatePieces(script.tokens ?? DEFAULT_ANSWER_TOKENS, input.seed);
+  const content = script.content ?? (shape.kind === 'json' ? generatedJson(shape.schema, input.seed) : undefined);
+  let pieces = content !== undefined ? splitIntoPieces(content) : generatePieces(script.tokens ?? DEFAULT_ANSWER_TOKENS, input.seed);
   let truncated = false;
   if (input.maxTokens !== undefined && pieces.length > input.maxTokens) {
     pieces = pieces.slice(0, input.maxTokens);
@@ -53,6 +51,28 @@ export function planAnswer(script: MockScript, input: PlanInput): AnswerPlan {
     finishReason: script.finishReason ?? (truncated ? 'length' : 'stop'),
     completionTokens: countTokens(pieces.join('')),
   };
+}
+
+/**
+ * Tool calls as planned answers. With `maxTokens` (generated calls; scripted ones are sent as
+ * written) the arguments stop where the token budget ends, with finish_reason length, as a
+ * provider's would.
+ */
+function toolPlan(calls: Array<{ name: string; arguments: string }>, finishReason: MockFinishReason, maxTokens?: number): AnswerPlan {
+  let budget = maxTokens ?? Infinity;
+  let truncated = false;
+  const toolCalls = calls.map((c) => {
+    let argPieces = splitIntoPieces(c.arguments);
+    budget -= countTokens(c.name);
+    if (argPieces.length > budget) {
+      argPieces = argPieces.slice(0, Math.max(0, budget));
+      truncated = true;
+    }
+    budget -= argPieces.length;
+    return { name: c.name, arguments: argPieces.join(''), argPieces };
+  });
+  const completionTokens = toolCalls.reduce((n, c) => n + countTokens(c.name) + countTokens(c.arguments), 0);
+  return { pieces: [], toolCalls, finishReason: truncated ? 'length' : finishReason, completionTokens };
 }
 
 /**

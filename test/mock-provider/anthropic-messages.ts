@@ -44,7 +44,7 @@ export async function handleMessages(ctx: RequestContext, d: AnthropicDialect): 
   const { script } = chooseScript(last.script, d.queue, d.defaults);
   const promptTokens = wire.countPromptTokens(body, last.index >= 0 ? { index: last.index, texts: last.texts } : undefined);
   const stops = Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((s): s is string => typeof s === 'string') : [];
-  const planned = planAnswer(script, { maxTokens: body.max_tokens as number, seed: last.texts.join('\n').trim() });
+  const planned = planAnswer(script, { maxTokens: body.max_tokens as number, seed: last.texts.join('\n').trim(), shape: wire.answerShape(body) });
   const { plan, matched } = applyStopSequences(planned, stops);
 
   if (script.hang) return untilAborted(ctx.signal);

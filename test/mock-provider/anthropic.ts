@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { MockFinishReason } from './types';
 import type { AnswerPlan } from './answer';
 import { countTokens } from './tokenizer';
+import { FREE, forcedTool, type AnswerShape } from './structured';
 
 export const DEFAULT_CONTEXT_WINDOW = 200000;
 
@@ -144,6 +145,23 @@ export function countPromptTokens(body: Record<string, unknown>, override?: { in
   });
   if (body.tools !== undefined) total += countTokens(JSON.stringify(body.tools));
   return total;
+}
+
+/**
+ * What the request asks the answer to be: tool_choice {type: "any"} forces one of the custom tools
+ * (those with an input_schema), {type: "tool", name} that one; output_config.format json_schema
+ * (structured outputs) asks for JSON matching the schema. auto, none and no choice: free.
+ */
+export function answerShape(body: Record<string, unknown>): AnswerShape {
+  const tools = (Array.isArray(body.tools) ? body.tools : [])
+    .filter((t): t is { name: string; input_schema: unknown } => typeof t?.name === 'string' && t.input_schema !== undefined)
+    .map((t) => ({ name: t.name, schema: t.input_schema }));
+  const choice = body.tool_choice as { type?: unknown; name?: unknown } | undefined;
+  if (tools.length > 0 && choice?.type === 'any') return forcedTool(tools);
+  if (tools.length > 0 && choice?.type === 'tool') return forcedTool(tools, [choice.name]);
+  const format = (body.output_config as { format?: { type?: unknown; schema?: unknown } } | undefined)?.format;
+  if (format?.type === 'json_schema') return { kind: 'json', schema: format.schema };
+  return FREE;
 }
 
 // ---------------------------------------------------------------- responses

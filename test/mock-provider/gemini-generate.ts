@@ -37,7 +37,8 @@ export async function handleGenerate(ctx: RequestContext, d: GeminiDialect, mode
   const maxTokens = typeof gc.maxOutputTokens === 'number' ? gc.maxOutputTokens : undefined;
   const stops = Array.isArray(gc.stopSequences) ? gc.stopSequences.filter((s): s is string => typeof s === 'string') : [];
   const seedText = `${typeof gc.seed === 'number' ? gc.seed : ''}|${last.texts.join('\n').trim()}`;
-  const plans = Array.from({ length: n }, (_, i) => applyStopSequences(planAnswer(script, { maxTokens, seed: `${seedText}|${i}` }), stops).plan);
+  const shape = wire.answerShape(body);
+  const plans = Array.from({ length: n }, (_, i) => applyStopSequences(planAnswer(script, { maxTokens, seed: `${seedText}|${i}`, shape }), stops).plan);
 
   if (script.hang) return untilAborted(ctx.signal);
   const pacer = new Pacer(ctx.signal, ctx.startedAt);

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { MockFinishReason } from './types';
 import type { AnswerPlan } from './answer';
 import { countTokens } from './tokenizer';
+import { FREE, forcedTool, type AnswerShape } from './structured';
 
 export const DEFAULT_INPUT_LIMIT = 1048576;
 
@@ -193,6 +194,24 @@ export function validateGenerateRequest(body: unknown): GoogleError | null {
     }
   }
   return null;
+}
+
+/**
+ * What the request asks the answer to be: toolConfig.functionCallingConfig mode ANY forces a call
+ * of one of the declared functions (of allowedFunctionNames when given); generationConfig
+ * responseMimeType application/json asks for JSON, matching responseJsonSchema (JSON Schema) or
+ * responseSchema (Gemini's OpenAPI subset) when one is given. AUTO, NONE, VALIDATED: free.
+ */
+export function answerShape(body: Record<string, unknown>): AnswerShape {
+  const declarations = (Array.isArray(body.tools) ? body.tools : []).flatMap((t) => (Array.isArray(t?.functionDeclarations) ? t.functionDeclarations : []));
+  const tools = declarations
+    .filter((d): d is { name: string; parameters?: unknown; parametersJsonSchema?: unknown } => typeof d?.name === 'string')
+    .map((d) => ({ name: d.name, schema: d.parametersJsonSchema ?? d.parameters }));
+  const calling = (body.toolConfig as { functionCallingConfig?: { mode?: unknown; allowedFunctionNames?: unknown } } | undefined)?.functionCallingConfig;
+  if (tools.length > 0 && calling?.mode === 'ANY') return forcedTool(tools, calling.allowedFunctionNames);
+  const gc = (body.generationConfig ?? {}) as { responseMimeType?: unknown; responseJsonSchema?: unknown; responseSchema?: unknown };
+  if (gc.responseMimeType === 'application/json') return { kind: 'json', schema: gc.responseJsonSchema ?? gc.responseSchema };
+  return FREE;
 }
 
 // ---------------------------------------------------------------- responses

@@ -67,7 +67,8 @@ export async function handleChatCompletion(ctx: RequestContext, d: ChatHost): Pr
   const n = typeof body.n === 'number' && body.n >= 1 ? Math.floor(body.n) : 1;
   const maxTokens = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === 'number');
   const seedText = `${typeof body.seed === 'number' ? body.seed : ''}|${lastUserTexts.join('\n').trim()}`;
-  const plans = Array.from({ length: n }, (_, i) => planAnswer(script, { maxTokens, seed: `${seedText}|${i}` }));
+  const shape = wire.answerShape(body);
+  const plans = Array.from({ length: n }, (_, i) => planAnswer(script, { maxTokens, seed: `${seedText}|${i}`, shape }));
   const completionTokens = plans.reduce((s, p) => s + p.completionTokens, 0);
 
   if (script.hang) return untilAborted(ctx.signal);

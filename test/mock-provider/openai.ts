@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { MockFinishReason } from './types';
 import type { AnswerPlan } from './answer';
 import { countTokens } from './tokenizer';
+import { FREE, forcedTool, type AnswerShape } from './structured';
 
 export const OPENAI_VERSION = '2020-10-01';
 export const DEFAULT_CONTEXT_WINDOW = 128000;
@@ -200,6 +201,31 @@ export function countPromptTokens(body: Record<string, unknown>, override?: { in
   });
   if (body.tools !== undefined) total += countTokens(JSON.stringify(body.tools));
   return total;
+}
+
+/**
+ * What the request asks the answer to be. tool_choice "required" (or allowed_tools in required
+ * mode) forces one of the function tools; a named function forces that one, and OpenAI then ends
+ * the choice with finish_reason "stop", not "tool_calls" (observed API behaviour, recorded in
+ * vllm-project/vllm#25054). Otherwise response_format json_object / json_schema asks for JSON.
+ */
+export function answerShape(body: Record<string, unknown>): AnswerShape {
+  const tools = (Array.isArray(body.tools) ? body.tools : [])
+    .filter((t): t is { type: 'function'; function: { name: string; parameters?: unknown } } => t?.type === 'function' && typeof t.function?.name === 'string')
+    .map((t) => ({ name: t.function.name, schema: t.function.parameters }));
+  const choice = body.tool_choice as { type?: unknown; function?: { name?: unknown }; allowed_tools?: { mode?: unknown; tools?: unknown } } | string | undefined;
+  if (tools.length > 0 && choice === 'required') return forcedTool(tools);
+  if (tools.length > 0 && typeof choice === 'object' && choice !== null) {
+    if (choice.type === 'function') return forcedTool(tools, [choice.function?.name], 'stop');
+    if (choice.type === 'allowed_tools' && choice.allowed_tools?.mode === 'required') {
+      const allowed = Array.isArray(choice.allowed_tools.tools) ? choice.allowed_tools.tools : [];
+      return forcedTool(tools, allowed.map((t: { function?: { name?: unknown } }) => t?.function?.name));
+    }
+  }
+  const format = body.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined;
+  if (format?.type === 'json_object') return { kind: 'json' };
+  if (format?.type === 'json_schema') return { kind: 'json', schema: format.json_schema?.schema };
+  return FREE;
 }
 
 export interface Usage {

@@ -40,6 +40,11 @@ const WORDS = (
   'simple clear fast stable open secure local remote shared private public small large'
 ).split(' ');
 
+/** One word of the answer vocabulary (one token), drawn with `rand`. */
+export function randomWord(rand: () => number): string {
+  return WORDS[Math.floor(rand() * WORDS.length)];
+}
+
 /** FNV-1a, 32 bit: cheap stable hash for seeds and feature hashing. */
 export function hash32(text: string): number {
   let h = 0x811c9dc5;
@@ -77,7 +82,7 @@ export function generatePieces(count: number, seed: string): string[] {
       sentenceStart = true;
       continue;
     }
-    let word = WORDS[Math.floor(rand() * WORDS.length)];
+    let word = randomWord(rand);
     if (sentenceStart) word = word[0].toUpperCase() + word.slice(1);
     pieces.push(pieces.length === 0 ? word : ' ' + word);
     sentenceStart = false;
