@@ -25,16 +25,39 @@ export interface BilledUsage {
   cacheWriteTokens?: number;
 }
 
+/** A model its provider has announced the end of: priced still, but no deployment should name it. */
+export interface Deprecation {
+  /** YYYY-MM-DD: the provider's announced (or latest reported) shutdown date. */
+  end_of_life: string;
+  replacement?: string;
+  source: string;
+}
+
+/** The date the catalogue's list prices were read (YYYY-MM-DD). */
 export const CATALOGUE_VERSION: string = catalogue.version;
 const MODELS = catalogue.models as Record<string, ModelPrice>;
-/** Longest names first, so "gpt-4o-mini-2024-07-18" matches gpt-4o-mini before gpt-4o. */
-const NAMES_BY_LENGTH = Object.keys(MODELS).sort((a, b) => b.length - a.length);
+const DEPRECATED = catalogue.deprecated as Record<string, Deprecation>;
+
+/** Looks a provider model up in a table: exact name, else a dated/suffixed variant of a listed one. */
+function lookupIn<T>(table: Record<string, T>): (providerModel: string) => T | null {
+  // Longest names first, so "gpt-4o-mini-2024-07-18" matches gpt-4o-mini before gpt-4o.
+  const names = Object.keys(table).sort((a, b) => b.length - a.length);
+  return (providerModel) => {
+    if (Object.hasOwn(table, providerModel)) return table[providerModel];
+    const base = names.find((name) => providerModel.startsWith(`${name}-`) || providerModel.startsWith(`${name}@`));
+    return base === undefined ? null : table[base];
+  };
+}
 
 /** The catalogue price of a provider model: exact name, else a dated/suffixed variant of a listed one. */
-export function catalogPrice(providerModel: string): ModelPrice | null {
-  if (Object.hasOwn(MODELS, providerModel)) return MODELS[providerModel];
-  const base = NAMES_BY_LENGTH.find((name) => providerModel.startsWith(`${name}-`) || providerModel.startsWith(`${name}@`));
-  return base ? MODELS[base] : null;
+export const catalogPrice: (providerModel: string) => ModelPrice | null = lookupIn(MODELS);
+
+/** The catalogue's deprecation of a provider model (or of the model it is a dated variant of), if any. */
+export const catalogDeprecation: (providerModel: string) => Deprecation | null = lookupIn(DEPRECATED);
+
+/** Whole days from the catalogue's version date to `now`: how old its list prices may be. */
+export function catalogueAgeDays(now: Date = new Date()): number {
+  return Math.floor((now.getTime() - Date.parse(`${CATALOGUE_VERSION}T00:00:00Z`)) / 86_400_000);
 }
 
 /** $/M tokens → nano-USD per token is a factor of 1000. */

@@ -54,7 +54,7 @@ const SCENARIOS: Scenario[] = [
 /** The same request in Anthropic's format, for the direct call to the Anthropic upstream. */
 function anthropicBodyFor(s: Scenario): string {
   return JSON.stringify({
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-4-6',
     max_tokens: 1024,
     stream: s.stream,
     messages: [{ role: 'user', content: `Benchmark prompt of a typical short length. [[mock {"tokens":${s.tokens}}]]` }],
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       // A fresh plan per request, as aigw-proxy signs them (plans expire); signing happens before the clock starts.
       const timeouts = { connectMs: 5000, firstByteMs: 60000, idleMs: 60000, totalMs: 600000 };
       const planTarget = scenario.anthropic
-        ? { ...target(mock.url, 'MOCK_API_KEY'), provider: 'anthropic' as const, model: 'claude-sonnet-4-5', timeouts }
+        ? { ...target(mock.url, 'MOCK_API_KEY'), provider: 'anthropic' as const, model: 'claude-sonnet-4-6', timeouts }
         : { ...target(mock.url + '/v1', 'MOCK_API_KEY'), timeouts };
       const viaRelay = sender(relayPool, '/v1/chat/completions', body, () => signedHeaders(body, planTarget, SECRET));
       rows.push(await measure(scenario, 'direct', direct));

@@ -16,8 +16,8 @@ let key: string;
 /** Public model name → the provider type behind it in deck/kong.yaml (Azure ones added below). */
 const MODELS: Array<[string, string]> = [
   ['gpt-4o-mini', 'openai'],
-  ['gemini-2.5-flash', 'gemini'],
-  ['claude-sonnet-4-5', 'anthropic'],
+  ['gemini-3.5-flash', 'gemini'],
+  ['claude-sonnet-4-6', 'anthropic'],
   ['gpt-4o-azure', 'azure'],
 ];
 

@@ -63,7 +63,7 @@ it('waits out a short Retry-After on a 429 instead of failing over', async () =>
   const started = Date.now();
   const { response } = await openai.chat.completions.create(ask).withResponse();
   expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-  expect(response.headers.get('x-aigw-upstream-model')).toBe('anthropic/claude-sonnet-4-5');
+  expect(response.headers.get('x-aigw-upstream-model')).toBe('anthropic/claude-sonnet-4-6');
   expect(providersTried()).toEqual(['anthropic', 'anthropic']);
 });
 
@@ -126,9 +126,9 @@ it('opens the circuit breaker on a failing target, so later plans try it last, a
   // The relay reports outcomes off the request path: wait until the breaker shows in its metrics.
   const metrics = await waitFor(async () => {
     const text = await (await fetch(`${stack.relay.url}/metrics`)).text();
-    return /aigw_relay_breaker_transitions_total\{provider="anthropic",model="claude-sonnet-4-5",state="open"\} 1/.test(text) ? text : undefined;
+    return /aigw_relay_breaker_transitions_total\{provider="anthropic",model="claude-sonnet-4-6",state="open"\} 1/.test(text) ? text : undefined;
   });
-  expect(metrics).toMatch(/aigw_relay_breaker_state\{provider="anthropic",model="claude-sonnet-4-5"\} 2/);
+  expect(metrics).toMatch(/aigw_relay_breaker_state\{provider="anthropic",model="claude-sonnet-4-6"\} 2/);
   stack.mock.reset();
   const { response } = await openai.chat.completions.create(ask).withResponse();
   expect(response.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o');

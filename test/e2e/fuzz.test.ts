@@ -43,7 +43,7 @@ interface Case {
   what: string;
 }
 
-const CHAT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-5', 'gemini-2.5-flash', 'smart'];
+const CHAT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-6', 'gemini-3.5-flash', 'smart'];
 const EMBEDDING_MODELS = ['text-embedding-3-small', 'gemini-embedding-001'];
 
 function json(headers: Record<string, string> = {}): Record<string, string> {

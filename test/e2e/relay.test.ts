@@ -82,7 +82,7 @@ describe('the relay validates the client request itself, whatever the plan vouch
     ['a wrong-typed tool_calls for a translated target', JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: null, tool_calls: true }] })],
     ['JSON nested 10,000 deep', `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`],
   ])('answers 400, not 500, for %s', async (_name, body) => {
-    const anthropic = { ...target(mock.baseUrl, 'MOCK_API_KEY'), provider: 'anthropic' as const, model: 'claude-sonnet-4-5' };
+    const anthropic = { ...target(mock.baseUrl, 'MOCK_API_KEY'), provider: 'anthropic' as const, model: 'claude-sonnet-4-6' };
     const res = await post(body, signedHeaders(body, anthropic, secret));
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');

@@ -209,7 +209,7 @@ describe('Anthropic messages', () => {
 
 describe('Gemini generateContent', () => {
   const call = (method: string, body: unknown, query = '') =>
-    rawRequest(`${mock.url}/v1beta/models/gemini-2.5-flash:${method}${query}`, { headers: { 'x-goog-api-key': KEY }, body });
+    rawRequest(`${mock.url}/v1beta/models/gemini-3.5-flash:${method}${query}`, { headers: { 'x-goog-api-key': KEY }, body });
   // Gemini's OpenAPI subset, as the relay converts tool parameters.
   const geminiPerson = { type: 'OBJECT', properties: { name: { type: 'STRING' }, age: { type: 'INTEGER', minimum: 0, maximum: 120 } }, required: ['name', 'age'] };
   const ask = (extra: Record<string, unknown>) => ({ contents: [{ role: 'user', parts: [{ text: 'who' }] }], ...extra });

@@ -213,7 +213,7 @@ function anthropicMessages(r: Rand, toolNames: string[]): Json[] {
 
 export function anthropicRequest(r: Rand): Json {
   const toolNames = r.chance(0.5) ? NAMES.slice(0, 1 + r.int(3)) : [];
-  const body: Json = { model: r.pick(['claude-sonnet-4-5', 'smart']), max_tokens: 1 + r.int(r.chance(0.5) ? 4096 : 64000), messages: anthropicMessages(r, toolNames) };
+  const body: Json = { model: r.pick(['claude-sonnet-4-6', 'smart']), max_tokens: 1 + r.int(r.chance(0.5) ? 4096 : 64000), messages: anthropicMessages(r, toolNames) };
   if (toolNames.length > 0) {
     body.tools = toolNames.map((name) => ({ name, description: text(r), input_schema: parameters(r), ...(r.chance(0.1) ? { cache_control: { type: 'ephemeral' } } : {}) }));
     if (r.chance(0.5)) body.tool_choice = r.pick([{ type: 'auto' }, { type: 'any', disable_parallel_tool_use: true }, { type: 'none' }, { type: 'tool', name: toolNames[0] }]);
