@@ -6,6 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { mockDirective } from '../mock-provider';
+import { schemaErrors } from '../mock-provider/schema-check';
 import { startDevStack, type DevStack } from '../dev/stack';
 
 let stack: DevStack;
@@ -138,6 +139,69 @@ describe.each(MODELS)('openai client → %s (%s)', (model, provider) => {
       ],
     });
     expect(completion.choices[0].message.content?.length).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * Unscripted forced tools and JSON: the mock answers them as each provider would, so what the
+ * client gets back went through the relay's translation both ways. The schema uses only what
+ * every translation keeps (Gemini's subset drops formats and additionalProperties).
+ */
+const bookingSchema = {
+  type: 'object',
+  properties: {
+    city: { type: 'string', minLength: 2 },
+    nights: { type: 'integer', minimum: 1, maximum: 14 },
+    room: { type: 'string', enum: ['single', 'double', 'suite'] },
+    guest: { $ref: '#/$defs/guest' },
+    extras: { type: 'array', items: { type: 'string', enum: ['parking', 'breakfast'] }, maxItems: 2 },
+  },
+  required: ['city', 'nights', 'room', 'guest'],
+  additionalProperties: false,
+  $defs: { guest: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer', minimum: 18, maximum: 99 } }, required: ['name', 'age'] } },
+};
+const bookTool: OpenAI.ChatCompletionTool = { type: 'function', function: { name: 'book_room', description: 'Book a hotel room', parameters: bookingSchema } };
+
+describe.each(['claude-sonnet-4-6', 'gemini-3.5-flash', 'gpt-4o-mini'])('openai client forcing a tool → %s', (model) => {
+  it('gets one call of that tool with arguments valid for its schema, non-streamed and streamed', async () => {
+    const request = {
+      model,
+      max_tokens: 500,
+      tools: [weatherTool, bookTool],
+      tool_choice: { type: 'function' as const, function: { name: 'book_room' } },
+      messages: [{ role: 'user' as const, content: 'Book me a room in Lisbon' }],
+    };
+    const completion = await openai.chat.completions.create(request);
+    const streamed = await openai.chat.completions.stream(request).finalChatCompletion();
+    for (const result of [completion, streamed]) {
+      const calls = result.choices[0].message.tool_calls ?? [];
+      expect(calls).toHaveLength(1);
+      if (calls[0].type !== 'function') throw new Error('not a function call');
+      expect(calls[0].function.name).toBe('book_room');
+      expect(schemaErrors(JSON.parse(calls[0].function.arguments), bookingSchema)).toEqual([]);
+    }
+  });
+});
+
+describe('openai client → JSON mode on a Claude target (emulated with a forced tool)', () => {
+  it('json_object returns parseable JSON content, streamed and not', async () => {
+    const request = { model: 'claude-sonnet-4-6', max_tokens: 500, response_format: { type: 'json_object' as const }, messages: [{ role: 'user' as const, content: 'Describe a cat as JSON' }] };
+    const completion = await openai.chat.completions.create(request);
+    expect(completion.choices[0].message.tool_calls ?? []).toEqual([]);
+    expect(typeof JSON.parse(completion.choices[0].message.content ?? '')).toBe('object');
+    let streamed = '';
+    for await (const chunk of await openai.chat.completions.create({ ...request, stream: true })) streamed += chunk.choices[0]?.delta?.content ?? '';
+    expect(typeof JSON.parse(streamed)).toBe('object');
+  });
+
+  it('json_schema returns JSON matching the schema', async () => {
+    const completion = await openai.chat.completions.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 500,
+      response_format: { type: 'json_schema', json_schema: { name: 'booking', schema: bookingSchema } },
+      messages: [{ role: 'user', content: 'A booking, please' }],
+    });
+    expect(schemaErrors(JSON.parse(completion.choices[0].message.content ?? ''), bookingSchema)).toEqual([]);
   });
 });
 
