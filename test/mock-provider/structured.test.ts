@@ -89,6 +89,18 @@ describe('OpenAI chat completions', () => {
     expect(final.usage?.completion_tokens).toBe(countTokens(call.function.name) + countTokens(call.function.arguments));
   });
 
+  test('a forced function without parameters, or one the request never declared, is called with {}', async () => {
+    for (const name of ['get_time', 'undeclared']) {
+      const res = await openai.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: user('time?'),
+        tools: [...fnTools, { type: 'function', function: { name: 'get_time' } }],
+        tool_choice: { type: 'function', function: { name } },
+      });
+      expect(res.choices[0].message.tool_calls?.[0]).toMatchObject({ function: { name, arguments: '{}' } });
+    }
+  });
+
   test('"none" and "auto" answer text, as before', async () => {
     for (const tool_choice of ['none', 'auto'] as const) {
       const res = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: user('hi'), tools: fnTools, tool_choice });

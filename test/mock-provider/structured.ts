@@ -32,10 +32,13 @@ export function forcedTool(tools: ToolSpec[], only: unknown = undefined, finishR
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** One call: the tool drawn with the seed, arguments (compact JSON) valid for its schema. */
+/**
+ * One call: the tool drawn with the seed, arguments (compact JSON) valid for its schema. A tool
+ * without a schema takes no arguments: {}.
+ */
 export function generatedCall(tools: ToolSpec[], seed: string): { name: string; arguments: string } {
   const tool = tools[Math.floor(prng(hash32(seed))() * tools.length)];
-  const value = valueForSchema(tool.schema ?? { type: 'object' }, `${seed}|${tool.name}`);
+  const value = tool.schema === undefined ? {} : valueForSchema(tool.schema, `${seed}|${tool.name}`);
   // Arguments are an object whatever the schema says.
   return { name: tool.name, arguments: JSON.stringify(isPlainObject(value) ? value : {}) };
 }
