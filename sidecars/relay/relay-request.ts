@@ -15,10 +15,9 @@ import { verifyPlan, type PlanTarget, type RoutePlan } from '../../lib/plan';
 import type { SingleUse } from '../../lib/single-use';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { nanoToUsdString } from '../../lib/pricing';
-import { adapterFor, isOpenAICompatible } from './adapters';
+import { adaptersFor } from './adapters';
 import { buildRequest, clientIntent, openaiAdapter, usageFromResponse } from './adapters/openai';
-import { embeddingsAdapterFor, type EmbeddingsAdapter } from './adapters/embeddings';
-import type { ChatAdapter, MappedError } from './adapters/types';
+import type { ChatAdapter, EmbeddingsAdapter, MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
 import type { RelayMetrics } from './metrics';
@@ -271,9 +270,10 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
       outcome: 'upstream_error',
     };
   }
-  const embeddings = plan.endpoint === 'embeddings' ? embeddingsAdapterFor(target.provider) : null;
-  const passthrough = request.format.name === 'openai' && isOpenAICompatible(target.provider);
-  const adapter: ChatAdapter | null = passthrough || plan.endpoint === 'embeddings' ? null : adapterFor(target.provider);
+  const spec = adaptersFor(target.provider);
+  const embeddings = plan.endpoint === 'embeddings' ? spec.embeddings : null;
+  const passthrough = request.format.name === 'openai' && spec.passthrough;
+  const adapter: ChatAdapter | null = passthrough || plan.endpoint === 'embeddings' ? null : spec.chat;
   let url: string;
   let headers: Record<string, string>;
   let body: string | Buffer;
@@ -286,7 +286,7 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
     ({ url, headers, body } = built.request);
   } else {
     // Anthropic-only fields (thinking, top_k, cache_control ...) would be refused by an OpenAI-format API.
-    const canonical = request.format.name === 'anthropic' && isOpenAIWireFormat(target.provider) ? stripAnthropicExtensions(request.canonical!) : request.canonical!;
+    const canonical = request.format.name === 'anthropic' && spec.openAIChat ? stripAnthropicExtensions(request.canonical!) : request.canonical!;
     const built = adapter!.chatRequest(target, canonical, apiKey);
     if ('status' in built) {
       return { kind: 'caller', status: 400, body: openAIError(400, built.message, built.code, built.param), headers: {}, outcome: 'upstream_error' };
@@ -347,10 +347,6 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
     clearTimeout(deadline);
     request.res.off('close', onClientGone);
   }
-}
-
-function isOpenAIWireFormat(provider: PlanTarget['provider']): boolean {
-  return isOpenAICompatible(provider) || provider === 'azure';
 }
 
 function transportFailure(error: unknown, target: PlanTarget): Failure {

@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { SseParser } from '../../lib/sse';
 import { generatedText, type GeneratedParts } from '../../lib/tokens';
-import { processStreamData, type ClientIntent } from './adapters/openai';
+import { processStreamData, type ClientIntent } from './adapters/openai/passthrough';
 import type { StreamTranslator } from './adapters/types';
 import type { StreamEncoder } from './client-format';
 import { openAIUsage } from './usage';

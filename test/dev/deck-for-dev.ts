@@ -2,6 +2,8 @@
  * Turns the production deck file into the local one: the relay and its service on local ports,
  * and every model whose provider key is missing from the environment answered by the mock.
  */
+import { isProviderType, wireFormatOf } from '../../lib/providers';
+
 export const MOCK_CREDENTIAL = 'DEV_MOCK_API_KEY';
 
 interface DeckPlugin {
@@ -28,11 +30,9 @@ export interface MockBaseUrls {
   azure: string;
 }
 
+/** The mock speaks each wire format of the provider registry; an unknown provider gets OpenAI's. */
 function mockUrlFor(provider: string, urls: MockBaseUrls): string {
-  if (provider === 'anthropic') return urls.anthropic;
-  if (provider === 'gemini') return urls.gemini;
-  if (provider === 'azure') return urls.azure;
-  return urls.openai;
+  return urls[isProviderType(provider) ? wireFormatOf(provider) : 'openai'];
 }
 
 export interface DevDeckResult {

@@ -1,4 +1,4 @@
-import { embeddingsAdapterFor } from '../../sidecars/relay/adapters/embeddings';
+import { embeddingsAdapterFor } from '../../sidecars/relay/adapters';
 import type { PlanTarget } from '../../lib/plan';
 
 const timeouts = { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 };

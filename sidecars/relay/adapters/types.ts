@@ -1,7 +1,8 @@
 /**
- * Provider adapters: pure translators between the canonical OpenAI format and one provider's wire
- * format. No I/O: the relay does the HTTP; adapters build requests and translate what comes back,
- * so each is tested against recorded wire transcripts.
+ * Provider adapters: pure translators between the canonical OpenAI format and one wire format,
+ * one folder per wire format (openai/, azure/, anthropic/, gemini/), each exporting an AdapterSpec.
+ * No I/O: the relay does the HTTP; adapters build requests and translate what comes back, so each
+ * is tested against recorded wire transcripts.
  */
 import type { OpenAIErrorBody } from '../../../lib/openai-error';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
@@ -23,6 +24,11 @@ export interface AdapterRefusal {
   message: string;
   param: string | null;
   code: string;
+}
+
+/** A feature this provider cannot serve as asked. */
+export function unsupported(message: string, param: string | null = null): AdapterRefusal {
+  return { status: 400, message, param, code: 'unsupported_for_provider' };
 }
 
 export interface TranslationContext {
@@ -66,4 +72,22 @@ export interface ChatAdapter {
   /** A fresh translator for one streamed response. */
   chatStream(ctx: TranslationContext): StreamTranslator;
   mapError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError;
+}
+
+/** /v1/embeddings for a provider whose embeddings API is not OpenAI's. */
+export interface EmbeddingsAdapter {
+  request(target: PlanTarget, body: Record<string, unknown>, apiKey: string | null): UpstreamHttpRequest | AdapterRefusal;
+  /** The OpenAI embeddings list the client expects, and usage (estimated when the provider gives none). */
+  response(json: unknown, body: Record<string, unknown>): { body: unknown; usage: TokenUsage | null };
+}
+
+/** What a wire format's folder exports: its adapters, and how OpenAI-format requests reach it. */
+export interface AdapterSpec {
+  chat: ChatAdapter;
+  /** null: the embeddings API is OpenAI's own, and the client's request passes through. */
+  embeddings: EmbeddingsAdapter | null;
+  /** OpenAI clients' requests and streams pass byte for byte (the wire format is OpenAI's). */
+  passthrough: boolean;
+  /** It takes OpenAI's chat request as it is: Anthropic-only fields of the canonical request are stripped first. */
+  openAIChat: boolean;
 }

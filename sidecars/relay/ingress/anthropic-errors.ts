@@ -3,7 +3,7 @@
  * Code) raise the error class matching the status: `{"type":"error","error":{"type","message"}}`.
  */
 import { anthropicErrorType } from '../../../lib/anthropic-error';
-import type { AnthropicErrorBody } from '../adapters/anthropic-wire';
+import type { AnthropicErrorBody } from '../adapters/anthropic/wire';
 
 export { anthropicErrorType };
 

@@ -7,7 +7,7 @@
  * removes them for targets that speak plain OpenAI.
  */
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../lib/openai-types';
-import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../adapters/anthropic-wire';
+import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../adapters/anthropic/wire';
 import { isObject, validateClientRequest } from '../../../lib/validate';
 import { anthropicError, type AnthropicIngressError } from './anthropic-errors';
 

@@ -13,7 +13,7 @@ import type { ChatCompletionChunk } from '../../../lib/openai-types';
 import type { TokenUsage } from '../usage';
 import { anthropicUsage, messageId, stopReason, usageFromOpenAI, type AnthropicIngressContext } from './anthropic-response';
 import { errorEvent } from './anthropic-errors';
-import type { AnthropicStopReason } from '../adapters/anthropic-wire';
+import type { AnthropicStopReason } from '../adapters/anthropic/wire';
 
 type BlockKind = 'text' | 'thinking' | 'tool_use';
 

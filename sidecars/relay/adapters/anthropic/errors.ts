@@ -4,8 +4,8 @@
  * gateway's own credential failing is a 502 (not the caller's 401/403); Anthropic's 529
  * "overloaded" is a 503 (retry elsewhere or later), and its rate-limit headers are passed on.
  */
-import { openAIError } from '../../../lib/openai-error';
-import type { MappedError } from './types';
+import { openAIError } from '../../../../lib/openai-error';
+import type { MappedError } from '../types';
 
 interface ErrorClass {
   status: number;

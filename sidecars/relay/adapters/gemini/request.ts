@@ -2,11 +2,11 @@
  * Canonical (OpenAI) chat request → Gemini generateContent request. Pure; refuses with a 400
  * what Gemini cannot be asked, and lists in `dropped` what it had to leave out.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../lib/openai-types';
-import type { PlanTarget } from '../../../lib/plan';
-import { isObject, parseNestedJson } from '../../../lib/validate';
-import { SchemaError, schemaBudget, toGeminiSchema, type SchemaBudget } from './gemini-schema';
-import type { AdapterRefusal, UpstreamHttpRequest } from './types';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../../lib/openai-types';
+import type { PlanTarget } from '../../../../lib/plan';
+import { isObject, parseNestedJson } from '../../../../lib/validate';
+import { SchemaError, schemaBudget, toGeminiSchema, type SchemaBudget } from './schema';
+import type { AdapterRefusal, UpstreamHttpRequest } from '../types';
 
 export interface GeminiPart {
   text?: string;

@@ -3,10 +3,10 @@
  * OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic reports them beside
  * input_tokens, so they are added back (cache reads and cache writes both).
  */
-import type { ChatCompletion, FinishReason, ToolCall } from '../../../lib/openai-types';
-import type { TranslationContext } from './types';
-import { openAIUsage, type TokenUsage } from '../usage';
-import { JSON_TOOL_NAME, type AnthropicContentBlock, type AnthropicMessage, type AnthropicStopReason, type AnthropicUsage } from './anthropic-wire';
+import type { ChatCompletion, FinishReason, ToolCall } from '../../../../lib/openai-types';
+import type { TranslationContext } from '../types';
+import { openAIUsage, type TokenUsage } from '../../usage';
+import { JSON_TOOL_NAME, type AnthropicContentBlock, type AnthropicMessage, type AnthropicStopReason, type AnthropicUsage } from './wire';
 
 export function finishReason(stop: AnthropicStopReason | string | null | undefined, jsonMode = false): FinishReason | null {
   switch (stop) {

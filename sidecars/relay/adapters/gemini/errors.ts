@@ -2,8 +2,8 @@
  * Gemini errors (`{"error":{"code","message","status","details"}}`, sometimes wrapped in an
  * array) → the OpenAI error shape, with the kind the relay's failover reads.
  */
-import { openAIError } from '../../../lib/openai-error';
-import type { MappedError } from './types';
+import { openAIError } from '../../../../lib/openai-error';
+import type { MappedError } from '../types';
 
 interface GoogleError {
   code?: number;

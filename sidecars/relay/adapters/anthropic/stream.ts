@@ -7,12 +7,12 @@
  * to the relay in the StreamStep (it writes the usage chunk itself); it is reported once, at
  * message_delta, so a stream cut earlier is charged its reservation, not a partial count.
  */
-import type { ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../../lib/openai-types';
-import type { SseEvent } from '../../../lib/sse';
-import type { StreamStep, StreamTranslator, TranslationContext } from './types';
-import { completionId, finishReason, tokenUsage } from './anthropic-response';
-import { streamErrorFor } from './anthropic-errors';
-import { JSON_TOOL_NAME, type AnthropicUsage } from './anthropic-wire';
+import type { ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../../../lib/openai-types';
+import type { SseEvent } from '../../../../lib/sse';
+import type { StreamStep, StreamTranslator, TranslationContext } from '../types';
+import { completionId, finishReason, tokenUsage } from './response';
+import { streamErrorFor } from './errors';
+import { JSON_TOOL_NAME, type AnthropicUsage } from './wire';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 

@@ -1,12 +1,12 @@
 /**
  * Gemini GenerateContentResponse → chat.completion, and its SSE stream → chat.completion.chunk.
  */
-import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta } from '../../../lib/openai-types';
-import type { SseEvent } from '../../../lib/sse';
-import { openAIUsage, type TokenUsage } from '../usage';
-import { mapGeminiError } from './gemini-errors';
-import type { GeminiPart, GoogleExtraContent } from './gemini-request';
-import type { StreamStep, StreamTranslator, TranslationContext } from './types';
+import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta } from '../../../../lib/openai-types';
+import type { SseEvent } from '../../../../lib/sse';
+import { openAIUsage, type TokenUsage } from '../../usage';
+import { mapGeminiError } from './errors';
+import type { GeminiPart, GoogleExtraContent } from './request';
+import type { StreamStep, StreamTranslator, TranslationContext } from '../types';
 
 interface GeminiCandidate {
   index?: number;

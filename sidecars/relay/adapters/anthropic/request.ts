@@ -24,10 +24,10 @@
  *   `top_k`, `is_error` on tool messages and `thinking_blocks` (signed thinking) on assistant
  *   messages. They are Anthropic's own, so they are kept verbatim.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../lib/openai-types';
-import type { PlanTarget } from '../../../lib/plan';
-import { isObject } from '../../../lib/validate';
-import type { AdapterRefusal, UpstreamHttpRequest } from './types';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../../lib/openai-types';
+import type { PlanTarget } from '../../../../lib/plan';
+import { isObject } from '../../../../lib/validate';
+import type { AdapterRefusal, UpstreamHttpRequest } from '../types';
 import {
   JSON_TOOL_NAME,
   type AnthropicContentBlock,
@@ -38,7 +38,7 @@ import {
   type AnthropicTool,
   type AnthropicToolChoice,
   type CacheControl,
-} from './anthropic-wire';
+} from './wire';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 export const DEFAULT_MAX_TOKENS = 4096;

@@ -1,0 +1,54 @@
+/** Azure's errors: OpenAI's mapping, plus its content filter, deployment and status-code specifics. */
+import { openAIError } from '../../../../lib/openai-error';
+import { mapUpstreamError } from '../openai/errors';
+import type { MappedError } from '../types';
+
+interface AzureErrorFields {
+  code?: unknown;
+  innererror?: { code?: unknown };
+}
+
+function azureErrorFields(bodyText: string): AzureErrorFields {
+  try {
+    const err = (JSON.parse(bodyText) as { error?: unknown }).error;
+    return typeof err === 'object' && err !== null ? (err as AzureErrorFields) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Rate-limit headers passed on under x-upstream-* (x-ratelimit-remaining-tokens → x-upstream-ratelimit-remaining-tokens). */
+function rateLimitHeaders(headers: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && /^x-ratelimit-/i.test(name)) out[`x-upstream-${name.toLowerCase().slice(2)}`] = value;
+  }
+  return out;
+}
+
+/** OpenAI's mapping (openai.ts), plus Azure's content filter, deployment and rate-limit specifics. */
+export function mapAzureError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError {
+  const fields = azureErrorFields(bodyText);
+  const code = typeof fields.code === 'string' ? fields.code : null;
+  const inner = typeof fields.innererror?.code === 'string' ? fields.innererror.code : null;
+  // Azure sends retry-after-ms too; whole seconds, rounded up, when retry-after is missing.
+  const retryMs = Number(headers['retry-after-ms']);
+  const retryAfter = headers['retry-after'] ?? (Number.isFinite(retryMs) && retryMs > 0 ? String(Math.ceil(retryMs / 1000)) : undefined);
+  const base = mapUpstreamError(status, bodyText, retryAfter, 'azure');
+  const mapped: MappedError = { ...base, kind: 'server' };
+  // Azure puts the HTTP status in `code` ("429"); OpenAI's codes are words.
+  if (mapped.body.error.code !== null && /^\d+$/.test(mapped.body.error.code)) mapped.body.error.code = status === 429 ? 'rate_limit_exceeded' : null;
+
+  if (code === 'content_filter' || inner === 'ResponsibleAIPolicyViolation') mapped.kind = 'content_policy';
+  else if (code === 'context_length_exceeded') mapped.kind = 'context_window';
+  else if (code === 'DeploymentNotFound') {
+    // The deployment is the gateway's configuration, not the caller's mistake.
+    return { status: 502, headers: {}, kind: 'server', body: openAIError(502, `The provider (azure) has no such deployment: ${base.body.error.message}`, 'upstream_error') };
+  } else if (status === 429) {
+    mapped.kind = 'rate_limit';
+    mapped.headers = { ...mapped.headers, ...rateLimitHeaders(headers) };
+  } else if (status === 401 || status === 403) mapped.kind = 'auth';
+  else if (status === 504 || status === 408) mapped.kind = 'timeout';
+  else if (mapped.status < 500) mapped.kind = 'caller';
+  return mapped;
+}
