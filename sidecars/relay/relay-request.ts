@@ -8,7 +8,7 @@ import { endpointOf } from '../../lib/endpoints';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
 import type { Logger } from '../../lib/log';
-import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
+import { gatewayError, type GatewayError } from '../../lib/errors';
 import type { ChatCompletion, ChatRequest } from '../../lib/openai-types';
 import { completionText } from '../../lib/tokens';
 import { verifyPlan, type PlanTarget, type RoutePlan } from '../../lib/plan';
@@ -17,7 +17,7 @@ import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { nanoToUsdString } from '../../lib/pricing';
 import { adaptersFor } from './adapters';
 import { buildRequest, clientIntent, openaiAdapter, usageFromResponse } from './adapters/openai';
-import type { ChatAdapter, EmbeddingsAdapter, MappedError } from './adapters/types';
+import { isRefused, type ChatAdapter, type EmbeddingsAdapter, type MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
 import type { RelayMetrics } from './metrics';
@@ -27,7 +27,7 @@ import type { ClientFormat } from './client-format';
 import { clientFormatFor } from './formats';
 import { stripAnthropicExtensions } from './ingress/anthropic-request';
 import { credentialAllowed, type RelayConfig } from './config';
-import { sendJson } from './respond';
+import { sendError, sendJson } from './respond';
 import { decide, DEFAULT_RETRY_POLICY, parseRetryAfter, type FailureKind, type RetryPolicy } from './retry-policy';
 import { passthroughSource, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
 import { callUpstream, classifyUpstreamFailure, type UpstreamPools } from './upstream';
@@ -59,9 +59,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 /** A failed attempt, as the client would see it if nothing else works. */
 interface Failure {
   kind: FailureKind;
-  status: number;
-  body: OpenAIErrorBody;
-  headers: Record<string, string>;
+  error: GatewayError;
   retryAfterMs?: number;
   outcome: UsageOutcome;
 }
@@ -96,7 +94,7 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   try {
     rawBody = await readBody(req, deps.config.maxBodyBytes);
   } catch (error) {
-    if (error instanceof BodyTooLarge) return sendFormatted(res, format, 413, openAIError(413, 'The request body is too large.', 'request_too_large'));
+    if (error instanceof BodyTooLarge) return sendError(res, format.name, gatewayError(413, 'The request body is too large.', 'request_too_large'));
     throw error;
   }
   const check = verifyPlan(
@@ -107,30 +105,27 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   );
   if (!check.ok) {
     deps.log.warn('rejected request without a valid route plan', { reason: check.reason, path });
-    return sendFormatted(res, format, 401, openAIError(401, `Unauthorized: ${check.reason}. The relay only accepts requests routed by the gateway.`, 'invalid_route_plan'));
+    return sendError(res, format.name, gatewayError(401, `Unauthorized: ${check.reason}. The relay only accepts requests routed by the gateway.`, 'invalid_route_plan'));
   }
   const plan = check.plan;
   // A captured plan replayed within its expiry (same body, same request id) would call the
   // provider again: each plan is used once.
   if (!deps.usedPlans.claim(plan.requestId, plan.expiresAt)) {
     deps.log.warn('rejected a route plan used before', { requestId: plan.requestId, path });
-    return sendFormatted(res, format, 401, openAIError(401, 'Unauthorized: this route plan was already used. The relay only accepts requests routed by the gateway.', 'invalid_route_plan'));
+    return sendError(res, format.name, gatewayError(401, 'Unauthorized: this route plan was already used. The relay only accepts requests routed by the gateway.', 'invalid_route_plan'));
   }
   if (endpointOf(path) !== plan.endpoint) {
-    return sendFormatted(res, format, 400, openAIError(400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch'));
+    return sendError(res, format.name, gatewayError(400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch'));
   }
   // The plan vouches for the body aigw-proxy saw, not for its shape: adapters rely on the same
   // validation, run here again (depth-checked parse, then the client format's own rules).
   const parsed = parseJsonBody(rawBody);
-  if (!parsed.ok) return sendFormatted(res, format, 400, openAIError(400, parsed.message, 'invalid_json'));
+  if (!parsed.ok) return sendError(res, format.name, gatewayError(400, parsed.message, 'invalid_json'));
   const clientBody = parsed.value;
   const valid = validateClientRequest(plan.endpoint, clientBody);
-  if (!valid.ok) return sendFormatted(res, format, 400, openAIError(400, valid.message, valid.code, valid.param));
+  if (!valid.ok) return sendError(res, format.name, gatewayError(400, valid.message, valid.code, valid.param));
   const converted = plan.endpoint === 'embeddings' ? null : format.toCanonical(clientBody);
-  if (converted && !converted.ok) {
-    const { refusal } = converted;
-    return sendFormatted(res, format, 400, openAIError(400, refusal.message, refusal.code, refusal.param));
-  }
+  if (converted && !converted.ok) return sendError(res, format.name, converted.refusal);
   const { stream, wantsStreamUsage } = clientIntent(clientBody);
   const request: Request = {
     plan,
@@ -183,7 +178,7 @@ async function runPlan(request: Request, deps: RelayDeps): Promise<void> {
         provider: target.provider,
         model: target.model,
         kind: failure.kind,
-        status: failure.status,
+        status: failure.error.status,
         decision: decision.action,
       });
       if (decision.action === 'retry') {
@@ -209,13 +204,8 @@ async function clientGone(request: Request, deps: RelayDeps): Promise<void> {
 
 async function fail(request: Request, deps: RelayDeps, failure: Failure): Promise<void> {
   const costHeader = await charge(deps, request, null, failure.outcome);
-  record(deps, request, failure.status, failure.outcome, null, null);
-  sendFormatted(request.res, request.format, failure.status, failure.body, { ...failure.headers, ...costHeader });
-}
-
-/** An error in the client's own shape (OpenAI's, or Anthropic's on /v1/messages). */
-export function sendFormatted(res: ServerResponse, format: ClientFormat, status: number, body: OpenAIErrorBody, headers: Record<string, string> = {}): void {
-  sendJson(res, status, format.errorBody(status, body), headers);
+  record(deps, request, failure.error.status, failure.outcome, null, null);
+  sendError(request.res, request.format.name, { ...failure.error, headers: { ...failure.error.headers, ...costHeader } });
 }
 
 function resolveCredential(target: PlanTarget, deps: RelayDeps): string | null | Error {
@@ -227,15 +217,8 @@ function resolveCredential(target: PlanTarget, deps: RelayDeps): string | null |
 }
 
 function failureFromMapped(mapped: MappedError, upstreamHeaders: Record<string, string | undefined>): Failure {
-  return {
-    // The adapters' kinds are a subset of the retry policy's.
-    kind: mapped.kind,
-    status: mapped.status,
-    body: mapped.body,
-    headers: mapped.headers,
-    retryAfterMs: parseRetryAfter(upstreamHeaders['retry-after']),
-    outcome: 'upstream_error',
-  };
+  const { kind, ...error } = mapped;
+  return { kind, error, retryAfterMs: parseRetryAfter(upstreamHeaders['retry-after']), outcome: 'upstream_error' };
 }
 
 /**
@@ -262,13 +245,7 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
   const apiKey = resolveCredential(target, deps);
   if (apiKey instanceof Error) {
     deps.log.error('credential unavailable', { requestId: plan.requestId, credential: target.credential, reason: apiKey.message });
-    return {
-      kind: 'config',
-      status: 502,
-      body: openAIError(502, `The gateway has no usable credential for this model: ${apiKey.message}`, 'upstream_credential_missing'),
-      headers: {},
-      outcome: 'upstream_error',
-    };
+    return { kind: 'config', error: gatewayError(502, `The gateway has no usable credential for this model: ${apiKey.message}`, 'upstream_credential_missing'), outcome: 'upstream_error' };
   }
   const spec = adaptersFor(target.provider);
   const embeddings = plan.endpoint === 'embeddings' ? spec.embeddings : null;
@@ -279,7 +256,7 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
   let body: string | Buffer;
   if (embeddings) {
     const built = embeddings.request(target, request.clientBody, apiKey);
-    if ('status' in built) return { kind: 'caller', status: 400, body: openAIError(400, built.message, built.code, built.param), headers: {}, outcome: 'upstream_error' };
+    if (isRefused(built)) return { kind: 'caller', error: built, outcome: 'upstream_error' };
     ({ url, headers, body } = built);
   } else if (passthrough || plan.endpoint === 'embeddings') {
     const built = buildRequest(plan.endpoint === 'embeddings' ? 'embeddings' : 'chat.completions', target, request.rawBody, request.clientBody, apiKey);
@@ -288,9 +265,7 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
     // Anthropic-only fields (thinking, top_k, cache_control ...) would be refused by an OpenAI-format API.
     const canonical = request.format.name === 'anthropic' && spec.openAIChat ? stripAnthropicExtensions(request.canonical!) : request.canonical!;
     const built = adapter!.chatRequest(target, canonical, apiKey);
-    if ('status' in built) {
-      return { kind: 'caller', status: 400, body: openAIError(400, built.message, built.code, built.param), headers: {}, outcome: 'upstream_error' };
-    }
+    if (isRefused(built)) return { kind: 'caller', error: built, outcome: 'upstream_error' };
     ({ url, headers, body } = built);
     if (built.dropped?.length) {
       deps.metrics?.dropped(target.provider, built.dropped);
@@ -325,7 +300,7 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
       const text = await upstream.body.text();
       const mapped = (adapter ?? openaiAdapter).mapError(upstream.statusCode, text, upstreamHeaders);
       const failure = failureFromMapped(mapped, upstreamHeaders);
-      failure.headers = { ...upstreamRateHeaders(upstreamHeaders), ...failure.headers };
+      failure.error.headers = { ...upstreamRateHeaders(upstreamHeaders), ...failure.error.headers };
       return failure;
     }
     const responseHeaders = { 'x-aigw-upstream-model': `${target.provider}/${target.model}`, ...upstreamRateHeaders(upstreamHeaders) };
@@ -352,13 +327,11 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
 function transportFailure(error: unknown, target: PlanTarget): Failure {
   const kind = classifyUpstreamFailure(error);
   if (kind === 'timeout') {
-    return { kind: 'timeout', status: 504, body: openAIError(504, `The provider (${target.provider}) did not answer in time.`, 'upstream_timeout'), headers: {}, outcome: 'timeout' };
+    return { kind: 'timeout', error: gatewayError(504, `The provider (${target.provider}) did not answer in time.`, 'upstream_timeout'), outcome: 'timeout' };
   }
   return {
     kind: 'unreachable',
-    status: 502,
-    body: openAIError(502, `The provider (${target.provider}) could not be reached: ${(error as Error).message}`, 'upstream_unreachable'),
-    headers: {},
+    error: gatewayError(502, `The provider (${target.provider}) could not be reached: ${(error as Error).message}`, 'upstream_unreachable'),
     outcome: 'upstream_unreachable',
   };
 }
@@ -375,13 +348,7 @@ async function jsonAnswer(
   try {
     parsed = JSON.parse(text);
   } catch {
-    return {
-      kind: 'server',
-      status: 502,
-      body: openAIError(502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response'),
-      headers: {},
-      outcome: 'upstream_error',
-    };
+    return { kind: 'server', error: gatewayError(502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response'), outcome: 'upstream_error' };
   }
   if (!adapter) {
     const usage = usageFromResponse(parsed) ?? estimated(request, completionText(parsed as ChatCompletion));
@@ -405,7 +372,7 @@ async function embeddingsAnswer(request: Request, adapter: EmbeddingsAdapter, te
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { kind: 'server', status: 502, body: openAIError(502, 'The provider sent embeddings that are not JSON.', 'upstream_invalid_response'), headers: {}, outcome: 'upstream_error' };
+    return { kind: 'server', error: gatewayError(502, 'The provider sent embeddings that are not JSON.', 'upstream_invalid_response'), outcome: 'upstream_error' };
   }
   const translated = adapter.response(parsed, request.clientBody);
   const costHeader = await charge(deps, request, translated.usage, 'ok');
@@ -440,9 +407,7 @@ async function streamAnswer(
   if (!result.committed) {
     return {
       kind: result.failure.kind,
-      status: 502,
-      body: openAIError(502, `The provider (${target.provider}) failed before answering: ${result.failure.message}`, 'upstream_stream_interrupted'),
-      headers: {},
+      error: gatewayError(502, `The provider (${target.provider}) failed before answering: ${result.failure.message}`, 'upstream_stream_interrupted'),
       outcome: 'upstream_error',
     };
   }

@@ -202,7 +202,7 @@ describe('promptTokenBound is at least every billed tokenizer family’s count',
     for (let i = 0; i < 40; i++) {
       const body = messagesBody(rand);
       const chat = anthropicRequestToChat(body);
-      if (!chat.ok) throw new Error(`generated an invalid Anthropic request: ${JSON.stringify(chat.error)}`);
+      if (!chat.ok) throw new Error(`generated an invalid Anthropic request: ${JSON.stringify(chat.refusal)}`);
       expectBounded(body, 'messages', chat.request);
     }
   });

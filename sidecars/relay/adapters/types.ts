@@ -4,6 +4,8 @@
  * No I/O: the relay does the HTTP; adapters build requests and translate what comes back, so each
  * is tested against recorded wire transcripts.
  */
+import { errorBody, gatewayError, type GatewayError } from '../../../lib/errors';
+import type { FailureKind } from '../../../lib/failure';
 import type { OpenAIErrorBody } from '../../../lib/openai-error';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
 import type { PlanTarget } from '../../../lib/plan';
@@ -18,17 +20,21 @@ export interface UpstreamHttpRequest {
   dropped?: string[];
 }
 
-/** A request the target cannot serve as asked (e.g. `n` > 1 on Anthropic): a clear 400, not a guess. */
-export interface AdapterRefusal {
-  status: 400;
-  message: string;
-  param: string | null;
-  code: string;
+/**
+ * A request the target cannot serve as asked (e.g. `n` > 1 on Anthropic) is refused with a 400
+ * GatewayError value, never a guess: request builders return `UpstreamHttpRequest | GatewayError`.
+ */
+export function refusal(message: string, param: string | null, code: string): GatewayError {
+  return gatewayError(400, message, code, param);
 }
 
-/** A feature this provider cannot serve as asked. */
-export function unsupported(message: string, param: string | null = null): AdapterRefusal {
-  return { status: 400, message, param, code: 'unsupported_for_provider' };
+/** A feature this provider has no counterpart for. */
+export function unsupported(message: string, param: string | null = null): GatewayError {
+  return refusal(message, param, 'unsupported_for_provider');
+}
+
+export function isRefused<T extends object>(built: T | GatewayError): built is GatewayError {
+  return 'status' in built;
 }
 
 export interface TranslationContext {
@@ -51,22 +57,27 @@ export interface StreamStep {
   error?: { status: number; message: string; type: string };
 }
 
+/** A provider's error reported inside a stream: the status it would have had, and OpenAI's type for it. */
+export function streamError(error: GatewayError): NonNullable<StreamStep['error']> {
+  const { message, type } = (errorBody('openai', error) as OpenAIErrorBody).error;
+  return { status: error.status, message, type };
+}
+
 export interface StreamTranslator {
   push(event: SseEvent): StreamStep;
 }
 
-export interface MappedError {
-  status: number;
-  body: OpenAIErrorBody;
-  /** Headers to pass on (Retry-After, the provider's rate-limit headers under x-upstream-*). */
-  headers: Record<string, string>;
-  /** Why it failed, for failover decisions. */
-  kind: 'caller' | 'rate_limit' | 'auth' | 'context_window' | 'content_policy' | 'server' | 'timeout';
+/** Why a provider answered with an error, for retry and failover decisions. */
+export type UpstreamErrorKind = Extract<FailureKind, 'caller' | 'rate_limit' | 'auth' | 'context_window' | 'content_policy' | 'server' | 'timeout'>;
+
+/** A provider's error as the gateway answers it (headers: Retry-After, normalised), and why it failed. */
+export interface MappedError extends GatewayError {
+  kind: UpstreamErrorKind;
 }
 
 export interface ChatAdapter {
   /** Build the upstream request for a canonical chat request, or refuse what the target cannot do. */
-  chatRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | AdapterRefusal;
+  chatRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | GatewayError;
   /** Translate a complete response; usage normalised (null when the provider sent none). */
   chatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null };
   /** A fresh translator for one streamed response. */
@@ -76,7 +87,7 @@ export interface ChatAdapter {
 
 /** /v1/embeddings for a provider whose embeddings API is not OpenAI's. */
 export interface EmbeddingsAdapter {
-  request(target: PlanTarget, body: Record<string, unknown>, apiKey: string | null): UpstreamHttpRequest | AdapterRefusal;
+  request(target: PlanTarget, body: Record<string, unknown>, apiKey: string | null): UpstreamHttpRequest | GatewayError;
   /** The OpenAI embeddings list the client expects, and usage (estimated when the provider gives none). */
   response(json: unknown, body: Record<string, unknown>): { body: unknown; usage: TokenUsage | null };
 }

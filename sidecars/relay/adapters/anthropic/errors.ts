@@ -1,10 +1,10 @@
 /**
- * Anthropic errors (`{"type":"error","error":{"type","message"}}`) → OpenAI-shaped errors with
+ * Anthropic errors (`{"type":"error","error":{"type","message"}}`) → the gateway's errors with
  * the status and failure kind the relay acts on. The caller's mistakes keep their status; the
  * gateway's own credential failing is a 502 (not the caller's 401/403); Anthropic's 529
  * "overloaded" is a 503 (retry elsewhere or later), and its rate-limit headers are passed on.
  */
-import { openAIError } from '../../../../lib/openai-error';
+import { gatewayError } from '../../../../lib/errors';
 import type { MappedError } from '../types';
 
 interface ErrorClass {
@@ -94,12 +94,7 @@ export function mapAnthropicError(status: number, bodyText: string, headers: Rec
   const outHeaders = headerMap(headers);
   const retryAfter = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
   if (retryAfter && (cls.kind === 'rate_limit' || cls.status === 503)) outHeaders['retry-after'] = retryAfter;
-  return {
-    status: cls.status,
-    kind: cls.kind,
-    headers: outHeaders,
-    body: openAIError(cls.status, clientMessage(cls, status, parsed.message), cls.code, cls.param, cls.type),
-  };
+  return { ...gatewayError(cls.status, clientMessage(cls, status, parsed.message), cls.code, cls.param, outHeaders), type: cls.type, kind: cls.kind };
 }
 
 /** An `event: error` inside a stream (HTTP status already 200): the status it would have had. */

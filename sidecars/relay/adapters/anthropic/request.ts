@@ -27,7 +27,8 @@
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../../lib/openai-types';
 import type { PlanTarget } from '../../../../lib/plan';
 import { isObject } from '../../../../lib/validate';
-import type { AdapterRefusal, UpstreamHttpRequest } from '../types';
+import type { GatewayError } from '../../../../lib/errors';
+import { refusal, type UpstreamHttpRequest } from '../types';
 import {
   JSON_TOOL_NAME,
   type AnthropicContentBlock,
@@ -66,10 +67,6 @@ class Refusal extends Error {
   }
 }
 
-export function isRefusal(value: unknown): value is AdapterRefusal {
-  return typeof value === 'object' && value !== null && (value as { status?: unknown }).status === 400 && 'code' in value;
-}
-
 /** `https://api.anthropic.com` and `https://api.anthropic.com/v1` both work as base URLs. */
 export function messagesUrl(baseUrl: string): string {
   const base = baseUrl.replace(/\/+$/, '');
@@ -79,13 +76,13 @@ export function messagesUrl(baseUrl: string): string {
 /** OpenAI parameters Anthropic has no counterpart for: sent nowhere, reported in `dropped`. */
 const UNSUPPORTED_PARAMS = ['seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'service_tier', 'prediction', 'store', 'verbosity'];
 
-export function buildAnthropicRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | AdapterRefusal {
+export function buildAnthropicRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | GatewayError {
   let body: AnthropicRequest;
   const dropped = UNSUPPORTED_PARAMS.filter((key) => request[key] != null);
   try {
     body = toAnthropicBody(target, request);
   } catch (err) {
-    if (err instanceof Refusal) return { status: 400, message: err.message, param: err.param, code: err.code };
+    if (err instanceof Refusal) return refusal(err.message, err.param, err.code);
     throw err;
   }
   const headers: Record<string, string> = {

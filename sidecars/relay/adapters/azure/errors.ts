@@ -1,5 +1,5 @@
 /** Azure's errors: OpenAI's mapping, plus its content filter, deployment and status-code specifics. */
-import { openAIError } from '../../../../lib/openai-error';
+import { gatewayError } from '../../../../lib/errors';
 import { mapUpstreamError } from '../openai/errors';
 import type { MappedError } from '../types';
 
@@ -37,13 +37,13 @@ export function mapAzureError(status: number, bodyText: string, headers: Record<
   const base = mapUpstreamError(status, bodyText, retryAfter, 'azure');
   const mapped: MappedError = { ...base, kind: 'server' };
   // Azure puts the HTTP status in `code` ("429"); OpenAI's codes are words.
-  if (mapped.body.error.code !== null && /^\d+$/.test(mapped.body.error.code)) mapped.body.error.code = status === 429 ? 'rate_limit_exceeded' : null;
+  if (mapped.code !== null && /^\d+$/.test(mapped.code)) mapped.code = status === 429 ? 'rate_limit_exceeded' : null;
 
   if (code === 'content_filter' || inner === 'ResponsibleAIPolicyViolation') mapped.kind = 'content_policy';
   else if (code === 'context_length_exceeded') mapped.kind = 'context_window';
   else if (code === 'DeploymentNotFound') {
     // The deployment is the gateway's configuration, not the caller's mistake.
-    return { status: 502, headers: {}, kind: 'server', body: openAIError(502, `The provider (azure) has no such deployment: ${base.body.error.message}`, 'upstream_error') };
+    return { ...gatewayError(502, `The provider (azure) has no such deployment: ${base.message}`, 'upstream_error'), kind: 'server' };
   } else if (status === 429) {
     mapped.kind = 'rate_limit';
     mapped.headers = { ...mapped.headers, ...rateLimitHeaders(headers) };

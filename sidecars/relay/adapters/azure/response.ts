@@ -6,7 +6,7 @@ import type { ChatCompletion, ChatCompletionChunk } from '../../../../lib/openai
 import type { SseEvent } from '../../../../lib/sse';
 import type { TokenUsage } from '../../usage';
 import { usageFromResponse } from '../openai/usage';
-import type { StreamStep, StreamTranslator, TranslationContext } from '../types';
+import { streamError, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 import { mapAzureError } from './errors';
 import { without } from './request';
 
@@ -51,7 +51,7 @@ export class AzureStreamTranslator implements StreamTranslator {
     }
     if (chunk.error) {
       const mapped = mapAzureError(500, JSON.stringify({ error: chunk.error }), {});
-      return { chunks: [], error: { status: mapped.status, message: mapped.body.error.message, type: mapped.body.error.type } };
+      return { chunks: [], error: streamError(mapped) };
     }
     const step: StreamStep = { chunks: [] };
     const usage = usageFromResponse(chunk);

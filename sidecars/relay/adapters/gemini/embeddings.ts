@@ -1,9 +1,10 @@
 /** Gemini's batchEmbedContents, translated both ways; Gemini reports no token counts, so the gateway counts them. */
 import { countTextTokens } from '../../../../lib/tokens';
-import { unsupported, type AdapterRefusal, type EmbeddingsAdapter } from '../types';
+import type { GatewayError } from '../../../../lib/errors';
+import { unsupported, type EmbeddingsAdapter } from '../types';
 import { geminiApiRoot } from './request';
 
-function inputsOf(body: Record<string, unknown>): string[] | AdapterRefusal {
+function inputsOf(body: Record<string, unknown>): string[] | GatewayError {
   const input = body.input;
   const list = Array.isArray(input) ? input : [input];
   if (list.some((item) => typeof item !== 'string')) return unsupported('Gemini embeddings take text only, not token arrays.', 'input');

@@ -6,7 +6,8 @@ import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } fr
 import type { PlanTarget } from '../../../../lib/plan';
 import { isObject, parseNestedJson } from '../../../../lib/validate';
 import { SchemaError, schemaBudget, toGeminiSchema, type SchemaBudget } from './schema';
-import type { AdapterRefusal, UpstreamHttpRequest } from '../types';
+import type { GatewayError } from '../../../../lib/errors';
+import { unsupported, type UpstreamHttpRequest } from '../types';
 
 export interface GeminiPart {
   text?: string;
@@ -330,7 +331,7 @@ function needsSignatures(model: string): boolean {
   return /gemini-3/i.test(model);
 }
 
-export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): GeminiUpstreamRequest | AdapterRefusal {
+export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): GeminiUpstreamRequest | GatewayError {
   const dropped = new Set<string>();
   try {
     if (!Array.isArray(request.messages)) throw new Refusal('messages must be an array', 'messages');
@@ -359,7 +360,7 @@ export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, api
       dropped: [...dropped].sort(),
     };
   } catch (err) {
-    if (err instanceof Refusal) return { status: 400, message: err.message, param: err.param, code: 'unsupported_for_provider' };
+    if (err instanceof Refusal) return unsupported(err.message, err.param);
     throw err;
   }
 }

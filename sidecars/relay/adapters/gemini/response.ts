@@ -6,7 +6,7 @@ import type { SseEvent } from '../../../../lib/sse';
 import { openAIUsage, type TokenUsage } from '../../usage';
 import { mapGeminiError } from './errors';
 import type { GeminiPart, GoogleExtraContent } from './request';
-import type { StreamStep, StreamTranslator, TranslationContext } from '../types';
+import { streamError, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 
 interface GeminiCandidate {
   index?: number;
@@ -144,7 +144,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
     if (response.error) {
       const code = (response.error as { code?: unknown }).code;
       const mapped = mapGeminiError(typeof code === 'number' ? code : 500, JSON.stringify({ error: response.error }), {});
-      return { chunks: [], error: { status: mapped.status, message: mapped.body.error.message, type: mapped.body.error.type } };
+      return { chunks: [], error: streamError(mapped) };
     }
     const step: StreamStep = { chunks: [] };
     if (response.usageMetadata) this.usage = geminiTokenUsage(response.usageMetadata);

@@ -7,7 +7,7 @@ import { takesStreamOptions } from '../../../../lib/providers';
 import type { ChatCompletion, ChatCompletionChunk } from '../../../../lib/openai-types';
 import type { SseEvent } from '../../../../lib/sse';
 import type { ChatAdapter, StreamStep, StreamTranslator } from '../types';
-import { errorKind, mapUpstreamError } from './errors';
+import { mapUpstreamError } from './errors';
 import { openAIUrl } from './passthrough';
 import { chunkUsage, usageFromResponse } from './usage';
 
@@ -51,8 +51,5 @@ export const openaiAdapter: ChatAdapter = {
     };
   },
 
-  mapError(status, bodyText, headers) {
-    const mapped = mapUpstreamError(status, bodyText, headers['retry-after'], 'openai');
-    return { ...mapped, kind: errorKind(status, mapped.body.error.code) };
-  },
+  mapError: (status, bodyText, headers) => mapUpstreamError(status, bodyText, headers['retry-after'], 'openai'),
 };
