@@ -16,8 +16,8 @@ import type { SingleUse } from '../../lib/single-use';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { nanoToUsdString } from '../../lib/pricing';
 import { adaptersFor } from './adapters';
-import { buildRequest, clientIntent, openaiAdapter, usageFromResponse } from './adapters/openai';
-import { isRefused, type ChatAdapter, type EmbeddingsAdapter, type MappedError } from './adapters/types';
+import { buildRequest, clientIntent, usageFromResponse } from './adapters/openai';
+import { completionId, isRefused, type ChatAdapter, type EmbeddingsAdapter, type MappedError } from './adapters/types';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
 import type { RelayMetrics } from './metrics';
@@ -31,6 +31,7 @@ import { sendError, sendJson } from './respond';
 import { decide, DEFAULT_RETRY_POLICY, parseRetryAfter, type FailureKind, type RetryPolicy } from './retry-policy';
 import { passthroughSource, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
 import { callUpstream, classifyUpstreamFailure, type UpstreamPools } from './upstream';
+import { upstreamHeaders } from './upstream-headers';
 import type { TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';
 
 export interface RelayDeps {
@@ -216,21 +217,11 @@ function resolveCredential(target: PlanTarget, deps: RelayDeps): string | null |
   return value;
 }
 
-function failureFromMapped(mapped: MappedError, upstreamHeaders: Record<string, string | undefined>): Failure {
+/** The provider's error with its headers for the client; the retry delay is the one the adapter read (Retry-After, RetryInfo, retry-after-ms). */
+function failureFromMapped(mapped: MappedError, headers: Record<string, string | undefined>): Failure {
   const { kind, ...error } = mapped;
-  return { kind, error, retryAfterMs: parseRetryAfter(upstreamHeaders['retry-after']), outcome: 'upstream_error' };
-}
-
-/**
- * A provider's own rate-limit headers, renamed: the gateway's x-ratelimit-* describe the caller's
- * key and team, so the provider's come back as x-upstream-*.
- */
-export function upstreamRateHeaders(headers: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && /^(x-ratelimit-|anthropic-ratelimit-)/.test(name)) out[`x-upstream-${name}`] = value;
-  }
-  return out;
+  const retryAfterMs = parseRetryAfter(error.headers['retry-after'] ?? headers['retry-after']);
+  return { kind, error: { ...error, headers: { ...upstreamHeaders(headers), ...error.headers } }, retryAfterMs, outcome: 'upstream_error' };
 }
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
@@ -294,17 +285,14 @@ async function attempt(request: Request, target: PlanTarget, deps: RelayDeps): P
     } catch (error) {
       return transportFailure(error, target);
     }
-    const upstreamHeaders = flatHeaders(upstream.headers);
+    const headersIn = flatHeaders(upstream.headers);
     if (upstream.statusCode < 400) request.upstreamAnswered = true;
     if (upstream.statusCode >= 400) {
       const text = await upstream.body.text();
-      const mapped = (adapter ?? openaiAdapter).mapError(upstream.statusCode, text, upstreamHeaders);
-      const failure = failureFromMapped(mapped, upstreamHeaders);
-      failure.error.headers = { ...upstreamRateHeaders(upstreamHeaders), ...failure.error.headers };
-      return failure;
+      return failureFromMapped(spec.chat.mapError(upstream.statusCode, text, headersIn), headersIn);
     }
-    const responseHeaders = { 'x-aigw-upstream-model': `${target.provider}/${target.model}`, ...upstreamRateHeaders(upstreamHeaders) };
-    const contentType = upstreamHeaders['content-type'] ?? '';
+    const responseHeaders = { 'x-aigw-upstream-model': `${target.provider}/${target.model}`, ...upstreamHeaders(headersIn) };
+    const contentType = headersIn['content-type'] ?? '';
     if (request.stream && (contentType.includes('text/event-stream') || !passthrough)) {
       return await streamAnswer(request, target, adapter, upstream, responseHeaders, deps);
     }
@@ -390,7 +378,7 @@ async function streamAnswer(
   deps: RelayDeps,
 ): Promise<Failure | null> {
   const created = Math.floor(request.startedAt / 1000);
-  const encoder = request.format.streamEncoder({ id: `chatcmpl-${request.plan.requestId}`, model: target.model, created, wantsUsage: request.wantsStreamUsage });
+  const encoder = request.format.streamEncoder({ id: completionId(request.plan.requestId), model: target.model, created, wantsUsage: request.wantsStreamUsage });
   const source = adapter
     ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder)
     : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage });

@@ -5,11 +5,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { endpointOf } from '../../lib/endpoints';
 import type { Logger } from '../../lib/log';
 import type { PlanRetry, PlanTarget, ProviderType } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
 import { RelayMetrics } from '../../sidecars/relay/metrics';
 import { startRelay, type Relay } from '../../sidecars/relay/server';
+import { upstreamHeaders } from '../../sidecars/relay/upstream-headers';
 import { MemoryUsageSink } from '../../sidecars/relay/usage';
 import { requestId, signedHeaders } from '../e2e/helpers';
 
@@ -132,11 +134,10 @@ const NO_RETRY: PlanRetry = { maxRetries: 0 };
 function send(
   body: string,
   targets: PlanTarget | PlanTarget[],
-  opts: { path?: string; retry?: PlanRetry; id?: string; extraHeaders?: Record<string, string> } = {},
+  opts: { path?: string; retry?: PlanRetry; id?: string } = {},
 ): Promise<Response> {
   const path = opts.path ?? '/v1/chat/completions';
-  const endpoint = path === '/v1/messages' ? 'messages' : path === '/v1/embeddings' ? 'embeddings' : 'chat.completions';
-  const headers = { ...signedHeaders(body, targets, secret, endpoint, opts.id ?? requestId(), opts.retry), ...opts.extraHeaders };
+  const headers = signedHeaders(body, targets, secret, endpointOf(path), opts.id ?? requestId(), opts.retry);
   return fetch(relay.url + path, { method: 'POST', body, headers });
 }
 
@@ -222,11 +223,13 @@ describe('build → send → answer, OpenAI client to an OpenAI-compatible provi
 describe('translated attempts', () => {
   it('an OpenAI client on an Anthropic target gets an OpenAI completion', async () => {
     upstream.script(
-      json(200, { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Bonjour' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 4, output_tokens: 3 } }, { 'anthropic-ratelimit-requests-remaining': '9' }),
+      json(200, { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Bonjour' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 4, output_tokens: 3 } }, { 'anthropic-ratelimit-requests-remaining': '9', 'request-id': 'req_1' }),
     );
     const res = await send(OPENAI_BODY, target('anthropic', upstream.url));
     expect(res.status).toBe(200);
     expect(res.headers.get('x-upstream-anthropic-ratelimit-requests-remaining')).toBe('9');
+    // Until the headers were renamed in one place, Anthropic's request id reached the client on errors only.
+    expect(res.headers.get('x-upstream-request-id')).toBe('req_1');
     const body = (await res.json()) as { object: string; choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number } };
     expect(body).toMatchObject({ object: 'chat.completion', choices: [{ message: { content: 'Bonjour' } }], usage: { completion_tokens: 3 } });
     expect(upstream.seen[0].url).toBe('/v1/messages');
@@ -307,14 +310,31 @@ describe('failures, retries and failover', () => {
     expect(await res.json()).toEqual({ error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
   });
 
-  // Fails until the relay renames provider headers in one place (the Azure adapter renamed them too).
-  it.failing('an Azure 429 carries the provider’s rate-limit headers once, renamed as every provider’s are', async () => {
+  // Failed before: the Azure adapter renamed them (x-upstream-ratelimit-*) and so did the relay (x-upstream-x-ratelimit-*).
+  it('an Azure 429 carries the provider’s rate-limit headers once, renamed as every provider’s are', async () => {
     upstream.script(json(429, { error: { code: '429', message: 'Please retry after 6 seconds.' } }, { 'retry-after': '6', 'x-ratelimit-remaining-tokens': '0' }));
     const res = await send(OPENAI_BODY, target('azure', upstream.url), { retry: NO_RETRY });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('6');
     expect(res.headers.get('x-upstream-x-ratelimit-remaining-tokens')).toBe('0');
     expect(res.headers.get('x-upstream-ratelimit-remaining-tokens')).toBeNull();
+  });
+
+  it('waits on the delay the adapter read (Gemini’s RetryInfo), not only a Retry-After header: too long, so it fails over at once', async () => {
+    const quota = { error: { code: 429, message: 'Quota exceeded.', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '38s' }] } };
+    upstream.script(json(429, quota), json(200, completion('from the fallback')));
+    const res = await send(OPENAI_BODY, [target('gemini', upstream.url), target('openai', upstream.url)]);
+    expect(res.status).toBe(200);
+    expect(upstream.seen.map((s) => s.url)).toEqual(['/v1beta/models/gemini-2.5-flash:generateContent', '/chat/completions']);
+  });
+
+  it('maps an embeddings error with the target’s own adapter: Gemini’s bad key is the gateway’s 502, not the caller’s 400', async () => {
+    const badKey = { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } };
+    upstream.script(json(400, badKey));
+    const body = JSON.stringify({ model: 'e', input: ['hi'] });
+    const res = await send(body, target('gemini', upstream.url, { model: 'text-embedding-004' }), { path: '/v1/embeddings' });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_auth_failed');
   });
 
   it('a provider error reaches an Anthropic client in Anthropic’s shape', async () => {
@@ -378,5 +398,27 @@ describe('failures, retries and failover', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('down');
     expect(upstream.seen).toHaveLength(2);
     expect(recordOf(id)).toMatchObject({ status: 502, outcome: 'upstream_error', providerModel: 'b', costNano: 0 });
+  });
+});
+
+describe('the provider headers a client sees', () => {
+  it('are the rate-limit headers and request id of every provider, renamed x-upstream-*, whatever their case', () => {
+    expect(
+      upstreamHeaders({
+        'retry-after': '12',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'Anthropic-RateLimit-Tokens-Reset': '2025-01-01T00:00:12Z',
+        'request-id': 'req_011',
+        'x-ratelimit-remaining-tokens': '0',
+        'content-type': 'application/json',
+        'x-request-id': 'not-passed',
+        'set-cookie': undefined,
+      }),
+    ).toEqual({
+      'x-upstream-anthropic-ratelimit-requests-remaining': '0',
+      'x-upstream-anthropic-ratelimit-tokens-reset': '2025-01-01T00:00:12Z',
+      'x-upstream-request-id': 'req_011',
+      'x-upstream-x-ratelimit-remaining-tokens': '0',
+    });
   });
 });

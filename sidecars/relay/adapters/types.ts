@@ -40,10 +40,15 @@ export function isRefused<T extends object>(built: T | GatewayError): built is G
 export interface TranslationContext {
   /** The model name to report to the client: the provider's model, as OpenAI's own responses report theirs. */
   model: string;
-  /** Used for generated ids (chatcmpl-<requestId>). */
+  /** Used for generated ids (completionId). */
   requestId: string;
   /** Epoch seconds for `created`. */
   created: number;
+}
+
+/** The id of a completion the gateway writes itself: chatcmpl-<requestId>. */
+export function completionId(requestId: string): string {
+  return `chatcmpl-${requestId}`;
 }
 
 /** What one upstream SSE event becomes. */

@@ -4,7 +4,7 @@
  * input_tokens, so they are added back (cache reads and cache writes both).
  */
 import type { ChatCompletion, FinishReason, ToolCall } from '../../../../lib/openai-types';
-import type { TranslationContext } from '../types';
+import { completionId, type TranslationContext } from '../types';
 import { openAIUsage, type TokenUsage } from '../../usage';
 import { JSON_TOOL_NAME, type AnthropicContentBlock, type AnthropicMessage, type AnthropicStopReason, type AnthropicUsage } from './wire';
 
@@ -45,12 +45,6 @@ export function tokenUsage(usage: Partial<AnthropicUsage>): TokenUsage {
   };
 }
 
-/** TokenUsage in OpenAI's usage shape (cache writes under prompt_tokens_details.cache_write_tokens). */
-
-export function completionId(ctx: TranslationContext): string {
-  return `chatcmpl-${ctx.requestId}`;
-}
-
 export function translateResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null } {
   const message = (body ?? {}) as Partial<AnthropicMessage>;
   const blocks: AnthropicContentBlock[] = Array.isArray(message.content) ? message.content : [];
@@ -84,7 +78,7 @@ export function translateResponse(body: unknown, ctx: TranslationContext): { com
   }
   const usage = message.usage ? tokenUsage(message.usage) : null;
   const completion: ChatCompletion = {
-    id: completionId(ctx),
+    id: completionId(ctx.requestId),
     object: 'chat.completion',
     created: ctx.created,
     model: ctx.model,

@@ -9,8 +9,8 @@
  */
 import type { ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../../../lib/openai-types';
 import type { SseEvent } from '../../../../lib/sse';
-import type { StreamStep, StreamTranslator, TranslationContext } from '../types';
-import { completionId, finishReason, tokenUsage } from './response';
+import { completionId, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
+import { finishReason, tokenUsage } from './response';
 import { streamErrorFor } from './errors';
 import { JSON_TOOL_NAME, type AnthropicUsage } from './wire';
 
@@ -140,7 +140,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   private chunk(delta: Delta, finish: FinishReason | null = null): ChatCompletionChunk {
     return {
-      id: completionId(this.ctx),
+      id: completionId(this.ctx.requestId),
       object: 'chat.completion.chunk',
       created: this.ctx.created,
       model: this.ctx.model,

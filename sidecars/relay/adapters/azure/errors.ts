@@ -17,16 +17,7 @@ function azureErrorFields(bodyText: string): AzureErrorFields {
   }
 }
 
-/** Rate-limit headers passed on under x-upstream-* (x-ratelimit-remaining-tokens → x-upstream-ratelimit-remaining-tokens). */
-function rateLimitHeaders(headers: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && /^x-ratelimit-/i.test(name)) out[`x-upstream-${name.toLowerCase().slice(2)}`] = value;
-  }
-  return out;
-}
-
-/** OpenAI's mapping (openai.ts), plus Azure's content filter, deployment and rate-limit specifics. */
+/** OpenAI's mapping (openai/errors.ts), plus Azure's content filter, deployment and retry-after-ms. */
 export function mapAzureError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError {
   const fields = azureErrorFields(bodyText);
   const code = typeof fields.code === 'string' ? fields.code : null;
@@ -44,10 +35,8 @@ export function mapAzureError(status: number, bodyText: string, headers: Record<
   else if (code === 'DeploymentNotFound') {
     // The deployment is the gateway's configuration, not the caller's mistake.
     return { ...gatewayError(502, `The provider (azure) has no such deployment: ${base.message}`, 'upstream_error'), kind: 'server' };
-  } else if (status === 429) {
-    mapped.kind = 'rate_limit';
-    mapped.headers = { ...mapped.headers, ...rateLimitHeaders(headers) };
-  } else if (status === 401 || status === 403) mapped.kind = 'auth';
+  } else if (status === 429) mapped.kind = 'rate_limit';
+  else if (status === 401 || status === 403) mapped.kind = 'auth';
   else if (status === 504 || status === 408) mapped.kind = 'timeout';
   else if (mapped.status < 500) mapped.kind = 'caller';
   return mapped;

@@ -6,7 +6,7 @@ import type { ChatCompletion, ChatCompletionChunk } from '../../../../lib/openai
 import type { SseEvent } from '../../../../lib/sse';
 import type { TokenUsage } from '../../usage';
 import { usageFromResponse } from '../openai/usage';
-import { streamError, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
+import { completionId, streamError, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 import { mapAzureError } from './errors';
 import { without } from './request';
 
@@ -18,7 +18,7 @@ export function azureChatResponse(body: unknown, ctx: TranslationContext): { com
   const choices = (Array.isArray(raw.choices) ? raw.choices : []).map((c) => without(c as Record<string, unknown>, CHOICE_EXTRAS));
   const completion = {
     ...without(raw, TOP_EXTRAS),
-    id: typeof raw.id === 'string' && raw.id !== '' ? raw.id : `chatcmpl-${ctx.requestId}`,
+    id: typeof raw.id === 'string' && raw.id !== '' ? raw.id : completionId(ctx.requestId),
     object: 'chat.completion',
     created: typeof raw.created === 'number' && raw.created > 0 ? raw.created : ctx.created,
     model: ctx.model,
@@ -66,7 +66,7 @@ export class AzureStreamTranslator implements StreamTranslator {
     if (typeof chunk.id === 'string' && chunk.id !== '' && !this.id) this.id = chunk.id;
     step.chunks.push({
       ...without(chunk, [...TOP_EXTRAS, 'usage']),
-      id: this.id ?? `chatcmpl-${this.ctx.requestId}`,
+      id: this.id ?? completionId(this.ctx.requestId),
       object: 'chat.completion.chunk',
       created: typeof chunk.created === 'number' && chunk.created > 0 ? chunk.created : this.ctx.created,
       model: this.ctx.model,

@@ -6,7 +6,7 @@ import type { SseEvent } from '../../../../lib/sse';
 import { openAIUsage, type TokenUsage } from '../../usage';
 import { mapGeminiError } from './errors';
 import type { GeminiPart, GoogleExtraContent } from './request';
-import { streamError, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
+import { completionId, streamError, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 
 interface GeminiCandidate {
   index?: number;
@@ -106,7 +106,7 @@ export function geminiChatResponse(body: unknown, ctx: TranslationContext): { co
     choices.push({ index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: blocked ? 'content_filter' : 'stop' });
   }
   const usage = response.usageMetadata ? geminiTokenUsage(response.usageMetadata) : null;
-  const completion: ChatCompletion = { id: `chatcmpl-${ctx.requestId}`, object: 'chat.completion', created: ctx.created, model: ctx.model, choices };
+  const completion: ChatCompletion = { id: completionId(ctx.requestId), object: 'chat.completion', created: ctx.created, model: ctx.model, choices };
   if (usage) completion.usage = openAIUsage(usage);
   return { completion, usage };
 }
@@ -167,7 +167,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
   }
 
   private base(): Omit<ChatCompletionChunk, 'choices'> {
-    return { id: `chatcmpl-${this.ctx.requestId}`, object: 'chat.completion.chunk', created: this.ctx.created, model: this.ctx.model };
+    return { id: completionId(this.ctx.requestId), object: 'chat.completion.chunk', created: this.ctx.created, model: this.ctx.model };
   }
 
   private state(index: number): ChoiceState {
