@@ -9,6 +9,7 @@ import { TargetFeedback } from './target-feedback';
 import { ParallelSlots } from './parallel-slots';
 import { SingleUse } from '../../lib/single-use';
 import type { RelayConfig } from './config';
+import type { RelayDeps } from './deps';
 import { handleRelayRequest } from './relay-request';
 import { sendError, sendJson } from './respond';
 import { clientFormatOf, gatewayError } from '../../lib/errors';
@@ -43,7 +44,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const feedback = new TargetFeedback(redis, log, options.metrics);
   const slots = new ParallelSlots(redis, log);
   const usedPlans = new SingleUse();
-  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback, slots, usedPlans };
+  const deps: RelayDeps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback, slots, usedPlans };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];

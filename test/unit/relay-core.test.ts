@@ -262,6 +262,13 @@ describe('translated attempts', () => {
     expect(upstream.seen).toHaveLength(0);
   });
 
+  it('embeddings are never streamed, even when the body says stream: true', async () => {
+    upstream.script(json(200, { embeddings: [{ values: [0.25] }] }));
+    const res = await send(JSON.stringify({ model: 'e', input: 'hi', stream: true }), target('gemini', upstream.url, { model: 'text-embedding-004' }), { path: '/v1/embeddings', retry: NO_RETRY });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ object: 'list', data: [{ embedding: [0.25] }] });
+  });
+
   it('Gemini embeddings are translated both ways', async () => {
     upstream.script(json(200, { embeddings: [{ values: [0.25, 0.5] }] }));
     const body = JSON.stringify({ model: 'e', input: ['hi'] });
