@@ -33,6 +33,21 @@ export function unsupported(message: string, param: string | null = null): Gatew
   return refusal(message, param, 'unsupported_for_provider');
 }
 
+/** Thrown deep inside a request builder; its entry point catches it and returns the 400 value. */
+export class Refusal extends Error {
+  constructor(
+    message: string,
+    readonly param: string | null,
+    readonly code: string = 'unsupported_parameter',
+  ) {
+    super(message);
+  }
+
+  toGatewayError(): GatewayError {
+    return refusal(this.message, this.param, this.code);
+  }
+}
+
 export function isRefused<T extends object>(built: T | GatewayError): built is GatewayError {
   return 'status' in built;
 }
@@ -66,6 +81,11 @@ export interface StreamStep {
 export function streamError(error: GatewayError): NonNullable<StreamStep['error']> {
   const { message, type } = (errorBody('openai', error) as OpenAIErrorBody).error;
   return { status: error.status, message, type };
+}
+
+/** A stream event that is not the JSON it should be: the provider broke its stream. */
+export function unreadableEvent(provider: string): StreamStep {
+  return { chunks: [], error: { status: 502, message: `The provider (${provider}) sent an unreadable stream event.`, type: 'api_error' } };
 }
 
 export interface StreamTranslator {

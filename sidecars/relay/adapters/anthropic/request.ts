@@ -28,7 +28,8 @@ import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } fr
 import type { PlanTarget } from '../../../../lib/plan';
 import { isObject } from '../../../../lib/validate';
 import type { GatewayError } from '../../../../lib/errors';
-import { refusal, type UpstreamHttpRequest } from '../types';
+import { AlternatingTurns } from '../turns';
+import { Refusal, type UpstreamHttpRequest } from '../types';
 import {
   JSON_TOOL_NAME,
   type AnthropicContentBlock,
@@ -57,15 +58,6 @@ const ANSWER_ROOM = 4096;
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
-class Refusal extends Error {
-  constructor(
-    message: string,
-    readonly param: string | null,
-    readonly code: string = 'unsupported_parameter',
-  ) {
-    super(message);
-  }
-}
 
 /** `https://api.anthropic.com` and `https://api.anthropic.com/v1` both work as base URLs. */
 export function messagesUrl(baseUrl: string): string {
@@ -82,7 +74,7 @@ export function buildAnthropicRequest(target: PlanTarget, request: ChatRequest, 
   try {
     body = toAnthropicBody(target, request);
   } catch (err) {
-    if (err instanceof Refusal) return refusal(err.message, err.param, err.code);
+    if (err instanceof Refusal) return err.toGatewayError();
     throw err;
   }
   const headers: Record<string, string> = {
@@ -152,14 +144,9 @@ function toAnthropicBody(target: PlanTarget, request: ChatRequest): AnthropicReq
 
 function convertMessages(input: ChatMessage[]): { system: AnthropicTextBlock[]; messages: AnthropicMessageParam[] } {
   const system: AnthropicTextBlock[] = [];
-  const turns: Array<{ role: 'user' | 'assistant'; content: AnthropicContentBlock[] }> = [];
-  const push = (role: 'user' | 'assistant', blocks: AnthropicContentBlock[]) => {
-    if (blocks.length === 0) return; // Anthropic rejects empty turns; dropping one merges its neighbours.
-    const last = turns[turns.length - 1];
-    // Anthropic wants strictly alternating roles: consecutive same-role messages become one turn.
-    if (last && last.role === role) last.content.push(...blocks);
-    else turns.push({ role, content: [...blocks] });
-  };
+  // Anthropic rejects empty turns and wants strictly alternating roles.
+  const turns = new AlternatingTurns<'user' | 'assistant', AnthropicContentBlock>();
+  const push = (role: 'user' | 'assistant', blocks: AnthropicContentBlock[]) => turns.push(role, blocks);
 
   input.forEach((message, i) => {
     const where = `messages[${i}]`;
@@ -185,12 +172,8 @@ function convertMessages(input: ChatMessage[]): { system: AnthropicTextBlock[]; 
   });
 
   // Anthropic requires tool_result blocks to come first in their user turn.
-  for (const turn of turns) {
-    if (turn.role !== 'user') continue;
-    const results = turn.content.filter((b) => b.type === 'tool_result');
-    if (results.length > 0) turn.content = [...results, ...turn.content.filter((b) => b.type !== 'tool_result')];
-  }
-  return { system, messages: turns };
+  const resultsFirst = (blocks: AnthropicContentBlock[]) => [...blocks.filter((b) => b.type === 'tool_result'), ...blocks.filter((b) => b.type !== 'tool_result')];
+  return { system, messages: turns.list.map(({ role, items }) => ({ role, content: role === 'user' ? resultsFirst(items) : items })) };
 }
 
 function cacheControlOf(part: unknown): CacheControl | undefined {

@@ -9,7 +9,7 @@
  */
 import type { ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../../../lib/openai-types';
 import type { SseEvent } from '../../../../lib/sse';
-import { completionId, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
+import { completionId, unreadableEvent, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 import { finishReason, tokenUsage } from './response';
 import { streamErrorFor } from './errors';
 import { JSON_TOOL_NAME, type AnthropicUsage } from './wire';
@@ -51,7 +51,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     try {
       data = JSON.parse(event.data) as AnyEvent;
     } catch {
-      return { chunks: [], error: { status: 502, message: 'The provider (anthropic) sent an unreadable stream event.', type: 'api_error' } };
+      return unreadableEvent('anthropic');
     }
     switch (data.type ?? event.event) {
       case 'message_start':

@@ -6,7 +6,7 @@ import type { ChatCompletion, ChatCompletionChunk } from '../../../../lib/openai
 import type { SseEvent } from '../../../../lib/sse';
 import type { TokenUsage } from '../../usage';
 import { usageFromResponse } from '../openai/usage';
-import { completionId, streamError, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
+import { completionId, streamError, unreadableEvent, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 import { mapAzureError } from './errors';
 import { without } from './request';
 
@@ -47,7 +47,7 @@ export class AzureStreamTranslator implements StreamTranslator {
     try {
       chunk = JSON.parse(data) as Record<string, unknown>;
     } catch {
-      return { chunks: [], error: { status: 502, message: 'The provider (azure) sent an unreadable stream event', type: 'api_error' } };
+      return unreadableEvent('azure');
     }
     if (chunk.error) {
       const mapped = mapAzureError(500, JSON.stringify({ error: chunk.error }), {});

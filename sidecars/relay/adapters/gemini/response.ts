@@ -6,7 +6,7 @@ import type { SseEvent } from '../../../../lib/sse';
 import { openAIUsage, type TokenUsage } from '../../usage';
 import { mapGeminiError } from './errors';
 import type { GeminiPart, GoogleExtraContent } from './request';
-import { completionId, streamError, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
+import { completionId, streamError, unreadableEvent, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 
 interface GeminiCandidate {
   index?: number;
@@ -139,7 +139,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
     try {
       response = JSON.parse(event.data) as GeminiResponse;
     } catch {
-      return { chunks: [], error: { status: 502, message: 'The provider (gemini) sent an unreadable stream event', type: 'api_error' } };
+      return unreadableEvent('gemini');
     }
     if (response.error) {
       const code = (response.error as { code?: unknown }).code;
