@@ -1,16 +1,15 @@
 /**
  * The provider registry: every provider type a model's target may name, one line each, with the
  * wire format it speaks and what it can do. aigw-proxy takes its config schema's provider names
- * from here; the relay finds each wire format's adapters in sidecars/relay/adapters/<wire>/ and
- * reads the flags; `make dev` points each target at the mock speaking its wire format. Data only:
- * no adapter code, so the plugin bundle stays small. docs/adding-a-provider.md walks through it.
+ * from here (through lib/plan.ts); the relay finds each wire format's adapters in
+ * sidecars/relay/adapters/<wire>/ and reads the flags; `make dev` points each target at the mock
+ * speaking its wire format. Data only, no adapter code, so the plugin bundle stays small.
+ * docs/adding-a-provider.md walks through adding one.
  */
 
-/** The HTTP APIs the relay has adapters for (one folder each under sidecars/relay/adapters/). */
-export type WireFormat = 'openai' | 'azure' | 'anthropic' | 'gemini';
-
 export interface ProviderFacts {
-  wire: WireFormat;
+  /** The HTTP API it speaks: the relay's adapter folder and the dev mock's dialect. */
+  wire: string;
   /** `false`: refuses `stream_options` (read by the OpenAI wire format's adapter); absent means it takes it. */
   streamOptions?: false;
 }
@@ -32,6 +31,9 @@ export const PROVIDERS = {
 } as const satisfies Record<string, ProviderFacts>;
 
 export type ProviderType = keyof typeof PROVIDERS;
+
+/** The wire formats the registry names; the relay's adapter table must cover each (tsc checks). */
+export type WireFormat = (typeof PROVIDERS)[ProviderType]['wire'];
 
 /** Every provider type, in registry order (the plugin schema's `one_of`). */
 export const PROVIDER_TYPES = Object.keys(PROVIDERS) as readonly ProviderType[];

@@ -2,7 +2,7 @@
  * Turns the production deck file into the local one: the relay and its service on local ports,
  * and every model whose provider key is missing from the environment answered by the mock.
  */
-import { isProviderType, wireFormatOf } from '../../lib/providers';
+import { isProviderType, wireFormatOf, type WireFormat } from '../../lib/providers';
 
 export const MOCK_CREDENTIAL = 'DEV_MOCK_API_KEY';
 
@@ -30,9 +30,10 @@ export interface MockBaseUrls {
   azure: string;
 }
 
-/** The mock speaks each wire format of the provider registry; an unknown provider gets OpenAI's. */
+/** The mock dialect of the provider's wire format (lib/providers.ts); OpenAI's for a wire format it has none for. */
 function mockUrlFor(provider: string, urls: MockBaseUrls): string {
-  return urls[isProviderType(provider) ? wireFormatOf(provider) : 'openai'];
+  const dialects: Partial<Record<WireFormat, string>> = urls;
+  return (isProviderType(provider) ? dialects[wireFormatOf(provider)] : undefined) ?? urls.openai;
 }
 
 export interface DevDeckResult {

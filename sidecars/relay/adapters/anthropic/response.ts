@@ -66,7 +66,7 @@ export function translateResponse(body: unknown, ctx: TranslationContext): { com
       thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
     } else if (block.type === 'tool_use') {
       if (block.name === JSON_TOOL_NAME) {
-        // Emulated JSON mode: the tool input is the answer (see anthropic-request.ts).
+        // Emulated JSON mode: the tool input is the answer (see request.ts).
         text += JSON.stringify(block.input ?? {});
         hasText = true;
         jsonMode = true;

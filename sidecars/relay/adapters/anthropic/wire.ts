@@ -125,5 +125,5 @@ export interface AnthropicMessage {
   usage: AnthropicUsage;
 }
 
-/** The name of the forced tool that emulates OpenAI's JSON modes (see anthropic-request.ts). */
+/** The name of the forced tool that emulates OpenAI's JSON modes (see request.ts). */
 export const JSON_TOOL_NAME = 'json_response';
