@@ -8,13 +8,30 @@ import { endpointOf } from '../../lib/endpoints';
 import { failed, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
-import { verifyPlan } from '../../lib/plan';
+import type { ChatRequest } from '../../lib/openai-types';
+import { verifyPlan, type RoutePlan } from '../../lib/plan';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { clientIntent } from './adapters/openai';
-import type { RelayRequest } from './attempt';
 import type { ClientFormat } from './client-format';
 import type { RelayDeps } from './deps';
-import { DEFAULT_RETRY_POLICY } from './retry-policy';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+
+/** One admitted client request: what every attempt reads. */
+export interface RelayRequest {
+  plan: RoutePlan;
+  rawBody: Buffer;
+  clientBody: Record<string, unknown>;
+  /** The request in canonical (OpenAI) form, for translated attempts; null for embeddings. */
+  canonical: ChatRequest | null;
+  format: ClientFormat;
+  stream: boolean;
+  /** The client asked for the usage chunk itself (stream_options.include_usage). */
+  wantsStreamUsage: boolean;
+  startedAt: number;
+  policy: RetryPolicy;
+  /** The client's connection, where the answer is written. */
+  res: ServerResponse;
+}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

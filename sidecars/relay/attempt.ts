@@ -14,66 +14,18 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { failed as refused, gatewayError, ok, type GatewayError, type Result } from '../../lib/errors';
-import type { ChatRequest } from '../../lib/openai-types';
-import type { PlanTarget, RoutePlan } from '../../lib/plan';
+import type { PlanTarget } from '../../lib/plan';
 import { adaptersFor } from './adapters';
-import { buildRequest, type UpstreamRequest } from './adapters/openai';
+import { buildRequest } from './adapters/openai';
 import { isRefused, type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter } from './adapters/types';
+import type { RelayRequest } from './admit';
 import { answer, interruptedAnswer } from './answer';
-import type { ClientFormat } from './client-format';
+import { failed, type AttemptFailure, type AttemptOutcome, type Step } from './attempt-outcome';
 import { credentialAllowed } from './config';
 import type { RelayDeps } from './deps';
 import { stripAnthropicExtensions } from './ingress/anthropic-request';
-import type { FailureKind, RetryPolicy } from './retry-policy';
 import type { Settlement } from './settlement';
-import { callUpstream, classifyUpstreamFailure, type UpstreamPools } from './upstream';
-import type { TokenUsage, UsageOutcome } from './usage';
-
-/** One admitted client request: what every attempt reads. */
-export interface RelayRequest {
-  plan: RoutePlan;
-  rawBody: Buffer;
-  clientBody: Record<string, unknown>;
-  /** The request in canonical (OpenAI) form, for translated attempts; null for embeddings. */
-  canonical: ChatRequest | null;
-  format: ClientFormat;
-  stream: boolean;
-  /** The client asked for the usage chunk itself (stream_options.include_usage). */
-  wantsStreamUsage: boolean;
-  startedAt: number;
-  policy: RetryPolicy;
-  /** The client's connection, where the answer is written. */
-  res: ServerResponse;
-}
-
-/** A failed attempt, as the client would see it if nothing else works. */
-export interface AttemptFailure {
-  kind: FailureKind;
-  error: GatewayError;
-  retryAfterMs?: number;
-  outcome: UsageOutcome;
-  /** The provider accepted the call (a successful response head): it bills the prompt even if the client leaves. */
-  providerAccepted?: boolean;
-}
-
-/** The client has its answer (whole, or cut after it began); what the target's stats need of it. */
-export interface Answered {
-  firstByteAt: number | null;
-  usage: TokenUsage | null;
-}
-
-export type Step<T> = { ok: true; value: T } | { ok: false; failure: AttemptFailure };
-export type AttemptOutcome = Step<Answered>;
-export type Attempt = (target: PlanTarget, position: number) => Promise<AttemptOutcome>;
-export type AttemptWrapper = (next: Attempt) => Attempt;
-
-export const failed = (failure: AttemptFailure): { ok: false; failure: AttemptFailure } => ({ ok: false, failure });
-export const answered = (firstByteAt: number | null, usage: TokenUsage | null): AttemptOutcome => ({ ok: true, value: { firstByteAt, usage } });
-
-/** An attempt inside its wrappers, the first outermost. */
-export function wrapAttempt(attempt: Attempt, ...wrappers: AttemptWrapper[]): Attempt {
-  return wrappers.reduceRight<Attempt>((next, wrap) => wrap(next), attempt);
-}
+import { callUpstream, classifyUpstreamFailure, type UpstreamPools, type UpstreamRequest } from './upstream';
 
 /** How the provider's reply is read: passed through, translated back, or embeddings translated. */
 export type Reading = { kind: 'passthrough' } | { kind: 'translated'; adapter: ChatAdapter } | { kind: 'embeddings'; adapter: EmbeddingsAdapter };

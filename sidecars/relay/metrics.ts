@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RoutePlan } from '../../lib/plan';
-import type { AttemptWrapper } from './attempt';
+import type { AttemptWrapper } from './attempt-outcome';
 import type { UsageRecord, UsageSink } from './usage';
 
 export class RelayMetrics implements UsageSink {

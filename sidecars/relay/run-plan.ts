@@ -7,7 +7,9 @@
  */
 import type { GatewayError } from '../../lib/errors';
 import type { PlanTarget } from '../../lib/plan';
-import { attempt, wrapAttempt, type AttemptFailure, type AttemptOutcome, type RelayRequest } from './attempt';
+import type { RelayRequest } from './admit';
+import { attempt } from './attempt';
+import { wrapAttempt, type AttemptFailure, type AttemptOutcome } from './attempt-outcome';
 import type { RelayDeps } from './deps';
 import { withAttemptMetrics } from './metrics';
 import { decide } from './retry-policy';

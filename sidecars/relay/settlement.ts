@@ -5,7 +5,7 @@
  */
 import type { PlanTarget } from '../../lib/plan';
 import { nanoToUsdString } from '../../lib/pricing';
-import type { RelayRequest } from './attempt';
+import type { RelayRequest } from './admit';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
 import type { TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';

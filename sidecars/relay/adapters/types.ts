@@ -10,11 +10,11 @@ import type { OpenAIErrorBody } from '../../../lib/openai-error';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
 import type { PlanTarget } from '../../../lib/plan';
 import type { SseEvent } from '../../../lib/sse';
+import type { UpstreamRequest } from '../upstream';
 import type { TokenUsage } from '../usage';
 
-export interface UpstreamHttpRequest {
-  url: string;
-  headers: Record<string, string>;
+/** A request an adapter built (always JSON text). */
+export interface UpstreamHttpRequest extends UpstreamRequest {
   body: string;
   /** Request features the target cannot take and the adapter left out (counted in a metric). */
   dropped?: string[];

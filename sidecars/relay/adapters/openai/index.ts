@@ -15,6 +15,6 @@ export const openaiSpec: AdapterSpec = {
 };
 
 export { openaiAdapter };
-export { buildRequest, clientIntent, processStreamData, type ChunkAction, type ClientIntent, type UpstreamRequest } from './passthrough';
+export { buildRequest, clientIntent, processStreamData, type ChunkAction, type ClientIntent } from './passthrough';
 export { errorKind, mapUpstreamError } from './errors';
 export { toTokenUsage, usageFromResponse } from './usage';

@@ -5,14 +5,9 @@
  */
 import type { Endpoint, PlanTarget } from '../../../../lib/plan';
 import { takesStreamOptions } from '../../../../lib/providers';
+import type { UpstreamRequest } from '../../upstream';
 import type { TokenUsage } from '../../usage';
 import { chunkUsage } from './usage';
-
-export interface UpstreamRequest {
-  url: string;
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
 
 /** What the client asked for, which the relay must honour whatever it asked the provider. */
 export interface ClientIntent {
