@@ -8,14 +8,11 @@
 import { createHash } from 'node:crypto';
 import type { BudgetSubject, RateLimitSubject } from './identity';
 import type { ModelPrice } from './pricing';
+import type { ProviderType } from './providers';
 import { openEnvelope, signEnvelope } from './signing';
 
-/** OpenAI and every API that speaks its wire format. */
-export const OPENAI_COMPATIBLE_PROVIDERS = ['openai', 'groq', 'deepseek', 'xai', 'mistral', 'ollama', 'vllm', 'huggingface', 'openai-compatible'] as const;
-/** Providers with a wire format of their own, reached through a translating adapter. */
-export const TRANSLATED_PROVIDERS = ['anthropic', 'gemini', 'azure'] as const;
-export const PROVIDER_TYPES = [...OPENAI_COMPATIBLE_PROVIDERS, ...TRANSLATED_PROVIDERS] as const;
-export type ProviderType = (typeof PROVIDER_TYPES)[number];
+// The provider names live in the provider registry; aigw-proxy's schema reads them from here.
+export { PROVIDER_TYPES, type ProviderType } from './providers';
 
 /** `messages` is Anthropic-format ingress (/v1/messages), translated to any target. */
 export type Endpoint = 'chat.completions' | 'embeddings' | 'messages';

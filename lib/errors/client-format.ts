@@ -19,5 +19,5 @@ export function errorBody(format: ClientFormatName, error: GatewayError): OpenAI
     const code = error.code ? ` (${error.code})` : '';
     return { type: 'error', error: { type: anthropicErrorType(error.status), message: error.message + code } };
   }
-  return openAIError(error.status, error.message, error.code, error.param);
+  return openAIError(error.status, error.message, error.code, error.param, error.type);
 }

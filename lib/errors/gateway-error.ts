@@ -13,6 +13,11 @@ export interface GatewayError {
   param: string | null;
   /** Extra response headers (Retry-After, Allow, x-ratelimit-*). */
   headers: Record<string, string>;
+  /**
+   * OpenAI's `type` when it is not the status's own: a provider's error relayed with the type it
+   * gave (`insufficient_quota`, `requests`). Absent: derived from the status.
+   */
+  type?: string;
 }
 
 export function gatewayError(

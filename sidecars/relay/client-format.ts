@@ -1,9 +1,10 @@
 /**
  * How the relay speaks to the client: OpenAI's format (chat completions) or Anthropic's
- * (/v1/messages). Completions, stream chunks, the stream's end and errors are all rendered here,
- * so a translated answer reaches each client exactly in the format its SDK parses.
+ * (/v1/messages). Completions, stream chunks and the stream's end are rendered here, so a
+ * translated answer reaches each client exactly in the format its SDK parses; error bodies are
+ * lib/errors' errorBody, in the format clientFormatOf names.
  */
-import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
+import { errorBody, type ClientFormatName, type GatewayError } from '../../lib/errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../lib/openai-types';
 import { sseData } from '../../lib/sse';
 import { openAIUsage, type TokenUsage } from './usage';
@@ -13,34 +14,24 @@ export interface StreamEncoder {
   /** The end of a complete answer: usage (with the gateway's cost) where the format carries it. */
   finish(usage: TokenUsage | null, costUsd: number | null): string;
   /** A failure after the answer began: an explicit error event, never a silent end. */
-  error(message: string, code: string): string;
+  error(error: GatewayError): string;
 }
 
-export interface FormatRefusal {
-  status: 400;
-  message: string;
-  param: string | null;
-  code: string;
-}
+/** The client's request in canonical (OpenAI) form, or the 400 refusing what cannot be expressed. */
+export type CanonicalRequest = { ok: true; request: ChatRequest } | { ok: false; refusal: GatewayError };
 
 export interface ClientFormat {
-  name: 'openai' | 'anthropic';
-  /** The request in canonical (OpenAI) form, or why it cannot be expressed. */
-  toCanonical(body: Record<string, unknown>): { ok: true; request: ChatRequest } | { ok: false; refusal: FormatRefusal };
+  name: ClientFormatName;
+  toCanonical(body: Record<string, unknown>): CanonicalRequest;
   completion(completion: ChatCompletion, usage: TokenUsage | null, costUsd: number | null): unknown;
-  errorBody(status: number, body: OpenAIErrorBody): unknown;
   streamEncoder(ctx: { id: string; model: string; created: number; wantsUsage: boolean }): StreamEncoder;
 }
-
 
 export const openAIFormat: ClientFormat = {
   name: 'openai',
   toCanonical: (body) => ({ ok: true, request: body as ChatRequest }),
   completion(completion, usage, costUsd) {
     return usage ? { ...completion, usage: openAIUsage(usage, costUsd) } : completion;
-  },
-  errorBody(_status, body) {
-    return body;
   },
   streamEncoder(ctx) {
     return {
@@ -52,7 +43,7 @@ export const openAIFormat: ClientFormat = {
             : '';
         return usageChunk + 'data: [DONE]\n\n';
       },
-      error: (message, code) => sseData(openAIError(502, message, code)),
+      error: (error) => sseData(errorBody('openai', error)),
     };
   },
 };

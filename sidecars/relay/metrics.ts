@@ -3,6 +3,8 @@
  * is graphed can never disagree. Labels are bounded by configuration (models, providers).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RoutePlan } from '../../lib/plan';
+import type { AttemptWrapper } from './attempt-outcome';
 import type { UsageRecord, UsageSink } from './usage';
 
 export class RelayMetrics implements UsageSink {
@@ -126,4 +128,14 @@ export class RelayMetrics implements UsageSink {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Counts every attempt by its result and, for the one that answered, the routing decision that chose it. */
+export function withAttemptMetrics(metrics: RelayMetrics | undefined, plan: RoutePlan): AttemptWrapper {
+  return (next) => async (target, position) => {
+    const outcome = await next(target, position);
+    metrics?.attempt(target.provider, target.model, outcome.ok ? 'ok' : outcome.failure.kind);
+    if (outcome.ok) metrics?.routed(plan.model, plan.routing?.algorithm ?? 'none', target.provider, target.model, position);
+    return outcome;
+  };
 }

@@ -9,10 +9,10 @@ import { TargetFeedback } from './target-feedback';
 import { ParallelSlots } from './parallel-slots';
 import { SingleUse } from '../../lib/single-use';
 import type { RelayConfig } from './config';
-import { handleRelayRequest, sendFormatted } from './relay-request';
-import { sendJson } from './respond';
-import { clientFormatFor } from './formats';
-import { openAIError } from '../../lib/openai-error';
+import type { RelayDeps } from './deps';
+import { handleRelayRequest } from './relay-request';
+import { sendError, sendJson } from './respond';
+import { clientFormatOf, gatewayError } from '../../lib/errors';
 import { UpstreamPools } from './upstream';
 import type { RelayMetrics } from './metrics';
 import type { UsageSink } from './usage';
@@ -44,7 +44,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const feedback = new TargetFeedback(redis, log, options.metrics);
   const slots = new ParallelSlots(redis, log);
   const usedPlans = new SingleUse();
-  const deps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback, slots, usedPlans };
+  const deps: RelayDeps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback, slots, usedPlans };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];
@@ -54,13 +54,13 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       registry.metrics().then((text) => sendJson(res, 200, text, { 'content-type': registry.contentType }));
       return;
     }
-    const format = clientFormatFor(path);
+    const format = clientFormatOf(path);
     if (req.method !== 'POST') {
-      return sendFormatted(res, format, 405, openAIError(405, `Method ${req.method} is not allowed here.`, 'method_not_allowed'), { allow: 'POST' });
+      return sendError(res, format, gatewayError(405, `Method ${req.method} is not allowed here.`, 'method_not_allowed', null, { allow: 'POST' }));
     }
     handleRelayRequest(req, res, deps).catch((error: unknown) => {
       log.error('relay request failed', { error: (error as Error).message, path });
-      if (!res.headersSent) sendFormatted(res, format, 500, openAIError(500, 'The relay failed to handle this request.', 'relay_error'));
+      if (!res.headersSent) sendError(res, format, gatewayError(500, 'The relay failed to handle this request.', 'relay_error'));
       else res.destroy();
     });
   });

@@ -7,9 +7,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { gatewayError } from '../../lib/errors';
 import { SseParser } from '../../lib/sse';
 import { generatedText, type GeneratedParts } from '../../lib/tokens';
-import { processStreamData, type ClientIntent } from './adapters/openai';
+import { processStreamData, type ClientIntent } from './adapters/openai/passthrough';
 import type { StreamTranslator } from './adapters/types';
 import type { StreamEncoder } from './client-format';
 import { openAIUsage } from './usage';
@@ -234,7 +235,7 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
     return null;
   };
   const interrupted = (message: string): StreamResult => {
-    if (!res.destroyed) res.end(pending + io.encoder.error(message, 'upstream_stream_interrupted'));
+    if (!res.destroyed) res.end(pending + io.encoder.error(gatewayError(502, message, 'upstream_stream_interrupted')));
     return { committed: true, outcome: 'stream_interrupted', usage, firstByteAt };
   };
 

@@ -2,11 +2,13 @@
  * What the relay tells the shared target stats after each attempt: in-flight leases, outcomes
  * for the circuit breaker, time-to-first-token and per-token latency, and usage. All of it is
  * best effort and off the request path: a Redis hiccup costs routing quality, never a request.
+ * withTargetFeedback wraps an attempt with it.
  */
 import type Redis from 'ioredis';
 import type { Logger } from '../../lib/log';
 import type { PlanTarget } from '../../lib/plan';
 import { targetId, TargetStats } from '../../lib/routing';
+import type { AttemptWrapper } from './attempt-outcome';
 import type { RelayMetrics } from './metrics';
 import type { FailureKind } from './retry-policy';
 import type { TokenUsage } from './usage';
@@ -42,7 +44,6 @@ export class TargetFeedback {
   }
 
   end(target: PlanTarget, requestId: string, result: AttemptResult): void {
-    this.metrics?.attempt(target.provider, target.model, result.ok ? 'ok' : (result.kind ?? 'failed'));
     if (!this.stats) return;
     const stats = this.stats;
     const id = targetId(target);
@@ -68,4 +69,22 @@ export class TargetFeedback {
   private quietly(work: Promise<unknown>): void {
     work.catch((error: unknown) => this.log.debug('target stats update failed', { error: (error as Error).message }));
   }
+}
+
+/** Every attempt holds an in-flight lease on its target and reports how it went. */
+export function withTargetFeedback(feedback: TargetFeedback, requestId: string): AttemptWrapper {
+  return (next) => async (target, position) => {
+    const startedAt = Date.now();
+    feedback.begin(target, requestId);
+    const outcome = await next(target, position);
+    const finishedAt = Date.now();
+    feedback.end(
+      target,
+      requestId,
+      outcome.ok
+        ? { ok: true, startedAt, firstByteAt: outcome.value.firstByteAt, finishedAt, usage: outcome.value.usage }
+        : { ok: false, kind: outcome.failure.kind, startedAt, firstByteAt: null, finishedAt, usage: null },
+    );
+    return outcome;
+  };
 }

@@ -26,10 +26,14 @@ export class UpstreamPools {
   }
 }
 
-export interface UpstreamCall {
+/** What a provider is sent: adapters build it, the pass-through keeps the client's bytes. */
+export interface UpstreamRequest {
   url: string;
   headers: Record<string, string>;
   body: string | Buffer;
+}
+
+export interface UpstreamCall extends UpstreamRequest {
   connectMs: number;
   firstByteMs: number;
   idleMs: number;

@@ -2,6 +2,8 @@
  * Turns the production deck file into the local one: the relay and its service on local ports,
  * and every model whose provider key is missing from the environment answered by the mock.
  */
+import { isProviderType, wireFormatOf, type WireFormat } from '../../lib/providers';
+
 export const MOCK_CREDENTIAL = 'DEV_MOCK_API_KEY';
 
 interface DeckPlugin {
@@ -28,11 +30,10 @@ export interface MockBaseUrls {
   azure: string;
 }
 
+/** The mock dialect of the provider's wire format (lib/providers.ts); OpenAI's for a wire format it has none for. */
 function mockUrlFor(provider: string, urls: MockBaseUrls): string {
-  if (provider === 'anthropic') return urls.anthropic;
-  if (provider === 'gemini') return urls.gemini;
-  if (provider === 'azure') return urls.azure;
-  return urls.openai;
+  const dialects: Partial<Record<WireFormat, string>> = urls;
+  return (isProviderType(provider) ? dialects[wireFormatOf(provider)] : undefined) ?? urls.openai;
 }
 
 export interface DevDeckResult {

@@ -6,22 +6,17 @@
  */
 import OpenAI from 'openai';
 import { anthropicAdapter, JSON_TOOL_NAME } from '../../sidecars/relay/adapters/anthropic';
-import type { AdapterRefusal, StreamStep, UpstreamHttpRequest } from '../../sidecars/relay/adapters/types';
+import type { StreamStep, UpstreamHttpRequest } from '../../sidecars/relay/adapters/types';
+import type { GatewayError } from '../../lib/errors';
+import { planTarget, wire } from './adapter-helpers';
 import type { ChatCompletionChunk, ChatRequest, ToolCall } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
 
-const target: PlanTarget = {
-  provider: 'anthropic' as string as PlanTarget['provider'],
-  baseUrl: 'https://api.anthropic.com',
-  model: 'claude-sonnet-4-5-20250929',
-  credential: 'ANTHROPIC_API_KEY',
-  timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
-  pricing: null,
-};
+const target: PlanTarget = planTarget('anthropic', 'https://api.anthropic.com', 'claude-sonnet-4-5-20250929', 'ANTHROPIC_API_KEY');
 const ctx = { model: 'smart', requestId: 'req1', created: 1700000000 };
 
-function build(request: Partial<ChatRequest>, t: PlanTarget = target): UpstreamHttpRequest | AdapterRefusal {
+function build(request: Partial<ChatRequest>, t: PlanTarget = target): UpstreamHttpRequest | GatewayError {
   return anthropicAdapter.chatRequest(t, { model: 'smart', messages: [{ role: 'user', content: 'Hi' }], ...request } as ChatRequest, 'sk-ant-test');
 }
 
@@ -273,7 +268,7 @@ describe('Anthropic request: refusals', () => {
   it.each(refusals)('%s', (_name, request, param, message) => {
     const out = build(request);
     expect('url' in out).toBe(false);
-    const refusal = out as AdapterRefusal;
+    const refusal = out as GatewayError;
     expect(refusal.status).toBe(400);
     expect(refusal.param).toBe(param);
     expect(refusal.message).toMatch(message);
@@ -655,12 +650,12 @@ describe('Anthropic errors', () => {
     const mapped = anthropicAdapter.mapError(status, anthropicError(type, message), {});
     expect(mapped.status).toBe(outStatus);
     expect(mapped.kind).toBe(kind);
-    expect(mapped.body.error.code).toBe(code);
-    expect(mapped.body.error.type).toBe(openaiType);
-    expect(mapped.body.error.message).toContain(message);
+    expect(wire(mapped).error.code).toBe(code);
+    expect(wire(mapped).error.type).toBe(openaiType);
+    expect(wire(mapped).error.message).toContain(message);
   });
 
-  it('passes retry-after and the anthropic-ratelimit-* headers on', () => {
+  it('passes retry-after on (the anthropic-ratelimit-* and request-id headers reach the client through the relay, test/unit/relay-core.test.ts)', () => {
     const mapped = anthropicAdapter.mapError(429, anthropicError('rate_limit_error', 'slow down'), {
       'retry-after': '12',
       'anthropic-ratelimit-requests-remaining': '0',
@@ -668,18 +663,13 @@ describe('Anthropic errors', () => {
       'request-id': 'req_011',
       'content-type': 'application/json',
     });
-    expect(mapped.headers).toEqual({
-      'retry-after': '12',
-      'x-upstream-anthropic-ratelimit-requests-remaining': '0',
-      'x-upstream-anthropic-ratelimit-tokens-reset': '2025-01-01T00:00:12Z',
-      'x-upstream-request-id': 'req_011',
-    });
+    expect(mapped.headers).toEqual({ 'retry-after': '12' });
   });
 
   it('keeps retry-after on overload, and reads a non-JSON body', () => {
     const mapped = anthropicAdapter.mapError(529, '<html>busy</html>', { 'retry-after': '3' });
     expect(mapped).toMatchObject({ status: 503, kind: 'server', headers: { 'retry-after': '3' } });
-    expect(mapped.body.error.message).toContain('<html>busy</html>');
+    expect(wire(mapped).error.message).toContain('<html>busy</html>');
   });
 
   it('falls back on the HTTP status when the body has no type', () => {

@@ -9,7 +9,6 @@ import type { UpstreamHttpRequest } from '../../sidecars/relay/adapters/types';
 import {
   AnthropicStreamEncoder,
   anthropicClientFormat,
-  anthropicError,
   anthropicRequestToChat,
   chatCompletionToAnthropic,
   stripAnthropicExtensions,
@@ -18,21 +17,16 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../lib
 import type { PlanTarget } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
 import type { TokenUsage } from '../../sidecars/relay/usage';
+import { errorBody, gatewayError } from '../../lib/errors';
+import { planTarget } from './adapter-helpers';
 
-const target: PlanTarget = {
-  provider: 'anthropic' as string as PlanTarget['provider'],
-  baseUrl: 'https://api.anthropic.com',
-  model: 'claude-sonnet-4-5-20250929',
-  credential: 'ANTHROPIC_API_KEY',
-  timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
-  pricing: null,
-};
+const target: PlanTarget = planTarget('anthropic', 'https://api.anthropic.com', 'claude-sonnet-4-5-20250929', 'ANTHROPIC_API_KEY');
 const ctx = { model: 'claude-sonnet-4-5', requestId: 'req-1', inputTokens: 12 };
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 function toChat(body: Record<string, unknown>): ChatRequest {
   const out = anthropicRequestToChat({ model: 'claude-sonnet-4-5', max_tokens: 1024, ...body });
-  if (!out.ok) throw new Error(out.error.body.error.message);
+  if (!out.ok) throw new Error(out.refusal.message);
   return out.request;
 }
 
@@ -58,7 +52,9 @@ describe('/v1/messages validation (the shared lib/validate rules, worded as Anth
     ['temperature above 1', { ...ok, temperature: 1.5 }, 'temperature: Input should be less than or equal to 1'],
     ['stop_sequences not strings', { ...ok, stop_sequences: [1] }, 'stop_sequences.0: Input should be a valid string'],
   ])('%s', (_name, body, message) => {
-    expect(anthropicRequestToChat(body)).toMatchObject({ ok: false, error: { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message } } } });
+    const out = anthropicRequestToChat(body);
+    expect(out).toMatchObject({ ok: false, refusal: { status: 400 } });
+    if (!out.ok) expect(errorBody('anthropic', out.refusal)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message } });
   });
 
   it('accepts a valid request', () => {
@@ -66,9 +62,9 @@ describe('/v1/messages validation (the shared lib/validate rules, worded as Anth
   });
 
   it('builds Anthropic-shaped errors from a status', () => {
-    expect(anthropicError(429, 'slow down')).toEqual({ status: 429, body: { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } } });
-    expect(anthropicError(529, 'busy').body.error.type).toBe('overloaded_error');
-    expect(anthropicError(401, 'no key').body.error.type).toBe('authentication_error');
+    expect(errorBody('anthropic', gatewayError(429, 'slow down'))).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } });
+    expect((errorBody('anthropic', gatewayError(529, 'busy')) as { error: { type: string } }).error.type).toBe('overloaded_error');
+    expect((errorBody('anthropic', gatewayError(401, 'no key')) as { error: { type: string } }).error.type).toBe('authentication_error');
   });
 });
 
@@ -220,10 +216,11 @@ describe('Anthropic request → canonical chat request', () => {
     const out = anthropicRequestToChat({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }], ...body });
     expect(out.ok).toBe(false);
     if (!out.ok) {
-      expect(out.error.status).toBe(400);
-      expect(out.error.body.type).toBe('error');
-      expect(out.error.body.error.type).toBe('invalid_request_error');
-      expect(out.error.body.error.message).toMatch(message);
+      expect(out.refusal.status).toBe(400);
+      const body = errorBody('anthropic', out.refusal) as { type: string; error: { type: string; message: string } };
+      expect(body.type).toBe('error');
+      expect(body.error.type).toBe('invalid_request_error');
+      expect(body.error.message).toMatch(message);
     }
   });
 
@@ -563,11 +560,9 @@ describe('anthropicClientFormat (the relay\'s ClientFormat)', () => {
     const ok = anthropicClientFormat.toCanonical({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
     expect(ok).toEqual({ ok: true, request: { model: 'm', max_completion_tokens: 5, messages: [{ role: 'user', content: 'x' }] } });
     const bad = anthropicClientFormat.toCanonical({ model: 'm', messages: [] });
-    expect(bad).toEqual({ ok: false, refusal: { status: 400, message: 'max_tokens: Field required', param: 'max_tokens', code: 'invalid_request_error' } });
-    expect(anthropicClientFormat.errorBody(503, { error: { message: 'busy', type: 'api_error', code: 'upstream_overloaded', param: null } })).toEqual({
-      type: 'error',
-      error: { type: 'overloaded_error', message: 'busy' },
-    });
+    // No code: Anthropic's error type says it all, and a code would be joined to the message.
+    expect(bad).toEqual({ ok: false, refusal: { status: 400, message: 'max_tokens: Field required', param: 'max_tokens', code: null, headers: {} } });
+    if (!bad.ok) expect(errorBody('anthropic', bad.refusal)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' } });
   });
 
   it('streams through the encoder, and the SDK reads the result', async () => {
@@ -576,8 +571,8 @@ describe('anthropicClientFormat (the relay\'s ClientFormat)', () => {
     const final = await sdkFinalMessage(sse);
     expect(final.id).toBe('msg_req-1');
     expect((final.content as unknown[]).length).toBe(3);
-    expect(enc.error('boom', 'upstream_overloaded')).toBe('');
+    expect(enc.error(gatewayError(502, 'boom', 'upstream_overloaded'))).toBe('');
     const enc2 = anthropicClientFormat.streamEncoder({ id: 'chatcmpl-r', model: 'm', created: 1, wantsUsage: false });
-    expect(enc2.error('boom', 'upstream_overloaded')).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"boom"}}\n\n');
+    expect(enc2.error(gatewayError(502, 'boom', 'upstream_overloaded'))).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"boom"}}\n\n');
   });
 });

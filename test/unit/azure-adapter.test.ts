@@ -10,15 +10,9 @@ import type { StreamStep, TranslationContext } from '../../sidecars/relay/adapte
 import type { ChatCompletionChunk, ChatRequest } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
+import { planTarget, wire } from './adapter-helpers';
 
-const target: PlanTarget = {
-  provider: 'azure',
-  baseUrl: 'https://contoso.openai.azure.com',
-  model: 'gpt-4o-mini-prod',
-  credential: 'AZURE_OPENAI_API_KEY',
-  timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
-  pricing: null,
-};
+const target: PlanTarget = planTarget('azure', 'https://contoso.openai.azure.com', 'gpt-4o-mini-prod', 'AZURE_OPENAI_API_KEY');
 const ctx: TranslationContext = { model: 'fast', requestId: 'req1', created: 1700000000 };
 
 function build(request: Partial<ChatRequest>, t: PlanTarget = target): AzureUpstreamRequest {
@@ -218,7 +212,8 @@ describe('Azure errors', () => {
       innererror: { code: 'ResponsibleAIPolicyViolation', content_filter_result: { ...filters, hate: { filtered: true, severity: 'medium' } } },
     });
     const mapped = azureAdapter.mapError(400, body, {});
-    expect(mapped).toEqual({ status: 400, kind: 'content_policy', headers: {}, body: { error: { message, type: 'invalid_request_error', code: 'content_filter', param: 'prompt' } } });
+    expect(mapped).toMatchObject({ status: 400, kind: 'content_policy', headers: {} });
+    expect(wire(mapped)).toEqual({ error: { message, type: 'invalid_request_error', code: 'content_filter', param: 'prompt' } });
   });
 
   it.each([
@@ -230,17 +225,18 @@ describe('Azure errors', () => {
     ['timeout', 408, azureError({ code: 'timeout', message: 'Request timed out.' }), {}, 504, 'timeout', 'upstream_timeout'],
   ])('%s', (_name, status, body, headers, outStatus, kind, code) => {
     const mapped = azureAdapter.mapError(status, body, headers);
-    expect([mapped.status, mapped.kind, mapped.body.error.code]).toEqual([outStatus, kind, code]);
+    expect([mapped.status, mapped.kind, wire(mapped).error.code]).toEqual([outStatus, kind, code]);
   });
 
-  it('maps Azure’s rate limit with its retry and rate-limit headers', () => {
+  it('maps Azure’s rate limit with its retry header (its rate-limit headers are renamed by the relay, as every provider’s)', () => {
     const body = azureError({ code: '429', message: 'Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds.' });
     const mapped = azureAdapter.mapError(429, body, { 'retry-after': '6', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-remaining-requests': '99', 'content-type': 'application/json' });
     expect(mapped.status).toBe(429);
     expect(mapped.kind).toBe('rate_limit');
-    expect(mapped.body.error).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error' });
-    expect(mapped.body.error.message).toContain('Please retry after 6 seconds');
-    expect(mapped.headers).toEqual({ 'retry-after': '6', 'x-upstream-ratelimit-remaining-tokens': '0', 'x-upstream-ratelimit-remaining-requests': '99' });
+    expect(wire(mapped).error).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error' });
+    expect(wire(mapped).error.message).toContain('Please retry after 6 seconds');
+    // Bug fixed: the adapter renamed them x-upstream-ratelimit-* while the relay added x-upstream-x-ratelimit-*, so a 429 carried both.
+    expect(mapped.headers).toEqual({ 'retry-after': '6' });
   });
 
   it('derives retry-after from retry-after-ms when that is all Azure sent', () => {

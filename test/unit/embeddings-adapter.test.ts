@@ -1,11 +1,8 @@
-import { embeddingsAdapterFor } from '../../sidecars/relay/adapters/embeddings';
+import { embeddingsAdapterFor } from '../../sidecars/relay/adapters';
 import type { PlanTarget } from '../../lib/plan';
+import { planTarget } from './adapter-helpers';
 
-const timeouts = { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 };
-
-function target(provider: PlanTarget['provider'], baseUrl: string, model: string): PlanTarget {
-  return { provider, baseUrl, model, credential: 'K_API_KEY', timeouts, pricing: null };
-}
+const target = (provider: PlanTarget['provider'], baseUrl: string, model: string): PlanTarget => planTarget(provider, baseUrl, model, 'K_API_KEY');
 
 describe('embeddings adapters', () => {
   it('keeps OpenAI-compatible providers on the pass-through', () => {

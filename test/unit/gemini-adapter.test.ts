@@ -6,19 +6,14 @@
  */
 import { accumulate } from './sdk-accumulate';
 import { geminiAdapter, SKIP_SIGNATURE, type GeminiUpstreamRequest } from '../../sidecars/relay/adapters/gemini';
-import type { AdapterRefusal, StreamStep, StreamTranslator, TranslationContext } from '../../sidecars/relay/adapters/types';
+import type { StreamStep, StreamTranslator, TranslationContext } from '../../sidecars/relay/adapters/types';
+import type { GatewayError } from '../../lib/errors';
 import type { ChatCompletionChunk, ChatRequest } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
+import { planTarget, wire } from './adapter-helpers';
 
-const target: PlanTarget = {
-  provider: 'gemini',
-  baseUrl: 'https://generativelanguage.googleapis.com',
-  model: 'gemini-2.5-flash',
-  credential: 'GEMINI_API_KEY',
-  timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
-  pricing: null,
-};
+const target: PlanTarget = planTarget('gemini', 'https://generativelanguage.googleapis.com', 'gemini-2.5-flash', 'GEMINI_API_KEY');
 const ctx: TranslationContext = { model: 'smart', requestId: 'req1', created: 1700000000 };
 
 function build(request: Partial<ChatRequest>, t: PlanTarget = target): GeminiUpstreamRequest {
@@ -27,7 +22,7 @@ function build(request: Partial<ChatRequest>, t: PlanTarget = target): GeminiUps
   return out as GeminiUpstreamRequest;
 }
 const bodyOf = (request: Partial<ChatRequest>, t?: PlanTarget) => JSON.parse(build(request, t).body) as Record<string, any>;
-function refuse(request: Partial<ChatRequest>, t: PlanTarget = target): AdapterRefusal {
+function refuse(request: Partial<ChatRequest>, t: PlanTarget = target): GatewayError {
   const out = geminiAdapter.chatRequest(t, { model: 'smart', messages: [], ...request } as ChatRequest, 'k');
   if (!('status' in out)) throw new Error('expected a refusal');
   return out;
@@ -598,9 +593,9 @@ describe('Gemini errors', () => {
     const mapped = geminiAdapter.mapError(status, body, headers as Record<string, string>);
     expect(mapped.status).toBe(outStatus);
     expect(mapped.kind).toBe(kind);
-    expect(mapped.body.error.code).toBe(code);
-    expect(mapped.body.error.type).toBe(type);
+    expect(wire(mapped).error.code).toBe(code);
+    expect(wire(mapped).error.type).toBe(type);
     expect(mapped.headers['retry-after']).toBe(retryAfter);
-    if (kind === 'caller' || kind === 'context_window' || kind === 'rate_limit') expect(mapped.body.error.message).toBe(JSON.parse(body.replace(/^\[|\]$/g, '')).error.message);
+    if (kind === 'caller' || kind === 'context_window' || kind === 'rate_limit') expect(wire(mapped).error.message).toBe(JSON.parse(body.replace(/^\[|\]$/g, '')).error.message);
   });
 });

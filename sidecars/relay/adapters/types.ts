@@ -1,37 +1,69 @@
 /**
- * Provider adapters: pure translators between the canonical OpenAI format and one provider's wire
- * format. No I/O: the relay does the HTTP; adapters build requests and translate what comes back,
- * so each is tested against recorded wire transcripts.
+ * Provider adapters: pure translators between the canonical OpenAI format and one wire format,
+ * one folder per wire format (openai/, azure/, anthropic/, gemini/), each exporting an AdapterSpec.
+ * No I/O: the relay does the HTTP; adapters build requests and translate what comes back, so each
+ * is tested against recorded wire transcripts.
  */
+import { errorBody, gatewayError, type GatewayError } from '../../../lib/errors';
+import type { FailureKind } from '../../../lib/failure';
 import type { OpenAIErrorBody } from '../../../lib/openai-error';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
 import type { PlanTarget } from '../../../lib/plan';
 import type { SseEvent } from '../../../lib/sse';
+import type { UpstreamRequest } from '../upstream';
 import type { TokenUsage } from '../usage';
 
-export interface UpstreamHttpRequest {
-  url: string;
-  headers: Record<string, string>;
+/** A request an adapter built (always JSON text). */
+export interface UpstreamHttpRequest extends UpstreamRequest {
   body: string;
   /** Request features the target cannot take and the adapter left out (counted in a metric). */
   dropped?: string[];
 }
 
-/** A request the target cannot serve as asked (e.g. `n` > 1 on Anthropic): a clear 400, not a guess. */
-export interface AdapterRefusal {
-  status: 400;
-  message: string;
-  param: string | null;
-  code: string;
+/**
+ * A request the target cannot serve as asked (e.g. `n` > 1 on Anthropic) is refused with a 400
+ * GatewayError value, never a guess: request builders return `UpstreamHttpRequest | GatewayError`.
+ */
+export function refusal(message: string, param: string | null, code: string): GatewayError {
+  return gatewayError(400, message, code, param);
+}
+
+/** A feature this provider has no counterpart for. */
+export function unsupported(message: string, param: string | null = null): GatewayError {
+  return refusal(message, param, 'unsupported_for_provider');
+}
+
+/** Thrown deep inside a request builder; its entry point catches it and returns the 400 value. */
+export class Refusal extends Error {
+  constructor(
+    message: string,
+    readonly param: string | null,
+    readonly code: string = 'unsupported_parameter',
+  ) {
+    super(message);
+  }
+
+  toGatewayError(): GatewayError {
+    return refusal(this.message, this.param, this.code);
+  }
+}
+
+export function isRefused<T extends object>(built: T | GatewayError): built is GatewayError {
+  return 'status' in built;
 }
 
 export interface TranslationContext {
   /** The model name to report to the client: the provider's model, as OpenAI's own responses report theirs. */
   model: string;
-  /** Used for generated ids (chatcmpl-<requestId>). */
+  /** Used for generated ids (completionId). */
   requestId: string;
   /** Epoch seconds for `created`. */
   created: number;
+}
+
+/** The id of a completion the gateway writes itself: chatcmpl-<requestId>. */
+export function completionId(requestId: string): string {
+  return `chatcmpl-${requestId}`;
 }
 
 /** What one upstream SSE event becomes. */
@@ -45,25 +77,53 @@ export interface StreamStep {
   error?: { status: number; message: string; type: string };
 }
 
+/** A provider's error reported inside a stream: the status it would have had, and OpenAI's type for it. */
+export function streamError(error: GatewayError): NonNullable<StreamStep['error']> {
+  const { message, type } = (errorBody('openai', error) as OpenAIErrorBody).error;
+  return { status: error.status, message, type };
+}
+
+/** A stream event that is not the JSON it should be: the provider broke its stream. */
+export function unreadableEvent(provider: string): StreamStep {
+  return { chunks: [], error: { status: 502, message: `The provider (${provider}) sent an unreadable stream event.`, type: 'api_error' } };
+}
+
 export interface StreamTranslator {
   push(event: SseEvent): StreamStep;
 }
 
-export interface MappedError {
-  status: number;
-  body: OpenAIErrorBody;
-  /** Headers to pass on (Retry-After, the provider's rate-limit headers under x-upstream-*). */
-  headers: Record<string, string>;
-  /** Why it failed, for failover decisions. */
-  kind: 'caller' | 'rate_limit' | 'auth' | 'context_window' | 'content_policy' | 'server' | 'timeout';
+/** Why a provider answered with an error, for retry and failover decisions. */
+export type UpstreamErrorKind = Extract<FailureKind, 'caller' | 'rate_limit' | 'auth' | 'context_window' | 'content_policy' | 'server' | 'timeout'>;
+
+/** A provider's error as the gateway answers it (headers: Retry-After, normalised), and why it failed. */
+export interface MappedError extends GatewayError {
+  kind: UpstreamErrorKind;
 }
 
 export interface ChatAdapter {
   /** Build the upstream request for a canonical chat request, or refuse what the target cannot do. */
-  chatRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | AdapterRefusal;
+  chatRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | GatewayError;
   /** Translate a complete response; usage normalised (null when the provider sent none). */
   chatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null };
   /** A fresh translator for one streamed response. */
   chatStream(ctx: TranslationContext): StreamTranslator;
   mapError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError;
+}
+
+/** /v1/embeddings for a provider whose embeddings API is not OpenAI's. */
+export interface EmbeddingsAdapter {
+  request(target: PlanTarget, body: Record<string, unknown>, apiKey: string | null): UpstreamHttpRequest | GatewayError;
+  /** The OpenAI embeddings list the client expects, and usage (estimated when the provider gives none). */
+  response(json: unknown, body: Record<string, unknown>): { body: unknown; usage: TokenUsage | null };
+}
+
+/** What a wire format's folder exports: its adapters, and how OpenAI-format requests reach it. */
+export interface AdapterSpec {
+  chat: ChatAdapter;
+  /** null: the embeddings API is OpenAI's own, and the client's request passes through. */
+  embeddings: EmbeddingsAdapter | null;
+  /** OpenAI clients' requests and streams pass byte for byte (the wire format is OpenAI's). */
+  passthrough: boolean;
+  /** It takes OpenAI's chat request as it is: Anthropic-only fields of the canonical request are stripped first. */
+  openAIChat: boolean;
 }

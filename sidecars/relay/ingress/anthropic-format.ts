@@ -6,7 +6,6 @@ import type { ClientFormat } from '../client-format';
 import { anthropicRequestToChat } from './anthropic-request';
 import { chatCompletionToAnthropic } from './anthropic-response';
 import { AnthropicStreamEncoder } from './anthropic-stream-encoder';
-import { anthropicErrorType } from './anthropic-errors';
 
 /** The relay's ids are chatcmpl-<requestId>; Anthropic clients get msg_<requestId>. */
 const requestIdOf = (id: string) => id.replace(/^chatcmpl-/, '');
@@ -21,24 +20,17 @@ function streamErrorType(code: string): string {
 
 export const anthropicClientFormat: ClientFormat = {
   name: 'anthropic',
-  toCanonical(body) {
-    const out = anthropicRequestToChat(body);
-    if (out.ok) return out;
-    return { ok: false, refusal: { status: 400, message: out.error.body.error.message, param: out.param, code: out.error.body.error.type } };
-  },
+  toCanonical: anthropicRequestToChat,
   completion(completion, usage) {
     // Anthropic's message has no cost field; the relay's x-gateway-cost header carries it.
     return chatCompletionToAnthropic(completion, { model: completion.model, requestId: requestIdOf(completion.id) }, usage);
-  },
-  errorBody(status, body) {
-    return { type: 'error', error: { type: anthropicErrorType(status), message: body.error.message } };
   },
   streamEncoder(ctx) {
     const encoder = new AnthropicStreamEncoder({ model: ctx.model, requestId: requestIdOf(ctx.id) });
     return {
       chunk: (chunk) => encoder.push(chunk),
       finish: (usage) => encoder.finish(usage),
-      error: (message, code) => encoder.errorEvent(message, streamErrorType(code)),
+      error: (error) => encoder.errorEvent(error.message, streamErrorType(error.code ?? '')),
     };
   },
 };

@@ -7,11 +7,13 @@
  * removes them for targets that speak plain OpenAI.
  */
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../lib/openai-types';
-import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../adapters/anthropic-wire';
+import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../adapters/anthropic/wire';
+import { gatewayError } from '../../../lib/errors';
 import { isObject, validateClientRequest } from '../../../lib/validate';
-import { anthropicError, type AnthropicIngressError } from './anthropic-errors';
+import type { CanonicalRequest } from '../client-format';
 
-export type IngressResult = { ok: true; request: ChatRequest } | { ok: false; error: AnthropicIngressError; param: string | null };
+/** A 400 in Anthropic's terms: its error type says it all, so no code (the message would carry it). */
+const refusal = (message: string, param: string | null): CanonicalRequest => ({ ok: false, refusal: gatewayError(400, message, null, param) });
 
 /** Valid Anthropic input the gateway cannot express for every target: a 400 naming where. */
 class Unsupported extends Error {}
@@ -20,13 +22,13 @@ class Unsupported extends Error {}
  * Validated by the shared /v1/messages validator (lib/validate), which words its 400s as
  * Anthropic does ("messages.0.role: ..."); the translation below relies on the shapes it checked.
  */
-export function anthropicRequestToChat(body: unknown): IngressResult {
+export function anthropicRequestToChat(body: unknown): CanonicalRequest {
   const validation = validateClientRequest('messages', body);
-  if (!validation.ok) return { ok: false, error: anthropicError(400, validation.message), param: validation.param };
+  if (!validation.ok) return refusal(validation.message, validation.param);
   try {
     return { ok: true, request: toChat(body as Record<string, unknown>) };
   } catch (err) {
-    if (err instanceof Unsupported) return { ok: false, error: anthropicError(400, err.message), param: null };
+    if (err instanceof Unsupported) return refusal(err.message, null);
     throw err;
   }
 }

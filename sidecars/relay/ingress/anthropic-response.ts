@@ -4,8 +4,8 @@
  */
 import type { ChatCompletion, FinishReason, Usage } from '../../../lib/openai-types';
 import type { TokenUsage } from '../usage';
-import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../adapters/anthropic-wire';
-import { toTokenUsage } from '../adapters/openai';
+import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../adapters/anthropic/wire';
+import { toTokenUsage } from '../adapters/openai/usage';
 
 export interface AnthropicIngressContext {
   /** The model name the client asked for. */

@@ -12,8 +12,7 @@
 import type { ChatCompletionChunk } from '../../../lib/openai-types';
 import type { TokenUsage } from '../usage';
 import { anthropicUsage, messageId, stopReason, usageFromOpenAI, type AnthropicIngressContext } from './anthropic-response';
-import { errorEvent } from './anthropic-errors';
-import type { AnthropicStopReason } from '../adapters/anthropic-wire';
+import type { AnthropicStopReason } from '../adapters/anthropic/wire';
 
 type BlockKind = 'text' | 'thinking' | 'tool_use';
 
@@ -75,7 +74,7 @@ export class AnthropicStreamEncoder {
   errorEvent(message: string, type = 'api_error'): string {
     if (this.finished) return '';
     this.finished = true;
-    return errorEvent(message, type);
+    return event('error', { error: { type, message } });
   }
 
   private start(): string {

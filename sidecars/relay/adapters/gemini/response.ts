@@ -1,12 +1,12 @@
 /**
  * Gemini GenerateContentResponse → chat.completion, and its SSE stream → chat.completion.chunk.
  */
-import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta } from '../../../lib/openai-types';
-import type { SseEvent } from '../../../lib/sse';
-import { openAIUsage, type TokenUsage } from '../usage';
-import { mapGeminiError } from './gemini-errors';
-import type { GeminiPart, GoogleExtraContent } from './gemini-request';
-import type { StreamStep, StreamTranslator, TranslationContext } from './types';
+import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta } from '../../../../lib/openai-types';
+import type { SseEvent } from '../../../../lib/sse';
+import { openAIUsage, type TokenUsage } from '../../usage';
+import { mapGeminiError } from './errors';
+import type { GeminiPart, GoogleExtraContent } from './request';
+import { completionId, streamError, unreadableEvent, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 
 interface GeminiCandidate {
   index?: number;
@@ -106,7 +106,7 @@ export function geminiChatResponse(body: unknown, ctx: TranslationContext): { co
     choices.push({ index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: blocked ? 'content_filter' : 'stop' });
   }
   const usage = response.usageMetadata ? geminiTokenUsage(response.usageMetadata) : null;
-  const completion: ChatCompletion = { id: `chatcmpl-${ctx.requestId}`, object: 'chat.completion', created: ctx.created, model: ctx.model, choices };
+  const completion: ChatCompletion = { id: completionId(ctx.requestId), object: 'chat.completion', created: ctx.created, model: ctx.model, choices };
   if (usage) completion.usage = openAIUsage(usage);
   return { completion, usage };
 }
@@ -139,12 +139,12 @@ export class GeminiStreamTranslator implements StreamTranslator {
     try {
       response = JSON.parse(event.data) as GeminiResponse;
     } catch {
-      return { chunks: [], error: { status: 502, message: 'The provider (gemini) sent an unreadable stream event', type: 'api_error' } };
+      return unreadableEvent('gemini');
     }
     if (response.error) {
       const code = (response.error as { code?: unknown }).code;
       const mapped = mapGeminiError(typeof code === 'number' ? code : 500, JSON.stringify({ error: response.error }), {});
-      return { chunks: [], error: { status: mapped.status, message: mapped.body.error.message, type: mapped.body.error.type } };
+      return { chunks: [], error: streamError(mapped) };
     }
     const step: StreamStep = { chunks: [] };
     if (response.usageMetadata) this.usage = geminiTokenUsage(response.usageMetadata);
@@ -167,7 +167,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
   }
 
   private base(): Omit<ChatCompletionChunk, 'choices'> {
-    return { id: `chatcmpl-${this.ctx.requestId}`, object: 'chat.completion.chunk', created: this.ctx.created, model: this.ctx.model };
+    return { id: completionId(this.ctx.requestId), object: 'chat.completion.chunk', created: this.ctx.created, model: this.ctx.model };
   }
 
   private state(index: number): ChoiceState {

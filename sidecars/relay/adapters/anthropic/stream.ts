@@ -7,12 +7,12 @@
  * to the relay in the StreamStep (it writes the usage chunk itself); it is reported once, at
  * message_delta, so a stream cut earlier is charged its reservation, not a partial count.
  */
-import type { ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../../lib/openai-types';
-import type { SseEvent } from '../../../lib/sse';
-import type { StreamStep, StreamTranslator, TranslationContext } from './types';
-import { completionId, finishReason, tokenUsage } from './anthropic-response';
-import { streamErrorFor } from './anthropic-errors';
-import { JSON_TOOL_NAME, type AnthropicUsage } from './anthropic-wire';
+import type { ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../../../lib/openai-types';
+import type { SseEvent } from '../../../../lib/sse';
+import { completionId, unreadableEvent, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
+import { finishReason, tokenUsage } from './response';
+import { streamErrorFor } from './errors';
+import { JSON_TOOL_NAME, type AnthropicUsage } from './wire';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 
@@ -51,7 +51,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     try {
       data = JSON.parse(event.data) as AnyEvent;
     } catch {
-      return { chunks: [], error: { status: 502, message: 'The provider (anthropic) sent an unreadable stream event.', type: 'api_error' } };
+      return unreadableEvent('anthropic');
     }
     switch (data.type ?? event.event) {
       case 'message_start':
@@ -140,7 +140,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   private chunk(delta: Delta, finish: FinishReason | null = null): ChatCompletionChunk {
     return {
-      id: completionId(this.ctx),
+      id: completionId(this.ctx.requestId),
       object: 'chat.completion.chunk',
       created: this.ctx.created,
       model: this.ctx.model,

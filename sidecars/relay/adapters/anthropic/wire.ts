@@ -125,22 +125,5 @@ export interface AnthropicMessage {
   usage: AnthropicUsage;
 }
 
-export type AnthropicErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'billing_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'request_too_large'
-  | 'rate_limit_error'
-  | 'timeout_error'
-  | 'api_error'
-  | 'overloaded_error';
-
-export interface AnthropicErrorBody {
-  type: 'error';
-  error: { type: string; message: string };
-}
-
-/** The name of the forced tool that emulates OpenAI's JSON modes (see anthropic-request.ts). */
+/** The name of the forced tool that emulates OpenAI's JSON modes (see request.ts). */
 export const JSON_TOOL_NAME = 'json_response';

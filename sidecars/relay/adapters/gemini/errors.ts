@@ -2,8 +2,8 @@
  * Gemini errors (`{"error":{"code","message","status","details"}}`, sometimes wrapped in an
  * array) → the OpenAI error shape, with the kind the relay's failover reads.
  */
-import { openAIError } from '../../../lib/openai-error';
-import type { MappedError } from './types';
+import { gatewayError } from '../../../../lib/errors';
+import type { MappedError, UpstreamErrorKind } from '../types';
 
 interface GoogleError {
   code?: number;
@@ -37,42 +37,37 @@ function hasReason(err: GoogleError | null, reason: string): boolean {
 
 const CONTEXT_OVERFLOW = /input token count.*exceeds the maximum|exceeds the maximum number of tokens|too many tokens|context (length|window)/i;
 
+function mapped(kind: UpstreamErrorKind, status: number, message: string, code: string | null, headers: Record<string, string> = {}, param: string | null = null): MappedError {
+  return { ...gatewayError(status, message, code, param, headers), kind };
+}
+
 export function mapGeminiError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError {
   const err = parseGoogleError(bodyText);
   const message = err?.message ?? (bodyText.slice(0, 1000) || 'no error message');
   const grpc = err?.status ?? null;
-  const out: Record<string, string> = {};
 
   // Google answers a bad API key with 400 INVALID_ARGUMENT: it is still our credential that failed.
   if (status === 401 || status === 403 || hasReason(err, 'API_KEY_INVALID') || grpc === 'UNAUTHENTICATED' || grpc === 'PERMISSION_DENIED') {
-    return { status: 502, headers: out, kind: 'auth', body: openAIError(502, `The provider (gemini) rejected the gateway's credentials: ${message}`, 'upstream_auth_failed') };
+    return mapped('auth', 502, `The provider (gemini) rejected the gateway's credentials: ${message}`, 'upstream_auth_failed');
   }
   if (status === 429) {
     const retryAfter = retryAfterSeconds(err) ?? headers['retry-after'];
-    if (retryAfter) out['retry-after'] = retryAfter;
-    return { status: 429, headers: out, kind: 'rate_limit', body: openAIError(429, message, 'rate_limit_exceeded', null, 'rate_limit_error') };
+    return mapped('rate_limit', 429, message, 'rate_limit_exceeded', retryAfter ? { 'retry-after': retryAfter } : {});
   }
-  if (status === 400 && CONTEXT_OVERFLOW.test(message)) {
-    return { status: 400, headers: out, kind: 'context_window', body: openAIError(400, message, 'context_length_exceeded', 'messages', 'invalid_request_error') };
-  }
+  if (status === 400 && CONTEXT_OVERFLOW.test(message)) return mapped('context_window', 400, message, 'context_length_exceeded', {}, 'messages');
   // FAILED_PRECONDITION is about the gateway's account or region (e.g. "User location is not supported"), not the request.
-  if (status === 400 && grpc === 'FAILED_PRECONDITION') {
-    return { status: 502, headers: out, kind: 'server', body: openAIError(502, `The provider (gemini) refused the gateway's account: ${message}`, 'upstream_error') };
-  }
+  if (status === 400 && grpc === 'FAILED_PRECONDITION') return mapped('server', 502, `The provider (gemini) refused the gateway's account: ${message}`, 'upstream_error');
   // An unknown model name is the gateway's configuration, not the caller's mistake.
   if (status === 404 && /models\/\S+ is not found/i.test(message)) {
-    return { status: 502, headers: out, kind: 'server', body: openAIError(502, `The provider (gemini) does not know the configured model: ${message}`, 'upstream_error') };
+    return mapped('server', 502, `The provider (gemini) does not know the configured model: ${message}`, 'upstream_error');
   }
   if (status === 400 || status === 404 || status === 409 || status === 413 || status === 422) {
-    return { status, headers: out, kind: 'caller', body: openAIError(status, message, grpc, null, 'invalid_request_error') };
+    return { ...mapped('caller', status, message, grpc), type: 'invalid_request_error' };
   }
-  if (status === 504 || status === 408 || grpc === 'DEADLINE_EXCEEDED') {
-    return { status: 504, headers: out, kind: 'timeout', body: openAIError(504, `The provider (gemini) timed out: ${message}`, 'upstream_timeout') };
-  }
+  if (status === 504 || status === 408 || grpc === 'DEADLINE_EXCEEDED') return mapped('timeout', 504, `The provider (gemini) timed out: ${message}`, 'upstream_timeout');
   if (status === 503) {
     const retryAfter = headers['retry-after'];
-    if (retryAfter) out['retry-after'] = retryAfter;
-    return { status: 503, headers: out, kind: 'server', body: openAIError(503, `The provider (gemini) is unavailable: ${message}`, 'upstream_unavailable') };
+    return mapped('server', 503, `The provider (gemini) is unavailable: ${message}`, 'upstream_unavailable', retryAfter ? { 'retry-after': retryAfter } : {});
   }
-  return { status: 502, headers: out, kind: 'server', body: openAIError(502, `The provider (gemini) failed (HTTP ${status}): ${message}`, 'upstream_error') };
+  return mapped('server', 502, `The provider (gemini) failed (HTTP ${status}): ${message}`, 'upstream_error');
 }

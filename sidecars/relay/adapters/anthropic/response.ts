@@ -3,10 +3,10 @@
  * OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic reports them beside
  * input_tokens, so they are added back (cache reads and cache writes both).
  */
-import type { ChatCompletion, FinishReason, ToolCall } from '../../../lib/openai-types';
-import type { TranslationContext } from './types';
-import { openAIUsage, type TokenUsage } from '../usage';
-import { JSON_TOOL_NAME, type AnthropicContentBlock, type AnthropicMessage, type AnthropicStopReason, type AnthropicUsage } from './anthropic-wire';
+import type { ChatCompletion, FinishReason, ToolCall } from '../../../../lib/openai-types';
+import { completionId, type TranslationContext } from '../types';
+import { openAIUsage, type TokenUsage } from '../../usage';
+import { JSON_TOOL_NAME, type AnthropicContentBlock, type AnthropicMessage, type AnthropicStopReason, type AnthropicUsage } from './wire';
 
 export function finishReason(stop: AnthropicStopReason | string | null | undefined, jsonMode = false): FinishReason | null {
   switch (stop) {
@@ -45,12 +45,6 @@ export function tokenUsage(usage: Partial<AnthropicUsage>): TokenUsage {
   };
 }
 
-/** TokenUsage in OpenAI's usage shape (cache writes under prompt_tokens_details.cache_write_tokens). */
-
-export function completionId(ctx: TranslationContext): string {
-  return `chatcmpl-${ctx.requestId}`;
-}
-
 export function translateResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null } {
   const message = (body ?? {}) as Partial<AnthropicMessage>;
   const blocks: AnthropicContentBlock[] = Array.isArray(message.content) ? message.content : [];
@@ -72,7 +66,7 @@ export function translateResponse(body: unknown, ctx: TranslationContext): { com
       thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
     } else if (block.type === 'tool_use') {
       if (block.name === JSON_TOOL_NAME) {
-        // Emulated JSON mode: the tool input is the answer (see anthropic-request.ts).
+        // Emulated JSON mode: the tool input is the answer (see request.ts).
         text += JSON.stringify(block.input ?? {});
         hasText = true;
         jsonMode = true;
@@ -84,7 +78,7 @@ export function translateResponse(body: unknown, ctx: TranslationContext): { com
   }
   const usage = message.usage ? tokenUsage(message.usage) : null;
   const completion: ChatCompletion = {
-    id: completionId(ctx),
+    id: completionId(ctx.requestId),
     object: 'chat.completion',
     created: ctx.created,
     model: ctx.model,

@@ -17,7 +17,7 @@
  * few hundred bytes of `$defs` that reference each other twice over expand exponentially).
  * Property names and `$defs` names are the client's: read as own properties only.
  */
-import { MAX_JSON_DEPTH } from '../../../lib/validate';
+import { MAX_JSON_DEPTH } from '../../../../lib/validate';
 
 type JsonSchema = Record<string, unknown>;
 

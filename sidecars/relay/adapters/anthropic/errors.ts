@@ -1,11 +1,12 @@
 /**
- * Anthropic errors (`{"type":"error","error":{"type","message"}}`) → OpenAI-shaped errors with
+ * Anthropic errors (`{"type":"error","error":{"type","message"}}`) → the gateway's errors with
  * the status and failure kind the relay acts on. The caller's mistakes keep their status; the
  * gateway's own credential failing is a 502 (not the caller's 401/403); Anthropic's 529
- * "overloaded" is a 503 (retry elsewhere or later), and its rate-limit headers are passed on.
+ * "overloaded" is a 503 (retry elsewhere or later), with its Retry-After. (Its rate-limit headers
+ * reach the client as every provider's do: upstream-headers.ts.)
  */
-import { openAIError } from '../../../lib/openai-error';
-import type { MappedError } from './types';
+import { gatewayError } from '../../../../lib/errors';
+import type { MappedError } from '../types';
 
 interface ErrorClass {
   status: number;
@@ -77,29 +78,13 @@ function clientMessage(cls: ErrorClass, status: number, message: string): string
   return message;
 }
 
-function headerMap(headers: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (lower.startsWith('anthropic-ratelimit-')) out[`x-upstream-${lower}`] = value;
-    else if (lower === 'request-id') out['x-upstream-request-id'] = value;
-  }
-  return out;
-}
-
 export function mapAnthropicError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError {
   const parsed = parseBody(bodyText);
   const cls = classify(parsed.type, status, parsed.message);
-  const outHeaders = headerMap(headers);
+  const outHeaders: Record<string, string> = {};
   const retryAfter = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
   if (retryAfter && (cls.kind === 'rate_limit' || cls.status === 503)) outHeaders['retry-after'] = retryAfter;
-  return {
-    status: cls.status,
-    kind: cls.kind,
-    headers: outHeaders,
-    body: openAIError(cls.status, clientMessage(cls, status, parsed.message), cls.code, cls.param, cls.type),
-  };
+  return { ...gatewayError(cls.status, clientMessage(cls, status, parsed.message), cls.code, cls.param, outHeaders), type: cls.type, kind: cls.kind };
 }
 
 /** An `event: error` inside a stream (HTTP status already 200): the status it would have had. */

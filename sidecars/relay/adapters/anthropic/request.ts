@@ -24,10 +24,12 @@
  *   `top_k`, `is_error` on tool messages and `thinking_blocks` (signed thinking) on assistant
  *   messages. They are Anthropic's own, so they are kept verbatim.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../lib/openai-types';
-import type { PlanTarget } from '../../../lib/plan';
-import { isObject } from '../../../lib/validate';
-import type { AdapterRefusal, UpstreamHttpRequest } from './types';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../../lib/openai-types';
+import type { PlanTarget } from '../../../../lib/plan';
+import { isObject } from '../../../../lib/validate';
+import type { GatewayError } from '../../../../lib/errors';
+import { AlternatingTurns } from '../turns';
+import { Refusal, type UpstreamHttpRequest } from '../types';
 import {
   JSON_TOOL_NAME,
   type AnthropicContentBlock,
@@ -38,7 +40,7 @@ import {
   type AnthropicTool,
   type AnthropicToolChoice,
   type CacheControl,
-} from './anthropic-wire';
+} from './wire';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -56,19 +58,6 @@ const ANSWER_ROOM = 4096;
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
-class Refusal extends Error {
-  constructor(
-    message: string,
-    readonly param: string | null,
-    readonly code: string = 'unsupported_parameter',
-  ) {
-    super(message);
-  }
-}
-
-export function isRefusal(value: unknown): value is AdapterRefusal {
-  return typeof value === 'object' && value !== null && (value as { status?: unknown }).status === 400 && 'code' in value;
-}
 
 /** `https://api.anthropic.com` and `https://api.anthropic.com/v1` both work as base URLs. */
 export function messagesUrl(baseUrl: string): string {
@@ -79,13 +68,13 @@ export function messagesUrl(baseUrl: string): string {
 /** OpenAI parameters Anthropic has no counterpart for: sent nowhere, reported in `dropped`. */
 const UNSUPPORTED_PARAMS = ['seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'service_tier', 'prediction', 'store', 'verbosity'];
 
-export function buildAnthropicRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | AdapterRefusal {
+export function buildAnthropicRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | GatewayError {
   let body: AnthropicRequest;
   const dropped = UNSUPPORTED_PARAMS.filter((key) => request[key] != null);
   try {
     body = toAnthropicBody(target, request);
   } catch (err) {
-    if (err instanceof Refusal) return { status: 400, message: err.message, param: err.param, code: err.code };
+    if (err instanceof Refusal) return err.toGatewayError();
     throw err;
   }
   const headers: Record<string, string> = {
@@ -155,14 +144,9 @@ function toAnthropicBody(target: PlanTarget, request: ChatRequest): AnthropicReq
 
 function convertMessages(input: ChatMessage[]): { system: AnthropicTextBlock[]; messages: AnthropicMessageParam[] } {
   const system: AnthropicTextBlock[] = [];
-  const turns: Array<{ role: 'user' | 'assistant'; content: AnthropicContentBlock[] }> = [];
-  const push = (role: 'user' | 'assistant', blocks: AnthropicContentBlock[]) => {
-    if (blocks.length === 0) return; // Anthropic rejects empty turns; dropping one merges its neighbours.
-    const last = turns[turns.length - 1];
-    // Anthropic wants strictly alternating roles: consecutive same-role messages become one turn.
-    if (last && last.role === role) last.content.push(...blocks);
-    else turns.push({ role, content: [...blocks] });
-  };
+  // Anthropic rejects empty turns and wants strictly alternating roles.
+  const turns = new AlternatingTurns<'user' | 'assistant', AnthropicContentBlock>();
+  const push = (role: 'user' | 'assistant', blocks: AnthropicContentBlock[]) => turns.push(role, blocks);
 
   input.forEach((message, i) => {
     const where = `messages[${i}]`;
@@ -188,12 +172,8 @@ function convertMessages(input: ChatMessage[]): { system: AnthropicTextBlock[]; 
   });
 
   // Anthropic requires tool_result blocks to come first in their user turn.
-  for (const turn of turns) {
-    if (turn.role !== 'user') continue;
-    const results = turn.content.filter((b) => b.type === 'tool_result');
-    if (results.length > 0) turn.content = [...results, ...turn.content.filter((b) => b.type !== 'tool_result')];
-  }
-  return { system, messages: turns };
+  const resultsFirst = (blocks: AnthropicContentBlock[]) => [...blocks.filter((b) => b.type === 'tool_result'), ...blocks.filter((b) => b.type !== 'tool_result')];
+  return { system, messages: turns.list.map(({ role, items }) => ({ role, content: role === 'user' ? resultsFirst(items) : items })) };
 }
 
 function cacheControlOf(part: unknown): CacheControl | undefined {

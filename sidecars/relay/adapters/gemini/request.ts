@@ -2,11 +2,13 @@
  * Canonical (OpenAI) chat request → Gemini generateContent request. Pure; refuses with a 400
  * what Gemini cannot be asked, and lists in `dropped` what it had to leave out.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../lib/openai-types';
-import type { PlanTarget } from '../../../lib/plan';
-import { isObject, parseNestedJson } from '../../../lib/validate';
-import { SchemaError, schemaBudget, toGeminiSchema, type SchemaBudget } from './gemini-schema';
-import type { AdapterRefusal, UpstreamHttpRequest } from './types';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../../lib/openai-types';
+import type { PlanTarget } from '../../../../lib/plan';
+import { isObject, parseNestedJson } from '../../../../lib/validate';
+import { SchemaError, schemaBudget, toGeminiSchema, type SchemaBudget } from './schema';
+import type { GatewayError } from '../../../../lib/errors';
+import { AlternatingTurns } from '../turns';
+import { Refusal, unsupported, type UpstreamHttpRequest } from '../types';
 
 export interface GeminiPart {
   text?: string;
@@ -70,14 +72,6 @@ const IMAGE_TYPES: ReadonlyMap<string, string> = new Map([
 /** generationConfig.candidateCount: Google documents 1 to 8 candidates; a larger `n` is refused here, not forwarded. */
 export const MAX_CANDIDATES = 8;
 
-class Refusal extends Error {
-  constructor(
-    message: string,
-    readonly param: string | null,
-  ) {
-    super(message);
-  }
-}
 
 /** Base URL → the versioned API root: accepts https://host, https://host/ and https://host/v1beta. */
 export function geminiApiRoot(baseUrl: string): string {
@@ -187,15 +181,9 @@ interface Conversation {
 
 function convertMessages(messages: ChatMessage[], signUnsigned: boolean, dropped: Set<string>): Conversation {
   const systemParts: GeminiPart[] = [];
-  const contents: GeminiContent[] = [];
+  const turns = new AlternatingTurns<GeminiContent['role'], GeminiPart>();
   const callNames = new Map<string, string>();
-  const push = (role: GeminiContent['role'], parts: GeminiPart[]) => {
-    if (parts.length === 0) return;
-    const last = contents[contents.length - 1];
-    // Gemini wants alternating turns: consecutive same-role messages become one turn.
-    if (last && last.role === role) last.parts.push(...parts);
-    else contents.push({ role, parts: [...parts] });
-  };
+  const push = (role: GeminiContent['role'], parts: GeminiPart[]) => turns.push(role, parts);
 
   messages.forEach((message, i) => {
     const param = `messages[${i}]`;
@@ -248,7 +236,7 @@ function convertMessages(messages: ChatMessage[], signUnsigned: boolean, dropped
         throw new Refusal(`message role "${String((message as { role?: unknown }).role)}" is not supported`, `${param}.role`);
     }
   });
-  return { systemParts, contents };
+  return { systemParts, contents: turns.list.map(({ role, items }) => ({ role, parts: items })) };
 }
 
 function convertTools(tools: FunctionTool[], dropped: Set<string>, budget: SchemaBudget): Record<string, unknown>[] {
@@ -330,7 +318,7 @@ function needsSignatures(model: string): boolean {
   return /gemini-3/i.test(model);
 }
 
-export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): GeminiUpstreamRequest | AdapterRefusal {
+export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): GeminiUpstreamRequest | GatewayError {
   const dropped = new Set<string>();
   try {
     if (!Array.isArray(request.messages)) throw new Refusal('messages must be an array', 'messages');
@@ -359,7 +347,8 @@ export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, api
       dropped: [...dropped].sort(),
     };
   } catch (err) {
-    if (err instanceof Refusal) return { status: 400, message: err.message, param: err.param, code: 'unsupported_for_provider' };
+    // Gemini's refusals are all features it has no counterpart for.
+    if (err instanceof Refusal) return unsupported(err.message, err.param);
     throw err;
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * The provider registry: every provider type a model's target may name, one line each, with the
+ * wire format it speaks and what it can do. aigw-proxy takes its config schema's provider names
+ * from here (through lib/plan.ts); the relay finds each wire format's adapters in
+ * sidecars/relay/adapters/<wire>/ and reads the flags; `make dev` points each target at the mock
+ * speaking its wire format. Data only, no adapter code, so the plugin bundle stays small.
+ * docs/adding-a-provider.md walks through adding one.
+ */
+
+export interface ProviderFacts {
+  /** The HTTP API it speaks: the relay's adapter folder and the dev mock's dialect. */
+  wire: string;
+  /** `false`: refuses `stream_options` (read by the OpenAI wire format's adapter); absent means it takes it. */
+  streamOptions?: false;
+}
+
+export const PROVIDERS = {
+  openai: { wire: 'openai' },
+  groq: { wire: 'openai' },
+  deepseek: { wire: 'openai' },
+  xai: { wire: 'openai' },
+  // Reports usage in its last chunk unasked, and has no stream_options parameter.
+  mistral: { wire: 'openai', streamOptions: false },
+  ollama: { wire: 'openai' },
+  vllm: { wire: 'openai' },
+  huggingface: { wire: 'openai' },
+  'openai-compatible': { wire: 'openai' },
+  anthropic: { wire: 'anthropic' },
+  gemini: { wire: 'gemini' },
+  azure: { wire: 'azure' },
+} as const satisfies Record<string, ProviderFacts>;
+
+export type ProviderType = keyof typeof PROVIDERS;
+
+/** The wire formats the registry names; the relay's adapter table must cover each (tsc checks). */
+export type WireFormat = (typeof PROVIDERS)[ProviderType]['wire'];
+
+/** Every provider type, in registry order (the plugin schema's `one_of`). */
+export const PROVIDER_TYPES = Object.keys(PROVIDERS) as readonly ProviderType[];
+
+export function isProviderType(name: string): name is ProviderType {
+  return Object.hasOwn(PROVIDERS, name);
+}
+
+export function wireFormatOf(provider: ProviderType): WireFormat {
+  return PROVIDERS[provider].wire;
+}
+
+/** Whether a streamed request may ask for the usage chunk (`stream_options.include_usage`). */
+export function takesStreamOptions(provider: ProviderType): boolean {
+  const facts: ProviderFacts = PROVIDERS[provider];
+  return facts.streamOptions !== false;
+}

@@ -1,0 +1,29 @@
+/**
+ * The Anthropic Messages API: canonical OpenAI chat ⇄ Anthropic, pure translation. Each direction
+ * lives in its own module (request, response, stream, errors; wire shapes in wire.ts); this file
+ * assembles them into the spec the relay's registry reads.
+ */
+import type { AdapterSpec, ChatAdapter } from '../types';
+import { anthropicEmbeddings } from './embeddings';
+import { mapAnthropicError } from './errors';
+import { buildAnthropicRequest } from './request';
+import { translateResponse } from './response';
+import { AnthropicStreamTranslator } from './stream';
+
+export const anthropicAdapter: ChatAdapter = {
+  chatRequest: buildAnthropicRequest,
+  chatResponse: translateResponse,
+  chatStream: (ctx) => new AnthropicStreamTranslator(ctx),
+  mapError: mapAnthropicError,
+};
+
+export const anthropicSpec: AdapterSpec = {
+  chat: anthropicAdapter,
+  embeddings: anthropicEmbeddings,
+  passthrough: false,
+  // Anthropic-only fields of the canonical request are Anthropic's own: kept verbatim.
+  openAIChat: false,
+};
+
+export { buildAnthropicRequest };
+export { JSON_TOOL_NAME } from './wire';

@@ -1,0 +1,27 @@
+/**
+ * Azure OpenAI. The wire format is OpenAI's; what differs is the URL (deployment + api-version),
+ * the `api-key` header, and Azure's extras in answers, which are taken out so clients see
+ * OpenAI's exact shapes. Request: request.ts; answers and streams: response.ts; errors: errors.ts.
+ */
+import type { AdapterSpec, ChatAdapter } from '../types';
+import { azureEmbeddings } from './embeddings';
+import { mapAzureError } from './errors';
+import { buildAzureRequest } from './request';
+import { azureChatResponse, AzureStreamTranslator } from './response';
+
+export const azureAdapter: ChatAdapter = {
+  chatRequest: buildAzureRequest,
+  chatResponse: azureChatResponse,
+  chatStream: (ctx) => new AzureStreamTranslator(ctx),
+  mapError: mapAzureError,
+};
+
+export const azureSpec: AdapterSpec = {
+  chat: azureAdapter,
+  embeddings: azureEmbeddings,
+  // Azure's URLs and key header differ, so even OpenAI clients go through the adapter.
+  passthrough: false,
+  openAIChat: true,
+};
+
+export { azureChatUrl, DEFAULT_AZURE_API_VERSION, type AzureUpstreamRequest } from './request';

@@ -1,0 +1,30 @@
+/**
+ * Google's Gemini API (generativelanguage.googleapis.com, v1beta). Pure: it builds the
+ * generateContent / streamGenerateContent?alt=sse request and translates what comes back.
+ *
+ * - Requests: request.ts (what is dropped comes back in `dropped` on the request).
+ * - Schemas: schema.ts (JSON Schema → Gemini's OpenAPI subset).
+ * - Responses and streams: response.ts. Errors: errors.ts. Embeddings: embeddings.ts.
+ */
+import type { AdapterSpec, ChatAdapter } from '../types';
+import { geminiEmbeddings } from './embeddings';
+import { mapGeminiError } from './errors';
+import { buildGeminiRequest } from './request';
+import { geminiChatResponse, GeminiStreamTranslator } from './response';
+
+export const geminiAdapter: ChatAdapter = {
+  chatRequest: buildGeminiRequest,
+  chatResponse: geminiChatResponse,
+  chatStream: (ctx) => new GeminiStreamTranslator(ctx),
+  mapError: mapGeminiError,
+};
+
+export const geminiSpec: AdapterSpec = {
+  chat: geminiAdapter,
+  embeddings: geminiEmbeddings,
+  passthrough: false,
+  openAIChat: false,
+};
+
+export { buildGeminiRequest };
+export { SKIP_SIGNATURE, type GeminiUpstreamRequest } from './request';

@@ -1,0 +1,147 @@
+/**
+ * Step 3 of an attempt: the provider's reply, read as the attempt built it. An error reply is
+ * mapped to the failure it stands for (the client sees it only if nothing else works); a stream
+ * goes through the stream engine; a JSON answer is passed through or translated. Every answer is
+ * charged and recorded (Settlement) before its end reaches the client.
+ */
+import type { Dispatcher } from 'undici';
+import { gatewayError } from '../../lib/errors';
+import type { ChatCompletion } from '../../lib/openai-types';
+import type { PlanTarget } from '../../lib/plan';
+import { completionText } from '../../lib/tokens';
+import { usageFromResponse } from './adapters/openai';
+import { completionId, type ChatAdapter, type EmbeddingsAdapter, type MappedError } from './adapters/types';
+import type { RelayRequest } from './admit';
+import type { Built } from './attempt';
+import { answered, failed, type AttemptFailure, type AttemptOutcome, type Step } from './attempt-outcome';
+import { sendJson } from './respond';
+import { parseRetryAfter } from './retry-policy';
+import type { Settlement } from './settlement';
+import { passthroughSource, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
+import { upstreamHeaders } from './upstream-headers';
+import type { TokenUsage } from './usage';
+
+type Headers = Record<string, string>;
+
+export async function answer(request: RelayRequest, target: PlanTarget, built: Built, response: Dispatcher.ResponseData, settlement: Settlement): Promise<AttemptOutcome> {
+  const headersIn = flatHeaders(response.headers);
+  if (response.statusCode >= 400) return failed(upstreamFailure(built.mapError(response.statusCode, await response.body.text(), headersIn), headersIn));
+  const headers = { 'x-aigw-upstream-model': `${target.provider}/${target.model}`, ...upstreamHeaders(headersIn) };
+  const { reading } = built;
+  // A pass-through stream is one the provider really streamed; a translated one always is.
+  const streamed = (headersIn['content-type'] ?? '').includes('text/event-stream') || reading.kind === 'translated';
+  if (request.stream && reading.kind !== 'embeddings' && streamed) {
+    return streamAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, response, headers, settlement);
+  }
+  const json = parseJson(await response.body.text(), target);
+  if (!json.ok) return json;
+  if (reading.kind === 'embeddings') return embeddingsAnswer(request, target, reading.adapter, json.value, headers, settlement);
+  return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, headers, settlement);
+}
+
+/** The answer broke after its first byte went out: it ends here, billed for what the gateway can account for. */
+export async function interruptedAnswer(request: RelayRequest, target: PlanTarget, settlement: Settlement): Promise<AttemptOutcome> {
+  await settlement.charge(target, null, 'stream_interrupted');
+  settlement.record(target, 200, 'stream_interrupted', null, null);
+  request.res.destroy();
+  return answered(null, null);
+}
+
+/** The provider's error, with its headers for the client; the retry delay is the one the adapter read (Retry-After, RetryInfo, retry-after-ms). */
+function upstreamFailure(mapped: MappedError, headersIn: Record<string, string | undefined>): AttemptFailure {
+  const { kind, ...error } = mapped;
+  const retryAfterMs = parseRetryAfter(error.headers['retry-after'] ?? headersIn['retry-after']);
+  return { kind, error: { ...error, headers: { ...upstreamHeaders(headersIn), ...error.headers } }, retryAfterMs, outcome: 'upstream_error' };
+}
+
+function parseJson(text: string, target: PlanTarget): Step<{ text: string; parsed: unknown }> {
+  try {
+    return { ok: true, value: { text, parsed: JSON.parse(text) as unknown } };
+  } catch {
+    return failed({ kind: 'server', error: gatewayError(502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response'), outcome: 'upstream_error' });
+  }
+}
+
+/** A complete answer: the provider's bytes (pass-through) or the adapter's translation in the client's format. */
+function jsonAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  adapter: ChatAdapter | null,
+  json: { text: string; parsed: unknown },
+  headers: Headers,
+  settlement: Settlement,
+): Promise<AttemptOutcome> {
+  if (!adapter) {
+    const usage = usageFromResponse(json.parsed) ?? settlement.estimate(completionText(json.parsed as ChatCompletion));
+    return sendAnswer(request, target, usage, () => json.text, headers, settlement);
+  }
+  const ctx = { model: target.model, requestId: request.plan.requestId, created: Math.floor(request.startedAt / 1000) };
+  const { completion, usage: reported } = adapter.chatResponse(json.parsed, ctx);
+  const usage = reported ?? settlement.estimate(completionText(completion));
+  return sendAnswer(request, target, usage, (costUsd) => request.format.completion(completion, usage, costUsd), headers, settlement);
+}
+
+function embeddingsAnswer(request: RelayRequest, target: PlanTarget, adapter: EmbeddingsAdapter, json: { parsed: unknown }, headers: Headers, settlement: Settlement): Promise<AttemptOutcome> {
+  const translated = adapter.response(json.parsed, request.clientBody);
+  return sendAnswer(request, target, translated.usage, () => translated.body, headers, settlement);
+}
+
+/** Charged first, so the answer can carry its cost (x-gateway-cost, usage.cost); recorded; sent. */
+async function sendAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  usage: TokenUsage | null,
+  body: (costUsd: number | null) => unknown,
+  headers: Headers,
+  settlement: Settlement,
+): Promise<AttemptOutcome> {
+  const costHeader = await settlement.charge(target, usage, 'ok');
+  const firstByteAt = Date.now();
+  settlement.record(target, 200, 'ok', usage, firstByteAt);
+  sendJson(request.res, 200, body(settlement.costUsd()), { ...headers, ...costHeader });
+  return answered(firstByteAt, usage);
+}
+
+async function streamAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  adapter: ChatAdapter | null,
+  response: Dispatcher.ResponseData,
+  headers: Headers,
+  settlement: Settlement,
+): Promise<AttemptOutcome> {
+  const created = Math.floor(request.startedAt / 1000);
+  const encoder = request.format.streamEncoder({ id: completionId(request.plan.requestId), model: target.model, created, wantsUsage: request.wantsStreamUsage });
+  const source = adapter
+    ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder)
+    : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage });
+  const result = await runStream(response, source, {
+    res: request.res,
+    headers: { ...SSE_HEADERS, ...headers },
+    encoder,
+    settle: async (usage) => {
+      await settlement.charge(target, usage, 'ok');
+      return settlement.costUsd();
+    },
+    estimate: (generatedText) => settlement.estimate(generatedText),
+  });
+  if (!result.committed) {
+    return failed({
+      kind: result.failure.kind,
+      error: gatewayError(502, `The provider (${target.provider}) failed before answering: ${result.failure.message}`, 'upstream_stream_interrupted'),
+      outcome: 'upstream_error',
+    });
+  }
+  // Cut or abandoned mid-answer without usage from the provider: bill what it delivered,
+  // counted by the gateway and marked estimated (never nothing, never the whole reservation).
+  const usage = result.usage ?? settlement.estimate(source.generatedText());
+  await settlement.charge(target, usage, result.outcome);
+  settlement.record(target, 200, result.outcome, usage, result.firstByteAt);
+  return answered(result.firstByteAt, usage);
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value[0] : value;
+  return out;
+}

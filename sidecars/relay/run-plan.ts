@@ -1,0 +1,77 @@
+/**
+ * Walks a plan: each target in the order aigw-proxy chose, each retried as the policy allows,
+ * failing over to the next, until one answers the client. Every attempt goes through its
+ * wrappers (metrics, the shared target stats). What comes back is what is left to tell the
+ * client: nothing (it has its answer, or has left), or the last failure, already charged and
+ * recorded, for the edge to render.
+ */
+import type { GatewayError } from '../../lib/errors';
+import type { PlanTarget } from '../../lib/plan';
+import type { RelayRequest } from './admit';
+import { attempt } from './attempt';
+import { wrapAttempt, type AttemptFailure, type AttemptOutcome } from './attempt-outcome';
+import type { RelayDeps } from './deps';
+import { withAttemptMetrics } from './metrics';
+import { decide } from './retry-policy';
+import { Settlement } from './settlement';
+import { withTargetFeedback } from './target-feedback';
+
+/** One attempt on one target (attempt.ts); a parameter so the walk can be tested on its own. */
+export type AttemptOn = (request: RelayRequest, target: PlanTarget, settlement: Settlement, deps: RelayDeps) => Promise<AttemptOutcome>;
+
+export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn: AttemptOn = attempt): Promise<GatewayError | null> {
+  const { plan } = request;
+  const settlement = new Settlement(request, deps.billing, deps.usage);
+  const tryTarget = wrapAttempt(
+    (target) => attemptOn(request, target, settlement, deps),
+    withAttemptMetrics(deps.metrics, plan),
+    withTargetFeedback(deps.feedback, plan.requestId),
+  );
+  if (plan.routing) deps.log.debug('routing', { requestId: plan.requestId, model: plan.model, ...plan.routing });
+  let last: { target: PlanTarget; failure: AttemptFailure } | null = null;
+  let providerAccepted = false;
+  for (const [position, target] of plan.targets.entries()) {
+    for (let retries = 0; ; retries++) {
+      const outcome = await tryTarget(target, position);
+      if (outcome.ok) return null;
+      const { failure } = outcome;
+      last = { target, failure };
+      providerAccepted ||= failure.providerAccepted === true;
+      if (request.res.destroyed) return clientGone(settlement, target, providerAccepted);
+      const decision = decide(failure.kind, retries, request.policy, failure.retryAfterMs);
+      deps.log.info('attempt failed', {
+        requestId: plan.requestId,
+        provider: target.provider,
+        model: target.model,
+        kind: failure.kind,
+        status: failure.error.status,
+        decision: decision.action,
+      });
+      if (decision.action === 'retry') {
+        await new Promise((r) => setTimeout(r, decision.delayMs));
+        continue;
+      }
+      if (decision.action === 'fail') return givenUp(settlement, target, failure);
+      break;
+    }
+  }
+  return last ? givenUp(settlement, last.target, last.failure) : null;
+}
+
+/**
+ * The client left before its (non-streamed) answer: once a provider had accepted the call it
+ * bills the prompt, so the gateway bills the prompt too, counted and marked estimated.
+ */
+async function clientGone(settlement: Settlement, target: PlanTarget, providerAccepted: boolean): Promise<null> {
+  const usage = providerAccepted ? settlement.estimate('') : null;
+  await settlement.charge(target, usage, 'client_aborted');
+  settlement.record(target, 499, 'client_aborted', usage, null);
+  return null;
+}
+
+/** Nothing worked: the last failure is charged (nothing, or the reservation) and recorded, and goes to the client with its cost. */
+async function givenUp(settlement: Settlement, target: PlanTarget, failure: AttemptFailure): Promise<GatewayError> {
+  const costHeader = await settlement.charge(target, null, failure.outcome);
+  settlement.record(target, failure.error.status, failure.outcome, null, null);
+  return { ...failure.error, headers: { ...failure.error.headers, ...costHeader } };
+}

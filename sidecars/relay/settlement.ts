@@ -1,0 +1,63 @@
+/**
+ * A request's bill and usage record. The bill is charged once, by whatever settles the request
+ * first (a stream's usage, the answer, the last failure, the client leaving); the record carries
+ * the target that answered, the outcome and the cost.
+ */
+import type { PlanTarget } from '../../lib/plan';
+import { nanoToUsdString } from '../../lib/pricing';
+import type { RelayRequest } from './admit';
+import type { RelayBilling } from './billing';
+import { estimateUsage } from './estimate';
+import type { TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';
+
+export const COST_HEADER = 'x-gateway-cost';
+
+export class Settlement {
+  /** Nano-USD once charged; null when the price is unknown; undefined until charged. */
+  private costNano: number | null | undefined;
+
+  constructor(
+    private readonly request: RelayRequest,
+    private readonly billing: RelayBilling,
+    private readonly sink: UsageSink,
+  ) {}
+
+  /** Charges the request (once) and returns the cost header for the answer. */
+  async charge(target: PlanTarget, usage: TokenUsage | null, outcome: UsageOutcome): Promise<Record<string, string>> {
+    if (this.costNano === undefined) this.costNano = await this.billing.settle(this.request.plan, target, usage, outcome);
+    return this.costNano === null ? {} : { [COST_HEADER]: nanoToUsdString(this.costNano) };
+  }
+
+  /** What was charged, in USD, for `usage.cost` in answers; null when unknown. */
+  costUsd(): number | null {
+    return this.costNano === undefined || this.costNano === null ? null : this.costNano / 1e9;
+  }
+
+  /** The provider reported no usage: count it, and say so (usage.estimated, a metric). */
+  estimate(generatedText: string): TokenUsage {
+    return estimateUsage(this.request.plan.billing?.promptTokensEstimate, this.request.clientBody, generatedText);
+  }
+
+  record(target: PlanTarget, status: number, outcome: UsageOutcome, usage: TokenUsage | null, firstByteAt: number | null): void {
+    const { plan, startedAt, stream } = this.request;
+    const entry: UsageRecord = {
+      requestId: plan.requestId,
+      endpoint: plan.endpoint,
+      model: plan.model,
+      provider: target.provider,
+      providerModel: target.model,
+      stream,
+      status,
+      outcome,
+      usage,
+      startedAt,
+      firstByteMs: firstByteAt === null ? null : firstByteAt - startedAt,
+      durationMs: Date.now() - startedAt,
+      costNano: this.costNano ?? null,
+      keyId: plan.billing?.keyId ?? null,
+      teamId: plan.billing?.teamId ?? null,
+    };
+    this.sink.record(entry);
+    this.billing.recordLedger(entry, plan);
+  }
+}
