@@ -3,6 +3,7 @@
  * is graphed can never disagree. Labels are bounded by configuration (models, providers).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerCatalogueAge } from '../../lib/pricing/catalogue-age';
 import type { RoutePlan } from '../../lib/plan';
 import type { AttemptWrapper } from './attempt-outcome';
 import type { UsageRecord, UsageSink } from './usage';
@@ -86,6 +87,8 @@ export class RelayMetrics implements UsageSink {
 
   constructor(defaultMetrics = true) {
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    // How old the prices are that every cost is computed from: alert when it grows.
+    registerCatalogueAge(this.registry);
   }
 
   record(entry: UsageRecord): void {

@@ -332,6 +332,8 @@ describe('unknown prices', () => {
     expect((await recordFor(headers['x-kong-request-id'])).costNano).toBeNull();
     const text = await (await fetch(relay.url + '/metrics')).text();
     expect(text).toMatch(/aigw_relay_cost_unknown_total\{model="gpt-4o-mini",provider="openai"\} [1-9]/);
+    // The price catalogue's age, so operators can alert on stale prices.
+    expect(text).toMatch(/aigw_price_catalogue_age_days\{version="\d{4}-\d{2}-\d{2}"\} \d+/);
   });
 });
 
