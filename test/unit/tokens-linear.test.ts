@@ -2,13 +2,11 @@
  * Linear time on adversarial input: for n and 4n characters the time must grow about 4× (a
  * quadratic step would grow 16×; the limit is 10× to absorb cache effects on 8 MB strings and a
  * shared CI machine), and a 4 MB body must stay under an absolute ceiling. Best of three runs,
- * after one warm-up.
+ * after one warm-up; a pair that grows too much is measured again (up to three times) before it fails.
  */
 import { estimatePromptTokens, promptShape, promptTokenBound } from '../../lib/tokens';
 import { countTextTokens, forEachPiece } from '../../lib/tokens/o200k';
 import { seeded } from './tokens-generators';
-
-
 
 const MB = 1 << 20;
 /** Measured on the 2-core development machine: 2–25 ms; the ceiling leaves room for CI. */
@@ -17,6 +15,22 @@ const GROWTH_LIMIT = 10;
 const JSON_CEILING_MS = 500;
 /** Below this, timer and GC noise dominate: ratios are taken against at least this much. */
 const NOISE_FLOOR_MS = 2;
+
+/**
+ * Growth from `small` to `large` work, within `limit`: a GC pause or a busy neighbour can slow one
+ * measurement, never three in a row, so the pair is measured again (up to three times) before the
+ * growth counts as real. Returns the last pair measured.
+ */
+function growth(small: () => void, large: () => void, runs: number, limit: number): { smallMs: number; largeMs: number; ratio: number } {
+  let last = { smallMs: 0, largeMs: 0, ratio: Infinity };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const smallMs = bestOf(runs, small);
+    const largeMs = bestOf(runs, large);
+    last = { smallMs, largeMs, ratio: largeMs / Math.max(smallMs, NOISE_FLOOR_MS) };
+    if (last.ratio < limit) break;
+  }
+  return last;
+}
 
 function bestOf(runs: number, work: () => void): number {
   let best = Infinity;
@@ -68,10 +82,9 @@ describe('bound and estimate of a request body: linear, 4 MB under the ceiling',
       const small = chat(make(MB));
       const large = chat(make(4 * MB));
       admission(small);
-      const smallMs = bestOf(3, () => admission(small));
-      const largeMs = bestOf(3, () => admission(large));
+      const { largeMs, ratio } = growth(() => admission(small), () => admission(large), 3, GROWTH_LIMIT);
       expect(largeMs).toBeLessThan(CEILING_4MB_MS);
-      expect(largeMs / Math.max(smallMs, NOISE_FLOOR_MS)).toBeLessThan(GROWTH_LIMIT);
+      expect(ratio).toBeLessThan(GROWTH_LIMIT);
     });
   }
 
@@ -83,11 +96,10 @@ describe('bound and estimate of a request body: linear, 4 MB under the ceiling',
     const small = values(100_000);
     const large = values(400_000);
     admission(small);
-    const smallMs = bestOf(3, () => admission(small));
-    const largeMs = bestOf(3, () => admission(large));
+    const { largeMs, ratio } = growth(() => admission(small), () => admission(large), 3, GROWTH_LIMIT);
     // About 50 ns a value in plain Node (test/bench/tokens.ts); several times that inside Jest's VM.
     expect(largeMs).toBeLessThan(JSON_CEILING_MS);
-    expect(largeMs / Math.max(smallMs, NOISE_FLOOR_MS)).toBeLessThan(GROWTH_LIMIT);
+    expect(ratio).toBeLessThan(GROWTH_LIMIT);
     expect(() => admission(nested)).not.toThrow();
     expect(promptShape(nested, 'chat.completions').textTokens).toBeGreaterThan(100_000);
   });
@@ -100,14 +112,12 @@ describe('o200k pieces and counts of generated text: linear', () => {
       // Different text for each size, so a warm piece cache cannot flatter the larger one.
       const small = make(64 * KB, true);
       const large = make(256 * KB, true);
-      const splitSmall = bestOf(2, () => forEachPiece(small, () => undefined));
-      const splitLarge = bestOf(2, () => forEachPiece(large, () => undefined));
-      expect(splitLarge / Math.max(splitSmall, NOISE_FLOOR_MS)).toBeLessThan(GROWTH_LIMIT);
-      const countSmall = bestOf(1, () => countTextTokens(small));
-      const countLarge = bestOf(1, () => countTextTokens(large));
-      expect(countLarge / Math.max(countSmall, NOISE_FLOOR_MS)).toBeLessThan(GROWTH_LIMIT);
+      const split = growth(() => forEachPiece(small, () => undefined), () => forEachPiece(large, () => undefined), 2, GROWTH_LIMIT);
+      expect(split.ratio).toBeLessThan(GROWTH_LIMIT);
+      const count = growth(() => countTextTokens(small), () => countTextTokens(large), 1, GROWTH_LIMIT);
+      expect(count.ratio).toBeLessThan(GROWTH_LIMIT);
       // gpt-tokenizer alone took 14.6 s on 200,000 spaces and an "x", and 2.25 s on 100 KB of letters.
-      expect(countLarge).toBeLessThan(1500);
+      expect(count.largeMs).toBeLessThan(1500);
     });
   }
 });
