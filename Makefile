@@ -12,7 +12,10 @@ ESBUILD := $(BIN)/esbuild --bundle --platform=node --target=node20 --format=cjs 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 JEST_ARGS ?=
 
-.PHONY: build deps system-deps typecheck bundle test dev up down bench bench-tokens lint clean
+.PHONY: build deps system-deps dev-deps typecheck bundle test dev up down bench bench-tokens lint clean
+
+# The Debian packages `make dev` runs (the stores); `make test` installs these and more.
+DEV_PACKAGES := redis-server postgresql-15
 
 # npm ci only when the lockfile changed since the last install.
 node_modules/.package-lock.json: package-lock.json
@@ -23,6 +26,9 @@ deps: node_modules/.package-lock.json
 
 system-deps:
 	bash .ci/system-deps.sh
+
+dev-deps:
+	bash .ci/system-deps.sh $(DEV_PACKAGES)
 
 typecheck: deps
 	$(BIN)/tsc --noEmit -p tsconfig.json
@@ -46,7 +52,8 @@ lint: typecheck
 test: system-deps build
 	$(BIN)/jest --ci $(JEST_ARGS)
 
-dev: build
+# Works first on a fresh machine: the stores' packages, npm ci, then the build.
+dev: dev-deps build
 	$(BIN)/tsx test/dev/dev.ts
 
 bench: build
