@@ -12,7 +12,7 @@ ESBUILD := $(BIN)/esbuild --bundle --platform=node --target=node20 --format=cjs 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 JEST_ARGS ?=
 
-.PHONY: build deps system-deps dev-deps typecheck bundle test dev up down bench bench-tokens lint clean
+.PHONY: build deps system-deps dev-deps typecheck bundle test dev up down bench bench-readme bench-tokens lint clean
 
 # The Debian packages `make dev` runs (the stores); `make test` installs these and more.
 DEV_PACKAGES := redis-server postgresql-15
@@ -56,8 +56,13 @@ test: system-deps build
 dev: dev-deps build
 	$(BIN)/tsx test/dev/dev.ts
 
+# Results go to test/bench/raw/ (ignored): a run changes no tracked file.
 bench: build
 	$(BIN)/tsx test/bench/bench.ts
+
+# The latest `make bench` run into the README's marked sections and test/bench/results.{json,md}.
+bench-readme: deps
+	$(BIN)/tsx test/bench/readme.ts
 
 # The token functions alone (lib/tokens): p50 on 4 MB worst-case bodies and typical chats.
 bench-tokens: deps
