@@ -12,7 +12,7 @@ ESBUILD := $(BIN)/esbuild --bundle --platform=node --target=node20 --format=cjs 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 JEST_ARGS ?=
 
-.PHONY: build deps system-deps dev-deps typecheck bundle test dev up down bench bench-readme bench-tokens lint clean
+.PHONY: build deps system-deps dev-deps aigw-command typecheck bundle test dev up down bench bench-readme bench-tokens lint clean
 
 # The Debian packages `make dev` runs (the stores); `make test` installs these and more.
 DEV_PACKAGES := redis-server postgresql-15
@@ -29,6 +29,11 @@ system-deps:
 
 dev-deps:
 	bash .ci/system-deps.sh $(DEV_PACKAGES)
+
+# `aigw` on PATH (AIGW_BIN_DIR, else ~/.local/bin or /usr/local/bin): it runs the CLI of the
+# checkout you are in, with the key and URL that checkout's `make dev` wrote.
+aigw-command:
+	@sh sidecars/control/cli/install-command.sh
 
 typecheck: deps
 	$(BIN)/tsc --noEmit -p tsconfig.json
@@ -52,8 +57,8 @@ lint: typecheck
 test: system-deps build
 	$(BIN)/jest --ci $(JEST_ARGS)
 
-# Works first on a fresh machine: the stores' packages, npm ci, then the build.
-dev: dev-deps build
+# Works first on a fresh machine: the stores' packages, npm ci, the build and the command.
+dev: dev-deps build aigw-command
 	$(BIN)/tsx test/dev/dev.ts
 
 # Results go to test/bench/raw/ (ignored): a run changes no tracked file.

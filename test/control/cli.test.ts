@@ -191,6 +191,10 @@ test('admin bootstrap: the key goes to a 0600 file, only its hash to the databas
 test('the admin key defaults to .tmp/dev/admin-key in the repository; without any key, a clear error', async () => {
   const viaFile = await aigw(['teams', 'list'], { AIGW_ADMIN_KEY: undefined });
   expect(viaFile.code).toBe(0);
+  // With the gateway on another port, `make dev` writes its URL beside the key: the CLI goes there.
+  writeFileSync(path.join(tmp, '.tmp', 'dev', 'admin-url'), proxyUrl + '\n');
+  const viaDevUrl = await aigw(['teams', 'list'], { AIGW_ADMIN_KEY: undefined, AIGW_ADMIN_URL: undefined });
+  expect({ code: viaDevUrl.code, stderr: viaDevUrl.stderr }).toEqual({ code: 0, stderr: '' });
   rmSync(path.join(tmp, '.tmp'), { recursive: true });
   const none = await aigw(['teams', 'list'], { AIGW_ADMIN_KEY: undefined });
   expect(none.code).toBe(1);
@@ -246,6 +250,20 @@ test('teams and keys: create, list, info, update, rotate, revoke, delete', async
   const blocked = await aigw(['teams', 'delete', team.id]);
   expect(blocked.code).toBe(0); // the only key is revoked, so nothing blocks the delete
   expect((await aigw(['keys', 'delete', stored.id])).stdout).toMatch(/deleted key/);
+});
+
+test('teams by name: info, update, spend and delete take a name where they take an id; the refusal names --force', async () => {
+  const team = await json(['teams', 'create', 'by-name']);
+  await json(['keys', 'create', '--team', 'by-name', '--alias', 'by-name-key']);
+  expect(await json(['teams', 'info', 'by-name'])).toMatchObject({ id: team.id, name: 'by-name', key_count: 1 });
+  expect(await json(['teams', 'update', 'by-name', '--rpm', '700'])).toMatchObject({ id: team.id, rpm_limit: 700 });
+  expect(await json(['spend', '--group-by', 'team', '--team', 'by-name'])).toMatchObject({ data: [] });
+  const refused = await aigw(['teams', 'delete', 'by-name']);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/1 unrevoked key.*--force.*\?force=true/);
+  expect((await aigw(['teams', 'delete', 'by-name', '--force'])).stdout).toMatch(`deleted team ${team.id}; revoked 1 key(s)`);
+  const gone = await aigw(['teams', 'info', 'by-name']);
+  expect({ code: gone.code, stderr: gone.stderr.trim() }).toEqual({ code: 1, stderr: 'error: team by-name not found' });
 });
 
 test('model aliases named like Object.prototype members reach the API as given', async () => {
