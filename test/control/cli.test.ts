@@ -18,6 +18,7 @@ import { signEnvelope } from '../../lib/signing';
 import { findKeyByHash, keyStatus } from '../../lib/store/keys';
 import { insertLedgerRows } from '../../lib/store/ledger';
 import { bindingOf } from '../../sidecars/control/auth';
+import { freePortsForLater } from '../infra/ports';
 import { startRedis, type TestRedis } from '../infra/redis';
 import { SECRET, startMigratedDb, type TestDb } from './helpers';
 
@@ -63,14 +64,6 @@ function startProxy(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 interface Run {
   code: number;
   stdout: string;
@@ -109,7 +102,8 @@ beforeAll(async () => {
   symlinkSync(path.join(ROOT, 'lib/db/migrations'), path.join(tmp, 'lib/db/migrations'));
   require('node:fs').chmodSync(cli, 0o755);
 
-  const port = await freePort();
+  // Bound only once tsx has started the control API: a port the kernel does not hand out meanwhile.
+  const [port] = await freePortsForLater(1);
   controlUrl = `http://127.0.0.1:${port}`;
   control = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'sidecars/control/main.ts')], {
     env: { PATH: process.env.PATH, AIGW_PLAN_SECRET: SECRET, AIGW_DATABASE_URL: db.pg.url, AIGW_REDIS_URL: redis.url, CONTROL_PORT: String(port), AIGW_LOG_LEVEL: 'warn' },

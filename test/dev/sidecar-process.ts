@@ -1,7 +1,7 @@
 /** Runs a built sidecar (dist/sidecars/<name>.js) as its own process, as it runs in production. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../infra/ports';
+import { freePort, freePortsForLater } from '../infra/ports';
 
 export { freePort };
 
@@ -64,9 +64,21 @@ export async function startSidecarProcess(
   port?: number,
   onLine?: LineListener,
 ): Promise<SidecarProcess> {
-  const relayPort = port ?? (await freePort());
+  if (port !== undefined) return startOnPort(name, portVariable, env, port, onLine);
+  // A port the kernel does not hand out while the process starts; another one if it was taken anyway.
+  for (let attempt = 1; ; attempt++) {
+    const [free] = await freePortsForLater(1);
+    try {
+      return await startOnPort(name, portVariable, env, free!, onLine);
+    } catch (error) {
+      if (attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startOnPort(name: string, portVariable: string, env: Record<string, string>, port: number, onLine?: LineListener): Promise<SidecarProcess> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'sidecars', `${name}.js`)], {
-    env: { PATH: process.env.PATH ?? '', ...env, [portVariable]: String(relayPort) },
+    env: { PATH: process.env.PATH ?? '', ...env, [portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -82,7 +94,7 @@ export async function startSidecarProcess(
     lines?.(text);
     if (process.env.AIGW_DEV_VERBOSE === '1') process.stderr.write(text);
   });
-  const url = `http://127.0.0.1:${relayPort}`;
+  const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(name, url, child, 15_000);
   } catch (error) {
@@ -91,7 +103,7 @@ export async function startSidecarProcess(
   }
   return {
     url,
-    port: relayPort,
+    port: port,
     process: child,
     output: () => output.slice(-OUTPUT_KEPT),
     close: () =>

@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort, REPO_ROOT } from '../dev/sidecar-process';
+import { freePortsForLater } from '../infra/ports';
 
 async function portRefuses(port: number): Promise<boolean> {
   try {
@@ -96,7 +97,8 @@ afterAll(() => {
 it('first thing in a fresh checkout, on moved ports: serves, logs each request without secrets, the README CLI lines work, Ctrl-C stops it', async () => {
   checkout = freshCheckout();
   const bin = join(checkout, '.bin-for-test');
-  const [gateway, relay, mock, control] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // Bound only after the build: ports the kernel does not hand out meanwhile.
+  const [gateway, relay, mock, control] = await freePortsForLater(4);
   const env: NodeJS.ProcessEnv = {
     PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: process.env.HOME ?? '/tmp',
