@@ -12,7 +12,10 @@ ESBUILD := $(BIN)/esbuild --bundle --platform=node --target=node20 --format=cjs 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 JEST_ARGS ?=
 
-.PHONY: build deps system-deps typecheck bundle test dev up down bench bench-tokens lint clean
+.PHONY: build deps system-deps dev-deps aigw-command typecheck bundle test dev up down bench bench-readme bench-tokens lint clean
+
+# The Debian packages `make dev` runs (the stores); `make test` installs these and more.
+DEV_PACKAGES := redis-server postgresql-15
 
 # npm ci only when the lockfile changed since the last install.
 node_modules/.package-lock.json: package-lock.json
@@ -23,6 +26,14 @@ deps: node_modules/.package-lock.json
 
 system-deps:
 	bash .ci/system-deps.sh
+
+dev-deps:
+	bash .ci/system-deps.sh $(DEV_PACKAGES)
+
+# `aigw` on PATH (AIGW_BIN_DIR, else ~/.local/bin or /usr/local/bin): it runs the CLI of the
+# checkout you are in, with the key and URL that checkout's `make dev` wrote.
+aigw-command:
+	@sh sidecars/control/cli/install-command.sh
 
 typecheck: deps
 	$(BIN)/tsc --noEmit -p tsconfig.json
@@ -46,11 +57,17 @@ lint: typecheck
 test: system-deps build
 	$(BIN)/jest --ci $(JEST_ARGS)
 
-dev: build
+# Works first on a fresh machine: the stores' packages, npm ci, the build and the command.
+dev: dev-deps build aigw-command
 	$(BIN)/tsx test/dev/dev.ts
 
+# Results go to test/bench/raw/ (ignored): a run changes no tracked file.
 bench: build
 	$(BIN)/tsx test/bench/bench.ts
+
+# The latest `make bench` run into the README's marked sections and test/bench/results.{json,md}.
+bench-readme: deps
+	$(BIN)/tsx test/bench/readme.ts
 
 # The token functions alone (lib/tokens): p50 on 4 MB worst-case bodies and typical chats.
 bench-tokens: deps

@@ -3,7 +3,6 @@
  * directly in PostgreSQL for the two things that cannot go through it: `admin bootstrap` (there
  * is no admin key yet) and `migrate`.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runMigrations } from '../../lib/db/migrate';
@@ -12,6 +11,7 @@ import { REDIS_URL_ENV } from '../../lib/identity';
 import { bootstrapAdmin, invalidateReplaced, writeSecretFile } from './cli/bootstrap';
 import { CliError, timeoutFrom } from './cli/client';
 import { COMMANDS, type CommandSpec, type Output } from './cli/commands';
+import { connectionFrom } from './cli/connection';
 import type { Flags } from './cli/flags';
 
 const HELP = `aigw — manage the AI gateway's virtual keys, teams and spend
@@ -19,26 +19,26 @@ const HELP = `aigw — manage the AI gateway's virtual keys, teams and spend
 Usage: aigw <command> [flags] [--json]
 
 Keys
-  keys create  [--team T] [--alias A] [--user U] [--role user|admin] [--models a,b]
+  keys create  [--team TEAM] [--alias A] [--user U] [--role user|admin] [--models a,b]
                [--model-aliases fast=gpt-4o-mini,...] [--max-budget USD] [--budget-duration 30d]
                [--rpm N] [--tpm N] [--parallel N] [--expires 30d|ISO|never] [--metadata JSON]
-  keys list    [--team T] [--limit N] [--offset N]
+  keys list    [--team TEAM] [--limit N] [--offset N]
   keys info    ID
   keys update  ID [same flags as create, except --team and --role; "none" clears a number]
   keys rotate  ID [--grace 1h]      new secret; the old one works for the grace period
   keys revoke  ID
   keys delete  ID
 
-Teams
+Teams (TEAM: a team's name or id, here and in --team)
   teams create NAME [--consumer KONG_CONSUMER] [--models a,b] [--max-budget USD]
                [--budget-duration 30d] [--rpm N] [--tpm N] [--metadata JSON]
   teams list   [--limit N] [--offset N]
-  teams info   ID
-  teams update ID [--name N] [same flags as create]
-  teams delete ID [--force]         --force revokes the team's keys
+  teams info   TEAM
+  teams update TEAM [--name N] [same flags as create]
+  teams delete TEAM [--force]       --force revokes the team's keys
 
 Spend
-  spend --group-by key|team|model [--from ISO] [--to ISO] [--key ID] [--team ID]
+  spend --group-by key|team|model [--from ISO] [--to ISO] [--key ID] [--team TEAM]
 
 Directly in PostgreSQL (AIGW_DATABASE_URL)
   admin bootstrap [--alias admin] [--out FILE] [--force]
@@ -48,8 +48,9 @@ Directly in PostgreSQL (AIGW_DATABASE_URL)
   migrate      apply pending database migrations
 
 Environment
-  AIGW_ADMIN_URL   the gateway (Kong proxy), default http://127.0.0.1:8000
-  AIGW_ADMIN_KEY   an admin key; if unset, read from .tmp/dev/admin-key in the repository (make dev)
+  AIGW_ADMIN_KEY   an admin key; if unset, the one \`make dev\` wrote (.tmp/dev/admin-key in this checkout)
+  AIGW_ADMIN_URL   the gateway (Kong proxy); if unset, where \`make dev\` runs when its key is used
+                   (.tmp/dev/admin-url), else http://127.0.0.1:8000
   AIGW_ADMIN_TIMEOUT  seconds one call may take (1 to 3600, default 30)
   AIGW_DATABASE_URL  PostgreSQL, for admin bootstrap and migrate
 
@@ -57,12 +58,6 @@ Durations: 30s, 15m, 1h, 30d, 1w. Errors print the API's message and exit with s
 
 /** The repository root: this file is sidecars/control/cli.ts in source and dist/cli/aigw.js when built. */
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-function adminKey(env: NodeJS.ProcessEnv): string | null {
-  if (env.AIGW_ADMIN_KEY) return env.AIGW_ADMIN_KEY.trim();
-  const devFile = path.join(REPO_ROOT, '.tmp', 'dev', 'admin-key');
-  return existsSync(devFile) ? readFileSync(devFile, 'utf8').trim() || null : null;
-}
 
 const LOCAL: Record<string, CommandSpec> = {
   'admin bootstrap': {
@@ -140,7 +135,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 2;
   }
   try {
-    const client = { baseUrl: env.AIGW_ADMIN_URL || 'http://127.0.0.1:8000', adminKey: adminKey(env), timeoutSeconds: timeoutFrom(env) };
+    const client = { ...connectionFrom(env, REPO_ROOT), timeoutSeconds: timeoutFrom(env) };
     const out: Output = await spec.run(client, parsed.values, args);
     process.stdout.write((parsed.values.json ? JSON.stringify(out.json, null, 2) : out.human) + '\n');
     return 0;

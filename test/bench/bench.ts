@@ -2,10 +2,10 @@
  * `make bench`: the relay's added latency and throughput against calling the mock provider
  * directly, non-streamed and streamed, measured side by side in one run on this machine.
  * The mock, the relay and this load generator each run in their own process.
- * Results: test/bench/results.json, test/bench/results.md and the README's benchmark table.
+ * Results go to test/bench/raw/ only (results.ts); `make bench-readme` publishes them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -14,6 +14,7 @@ import { signedHeaders, target } from '../e2e/helpers';
 import { percentile, runLoad, type LoadResult, type Sample } from './load';
 import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { pathologicalMarkdown } from './pathological';
+import { markedSection, RAW_DIR } from './results';
 
 const SECRET = 'b'.repeat(48);
 const MOCK_KEY = 'sk-bench-mock-key';
@@ -131,17 +132,6 @@ function markdown(rows: Row[], meta: Record<string, string>): string {
   return lines.join('\n') + '\n';
 }
 
-function updateReadme(section: string, table: string): void {
-  const path = join(REPO_ROOT, 'README.md');
-  const readme = readFileSync(path, 'utf8');
-  const start = `<!-- bench:${section}:start -->`;
-  const end = `<!-- bench:${section}:end -->`;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < 0) throw new Error('README.md lacks the benchmark markers');
-  writeFileSync(path, readme.slice(0, from + start.length) + '\n' + table + readme.slice(to));
-}
-
 async function main(): Promise<void> {
   const mock = await startMockProcess();
   const relay = await startRelayProcess({ AIGW_PLAN_SECRET: SECRET, MOCK_API_KEY: MOCK_KEY, AIGW_LOG_LEVEL: 'warn' });
@@ -181,18 +171,18 @@ async function main(): Promise<void> {
   const chainRequests = Number(process.env.BENCH_CHAIN_REQUESTS ?? 500);
   const pathologicalRequests = Number(process.env.BENCH_PATHOLOGICAL_REQUESTS ?? 10);
   const { chain, pathological } = await measurePluginChain(chainRequests, 8, pathologicalRequests);
-  writeFileSync(join(REPO_ROOT, 'test', 'bench', 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological }, null, 2) + '\n');
   const table = markdown(rows, meta);
   const chainTable = chainMarkdown(chain, chainRequests, 8);
   const pathologicalTable = pathologicalMarkdown(pathological, pathologicalRequests);
+  mkdirSync(RAW_DIR, { recursive: true });
+  writeFileSync(join(RAW_DIR, 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological }, null, 2) + '\n');
   writeFileSync(
-    join(REPO_ROOT, 'test', 'bench', 'results.md'),
-    '# Relay benchmark\n\n' + table + '\n# Plugin chain\n\n' + chainTable + '\n# Pathological prompts\n\n' + pathologicalTable,
+    join(RAW_DIR, 'results.md'),
+    ['# Relay benchmark\n', markedSection({ name: 'relay', body: table }), '# Plugin chain\n', markedSection({ name: 'keys', body: chainTable }),
+      '# Pathological prompts\n', markedSection({ name: 'pathological', body: pathologicalTable })].join('\n'),
   );
-  updateReadme('relay', table);
-  updateReadme('keys', chainTable);
-  updateReadme('pathological', pathologicalTable);
   process.stdout.write(table + '\n' + chainTable + '\n' + pathologicalTable);
+  process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
   const failed = [
     ...rows.map((r) => ({ name: `${r.scenario} (${r.path})`, errors: r.errors })),
     ...chain.map((r) => ({ name: r.path, errors: r.errors })),

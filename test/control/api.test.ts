@@ -36,7 +36,7 @@ beforeAll(async () => {
   cacheClient = new Redis(redis.url);
   sub.on('message', (_channel, text) => messages.push(JSON.parse(text)));
   await sub.subscribe(INVALIDATE_CHANNEL);
-  for (let i = 0; invalidator.state() !== 'ok' && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => (invalidator.state() === 'ok' ? true : undefined), 10_000);
 });
 
 afterAll(async () => {
@@ -47,10 +47,24 @@ afterAll(async () => {
   await Promise.all([db?.stop(), redis?.stop()]);
 });
 
-/** Messages published since `mark`, after a moment for delivery. */
+const MARKER = 'test-marker';
+
+/**
+ * How many messages have arrived once everything published so far has: a marker published now
+ * reaches the subscriber after them (Redis runs commands one at a time and delivers each
+ * subscriber's messages in order), so no wait on the clock decides what counts.
+ */
+async function delivered(): Promise<number> {
+  const id = randomUUID();
+  await cacheClient.publish(INVALIDATE_CHANNEL, JSON.stringify({ type: MARKER, id }));
+  await waitFor(() => (messages.some((m) => m.id === id) ? true : undefined), 10_000);
+  return messages.length;
+}
+
+/** The messages published since `mark` (a `delivered()` count), the calls in between having returned. */
 async function messagesSince(mark: number): Promise<Array<Record<string, string>>> {
-  await new Promise((r) => setTimeout(r, 50));
-  return messages.slice(mark);
+  const end = await delivered();
+  return messages.slice(mark, end).filter((m) => m.type !== MARKER);
 }
 
 function expectError(res: { status: number; body: any }, status: number, param?: string | null): void { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -204,7 +218,7 @@ describe('teams', () => {
   let teamId: string;
 
   test('create → 201 and a team invalidation', async () => {
-    const mark = messages.length;
+    const mark = await delivered();
     const res = await call(base, 'POST', '/admin/teams', {
       name: 'acme', kong_consumer: 'acme-consumer', max_budget: 100, budget_duration: '30d', rpm_limit: 600, tpm_limit: 1_000_000,
       models: ['gpt-4o-mini', 'gpt-4o'], metadata: { owner: 'ops' },
@@ -245,7 +259,7 @@ describe('teams', () => {
     expect(info.status).toBe(200);
     expect(info.body).toMatchObject({ id: teamId, spend: 0, remaining_budget: 100, key_count: 0, budget_window_end: expect.any(String) });
 
-    const mark = messages.length;
+    const mark = await delivered();
     const upd = await call(base, 'PATCH', `/admin/teams/${teamId}`, { rpm_limit: 60, metadata: { owner: 'dev' } });
     expect(upd.status).toBe(200);
     expect(upd.body).toMatchObject({ rpm_limit: 60, metadata: { owner: 'dev' }, name: 'acme', budget_anchor: info.body.budget_anchor });
@@ -255,6 +269,22 @@ describe('teams', () => {
 
     expectError(await call(base, 'PATCH', `/admin/teams/${teamId}`, { name: null }), 400, 'name');
     expectError(await call(base, 'PATCH', `/admin/teams/${teamId}`, { tpm_limit: 1.5 }), 400, 'tpm_limit');
+  });
+
+  test('a team by name: info, update and delete take its name where they take its id', async () => {
+    const info = await call(base, 'GET', '/admin/teams/acme');
+    expect(info.status).toBe(200);
+    expect(info.body).toMatchObject({ id: teamId, name: 'acme' });
+    const mark = await delivered();
+    const upd = await call(base, 'PATCH', '/admin/teams/acme', { tpm_limit: 2_000_000 });
+    expect(upd.body).toMatchObject({ id: teamId, tpm_limit: 2_000_000 });
+    expect(await messagesSince(mark)).toEqual([{ type: 'team', id: teamId }]);
+    // Names travel percent-encoded in the path.
+    const spaced = (await call(base, 'POST', '/admin/teams', { name: 'data science/ml' })).body;
+    expect((await call(base, 'GET', `/admin/teams/${encodeURIComponent('data science/ml')}`)).body).toMatchObject({ id: spaced.id });
+    const deleted = await call(base, 'DELETE', `/admin/teams/${encodeURIComponent('data science/ml')}`);
+    expect(deleted.body).toEqual({ id: spaced.id, object: 'team', deleted: true, revoked_keys: [] });
+    expectError(await call(base, 'GET', `/admin/teams/${encodeURIComponent('data science/ml')}`), 404);
   });
 
   test('unknown team id → 404 on info, update, delete', async () => {
@@ -272,12 +302,10 @@ describe('keys', () => {
 
   beforeAll(async () => {
     teamId = (await call(base, 'POST', '/admin/teams', { name: 'keys-team', models: ['gpt-4o-mini', 'gpt-4o'] })).body.id;
-    // Its invalidation must not arrive during the first test, which counts messages.
-    await waitFor(() => messages.find((m) => m.type === 'team' && m.id === teamId), 10_000);
   });
 
   test('create → 201 with the raw key once; only its hash and prefix are stored', async () => {
-    const mark = messages.length;
+    const mark = await delivered();
     const res = await call(base, 'POST', '/admin/keys', {
       team: 'keys-team', key_alias: 'ci-bot', user_id: 'u-1', role: 'user', models: ['gpt-4o-mini'], model_aliases: { fast: 'gpt-4o-mini' },
       max_budget: 5, budget_duration: '30d', rpm_limit: 60, tpm_limit: 100_000, max_parallel_requests: 4, duration: '30d', metadata: { env: 'ci' },
@@ -372,7 +400,7 @@ describe('keys', () => {
 
   test('update: limits, models, aliases, expiry; a budget change moves the anchor; invalidates', async () => {
     const before = (await call(base, 'GET', `/admin/keys/${keyId}`)).body;
-    const mark = messages.length;
+    const mark = await delivered();
     const res = await call(base, 'PATCH', `/admin/keys/${keyId}`, { rpm_limit: 120, models: ['gpt-4o'], model_aliases: { smart: 'gpt-4o' }, key_alias: 'ci-bot-2', expires_at: null });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ rpm_limit: 120, models: ['gpt-4o'], model_aliases: { smart: 'gpt-4o' }, key_alias: 'ci-bot-2', expires_at: null, budget_anchor: before.budget_anchor, tpm_limit: 100_000 });
@@ -394,7 +422,7 @@ describe('keys', () => {
 
   test('rotate with grace: new key once; the old one works until the grace ends; both hashes invalidated', async () => {
     await cacheClient.set(KEY_CACHE_PREFIX + hashKey(raw), '{"cached":true}');
-    const mark = messages.length;
+    const mark = await delivered();
     const res = await call(base, 'POST', `/admin/keys/${keyId}/rotate`, { grace_period: '1h' });
     expect(res.status).toBe(200);
     const next = res.body.key as string;
@@ -420,7 +448,7 @@ describe('keys', () => {
   });
 
   test('revoke: flagged, invalidated; a revoked key cannot be rotated (409)', async () => {
-    const mark = messages.length;
+    const mark = await delivered();
     const res = await call(base, 'POST', `/admin/keys/${keyId}/revoke`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ revoked: true, status: 'revoked', revoked_at: expect.any(String) });
@@ -431,7 +459,7 @@ describe('keys', () => {
   });
 
   test('delete: gone, invalidated, ledger kept; unknown ids → 404 everywhere', async () => {
-    const mark = messages.length;
+    const mark = await delivered();
     const res = await call(base, 'DELETE', `/admin/keys/${keyId}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id: keyId, object: 'key', deleted: true });
@@ -445,8 +473,11 @@ describe('keys', () => {
 
   test('team delete: 409 while unrevoked keys reference it; ?force=true revokes them', async () => {
     const second = (await call(base, 'GET', `/admin/keys?team=${teamId}`)).body.data[0];
-    expectError(await call(base, 'DELETE', `/admin/teams/${teamId}`), 409);
-    const mark = messages.length;
+    const refused = await call(base, 'DELETE', '/admin/teams/keys-team');
+    expectError(refused, 409);
+    // The API cannot know whether the CLI or a script called: both ways of forcing are named.
+    expect(refused.body.error).toMatchObject({ code: 'team_in_use', message: expect.stringMatching(/1 unrevoked key.*aigw teams delete --force.*\?force=true/) });
+    const mark = await delivered();
     const res = await call(base, 'DELETE', `/admin/teams/${teamId}?force=true`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ deleted: true, revoked_keys: [second.id] });
@@ -584,6 +615,18 @@ describe('spend', () => {
     expect(byModel.body.data.map((r: { model: string; requests: number }) => [r.model, r.requests])).toEqual([['m1', 1], ['m2', 1]]);
     const byTeam = await call(base, 'GET', `/admin/spend?group_by=team&from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&team_id=${teamA}`);
     expect(byTeam.body.data).toEqual([expect.objectContaining({ team_id: teamA, team_name: null, requests: 4, cost_nano: 3_000_000 })]);
+  });
+
+  test('the team filter takes a name or an id (an id also after its team was deleted)', async () => {
+    const team = (await call(base, 'POST', '/admin/teams', { name: 'spender' })).body;
+    const at = Date.parse('2026-03-10T12:00:00Z');
+    await insertLedgerRows(db.pool, [{ requestId: randomUUID(), keyId: keyA, teamId: team.id, userId: null, model: 'm1', provider: 'openai', providerModel: 'm1', promptTokens: 1, completionTokens: 2, cachedTokens: 0, reasoningTokens: 0, costNano: 7, status: 200, outcome: 'ok', stream: false, createdAt: at }]);
+    const range = 'from=2026-03-10T00:00:00Z&to=2026-03-11T00:00:00Z';
+    for (const filter of ['team=spender', `team=${team.id}`, 'team_id=spender', `team_id=${team.id}`]) {
+      const res = await call(base, 'GET', `/admin/spend?group_by=team&${range}&${filter}`);
+      expect({ filter, data: res.body.data }).toEqual({ filter, data: [expect.objectContaining({ team_id: team.id, team_name: 'spender', requests: 1, cost_nano: 7 })] });
+    }
+    expectError(await call(base, 'GET', '/admin/spend?group_by=team&team=nobody'), 400, 'team');
   });
 
   test('bad input → 400 naming the field', async () => {

@@ -18,6 +18,7 @@ import { signEnvelope } from '../../lib/signing';
 import { findKeyByHash, keyStatus } from '../../lib/store/keys';
 import { insertLedgerRows } from '../../lib/store/ledger';
 import { bindingOf } from '../../sidecars/control/auth';
+import { freePortsForLater } from '../infra/ports';
 import { startRedis, type TestRedis } from '../infra/redis';
 import { SECRET, startMigratedDb, type TestDb } from './helpers';
 
@@ -63,14 +64,6 @@ function startProxy(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 interface Run {
   code: number;
   stdout: string;
@@ -109,7 +102,8 @@ beforeAll(async () => {
   symlinkSync(path.join(ROOT, 'lib/db/migrations'), path.join(tmp, 'lib/db/migrations'));
   require('node:fs').chmodSync(cli, 0o755);
 
-  const port = await freePort();
+  // Bound only once tsx has started the control API: a port the kernel does not hand out meanwhile.
+  const [port] = await freePortsForLater(1);
   controlUrl = `http://127.0.0.1:${port}`;
   control = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'sidecars/control/main.ts')], {
     env: { PATH: process.env.PATH, AIGW_PLAN_SECRET: SECRET, AIGW_DATABASE_URL: db.pg.url, AIGW_REDIS_URL: redis.url, CONTROL_PORT: String(port), AIGW_LOG_LEVEL: 'warn' },
@@ -191,6 +185,10 @@ test('admin bootstrap: the key goes to a 0600 file, only its hash to the databas
 test('the admin key defaults to .tmp/dev/admin-key in the repository; without any key, a clear error', async () => {
   const viaFile = await aigw(['teams', 'list'], { AIGW_ADMIN_KEY: undefined });
   expect(viaFile.code).toBe(0);
+  // With the gateway on another port, `make dev` writes its URL beside the key: the CLI goes there.
+  writeFileSync(path.join(tmp, '.tmp', 'dev', 'admin-url'), proxyUrl + '\n');
+  const viaDevUrl = await aigw(['teams', 'list'], { AIGW_ADMIN_KEY: undefined, AIGW_ADMIN_URL: undefined });
+  expect({ code: viaDevUrl.code, stderr: viaDevUrl.stderr }).toEqual({ code: 0, stderr: '' });
   rmSync(path.join(tmp, '.tmp'), { recursive: true });
   const none = await aigw(['teams', 'list'], { AIGW_ADMIN_KEY: undefined });
   expect(none.code).toBe(1);
@@ -246,6 +244,20 @@ test('teams and keys: create, list, info, update, rotate, revoke, delete', async
   const blocked = await aigw(['teams', 'delete', team.id]);
   expect(blocked.code).toBe(0); // the only key is revoked, so nothing blocks the delete
   expect((await aigw(['keys', 'delete', stored.id])).stdout).toMatch(/deleted key/);
+});
+
+test('teams by name: info, update, spend and delete take a name where they take an id; the refusal names --force', async () => {
+  const team = await json(['teams', 'create', 'by-name']);
+  await json(['keys', 'create', '--team', 'by-name', '--alias', 'by-name-key']);
+  expect(await json(['teams', 'info', 'by-name'])).toMatchObject({ id: team.id, name: 'by-name', key_count: 1 });
+  expect(await json(['teams', 'update', 'by-name', '--rpm', '700'])).toMatchObject({ id: team.id, rpm_limit: 700 });
+  expect(await json(['spend', '--group-by', 'team', '--team', 'by-name'])).toMatchObject({ data: [] });
+  const refused = await aigw(['teams', 'delete', 'by-name']);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/1 unrevoked key.*--force.*\?force=true/);
+  expect((await aigw(['teams', 'delete', 'by-name', '--force'])).stdout).toMatch(`deleted team ${team.id}; revoked 1 key(s)`);
+  const gone = await aigw(['teams', 'info', 'by-name']);
+  expect({ code: gone.code, stderr: gone.stderr.trim() }).toEqual({ code: 1, stderr: 'error: team by-name not found' });
 });
 
 test('model aliases named like Object.prototype members reach the API as given', async () => {

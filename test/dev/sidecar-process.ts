@@ -1,7 +1,7 @@
 /** Runs a built sidecar (dist/sidecars/<name>.js) as its own process, as it runs in production. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../infra/ports';
+import { freePort, freePortsForLater } from '../infra/ports';
 
 export { freePort };
 
@@ -11,11 +11,26 @@ export interface SidecarProcess {
   url: string;
   port: number;
   process: ChildProcess;
-  /** Everything the relay wrote to stderr (its JSON log lines). */
+  /** What the process wrote to stdout and stderr (its JSON log lines), the last MiB of it. */
   output(): string;
   close(): Promise<void>;
 }
 
+/** Told of each whole line the process writes to stderr (its JSON log lines). */
+export type LineListener = (line: string) => void;
+
+/** A long `make dev` session must not keep every log line in memory. */
+const OUTPUT_KEPT = 1024 * 1024;
+
+/** Calls `listener` per complete line of a chunked stream. */
+function lineSplitter(listener: LineListener): (chunk: string) => void {
+  let partial = '';
+  return (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line) listener(line);
+  };
+}
 
 export type RelayProcess = SidecarProcess;
 
@@ -34,27 +49,52 @@ async function waitForHealth(name: string, url: string, child: ChildProcess, dea
   throw new Error(`${name} did not become healthy in time`);
 }
 
-export function startRelayProcess(env: Record<string, string>, port?: number): Promise<SidecarProcess> {
-  return startSidecarProcess('relay', 'RELAY_PORT', env, port);
+export function startRelayProcess(env: Record<string, string>, port?: number, onLine?: LineListener): Promise<SidecarProcess> {
+  return startSidecarProcess('relay', 'RELAY_PORT', env, port, onLine);
 }
 
-export function startControlProcess(env: Record<string, string>, port?: number): Promise<SidecarProcess> {
-  return startSidecarProcess('control', 'CONTROL_PORT', env, port);
+export function startControlProcess(env: Record<string, string>, port?: number, onLine?: LineListener): Promise<SidecarProcess> {
+  return startSidecarProcess('control', 'CONTROL_PORT', env, port, onLine);
 }
 
-export async function startSidecarProcess(name: string, portVariable: string, env: Record<string, string>, port?: number): Promise<SidecarProcess> {
-  const relayPort = port ?? (await freePort());
+export async function startSidecarProcess(
+  name: string,
+  portVariable: string,
+  env: Record<string, string>,
+  port?: number,
+  onLine?: LineListener,
+): Promise<SidecarProcess> {
+  if (port !== undefined) return startOnPort(name, portVariable, env, port, onLine);
+  // A port the kernel does not hand out while the process starts; another one if it was taken anyway.
+  for (let attempt = 1; ; attempt++) {
+    const [free] = await freePortsForLater(1);
+    try {
+      return await startOnPort(name, portVariable, env, free!, onLine);
+    } catch (error) {
+      if (attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startOnPort(name: string, portVariable: string, env: Record<string, string>, port: number, onLine?: LineListener): Promise<SidecarProcess> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'sidecars', `${name}.js`)], {
-    env: { PATH: process.env.PATH ?? '', ...env, [portVariable]: String(relayPort) },
+    env: { PATH: process.env.PATH ?? '', ...env, [portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-    if (process.env.AIGW_DEV_VERBOSE === '1') process.stderr.write(d);
+  const keep = (text: string): void => {
+    output += text;
+    if (output.length > 2 * OUTPUT_KEPT) output = output.slice(-OUTPUT_KEPT);
+  };
+  const lines = onLine ? lineSplitter(onLine) : null;
+  // Decoded as a stream, so a character split across chunks stays whole.
+  child.stdout?.setEncoding('utf8').on('data', keep);
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    keep(text);
+    lines?.(text);
+    if (process.env.AIGW_DEV_VERBOSE === '1') process.stderr.write(text);
   });
-  const url = `http://127.0.0.1:${relayPort}`;
+  const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(name, url, child, 15_000);
   } catch (error) {
@@ -63,9 +103,9 @@ export async function startSidecarProcess(name: string, portVariable: string, en
   }
   return {
     url,
-    port: relayPort,
+    port: port,
     process: child,
-    output: () => output,
+    output: () => output.slice(-OUTPUT_KEPT),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

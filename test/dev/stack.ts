@@ -14,7 +14,7 @@ import { bootstrapAdmin } from '../../sidecars/control/cli/bootstrap';
 import type { UsageRecord } from '../../sidecars/relay/usage';
 import { startPostgres, type TestPostgres } from '../infra/postgres';
 import { startRedis, type TestRedis } from '../infra/redis';
-import { loadDeckFile, startIngress, type Ingress } from '../ingress';
+import { loadDeckFile, startIngress, type AccessEntry, type Ingress, type IngressLogEntry } from '../ingress';
 import { startMockProviders, type MockProviders, type MockScript } from '../mock-provider';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
 import { REPO_ROOT, startControlProcess, startRelayProcess, type SidecarProcess } from './sidecar-process';
@@ -50,6 +50,12 @@ export interface StackOptions {
   sourceTransform?: (deck: Record<string, unknown>) => Record<string, unknown>;
   /** Adjusts the deck after the dev rewrite (benchmarks add route variants). */
   deckTransform?: (deck: Record<string, unknown>) => Record<string, unknown>;
+  /** Every request once answered (the ingress's access log). */
+  onAccess?: (entry: AccessEntry) => void;
+  /** What the ingress and the plugins log. */
+  onIngressLog?: (entry: IngressLogEntry) => void;
+  /** Each line the relay or the control API writes to stderr. */
+  onSidecarLine?: (source: 'relay' | 'control', line: string) => void;
 }
 
 export interface AdminResponse {
@@ -67,6 +73,8 @@ export interface DevStack {
   planSecret: string;
   adminKey: string;
   routing: Record<string, string>;
+  /** The relay's usage log (RELAY_USAGE_LOG): one JSON record per line. */
+  usageLogPath: string;
   usageRecords(): UsageRecord[];
   /** Calls the control API through Kong with the admin key. */
   admin(method: string, path: string, body?: unknown): Promise<AdminResponse>;
@@ -128,9 +136,10 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     const relayEnv: Record<string, string> = { ...storeEnv, RELAY_USAGE_LOG: usageLog, [MOCK_CREDENTIAL]: mockKey };
     for (const name of PROVIDER_KEYS) if (env[name]) relayEnv[name] = env[name] as string;
     if (env.AIGW_LOG_LEVEL) relayEnv.AIGW_LOG_LEVEL = env.AIGW_LOG_LEVEL;
-    const relay = await startRelayProcess(relayEnv, options.relayPort);
+    const lineFrom = (source: 'relay' | 'control') => (options.onSidecarLine ? (line: string) => options.onSidecarLine!(source, line) : undefined);
+    const relay = await startRelayProcess(relayEnv, options.relayPort, lineFrom('relay'));
     cleanups.push(() => relay.close());
-    const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn' }, options.controlPort);
+    const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn' }, options.controlPort, lineFrom('control'));
     cleanups.push(() => control.close());
 
     const loaded = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
@@ -144,6 +153,8 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       kongConf: join(REPO_ROOT, 'kong', 'kong.conf'),
       clientBodyBufferSize: options.clientBodyBufferSize,
       vaultEnv: storeEnv,
+      onAccess: options.onAccess,
+      onLog: options.onIngressLog,
     });
     cleanups.push(() => ingress.close());
 
@@ -167,6 +178,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       planSecret: stores.planSecret,
       adminKey: stores.adminKey,
       routing,
+      usageLogPath: usageLog,
       usageRecords: () => readUsageLog(usageLog),
       admin,
       close,

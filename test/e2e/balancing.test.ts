@@ -187,12 +187,13 @@ describe('lowest-latency', () => {
 
     // First request: no stats anywhere, so either target; the mock's queue makes it slow
     // wherever it lands (the queue scripts the next request the mock receives, whatever target).
-    stack.mock.enqueue({ ttftMs: 400 });
+    // 1 s: far slower than any fast answer on a loaded machine, so the halving below is certain.
+    stack.mock.enqueue({ ttftMs: 1000 });
     const slow = (await answeredBy('bal-latency')) as 'lat-a' | 'lat-b';
     const fast = slow === 'lat-a' ? 'lat-b' : 'lat-a';
     // The relay records latency off the request path: wait until it is in Redis.
     const slowStats = await waitFor(async () => (await latencyOf(slow)) ?? undefined);
-    expect(slowStats.ttftMs).toBeGreaterThanOrEqual(350);
+    expect(slowStats.ttftMs).toBeGreaterThanOrEqual(950);
 
     // Second request: the target without stats is explored first, and it answers fast.
     expect(await answeredBy('bal-latency')).toBe(fast);
@@ -204,9 +205,9 @@ describe('lowest-latency', () => {
     for (let i = 0; i < 8; i++) picks.push(await answeredBy('bal-latency'));
     expect(picks).toEqual(Array(8).fill(fast));
 
-    // Another node measured the fast target as very slow (EWMA α 0.3: one 5 s sample lifts it
-    // to ≥ 1.5 s, above the other's ~400 ms): the next plans switch to the other target.
-    await stats.recordLatency(ids[fast], { ttftMs: 5000, perTokenMs: null });
+    // Another node measured the fast target as very slow (EWMA α 0.3: one 10 s sample lifts it
+    // to ≥ 3 s, above the other's ~1 s): the next plans switch to the other target.
+    await stats.recordLatency(ids[fast], { ttftMs: 10_000, perTokenMs: null });
     const after: string[] = [];
     for (let i = 0; i < 3; i++) after.push(await answeredBy('bal-latency'));
     expect(after).toEqual(Array(3).fill(slow));
@@ -255,9 +256,10 @@ describe('least-in-flight', () => {
   // The pinned streams are read to their end: the test measures leases of attempts that end by
   // themselves (an aborted stream also frees its lease, through the relay's own disconnect path).
   it('sends new requests to the target with fewer requests in flight', async () => {
-    // Three streams (about 2 s) held on lif-a, through a model whose only target it is.
+    // Three streams (about 6 s: the steps below take a fraction of that even on a loaded
+    // machine) held on lif-a, through a model whose only target it is.
     const pinned = [];
-    for (let i = 0; i < 3; i++) pinned.push(await holdStream('lif-pin', 20));
+    for (let i = 0; i < 3; i++) pinned.push(await holdStream('lif-pin', 60));
     expect(pinned.map((p) => p.target)).toEqual(['lif-a', 'lif-a', 'lif-a']);
     await waitInFlight('lif-a', 3);
 
@@ -266,10 +268,11 @@ describe('least-in-flight', () => {
     for (let i = 0; i < 5; i++) quick.push(await answeredBy('bal-lif'));
     expect(quick).toEqual(Array(5).fill('lif-b'));
 
-    // Two longer streams through bal-lif land on lif-b too (0, then 1 in flight, against 3).
-    const first = await holdStream('bal-lif', 60);
+    // Two longer streams (aborted after the test) through bal-lif land on lif-b too (0, then 1
+    // in flight, against 3).
+    const first = await holdStream('bal-lif', 600);
     await waitInFlight('lif-b', 1);
-    const second = await holdStream('bal-lif', 60);
+    const second = await holdStream('bal-lif', 600);
     await waitInFlight('lif-b', 2);
     expect([first.target, second.target]).toEqual(['lif-b', 'lif-b']);
 

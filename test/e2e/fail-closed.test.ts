@@ -3,7 +3,7 @@
  * bill, with 503 in OpenAI's shape, and forwards nothing to the provider.
  *
  * - a key verified before the outage, once its cache entry is older than cache_ttl_seconds
- *   (default 5 s; while the invalidation channel is down local entries count as fresh for 1 s
+ *   (10 s here; while the invalidation channel is down local entries count as fresh for 1 s
  *   only, and the last-resort fallback accepts entries younger than the TTL) → 503 auth_unavailable;
  * - an unknown key → 503 auth_unavailable, not 401: it cannot be told apart from a valid one;
  * - a key with a budget, while its entry is still fresh → 503 from aigw-proxy
@@ -15,16 +15,30 @@
  * skipped when Redis is unreachable (200 and an unbilled call).
  */
 import { randomBytes } from 'node:crypto';
+import { pluginConfigs } from '../dev/deck-for-dev';
 import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { errorCode, rawChat, type ChatResult } from './billing-helpers';
+import { waitFor } from './helpers';
 
 let stores: SharedStores | undefined;
 let stack: DevStack | undefined;
 
+/**
+ * aigw-virtual-key's cache_ttl_seconds here: long enough that the first steps below (a request,
+ * stopping both stores, a request that waits on their timeouts) finish inside it on a loaded
+ * machine, which the test checks, since otherwise it would prove nothing.
+ */
+const CACHE_TTL_MS = 10_000;
+
+function cacheTtl(deck: Record<string, unknown>): Record<string, unknown> {
+  for (const config of pluginConfigs(deck, 'aigw-virtual-key')) config.cache_ttl_seconds = CACHE_TTL_MS / 1000;
+  return deck;
+}
+
 beforeAll(async () => {
   stores = await startSharedStores();
-  stack = await startDevStack({ env: {}, stores });
+  stack = await startDevStack({ env: {}, stores, deckTransform: cacheTtl });
 }, 60_000);
 
 afterAll(async () => {
@@ -32,8 +46,6 @@ afterAll(async () => {
   await stack?.close().catch(() => undefined);
   await stores?.stop().catch(() => undefined);
 }, 30_000);
-
-const CACHE_TTL_MS = 5000; // aigw-virtual-key cache_ttl_seconds default (deck/kong.yaml sets none)
 
 const chat = (key: string, text = 'hello'): Promise<ChatResult> =>
   rawChat(stack!.url, key, { model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: `${text} ${mockDirective({ tokens: 3 })}` }] });
@@ -83,7 +95,7 @@ describe('with Redis and PostgreSQL down', () => {
     expect(stack!.mock.requests).toHaveLength(0);
     // Refusals are quick (short store timeouts), not a hang until the client gives up.
     expect(Date.now() - storesDownAt).toBeLessThan(CACHE_TTL_MS + 6000);
-  }, 30_000);
+  }, 45_000);
 });
 
 describe('with the key plugin\'s server down', () => {
@@ -103,16 +115,23 @@ describe('with the key plugin\'s server down', () => {
       const created = await node.admin('POST', '/admin/keys', { key_alias: 'fc-dead-plugin' });
       const key = created.body.key as string;
       expect((await chat(key)).status).toBe(200);
-      // Kill the key plugin's server, then its first replacement at once: Kong starts the next one
-      // no sooner than 1 s later, so requests now find no server and Kong proxies without it.
-      process.kill(keyServers()[0], 'SIGKILL');
-      const deadline = Date.now() + 5000;
-      while (keyServers().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      process.kill(keyServers()[1], 'SIGKILL');
-      node.mock.reset();
-      const withoutKey = await rawChat(node.url, '', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'no key at all' }] });
-      const withGarbage = await chat('sk-aigw-garbage');
-      for (const r of [withoutKey, withGarbage]) expectUnavailable(r, 'auth_unavailable');
+      // Kill the key plugin's server; Kong starts the next one at once if the last start is over
+      // a second old, else no sooner than a second after it. So kill the latest server until the
+      // requests meet none: normally the second kill, later on a machine so loaded that the
+      // replacement was up before they were sent (the key plugin then answers 401 itself).
+      const terminations = (): number => stack!.ingress.logs.filter((l) => l.message === "external pluginserver 'aigw-virtual-key' terminated: signal 9").length;
+      let refusals: ChatResult[] = [];
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const ended = terminations();
+        process.kill(keyServers().at(-1)!, 'SIGKILL');
+        await waitFor(() => (terminations() > ended ? true : undefined), 5000);
+        node.mock.reset();
+        const withoutKey = await rawChat(node.url, '', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'no key at all' }] });
+        const withGarbage = await chat('sk-aigw-garbage');
+        refusals = [withoutKey, withGarbage];
+        if (refusals.every((r) => r.status !== 401)) break;
+      }
+      for (const r of refusals) expectUnavailable(r, 'auth_unavailable');
       expect(node.mock.requests).toHaveLength(0);
       // Once Kong has restarted it, keys are checked again.
       const until = Date.now() + 5000;

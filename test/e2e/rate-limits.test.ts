@@ -11,13 +11,17 @@
  * (the second pair of parallel requests is refused).
  */
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { ParallelLimiter } from '../../lib/limits';
 import { pluginConfigs } from '../dev/deck-for-dev';
 import { startDevStack, type DevStack } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { estimatePromptTokens } from '../../lib/tokens';
 import { errorCode, rawChat, type ChatResult } from './billing-helpers';
+import { waitFor } from './helpers';
 
 let stack: DevStack | undefined;
+let redis: Redis | undefined;
 
 /** The shortest lease the schema allows, so the test below can outlive one. */
 const LEASE_SECONDS = 10;
@@ -29,9 +33,11 @@ function shortLeases(deck: Record<string, unknown>): Record<string, unknown> {
 
 beforeAll(async () => {
   stack = await startDevStack({ env: {}, deckTransform: shortLeases });
+  redis = new Redis(stack.stores.redisUrl);
 }, 60_000);
 
 afterAll(async () => {
+  redis?.disconnect();
   await stack?.close();
 }, 30_000);
 
@@ -39,10 +45,24 @@ beforeEach(() => stack!.mock.reset());
 
 const alias = (name: string): string => `${name}-${randomBytes(4).toString('hex')}`;
 
+/** Key ids by secret, for looking at a key's parallel slots. */
+const keyIds = new Map<string, string>();
+
 async function createKey(fields: Record<string, unknown>): Promise<string> {
   const created = await stack!.admin('POST', '/admin/keys', { key_alias: alias('rl'), ...fields });
   expect(created.status).toBe(201);
+  keyIds.set(created.body.key as string, created.body.id as string);
   return created.body.key as string;
+}
+
+/**
+ * Resolves once none of the key's parallel slots is held. The relay frees a slot just after the
+ * answer's last byte and the log phase again, so a client can have its answer a moment before
+ * the slot is free: waiting for that event, not for a time, keeps the next request's outcome certain.
+ */
+async function slotsFreed(key: string): Promise<void> {
+  const subject = { kind: 'key' as const, id: keyIds.get(key)! };
+  await waitFor(async () => ((await new ParallelLimiter(redis!).active(subject)) === 0 ? true : undefined), 5000);
 }
 
 function body(text: string, script: Parameters<typeof mockDirective>[0] = { tokens: 3 }): Record<string, unknown> {
@@ -130,44 +150,49 @@ describe('rate limits through Kong and aigw-virtual-key', () => {
 
   it('max parallel requests: 2 of 4 concurrent slow requests pass, and the slots are freed when they finish', async () => {
     const key = await createKey({ max_parallel_requests: 2 });
-    const slow = body('parallel', { tokens: 3, ttftMs: 1200 });
-    const started = Date.now();
+    // Slow enough that all four are admitted or refused while the first two still run.
+    const slow = body('parallel', { tokens: 3, ttftMs: 3000 });
     const burst = await Promise.all(Array.from({ length: 4 }, () => rawChat(stack!.url, key, slow)));
     const ok = burst.filter((r) => r.status === 200);
     const refused = burst.filter((r) => r.status !== 200);
     expect(ok).toHaveLength(2);
     expect(refused).toHaveLength(2);
-    for (const r of refused) {
-      expectRefused(r, 'parallel_limit_exceeded');
-      // Refused at once, not after waiting for a slot.
-      expect(r.at - started).toBeLessThan(1200);
-    }
+    for (const r of refused) expectRefused(r, 'parallel_limit_exceeded');
+    // Refused at once, not after waiting for a slot: before either admitted request had its answer.
+    expect(Math.max(...refused.map((r) => r.at))).toBeLessThan(Math.min(...ok.map((r) => r.at)));
     expect(stack!.mock.requests).toHaveLength(2);
 
-    // The leases last far longer than this test (parallel_lease_seconds): only the log-phase
-    // release can make room this quickly.
+    // The leases last far longer than this test (parallel_lease_seconds): only the release at the
+    // end of each answer can make room this soon.
+    await slotsFreed(key);
     const again = await Promise.all(Array.from({ length: 2 }, () => rawChat(stack!.url, key, body('parallel again', { tokens: 3, ttftMs: 300 }))));
     expect(again.map((r) => r.status)).toEqual([200, 200]);
+    await slotsFreed(key);
     const after = await rawChat(stack!.url, key, body('one more'));
     expect(after.status).toBe(200);
   });
 
   it('a stream longer than its lease keeps its slot (the relay renews it) and frees it the moment it ends, even when the client goes away before or during the answer', async () => {
     const key = await createKey({ max_parallel_requests: 1 });
-    // ~40 tokens at 3 per second: the answer outlives the 10 s lease.
-    const long = { ...body('long stream', { tokens: 40, tokensPerSecond: 3 }), stream: true };
+    // 51 tokens at 3 per second, ~17 s: the answer outlives the 10 s lease by far more than the
+    // probe below can take, however loaded the machine.
+    const long = { ...body('long stream', { tokens: 51, tokensPerSecond: 3 }), stream: true };
     const started = Date.now();
     const streaming = rawChat(stack!.url, key, long);
+    // The lease's expiry is a time, so this wait is one.
     await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 1500));
     // Past the first lease's expiry: still held, because the relay renewed it.
     const during = await rawChat(stack!.url, key, body('while streaming'));
     expectRefused(during, 'parallel_limit_exceeded');
     const done = await streaming;
     expect(done.status).toBe(200);
+    expect(during.at).toBeLessThan(done.at); // refused while the stream still ran
     expect(Date.now() - started).toBeGreaterThan(LEASE_SECONDS * 1000);
+    await slotsFreed(key);
     expect((await rawChat(stack!.url, key, body('after'))).status).toBe(200);
 
     // A client that leaves mid-stream: its slot is free at once, not when the lease runs out.
+    await slotsFreed(key);
     const abort = new AbortController();
     const res = await fetch(`${stack!.url}/v1/chat/completions`, {
       method: 'POST',
@@ -175,24 +200,28 @@ describe('rate limits through Kong and aigw-virtual-key', () => {
       body: JSON.stringify(long),
       signal: abort.signal,
     });
+    expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     await reader.read();
     abort.abort();
     expect(await admittedWithin(key, 3000)).toBe(true);
 
     // A client that leaves before the first byte (the provider is still thinking): the same.
+    await slotsFreed(key);
     const early = new AbortController();
+    const asked = stack!.mock.requests.length;
     const waiting = fetch(`${stack!.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify(body('slow to start', { tokens: 3, ttftMs: 20_000 })),
       signal: early.signal,
     }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 500));
+    // Leave once the provider has the request (and the slot is held), not after a guess at when.
+    await waitFor(() => (stack!.mock.requests.length > asked ? true : undefined), 10_000);
     early.abort();
     await waiting;
     expect(await admittedWithin(key, 3000)).toBe(true);
-  }, 40_000);
+  }, 60_000);
 
   /** Whether a request of `key` is admitted within `ms` (its only slot has been freed). */
   async function admittedWithin(key: string, ms: number): Promise<boolean> {

@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { postgresBinFolder } from './binaries';
 import { freePort } from './ports';
 
 const run = promisify(execFile);
-export const PG_BIN = process.env.AIGW_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 export interface TestPostgres {
   /** postgres://postgres@127.0.0.1:PORT/aigw */
@@ -50,8 +50,8 @@ function serverPids(data: string): number[] {
 const asRoot = process.getuid?.() === 0;
 
 /** argv for a PostgreSQL binary, dropped to the postgres user when we are root. */
-function pgCommand(bin: string, args: string[]): [string, string[]] {
-  const full = path.join(PG_BIN, bin);
+function pgCommand(folder: string, bin: string, args: string[]): [string, string[]] {
+  const full = path.join(folder, bin);
   return asRoot ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
 }
 
@@ -66,7 +66,7 @@ function installExitHook(): void {
   });
 }
 
-async function startOnce(): Promise<TestPostgres> {
+async function startOnce(pgBin: string): Promise<TestPostgres> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigw-pg-'));
   const data = path.join(dir, 'data');
   const logFile = path.join(dir, 'postgres.log');
@@ -76,7 +76,7 @@ async function startOnce(): Promise<TestPostgres> {
     fs.chownSync(dir, Number(pw.stdout.trim()), Number(gw.stdout.trim()));
   }
   const opts = { cwd: dir, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } };
-  const [initCmd, initArgs] = pgCommand('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+  const [initCmd, initArgs] = pgCommand(pgBin, 'initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
   await run(initCmd, initArgs, opts);
 
   const port = await freePort();
@@ -89,8 +89,8 @@ async function startOnce(): Promise<TestPostgres> {
     '-c full_page_writes=off',
     '-c max_connections=100',
   ].join(' ');
-  const [ctlCmd, startArgs] = pgCommand('pg_ctl', ['start', '-w', '-t', '30', '-D', data, '-l', logFile, '-o', serverOpts]);
-  const [, stopArgs] = pgCommand('pg_ctl', ['stop', '-m', 'immediate', '-w', '-D', data]);
+  const [ctlCmd, startArgs] = pgCommand(pgBin, 'pg_ctl', ['start', '-w', '-t', '30', '-D', data, '-l', logFile, '-o', serverOpts]);
+  const [, stopArgs] = pgCommand(pgBin, 'pg_ctl', ['stop', '-m', 'immediate', '-w', '-D', data]);
 
   // pause() fills this; the server must run again before it can be shut down.
   let paused: number[] = [];
@@ -182,10 +182,11 @@ async function startOnce(): Promise<TestPostgres> {
 
 /** Starts a real PostgreSQL for a test file. Call `stop()` in afterAll. Retries on a port race. */
 export async function startPostgres(): Promise<TestPostgres> {
+  const pgBin = postgresBinFolder();
   let lastError: unknown;
   for (let i = 0; i < 3; i++) {
     try {
-      return await startOnce();
+      return await startOnce(pgBin);
     } catch (e) {
       lastError = e;
       if (!(e as { portInUse?: boolean }).portInUse) throw e;

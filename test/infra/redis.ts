@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { redisServerBinary } from './binaries';
 import { freePort } from './ports';
-
-export const REDIS_SERVER_BIN = process.env.AIGW_TEST_REDIS_SERVER ?? '/usr/bin/redis-server';
 
 export interface TestRedis {
   /** redis://127.0.0.1:PORT */
@@ -77,7 +76,7 @@ function waitForPong(port: number, deadline: number): Promise<void> {
   });
 }
 
-async function startOnce(opts: StartRedisOptions): Promise<TestRedis> {
+async function startOnce(bin: string, opts: StartRedisOptions): Promise<TestRedis> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigw-redis-'));
   const args = [
@@ -92,14 +91,20 @@ async function startOnce(opts: StartRedisOptions): Promise<TestRedis> {
     '--logfile', '',
     ...(opts.extraArgs ?? []),
   ];
-  const child = spawn(REDIS_SERVER_BIN, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   installExitHook();
   let output = '';
   child.stdout?.on('data', (d) => (output = (output + d.toString('utf8')).slice(-4000)));
   child.stderr?.on('data', (d) => (output = (output + d.toString('utf8')).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.once('error', () => undefined); // surfaced through `exited`
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    // A spawn that fails (not executable, ...) emits 'error' and never 'exit'.
+    child.once('error', (error) => {
+      output += error.message;
+      resolve(null);
+    });
+  });
 
   // Watchdog: if this process is SIGKILLed, 'exit' hooks never run; the shell notices and cleans up.
   const watchdog = spawn(
@@ -164,10 +169,11 @@ async function startOnce(opts: StartRedisOptions): Promise<TestRedis> {
  * Retries on a port race (another process took the free port between probe and bind).
  */
 export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedis> {
+  const bin = redisServerBinary();
   let lastError: unknown;
   for (let i = 0; i < 5; i++) {
     try {
-      return await startOnce(opts);
+      return await startOnce(bin, opts);
     } catch (e) {
       lastError = e;
       if (!(e as { portInUse?: boolean }).portInUse) throw e;

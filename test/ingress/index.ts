@@ -15,6 +15,7 @@ import { KONG_DEFAULT_SETTINGS, loadKongSettings } from './kong-conf';
 import { loadDeckFile, parseDeck, type PluginEntity } from './deck';
 import { newNodeId, uuidV5 } from './ids';
 import { validatePluginConfig } from './kong-schema';
+import type { AccessEntry } from './access-log';
 import { IngressLogger, type IngressLogEntry } from './log';
 import { compoundKey, sortPlugins, type PluginEntry } from './phases';
 import { ExternalPlugin, type PluginConfig } from './plugin-runtime';
@@ -25,6 +26,7 @@ import { makeHandler } from './server';
 import { parseSize } from './size';
 import { resolveVaultReferences } from './vault';
 
+export type { AccessEntry } from './access-log';
 export type { IngressLogEntry } from './log';
 export { loadDeckFile } from './deck';
 export { validatePluginConfig } from './kong-schema';
@@ -46,6 +48,8 @@ export interface IngressOptions {
   pluginServerEnv?: Record<string, string>;
   vaultEnv?: Record<string, string | undefined>;
   onLog?: (e: IngressLogEntry) => void;
+  /** One entry per request once its response is over, as nginx's access log (no headers, query or body). */
+  onAccess?: (entry: AccessEntry) => void;
 }
 
 export interface Ingress {
@@ -169,6 +173,7 @@ export async function startIngress(opts: IngressOptions): Promise<Ingress> {
       clientMaxBodySize: settings.clientMaxBodySize,
       errorPages,
       logger,
+      onAccess: opts.onAccess,
       port: () => (httpServer?.address() as AddressInfo | null)?.port ?? 0,
     });
     const server = createKongHttpServer(handler, errorPages, logger);

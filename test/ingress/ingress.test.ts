@@ -4,7 +4,7 @@
  */
 import { request as undiciRequest } from 'undici';
 import { startIngress } from './index';
-import { echoAndIngress, fixtureDeck, FIXTURE_PLUGINS } from './test-helpers';
+import { echoAndIngress, fixtureDeck, FIXTURE_PLUGINS, waitFor } from './test-helpers';
 
 const t = echoAndIngress((echo) => ({
   deck: fixtureDeck(echo.url),
@@ -72,8 +72,10 @@ describe('access phase', () => {
     const r = await get('/throw');
     expect(r.status).toBe(200);
     expect(upstreamJson(r.text).headers['x-order']).toBe('fx-first, fx-second');
-    await new Promise((res) => setTimeout(res, 100));
-    expect(t.ing.logs.some((l) => l.source === 'fx-first' && l.level === 'info' && /unhandled exception in fx-first\.access.*fx-first boom/.test(l.message))).toBe(true);
+    // The plugin server prints it on its own stderr: wait for the line, not for a time.
+    await waitFor('the plugin server\'s unhandled-exception line', () =>
+      t.ing.logs.some((l) => l.source === 'fx-first' && l.level === 'info' && /unhandled exception in fx-first\.access.*fx-first boom/.test(l.message)) ? true : undefined,
+    );
   });
 
   test('a PDK call that raises in Kong becomes 500 in access', async () => {

@@ -38,23 +38,31 @@ test('a killed plugin server is respawned at most once a second; requests fail o
   await waitFor('the first respawn', () => spawns()[1]);
   expect(t.ing.logs.some((l) => l.message === "external pluginserver 'fx-first' terminated: signal 9")).toBe(true);
   // Kill the new server at once: its successor may not start before 1 s after it, so the next
-  // request surely finds no server.
-  const second = spawns()[1]!;
-  process.kill(second.pid, 'SIGKILL');
-  await waitFor('the second termination', () =>
-    t.ing.logs.filter((l) => l.message === "external pluginserver 'fx-first' terminated: signal 9").length === 2 ? true : undefined,
-  );
-  const errorsBefore = t.ing.logs.filter((l) => l.source === 'fx-first' && l.level === 'err').length;
-  const gap = await identify();
+  // request normally finds no server. On a machine so loaded that the successor is already up
+  // when the request arrives, that one is killed too and the request sent again.
+  const terminations = (): number => t.ing.logs.filter((l) => l.message === "external pluginserver 'fx-first' terminated: signal 9").length;
+  let killed = spawns()[1]!;
+  let gap: Awaited<ReturnType<typeof identify>> | undefined;
+  for (let attempt = 0; attempt < 5 && !gap; attempt++) {
+    killed = spawns().at(-1)!;
+    const ended = terminations();
+    process.kill(killed.pid, 'SIGKILL');
+    await waitFor('the termination', () => (terminations() > ended ? true : undefined));
+    const errorsBefore = t.ing.logs.filter((l) => l.source === 'fx-first' && l.level === 'err').length;
+    const r = await identify();
+    if (r.pid !== undefined) continue; // the successor was up already
+    gap = r;
+    expect(t.ing.logs.filter((l) => l.source === 'fx-first' && l.level === 'err').length).toBeGreaterThan(errorsBefore);
+  }
   expect(gap).toEqual({ status: 200, pid: undefined, instance: undefined }); // proxied without the plugin
-  expect(t.ing.logs.filter((l) => l.source === 'fx-first' && l.level === 'err').length).toBeGreaterThan(errorsBefore);
+  const second = killed;
 
   const after = await waitFor('the plugin to run again', async () => {
     const r = await identify();
     expect(r.status).toBe(200);
     return r.pid !== undefined ? r : undefined;
   });
-  const third = spawns()[2]!;
+  const third = spawns()[spawns().findIndex((sp) => sp.pid === second.pid) + 1]!;
   expect(third.time - second.time).toBeGreaterThanOrEqual(950); // Date.now() granularity aside, 1 s apart
   expect(after.pid).toBe(String(third.pid));
   expect(after.instance).toBe('1'); // the first instance of the new process

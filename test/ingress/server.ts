@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { accessEntry, type AccessEntry } from './access-log';
 import { ClientClosedError, drained, endResponse, watchClient, type ClientWatch } from './client-connection';
 import type { ConsumerEntity } from './deck';
 import { HeaderList, type RequestContext } from './context';
@@ -37,6 +38,8 @@ export interface ServerDeps {
   errorPages: ErrorPages;
   logger: IngressLogger;
   port(): number;
+  /** Told of every request once its response is over (nginx's access log). */
+  onAccess?: (entry: AccessEntry) => void;
 }
 
 type EnvFor = (p: ExternalPlugin) => PdkEnv;
@@ -92,6 +95,16 @@ class ProxiedRequest {
     } finally {
       this.client.dispose();
       this.scheduleLog();
+      this.writeAccessLog();
+    }
+  }
+
+  private writeAccessLog(): void {
+    if (!this.deps.onAccess) return;
+    try {
+      this.deps.onAccess(accessEntry(this.ctx, Date.now()));
+    } catch {
+      // a broken sink must not break request handling
     }
   }
 

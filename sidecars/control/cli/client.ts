@@ -21,7 +21,7 @@ export function timeoutFrom(env: NodeJS.ProcessEnv): number {
 }
 
 export async function apiRequest(opts: AdminClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
-  if (!opts.adminKey) throw new CliError('No admin key: set AIGW_ADMIN_KEY (or run `aigw admin bootstrap --out .tmp/dev/admin-key`)');
+  if (!opts.adminKey) throw new CliError('No admin key: set AIGW_ADMIN_KEY, or start `make dev` in this checkout (it writes .tmp/dev/admin-key)');
   const signal = AbortSignal.timeout(opts.timeoutSeconds * 1000);
   const noAnswer = (): CliError => new CliError(`No answer from ${opts.baseUrl} within ${opts.timeoutSeconds} s (AIGW_ADMIN_TIMEOUT)`);
   let res: Response;

@@ -110,28 +110,28 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   'teams info': {
     values: [],
-    positionals: ['id'],
-    async run(c, _f, [id]) {
-      const json = (await apiRequest(c, 'GET', `/admin/teams/${enc(id)}`)) as Obj;
+    positionals: ['team'],
+    async run(c, _f, [team]) {
+      const json = (await apiRequest(c, 'GET', `/admin/teams/${enc(team)}`)) as Obj;
       return { json, human: block(json) };
     },
   },
   'teams update': {
     values: ['name', 'consumer', ...LIMIT_FLAGS],
-    positionals: ['id'],
-    async run(c, f, [id]) {
+    positionals: ['team'],
+    async run(c, f, [team]) {
       const body = teamBody(f);
       if (Object.keys(body).length === 0) throw new CliError('Nothing to update: pass at least one flag (see aigw --help)');
-      const json = (await apiRequest(c, 'PATCH', `/admin/teams/${enc(id)}`, body)) as Obj;
+      const json = (await apiRequest(c, 'PATCH', `/admin/teams/${enc(team)}`, body)) as Obj;
       return { json, human: block(json) };
     },
   },
   'teams delete': {
     values: [],
     booleans: ['force'],
-    positionals: ['id'],
-    async run(c, f, [id]) {
-      const json = (await apiRequest(c, 'DELETE', `/admin/teams/${enc(id)}${f.force ? '?force=true' : ''}`)) as Obj;
+    positionals: ['team'],
+    async run(c, f, [team]) {
+      const json = (await apiRequest(c, 'DELETE', `/admin/teams/${enc(team)}${f.force ? '?force=true' : ''}`)) as Obj;
       const revoked = (json.revoked_keys as string[]).length;
       return { json, human: `deleted team ${json.id}${revoked ? `; revoked ${revoked} key(s)` : ''}` };
     },
@@ -143,7 +143,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       if (f.from) q.set('from', f.from as string);
       if (f.to) q.set('to', f.to as string);
       if (f.key) q.set('key_id', f.key as string);
-      if (f.team) q.set('team_id', f.team as string);
+      if (f.team) q.set('team', f.team as string);
       const json = (await apiRequest(c, 'GET', `/admin/spend?${q}`)) as Obj;
       const group = json.group_by as string;
       const first = group === 'model' ? 'model' : `${group}_id`;

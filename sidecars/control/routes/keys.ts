@@ -11,6 +11,7 @@ import { ApiError, badRequest, conflict, notFound } from '../api-error';
 import type { ControlContext, Handler } from '../context';
 import * as v from '../validate';
 import { keyView, spendView } from '../views';
+import { teamFilter } from './team-filter';
 
 const CREATE_FIELDS = ['team', 'key_alias', 'user_id', 'role', 'models', 'model_aliases', 'max_budget', 'budget_duration',
   'rpm_limit', 'tpm_limit', 'max_parallel_requests', 'expires_at', 'duration', 'metadata'] as const;
@@ -70,13 +71,7 @@ export const createKeyRoute: Handler = async (ctx, req) => {
 
 export const listKeysRoute: Handler = async (ctx, req) => {
   const page = v.pagination(req.query);
-  const teamRef = v.queryName(req.query, 'team') ?? v.queryName(req.query, 'team_id');
-  let teamId: string | null = null;
-  if (teamRef) {
-    const team = await resolveTeam(ctx.pool, teamRef);
-    if (!team) throw badRequest('team', `No team with id or name ${teamRef}`, 'team_not_found');
-    teamId = team.id;
-  }
+  const teamId = await teamFilter(ctx, req.query, { pastIds: false });
   const { keys, total } = await listKeys(ctx.pool, { teamId, ...page });
   const now = Date.now();
   return {

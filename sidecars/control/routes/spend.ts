@@ -1,10 +1,11 @@
-/** GET /admin/spend: ledger totals per key, team or model over [from, to). */
+/** GET /admin/spend: ledger totals per key, team or model over [from, to); `team` / `team_id` by name or id. */
 import { nanoToUsd } from '../../../lib/identity';
 import { spendReport, type SpendGroup, type SpendReportRow } from '../../../lib/store/ledger';
 import { isUuid } from '../../../lib/store/teams';
 import { badRequest } from '../api-error';
 import type { Handler } from '../context';
 import { queryTime } from '../validate';
+import { teamFilter } from './team-filter';
 
 const GROUPS: SpendGroup[] = ['key', 'team', 'model'];
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
@@ -31,9 +32,8 @@ export const spendRoute: Handler = async (ctx, req) => {
   const from = queryTime(q, 'from') ?? new Date(to.getTime() - DEFAULT_RANGE_MS);
   if (from.getTime() >= to.getTime()) throw badRequest('from', 'from must be before to');
   const keyId = q.get('key_id') || null;
-  const teamId = q.get('team_id') || null;
   if (keyId && !isUuid(keyId)) throw badRequest('key_id', 'key_id must be a key id (uuid)');
-  if (teamId && !isUuid(teamId)) throw badRequest('team_id', 'team_id must be a team id (uuid)');
+  const teamId = await teamFilter(ctx, q, { pastIds: true });
   const rows = await spendReport(ctx.pool, { groupBy, from, to, keyId, teamId });
   const total = rows.reduce(
     (t, r) => ({

@@ -3,7 +3,7 @@ import { budgetWindow } from '../../../lib/limits/windows';
 import { ConflictError } from '../../../lib/store/errors';
 import { spendSummary } from '../../../lib/store/ledger';
 import { liveHashes, type StoredTeam } from '../../../lib/store/rows';
-import { createTeam, deleteTeam, getTeam, isUuid, listTeams, teamKeys, updateTeam, type TeamPatch } from '../../../lib/store/teams';
+import { createTeam, deleteTeam, listTeams, resolveTeam, teamKeys, updateTeam, type TeamPatch } from '../../../lib/store/teams';
 import { conflict, notFound } from '../api-error';
 import type { ControlContext, Handler } from '../context';
 import * as v from '../validate';
@@ -16,9 +16,10 @@ function mapConflict(error: unknown): never {
   throw error;
 }
 
-async function loadTeam(ctx: ControlContext, id: string): Promise<StoredTeam> {
-  const team = isUuid(id) ? await getTeam(ctx.pool, id) : null;
-  if (!team) throw notFound('team', id);
+/** The team a path names, by id or by name (as `keys create --team` takes it). */
+async function loadTeam(ctx: ControlContext, idOrName: string): Promise<StoredTeam> {
+  const team = await resolveTeam(ctx.pool, idOrName);
+  if (!team) throw notFound('team', idOrName);
   return team;
 }
 
@@ -98,7 +99,13 @@ export const deleteTeamRoute: Handler = async (ctx, req) => {
   const result = await deleteTeam(ctx.pool, existing.id, force);
   if (result.status === 'not_found') throw notFound('team', req.params.id);
   if (result.status === 'in_use') {
-    throw conflict(`Team has ${result.activeKeys} unrevoked key(s); revoke or delete them first, or pass ?force=true to revoke them`, null, 'team_in_use');
+    // The API cannot tell who is calling: both ways of forcing are named.
+    throw conflict(
+      `Team ${existing.name} has ${result.activeKeys} unrevoked key(s): revoke or delete them first, or delete it with force to revoke them ` +
+        '(aigw teams delete --force; in the API, DELETE /admin/teams/{team}?force=true)',
+      null,
+      'team_in_use',
+    );
   }
   ctx.log.info('team deleted', { team_id: existing.id, revoked_keys: result.revokedKeys.length, by: req.admin.keyId });
   const changes = result.detachedKeys.map((k) => ({ id: k.id, hashes: liveHashes(k) }));
