@@ -3,6 +3,7 @@
 
 import { startMockAnthropic, mockDirective, type MockProvider } from './index';
 import { rawRequest, sseEvents } from './test-helpers';
+import { waitFor } from '../e2e/helpers';
 
 const KEY = 'sk-ant-wire';
 const HEADERS = { 'x-api-key': KEY, 'anthropic-version': '2023-06-01' };
@@ -124,7 +125,7 @@ describe('timing, cut, hang', () => {
     expect(res.reads[0].at).toBeGreaterThanOrEqual(190);
     // 10 gaps of 20 ms.
     // ~200 ms of pacing; unpaced output would spread ~0 ms, and a late first read under load shortens it.
-    expect(deltas[deltas.length - 1].at - deltas[0].at).toBeGreaterThanOrEqual(150);
+    expect(deltas[deltas.length - 1].at - deltas[0].at).toBeGreaterThanOrEqual(100);
     expect(deltas.length).toBeGreaterThanOrEqual(8);
   });
 
@@ -145,8 +146,7 @@ describe('timing, cut, hang', () => {
       () => 'answered',
       (e: Error) => e.message,
     );
-    await new Promise((r) => setTimeout(r, 100));
-    expect(other.requests).toHaveLength(1);
+    await waitFor(() => (other.requests.length === 1 ? true : undefined));
     await other.close();
     expect(await pending).toMatch(/socket hang up|ECONNRESET/);
   });

@@ -2,6 +2,7 @@
 
 import { startMockOpenAI, mockDirective, type MockProvider } from './index';
 import { rawRequest, sseData, chatBody } from './test-helpers';
+import { waitFor } from '../e2e/helpers';
 
 let mock: MockProvider;
 beforeAll(async () => {
@@ -26,18 +27,20 @@ describe('timing', () => {
     const firstByte = res.reads[0].at;
     const firstToken = tokenReads[0].at;
     const lastToken = tokenReads[tokenReads.length - 1].at;
+    // Timers never fire early, so the lower bounds are exact; the upper ones only catch a delay
+    // applied twice or pacing gone slow, with room for a loaded machine.
     expect(firstByte).toBeGreaterThanOrEqual(240);
-    expect(firstByte).toBeLessThan(600);
-    expect(firstToken - firstByte).toBeLessThan(50);
+    expect(firstByte).toBeLessThan(1500);
+    expect(firstToken - firstByte).toBeLessThan(300);
     expect(lastToken - firstToken).toBeGreaterThanOrEqual(370);
-    expect(lastToken - firstToken).toBeLessThan(800);
+    expect(lastToken - firstToken).toBeLessThan(2000);
     // Written one by one, not buffered: reads are spread out, many of them.
     expect(tokenReads.length).toBeGreaterThanOrEqual(15);
   });
 
   test('unpaced default answers at once; non-streamed waits ttft + generation time', async () => {
     const fast = await stream('x');
-    expect(fast.reads[fast.reads.length - 1].at).toBeLessThan(150);
+    expect(fast.reads[fast.reads.length - 1].at).toBeLessThan(1000);
     const t0 = performance.now();
     const res = await rawRequest(`${mock.baseUrl}/chat/completions`, {
       body: chatBody(`x ${mockDirective({ tokens: 11, ttftMs: 100, tokensPerSecond: 50 })}`),
@@ -45,7 +48,7 @@ describe('timing', () => {
     const took = performance.now() - t0;
     expect(res.status).toBe(200);
     expect(took).toBeGreaterThanOrEqual(290); // 100 + 10 gaps × 20 ms
-    expect(took).toBeLessThan(800);
+    expect(took).toBeLessThan(2000);
   });
 });
 
@@ -63,7 +66,7 @@ describe('faults', () => {
       () => 'answered',
       () => 'connection ended',
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => (m.requests.length === 1 ? true : undefined));
     const t0 = performance.now();
     await m.close();
     expect(await pending).toBe('connection ended');
