@@ -56,8 +56,10 @@ function priceOf(model: string, override: PricingConfig | null): ModelPrice | nu
 }
 
 function compileTarget(t: TargetConfig): WeightedTarget {
-  const set = t.timeouts;
-  const timeouts = set ? { connectMs: set.connect_ms, firstByteMs: set.first_byte_ms, idleMs: set.idle_ms, totalMs: set.total_ms } : { ...TARGET_TIMEOUTS_DEFAULT };
+  const configured = t.timeouts;
+  const timeouts = configured
+    ? { connectMs: configured.connect_ms, firstByteMs: configured.first_byte_ms, idleMs: configured.idle_ms, totalMs: configured.total_ms }
+    : { ...TARGET_TIMEOUTS_DEFAULT };
   return {
     id: targetId({ provider: t.provider, baseUrl: t.base_url, model: t.model }),
     rpmLimit: t.rpm_limit ?? null,
