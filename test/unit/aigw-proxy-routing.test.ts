@@ -14,7 +14,8 @@ const input = { requestId: 'r1', hashKey: null, promptTokens: 10, maxOutputToken
 describe('routeTargets', () => {
   const models = compileModels(config([
     { name: 'mini', target: target('gpt-4o-mini'), fallback_models: ['pair'] },
-    { name: 'pair', targets: [target('a'), target('b')] },
+    // Two tiers: the fallback's order is fixed, not weighted at random.
+    { name: 'pair', targets: [target('a'), { ...target('b'), priority: 1 }] },
   ]));
 
   it('a one-target model costs no Redis round trip; its fallbacks follow', async () => {
