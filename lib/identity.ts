@@ -58,6 +58,13 @@ export interface KeyRecord extends BudgetPolicy, LimitPolicy {
  * Values round-trip through msgpack: plain JSON data only.
  */
 export interface RequestIdentity {
+  /**
+   * Kong's request id ($kong_request_id), read once by the key plugin so later plugins need not
+   * ask again: every PDK call is a round trip to a single-threaded plugin server.
+   */
+  requestId: string;
+  /** The request's Content-Length (null: none sent), from the headers the key plugin read. */
+  contentLength: number | null;
   keyId: string;
   keyAlias: string | null;
   role: KeyRole;
@@ -74,6 +81,52 @@ export interface RequestIdentity {
   admittedAt: number;
   /** The request holds one of the key's parallel slots for this long unless renewed; null = no slot. */
   parallelLeaseMs: number | null;
+  /** Which models the key may use, so `GET /v1/models` lists only those. */
+  models: ModelPolicy;
+}
+
+/**
+ * A key's model rules: its own and its team's allow-lists, and its aliases. Aliases travel as
+ * pairs: through kong.ctx.shared an empty object comes back as an array, and a map key such as
+ * `__proto__` (an alias is an admin's free text) must never become an object property.
+ */
+export interface ModelPolicy {
+  /** Empty = every model the team allows. */
+  keyModels: string[];
+  /** Empty = every model. */
+  teamModels: string[];
+  /** [client-facing alias, configured model name]. */
+  aliases: Array<[string, string]>;
+}
+
+/** No restriction: the policy of a request no key plugin identified (require_key off). */
+export const ANY_MODEL: ModelPolicy = { keyModels: [], teamModels: [], aliases: [] };
+
+export function modelPolicyOf(record: KeyRecord): ModelPolicy {
+  return {
+    keyModels: record.allowedModels,
+    teamModels: record.team?.allowedModels ?? [],
+    aliases: Object.entries(record.modelAliases).filter((pair): pair is [string, string] => typeof pair[1] === 'string'),
+  };
+}
+
+/**
+ * What a model name a client sends means for this key: the configured model it stands for
+ * (aliases are rewritten first) and whether the key and its team may use that model.
+ */
+export function resolveModelName(policy: ModelPolicy, requested: string): { model: string; allowed: boolean } {
+  const model = policy.aliases.find(([alias]) => alias === requested)?.[1] ?? requested;
+  const allows = (list: string[]): boolean => list.length === 0 || list.includes(model);
+  return { model, allowed: allows(policy.keyModels) && allows(policy.teamModels) };
+}
+
+/** The names this key may send, among the configured models and its aliases of them, each once. */
+export function usableModelNames(policy: ModelPolicy, configured: ReadonlySet<string>): string[] {
+  const candidates = new Set([...configured, ...policy.aliases.map(([alias]) => alias)]);
+  return [...candidates].filter((name) => {
+    const { model, allowed } = resolveModelName(policy, name);
+    return allowed && configured.has(model);
+  });
 }
 
 export interface RateLimitSubject {
@@ -159,6 +212,9 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
   const v = value as RequestIdentity;
   return {
     ...v,
+    requestId: typeof v.requestId === 'string' ? v.requestId : '',
+    contentLength: typeof v.contentLength === 'number' ? v.contentLength : null,
+    models: restoreModelPolicy(v.models),
     keyAlias: v.keyAlias ?? null,
     teamId: v.teamId ?? null,
     userId: v.userId ?? null,
@@ -172,4 +228,20 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
 /** The nulls of budget subjects read back from kong.ctx.shared (see restoreIdentity). */
 export function restoreBudgetSubjects(value: unknown): BudgetSubject[] {
   return (Array.isArray(value) ? (value as BudgetSubject[]) : []).map((s) => ({ ...s, periodEnd: s.periodEnd ?? null }));
+}
+
+/**
+ * A ModelPolicy read back from kong.ctx.shared. An identity without one (written by an older key
+ * plugin) restricts nothing here: the key plugin itself still refuses models a key may not use.
+ */
+function restoreModelPolicy(value: unknown): ModelPolicy {
+  if (typeof value !== 'object' || value === null) return ANY_MODEL;
+  const v = value as Partial<ModelPolicy>;
+  const strings = (list: unknown): string[] => (Array.isArray(list) ? list.filter((s): s is string => typeof s === 'string') : []);
+  const pairs = Array.isArray(v.aliases) ? v.aliases : [];
+  return {
+    keyModels: strings(v.keyModels),
+    teamModels: strings(v.teamModels),
+    aliases: pairs.filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string'),
+  };
 }

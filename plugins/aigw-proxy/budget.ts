@@ -5,6 +5,7 @@
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
+import { gatewayError, type GatewayError } from '../../lib/errors';
 import { MAX_BUDGET_NANO, type BudgetSubject, type RequestIdentity } from '../../lib/identity';
 import { BudgetLimiter, eventually, retryAfterSeconds } from '../../lib/limits';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
@@ -23,7 +24,7 @@ export interface BudgetStores {
 export type Reservation =
   /** expiresAt: when an unsettled reservation is refunded by itself (0 when nothing was reserved). */
   | { ok: true; billing: PlanBilling; expiresAt: number }
-  | { ok: false; status: number; message: string; code: string; headers: Record<string, string> };
+  | { ok: false; error: GatewayError };
 
 export interface ReservationInput {
   requestId: string;
@@ -35,7 +36,7 @@ export interface ReservationInput {
 }
 
 function refuse(status: number, code: string, message: string, headers: Record<string, string> = {}): Reservation {
-  return { ok: false, status, code, message, headers };
+  return { ok: false, error: gatewayError(status, message, code, null, headers) };
 }
 
 /**

@@ -1,58 +1,19 @@
-import type { PlanRetry, PlanTarget, ProviderType } from '../../lib/plan';
+import { BALANCING_ALGORITHM_DEFAULT, HASH_HEADER_DEFAULT, TARGET_TIMEOUTS_DEFAULT } from '../../lib/gateway-defaults';
+import type { ConfigOf } from '../../lib/kong/schema-builder';
+import type { PlanRetry, PlanTarget } from '../../lib/plan';
 import { catalogPrice, type ModelPrice } from '../../lib/pricing';
 import { targetId, weightedOrder, type Algorithm } from '../../lib/routing';
+import type { AiProxyFields } from './schema';
 
-interface TimeoutsConfig {
-  connect_ms: number;
-  first_byte_ms: number;
-  idle_ms: number;
-  total_ms: number;
-}
+/** The config as Kong delivers it (validated, defaults filled, unset optional fields null), inferred from the schema. */
+export type AiProxyConfig = ConfigOf<typeof AiProxyFields>;
+type ModelConfig = AiProxyConfig['models'][number];
+/** A target of a group (`targets`): a single target's fields plus weight, priority and limits. */
+export type GroupTargetConfig = NonNullable<ModelConfig['targets']>[number];
+/** A target alone (`target`) or in a group. */
+export type TargetConfig = NonNullable<ModelConfig['target']> & Partial<Omit<GroupTargetConfig, keyof NonNullable<ModelConfig['target']>>>;
+type PricingConfig = NonNullable<TargetConfig['pricing']>;
 
-interface PricingConfig {
-  input: number;
-  output: number;
-  cached_read: number | null;
-  cached_write: number | null;
-  max_output_tokens: number | null;
-  context_window?: number | null;
-  max_image_tokens?: number | null;
-}
-
-export interface TargetConfig {
-  provider: ProviderType;
-  base_url: string;
-  model: string;
-  credential: string | null;
-  timeouts: TimeoutsConfig | null;
-  pricing?: PricingConfig | null;
-  weight?: number | null;
-  priority?: number | null;
-  rpm_limit?: number | null;
-  tpm_limit?: number | null;
-}
-
-/** The config as Kong delivers it: validated, defaults filled, unset optional fields null. */
-export interface AiProxyConfig {
-  relay_url: string;
-  signing_secret: string;
-  plan_ttl_seconds: number;
-  require_key: boolean;
-  redis_url: string | null;
-  database_url: string | null;
-  max_request_body_bytes: number;
-  models: Array<{
-    name: string;
-    target?: TargetConfig | null;
-    targets?: TargetConfig[] | null;
-    fallback_models?: string[] | null;
-    retry?: { max_retries: number; base_delay_ms: number; max_delay_ms: number; max_retry_after_ms: number } | null;
-    failover?: { on_context_window: boolean; on_content_policy: boolean } | null;
-    balancing?: { algorithm: Algorithm; hash_header: string } | null;
-  }>;
-}
-
-const DEFAULT_TIMEOUTS: TimeoutsConfig = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000, total_ms: 600000 };
 /** A plan longer than this only delays the client's error. */
 export const MAX_PLAN_TARGETS = 8;
 
@@ -95,7 +56,10 @@ function priceOf(model: string, override: PricingConfig | null): ModelPrice | nu
 }
 
 function compileTarget(t: TargetConfig): WeightedTarget {
-  const timeouts = t.timeouts ?? DEFAULT_TIMEOUTS;
+  const configured = t.timeouts;
+  const timeouts = configured
+    ? { connectMs: configured.connect_ms, firstByteMs: configured.first_byte_ms, idleMs: configured.idle_ms, totalMs: configured.total_ms }
+    : { ...TARGET_TIMEOUTS_DEFAULT };
   return {
     id: targetId({ provider: t.provider, baseUrl: t.base_url, model: t.model }),
     rpmLimit: t.rpm_limit ?? null,
@@ -104,7 +68,7 @@ function compileTarget(t: TargetConfig): WeightedTarget {
     baseUrl: t.base_url.replace(/\/+$/, ''),
     model: t.model,
     credential: t.credential ?? null,
-    timeouts: { connectMs: timeouts.connect_ms, firstByteMs: timeouts.first_byte_ms, idleMs: timeouts.idle_ms, totalMs: timeouts.total_ms },
+    timeouts,
     pricing: priceOf(t.model, t.pricing ?? null),
     weight: t.weight ?? 1,
     priority: t.priority ?? 0,
@@ -133,8 +97,8 @@ export function compileModels(config: AiProxyConfig): CompiledModels {
       targets: configured.map(compileTarget),
       fallbacks: model.fallback_models ?? [],
       retry,
-      algorithm: model.balancing?.algorithm ?? 'weighted-round-robin',
-      hashHeader: (model.balancing?.hash_header ?? 'x-session-id').toLowerCase(),
+      algorithm: model.balancing?.algorithm ?? BALANCING_ALGORITHM_DEFAULT,
+      hashHeader: (model.balancing?.hash_header ?? HASH_HEADER_DEFAULT).toLowerCase(),
     });
   }
   for (const group of byName.values()) {

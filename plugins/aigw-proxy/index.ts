@@ -20,8 +20,6 @@ export class Plugin {
   async access(kong: Kong): Promise<void> {
     return this.handler.access(kong);
   }
-
-  async log(kong: Kong): Promise<void> {
-    return this.handler.log(kong);
-  }
+  // No log phase: aigw-virtual-key's refunds a reservation the relay never settled, so the chain
+  // reads kong.ctx.shared once after the response instead of once per plugin.
 }

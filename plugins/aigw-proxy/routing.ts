@@ -31,6 +31,11 @@ export async function routeTargets(models: CompiledModels, group: ModelGroup, re
   if (!redis) {
     return { targets: planTargets(models, group.name), routing: { algorithm: 'priority', reason: 'static order: tiers, weighted at random (no Redis for shared stats)' } };
   }
+  // One target has no order to choose: the shared stats (a Redis round trip, and a probe lease
+  // that changes nothing when there is no other target to try first) are not read.
+  if (group.targets.length === 1) {
+    return withFallbacks([toPlanTarget(group.targets[0])], fallbackTargets, { algorithm: group.algorithm, reason: 'one target: nothing to order' });
+  }
   const ids = group.targets.map((t) => t.id);
   const needs = {
     ...snapshotNeeds(group.algorithm),
@@ -56,7 +61,15 @@ export async function routeTargets(models: CompiledModels, group: ModelGroup, re
     probeGranted,
   });
   const byId = new Map(group.targets.map((t) => [t.id, t]));
-  const ordered = order.map((id) => toPlanTarget(byId.get(id)!));
+  return withFallbacks(
+    order.map((id) => toPlanTarget(byId.get(id)!)),
+    fallbackTargets,
+    { algorithm: decision.algorithm, reason: decision.reason },
+  );
+}
+
+/** The group's own targets in order, then its fallbacks' (each target once), at most MAX_PLAN_TARGETS. */
+function withFallbacks(ordered: PlanTarget[], fallbackTargets: PlanTarget[], routing: Route['routing']): Route {
   const seen = new Set(ordered.map(targetId));
   for (const t of fallbackTargets) {
     const key = targetId(t);
@@ -65,5 +78,5 @@ export async function routeTargets(models: CompiledModels, group: ModelGroup, re
       ordered.push(t);
     }
   }
-  return { targets: ordered.slice(0, MAX_PLAN_TARGETS), routing: { algorithm: decision.algorithm, reason: decision.reason } };
+  return { targets: ordered.slice(0, MAX_PLAN_TARGETS), routing };
 }

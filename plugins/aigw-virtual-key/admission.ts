@@ -4,6 +4,7 @@
  * keep working when it is down; limited keys fail closed (the caller answers 503).
  */
 import type Redis from 'ioredis';
+import { gatewayError, type GatewayError } from '../../lib/errors';
 import type { KeyRecord } from '../../lib/identity';
 import { eventually, ParallelLimiter, RateLimiter, rateLimitHeaders, retryAfterSeconds, type Eventually, type RateSubject } from '../../lib/limits';
 
@@ -15,9 +16,7 @@ export interface AdmissionInput {
   leaseMs: number;
 }
 
-export type Admission =
-  | { ok: true; headers: Record<string, string>; slotTaken: boolean }
-  | { ok: false; message: string; code: string; headers: Record<string, string> };
+export type Admission = { ok: true; headers: Record<string, string>; slotTaken: boolean } | { ok: false; error: GatewayError };
 
 export function rateSubjects(record: KeyRecord): RateSubject[] {
   const subjects: RateSubject[] = [{ kind: 'key', id: record.id, rpm: record.rpmLimit, tpm: record.tpmLimit }];
@@ -47,12 +46,9 @@ export async function admit(redis: Redis, input: AdmissionInput, later: Eventual
       throw error;
     });
     if (!lease.acquired) {
-      return {
-        ok: false,
-        code: 'parallel_limit_exceeded',
-        message: `Too many parallel requests for this key (limit ${parallel.maxParallel}). Retry when one finishes.`,
-        headers: { 'retry-after': String(retryAfterSeconds(lease.retryAfterMs ?? 1000)) },
-      };
+      const retryAfter = String(retryAfterSeconds(lease.retryAfterMs ?? 1000));
+      const message = `Too many parallel requests for this key (limit ${parallel.maxParallel}). Retry when one finishes.`;
+      return { ok: false, error: gatewayError(429, message, 'parallel_limit_exceeded', null, { 'retry-after': retryAfter }) };
     }
     slotTaken = true;
   }
@@ -74,11 +70,5 @@ export async function admit(redis: Redis, input: AdmissionInput, later: Eventual
   const message = decision.neverAdmissible
     ? `This request can never fit the ${who}'s ${what}-per-minute limit.`
     : `Rate limit reached for ${what} per minute on this ${who}. Please retry after the time in the Retry-After header.`;
-  return { ok: false, code: 'rate_limit_exceeded', message, headers };
-}
-
-/** After the response; a release that fails is retried until the lease would have expired anyway. */
-export function releaseSlot(redis: Redis, requestId: string, keyId: string, leaseMs: number, later: Eventually = eventually): void {
-  const leases = new ParallelLimiter(redis);
-  later.run(`release parallel lease ${requestId}`, () => leases.release(requestId, { kind: 'key', id: keyId }), Date.now() + leaseMs);
+  return { ok: false, error: gatewayError(429, message, 'rate_limit_exceeded', null, headers) };
 }

@@ -1,12 +1,5 @@
-/** The config as Kong delivers it (validated, defaults filled, vault references resolved). */
-export interface VirtualKeyConfig {
-  database_url: string;
-  redis_url: string;
-  signing_secret: string;
-  require_admin: boolean;
-  cache_ttl_seconds: number;
-  negative_cache_ttl_seconds: number;
-  redis_cache_ttl_seconds: number;
-  max_request_body_bytes: number;
-  parallel_lease_seconds: number;
-}
+import type { ConfigOf } from '../../lib/kong/schema-builder';
+import type { VirtualKeyFields } from './schema';
+
+/** The config as Kong delivers it (validated, defaults filled, vault references resolved), inferred from the schema. */
+export type VirtualKeyConfig = ConfigOf<typeof VirtualKeyFields>;

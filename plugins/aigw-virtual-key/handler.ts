@@ -2,33 +2,54 @@
  * aigw-virtual-key: who is calling, may they use this model, and do they fit their limits.
  * It runs before every other plugin of ours and FAILS CLOSED: Kong proxies a request whose plugin
  * threw, so every failure here ends the request itself (401/403/429/503), never silently.
+ * Every PDK call is a round trip to this single-threaded server: the headers are read once, and
+ * what later plugins and the log phase need travels in one kong.ctx.shared value.
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import { ADMIN_MAX_BODY_BYTES, IDENTITY_CTX_KEY, IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, type AdminIdentity, type KeyRecord, type RequestIdentity } from '../../lib/identity';
+import { gatewayError, type GatewayError } from '../../lib/errors';
+import {
+  ADMIN_MAX_BODY_BYTES,
+  IDENTITY_CTX_KEY,
+  IDENTITY_HEADER,
+  IDENTITY_SIGNATURE_HEADER,
+  modelPolicyOf,
+  restoreIdentity,
+  type AdminIdentity,
+  type KeyRecord,
+  type RequestIdentity,
+} from '../../lib/identity';
 import { hashKey } from '../../lib/keys';
-import type { Kong, KongConsumer } from '../../lib/kong/pdk';
-import { exitWithErrorForPath } from '../../lib/kong/respond';
+import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
+import { exitWith, requestFormat } from '../../lib/kong/respond';
 import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget } from '../../lib/request-target';
 import { signEnvelope } from '../../lib/signing';
+import { touchKeyLastUsed } from '../../lib/store/keys';
 import { parseJsonBody } from '../../lib/validate';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens } from '../../lib/tokens';
-import { admit, rateSubjects, releaseSlot } from './admission';
+import { admit, rateSubjects } from './admission';
+import { finishRequest } from './bookkeeping';
 import type { VirtualKeyConfig } from './config';
 import { extractCredential } from './credentials';
 import { KeyCache } from './key-cache';
+import { LastUsedRecorder } from './last-used';
 import { lookupKey } from './key-lookup';
 import { budgetSubjects, keyStateRefusal, resolveModel } from './policy';
 
-const SLOT_CTX_KEY = 'aigw.parallel_slot';
 /** An admin identity only has to survive the hop from Kong to the control API. */
 const IDENTITY_TTL_MS = 30_000;
 
+const MISSING_KEY = gatewayError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>', 'apikey' or 'x-api-key'.", 'missing_api_key');
+const UNKNOWN_KEY = gatewayError(401, 'Incorrect API key provided.', 'invalid_api_key');
+const UNVERIFIED = gatewayError(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
+
 /** One cache per process: every instance of the plugin in this plugin server shares it. */
 let sharedCache: KeyCache | null = null;
+/** One last-used recorder per database, shared by the instances of this process. */
+const recorders = new Map<string, LastUsedRecorder>();
 
 function cacheFor(config: VirtualKeyConfig): KeyCache {
   if (!sharedCache) {
@@ -47,65 +68,74 @@ function cacheFor(config: VirtualKeyConfig): KeyCache {
   return sharedCache;
 }
 
+function recorderFor(databaseUrl: string, pool: Pool): LastUsedRecorder {
+  let recorder = recorders.get(databaseUrl);
+  if (!recorder) {
+    recorder = new LastUsedRecorder({ write: (ids, at) => touchKeyLastUsed(pool, ids, at) });
+    recorders.set(databaseUrl, recorder);
+  }
+  return recorder;
+}
+
 function hasModelPolicy(record: KeyRecord): boolean {
   return record.allowedModels.length > 0 || Object.keys(record.modelAliases).length > 0 || (record.team?.allowedModels.length ?? 0) > 0;
 }
 
-class Refused extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+/** The Content-Length a client sent (null: none, or not a number). */
+function contentLengthOf(headers: MultiMap): number | null {
+  const value = headers['content-length']?.[0];
+  if (value === undefined || value.trim() === '') return null;
+  const length = Number(value);
+  return Number.isFinite(length) ? length : null;
 }
+
+type Verified = { ok: true; record: KeyRecord } | { ok: false; error: GatewayError };
 
 export class VirtualKeyHandler {
   private readonly cache: KeyCache;
   private readonly redis: Redis;
   private readonly pool: Pool;
+  private readonly lastUsed: LastUsedRecorder;
   private readonly consumers = new Map<string, { consumer: KongConsumer | null; at: number }>();
 
   constructor(private readonly config: VirtualKeyConfig) {
     this.cache = cacheFor(config);
     this.redis = redisFor(config.redis_url);
     this.pool = pgFor(config.database_url);
+    this.lastUsed = recorderFor(config.database_url, this.pool);
   }
 
   async access(kong: Kong): Promise<void> {
+    let error: GatewayError | null;
     try {
-      await this.authorize(kong);
-    } catch (error) {
-      const refused =
-        error instanceof Refused
-          ? error
-          : new Refused(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
-      if (!(error instanceof Refused)) await kong.log.err(`aigw-virtual-key could not verify the request: ${(error as Error).message}`);
-      return exitWithErrorForPath(kong, refused.status, refused.message, refused.code, refused.headers);
+      error = await this.authorize(kong);
+    } catch (thrown) {
+      await kong.log.err(`aigw-virtual-key could not verify the request: ${(thrown as Error).message}`);
+      error = UNVERIFIED;
     }
+    if (error) return exitWith(kong, await requestFormat(kong), error);
   }
 
+  /** After the response: free the parallel slot, refund a reservation never settled. */
   async log(kong: Kong): Promise<void> {
-    const slot = (await kong.ctx.shared.get(SLOT_CTX_KEY)) as { requestId: string; keyId: string } | undefined;
-    // Retried in the background until Redis answers (or the lease has expired by itself).
-    if (slot) releaseSlot(this.redis, slot.requestId, slot.keyId, this.config.parallel_lease_seconds * 1000);
+    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+    if (identity) finishRequest(this.redis, identity, Date.now());
   }
 
-  private async authorize(kong: Kong): Promise<void> {
+  private async authorize(kong: Kong): Promise<GatewayError | null> {
     const headers = await kong.request.getHeaders();
     const credential = extractCredential(headers);
-    if (!credential) {
-      throw new Refused(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>', 'apikey' or 'x-api-key'.", 'missing_api_key');
-    }
-    const record = await this.verify(hashKey(credential));
+    if (!credential) return MISSING_KEY;
+    const verified = await this.verify(hashKey(credential));
+    if (!verified.ok) return verified.error;
+    const record = verified.record;
+    this.lastUsed.seen(record.id);
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
     await this.authenticate(kong, record);
 
-    const contentLength = Number(headers['content-length']?.[0] ?? 0);
-    if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId, contentLength);
+    const contentLength = contentLengthOf(headers);
+    if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId, contentLength, headers);
 
     const now = Date.now();
     const budgets = budgetSubjects(record, now);
@@ -113,28 +143,24 @@ export class VirtualKeyHandler {
     // The body crosses the plugin-server socket and tokenizing costs CPU: only when a policy needs them.
     const needsTokens = budgets.length > 0 || subjects.some((s) => s.tpm !== null);
     const needsModel = needsTokens || hasModelPolicy(record);
-    const hasBody = contentLength > 0 || headers['transfer-encoding'] !== undefined;
-    const body = needsModel && hasBody ? await this.readJsonBody(kong, contentLength) : null;
+    const body = needsModel && hasBody(contentLength, headers) ? await this.readJsonBody(kong, contentLength) : null;
     let model: string | null = null;
     if (body && typeof body.model === 'string') {
       const resolved = resolveModel(record, body.model);
-      if ('status' in resolved) throw new Refused(resolved.status, resolved.message, resolved.code);
+      if ('status' in resolved) return resolved;
       model = resolved.model;
       if (model !== body.model) await kong.service.request.setRawBody(JSON.stringify({ ...body, model }));
     }
     const promptTokens = body && needsTokens ? estimatePromptTokens(body) : 0;
-    const admission = await admit(this.redis, {
-      requestId,
-      record,
-      promptTokens,
-      now,
-      leaseMs: this.config.parallel_lease_seconds * 1000,
-    });
-    if (!admission.ok) throw new Refused(429, admission.message, admission.code, admission.headers);
+    const leaseMs = this.config.parallel_lease_seconds * 1000;
+    const admission = await admit(this.redis, { requestId, record, promptTokens, now, leaseMs });
+    if (!admission.ok) return admission.error;
     if (Object.keys(admission.headers).length > 0) await kong.response.setHeaders(admission.headers);
-    if (admission.slotTaken) await kong.ctx.shared.set(SLOT_CTX_KEY, { requestId, keyId: record.id });
 
+    // One value for aigw-proxy and for this plugin's log phase (which frees the slot).
     const identity: RequestIdentity = {
+      requestId,
+      contentLength,
       keyId: record.id,
       keyAlias: record.keyAlias,
       role: record.role,
@@ -145,12 +171,14 @@ export class VirtualKeyHandler {
       budgets,
       rateSubjects: subjects,
       admittedAt: now,
-      parallelLeaseMs: admission.slotTaken ? this.config.parallel_lease_seconds * 1000 : null,
+      parallelLeaseMs: admission.slotTaken ? leaseMs : null,
+      models: modelPolicyOf(record),
     };
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, identity);
+    return null;
   }
 
-  private async verify(hash: string): Promise<KeyRecord> {
+  private async verify(hash: string): Promise<Verified> {
     const lookup = await lookupKey(hash, {
       cache: this.cache,
       redis: this.redis,
@@ -159,10 +187,9 @@ export class VirtualKeyHandler {
       redisNegativeTtlSeconds: Math.max(1, this.config.negative_cache_ttl_seconds),
     });
     if (lookup.status === 'unavailable') throw new Error(`key stores unavailable: ${lookup.reason}`);
-    if (lookup.status === 'unknown') throw new Refused(401, 'Incorrect API key provided.', 'invalid_api_key');
+    if (lookup.status === 'unknown') return { ok: false, error: UNKNOWN_KEY };
     const refusal = keyStateRefusal(lookup.record, Date.now());
-    if (refusal) throw new Refused(refusal.status, refusal.message, refusal.code);
-    return lookup.record;
+    return refusal ? { ok: false, error: refusal } : { ok: true, record: lookup.record };
   }
 
   /** Kong's own per-consumer plugins (rate-limiting, acl, prometheus) see the team's consumer. */
@@ -180,9 +207,9 @@ export class VirtualKeyHandler {
     return consumer;
   }
 
-  private async readJsonBody(kong: Kong, contentLength: number): Promise<Record<string, unknown> | null> {
+  private async readJsonBody(kong: Kong, contentLength: number | null): Promise<Record<string, unknown> | null> {
     // Oversized and malformed bodies are aigw-proxy's to refuse with the right error.
-    if (contentLength > this.config.max_request_body_bytes) return null;
+    if ((contentLength ?? 0) > this.config.max_request_body_bytes) return null;
     const raw = await kong.request.getRawBody(this.config.max_request_body_bytes);
     if (!raw || raw.length > this.config.max_request_body_bytes) return null;
     // Depth-checked: a hostile nesting must not reach code that recurses.
@@ -197,13 +224,14 @@ export class VirtualKeyHandler {
    * appends "?" and $args after access (kong/runloop/handler.lua); the control API compares the
    * same canonical form (lib/request-target.ts) and accepts each identity once.
    */
-  private async forwardAdmin(kong: Kong, record: KeyRecord, requestId: string, contentLength: number): Promise<void> {
-    if (record.role !== 'admin') throw new Refused(403, 'This API key is not an admin key.', 'admin_required');
-    const tooLarge = new Refused(413, `The request body exceeds ${ADMIN_MAX_BODY_BYTES} bytes.`, 'request_too_large');
+  private async forwardAdmin(kong: Kong, record: KeyRecord, requestId: string, contentLength: number | null, headers: MultiMap): Promise<GatewayError | null> {
+    if (record.role !== 'admin') return gatewayError(403, 'This API key is not an admin key.', 'admin_required');
+    const tooLarge = gatewayError(413, `The request body exceeds ${ADMIN_MAX_BODY_BYTES} bytes.`, 'request_too_large');
     // Before the body crosses the plugin-server socket; an in-memory body ignores get_raw_body's max, hence the check after.
-    if (contentLength > ADMIN_MAX_BODY_BYTES) throw tooLarge;
-    const body = await kong.request.getRawBody(ADMIN_MAX_BODY_BYTES);
-    if (body === undefined || body === null || body.length > ADMIN_MAX_BODY_BYTES) throw tooLarge;
+    if ((contentLength ?? 0) > ADMIN_MAX_BODY_BYTES) return tooLarge;
+    // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3): nothing to read.
+    const body = hasBody(contentLength, headers) ? await kong.request.getRawBody(ADMIN_MAX_BODY_BYTES) : Buffer.alloc(0);
+    if (body === undefined || body === null || body.length > ADMIN_MAX_BODY_BYTES) return tooLarge;
     const upstreamPath = await kong.nginx.getVar('upstream_uri');
     if (!upstreamPath) throw new Error('Kong did not provide the upstream uri');
     const identity: AdminIdentity = {
@@ -216,5 +244,11 @@ export class VirtualKeyHandler {
     };
     const envelope = signEnvelope(identity, requestId, this.config.signing_secret);
     await kong.service.request.setHeaders({ [IDENTITY_HEADER]: envelope.payload, [IDENTITY_SIGNATURE_HEADER]: envelope.signature });
+    return null;
   }
+}
+
+/** Whether the request carries a body at all (a zero Content-Length is none). */
+function hasBody(contentLength: number | null, headers: MultiMap): boolean {
+  return (contentLength ?? 0) > 0 || headers['transfer-encoding'] !== undefined;
 }

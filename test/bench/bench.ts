@@ -4,17 +4,18 @@
  * The mock, the relay and this load generator each run in their own process.
  * Results go to test/bench/raw/ only (results.ts); `make bench-readme` publishes them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { freePort, REPO_ROOT, startRelayProcess } from '../dev/sidecar-process';
+import { startRelayProcess } from '../dev/sidecar-process';
 import { signedHeaders, target } from '../e2e/helpers';
 import { percentile, runLoad, type LoadResult, type Sample } from './load';
+import { startMockProcess } from './mock-process';
 import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { pathologicalMarkdown } from './pathological';
 import { markedSection, RAW_DIR } from './results';
+import { measurePortkeyComparison, portkeyMarkdown } from './portkey';
 
 const SECRET = 'b'.repeat(48);
 const MOCK_KEY = 'sk-bench-mock-key';
@@ -22,19 +23,6 @@ const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 1000);
 const THROUGHPUT_REQUESTS = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 4000);
 const THROUGHPUT_CONCURRENCY = 16;
 const MAX_SCENARIO_MS = 20_000;
-
-async function startMockProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/mock-provider/main.ts', '--port', String(port), '--api-key', MOCK_KEY, '--dialect', 'all'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`mock exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-}
 
 interface Scenario {
   name: string;
@@ -133,7 +121,7 @@ function markdown(rows: Row[], meta: Record<string, string>): string {
 }
 
 async function main(): Promise<void> {
-  const mock = await startMockProcess();
+  const mock = await startMockProcess(MOCK_KEY);
   const relay = await startRelayProcess({ AIGW_PLAN_SECRET: SECRET, MOCK_API_KEY: MOCK_KEY, AIGW_LOG_LEVEL: 'warn' });
   const directPool = new Pool(mock.url, { connections: THROUGHPUT_CONCURRENCY });
   const relayPool = new Pool(relay.url, { connections: THROUGHPUT_CONCURRENCY });
@@ -171,22 +159,33 @@ async function main(): Promise<void> {
   const chainRequests = Number(process.env.BENCH_CHAIN_REQUESTS ?? 500);
   const pathologicalRequests = Number(process.env.BENCH_PATHOLOGICAL_REQUESTS ?? 10);
   const { chain, pathological } = await measurePluginChain(chainRequests, 8, pathologicalRequests);
+  const portkey = await measurePortkeyComparison();
   const table = markdown(rows, meta);
   const chainTable = chainMarkdown(chain, chainRequests, 8);
   const pathologicalTable = pathologicalMarkdown(pathological, pathologicalRequests);
+  const portkeyTable = portkeyMarkdown(portkey);
   mkdirSync(RAW_DIR, { recursive: true });
-  writeFileSync(join(RAW_DIR, 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological }, null, 2) + '\n');
+  writeFileSync(join(RAW_DIR, 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey }, null, 2) + '\n');
   writeFileSync(
     join(RAW_DIR, 'results.md'),
-    ['# Relay benchmark\n', markedSection({ name: 'relay', body: table }), '# Plugin chain\n', markedSection({ name: 'keys', body: chainTable }),
-      '# Pathological prompts\n', markedSection({ name: 'pathological', body: pathologicalTable })].join('\n'),
+    [
+      '# Relay benchmark\n',
+      markedSection({ name: 'relay', body: table }),
+      '# Plugin chain\n',
+      markedSection({ name: 'keys', body: chainTable }),
+      '# Pathological prompts\n',
+      markedSection({ name: 'pathological', body: pathologicalTable }),
+      '# Against Portkey\n',
+      markedSection({ name: 'portkey', body: portkeyTable }),
+    ].join('\n'),
   );
-  process.stdout.write(table + '\n' + chainTable + '\n' + pathologicalTable);
+  process.stdout.write(table + '\n' + chainTable + '\n' + pathologicalTable + '\n' + portkeyTable);
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
   const failed = [
     ...rows.map((r) => ({ name: `${r.scenario} (${r.path})`, errors: r.errors })),
     ...chain.map((r) => ({ name: r.path, errors: r.errors })),
     ...pathological.map((r) => ({ name: r.body, errors: r.errors })),
+    ...portkey.rows.map((r) => ({ name: `${r.path} at ${r.concurrency}`, errors: r.errors })),
   ].filter((r) => r.errors > 0);
   if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }

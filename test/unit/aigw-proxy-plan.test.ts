@@ -1,7 +1,8 @@
-import { compileModels, planTargets, type AiProxyConfig, type TargetConfig } from '../../plugins/aigw-proxy/config';
+import { compileModels, planTargets, type AiProxyConfig, type GroupTargetConfig } from '../../plugins/aigw-proxy/config';
 
-function t(model: string, extra: Partial<TargetConfig> = {}): TargetConfig {
-  return { provider: 'openai', base_url: 'https://api.openai.com/v1/', model, credential: 'OPENAI_API_KEY', timeouts: null, ...extra };
+/** As Kong delivers a target: a group's weight and priority defaulted (a single target ignores them). */
+function t(model: string, extra: Partial<GroupTargetConfig> = {}): GroupTargetConfig {
+  return { provider: 'openai', base_url: 'https://api.openai.com/v1/', model, credential: 'OPENAI_API_KEY', timeouts: null, weight: 1, priority: 0, ...extra };
 }
 
 function config(models: AiProxyConfig['models']): AiProxyConfig {

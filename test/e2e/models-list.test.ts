@@ -1,0 +1,72 @@
+/**
+ * `GET /v1/models` lists what the key may send: the configured models its key and team allow,
+ * and its aliases of them; `GET /v1/models/{name}` is 404 for anything else. Driven by the
+ * official openai client through the whole gateway (the key plugin hands the key's model rules
+ * to aigw-proxy in its identity).
+ */
+import OpenAI from 'openai';
+import { startDevStack, type DevStack } from '../dev/stack';
+
+let stack: DevStack;
+
+const clientFor = (key: string): OpenAI => new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
+
+async function listed(client: OpenAI): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const model of client.models.list()) ids.push(model.id);
+  return ids;
+}
+
+beforeAll(async () => {
+  stack = await startDevStack({ env: {} });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('GET /v1/models for a key', () => {
+  it('an unrestricted key lists every configured model', async () => {
+    const created = await stack.admin('POST', '/admin/keys', { key_alias: 'models-any' });
+    expect(created.status).toBe(201);
+    expect(await listed(clientFor(created.body.key as string))).toEqual([
+      'gpt-4o-mini',
+      'gpt-4o',
+      'text-embedding-3-small',
+      'gemini-embedding-001',
+      'claude-sonnet-4-5',
+      'gemini-2.5-flash',
+      'smart',
+    ]);
+  });
+
+  it('a restricted key lists only what it and its team may use, with its aliases as names it may send', async () => {
+    const team = await stack.admin('POST', '/admin/teams', { name: 'models-team', models: ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-5'] });
+    expect(team.status).toBe(201);
+    const created = await stack.admin('POST', '/admin/keys', {
+      key_alias: 'models-limited',
+      team: 'models-team',
+      models: ['gpt-4o-mini', 'gpt-4o'],
+      // fast: allowed · smartest: the key may not use claude · ghost: not configured here.
+      model_aliases: { fast: 'gpt-4o-mini', smartest: 'claude-sonnet-4-5', ghost: 'gpt-9' },
+    });
+    expect(created.status).toBe(201);
+    const client = clientFor(created.body.key as string);
+
+    expect(await listed(client)).toEqual(['gpt-4o-mini', 'gpt-4o', 'fast']);
+    expect(await client.models.retrieve('fast')).toMatchObject({ id: 'fast', object: 'model' });
+    expect(await client.models.retrieve('gpt-4o')).toMatchObject({ id: 'gpt-4o' });
+    for (const name of ['claude-sonnet-4-5', 'smartest', 'ghost', 'gemini-2.5-flash']) {
+      await expect(client.models.retrieve(name)).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    }
+  });
+
+  it('the team\'s list restricts a key that has none of its own', async () => {
+    await stack.admin('POST', '/admin/teams', { name: 'models-team-only', models: ['gemini-2.5-flash'] });
+    const created = await stack.admin('POST', '/admin/keys', { key_alias: 'models-team-key', team: 'models-team-only' });
+    expect(created.status).toBe(201);
+    const client = clientFor(created.body.key as string);
+    expect(await listed(client)).toEqual(['gemini-2.5-flash']);
+    await expect(client.models.retrieve('gpt-4o-mini')).rejects.toMatchObject({ status: 404 });
+  });
+});
