@@ -12,7 +12,7 @@
  * Money is integer nano-USD (safe integers: up to about 9 million USD per counter).
  */
 import type { BudgetPolicy, BudgetSubject } from '../identity';
-import { budgetKeys, scopeFor, scopeOf } from './keys';
+import { budgetKeys, scopeFor, scopeOf } from './redis-keys';
 import { INIT_LUA, REFUND_LUA, RESERVE_LUA, SETTLE_LUA, STATUS_LUA } from './lua/budget';
 import { int, LuaScript, ScriptClient } from './script';
 import { budgetWindow, BudgetWindow } from './windows';

@@ -5,5 +5,5 @@ export * from './parallel';
 export * from './budget';
 export * from './headers';
 export * from './eventually';
-export { scopeOf, scopeFor, KEY_PREFIX } from './keys';
+export { scopeOf, scopeFor, KEY_PREFIX } from './redis-keys';
 export type { ScriptClient } from './script';

@@ -4,7 +4,7 @@
  * idempotent per request id, and a long request keeps its slot with extend(). cancel() undoes an
  * acquire whose outcome is unknown, in either order.
  */
-import { parallelCancelKey, parallelKey } from './keys';
+import { parallelCancelKey, parallelKey } from './redis-keys';
 import { ACQUIRE_LUA, ACTIVE_LUA, CANCEL_LUA, EXTEND_LUA, RELEASE_LUA } from './lua/parallel';
 import { int, LuaScript, ScriptClient } from './script';
 

@@ -14,7 +14,7 @@
  * A request id should be checked once; a second check with the same id does not add a request
  * (same ZSET member) but does add its tokens again.
  */
-import { rateCancelKey, rateKeys, scopeOf } from './keys';
+import { rateCancelKey, rateKeys, scopeOf } from './redis-keys';
 import { RATE_ADD_TOKENS_LUA, RATE_CANCEL_LUA, RATE_CHECK_LUA } from './lua/rate';
 import { int, LuaScript, ScriptClient } from './script';
 

@@ -2,4 +2,4 @@
 export * from './target-id';
 export * from './target-stats';
 export * from './balance';
-export { targetKeys, wrrCounterKey } from './keys';
+export { targetKeys, wrrCounterKey } from './redis-keys';

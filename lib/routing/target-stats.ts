@@ -1,12 +1,12 @@
 /**
  * Shared per-target health and load in Redis, read by aigw-proxy to order a plan and written by
  * the relay after each attempt: circuit breaker (with a single half-open probe), latency EWMA,
- * in-flight leases and rpm/tpm usage. Keys: `aigw:{tgt:<id>}:…` (see keys.ts). No timers: every
+ * in-flight leases and rpm/tpm usage. Keys: `aigw:{tgt:<id>}:…` (see redis-keys.ts). No timers: every
  * expiry is a score or a TTL checked against the `now` the caller passes.
  */
 import type { FailureKind } from '../failure';
 import { int, LuaScript, ScriptClient, whenReady } from '../limits/script';
-import { targetKeys, wrrCounterKey } from './keys';
+import { targetKeys, wrrCounterKey } from './redis-keys';
 import { BEGIN_LUA, LATENCY_LUA, OUTCOME_LUA, PROBE_LUA, SNAPSHOT_LUA, USAGE_LUA } from './lua';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';

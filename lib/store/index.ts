@@ -2,6 +2,6 @@
 export * from './errors';
 export * from './rows';
 export * from './teams';
-export * from './keys';
+export * from './virtual-keys';
 export * from './ledger';
 export { inTransaction, type Queryable } from './sql';

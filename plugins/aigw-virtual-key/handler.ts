@@ -19,13 +19,13 @@ import {
   type KeyRecord,
   type RequestIdentity,
 } from '../../lib/identity';
-import { hashKey } from '../../lib/keys';
+import { hashKey } from '../../lib/api-keys';
 import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
 import { exitWith, requestFormat } from '../../lib/kong/respond';
 import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget } from '../../lib/request-target';
 import { signEnvelope } from '../../lib/signing';
-import { touchKeyLastUsed } from '../../lib/store/keys';
+import { touchKeyLastUsed } from '../../lib/store/virtual-keys';
 import { parseJsonBody } from '../../lib/validate';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import { pgFor, redisFor } from '../../lib/store-clients';

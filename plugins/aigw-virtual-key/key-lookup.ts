@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { KEY_CACHE_PREFIX, type KeyRecord } from '../../lib/identity';
 import { whenReady } from '../../lib/limits/script';
-import { findKeyByHash } from '../../lib/store/keys';
+import { findKeyByHash } from '../../lib/store/virtual-keys';
 import type { KeyCache } from './key-cache';
 
 export type Lookup = { status: 'found'; record: KeyRecord } | { status: 'unknown' } | { status: 'unavailable'; reason: string };

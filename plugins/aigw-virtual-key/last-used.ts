@@ -1,6 +1,6 @@
 /**
  * Records when each key was last used without touching the request path: ids seen are kept in a
- * bounded per-process set and written in one UPDATE every few seconds (lib/store/keys.ts
+ * bounded per-process set and written in one UPDATE every few seconds (lib/store/virtual-keys.ts
  * touchKeyLastUsed). A failed write is logged and dropped: the key's next use records it again.
  */
 import { createLogger, type Logger } from '../../lib/log';

@@ -1,7 +1,7 @@
 /** The JSON the control API shows for keys, teams and their spend (snake_case, USD and nano). */
 import { nanoToUsd } from '../../lib/identity';
 import { budgetWindow } from '../../lib/limits/windows';
-import { keyStatus } from '../../lib/store/keys';
+import { keyStatus } from '../../lib/store/virtual-keys';
 import type { SpendSummary } from '../../lib/store/ledger';
 import type { StoredKey, StoredTeam } from '../../lib/store/rows';
 

@@ -12,7 +12,7 @@ import type { ChatRequest } from '../../lib/openai-types';
 import { verifyPlan, type RoutePlan } from '../../lib/plan';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { clientIntent } from './adapters/openai';
-import type { ClientFormat } from './client-format';
+import type { ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 

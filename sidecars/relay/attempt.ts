@@ -23,7 +23,7 @@ import { answer, interruptedAnswer } from './answer';
 import { failed, type AttemptFailure, type AttemptOutcome, type Step } from './attempt-outcome';
 import { credentialAllowed } from './config';
 import type { RelayDeps } from './deps';
-import { stripAnthropicExtensions } from './ingress/anthropic-request';
+import { stripAnthropicExtensions } from './client-formats/anthropic/request';
 import type { Settlement } from './settlement';
 import { callUpstream, classifyUpstreamFailure, type UpstreamPools, type UpstreamRequest } from './upstream';
 

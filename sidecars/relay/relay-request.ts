@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { admit } from './admit';
 import type { RelayDeps } from './deps';
-import { clientFormatFor } from './formats';
+import { clientFormatFor } from './client-formats/index';
 import { sendError } from './respond';
 import { runPlan } from './run-plan';
 

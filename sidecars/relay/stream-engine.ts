@@ -12,7 +12,7 @@ import { SseParser } from '../../lib/sse';
 import { generatedText, type GeneratedParts } from '../../lib/tokens';
 import { processStreamData, type ClientIntent } from './adapters/openai/passthrough';
 import type { StreamTranslator } from './adapters/types';
-import type { StreamEncoder } from './client-format';
+import type { StreamEncoder } from './client-formats/client-format';
 import { openAIUsage } from './usage';
 import { sseData } from '../../lib/sse';
 import { writeWithBackpressure } from './respond';

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/identity';
-import { hashKey, KEY_PATTERN } from '../../lib/keys';
+import { hashKey, KEY_PATTERN } from '../../lib/api-keys';
 import { createLogger } from '../../lib/log';
 import { signEnvelope } from '../../lib/signing';
-import { findKeyByHash } from '../../lib/store/keys';
+import { findKeyByHash } from '../../lib/store/virtual-keys';
 import { insertLedgerRows } from '../../lib/store/ledger';
 import { RedisInvalidator } from '../../sidecars/control/invalidate';
 import { startControl, type RunningControl } from '../../sidecars/control/server';

@@ -10,7 +10,7 @@
  */
 import Redis from 'ioredis';
 import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/identity';
-import { hashKey } from '../../lib/keys';
+import { hashKey } from '../../lib/api-keys';
 import { createLogger } from '../../lib/log';
 import { RedisInvalidator } from '../../sidecars/control/invalidate';
 import { startControl, type RunningControl } from '../../sidecars/control/server';

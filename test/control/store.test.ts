@@ -1,10 +1,10 @@
 /** Repositories against a real PostgreSQL: hash lookup, rotation grace, flags, ledger and spend sums. */
 import { randomUUID } from 'node:crypto';
-import { generateKey, hashKey, keyPrefix, KEY_PATTERN } from '../../lib/keys';
+import { generateKey, hashKey, keyPrefix, KEY_PATTERN } from '../../lib/api-keys';
 import { budgetWindow, tryParseDuration } from '../../lib/limits/windows';
 import {
   createKey, findKeyByHash, getKey, keyStatus, revokeKey, rotateKey, touchKeyLastUsed, updateKey, type NewKey,
-} from '../../lib/store/keys';
+} from '../../lib/store/virtual-keys';
 import { insertLedgerRows, spendReport, spendSince, spendSummary, type LedgerRow } from '../../lib/store/ledger';
 import { createTeam, deleteTeam } from '../../lib/store/teams';
 import { ConflictError } from '../../lib/store/errors';
@@ -34,7 +34,7 @@ function ledgerRow(over: Partial<LedgerRow> = {}): LedgerRow {
   };
 }
 
-describe('keys.ts helpers', () => {
+describe('virtual-keys.ts helpers', () => {
   test('generateKey: sk-aigw- + 40 base62, distinct; hash is sha256 hex; prefix shows 4 characters', () => {
     const a = generateKey();
     const b = generateKey();

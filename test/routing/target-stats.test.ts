@@ -2,7 +2,7 @@
 // in-flight leases, usage windows, and the one-round-trip snapshot.
 import Redis from 'ioredis';
 import { StatsClient, TargetStats } from '../../lib/routing/target-stats';
-import { targetKeys } from '../../lib/routing/keys';
+import { targetKeys } from '../../lib/routing/redis-keys';
 import { redisFixture, RedisFixture } from '../limits/fixture';
 
 const T0 = 1_750_000_000_000;

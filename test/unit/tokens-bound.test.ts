@@ -14,7 +14,7 @@ import type { Endpoint, PlanTarget, ProviderType } from '../../lib/plan';
 import { promptShape, promptTokenBound } from '../../lib/tokens';
 import { buildAnthropicRequest } from '../../sidecars/relay/adapters/anthropic';
 import { buildGeminiRequest } from '../../sidecars/relay/adapters/gemini';
-import { anthropicRequestToChat } from '../../sidecars/relay/ingress/anthropic-request';
+import { anthropicRequestToChat } from '../../sidecars/relay/client-formats/anthropic/request';
 import { countPromptTokens as anthropicMockCount } from '../mock-provider/anthropic';
 import { countPromptTokens as geminiMockCount } from '../mock-provider/gemini';
 import { countPromptTokens as openaiMockCount } from '../mock-provider/openai';

@@ -9,7 +9,7 @@ import { anthropicAdapter } from '../../sidecars/relay/adapters/anthropic';
 import { azureAdapter } from '../../sidecars/relay/adapters/azure';
 import { geminiAdapter } from '../../sidecars/relay/adapters/gemini';
 import type { ChatAdapter } from '../../sidecars/relay/adapters/types';
-import { anthropicClientFormat } from '../../sidecars/relay/ingress/anthropic-format';
+import { anthropicClientFormat } from '../../sidecars/relay/client-formats/anthropic/format';
 import type { ChatRequest } from '../../lib/openai-types';
 import type { Endpoint, PlanTarget } from '../../lib/plan';
 

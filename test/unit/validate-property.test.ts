@@ -15,8 +15,8 @@ import { embeddingsAdapterFor } from '../../sidecars/relay/adapters';
 import { geminiAdapter } from '../../sidecars/relay/adapters/gemini';
 import { buildRequest, openaiAdapter } from '../../sidecars/relay/adapters/openai';
 import type { ChatAdapter } from '../../sidecars/relay/adapters/types';
-import { anthropicClientFormat } from '../../sidecars/relay/ingress/anthropic-format';
-import { stripAnthropicExtensions } from '../../sidecars/relay/ingress/anthropic-request';
+import { anthropicClientFormat } from '../../sidecars/relay/client-formats/anthropic/format';
+import { stripAnthropicExtensions } from '../../sidecars/relay/client-formats/anthropic/request';
 import { hash32 } from '../mock-provider/tokenizer';
 import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from './request-fuzz';
 

@@ -1,8 +1,8 @@
 /** /admin/keys: create, list, info, update, rotate, revoke, delete. */
-import { generateKey, hashKey, keyPrefix } from '../../../lib/keys';
+import { generateKey, hashKey, keyPrefix } from '../../../lib/api-keys';
 import { budgetWindow } from '../../../lib/limits/windows';
 import { ConflictError } from '../../../lib/store/errors';
-import { createKey, deleteKey, getKey, listKeys, revokeKey, rotateKey, updateKey, type KeyPatch } from '../../../lib/store/keys';
+import { createKey, deleteKey, getKey, listKeys, revokeKey, rotateKey, updateKey, type KeyPatch } from '../../../lib/store/virtual-keys';
 import { spendSummary } from '../../../lib/store/ledger';
 import type { TeamRecord } from '../../../lib/identity';
 import { liveHashes, type StoredKey } from '../../../lib/store/rows';

@@ -20,7 +20,7 @@
  *   budget_tokens < max_tokens (both count thinking, as OpenAI's max_completion_tokens counts
  *   reasoning): an explicit client limit caps the budget, a defaulted one grows to fit it.
  * - Anthropic-only request features reach here as canonical extensions: `cache_control` on text
- *   parts, tools and system parts, `thinking` (exact budget, from the /v1/messages ingress),
+ *   parts, tools and system parts, `thinking` (exact budget, from an Anthropic-format client),
  *   `top_k`, `is_error` on tool messages and `thinking_blocks` (signed thinking) on assistant
  *   messages. They are Anthropic's own, so they are kept verbatim.
  */

@@ -9,10 +9,10 @@
  * block is already closed, it is still emitted against that block's index rather than dropped
  * (index-addressed accumulators, the Anthropic SDK's included, apply it correctly).
  */
-import type { ChatCompletionChunk } from '../../../lib/openai-types';
-import type { TokenUsage } from '../usage';
-import { anthropicUsage, messageId, stopReason, usageFromOpenAI, type AnthropicIngressContext } from './anthropic-response';
-import type { AnthropicStopReason } from '../adapters/anthropic/wire';
+import type { ChatCompletionChunk } from '../../../../lib/openai-types';
+import type { TokenUsage } from '../../usage';
+import { anthropicUsage, messageId, stopReason, usageFromOpenAI, type AnthropicAnswerContext } from './response';
+import type { AnthropicStopReason } from '../../adapters/anthropic/wire';
 
 type BlockKind = 'text' | 'thinking' | 'tool_use';
 
@@ -30,13 +30,13 @@ export class AnthropicStreamEncoder {
   private stop: AnthropicStopReason | null = null;
   private chunkUsage: TokenUsage | null = null;
 
-  constructor(private readonly ctx: AnthropicIngressContext) {}
+  constructor(private readonly ctx: AnthropicAnswerContext) {}
 
   push(chunk: ChatCompletionChunk): string {
     if (this.finished) return '';
     let out = this.start();
     if (chunk.usage) this.chunkUsage = usageFromOpenAI(chunk.usage);
-    // The ingress asks for one choice (Anthropic has no `n`); other choices cannot be expressed.
+    // An Anthropic client asks for one choice (Anthropic has no `n`); other choices cannot be expressed.
     const choice = chunk.choices?.find((c) => c.index === 0);
     if (!choice) return out;
     const delta = choice.delta ?? {};

@@ -6,10 +6,10 @@
  * messages, `thinking_blocks` (signed thinking) on assistant messages. `stripAnthropicExtensions`
  * removes them for targets that speak plain OpenAI.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../lib/openai-types';
-import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../adapters/anthropic/wire';
-import { gatewayError } from '../../../lib/errors';
-import { isObject, validateClientRequest } from '../../../lib/validate';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../../lib/openai-types';
+import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../../adapters/anthropic/wire';
+import { gatewayError } from '../../../../lib/errors';
+import { isObject, validateClientRequest } from '../../../../lib/validate';
 import type { CanonicalRequest } from '../client-format';
 
 /** A 400 in Anthropic's terms: its error type says it all, so no code (the message would carry it). */

@@ -1,11 +1,11 @@
 /**
- * The /v1/messages client format as the relay's ClientFormat (client-format.ts): the ingress
+ * The /v1/messages client format as the relay's ClientFormat (client-format.ts): the Anthropic
  * translators behind the interface the relay already renders OpenAI clients through.
  */
 import type { ClientFormat } from '../client-format';
-import { anthropicRequestToChat } from './anthropic-request';
-import { chatCompletionToAnthropic } from './anthropic-response';
-import { AnthropicStreamEncoder } from './anthropic-stream-encoder';
+import { anthropicRequestToChat } from './request';
+import { chatCompletionToAnthropic } from './response';
+import { AnthropicStreamEncoder } from './stream-encoder';
 
 /** The relay's ids are chatcmpl-<requestId>; Anthropic clients get msg_<requestId>. */
 const requestIdOf = (id: string) => id.replace(/^chatcmpl-/, '');

@@ -2,12 +2,12 @@
  * Canonical chat.completion → Anthropic Message, for /v1/messages clients. Usage goes back to
  * Anthropic's split: input_tokens excludes the cache reads and writes OpenAI counts in prompt_tokens.
  */
-import type { ChatCompletion, FinishReason, Usage } from '../../../lib/openai-types';
-import type { TokenUsage } from '../usage';
-import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../adapters/anthropic/wire';
-import { toTokenUsage } from '../adapters/openai/usage';
+import type { ChatCompletion, FinishReason, Usage } from '../../../../lib/openai-types';
+import type { TokenUsage } from '../../usage';
+import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../../adapters/anthropic/wire';
+import { toTokenUsage } from '../../adapters/openai/usage';
 
-export interface AnthropicIngressContext {
+export interface AnthropicAnswerContext {
   /** The model name the client asked for. */
   model: string;
   requestId: string;
@@ -15,7 +15,7 @@ export interface AnthropicIngressContext {
   inputTokens?: number;
 }
 
-export function messageId(ctx: AnthropicIngressContext): string {
+export function messageId(ctx: AnthropicAnswerContext): string {
   return `msg_${ctx.requestId.replace(/[^A-Za-z0-9_-]/g, '')}`;
 }
 
@@ -61,7 +61,7 @@ export function toolInput(args: string): unknown {
   }
 }
 
-export function chatCompletionToAnthropic(completion: ChatCompletion, ctx: AnthropicIngressContext, usage?: TokenUsage | null): AnthropicMessage {
+export function chatCompletionToAnthropic(completion: ChatCompletion, ctx: AnthropicAnswerContext, usage?: TokenUsage | null): AnthropicMessage {
   const choice = completion.choices[0];
   const message = choice?.message;
   const content: AnthropicContentBlock[] = [];

@@ -12,7 +12,7 @@ import {
   anthropicRequestToChat,
   chatCompletionToAnthropic,
   stripAnthropicExtensions,
-} from '../../sidecars/relay/ingress/anthropic-messages';
+} from '../../sidecars/relay/client-formats/anthropic/index';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';

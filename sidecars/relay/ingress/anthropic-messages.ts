@@ -1,9 +1,0 @@
-/**
- * The Anthropic-format ingress (POST /v1/messages): Anthropic request → canonical chat request,
- * canonical completion or chunks → Anthropic message or SSE events (error bodies: lib/errors).
- * Pure translation; the relay does the I/O. Each job lives in its own module, gathered here.
- */
-export { anthropicRequestToChat, stripAnthropicExtensions } from './anthropic-request';
-export { chatCompletionToAnthropic, anthropicUsage, stopReason, type AnthropicIngressContext } from './anthropic-response';
-export { AnthropicStreamEncoder } from './anthropic-stream-encoder';
-export { anthropicClientFormat } from './anthropic-format';
