@@ -4,3 +4,7 @@ export const PLAN_SIGNATURE_HEADER = 'x-aigw-plan-signature';
 export const REQUEST_ID_HEADER = 'x-kong-request-id';
 /** Headers a client must never be able to smuggle past aigw-proxy to the relay. */
 export const INTERNAL_HEADERS = [PLAN_HEADER, PLAN_SIGNATURE_HEADER];
+
+/** Headers carrying the signed admin identity from Kong to the control API. */
+export const IDENTITY_HEADER = 'x-aigw-identity';
+export const IDENTITY_SIGNATURE_HEADER = 'x-aigw-identity-signature';

@@ -1,12 +1,8 @@
 /**
  * Identity and policy records shared by the control API (which writes them), aigw-virtual-key
  * (which enforces them), aigw-proxy (which reserves budget) and the relay (which settles).
- * Money is integer nano-USD (1e-9 USD) everywhere it is counted, so Redis can add it exactly.
+ * Money in them is integer nano-USD (lib/money.ts).
  */
-
-/** Environment variable names every component uses for the shared stores. */
-export const REDIS_URL_ENV = 'AIGW_REDIS_URL';
-export const DATABASE_URL_ENV = 'AIGW_DATABASE_URL';
 
 export type KeyRole = 'user' | 'admin';
 
@@ -146,60 +142,6 @@ export interface BudgetSubject {
 }
 
 export const IDENTITY_CTX_KEY = 'aigw.identity';
-
-export const NANO_PER_USD = 1e9;
-
-/**
- * The largest budget a key or team may have: $1,000,000 (1e15 nano-USD). Budget counters add
- * spend and live reservations in Redis as integers that must stay below 2^53 (about $9M), so this
- * leaves room for reservations in flight and a settle above its reservation.
- */
-export const MAX_BUDGET_USD = 1_000_000;
-export const MAX_BUDGET_NANO = MAX_BUDGET_USD * NANO_PER_USD;
-
-export function usdToNano(usd: number): number {
-  return Math.round(usd * NANO_PER_USD);
-}
-
-export function nanoToUsd(nano: number): number {
-  return nano / NANO_PER_USD;
-}
-
-/**
- * What aigw-virtual-key signs (lib/signing.ts signEnvelope, bound to the Kong request id) after
- * it verified an admin key on the /admin route; the control API accepts nothing else. Like a
- * route plan it is bound to one request: the control API checks method, request-target and body
- * against what it received, and accepts each identity once.
- */
-export interface AdminIdentity {
-  keyId: string;
-  role: KeyRole;
-  /** Epoch ms after which the control API refuses the envelope. */
-  expiresAt: number;
-  /** The HTTP method Kong forwards. */
-  method: string;
-  /**
-   * The request-target the control API receives, in lib/request-target.ts canonicalTarget form:
-   * Kong's upstream path (normalised and escaped by its router), then `?query` as the client sent it.
-   */
-  path: string;
-  /** SHA-256 (hex) of the request body ('' when there is none). */
-  bodySha256: string;
-}
-
-/** The largest request body the control API reads; aigw-virtual-key refuses larger ones (413) before signing. */
-export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
-
-/** Headers carrying the signed admin identity from Kong to the control API. */
-export const IDENTITY_HEADER = 'x-aigw-identity';
-export const IDENTITY_SIGNATURE_HEADER = 'x-aigw-identity-signature';
-
-/** Redis channel and cache key names the control API invalidates after every write. */
-export const INVALIDATE_CHANNEL = 'aigw:invalidate';
-export const KEY_CACHE_PREFIX = 'aigw:key:';
-
-/** `all`: every cached key and team may be stale (the control API lost track of which). */
-export type InvalidationMessage = { type: 'key'; id: string; hash: string } | { type: 'team'; id: string } | { type: 'all' };
 
 /**
  * kong.ctx.shared values live in Lua tables between plugins, and a Lua table cannot hold nil:

@@ -6,7 +6,7 @@
  * their entries for their short "down" time only, and start over when the channel returns.
  */
 import Redis from 'ioredis';
-import { INVALIDATE_CHANNEL } from './identity';
+import { INVALIDATE_CHANNEL } from './shared-key-cache';
 
 export interface InvalidationListener {
   onMessage(message: Record<string, unknown>): void;

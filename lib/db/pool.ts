@@ -3,7 +3,7 @@
  * caller, errors on idle clients logged, not fatal.
  */
 import { Pool } from 'pg';
-import { DATABASE_URL_ENV } from '../identity';
+import { DATABASE_URL_ENV } from '../store-env';
 import type { Logger } from '../log';
 
 export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {

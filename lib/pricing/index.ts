@@ -88,8 +88,3 @@ export function worstCaseNano(promptTokens: number, maxOutputTokens: number, pri
   const promptRate = Math.max(price.input, price.cached_write ?? 0, price.cached_read ?? 0);
   return Math.ceil(nano(promptTokens, promptRate) + nano(maxOutputTokens, price.output) - 1e-6);
 }
-
-export function nanoToUsdString(value: number): string {
-  // Nine decimals is exact for nano-USD; trailing zeros trimmed for readability.
-  return (value / 1e9).toFixed(9).replace(/\.?0+$/, '') || '0';
-}

@@ -6,10 +6,12 @@
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { gatewayError, type GatewayError } from '../../lib/errors';
-import { MAX_BUDGET_NANO, type BudgetSubject, type RequestIdentity } from '../../lib/identity';
+import { MAX_BUDGET_NANO } from '../../lib/money';
+import { type BudgetSubject, type RequestIdentity } from '../../lib/identity';
 import { BudgetLimiter, eventually, retryAfterSeconds } from '../../lib/limits';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
-import { nanoToUsdString, worstCaseNano } from '../../lib/pricing';
+import { nanoToUsdString } from '../../lib/money';
+import { worstCaseNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
 import { promptShape, promptTokenBound, requestedMaxOutput, type TokenTarget } from '../../lib/tokens';
 

@@ -8,17 +8,9 @@
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { gatewayError, type GatewayError } from '../../lib/errors';
-import {
-  ADMIN_MAX_BODY_BYTES,
-  IDENTITY_CTX_KEY,
-  IDENTITY_HEADER,
-  IDENTITY_SIGNATURE_HEADER,
-  modelPolicyOf,
-  restoreIdentity,
-  type AdminIdentity,
-  type KeyRecord,
-  type RequestIdentity,
-} from '../../lib/identity';
+import { ADMIN_MAX_BODY_BYTES, type AdminIdentity } from '../../lib/admin-identity';
+import { IDENTITY_CTX_KEY, modelPolicyOf, restoreIdentity, type KeyRecord, type RequestIdentity } from '../../lib/identity';
+import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
 import { hashKey } from '../../lib/api-keys';
 import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
 import { exitWith, requestFormat } from '../../lib/kong/respond';

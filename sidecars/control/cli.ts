@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runMigrations } from '../../lib/db/migrate';
 import { createPool, databaseUrl, POOL_DEADLINES } from '../../lib/db/pool';
-import { REDIS_URL_ENV } from '../../lib/identity';
+import { REDIS_URL_ENV } from '../../lib/store-env';
 import { bootstrapAdmin, invalidateReplaced, writeSecretFile } from './cli/bootstrap';
 import { CliError, timeoutFrom } from './cli/client';
 import { COMMANDS, type CommandSpec, type Output } from './cli/commands';

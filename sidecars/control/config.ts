@@ -1,5 +1,5 @@
 /** The control API's settings, all from its environment. */
-import { DATABASE_URL_ENV, REDIS_URL_ENV } from '../../lib/identity';
+import { DATABASE_URL_ENV, REDIS_URL_ENV } from '../../lib/store-env';
 
 export interface ControlConfig {
   host: string;

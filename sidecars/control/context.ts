@@ -1,6 +1,6 @@
 /** What every route handler gets. */
 import type { Pool } from 'pg';
-import type { AdminIdentity } from '../../lib/identity';
+import type { AdminIdentity } from '../../lib/admin-identity';
 import type { Logger } from '../../lib/log';
 import type { Invalidator } from './invalidate';
 

@@ -6,7 +6,7 @@
  * first, as soon as Redis answers again: on reconnect, and by retries with backoff.
  */
 import Redis from 'ioredis';
-import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX, type InvalidationMessage } from '../../lib/identity';
+import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX, type InvalidationMessage } from '../../lib/shared-key-cache';
 import type { Logger } from '../../lib/log';
 import { PendingInvalidations, type PendingBatch } from './pending-invalidations';
 

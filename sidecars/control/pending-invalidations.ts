@@ -4,7 +4,7 @@
  * queue collapses into one "flush everything" (DEL every aigw:key:* entry, publish {"type":"all"}),
  * which covers every change it replaced.
  */
-import type { InvalidationMessage } from '../../lib/identity';
+import type { InvalidationMessage } from '../../lib/shared-key-cache';
 
 /** One entry: the DEL of a key's cache entry (with its message, if there is one) or a team message. */
 export interface PendingEntry {

@@ -3,7 +3,7 @@
  * 400's `param`, so the SDKs and the CLI can point at it. Unknown fields are refused, not ignored:
  * a misspelt `max_budgte` must not silently create a key without a budget.
  */
-import { MAX_BUDGET_USD, usdToNano } from '../../lib/identity';
+import { MAX_BUDGET_USD, usdToNano } from '../../lib/money';
 import { MAX_DURATION, MAX_DURATION_MS, tryParseDuration } from '../../lib/limits/windows';
 import { badRequest } from './api-error';
 

@@ -1,5 +1,5 @@
 /** The JSON the control API shows for keys, teams and their spend (snake_case, USD and nano). */
-import { nanoToUsd } from '../../lib/identity';
+import { nanoToUsd } from '../../lib/money';
 import { budgetWindow } from '../../lib/limits/windows';
 import { keyStatus } from '../../lib/store/virtual-keys';
 import type { SpendSummary } from '../../lib/store/ledger';

@@ -1,4 +1,4 @@
-import { DATABASE_URL_ENV, REDIS_URL_ENV } from '../../lib/identity';
+import { DATABASE_URL_ENV, REDIS_URL_ENV } from '../../lib/store-env';
 
 /** The relay's settings, all from its environment: the only place provider keys live. */
 export interface RelayConfig {

@@ -3,6 +3,7 @@
  * is graphed can never disagree. Labels are bounded by configuration (models, providers).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { nanoToUsd } from '../../lib/money';
 import { registerCatalogueAge } from '../../lib/pricing/catalogue-age';
 import type { RoutePlan } from '../../lib/plan';
 import type { AttemptWrapper } from './attempt-outcome';
@@ -100,7 +101,7 @@ export class RelayMetrics implements UsageSink {
     if (entry.costNano === null) {
       if (entry.usage) this.costUnknown.inc(base);
     } else {
-      this.cost.inc(base, entry.costNano / 1e9);
+      this.cost.inc(base, nanoToUsd(entry.costNano));
     }
     if (entry.usage?.estimated) this.missingUsage.inc(base);
     if (entry.usage) {

@@ -4,7 +4,7 @@
  * the target that answered, the outcome and the cost.
  */
 import type { PlanTarget } from '../../lib/plan';
-import { nanoToUsdString } from '../../lib/pricing';
+import { nanoToUsd, nanoToUsdString } from '../../lib/money';
 import type { RelayRequest } from './admit';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
@@ -30,7 +30,7 @@ export class Settlement {
 
   /** What was charged, in USD, for `usage.cost` in answers; null when unknown. */
   costUsd(): number | null {
-    return this.costNano === undefined || this.costNano === null ? null : this.costNano / 1e9;
+    return this.costNano === undefined || this.costNano === null ? null : nanoToUsd(this.costNano);
   }
 
   /** The provider reported no usage: count it, and say so (usage.estimated, a metric). */

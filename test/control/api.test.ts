@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/identity';
+import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/shared-key-cache';
 import { hashKey, KEY_PATTERN } from '../../lib/api-keys';
 import { createLogger } from '../../lib/log';
 import { signEnvelope } from '../../lib/signing';

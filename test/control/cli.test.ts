@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { REQUEST_ID_HEADER } from '../../lib/headers';
-import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/identity';
+import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
 import { hashKey, KEY_PATTERN } from '../../lib/api-keys';
 import { signEnvelope } from '../../lib/signing';
 import { findKeyByHash, keyStatus } from '../../lib/store/virtual-keys';

@@ -9,7 +9,7 @@
  * full queue that forgets entries.
  */
 import Redis from 'ioredis';
-import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/identity';
+import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../lib/shared-key-cache';
 import { hashKey } from '../../lib/api-keys';
 import { createLogger } from '../../lib/log';
 import { RedisInvalidator } from '../../sidecars/control/invalidate';

@@ -1,5 +1,5 @@
 /** aigw-proxy's worst case: the prompt bound per target, the output allowance, exact integers. */
-import { MAX_BUDGET_NANO } from '../../lib/identity';
+import { MAX_BUDGET_NANO } from '../../lib/money';
 import type { PlanTarget } from '../../lib/plan';
 import { catalogPrice, worstCaseNano, type ModelPrice } from '../../lib/pricing';
 import { promptShape, promptTokenBound } from '../../lib/tokens';

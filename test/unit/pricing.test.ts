@@ -1,4 +1,5 @@
-import { catalogPrice, costNano, nanoToUsdString, worstCaseNano, type ModelPrice } from '../../lib/pricing';
+import { nanoToUsdString } from '../../lib/money';
+import { catalogPrice, costNano, worstCaseNano, type ModelPrice } from '../../lib/pricing';
 
 const mini: ModelPrice = { input: 0.15, output: 0.6, cached_read: 0.075 };
 

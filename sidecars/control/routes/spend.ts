@@ -1,5 +1,5 @@
 /** GET /admin/spend: ledger totals per key, team or model over [from, to); `team` / `team_id` by name or id. */
-import { nanoToUsd } from '../../../lib/identity';
+import { nanoToUsd } from '../../../lib/money';
 import { spendReport, type SpendGroup, type SpendReportRow } from '../../../lib/store/ledger';
 import { isUuid } from '../../../lib/store/teams';
 import { badRequest } from '../api-error';

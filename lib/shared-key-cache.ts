@@ -1,0 +1,10 @@
+/**
+ * The key cache every node shares: key records cached in Redis under KEY_CACHE_PREFIX, and the
+ * pub/sub channel on which the control API tells every node which entries to drop.
+ */
+export const INVALIDATE_CHANNEL = 'aigw:invalidate';
+export const KEY_CACHE_PREFIX = 'aigw:key:';
+
+/** `all`: every cached key and team may be stale (the control API lost track of which). */
+export type InvalidationMessage = { type: 'key'; id: string; hash: string } | { type: 'team'; id: string } | { type: 'all' };
+
