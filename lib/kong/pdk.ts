@@ -1,7 +1,7 @@
 /**
  * The part of Kong's PDK our plugins use, typed the way values really arrive over
- * kong-js-pluginserver (not the way kong-pdk's generated typings claim; see
- * ../shared/research/kong-plugin-server.md §2.5):
+ * kong-js-pluginserver (not the way kong-pdk's generated typings claim; mp_rpc.lua's bridge loop
+ * and kong-pdk's pdk.js are the sources):
  * - only the first Lua return value crosses the wire, so a `nil, err` result is `undefined`;
  * - header and query maps are multimaps `{name: [values]}` with lower-cased names;
  * - raw bodies are Buffers;

@@ -46,17 +46,6 @@ export interface UsageSink {
   close(): Promise<void>;
 }
 
-/** Keeps records in memory (tests, and the relay's recent-usage view). */
-export class MemoryUsageSink implements UsageSink {
-  readonly records: UsageRecord[] = [];
-  constructor(private readonly limit = 10000) {}
-  record(entry: UsageRecord): void {
-    this.records.push(entry);
-    if (this.records.length > this.limit) this.records.shift();
-  }
-  async close(): Promise<void> {}
-}
-
 /** Appends one JSON line per record; the write is buffered by the stream, never awaited by a request. */
 export class JsonlUsageSink implements UsageSink {
   private readonly out: WriteStream;

@@ -12,7 +12,7 @@ import { SseParser } from '../../lib/sse';
 import { RelayMetrics } from '../../sidecars/relay/metrics';
 import { startRelay, type Relay } from '../../sidecars/relay/server';
 import { upstreamHeaders } from '../../sidecars/relay/upstream-headers';
-import { MemoryUsageSink } from '../../sidecars/relay/usage';
+import { MemoryUsageSink } from './memory-usage-sink';
 import { requestId, signedHeaders } from '../e2e/helpers';
 
 const secret = 'c'.repeat(48);

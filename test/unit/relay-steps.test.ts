@@ -23,7 +23,7 @@ import { runPlan, type AttemptOn } from '../../sidecars/relay/run-plan';
 import { Settlement } from '../../sidecars/relay/settlement';
 import type { TargetFeedback } from '../../sidecars/relay/target-feedback';
 import { UpstreamPools } from '../../sidecars/relay/upstream';
-import { MemoryUsageSink } from '../../sidecars/relay/usage';
+import { MemoryUsageSink } from './memory-usage-sink';
 import { planTarget } from './adapter-helpers';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
