@@ -1,3 +1,4 @@
+import { RELAY_HOST_DEFAULT, RELAY_PORT_DEFAULT, REQUEST_BODY_BYTES_MAX } from '../../lib/gateway-defaults';
 import { DATABASE_URL_ENV, REDIS_URL_ENV } from '../../lib/store-env';
 
 /** The relay's settings, all from its environment: the only place provider keys live. */
@@ -20,12 +21,12 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   const planSecret = env.AIGW_PLAN_SECRET ?? '';
   if (planSecret.length < 32) throw new Error('AIGW_PLAN_SECRET must be set to at least 32 characters');
-  const host = env.RELAY_HOST || '127.0.0.1';
+  const host = env.RELAY_HOST || RELAY_HOST_DEFAULT;
   // The relay trusts Kong's signature, not the network; still, it has no business on a public interface.
   if (!LOOPBACK.has(host) && env.RELAY_ALLOW_NON_LOOPBACK !== 'true') {
     throw new Error(`RELAY_HOST=${host} is not a loopback address; set RELAY_ALLOW_NON_LOOPBACK=true to insist`);
   }
-  const port = Number(env.RELAY_PORT ?? 8787);
+  const port = Number(env.RELAY_PORT ?? RELAY_PORT_DEFAULT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`RELAY_PORT=${env.RELAY_PORT} is not a port`);
   const allowlist = env.RELAY_CREDENTIALS
     ? new Set(env.RELAY_CREDENTIALS.split(',').map((s) => s.trim()).filter(Boolean))
@@ -36,7 +37,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     planSecret,
     usageLogPath: env.RELAY_USAGE_LOG || null,
     credentialAllowlist: allowlist,
-    maxBodyBytes: Number(env.RELAY_MAX_BODY_BYTES ?? 33554432),
+    maxBodyBytes: Number(env.RELAY_MAX_BODY_BYTES ?? REQUEST_BODY_BYTES_MAX),
     redisUrl: env[REDIS_URL_ENV] || null,
     databaseUrl: env[DATABASE_URL_ENV] || null,
   };

@@ -4,6 +4,7 @@
  * tested on its own; the relay only reports what happened.
  */
 import type { FailureKind } from '../../lib/failure';
+import { RETRY_POLICY_DEFAULT } from '../../lib/gateway-defaults';
 
 export type { FailureKind };
 
@@ -18,14 +19,8 @@ export interface RetryPolicy {
   failoverOnContentPolicy: boolean;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxRetries: 2,
-  baseDelayMs: 200,
-  maxDelayMs: 5000,
-  maxRetryAfterMs: 20_000,
-  failoverOnContextWindow: true,
-  failoverOnContentPolicy: false,
-};
+/** The same defaults aigw-proxy's schema declares (lib/gateway-defaults.ts). */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { ...RETRY_POLICY_DEFAULT };
 
 export type Decision = { action: 'retry'; delayMs: number } | { action: 'failover' } | { action: 'fail' };
 
