@@ -14,8 +14,8 @@
 import type { BudgetPolicy, BudgetSubject } from '../identity';
 import { budgetKeys, scopeFor, scopeOf } from './redis-keys';
 import { INIT_LUA, REFUND_LUA, RESERVE_LUA, SETTLE_LUA, STATUS_LUA } from './lua/budget';
-import { int, LuaScript, ScriptClient } from './script';
-import { budgetWindow, BudgetWindow } from './windows';
+import { int, LuaScript, type ScriptClient } from './script';
+import { budgetWindow, type BudgetWindow } from './windows';
 
 const RESERVE = new LuaScript('aigw-budget-reserve', RESERVE_LUA);
 const SETTLE = new LuaScript('aigw-budget-settle', SETTLE_LUA);

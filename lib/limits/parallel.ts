@@ -6,7 +6,7 @@
  */
 import { parallelCancelKey, parallelKey } from './redis-keys';
 import { ACQUIRE_LUA, ACTIVE_LUA, CANCEL_LUA, EXTEND_LUA, RELEASE_LUA } from './lua/parallel';
-import { int, LuaScript, ScriptClient } from './script';
+import { int, LuaScript, type ScriptClient } from './script';
 
 const ACQUIRE = new LuaScript('aigw-parallel-acquire', ACQUIRE_LUA);
 const RELEASE = new LuaScript('aigw-parallel-release', RELEASE_LUA);

@@ -16,7 +16,7 @@
  */
 import { rateCancelKey, rateKeys, scopeOf } from './redis-keys';
 import { RATE_ADD_TOKENS_LUA, RATE_CANCEL_LUA, RATE_CHECK_LUA } from './lua/rate';
-import { int, LuaScript, ScriptClient } from './script';
+import { int, LuaScript, type ScriptClient } from './script';
 
 const CHECK = new LuaScript('aigw-rate-check', RATE_CHECK_LUA);
 const ADD_TOKENS = new LuaScript('aigw-rate-add-tokens', RATE_ADD_TOKENS_LUA);

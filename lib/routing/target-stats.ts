@@ -5,7 +5,7 @@
  * expiry is a score or a TTL checked against the `now` the caller passes.
  */
 import type { FailureKind } from '../failure';
-import { int, LuaScript, ScriptClient, whenReady } from '../limits/script';
+import { int, LuaScript, type ScriptClient, whenReady } from '../limits/script';
 import { targetKeys, wrrCounterKey } from './redis-keys';
 import { BEGIN_LUA, LATENCY_LUA, OUTCOME_LUA, PROBE_LUA, SNAPSHOT_LUA, USAGE_LUA } from './lua';
 

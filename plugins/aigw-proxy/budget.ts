@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { gatewayError, type GatewayError } from '../../lib/errors';
 import { MAX_BUDGET_NANO } from '../../lib/money';
-import { type BudgetSubject, type RequestIdentity } from '../../lib/identity';
+import type { BudgetSubject, RequestIdentity } from '../../lib/identity';
 import { BudgetLimiter, eventually, retryAfterSeconds } from '../../lib/limits';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
 import { nanoToUsdString } from '../../lib/money';

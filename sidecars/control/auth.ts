@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { REQUEST_ID_HEADER } from '../../lib/headers';
 import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
-import { type AdminIdentity } from '../../lib/admin-identity';
+import type { AdminIdentity } from '../../lib/admin-identity';
 import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget, splitTarget } from '../../lib/request-target';
 import { openEnvelope } from '../../lib/signing';

@@ -119,13 +119,13 @@ function readDuration(body: Body, field: string): { text: string; ms: number } |
 
 export function optDuration(body: Body, field: string): string | null | undefined {
   const d = readDuration(body, field);
-  return d && d.text;
+  return d?.text;
 }
 
 /** The same duration in milliseconds. */
 export function optDurationMs(body: Body, field: string): number | null | undefined {
   const d = readDuration(body, field);
-  return d && d.ms;
+  return d?.ms;
 }
 
 export function optModels(body: Body, field: string): string[] | undefined {

@@ -236,7 +236,7 @@ function userPart(part: ContentPart, where: string): AnthropicContentBlock | nul
     // OpenAI's inline PDF part; Anthropic takes PDFs as base64 document blocks.
     const file = (part as { file?: { file_data?: unknown } }).file;
     const data = typeof file?.file_data === 'string' ? parseDataUrl(file.file_data) : null;
-    if (!data || data.mediaType !== 'application/pdf') {
+    if (data?.mediaType !== 'application/pdf') {
       throw new Refusal(`${where}: only inline PDF files (file.file_data as a base64 data URL) can be sent to Anthropic models.`, where);
     }
     const block: AnthropicContentBlock = { type: 'document', source: { type: 'base64', media_type: data.mediaType, data: data.data } };

@@ -227,10 +227,8 @@ export function stripAnthropicExtensions(request: ChatRequest): ChatRequest {
     ...rest,
     messages: request.messages.map((m) => {
       const { is_error: _e, thinking_blocks: _b, ...message } = m as ChatMessage & { is_error?: unknown; thinking_blocks?: unknown };
-      void _e;
-      void _b;
       return Array.isArray(message.content) ? { ...message, content: message.content.map(stripPart) } : message;
     }),
-    ...(request.tools ? { tools: request.tools.map(({ cache_control: _c, ...t }) => (void _c, t)) } : {}),
+    ...(request.tools ? { tools: request.tools.map(({ cache_control: _c, ...t }) => t) } : {}),
   };
 }
