@@ -24,6 +24,9 @@ export function redisFor(url: string): Redis {
       autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 0,
       retryStrategy: (times) => Math.min(times * 200, 2000),
+      // Commands issued in the same tick (the relay's per-attempt feedback, a plugin's limit
+      // checks across concurrent requests) go out as one write and one read.
+      enableAutoPipelining: true,
     });
     // Errors surface on the commands; without a listener ioredis would log every reconnect.
     client.on('error', () => undefined);
