@@ -29,6 +29,9 @@ const REQUESTS: Record<(typeof CONCURRENCIES)[number], number> = {
 };
 const MAX_RUN_MS = 30_000;
 /** The goals this comparison is run for. */
+/** Whose CPU counts as the gateway's own in the CPU ratios (names as in cpuMsPerRequest). */
+const PORTKEY_PROCESSES = ['Portkey'] as const;
+const OUR_PROCESSES = ['relay', 'aigw-virtual-key server', 'aigw-proxy server'] as const;
 export const GOALS = { relayVsPortkeyThroughput: 5, chainVsPortkeyThroughput: 1, maxRoundTripsWithLimits: 12 };
 
 export type PathName = 'mock direct' | 'Portkey' | 'relay alone' | 'whole chain, key without limits' | 'whole chain, key with all limits';
@@ -269,6 +272,8 @@ export function portkeyMarkdown(c: PortkeyComparison): string {
   const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
   const addedP50 = (path: PathName, concurrency: number): number => find(rows, path, concurrency).p50Ms - find(rows, 'mock direct', concurrency).p50Ms;
   const rps = (path: PathName): number => find(rows, path, 32).throughputRps;
+  const cpu = (path: PathName, processes: readonly string[]): number =>
+    processes.reduce((sum, name) => sum + (find(rows, path, 32).cpuMsPerRequest[name] ?? 0), 0);
   lines.push(
     '',
     '| ratio | value | goal |',
@@ -278,6 +283,9 @@ export function portkeyMarkdown(c: PortkeyComparison): string {
     `| whole chain (all limits) ÷ Portkey, throughput at 32 | ${ratio(rps('whole chain, key with all limits'), rps('Portkey'))} | |`,
     `| Portkey ÷ relay alone, added p50 at 1 | ${ratio(addedP50('Portkey', 1), addedP50('relay alone', 1))} | |`,
     `| Portkey ÷ whole chain (no limits), added p50 at 1 | ${ratio(addedP50('Portkey', 1), addedP50('whole chain, key without limits', 1))} | |`,
+    `| Portkey ÷ relay alone, the gateway's own CPU per request at 32 | ${ratio(cpu('Portkey', PORTKEY_PROCESSES), cpu('relay alone', OUR_PROCESSES))} | |`,
+    `| Portkey ÷ whole chain (no limits), our processes' CPU per request at 32 (relay and plugin servers; the test double left out) | ${ratio(cpu('Portkey', PORTKEY_PROCESSES), cpu('whole chain, key without limits', OUR_PROCESSES))} | |`,
+    `| mock direct ÷ Portkey, throughput at 32: the most any gateway could reach here, with the mock and load generator on the same cores | ${ratio(rps('mock direct'), rps('Portkey'))} | |`,
   );
   lines.push('', 'PDK round trips of one warm request through the chain (access and log of both plugins; each is a socket round trip to a plugin server):', '');
   lines.push('| key | PDK calls | HandleEvent RPCs | goal |', '|---|---|---|---|');
