@@ -34,21 +34,21 @@ describe('GET /v1/models for a key', () => {
       'gpt-4o',
       'text-embedding-3-small',
       'gemini-embedding-001',
-      'claude-sonnet-4-5',
-      'gemini-2.5-flash',
+      'claude-sonnet-4-6',
+      'gemini-3.5-flash',
       'smart',
     ]);
   });
 
   it('a restricted key lists only what it and its team may use, with its aliases as names it may send', async () => {
-    const team = await stack.admin('POST', '/admin/teams', { name: 'models-team', models: ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-5'] });
+    const team = await stack.admin('POST', '/admin/teams', { name: 'models-team', models: ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-6'] });
     expect(team.status).toBe(201);
     const created = await stack.admin('POST', '/admin/keys', {
       key_alias: 'models-limited',
       team: 'models-team',
       models: ['gpt-4o-mini', 'gpt-4o'],
       // fast: allowed · smartest: the key may not use claude · ghost: not configured here.
-      model_aliases: { fast: 'gpt-4o-mini', smartest: 'claude-sonnet-4-5', ghost: 'gpt-9' },
+      model_aliases: { fast: 'gpt-4o-mini', smartest: 'claude-sonnet-4-6', ghost: 'gpt-9' },
     });
     expect(created.status).toBe(201);
     const client = clientFor(created.body.key as string);
@@ -56,17 +56,17 @@ describe('GET /v1/models for a key', () => {
     expect(await listed(client)).toEqual(['gpt-4o-mini', 'gpt-4o', 'fast']);
     expect(await client.models.retrieve('fast')).toMatchObject({ id: 'fast', object: 'model' });
     expect(await client.models.retrieve('gpt-4o')).toMatchObject({ id: 'gpt-4o' });
-    for (const name of ['claude-sonnet-4-5', 'smartest', 'ghost', 'gemini-2.5-flash']) {
+    for (const name of ['claude-sonnet-4-6', 'smartest', 'ghost', 'gemini-3.5-flash']) {
       await expect(client.models.retrieve(name)).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
     }
   });
 
   it('the team\'s list restricts a key that has none of its own', async () => {
-    await stack.admin('POST', '/admin/teams', { name: 'models-team-only', models: ['gemini-2.5-flash'] });
+    await stack.admin('POST', '/admin/teams', { name: 'models-team-only', models: ['gemini-3.5-flash'] });
     const created = await stack.admin('POST', '/admin/keys', { key_alias: 'models-team-key', team: 'models-team-only' });
     expect(created.status).toBe(201);
     const client = clientFor(created.body.key as string);
-    expect(await listed(client)).toEqual(['gemini-2.5-flash']);
+    expect(await listed(client)).toEqual(['gemini-3.5-flash']);
     await expect(client.models.retrieve('gpt-4o-mini')).rejects.toMatchObject({ status: 404 });
   });
 });
