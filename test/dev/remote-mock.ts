@@ -27,7 +27,6 @@ parentPort.on('message', async ({ port, done, method, url, body }) => {
     reply = { error: String(error && error.cause ? error.cause : error) };
   }
   port.postMessage(reply);
-  port.close();
   Atomics.store(done, 0, 1);
   Atomics.notify(done, 0);
 });
@@ -54,6 +53,7 @@ class BlockingHttp {
       if (reply.status !== 200) throw new Error(`${method} ${url}: ${reply.status} ${reply.text?.slice(0, 200)}`);
       return reply.text ?? '';
     } finally {
+      // Closes the channel, the worker's end too.
       port1.close();
     }
   }
