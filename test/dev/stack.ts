@@ -3,9 +3,11 @@
  * API processes, real Redis and PostgreSQL, and, for models without a provider key, the mock
  * provider. `make dev`, the end-to-end tests and the benchmarks all start exactly this.
  * Several stacks can share one pair of stores (`stores`) to play several Kong nodes.
+ * With AIGW_E2E_URL set, both start functions connect to that running gateway instead
+ * (remote-stack.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '../../lib/db/migrate';
@@ -17,6 +19,8 @@ import { startRedis, type TestRedis } from '../infra/redis';
 import { loadDeckFile, startIngress, type AccessEntry, type Ingress, type IngressLogEntry } from '../ingress';
 import { startMockProviders, type MockProviders, type MockScript } from '../mock-provider';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
+import { adminCaller, readUsageLog, type AdminResponse } from './gateway-access';
+import { connectStack, connectStores, REMOTE_GATEWAY } from './remote-stack';
 import { REPO_ROOT, startControlProcess, startRelayProcess, type SidecarProcess } from './sidecar-process';
 
 /** Redis and PostgreSQL shared by every node of a test, with the first admin key. */
@@ -58,10 +62,7 @@ export interface StackOptions {
   onSidecarLine?: (source: 'relay' | 'control', line: string) => void;
 }
 
-export interface AdminResponse {
-  status: number;
-  body: Record<string, unknown>;
-}
+export type { AdminResponse };
 
 export interface DevStack {
   url: string;
@@ -85,6 +86,7 @@ const PROVIDER_KEYS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 
 
 /** Starts Redis and PostgreSQL, applies the migrations and makes the first admin key. */
 export async function startSharedStores(planSecret = randomBytes(32).toString('hex')): Promise<SharedStores> {
+  if (REMOTE_GATEWAY) return connectStores(REMOTE_GATEWAY);
   const redis = await startRedis();
   const postgres = await startPostgres().catch(async (error: unknown) => {
     await redis.stop();
@@ -116,6 +118,7 @@ export async function startSharedStores(planSecret = randomBytes(32).toString('h
 }
 
 export async function startDevStack(options: StackOptions = {}): Promise<DevStack> {
+  if (REMOTE_GATEWAY) return connectStack(REMOTE_GATEWAY, options);
   const env = options.env ?? process.env;
   const workDir = mkdtempSync(join(tmpdir(), 'aigw-dev-'));
   const usageLog = join(workDir, 'usage.jsonl');
@@ -158,16 +161,6 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     });
     cleanups.push(() => ingress.close());
 
-    const admin = async (method: string, path: string, body?: unknown): Promise<AdminResponse> => {
-      const res = await fetch(ingress.url + path, {
-        method,
-        headers: { authorization: `Bearer ${stores.adminKey}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-    };
-
     return {
       url: ingress.url,
       ingress,
@@ -180,24 +173,11 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       routing,
       usageLogPath: usageLog,
       usageRecords: () => readUsageLog(usageLog),
-      admin,
+      admin: adminCaller(ingress.url, stores.adminKey),
       close,
     };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-function readUsageLog(path: string): UsageRecord[] {
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as UsageRecord);
 }

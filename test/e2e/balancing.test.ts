@@ -15,6 +15,9 @@ import { MOCK_CREDENTIAL, pluginConfigs } from '../dev/deck-for-dev';
 import { startDevStack, type DevStack } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { waitFor } from './helpers';
+import { localOnly } from '../dev/remote-stack';
+
+const local = localOnly("adds load-balanced models to the deck it starts and reads the relay's metrics");
 
 let stack: DevStack;
 let openai: OpenAI;
@@ -119,7 +122,7 @@ function decisionCount(rows: Awaited<ReturnType<typeof routingDecisions>>, want:
   return rows.filter((r) => Object.entries(want).every(([k, v]) => r.labels[k] === v)).reduce((sum, r) => sum + r.value, 0);
 }
 
-describe('weighted-round-robin', () => {
+local.describe('weighted-round-robin', () => {
   // Fails if the plan ignored the shared counter (weighted random: 30:10 exactly is unlikely and
   // the a b a a pattern almost impossible), if the counter were per process or not INCRed once
   // per request, or if the smooth interleave regressed to a a a b blocks.
@@ -137,7 +140,7 @@ describe('weighted-round-robin', () => {
   });
 });
 
-describe('consistent-hash', () => {
+local.describe('consistent-hash', () => {
   const hashModels = ['hash-a', 'hash-b', 'hash-c'];
   /** Where weighted rendezvous hashing puts a session (weights 1): computed independently of the gateway. */
   const expectedFor = (session: string): string =>
@@ -177,7 +180,7 @@ describe('consistent-hash', () => {
   });
 });
 
-describe('lowest-latency', () => {
+local.describe('lowest-latency', () => {
   // Fails if the relay stopped recording TTFT per target, if the plugin did not read the latency
   // EWMAs (random order: the 8 fast picks would mix), if unmeasured targets were not explored
   // first, or if the comparison were inverted.
@@ -214,7 +217,7 @@ describe('lowest-latency', () => {
   });
 });
 
-describe('least-in-flight', () => {
+local.describe('least-in-flight', () => {
   const held: Array<{ abort(): void }> = [];
   afterEach(() => {
     for (const s of held.splice(0)) s.abort();
@@ -284,7 +287,7 @@ describe('least-in-flight', () => {
   });
 });
 
-describe('usage-based', () => {
+local.describe('usage-based', () => {
   // Fails if the relay stopped counting requests per target, if the plugin ignored rpm_limit (a
   // random order would rarely give b a b, x, not-x, b), or if a target at its limit were not moved
   // behind one under its limit.
@@ -315,7 +318,7 @@ describe('usage-based', () => {
   });
 });
 
-describe('routing metrics', () => {
+local.describe('routing metrics', () => {
   // Fails if the relay stopped counting decisions, dropped the algorithm the plan carries (it
   // would read "none"), or labelled the planned target instead of the one that answered.
   it('counts each decision in aigw_relay_routing_decisions_total with the algorithm and the answering target', async () => {

@@ -4,7 +4,8 @@
  * worst-case requests admits exactly 50 of 200 concurrent requests, whichever node they hit;
  * the 150 others are refused with 429 budget_exceeded before any upstream call, and what is
  * billed (x-gateway-cost), what is recorded (aigw_spend_ledger) and what the control API shows
- * agree to the nano-USD and never exceed the budget.
+ * agree to the nano-USD and never exceed the budget. Against a remote gateway both nodes are
+ * that one gateway: the same promises on one node.
  *
  * How it can fail: a reservation that is not atomic across nodes (e.g. read-then-write instead
  * of one Lua script, or per-node counters) admits more than 50; reserving the actual instead of
@@ -14,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
-import { mockDirective } from '../mock-provider';
+import { mockDirective, type MockProviders } from '../mock-provider';
 import { promptShape, promptTokenBound } from '../../lib/tokens';
 import Redis from 'ioredis';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';
@@ -40,6 +41,8 @@ afterAll(async () => {
 }, 60_000);
 
 const nodes = (): DevStack[] => [a!, b!];
+/** Each node's mock once: against a remote gateway both nodes are that gateway, with its one mock. */
+const mocks = (): MockProviders[] => [...new Set(nodes().map((n) => n.mock))];
 
 /** The mock holds every answer this long before its first byte: all 200 reservations happen while the first 50 are in flight. */
 const TTFT_MS = 2500;
@@ -66,14 +69,14 @@ interface Outcome {
 }
 
 async function fire(calls: Array<{ node: DevStack; key: string }>): Promise<Outcome> {
-  for (const node of nodes()) node.mock.reset();
+  for (const mock of mocks()) mock.reset();
   const body = budgetBody();
   const results = await Promise.all(calls.map(({ node, key }) => rawChat(node.url, key, body)));
   const ok = results.filter((r) => r.status === 200);
   const refused = results.filter((r) => r.status !== 200);
   const lastRefusal = Math.max(0, ...refused.map((r) => r.at));
   // A settlement cannot happen before its upstream call got its first byte (receivedAt + ttft).
-  const received = nodes().flatMap((n) => n.mock.requests.map((r) => r.receivedAt));
+  const received = mocks().flatMap((m) => m.requests.map((r) => r.receivedAt));
   const possiblyEarlySettles = received.filter((t) => t + TTFT_MS <= lastRefusal).length;
   return { results, ok, refused, possiblyEarlySettles };
 }
@@ -103,7 +106,7 @@ function expectBudgetOutcome(outcome: Outcome): void {
     expect(typeof (r.body.error as { message?: string }).message).toBe('string');
   }
   // Refused requests never reached a provider: the mocks saw only the admitted ones.
-  const upstreamCalls = sum(nodes().map((n) => n.mock.requests.length));
+  const upstreamCalls = sum(mocks().map((m) => m.requests.length));
   expect(upstreamCalls).toBe(ok.length);
   for (const r of ok) {
     expect(r.headers.get('x-gateway-cost')).toMatch(/^\d+(\.\d{1,9})?$/);
@@ -137,7 +140,7 @@ describe('budgets shared by two gateway nodes', () => {
     const elapsed = Date.now() - started;
     expectBudgetOutcome(outcome);
     // Both nodes admitted some (the counter is shared, not per node) - informative, not required.
-    const perNode = nodes().map((n) => n.mock.requests.length);
+    const perNode = mocks().map((m) => m.requests.length);
 
     const headerSum = sum(outcome.ok.map((r) => usdStringToNano(r.headers.get('x-gateway-cost')!)));
     const rows = await waitForLedger(stores!.databaseUrl, { keyIds: [keyId] }, outcome.ok.length);

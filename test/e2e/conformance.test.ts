@@ -7,36 +7,22 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { mockDirective } from '../mock-provider';
 import { schemaErrors } from '../mock-provider/schema-check';
+import { withAzureDeployments } from '../dev/e2e-deck';
 import { startDevStack, type DevStack } from '../dev/stack';
+import { uniqueName } from './helpers';
 
 let stack: DevStack;
 let openai: OpenAI;
 let anthropic: Anthropic;
 let key: string;
 
-/** Public model name → the provider type behind it in deck/kong.yaml (Azure ones added below). */
+/** Public model name → the provider type behind it in deck/kong.yaml (Azure ones added by withAzureDeployments). */
 const MODELS: Array<[string, string]> = [
   ['gpt-4o-mini', 'openai'],
   ['gemini-3.5-flash', 'gemini'],
   ['claude-sonnet-4-6', 'anthropic'],
   ['gpt-4o-azure', 'azure'],
 ];
-
-/**
- * Azure deployments, added to the source deck: keyless, so the dev rewrite points them at the
- * mock's Azure dialect (provider kept); `model` is the deployment name (priced as gpt-4o).
- */
-function addAzureModels(deck: Record<string, unknown>): Record<string, unknown> {
-  const out = structuredClone(deck);
-  const services = out.services as Array<{ plugins?: Array<{ name: string; config?: { models?: unknown[] } }> }>;
-  const proxy = services.flatMap((s) => s.plugins ?? []).find((p) => p.name === 'aigw-proxy');
-  const azure = (model: string) => ({ provider: 'azure', base_url: 'https://example-resource.openai.azure.com', model, credential: 'AZURE_OPENAI_API_KEY' });
-  proxy?.config?.models?.push(
-    { name: 'gpt-4o-azure', target: azure('gpt-4o-prod') },
-    { name: 'text-embedding-3-small-azure', target: azure('text-embedding-3-small') },
-  );
-  return out;
-}
 
 const weatherTool: OpenAI.ChatCompletionTool = {
   type: 'function',
@@ -49,9 +35,9 @@ const toolCalls = [
 ];
 
 beforeAll(async () => {
-  stack = await startDevStack({ env: {}, sourceTransform: addAzureModels });
+  stack = await startDevStack({ env: {}, sourceTransform: withAzureDeployments });
   expect(stack.routing['gpt-4o-azure']).toBe('mock');
-  const created = await stack.admin('POST', '/admin/keys', { key_alias: 'conformance' });
+  const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('conformance') });
   key = created.body.key as string;
   openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: stack.url, apiKey: key, maxRetries: 0 });

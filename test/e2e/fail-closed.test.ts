@@ -16,6 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pluginConfigs } from '../dev/deck-for-dev';
+import { localOnly } from '../dev/remote-stack';
 import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { errorCode, rawChat, type ChatResult } from './billing-helpers';
@@ -56,7 +57,7 @@ function expectUnavailable(r: ChatResult, code: string): void {
   expect(r.body.error).toEqual({ message: expect.any(String), type: expect.any(String), code, param: null });
 }
 
-describe('with Redis and PostgreSQL down', () => {
+localOnly('stops Redis and PostgreSQL').describe('with Redis and PostgreSQL down', () => {
   it('refuses with 503 and forwards nothing: stale keys, unknown keys, and budgeted keys even while cached', async () => {
     const plain = await stack!.admin('POST', '/admin/keys', { key_alias: 'fc-plain' });
     const budgeted = await stack!.admin('POST', '/admin/keys', { key_alias: 'fc-budget', max_budget: 1 });
@@ -98,7 +99,7 @@ describe('with Redis and PostgreSQL down', () => {
   }, 45_000);
 });
 
-describe('with the key plugin\'s server down', () => {
+localOnly('kills a plugin server of the Kong test double').describe('with the key plugin\'s server down', () => {
   /** The aigw-virtual-key plugin servers the ingress started, in order. */
   const keyServers = (): number[] =>
     stack!.ingress.logs

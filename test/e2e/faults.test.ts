@@ -24,6 +24,9 @@ import { startDevStack, startSharedStores, type DevStack, type SharedStores } fr
 import { mockDirective } from '../mock-provider';
 import { sum, usdStringToNano, waitForLedger } from './billing-helpers';
 import { waitFor } from './helpers';
+import { localOnly } from '../dev/remote-stack';
+
+const local = localOnly('stalls Redis and PostgreSQL under two gateway nodes');
 
 let stores: SharedStores | undefined;
 let a: DevStack | undefined;
@@ -92,7 +95,7 @@ async function createKey(fields: Record<string, unknown>): Promise<{ id: string;
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe('Redis and PostgreSQL stall mid-traffic under two nodes', () => {
+local.describe('Redis and PostgreSQL stall mid-traffic under two nodes', () => {
   it('locks no key out, serves nothing unbilled or unauthenticated, and honours the revoke bound', async () => {
     const limited = await createKey({ max_parallel_requests: 2, rpm_limit: 10_000 });
     const budgeted = await createKey({ max_budget: 5 });

@@ -4,8 +4,9 @@
  */
 import OpenAI from 'openai';
 import { mockDirective } from '../mock-provider';
+import { localOnly } from '../dev/remote-stack';
 import { startDevStack, type DevStack } from '../dev/stack';
-import { waitFor } from './helpers';
+import { uniqueName, waitFor } from './helpers';
 
 let stack: DevStack;
 let client: OpenAI;
@@ -14,7 +15,7 @@ let userKey: string;
 beforeAll(async () => {
   // No provider keys: every model is answered by the mock.
   stack = await startDevStack({ env: {} });
-  const created = await stack.admin('POST', '/admin/keys', { key_alias: 'gateway-e2e' });
+  const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('gateway-e2e') });
   expect(created.status).toBe(201);
   userKey = created.body.key as string;
   client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: userKey, maxRetries: 0 });
@@ -154,14 +155,14 @@ describe('models and embeddings', () => {
   });
 });
 
-describe('the test ingress', () => {
+localOnly("reads the test double's log").describe('the test ingress', () => {
   it("names the bundled Lua plugin from the deck file that it does not run", () => {
     const notices = stack.ingress.logs.map((entry) => entry.message);
     expect(notices).toContain("plugin 'prometheus' is a Kong bundled (Lua) plugin: not run by the test ingress");
   });
 });
 
-describe('the relay behind Kong', () => {
+localOnly("calls the relay directly; in the compose stack it listens on Kong's loopback").describe('the relay behind Kong', () => {
   it('answers 401 to a caller that skips Kong and has no signed plan', async () => {
     const direct = new OpenAI({ baseURL: `${stack.relay.url}/v1`, apiKey: 'sk-anything', maxRetries: 0 });
     const call = direct.chat.completions.create({ model: 'gpt-4o-mini', messages: user('hi') });

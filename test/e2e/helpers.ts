@@ -8,6 +8,14 @@ export function requestId(): string {
   return randomBytes(16).toString('hex');
 }
 
+/**
+ * A key alias or team name no earlier run has taken (both are unique): a remote stack keeps
+ * what every run created.
+ */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
 export function target(baseUrl: string, credential: string | null, overrides: Partial<PlanTarget['timeouts']> = {}): PlanTarget {
   return {
     provider: 'openai',

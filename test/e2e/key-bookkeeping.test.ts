@@ -7,27 +7,13 @@ import Redis from 'ioredis';
 import { request } from 'undici';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';
 import { LAST_USED_FLUSH_MS } from '../../plugins/aigw-virtual-key/last-used';
+import { DEAD_RELAY_HOST, withDeadRelayTwin } from '../dev/e2e-deck';
 import { startDevStack, type DevStack } from '../dev/stack';
 import { freePort } from '../dev/sidecar-process';
-import { waitFor } from './helpers';
+import { uniqueName, waitFor } from './helpers';
 
-const DEAD_RELAY_HOST = 'dead-relay.test.local';
 let stack: DevStack;
 let redis: Redis;
-
-/** A twin of the LLM service whose aigw-proxy sends plans to a port nothing listens on. */
-function withDeadRelayTwin(deadPort: number) {
-  return (deck: Record<string, unknown>): Record<string, unknown> => {
-    const services = deck.services as Array<Record<string, unknown>>;
-    const twin = structuredClone(services.find((s) => s.name === 'ai-relay')!);
-    twin.name = 'ai-relay-dead';
-    twin.routes = (twin.routes as Array<Record<string, unknown>>).map((r) => ({ ...r, name: `${r.name as string}-dead`, hosts: [DEAD_RELAY_HOST] }));
-    twin.plugins = (twin.plugins as Array<{ name: string; config: Record<string, unknown> }>).map((p) =>
-      p.name === 'aigw-proxy' ? { ...p, config: { ...p.config, relay_url: `http://127.0.0.1:${deadPort}` } } : p,
-    );
-    return { ...deck, services: [...services, twin] };
-  };
-}
 
 /** undici's request, not fetch: fetch drops a Host header. */
 async function chat(key: string, host?: string): Promise<number> {
@@ -54,8 +40,8 @@ afterAll(async () => {
 
 describe('aigw-virtual-key bookkeeping', () => {
   it('sets last_used_at within the flush interval of a request, and never on an unused key', async () => {
-    const used = await stack.admin('POST', '/admin/keys', { key_alias: 'last-used' });
-    const unused = await stack.admin('POST', '/admin/keys', { key_alias: 'never-used' });
+    const used = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('last-used') });
+    const unused = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('never-used') });
     expect(used.body.last_used_at).toBeNull();
     const before = Date.now();
     expect(await chat(used.body.key as string)).toBe(200);
@@ -72,7 +58,7 @@ describe('aigw-virtual-key bookkeeping', () => {
   });
 
   it('refunds a reservation at once when the call never reached the relay', async () => {
-    const created = await stack.admin('POST', '/admin/keys', { key_alias: 'refund-dead-relay', max_budget: 1 });
+    const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('refund-dead-relay'), max_budget: 1 });
     expect(created.status).toBe(201);
     const subject = budgetSubject('key', created.body.id as string, {
       maxBudgetNano: created.body.max_budget_nano as number,

@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort, REPO_ROOT } from '../dev/sidecar-process';
 import { freePortsForLater } from '../infra/ports';
+import { localOnly } from '../dev/remote-stack';
+
+const local = localOnly('runs `make dev` on this machine');
 
 async function portRefuses(port: number): Promise<boolean> {
   try {
@@ -94,7 +97,7 @@ afterAll(() => {
   if (checkout) rmSync(checkout, { recursive: true, force: true });
 });
 
-it('first thing in a fresh checkout, on moved ports: serves, logs each request without secrets, the README CLI lines work, Ctrl-C stops it', async () => {
+local.it('first thing in a fresh checkout, on moved ports: serves, logs each request without secrets, the README CLI lines work, Ctrl-C stops it', async () => {
   checkout = freshCheckout();
   const bin = join(checkout, '.bin-for-test');
   // Bound only after the build: ports the kernel does not hand out meanwhile.
@@ -176,7 +179,7 @@ it('first thing in a fresh checkout, on moved ports: serves, logs each request w
   expect(['admin-key', 'admin-url', 'user-key'].filter((name) => existsSync(join(devFiles, name)))).toEqual([]);
 }, 300_000);
 
-it('without redis-server: fails at once, naming it and how to get it', async () => {
+local.it('without redis-server: fails at once, naming it and how to get it', async () => {
   const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/dev/dev.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AIGW_TEST_REDIS_SERVER: '/nonexistent/redis-server', AIGW_DEV_PORT: String(await freePort()) },

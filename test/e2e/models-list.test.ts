@@ -6,6 +6,7 @@
  */
 import OpenAI from 'openai';
 import { startDevStack, type DevStack } from '../dev/stack';
+import { uniqueName } from './helpers';
 
 let stack: DevStack;
 
@@ -27,25 +28,20 @@ afterAll(async () => {
 
 describe('GET /v1/models for a key', () => {
   it('an unrestricted key lists every configured model', async () => {
-    const created = await stack.admin('POST', '/admin/keys', { key_alias: 'models-any' });
+    const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('models-any') });
     expect(created.status).toBe(201);
-    expect(await listed(clientFor(created.body.key as string))).toEqual([
-      'gpt-4o-mini',
-      'gpt-4o',
-      'text-embedding-3-small',
-      'gemini-embedding-001',
-      'claude-sonnet-4-6',
-      'gemini-3.5-flash',
-      'smart',
-    ]);
+    // Every model the deck configures, in its order (a remote run's deck adds the tests' Azure deployments).
+    expect(Object.keys(stack.routing)).toEqual(expect.arrayContaining(['gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small', 'gemini-embedding-001', 'claude-sonnet-4-6', 'gemini-3.5-flash', 'smart']));
+    expect(await listed(clientFor(created.body.key as string))).toEqual(Object.keys(stack.routing));
   });
 
   it('a restricted key lists only what it and its team may use, with its aliases as names it may send', async () => {
-    const team = await stack.admin('POST', '/admin/teams', { name: 'models-team', models: ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-6'] });
+    const teamName = uniqueName('models-team');
+    const team = await stack.admin('POST', '/admin/teams', { name: teamName, models: ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-6'] });
     expect(team.status).toBe(201);
     const created = await stack.admin('POST', '/admin/keys', {
-      key_alias: 'models-limited',
-      team: 'models-team',
+      key_alias: uniqueName('models-limited'),
+      team: teamName,
       models: ['gpt-4o-mini', 'gpt-4o'],
       // fast: allowed · smartest: the key may not use claude · ghost: not configured here.
       model_aliases: { fast: 'gpt-4o-mini', smartest: 'claude-sonnet-4-6', ghost: 'gpt-9' },
@@ -62,8 +58,9 @@ describe('GET /v1/models for a key', () => {
   });
 
   it('the team\'s list restricts a key that has none of its own', async () => {
-    await stack.admin('POST', '/admin/teams', { name: 'models-team-only', models: ['gemini-3.5-flash'] });
-    const created = await stack.admin('POST', '/admin/keys', { key_alias: 'models-team-key', team: 'models-team-only' });
+    const teamName = uniqueName('models-team-only');
+    await stack.admin('POST', '/admin/teams', { name: teamName, models: ['gemini-3.5-flash'] });
+    const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('models-team-key'), team: teamName });
     expect(created.status).toBe(201);
     const client = clientFor(created.body.key as string);
     expect(await listed(client)).toEqual(['gemini-3.5-flash']);

@@ -5,6 +5,9 @@
  */
 import { startDevStack, type DevStack } from '../dev/stack';
 import { describeCalls, pdkCallMeter, type RequestCalls } from './pdk-calls';
+import { localOnly } from '../dev/remote-stack';
+
+const local = localOnly('counts PDK calls inside the Kong test double');
 
 const measure = pdkCallMeter();
 let stack: DevStack;
@@ -59,7 +62,7 @@ afterAll(async () => {
 /** The goal for a warm key with every limit: the chain's PDK calls, access and log together. */
 const MAX_ROUND_TRIPS_WITH_LIMITS = 12;
 
-describe('PDK round trips per request, whole chain', () => {
+local.describe('PDK round trips per request, whole chain', () => {
   it('warm key without limits: 10', async () => {
     const calls = await warm('/v1/chat/completions', { key: plainKey, body: chat }, 200);
     expect(describeCalls(calls)).toEqual([

@@ -10,29 +10,23 @@
  * or a parallel slot that is only released when its lease expires instead of in the log phase
  * (the second pair of parallel requests is refused).
  */
-import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { ParallelLimiter } from '../../lib/limits';
-import { pluginConfigs } from '../dev/deck-for-dev';
+import { SHORT_LEASE_SECONDS, withShortParallelLeases } from '../dev/e2e-deck';
 import { startDevStack, type DevStack } from '../dev/stack';
 import { mockDirective } from '../mock-provider';
 import { estimatePromptTokens } from '../../lib/tokens';
 import { errorCode, rawChat, type ChatResult } from './billing-helpers';
-import { waitFor } from './helpers';
+import { uniqueName, waitFor } from './helpers';
 
 let stack: DevStack | undefined;
 let redis: Redis | undefined;
 
-/** The shortest lease the schema allows, so the test below can outlive one. */
-const LEASE_SECONDS = 10;
-
-function shortLeases(deck: Record<string, unknown>): Record<string, unknown> {
-  for (const config of pluginConfigs(deck, 'aigw-virtual-key')) config.parallel_lease_seconds = LEASE_SECONDS;
-  return deck;
-}
+/** The lease withShortParallelLeases sets (the shortest the schema allows), so the test below can outlive one. */
+const LEASE_SECONDS = SHORT_LEASE_SECONDS;
 
 beforeAll(async () => {
-  stack = await startDevStack({ env: {}, deckTransform: shortLeases });
+  stack = await startDevStack({ env: {}, deckTransform: withShortParallelLeases });
   redis = new Redis(stack.stores.redisUrl);
 }, 60_000);
 
@@ -43,13 +37,11 @@ afterAll(async () => {
 
 beforeEach(() => stack!.mock.reset());
 
-const alias = (name: string): string => `${name}-${randomBytes(4).toString('hex')}`;
-
 /** Key ids by secret, for looking at a key's parallel slots. */
 const keyIds = new Map<string, string>();
 
 async function createKey(fields: Record<string, unknown>): Promise<string> {
-  const created = await stack!.admin('POST', '/admin/keys', { key_alias: alias('rl'), ...fields });
+  const created = await stack!.admin('POST', '/admin/keys', { key_alias: uniqueName('rl'), ...fields });
   expect(created.status).toBe(201);
   keyIds.set(created.body.key as string, created.body.id as string);
   return created.body.key as string;
@@ -128,7 +120,7 @@ describe('rate limits through Kong and aigw-virtual-key', () => {
   });
 
   it('team rpm is shared by the keys of the team', async () => {
-    const team = await stack!.admin('POST', '/admin/teams', { name: alias('rl-team'), rpm_limit: 4 });
+    const team = await stack!.admin('POST', '/admin/teams', { name: uniqueName('rl-team'), rpm_limit: 4 });
     expect(team.status).toBe(201);
     const k1 = await createKey({ team: team.body.id });
     const k2 = await createKey({ team: team.body.id });

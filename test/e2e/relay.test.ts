@@ -10,6 +10,9 @@ import { startMockOpenAI, mockDirective, type MockProvider } from '../mock-provi
 import { freePort, startRelayProcess, type RelayProcess } from '../dev/sidecar-process';
 import type { UsageRecord } from '../../sidecars/relay/usage';
 import { readSse, requestId, signedHeaders, target, waitFor } from './helpers';
+import { localOnly } from '../dev/remote-stack';
+
+const local = localOnly('drives a relay process of its own: the relay alone, not the gateway');
 
 const secret = 's'.repeat(48);
 const mockKey = 'sk-mock-relay-test-0123456789';
@@ -49,7 +52,7 @@ afterAll(async () => {
 
 beforeEach(() => mock.reset());
 
-describe('the relay refuses anything without a valid signed plan', () => {
+local.describe('the relay refuses anything without a valid signed plan', () => {
   it('answers 401 in the OpenAI error shape when no plan is present', async () => {
     const res = await post(chatBody(), { 'content-type': 'application/json' });
     expect(res.status).toBe(401);
@@ -77,7 +80,7 @@ describe('the relay refuses anything without a valid signed plan', () => {
   });
 });
 
-describe('the relay validates the client request itself, whatever the plan vouches for', () => {
+local.describe('the relay validates the client request itself, whatever the plan vouches for', () => {
   it.each([
     ['a wrong-typed tool_calls for a translated target', JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: null, tool_calls: true }] })],
     ['JSON nested 10,000 deep', `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`],
@@ -90,7 +93,7 @@ describe('the relay validates the client request itself, whatever the plan vouch
   });
 });
 
-describe('a captured plan cannot be replayed', () => {
+local.describe('a captured plan cannot be replayed', () => {
   it('accepts a signed plan once: the same headers and body again get 401 and never reach the provider', async () => {
     const body = chatBody();
     const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret);
@@ -106,7 +109,7 @@ describe('a captured plan cannot be replayed', () => {
   });
 });
 
-describe('relaying to an OpenAI-compatible provider', () => {
+local.describe('relaying to an OpenAI-compatible provider', () => {
   it('answers a non-streamed completion, with the provider model, the relay key and a usage record', async () => {
     const body = chatBody({}, mockDirective({ tokens: 7 }));
     const headers: Record<string, string> = { ...signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret), authorization: 'Bearer sk-client-virtual-key' };
@@ -172,7 +175,7 @@ describe('relaying to an OpenAI-compatible provider', () => {
 
 const NO_RETRY = { maxRetries: 0, failoverOnContextWindow: false };
 
-describe('upstream failures in the OpenAI error shape (retries off)', () => {
+local.describe('upstream failures in the OpenAI error shape (retries off)', () => {
   it('passes a 429 on with Retry-After and the provider message', async () => {
     const body = chatBody({}, mockDirective({ status: 429, retryAfterSeconds: 7 }));
     const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret, 'chat.completions', requestId(), NO_RETRY));
@@ -227,7 +230,7 @@ describe('upstream failures in the OpenAI error shape (retries off)', () => {
   });
 });
 
-describe('retries and failover', () => {
+local.describe('retries and failover', () => {
   const chatFor = (directive = '') => chatBody({}, directive);
 
   it('retries a 500 and answers the client as if nothing happened', async () => {
@@ -287,7 +290,7 @@ describe('retries and failover', () => {
   });
 });
 
-describe('metrics', () => {
+local.describe('metrics', () => {
   it('exposes request, token and latency series that follow the usage records', async () => {
     const body = chatBody({}, mockDirective({ tokens: 11 }));
     const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret);
@@ -303,7 +306,7 @@ describe('metrics', () => {
   });
 });
 
-describe('usage the provider did not report', () => {
+local.describe('usage the provider did not report', () => {
   it('counts it with the tokenizer, marks it estimated, bills it and still sends the usage chunk', async () => {
     const body = chatBody({ stream: true, stream_options: { include_usage: true } }, mockDirective({ tokens: 12, omitUsage: true }));
     const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret);
@@ -322,7 +325,7 @@ describe('usage the provider did not report', () => {
   });
 });
 
-describe('unknown prices', () => {
+local.describe('unknown prices', () => {
   it('records the cost of a model without a price as unknown, never 0, and counts it', async () => {
     const body = chatBody({}, mockDirective({ tokens: 3 }));
     const headers = signedHeaders(body, { ...target(mock.baseUrl, 'MOCK_API_KEY'), pricing: null }, secret);
@@ -337,7 +340,7 @@ describe('unknown prices', () => {
   });
 });
 
-describe('credentials stay in the relay', () => {
+local.describe('credentials stay in the relay', () => {
   it('never lets a plan name the relay’s own secret as a provider key', async () => {
     const body = chatBody();
     const res = await post(body, signedHeaders(body, target(mock.baseUrl, 'AIGW_PLAN_SECRET'), secret));
@@ -359,7 +362,7 @@ describe('credentials stay in the relay', () => {
   });
 });
 
-describe('oversized bodies', () => {
+local.describe('oversized bodies', () => {
   it('answers 413 in the OpenAI error shape instead of dropping the connection', async () => {
     const small = await startRelayProcess({ AIGW_PLAN_SECRET: secret, RELAY_MAX_BODY_BYTES: '1024' });
     try {

@@ -4,98 +4,16 @@
  * non-loopback address, and provider credentials may reach the relay only.
  * `docker-compose config` needs no Docker engine.
  */
-import {
-  asRecord,
-  describeRun,
-  isRecord,
-  kongConf,
-  parseYaml,
-  readRepoFile,
-  requireTool,
-  runTool,
-  tempDir,
-  writeTemp,
-} from './static-helpers';
+import { composeConfig, composeVariables, CREDENTIAL, dummyEnvFile, environmentOf, LOOPBACK, providerVariables, publishedPorts, services } from './compose-helpers';
+import { asRecord, describeRun, isRecord, kongConf, parseYaml, readRepoFile } from './static-helpers';
 
 const COMPOSE_TEXT = readRepoFile('docker-compose.yml');
-/** Without comment lines (they mention ${VAR:?…} as prose). */
-const COMPOSE_CODE = COMPOSE_TEXT.split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
 const ENV_EXAMPLE = readRepoFile('kong', 'env.example');
 
-/** Variables compose requires (${VAR:?message}). */
-const REQUIRED = [...new Set([...COMPOSE_CODE.matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]))].sort();
-/** Every variable compose interpolates. */
-const REFERENCED = [...new Set([...COMPOSE_CODE.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]))].sort();
-/** Names the relay accepts as provider credentials (sidecars/relay/config.ts credentialAllowed). */
-const CREDENTIAL = /^[A-Z][A-Z0-9_]*_(API_KEY|TOKEN)$/;
-const PROVIDER_VARS = [...new Set([...ENV_EXAMPLE.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]))]
-  .filter((name) => CREDENTIAL.test(name))
-  .sort();
-
-/** Dummy values; each provider key gets a unique sentinel we can trace through the output. */
-function dummyEnv(omit?: string): string {
-  const lines = REFERENCED.filter((name) => name !== omit).map((name) =>
-    CREDENTIAL.test(name) ? `${name}=sentinel-${name.toLowerCase()}` : `${name}=dummy0123456789abcdef0123456789abcdef`,
-  );
-  return `${lines.join('\n')}\n`;
-}
-
-function composeConfig(envFileContent: string, args: string[]) {
-  const tool = requireTool('docker-compose', 'docker-compose');
-  const envFile = writeTemp(tempDir('aigw-compose-'), 'test.env', envFileContent);
-  // No inherited variables: the env file alone decides (a developer's shell or a real
-  // kong/.env must not make the check pass).
-  return runTool(tool, ['--env-file', envFile, '-f', 'docker-compose.yml', ...args]);
-}
-
-function services(config: unknown): Record<string, Record<string, unknown>> {
-  const all = asRecord(asRecord(config, 'compose file').services, 'services');
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [name, svc] of Object.entries(all)) out[name] = asRecord(svc, `service ${name}`);
-  return out;
-}
-
-function environmentOf(svc: Record<string, unknown>): Record<string, string> {
-  const env = svc.environment;
-  if (env === undefined || env === null) return {};
-  if (Array.isArray(env)) {
-    return Object.fromEntries(
-      env.map((entry) => {
-        const s = String(entry);
-        const eq = s.indexOf('=');
-        return eq < 0 ? [s, ''] : [s.slice(0, eq), s.slice(eq + 1)];
-      }),
-    );
-  }
-  return Object.fromEntries(Object.entries(asRecord(env, 'environment')).map(([k, v]) => [k, String(v ?? '')]));
-}
-
-interface Published {
-  hostIp: string;
-  published: string;
-  target: string;
-}
-
-/** Short ("ip:host:container/proto", "host:container", "container") or long syntax. */
-function publishedPorts(svc: Record<string, unknown>): Published[] {
-  const ports = svc.ports;
-  if (!Array.isArray(ports)) return [];
-  return ports.map((p): Published => {
-    if (isRecord(p)) {
-      return { hostIp: String(p.host_ip ?? ''), published: String(p.published ?? ''), target: String(p.target ?? '') };
-    }
-    const spec = String(p).replace(/\/(tcp|udp|sctp)$/, '');
-    const v6 = /^\[([^\]]+)\]:(.*)$/.exec(spec);
-    const [ip, rest] = v6 ? [v6[1], v6[2]] : [undefined, spec];
-    const parts = rest.split(':');
-    if (ip !== undefined) return { hostIp: ip, published: parts[0], target: parts[1] };
-    if (parts.length === 3) return { hostIp: parts[0], published: parts[1], target: parts[2] };
-    if (parts.length === 2) return { hostIp: '', published: parts[0], target: parts[1] };
-    return { hostIp: '', published: '', target: parts[0] };
-  });
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** Variables compose requires (${VAR:?message}), and every one it interpolates. */
+const { required: REQUIRED, referenced: REFERENCED } = composeVariables(COMPOSE_TEXT);
+const PROVIDER_VARS = providerVariables();
+const dummyEnv = (omit?: string): string => dummyEnvFile(REFERENCED, omit);
 
 describe('docker-compose.yml', () => {
   let resolved: Record<string, Record<string, unknown>>;

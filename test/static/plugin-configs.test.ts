@@ -6,19 +6,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDeckFile, parseDeck } from '../ingress/deck';
-import { validatePluginConfig, type KongSchema } from '../ingress/kong-schema';
+import { validatePluginConfig } from '../ingress/kong-schema';
+import { dumpedSchema } from './static-helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const PLUGINS_DIR = join(ROOT, 'dist', 'kong-plugins');
 const SERVER = join(ROOT, 'node_modules', '.bin', 'kong-js-pluginserver');
-
-function dumpedSchema(name: string): KongSchema {
-  const out = execFileSync(SERVER, ['--plugins-directory', join(PLUGINS_DIR, name), '--dump-all-plugins'], { encoding: 'utf8' });
-  const dump = JSON.parse(out) as Array<{ Name: string; Schema: { fields: Array<{ config: { fields: KongSchema } }> } }>;
-  expect(dump).toHaveLength(1);
-  expect(dump[0].Name).toBe(name);
-  return dump[0].Schema.fields[0].config.fields;
-}
 
 describe('deck/kong.yaml plugin configs', () => {
   const deck = parseDeck(loadDeckFile(join(ROOT, 'deck', 'kong.yaml')));

@@ -3,12 +3,13 @@
  * deck/). These checks drive real tools from Debian (docker-compose, deck, promtool). A missing
  * tool is a FAILED test with a message saying what to install, never a skip.
  */
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { parseDocument } from 'yaml';
 import { parseKongConf } from '../ingress/kong-conf';
+import type { KongSchema } from '../ingress/kong-schema';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -75,6 +76,15 @@ export function pluginFolders(): string[] {
   return readdirSync(repoPath('plugins'))
     .filter((entry) => !entry.startsWith('.') && statSync(repoPath('plugins', entry)).isDirectory())
     .sort();
+}
+
+/** A built plugin's config schema, as kong-js-pluginserver --dump-all-plugins reports it to Kong. */
+export function dumpedSchema(name: string): KongSchema {
+  const server = repoPath('node_modules', '.bin', 'kong-js-pluginserver');
+  const out = execFileSync(server, ['--plugins-directory', repoPath('dist', 'kong-plugins', name), '--dump-all-plugins'], { encoding: 'utf8' });
+  const dump = JSON.parse(out) as Array<{ Name: string; Schema: { fields: Array<{ config: { fields: KongSchema } }> } }>;
+  if (dump.length !== 1 || dump[0].Name !== name) throw new Error(`${name}: the plugin server dumped ${dump.map((p) => p.Name).join(', ') || 'nothing'}`);
+  return dump[0].Schema.fields[0].config.fields;
 }
 
 /** The kong.conf parser, shared with the Kong test double (which reads the same file). */
