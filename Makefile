@@ -59,7 +59,7 @@ test: system-deps build
 
 # Works first on a fresh machine: the stores' packages, npm ci, the build and the command.
 dev: dev-deps build aigw-command
-	$(BIN)/tsx test/dev/dev.ts
+	$(BIN)/tsx test/harness/stack/dev.ts
 
 # Results go to test/bench/raw/ (ignored): a run changes no tracked file.
 bench: build

@@ -9,7 +9,7 @@ import { countTokens, setMergeCacheSize } from 'gpt-tokenizer';
 
 /**
  * o200k_base's pretokenizer pattern, as gpt-tokenizer 4.0.0 (src/encodingParams/constants.ts) and
- * tiktoken define it; test/unit/tokens-o200k.test.ts checks they agree. No alternative backtracks
+ * tiktoken define it; test/lib/tokens/o200k.test.ts checks they agree. No alternative backtracks
  * further than the run it then consumes, so matching is linear (timed there on adversarial runs).
  */
 const CONTRACTION = String.raw`(?:'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE]))?`;

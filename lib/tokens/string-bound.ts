@@ -11,7 +11,7 @@ import { fillEntry, packedWeights } from './unicode-weights';
  * A string that changes under normalisation can also undo the composition of the last character
  * before it (é followed by U+0323 comes out as ẹ + U+0301, 5 bytes from 4): room for the largest
  * growth of a stable character when decomposed, 8 bytes (U+16D6A, Kirat Rai, Unicode 16; a Hangul
- * LVT syllable grows by 6). Checked over all code points in test/unit/tokens-unicode.test.ts.
+ * LVT syllable grows by 6). Checked over all code points in test/lib/tokens/unicode.test.ts.
  */
 export const NORMALIZATION_BOUNDARY_SLACK = 8;
 

@@ -9,7 +9,7 @@
  * {NFC, NFKC, NFD, NFKD}: bytes(N(s)) ≤ Σ weight(c). Why: NFD(s) and NFKD(s) are the per-character
  * decompositions concatenated and reordered (a permutation), and NFC/NFKC compose that sequence;
  * every composite replaces exactly the characters of its own full decomposition and is never
- * longer in UTF-8 than them (checked for every code point in test/unit/tokens-unicode.test.ts).
+ * longer in UTF-8 than them (checked for every code point in test/lib/tokens/unicode.test.ts).
  *
  * unstable(c): c may change, or change its neighbours, under NFC or NFKC: a mark (every
  * character with a non-zero combining class is one), a starter that composes with the character

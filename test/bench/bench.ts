@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { startRelayProcess } from '../dev/sidecar-process';
+import { startRelayProcess } from '../harness/stack/sidecar-process';
 import { signedHeaders, target } from '../e2e/helpers';
 import { percentile, runLoad, type LoadResult, type Sample } from './load';
 import { startMockProcess } from './mock-process';

@@ -4,7 +4,7 @@
  * it (warm cache, no limits), and with it enforcing rpm/tpm limits and a budget (Redis round trips).
  */
 import { Pool } from 'undici';
-import { startDevStack } from '../dev/stack';
+import { startDevStack } from '../harness/stack/stack';
 import { percentile, runLoad, type Sample } from './load';
 import { measurePathological, type PathologicalRow } from './pathological';
 

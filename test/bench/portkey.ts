@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { freePort, REPO_ROOT, startRelayProcess } from '../dev/sidecar-process';
+import { freePort, REPO_ROOT, startRelayProcess } from '../harness/stack/sidecar-process';
 import { signedHeaders, target } from '../e2e/helpers';
 import { CHAIN_BODY, type ChainReady } from './chain-process';
 import { percentile, runLoad, type Sample } from './load';

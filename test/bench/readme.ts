@@ -5,7 +5,7 @@
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../dev/sidecar-process';
+import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { BENCH_DIR, RAW_DIR, replaceSections, sectionsOf } from './results';
 
 function main(): void {

@@ -5,7 +5,7 @@
  * generated text. Prints a Markdown table.
  */
 import { countTextTokens, estimatePromptTokens, promptShape, promptTokenBound } from '../../lib/tokens';
-import { adversarialText, chatBody, seeded } from '../unit/tokens-generators';
+import { adversarialText, chatBody, seeded } from '../lib/tokens/generators';
 import { percentile } from './load';
 
 const RUNS = 15;

@@ -1,12 +1,12 @@
 /**
  * The mock provider as a compose service (test/docker/compose.e2e.yml): every dialect on one
- * port with a known API key, as `test/mock-provider/main.ts --dialect all` serves them. The mock
+ * port with a known API key, as `test/harness/mock-provider/main.ts --dialect all` serves them. The mock
  * binds 127.0.0.1 only (a test double has no business on a network), so a TCP forwarder opens
  * it to the compose network: the relay reaches it as http://mock:9001 and the tests through the
  * port compose publishes on the host's loopback. Environment: MOCK_PORT (9001), MOCK_API_KEY.
  */
 import { connect, createServer, type Socket } from 'node:net';
-import { startMockProviders } from '../mock-provider';
+import { startMockProviders } from '../harness/mock-provider';
 
 /** Joins two sockets both ways. A close or reset on one side closes the other: a cut stream stays cut. */
 function splice(a: Socket, b: Socket): void {

@@ -16,7 +16,7 @@ WORKDIR /src
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
-COPY test/mock-provider/ test/mock-provider/
+COPY test/harness/mock-provider/ test/harness/mock-provider/
 COPY test/docker/mock-entry.ts test/docker/mock-entry.ts
 # The mock uses nothing but Node's built-ins: nothing from node_modules is needed at run time.
 RUN node_modules/.bin/esbuild test/docker/mock-entry.ts --bundle --platform=node --target=node20 \

@@ -8,10 +8,11 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { E2E_ONLY_MODEL, withAzureDeployments, withDeadRelayTwin, withShortParallelLeases } from '../dev/e2e-deck';
-import { connectStack, remoteGateway, REMOTE_ENV, type RemoteGateway } from '../dev/remote-stack';
-import { REPO_ROOT } from '../dev/sidecar-process';
-import { uniqueName, waitFor } from '../e2e/helpers';
+import { E2E_ONLY_MODEL, withAzureDeployments, withDeadRelayTwin, withShortParallelLeases } from '../harness/stack/e2e-deck';
+import { connectStack, remoteGateway, REMOTE_ENV, type RemoteGateway } from '../harness/stack/remote-stack';
+import { REPO_ROOT } from '../harness/stack/sidecar-process';
+import { uniqueName } from '../e2e/helpers';
+import { waitFor } from '../harness/wait-for';
 
 const run = promisify(execFile);
 let standIn: ChildProcess | undefined;

@@ -6,10 +6,10 @@
  *
  *   npx tsx test/docker/stand-in.ts     # prints the variables, runs until Ctrl-C
  */
-import { changesAfterRewrite, withAzureDeployments } from '../dev/e2e-deck';
-import { REMOTE_ENV, REMOTE_RUN } from '../dev/remote-stack';
-import { freePort } from '../dev/sidecar-process';
-import { startDevStack, type DevStack } from '../dev/stack';
+import { changesAfterRewrite, withAzureDeployments } from '../harness/stack/e2e-deck';
+import { REMOTE_ENV, REMOTE_RUN } from '../harness/stack/remote-stack';
+import { freePort } from '../harness/stack/sidecar-process';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
 
 export interface StandIn {
   stack: DevStack;

@@ -12,9 +12,9 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { localOnly, REMOTE_RUN } from '../dev/remote-stack';
-import { startDevStack, type DevStack } from '../dev/stack';
-import { rawRequest } from '../control/helpers';
+import { localOnly, REMOTE_RUN } from '../harness/stack/remote-stack';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { rawRequest } from '../sidecars/control/helpers';
 import { uniqueName } from './helpers';
 
 interface Captured {

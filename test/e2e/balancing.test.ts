@@ -11,11 +11,11 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import OpenAI from 'openai';
 import { hrwScore, targetId, TargetStats } from '../../lib/routing';
-import { MOCK_CREDENTIAL, pluginConfigs } from '../dev/deck-for-dev';
-import { startDevStack, type DevStack } from '../dev/stack';
-import { mockDirective } from '../mock-provider';
-import { waitFor } from './helpers';
-import { localOnly } from '../dev/remote-stack';
+import { MOCK_CREDENTIAL, pluginConfigs } from '../harness/stack/deck-for-dev';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { mockDirective } from '../harness/mock-provider';
+import { waitFor } from '../harness/wait-for';
+import { localOnly } from '../harness/stack/remote-stack';
 
 const local = localOnly("adds load-balanced models to the deck it starts and reads the relay's metrics");
 

@@ -14,8 +14,8 @@
  * duplicates ledger rows, or rounds differently in the header and the ledger, breaks the sums.
  */
 import { randomBytes } from 'node:crypto';
-import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
-import { mockDirective, type MockProviders } from '../mock-provider';
+import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../harness/stack/stack';
+import { mockDirective, type MockProviders } from '../harness/mock-provider';
 import { promptShape, promptTokenBound } from '../../lib/tokens';
 import Redis from 'ioredis';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';

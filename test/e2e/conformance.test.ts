@@ -5,10 +5,10 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { mockDirective } from '../mock-provider';
-import { schemaErrors } from '../mock-provider/schema-check';
-import { withAzureDeployments } from '../dev/e2e-deck';
-import { startDevStack, type DevStack } from '../dev/stack';
+import { mockDirective } from '../harness/mock-provider';
+import { schemaErrors } from '../harness/mock-provider/schema-check';
+import { withAzureDeployments } from '../harness/stack/e2e-deck';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
 import { uniqueName } from './helpers';
 
 let stack: DevStack;

@@ -15,12 +15,12 @@
  * skipped when Redis is unreachable (200 and an unbilled call).
  */
 import { randomBytes } from 'node:crypto';
-import { pluginConfigs } from '../dev/deck-for-dev';
-import { localOnly } from '../dev/remote-stack';
-import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
-import { mockDirective } from '../mock-provider';
+import { pluginConfigs } from '../harness/stack/deck-for-dev';
+import { localOnly } from '../harness/stack/remote-stack';
+import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../harness/stack/stack';
+import { mockDirective } from '../harness/mock-provider';
 import { errorCode, rawChat, type ChatResult } from './billing-helpers';
-import { waitFor } from './helpers';
+import { waitFor } from '../harness/wait-for';
 
 let stores: SharedStores | undefined;
 let stack: DevStack | undefined;

@@ -7,9 +7,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import Redis from 'ioredis';
 import OpenAI from 'openai';
-import { localOnly } from '../dev/remote-stack';
-import { startDevStack, type DevStack } from '../dev/stack';
-import { uniqueName, waitFor } from './helpers';
+import { localOnly } from '../harness/stack/remote-stack';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { uniqueName } from './helpers';
+import { waitFor } from '../harness/wait-for';
 
 let stack: DevStack;
 let openai: OpenAI;

@@ -20,11 +20,11 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { BudgetLimiter, budgetSubject, ParallelLimiter } from '../../lib/limits';
-import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
-import { mockDirective } from '../mock-provider';
+import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../harness/stack/stack';
+import { mockDirective } from '../harness/mock-provider';
 import { sum, usdStringToNano, waitForLedger } from './billing-helpers';
-import { waitFor } from './helpers';
-import { localOnly } from '../dev/remote-stack';
+import { waitFor } from '../harness/wait-for';
+import { localOnly } from '../harness/stack/remote-stack';
 
 const local = localOnly('stalls Redis and PostgreSQL under two gateway nodes');
 

@@ -13,10 +13,10 @@
  * still works.
  */
 import { randomBytes } from 'node:crypto';
-import { localOnly, REMOTE_RUN } from '../dev/remote-stack';
-import { startDevStack, type DevStack } from '../dev/stack';
-import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from '../unit/request-fuzz';
-import { hash32 } from '../mock-provider/tokenizer';
+import { localOnly, REMOTE_RUN } from '../harness/stack/remote-stack';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from '../lib/validate/request-fuzz';
+import { hash32 } from '../harness/mock-provider/tokenizer';
 import { uniqueName } from './helpers';
 
 const SEED = 'fuzz 2026-12';

@@ -3,10 +3,11 @@
  * real kong-js-pluginserver running aigw-proxy, the relay process, and the mock provider.
  */
 import OpenAI from 'openai';
-import { mockDirective } from '../mock-provider';
-import { localOnly } from '../dev/remote-stack';
-import { startDevStack, type DevStack } from '../dev/stack';
-import { uniqueName, waitFor } from './helpers';
+import { mockDirective } from '../harness/mock-provider';
+import { localOnly } from '../harness/stack/remote-stack';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { uniqueName } from './helpers';
+import { waitFor } from '../harness/wait-for';
 
 let stack: DevStack;
 let client: OpenAI;

@@ -7,10 +7,11 @@ import Redis from 'ioredis';
 import { request } from 'undici';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';
 import { LAST_USED_FLUSH_MS } from '../../plugins/aigw-virtual-key/last-used';
-import { DEAD_RELAY_HOST, withDeadRelayTwin } from '../dev/e2e-deck';
-import { startDevStack, type DevStack } from '../dev/stack';
-import { freePort } from '../dev/sidecar-process';
-import { uniqueName, waitFor } from './helpers';
+import { DEAD_RELAY_HOST, withDeadRelayTwin } from '../harness/stack/e2e-deck';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { freePort } from '../harness/stack/sidecar-process';
+import { uniqueName } from './helpers';
+import { waitFor } from '../harness/wait-for';
 
 let stack: DevStack;
 let redis: Redis;

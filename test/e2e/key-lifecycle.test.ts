@@ -9,10 +9,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
-import { mockDirective } from '../mock-provider';
-import { REPO_ROOT } from '../dev/sidecar-process';
-import { localOnly } from '../dev/remote-stack';
-import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../dev/stack';
+import { mockDirective } from '../harness/mock-provider';
+import { REPO_ROOT } from '../harness/stack/sidecar-process';
+import { localOnly } from '../harness/stack/remote-stack';
+import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../harness/stack/stack';
 import { uniqueName } from './helpers';
 
 const run = promisify(execFile);

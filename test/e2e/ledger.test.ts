@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import OpenAI from 'openai';
-import { startDevStack, type DevStack } from '../dev/stack';
-import { mockDirective, type MockScript } from '../mock-provider';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { mockDirective, type MockScript } from '../harness/mock-provider';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';
 import { costNano } from '../../lib/pricing';
 import { MINI_PRICE, rawChat, readUntil, sum, usdNumberToNano, usdStringToNano, waitForLedger } from './billing-helpers';

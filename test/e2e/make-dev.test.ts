@@ -9,9 +9,9 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { freePort, REPO_ROOT } from '../dev/sidecar-process';
-import { freePortsForLater } from '../infra/ports';
-import { localOnly } from '../dev/remote-stack';
+import { freePort, REPO_ROOT } from '../harness/stack/sidecar-process';
+import { freePortsForLater } from '../harness/stores/ports';
+import { localOnly } from '../harness/stack/remote-stack';
 
 const local = localOnly('runs `make dev` on this machine');
 
@@ -180,7 +180,7 @@ local.it('first thing in a fresh checkout, on moved ports: serves, logs each req
 }, 300_000);
 
 local.it('without redis-server: fails at once, naming it and how to get it', async () => {
-  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/dev/dev.ts'], {
+  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/harness/stack/dev.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AIGW_TEST_REDIS_SERVER: '/nonexistent/redis-server', AIGW_DEV_PORT: String(await freePort()) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
  * to aigw-proxy in its identity).
  */
 import OpenAI from 'openai';
-import { startDevStack, type DevStack } from '../dev/stack';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
 import { uniqueName } from './helpers';
 
 let stack: DevStack;

@@ -5,8 +5,8 @@
  * learn of them and of when each phase ends. Requests must be measured one at a time: the calls of
  * a plugin are one list for all its requests.
  */
-import type { Phase } from '../ingress/context';
-import { ExternalPlugin } from '../ingress/plugin-runtime';
+import type { Phase } from '../harness/kong-double/context';
+import { ExternalPlugin } from '../harness/kong-double/plugin-runtime';
 
 export interface PhaseCalls {
   plugin: string;

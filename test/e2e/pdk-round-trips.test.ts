@@ -3,9 +3,9 @@
  * log), counted by the Kong test double. Every PDK call is a socket round trip to a single-threaded
  * plugin server, so these lists are pinned: a new call must show up here, on purpose.
  */
-import { startDevStack, type DevStack } from '../dev/stack';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
 import { describeCalls, pdkCallMeter, type RequestCalls } from './pdk-calls';
-import { localOnly } from '../dev/remote-stack';
+import { localOnly } from '../harness/stack/remote-stack';
 
 const local = localOnly('counts PDK calls inside the Kong test double');
 

@@ -12,12 +12,13 @@
  */
 import Redis from 'ioredis';
 import { ParallelLimiter } from '../../lib/limits';
-import { SHORT_LEASE_SECONDS, withShortParallelLeases } from '../dev/e2e-deck';
-import { startDevStack, type DevStack } from '../dev/stack';
-import { mockDirective } from '../mock-provider';
+import { SHORT_LEASE_SECONDS, withShortParallelLeases } from '../harness/stack/e2e-deck';
+import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { mockDirective } from '../harness/mock-provider';
 import { estimatePromptTokens } from '../../lib/tokens';
 import { errorCode, rawChat, type ChatResult } from './billing-helpers';
-import { uniqueName, waitFor } from './helpers';
+import { uniqueName } from './helpers';
+import { waitFor } from '../harness/wait-for';
 
 let stack: DevStack | undefined;
 let redis: Redis | undefined;

@@ -6,11 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { startMockOpenAI, mockDirective, type MockProvider } from '../mock-provider';
-import { freePort, startRelayProcess, type RelayProcess } from '../dev/sidecar-process';
+import { startMockOpenAI, mockDirective, type MockProvider } from '../harness/mock-provider';
+import { freePort, startRelayProcess, type RelayProcess } from '../harness/stack/sidecar-process';
 import type { UsageRecord } from '../../sidecars/relay/usage';
-import { readSse, requestId, signedHeaders, target, waitFor } from './helpers';
-import { localOnly } from '../dev/remote-stack';
+import { readSse, requestId, signedHeaders, target } from './helpers';
+import { waitFor } from '../harness/wait-for';
+import { localOnly } from '../harness/stack/remote-stack';
 
 const local = localOnly('drives a relay process of its own: the relay alone, not the gateway');
 

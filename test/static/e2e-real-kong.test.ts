@@ -10,11 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { parse } from 'yaml';
-import { parseDeck } from '../ingress/deck';
-import { validatePluginConfig } from '../ingress/kong-schema';
-import { MOCK_CREDENTIAL } from '../dev/deck-for-dev';
-import { E2E_ONLY_MODEL, MOCK_URL_IN_STACK } from '../dev/e2e-deck';
-import { REMOTE_ENV } from '../dev/remote-stack';
+import { parseDeck } from '../harness/kong-double/deck';
+import { validatePluginConfig } from '../harness/kong-double/kong-schema';
+import { MOCK_CREDENTIAL } from '../harness/stack/deck-for-dev';
+import { E2E_ONLY_MODEL, MOCK_URL_IN_STACK } from '../harness/stack/e2e-deck';
+import { REMOTE_ENV } from '../harness/stack/remote-stack';
 import { composeConfig, composeVariables, CREDENTIAL, dummyEnvFile, environmentOf, LOOPBACK, providerVariables, publishedPorts, services } from './compose-helpers';
 import { asRecord, describeRun, dumpedSchema, isRecord, parseYaml, readRepoFile, repoPath, requireTool, runTool, tempDir, writeTemp } from './static-helpers';
 
@@ -74,7 +74,7 @@ describe(`${OVERLAY} on docker-compose.yml`, () => {
     expect(mock.network_mode).toBeUndefined();
     const env = environmentOf(mock);
     expect(env.MOCK_API_KEY).toMatch(/^sk-mock-/);
-    // What the relay dials (test/dev/e2e-deck.ts) is this service's name and port.
+    // What the relay dials (test/harness/stack/e2e-deck.ts) is this service's name and port.
     expect(MOCK_URL_IN_STACK).toBe(`http://mock:${env.MOCK_PORT}`);
     expect(publishedPorts(mock)).toEqual([{ hostIp: '127.0.0.1', published: expect.any(String), target: env.MOCK_PORT }]);
     // Every HTTP request reaches the mock's record; the health check only opens a connection.
@@ -181,8 +181,8 @@ describe('the mock image (test/docker/mock.Dockerfile)', () => {
   });
 });
 
-describe('the generated end-to-end deck (npx tsx test/dev/e2e-deck.ts)', () => {
-  const text = execFileSync(repoPath('node_modules', '.bin', 'tsx'), ['test/dev/e2e-deck.ts', '--mock-url', MOCK_URL_IN_STACK], { cwd: repoPath(), encoding: 'utf8' });
+describe('the generated end-to-end deck (npx tsx test/harness/stack/e2e-deck.ts)', () => {
+  const text = execFileSync(repoPath('node_modules', '.bin', 'tsx'), ['test/harness/stack/e2e-deck.ts', '--mock-url', MOCK_URL_IN_STACK], { cwd: repoPath(), encoding: 'utf8' });
   const doc = asRecord(parse(text), 'e2e deck');
   const parsed = parseDeck(doc);
 
@@ -239,7 +239,7 @@ describe(WORKFLOW_FILE, () => {
   test('every file it names exists (kong/.env it writes itself; dist/ is what make build and the images make)', () => {
     const text = `${scripts}\n${Object.values(jobEnv).join('\n')}`;
     const named = [...text.matchAll(/(?:^|[\s=:"'>])((?:\.github|test|kong|deck|sidecars|lib|plugins|docs|dist)\/[\w./-]*\w|docker-compose\.yml|Makefile)/gm)].map((m) => m[1]);
-    expect(named).toEqual(expect.arrayContaining(['docker-compose.yml', OVERLAY, 'test/dev/e2e-deck.ts', 'test/e2e']));
+    expect(named).toEqual(expect.arrayContaining(['docker-compose.yml', OVERLAY, 'test/harness/stack/e2e-deck.ts', 'test/e2e']));
     for (const file of new Set(named)) {
       if (file === 'kong/.env') expect(scripts).toMatch(/>>? kong\/\.env/);
       else if (file.startsWith('dist/')) expect(readRepoFile('sidecars', 'control', 'Dockerfile')).toContain(`/app/${file}`);

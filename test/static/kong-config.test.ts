@@ -6,8 +6,8 @@
  *  - the socket Kong dials must be <prefix>/<--sock-name> of the server it started.
  */
 import { posix } from 'path';
-import { handlerMessage, luaFormat, pdkMessage } from '../ingress/error-pages';
-import { checkErrorTemplate } from '../ingress/kong-conf';
+import { handlerMessage, luaFormat, pdkMessage } from '../harness/kong-double/error-pages';
+import { checkErrorTemplate } from '../harness/kong-double/kong-conf';
 import {
   KONG_3_9_BUNDLED_PLUGINS,
   confList,
@@ -209,7 +209,7 @@ describe("Kong's own error responses (kong.conf, kong/error-template.json, kong/
 
   test('error_template_json is installed by the Dockerfile beside kong.conf, from a file in kong/', () => {
     expect(templatePath).toMatch(/^\/\S+\.json$/);
-    // the test ingress finds the template beside the kong.conf it reads (test/ingress/kong-conf.ts)
+    // the test ingress finds the template beside the kong.conf it reads (test/harness/kong-double/kong-conf.ts)
     expect(posix.dirname(templatePath)).toBe(posix.dirname(layout.confPath));
     const copies = [...dockerfile.matchAll(copied)].filter((m) => m[2] === templatePath);
     expect(copies).toHaveLength(1);

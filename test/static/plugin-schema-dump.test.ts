@@ -4,11 +4,12 @@
  * fixtures/plugin-schemas.json. A change to a plugin's config must change that file on purpose:
  * refactoring how the schema is declared (lib/kong/schema-builder.ts) must not.
  */
+import { REPO_ROOT } from '../harness/repo-root';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = REPO_ROOT;
 const SERVER = join(ROOT, 'node_modules', '.bin', 'kong-js-pluginserver');
 const pinned = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'plugin-schemas.json'), 'utf8')) as Record<string, unknown>;
 

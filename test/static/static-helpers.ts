@@ -6,12 +6,14 @@
 import { execFileSync, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { parseDocument } from 'yaml';
-import { parseKongConf } from '../ingress/kong-conf';
-import type { KongSchema } from '../ingress/kong-schema';
+import { parseKongConf } from '../harness/kong-double/kong-conf';
+import type { KongSchema } from '../harness/kong-double/kong-schema';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+import { REPO_ROOT } from '../harness/repo-root';
+
+export { REPO_ROOT };
 
 export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);

@@ -2,7 +2,7 @@
  * Canonical chat request (OpenAI chat completions) → Anthropic Messages request. Pure: it builds
  * the body and headers, or refuses with a 400 what Anthropic cannot do as asked.
  *
- * Decisions (each tested in test/unit/anthropic-adapter.test.ts):
+ * Decisions (each tested in test/sidecars/relay/adapters/anthropic.test.ts):
  * - max_tokens is required by Anthropic. We send max_completion_tokens ?? max_tokens, else the
  *   model's published max output (target pricing), else 4096. OpenAI's default is "as long as the
  *   model allows", so the model's maximum keeps that meaning; 4096 is accepted by every Claude model.

@@ -1,0 +1,98 @@
+/**
+ * Turns the production deck file into the local one: the relay and its service on local ports,
+ * and every model whose provider key is missing from the environment answered by the mock.
+ */
+import { isProviderType, wireFormatOf, type WireFormat } from '../../../lib/providers';
+
+export const MOCK_CREDENTIAL = 'DEV_MOCK_API_KEY';
+
+interface DeckPlugin {
+  name: string;
+  config?: Record<string, unknown>;
+}
+interface DeckTarget {
+  base_url: string;
+  credential?: string | null;
+  provider: string;
+}
+
+interface DeckModel {
+  name: string;
+  target?: DeckTarget | null;
+  targets?: DeckTarget[] | null;
+}
+
+/** Where the mock serves each provider's wire format. */
+export interface MockBaseUrls {
+  openai: string;
+  anthropic: string;
+  gemini: string;
+  azure: string;
+}
+
+/** The mock dialect of the provider's wire format (lib/providers.ts); OpenAI's for a wire format it has none for. */
+function mockUrlFor(provider: string, urls: MockBaseUrls): string {
+  const dialects: Partial<Record<WireFormat, string>> = urls;
+  return (isProviderType(provider) ? dialects[wireFormatOf(provider)] : undefined) ?? urls.openai;
+}
+
+export interface DevDeckResult {
+  deck: Record<string, unknown>;
+  /** Public model name → 'mock' or the provider key variable it uses. */
+  routing: Record<string, string>;
+}
+
+/** The configs of every `name` plugin in the deck (global, service, route and consumer ones), for tests to adjust. */
+export function pluginConfigs(deck: Record<string, unknown>, name: string): Array<Record<string, unknown>> {
+  return pluginsOf(deck)
+    .filter((p) => p.name === name)
+    .map((p) => (p.config ??= {}));
+}
+
+function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
+  const found: DeckPlugin[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record.plugins)) found.push(...(record.plugins as DeckPlugin[]));
+    for (const key of ['services', 'routes', 'consumers']) if (Array.isArray(record[key])) visit(record[key]);
+  };
+  visit(deck);
+  return found;
+}
+
+export function deckForDev(
+  source: Record<string, unknown>,
+  sidecars: { relayUrl: string; controlUrl: string },
+  mockBaseUrls: MockBaseUrls | null,
+  env: Record<string, string | undefined>,
+): DevDeckResult {
+  const { relayUrl } = sidecars;
+  const deck = structuredClone(source);
+  const routing: Record<string, string> = {};
+  for (const service of (deck.services as Array<Record<string, unknown>> | undefined) ?? []) {
+    if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;
+    if (typeof service.url === 'string' && service.url.includes(':8788')) service.url = sidecars.controlUrl;
+  }
+  for (const plugin of pluginsOf(deck)) {
+    if (plugin.name !== 'aigw-proxy' || !plugin.config) continue;
+    plugin.config.relay_url = relayUrl;
+    for (const model of (plugin.config.models as DeckModel[] | undefined) ?? []) {
+      const targets = [...(model.target ? [model.target] : []), ...(model.targets ?? [])];
+      const via: string[] = [];
+      for (const target of targets) {
+        const credential = target.credential ?? '';
+        if (credential && env[credential]) {
+          via.push(`${target.provider} (${credential})`);
+        } else if (mockBaseUrls) {
+          target.base_url = mockUrlFor(target.provider, mockBaseUrls);
+          target.credential = MOCK_CREDENTIAL;
+          via.push(`mock ${target.provider}`);
+        }
+      }
+      routing[model.name] = via.every((v) => v.startsWith('mock')) ? 'mock' : via.join(' → ');
+    }
+  }
+  return { deck, routing };
+}

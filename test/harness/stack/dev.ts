@@ -1,0 +1,97 @@
+/**
+ * `make dev`: the gateway on this machine, no Docker. After the ready line, one line per request
+ * and the components' own log lines follow (live-log.ts); Ctrl-C stops everything and removes
+ * the keys and URL it wrote for the CLI (they die with the run's database).
+ */
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogLevel } from '../../../lib/log';
+import { DEV_FILES, devDir } from '../../../sidecars/control/cli/connection';
+import { MissingBinaryError } from '../stores/binaries';
+import { LiveLog } from './live-log';
+import { REPO_ROOT } from './sidecar-process';
+import { startDevStack } from './stack';
+import { UsageTail } from './usage-tail';
+
+/** Where the CLI looks for the admin key and the gateway's URL (sidecars/control/cli/connection.ts). */
+const DEV_DIR = devDir(REPO_ROOT);
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function writeDevFile(name: string, content: string): string {
+  mkdirSync(DEV_DIR, { recursive: true });
+  const file = join(DEV_DIR, name);
+  writeFileSync(file, content + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+function removeDevFiles(): void {
+  for (const name of Object.values(DEV_FILES)) rmSync(join(DEV_DIR, name), { force: true });
+}
+
+async function main(): Promise<void> {
+  const level = (LEVELS as readonly string[]).includes(process.env.AIGW_LOG_LEVEL ?? '') ? (process.env.AIGW_LOG_LEVEL as LogLevel) : 'info';
+  const live = new LiveLog({
+    write: (line) => process.stdout.write(line + '\n'),
+    level,
+    ingressPrintsItself: process.env.INGRESS_VERBOSE === '1',
+    sidecarsPrintThemselves: process.env.AIGW_DEV_VERBOSE === '1',
+  });
+  let tail: UsageTail | null = null;
+  const stack = await startDevStack({
+    ingressPort: Number(process.env.AIGW_DEV_PORT ?? 8000),
+    relayPort: Number(process.env.RELAY_PORT ?? 8787),
+    controlPort: Number(process.env.CONTROL_PORT ?? 8788),
+    mockPort: Number(process.env.AIGW_DEV_MOCK_PORT ?? 9001),
+    env: { ...process.env, AIGW_LOG_LEVEL: level },
+    onAccess: (entry) => {
+      tail?.poll(); // its usage record may already be written
+      live.access(entry);
+    },
+    onIngressLog: (entry) => live.ingressLog(entry),
+    onSidecarLine: (source, line) => live.sidecarLine(source, line),
+  });
+  removeDevFiles();
+  const adminKeyFile = writeDevFile(DEV_FILES.adminKey, stack.adminKey);
+  writeDevFile(DEV_FILES.adminUrl, stack.url);
+  const userKey = await stack.admin('POST', '/admin/keys', { key_alias: 'dev-user', metadata: { created_by: 'make dev' } });
+  if (userKey.status !== 201) throw new Error(`could not create the dev user key: ${JSON.stringify(userKey.body)}`);
+  const userKeyFile = writeDevFile(DEV_FILES.userKey, userKey.body.key as string);
+  const lines = Object.entries(stack.routing).map(([model, via]) => `    ${model.padEnd(24)} -> ${via === 'mock' ? 'mock provider (no key in the environment)' : via}`);
+  process.stdout.write(
+    [
+      `AI gateway ready on ${stack.url} (Kong test ingress + plugin servers + relay on ${stack.relay.url})`,
+      '  models:',
+      ...lines,
+      `  an admin key for the aigw CLI: ${adminKeyFile} (the CLI finds it, and this URL, by itself: try \`aigw keys list\`)`,
+      `  a user key for trying it out: ${userKeyFile}`,
+      '  try:',
+      `    curl -sN ${stack.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${userKeyFile})" -H 'content-type: application/json' \\`,
+      `      -d '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}]}'`,
+      `  one line per request follows, and the components' log lines at ${level} and above (AIGW_LOG_LEVEL=debug for more).`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  tail = new UsageTail(stack.usageLogPath, (record) => live.usage(record));
+  live.start(new URL(stack.relay.url).host);
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    live.close();
+    tail?.close();
+    removeDevFiles();
+    stack.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  // A missing binary is the machine's state, not a bug: its message says what to do.
+  const why = error instanceof MissingBinaryError ? error.message : ((error as Error).stack ?? String(error));
+  process.stderr.write(`make dev failed: ${why}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,183 @@
+/**
+ * The local gateway: the Kong test ingress with the real plugin servers, the relay and control
+ * API processes, real Redis and PostgreSQL, and, for models without a provider key, the mock
+ * provider. `make dev`, the end-to-end tests and the benchmarks all start exactly this.
+ * Several stacks can share one pair of stores (`stores`) to play several Kong nodes.
+ * With AIGW_E2E_URL set, both start functions connect to that running gateway instead
+ * (remote-stack.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMigrations } from '../../../lib/db/migrate';
+import { createPool, POOL_DEADLINES } from '../../../lib/db/pool';
+import { bootstrapAdmin } from '../../../sidecars/control/cli/bootstrap';
+import type { UsageRecord } from '../../../sidecars/relay/usage';
+import { startPostgres, type TestPostgres } from '../stores/postgres';
+import { startRedis, type TestRedis } from '../stores/redis';
+import { loadDeckFile, startIngress, type AccessEntry, type Ingress, type IngressLogEntry } from '../kong-double';
+import { startMockProviders, type MockProviders, type MockScript } from '../mock-provider';
+import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
+import { adminCaller, readUsageLog, type AdminResponse } from './gateway-access';
+import { connectStack, connectStores, REMOTE_GATEWAY } from './remote-stack';
+import { REPO_ROOT, startControlProcess, startRelayProcess, type SidecarProcess } from './sidecar-process';
+
+/** Redis and PostgreSQL shared by every node of a test, with the first admin key. */
+export interface SharedStores {
+  redisUrl: string;
+  databaseUrl: string;
+  planSecret: string;
+  adminKey: string;
+  /** The servers themselves, for fault tests that stop or stall them. */
+  redis: TestRedis;
+  postgres: TestPostgres;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  deckFile?: string;
+  ingressPort?: number;
+  relayPort?: number;
+  controlPort?: number;
+  mockPort?: number;
+  /** Environment holding provider keys; models whose key is missing go to the mock. */
+  env?: Record<string, string | undefined>;
+  mockDefaults?: MockScript;
+  clientBodyBufferSize?: string;
+  /** Join existing stores (another node of the same gateway) instead of starting new ones. */
+  stores?: SharedStores;
+  /**
+   * Adjusts the source deck before the dev rewrite, so models added here are routed like the
+   * deck's own (keyless targets to the mock's dialect for their provider).
+   */
+  sourceTransform?: (deck: Record<string, unknown>) => Record<string, unknown>;
+  /** Adjusts the deck after the dev rewrite (benchmarks add route variants). */
+  deckTransform?: (deck: Record<string, unknown>) => Record<string, unknown>;
+  /** Every request once answered (the ingress's access log). */
+  onAccess?: (entry: AccessEntry) => void;
+  /** What the ingress and the plugins log. */
+  onIngressLog?: (entry: IngressLogEntry) => void;
+  /** Each line the relay or the control API writes to stderr. */
+  onSidecarLine?: (source: 'relay' | 'control', line: string) => void;
+}
+
+export type { AdminResponse };
+
+export interface DevStack {
+  url: string;
+  ingress: Ingress;
+  relay: SidecarProcess;
+  control: SidecarProcess;
+  mock: MockProviders;
+  stores: SharedStores;
+  planSecret: string;
+  adminKey: string;
+  routing: Record<string, string>;
+  /** The relay's usage log (RELAY_USAGE_LOG): one JSON record per line. */
+  usageLogPath: string;
+  usageRecords(): UsageRecord[];
+  /** Calls the control API through Kong with the admin key. */
+  admin(method: string, path: string, body?: unknown): Promise<AdminResponse>;
+  close(): Promise<void>;
+}
+
+const PROVIDER_KEYS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'AZURE_OPENAI_API_KEY', 'GROQ_API_KEY', 'DEEPSEEK_API_KEY', 'XAI_API_KEY', 'MISTRAL_API_KEY'];
+
+/** Starts Redis and PostgreSQL, applies the migrations and makes the first admin key. */
+export async function startSharedStores(planSecret = randomBytes(32).toString('hex')): Promise<SharedStores> {
+  if (REMOTE_GATEWAY) return connectStores(REMOTE_GATEWAY);
+  const redis = await startRedis();
+  const postgres = await startPostgres().catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  const pool = createPool(postgres.url, { deadlines: POOL_DEADLINES.maintenance });
+  try {
+    await runMigrations(pool);
+    const admin = await bootstrapAdmin(pool, { alias: 'dev-admin', force: false });
+    return {
+      redisUrl: redis.url,
+      databaseUrl: postgres.url,
+      planSecret,
+      adminKey: admin.raw,
+      redis,
+      postgres,
+      stop: async () => {
+        await postgres.stop();
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await postgres.stop();
+    await redis.stop();
+    throw error;
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function startDevStack(options: StackOptions = {}): Promise<DevStack> {
+  if (REMOTE_GATEWAY) return connectStack(REMOTE_GATEWAY, options);
+  const env = options.env ?? process.env;
+  const workDir = mkdtempSync(join(tmpdir(), 'aigw-dev-'));
+  const usageLog = join(workDir, 'usage.jsonl');
+  const mockKey = `sk-mock-${randomBytes(12).toString('hex')}`;
+  const cleanups: Array<() => Promise<void>> = [async () => rmSync(workDir, { recursive: true, force: true })];
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const stores = options.stores ?? (await startSharedStores(env.AIGW_PLAN_SECRET || undefined));
+    if (!options.stores) cleanups.push(() => stores.stop());
+    const storeEnv = { AIGW_PLAN_SECRET: stores.planSecret, AIGW_REDIS_URL: stores.redisUrl, AIGW_DATABASE_URL: stores.databaseUrl };
+
+    // One mock serving OpenAI's, Anthropic's, Gemini's and Azure OpenAI's wire formats.
+    const mock = await startMockProviders({ port: options.mockPort ?? 0, apiKey: mockKey, defaults: options.mockDefaults });
+    cleanups.push(() => mock.close());
+
+    const relayEnv: Record<string, string> = { ...storeEnv, RELAY_USAGE_LOG: usageLog, [MOCK_CREDENTIAL]: mockKey };
+    for (const name of PROVIDER_KEYS) if (env[name]) relayEnv[name] = env[name] as string;
+    if (env.AIGW_LOG_LEVEL) relayEnv.AIGW_LOG_LEVEL = env.AIGW_LOG_LEVEL;
+    const lineFrom = (source: 'relay' | 'control') => (options.onSidecarLine ? (line: string) => options.onSidecarLine!(source, line) : undefined);
+    const relay = await startRelayProcess(relayEnv, options.relayPort, lineFrom('relay'));
+    cleanups.push(() => relay.close());
+    const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn' }, options.controlPort, lineFrom('control'));
+    cleanups.push(() => control.close());
+
+    const loaded = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
+    const source = options.sourceTransform ? options.sourceTransform(loaded) : loaded;
+    const { deck, routing } = deckForDev(source, { relayUrl: relay.url, controlUrl: control.url }, mock.baseUrls, env);
+    const ingress = await startIngress({
+      deck: options.deckTransform ? options.deckTransform(deck) : deck,
+      pluginsDir: join(REPO_ROOT, 'dist', 'kong-plugins'),
+      port: options.ingressPort ?? 0,
+      // The production kong.conf: body buffer and size limit, error template and default type.
+      kongConf: join(REPO_ROOT, 'kong', 'kong.conf'),
+      clientBodyBufferSize: options.clientBodyBufferSize,
+      vaultEnv: storeEnv,
+      onAccess: options.onAccess,
+      onLog: options.onIngressLog,
+    });
+    cleanups.push(() => ingress.close());
+
+    return {
+      url: ingress.url,
+      ingress,
+      relay,
+      control,
+      mock,
+      stores,
+      planSecret: stores.planSecret,
+      adminKey: stores.adminKey,
+      routing,
+      usageLogPath: usageLog,
+      usageRecords: () => readUsageLog(usageLog),
+      admin: adminCaller(ingress.url, stores.adminKey),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,431 @@
+/**
+ * The relay core in one process: the relay's own HTTP server (startRelay, port 0) in front of a
+ * scripted upstream (node:http, port 0). No child processes, no Redis: fast enough to run on
+ * every change, and it pins what the client sees on the wire for each step of an attempt.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { endpointOf } from '../../../lib/endpoints';
+import type { Logger } from '../../../lib/log';
+import type { PlanRetry, PlanTarget, ProviderType } from '../../../lib/plan';
+import { SseParser } from '../../../lib/sse';
+import { RelayMetrics } from '../../../sidecars/relay/metrics';
+import { startRelay, type Relay } from '../../../sidecars/relay/server';
+import { upstreamHeaders } from '../../../sidecars/relay/upstream-headers';
+import { MemoryUsageSink } from './memory-usage-sink';
+import { requestId, signedHeaders } from '../../e2e/helpers';
+
+const secret = 'c'.repeat(48);
+const KEY = 'sk-upstream-test';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+type Script = (res: ServerResponse, seen: Seen) => void;
+
+/** An upstream that answers each request with the next scripted handler (the last one repeats). */
+class Upstream {
+  readonly seen: Seen[] = [];
+  private scripts: Script[] = [];
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<Upstream> {
+    let upstream: Upstream | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        upstream!.seen.push(seen);
+        const script = upstream!.scripts.length > 1 ? upstream!.scripts.shift()! : upstream!.scripts[0];
+        script(res, seen);
+      });
+    });
+    upstream = new Upstream(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return upstream;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  script(...scripts: Script[]): void {
+    this.seen.length = 0;
+    this.scripts = scripts;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Script => (res) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+};
+
+const sse = (events: string[], opts: { cut?: boolean } = {}): Script => (res) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const data of events) res.write(`data: ${data}\n\n`);
+  // A cut lets what was written reach the relay first, as a connection dropped mid-answer would.
+  if (opts.cut) setTimeout(() => res.destroy(), 20);
+  else res.end();
+};
+
+const completion = (content: string, usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }) => ({
+  id: 'chatcmpl-up',
+  object: 'chat.completion',
+  created: 1700000000,
+  model: 'gpt-4o-mini',
+  choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  usage,
+});
+
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+  JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+const usageChunk = JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } });
+
+function target(provider: ProviderType, baseUrl: string, overrides: Partial<PlanTarget> = {}): PlanTarget {
+  return {
+    provider,
+    baseUrl,
+    model: provider === 'anthropic' ? 'claude-sonnet-4-5' : provider === 'gemini' ? 'gemini-2.5-flash' : 'gpt-4o-mini',
+    credential: 'UPSTREAM_API_KEY',
+    timeouts: { connectMs: 1000, firstByteMs: 2000, idleMs: 2000, totalMs: 5000 },
+    pricing: { input: 1, output: 2 },
+    ...overrides,
+  };
+}
+
+const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+let upstream: Upstream;
+let relay: Relay;
+let usage: MemoryUsageSink;
+let metrics: RelayMetrics;
+
+beforeAll(async () => {
+  upstream = await Upstream.start();
+  usage = new MemoryUsageSink();
+  metrics = new RelayMetrics(false);
+  relay = await startRelay({
+    config: { host: '127.0.0.1', port: 0, planSecret: secret, usageLogPath: null, credentialAllowlist: null, maxBodyBytes: 64 * 1024, redisUrl: null, databaseUrl: null },
+    usage,
+    env: { UPSTREAM_API_KEY: KEY },
+    log: quietLog,
+    metrics,
+  });
+});
+
+afterAll(async () => {
+  await relay.close();
+  await upstream.close();
+});
+
+const OPENAI_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] });
+const ANTHROPIC_BODY = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
+const NO_RETRY: PlanRetry = { maxRetries: 0 };
+
+function send(
+  body: string,
+  targets: PlanTarget | PlanTarget[],
+  opts: { path?: string; retry?: PlanRetry; id?: string } = {},
+): Promise<Response> {
+  const path = opts.path ?? '/v1/chat/completions';
+  const headers = signedHeaders(body, targets, secret, endpointOf(path), opts.id ?? requestId(), opts.retry);
+  return fetch(relay.url + path, { method: 'POST', body, headers });
+}
+
+async function events(res: Response): Promise<Array<{ event?: string; data?: string }>> {
+  const parser = new SseParser();
+  const out = parser.push(new Uint8Array(await res.arrayBuffer()));
+  return out.map((e) => ({ event: e.event, data: e.data }));
+}
+
+const recordOf = (id: string) => usage.records.find((r) => r.requestId === id);
+
+describe('the edge: refusals before any attempt, in the client’s format', () => {
+  it('401 without a plan, in OpenAI’s shape and, on /v1/messages, in Anthropic’s', async () => {
+    const openai = await fetch(relay.url + '/v1/chat/completions', { method: 'POST', body: OPENAI_BODY, headers: { 'content-type': 'application/json' } });
+    expect(openai.status).toBe(401);
+    expect(((await openai.json()) as { error: Record<string, unknown> }).error).toMatchObject({ type: 'authentication_error', code: 'invalid_route_plan', param: null });
+    const anthropic = await fetch(relay.url + '/v1/messages', { method: 'POST', body: ANTHROPIC_BODY, headers: { 'content-type': 'application/json' } });
+    expect(anthropic.status).toBe(401);
+    const body = (await anthropic.json()) as { type: string; error: { type: string; message: string } };
+    expect(body).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    expect(body.error.message).toMatch(/^Unauthorized: missing signed route plan/);
+  });
+
+  it('405 with Allow for other methods, and 413 past the body limit', async () => {
+    const get = await fetch(relay.url + '/v1/chat/completions');
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(((await get.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
+    const big = await fetch(relay.url + '/v1/chat/completions', { method: 'POST', body: 'x'.repeat(70 * 1024), headers: { 'content-type': 'application/json' } });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: Record<string, unknown> }).error).toMatchObject({ type: 'invalid_request_error', code: 'request_too_large' });
+  });
+
+  it('a plan used on another endpoint is a 400 and never reaches the provider', async () => {
+    upstream.script(json(200, completion('no')));
+    const headers = signedHeaders(OPENAI_BODY, target('openai', upstream.url), secret, 'embeddings');
+    const res = await fetch(relay.url + '/v1/chat/completions', { method: 'POST', body: OPENAI_BODY, headers });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('route_plan_mismatch');
+    expect(upstream.seen).toHaveLength(0);
+  });
+});
+
+describe('build → send → answer, OpenAI client to an OpenAI-compatible provider (pass-through)', () => {
+  it('passes the body byte for byte, renames the provider’s rate-limit headers and records usage', async () => {
+    const answer = JSON.stringify(completion('Hi there'));
+    upstream.script(json(200, answer, { 'x-ratelimit-limit-requests': '500', 'x-request-id': 'up-1' }));
+    const id = requestId();
+    const res = await send(OPENAI_BODY, target('openai', upstream.url), { id });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(answer);
+    expect(res.headers.get('x-upstream-x-ratelimit-limit-requests')).toBe('500');
+    expect(res.headers.get('x-ratelimit-limit-requests')).toBeNull();
+    expect(res.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o-mini');
+    expect(res.headers.get('x-gateway-cost')).toMatch(/^\d/);
+    expect(upstream.seen[0].url).toBe('/chat/completions');
+    expect(upstream.seen[0].headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(upstream.seen[0].body).toBe(OPENAI_BODY);
+    expect(recordOf(id)).toMatchObject({ status: 200, outcome: 'ok', provider: 'openai', usage: { promptTokens: 5, completionTokens: 2 } });
+  });
+
+  it('streams, asks for usage and hides the usage chunk the client did not ask for', async () => {
+    upstream.script(sse([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), usageChunk, '[DONE]']));
+    const id = requestId();
+    const res = await send(JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }), target('openai', upstream.url), { id });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const data = (await events(res)).map((e) => e.data);
+    expect(data).toEqual([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), '[DONE]']);
+    expect(JSON.parse(upstream.seen[0].body)).toMatchObject({ stream_options: { include_usage: true } });
+    expect(recordOf(id)).toMatchObject({ outcome: 'ok', stream: true, usage: { completionTokens: 2 } });
+  });
+
+  it('relays embeddings byte for byte', async () => {
+    const answer = JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.5] }], model: 'e', usage: { prompt_tokens: 1, total_tokens: 1 } });
+    upstream.script(json(200, answer));
+    const body = JSON.stringify({ model: 'e', input: 'hi' });
+    const res = await send(body, target('openai', upstream.url, { model: 'e' }), { path: '/v1/embeddings' });
+    expect(await res.text()).toBe(answer);
+    expect(upstream.seen[0].url).toBe('/embeddings');
+  });
+});
+
+describe('translated attempts', () => {
+  it('an OpenAI client on an Anthropic target gets an OpenAI completion', async () => {
+    upstream.script(
+      json(200, { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Bonjour' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 4, output_tokens: 3 } }, { 'anthropic-ratelimit-requests-remaining': '9', 'request-id': 'req_1' }),
+    );
+    const res = await send(OPENAI_BODY, target('anthropic', upstream.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-upstream-anthropic-ratelimit-requests-remaining')).toBe('9');
+    // Until the headers were renamed in one place, Anthropic's request id reached the client on errors only.
+    expect(res.headers.get('x-upstream-request-id')).toBe('req_1');
+    const body = (await res.json()) as { object: string; choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number } };
+    expect(body).toMatchObject({ object: 'chat.completion', choices: [{ message: { content: 'Bonjour' } }], usage: { completion_tokens: 3 } });
+    expect(upstream.seen[0].url).toBe('/v1/messages');
+    expect(upstream.seen[0].headers['x-api-key']).toBe(KEY);
+  });
+
+  it('an Anthropic client on an OpenAI target gets an Anthropic message, without Anthropic-only fields upstream', async () => {
+    upstream.script(json(200, completion('Hello back')));
+    const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 50, top_k: 3, messages: [{ role: 'user', content: 'Hello' }] });
+    const res = await send(body, target('openai', upstream.url), { path: '/v1/messages' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Hello back' }], stop_reason: 'end_turn' });
+    expect(JSON.parse(upstream.seen[0].body).top_k).toBeUndefined();
+  });
+
+  it('an Anthropic client’s stream on an OpenAI target becomes Anthropic’s event sequence', async () => {
+    upstream.script(sse([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), usageChunk, '[DONE]']));
+    const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'Hello' }] });
+    const res = await send(body, target('openai', upstream.url), { path: '/v1/messages' });
+    const names = (await events(res)).map((e) => e.event);
+    expect(names).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+  });
+
+  it('an adapter’s refusal is a 400 in the client’s shape, never sent upstream', async () => {
+    upstream.script(json(200, completion('no')));
+    const body = JSON.stringify({ model: 'gpt-4o-mini', n: 2, messages: [{ role: 'user', content: 'Hello' }] });
+    const res = await send(body, target('anthropic', upstream.url));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { type: string; param: string } }).error).toMatchObject({ type: 'invalid_request_error', param: 'n' });
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('embeddings are never streamed, even when the body says stream: true', async () => {
+    upstream.script(json(200, { embeddings: [{ values: [0.25] }] }));
+    const res = await send(JSON.stringify({ model: 'e', input: 'hi', stream: true }), target('gemini', upstream.url, { model: 'text-embedding-004' }), { path: '/v1/embeddings', retry: NO_RETRY });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ object: 'list', data: [{ embedding: [0.25] }] });
+  });
+
+  it('Gemini embeddings are translated both ways', async () => {
+    upstream.script(json(200, { embeddings: [{ values: [0.25, 0.5] }] }));
+    const body = JSON.stringify({ model: 'e', input: ['hi'] });
+    const res = await send(body, target('gemini', upstream.url, { model: 'text-embedding-004' }), { path: '/v1/embeddings' });
+    expect(await res.json()).toMatchObject({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.25, 0.5] }] });
+    expect(upstream.seen[0].url).toBe('/v1beta/models/text-embedding-004:batchEmbedContents');
+  });
+});
+
+describe('failures, retries and failover', () => {
+  it('retries a 500 on the same target and answers as if nothing happened; the attempts are counted', async () => {
+    upstream.script(json(500, { error: { message: 'boom' } }), json(200, completion('ok')));
+    const res = await send(OPENAI_BODY, target('openai', upstream.url), { retry: { baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(res.status).toBe(200);
+    expect(upstream.seen).toHaveLength(2);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/aigw_relay_attempts_total\{provider="openai",model="gpt-4o-mini",result="server"\} [1-9]/);
+    expect(text).toMatch(/aigw_relay_attempts_total\{provider="openai",model="gpt-4o-mini",result="ok"\} [1-9]/);
+  });
+
+  it('fails over at once when the provider rejects the gateway’s key, and reports the answering target', async () => {
+    upstream.script(json(401, { error: { message: 'bad key' } }), json(200, completion('second')));
+    const first = target('openai', upstream.url, { model: 'first' });
+    const second = target('groq', upstream.url, { model: 'second' });
+    const res = await send(OPENAI_BODY, [first, second]);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-aigw-upstream-model')).toBe('groq/second');
+    expect(upstream.seen.map((s) => JSON.parse(s.body).model)).toEqual(['first', 'second']);
+    expect(await metrics.registry.metrics()).toMatch(/aigw_relay_routing_decisions_total\{[^}]*provider="groq",target_model="second",position="1"\} 1/);
+  });
+
+  it('never retries a caller error, and keeps the provider’s message, type, code and param', async () => {
+    const error = { message: "Invalid value for 'temperature'.", type: 'invalid_request_error', param: 'temperature', code: 'invalid_value' };
+    upstream.script(json(400, { error }));
+    const res = await send(OPENAI_BODY, target('openai', upstream.url));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error });
+    expect(upstream.seen).toHaveLength(1);
+  });
+
+  it('keeps an OpenAI 429’s own type and Retry-After', async () => {
+    upstream.script(json(429, { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, { 'retry-after': '30' }));
+    const res = await send(OPENAI_BODY, target('openai', upstream.url), { retry: NO_RETRY });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('30');
+    expect(await res.json()).toEqual({ error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+  });
+
+  // Failed before: the Azure adapter renamed them (x-upstream-ratelimit-*) and so did the relay (x-upstream-x-ratelimit-*).
+  it('an Azure 429 carries the provider’s rate-limit headers once, renamed as every provider’s are', async () => {
+    upstream.script(json(429, { error: { code: '429', message: 'Please retry after 6 seconds.' } }, { 'retry-after': '6', 'x-ratelimit-remaining-tokens': '0' }));
+    const res = await send(OPENAI_BODY, target('azure', upstream.url), { retry: NO_RETRY });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('6');
+    expect(res.headers.get('x-upstream-x-ratelimit-remaining-tokens')).toBe('0');
+    expect(res.headers.get('x-upstream-ratelimit-remaining-tokens')).toBeNull();
+  });
+
+  it('waits on the delay the adapter read (Gemini’s RetryInfo), not only a Retry-After header: too long, so it fails over at once', async () => {
+    const quota = { error: { code: 429, message: 'Quota exceeded.', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '38s' }] } };
+    upstream.script(json(429, quota), json(200, completion('from the fallback')));
+    const res = await send(OPENAI_BODY, [target('gemini', upstream.url), target('openai', upstream.url)]);
+    expect(res.status).toBe(200);
+    expect(upstream.seen.map((s) => s.url)).toEqual(['/v1beta/models/gemini-2.5-flash:generateContent', '/chat/completions']);
+  });
+
+  it('maps an embeddings error with the target’s own adapter: Gemini’s bad key is the gateway’s 502, not the caller’s 400', async () => {
+    const badKey = { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } };
+    upstream.script(json(400, badKey));
+    const body = JSON.stringify({ model: 'e', input: ['hi'] });
+    const res = await send(body, target('gemini', upstream.url, { model: 'text-embedding-004' }), { path: '/v1/embeddings' });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_auth_failed');
+  });
+
+  it('a provider error reaches an Anthropic client in Anthropic’s shape', async () => {
+    upstream.script(json(500, { error: { message: 'exploded' } }));
+    const res = await send(ANTHROPIC_BODY, target('openai', upstream.url), { path: '/v1/messages', retry: NO_RETRY });
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+    expect(body).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+    // Anthropic's shape has no code field: the gateway's code is joined to the message (lib/errors).
+    expect(body.error.message).toBe('The provider (openai) failed (HTTP 500): exploded (upstream_error)');
+  });
+
+  it('502 when the named key is not in the relay’s environment, without calling anyone', async () => {
+    upstream.script(json(200, completion('no')));
+    const res = await send(OPENAI_BODY, target('openai', upstream.url, { credential: 'MISSING_API_KEY' }), { retry: NO_RETRY });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_credential_missing');
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('504 on a first-byte timeout, 502 when the provider answers what is not JSON', async () => {
+    upstream.script(() => undefined);
+    const slow = await send(OPENAI_BODY, target('openai', upstream.url, { timeouts: { connectMs: 500, firstByteMs: 150, idleMs: 500, totalMs: 2000 } }), { retry: NO_RETRY });
+    expect(slow.status).toBe(504);
+    expect(((await slow.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
+    upstream.script(json(200, '<html>oops</html>'));
+    const bad = await send(OPENAI_BODY, target('anthropic', upstream.url), { retry: NO_RETRY });
+    expect(bad.status).toBe(502);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('upstream_invalid_response');
+  });
+
+  it('retries a stream cut before the first token invisibly', async () => {
+    upstream.script(sse([], { cut: true }), sse([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), usageChunk, '[DONE]']));
+    const res = await send(JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }), target('openai', upstream.url), { retry: { baseDelayMs: 1, maxDelayMs: 1 } });
+    const data = (await events(res)).map((e) => e.data);
+    expect(data.at(-1)).toBe('[DONE]');
+    expect(upstream.seen).toHaveLength(2);
+  });
+
+  it('a stream cut after the first token ends with an error event in the client’s format, billed as delivered', async () => {
+    upstream.script(sse([chunk({ role: 'assistant', content: 'Hi there' })], { cut: true }));
+    const id = requestId();
+    const res = await send(JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }), target('openai', upstream.url), { id });
+    const data = (await events(res)).map((e) => e.data!);
+    expect(data).not.toContain('[DONE]');
+    expect(JSON.parse(data.at(-1)!)).toMatchObject({ error: { code: 'upstream_stream_interrupted', type: 'api_error' } });
+    expect(recordOf(id)).toMatchObject({ outcome: 'stream_interrupted', usage: { estimated: true } });
+
+    upstream.script(sse([chunk({ role: 'assistant', content: 'Hi there' })], { cut: true }));
+    const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'Hello' }] });
+    const anthropic = await events(await send(body, target('openai', upstream.url), { path: '/v1/messages' }));
+    expect(anthropic.at(-1)).toMatchObject({ event: 'error' });
+    expect(JSON.parse(anthropic.at(-1)!.data!)).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+  });
+
+  it('after every target failed, the client gets the last failure, once, and it is recorded', async () => {
+    upstream.script(json(503, { error: { message: 'down' } }));
+    const id = requestId();
+    const res = await send(OPENAI_BODY, [target('openai', upstream.url, { model: 'a' }), target('openai', upstream.url, { model: 'b' })], { id, retry: NO_RETRY });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('down');
+    expect(upstream.seen).toHaveLength(2);
+    expect(recordOf(id)).toMatchObject({ status: 502, outcome: 'upstream_error', providerModel: 'b', costNano: 0 });
+  });
+});
+
+describe('the provider headers a client sees', () => {
+  it('are the rate-limit headers and request id of every provider, renamed x-upstream-*, whatever their case', () => {
+    expect(
+      upstreamHeaders({
+        'retry-after': '12',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'Anthropic-RateLimit-Tokens-Reset': '2025-01-01T00:00:12Z',
+        'request-id': 'req_011',
+        'x-ratelimit-remaining-tokens': '0',
+        'content-type': 'application/json',
+        'x-request-id': 'not-passed',
+        'set-cookie': undefined,
+      }),
+    ).toEqual({
+      'x-upstream-anthropic-ratelimit-requests-remaining': '0',
+      'x-upstream-anthropic-ratelimit-tokens-reset': '2025-01-01T00:00:12Z',
+      'x-upstream-request-id': 'req_011',
+      'x-upstream-x-ratelimit-remaining-tokens': '0',
+    });
+  });
+});
