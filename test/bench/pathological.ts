@@ -70,9 +70,15 @@ export async function measurePathological(pool: Pool, key: string, requests: num
     let sending = true;
     // Another client keeps sending small requests while the big ones go through.
     const other = (async () => {
-      while (sending) others.push(await timed(pool, key, SMALL).catch(() => (errors++, 0)));
+      while (sending) others.push(await timed(pool, key, SMALL).catch(() => {
+        errors++;
+        return 0;
+      }));
     })();
-    for (let i = 0; i < requests; i++) times.push(await timed(pool, key, body).catch(() => (errors++, NaN)));
+    for (let i = 0; i < requests; i++) times.push(await timed(pool, key, body).catch(() => {
+        errors++;
+        return NaN;
+      }));
     sending = false;
     await other;
     const ok = times.filter((t) => !Number.isNaN(t));

@@ -5,7 +5,7 @@
  *  - pluginserver_<name>_query_cmd is mandatory;
  *  - the socket Kong dials must be <prefix>/<--sock-name> of the server it started.
  */
-import { posix } from 'path';
+import { posix } from 'node:path';
 import { handlerMessage, luaFormat, pdkMessage } from '../harness/kong-double/error-pages';
 import { checkErrorTemplate } from '../harness/kong-double/kong-conf';
 import {

@@ -4,7 +4,7 @@
  * package (2.42; installs in seconds with --no-install-recommends), the same parser Prometheus
  * runs. The targets are then checked against kong.conf and docker-compose.yml.
  */
-import { readdirSync } from 'fs';
+import { readdirSync } from 'node:fs';
 import {
   asRecord,
   describeRun,

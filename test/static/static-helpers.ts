@@ -3,10 +3,10 @@
  * deck/). These checks drive real tools from Debian (docker-compose, deck, promtool). A missing
  * tool is a FAILED test with a message saying what to install, never a skip.
  */
-import { execFileSync, spawnSync } from 'child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseKongConf } from '../harness/kong-double/kong-conf';
 import type { KongSchema } from '../harness/kong-double/kong-schema';

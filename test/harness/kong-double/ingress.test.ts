@@ -115,6 +115,7 @@ describe('log phase', () => {
     expect(report.shared).toEqual({ saw: 'noop', empty: [], list: [1, 2] });
     expect(report.ngx).toBe(42);
     expect(typeof report.serialized).toBe('string');
+    // biome-ignore lint/suspicious/noExplicitAny: Kong's serialized log, inspected freely
     const s = JSON.parse(report.serialized as string) as Record<string, any>;
     expect(s.request.method).toBe('GET');
     expect(s.request.uri).toBe('/api/logme?q=1');
@@ -243,6 +244,7 @@ describe('PDK value shapes', () => {
       body: 'raw!',
     });
     expect(r.statusCode).toBe(200);
+    // biome-ignore lint/suspicious/noExplicitAny: the echo's JSON, inspected freely
     const seen = (await r.body.json()) as Record<string, any>;
     expect(seen.query).toEqual({ a: ['1', '2'], flag: [], e: [''] });
     expect(seen.headers['x-multi']).toEqual(['one', 'two']);
@@ -267,6 +269,7 @@ describe('PDK value shapes', () => {
 
   test('regex route captures reach get_uri_captures', async () => {
     const r = await fetch(`${t.ing.url}/items/42`);
+    // biome-ignore lint/suspicious/noExplicitAny: the echo's JSON, inspected freely
     const seen = (await r.json()) as Record<string, any>;
     expect(seen.captures).toEqual({ unnamed: { 0: '/items/42', 1: '42' }, named: { id: '42' } });
   });

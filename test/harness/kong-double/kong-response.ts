@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { cjsonEncode } from './cjson';
-import { HeaderList, type RequestContext } from './context';
+import type { HeaderList, RequestContext } from './context';
 import { SERVER_TOKENS } from './proxy';
 
 /** header_filter after: Kong's response headers (kong/runloop/handler.lua, kong/constants.lua HEADERS). */

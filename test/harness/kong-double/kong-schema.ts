@@ -70,7 +70,12 @@ function adjust(field: KongField, value: unknown): unknown {
     } else if (field.type === 'set' && Array.isArray(value)) {
       // make_set: de-duplicate primitive members, keep first occurrence order
       const seen = new Set<unknown>();
-      const dedup = value.filter((v) => (typeof v === 'object' ? true : seen.has(v) ? false : (seen.add(v), true)));
+      const dedup = value.filter((v) => {
+        if (typeof v === 'object') return true;
+        if (seen.has(v)) return false;
+        seen.add(v);
+        return true;
+      });
       value = field.elements ? dedup.map((v) => adjust(field.elements!, v)) : dedup;
     } else if (field.type === 'map' && isPlainObject(value) && field.values) {
       const o: Record<string, unknown> = {};

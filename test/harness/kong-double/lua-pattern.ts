@@ -18,7 +18,7 @@ const CLASSES: Record<string, string> = {
 };
 
 function escapeForSet(ch: string): string {
-  return /[\\\]\[^-]/.test(ch) ? `\\${ch}` : ch;
+  return /[\\\][^-]/.test(ch) ? `\\${ch}` : ch;
 }
 
 function escapeLiteral(ch: string): string {

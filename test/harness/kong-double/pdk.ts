@@ -633,7 +633,7 @@ function exitCall(ctx: RequestContext, env: PdkEnv, method: string, a: unknown[]
   const given = (headers ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(given)) headerValue(k, v);
   const explicitType = given['Content-Type']; // an exact key lookup, as in Kong
-  let page;
+  let page: ReturnType<typeof env.errorPages.pdkErrorPage>;
   try {
     page = env.errorPages.pdkErrorPage(
       status,

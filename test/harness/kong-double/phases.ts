@@ -17,7 +17,7 @@ import type { RequestContext, Phase } from './context';
 import type { ErrorPages } from './error-pages';
 import type { PdkEnv } from './pdk';
 import { PdkRaise } from './pdk';
-import { ExternalPlugin, StartInstanceError, type PluginConfig } from './plugin-runtime';
+import { type ExternalPlugin, StartInstanceError, type PluginConfig } from './plugin-runtime';
 
 export interface PluginEntry {
   plugin: ExternalPlugin;

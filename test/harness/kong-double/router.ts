@@ -142,10 +142,10 @@ function priorityOf(route: RouteEntity, paths: string[] | null): bigint {
   let weight = 0n;
   if (route.methods) weight += 1n;
   if (route.hosts) weight += 1n;
-  const plainHostOnly = route.hosts !== null && route.hosts.every((h) => !h.includes('*'));
+  const plainHostOnly = route.hosts?.every((h) => !h.includes('*'));
   let uriLength = 0;
   let regex = false;
-  if (paths && paths.length) {
+  if (paths?.length) {
     weight += 1n;
     if (isRegexPath(paths[0]!)) regex = true;
     else uriLength = Buffer.byteLength(paths[0]!, 'utf8');

@@ -187,7 +187,7 @@ class ProxiedRequest {
     }
     if (this.client.gone()) return this.clientClosed();
 
-    let up;
+    let up: Awaited<ReturnType<typeof callUpstream>>;
     try {
       up = await callUpstream(ctx, body, this.client.signal);
     } catch (e) {

@@ -15,7 +15,10 @@ const alive = (pid: number): boolean => {
 const connectable = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
-    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.on('error', () => resolve(false));
   });
 

@@ -2,7 +2,7 @@
 // stop() kills it and removes the dir; a watchdog shell also kills it if this process dies
 // without calling stop() (a crashed jest worker must not leave a redis-server behind).
 
-import { spawn, ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';

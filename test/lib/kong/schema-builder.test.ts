@@ -9,6 +9,7 @@ import { Schema as ProxySchema } from '../../../plugins/aigw-proxy/schema';
 import type { VirtualKeyConfig } from '../../../plugins/aigw-virtual-key/config';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// biome-ignore lint/suspicious/noConfusingVoidType: a compile-time assertion; T only constrains
 function assertType<T extends true>(): T | void {
   return undefined;
 }

@@ -2,7 +2,7 @@
 // concurrency from separate connections, idempotent settle/refund, expiry, windows, cold start.
 import type { BudgetSubject } from '../../../lib/identity';
 import { BudgetLimiter, budgetSubject } from '../../../lib/limits/budget';
-import { redisFixture, RedisFixture } from './fixture';
+import { redisFixture, type RedisFixture } from './fixture';
 
 const ANCHOR = '2025-01-01T00:00:00.000Z';
 const T0 = Date.parse(ANCHOR) + 1_000;

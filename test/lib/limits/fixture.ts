@@ -1,6 +1,6 @@
 // One real redis-server per test file, plus as many separate ioredis connections as a test wants.
 import Redis from 'ioredis';
-import { startRedis, TestRedis } from '../../harness/stores/redis';
+import { startRedis, type TestRedis } from '../../harness/stores/redis';
 
 export interface RedisFixture {
   server: TestRedis;

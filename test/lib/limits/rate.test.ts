@@ -1,7 +1,7 @@
 // Sliding-window rpm/tpm against a real redis-server with an explicit clock.
 import { rateLimitHeaders } from '../../../lib/limits/headers';
-import { RateLimiter, RateSubject } from '../../../lib/limits/rate';
-import { redisFixture, RedisFixture } from './fixture';
+import { RateLimiter, type RateSubject } from '../../../lib/limits/rate';
+import { redisFixture, type RedisFixture } from './fixture';
 
 const W = 60_000;
 const T0 = 1_750_000_000_000; // a multiple of the 1 s bucket

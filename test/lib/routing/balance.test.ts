@@ -1,5 +1,5 @@
 // The pure balancer: each algorithm, priority tiers, breaker ordering, HRW stability, WRR sequence.
-import { Algorithm, ALGORITHMS, BalanceContext, BalanceTarget, hrwScore, orderTargets, snapshotNeeds, weightedOrder } from '../../../lib/routing/balance';
+import { type Algorithm, ALGORITHMS, type BalanceContext, type BalanceTarget, hrwScore, orderTargets, snapshotNeeds, weightedOrder } from '../../../lib/routing/balance';
 import type { TargetSnapshot } from '../../../lib/routing/target-stats';
 import { targetId } from '../../../lib/routing/target-id';
 import { prng } from '../../harness/mock-provider/tokenizer';

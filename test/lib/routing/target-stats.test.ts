@@ -1,9 +1,9 @@
 // TargetStats against a real redis-server: breaker window and half-open probe, latency EWMA,
 // in-flight leases, usage windows, and the one-round-trip snapshot.
-import Redis from 'ioredis';
-import { StatsClient, TargetStats } from '../../../lib/routing/target-stats';
+import type Redis from 'ioredis';
+import { type StatsClient, TargetStats } from '../../../lib/routing/target-stats';
 import { targetKeys } from '../../../lib/routing/redis-keys';
-import { redisFixture, RedisFixture } from '../limits/fixture';
+import { redisFixture, type RedisFixture } from '../limits/fixture';
 
 const T0 = 1_750_000_000_000;
 let fx: RedisFixture;
@@ -167,10 +167,25 @@ function counted(redis: Redis): { client: StatsClient; trips: () => number; comm
   let trips = 0;
   const commands: string[] = [];
   const client: StatsClient = {
-    evalsha: (...a) => (trips++, commands.push('evalsha'), redis.evalsha(...(a as [string, number]))),
-    eval: (...a) => (trips++, commands.push('eval'), redis.eval(...(a as [string, number]))),
-    incr: (k) => (trips++, commands.push('incr'), redis.incr(k)),
-    zrem: (k, ...m) => (trips++, redis.zrem(k, ...m)),
+    evalsha: (...a) => {
+      trips++;
+      commands.push('evalsha');
+      return redis.evalsha(...(a as [string, number]));
+    },
+    eval: (...a) => {
+      trips++;
+      commands.push('eval');
+      return redis.eval(...(a as [string, number]));
+    },
+    incr: (k) => {
+      trips++;
+      commands.push('incr');
+      return redis.incr(k);
+    },
+    zrem: (k, ...m) => {
+      trips++;
+      return redis.zrem(k, ...m);
+    },
     pipeline: () => {
       const p = redis.pipeline();
       const exec = p.exec.bind(p);

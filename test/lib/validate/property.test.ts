@@ -79,7 +79,7 @@ const FORMATS: Array<{ endpoint: Endpoint; generate: (r: Rand) => Record<string,
 
 /** Validates, then translates what passed; the tally shows both paths were exercised. */
 function exercise(endpoint: Endpoint, body: Record<string, unknown>, translate: (body: Record<string, unknown>, raw: Buffer) => void, what: string): boolean {
-  let result;
+  let result: ReturnType<typeof validateClientRequest>;
   try {
     result = validateClientRequest(endpoint, body);
   } catch (error) {

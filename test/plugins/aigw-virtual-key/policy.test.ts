@@ -123,7 +123,10 @@ describe('key lookup', () => {
   function stores(cached: string, record: KeyRecord | null) {
     const dbCalls: unknown[] = [];
     const redis = { get: async () => cached, set: async () => 'OK' };
-    const pool = { query: async (...args: unknown[]) => (dbCalls.push(args), { rows: record ? [record] : [] }) };
+    const pool = { query: async (...args: unknown[]) => {
+        dbCalls.push(args);
+        return { rows: record ? [record] : [] };
+      } };
     return { redis: redis as never, pool: pool as never, dbCalls };
   }
 

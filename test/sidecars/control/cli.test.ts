@@ -81,7 +81,8 @@ function aigw(args: string[], env: Record<string, string | undefined> = {}): Pro
   });
 }
 
-async function json(args: string[], env: Record<string, string | undefined> = {}): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a JSON body the test inspects freely
+async function json(args: string[], env: Record<string, string | undefined> = {}): Promise<any> {
   const r = await aigw([...args, '--json'], env);
   if (r.code !== 0) throw new Error(`aigw ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout);

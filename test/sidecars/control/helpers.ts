@@ -4,7 +4,7 @@ import net from 'node:net';
 import { Pool } from 'pg';
 import { REQUEST_ID_HEADER } from '../../../lib/headers';
 import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../../lib/headers';
-import { type AdminIdentity } from '../../../lib/admin-identity';
+import type { AdminIdentity } from '../../../lib/admin-identity';
 import { sha256Hex } from '../../../lib/plan';
 import { canonicalTarget } from '../../../lib/request-target';
 import { signEnvelope } from '../../../lib/signing';
@@ -63,7 +63,8 @@ export function identityHeaders(
 
 export interface JsonResponse {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON body the test inspects freely
+  body: any;
 }
 
 /** One request to the control API; without `headers`, with an admin identity bound to exactly this request. */

@@ -21,6 +21,7 @@ function build(request: Partial<ChatRequest>, t: PlanTarget = target): GeminiUps
   if ('status' in out) throw new Error(`refused: ${out.message}`);
   return out as GeminiUpstreamRequest;
 }
+// biome-ignore lint/suspicious/noExplicitAny: the built body, inspected freely
 const bodyOf = (request: Partial<ChatRequest>, t?: PlanTarget) => JSON.parse(build(request, t).body) as Record<string, any>;
 function refuse(request: Partial<ChatRequest>, t: PlanTarget = target): GatewayError {
   const out = geminiAdapter.chatRequest(t, { model: 'smart', messages: [], ...request } as ChatRequest, 'k');
