@@ -12,7 +12,7 @@ ESBUILD := $(BIN)/esbuild --bundle --platform=node --target=node20 --format=cjs 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 JEST_ARGS ?=
 
-.PHONY: build deps system-deps dev-deps aigw-command typecheck bundle test dev up down bench bench-readme bench-tokens lint clean
+.PHONY: build deps system-deps dev-deps aigw-command typecheck bundle test dev up down bench bench-readme bench-tokens lint format clean
 
 # The Debian packages `make dev` runs (the stores); `make test` installs these and more.
 DEV_PACKAGES := redis-server postgresql-15
@@ -51,10 +51,17 @@ bundle: deps
 
 build: typecheck bundle
 
+# Biome (biome.json): lint rules and the formatter's layout, checked without writing.
+# `make format` writes the layout and the safe fixes.
 lint: typecheck
+	$(BIN)/biome ci --reporter=summary --colors=off
 	@! grep -rnE "console\.log" plugins lib || (echo "console.log in plugin or library code breaks kong-js-pluginserver's --dump-all-plugins" && false)
 
-test: system-deps build
+format: deps
+	$(BIN)/biome check --write
+
+# Lint first: CI runs this target, so a lint or format error fails the build.
+test: system-deps lint bundle
 	$(BIN)/jest --ci $(JEST_ARGS)
 
 # Works first on a fresh machine: the stores' packages, npm ci, the build and the command.

@@ -24,4 +24,3 @@ export interface AdminIdentity {
 
 /** The largest request body the control API reads; aigw-virtual-key refuses larger ones (413) before signing. */
 export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
-

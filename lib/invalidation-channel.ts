@@ -49,7 +49,10 @@ function openChannel(url: string): Channel {
   };
   client.on('error', () => undefined);
   client.on('ready', () => {
-    client.subscribe(INVALIDATE_CHANNEL).then(() => setState(true), () => setState(false));
+    client.subscribe(INVALIDATE_CHANNEL).then(
+      () => setState(true),
+      () => setState(false),
+    );
   });
   client.on('close', () => setState(false));
   client.on('message', (_channel: string, text: string) => {

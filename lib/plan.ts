@@ -95,16 +95,14 @@ export function signPlan(plan: RoutePlan, secret: string): SignedPlan {
 
 export type PlanCheck = { ok: true; plan: RoutePlan } | { ok: false; reason: string };
 
-export function verifyPlan(
-  signed: Partial<SignedPlan>,
-  requestId: string | undefined,
-  body: Buffer,
-  secret: string,
-  now: number = Date.now(),
-): PlanCheck {
+export function verifyPlan(signed: Partial<SignedPlan>, requestId: string | undefined, body: Buffer, secret: string, now: number = Date.now()): PlanCheck {
   const opened = openEnvelope<RoutePlan>({ payload: signed.plan, signature: signed.signature }, requestId, secret);
   if (!opened.ok) {
-    const reasons: Record<string, string> = { missing: 'missing signed route plan', 'invalid signature': 'invalid route plan signature', malformed: 'malformed route plan' };
+    const reasons: Record<string, string> = {
+      missing: 'missing signed route plan',
+      'invalid signature': 'invalid route plan signature',
+      malformed: 'malformed route plan',
+    };
     return { ok: false, reason: reasons[opened.reason] ?? opened.reason };
   }
   const plan = opened.value;

@@ -7,4 +7,3 @@ export const KEY_CACHE_PREFIX = 'aigw:key:';
 
 /** `all`: every cached key and team may be stale (the control API lost track of which). */
 export type InvalidationMessage = { type: 'key'; id: string; hash: string } | { type: 'team'; id: string } | { type: 'all' };
-

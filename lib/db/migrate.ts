@@ -31,11 +31,9 @@ const FILE = /^(\d{3,})_([A-Za-z0-9_-]+)\.sql$/;
  * when bundled into dist/ (the CLI), or wherever AIGW_MIGRATIONS_DIR says (images).
  */
 export function defaultMigrationsDir(): string {
-  const candidates = [
-    process.env.AIGW_MIGRATIONS_DIR,
-    path.join(__dirname, 'migrations'),
-    path.join(__dirname, '..', '..', 'lib', 'db', 'migrations'),
-  ].filter((d): d is string => Boolean(d));
+  const candidates = [process.env.AIGW_MIGRATIONS_DIR, path.join(__dirname, 'migrations'), path.join(__dirname, '..', '..', 'lib', 'db', 'migrations')].filter(
+    (d): d is string => Boolean(d),
+  );
   const found = candidates.find((d) => existsSync(d));
   if (!found) throw new Error(`no migrations directory found (tried ${candidates.join(', ')}); set AIGW_MIGRATIONS_DIR`);
   return found;
@@ -69,15 +67,15 @@ export async function runMigrations(pool: Pool, migrations: Migration[] = loadMi
         name text NOT NULL,
         checksum text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now())`);
-      const { rows } = await client.query<{ version: number; name: string; checksum: string }>(
-        'SELECT version, name, checksum FROM aigw_schema_migrations',
-      );
+      const { rows } = await client.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM aigw_schema_migrations');
       const done = new Map(rows.map((r) => [r.version, r]));
       for (const m of migrations) {
         const prior = done.get(m.version);
         if (prior) {
           if (prior.checksum !== m.checksum) {
-            throw new Error(`migration ${m.version}_${m.name} was changed after it was applied (checksum ${prior.checksum.slice(0, 12)} in the database, ${m.checksum.slice(0, 12)} on disk); add a new migration instead`);
+            throw new Error(
+              `migration ${m.version}_${m.name} was changed after it was applied (checksum ${prior.checksum.slice(0, 12)} in the database, ${m.checksum.slice(0, 12)} on disk); add a new migration instead`,
+            );
           }
           continue;
         }

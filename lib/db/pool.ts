@@ -3,8 +3,8 @@
  * caller, errors on idle clients logged, not fatal.
  */
 import { Pool } from 'pg';
-import { DATABASE_URL_ENV } from '../store-env';
 import type { Logger } from '../log';
+import { DATABASE_URL_ENV } from '../store-env';
 
 export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   const url = env[DATABASE_URL_ENV];

@@ -3,8 +3,8 @@
  * endpoint, never a header: Anthropic's Messages API lives under /v1/messages, OpenAI's shape
  * serves everything else (the control API included).
  */
-import { anthropicErrorType, type AnthropicErrorBody } from '../anthropic-error';
-import { openAIError, type OpenAIErrorBody } from '../openai-error';
+import { type AnthropicErrorBody, anthropicErrorType } from '../anthropic-error';
+import { type OpenAIErrorBody, openAIError } from '../openai-error';
 import type { GatewayError } from './gateway-error';
 
 export type ClientFormatName = 'openai' | 'anthropic';

@@ -1,2 +1,2 @@
-export { failed, gatewayError, ok, type GatewayError, type Result } from './gateway-error';
-export { clientFormatOf, errorBody, type ClientFormatName } from './client-format';
+export { type ClientFormatName, clientFormatOf, errorBody } from './client-format';
+export { failed, type GatewayError, gatewayError, ok, type Result } from './gateway-error';

@@ -2,9 +2,10 @@
  * How our plugins end a request: always through `return kong.response.exit(...)`. Refusals are
  * GatewayError values (lib/errors), answered by exitWith in the shape of the client's API.
  */
-import type { Kong } from './pdk';
-import { clientFormatOf, errorBody, type ClientFormatName, type GatewayError } from '../errors';
+
+import { type ClientFormatName, clientFormatOf, errorBody, type GatewayError } from '../errors';
 import { JSON_CONTENT_TYPE } from '../openai-error';
+import type { Kong } from './pdk';
 
 export function exitJson(kong: Kong, status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
   return kong.response.exit(status, JSON.stringify(body), { 'Content-Type': JSON_CONTENT_TYPE, ...headers });

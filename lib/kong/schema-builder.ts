@@ -31,9 +31,7 @@ type NullableKeys<F extends Fields> = { [K in keyof F]: null extends ValueOf<F[K
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** The config type of a record's fields, as Kong delivers it. */
-export type ConfigOf<F extends Fields> = Simplify<
-  { [K in Exclude<keyof F, NullableKeys<F>>]: ValueOf<F[K]> } & { [K in NullableKeys<F>]?: ValueOf<F[K]> }
->;
+export type ConfigOf<F extends Fields> = Simplify<{ [K in Exclude<keyof F, NullableKeys<F>>]: ValueOf<F[K]> } & { [K in NullableKeys<F>]?: ValueOf<F[K]> }>;
 
 function field<T>(type: KongField['type'], attributes: object): Field<T> {
   return { type, ...attributes } as Field<T>;
@@ -66,7 +64,9 @@ export function record<const A extends Attributes & { fields: Fields }>(attribut
 }
 
 /** An array; `elements` stays where it is written among the attributes. An element is a value, never an unset field. */
-export function array<const A extends Attributes & { elements: Field<unknown> }>(attributes: A): Field<Delivered<A, Array<NonNullable<ValueOf<A['elements']>>>>> {
+export function array<const A extends Attributes & { elements: Field<unknown> }>(
+  attributes: A,
+): Field<Delivered<A, Array<NonNullable<ValueOf<A['elements']>>>>> {
   return field('array', attributes);
 }
 

@@ -3,15 +3,7 @@
  * array into `{name, fields: [{config: {type: "record", fields: Schema}}]}`; Kong validates plugin
  * configs against it with its Lua schema library, so only declarative attributes can be used.
  */
-export type KongFieldType =
-  | 'string'
-  | 'number'
-  | 'integer'
-  | 'boolean'
-  | 'array'
-  | 'set'
-  | 'map'
-  | 'record';
+export type KongFieldType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'set' | 'map' | 'record';
 
 export interface KongField {
   type: KongFieldType;

@@ -12,10 +12,10 @@
  * Money is integer nano-USD (safe integers: up to about 9 million USD per counter).
  */
 import type { BudgetPolicy, BudgetSubject } from '../identity';
-import { budgetKeys, scopeFor, scopeOf } from './redis-keys';
 import { INIT_LUA, REFUND_LUA, RESERVE_LUA, SETTLE_LUA, STATUS_LUA } from './lua/budget';
+import { budgetKeys, scopeFor, scopeOf } from './redis-keys';
 import { int, LuaScript, type ScriptClient } from './script';
-import { budgetWindow, type BudgetWindow } from './windows';
+import { type BudgetWindow, budgetWindow } from './windows';
 
 const RESERVE = new LuaScript('aigw-budget-reserve', RESERVE_LUA);
 const SETTLE = new LuaScript('aigw-budget-settle', SETTLE_LUA);

@@ -78,7 +78,11 @@ export class Eventually {
       if (!this.queue.has(entry)) return;
       if (this.now() >= entry.until) {
         this.finish(entry);
-        this.log.warn('deferred redis operation abandoned: what it acts on has expired', { name: entry.name, attempts: entry.attempts, error: (error as Error).message });
+        this.log.warn('deferred redis operation abandoned: what it acts on has expired', {
+          name: entry.name,
+          attempts: entry.attempts,
+          error: (error as Error).message,
+        });
         return;
       }
       const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(entry.attempts - 1, 10));

@@ -22,7 +22,14 @@ export function formatResetDuration(ms: number): string {
   const h = Math.floor(total / 3_600_000);
   const m = Math.floor((total % 3_600_000) / 60_000);
   const secMs = total % 60_000;
-  const sec = `${Math.floor(secMs / 1000)}${secMs % 1000 ? '.' + String(secMs % 1000).padStart(3, '0').replace(/0+$/, '') : ''}s`;
+  const sec = `${Math.floor(secMs / 1000)}${
+    secMs % 1000
+      ? '.' +
+        String(secMs % 1000)
+          .padStart(3, '0')
+          .replace(/0+$/, '')
+      : ''
+  }s`;
   if (h > 0) return `${h}h${m}m${sec}`;
   if (m > 0) return `${m}m${sec}`;
   return sec;

@@ -4,8 +4,9 @@
  * idempotent per request id, and a long request keeps its slot with extend(). cancel() undoes an
  * acquire whose outcome is unknown, in either order.
  */
-import { parallelCancelKey, parallelKey } from './redis-keys';
+
 import { ACQUIRE_LUA, ACTIVE_LUA, CANCEL_LUA, EXTEND_LUA, RELEASE_LUA } from './lua/parallel';
+import { parallelCancelKey, parallelKey } from './redis-keys';
 import { int, LuaScript, type ScriptClient } from './script';
 
 const ACQUIRE = new LuaScript('aigw-parallel-acquire', ACQUIRE_LUA);
@@ -42,11 +43,13 @@ export class ParallelLimiter {
   async acquire(requestId: string, subject: ParallelSubject, leaseMs: number, now: number = Date.now()): Promise<AcquireResult> {
     if (subject.maxParallel === null) return { acquired: true, active: 0, retryAfterMs: null };
     if (!(leaseMs > 0)) throw new Error('leaseMs must be > 0');
-    const r = ((await ACQUIRE.run(
-      this.redis,
-      [parallelKey(subject), parallelCancelKey(subject, requestId)],
-      [int(now, 'now'), requestId, int(now + leaseMs, 'lease expiry'), int(subject.maxParallel, 'maxParallel')],
-    )) as unknown[]).map(Number);
+    const r = (
+      (await ACQUIRE.run(
+        this.redis,
+        [parallelKey(subject), parallelCancelKey(subject, requestId)],
+        [int(now, 'now'), requestId, int(now + leaseMs, 'lease expiry'), int(subject.maxParallel, 'maxParallel')],
+      )) as unknown[]
+    ).map(Number);
     const acquired = r[0] === 1;
     return { acquired, active: r[1], retryAfterMs: acquired || r[2] < 0 ? null : Math.max(0, r[2]) };
   }

@@ -14,8 +14,9 @@
  * A request id should be checked once; a second check with the same id does not add a request
  * (same ZSET member) but does add its tokens again.
  */
-import { rateCancelKey, rateKeys, scopeOf } from './redis-keys';
+
 import { RATE_ADD_TOKENS_LUA, RATE_CANCEL_LUA, RATE_CHECK_LUA } from './lua/rate';
+import { rateCancelKey, rateKeys, scopeOf } from './redis-keys';
 import { int, LuaScript, type ScriptClient } from './script';
 
 const CHECK = new LuaScript('aigw-rate-check', RATE_CHECK_LUA);
@@ -168,7 +169,13 @@ export class RateLimiter {
     await ADD_TOKENS.run(
       this.redis,
       limited.map((s) => rateKeys.tokens(scope, s)),
-      [int(opts.now ?? Date.now(), 'now'), int(this.windowMs, 'windowMs'), int(this.bucketMs, 'bucketMs'), int(delta, 'delta'), int(opts.admittedAt, 'admittedAt')],
+      [
+        int(opts.now ?? Date.now(), 'now'),
+        int(this.windowMs, 'windowMs'),
+        int(this.bucketMs, 'bucketMs'),
+        int(delta, 'delta'),
+        int(opts.admittedAt, 'admittedAt'),
+      ],
     );
   }
 

@@ -73,8 +73,7 @@ export function rateCancelKey(scope: string, requestId: string): string {
 
 export const budgetKeys = {
   /** HASH {spent, reserved} for one subject's window; its existence means "initialised". */
-  counter: (scope: string, s: ScopedSubject, windowStart: number) =>
-    `${scopePrefix(scope)}budget:${s.kind}:${checkId(s.id)}:${windowStart}`,
+  counter: (scope: string, s: ScopedSubject, windowStart: number) => `${scopePrefix(scope)}budget:${s.kind}:${checkId(s.id)}:${windowStart}`,
   /** ZSET: request id → reservation expiry (ms), swept by every budget script of the scope. */
   expiries: (scope: string) => `${scopePrefix(scope)}resv-exp`,
   /** Prefix of a reservation record HASH (append the request id). */

@@ -21,9 +21,7 @@ const DURATION_RE = /^([1-9][0-9]{0,9})(s|m|h|d|w)$/;
 export function parseDuration(text: string): number {
   const m = typeof text === 'string' ? DURATION_RE.exec(text) : null;
   if (!m) {
-    throw new Error(
-      `invalid duration ${JSON.stringify(text)}: expected a positive integer followed by s, m, h, d or w (e.g. "30s", "15m", "1h", "30d", "1w")`,
-    );
+    throw new Error(`invalid duration ${JSON.stringify(text)}: expected a positive integer followed by s, m, h, d or w (e.g. "30s", "15m", "1h", "30d", "1w")`);
   }
   const ms = Number(m[1]) * UNIT_MS[m[2]];
   if (!Number.isSafeInteger(ms)) throw new Error(`invalid duration ${JSON.stringify(text)}: too long`);

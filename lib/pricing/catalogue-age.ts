@@ -13,7 +13,7 @@ export const CATALOGUE_AGE_METRIC = 'aigw_price_catalogue_age_days';
 export function registerCatalogueAge(registry: Registry, now: () => Date = () => new Date()): void {
   new Gauge({
     name: CATALOGUE_AGE_METRIC,
-    help: 'Days since the price catalogue (lib/pricing/catalogue.json) was read from the providers\' price lists',
+    help: "Days since the price catalogue (lib/pricing/catalogue.json) was read from the providers' price lists",
     labelNames: ['version'] as const,
     registers: [registry],
     collect() {

@@ -13,15 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { SnapshotNeeds, TargetSnapshot } from './target-stats';
 
-export const ALGORITHMS = [
-  'weighted-round-robin',
-  'least-in-flight',
-  'lowest-latency',
-  'lowest-cost',
-  'usage-based',
-  'consistent-hash',
-  'priority',
-] as const;
+export const ALGORITHMS = ['weighted-round-robin', 'least-in-flight', 'lowest-latency', 'lowest-cost', 'usage-based', 'consistent-hash', 'priority'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface BalanceTarget {
@@ -283,9 +275,7 @@ function byCost(items: BalanceTarget[], ctx: BalanceContext): Ranked {
     return pa === pb ? 0 : pa < pb ? -1 : 1;
   });
   const f = order[0];
-  const why = price(f) === Infinity
-    ? `lowest-cost: no price known, weighted random picked ${f.id}`
-    : `lowest-cost: ${f.id} at most ${price(f)} nano-USD`;
+  const why = price(f) === Infinity ? `lowest-cost: no price known, weighted random picked ${f.id}` : `lowest-cost: ${f.id} at most ${price(f)} nano-USD`;
   return { order, why, skipped: [] };
 }
 
@@ -299,16 +289,18 @@ function byCost(items: BalanceTarget[], ctx: BalanceContext): Ranked {
  */
 function byUsage(items: BalanceTarget[], ctx: BalanceContext): Ranked {
   const est = Math.max(0, ctx.estimatedTokens);
-  const info = new Map(items.map((t) => {
-    const u = ctx.snapshot.get(t.id)?.usage ?? { rpm: 0, tpm: 0 };
-    const rl = t.rpmLimit ?? null;
-    const tl = t.tpmLimit ?? null;
-    const overRpm = rl !== null && u.rpm + 1 > rl;
-    const overTpm = tl !== null && (u.tpm >= tl || u.tpm + est > tl);
-    const util = Math.max(rl !== null ? (u.rpm + 1) / Math.max(rl, 1e-9) : 0, tl !== null ? (u.tpm + est) / Math.max(tl, 1e-9) : 0);
-    const why: SkipReason | null = overRpm ? 'over_rpm' : overTpm ? 'over_tpm' : null;
-    return [t.id, { util, why }] as const;
-  }));
+  const info = new Map(
+    items.map((t) => {
+      const u = ctx.snapshot.get(t.id)?.usage ?? { rpm: 0, tpm: 0 };
+      const rl = t.rpmLimit ?? null;
+      const tl = t.tpmLimit ?? null;
+      const overRpm = rl !== null && u.rpm + 1 > rl;
+      const overTpm = tl !== null && (u.tpm >= tl || u.tpm + est > tl);
+      const util = Math.max(rl !== null ? (u.rpm + 1) / Math.max(rl, 1e-9) : 0, tl !== null ? (u.tpm + est) / Math.max(tl, 1e-9) : 0);
+      const why: SkipReason | null = overRpm ? 'over_rpm' : overTpm ? 'over_tpm' : null;
+      return [t.id, { util, why }] as const;
+    }),
+  );
   const order = sortedBy(items, ctx, (a, b) => {
     const ia = info.get(a.id)!;
     const ib = info.get(b.id)!;

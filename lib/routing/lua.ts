@@ -24,7 +24,10 @@ end
  *       cancels the oldest failure in the window), 9 retention ms once open, 10 probe holder ('' = none).
  * Returns {state, previous state, open-until ms (0 when closed)}.
  */
-export const OUTCOME_LUA = LUA_INT + LUA_BREAKER_STATE + `
+export const OUTCOME_LUA =
+  LUA_INT +
+  LUA_BREAKER_STATE +
+  `
 local now = tonumber(ARGV[1])
 local mode = ARGV[2]
 local st, u = bstate(KEYS[1], now)
@@ -69,7 +72,9 @@ return {st, prev, s(u)}
  * Returns 1 when `holder` holds the probe lease (newly or already), 0 otherwise (not half-open,
  * or someone else holds it).
  */
-export const PROBE_LUA = LUA_BREAKER_STATE + `
+export const PROBE_LUA =
+  LUA_BREAKER_STATE +
+  `
 local st = bstate(KEYS[1], tonumber(ARGV[1]))
 if st ~= 'half_open' then return 0 end
 if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return 1 end
@@ -82,7 +87,9 @@ return 0
  * EWMA: new = round((a·x + (1000−a)·old) / 1000); the first sample is taken as is.
  * Returns {ttft µs, per-token µs or -1}.
  */
-export const LATENCY_LUA = LUA_INT + `
+export const LATENCY_LUA =
+  LUA_INT +
+  `
 local a = tonumber(ARGV[4])
 local function ewma(field, x)
   local v = redis.call('HGET', KEYS[1], field)
@@ -109,7 +116,9 @@ return {s(ttft), s(tok)}
  * Drops expired leases (a crashed relay's requests stop counting), adds or renews this one.
  * Returns the live count.
  */
-export const BEGIN_LUA = LUA_INT + `
+export const BEGIN_LUA =
+  LUA_INT +
+  `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
@@ -123,7 +132,9 @@ return redis.call('ZCARD', KEYS[1])
  * first. A write from a lagging clock (older second than the slot's) is added to the newer second
  * rather than wiping it.
  */
-export const USAGE_LUA = LUA_INT + `
+export const USAGE_LUA =
+  LUA_INT +
+  `
 local sec = math.floor(tonumber(ARGV[1]) / 1000)
 local i = sec % 60
 local v = redis.call('HGET', KEYS[1], 's' .. i)
@@ -146,7 +157,10 @@ return 1
  *          requests in the last 60 s, tokens in the last 60 s}; -1 = not asked or unknown.
  * With 'p', a half-open target's probe lease is taken for the holder in the same trip (SET NX).
  */
-export const SNAPSHOT_LUA = LUA_INT + LUA_BREAKER_STATE + `
+export const SNAPSHOT_LUA =
+  LUA_INT +
+  LUA_BREAKER_STATE +
+  `
 local now = tonumber(ARGV[1])
 local needs = ARGV[2]
 local function has(c) return string.find(needs, c, 1, true) ~= nil end

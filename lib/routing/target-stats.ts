@@ -6,8 +6,8 @@
  */
 import type { FailureKind } from '../failure';
 import { int, LuaScript, type ScriptClient, whenReady } from '../limits/script';
-import { targetKeys, wrrCounterKey } from './redis-keys';
 import { BEGIN_LUA, LATENCY_LUA, OUTCOME_LUA, PROBE_LUA, SNAPSHOT_LUA, USAGE_LUA } from './lua';
+import { targetKeys, wrrCounterKey } from './redis-keys';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -119,7 +119,13 @@ export interface StatsClient extends ScriptClient {
 
 /** Kinds that say the target is unhealthy or unusable; the rest are the caller's or the content's. */
 export const BREAKER_FAILURE_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>([
-  'unreachable', 'timeout', 'rate_limit', 'server', 'stream_cut', 'auth', 'config',
+  'unreachable',
+  'timeout',
+  'rate_limit',
+  'server',
+  'stream_cut',
+  'auth',
+  'config',
 ]);
 
 const OUTCOME = new LuaScript('aigw-tgt-outcome', OUTCOME_LUA);
@@ -173,11 +179,22 @@ export class TargetStats {
     const mode = o.ok ? 'ok' : o.kind !== undefined && !BREAKER_FAILURE_KINDS.has(o.kind) ? 'neutral' : 'fail';
     const k = targetKeys(targetId);
     const p = this.opts;
-    const r = (await OUTCOME.run(this.redis, [k.breaker, k.failures, k.probe], [
-      int(o.now ?? Date.now(), 'now'), mode, int(p.windowMs, 'windowMs'), int(p.threshold, 'threshold'),
-      int(p.cooldownMs, 'cooldownMs'), int(p.maxCooldownMs, 'maxCooldownMs'), int(p.cooldownFactor, 'cooldownFactor'),
-      p.successForgives ? '1' : '0', int(p.breakerRetainMs, 'breakerRetainMs'), o.requestId ?? '',
-    ])) as unknown[];
+    const r = (await OUTCOME.run(
+      this.redis,
+      [k.breaker, k.failures, k.probe],
+      [
+        int(o.now ?? Date.now(), 'now'),
+        mode,
+        int(p.windowMs, 'windowMs'),
+        int(p.threshold, 'threshold'),
+        int(p.cooldownMs, 'cooldownMs'),
+        int(p.maxCooldownMs, 'maxCooldownMs'),
+        int(p.cooldownFactor, 'cooldownFactor'),
+        p.successForgives ? '1' : '0',
+        int(p.breakerRetainMs, 'breakerRetainMs'),
+        o.requestId ?? '',
+      ],
+    )) as unknown[];
     const state = toState(r[0]);
     const previous = toState(r[1]);
     return { state, previous, changed: state !== previous, openUntil: Number(r[2]) };
@@ -193,13 +210,23 @@ export class TargetStats {
   }
 
   /** Folds one sample into the EWMAs (ms in, µs stored). perTokenMs null = not measured (non-stream). */
-  async recordLatency(targetId: string, s: { ttftMs: number; perTokenMs: number | null; now?: number }): Promise<{ ttftMs: number; perTokenMs: number | null }> {
+  async recordLatency(
+    targetId: string,
+    s: { ttftMs: number; perTokenMs: number | null; now?: number },
+  ): Promise<{ ttftMs: number; perTokenMs: number | null }> {
     const k = targetKeys(targetId);
     const us = (ms: number, what: string): string => int(Math.max(0, Math.round(ms * 1000)), what);
-    const r = (await LATENCY.run(this.redis, [k.latency], [
-      int(s.now ?? Date.now(), 'now'), us(s.ttftMs, 'ttftMs'), s.perTokenMs === null ? '-1' : us(s.perTokenMs, 'perTokenMs'),
-      int(Math.round(this.opts.alpha * 1000), 'alpha'), int(this.opts.latencyTtlMs, 'latencyTtlMs'),
-    ])) as unknown[];
+    const r = (await LATENCY.run(
+      this.redis,
+      [k.latency],
+      [
+        int(s.now ?? Date.now(), 'now'),
+        us(s.ttftMs, 'ttftMs'),
+        s.perTokenMs === null ? '-1' : us(s.perTokenMs, 'perTokenMs'),
+        int(Math.round(this.opts.alpha * 1000), 'alpha'),
+        int(this.opts.latencyTtlMs, 'latencyTtlMs'),
+      ],
+    )) as unknown[];
     const tok = Number(r[1]);
     return { ttftMs: Number(r[0]) / 1000, perTokenMs: tok < 0 ? null : tok / 1000 };
   }
@@ -234,10 +261,12 @@ export class TargetStats {
   /** Latency EWMAs, one round trip; null for a target without a sample. */
   async latencies(ids: readonly string[]): Promise<Map<string, { ttftMs: number; perTokenMs: number | null } | null>> {
     const s = await this.snapshot(ids, 0, { latency: true });
-    return new Map(ids.map((id) => {
-      const l = s.targets.get(id)!.latency!;
-      return [id, l ? { ttftMs: l.ttftMs, perTokenMs: l.perTokenMs } : null];
-    }));
+    return new Map(
+      ids.map((id) => {
+        const l = s.targets.get(id)!.latency!;
+        return [id, l ? { ttftMs: l.ttftMs, perTokenMs: l.perTokenMs } : null];
+      }),
+    );
   }
 
   /** Live in-flight leases per target at `now`, one round trip. */
@@ -279,10 +308,7 @@ export class TargetStats {
     return this.redis.isCluster === true || typeof this.redis.pipeline !== 'function';
   }
 
-  private async batch(
-    calls: Array<{ keys: string[]; args: string[] }>,
-    counterKey: string | null,
-  ): Promise<{ results: unknown[]; counter: number | null }> {
+  private async batch(calls: Array<{ keys: string[]; args: string[] }>, counterKey: string | null): Promise<{ results: unknown[]; counter: number | null }> {
     // The INCR and the pipeline skip LuaScript.run's wait for a connection still being made.
     await whenReady(this.redis);
     if (this.useParallel()) {
@@ -312,7 +338,11 @@ export class TargetStats {
     };
   }
 
-  private async runPipeline(calls: Array<{ keys: string[]; args: string[] }>, counterKey: string | null, full: boolean): Promise<Array<[Error | null, unknown]>> {
+  private async runPipeline(
+    calls: Array<{ keys: string[]; args: string[] }>,
+    counterKey: string | null,
+    full: boolean,
+  ): Promise<Array<[Error | null, unknown]>> {
     const p = this.redis.pipeline!();
     for (const c of calls) {
       if (full) p.eval(SNAPSHOT.source, c.keys.length, ...c.keys, ...c.args);

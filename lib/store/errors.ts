@@ -1,6 +1,9 @@
 /** A write that would break a uniqueness rule; `field` is the API field that collides. */
 export class ConflictError extends Error {
-  constructor(message: string, readonly field: string | null) {
+  constructor(
+    message: string,
+    readonly field: string | null,
+  ) {
     super(message);
     this.name = 'ConflictError';
   }

@@ -31,7 +31,11 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
     return result;
   } catch (error) {
     if (isDatabaseUnavailable(error)) broken = error as Error;
-    else broken = await client.query('ROLLBACK').then(() => undefined, (e: Error) => e);
+    else
+      broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: Error) => e,
+      );
     throw error;
   } finally {
     client.release(broken);

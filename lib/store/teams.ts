@@ -1,8 +1,8 @@
 /** Teams (tenants): pure data access, no HTTP. */
 import type { Pool } from 'pg';
 import { rethrowConflict } from './errors';
-import { storedKeyFromRow, storedTeamFromRow, type StoredKey, type StoredTeam } from './rows';
-import { inTransaction, setClauses, type Queryable } from './sql';
+import { type StoredKey, type StoredTeam, storedKeyFromRow, storedTeamFromRow } from './rows';
+import { inTransaction, type Queryable, setClauses } from './sql';
 
 export interface NewTeam {
   name: string;
@@ -62,10 +62,7 @@ export async function resolveTeam(db: Queryable, idOrName: string): Promise<Stor
 }
 
 export async function listTeams(db: Queryable, page: { limit: number; offset: number }): Promise<{ teams: StoredTeam[]; total: number }> {
-  const { rows } = await db.query(
-    'SELECT *, count(*) OVER () AS total FROM aigw_teams ORDER BY created_at, id LIMIT $1 OFFSET $2',
-    [page.limit, page.offset],
-  );
+  const { rows } = await db.query('SELECT *, count(*) OVER () AS total FROM aigw_teams ORDER BY created_at, id LIMIT $1 OFFSET $2', [page.limit, page.offset]);
   const total = rows[0] ? Number(rows[0].total) : (await db.query('SELECT count(*)::int AS n FROM aigw_teams')).rows[0].n;
   return { teams: rows.map(storedTeamFromRow), total };
 }

@@ -4,9 +4,9 @@
  */
 import type { KeyRecord, KeyRole } from '../identity';
 import { rethrowConflict } from './errors';
-import { keyFromRow, storedKeyFromRow, type StoredKey } from './rows';
+import { keyFromRow, type StoredKey, storedKeyFromRow } from './rows';
+import { type Queryable, setClauses } from './sql';
 import { anchorReset } from './teams';
-import { setClauses, type Queryable } from './sql';
 
 /** The key row with its team as JSON (row_to_json keeps this one query, one round trip). */
 const SELECT_WITH_TEAM = `SELECT k.*, CASE WHEN t.id IS NULL THEN NULL ELSE row_to_json(t.*) END AS team
@@ -39,10 +39,7 @@ export function keyStatus(key: Pick<KeyRecord, 'revoked' | 'expiresAt'>, now: nu
 export async function touchKeyLastUsed(db: Queryable, ids: string[], at: Date = new Date()): Promise<number> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return 0;
-  const { rowCount } = await db.query(
-    'UPDATE aigw_keys SET last_used_at = GREATEST(COALESCE(last_used_at, $2), $2) WHERE id = ANY($1::uuid[])',
-    [unique, at],
-  );
+  const { rowCount } = await db.query('UPDATE aigw_keys SET last_used_at = GREATEST(COALESCE(last_used_at, $2), $2) WHERE id = ANY($1::uuid[])', [unique, at]);
   return rowCount ?? 0;
 }
 
@@ -65,7 +62,20 @@ export interface NewKey {
 }
 
 export type KeyPatch = Partial<
-  Pick<NewKey, 'keyAlias' | 'allowedModels' | 'modelAliases' | 'maxBudgetNano' | 'budgetDuration' | 'rpmLimit' | 'tpmLimit' | 'maxParallelRequests' | 'expiresAt' | 'metadata' | 'userId'>
+  Pick<
+    NewKey,
+    | 'keyAlias'
+    | 'allowedModels'
+    | 'modelAliases'
+    | 'maxBudgetNano'
+    | 'budgetDuration'
+    | 'rpmLimit'
+    | 'tpmLimit'
+    | 'maxParallelRequests'
+    | 'expiresAt'
+    | 'metadata'
+    | 'userId'
+  >
 >;
 
 const PATCH_COLUMNS: Record<keyof KeyPatch, string> = {
@@ -88,8 +98,23 @@ export async function createKey(db: Queryable, k: NewKey): Promise<StoredKey> {
       `INSERT INTO aigw_keys (key_hash, key_prefix, key_alias, team_id, user_id, role, allowed_models, model_aliases,
          max_budget_nano, budget_duration, rpm_limit, tpm_limit, max_parallel_requests, expires_at, metadata)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-      [k.keyHash, k.keyPrefix, k.keyAlias, k.teamId, k.userId, k.role, k.allowedModels, JSON.stringify(k.modelAliases),
-        k.maxBudgetNano, k.budgetDuration, k.rpmLimit, k.tpmLimit, k.maxParallelRequests, k.expiresAt, JSON.stringify(k.metadata)],
+      [
+        k.keyHash,
+        k.keyPrefix,
+        k.keyAlias,
+        k.teamId,
+        k.userId,
+        k.role,
+        k.allowedModels,
+        JSON.stringify(k.modelAliases),
+        k.maxBudgetNano,
+        k.budgetDuration,
+        k.rpmLimit,
+        k.tpmLimit,
+        k.maxParallelRequests,
+        k.expiresAt,
+        JSON.stringify(k.metadata),
+      ],
     );
     return (await getKey(db, rows[0].id as string))!;
   } catch (error) {
@@ -107,10 +132,7 @@ export async function getKeyByAlias(db: Queryable, alias: string): Promise<Store
   return rows[0] ? storedKeyFromRow(rows[0]) : null;
 }
 
-export async function listKeys(
-  db: Queryable,
-  q: { teamId?: string | null; limit: number; offset: number },
-): Promise<{ keys: StoredKey[]; total: number }> {
+export async function listKeys(db: Queryable, q: { teamId?: string | null; limit: number; offset: number }): Promise<{ keys: StoredKey[]; total: number }> {
   const where = q.teamId ? 'WHERE k.team_id = $3' : '';
   const params: unknown[] = [q.limit, q.offset];
   if (q.teamId) params.push(q.teamId);
@@ -162,10 +184,7 @@ export async function rotateKey(db: Queryable, id: string, next: { keyHash: stri
 
 /** Marks the key revoked (both its current and any previous secret stop working). */
 export async function revokeKey(db: Queryable, id: string): Promise<StoredKey | null> {
-  const { rowCount } = await db.query(
-    'UPDATE aigw_keys SET revoked = true, revoked_at = COALESCE(revoked_at, now()), updated_at = now() WHERE id = $1',
-    [id],
-  );
+  const { rowCount } = await db.query('UPDATE aigw_keys SET revoked = true, revoked_at = COALESCE(revoked_at, now()), updated_at = now() WHERE id = $1', [id]);
   return rowCount ? getKey(db, id) : null;
 }
 

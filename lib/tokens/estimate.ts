@@ -7,7 +7,7 @@
 import type { Endpoint } from '../plan';
 import { forEachJsonString } from './json-bound';
 import { estimateTextTokens } from './o200k';
-import { walkRequest, type PromptVisitor } from './request-walk';
+import { type PromptVisitor, walkRequest } from './request-walk';
 
 /** OpenAI's cookbook framing (How_to_count_tokens_with_tiktoken.ipynb): 3 per message, 3 per reply. */
 const PER_MESSAGE = 3;

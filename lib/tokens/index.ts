@@ -6,8 +6,9 @@
  *   limits and for usage a provider did not report.
  * Everything is linear in the body size, never throws on any string, and keeps bounded memory.
  */
-export { promptShape, type PromptShape } from './prompt-shape';
-export { promptTokenBound, UNKNOWN_CONTEXT_WINDOW, type TokenTarget } from './prompt-bound';
+
+export { completionText, type GeneratedParts, generatedText, requestedMaxOutput } from './completion';
 export { estimatePromptTokens } from './estimate';
 export { countTextTokens } from './o200k';
-export { completionText, generatedText, requestedMaxOutput, type GeneratedParts } from './completion';
+export { promptTokenBound, type TokenTarget, UNKNOWN_CONTEXT_WINDOW } from './prompt-bound';
+export { type PromptShape, promptShape } from './prompt-shape';

@@ -5,7 +5,7 @@
  */
 import type { Endpoint } from '../plan';
 import { jsonValueBound } from './json-bound';
-import { walkRequest, type PromptVisitor } from './request-walk';
+import { type PromptVisitor, walkRequest } from './request-walk';
 import { jsonTextBound, textBound } from './string-bound';
 
 export interface PromptShape {

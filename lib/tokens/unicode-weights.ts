@@ -41,7 +41,12 @@ function utf8LengthOf(text: string): number {
  * composition with the runtime's ICU and fails when a newer Unicode adds one.
  */
 function composesWithPrevious(codePoint: number): boolean {
-  return (codePoint >= 0x1100 && codePoint <= 0x11ff) || (codePoint >= 0xa960 && codePoint <= 0xa97f) || (codePoint >= 0xd7b0 && codePoint <= 0xd7ff) || codePoint === 0x16d67;
+  return (
+    (codePoint >= 0x1100 && codePoint <= 0x11ff) ||
+    (codePoint >= 0xa960 && codePoint <= 0xa97f) ||
+    (codePoint >= 0xd7b0 && codePoint <= 0xd7ff) ||
+    codePoint === 0x16d67
+  );
 }
 
 function compute(codePoint: number): number {

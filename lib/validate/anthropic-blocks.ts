@@ -5,7 +5,7 @@
  * refuses them as unsupported.
  */
 import { MAX_CONTENT_PARTS, MAX_ID_LENGTH, MAX_TOOL_NAME_LENGTH } from './bounds';
-import { anyObject, arrayOf, boolean, either, noFields, oneOf, optional, required, string, tagged, type Check, type FieldsCheck } from './checks';
+import { anyObject, arrayOf, boolean, type Check, either, type FieldsCheck, noFields, oneOf, optional, required, string, tagged } from './checks';
 import { cacheControl } from './common';
 
 function cacheable(fields: FieldsCheck): FieldsCheck {
@@ -67,7 +67,21 @@ const documentSource: Check = tagged([
   [
     'content',
     (o, path) =>
-      required(o, 'content', path, either({ string: string(), array: arrayOf(tagged([['text', textFields], ['image', imageFields]]), { max: MAX_CONTENT_PARTS }) })),
+      required(
+        o,
+        'content',
+        path,
+        either({
+          string: string(),
+          array: arrayOf(
+            tagged([
+              ['text', textFields],
+              ['image', imageFields],
+            ]),
+            { max: MAX_CONTENT_PARTS },
+          ),
+        }),
+      ),
   ],
   ['url', (o, path) => required(o, 'url', path, string())],
   ['file', (o, path) => required(o, 'file_id', path, string())],
@@ -82,15 +96,9 @@ const documentFields: FieldsCheck = cacheable((o, path) => {
 /** What a tool_result may hold (ToolResultBlockParam.content). */
 const toolResultContent: Check = either({
   string: string(),
-  array: arrayOf(
-    tagged([
-      ['text', textFields],
-      ['image', imageFields],
-      ['document', documentFields],
-      ...untranslated('search_result', 'tool_reference'),
-    ]),
-    { max: MAX_CONTENT_PARTS },
-  ),
+  array: arrayOf(tagged([['text', textFields], ['image', imageFields], ['document', documentFields], ...untranslated('search_result', 'tool_reference')]), {
+    max: MAX_CONTENT_PARTS,
+  }),
 });
 
 export const contentBlock: Check = tagged([

@@ -3,9 +3,28 @@
  * Anthropic's API reference): every field the ingress reads, with Anthropic's documented types
  * and ranges. Unknown fields are left alone; the ingress does not read them.
  */
-import * as B from './bounds';
-import { anyObject, arrayOf, boolean, either, integer, keyword, noFields, number, object, oneOf, optional, own, required, string, tagged, type Check, type JsonObject } from './checks';
+
 import { contentBlock, systemBlock } from './anthropic-blocks';
+import * as B from './bounds';
+import {
+  anyObject,
+  arrayOf,
+  boolean,
+  type Check,
+  either,
+  integer,
+  type JsonObject,
+  keyword,
+  noFields,
+  number,
+  object,
+  oneOf,
+  optional,
+  own,
+  required,
+  string,
+  tagged,
+} from './checks';
 import { cacheControl, model, thinkingConfig } from './common';
 import type { Path } from './issue';
 
@@ -57,7 +76,12 @@ export function checkAnthropicMessages(body: JsonObject): { model: string; strea
   optional(body, 'top_p', path, number(B.TOP_P.min, B.TOP_P.max));
   optional(body, 'top_k', path, integer(0, B.MAX_INT32));
   optional(body, 'stream', path, boolean);
-  optional(body, 'metadata', path, object((o, at) => optional(o, 'user_id', at, string({ max: B.MAX_ID_LENGTH }))));
+  optional(
+    body,
+    'metadata',
+    path,
+    object((o, at) => optional(o, 'user_id', at, string({ max: B.MAX_ID_LENGTH }))),
+  );
   optional(body, 'tools', path, arrayOf(tool, { max: B.MAX_TOOLS }));
   optional(body, 'tool_choice', path, toolChoice);
   optional(body, 'thinking', path, thinkingConfig);

@@ -5,7 +5,7 @@
  * are looked up in Maps for the same reason.
  */
 import { MAX_KEYWORD_LENGTH } from './bounds';
-import { reject, type JsonKind, type Path, type PathSegment } from './issue';
+import { type JsonKind, type Path, type PathSegment, reject } from './issue';
 
 export type JsonObject = Record<string, unknown>;
 export type Check = (value: unknown, path: Path) => void;

@@ -1,6 +1,6 @@
 /** Shapes every client format carries: the model name, Anthropic's cache_control and thinking config, JSON text fields. */
 import { MAX_JSON_DEPTH, MAX_MODEL_LENGTH, MAX_OUTPUT_TOKENS, MIN_THINKING_BUDGET } from './bounds';
-import { integer, noFields, object, oneOf, optional, required, string, tagged, type Check } from './checks';
+import { type Check, integer, noFields, object, oneOf, optional, required, string, tagged } from './checks';
 import { textNestingExceeds } from './depth';
 import { reject } from './issue';
 

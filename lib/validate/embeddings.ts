@@ -4,9 +4,9 @@
  * tokens. Input problems name `input` as a whole, as OpenAI's own errors do.
  */
 import * as B from './bounds';
-import { integer, oneOf, optional, own, required, string, type JsonObject } from './checks';
+import { integer, type JsonObject, oneOf, optional, own, required, string } from './checks';
 import { model } from './common';
-import { reject, type Path } from './issue';
+import { type Path, reject } from './issue';
 
 const INPUT_SHAPE = 'expected a non-empty string, an array of non-empty strings, or token arrays';
 

@@ -9,14 +9,14 @@ import { MAX_JSON_DEPTH } from './bounds';
 import { isObject, type JsonObject } from './checks';
 import { valueNestingExceeds } from './depth';
 import { checkEmbeddings } from './embeddings';
-import { Rejection, type Issue } from './issue';
+import { type Issue, Rejection } from './issue';
 import { TOO_DEEP_MESSAGE } from './json-body';
 import { checkChatCompletion } from './openai-chat';
 import { anthropicWording, openAIWording, type Worded } from './wording';
 
-export { parseJsonBody, parseNestedJson, type ParsedBody } from './json-body';
 export { MAX_JSON_DEPTH } from './bounds';
 export { isObject } from './checks';
+export { type ParsedBody, parseJsonBody, parseNestedJson } from './json-body';
 
 export interface ValidRequest {
   model: string;

@@ -4,9 +4,28 @@
  * to OpenAI-compatible servers; known fields of the wrong type are a 400.
  */
 import * as B from './bounds';
-import { anyObject, arrayOf, boolean, either, integer, keyword, mapOf, number, object, oneOf, optional, own, required, string, tagged, noFields, type Check, type JsonObject } from './checks';
+import {
+  anyObject,
+  arrayOf,
+  boolean,
+  type Check,
+  either,
+  integer,
+  type JsonObject,
+  keyword,
+  mapOf,
+  noFields,
+  number,
+  object,
+  oneOf,
+  optional,
+  own,
+  required,
+  string,
+  tagged,
+} from './checks';
 import { model, thinkingConfig } from './common';
-import { reject, type Path } from './issue';
+import { type Path, reject } from './issue';
 import { chatMessage } from './openai-messages';
 import { functionChoice, functions, toolChoice, tools } from './openai-tools';
 

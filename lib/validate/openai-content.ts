@@ -5,7 +5,7 @@
  * translating adapters refuse them with a 400.
  */
 import { MAX_CONTENT_PARTS, MAX_KEYWORD_LENGTH } from './bounds';
-import { arrayOf, either, object, oneOf, optional, required, string, tagged, type Check, type FieldsCheck } from './checks';
+import { arrayOf, type Check, either, type FieldsCheck, object, oneOf, optional, required, string, tagged } from './checks';
 import { cacheControl } from './common';
 
 /** Every part may carry the gateway's cache_control extension (kept for Anthropic targets). */

@@ -4,7 +4,7 @@
  * Anthropic thinking), `is_error` on tool results.
  */
 import { MAX_CONTENT_PARTS, MAX_ID_LENGTH } from './bounds';
-import { arrayOf, boolean, object, oneOf, optional, own, required, string, tagged, type Check, type JsonObject } from './checks';
+import { arrayOf, boolean, type Check, type JsonObject, object, oneOf, optional, own, required, string, tagged } from './checks';
 import type { Path } from './issue';
 import { messageContent } from './openai-content';
 import { functionCall, toolCalls } from './openai-tools';
@@ -43,7 +43,12 @@ function messageFields(message: JsonObject, path: Path): void {
   optional(message, 'reasoning_content', path, string());
   optional(message, 'thinking_blocks', path, thinkingBlocks);
   optional(message, 'is_error', path, boolean);
-  optional(message, 'audio', path, object((o, at) => required(o, 'id', at, id)));
+  optional(
+    message,
+    'audio',
+    path,
+    object((o, at) => required(o, 'id', at, id)),
+  );
 }
 
 export const chatMessage: Check = object(messageFields);

@@ -4,7 +4,7 @@
  * (ChatCompletionMessageToolCall), and their deprecated `functions` forerunners.
  */
 import { MAX_ID_LENGTH, MAX_TOOL_CALLS, MAX_TOOL_NAME_LENGTH, MAX_TOOLS } from './bounds';
-import { anyObject, arrayOf, boolean, either, object, oneOf, optional, required, string, tagged, type Check } from './checks';
+import { anyObject, arrayOf, boolean, type Check, either, object, oneOf, optional, required, string, tagged } from './checks';
 import { cacheControl, jsonText } from './common';
 
 const toolName: Check = string({ min: 1, max: MAX_TOOL_NAME_LENGTH });
@@ -64,7 +64,12 @@ export const toolChoice: Check = either({
 
 /** Gemini's thought signature, round-tripped as Google's OpenAI-compatible endpoint does. */
 const extraContent: Check = object((o, path) =>
-  optional(o, 'google', path, object((google, at) => optional(google, 'thought_signature', at, string()))),
+  optional(
+    o,
+    'google',
+    path,
+    object((google, at) => optional(google, 'thought_signature', at, string())),
+  ),
 );
 
 /** A function call's name and JSON arguments (also the deprecated `function_call` on assistant messages). */
@@ -109,4 +114,3 @@ export const functions: Check = arrayOf(
   { max: MAX_TOOLS },
 );
 export const functionChoice: Check = either({ string: oneOf(['none', 'auto']), object: named });
-

@@ -14,7 +14,7 @@ export interface Worded {
 
 /** Values are echoed only briefly: a client's 5 MB string does not belong in an error. */
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 
@@ -52,14 +52,26 @@ export function openAIParam(path: Path): string | null {
 function openAILength(issue: Extract<Issue, { kind: 'too_short' | 'too_long' }>, param: string): Worded {
   const { what, limit, got } = issue;
   if (what === 'object') {
-    return { message: `Invalid '${param}': too many properties. Expected an object with at most ${limit} properties, but got ${got} instead.`, param, code: 'object_above_max_properties' };
+    return {
+      message: `Invalid '${param}': too many properties. Expected an object with at most ${limit} properties, but got ${got} instead.`,
+      param,
+      code: 'object_above_max_properties',
+    };
   }
   const noun = what === 'array' ? 'an array' : 'a string';
   if (issue.kind === 'too_short' && got === 0) {
-    return { message: `Invalid '${param}': empty ${what}. Expected ${noun} with minimum length ${limit}, but got an empty ${what} instead.`, param, code: `empty_${what}` };
+    return {
+      message: `Invalid '${param}': empty ${what}. Expected ${noun} with minimum length ${limit}, but got an empty ${what} instead.`,
+      param,
+      code: `empty_${what}`,
+    };
   }
   const [adjective, bound, code] = issue.kind === 'too_short' ? ['short', 'minimum', 'below_min_length'] : ['long', 'maximum', 'above_max_length'];
-  return { message: `Invalid '${param}': ${what} too ${adjective}. Expected ${noun} with ${bound} length ${limit}, but got ${noun} with length ${got} instead.`, param, code: `${what}_${code}` };
+  return {
+    message: `Invalid '${param}': ${what} too ${adjective}. Expected ${noun} with ${bound} length ${limit}, but got ${noun} with length ${got} instead.`,
+    param,
+    code: `${what}_${code}`,
+  };
 }
 
 export function openAIWording(issue: Issue): Worded {
@@ -76,12 +88,20 @@ export function openAIWording(issue: Issue): Worded {
       };
     case 'enum':
     case 'tag':
-      return { message: `Invalid value for '${name}': '${shown(issue.got)}'. Supported values are: ${listed(issue.allowed, 'and')}.`, param, code: 'invalid_value' };
+      return {
+        message: `Invalid value for '${name}': '${shown(issue.got)}'. Supported values are: ${listed(issue.allowed, 'and')}.`,
+        param,
+        code: 'invalid_value',
+      };
     case 'below':
     case 'above': {
       const number = issue.integer ? 'integer' : 'decimal';
       const [where, op, code] = issue.kind === 'below' ? ['below minimum', '>=', 'below_min_value'] : ['above maximum', '<=', 'above_max_value'];
-      return { message: `Invalid '${name}': ${number} ${where} value. Expected a value ${op} ${issue.limit}, but got ${shown(issue.got)} instead.`, param, code: `${number}_${code}` };
+      return {
+        message: `Invalid '${name}': ${number} ${where} value. Expected a value ${op} ${issue.limit}, but got ${shown(issue.got)} instead.`,
+        param,
+        code: `${number}_${code}`,
+      };
     }
     case 'too_short':
     case 'too_long':

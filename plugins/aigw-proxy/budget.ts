@@ -5,12 +5,11 @@
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import { gatewayError, type GatewayError } from '../../lib/errors';
-import { MAX_BUDGET_NANO } from '../../lib/money';
+import { type GatewayError, gatewayError } from '../../lib/errors';
 import type { BudgetSubject, RequestIdentity } from '../../lib/identity';
 import { BudgetLimiter, eventually, retryAfterSeconds } from '../../lib/limits';
+import { MAX_BUDGET_NANO, nanoToUsdString } from '../../lib/money';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
-import { nanoToUsdString } from '../../lib/money';
 import { worstCaseNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
 import { promptShape, promptTokenBound, requestedMaxOutput, type TokenTarget } from '../../lib/tokens';
@@ -25,8 +24,7 @@ export interface BudgetStores {
 
 export type Reservation =
   /** expiresAt: when an unsettled reservation is refunded by itself (0 when nothing was reserved). */
-  | { ok: true; billing: PlanBilling; expiresAt: number }
-  | { ok: false; error: GatewayError };
+  { ok: true; billing: PlanBilling; expiresAt: number } | { ok: false; error: GatewayError };
 
 export interface ReservationInput {
   requestId: string;

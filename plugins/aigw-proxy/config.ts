@@ -2,7 +2,7 @@ import { BALANCING_ALGORITHM_DEFAULT, HASH_HEADER_DEFAULT, TARGET_TIMEOUTS_DEFAU
 import type { ConfigOf } from '../../lib/kong/schema-builder';
 import type { PlanRetry, PlanTarget } from '../../lib/plan';
 import { catalogPrice, type ModelPrice } from '../../lib/pricing';
-import { targetId, weightedOrder, type Algorithm } from '../../lib/routing';
+import { type Algorithm, targetId, weightedOrder } from '../../lib/routing';
 import type { AiProxyFields } from './schema';
 
 /** The config as Kong delivers it (validated, defaults filled, unset optional fields null), inferred from the schema. */
@@ -124,7 +124,11 @@ export function planTargets(models: CompiledModels, name: string, random: () => 
     seen.add(modelName);
     const tiers = [...new Set(group.targets.map((t) => t.priority))].sort((a, b) => a - b);
     for (const tier of tiers) {
-      for (const target of weightedOrder(group.targets.filter((t) => t.priority === tier), random)) plan.push(toPlanTarget(target));
+      for (const target of weightedOrder(
+        group.targets.filter((t) => t.priority === tier),
+        random,
+      ))
+        plan.push(toPlanTarget(target));
     }
     group.fallbacks.forEach(visit);
   };

@@ -4,19 +4,20 @@
  * Every PDK call is a round trip to this single-threaded server: what aigw-virtual-key already
  * read (request id, Content-Length, the key's models) comes with its identity.
  */
+
+import { endpointOf } from '../../lib/endpoints';
+import { type ClientFormatName, clientFormatOf, type GatewayError, gatewayError } from '../../lib/errors';
+import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
+import { ANY_MODEL, IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity, usableModelNames } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { exitJson, exitWith } from '../../lib/kong/respond';
-import { endpointOf } from '../../lib/endpoints';
-import { clientFormatOf, gatewayError, type ClientFormatName, type GatewayError } from '../../lib/errors';
-import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
-import { ANY_MODEL, IDENTITY_CTX_KEY, restoreIdentity, usableModelNames, type RequestIdentity } from '../../lib/identity';
-import { signPlan, sha256Hex, type Endpoint, type PlanBilling, type RoutePlan } from '../../lib/plan';
+import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { pgFor, redisFor } from '../../lib/store-clients';
-import { reserveBudget, type BudgetStores } from './budget';
-import { compileModels, parseRelayUrl, planTargets, type AiProxyConfig, type CompiledModels, type ModelGroup } from './config';
-import { routeTargets, type Route } from './routing';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
+import { type BudgetStores, reserveBudget } from './budget';
+import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
 import { modelList, modelObject } from './models';
+import { type Route, routeTargets } from './routing';
 import { parseJsonBody, validateFor } from './validate';
 
 const NOT_ADMITTED = gatewayError(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
@@ -100,7 +101,13 @@ export class AiProxyHandler {
   }
 
   /** Target order for this request; shared stats unavailable is not a reason to refuse it. */
-  private async orderTargetsFor(kong: Kong, group: ModelGroup, requestId: string, promptEstimate: number | undefined, body: Record<string, unknown>): Promise<Route> {
+  private async orderTargetsFor(
+    kong: Kong,
+    group: ModelGroup,
+    requestId: string,
+    promptEstimate: number | undefined,
+    body: Record<string, unknown>,
+  ): Promise<Route> {
     const needsTokens = group.algorithm === 'lowest-cost' || group.algorithm === 'lowest-latency' || group.algorithm === 'usage-based';
     const hashKey = group.algorithm === 'consistent-hash' ? ((await kong.request.getHeader(group.hashHeader)) ?? null) : null;
     try {

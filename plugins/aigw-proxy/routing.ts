@@ -7,8 +7,8 @@
 import type Redis from 'ioredis';
 import type { PlanTarget } from '../../lib/plan';
 import { worstCaseNano } from '../../lib/pricing';
-import { orderTargets, snapshotNeeds, targetId, TargetStats } from '../../lib/routing';
-import { MAX_PLAN_TARGETS, planTargets, toPlanTarget, type CompiledModels, type ModelGroup } from './config';
+import { orderTargets, snapshotNeeds, TargetStats, targetId } from '../../lib/routing';
+import { type CompiledModels, MAX_PLAN_TARGETS, type ModelGroup, planTargets, toPlanTarget } from './config';
 
 /** A half-open target's probe lease outlives one attempt chain. */
 const PROBE_LEASE_MS = 60_000;
@@ -29,7 +29,10 @@ export interface Route {
 export async function routeTargets(models: CompiledModels, group: ModelGroup, redis: Redis | null, input: RouteInput): Promise<Route> {
   const fallbackTargets = group.fallbacks.flatMap((name) => planTargets(models, name));
   if (!redis) {
-    return { targets: planTargets(models, group.name), routing: { algorithm: 'priority', reason: 'static order: tiers, weighted at random (no Redis for shared stats)' } };
+    return {
+      targets: planTargets(models, group.name),
+      routing: { algorithm: 'priority', reason: 'static order: tiers, weighted at random (no Redis for shared stats)' },
+    };
   }
   // One target has no order to choose: the shared stats (a Redis round trip, and a probe lease
   // that changes nothing when there is no other target to try first) are not read.

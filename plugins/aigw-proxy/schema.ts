@@ -50,7 +50,7 @@ const targetFields = {
   credential: string({
     // Only the NAME of a variable in the relay's environment; the key never enters Kong.
     match: '^[A-Z][A-Z0-9_]*$',
-    description: "Environment variable in the relay holding the provider key (e.g. OPENAI_API_KEY); empty for keyless servers such as Ollama.",
+    description: 'Environment variable in the relay holding the provider key (e.g. OPENAI_API_KEY); empty for keyless servers such as Ollama.',
   }),
   timeouts,
   pricing,
@@ -73,7 +73,8 @@ const targets = array({
 });
 
 const retry = record({
-  description: 'How the relay retries a failing target before failing over: connection errors, timeouts, 429 (honouring Retry-After) and 5xx; never caller errors.',
+  description:
+    'How the relay retries a failing target before failing over: connection errors, timeouts, 429 (honouring Retry-After) and 5xx; never caller errors.',
   fields: {
     max_retries: integer({ default: RETRY_POLICY_DEFAULT.maxRetries, between: [0, 10] }),
     base_delay_ms: integer({ default: RETRY_POLICY_DEFAULT.baseDelayMs, between: [0, 60000] }),
@@ -126,7 +127,7 @@ export const AiProxyFields = {
         name: string({ required: true, len_min: 1 }),
         target,
         targets,
-        fallback_models: array({ elements: string(), description: 'Model names whose targets are tried after this model\'s own, in order.' }),
+        fallback_models: array({ elements: string(), description: "Model names whose targets are tried after this model's own, in order." }),
         retry,
         failover,
         balancing,

@@ -4,10 +4,10 @@
  * the relay, so the plugin and the relay can never disagree about what is valid.
  */
 import type { Endpoint } from '../../lib/plan';
-import { validateClientRequest, type Validation } from '../../lib/validate';
+import { type Validation, validateClientRequest } from '../../lib/validate';
 
+export type { InvalidRequest, Validation, ValidRequest } from '../../lib/validate';
 export { parseJsonBody, validateChatCompletion, validateEmbeddings, validateMessages } from '../../lib/validate';
-export type { InvalidRequest, ValidRequest, Validation } from '../../lib/validate';
 
 export function validateFor(endpoint: Endpoint, body: Record<string, unknown>): Validation {
   return validateClientRequest(endpoint, body);

@@ -4,9 +4,9 @@
  * keep working when it is down; limited keys fail closed (the caller answers 503).
  */
 import type Redis from 'ioredis';
-import { gatewayError, type GatewayError } from '../../lib/errors';
+import { type GatewayError, gatewayError } from '../../lib/errors';
 import type { KeyRecord } from '../../lib/identity';
-import { eventually, ParallelLimiter, RateLimiter, rateLimitHeaders, retryAfterSeconds, type Eventually, type RateSubject } from '../../lib/limits';
+import { type Eventually, eventually, ParallelLimiter, RateLimiter, type RateSubject, rateLimitHeaders, retryAfterSeconds } from '../../lib/limits';
 
 export interface AdmissionInput {
   requestId: string;
@@ -37,8 +37,7 @@ export async function admit(redis: Redis, input: AdmissionInput, later: Eventual
   const subjects = rateSubjects(record).filter((s) => s.rpm !== null || s.tpm !== null);
   const parallel = parallelSubject(record);
   const leases = new ParallelLimiter(redis);
-  const cancelLease = (): void =>
-    later.run(`cancel parallel lease ${requestId}`, () => leases.cancel(requestId, parallel, input.leaseMs), now + input.leaseMs);
+  const cancelLease = (): void => later.run(`cancel parallel lease ${requestId}`, () => leases.cancel(requestId, parallel, input.leaseMs), now + input.leaseMs);
   let slotTaken = false;
   if (parallel.maxParallel !== null) {
     const lease = await leases.acquire(requestId, parallel, input.leaseMs, now).catch((error: unknown) => {

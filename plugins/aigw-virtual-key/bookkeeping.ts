@@ -6,7 +6,7 @@
  */
 import type Redis from 'ioredis';
 import type { RequestIdentity } from '../../lib/identity';
-import { BudgetLimiter, eventually, ParallelLimiter, type Eventually } from '../../lib/limits';
+import { BudgetLimiter, type Eventually, eventually, ParallelLimiter } from '../../lib/limits';
 
 /**
  * How long a refund is retried while Redis cannot answer. A reservation outlives its plan's

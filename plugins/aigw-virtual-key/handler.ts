@@ -7,28 +7,28 @@
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import { gatewayError, type GatewayError } from '../../lib/errors';
 import { ADMIN_MAX_BODY_BYTES, type AdminIdentity } from '../../lib/admin-identity';
-import { IDENTITY_CTX_KEY, modelPolicyOf, restoreIdentity, type KeyRecord, type RequestIdentity } from '../../lib/identity';
-import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
 import { hashKey } from '../../lib/api-keys';
+import { type GatewayError, gatewayError } from '../../lib/errors';
+import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
+import { IDENTITY_CTX_KEY, type KeyRecord, modelPolicyOf, type RequestIdentity, restoreIdentity } from '../../lib/identity';
+import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
 import { exitWith, requestFormat } from '../../lib/kong/respond';
 import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget } from '../../lib/request-target';
 import { signEnvelope } from '../../lib/signing';
 import { touchKeyLastUsed } from '../../lib/store/virtual-keys';
-import { parseJsonBody } from '../../lib/validate';
-import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens } from '../../lib/tokens';
+import { parseJsonBody } from '../../lib/validate';
 import { admit, rateSubjects } from './admission';
 import { finishRequest } from './bookkeeping';
 import type { VirtualKeyConfig } from './config';
 import { extractCredential } from './credentials';
 import { KeyCache } from './key-cache';
-import { LastUsedRecorder } from './last-used';
 import { lookupKey } from './key-lookup';
+import { LastUsedRecorder } from './last-used';
 import { budgetSubjects, keyStateRefusal, resolveModel } from './policy';
 
 /** An admin identity only has to survive the hop from Kong to the control API. */

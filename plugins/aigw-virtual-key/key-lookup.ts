@@ -5,9 +5,9 @@
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import { KEY_CACHE_PREFIX } from '../../lib/shared-key-cache';
 import type { KeyRecord } from '../../lib/identity';
 import { whenReady } from '../../lib/limits/script';
+import { KEY_CACHE_PREFIX } from '../../lib/shared-key-cache';
 import { findKeyByHash } from '../../lib/store/virtual-keys';
 import type { KeyCache } from './key-cache';
 

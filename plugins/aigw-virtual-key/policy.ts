@@ -1,6 +1,6 @@
 /** Decisions about a verified key, as pure functions: easy to test, nothing to mock. */
-import { gatewayError, type GatewayError } from '../../lib/errors';
-import { modelPolicyOf, resolveModelName, type BudgetSubject, type KeyRecord } from '../../lib/identity';
+import { type GatewayError, gatewayError } from '../../lib/errors';
+import { type BudgetSubject, type KeyRecord, modelPolicyOf, resolveModelName } from '../../lib/identity';
 import { budgetSubject } from '../../lib/limits/budget';
 
 /** 401 for a key that exists but may not be used (revoked or expired). */

@@ -14,7 +14,12 @@ export const VirtualKeyFields = {
     encrypted: true,
     description: 'PostgreSQL holding teams and hashed keys, e.g. {vault://env/aigw-database-url}.',
   }),
-  redis_url: string({ required: true, referenceable: true, encrypted: true, description: 'Redis for the key cache, invalidations and limits, e.g. {vault://env/aigw-redis-url}.' }),
+  redis_url: string({
+    required: true,
+    referenceable: true,
+    encrypted: true,
+    description: 'Redis for the key cache, invalidations and limits, e.g. {vault://env/aigw-redis-url}.',
+  }),
   signing_secret: signingSecretField('HMAC secret shared with the control API (and the relay).'),
   require_admin: boolean({ default: false, description: 'Guard the control API: only admin keys pass, with a signed identity.' }),
   cache_ttl_seconds: integer({ default: 5, between: [1, 300] }),
@@ -24,7 +29,8 @@ export const VirtualKeyFields = {
   parallel_lease_seconds: integer({
     default: PARALLEL_LEASE_SECONDS_DEFAULT,
     between: [10, 7200],
-    description: 'A parallel-request slot is released when the response ends; the relay renews it while the request lives, so a dead node frees its slots after this long.',
+    description:
+      'A parallel-request slot is released when the response ends; the relay renews it while the request lives, so a dead node frees its slots after this long.',
   }),
 };
 

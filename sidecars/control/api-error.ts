@@ -1,8 +1,13 @@
 /** An answer in OpenAI's error shape, thrown by validation and routes and rendered by the server. */
-import { openAIError, type OpenAIErrorBody } from '../../lib/openai-error';
+import { type OpenAIErrorBody, openAIError } from '../../lib/openai-error';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string | null = null, readonly param: string | null = null) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+  ) {
     super(message);
     this.name = 'ApiError';
   }

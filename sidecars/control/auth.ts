@@ -4,9 +4,8 @@
  * expired and has not been presented before, gets through.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { REQUEST_ID_HEADER } from '../../lib/headers';
-import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
 import type { AdminIdentity } from '../../lib/admin-identity';
+import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget, splitTarget } from '../../lib/request-target';
 import { openEnvelope } from '../../lib/signing';
@@ -42,9 +41,15 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function isAdminIdentity(id: Partial<AdminIdentity> | null): id is AdminIdentity {
   return (
-    typeof id === 'object' && id !== null &&
-    typeof id.keyId === 'string' && typeof id.expiresAt === 'number' && (id.role === 'admin' || id.role === 'user') &&
-    typeof id.method === 'string' && typeof id.path === 'string' && typeof id.bodySha256 === 'string' && SHA256_HEX.test(id.bodySha256)
+    typeof id === 'object' &&
+    id !== null &&
+    typeof id.keyId === 'string' &&
+    typeof id.expiresAt === 'number' &&
+    (id.role === 'admin' || id.role === 'user') &&
+    typeof id.method === 'string' &&
+    typeof id.path === 'string' &&
+    typeof id.bodySha256 === 'string' &&
+    SHA256_HEX.test(id.bodySha256)
   );
 }
 

@@ -72,7 +72,10 @@ const LOCAL: Record<string, CommandSpec> = {
         const info = { id: result.key.id, key_alias: alias, key_prefix: result.key.keyPrefix, role: 'admin', replaced: result.replaced?.id ?? null };
         if (f.out) {
           writeSecretFile(f.out as string, result.raw);
-          return { json: { ...info, out: f.out }, human: `admin key ${result.key.keyPrefix}... (alias ${alias}, id ${result.key.id}) written to ${f.out} (mode 0600)` };
+          return {
+            json: { ...info, out: f.out },
+            human: `admin key ${result.key.keyPrefix}... (alias ${alias}, id ${result.key.id}) written to ${f.out} (mode 0600)`,
+          };
         }
         return { json: { key: result.raw, ...info }, human: `admin key: ${result.raw}\nStore this key now: it is shown once and cannot be recovered.` };
       } finally {
@@ -87,7 +90,10 @@ const LOCAL: Record<string, CommandSpec> = {
       try {
         const result = await runMigrations(pool);
         const names = result.applied.map((m) => `${m.version}_${m.name}`);
-        return { json: result, human: names.length ? `applied ${names.join(', ')}; schema version ${result.current}` : `up to date (schema version ${result.current})` };
+        return {
+          json: result,
+          human: names.length ? `applied ${names.join(', ')}; schema version ${result.current}` : `up to date (schema version ${result.current})`,
+        };
       } finally {
         await pool.end();
       }

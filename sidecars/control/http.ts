@@ -1,7 +1,7 @@
 /** Reading bodies and writing JSON answers on node:http. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLarge, readBody, sendJson as sendJsonTo } from '../../lib/http';
 import { ADMIN_MAX_BODY_BYTES } from '../../lib/admin-identity';
+import { BodyTooLarge, readBody, sendJson as sendJsonTo } from '../../lib/http';
 import { ApiError } from './api-error';
 
 /** The whole body (the admin identity pins its hash), at most ADMIN_MAX_BODY_BYTES. */

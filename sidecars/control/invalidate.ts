@@ -6,9 +6,9 @@
  * first, as soon as Redis answers again: on reconnect, and by retries with backoff.
  */
 import Redis from 'ioredis';
-import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX, type InvalidationMessage } from '../../lib/shared-key-cache';
 import type { Logger } from '../../lib/log';
-import { PendingInvalidations, type PendingBatch } from './pending-invalidations';
+import { INVALIDATE_CHANNEL, type InvalidationMessage, KEY_CACHE_PREFIX } from '../../lib/shared-key-cache';
+import { type PendingBatch, PendingInvalidations } from './pending-invalidations';
 
 export interface KeyChange {
   id: string;
@@ -51,7 +51,11 @@ export class RedisInvalidator implements Invalidator {
   private failing = false;
   private lastWarn = 0;
 
-  constructor(url: string, private readonly log: Logger, opts: RedisInvalidatorOptions = {}) {
+  constructor(
+    url: string,
+    private readonly log: Logger,
+    opts: RedisInvalidatorOptions = {},
+  ) {
     this.queue = new PendingInvalidations(opts.maxPending ?? 10_000);
     this.batchSize = opts.batchSize ?? 500;
     this.retryBaseMs = opts.retryBaseMs ?? 200;
@@ -89,7 +93,10 @@ export class RedisInvalidator implements Invalidator {
 
   team(id: string, keys: KeyChange[]): Promise<void> {
     // Cached key records embed their team, so the team's keys' entries go too.
-    return this.submit([{ type: 'team', id }], keys.flatMap((k) => k.hashes));
+    return this.submit(
+      [{ type: 'team', id }],
+      keys.flatMap((k) => k.hashes),
+    );
   }
 
   async close(): Promise<void> {

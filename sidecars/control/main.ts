@@ -3,7 +3,7 @@ import { runMigrations } from '../../lib/db/migrate';
 import { createPool, POOL_DEADLINES } from '../../lib/db/pool';
 import { createLogger } from '../../lib/log';
 import { loadControlConfig } from './config';
-import { NoInvalidator, RedisInvalidator, type Invalidator } from './invalidate';
+import { type Invalidator, NoInvalidator, RedisInvalidator } from './invalidate';
 import { startControl } from './server';
 
 async function main(): Promise<void> {
@@ -32,7 +32,10 @@ async function main(): Promise<void> {
     control
       .close()
       .then(() => Promise.all([invalidator.close(), pool.end()]))
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -14,9 +14,7 @@ export interface PendingEntry {
   message: InvalidationMessage | null;
 }
 
-export type PendingBatch =
-  | { kind: 'entries'; entries: Array<PendingEntry & { slot: string; version: number }> }
-  | { kind: 'flush-all' };
+export type PendingBatch = { kind: 'entries'; entries: Array<PendingEntry & { slot: string; version: number }> } | { kind: 'flush-all' };
 
 export class PendingInvalidations {
   /** slot ("hash:<h>" or "team:<id>") → entry; Map order is the order of first failure. */

@@ -33,7 +33,10 @@ export interface RunningControl {
 
 /** 503 when the database (the system of record) cannot answer; invalidations waiting for Redis only degrade. */
 async function health(ctx: ControlContext, res: ServerResponse): Promise<void> {
-  const database = await ctx.pool.query('SELECT 1').then(() => 'ok', () => 'down');
+  const database = await ctx.pool.query('SELECT 1').then(
+    () => 'ok',
+    () => 'down',
+  );
   const pending = ctx.invalidator.pending;
   sendJson(res, database === 'ok' ? 200 : 503, {
     status: database === 'ok' && pending === 0 ? 'ok' : 'degraded',

@@ -3,8 +3,9 @@
  * 400's `param`, so the SDKs and the CLI can point at it. Unknown fields are refused, not ignored:
  * a misspelt `max_budgte` must not silently create a key without a budget.
  */
-import { MAX_BUDGET_USD, usdToNano } from '../../lib/money';
+
 import { MAX_DURATION, MAX_DURATION_MS, tryParseDuration } from '../../lib/limits/windows';
+import { MAX_BUDGET_USD, usdToNano } from '../../lib/money';
 import { badRequest } from './api-error';
 
 /**
@@ -22,7 +23,8 @@ const MAX_NAME = 200;
 export type Body = Record<string, unknown>;
 
 export function asObject(value: unknown, param: string | null = null): Body {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(param, `${param ?? 'Request body'} must be a JSON object`, 'invalid_type');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRequest(param, `${param ?? 'Request body'} must be a JSON object`, 'invalid_type');
   return value as Body;
 }
 
@@ -202,7 +204,8 @@ export function optExpiry(body: Body, now: number, allowPast: boolean): Date | n
   const v = body.expires_at;
   if (v === undefined || v === null) return v as undefined | null;
   const at = readTime(v);
-  if (!at) throw badRequest('expires_at', `expires_at must be an ISO 8601 time ${TIME_RANGE}, or null`, typeof v === 'string' ? 'invalid_value' : 'invalid_type');
+  if (!at)
+    throw badRequest('expires_at', `expires_at must be an ISO 8601 time ${TIME_RANGE}, or null`, typeof v === 'string' ? 'invalid_value' : 'invalid_type');
   if (!allowPast && at.getTime() <= now) throw badRequest('expires_at', 'expires_at must be in the future');
   return at;
 }

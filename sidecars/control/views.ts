@@ -1,9 +1,10 @@
 /** The JSON the control API shows for keys, teams and their spend (snake_case, USD and nano). */
-import { nanoToUsd } from '../../lib/money';
+
 import { budgetWindow } from '../../lib/limits/windows';
-import { keyStatus } from '../../lib/store/virtual-keys';
+import { nanoToUsd } from '../../lib/money';
 import type { SpendSummary } from '../../lib/store/ledger';
 import type { StoredKey, StoredTeam } from '../../lib/store/rows';
+import { keyStatus } from '../../lib/store/virtual-keys';
 
 const usd = (nano: number | null): number | null => (nano === null ? null : nanoToUsd(nano));
 

@@ -9,7 +9,7 @@ import { failed, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
 import type { ChatRequest } from '../../lib/openai-types';
-import { verifyPlan, type RoutePlan } from '../../lib/plan';
+import { type RoutePlan, verifyPlan } from '../../lib/plan';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { clientIntent } from './adapters/openai';
 import type { ClientFormat } from './client-formats/client-format';
@@ -68,7 +68,9 @@ export async function admit(
   // provider again: each plan is used once.
   if (!deps.usedPlans.claim(plan.requestId, plan.expiresAt)) {
     deps.log.warn('rejected a route plan used before', { requestId: plan.requestId, path });
-    return failed(gatewayError(401, 'Unauthorized: this route plan was already used. The relay only accepts requests routed by the gateway.', 'invalid_route_plan'));
+    return failed(
+      gatewayError(401, 'Unauthorized: this route plan was already used. The relay only accepts requests routed by the gateway.', 'invalid_route_plan'),
+    );
   }
   if (endpointOf(path) !== plan.endpoint) return failed(gatewayError(400, `The route plan is for ${plan.endpoint}, not ${path}.`, 'route_plan_mismatch'));
   // The plan vouches for the body aigw-proxy saw, not for its shape: adapters rely on the same

@@ -10,10 +10,10 @@ import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { completionText } from '../../lib/tokens';
 import { usageFromResponse } from './adapters/openai';
-import { completionId, type ChatAdapter, type EmbeddingsAdapter, type MappedError } from './adapters/types';
+import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedError } from './adapters/types';
 import type { RelayRequest } from './admit';
 import type { Built } from './attempt';
-import { answered, failed, type AttemptFailure, type AttemptOutcome, type Step } from './attempt-outcome';
+import { type AttemptFailure, type AttemptOutcome, answered, failed, type Step } from './attempt-outcome';
 import { sendJson } from './respond';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
@@ -23,7 +23,13 @@ import type { TokenUsage } from './usage';
 
 type Headers = Record<string, string>;
 
-export async function answer(request: RelayRequest, target: PlanTarget, built: Built, response: Dispatcher.ResponseData, settlement: Settlement): Promise<AttemptOutcome> {
+export async function answer(
+  request: RelayRequest,
+  target: PlanTarget,
+  built: Built,
+  response: Dispatcher.ResponseData,
+  settlement: Settlement,
+): Promise<AttemptOutcome> {
   const headersIn = flatHeaders(response.headers);
   if (response.statusCode >= 400) return failed(upstreamFailure(built.mapError(response.statusCode, await response.body.text(), headersIn), headersIn));
   const headers = { 'x-aigw-upstream-model': `${target.provider}/${target.model}`, ...upstreamHeaders(headersIn) };
@@ -58,7 +64,11 @@ function parseJson(text: string, target: PlanTarget): Step<{ text: string; parse
   try {
     return { ok: true, value: { text, parsed: JSON.parse(text) as unknown } };
   } catch {
-    return failed({ kind: 'server', error: gatewayError(502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response'), outcome: 'upstream_error' });
+    return failed({
+      kind: 'server',
+      error: gatewayError(502, `The provider (${target.provider}) sent a response that is not JSON.`, 'upstream_invalid_response'),
+      outcome: 'upstream_error',
+    });
   }
 }
 
@@ -81,7 +91,14 @@ function jsonAnswer(
   return sendAnswer(request, target, usage, (costUsd) => request.format.completion(completion, usage, costUsd), headers, settlement);
 }
 
-function embeddingsAnswer(request: RelayRequest, target: PlanTarget, adapter: EmbeddingsAdapter, json: { parsed: unknown }, headers: Headers, settlement: Settlement): Promise<AttemptOutcome> {
+function embeddingsAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  adapter: EmbeddingsAdapter,
+  json: { parsed: unknown },
+  headers: Headers,
+  settlement: Settlement,
+): Promise<AttemptOutcome> {
   const translated = adapter.response(json.parsed, request.clientBody);
   return sendAnswer(request, target, translated.usage, () => translated.body, headers, settlement);
 }
@@ -111,7 +128,12 @@ async function streamAnswer(
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
   const created = Math.floor(request.startedAt / 1000);
-  const encoder = request.format.streamEncoder({ id: completionId(request.plan.requestId), model: target.model, created, wantsUsage: request.wantsStreamUsage });
+  const encoder = request.format.streamEncoder({
+    id: completionId(request.plan.requestId),
+    model: target.model,
+    created,
+    wantsUsage: request.wantsStreamUsage,
+  });
   const source = adapter
     ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder)
     : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage });

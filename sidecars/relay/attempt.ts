@@ -13,17 +13,17 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { failed as refused, gatewayError, ok, type GatewayError, type Result } from '../../lib/errors';
+import { type GatewayError, gatewayError, ok, type Result, failed as refused } from '../../lib/errors';
 import type { PlanTarget } from '../../lib/plan';
 import { adaptersFor } from './adapters';
 import { buildRequest } from './adapters/openai';
-import { isRefused, type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter } from './adapters/types';
+import { type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter, isRefused } from './adapters/types';
 import type { RelayRequest } from './admit';
 import { answer, interruptedAnswer } from './answer';
-import { failed, type AttemptFailure, type AttemptOutcome, type Step } from './attempt-outcome';
+import { type AttemptFailure, type AttemptOutcome, failed, type Step } from './attempt-outcome';
+import { stripAnthropicExtensions } from './client-formats/anthropic/request';
 import { credentialAllowed } from './config';
 import type { RelayDeps } from './deps';
-import { stripAnthropicExtensions } from './client-formats/anthropic/request';
 import type { Settlement } from './settlement';
 import { callUpstream, classifyUpstreamFailure, type UpstreamPools, type UpstreamRequest } from './upstream';
 
@@ -93,12 +93,17 @@ function credentialFor(target: PlanTarget, deps: Pick<RelayDeps, 'config' | 'env
 function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: AdapterSpec, apiKey: string | null): Omit<Built, 'mapError'> | GatewayError {
   const { plan, format } = request;
   if (plan.endpoint === 'embeddings') {
-    if (!spec.embeddings) return { call: buildRequest('embeddings', target, request.rawBody, request.clientBody, apiKey).request, reading: { kind: 'passthrough' }, dropped: [] };
+    if (!spec.embeddings)
+      return { call: buildRequest('embeddings', target, request.rawBody, request.clientBody, apiKey).request, reading: { kind: 'passthrough' }, dropped: [] };
     const built = spec.embeddings.request(target, request.clientBody, apiKey);
     return isRefused(built) ? built : { call: built, reading: { kind: 'embeddings', adapter: spec.embeddings }, dropped: [] };
   }
   if (format.name === 'openai' && spec.passthrough) {
-    return { call: buildRequest('chat.completions', target, request.rawBody, request.clientBody, apiKey).request, reading: { kind: 'passthrough' }, dropped: [] };
+    return {
+      call: buildRequest('chat.completions', target, request.rawBody, request.clientBody, apiKey).request,
+      reading: { kind: 'passthrough' },
+      dropped: [],
+    };
   }
   // Anthropic-only fields (thinking, top_k, cache_control ...) would be refused by an OpenAI-format API.
   const canonical = format.name === 'anthropic' && spec.openAIChat ? stripAnthropicExtensions(request.canonical!) : request.canonical!;

@@ -6,7 +6,7 @@
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import type { BudgetSubject } from '../../lib/identity';
-import { BudgetLimiter, eventually, RateLimiter, type Eventually } from '../../lib/limits';
+import { BudgetLimiter, type Eventually, eventually, RateLimiter } from '../../lib/limits';
 import type { Logger } from '../../lib/log';
 import type { PlanTarget, RoutePlan } from '../../lib/plan';
 import { costNano } from '../../lib/pricing';
@@ -54,9 +54,8 @@ export class RelayBilling {
     const redis = this.redis;
     if (billing.budgets.length > 0) {
       const settle = (): Promise<unknown> =>
-        new BudgetLimiter(redis).settleWithInit(
-          { requestId: plan.requestId, actualNano: charge ?? 0, subjects: billing.budgets },
-          (subject) => this.spentInLedger(subject),
+        new BudgetLimiter(redis).settleWithInit({ requestId: plan.requestId, actualNano: charge ?? 0, subjects: billing.budgets }, (subject) =>
+          this.spentInLedger(subject),
         );
       await settle().catch((error: unknown) => {
         // Settles are idempotent: keep delivering it (a late settle still charges the windows its

@@ -29,7 +29,11 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   const port = Number(env.RELAY_PORT ?? RELAY_PORT_DEFAULT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`RELAY_PORT=${env.RELAY_PORT} is not a port`);
   const allowlist = env.RELAY_CREDENTIALS
-    ? new Set(env.RELAY_CREDENTIALS.split(',').map((s) => s.trim()).filter(Boolean))
+    ? new Set(
+        env.RELAY_CREDENTIALS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
     : null;
   return {
     host,

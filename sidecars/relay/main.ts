@@ -18,7 +18,10 @@ async function main(): Promise<void> {
     relay
       .close()
       .then(closeStores)
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -2,10 +2,10 @@
  * Prometheus metrics of the relay, derived from the usage records so that what is billed and what
  * is graphed can never disagree. Labels are bounded by configuration (models, providers).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { nanoToUsd } from '../../lib/money';
-import { registerCatalogueAge } from '../../lib/pricing/catalogue-age';
 import type { RoutePlan } from '../../lib/plan';
+import { registerCatalogueAge } from '../../lib/pricing/catalogue-age';
 import type { AttemptWrapper } from './attempt-outcome';
 import type { UsageRecord, UsageSink } from './usage';
 

@@ -32,11 +32,14 @@ export class ParallelSlots {
     const subject = { kind: 'key' as const, id: plan.billing.keyId };
     const requestId = plan.requestId;
     // Three renewals per lease: one lost to a Redis hiccup still leaves the slot held.
-    const renew = setInterval(() => {
-      leases.extend(requestId, subject, leaseMs).catch((error: unknown) => {
-        this.log.warn('parallel slot renewal failed', { requestId, error: (error as Error).message });
-      });
-    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        leases.extend(requestId, subject, leaseMs).catch((error: unknown) => {
+          this.log.warn('parallel slot renewal failed', { requestId, error: (error as Error).message });
+        });
+      },
+      Math.max(1000, Math.floor(leaseMs / 3)),
+    );
     renew.unref();
     return {
       release() {

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { admit } from './admit';
-import type { RelayDeps } from './deps';
 import { clientFormatFor } from './client-formats/index';
+import type { RelayDeps } from './deps';
 import { sendError } from './respond';
 import { runPlan } from './run-plan';
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { errorBody, type ClientFormatName, type GatewayError } from '../../lib/errors';
+import { type ClientFormatName, errorBody, type GatewayError } from '../../lib/errors';
 import { sendJson } from '../../lib/http';
 
 export { sendJson };

@@ -9,7 +9,7 @@ import type { GatewayError } from '../../lib/errors';
 import type { PlanTarget } from '../../lib/plan';
 import type { RelayRequest } from './admit';
 import { attempt } from './attempt';
-import { wrapAttempt, type AttemptFailure, type AttemptOutcome } from './attempt-outcome';
+import { type AttemptFailure, type AttemptOutcome, wrapAttempt } from './attempt-outcome';
 import type { RelayDeps } from './deps';
 import { withAttemptMetrics } from './metrics';
 import { decide } from './retry-policy';

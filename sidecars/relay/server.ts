@@ -1,20 +1,20 @@
 /** The relay's HTTP server: a health check, and the relayed OpenAI endpoints behind the plan check. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { clientFormatOf, gatewayError } from '../../lib/errors';
 import { createLogger, type Logger } from '../../lib/log';
+import { SingleUse } from '../../lib/single-use';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { RelayBilling } from './billing';
-import { LedgerWriter } from './ledger-writer';
-import { TargetFeedback } from './target-feedback';
-import { ParallelSlots } from './parallel-slots';
-import { SingleUse } from '../../lib/single-use';
 import type { RelayConfig } from './config';
 import type { RelayDeps } from './deps';
+import { LedgerWriter } from './ledger-writer';
+import type { RelayMetrics } from './metrics';
+import { ParallelSlots } from './parallel-slots';
 import { handleRelayRequest } from './relay-request';
 import { sendError, sendJson } from './respond';
-import { clientFormatOf, gatewayError } from '../../lib/errors';
+import { TargetFeedback } from './target-feedback';
 import { UpstreamPools } from './upstream';
-import type { RelayMetrics } from './metrics';
 import type { UsageSink } from './usage';
 
 export interface Relay {
@@ -44,7 +44,18 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const feedback = new TargetFeedback(redis, log, options.metrics);
   const slots = new ParallelSlots(redis, log);
   const usedPlans = new SingleUse();
-  const deps: RelayDeps = { config: options.config, pools, usage: options.usage, log, env: options.env ?? process.env, billing, metrics: options.metrics, feedback, slots, usedPlans };
+  const deps: RelayDeps = {
+    config: options.config,
+    pools,
+    usage: options.usage,
+    log,
+    env: options.env ?? process.env,
+    billing,
+    metrics: options.metrics,
+    feedback,
+    slots,
+    usedPlans,
+  };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];

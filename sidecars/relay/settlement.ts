@@ -3,8 +3,9 @@
  * first (a stream's usage, the answer, the last failure, the client leaving); the record carries
  * the target that answered, the outcome and the cost.
  */
-import type { PlanTarget } from '../../lib/plan';
+
 import { nanoToUsd, nanoToUsdString } from '../../lib/money';
+import type { PlanTarget } from '../../lib/plan';
 import type { RelayRequest } from './admit';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';

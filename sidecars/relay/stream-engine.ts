@@ -8,16 +8,15 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { gatewayError } from '../../lib/errors';
-import { SseParser } from '../../lib/sse';
-import { generatedText, type GeneratedParts } from '../../lib/tokens';
-import { processStreamData, type ClientIntent } from './adapters/openai/passthrough';
+import { SseParser, sseData } from '../../lib/sse';
+import { type GeneratedParts, generatedText } from '../../lib/tokens';
+import { type ClientIntent, processStreamData } from './adapters/openai/passthrough';
 import type { StreamTranslator } from './adapters/types';
 import type { StreamEncoder } from './client-formats/client-format';
-import { openAIUsage } from './usage';
-import { sseData } from '../../lib/sse';
 import { writeWithBackpressure } from './respond';
 import type { FailureKind } from './retry-policy';
 import type { TokenUsage, UsageOutcome } from './usage';
+import { openAIUsage } from './usage';
 
 /**
  * Text for the client; the point where the provider's usage is known and the bill must be settled
@@ -113,7 +112,14 @@ function deltaText(data: string): string {
 
 function estimatedUsageChunk(lastContent: string, usage: TokenUsage, costUsd: number | null): string {
   const template = JSON.parse(lastContent) as { id?: string; created?: number; model?: string };
-  return sseData({ id: template.id, object: 'chat.completion.chunk', created: template.created, model: template.model, choices: [], usage: openAIUsage(usage, costUsd) });
+  return sseData({
+    id: template.id,
+    object: 'chat.completion.chunk',
+    created: template.created,
+    model: template.model,
+    choices: [],
+    usage: openAIUsage(usage, costUsd),
+  });
 }
 
 function errorMessage(data: string): string {

@@ -7,7 +7,7 @@
 import type Redis from 'ioredis';
 import type { Logger } from '../../lib/log';
 import type { PlanTarget } from '../../lib/plan';
-import { targetId, TargetStats } from '../../lib/routing';
+import { TargetStats, targetId } from '../../lib/routing';
 import type { AttemptWrapper } from './attempt-outcome';
 import type { RelayMetrics } from './metrics';
 import type { FailureKind } from './retry-policy';

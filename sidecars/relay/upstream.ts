@@ -1,5 +1,5 @@
 /** Keep-alive connection pools, one per upstream origin and connect timeout. */
-import { Pool, type Dispatcher } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();

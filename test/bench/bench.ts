@@ -8,14 +8,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { startRelayProcess } from '../harness/stack/sidecar-process';
 import { signedHeaders, target } from '../e2e/helpers';
-import { percentile, runLoad, type LoadResult, type Sample } from './load';
+import { startRelayProcess } from '../harness/stack/sidecar-process';
+import { type LoadResult, percentile, runLoad, type Sample } from './load';
 import { startMockProcess } from './mock-process';
-import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { pathologicalMarkdown } from './pathological';
-import { markedSection, RAW_DIR } from './results';
+import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { measurePortkeyComparison, portkeyMarkdown } from './portkey';
+import { markedSection, RAW_DIR } from './results';
 
 const SECRET = 'b'.repeat(48);
 const MOCK_KEY = 'sk-bench-mock-key';

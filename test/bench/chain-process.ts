@@ -5,9 +5,10 @@
  * the load generator does not share an event loop with the double. Prints one JSON line when ready
  * (url, keys, PDK round trips of a warm request per key, its pid) and stops on SIGTERM.
  */
-import { pluginConfigs } from '../harness/stack/deck-for-dev';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
+
 import { describeCalls, pdkCallMeter, type RequestCalls } from '../e2e/pdk-calls';
+import { pluginConfigs } from '../harness/stack/deck-for-dev';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 
 export interface ChainReady {
   url: string;

@@ -18,7 +18,6 @@ export interface PathologicalRow {
   errors: number;
 }
 
-
 /** Just under the default max_request_body_bytes (4,194,304). */
 const TARGET_BYTES = 4_150_000;
 const DIRECTIVE = ' [[mock {"tokens":20}]]';
@@ -34,7 +33,7 @@ function randomLetters(bytes: number): string {
   const out: string[] = [];
   for (let i = 0; i < bytes; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
-    out.push(String.fromCharCode(97 + (seed >>> 16) % 26));
+    out.push(String.fromCharCode(97 + ((seed >>> 16) % 26)));
   }
   return out.join('');
 }
@@ -55,7 +54,12 @@ export function pathologicalBodies(): Array<[string, string]> {
 /** One request's time in ms; throws on anything but a 200. */
 async function timed(pool: Pool, key: string, body: string): Promise<number> {
   const start = performance.now();
-  const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+  const res = await pool.request({
+    path: '/v1/chat/completions',
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+  });
   await res.body.arrayBuffer();
   if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
   return performance.now() - start;
@@ -70,15 +74,21 @@ export async function measurePathological(pool: Pool, key: string, requests: num
     let sending = true;
     // Another client keeps sending small requests while the big ones go through.
     const other = (async () => {
-      while (sending) others.push(await timed(pool, key, SMALL).catch(() => {
-        errors++;
-        return 0;
-      }));
+      while (sending)
+        others.push(
+          await timed(pool, key, SMALL).catch(() => {
+            errors++;
+            return 0;
+          }),
+        );
     })();
-    for (let i = 0; i < requests; i++) times.push(await timed(pool, key, body).catch(() => {
-        errors++;
-        return NaN;
-      }));
+    for (let i = 0; i < requests; i++)
+      times.push(
+        await timed(pool, key, body).catch(() => {
+          errors++;
+          return NaN;
+        }),
+      );
     sending = false;
     await other;
     const ok = times.filter((t) => !Number.isNaN(t));

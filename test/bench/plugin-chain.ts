@@ -73,7 +73,13 @@ export async function measurePluginChain(requests: number, concurrency: number, 
       const latency = await runLoad(sender, 1, requests, 30_000);
       const throughput = await runLoad(sender, concurrency, requests, 30_000);
       const totals = latency.samples.map((s) => s.totalMs);
-      rows.push({ path, p50Ms: percentile(totals, 50), p99Ms: percentile(totals, 99), throughputRps: throughput.throughput, errors: latency.errors + throughput.errors });
+      rows.push({
+        path,
+        p50Ms: percentile(totals, 50),
+        p99Ms: percentile(totals, 99),
+        throughputRps: throughput.throughput,
+        errors: latency.errors + throughput.errors,
+      });
     }
     const pathological = await measurePathological(pool, limited.body.key as string, pathologicalRequests);
     return { chain: rows, pathological };

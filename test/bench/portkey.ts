@@ -10,11 +10,11 @@
  *   rpm, tpm, parallel and budget limits.
  * Also: the PDK round trips of a warm request and the CPU each process spends per request.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { freePort, REPO_ROOT, startRelayProcess } from '../harness/stack/sidecar-process';
 import { signedHeaders, target } from '../e2e/helpers';
+import { freePort, REPO_ROOT, startRelayProcess } from '../harness/stack/sidecar-process';
 import { CHAIN_BODY, type ChainReady } from './chain-process';
 import { percentile, runLoad, type Sample } from './load';
 import { startMockProcess } from './mock-process';
@@ -63,7 +63,13 @@ async function startPortkey(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--require', join(__dirname, 'loopback-only.cjs'), join(REPO_ROOT, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js'), `--port=${port}`, '--headless'],
+    [
+      '--require',
+      join(__dirname, 'loopback-only.cjs'),
+      join(REPO_ROOT, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js'),
+      `--port=${port}`,
+      '--headless',
+    ],
     { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -205,7 +211,13 @@ export async function measurePortkeyComparison(): Promise<PortkeyComparison> {
       await res.arrayBuffer();
     };
     const targets: Target[] = [
-      { path: 'mock direct', origin: mock.url, send: (pool) => sender(pool, '/v1/chat/completions', body, () => openAIHeaders), pids: { mock: mockPid }, resetMock },
+      {
+        path: 'mock direct',
+        origin: mock.url,
+        send: (pool) => sender(pool, '/v1/chat/completions', body, () => openAIHeaders),
+        pids: { mock: mockPid },
+        resetMock,
+      },
       {
         path: 'Portkey',
         origin: portkey.url,
@@ -225,14 +237,16 @@ export async function measurePortkeyComparison(): Promise<PortkeyComparison> {
       {
         path: 'whole chain, key without limits',
         origin: chain.ready.url,
-        send: (pool) => sender(pool, '/v1/chat/completions', body, () => ({ 'content-type': 'application/json', authorization: `Bearer ${chain.ready.keys.plain}` })),
+        send: (pool) =>
+          sender(pool, '/v1/chat/completions', body, () => ({ 'content-type': 'application/json', authorization: `Bearer ${chain.ready.keys.plain}` })),
         pids: { ...pids, mock: mockPid },
         resetMock,
       },
       {
         path: 'whole chain, key with all limits',
         origin: chain.ready.url,
-        send: (pool) => sender(pool, '/v1/chat/completions', body, () => ({ 'content-type': 'application/json', authorization: `Bearer ${chain.ready.keys.limited}` })),
+        send: (pool) =>
+          sender(pool, '/v1/chat/completions', body, () => ({ 'content-type': 'application/json', authorization: `Bearer ${chain.ready.keys.limited}` })),
         pids: { ...pids, mock: mockPid },
         resetMock,
       },
@@ -266,7 +280,9 @@ export function portkeyMarkdown(c: PortkeyComparison): string {
     const direct = find(rows, 'mock direct', concurrency);
     for (const row of rows.filter((r) => r.concurrency === concurrency)) {
       const added = row === direct ? ['', ''] : [f(row.p50Ms - direct.p50Ms), f(row.p99Ms - direct.p99Ms)];
-      lines.push(`| ${row.path} | ${concurrency} | ${row.throughputRps.toFixed(0)} | ${f(row.p50Ms)} | ${f(row.p99Ms)} | ${added.join(' | ')} | ${row.errors} |`);
+      lines.push(
+        `| ${row.path} | ${concurrency} | ${row.throughputRps.toFixed(0)} | ${f(row.p50Ms)} | ${f(row.p99Ms)} | ${added.join(' | ')} | ${row.errors} |`,
+      );
     }
   }
   const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');

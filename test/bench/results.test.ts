@@ -18,10 +18,19 @@ it('the results folder is ignored by git, so a run leaves the tree clean', () =>
 });
 
 it('copies each marked section of a run into the README in place', () => {
-  const run = ['# Relay benchmark\n', markedSection({ name: 'relay', body: 'new relay table\n' }), '# Plugin chain\n', markedSection({ name: 'keys', body: 'new keys table\n' })].join('\n');
+  const run = [
+    '# Relay benchmark\n',
+    markedSection({ name: 'relay', body: 'new relay table\n' }),
+    '# Plugin chain\n',
+    markedSection({ name: 'keys', body: 'new keys table\n' }),
+  ].join('\n');
   const sections = sectionsOf(run);
-  expect(sections).toEqual([{ name: 'relay', body: 'new relay table\n' }, { name: 'keys', body: 'new keys table\n' }]);
-  const readme = 'intro\n<!-- bench:relay:start -->\nold\n<!-- bench:relay:end -->\nbetween\n<!-- bench:keys:start -->\nold\nrows\n<!-- bench:keys:end -->\nend\n';
+  expect(sections).toEqual([
+    { name: 'relay', body: 'new relay table\n' },
+    { name: 'keys', body: 'new keys table\n' },
+  ]);
+  const readme =
+    'intro\n<!-- bench:relay:start -->\nold\n<!-- bench:relay:end -->\nbetween\n<!-- bench:keys:start -->\nold\nrows\n<!-- bench:keys:end -->\nend\n';
   expect(replaceSections(readme, sections)).toBe(
     'intro\n<!-- bench:relay:start -->\nnew relay table\n<!-- bench:relay:end -->\nbetween\n<!-- bench:keys:start -->\nnew keys table\n<!-- bench:keys:end -->\nend\n',
   );

@@ -41,7 +41,8 @@ const FOUR_MB: Record<string, string> = {
 };
 
 const chat = (content: string): Record<string, unknown> => ({ model: 'm', messages: [{ role: 'user', content }] });
-const admissionBound = (body: Record<string, unknown>) => () => promptTokenBound(promptShape(body, 'chat.completions'), { provider: 'openai', contextWindow: 128_000 });
+const admissionBound = (body: Record<string, unknown>) => () =>
+  promptTokenBound(promptShape(body, 'chat.completions'), { provider: 'openai', contextWindow: 128_000 });
 const admissionEstimate = (body: Record<string, unknown>) => () => estimatePromptTokens(body);
 
 const rows: string[] = ['| input | promptShape + promptTokenBound p50 ms | estimatePromptTokens p50 ms |', '|---|---:|---:|'];
@@ -49,7 +50,11 @@ for (const [name, text] of Object.entries(FOUR_MB)) {
   const body = chat(text);
   rows.push(`| 4 MB ${name} | ${p50(admissionBound(body)).toFixed(1)} | ${p50(admissionEstimate(body)).toFixed(1)} |`);
 }
-const jsonHeavy = { model: 'm', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 't', parameters: { enum: Array.from({ length: 700_000 }, (_, i) => (i % 2 ? i : 'x')) } } }] };
+const jsonHeavy = {
+  model: 'm',
+  messages: [{ role: 'user', content: 'hi' }],
+  tools: [{ type: 'function', function: { name: 't', parameters: { enum: Array.from({ length: 700_000 }, (_, i) => (i % 2 ? i : 'x')) } } }],
+};
 rows.push(`| 4 MB JSON: 700,000 tiny enum values | ${p50(admissionBound(jsonHeavy)).toFixed(1)} | ${p50(admissionEstimate(jsonHeavy)).toFixed(1)} |`);
 
 // A typical 8 KB chat: ten turns of prose, a tool definition.
@@ -57,16 +62,26 @@ const prose = 'The gateway reserves the worst case before the call and settles f
 const typical = {
   model: 'm',
   messages: Array.from({ length: 10 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: prose.repeat(8) })),
-  tools: [{ type: 'function', function: { name: 'lookup', description: 'Look a thing up.', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+  tools: [
+    { type: 'function', function: { name: 'lookup', description: 'Look a thing up.', parameters: { type: 'object', properties: { q: { type: 'string' } } } } },
+  ],
 };
-rows.push(`| typical chat, ${(JSON.stringify(typical).length / 1024).toFixed(1)} KB | ${p50(admissionBound(typical)).toFixed(3)} | ${p50(admissionEstimate(typical)).toFixed(3)} |`);
+rows.push(
+  `| typical chat, ${(JSON.stringify(typical).length / 1024).toFixed(1)} KB | ${p50(admissionBound(typical)).toFixed(3)} | ${p50(admissionEstimate(typical)).toFixed(3)} |`,
+);
 const adversarialChat = chatBody(rand);
-rows.push(`| seeded adversarial chat, ${(JSON.stringify(adversarialChat).length / 1024).toFixed(1)} KB | ${p50(admissionBound(adversarialChat)).toFixed(3)} | ${p50(admissionEstimate(adversarialChat)).toFixed(3)} |`);
+rows.push(
+  `| seeded adversarial chat, ${(JSON.stringify(adversarialChat).length / 1024).toFixed(1)} KB | ${p50(admissionBound(adversarialChat)).toFixed(3)} | ${p50(admissionEstimate(adversarialChat)).toFixed(3)} |`,
+);
 
 /** One text per run (and the warm-up), so "new" texts never meet a warm piece cache. */
 const generated: Record<string, string[]> = {
   'English prose': Array(RUNS + 1).fill(prose.repeat(Math.ceil((256 * 1024) / prose.length)).slice(0, 256 * 1024)),
-  'adversarial mix, new each run': Array.from({ length: RUNS + 1 }, () => Array.from({ length: 2000 }, () => adversarialText(rand, 200)).join(' ').slice(0, 256 * 1024)),
+  'adversarial mix, new each run': Array.from({ length: RUNS + 1 }, () =>
+    Array.from({ length: 2000 }, () => adversarialText(rand, 200))
+      .join(' ')
+      .slice(0, 256 * 1024),
+  ),
   'random base64, new each run': Array.from({ length: RUNS + 1 }, () => randomBase64(192 * 1024)),
 };
 rows.push('', '| generated text, 256 KB | countTextTokens p50 ms |', '|---|---:|');

@@ -4,14 +4,14 @@
  * gateway, and the suite connects to it as it would to real Kong. What real Kong does
  * differently only .github/workflows/e2e-real-kong.yml can tell.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { E2E_ONLY_MODEL, withAzureDeployments, withDeadRelayTwin, withShortParallelLeases } from '../harness/stack/e2e-deck';
-import { connectStack, remoteGateway, REMOTE_ENV, type RemoteGateway } from '../harness/stack/remote-stack';
-import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { uniqueName } from '../e2e/helpers';
+import { E2E_ONLY_MODEL, withAzureDeployments, withDeadRelayTwin, withShortParallelLeases } from '../harness/stack/e2e-deck';
+import { connectStack, REMOTE_ENV, type RemoteGateway, remoteGateway } from '../harness/stack/remote-stack';
+import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { waitFor } from '../harness/wait-for';
 
 const run = promisify(execFile);
@@ -22,7 +22,11 @@ let env: Record<string, string> = {};
 async function startStandIn(): Promise<Record<string, string>> {
   // A local stack, even when this run itself is remote.
   const local = Object.fromEntries(Object.entries(process.env).filter(([name]) => !(Object.values(REMOTE_ENV) as string[]).includes(name)));
-  standIn = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'docker', 'stand-in.ts')], { cwd: REPO_ROOT, env: local, stdio: ['ignore', 'pipe', 'inherit'] });
+  standIn = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'docker', 'stand-in.ts')], {
+    cwd: REPO_ROOT,
+    env: local,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const found: Record<string, string> = {};
   for await (const line of createInterface({ input: standIn.stdout! })) {
     const exported = /^export (\w+)=(.*)$/.exec(line);

@@ -9,7 +9,7 @@
 import { changesAfterRewrite, withAzureDeployments } from '../harness/stack/e2e-deck';
 import { REMOTE_ENV, REMOTE_RUN } from '../harness/stack/remote-stack';
 import { freePort } from '../harness/stack/sidecar-process';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 
 export interface StandIn {
   stack: DevStack;

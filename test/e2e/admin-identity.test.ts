@@ -13,7 +13,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { localOnly, REMOTE_RUN } from '../harness/stack/remote-stack';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { rawRequest } from '../sidecars/control/helpers';
 import { uniqueName } from './helpers';
 
@@ -88,7 +88,11 @@ const admin = (): Record<string, string> => ({ authorization: `Bearer ${stack.ad
 /** The headers a captured identity travels in. */
 function identityOf(c: Captured): Record<string, string> {
   const pick = (name: string): string => c.headers[name] as string;
-  return { 'x-aigw-identity': pick('x-aigw-identity'), 'x-aigw-identity-signature': pick('x-aigw-identity-signature'), 'x-kong-request-id': pick('x-kong-request-id') };
+  return {
+    'x-aigw-identity': pick('x-aigw-identity'),
+    'x-aigw-identity-signature': pick('x-aigw-identity-signature'),
+    'x-kong-request-id': pick('x-kong-request-id'),
+  };
 }
 
 /** Straight to the control API, bypassing Kong, with these headers. */
@@ -158,6 +162,9 @@ withRecorder.test('a captured identity is refused when replayed, and on another 
 withRecorder.test('a body over 1 MiB is refused by the plugin with 413 in OpenAI shape, before anything is signed', async () => {
   const before = recorder.seen.length;
   const res = await stack.admin('POST', '/admin/keys', { metadata: { pad: 'x'.repeat(1024 * 1024) } });
-  expect(res).toEqual({ status: 413, body: { error: { message: expect.stringContaining('1048576'), type: 'invalid_request_error', code: 'request_too_large', param: null } } });
+  expect(res).toEqual({
+    status: 413,
+    body: { error: { message: expect.stringContaining('1048576'), type: 'invalid_request_error', code: 'request_too_large', param: null } },
+  });
   expect(recorder.seen.length).toBe(before);
 });

@@ -10,12 +10,12 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import OpenAI from 'openai';
-import { hrwScore, targetId, TargetStats } from '../../lib/routing';
-import { MOCK_CREDENTIAL, pluginConfigs } from '../harness/stack/deck-for-dev';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { hrwScore, TargetStats, targetId } from '../../lib/routing';
 import { mockDirective } from '../harness/mock-provider';
-import { waitFor } from '../harness/wait-for';
+import { MOCK_CREDENTIAL, pluginConfigs } from '../harness/stack/deck-for-dev';
 import { localOnly } from '../harness/stack/remote-stack';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
+import { waitFor } from '../harness/wait-for';
 
 const local = localOnly("adds load-balanced models to the deck it starts and reads the relay's metrics");
 
@@ -43,7 +43,13 @@ function addBalancedModels(deck: Record<string, unknown>): Record<string, unknow
   const base = models.find((m) => m.name === 'gpt-4o-mini')?.target?.base_url;
   if (!base) throw new Error('gpt-4o-mini target not found in the deck');
   mockOpenAIUrl = base;
-  const t = (model: string, extra: Partial<DeckTarget> = {}): DeckTarget => ({ provider: 'openai', base_url: base, model, credential: MOCK_CREDENTIAL, ...extra });
+  const t = (model: string, extra: Partial<DeckTarget> = {}): DeckTarget => ({
+    provider: 'openai',
+    base_url: base,
+    model,
+    credential: MOCK_CREDENTIAL,
+    ...extra,
+  });
   models.push(
     { name: 'bal-wrr', targets: [t('wrr-a', { weight: 3 }), t('wrr-b', { weight: 1 })], balancing: { algorithm: 'weighted-round-robin' } } as never,
     { name: 'bal-hash', targets: [t('hash-a'), t('hash-b'), t('hash-c')], balancing: { algorithm: 'consistent-hash', hash_header: 'x-session-id' } } as never,

@@ -3,8 +3,8 @@
  * timing, exact USD-string → nano conversion, and direct reads of the spend ledger.
  */
 import { Client } from 'pg';
-import { catalogPrice, type ModelPrice } from '../../lib/pricing';
 import type { PlanTarget } from '../../lib/plan';
+import { catalogPrice, type ModelPrice } from '../../lib/pricing';
 import { worstCase } from '../../plugins/aigw-proxy/budget';
 
 export interface ChatResult {

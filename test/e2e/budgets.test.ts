@@ -14,13 +14,24 @@
  * duplicates ledger rows, or rounds differently in the header and the ledger, breaks the sums.
  */
 import { randomBytes } from 'node:crypto';
-import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../harness/stack/stack';
-import { mockDirective, type MockProviders } from '../harness/mock-provider';
-import { promptShape, promptTokenBound } from '../../lib/tokens';
 import Redis from 'ioredis';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';
 import { costNano } from '../../lib/pricing';
-import { errorCode, rawChat, readUntil, sum, usdNumberToNano, usdStringToNano, waitForLedger, worstCaseFor, MINI_PRICE, type ChatResult } from './billing-helpers';
+import { promptShape, promptTokenBound } from '../../lib/tokens';
+import { type MockProviders, mockDirective } from '../harness/mock-provider';
+import { type DevStack, type SharedStores, startDevStack, startSharedStores } from '../harness/stack/stack';
+import {
+  type ChatResult,
+  errorCode,
+  MINI_PRICE,
+  rawChat,
+  readUntil,
+  sum,
+  usdNumberToNano,
+  usdStringToNano,
+  waitForLedger,
+  worstCaseFor,
+} from './billing-helpers';
 
 let stores: SharedStores | undefined;
 let a: DevStack | undefined;
@@ -202,7 +213,9 @@ describe('budgets shared by two gateway nodes', () => {
       const keyInfo = await a!.admin('GET', `/admin/keys/${id}`);
       expect(keyInfo.body.spend_nano).toBe(sum(rows.filter((r) => r.key_id === id).map((r) => r.cost_nano!)));
     }
-    console.log(`team budget: ${outcome.ok.length} admitted, ${outcome.refused.length} refused, spent ${ledgerSum} of ${budgetNano} nano, early settles ${outcome.possiblyEarlySettles}`);
+    console.log(
+      `team budget: ${outcome.ok.length} admitted, ${outcome.refused.length} refused, spent ${ledgerSum} of ${budgetNano} nano, early settles ${outcome.possiblyEarlySettles}`,
+    );
   }, 30_000);
 });
 
@@ -303,7 +316,9 @@ describe('a budget under adversarial requests', () => {
     const byId = new Map(rows.map((r) => [r.request_id, r]));
     for (const s of admitted) {
       const row = byId.get(s.requestId!)!;
-      expect(row.cost_nano).toBe(costNano({ promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, cachedTokens: row.cached_tokens }, MINI_PRICE));
+      expect(row.cost_nano).toBe(
+        costNano({ promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, cachedTokens: row.cached_tokens }, MINI_PRICE),
+      );
       if (s.shownNano !== null) expect({ kind: s.kind, cost: row.cost_nano }).toEqual({ kind: s.kind, cost: s.shownNano });
       if (s.kind === 'abort' || s.kind === 'cut') expect(row).toMatchObject({ usage_estimated: true });
     }

@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { mockDirective } from '../harness/mock-provider';
 import { schemaErrors } from '../harness/mock-provider/schema-check';
 import { withAzureDeployments } from '../harness/stack/e2e-deck';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { uniqueName } from './helpers';
 
 let stack: DevStack;
@@ -26,7 +26,11 @@ const MODELS: Array<[string, string]> = [
 
 const weatherTool: OpenAI.ChatCompletionTool = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 const toolCalls = [
@@ -50,7 +54,14 @@ afterAll(async () => {
 describe.each(MODELS)('openai client → %s (%s)', (model, provider) => {
   it('answers a non-streamed request with usage and the gateway cost', async () => {
     const { data, response } = await openai.chat.completions
-      .create({ model, max_tokens: 200, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: `Hello ${mockDirective({ tokens: 7 })}` }] })
+      .create({
+        model,
+        max_tokens: 200,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: `Hello ${mockDirective({ tokens: 7 })}` },
+        ],
+      })
       .withResponse();
     expect(data.object).toBe('chat.completion');
     expect(data.choices[0].message.content?.length).toBeGreaterThan(0);
@@ -119,7 +130,11 @@ describe.each(MODELS)('openai client → %s (%s)', (model, provider) => {
       tools: [weatherTool],
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: '{"temp_c":21}' },
         { role: 'user', content: `Thanks! ${mockDirective({ tokens: 5 })}` },
       ],
@@ -171,7 +186,12 @@ describe.each(['claude-sonnet-4-6', 'gemini-3.5-flash', 'gpt-4o-mini'])('openai 
 
 describe('openai client → JSON mode on a Claude target (emulated with a forced tool)', () => {
   it('json_object returns parseable JSON content, streamed and not', async () => {
-    const request = { model: 'claude-sonnet-4-6', max_tokens: 500, response_format: { type: 'json_object' as const }, messages: [{ role: 'user' as const, content: 'Describe a cat as JSON' }] };
+    const request = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 500,
+      response_format: { type: 'json_object' as const },
+      messages: [{ role: 'user' as const, content: 'Describe a cat as JSON' }],
+    };
     const completion = await openai.chat.completions.create(request);
     expect(completion.choices[0].message.tool_calls ?? []).toEqual([]);
     expect(typeof JSON.parse(completion.choices[0].message.content ?? '')).toBe('object');
@@ -192,7 +212,7 @@ describe('openai client → JSON mode on a Claude target (emulated with a forced
 });
 
 describe('openai client → gpt-4o-azure (azure) specifics', () => {
-  it('reaches the deployment URL with api-key and an api-version, and hides Azure\'s filter extras', async () => {
+  it("reaches the deployment URL with api-key and an api-version, and hides Azure's filter extras", async () => {
     stack.mock.reset();
     const { data, response } = await openai.chat.completions
       .create({ model: 'gpt-4o-azure', messages: [{ role: 'user', content: `Hi ${mockDirective({ tokens: 3 })}` }] })
@@ -207,7 +227,7 @@ describe('openai client → gpt-4o-azure (azure) specifics', () => {
     expect((data.choices[0] as unknown as Record<string, unknown>).content_filter_results).toBeUndefined();
   });
 
-  it('surfaces a content-filter refusal as a 400 with the provider\'s message kept', async () => {
+  it("surfaces a content-filter refusal as a 400 with the provider's message kept", async () => {
     const error = await openai.chat.completions
       .create({ model: 'gpt-4o-azure', messages: [{ role: 'user', content: `Bad ${mockDirective({ status: 400, finishReason: 'content_filter' })}` }] })
       .catch((e: unknown) => e);
@@ -218,7 +238,11 @@ describe('openai client → gpt-4o-azure (azure) specifics', () => {
 
   it('surfaces a streamed content-filter refusal as a 400 too', async () => {
     const error = await openai.chat.completions
-      .create({ model: 'gpt-4o-azure', stream: true, messages: [{ role: 'user', content: `Bad ${mockDirective({ status: 400, finishReason: 'content_filter' })}` }] })
+      .create({
+        model: 'gpt-4o-azure',
+        stream: true,
+        messages: [{ role: 'user', content: `Bad ${mockDirective({ status: 400, finishReason: 'content_filter' })}` }],
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as Error).message).toContain('content management policy');
@@ -271,7 +295,13 @@ describe.each(MODELS)('anthropic client → /v1/messages → %s (%s)', (model) =
     const stream = anthropic.messages.stream({
       model,
       max_tokens: 200,
-      tools: [{ name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+      tools: [
+        {
+          name: 'get_weather',
+          description: 'Weather for a city',
+          input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      ],
       messages: [{ role: 'user', content: `Weather in Paris and Tokyo? ${mockDirective({ toolCalls })}` }],
     });
     const final = await stream.finalMessage();
@@ -288,6 +318,8 @@ describe.each(MODELS)('anthropic client → /v1/messages → %s (%s)', (model) =
       Anthropic.NotFoundError,
     );
     const badKey = new Anthropic({ baseURL: stack.url, apiKey: 'sk-aigw-wrong', maxRetries: 0 });
-    await expect(badKey.messages.create({ model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    await expect(badKey.messages.create({ model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
+      Anthropic.AuthenticationError,
+    );
   });
 });

@@ -15,12 +15,12 @@
  * skipped when Redis is unreachable (200 and an unbilled call).
  */
 import { randomBytes } from 'node:crypto';
+import { mockDirective } from '../harness/mock-provider';
 import { pluginConfigs } from '../harness/stack/deck-for-dev';
 import { localOnly } from '../harness/stack/remote-stack';
-import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../harness/stack/stack';
-import { mockDirective } from '../harness/mock-provider';
-import { errorCode, rawChat, type ChatResult } from './billing-helpers';
+import { type DevStack, type SharedStores, startDevStack, startSharedStores } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
+import { type ChatResult, errorCode, rawChat } from './billing-helpers';
 
 let stores: SharedStores | undefined;
 let stack: DevStack | undefined;
@@ -99,7 +99,7 @@ localOnly('stops Redis and PostgreSQL').describe('with Redis and PostgreSQL down
   }, 45_000);
 });
 
-localOnly('kills a plugin server of the Kong test double').describe('with the key plugin\'s server down', () => {
+localOnly('kills a plugin server of the Kong test double').describe("with the key plugin's server down", () => {
   /** The aigw-virtual-key plugin servers the ingress started, in order. */
   const keyServers = (): number[] =>
     stack!.ingress.logs
@@ -120,7 +120,8 @@ localOnly('kills a plugin server of the Kong test double').describe('with the ke
       // a second old, else no sooner than a second after it. So kill the latest server until the
       // requests meet none: normally the second kill, later on a machine so loaded that the
       // replacement was up before they were sent (the key plugin then answers 401 itself).
-      const terminations = (): number => stack!.ingress.logs.filter((l) => l.message === "external pluginserver 'aigw-virtual-key' terminated: signal 9").length;
+      const terminations = (): number =>
+        stack!.ingress.logs.filter((l) => l.message === "external pluginserver 'aigw-virtual-key' terminated: signal 9").length;
       let refusals: ChatResult[] = [];
       for (let attempt = 0; attempt < 6; attempt++) {
         const ended = terminations();
@@ -150,4 +151,3 @@ localOnly('kills a plugin server of the Kong test double').describe('with the ke
     }
   }, 60_000);
 });
-

@@ -8,9 +8,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import Redis from 'ioredis';
 import OpenAI from 'openai';
 import { localOnly } from '../harness/stack/remote-stack';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
-import { uniqueName } from './helpers';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
+import { uniqueName } from './helpers';
 
 let stack: DevStack;
 let openai: OpenAI;
@@ -109,30 +109,35 @@ it('ends a cut stream with an error event the Anthropic SDK raises too', async (
   await expect(stream.finalMessage()).rejects.toThrow(/mid-answer|before the answer was complete/);
 });
 
-it('answers the last target\'s error, in the client format, once every target is exhausted', async () => {
+it("answers the last target's error, in the client format, once every target is exhausted", async () => {
   stack.mock.enqueue(...Array.from({ length: 6 }, () => ({ status: 503 })));
   // Gemini, tried last, was overloaded: its 503 is what the client sees.
   await expect(openai.chat.completions.create(ask)).rejects.toMatchObject({ status: 503 });
   expect(providersTried()).toEqual(['anthropic', 'anthropic', 'openai', 'openai', 'gemini', 'gemini']);
   stack.mock.enqueue(...Array.from({ length: 6 }, () => ({ status: 503 })));
-  await expect(anthropic.messages.create({ model: 'smart', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(Anthropic.APIError);
+  await expect(anthropic.messages.create({ model: 'smart', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
+    Anthropic.APIError,
+  );
 });
 
-localOnly("reads the relay's /metrics; in the compose stack the relay listens on Kong's loopback").it('opens the circuit breaker on a failing target, so later plans try it last, and shows it in metrics', async () => {
-  // 3 requests × (1 attempt + 1 retry) on Claude = 6 failures in the window: over the threshold of 5.
-  for (let i = 0; i < 3; i++) {
-    stack.mock.enqueue({ status: 503 }, { status: 503 });
+localOnly("reads the relay's /metrics; in the compose stack the relay listens on Kong's loopback").it(
+  'opens the circuit breaker on a failing target, so later plans try it last, and shows it in metrics',
+  async () => {
+    // 3 requests × (1 attempt + 1 retry) on Claude = 6 failures in the window: over the threshold of 5.
+    for (let i = 0; i < 3; i++) {
+      stack.mock.enqueue({ status: 503 }, { status: 503 });
+      const { response } = await openai.chat.completions.create(ask).withResponse();
+      expect(response.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o');
+    }
+    // The relay reports outcomes off the request path: wait until the breaker shows in its metrics.
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`${stack.relay.url}/metrics`)).text();
+      return /aigw_relay_breaker_transitions_total\{provider="anthropic",model="claude-sonnet-4-6",state="open"\} 1/.test(text) ? text : undefined;
+    });
+    expect(metrics).toMatch(/aigw_relay_breaker_state\{provider="anthropic",model="claude-sonnet-4-6"\} 2/);
+    stack.mock.reset();
     const { response } = await openai.chat.completions.create(ask).withResponse();
     expect(response.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o');
-  }
-  // The relay reports outcomes off the request path: wait until the breaker shows in its metrics.
-  const metrics = await waitFor(async () => {
-    const text = await (await fetch(`${stack.relay.url}/metrics`)).text();
-    return /aigw_relay_breaker_transitions_total\{provider="anthropic",model="claude-sonnet-4-6",state="open"\} 1/.test(text) ? text : undefined;
-  });
-  expect(metrics).toMatch(/aigw_relay_breaker_state\{provider="anthropic",model="claude-sonnet-4-6"\} 2/);
-  stack.mock.reset();
-  const { response } = await openai.chat.completions.create(ask).withResponse();
-  expect(response.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o');
-  expect(providersTried()).toEqual(['openai']);
-});
+    expect(providersTried()).toEqual(['openai']);
+  },
+);

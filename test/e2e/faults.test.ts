@@ -20,11 +20,11 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { BudgetLimiter, budgetSubject, ParallelLimiter } from '../../lib/limits';
-import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../harness/stack/stack';
 import { mockDirective } from '../harness/mock-provider';
-import { sum, usdStringToNano, waitForLedger } from './billing-helpers';
-import { waitFor } from '../harness/wait-for';
 import { localOnly } from '../harness/stack/remote-stack';
+import { type DevStack, type SharedStores, startDevStack, startSharedStores } from '../harness/stack/stack';
+import { waitFor } from '../harness/wait-for';
+import { sum, usdStringToNano, waitForLedger } from './billing-helpers';
 
 const local = localOnly('stalls Redis and PostgreSQL under two gateway nodes');
 
@@ -81,7 +81,15 @@ async function sendOnce(node: number, key: string, name: string, text = 'hello',
       signal: AbortSignal.timeout(REQUEST_DEADLINE_MS),
     });
     const body = (await res.json()) as { error?: { code?: string } };
-    return { key: name, node, status: res.status, code: body.error?.code ?? null, requestId: res.headers.get('x-kong-request-id'), cost: res.headers.get('x-gateway-cost'), startedAt };
+    return {
+      key: name,
+      node,
+      status: res.status,
+      code: body.error?.code ?? null,
+      requestId: res.headers.get('x-kong-request-id'),
+      cost: res.headers.get('x-gateway-cost'),
+      startedAt,
+    };
   } catch {
     return { key: name, node, status: 'hang', code: null, requestId: null, cost: null, startedAt };
   }
@@ -153,8 +161,11 @@ local.describe('Redis and PostgreSQL stall mid-traffic under two nodes', () => {
 
     // Every request was answered, and every error was a refusal.
     const statuses: Record<string, number> = {};
-    for (const o of [...outcomes, ...probes]) statuses[`${o.key} ${o.status} ${o.code ?? ''}`.trim()] = (statuses[`${o.key} ${o.status} ${o.code ?? ''}`.trim()] ?? 0) + 1;
-    const unexpected = Object.keys(statuses).filter((s) => !/ (200|401 revoked_api_key|429 parallel_limit_exceeded|503 (auth_unavailable|gateway_unavailable))$/.test(s));
+    for (const o of [...outcomes, ...probes])
+      statuses[`${o.key} ${o.status} ${o.code ?? ''}`.trim()] = (statuses[`${o.key} ${o.status} ${o.code ?? ''}`.trim()] ?? 0) + 1;
+    const unexpected = Object.keys(statuses).filter(
+      (s) => !/ (200|401 revoked_api_key|429 parallel_limit_exceeded|503 (auth_unavailable|gateway_unavailable))$/.test(s),
+    );
     expect({ unexpected, statuses }).toEqual({ unexpected: [], statuses });
     expect(outcomes.filter((o) => o.status === 200).length).toBeGreaterThan(20);
 
@@ -170,7 +181,10 @@ local.describe('Redis and PostgreSQL stall mid-traffic under two nodes', () => {
       await waitFor(async () => ((await limiter.active({ kind: 'key', id: limited.id })) === 0 ? true : undefined), 10_000);
     };
     await slotsFree();
-    const pair: Outcome[] = await Promise.all([send(0, limited.key, 'limited', 'pair', { tokens: 3, ttftMs: 400 }), send(1, limited.key, 'limited', 'pair', { tokens: 3, ttftMs: 400 })]);
+    const pair: Outcome[] = await Promise.all([
+      send(0, limited.key, 'limited', 'pair', { tokens: 3, ttftMs: 400 }),
+      send(1, limited.key, 'limited', 'pair', { tokens: 3, ttftMs: 400 }),
+    ]);
     expect(pair.map((o) => o.status)).toEqual([200, 200]);
     for (const t of traffic) for (const node of [0, 1]) expect((await send(node, t.key, t.name)).status).toBe(200);
     await slotsFree();
@@ -184,7 +198,11 @@ local.describe('Redis and PostgreSQL stall mid-traffic under two nodes', () => {
     const budgetLedger = sum(rows.filter((r) => r.key_id === budgeted.id).map((r) => r.cost_nano!));
     const shown = sum(served.filter((o) => o.key === 'budgeted').map((o) => usdStringToNano(o.cost!)));
     expect(budgetLedger).toBe(shown);
-    const subject = budgetSubject('key', budgeted.id, { maxBudgetNano: budgeted.body.max_budget_nano as number, budgetDuration: null, budgetAnchor: budgeted.body.budget_anchor as string })!;
+    const subject = budgetSubject('key', budgeted.id, {
+      maxBudgetNano: budgeted.body.max_budget_nano as number,
+      budgetDuration: null,
+      budgetAnchor: budgeted.body.budget_anchor as string,
+    })!;
     const status = await new BudgetLimiter(redis!).status(subject, null);
     expect({ reserved: status.reservedNano, spent: status.spentNano }).toEqual({ reserved: 0, spent: budgetLedger });
     console.log(`faults: ${served.length} served, statuses ${JSON.stringify(statuses)}`);

@@ -13,10 +13,10 @@
  * still works.
  */
 import { randomBytes } from 'node:crypto';
-import { localOnly, REMOTE_RUN } from '../harness/stack/remote-stack';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
-import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from '../lib/validate/request-fuzz';
 import { hash32 } from '../harness/mock-provider/tokenizer';
+import { localOnly, REMOTE_RUN } from '../harness/stack/remote-stack';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
+import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from '../lib/validate/request-fuzz';
 import { uniqueName } from './helpers';
 
 const SEED = 'fuzz 2026-12';
@@ -56,8 +56,7 @@ function json(headers: Record<string, string> = {}): Record<string, string> {
 /** A generated request body, valid or mutated, with a model the deck serves most of the time. */
 function llmCase(r: Rand): Case {
   const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'embeddings'] as const);
-  let body =
-    kind === 'chat' ? openAIChatRequest(r) : kind === 'messages' ? anthropicRequest(r) : embeddingsRequest(r);
+  let body = kind === 'chat' ? openAIChatRequest(r) : kind === 'messages' ? anthropicRequest(r) : embeddingsRequest(r);
   if (r.chance(0.8)) body.model = r.pick(kind === 'embeddings' ? EMBEDDING_MODELS : CHAT_MODELS);
   let what = `valid ${kind}`;
   if (r.chance(0.6)) {
@@ -68,7 +67,8 @@ function llmCase(r: Rand): Case {
     }
   }
   const path = kind === 'chat' ? '/v1/chat/completions' : kind === 'messages' ? '/v1/messages' : '/v1/embeddings';
-  const auth: Record<string, string> = kind === 'messages' && r.chance(0.5) ? { 'x-api-key': userKey, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${userKey}` };
+  const auth: Record<string, string> =
+    kind === 'messages' && r.chance(0.5) ? { 'x-api-key': userKey, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${userKey}` };
   return { method: 'POST', path, headers: json(auth), body: JSON.stringify(body), what };
 }
 
@@ -93,9 +93,33 @@ function rawBodyCase(r: Rand): Case {
 
 /** Unknown paths, wrong methods, missing or garbage credentials. */
 function routeCase(r: Rand): Case {
-  const paths = ['/', '/v1', '/v1/', '/v1/chat', '/v1/chat/completions/x', '/v1/messages/count', '/v1/models', '/v1/models/gpt-4o-mini', '/v1/models/%ZZ', '/v1/models/constructor', '/v1/%00', '/%E0%A4%A', '//v1/chat/completions', '/v1/responses', '/admin/../v1/models', `/v1/${'x'.repeat(2000)}`];
+  const paths = [
+    '/',
+    '/v1',
+    '/v1/',
+    '/v1/chat',
+    '/v1/chat/completions/x',
+    '/v1/messages/count',
+    '/v1/models',
+    '/v1/models/gpt-4o-mini',
+    '/v1/models/%ZZ',
+    '/v1/models/constructor',
+    '/v1/%00',
+    '/%E0%A4%A',
+    '//v1/chat/completions',
+    '/v1/responses',
+    '/admin/../v1/models',
+    `/v1/${'x'.repeat(2000)}`,
+  ];
   const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
-  const credentials: Array<Record<string, string>> = [{ authorization: `Bearer ${userKey}` }, {}, { authorization: 'Bearer sk-aigw-nope' }, { authorization: 'Basic Zm9vOmJhcg==' }, { 'x-api-key': '' }, { apikey: 'x'.repeat(5000) }];
+  const credentials: Array<Record<string, string>> = [
+    { authorization: `Bearer ${userKey}` },
+    {},
+    { authorization: 'Bearer sk-aigw-nope' },
+    { authorization: 'Basic Zm9vOmJhcg==' },
+    { 'x-api-key': '' },
+    { apikey: 'x'.repeat(5000) },
+  ];
   const method = r.pick(methods);
   const path = r.pick(paths);
   return { method, path, headers: json(r.pick(credentials)), body: method === 'GET' || method === 'HEAD' ? undefined : '{}', what: `${method} ${path}` };
@@ -121,14 +145,39 @@ function adminCase(r: Rand): Case {
     ['PUT', '/admin/nothing'],
   ];
   const [method, base] = r.pick(routes);
-  const queries = ['', '?limit=0', '?offset=1e20', '?limit=abc', '?from=yesterday', '?to=99999-01-01', '?team=%ZZ', '?group_by=constructor', '?limit=1000&offset=9007199254740993'];
-  const fields = ['max_budget', 'budget_duration', 'rpm_limit', 'models', 'model_aliases', 'metadata', 'team', 'role', 'expires_at', 'duration', 'name', 'key_alias', 'grace_period'];
+  const queries = [
+    '',
+    '?limit=0',
+    '?offset=1e20',
+    '?limit=abc',
+    '?from=yesterday',
+    '?to=99999-01-01',
+    '?team=%ZZ',
+    '?group_by=constructor',
+    '?limit=1000&offset=9007199254740993',
+  ];
+  const fields = [
+    'max_budget',
+    'budget_duration',
+    'rpm_limit',
+    'models',
+    'model_aliases',
+    'metadata',
+    'team',
+    'role',
+    'expires_at',
+    'duration',
+    'name',
+    'key_alias',
+    'grace_period',
+  ];
   const values: unknown[] = [null, -1, 1e308, 9e15, 'x'.repeat(500), '99999999999d', [], {}, { constructor: 'x' }, [null], '1970-01-01', '99999-12-31', true];
   const body: Record<string, unknown> = {};
   for (let i = r.int(4); i > 0; i--) body[r.pick(fields)] = r.pick(values);
   if (base.startsWith('/admin/teams') && method === 'POST' && r.chance(0.5)) body.name = `fuzz-${randomBytes(3).toString('hex')}`;
   const path = base + (method === 'GET' ? r.pick(queries) : '');
-  const sendBody = method === 'GET' || method === 'DELETE' ? undefined : r.chance(0.1) ? '{"deep":' + '['.repeat(50_000) + ']'.repeat(50_000) + '}' : JSON.stringify(body);
+  const sendBody =
+    method === 'GET' || method === 'DELETE' ? undefined : r.chance(0.1) ? '{"deep":' + '['.repeat(50_000) + ']'.repeat(50_000) + '}' : JSON.stringify(body);
   return { method, path, headers: json({ authorization: `Bearer ${stack.adminKey}` }), body: sendBody, what: `admin ${method} ${path}` };
 }
 
@@ -221,10 +270,13 @@ describe('fuzzing every public route', () => {
     console.log(`fuzz: ${results.length} requests in ${elapsed} ms, statuses ${JSON.stringify(byStatus)}, slowest ${Math.max(...results.map((x) => x.ms))} ms`);
   }, 180_000);
 
-  localOnly("reads the test double's log and the sidecars' health on Kong's loopback").it('leaves no plugin server crashed and every process healthy', async () => {
-    const crashed = stack.ingress.logs.filter((e) => e.level === 'crit');
-    expect(crashed.map((e) => e.message)).toEqual([]);
-    expect((await fetch(`${stack.relay.url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${stack.control.url}/healthz`)).status).toBe(200);
-  });
+  localOnly("reads the test double's log and the sidecars' health on Kong's loopback").it(
+    'leaves no plugin server crashed and every process healthy',
+    async () => {
+      const crashed = stack.ingress.logs.filter((e) => e.level === 'crit');
+      expect(crashed.map((e) => e.message)).toEqual([]);
+      expect((await fetch(`${stack.relay.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${stack.control.url}/healthz`)).status).toBe(200);
+    },
+  );
 });

@@ -5,9 +5,9 @@
 import OpenAI from 'openai';
 import { mockDirective } from '../harness/mock-provider';
 import { localOnly } from '../harness/stack/remote-stack';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
-import { uniqueName } from './helpers';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
+import { uniqueName } from './helpers';
 
 let stack: DevStack;
 let client: OpenAI;
@@ -107,7 +107,11 @@ describe('OpenAI chat completions through Kong, aigw-proxy and the relay', () =>
   });
 
   it('returns 400 for a body that is not JSON', async () => {
-    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` }, body: '{"model": "gpt-4o-mini",' });
+    const res = await fetch(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
+      body: '{"model": "gpt-4o-mini",',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
   });
@@ -120,7 +124,11 @@ describe('OpenAI chat completions through Kong, aigw-proxy and the relay', () =>
 
   it('returns 413 for a body above max_request_body_bytes without sending it upstream', async () => {
     const huge = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(4_300_000) }] });
-    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` }, body: huge });
+    const res = await fetch(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
+      body: huge,
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
     expect(stack.mock!.requests).toHaveLength(0);
@@ -157,7 +165,7 @@ describe('models and embeddings', () => {
 });
 
 localOnly("reads the test double's log").describe('the test ingress', () => {
-  it("names the bundled Lua plugin from the deck file that it does not run", () => {
+  it('names the bundled Lua plugin from the deck file that it does not run', () => {
     const notices = stack.ingress.logs.map((entry) => entry.message);
     expect(notices).toContain("plugin 'prometheus' is a Kong bundled (Lua) plugin: not run by the test ingress");
   });
@@ -177,7 +185,12 @@ describe('every error in the shape of the endpoint the client called', () => {
     fetch(stack.url + path, { method, headers: { authorization: `Bearer ${userKey}`, ...headers }, body });
   const openAIShaped = async (res: Response): Promise<Record<string, unknown>> => {
     const body = (await res.json()) as { error: Record<string, unknown> };
-    expect(body.error).toEqual({ message: expect.any(String), type: expect.any(String), code: expect.anything(), param: body.error.param === null ? null : expect.any(String) });
+    expect(body.error).toEqual({
+      message: expect.any(String),
+      type: expect.any(String),
+      code: expect.anything(),
+      param: body.error.param === null ? null : expect.any(String),
+    });
     return body.error;
   };
   const anthropicShaped = async (res: Response): Promise<Record<string, unknown>> => {
@@ -195,7 +208,7 @@ describe('every error in the shape of the endpoint the client called', () => {
     expect(await anthropicShaped(anthropic)).toMatchObject({ type: 'not_found_error' });
   });
 
-  it('a wrong method gets 405 with Allow, in the endpoint\'s shape', async () => {
+  it("a wrong method gets 405 with Allow, in the endpoint's shape", async () => {
     const chat = await call('GET', '/v1/chat/completions');
     expect(chat.status).toBe(405);
     expect(chat.headers.get('allow')).toBe('POST');
@@ -229,11 +242,21 @@ describe('every error in the shape of the endpoint the client called', () => {
     const aliased = await stack.admin('POST', '/admin/keys', { key_alias: `aliases-${Date.now()}`, model_aliases: { fast: 'gpt-4o-mini' } });
     expect(aliased.status).toBe(201);
     for (const model of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      const res = await call('POST', '/v1/chat/completions', { authorization: `Bearer ${aliased.body.key as string}`, 'content-type': 'application/json' }, JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }));
+      const res = await call(
+        'POST',
+        '/v1/chat/completions',
+        { authorization: `Bearer ${aliased.body.key as string}`, 'content-type': 'application/json' },
+        JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+      );
       expect({ model, status: res.status }).toEqual({ model, status: 404 });
       expect(await openAIShaped(res)).toMatchObject({ code: 'model_not_found' });
     }
-    const viaAlias = await call('POST', '/v1/chat/completions', { authorization: `Bearer ${aliased.body.key as string}`, 'content-type': 'application/json' }, JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: `hi ${mockDirective({ tokens: 2 })}` }] }));
+    const viaAlias = await call(
+      'POST',
+      '/v1/chat/completions',
+      { authorization: `Bearer ${aliased.body.key as string}`, 'content-type': 'application/json' },
+      JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: `hi ${mockDirective({ tokens: 2 })}` }] }),
+    );
     expect(viaAlias.status).toBe(200);
   });
 });

@@ -1,7 +1,7 @@
 /** Small helpers shared by the end-to-end tests. */
 import { randomBytes } from 'node:crypto';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
-import { sha256Hex, signPlan, type Endpoint, type PlanRetry, type PlanTarget, type RoutePlan } from '../../lib/plan';
+import { type Endpoint, type PlanRetry, type PlanTarget, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
 
 export function requestId(): string {
@@ -62,4 +62,3 @@ export async function readSse(res: Response): Promise<Array<{ data: string; at: 
   }
   return events;
 }
-

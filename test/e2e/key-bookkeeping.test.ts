@@ -8,10 +8,10 @@ import { request } from 'undici';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';
 import { LAST_USED_FLUSH_MS } from '../../plugins/aigw-virtual-key/last-used';
 import { DEAD_RELAY_HOST, withDeadRelayTwin } from '../harness/stack/e2e-deck';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
 import { freePort } from '../harness/stack/sidecar-process';
-import { uniqueName } from './helpers';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
+import { uniqueName } from './helpers';
 
 let stack: DevStack;
 let redis: Redis;

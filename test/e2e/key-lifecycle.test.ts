@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { mockDirective } from '../harness/mock-provider';
-import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { localOnly } from '../harness/stack/remote-stack';
-import { startDevStack, startSharedStores, type DevStack, type SharedStores } from '../harness/stack/stack';
+import { REPO_ROOT } from '../harness/stack/sidecar-process';
+import { type DevStack, type SharedStores, startDevStack, startSharedStores } from '../harness/stack/stack';
 import { uniqueName } from './helpers';
 
 const run = promisify(execFile);
@@ -78,7 +78,9 @@ it('lives through create, use, spend, rotate and revoke, with changes reaching t
   expect(firstSecret).toMatch(/^sk-aigw-/);
 
   // The openai client on node A, then a call on node B so B holds the key in its cache.
-  const completion = await clientFor(nodeA, firstSecret).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  const completion = await clientFor(nodeA, firstSecret)
+    .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    .withResponse();
   expect(completion.data.choices).toHaveLength(1);
   const firstCost = Number(completion.response.headers.get('x-gateway-cost'));
   expect(firstCost).toBeGreaterThan(0);

@@ -13,10 +13,10 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import OpenAI from 'openai';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
-import { mockDirective, type MockScript } from '../harness/mock-provider';
 import { BudgetLimiter, budgetSubject } from '../../lib/limits';
 import { costNano } from '../../lib/pricing';
+import { type MockScript, mockDirective } from '../harness/mock-provider';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { MINI_PRICE, rawChat, readUntil, sum, usdNumberToNano, usdStringToNano, waitForLedger } from './billing-helpers';
 
 let stack: DevStack | undefined;
@@ -52,9 +52,7 @@ function messages(script: MockScript): OpenAI.ChatCompletionMessageParam[] {
 }
 
 async function nonStreamed(client: OpenAI, script: MockScript): Promise<Seen> {
-  const { data, response } = await client.chat.completions
-    .create({ model: 'gpt-4o-mini', max_tokens: 200, messages: messages(script) })
-    .withResponse();
+  const { data, response } = await client.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 200, messages: messages(script) }).withResponse();
   const cost = response.headers.get('x-gateway-cost');
   expect(cost).toMatch(/^\d+(\.\d{1,9})?$/);
   return {
@@ -148,18 +146,30 @@ describe('spend ledger', () => {
     expect(created.status).toBe(201);
     const keyId = created.body.id as string;
     const key = created.body.key as string;
-    const subject = budgetSubject('key', keyId, { maxBudgetNano: created.body.max_budget_nano as number, budgetDuration: null, budgetAnchor: created.body.budget_anchor as string })!;
+    const subject = budgetSubject('key', keyId, {
+      maxBudgetNano: created.body.max_budget_nano as number,
+      budgetDuration: null,
+      budgetAnchor: created.body.budget_anchor as string,
+    })!;
     const limiter = new BudgetLimiter(redis!);
 
     // One good request first, so the Redis counter exists and has a known spend.
-    const good = await rawChat(stack!.url, key, { model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: `ok ${mockDirective({ tokens: 4 })}` }] });
+    const good = await rawChat(stack!.url, key, {
+      model: 'gpt-4o-mini',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: `ok ${mockDirective({ tokens: 4 })}` }],
+    });
     expect(good.status).toBe(200);
     const goodCost = usdStringToNano(good.headers.get('x-gateway-cost')!);
     const before = await limiter.status(subject, null);
     expect(before).toMatchObject({ initialised: true, spentNano: goodCost, reservedNano: 0 });
 
     stack!.mock.reset();
-    const failed = await rawChat(stack!.url, key, { model: 'gpt-4o-mini', max_tokens: 1000, messages: [{ role: 'user', content: `fail ${mockDirective({ status: 500 })}` }] });
+    const failed = await rawChat(stack!.url, key, {
+      model: 'gpt-4o-mini',
+      max_tokens: 1000,
+      messages: [{ role: 'user', content: `fail ${mockDirective({ status: 500 })}` }],
+    });
     expect(failed.status).toBe(502);
     expect(failed.body.error).toMatchObject({ code: 'upstream_error' });
     // It reached the provider, which failed every time: the first attempt and the relay's 2 retries.
@@ -188,7 +198,12 @@ describe('spend ledger', () => {
       fetch(`${stack!.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, max_tokens: 200, messages: [{ role: 'user', content: `Tell me. ${mockDirective(script)}` }] }),
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          stream: true,
+          max_tokens: 200,
+          messages: [{ role: 'user', content: `Tell me. ${mockDirective(script)}` }],
+        }),
         signal,
       });
 

@@ -5,13 +5,13 @@
  * a prompt or a completion; the README's `aigw` lines work as written against it (the CLI finds
  * the moved gateway by itself); Ctrl-C stops everything and removes the keys it wrote.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { localOnly } from '../harness/stack/remote-stack';
 import { freePort, REPO_ROOT } from '../harness/stack/sidecar-process';
 import { freePortsForLater } from '../harness/stores/ports';
-import { localOnly } from '../harness/stack/remote-stack';
 
 const local = localOnly('runs `make dev` on this machine');
 
@@ -97,99 +97,125 @@ afterAll(() => {
   if (checkout) rmSync(checkout, { recursive: true, force: true });
 });
 
-local.it('first thing in a fresh checkout, on moved ports: serves, logs each request without secrets, the README CLI lines work, Ctrl-C stops it', async () => {
-  checkout = freshCheckout();
-  const bin = join(checkout, '.bin-for-test');
-  // Bound only after the build: ports the kernel does not hand out meanwhile.
-  const [gateway, relay, mock, control] = await freePortsForLater(4);
-  const env: NodeJS.ProcessEnv = {
-    PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-    HOME: process.env.HOME ?? '/tmp',
-    AIGW_BIN_DIR: bin,
-    AIGW_DEV_PORT: String(gateway),
-    RELAY_PORT: String(relay),
-    AIGW_DEV_MOCK_PORT: String(mock),
-    CONTROL_PORT: String(control),
-  };
-  // Its own process group, as a terminal runs it, so Ctrl-C (SIGINT to the group) reaches make and everything it started.
-  // `-o`: the shared node_modules is taken as installed (npm ci there would replace the suite's own).
-  const child = spawn('make', ['-o', 'node_modules/.package-lock.json', 'dev'], { cwd: checkout, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const stdout = new Output(child.stdout!);
-  const stderr = new Output(child.stderr!);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const devFiles = join(checkout, '.tmp', 'dev');
-  try {
-    await stdout.waitFor(/Ctrl-C stops everything\.\n/, 'the ready line', child, 180_000);
-    const ready = stdout.text.slice(stdout.text.indexOf('AI gateway ready'));
-    // What it installed, built and put on PATH before starting.
-    expect(stdout.text.indexOf('bash .ci/system-deps.sh redis-server postgresql-15')).toBeGreaterThanOrEqual(0);
-    expect(stdout.text).toContain(`aigw: command installed in ${bin}`);
-    expect(ready).toContain(`AI gateway ready on http://127.0.0.1:${gateway}`);
-    expect(ready).toMatch(/gpt-4o-mini\s+-> mock provider/);
-    expect(ready).toContain(`curl -sN http://127.0.0.1:${gateway}/v1/chat/completions`);
-    const userKeyFile = /a user key for trying it out: (\S+)/.exec(ready)![1]!;
-    expect(userKeyFile).toBe(join(devFiles, 'user-key'));
-    const userKey = readFileSync(userKeyFile, 'utf8').trim();
-    expect(statSync(userKeyFile).mode & 0o777).toBe(0o600);
-    const adminKey = readFileSync(join(devFiles, 'admin-key'), 'utf8').trim();
+local.it(
+  'first thing in a fresh checkout, on moved ports: serves, logs each request without secrets, the README CLI lines work, Ctrl-C stops it',
+  async () => {
+    checkout = freshCheckout();
+    const bin = join(checkout, '.bin-for-test');
+    // Bound only after the build: ports the kernel does not hand out meanwhile.
+    const [gateway, relay, mock, control] = await freePortsForLater(4);
+    const env: NodeJS.ProcessEnv = {
+      PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      HOME: process.env.HOME ?? '/tmp',
+      AIGW_BIN_DIR: bin,
+      AIGW_DEV_PORT: String(gateway),
+      RELAY_PORT: String(relay),
+      AIGW_DEV_MOCK_PORT: String(mock),
+      CONTROL_PORT: String(control),
+    };
+    // Its own process group, as a terminal runs it, so Ctrl-C (SIGINT to the group) reaches make and everything it started.
+    // `-o`: the shared node_modules is taken as installed (npm ci there would replace the suite's own).
+    const child = spawn('make', ['-o', 'node_modules/.package-lock.json', 'dev'], { cwd: checkout, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stdout = new Output(child.stdout!);
+    const stderr = new Output(child.stderr!);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const devFiles = join(checkout, '.tmp', 'dev');
+    try {
+      await stdout.waitFor(/Ctrl-C stops everything\.\n/, 'the ready line', child, 180_000);
+      const ready = stdout.text.slice(stdout.text.indexOf('AI gateway ready'));
+      // What it installed, built and put on PATH before starting.
+      expect(stdout.text.indexOf('bash .ci/system-deps.sh redis-server postgresql-15')).toBeGreaterThanOrEqual(0);
+      expect(stdout.text).toContain(`aigw: command installed in ${bin}`);
+      expect(ready).toContain(`AI gateway ready on http://127.0.0.1:${gateway}`);
+      expect(ready).toMatch(/gpt-4o-mini\s+-> mock provider/);
+      expect(ready).toContain(`curl -sN http://127.0.0.1:${gateway}/v1/chat/completions`);
+      const userKeyFile = /a user key for trying it out: (\S+)/.exec(ready)![1]!;
+      expect(userKeyFile).toBe(join(devFiles, 'user-key'));
+      const userKey = readFileSync(userKeyFile, 'utf8').trim();
+      expect(statSync(userKeyFile).mode & 0o777).toBe(0o600);
+      const adminKey = readFileSync(join(devFiles, 'admin-key'), 'utf8').trim();
 
-    // One live line per request, joined with the relay's usage record; a refusal with its code.
-    const unauthenticated = await fetch(`http://127.0.0.1:${gateway}/v1/models`);
-    expect(unauthenticated.status).toBe(401);
-    const prompt = 'a prompt that must never be logged 7c41';
-    const res = await fetch(`http://127.0.0.1:${gateway}/v1/chat/completions?note=query-never-logged`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] }),
+      // One live line per request, joined with the relay's usage record; a refusal with its code.
+      const unauthenticated = await fetch(`http://127.0.0.1:${gateway}/v1/models`);
+      expect(unauthenticated.status).toBe(401);
+      const prompt = 'a prompt that must never be logged 7c41';
+      const res = await fetch(`http://127.0.0.1:${gateway}/v1/chat/completions?note=query-never-logged`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] }),
+      });
+      expect(res.status).toBe(200);
+      const completion = (await res.json()) as { object: string; choices: Array<{ message: { content: string } }> };
+      expect(completion.object).toBe('chat.completion');
+      const refusedId = unauthenticated.headers.get('x-kong-request-id')!;
+      const servedId = res.headers.get('x-kong-request-id')!;
+      const refusedLine = await stdout.waitFor(new RegExp(`^.*${refusedId}.*$`, 'm'), "the refused request's line", child, 10_000);
+      expect(refusedLine[0]).toMatch(
+        new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${refusedId} 401 GET /v1/models route=openai-models model=- error=missing_api_key \\d+ms$`),
+      );
+      const servedLine = await stdout.waitFor(new RegExp(`^.*${servedId}.*$`, 'm'), "the served request's line", child, 10_000);
+      expect(servedLine[0]).toMatch(
+        new RegExp(
+          `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${servedId} 200 POST /v1/chat/completions route=openai-chat-completions model=gpt-4o-mini via=openai/\\S+ tokens=\\d+\\+\\d+ cost=\\$\\d+\\.\\d{6} \\d+ms$`,
+        ),
+      );
+
+      // The README's CLI lines as written, from the checkout, with nothing but PATH set for them.
+      const cliEnv: NodeJS.ProcessEnv = { PATH: env.PATH, HOME: env.HOME };
+      const lines = readmeCliLines();
+      expect(lines.map((l) => /^aigw (\w+ [\w-]+)/.exec(l)?.[1])).toEqual([
+        'teams create',
+        'teams info',
+        'keys create',
+        'keys info',
+        'keys rotate',
+        'keys revoke',
+        'spend --group-by',
+        'teams delete',
+      ]);
+      let keyId = '';
+      for (const written of lines) {
+        const line = written.replace(/<id>/g, keyId);
+        const r = await sh(line, checkout, cliEnv);
+        expect({ line, code: r.code, stderr: r.stderr }).toEqual({ line, code: 0, stderr: '' });
+        if (/aigw keys create/.test(line)) keyId = /^id\s+(\S+)$/m.exec(r.stdout)![1]!;
+      }
+      expect(keyId).toMatch(/^[0-9a-f-]{36}$/);
+
+      const logged = stdout.text.slice(stdout.text.indexOf('Ctrl-C stops everything.')) + stderr.text;
+      for (const secret of [userKey, adminKey, prompt, 'query-never-logged', completion.choices[0]!.message.content]) {
+        expect(logged.includes(secret)).toBe(false);
+      }
+    } finally {
+      process.kill(-child.pid!, 'SIGINT');
+      await exited;
+    }
+    for (const port of [gateway, relay, mock, control]) expect(await portRefuses(port)).toBe(true);
+    expect(['admin-key', 'admin-url', 'user-key'].filter((name) => existsSync(join(devFiles, name)))).toEqual([]);
+  },
+  300_000,
+);
+
+local.it(
+  'without redis-server: fails at once, naming it and how to get it',
+  async () => {
+    const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/harness/stack/dev.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        AIGW_TEST_REDIS_SERVER: '/nonexistent/redis-server',
+        AIGW_DEV_PORT: String(await freePort()),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    expect(res.status).toBe(200);
-    const completion = (await res.json()) as { object: string; choices: Array<{ message: { content: string } }> };
-    expect(completion.object).toBe('chat.completion');
-    const refusedId = unauthenticated.headers.get('x-kong-request-id')!;
-    const servedId = res.headers.get('x-kong-request-id')!;
-    const refusedLine = await stdout.waitFor(new RegExp(`^.*${refusedId}.*$`, 'm'), 'the refused request\'s line', child, 10_000);
-    expect(refusedLine[0]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${refusedId} 401 GET /v1/models route=openai-models model=- error=missing_api_key \\d+ms$`));
-    const servedLine = await stdout.waitFor(new RegExp(`^.*${servedId}.*$`, 'm'), 'the served request\'s line', child, 10_000);
-    expect(servedLine[0]).toMatch(
-      new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${servedId} 200 POST /v1/chat/completions route=openai-chat-completions model=gpt-4o-mini via=openai/\\S+ tokens=\\d+\\+\\d+ cost=\\$\\d+\\.\\d{6} \\d+ms$`),
+    const stderr = new Output(child.stderr!);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr.text.trim()).toBe(
+      "make dev failed: /nonexistent/redis-server not found (or not executable): install Debian's redis-server " +
+        '(`make dev` and `make test` install it when run as root; or `apt-get install redis-server`), or set AIGW_TEST_REDIS_SERVER to where it is',
     );
-
-    // The README's CLI lines as written, from the checkout, with nothing but PATH set for them.
-    const cliEnv: NodeJS.ProcessEnv = { PATH: env.PATH, HOME: env.HOME };
-    const lines = readmeCliLines();
-    expect(lines.map((l) => /^aigw (\w+ [\w-]+)/.exec(l)?.[1])).toEqual(['teams create', 'teams info', 'keys create', 'keys info', 'keys rotate', 'keys revoke', 'spend --group-by', 'teams delete']);
-    let keyId = '';
-    for (const written of lines) {
-      const line = written.replace(/<id>/g, keyId);
-      const r = await sh(line, checkout, cliEnv);
-      expect({ line, code: r.code, stderr: r.stderr }).toEqual({ line, code: 0, stderr: '' });
-      if (/aigw keys create/.test(line)) keyId = /^id\s+(\S+)$/m.exec(r.stdout)![1]!;
-    }
-    expect(keyId).toMatch(/^[0-9a-f-]{36}$/);
-
-    const logged = stdout.text.slice(stdout.text.indexOf('Ctrl-C stops everything.')) + stderr.text;
-    for (const secret of [userKey, adminKey, prompt, 'query-never-logged', completion.choices[0]!.message.content]) {
-      expect(logged.includes(secret)).toBe(false);
-    }
-  } finally {
-    process.kill(-child.pid!, 'SIGINT');
-    await exited;
-  }
-  for (const port of [gateway, relay, mock, control]) expect(await portRefuses(port)).toBe(true);
-  expect(['admin-key', 'admin-url', 'user-key'].filter((name) => existsSync(join(devFiles, name)))).toEqual([]);
-}, 300_000);
-
-local.it('without redis-server: fails at once, naming it and how to get it', async () => {
-  const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['test/harness/stack/dev.ts'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AIGW_TEST_REDIS_SERVER: '/nonexistent/redis-server', AIGW_DEV_PORT: String(await freePort()) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr = new Output(child.stderr!);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  expect(code).toBe(1);
-  expect(stderr.text.trim()).toBe(
-    "make dev failed: /nonexistent/redis-server not found (or not executable): install Debian's redis-server " +
-      '(`make dev` and `make test` install it when run as root; or `apt-get install redis-server`), or set AIGW_TEST_REDIS_SERVER to where it is',
-  );
-}, 60_000);
+  },
+  60_000,
+);

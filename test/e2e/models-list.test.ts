@@ -5,7 +5,7 @@
  * to aigw-proxy in its identity).
  */
 import OpenAI from 'openai';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { uniqueName } from './helpers';
 
 let stack: DevStack;
@@ -31,7 +31,9 @@ describe('GET /v1/models for a key', () => {
     const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('models-any') });
     expect(created.status).toBe(201);
     // Every model the deck configures, in its order (a remote run's deck adds the tests' Azure deployments).
-    expect(Object.keys(stack.routing)).toEqual(expect.arrayContaining(['gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small', 'gemini-embedding-001', 'claude-sonnet-4-6', 'gemini-3.5-flash', 'smart']));
+    expect(Object.keys(stack.routing)).toEqual(
+      expect.arrayContaining(['gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small', 'gemini-embedding-001', 'claude-sonnet-4-6', 'gemini-3.5-flash', 'smart']),
+    );
     expect(await listed(clientFor(created.body.key as string))).toEqual(Object.keys(stack.routing));
   });
 
@@ -57,7 +59,7 @@ describe('GET /v1/models for a key', () => {
     }
   });
 
-  it('the team\'s list restricts a key that has none of its own', async () => {
+  it("the team's list restricts a key that has none of its own", async () => {
     const teamName = uniqueName('models-team-only');
     await stack.admin('POST', '/admin/teams', { name: teamName, models: ['gemini-3.5-flash'] });
     const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('models-team-key'), team: teamName });

@@ -3,9 +3,10 @@
  * log), counted by the Kong test double. Every PDK call is a socket round trip to a single-threaded
  * plugin server, so these lists are pinned: a new call must show up here, on purpose.
  */
-import { startDevStack, type DevStack } from '../harness/stack/stack';
-import { describeCalls, pdkCallMeter, type RequestCalls } from './pdk-calls';
+
 import { localOnly } from '../harness/stack/remote-stack';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
+import { describeCalls, pdkCallMeter, type RequestCalls } from './pdk-calls';
 
 const local = localOnly('counts PDK calls inside the Kong test double');
 

@@ -12,13 +12,13 @@
  */
 import Redis from 'ioredis';
 import { ParallelLimiter } from '../../lib/limits';
-import { SHORT_LEASE_SECONDS, withShortParallelLeases } from '../harness/stack/e2e-deck';
-import { startDevStack, type DevStack } from '../harness/stack/stack';
-import { mockDirective } from '../harness/mock-provider';
 import { estimatePromptTokens } from '../../lib/tokens';
-import { errorCode, rawChat, type ChatResult } from './billing-helpers';
-import { uniqueName } from './helpers';
+import { mockDirective } from '../harness/mock-provider';
+import { SHORT_LEASE_SECONDS, withShortParallelLeases } from '../harness/stack/e2e-deck';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
+import { type ChatResult, errorCode, rawChat } from './billing-helpers';
+import { uniqueName } from './helpers';
 
 let stack: DevStack | undefined;
 let redis: Redis | undefined;

@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { startMockOpenAI, mockDirective, type MockProvider } from '../harness/mock-provider';
-import { freePort, startRelayProcess, type RelayProcess } from '../harness/stack/sidecar-process';
 import type { UsageRecord } from '../../sidecars/relay/usage';
-import { readSse, requestId, signedHeaders, target } from './helpers';
-import { waitFor } from '../harness/wait-for';
+import { type MockProvider, mockDirective, startMockOpenAI } from '../harness/mock-provider';
 import { localOnly } from '../harness/stack/remote-stack';
+import { freePort, type RelayProcess, startRelayProcess } from '../harness/stack/sidecar-process';
+import { waitFor } from '../harness/wait-for';
+import { readSse, requestId, signedHeaders, target } from './helpers';
 
 const local = localOnly('drives a relay process of its own: the relay alone, not the gateway');
 
@@ -23,7 +23,10 @@ let dir: string;
 
 function usageRecords(): UsageRecord[] {
   try {
-    return readFileSync(join(dir, 'usage.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as UsageRecord);
+    return readFileSync(join(dir, 'usage.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as UsageRecord);
   } catch {
     return [];
   }
@@ -72,7 +75,10 @@ local.describe('the relay refuses anything without a valid signed plan', () => {
   it.each([
     ['a plan signed with another secret', (body: string) => signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), 'x'.repeat(48))],
     ['a plan made for another body', (body: string) => signedHeaders(body + ' ', target(mock.baseUrl, 'MOCK_API_KEY'), secret)],
-    ['a plan presented under another request id', (body: string) => ({ ...signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret), 'x-kong-request-id': requestId() })],
+    [
+      'a plan presented under another request id',
+      (body: string) => ({ ...signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret), 'x-kong-request-id': requestId() }),
+    ],
   ])('rejects %s', async (_name, headersFor) => {
     const body = chatBody();
     const res = await post(body, headersFor(body));
@@ -83,7 +89,16 @@ local.describe('the relay refuses anything without a valid signed plan', () => {
 
 local.describe('the relay validates the client request itself, whatever the plan vouches for', () => {
   it.each([
-    ['a wrong-typed tool_calls for a translated target', JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: null, tool_calls: true }] })],
+    [
+      'a wrong-typed tool_calls for a translated target',
+      JSON.stringify({
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: null, tool_calls: true },
+        ],
+      }),
+    ],
     ['JSON nested 10,000 deep', `{"model":"m","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`],
   ])('answers 400, not 500, for %s', async (_name, body) => {
     const anthropic = { ...target(mock.baseUrl, 'MOCK_API_KEY'), provider: 'anthropic' as const, model: 'claude-sonnet-4-6' };
@@ -113,7 +128,10 @@ local.describe('a captured plan cannot be replayed', () => {
 local.describe('relaying to an OpenAI-compatible provider', () => {
   it('answers a non-streamed completion, with the provider model, the relay key and a usage record', async () => {
     const body = chatBody({}, mockDirective({ tokens: 7 }));
-    const headers: Record<string, string> = { ...signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret), authorization: 'Bearer sk-client-virtual-key' };
+    const headers: Record<string, string> = {
+      ...signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret),
+      authorization: 'Bearer sk-client-virtual-key',
+    };
     const res = await post(body, headers);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-aigw-upstream-model')).toBe('openai/gpt-4o-mini-2024-07-18');
@@ -152,7 +170,10 @@ local.describe('relaying to an OpenAI-compatible provider', () => {
     const body = chatBody({ stream: true, stream_options: { include_usage: true } }, mockDirective({ tokens: 4, cachedTokens: 2 }));
     const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret);
     const events = await readSse(await post(body, headers));
-    const usageChunk = JSON.parse(events.at(-2)!.data) as { choices: unknown[]; usage: { completion_tokens: number; prompt_tokens_details: { cached_tokens: number } } };
+    const usageChunk = JSON.parse(events.at(-2)!.data) as {
+      choices: unknown[];
+      usage: { completion_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+    };
     expect(usageChunk.choices).toEqual([]);
     expect(usageChunk.usage.completion_tokens).toBe(4);
     expect(usageChunk.usage.prompt_tokens_details.cached_tokens).toBe(2);
@@ -161,7 +182,11 @@ local.describe('relaying to an OpenAI-compatible provider', () => {
 
   it('relays embeddings', async () => {
     const body = JSON.stringify({ model: 'text-embedding-3-small', input: ['one', 'two'] });
-    const res = await post(body, signedHeaders(body, { ...target(mock.baseUrl, 'MOCK_API_KEY'), model: 'text-embedding-3-small' }, secret, 'embeddings'), '/v1/embeddings');
+    const res = await post(
+      body,
+      signedHeaders(body, { ...target(mock.baseUrl, 'MOCK_API_KEY'), model: 'text-embedding-3-small' }, secret, 'embeddings'),
+      '/v1/embeddings',
+    );
     expect(res.status).toBe(200);
     const json = (await res.json()) as { data: Array<{ embedding: number[] }> };
     expect(json.data).toHaveLength(2);
@@ -204,7 +229,10 @@ local.describe('upstream failures in the OpenAI error shape (retries off)', () =
   it('answers 502 when the provider cannot be reached', async () => {
     const closedPort = await freePort();
     const body = chatBody();
-    const res = await post(body, signedHeaders(body, target(`http://127.0.0.1:${closedPort}/v1`, 'MOCK_API_KEY'), secret, 'chat.completions', requestId(), NO_RETRY));
+    const res = await post(
+      body,
+      signedHeaders(body, target(`http://127.0.0.1:${closedPort}/v1`, 'MOCK_API_KEY'), secret, 'chat.completions', requestId(), NO_RETRY),
+    );
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_unreachable');
   });
@@ -271,7 +299,17 @@ local.describe('retries and failover', () => {
   });
 
   it('fails over on a context-window overflow without retrying the same target', async () => {
-    mock.enqueue({ status: 400, errorBody: { error: { message: "This model's maximum context length is 8192 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
+    mock.enqueue({
+      status: 400,
+      errorBody: {
+        error: {
+          message: "This model's maximum context length is 8192 tokens.",
+          type: 'invalid_request_error',
+          param: 'messages',
+          code: 'context_length_exceeded',
+        },
+      },
+    });
     const body = chatFor();
     const small = { ...target(mock.baseUrl, 'MOCK_API_KEY'), model: 'small-context-model' };
     const large = { ...target(mock.baseUrl, 'MOCK_API_KEY'), model: 'large-context-model' };
@@ -313,7 +351,10 @@ local.describe('usage the provider did not report', () => {
     const headers = signedHeaders(body, target(mock.baseUrl, 'MOCK_API_KEY'), secret);
     const events = await readSse(await post(body, headers));
     expect(events.at(-1)?.data).toBe('[DONE]');
-    const usageChunk = JSON.parse(events.at(-2)!.data) as { choices: unknown[]; usage: { completion_tokens: number; prompt_tokens: number; estimated?: boolean; cost: number } };
+    const usageChunk = JSON.parse(events.at(-2)!.data) as {
+      choices: unknown[];
+      usage: { completion_tokens: number; prompt_tokens: number; estimated?: boolean; cost: number };
+    };
     expect(usageChunk.choices).toEqual([]);
     expect(usageChunk.usage.estimated).toBe(true);
     expect(usageChunk.usage.completion_tokens).toBeGreaterThan(0);
@@ -367,7 +408,11 @@ local.describe('oversized bodies', () => {
   it('answers 413 in the OpenAI error shape instead of dropping the connection', async () => {
     const small = await startRelayProcess({ AIGW_PLAN_SECRET: secret, RELAY_MAX_BODY_BYTES: '1024' });
     try {
-      const res = await fetch(`${small.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(200_000) });
+      const res = await fetch(`${small.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: 'x'.repeat(200_000),
+      });
       expect(res.status).toBe(413);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
     } finally {

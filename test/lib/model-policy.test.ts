@@ -1,10 +1,17 @@
-import { ANY_MODEL, restoreIdentity, resolveModelName, usableModelNames, type ModelPolicy } from '../../lib/identity';
+import { ANY_MODEL, type ModelPolicy, resolveModelName, restoreIdentity, usableModelNames } from '../../lib/identity';
 
 const configured = new Set(['gpt-4o-mini', 'gpt-4o', 'claude']);
 
 describe('model policy', () => {
-  it('rewrites an alias, then checks the key\'s and the team\'s lists', () => {
-    const policy: ModelPolicy = { keyModels: ['gpt-4o-mini'], teamModels: [], aliases: [['fast', 'gpt-4o-mini'], ['big', 'gpt-4o']] };
+  it("rewrites an alias, then checks the key's and the team's lists", () => {
+    const policy: ModelPolicy = {
+      keyModels: ['gpt-4o-mini'],
+      teamModels: [],
+      aliases: [
+        ['fast', 'gpt-4o-mini'],
+        ['big', 'gpt-4o'],
+      ],
+    };
     expect(resolveModelName(policy, 'fast')).toEqual({ model: 'gpt-4o-mini', allowed: true });
     expect(resolveModelName(policy, 'big')).toEqual({ model: 'gpt-4o', allowed: false });
     expect(resolveModelName({ ...policy, keyModels: [], teamModels: ['claude'] }, 'gpt-4o-mini').allowed).toBe(false);
@@ -12,7 +19,15 @@ describe('model policy', () => {
 
   it('lists configured models and aliases the key may send, in config order then alias order', () => {
     expect(usableModelNames(ANY_MODEL, configured)).toEqual(['gpt-4o-mini', 'gpt-4o', 'claude']);
-    const policy: ModelPolicy = { keyModels: ['gpt-4o-mini', 'gpt-9'], teamModels: [], aliases: [['fast', 'gpt-4o-mini'], ['ghost', 'gpt-9'], ['big', 'gpt-4o']] };
+    const policy: ModelPolicy = {
+      keyModels: ['gpt-4o-mini', 'gpt-9'],
+      teamModels: [],
+      aliases: [
+        ['fast', 'gpt-4o-mini'],
+        ['ghost', 'gpt-9'],
+        ['big', 'gpt-4o'],
+      ],
+    };
     expect(usableModelNames(policy, configured)).toEqual(['gpt-4o-mini', 'fast']);
   });
 

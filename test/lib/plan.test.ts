@@ -1,4 +1,4 @@
-import { sha256Hex, signPlan, verifyPlan, type RoutePlan } from '../../lib/plan';
+import { type RoutePlan, sha256Hex, signPlan, verifyPlan } from '../../lib/plan';
 
 const secret = 'x'.repeat(40);
 const body = Buffer.from('{"model":"gpt-4o-mini","messages":[]}');
@@ -35,7 +35,14 @@ describe('route plan signing', () => {
   it.each([
     ['a different secret', (s: ReturnType<typeof signPlan>) => s, 'y'.repeat(40), plan().requestId, body, 'invalid route plan signature'],
     ['another request id', (s: ReturnType<typeof signPlan>) => s, secret, 'b'.repeat(32), body, 'invalid route plan signature'],
-    ['a tampered plan', (s: ReturnType<typeof signPlan>) => ({ ...s, plan: s.plan.slice(0, -2) + 'AA' }), secret, plan().requestId, body, 'invalid route plan signature'],
+    [
+      'a tampered plan',
+      (s: ReturnType<typeof signPlan>) => ({ ...s, plan: s.plan.slice(0, -2) + 'AA' }),
+      secret,
+      plan().requestId,
+      body,
+      'invalid route plan signature',
+    ],
     ['another body', (s: ReturnType<typeof signPlan>) => s, secret, plan().requestId, Buffer.from('{}'), 'request body does not match the route plan'],
     ['no signature', (s: ReturnType<typeof signPlan>) => ({ plan: s.plan }), secret, plan().requestId, body, 'missing signed route plan'],
   ])('rejects %s', (_name, mutate, verifySecret, requestId, verifyBody, reason) => {
@@ -54,7 +61,10 @@ describe('route plan signing', () => {
     const p = plan();
     const signed = signPlan(p, secret);
     expect(verifyPlan(signed, p.requestId, body, secret).ok).toBe(true);
-    expect(verifyPlan({ ...signed, signature: mangle(signed.signature) }, p.requestId, body, secret)).toEqual({ ok: false, reason: 'invalid route plan signature' });
+    expect(verifyPlan({ ...signed, signature: mangle(signed.signature) }, p.requestId, body, secret)).toEqual({
+      ok: false,
+      reason: 'invalid route plan signature',
+    });
   });
 
   it('rejects an expired plan', () => {

@@ -1,5 +1,5 @@
 import { nanoToUsdString } from '../../lib/money';
-import { catalogPrice, costNano, worstCaseNano, type ModelPrice } from '../../lib/pricing';
+import { catalogPrice, costNano, type ModelPrice, worstCaseNano } from '../../lib/pricing';
 
 const mini: ModelPrice = { input: 0.15, output: 0.6, cached_read: 0.075 };
 
@@ -38,7 +38,12 @@ describe('cost arithmetic in nano-USD', () => {
 
   it('makes the worst case at least the cost of any usage within the allowance', () => {
     const worst = worstCaseNano(500, 200, mini);
-    for (const [prompt, completion, cached] of [[500, 200, 0], [500, 200, 500], [1, 1, 0], [500, 0, 0]]) {
+    for (const [prompt, completion, cached] of [
+      [500, 200, 0],
+      [500, 200, 500],
+      [1, 1, 0],
+      [500, 0, 0],
+    ]) {
       expect(costNano({ promptTokens: prompt, completionTokens: completion, cachedTokens: cached }, mini)).toBeLessThanOrEqual(worst);
     }
     expect(worstCaseNano(500, 201, mini)).toBeGreaterThan(worst);

@@ -44,7 +44,9 @@ describe('the provider registry', () => {
           plugins: [
             {
               name: 'aigw-proxy',
-              config: { models: [{ name: 'm', targets: PROVIDER_TYPES.map((provider) => ({ provider, base_url: 'https://real', credential: 'NOT_SET_API_KEY' })) }] },
+              config: {
+                models: [{ name: 'm', targets: PROVIDER_TYPES.map((provider) => ({ provider, base_url: 'https://real', credential: 'NOT_SET_API_KEY' })) }],
+              },
             },
           ],
         },

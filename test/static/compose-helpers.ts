@@ -3,7 +3,7 @@
  * dummy env file (no Docker engine needed), the variables a file interpolates, and the parts of
  * a resolved service (environment, published ports).
  */
-import { asRecord, isRecord, readRepoFile, requireTool, runTool, tempDir, writeTemp, type RunResult } from './static-helpers';
+import { asRecord, isRecord, type RunResult, readRepoFile, requireTool, runTool, tempDir, writeTemp } from './static-helpers';
 
 /** Names the relay accepts as provider credentials (sidecars/relay/config.ts credentialAllowed). */
 export const CREDENTIAL = /^[A-Z][A-Z0-9_]*_(API_KEY|TOKEN)$/;
@@ -22,7 +22,10 @@ export function composeConfig(envFileContent: string, args: string[], files = ['
 /** Variables a compose file requires (${VAR:?message}) and every one it interpolates, sorted. */
 export function composeVariables(text: string): { required: string[]; referenced: string[] } {
   // Without comment lines (they mention ${VAR:?…} as prose).
-  const code = text.split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
+  const code = text
+    .split('\n')
+    .filter((line) => !/^\s*#/.test(line))
+    .join('\n');
   const names = (pattern: RegExp): string[] => [...new Set([...code.matchAll(pattern)].map((m) => m[1]))].sort();
   return { required: names(/\$\{([A-Z0-9_]+):\?/g), referenced: names(/\$\{([A-Z0-9_]+)/g) };
 }

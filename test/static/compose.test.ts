@@ -4,7 +4,17 @@
  * non-loopback address, and provider credentials may reach the relay only.
  * `docker-compose config` needs no Docker engine.
  */
-import { composeConfig, composeVariables, CREDENTIAL, dummyEnvFile, environmentOf, LOOPBACK, providerVariables, publishedPorts, services } from './compose-helpers';
+import {
+  CREDENTIAL,
+  composeConfig,
+  composeVariables,
+  dummyEnvFile,
+  environmentOf,
+  LOOPBACK,
+  providerVariables,
+  publishedPorts,
+  services,
+} from './compose-helpers';
 import { asRecord, describeRun, isRecord, kongConf, parseYaml, readRepoFile } from './static-helpers';
 
 const COMPOSE_TEXT = readRepoFile('docker-compose.yml');
@@ -121,7 +131,7 @@ describe('docker-compose.yml', () => {
     expect(environmentOf(deck).DECK_KONG_ADDR).toBe('http://kong:8001');
   });
 
-  test('relay and Prometheus live in Kong\'s network namespace; the relay port matches deck/kong.yaml', () => {
+  test("relay and Prometheus live in Kong's network namespace; the relay port matches deck/kong.yaml", () => {
     expect(resolved.relay.network_mode).toBe('service:kong');
     expect(resolved.prometheus.network_mode).toBe('service:kong');
     expect(resolved.relay.ports).toBeUndefined();

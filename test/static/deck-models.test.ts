@@ -9,10 +9,11 @@
  *    `deprecated` table (the providers' deprecation pages, sourced there);
  *  - the catalogue's `deprecated` table covers the SDK's, so upgrading the SDK shows what to move.
  */
-import { catalogDeprecation, catalogueAgeDays, CATALOGUE_VERSION } from '../../lib/pricing';
-import { registerCatalogueAge, CATALOGUE_AGE_METRIC } from '../../lib/pricing/catalogue-age';
-import { compileModels, planTargets, type AiProxyConfig } from '../../plugins/aigw-proxy/config';
+
 import { Registry } from 'prom-client';
+import { CATALOGUE_VERSION, catalogDeprecation, catalogueAgeDays } from '../../lib/pricing';
+import { CATALOGUE_AGE_METRIC, registerCatalogueAge } from '../../lib/pricing/catalogue-age';
+import { type AiProxyConfig, compileModels, planTargets } from '../../plugins/aigw-proxy/config';
 import { deckPlugins, parseYaml, readRepoFile } from './static-helpers';
 
 /** aigw-proxy's config in deck/kong.yaml (one instance). */
@@ -25,7 +26,9 @@ function proxyConfig(): AiProxyConfig {
 /** Every (public name, provider model, price) the gateway can route to, fallbacks included. */
 function routedTargets() {
   const compiled = compileModels(proxyConfig());
-  return compiled.names.flatMap((name) => planTargets(compiled, name, () => 0).map((t) => ({ name, provider: t.provider, model: t.model, pricing: t.pricing })));
+  return compiled.names.flatMap((name) =>
+    planTargets(compiled, name, () => 0).map((t) => ({ name, provider: t.provider, model: t.model, pricing: t.pricing })),
+  );
 }
 
 /**

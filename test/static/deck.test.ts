@@ -20,18 +20,9 @@
  * Kong-3-only field that 1.4.0 rejects, add it to KONG3_ONLY below: it is checked here and
  * removed only from the temporary copy that decK sees; nothing else is altered.
  */
-import {
-  asRecord,
-  describeRun,
-  isRecord,
-  parseYaml,
-  readRepoFile,
-  requireTool,
-  runTool,
-  tempDir,
-  writeTemp,
-} from './static-helpers';
+
 import { stringify } from 'yaml';
+import { asRecord, describeRun, isRecord, parseYaml, readRepoFile, requireTool, runTool, tempDir, writeTemp } from './static-helpers';
 
 const DECK_FILE = 'deck/kong.yaml';
 
@@ -106,8 +97,7 @@ const doc = asRecord(parseYaml(readRepoFile(DECK_FILE)), DECK_FILE);
 describe('deck/kong.yaml', () => {
   test('deck validate (decK 1.4.0) accepts it', () => {
     const { copy, removed } = forDeck14(doc);
-    const file =
-      removed.length === 0 ? DECK_FILE : writeTemp(tempDir('aigw-deck-'), 'kong.yaml', stringify(copy));
+    const file = removed.length === 0 ? DECK_FILE : writeTemp(tempDir('aigw-deck-'), 'kong.yaml', stringify(copy));
     const r = deckValidate(file);
     if (r.status !== 0) throw new Error(describeRun(`deck validate -s ${file}${removed.length ? ` (without ${removed.join(', ')})` : ''}`, r));
     expect(r.status).toBe(0);

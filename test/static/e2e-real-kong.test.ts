@@ -15,7 +15,17 @@ import { validatePluginConfig } from '../harness/kong-double/kong-schema';
 import { MOCK_CREDENTIAL } from '../harness/stack/deck-for-dev';
 import { E2E_ONLY_MODEL, MOCK_URL_IN_STACK } from '../harness/stack/e2e-deck';
 import { REMOTE_ENV } from '../harness/stack/remote-stack';
-import { composeConfig, composeVariables, CREDENTIAL, dummyEnvFile, environmentOf, LOOPBACK, providerVariables, publishedPorts, services } from './compose-helpers';
+import {
+  CREDENTIAL,
+  composeConfig,
+  composeVariables,
+  dummyEnvFile,
+  environmentOf,
+  LOOPBACK,
+  providerVariables,
+  publishedPorts,
+  services,
+} from './compose-helpers';
 import { asRecord, describeRun, dumpedSchema, isRecord, parseYaml, readRepoFile, repoPath, requireTool, runTool, tempDir, writeTemp } from './static-helpers';
 
 const OVERLAY = 'test/docker/compose.e2e.yml';
@@ -154,11 +164,14 @@ describe('the mock image (test/docker/mock.Dockerfile)', () => {
     }
   });
 
-  test("its bundle step builds here, and the file it makes is the one the image runs", () => {
+  test('its bundle step builds here, and the file it makes is the one the image runs', () => {
     const bundle = /RUN (node_modules\/\.bin\/esbuild .+--outfile=(\S+))/.exec(dockerfile);
     expect(bundle).not.toBeNull();
     const out = writeTemp(tempDir('aigw-mock-image-'), 'mock.js', '');
-    const args = bundle![1].split(/\s+/).slice(1).map((a) => (a.startsWith('--outfile=') ? `--outfile=${out}` : a));
+    const args = bundle![1]
+      .split(/\s+/)
+      .slice(1)
+      .map((a) => (a.startsWith('--outfile=') ? `--outfile=${out}` : a));
     execFileSync(repoPath('node_modules', '.bin', 'esbuild'), args, { cwd: repoPath() });
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('__mock/enqueue');
@@ -171,7 +184,10 @@ describe('the mock image (test/docker/mock.Dockerfile)', () => {
 
   test("its first build steps are sidecars/relay/Dockerfile's, so BuildKit shares that npm ci", () => {
     const buildStage = (text: string): string[] => {
-      const lines = text.replace(/\\\n/g, ' ').split('\n').filter((l) => /^(FROM|RUN|WORKDIR|ENV|COPY)/.test(l));
+      const lines = text
+        .replace(/\\\n/g, ' ')
+        .split('\n')
+        .filter((l) => /^(FROM|RUN|WORKDIR|ENV|COPY)/.test(l));
       const end = lines.findIndex((l) => /^RUN npm ci/.test(l));
       return lines.slice(0, end + 1).map((l) => l.replace(/\s+/g, ' ').trim());
     };
@@ -182,7 +198,10 @@ describe('the mock image (test/docker/mock.Dockerfile)', () => {
 });
 
 describe('the generated end-to-end deck (npx tsx test/harness/stack/e2e-deck.ts)', () => {
-  const text = execFileSync(repoPath('node_modules', '.bin', 'tsx'), ['test/harness/stack/e2e-deck.ts', '--mock-url', MOCK_URL_IN_STACK], { cwd: repoPath(), encoding: 'utf8' });
+  const text = execFileSync(repoPath('node_modules', '.bin', 'tsx'), ['test/harness/stack/e2e-deck.ts', '--mock-url', MOCK_URL_IN_STACK], {
+    cwd: repoPath(),
+    encoding: 'utf8',
+  });
   const doc = asRecord(parse(text), 'e2e deck');
   const parsed = parseDeck(doc);
 
@@ -195,7 +214,7 @@ describe('the generated end-to-end deck (npx tsx test/harness/stack/e2e-deck.ts)
   test("every model goes to the mock as the relay sees it, with the dev deck's credential, and the sidecars stay on Kong's loopback", () => {
     const targets = parsed.plugins
       .filter((p) => p.name === 'aigw-proxy')
-      .flatMap((p) => (asRecord(p.config, 'aigw-proxy config').models as Array<Record<string, unknown>>))
+      .flatMap((p) => asRecord(p.config, 'aigw-proxy config').models as Array<Record<string, unknown>>)
       .flatMap((m) => [m.target, ...((m.targets as unknown[]) ?? [])].filter(isRecord));
     expect(targets.length).toBeGreaterThan(5);
     for (const t of targets) {
@@ -238,7 +257,9 @@ describe(WORKFLOW_FILE, () => {
 
   test('every file it names exists (kong/.env it writes itself; dist/ is what make build and the images make)', () => {
     const text = `${scripts}\n${Object.values(jobEnv).join('\n')}`;
-    const named = [...text.matchAll(/(?:^|[\s=:"'>])((?:\.github|test|kong|deck|sidecars|lib|plugins|docs|dist)\/[\w./-]*\w|docker-compose\.yml|Makefile)/gm)].map((m) => m[1]);
+    const named = [
+      ...text.matchAll(/(?:^|[\s=:"'>])((?:\.github|test|kong|deck|sidecars|lib|plugins|docs|dist)\/[\w./-]*\w|docker-compose\.yml|Makefile)/gm),
+    ].map((m) => m[1]);
     expect(named).toEqual(expect.arrayContaining(['docker-compose.yml', OVERLAY, 'test/harness/stack/e2e-deck.ts', 'test/e2e']));
     for (const file of new Set(named)) {
       if (file === 'kong/.env') expect(scripts).toMatch(/>>? kong\/\.env/);

@@ -9,9 +9,9 @@ import { posix } from 'node:path';
 import { handlerMessage, luaFormat, pdkMessage } from '../harness/kong-double/error-pages';
 import { checkErrorTemplate } from '../harness/kong-double/kong-conf';
 import {
-  KONG_3_9_BUNDLED_PLUGINS,
   confList,
   deckPlugins,
+  KONG_3_9_BUNDLED_PLUGINS,
   kongConf,
   nginxSize,
   parseKongConf,

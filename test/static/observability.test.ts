@@ -5,18 +5,7 @@
  * runs. The targets are then checked against kong.conf and docker-compose.yml.
  */
 import { readdirSync } from 'node:fs';
-import {
-  asRecord,
-  describeRun,
-  kongConf,
-  parseYaml,
-  readRepoFile,
-  repoPath,
-  requireTool,
-  runTool,
-  tempDir,
-  writeTemp,
-} from './static-helpers';
+import { asRecord, describeRun, kongConf, parseYaml, readRepoFile, repoPath, requireTool, runTool, tempDir, writeTemp } from './static-helpers';
 
 const PROMETHEUS_YML = 'kong/observability/prometheus.yml';
 
@@ -54,7 +43,7 @@ describe('Prometheus', () => {
     expect(r.status).not.toBe(0);
   });
 
-  test('scrapes Kong\'s status API where kong.conf puts it, and the relay\'s /metrics on its port', () => {
+  test("scrapes Kong's status API where kong.conf puts it, and the relay's /metrics on its port", () => {
     const jobs = scrapeTargets();
     const status = /^(\S+?:\d+)/.exec(kongConf().get('status_listen') ?? '');
     expect(status).not.toBeNull();
@@ -67,13 +56,10 @@ describe('Prometheus', () => {
 });
 
 describe('Grafana provisioning', () => {
-  const datasources = asRecord(
-    parseYaml(readRepoFile('kong/observability/grafana/provisioning/datasources/prometheus.yml')),
-    'datasources',
-  );
+  const datasources = asRecord(parseYaml(readRepoFile('kong/observability/grafana/provisioning/datasources/prometheus.yml')), 'datasources');
   const ds = asRecord((datasources.datasources as unknown[])[0], 'datasource');
 
-  test('the datasource points at Prometheus (inside Kong\'s namespace, so at kong:<listen port>)', () => {
+  test("the datasource points at Prometheus (inside Kong's namespace, so at kong:<listen port>)", () => {
     const command = (composeService('prometheus').command as unknown[]).map(String);
     const listen = command.find((a) => a.startsWith('--web.listen-address='));
     expect(listen).toBeDefined();
@@ -87,7 +73,10 @@ describe('Grafana provisioning', () => {
     const files = readdirSync(repoPath(dir)).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const dashboard = JSON.parse(readRepoFile(dir, file)) as { uid?: string; panels?: Array<{ datasource?: { uid?: string }; targets?: Array<{ expr?: string }> }> };
+      const dashboard = JSON.parse(readRepoFile(dir, file)) as {
+        uid?: string;
+        panels?: Array<{ datasource?: { uid?: string }; targets?: Array<{ expr?: string }> }>;
+      };
       expect(dashboard.uid).toBeTruthy();
       expect(dashboard.panels?.length).toBeGreaterThan(0);
       for (const panel of dashboard.panels ?? []) {

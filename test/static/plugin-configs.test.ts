@@ -2,12 +2,13 @@
  * Every plugin config in deck/kong.yaml must validate against that plugin's own Schema, as the
  * built plugin reports it through kong-js-pluginserver --dump-all-plugins (what Kong reads).
  */
-import { REPO_ROOT } from '../harness/repo-root';
+
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDeckFile, parseDeck } from '../harness/kong-double/deck';
 import { validatePluginConfig } from '../harness/kong-double/kong-schema';
+import { REPO_ROOT } from '../harness/repo-root';
 import { dumpedSchema } from './static-helpers';
 
 const ROOT = REPO_ROOT;

@@ -4,10 +4,11 @@
  * fixtures/plugin-schemas.json. A change to a plugin's config must change that file on purpose:
  * refactoring how the schema is declared (lib/kong/schema-builder.ts) must not.
  */
-import { REPO_ROOT } from '../harness/repo-root';
+
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../harness/repo-root';
 
 const ROOT = REPO_ROOT;
 const SERVER = join(ROOT, 'node_modules', '.bin', 'kong-js-pluginserver');

@@ -4,7 +4,7 @@
  * tool is a FAILED test with a message saying what to install, never a skip.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -44,11 +44,7 @@ export interface RunResult {
 }
 
 /** Runs a command with a minimal environment (PATH, HOME and what `env` adds). */
-export function runTool(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): RunResult {
+export function runTool(command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunResult {
   const result = spawnSync(command, args, {
     cwd: options.cwd ?? REPO_ROOT,
     encoding: 'utf8',
@@ -162,12 +158,49 @@ export function nginxSize(value: string): number {
  * plugin with one of these names is silently shadowed by Kong's own Lua plugin.
  */
 export const KONG_3_9_BUNDLED_PLUGINS: readonly string[] = [
-  'jwt', 'acl', 'correlation-id', 'cors', 'oauth2', 'tcp-log', 'udp-log', 'file-log', 'http-log',
-  'key-auth', 'hmac-auth', 'basic-auth', 'ip-restriction', 'request-transformer',
-  'response-transformer', 'request-size-limiting', 'rate-limiting', 'response-ratelimiting',
-  'syslog', 'loggly', 'datadog', 'ldap-auth', 'statsd', 'bot-detection', 'aws-lambda',
-  'request-termination', 'prometheus', 'proxy-cache', 'session', 'acme', 'grpc-gateway',
-  'grpc-web', 'pre-function', 'post-function', 'azure-functions', 'zipkin', 'opentelemetry',
-  'ai-proxy', 'ai-prompt-decorator', 'ai-prompt-template', 'ai-prompt-guard',
-  'ai-request-transformer', 'ai-response-transformer', 'standard-webhooks', 'redirect',
+  'jwt',
+  'acl',
+  'correlation-id',
+  'cors',
+  'oauth2',
+  'tcp-log',
+  'udp-log',
+  'file-log',
+  'http-log',
+  'key-auth',
+  'hmac-auth',
+  'basic-auth',
+  'ip-restriction',
+  'request-transformer',
+  'response-transformer',
+  'request-size-limiting',
+  'rate-limiting',
+  'response-ratelimiting',
+  'syslog',
+  'loggly',
+  'datadog',
+  'ldap-auth',
+  'statsd',
+  'bot-detection',
+  'aws-lambda',
+  'request-termination',
+  'prometheus',
+  'proxy-cache',
+  'session',
+  'acme',
+  'grpc-gateway',
+  'grpc-web',
+  'pre-function',
+  'post-function',
+  'azure-functions',
+  'zipkin',
+  'opentelemetry',
+  'ai-proxy',
+  'ai-prompt-decorator',
+  'ai-prompt-template',
+  'ai-prompt-guard',
+  'ai-request-transformer',
+  'ai-response-transformer',
+  'standard-webhooks',
+  'redirect',
 ];

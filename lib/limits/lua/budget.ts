@@ -12,7 +12,10 @@ import { LUA_INT, LUA_SWEEP } from './common';
  *       6 record prefix, 7 sweep limit, 7+i max of subject i. (ARGV 4 is kept in the record.)
  * Returns {'ok'} | {'dup'} | {'finished', state} | {'init', i...} | {'over', i, remaining}.
  */
-export const RESERVE_LUA = LUA_INT + LUA_SWEEP + `
+export const RESERVE_LUA =
+  LUA_INT +
+  LUA_SWEEP +
+  `
 sweep(KEYS[1], ARGV[6], ARGV[1], tonumber(ARGV[7]), ARGV[5])
 local state = redis.call('HGET', KEYS[2], 'state')
 if state then
@@ -55,7 +58,10 @@ return {'ok'}
  * ARGV: 1 now, 2 requestId, 3 actual, 4 record retention ms, 5 record prefix, 6 sweep limit.
  * Returns {'settled'} | {'late', state} | {'dup'} | {'unreserved'} | {'lost'} | {'init', i...}.
  */
-export const SETTLE_LUA = LUA_INT + LUA_SWEEP + `
+export const SETTLE_LUA =
+  LUA_INT +
+  LUA_SWEEP +
+  `
 sweep(KEYS[1], ARGV[5], ARGV[1], tonumber(ARGV[6]), ARGV[4])
 local r = redis.call('HMGET', KEYS[2], 'state', 'amount', 'counters')
 local state = r[1]
@@ -103,7 +109,10 @@ return {'unreserved'}
  * record: a reserve of this id that still runs later, e.g. sent before a Redis stall, then finds
  * the request finished and reserves nothing.
  */
-export const REFUND_LUA = LUA_INT + LUA_SWEEP + `
+export const REFUND_LUA =
+  LUA_INT +
+  LUA_SWEEP +
+  `
 sweep(KEYS[1], ARGV[4], ARGV[1], tonumber(ARGV[5]), ARGV[3])
 local r = redis.call('HMGET', KEYS[2], 'state', 'amount', 'counters')
 if not r[1] then
@@ -137,7 +146,10 @@ return 1
  * Sweeps, then reads one counter. KEYS: 1 expiry ZSET, 2 counter. ARGV: 1 now, 2 record prefix,
  * 3 sweep limit, 4 record retention ms. Returns {exists, spent, reserved} (spent/reserved as strings).
  */
-export const STATUS_LUA = LUA_INT + LUA_SWEEP + `
+export const STATUS_LUA =
+  LUA_INT +
+  LUA_SWEEP +
+  `
 sweep(KEYS[1], ARGV[2], ARGV[1], tonumber(ARGV[3]), ARGV[4])
 local v = redis.call('HMGET', KEYS[2], 'spent', 'reserved')
 if not v[1] then return {0, '0', '0'} end

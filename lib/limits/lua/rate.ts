@@ -14,7 +14,9 @@ import { LUA_INT } from './common';
  * (counts before this request; retry -1 = never admissible), or {-1} for a cancelled request
  * (a check sent before a Redis stall that runs after its cancellation records nothing).
  */
-export const RATE_CHECK_LUA = LUA_INT + `
+export const RATE_CHECK_LUA =
+  LUA_INT +
+  `
 if redis.call('EXISTS', KEYS[#KEYS]) == 1 then return {-1} end
 local now = tonumber(ARGV[1])
 local W = tonumber(ARGV[2])
@@ -106,7 +108,9 @@ return out
  * the over-estimate it cancels; if that bucket has already left the window it is dropped.
  * KEYS: tokens HASH per subject. ARGV: 1 now, 2 window ms, 3 bucket ms, 4 delta, 5 admitted-at ms.
  */
-export const RATE_ADD_TOKENS_LUA = LUA_INT + `
+export const RATE_ADD_TOKENS_LUA =
+  LUA_INT +
+  `
 local now, W, B = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local delta, admitted = tonumber(ARGV[4]), tonumber(ARGV[5])
 local target

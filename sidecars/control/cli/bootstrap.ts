@@ -6,14 +6,14 @@
 import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Pool } from 'pg';
+import { generateKey, hashKey, keyPrefix } from '../../../lib/api-keys';
 import { runMigrations } from '../../../lib/db/migrate';
 import { createLogger } from '../../../lib/log';
-import { generateKey, hashKey, keyPrefix } from '../../../lib/api-keys';
+import { liveHashes, type StoredKey } from '../../../lib/store/rows';
 import { inTransaction } from '../../../lib/store/sql';
 import { createKey, deleteKey, getKeyByAlias } from '../../../lib/store/virtual-keys';
-import { liveHashes, type StoredKey } from '../../../lib/store/rows';
-import { CliError } from './client';
 import { RedisInvalidator } from '../invalidate';
+import { CliError } from './client';
 
 export interface BootstrapResult {
   raw: string;
@@ -33,9 +33,21 @@ export async function bootstrapAdmin(pool: Pool, opts: { alias: string; force: b
     }
     if (existing) await deleteKey(client, existing.id);
     const key = await createKey(client, {
-      keyHash: hashKey(raw), keyPrefix: keyPrefix(raw), keyAlias: opts.alias, teamId: null, userId: null, role: 'admin',
-      allowedModels: [], modelAliases: {}, maxBudgetNano: null, budgetDuration: null, rpmLimit: null, tpmLimit: null,
-      maxParallelRequests: null, expiresAt: null, metadata: { created_by: 'aigw admin bootstrap' },
+      keyHash: hashKey(raw),
+      keyPrefix: keyPrefix(raw),
+      keyAlias: opts.alias,
+      teamId: null,
+      userId: null,
+      role: 'admin',
+      allowedModels: [],
+      modelAliases: {},
+      maxBudgetNano: null,
+      budgetDuration: null,
+      rpmLimit: null,
+      tpmLimit: null,
+      maxParallelRequests: null,
+      expiresAt: null,
+      metadata: { created_by: 'aigw admin bootstrap' },
     });
     return { raw, key, replaced: existing };
   });

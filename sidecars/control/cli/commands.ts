@@ -1,6 +1,7 @@
 /** One function per `aigw` command; each returns the API's JSON and a human rendering of it. */
-import { KEY_FLAGS, LIMIT_FLAGS, keyBody, teamBody, type Flags } from './flags';
-import { apiRequest, CliError, type AdminClientOptions } from './client';
+
+import { type AdminClientOptions, apiRequest, CliError } from './client';
+import { type Flags, KEY_FLAGS, keyBody, LIMIT_FLAGS, teamBody } from './flags';
 import { block, table } from './format';
 
 type Obj = Record<string, unknown>;
@@ -72,7 +73,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     positionals: ['id'],
     async run(c, f, [id]) {
       const json = (await apiRequest(c, 'POST', `/admin/keys/${enc(id)}/rotate`, f.grace ? { grace_period: f.grace } : {})) as Obj;
-      const grace = json.previous_key_expires_at ? `The previous key keeps working until ${json.previous_key_expires_at}.` : 'The previous key no longer works.';
+      const grace = json.previous_key_expires_at
+        ? `The previous key keeps working until ${json.previous_key_expires_at}.`
+        : 'The previous key no longer works.';
       return { json, human: `key: ${json.key}\n${oneTimeNotice}\n${grace}` };
     },
   },
@@ -149,7 +152,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const first = group === 'model' ? 'model' : `${group}_id`;
       const label = group === 'key' ? ['key_alias'] : group === 'team' ? ['team_name'] : [];
       const rows = [...(json.data as Obj[]), { [first]: 'TOTAL', ...(json.totals as Obj) }];
-      const human = `${json.from} .. ${json.to}\n` + table(rows, [first, ...label, 'requests', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'cost_unknown_requests']);
+      const human =
+        `${json.from} .. ${json.to}\n` + table(rows, [first, ...label, 'requests', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'cost_unknown_requests']);
       return { json, human };
     },
   },

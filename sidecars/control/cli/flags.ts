@@ -18,7 +18,10 @@ function number(f: Flags, name: string): number | null | undefined {
 function list(f: Flags, name: string): string[] | undefined {
   const v = str(f, name);
   if (v === undefined) return undefined;
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function json(f: Flags, name: string): unknown {

@@ -16,6 +16,10 @@ export function block(obj: Obj, skip: string[] = ['object']): string {
 export function table(rows: Obj[], columns: string[]): string {
   const cells = rows.map((r) => columns.map((c) => show(r[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (values: string[]): string => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (values: string[]): string =>
+    values
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
 }

@@ -1,22 +1,48 @@
 /** /admin/keys: create, list, info, update, rotate, revoke, delete. */
 import { generateKey, hashKey, keyPrefix } from '../../../lib/api-keys';
+import type { TeamRecord } from '../../../lib/identity';
 import { budgetWindow } from '../../../lib/limits/windows';
 import { ConflictError } from '../../../lib/store/errors';
-import { createKey, deleteKey, getKey, listKeys, revokeKey, rotateKey, updateKey, type KeyPatch } from '../../../lib/store/virtual-keys';
 import { spendSummary } from '../../../lib/store/ledger';
-import type { TeamRecord } from '../../../lib/identity';
 import { liveHashes, type StoredKey } from '../../../lib/store/rows';
 import { isUuid, resolveTeam } from '../../../lib/store/teams';
+import { createKey, deleteKey, getKey, type KeyPatch, listKeys, revokeKey, rotateKey, updateKey } from '../../../lib/store/virtual-keys';
 import { ApiError, badRequest, conflict, notFound } from '../api-error';
 import type { ControlContext, Handler } from '../context';
 import * as v from '../validate';
 import { keyView, spendView } from '../views';
 import { teamFilter } from './team-filter';
 
-const CREATE_FIELDS = ['team', 'key_alias', 'user_id', 'role', 'models', 'model_aliases', 'max_budget', 'budget_duration',
-  'rpm_limit', 'tpm_limit', 'max_parallel_requests', 'expires_at', 'duration', 'metadata'] as const;
-const UPDATE_FIELDS = ['key_alias', 'user_id', 'models', 'model_aliases', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit',
-  'max_parallel_requests', 'expires_at', 'duration', 'metadata'] as const;
+const CREATE_FIELDS = [
+  'team',
+  'key_alias',
+  'user_id',
+  'role',
+  'models',
+  'model_aliases',
+  'max_budget',
+  'budget_duration',
+  'rpm_limit',
+  'tpm_limit',
+  'max_parallel_requests',
+  'expires_at',
+  'duration',
+  'metadata',
+] as const;
+const UPDATE_FIELDS = [
+  'key_alias',
+  'user_id',
+  'models',
+  'model_aliases',
+  'max_budget',
+  'budget_duration',
+  'rpm_limit',
+  'tpm_limit',
+  'max_parallel_requests',
+  'expires_at',
+  'duration',
+  'metadata',
+] as const;
 
 /** A key's models must stay inside its team's allow-list (an empty list allows every model). */
 function checkModelsWithinTeam(models: string[] | undefined, team: TeamRecord | null): void {
@@ -76,7 +102,14 @@ export const listKeysRoute: Handler = async (ctx, req) => {
   const now = Date.now();
   return {
     status: 200,
-    body: { object: 'list', data: keys.map((k) => keyView(k, now)), total, limit: page.limit, offset: page.offset, has_more: page.offset + keys.length < total },
+    body: {
+      object: 'list',
+      data: keys.map((k) => keyView(k, now)),
+      total,
+      limit: page.limit,
+      offset: page.offset,
+      has_more: page.offset + keys.length < total,
+    },
   };
 };
 

@@ -1,6 +1,6 @@
 /** GET /admin/spend: ledger totals per key, team or model over [from, to); `team` / `team_id` by name or id. */
 import { nanoToUsd } from '../../../lib/money';
-import { spendReport, type SpendGroup, type SpendReportRow } from '../../../lib/store/ledger';
+import { type SpendGroup, type SpendReportRow, spendReport } from '../../../lib/store/ledger';
 import { isUuid } from '../../../lib/store/teams';
 import { badRequest } from '../api-error';
 import type { Handler } from '../context';
@@ -27,7 +27,8 @@ function totalsView(r: Omit<SpendReportRow, 'group' | 'label'>): Record<string, 
 export const spendRoute: Handler = async (ctx, req) => {
   const q = req.query;
   const groupBy = q.get('group_by') as SpendGroup;
-  if (!GROUPS.includes(groupBy)) throw badRequest('group_by', 'group_by must be key, team or model', q.has('group_by') ? 'invalid_value' : 'missing_required_parameter');
+  if (!GROUPS.includes(groupBy))
+    throw badRequest('group_by', 'group_by must be key, team or model', q.has('group_by') ? 'invalid_value' : 'missing_required_parameter');
   const to = queryTime(q, 'to') ?? new Date();
   const from = queryTime(q, 'from') ?? new Date(to.getTime() - DEFAULT_RANGE_MS);
   if (from.getTime() >= to.getTime()) throw badRequest('from', 'from must be before to');

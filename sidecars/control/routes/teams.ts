@@ -3,7 +3,7 @@ import { budgetWindow } from '../../../lib/limits/windows';
 import { ConflictError } from '../../../lib/store/errors';
 import { spendSummary } from '../../../lib/store/ledger';
 import { liveHashes, type StoredTeam } from '../../../lib/store/rows';
-import { createTeam, deleteTeam, listTeams, resolveTeam, teamKeys, updateTeam, type TeamPatch } from '../../../lib/store/teams';
+import { createTeam, deleteTeam, listTeams, resolveTeam, type TeamPatch, teamKeys, updateTeam } from '../../../lib/store/teams';
 import { conflict, notFound } from '../api-error';
 import type { ControlContext, Handler } from '../context';
 import * as v from '../validate';
@@ -39,7 +39,10 @@ function readPatch(body: v.Body): TeamPatch {
 /** The team message, plus DEL of its keys' cache entries (they embed the team). */
 async function invalidateTeam(ctx: ControlContext, teamId: string): Promise<void> {
   const keys = await teamKeys(ctx.pool, teamId);
-  await ctx.invalidator.team(teamId, keys.map((k) => ({ id: k.id, hashes: liveHashes(k) })));
+  await ctx.invalidator.team(
+    teamId,
+    keys.map((k) => ({ id: k.id, hashes: liveHashes(k) })),
+  );
 }
 
 export const createTeamRoute: Handler = async (ctx, req) => {

@@ -3,7 +3,7 @@
  * line each. A provider on an existing wire format needs nothing here; a new wire format needs
  * its folder and its line (tsc insists: the table must cover every WireFormat).
  */
-import { wireFormatOf, type ProviderType, type WireFormat } from '../../../lib/providers';
+import { type ProviderType, type WireFormat, wireFormatOf } from '../../../lib/providers';
 import { anthropicSpec } from './anthropic';
 import { azureSpec } from './azure';
 import { geminiSpec } from './gemini';

@@ -4,7 +4,7 @@
  * No I/O: the relay does the HTTP; adapters build requests and translate what comes back, so each
  * is tested against recorded wire transcripts.
  */
-import { errorBody, gatewayError, type GatewayError } from '../../../lib/errors';
+import { errorBody, type GatewayError, gatewayError } from '../../../lib/errors';
 import type { FailureKind } from '../../../lib/failure';
 import type { OpenAIErrorBody } from '../../../lib/openai-error';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';

@@ -4,7 +4,7 @@
  * translated answer reaches each client exactly in the format its SDK parses; error bodies are
  * lib/errors' errorBody, in the format clientFormatOf names.
  */
-import { errorBody, type ClientFormatName, type GatewayError } from '../../../lib/errors';
+import { type ClientFormatName, errorBody, type GatewayError } from '../../../lib/errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
 import { sseData } from '../../../lib/sse';
 import { openAIUsage, type TokenUsage } from '../usage';

@@ -7,8 +7,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { request as undiciRequest } from 'undici';
-import { echoAndIngress, FIXTURE_PLUGINS } from './test-helpers';
 import { waitFor } from '../wait-for';
+import { echoAndIngress, FIXTURE_PLUGINS } from './test-helpers';
 
 /**
  * The most 'close' listeners any ingress response held, read when 'close' fires (the first

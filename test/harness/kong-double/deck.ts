@@ -144,13 +144,59 @@ function entityId(where: string, v: unknown, seed: string): string {
   return v.toLowerCase();
 }
 
-const SERVICE_KEYS = ['id', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
-  'write_timeout', 'tags', 'enabled', 'routes', 'plugins', 'tls_verify', 'tls_verify_depth', 'ca_certificates', 'client_certificate'];
-const ROUTE_KEYS = ['id', 'name', 'paths', 'methods', 'hosts', 'strip_path', 'preserve_host', 'regex_priority', 'request_buffering',
-  'response_buffering', 'protocols', 'tags', 'path_handling', 'https_redirect_status_code', 'plugins', 'service'];
-const CONSUMER_KEYS = ['id', 'username', 'custom_id', 'tags', 'plugins',
+const SERVICE_KEYS = [
+  'id',
+  'name',
+  'url',
+  'protocol',
+  'host',
+  'port',
+  'path',
+  'retries',
+  'connect_timeout',
+  'read_timeout',
+  'write_timeout',
+  'tags',
+  'enabled',
+  'routes',
+  'plugins',
+  'tls_verify',
+  'tls_verify_depth',
+  'ca_certificates',
+  'client_certificate',
+];
+const ROUTE_KEYS = [
+  'id',
+  'name',
+  'paths',
+  'methods',
+  'hosts',
+  'strip_path',
+  'preserve_host',
+  'regex_priority',
+  'request_buffering',
+  'response_buffering',
+  'protocols',
+  'tags',
+  'path_handling',
+  'https_redirect_status_code',
+  'plugins',
+  'service',
+];
+const CONSUMER_KEYS = [
+  'id',
+  'username',
+  'custom_id',
+  'tags',
+  'plugins',
   // credentials of bundled auth plugins: accepted, never used (those plugins are not run)
-  'keyauth_credentials', 'basicauth_credentials', 'hmacauth_credentials', 'jwt_secrets', 'acls', 'oauth2_credentials'];
+  'keyauth_credentials',
+  'basicauth_credentials',
+  'hmacauth_credentials',
+  'jwt_secrets',
+  'acls',
+  'oauth2_credentials',
+];
 const PLUGIN_KEYS = ['id', 'name', 'config', 'enabled', 'instance_name', 'protocols', 'tags', 'service', 'route', 'consumer'];
 const TOP_KEYS = ['_format_version', '_info', '_transform', 'services', 'routes', 'consumers', 'plugins'];
 
@@ -172,7 +218,7 @@ function buildService(o: Obj, idx: number, now: number): ServiceEntity {
     host = u.hostname.replace(/^\[|\]$/g, '');
     port = u.port ? Number(u.port) : undefined;
     // Kong keeps path nil when the url has none (kong/db/schema/entities/services.lua url shorthand).
-    path = u.pathname && u.pathname !== '/' ? u.pathname : (o.url.replace(/^[a-z]+:\/\/[^/]*/i, '') === '/' ? '/' : undefined);
+    path = u.pathname && u.pathname !== '/' ? u.pathname : o.url.replace(/^[a-z]+:\/\/[^/]*/i, '') === '/' ? '/' : undefined;
   }
   if (protocol !== 'http' && protocol !== 'https') {
     throw new DeckError(`${where}: protocol '${String(protocol)}' is not emulated (http, https only)`);
@@ -299,11 +345,11 @@ export function parseDeck(doc: unknown): Deck {
       if (ro.service !== undefined) throw new DeckError(`${where}: nested routes must not set 'service'`);
       const route = buildRoute(ro, where, svc.id, `${svc.name ?? i}:${j}`, now);
       routes.push(route);
-      list(`${where}.plugins`, ro.plugins).forEach((po, k) =>
-        pendingPlugins.push({ o: po, where: `${where}.plugins[${k}]`, scope: { route: route.id } }));
+      list(`${where}.plugins`, ro.plugins).forEach((po, k) => pendingPlugins.push({ o: po, where: `${where}.plugins[${k}]`, scope: { route: route.id } }));
     });
     list(`services[${i}].plugins`, so.plugins).forEach((po, k) =>
-      pendingPlugins.push({ o: po, where: `services[${i}].plugins[${k}]`, scope: { service: svc.id } }));
+      pendingPlugins.push({ o: po, where: `services[${i}].plugins[${k}]`, scope: { service: svc.id } }),
+    );
   });
 
   const findService = (where: string, ref: unknown): string => {
@@ -320,15 +366,15 @@ export function parseDeck(doc: unknown): Deck {
     void _ignored;
     const route = buildRoute(rest, where, serviceId, `top:${j}`, now);
     routes.push(route);
-    list(`${where}.plugins`, ro.plugins).forEach((po, k) =>
-      pendingPlugins.push({ o: po, where: `${where}.plugins[${k}]`, scope: { route: route.id } }));
+    list(`${where}.plugins`, ro.plugins).forEach((po, k) => pendingPlugins.push({ o: po, where: `${where}.plugins[${k}]`, scope: { route: route.id } }));
   });
 
   list('consumers', doc.consumers).forEach((co, i) => {
     const c = buildConsumer(co, i, now);
     consumers.push(c);
     list(`consumers[${i}].plugins`, co.plugins).forEach((po, k) =>
-      pendingPlugins.push({ o: po, where: `consumers[${i}].plugins[${k}]`, scope: { consumer: c.id } }));
+      pendingPlugins.push({ o: po, where: `consumers[${i}].plugins[${k}]`, scope: { consumer: c.id } }),
+    );
   });
 
   list('plugins', doc.plugins).forEach((po, k) => pendingPlugins.push({ o: po, where: `plugins[${k}]`, scope: {} }));

@@ -5,9 +5,10 @@
  * kong.response.error, and the requests nginx refuses before any phase (malformed, too large,
  * TRACE/CONNECT, no Host). Also `Expect: 100-continue`, which nginx answers itself.
  */
-import { REPO_ROOT } from '../repo-root';
+
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../repo-root';
 import { echoAndIngress, FIXTURE_PLUGINS, rawHttp } from './test-helpers';
 
 const KONG_CONF = join(REPO_ROOT, 'kong', 'kong.conf');
@@ -51,7 +52,9 @@ describe('error pages in the error template', () => {
     const r = await fetch(`${t.ing.url}/down`, { headers: { accept: 'text/html' } });
     expect(r.status).toBe(502);
     expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(await r.text()).toContain(`<p>An invalid response was received from the upstream server.</p>\n    <p>request_id: ${r.headers.get('x-kong-request-id')}</p>`);
+    expect(await r.text()).toContain(
+      `<p>An invalid response was received from the upstream server.</p>\n    <p>request_id: ${r.headers.get('x-kong-request-id')}</p>`,
+    );
   });
 
   test('404 no route and the 500 of a plugin that raised (kong.response.error): OpenAI shape', async () => {

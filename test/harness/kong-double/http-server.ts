@@ -17,7 +17,7 @@
  *   Host is checked there too (Node would answer an empty 400).
  * The log phase does not run for requests answered here (Kong would run the global log plugins).
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { HeaderList } from './context';
 import type { ErrorPage, ErrorPages } from './error-pages';

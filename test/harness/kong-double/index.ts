@@ -3,23 +3,23 @@
  * project's JS plugins can be exercised without OpenResty. Not production code: production is
  * real Kong. See README.md in this folder for what is and is not emulated.
  */
-import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AccessEntry } from './access-log';
 import { BUNDLED_PLUGINS } from './bundled';
+import { loadDeckFile, type PluginEntity, parseDeck } from './deck';
 import { ErrorPages } from './error-pages';
 import { createKongHttpServer } from './http-server';
-import { KONG_DEFAULT_SETTINGS, loadKongSettings } from './kong-conf';
-import { loadDeckFile, parseDeck, type PluginEntity } from './deck';
 import { newNodeId, uuidV5 } from './ids';
+import { KONG_DEFAULT_SETTINGS, loadKongSettings } from './kong-conf';
 import { validatePluginConfig } from './kong-schema';
-import type { AccessEntry } from './access-log';
-import { IngressLogger, type IngressLogEntry } from './log';
-import { compoundKey, sortPlugins, type PluginEntry } from './phases';
+import { type IngressLogEntry, IngressLogger } from './log';
+import { compoundKey, type PluginEntry, sortPlugins } from './phases';
 import { ExternalPlugin, type PluginConfig } from './plugin-runtime';
-import { minimalEnv, PluginServerProcess, queryPluginInfo, type PluginInfo } from './plugin-server';
+import { minimalEnv, type PluginInfo, PluginServerProcess, queryPluginInfo } from './plugin-server';
 import { closeAgents } from './proxy';
 import { Router } from './router';
 import { makeHandler } from './server';
@@ -27,9 +27,9 @@ import { parseSize } from './size';
 import { resolveVaultReferences } from './vault';
 
 export type { AccessEntry } from './access-log';
-export type { IngressLogEntry } from './log';
 export { loadDeckFile } from './deck';
 export { validatePluginConfig } from './kong-schema';
+export type { IngressLogEntry } from './log';
 
 export interface IngressOptions {
   deckFile?: string;

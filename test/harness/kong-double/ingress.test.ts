@@ -3,9 +3,9 @@
  * fixture plugins, a real echo upstream, HTTP through the ingress.
  */
 import { request as undiciRequest } from 'undici';
-import { startIngress } from './index';
-import { echoAndIngress, fixtureDeck, FIXTURE_PLUGINS } from './test-helpers';
 import { waitFor } from '../wait-for';
+import { startIngress } from './index';
+import { echoAndIngress, FIXTURE_PLUGINS, fixtureDeck } from './test-helpers';
 
 const t = echoAndIngress((echo) => ({
   deck: fixtureDeck(echo.url),
@@ -75,9 +75,12 @@ describe('access phase', () => {
     expect(upstreamJson(r.text).headers['x-order']).toBe('fx-first, fx-second');
     // The plugin server prints it on its own stderr: wait for the line, not for a time.
     await waitFor(
-      () => (t.ing.logs.some((l) => l.source === 'fx-first' && l.level === 'info' && /unhandled exception in fx-first\.access.*fx-first boom/.test(l.message)) ? true : undefined),
+      () =>
+        t.ing.logs.some((l) => l.source === 'fx-first' && l.level === 'info' && /unhandled exception in fx-first\.access.*fx-first boom/.test(l.message))
+          ? true
+          : undefined,
       10_000,
-      'the plugin server\'s unhandled-exception line',
+      "the plugin server's unhandled-exception line",
     );
   });
 
@@ -182,7 +185,10 @@ describe('proxying', () => {
     try {
       const r1 = await fetch(`${bad.url}/down`);
       expect(r1.status).toBe(502);
-      expect(await r1.json()).toEqual({ message: 'An invalid response was received from the upstream server', request_id: r1.headers.get('x-kong-request-id') });
+      expect(await r1.json()).toEqual({
+        message: 'An invalid response was received from the upstream server',
+        request_id: r1.headers.get('x-kong-request-id'),
+      });
       const r2 = await fetch(`${bad.url}/slow`);
       expect(r2.status).toBe(504);
     } finally {

@@ -21,8 +21,23 @@ export type { KongField, KongSchema };
 export type ValidationResult = { ok: true; config: Record<string, unknown> } | { ok: false; errors: string[] };
 
 const KNOWN_ATTRIBUTES = new Set([
-  'type', 'required', 'default', 'one_of', 'between', 'gt', 'len_min', 'len_max', 'match', 'starts_with',
-  'referenceable', 'encrypted', 'description', 'elements', 'keys', 'values', 'fields',
+  'type',
+  'required',
+  'default',
+  'one_of',
+  'between',
+  'gt',
+  'len_min',
+  'len_max',
+  'match',
+  'starts_with',
+  'referenceable',
+  'encrypted',
+  'description',
+  'elements',
+  'keys',
+  'values',
+  'fields',
 ]);
 
 /** kong/pdk/vault.lua is_reference: a string shaped `{vault://...}`. */

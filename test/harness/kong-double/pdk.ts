@@ -11,12 +11,12 @@
  *   calls that read ngx.var / ngx.req raise "API disabled in the context of ngx.timer".
  */
 import { cjsonEncode } from './cjson';
+import { parseQuery, type RequestContext } from './context';
 import type { ConsumerEntity } from './deck';
 import type { ErrorPages } from './error-pages';
-import { parseQuery, type RequestContext } from './context';
 import { isUuid } from './ids';
-import { escapeUri, normalizePath } from './router';
 import type { IngressLogLevel } from './log';
+import { escapeUri, normalizePath } from './router';
 
 export class PdkRaise extends Error {}
 
@@ -68,7 +68,8 @@ function fixMmap(t: unknown): unknown {
   for (const [k, v] of Object.entries(t as Record<string, unknown>)) {
     if (v === true) o[k] = [];
     else if (typeof v === 'string') o[k] = [v];
-    else if (Array.isArray(v)) o[k] = v.map((x) => (x === true ? '' : x)); // flags inside repeats
+    else if (Array.isArray(v))
+      o[k] = v.map((x) => (x === true ? '' : x)); // flags inside repeats
     else o[k] = v;
   }
   return o;
@@ -151,16 +152,49 @@ const AUTH_AND_LATER = ['access', 'response', 'log'];
 
 /** Calls that work in the log timer because they read saved data or ngx.ctx (plugin.lua exposed_api). */
 const LOG_SAFE = new Set([
-  'kong.log.serialize', 'kong.request.get_header', 'kong.request.get_headers', 'kong.request.get_uri_captures',
-  'kong.response.get_status', 'kong.response.get_header', 'kong.response.get_headers', 'kong.response.get_source',
-  'kong.ctx.shared.get', 'kong.ctx.shared.set', 'kong.nginx.get_ctx', 'kong.nginx.set_ctx', 'kong.nginx.req_start_time',
-  'kong.router.get_route', 'kong.router.get_service', 'kong.client.get_consumer', 'kong.client.get_credential',
-  'kong.node.get_id', 'kong.request.get_start_time', 'kong.plugin.get_id',
-  'kong.service.response.get_status', 'kong.service.response.get_header', 'kong.service.response.get_headers',
+  'kong.log.serialize',
+  'kong.request.get_header',
+  'kong.request.get_headers',
+  'kong.request.get_uri_captures',
+  'kong.response.get_status',
+  'kong.response.get_header',
+  'kong.response.get_headers',
+  'kong.response.get_source',
+  'kong.ctx.shared.get',
+  'kong.ctx.shared.set',
+  'kong.nginx.get_ctx',
+  'kong.nginx.set_ctx',
+  'kong.nginx.req_start_time',
+  'kong.router.get_route',
+  'kong.router.get_service',
+  'kong.client.get_consumer',
+  'kong.client.get_credential',
+  'kong.node.get_id',
+  'kong.request.get_start_time',
+  'kong.plugin.get_id',
+  'kong.service.response.get_status',
+  'kong.service.response.get_header',
+  'kong.service.response.get_headers',
   'kong.service.response.get_raw_body',
 ]);
 
-const ACCEPTED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'PATCH', 'TRACE']);
+const ACCEPTED_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'PUT',
+  'POST',
+  'DELETE',
+  'OPTIONS',
+  'MKCOL',
+  'COPY',
+  'MOVE',
+  'PROPFIND',
+  'PROPPATCH',
+  'LOCK',
+  'UNLOCK',
+  'PATCH',
+  'TRACE',
+]);
 
 /** kong/pdk/service/request.lua make_ordered_args: sorted keys; true -> `k`, false dropped. */
 function encodeQueryTable(args: Record<string, unknown>): string {

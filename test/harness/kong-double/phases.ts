@@ -13,11 +13,11 @@
  * - response and log: the collected list, in the same order. Without a routed request (404 or an
  *   exit in rewrite) the global configs are used, as get_collected_iterator falls back to them.
  */
-import type { RequestContext, Phase } from './context';
+import type { Phase, RequestContext } from './context';
 import type { ErrorPages } from './error-pages';
 import type { PdkEnv } from './pdk';
 import { PdkRaise } from './pdk';
-import { type ExternalPlugin, StartInstanceError, type PluginConfig } from './plugin-runtime';
+import { type ExternalPlugin, type PluginConfig, StartInstanceError } from './plugin-runtime';
 
 export interface PluginEntry {
   plugin: ExternalPlugin;
@@ -44,7 +44,12 @@ export function sortPlugins(entries: PluginEntry[]): PluginEntry[] {
 }
 
 /** plugins_iterator.lua lookup_cfg */
-export function lookupConfig(combos: Map<string, PluginConfig>, routeId: string | null, serviceId: string | null, consumerId: string | null): PluginConfig | undefined {
+export function lookupConfig(
+  combos: Map<string, PluginConfig>,
+  routeId: string | null,
+  serviceId: string | null,
+  consumerId: string | null,
+): PluginConfig | undefined {
   const tries: Array<[string | null, string | null, string | null, boolean]> = [
     [routeId, serviceId, consumerId, !!(routeId && serviceId && consumerId)],
     [routeId, null, consumerId, !!(routeId && consumerId)],

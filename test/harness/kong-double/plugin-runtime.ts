@@ -4,9 +4,10 @@
  * (kong/runloop/plugin_servers/plugin.lua get_instance_id / reset_instance,
  *  kong/runloop/plugin_servers/rpc/mp_rpc.lua bridge_loop / handle_event).
  */
+
+import type { Phase, RequestContext } from './context';
 import type { PluginEntity } from './deck';
-import type { RequestContext, Phase } from './context';
-import { callPdk, PdkRaise, type PdkEnv } from './pdk';
+import { callPdk, type PdkEnv, PdkRaise } from './pdk';
 import type { PluginInfo, PluginServerProcess } from './plugin-server';
 import { RpcClient, RpcError } from './rpc';
 

@@ -11,7 +11,7 @@
  * Differences, on purpose: this double waits for the socket before serving (real Kong does not:
  * early requests get a 500 from StartInstance) and escalates to SIGKILL after a grace period.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,10 +30,7 @@ export interface PluginInfo {
 
 /** node_modules/.bin/kong-js-pluginserver of this repository. */
 export function pluginServerBin(): string {
-  const candidates = [
-    resolve(__dirname, '../../../node_modules/.bin/kong-js-pluginserver'),
-    resolve(process.cwd(), 'node_modules/.bin/kong-js-pluginserver'),
-  ];
+  const candidates = [resolve(__dirname, '../../../node_modules/.bin/kong-js-pluginserver'), resolve(process.cwd(), 'node_modules/.bin/kong-js-pluginserver')];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error(`kong-js-pluginserver not found (looked in ${candidates.join(', ')})`);
   return found;

@@ -10,8 +10,9 @@
  * - errors: connect failure -> 502, timeout -> 504 (kong/templates/nginx_kong.lua error_page +
  *   kong/error_handlers.lua default messages).
  */
-import { Agent, request as undiciRequest, errors as undiciErrors } from 'undici';
+
 import type { Readable } from 'node:stream';
+import { Agent, errors as undiciErrors, request as undiciRequest } from 'undici';
 import { HeaderList, type RequestContext } from './context';
 
 export const SERVER_TOKENS = 'kong/3.9.3'; // kong/meta.lua _SERVER_TOKENS for 3.9.3
@@ -20,9 +21,25 @@ export const SERVER_TOKENS = 'kong/3.9.3'; // kong/meta.lua _SERVER_TOKENS for 3
 // module always clears (ngx_http_proxy_module.c ngx_http_proxy_headers: `Expect ""`); nginx has
 // answered 100 Continue to the client itself (http-server.ts).
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host', 'via',
-  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-path',
-  'x-forwarded-prefix', 'x-real-ip', 'x-kong-request-id', 'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+  'via',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-path',
+  'x-forwarded-prefix',
+  'x-real-ip',
+  'x-kong-request-id',
+  'content-length',
 ]);
 
 export interface UpstreamResult {
@@ -139,7 +156,12 @@ export async function callUpstream(ctx: RequestContext, body: Buffer | Readable 
   } catch (e) {
     const err = e as Error & { code?: string };
     const last = ctx.tries[ctx.tries.length - 1]!;
-    if (err instanceof undiciErrors.ConnectTimeoutError || err instanceof undiciErrors.HeadersTimeoutError || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT') {
+    if (
+      err instanceof undiciErrors.ConnectTimeoutError ||
+      err instanceof undiciErrors.HeadersTimeoutError ||
+      err.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      err.code === 'UND_ERR_CONNECT_TIMEOUT'
+    ) {
       last.state = 'failed';
       last.code = 504;
       throw new UpstreamError(504, `upstream timed out: ${err.message}`);

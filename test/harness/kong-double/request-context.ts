@@ -81,8 +81,7 @@ export function newContext(req: IncomingMessage, res: ServerResponse, opts: Cont
     sentStatus: 0,
     sentHeaders: new HeaderList(),
     bytesSent: 0,
-    requestLength: Buffer.byteLength(`${req.method} ${url} HTTP/${req.httpVersion}\r\n`) +
-      req.rawHeaders.reduce((n, s) => n + Buffer.byteLength(s) + 2, 0) + 2,
+    requestLength: Buffer.byteLength(`${req.method} ${url} HTTP/${req.httpVersion}\r\n`) + req.rawHeaders.reduce((n, s) => n + Buffer.byteLength(s) + 2, 0) + 2,
     proxyLatency: null,
     waitingTime: null,
     responseLatency: null,

@@ -4,8 +4,9 @@
  * logged: fail-open), and once the new server listens the plugin runs again in a fresh instance
  * ("no plugin instance" -> reset -> StartInstance).
  */
-import { echoAndIngress, FIXTURE_PLUGINS } from './test-helpers';
+
 import { waitFor } from '../wait-for';
+import { echoAndIngress, FIXTURE_PLUGINS } from './test-helpers';
 
 const t = echoAndIngress((echo) => ({
   deck: {
@@ -58,11 +59,15 @@ test('a killed plugin server is respawned at most once a second; requests fail o
   expect(gap).toEqual({ status: 200, pid: undefined, instance: undefined }); // proxied without the plugin
   const second = killed;
 
-  const after = await waitFor(async () => {
-    const r = await identify();
-    expect(r.status).toBe(200);
-    return r.pid !== undefined ? r : undefined;
-  }, 10_000, 'the plugin to run again');
+  const after = await waitFor(
+    async () => {
+      const r = await identify();
+      expect(r.status).toBe(200);
+      return r.pid !== undefined ? r : undefined;
+    },
+    10_000,
+    'the plugin to run again',
+  );
   const third = spawns()[spawns().findIndex((sp) => sp.pid === second.pid) + 1]!;
   expect(third.time - second.time).toBeGreaterThanOrEqual(950); // Date.now() granularity aside, 1 s apart
   expect(after.pid).toBe(String(third.pid));

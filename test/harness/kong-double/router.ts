@@ -151,10 +151,7 @@ function priorityOf(route: RouteEntity, paths: string[] | null): bigint {
     else uriLength = Buffer.byteLength(paths[0]!, 'utf8');
   }
   const rp = regex ? BigInt.asUintN(64, BigInt(route.regex_priority) << 19n) : 0n;
-  return BigInt.asUintN(
-    64,
-    (weight << 61n) | (plainHostOnly ? 1n << 60n : 0n) | (regex ? 1n << 51n : 0n) | rp | BigInt(uriLength & 0x7ffff),
-  );
+  return BigInt.asUintN(64, (weight << 61n) | (plainHostOnly ? 1n << 60n : 0n) | (regex ? 1n << 51n : 0n) | rp | BigInt(uriLength & 0x7ffff));
 }
 
 function splitPaths(paths: string[]): string[][] {
@@ -191,7 +188,7 @@ export class Router {
       if (!route.protocols.includes('http')) {
         throw new Error(`router: route ${route.name ?? route.id} does not accept http; https-only routes are not emulated`);
       }
-      const service = route.service ? services.find((s) => s.id === route.service!.id) ?? null : null;
+      const service = route.service ? (services.find((s) => s.id === route.service!.id) ?? null) : null;
       const groups = route.paths && route.paths.length > 1 ? splitPaths(route.paths) : [route.paths];
       groups.forEach((paths, i) => {
         this.subRoutes.push({

@@ -10,7 +10,7 @@
  * - read timeout 60 s by default (lua_socket_read_timeout); a timeout is an RPC error.
  */
 import { createConnection, type Socket } from 'node:net';
-import { encode, decodeMultiStream } from '@msgpack/msgpack';
+import { decodeMultiStream, encode } from '@msgpack/msgpack';
 
 export class RpcError extends Error {}
 

@@ -48,9 +48,7 @@ export function serialize(ctx: RequestContext, wsId: string): Record<string, unk
       receive: ctx.receiveTime ?? 0,
     },
     tries: ctx.tries.length ? ctx.tries : undefined,
-    authenticated_entity: credential
-      ? { id: credential.id, consumer_id: credential.consumer_id ?? (consumer ? consumer.id : undefined) }
-      : undefined,
+    authenticated_entity: credential ? { id: credential.id, consumer_id: credential.consumer_id ?? (consumer ? consumer.id : undefined) } : undefined,
     route: ctx.route ?? undefined,
     service: ctx.service ?? undefined,
     consumer: consumer ?? undefined,

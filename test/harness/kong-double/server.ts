@@ -9,19 +9,19 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { accessEntry, type AccessEntry } from './access-log';
-import { ClientClosedError, drained, endResponse, watchClient, type ClientWatch } from './client-connection';
-import type { ConsumerEntity } from './deck';
+import { type AccessEntry, accessEntry } from './access-log';
+import { ClientClosedError, type ClientWatch, drained, endResponse, watchClient } from './client-connection';
 import { HeaderList, type RequestContext } from './context';
+import type { ConsumerEntity } from './deck';
 import type { ErrorPages } from './error-pages';
 import { exitResponse, headerBytes, kongHeaders, writeHead } from './kong-response';
 import type { IngressLogger } from './log';
 import type { PdkEnv } from './pdk';
-import { globalList, runAccess, runHandler, type Collected, type PluginEntry } from './phases';
+import { type Collected, globalList, type PluginEntry, runAccess, runHandler } from './phases';
 import type { ExternalPlugin, PluginConfig } from './plugin-runtime';
 import { callUpstream, UpstreamError } from './proxy';
-import { newContext } from './request-context';
 import { nginxRejection } from './request-checks';
+import { newContext } from './request-context';
 import type { Router } from './router';
 import { serialize } from './serialize';
 

@@ -1,12 +1,12 @@
 /** Helpers for the test ingress's own tests: an echo upstream and deck patching. */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { waitFor } from '../wait-for';
 import { drained } from './client-connection';
 import { loadDeckFile } from './deck';
-import { startIngress, type Ingress, type IngressOptions } from './index';
-import { waitFor } from '../wait-for';
+import { type Ingress, type IngressOptions, startIngress } from './index';
 
 export const FIXTURES = join(__dirname, 'fixtures');
 export const FIXTURE_PLUGINS = join(FIXTURES, 'plugins');

@@ -6,15 +6,15 @@ import type { KongSchema } from '../../../lib/kong/schema';
 import { HeaderList } from './context';
 import { parseDeck } from './deck';
 import { ErrorPages, responseType } from './error-pages';
-import { checkErrorTemplate, loadKongSettings } from './kong-conf';
 import { startIngress } from './index';
+import { checkErrorTemplate, loadKongSettings } from './kong-conf';
 import { validatePluginConfig } from './kong-schema';
 import { luaPatternToRegExp } from './lua-pattern';
 import { minimalEnv, queryPluginInfo } from './plugin-server';
-import { Router, normalizePath, upstreamUriV0 } from './router';
+import { normalizePath, Router, upstreamUriV0 } from './router';
 import { parseSize } from './size';
-import { resolveReference } from './vault';
 import { FIXTURE_PLUGINS } from './test-helpers';
+import { resolveReference } from './vault';
 
 describe('discovery', () => {
   test('refuses a plugin directory whose dump is not pure JSON', async () => {
@@ -37,9 +37,9 @@ describe('discovery', () => {
     });
     await expect(startIngress({ deck: deck([{ name: 'no-such-plugin' }]), pluginsDir: FIXTURE_PLUGINS })).rejects.toThrow(/not installed/);
     await expect(startIngress({ deck: deck([{ name: 'fx-dumpfail' }]), pluginsDir: FIXTURE_PLUGINS })).rejects.toThrow(/not pure JSON/);
-    await expect(
-      startIngress({ deck: deck([{ name: 'fx-second', config: { tag: 5, extra: 1 } }]), pluginsDir: FIXTURE_PLUGINS }),
-    ).rejects.toThrow(/config\.extra: unknown field[\s\S]*config\.tag: expected a string/);
+    await expect(startIngress({ deck: deck([{ name: 'fx-second', config: { tag: 5, extra: 1 } }]), pluginsDir: FIXTURE_PLUGINS })).rejects.toThrow(
+      /config\.extra: unknown field[\s\S]*config\.tag: expected a string/,
+    );
     await expect(startIngress({ deck: deck([{ name: 'fx-second', config: { secret: '{vault://aws/x}' } }]), pluginsDir: FIXTURE_PLUGINS })).rejects.toThrow(
       /vault 'aws' is not emulated/,
     );
@@ -69,15 +69,36 @@ describe('kong schema', () => {
     expect(r).toEqual({
       ok: true,
       config: {
-        name: 'x', mode: 'a', opt: null, n: 5, ratio: null, flag: false, list: null, dlist: [], uniq: ['a', 'b'], map: null,
-        rec: { x: 1, y: null }, optrec: null, recs: [{ k: 'kk' }], url: null,
+        name: 'x',
+        mode: 'a',
+        opt: null,
+        n: 5,
+        ratio: null,
+        flag: false,
+        list: null,
+        dlist: [],
+        uniq: ['a', 'b'],
+        map: null,
+        rec: { x: 1, y: null },
+        optrec: null,
+        recs: [{ k: 'kk' }],
+        url: null,
       },
     });
   });
 
   test('reports Kong-style errors', () => {
     const r = validatePluginConfig(schema, {
-      mode: 'c', n: 11, ratio: 0, flag: 'yes', list: ['ok', 'no1'], map: { a: 1.5 }, rec: { x: 'one' }, url: 'ftp://x', opt: '', bogus: 1,
+      mode: 'c',
+      n: 11,
+      ratio: 0,
+      flag: 'yes',
+      list: ['ok', 'no1'],
+      map: { a: 1.5 },
+      rec: { x: 'one' },
+      url: 'ftp://x',
+      opt: '',
+      bogus: 1,
     });
     expect(r.ok).toBe(false);
     const errors = (r as { errors: string[] }).errors;
@@ -196,18 +217,32 @@ describe('error pages (kong/tools/http.lua, kong/error_handlers.lua, kong.respon
     const pages = new ErrorPages({ errorDefaultType: 'text/plain', errorTemplates: { json: '{"e":"%s","id":"%s","pct":"100%%"}' } });
     const h = (...kv: string[]): HeaderList => HeaderList.fromRaw(kv);
     expect(pages.errorHandlerPage(494, h('Accept', 'application/json'), 'rid')).toEqual({
-      status: 400, contentType: JSON_T, body: '{"e":"Request header or cookie too large","id":"rid","pct":"100%"}',
+      status: 400,
+      contentType: JSON_T,
+      body: '{"e":"Request header or cookie too large","id":"rid","pct":"100%"}',
     });
     expect(pages.errorHandlerPage(502, h('Content-Type', 'text/html'), 'rid').contentType).toBe('text/html; charset=utf-8');
-    expect(pages.errorHandlerPage(418, h(), 'rid')).toEqual({ status: 418, contentType: 'text/plain; charset=utf-8', body: 'The upstream server responded with 418\nrequest_id: rid\n' });
-    expect(pages.errorHandlerPage(500, h('Accept', 'application/grpc'), 'rid')).toEqual({ status: 500, contentType: JSON_T, body: '{"message":"An unexpected error occurred"}' });
+    expect(pages.errorHandlerPage(418, h(), 'rid')).toEqual({
+      status: 418,
+      contentType: 'text/plain; charset=utf-8',
+      body: 'The upstream server responded with 418\nrequest_id: rid\n',
+    });
+    expect(pages.errorHandlerPage(500, h('Accept', 'application/grpc'), 'rid')).toEqual({
+      status: 500,
+      contentType: JSON_T,
+      body: '{"message":"An unexpected error occurred"}',
+    });
     expect(pages.errorHandlerPage(500, null, 'rid').contentType).toBe('text/plain; charset=utf-8');
   });
 
   test('kong.response.error: Accept only (never Content-Type nor error_default_type), explicit type, gRPC', () => {
     const pages = new ErrorPages({ errorDefaultType: 'text/plain', errorTemplates: {} });
     const ct = HeaderList.fromRaw(['Content-Type', 'text/html']);
-    expect(pages.pdkErrorPage(403, undefined, undefined, ct, 'rid')).toEqual({ status: 403, contentType: JSON_T, body: '{\n  "message":"Forbidden",\n  "request_id":"rid"\n}' });
+    expect(pages.pdkErrorPage(403, undefined, undefined, ct, 'rid')).toEqual({
+      status: 403,
+      contentType: JSON_T,
+      body: '{\n  "message":"Forbidden",\n  "request_id":"rid"\n}',
+    });
     expect(pages.pdkErrorPage(429, 'slow down', 'text/plain', ct, 'rid').body).toBe('slow down\nrequest_id: rid\n');
     expect(() => pages.pdkErrorPage(400, 'x', 'application/problem+json', ct, 'rid')).toThrow(/bad argument #1 to 'format'/);
     expect(pages.pdkErrorPage(500, 'x', undefined, HeaderList.fromRaw(['Content-Type', 'application/grpc']), 'rid').body).toBe('');
@@ -221,8 +256,15 @@ describe('error pages (kong/tools/http.lua, kong/error_handlers.lua, kong.respon
         return join(dir, 'kong.conf');
       };
       writeFileSync(join(dir, 'tpl.json'), '{"m":"%s"}');
-      const s = loadKongSettings(conf('error_template_json = /etc/kong/tpl.json # in the image\nerror_default_type = application/json\nnginx_http_client_max_body_size = 1m\n'));
-      expect(s).toEqual({ errorDefaultType: 'application/json', errorTemplates: { json: '{"m":"%s"}' }, clientBodyBufferSize: 8192, clientMaxBodySize: 1024 * 1024 });
+      const s = loadKongSettings(
+        conf('error_template_json = /etc/kong/tpl.json # in the image\nerror_default_type = application/json\nnginx_http_client_max_body_size = 1m\n'),
+      );
+      expect(s).toEqual({
+        errorDefaultType: 'application/json',
+        errorTemplates: { json: '{"m":"%s"}' },
+        clientBodyBufferSize: 8192,
+        clientMaxBodySize: 1024 * 1024,
+      });
       expect(() => loadKongSettings(conf('error_template_json = /etc/kong/missing.json\n'))).toThrow(/missing\.json.*does not exist/);
       expect(() => loadKongSettings(conf('error_default_type = application/yaml\n'))).toThrow(/error_default_type must be one of/);
       expect(() => checkErrorTemplate('%s %s %s', 't')).toThrow(/3 %s placeholders/);

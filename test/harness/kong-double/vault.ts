@@ -62,12 +62,7 @@ function resolveField(field: KongField, value: unknown, env: VaultEnv, warn: War
 }
 
 /** Returns a copy of a validated config with every referenceable reference resolved. */
-export function resolveVaultReferences(
-  schema: KongSchema,
-  config: Record<string, unknown>,
-  env: VaultEnv,
-  warn: Warn,
-): Record<string, unknown> {
+export function resolveVaultReferences(schema: KongSchema, config: Record<string, unknown>, env: VaultEnv, warn: Warn): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const entry of schema) {
     const [name, field] = Object.entries(entry)[0]!;

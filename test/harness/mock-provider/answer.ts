@@ -1,9 +1,9 @@
 // Turns a script into the answer of one choice: the text pieces (or tool calls) to emit, the
 // finish reason and the completion token count. Protocol-neutral; dialects only format it.
 
-import type { MockFinishReason, MockScript } from './types';
+import { type AnswerShape, FREE, generatedCall, generatedJson } from './structured';
 import { countTokens, generatePieces, splitIntoPieces } from './tokenizer';
-import { FREE, generatedCall, generatedJson, type AnswerShape } from './structured';
+import type { MockFinishReason, MockScript } from './types';
 
 export const DEFAULT_ANSWER_TOKENS = 16;
 

@@ -2,15 +2,15 @@
 // SSE event sequence), with the scripted timing and faults. Also /v1/messages/count_tokens.
 
 import type { ServerResponse } from 'node:http';
-import type { MockScript } from './types';
-import type { RequestContext } from './server';
-import { sendJson, writeFlushed } from './server';
-import { extractFromTexts } from './directive';
-import { chooseScript, interTokenMs } from './script';
-import { applyStopSequences, planAnswer, type AnswerPlan } from './answer';
-import { Pacer, untilAborted } from './timing';
+import { type AnswerPlan, applyStopSequences, planAnswer } from './answer';
 import * as wire from './anthropic';
 import type { AnthropicDialect } from './anthropic-routes';
+import { extractFromTexts } from './directive';
+import { chooseScript, interTokenMs } from './script';
+import type { RequestContext } from './server';
+import { sendJson, writeFlushed } from './server';
+import { Pacer, untilAborted } from './timing';
+import type { MockScript } from './types';
 
 type Event = { type: string };
 
@@ -72,11 +72,7 @@ export async function handleMessages(ctx: RequestContext, d: AnthropicDialect): 
   }
 
   const lastBlock = plan.toolCalls.length > 0 ? plan.toolCalls.length - 1 : plan.pieces.length > 0 ? 0 : -1;
-  const tail: Event[] = [
-    ...(lastBlock >= 0 ? [wire.blockStop(lastBlock)] : []),
-    wire.messageDelta(stop, matched ?? null, u),
-    wire.messageStop(),
-  ];
+  const tail: Event[] = [...(lastBlock >= 0 ? [wire.blockStop(lastBlock)] : []), wire.messageDelta(stop, matched ?? null, u), wire.messageStop()];
   await streamEvents(ctx.res, pacer, { rounds, tail, ttft, interval, script, headers: d.headers(rid) });
 }
 

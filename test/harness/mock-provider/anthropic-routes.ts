@@ -1,11 +1,11 @@
 // The Anthropic dialect: /v1/messages (+ count_tokens), API-key auth, the required
 // anthropic-version header, and the headers Anthropic puts on every answer.
 
+import * as wire from './anthropic';
+import { handleCountTokens, handleMessages } from './anthropic-messages';
+import type { Dialect, DialectOptions } from './dialect';
 import type { RequestContext, Route } from './server';
 import { sendJson } from './server';
-import type { Dialect, DialectOptions } from './dialect';
-import * as wire from './anthropic';
-import { handleMessages, handleCountTokens } from './anthropic-messages';
 
 export class AnthropicDialect implements Dialect {
   readonly queue: DialectOptions['queue'];

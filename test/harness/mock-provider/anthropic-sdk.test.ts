@@ -2,7 +2,7 @@
 // mock (messages, streams, tool input from input_json_delta, error classes), so will real clients.
 
 import Anthropic from '@anthropic-ai/sdk';
-import { startMockAnthropic, mockDirective, type MockProvider } from './index';
+import { type MockProvider, mockDirective, startMockAnthropic } from './index';
 
 const KEY = 'sk-ant-test-0123456789';
 let mock: MockProvider;

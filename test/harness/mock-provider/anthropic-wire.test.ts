@@ -1,9 +1,9 @@
 // Byte-level checks of the Anthropic dialect: SSE event sequence and framing, headers, auth and
 // version errors, timing, cut and hang.
 
-import { startMockAnthropic, mockDirective, type MockProvider } from './index';
-import { rawRequest, sseEvents } from './test-helpers';
 import { waitFor } from '../wait-for';
+import { type MockProvider, mockDirective, startMockAnthropic } from './index';
+import { rawRequest, sseEvents } from './test-helpers';
 
 const KEY = 'sk-ant-wire';
 const HEADERS = { 'x-api-key': KEY, 'anthropic-version': '2023-06-01' };
@@ -51,9 +51,7 @@ describe('SSE event sequence', () => {
     // prompt = 3 + (3 + "hi" 1) = 7, of which 2 cached.
     expect(start.usage).toMatchObject({ input_tokens: 5, cache_read_input_tokens: 2, cache_creation_input_tokens: 0, output_tokens: 1 });
     expect(data[1]).toEqual({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
-    expect(data.slice(3, 7).map((d) => d.delta)).toEqual(
-      ['Hello', ',', ' world', '!'].map((text) => ({ type: 'text_delta', text })),
-    );
+    expect(data.slice(3, 7).map((d) => d.delta)).toEqual(['Hello', ',', ' world', '!'].map((text) => ({ type: 'text_delta', text })));
     expect(data[7]).toEqual({ type: 'content_block_stop', index: 0 });
     expect(data[8]).toEqual({
       type: 'message_delta',
@@ -64,7 +62,15 @@ describe('SSE event sequence', () => {
 
   test('tool_use: one block per call, input_json_delta fragments concatenate to the arguments', async () => {
     const args = '{"city": "Paris", "days": 3}';
-    const res = await send(`x ${mockDirective({ toolCalls: [{ name: 'a', arguments: args }, { name: 'b', arguments: '{}' }] })}`, { stream: true });
+    const res = await send(
+      `x ${mockDirective({
+        toolCalls: [
+          { name: 'a', arguments: args },
+          { name: 'b', arguments: '{}' },
+        ],
+      })}`,
+      { stream: true },
+    );
     const data = sseEvents(res.body).map((e) => JSON.parse(e.data));
     const kinds = data.map((d) => (d.type === 'content_block_delta' ? `delta${d.index}` : d.type));
     expect(kinds[0]).toBe('message_start');

@@ -5,10 +5,10 @@
 // MessageStream accumulator; recorded streams in @ai-sdk/anthropic's test fixtures (key order).
 
 import { randomBytes } from 'node:crypto';
-import type { MockFinishReason } from './types';
 import type { AnswerPlan } from './answer';
+import { type AnswerShape, FREE, forcedTool } from './structured';
 import { countTokens } from './tokenizer';
-import { FREE, forcedTool, type AnswerShape } from './structured';
+import type { MockFinishReason } from './types';
 
 export const DEFAULT_CONTEXT_WINDOW = 200000;
 
@@ -48,8 +48,7 @@ export const errors = {
   invalid: (message: string, rid: string) => errorBody('invalid_request_error', message, rid),
   modelNotFound: (model: string, rid: string) => errorBody('not_found_error', `model: ${model}`, rid),
   notFound: (rid: string) => errorBody('not_found_error', 'Not Found', rid),
-  promptTooLong: (got: number, max: number, rid: string) =>
-    errorBody('invalid_request_error', `prompt is too long: ${got} tokens > ${max} maximum`, rid),
+  promptTooLong: (got: number, max: number, rid: string) => errorBody('invalid_request_error', `prompt is too long: ${got} tokens > ${max} maximum`, rid),
   rateLimit: (rid: string) =>
     errorBody(
       'rate_limit_error',

@@ -3,16 +3,16 @@
 // (openai-chat.ts, openai-embeddings.ts), dressed by azure.ts.
 
 import { randomUUID } from 'node:crypto';
-import type { MockScript } from './types';
-import type { RequestContext, Route } from './server';
-import { sendJson } from './server';
-import type { ScriptQueue } from './script';
-import type { RateLimitHeaders } from './ratelimit';
+import * as wire from './azure';
 import type { Dialect, DialectOptions } from './dialect';
 import * as openai from './openai';
-import * as wire from './azure';
-import { handleChatCompletion, type ChatFlavour, type ChatHost } from './openai-chat';
+import { type ChatFlavour, type ChatHost, handleChatCompletion } from './openai-chat';
 import { handleEmbeddings } from './openai-embeddings';
+import type { RateLimitHeaders } from './ratelimit';
+import type { ScriptQueue } from './script';
+import type { RequestContext, Route } from './server';
+import { sendJson } from './server';
+import type { MockScript } from './types';
 
 const ROUTE = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/;
 
@@ -96,10 +96,8 @@ export class AzureDialect implements Dialect {
   private host(apiVersion: string, deployment: string): ChatHost {
     const flavour: ChatFlavour = {
       errorForStatus: (status, c) =>
-        wire.errorForStatus(
-          status,
-          { apiVersion, retryAfterSeconds: c.retryAfterSeconds, contentFilter: c.script.finishReason === 'content_filter' },
-          () => openai.errorForStatus(status, c),
+        wire.errorForStatus(status, { apiVersion, retryAfterSeconds: c.retryAfterSeconds, contentFilter: c.script.finishReason === 'content_filter' }, () =>
+          openai.errorForStatus(status, c),
         ),
       completion: (obj, plans) => wire.chatCompletion(obj, plans),
       chunk: (obj, plans) => wire.chunk(obj, plans),

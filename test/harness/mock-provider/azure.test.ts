@@ -2,7 +2,7 @@
 // framing, refusals) and the official `openai` SDK's AzureOpenAI client against the mock.
 
 import OpenAI, { AzureOpenAI } from 'openai';
-import { mockDirective, startMockAzure, startMockProviders, type MockProvider } from './index';
+import { type MockProvider, mockDirective, startMockAzure, startMockProviders } from './index';
 import { rawRequest, sseData } from './test-helpers';
 
 const KEY = 'azure-test-key-0123456789';
@@ -69,7 +69,13 @@ describe('Azure wire format', () => {
       '{"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"jailbreak":{"filtered":false,"detected":false},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}}}]}',
     );
     const [role, ...rest] = chunks.slice(1);
-    expect(role.choices[0]).toEqual({ content_filter_results: {}, delta: { content: '', refusal: null, role: 'assistant' }, finish_reason: null, index: 0, logprobs: null });
+    expect(role.choices[0]).toEqual({
+      content_filter_results: {},
+      delta: { content: '', refusal: null, role: 'assistant' },
+      finish_reason: null,
+      index: 0,
+      logprobs: null,
+    });
     expect(Object.keys(role)).toEqual(['choices', 'created', 'id', 'model', 'object', 'system_fingerprint', 'usage']);
     const content = rest.filter((c) => c.choices[0]?.delta?.content);
     expect(content.map((c) => c.choices[0].delta.content).join('')).toBe('One two');
@@ -125,7 +131,9 @@ describe('Azure wire format', () => {
   });
 
   it('marks a filtered completion (finish_reason content_filter) and maps 429 and 500 to Azure bodies', async () => {
-    const filtered = JSON.parse((await rawRequest(chatUrl(), { headers: auth, body: ask(`x ${mockDirective({ tokens: 3, finishReason: 'content_filter' })}`) })).body);
+    const filtered = JSON.parse(
+      (await rawRequest(chatUrl(), { headers: auth, body: ask(`x ${mockDirective({ tokens: 3, finishReason: 'content_filter' })}`) })).body,
+    );
     expect(filtered.choices[0].finish_reason).toBe('content_filter');
     expect(filtered.choices[0].content_filter_results.hate).toEqual({ filtered: true, severity: 'high' });
 
@@ -147,7 +155,10 @@ describe('Azure wire format', () => {
   });
 
   it('serves embeddings on the deployment URL in OpenAI shape', async () => {
-    const res = await rawRequest(`${mock.url}/openai/deployments/embed-small/embeddings?api-version=${VERSION}`, { headers: auth, body: { input: ['a b', 'c'] } });
+    const res = await rawRequest(`${mock.url}/openai/deployments/embed-small/embeddings?api-version=${VERSION}`, {
+      headers: auth,
+      body: { input: ['a b', 'c'] },
+    });
     expect(res.status).toBe(200);
     const body = JSON.parse(res.body);
     expect(body.object).toBe('list');
@@ -162,7 +173,10 @@ describe('Azure wire format', () => {
       expect(all.baseUrls.azure).toBe(all.url);
       const az = await rawRequest(`${all.baseUrls.azure}/openai/deployments/d/chat/completions?api-version=${VERSION}`, { headers: auth, body: ask('x') });
       expect(JSON.parse(az.body).prompt_filter_results).toBeDefined();
-      const oa = await rawRequest(`${all.baseUrls.openai}/chat/completions`, { headers: { authorization: `Bearer ${KEY}` }, body: { model: 'gpt-4o', ...ask('x') } });
+      const oa = await rawRequest(`${all.baseUrls.openai}/chat/completions`, {
+        headers: { authorization: `Bearer ${KEY}` },
+        body: { model: 'gpt-4o', ...ask('x') },
+      });
       expect(oa.status).toBe(200);
       expect(JSON.parse(oa.body).prompt_filter_results).toBeUndefined();
     } finally {
@@ -202,7 +216,10 @@ describe('AzureOpenAI client (openai SDK) against the mock', () => {
     const final = await az.chat.completions
       .stream({ model: 'gpt-4o-prod', messages: [{ role: 'user', content: `w ${mockDirective({ toolCalls })}` }] })
       .finalChatCompletion();
-    expect(final.choices[0].message.tool_calls?.map((c) => (c.type === 'function' ? JSON.parse(c.function.arguments) : null))).toEqual([{ city: 'Paris' }, { city: 'Tokyo' }]);
+    expect(final.choices[0].message.tool_calls?.map((c) => (c.type === 'function' ? JSON.parse(c.function.arguments) : null))).toEqual([
+      { city: 'Paris' },
+      { city: 'Tokyo' },
+    ]);
 
     const emb = await az.embeddings.create({ model: 'embed-small', input: 'hello world' });
     expect(emb.data[0].embedding).toHaveLength(1536);
@@ -216,12 +233,19 @@ describe('AzureOpenAI client (openai SDK) against the mock', () => {
 
   it('raises the SDK error classes with Azure messages', async () => {
     const bad = new AzureOpenAI({ endpoint: mock.url, apiKey: 'nope', apiVersion: VERSION, maxRetries: 0 });
-    await expect(bad.chat.completions.create({ model: 'gpt-4o-prod', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(bad.chat.completions.create({ model: 'gpt-4o-prod', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
     const err = await client()
-      .chat.completions.create({ model: 'gpt-4o-prod', messages: [{ role: 'user', content: `x ${mockDirective({ status: 400, finishReason: 'content_filter' })}` }] })
+      .chat.completions.create({
+        model: 'gpt-4o-prod',
+        messages: [{ role: 'user', content: `x ${mockDirective({ status: 400, finishReason: 'content_filter' })}` }],
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('content_filter');
-    await expect(client().chat.completions.create({ model: 'missing', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client().chat.completions.create({ model: 'missing', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
   });
 });

@@ -92,7 +92,11 @@ export const promptFilterEntry = () => [{ prompt_index: 0, content_filter_result
 
 /** Azure serialises its objects with sorted keys. */
 function sorted<T extends Record<string, unknown>>(obj: T): T {
-  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]])) as T;
+  return Object.fromEntries(
+    Object.keys(obj)
+      .sort()
+      .map((k) => [k, obj[k]]),
+  ) as T;
 }
 
 function without(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {

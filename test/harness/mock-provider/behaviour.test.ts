@@ -1,8 +1,8 @@
 // Scripted behaviour: timing really applied, hang/cut, precedence, control API, recording.
 
-import { startMockOpenAI, mockDirective, type MockProvider } from './index';
-import { rawRequest, sseData, chatBody } from './test-helpers';
 import { waitFor } from '../wait-for';
+import { type MockProvider, mockDirective, startMockOpenAI } from './index';
+import { chatBody, rawRequest, sseData } from './test-helpers';
 
 let mock: MockProvider;
 beforeAll(async () => {
@@ -11,8 +11,7 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 beforeEach(() => mock.reset());
 
-const stream = (content: string) =>
-  rawRequest(`${mock.baseUrl}/chat/completions`, { body: chatBody(content, { stream: true }) });
+const stream = (content: string) => rawRequest(`${mock.baseUrl}/chat/completions`, { body: chatBody(content, { stream: true }) });
 const contentOf = (res: { body: string }) =>
   sseData(res.body)
     .filter((d) => d !== '[DONE]')
@@ -54,9 +53,9 @@ describe('timing', () => {
 
 describe('faults', () => {
   test('hang: no answer until the client gives up', async () => {
-    await expect(
-      rawRequest(`${mock.baseUrl}/chat/completions`, { body: chatBody(`x ${mockDirective({ hang: true })}`), timeoutMs: 200 }),
-    ).rejects.toThrow('client timeout');
+    await expect(rawRequest(`${mock.baseUrl}/chat/completions`, { body: chatBody(`x ${mockDirective({ hang: true })}`), timeoutMs: 200 })).rejects.toThrow(
+      'client timeout',
+    );
     expect(mock.requests).toHaveLength(1);
   });
 

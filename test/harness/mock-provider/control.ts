@@ -1,10 +1,10 @@
 // /__mock/* control endpoints, for tests that drive the mock from another process.
 // Not recorded and never behind the provider's auth.
 
-import type { RecordedRequest } from './types';
+import type { ScriptQueue } from './script';
 import type { Route } from './server';
 import { sendJson } from './server';
-import type { ScriptQueue } from './script';
+import type { RecordedRequest } from './types';
 
 export function controlRoutes(state: { queue: ScriptQueue; requests: RecordedRequest[]; reset(): void }): Route[] {
   return [

@@ -1,9 +1,9 @@
 // What a provider dialect gives the shared server: its routes, the auth/header checks it runs
 // before routing, its 404 body, and which paths are its own (so several dialects share one port).
 
+import type { ScriptQueue } from './script';
 import type { RequestContext, Route } from './server';
 import type { MockScript } from './types';
-import type { ScriptQueue } from './script';
 
 export interface Dialect {
   owns(path: string): boolean;

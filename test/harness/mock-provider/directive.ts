@@ -2,8 +2,8 @@
 // any gateway untouched, so each request can carry its own behaviour (deterministic under
 // concurrency). The directive text is removed before token counting and answer seeding.
 
-import type { MockScript } from './types';
 import { validateScript } from './script';
+import type { MockScript } from './types';
 
 const OPEN = '[[mock';
 

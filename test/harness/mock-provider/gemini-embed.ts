@@ -1,10 +1,10 @@
 // :embedContent and :batchEmbedContents: deterministic unit vectors (see vectors.ts) in Gemini's
 // shapes. Scripts do not apply, as with OpenAI embeddings.
 
-import type { RequestContext } from './server';
 import * as wire from './gemini';
-import { embedText } from './vectors';
 import type { GeminiDialect } from './gemini-routes';
+import type { RequestContext } from './server';
+import { embedText } from './vectors';
 
 type EmbedRequest = { content?: { parts?: unknown }; outputDimensionality?: unknown };
 

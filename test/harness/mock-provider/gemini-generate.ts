@@ -2,14 +2,14 @@
 // picks the script, then answers as Gemini would, with the scripted timing and faults.
 // Also :countTokens, which reports the same prompt count.
 
-import type { RequestContext } from './server';
-import { writeFlushed } from './server';
+import { type AnswerPlan, applyStopSequences, planAnswer } from './answer';
 import { extractFromTexts } from './directive';
-import { chooseScript, interTokenMs } from './script';
-import { applyStopSequences, planAnswer, type AnswerPlan } from './answer';
-import { Pacer, untilAborted } from './timing';
 import * as wire from './gemini';
 import type { GeminiDialect } from './gemini-routes';
+import { chooseScript, interTokenMs } from './script';
+import type { RequestContext } from './server';
+import { writeFlushed } from './server';
+import { Pacer, untilAborted } from './timing';
 
 /** The last user content's text parts (a content without a role is the user's), directive removed. */
 function scanLastUser(body: Record<string, unknown>) {

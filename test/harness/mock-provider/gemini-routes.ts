@@ -1,12 +1,12 @@
 // The Gemini dialect: /v1beta/models/{model}:{method}, API-key auth (x-goog-api-key header or
 // ?key=) answered with Google's error bodies, and Google's response headers.
 
-import type { RequestContext, Route } from './server';
-import { sendJson } from './server';
 import type { Dialect, DialectOptions } from './dialect';
 import * as wire from './gemini';
-import { handleCountTokens, handleGenerate } from './gemini-generate';
 import { handleBatchEmbed, handleEmbed } from './gemini-embed';
+import { handleCountTokens, handleGenerate } from './gemini-generate';
+import type { RequestContext, Route } from './server';
+import { sendJson } from './server';
 
 const METHOD_PATH = /^\/v1beta\/models\/([^/:]+):([A-Za-z]+)$/;
 

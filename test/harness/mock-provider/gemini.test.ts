@@ -2,9 +2,9 @@
 // usageMetadata, alt=sse chunks (CRLF, no [DONE]), google.rpc errors, embeddings; timing, cut,
 // hang; and the all-dialects server.
 
-import { startMockGemini, startMockProviders, mockDirective, type MockProvider } from './index';
-import { crlfSseData, rawRequest, sseData, sseEvents } from './test-helpers';
 import { waitFor } from '../wait-for';
+import { type MockProvider, mockDirective, startMockGemini, startMockProviders } from './index';
+import { crlfSseData, rawRequest, sseData, sseEvents } from './test-helpers';
 
 const KEY = 'AIza-mock-key';
 let mock: MockProvider;
@@ -56,8 +56,13 @@ describe('generateContent', () => {
     );
     expect(fn.candidates[0].content.parts).toEqual([{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }]);
     expect(fn.candidates[0].finishReason).toBe('STOP');
-    const max = JSON.parse((await call('generateContent', ask(`x ${mockDirective({ tokens: 20 })}`, { generationConfig: { maxOutputTokens: 4, candidateCount: 2 } }))).body);
-    expect(max.candidates.map((c: { finishReason: string; index: number }) => [c.index, c.finishReason])).toEqual([[0, 'MAX_TOKENS'], [1, 'MAX_TOKENS']]);
+    const max = JSON.parse(
+      (await call('generateContent', ask(`x ${mockDirective({ tokens: 20 })}`, { generationConfig: { maxOutputTokens: 4, candidateCount: 2 } }))).body,
+    );
+    expect(max.candidates.map((c: { finishReason: string; index: number }) => [c.index, c.finishReason])).toEqual([
+      [0, 'MAX_TOKENS'],
+      [1, 'MAX_TOKENS'],
+    ]);
     expect(max.usageMetadata.candidatesTokenCount).toBe(8);
     const safety = JSON.parse((await call('generateContent', ask(`x ${mockDirective({ finishReason: 'content_filter' })}`))).body);
     expect(safety.candidates[0].finishReason).toBe('SAFETY');
@@ -86,7 +91,10 @@ describe('streamGenerateContent', () => {
   });
 
   test('each functionCall arrives whole in its own chunk; without alt=sse a JSON array streams', async () => {
-    const calls = [{ name: 'a', arguments: '{"x": 1}' }, { name: 'b', arguments: '{"y": [2, 3]}' }];
+    const calls = [
+      { name: 'a', arguments: '{"x": 1}' },
+      { name: 'b', arguments: '{"y": [2, 3]}' },
+    ];
     const res = await call('streamGenerateContent', ask(`x ${mockDirective({ toolCalls: calls })}`), { query: '?alt=sse' });
     const chunks = crlfSseData(res.body).map((d) => JSON.parse(d));
     expect(chunks.map((c) => c.candidates[0].content.parts)).toEqual([
@@ -95,7 +103,9 @@ describe('streamGenerateContent', () => {
     ]);
     const array = await call('streamGenerateContent', ask(`x ${mockDirective({ content: 'a b c' })}`));
     expect(array.headers['content-type']).toBe('application/json; charset=UTF-8');
-    expect(JSON.parse(array.body).map((c: { candidates: Array<{ content: { parts: Array<{ text: string }> } }> }) => c.candidates[0].content.parts[0].text)).toEqual(['a', ' b', ' c']);
+    expect(
+      JSON.parse(array.body).map((c: { candidates: Array<{ content: { parts: Array<{ text: string }> } }> }) => c.candidates[0].content.parts[0].text),
+    ).toEqual(['a', ' b', ' c']);
   });
 
   test('ttft and tokens-per-second applied; cutAfterTokens breaks after N chunks', async () => {

@@ -7,10 +7,10 @@
 // end with CRLF CRLF; the serializer writes `": "` after keys and no space after commas).
 
 import { randomBytes } from 'node:crypto';
-import type { MockFinishReason } from './types';
 import type { AnswerPlan } from './answer';
+import { type AnswerShape, FREE, forcedTool } from './structured';
 import { countTokens } from './tokenizer';
-import { FREE, forcedTool, type AnswerShape } from './structured';
+import type { MockFinishReason } from './types';
 
 export const DEFAULT_INPUT_LIMIT = 1048576;
 
@@ -101,11 +101,7 @@ export const errors = {
       ],
     ),
   internal: () =>
-    errorBody(
-      500,
-      'INTERNAL',
-      'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
-    ),
+    errorBody(500, 'INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting'),
   unavailable: () => errorBody(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'),
   deadline: () => errorBody(504, 'DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.'),
 };
@@ -116,7 +112,11 @@ export function errorForStatus(status: number, ctx: { model: string; promptToken
     case 400:
       return errors.tokenLimit(DEFAULT_INPUT_LIMIT + Math.max(1, ctx.promptTokens), DEFAULT_INPUT_LIMIT);
     case 401:
-      return errorBody(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+      return errorBody(
+        401,
+        'UNAUTHENTICATED',
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      );
     case 403:
       return errorBody(403, 'PERMISSION_DENIED', 'The caller does not have permission');
     case 404:
@@ -219,8 +219,7 @@ export function answerShape(body: Record<string, unknown>): AnswerShape {
 export type FinishReason = 'STOP' | 'MAX_TOKENS' | 'SAFETY';
 
 /** Gemini ends function-call turns with STOP; a content filter is SAFETY. */
-export const finishReason = (f: MockFinishReason): FinishReason =>
-  f === 'length' ? 'MAX_TOKENS' : f === 'content_filter' ? 'SAFETY' : 'STOP';
+export const finishReason = (f: MockFinishReason): FinishReason => (f === 'length' ? 'MAX_TOKENS' : f === 'content_filter' ? 'SAFETY' : 'STOP');
 
 /** Tool arguments as the parsed `args` object (a non-JSON script string becomes {}). */
 function args(text: string): unknown {

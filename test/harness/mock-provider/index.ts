@@ -1,30 +1,30 @@
 // Public entry: faithful mocks of OpenAI's, Anthropic's and Gemini's HTTP APIs for tests,
 // benchmarks and `make dev`. See README.md in this folder for the behaviour rules.
 
-import type { MockProvider, MockProviderOptions, MockProviders, MockScript } from './types';
-import { MockHttpServer } from './server';
-import { ScriptQueue, validateScript } from './script';
-import { RateLimitHeaders } from './ratelimit';
-import { OpenAIDialect } from './openai-routes';
 import { AnthropicDialect } from './anthropic-routes';
-import { GeminiDialect } from './gemini-routes';
 import { AzureDialect } from './azure-routes';
-import type { Dialect, DialectOptions } from './dialect';
 import { controlRoutes } from './control';
+import type { Dialect, DialectOptions } from './dialect';
+import { GeminiDialect } from './gemini-routes';
+import { OpenAIDialect } from './openai-routes';
+import { RateLimitHeaders } from './ratelimit';
+import { ScriptQueue, validateScript } from './script';
+import { MockHttpServer } from './server';
+import type { MockProvider, MockProviderOptions, MockProviders, MockScript } from './types';
 
-export type {
-  MockScript,
-  MockFinishReason,
-  RecordedRequest,
-  MockProviderOptions,
-  MockProvider,
-  MockProviders,
-} from './types';
-export { mockDirective } from './directive';
-export { countTokens, tokenize } from './tokenizer';
-export { countPromptTokens } from './openai';
 export { countPromptTokens as countAnthropicInputTokens } from './anthropic';
+export { mockDirective } from './directive';
 export { countPromptTokens as countGeminiPromptTokens } from './gemini';
+export { countPromptTokens } from './openai';
+export { countTokens, tokenize } from './tokenizer';
+export type {
+  MockFinishReason,
+  MockProvider,
+  MockProviderOptions,
+  MockProviders,
+  MockScript,
+  RecordedRequest,
+} from './types';
 
 type Kind = 'openai' | 'anthropic' | 'gemini' | 'azure';
 
@@ -47,10 +47,13 @@ async function start(kinds: Kind[], opts: MockProviderOptions): Promise<MockProv
   // Most specific first, OpenAI (the catch-all) last.
   const order: Kind[] = ['anthropic', 'gemini', 'azure', 'openai'];
   const make = (k: Kind): Dialect =>
-    k === 'anthropic' ? new AnthropicDialect(common)
-    : k === 'gemini' ? new GeminiDialect(common)
-    : k === 'azure' ? new AzureDialect(common, rate)
-    : openAIDialect(common, rate);
+    k === 'anthropic'
+      ? new AnthropicDialect(common)
+      : k === 'gemini'
+        ? new GeminiDialect(common)
+        : k === 'azure'
+          ? new AzureDialect(common, rate)
+          : openAIDialect(common, rate);
   const dialects = order.filter((k) => kinds.includes(k)).map(make);
   const owner = (path: string) => dialects.find((d) => d.owns(path)) ?? dialects[dialects.length - 1];
 

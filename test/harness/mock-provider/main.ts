@@ -5,8 +5,7 @@
 import { startMockAnthropic, startMockAzure, startMockGemini, startMockOpenAI, startMockProviders } from './index';
 import type { MockProvider, MockProviders, MockScript } from './types';
 
-const USAGE =
-  'usage: main.ts [--port N] [--dialect openai|anthropic|gemini|azure|all] [--api-key KEY] [--models m1,m2] [--tokens N] [--ttft-ms MS] [--tps N]';
+const USAGE = 'usage: main.ts [--port N] [--dialect openai|anthropic|gemini|azure|all] [--api-key KEY] [--models m1,m2] [--tokens N] [--ttft-ms MS] [--tps N]';
 
 const STARTERS = { openai: startMockOpenAI, anthropic: startMockAnthropic, gemini: startMockGemini, azure: startMockAzure, all: startMockProviders };
 
@@ -53,8 +52,11 @@ async function main(): Promise<void> {
     models: args.models?.split(',').filter(Boolean),
     defaults,
   });
-  const bases =
-    mock.baseUrls ? Object.entries(mock.baseUrls).map(([k, v]) => `${k} ${v}`).join(', ') : `base URL ${mock.baseUrl}`;
+  const bases = mock.baseUrls
+    ? Object.entries(mock.baseUrls)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')
+    : `base URL ${mock.baseUrl}`;
   console.log(`mock-${dialect === 'all' ? 'providers' : dialect} ready on ${mock.url} (${bases})`);
   const stop = () => void mock.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

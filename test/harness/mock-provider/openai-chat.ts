@@ -2,15 +2,15 @@
 // with the scripted timing and faults.
 
 import type { ServerResponse } from 'node:http';
-import type { MockScript } from './types';
-import type { RequestContext } from './server';
-import { sendJson, writeFlushed } from './server';
+import { type AnswerPlan, planAnswer } from './answer';
 import { extractDirective } from './directive';
-import { chooseScript, interTokenMs } from './script';
-import { planAnswer, type AnswerPlan } from './answer';
-import { Pacer, untilAborted } from './timing';
 import * as wire from './openai';
 import type { ScriptQueue } from './script';
+import { chooseScript, interTokenMs } from './script';
+import type { RequestContext } from './server';
+import { sendJson, writeFlushed } from './server';
+import { Pacer, untilAborted } from './timing';
+import type { MockScript } from './types';
 
 /**
  * How a dialect that speaks OpenAI's chat format with its own framing (Azure) dresses the same
@@ -19,7 +19,10 @@ import type { ScriptQueue } from './script';
  */
 export interface ChatFlavour {
   /** The error body (and extra headers) for a scripted status. */
-  errorForStatus(status: number, c: { model: string; requestId: string; promptTokens: number; retryAfterSeconds: number; script: MockScript }): { body: unknown; headers?: Record<string, string> };
+  errorForStatus(
+    status: number,
+    c: { model: string; requestId: string; promptTokens: number; retryAfterSeconds: number; script: MockScript },
+  ): { body: unknown; headers?: Record<string, string> };
   completion(obj: ReturnType<typeof wire.chatCompletion>, plans: AnswerPlan[]): unknown;
   chunk(obj: ReturnType<typeof wire.chunk>, plans: AnswerPlan[]): unknown;
   /** Chunks sent right after the headers, before any choice (Azure's prompt-filter chunk). */

@@ -1,19 +1,18 @@
 // POST /v1/embeddings: deterministic vectors in OpenAI's response shape (float or base64).
 // Scripts do not apply here: a queued chat script must never be eaten by a cache lookup.
 
+import * as wire from './openai';
+import type { ChatHost } from './openai-chat';
 import type { RequestContext } from './server';
 import { sendJson } from './server';
-import * as wire from './openai';
 import { countTokens } from './tokenizer';
 import { embedText, embedTokenIds, toBase64 } from './vectors';
-import type { ChatHost } from './openai-chat';
 
 type Input = { kind: 'text'; text: string } | { kind: 'ids'; ids: number[] };
 
 /** Normalises the four input forms OpenAI accepts; undefined when the input is invalid. */
 function parseInput(input: unknown): Input[] | undefined {
-  const isIds = (v: unknown): v is number[] =>
-    Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0);
+  const isIds = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0);
   if (typeof input === 'string') return input === '' ? undefined : [{ kind: 'text', text: input }];
   if (!Array.isArray(input) || input.length === 0) return undefined;
   if (isIds(input)) return [{ kind: 'ids', ids: input }];

@@ -1,14 +1,14 @@
 // The OpenAI dialect: its routes, its auth (Bearer key), its response headers and 404s.
 // An Anthropic or Gemini dialect would be a sibling module producing its own Route list.
 
-import type { MockScript } from './types';
-import type { RequestContext, Route } from './server';
-import { sendJson } from './server';
-import type { ScriptQueue } from './script';
-import type { RateLimitHeaders } from './ratelimit';
 import * as wire from './openai';
 import { handleChatCompletion } from './openai-chat';
 import { handleEmbeddings } from './openai-embeddings';
+import type { RateLimitHeaders } from './ratelimit';
+import type { ScriptQueue } from './script';
+import type { RequestContext, Route } from './server';
+import { sendJson } from './server';
+import type { MockScript } from './types';
 
 export interface OpenAIDialectOptions {
   queue: ScriptQueue;

@@ -3,10 +3,10 @@
 // embeddings, models, error codes) and the `openai` npm SDK v6 types and stream parser.
 
 import { randomBytes } from 'node:crypto';
-import type { MockFinishReason } from './types';
 import type { AnswerPlan } from './answer';
+import { type AnswerShape, FREE, forcedTool } from './structured';
 import { countTokens } from './tokenizer';
-import { FREE, forcedTool, type AnswerShape } from './structured';
+import type { MockFinishReason } from './types';
 
 export const OPENAI_VERSION = '2020-10-01';
 export const DEFAULT_CONTEXT_WINDOW = 128000;
@@ -37,8 +37,7 @@ export function errorBody(message: string, type: string, param: string | null, c
   return { error: { message, type, param, code } };
 }
 
-const invalid = (message: string, param: string | null = null, code: string | null = null) =>
-  errorBody(message, 'invalid_request_error', param, code);
+const invalid = (message: string, param: string | null = null, code: string | null = null) => errorBody(message, 'invalid_request_error', param, code);
 
 /** OpenAI shows the first 8 and last 4 characters of a wrong key; short keys are echoed whole. */
 export function maskApiKey(key: string): string {
@@ -67,23 +66,17 @@ export const errors = {
   invalidType: (param: string, expected: string, got: string) =>
     invalid(`Invalid type for '${param}': expected ${expected}, but got ${got} instead.`, param, 'invalid_type'),
   emptyArray: (param: string) =>
-    invalid(
-      `Invalid '${param}': empty array. Expected an array with minimum length 1, but got an empty array instead.`,
-      param,
-      'empty_array',
-    ),
+    invalid(`Invalid '${param}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, param, 'empty_array'),
   invalidRole: (index: number, role: string) =>
     invalid(
       `Invalid value: '${role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`,
       `messages[${index}].role`,
       'invalid_value',
     ),
-  invalidInput: () =>
-    invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference."),
+  invalidInput: () => invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference."),
   dimensionsUnsupported: () => invalid('This model does not support specifying dimensions.'),
   /** Chat/embeddings with a model the account cannot use. */
-  modelNotFound: (model: string) =>
-    invalid(`The model \`${model}\` does not exist or you do not have access to it.`, null, 'model_not_found'),
+  modelNotFound: (model: string) => invalid(`The model \`${model}\` does not exist or you do not have access to it.`, null, 'model_not_found'),
   /** GET /v1/models/{id} for an unknown id. */
   modelRetrieveNotFound: (id: string) => invalid(`The model '${id}' does not exist`, 'model', 'model_not_found'),
   contextLength: (max: number, got: number) =>
@@ -175,9 +168,7 @@ function jsonTypeName(v: unknown): string {
 export function messageText(content: unknown): string[] {
   if (typeof content === 'string') return [content];
   if (!Array.isArray(content)) return [];
-  return content
-    .filter((p): p is { type: string; text: string } => typeof p === 'object' && p !== null && typeof p.text === 'string')
-    .map((p) => p.text);
+  return content.filter((p): p is { type: string; text: string } => typeof p === 'object' && p !== null && typeof p.text === 'string').map((p) => p.text);
 }
 
 /**
@@ -213,13 +204,19 @@ export function answerShape(body: Record<string, unknown>): AnswerShape {
   const tools = (Array.isArray(body.tools) ? body.tools : [])
     .filter((t): t is { type: 'function'; function: { name: string; parameters?: unknown } } => t?.type === 'function' && typeof t.function?.name === 'string')
     .map((t) => ({ name: t.function.name, schema: t.function.parameters }));
-  const choice = body.tool_choice as { type?: unknown; function?: { name?: unknown }; allowed_tools?: { mode?: unknown; tools?: unknown } } | string | undefined;
+  const choice = body.tool_choice as
+    | { type?: unknown; function?: { name?: unknown }; allowed_tools?: { mode?: unknown; tools?: unknown } }
+    | string
+    | undefined;
   if (tools.length > 0 && choice === 'required') return forcedTool(tools);
   if (tools.length > 0 && typeof choice === 'object' && choice !== null) {
     if (choice.type === 'function') return forcedTool(tools, [choice.function?.name], 'stop');
     if (choice.type === 'allowed_tools' && choice.allowed_tools?.mode === 'required') {
       const allowed = Array.isArray(choice.allowed_tools.tools) ? choice.allowed_tools.tools : [];
-      return forcedTool(tools, allowed.map((t: { function?: { name?: unknown } }) => t?.function?.name));
+      return forcedTool(
+        tools,
+        allowed.map((t: { function?: { name?: unknown } }) => t?.function?.name),
+      );
     }
   }
   const format = body.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined;
@@ -284,15 +281,15 @@ export function chatCompletion(meta: CompletionMeta, plans: AnswerPlan[], u: Usa
     choices: plans.map((plan, index) => ({
       index,
       message:
-        plan.toolCalls.length > 0 ?
-          {
-            role: 'assistant',
-            content: null,
-            tool_calls: toolCallObjects(plan, meta.toolCallIds[index]),
-            refusal: null,
-            annotations: [],
-          }
-        : { role: 'assistant', content: plan.pieces.join(''), refusal: null, annotations: [] },
+        plan.toolCalls.length > 0
+          ? {
+              role: 'assistant',
+              content: null,
+              tool_calls: toolCallObjects(plan, meta.toolCallIds[index]),
+              refusal: null,
+              annotations: [],
+            }
+          : { role: 'assistant', content: plan.pieces.join(''), refusal: null, annotations: [] },
       logprobs: null,
       finish_reason: plan.finishReason,
     })),
@@ -308,11 +305,7 @@ export type Delta = Record<string, unknown>;
  * One chat.completion.chunk. `usage`: omitted when include_usage is off, null on every chunk
  * but the last when it is on, and the usage object on the final (choices: []) chunk.
  */
-export function chunk(
-  meta: CompletionMeta,
-  choices: Array<{ index: number; delta: Delta; finishReason?: MockFinishReason }>,
-  u: Usage | null | undefined,
-) {
+export function chunk(meta: CompletionMeta, choices: Array<{ index: number; delta: Delta; finishReason?: MockFinishReason }>, u: Usage | null | undefined) {
   return {
     id: meta.id,
     object: 'chat.completion.chunk',

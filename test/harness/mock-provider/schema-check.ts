@@ -37,7 +37,8 @@ const FORMATS: Record<string, RegExp> = {
 
 function resolve(root: unknown, ref: string): Schema {
   let node: unknown = root;
-  for (const key of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) node = (node as Record<string, unknown>)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const key of ref.replace(/^#\/?/, '').split('/').filter(Boolean))
+    node = (node as Record<string, unknown>)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')];
   if (!isObject(node)) throw new Error(`unresolvable $ref ${ref}`);
   return node;
 }

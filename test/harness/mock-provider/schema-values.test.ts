@@ -1,8 +1,8 @@
 // Generated values against an independent validator (schema-check.ts), over many seeds: tool
 // parameter schemas, response schemas, Gemini's OpenAPI subset, recursion and hostile schemas.
 
-import { valueForSchema } from './schema-values';
 import { schemaErrors } from './schema-check';
+import { valueForSchema } from './schema-values';
 
 const SEEDS = Array.from({ length: 60 }, (_, i) => `seed ${i}`);
 
@@ -65,7 +65,11 @@ describe('valueForSchema', () => {
       definitions: {
         node: {
           type: 'object',
-          properties: { label: { type: 'string' }, children: { type: 'array', items: { $ref: '#/definitions/node' } }, next: { anyOf: [{ $ref: '#/definitions/node' }, { type: 'null' }] } },
+          properties: {
+            label: { type: 'string' },
+            children: { type: 'array', items: { $ref: '#/definitions/node' } },
+            next: { anyOf: [{ $ref: '#/definitions/node' }, { type: 'null' }] },
+          },
           required: ['label', 'next'],
         },
       },
@@ -91,7 +95,12 @@ describe('valueForSchema', () => {
   });
 
   test('allOf merges, tuples, unique items, multipleOf on integers, minProperties', () => {
-    validFor({ allOf: [{ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }, { properties: { b: { type: 'integer', multipleOf: 5, minimum: 12 } }, required: ['b'] }] });
+    validFor({
+      allOf: [
+        { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] },
+        { properties: { b: { type: 'integer', multipleOf: 5, minimum: 12 } }, required: ['b'] },
+      ],
+    });
     validFor({ type: 'array', prefixItems: [{ type: 'string' }, { type: 'boolean' }], items: false });
     validFor({ type: 'array', items: { enum: ['x', 'y', 'z'] }, minItems: 3, uniqueItems: true });
     validFor({ type: 'object', minProperties: 3, additionalProperties: { type: 'number' } });
@@ -113,9 +122,18 @@ describe('valueForSchema', () => {
     expect(valueForSchema({ $defs: { a: { anyOf: [{ $ref: '#/$defs/a' }] } }, $ref: '#/$defs/a' }, 's')).toBeDefined();
     // Each level references the next twice: 2^30 nodes if expanded.
     const defs: Record<string, unknown> = { d30: { type: 'string' } };
-    for (let i = 0; i < 30; i++) defs[`d${i}`] = { type: 'object', properties: { l: { $ref: `#/$defs/d${i + 1}` }, r: { $ref: `#/$defs/d${i + 1}` } }, required: ['l', 'r'] };
+    for (let i = 0; i < 30; i++)
+      defs[`d${i}`] = { type: 'object', properties: { l: { $ref: `#/$defs/d${i + 1}` }, r: { $ref: `#/$defs/d${i + 1}` } }, required: ['l', 'r'] };
     valueForSchema({ $defs: defs, $ref: '#/$defs/d0' }, 's');
-    for (const junk of [null, 7, 'x', [], { type: 42 }, { $ref: 'http://example.com/x' }, { properties: { __proto__: { type: 'string' } }, required: ['__proto__'] }]) {
+    for (const junk of [
+      null,
+      7,
+      'x',
+      [],
+      { type: 42 },
+      { $ref: 'http://example.com/x' },
+      { properties: { __proto__: { type: 'string' } }, required: ['__proto__'] },
+    ]) {
       expect(() => JSON.stringify(valueForSchema(junk, 's'))).not.toThrow();
     }
     expect(performance.now() - started).toBeLessThan(1000);

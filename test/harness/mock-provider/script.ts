@@ -35,15 +35,15 @@ export function validateScript(value: unknown): MockScript {
     if (!kind) throw new Error(`unknown mock script field '${key}'`);
     if (v === undefined || kind === 'any') continue;
     const ok =
-      kind === 'number' ? typeof v === 'number' && Number.isFinite(v) && v >= 0
-      : kind === 'string' ? typeof v === 'string'
-      : kind === 'boolean' ? typeof v === 'boolean'
-      : kind === 'finish' ? typeof v === 'string' && FINISH.has(v)
-      : Array.isArray(v) &&
-        v.every(
-          (c) =>
-            typeof c === 'object' && c !== null && typeof c.name === 'string' && typeof c.arguments === 'string',
-        );
+      kind === 'number'
+        ? typeof v === 'number' && Number.isFinite(v) && v >= 0
+        : kind === 'string'
+          ? typeof v === 'string'
+          : kind === 'boolean'
+            ? typeof v === 'boolean'
+            : kind === 'finish'
+              ? typeof v === 'string' && FINISH.has(v)
+              : Array.isArray(v) && v.every((c) => typeof c === 'object' && c !== null && typeof c.name === 'string' && typeof c.arguments === 'string');
     if (!ok) throw new Error(`invalid value for mock script field '${key}'`);
   }
   return value as MockScript;
@@ -73,11 +73,7 @@ export type ScriptSource = 'directive' | 'queue' | 'defaults';
  * The queue is only consumed when there is no directive, so directive-driven concurrent tests
  * never steal queued scripts.
  */
-export function chooseScript(
-  directive: MockScript | undefined,
-  queue: ScriptQueue,
-  defaults: MockScript,
-): { script: MockScript; source: ScriptSource } {
+export function chooseScript(directive: MockScript | undefined, queue: ScriptQueue, defaults: MockScript): { script: MockScript; source: ScriptSource } {
   if (directive) return { script: { ...defaults, ...directive }, source: 'directive' };
   const queued = queue.shift();
   if (queued) return { script: { ...defaults, ...queued }, source: 'queue' };

@@ -1,7 +1,7 @@
 // The official `openai` SDK (v6) as the client: if it parses the mock, so will real clients.
 
 import OpenAI from 'openai';
-import { startMockOpenAI, mockDirective, type MockProvider } from './index';
+import { type MockProvider, mockDirective, startMockOpenAI } from './index';
 
 const KEY = 'sk-test-0123456789abcdefWXYZ';
 let mock: MockProvider;
@@ -96,9 +96,7 @@ describe('chat completions', () => {
     const final = await runner.finalChatCompletion();
     const msg = final.choices[0].message;
     expect(final.choices[0].finish_reason).toBe('tool_calls');
-    expect(msg.tool_calls?.map((t) => t.type === 'function' && [t.function.name, t.function.arguments])).toEqual(
-      calls.map((c) => [c.name, c.arguments]),
-    );
+    expect(msg.tool_calls?.map((t) => t.type === 'function' && [t.function.name, t.function.arguments])).toEqual(calls.map((c) => [c.name, c.arguments]));
     expect(msg.tool_calls?.every((t) => /^call_[A-Za-z0-9]{24}$/.test(t.id))).toBe(true);
     expect(fragments.length).toBeGreaterThan(4);
   });
@@ -138,9 +136,7 @@ describe('embeddings', () => {
   });
 
   test('ada-002 refuses dimensions', async () => {
-    await expect(
-      client.embeddings.create({ model: 'text-embedding-ada-002', input: 'x', dimensions: 8 }),
-    ).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(client.embeddings.create({ model: 'text-embedding-ada-002', input: 'x', dimensions: 8 })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
   });
 });
 
@@ -156,8 +152,7 @@ describe('models', () => {
 });
 
 describe('errors as SDK classes', () => {
-  const ask = (script: object) =>
-    client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `x ${mockDirective(script)}` }] });
+  const ask = (script: object) => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `x ${mockDirective(script)}` }] });
 
   test('429 → RateLimitError with retry-after', async () => {
     const err = await ask({ status: 429, retryAfterSeconds: 7 }).catch((e: unknown) => e);
@@ -193,8 +188,7 @@ describe('errors as SDK classes', () => {
     const e = err as InstanceType<typeof OpenAI.AuthenticationError>;
     expect(e.code).toBe('invalid_api_key');
     expect(e.error).toEqual({
-      message:
-        'Incorrect API key provided: sk-abcde***********wxyz. You can find your API key at https://platform.openai.com/account/api-keys.',
+      message: 'Incorrect API key provided: sk-abcde***********wxyz. You can find your API key at https://platform.openai.com/account/api-keys.',
       type: 'invalid_request_error',
       param: null,
       code: 'invalid_api_key',
@@ -202,23 +196,16 @@ describe('errors as SDK classes', () => {
   });
 
   test('unknown model → NotFoundError model_not_found', async () => {
-    const err = await client.chat.completions
-      .create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] })
-      .catch((e: unknown) => e);
+    const err = await client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     expect((err as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
-    expect((err as InstanceType<typeof OpenAI.NotFoundError>).message).toBe(
-      '404 The model `gpt-9` does not exist or you do not have access to it.',
-    );
+    expect((err as InstanceType<typeof OpenAI.NotFoundError>).message).toBe('404 The model `gpt-9` does not exist or you do not have access to it.');
   });
 
   test('hang → the client times out on its own', async () => {
     const t0 = Date.now();
     const err = await client.chat.completions
-      .create(
-        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `x ${mockDirective({ hang: true })}` }] },
-        { timeout: 300 },
-      )
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `x ${mockDirective({ hang: true })}` }] }, { timeout: 300 })
       .catch((e: unknown) => e);
     // APIConnectionTimeoutError outside jest; under jest the fetch AbortError comes from another
     // realm and the SDK reports its parent class. Either way: the client's own timeout fired.

@@ -1,8 +1,8 @@
 // HTTP plumbing shared by every provider dialect: loopback listener, routing, body reading,
 // request recording, per-request abort signals, and a close() that ends hanging requests too.
 
-import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { RecordedRequest } from './types';
 
@@ -161,12 +161,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   // Dialects may override the content type (Google sends "application/json; charset=UTF-8").

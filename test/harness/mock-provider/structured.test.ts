@@ -4,7 +4,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { AzureOpenAI } from 'openai';
-import { countTokens, mockDirective, startMockProviders, type MockProviders } from './index';
+import { countTokens, type MockProviders, mockDirective, startMockProviders } from './index';
 import { schemaErrors } from './schema-check';
 import { crlfSseData, rawRequest } from './test-helpers';
 
@@ -32,11 +32,21 @@ const weather = {
   },
   required: ['city', 'unit', 'days', 'when'],
   additionalProperties: false,
-  $defs: { slot: { type: 'object', properties: { date: { type: 'string', format: 'date' }, hours: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 23 }, minItems: 1 } }, required: ['date', 'hours'] } },
+  $defs: {
+    slot: {
+      type: 'object',
+      properties: { date: { type: 'string', format: 'date' }, hours: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 23 }, minItems: 1 } },
+      required: ['date', 'hours'],
+    },
+  },
 };
 const person = {
   type: 'object',
-  properties: { name: { type: 'string' }, age: { type: 'integer', minimum: 0, maximum: 120 }, tags: { type: 'array', items: { type: 'string', enum: ['a', 'b'] } } },
+  properties: {
+    name: { type: 'string' },
+    age: { type: 'integer', minimum: 0, maximum: 120 },
+    tags: { type: 'array', items: { type: 'string', enum: ['a', 'b'] } },
+  },
   required: ['name', 'age'],
   additionalProperties: false,
 };
@@ -69,7 +79,12 @@ describe('OpenAI chat completions', () => {
     expectValidCall('get_weather', call.function.arguments);
     expect(res.usage?.completion_tokens).toBe(countTokens('get_weather') + countTokens(call.function.arguments));
     // Same request, same arguments; another prompt, other arguments.
-    const again = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: user('Weather in Paris?'), tools: fnTools, tool_choice: { type: 'function', function: { name: 'get_weather' } } });
+    const again = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: user('Weather in Paris?'),
+      tools: fnTools,
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    });
     expect(again.choices[0].message.tool_calls).toEqual([{ ...call, id: expect.any(String) }]);
   });
 
@@ -111,7 +126,11 @@ describe('OpenAI chat completions', () => {
   });
 
   test('JSON mode returns a JSON object; json_schema returns JSON matching the schema, streamed or not', async () => {
-    const json = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: user('Describe a cat in JSON'), response_format: { type: 'json_object' } });
+    const json = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: user('Describe a cat in JSON'),
+      response_format: { type: 'json_object' },
+    });
     const content = json.choices[0].message.content ?? '';
     expect(typeof JSON.parse(content)).toBe('object');
     expect(json.usage?.completion_tokens).toBe(countTokens(content));
@@ -120,7 +139,13 @@ describe('OpenAI chat completions', () => {
     const structured = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: user('Who?'), response_format });
     expect(schemaErrors(JSON.parse(structured.choices[0].message.content ?? ''), person)).toEqual([]);
 
-    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: user('Who?'), response_format, stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: user('Who?'),
+      response_format,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let completion = -1;
     for await (const chunk of stream) {
@@ -150,7 +175,13 @@ describe('OpenAI chat completions', () => {
   });
 
   test('max_tokens cuts generated arguments with finish_reason length, never more tokens than allowed', async () => {
-    const res = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: user('w'), tools: fnTools, tool_choice: 'required', max_completion_tokens: 6 });
+    const res = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: user('w'),
+      tools: fnTools,
+      tool_choice: 'required',
+      max_completion_tokens: 6,
+    });
     const [call] = res.choices[0].message.tool_calls ?? [];
     expect(call?.type === 'function' && call.function.arguments.startsWith('{')).toBe(true);
     expect(res.choices[0].finish_reason).toBe('length');
@@ -158,11 +189,20 @@ describe('OpenAI chat completions', () => {
   });
 
   test('Azure OpenAI (AzureOpenAI client): forced tool and json_schema', async () => {
-    const forced = await azure.chat.completions.create({ model: 'gpt-4o-prod', messages: user('w'), tools: fnTools, tool_choice: { type: 'function', function: { name: 'find_person' } } });
+    const forced = await azure.chat.completions.create({
+      model: 'gpt-4o-prod',
+      messages: user('w'),
+      tools: fnTools,
+      tool_choice: { type: 'function', function: { name: 'find_person' } },
+    });
     const [call] = forced.choices[0].message.tool_calls ?? [];
     if (call?.type !== 'function') throw new Error('no function call');
     expectValidCall('find_person', call.function.arguments);
-    const structured = await azure.chat.completions.create({ model: 'gpt-4o-prod', messages: user('w'), response_format: { type: 'json_schema', json_schema: { name: 'w', schema: weather } } });
+    const structured = await azure.chat.completions.create({
+      model: 'gpt-4o-prod',
+      messages: user('w'),
+      response_format: { type: 'json_schema', json_schema: { name: 'w', schema: weather } },
+    });
     expect(schemaErrors(JSON.parse(structured.choices[0].message.content ?? ''), weather)).toEqual([]);
   });
 });
@@ -174,7 +214,13 @@ describe('Anthropic messages', () => {
   ];
 
   test('tool_choice {type: tool}: a tool_use block whose input fits the schema; stop_reason tool_use', async () => {
-    const res = await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 500, messages: user('w'), tools, tool_choice: { type: 'tool', name: 'get_weather' } });
+    const res = await claude.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 500,
+      messages: user('w'),
+      tools,
+      tool_choice: { type: 'tool', name: 'get_weather' },
+    });
     expect(res.stop_reason).toBe('tool_use');
     const [block] = res.content;
     if (block.type !== 'tool_use') throw new Error('no tool_use block');
@@ -184,7 +230,9 @@ describe('Anthropic messages', () => {
   });
 
   test('tool_choice {type: any}, streamed: the input accumulated from input_json_delta fits the schema', async () => {
-    const final = await claude.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 500, messages: user('who'), tools, tool_choice: { type: 'any' } }).finalMessage();
+    const final = await claude.messages
+      .stream({ model: 'claude-haiku-4-5', max_tokens: 500, messages: user('who'), tools, tool_choice: { type: 'any' } })
+      .finalMessage();
     const [block] = final.content;
     if (block.type !== 'tool_use') throw new Error('no tool_use block');
     expect(schemaErrors(block.input, schemaOf[block.name])).toEqual([]);
@@ -204,7 +252,12 @@ describe('Anthropic messages', () => {
   });
 
   test('structured outputs (output_config.format json_schema) answer JSON text matching the schema', async () => {
-    const res = await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 500, messages: user('who'), output_config: { format: { type: 'json_schema', schema: person } } });
+    const res = await claude.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 500,
+      messages: user('who'),
+      output_config: { format: { type: 'json_schema', schema: person } },
+    });
     const [block] = res.content;
     if (block.type !== 'text') throw new Error('no text block');
     expect(schemaErrors(JSON.parse(block.text), person)).toEqual([]);
@@ -223,9 +276,20 @@ describe('Gemini generateContent', () => {
   const call = (method: string, body: unknown, query = '') =>
     rawRequest(`${mock.url}/v1beta/models/gemini-3.5-flash:${method}${query}`, { headers: { 'x-goog-api-key': KEY }, body });
   // Gemini's OpenAPI subset, as the relay converts tool parameters.
-  const geminiPerson = { type: 'OBJECT', properties: { name: { type: 'STRING' }, age: { type: 'INTEGER', minimum: 0, maximum: 120 } }, required: ['name', 'age'] };
+  const geminiPerson = {
+    type: 'OBJECT',
+    properties: { name: { type: 'STRING' }, age: { type: 'INTEGER', minimum: 0, maximum: 120 } },
+    required: ['name', 'age'],
+  };
   const ask = (extra: Record<string, unknown>) => ({ contents: [{ role: 'user', parts: [{ text: 'who' }] }], ...extra });
-  const tools = [{ functionDeclarations: [{ name: 'find_person', parameters: geminiPerson }, { name: 'get_weather', parametersJsonSchema: weather }] }];
+  const tools = [
+    {
+      functionDeclarations: [
+        { name: 'find_person', parameters: geminiPerson },
+        { name: 'get_weather', parametersJsonSchema: weather },
+      ],
+    },
+  ];
 
   test('mode ANY with allowedFunctionNames: that function, args valid for its schema; streamed whole in one chunk', async () => {
     const toolConfig = { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } };
@@ -242,14 +306,26 @@ describe('Gemini generateContent', () => {
   });
 
   test('mode ANY without names calls one of the declarations (OpenAPI-subset parameters too); NONE answers text', async () => {
-    const res = JSON.parse((await call('generateContent', ask({ tools: [{ functionDeclarations: [{ name: 'find_person', parameters: geminiPerson }] }], toolConfig: { functionCallingConfig: { mode: 'ANY' } } }))).body);
+    const res = JSON.parse(
+      (
+        await call(
+          'generateContent',
+          ask({
+            tools: [{ functionDeclarations: [{ name: 'find_person', parameters: geminiPerson }] }],
+            toolConfig: { functionCallingConfig: { mode: 'ANY' } },
+          }),
+        )
+      ).body,
+    );
     expect(schemaErrors(res.candidates[0].content.parts[0].functionCall.args, geminiPerson)).toEqual([]);
     const none = JSON.parse((await call('generateContent', ask({ tools, toolConfig: { functionCallingConfig: { mode: 'NONE' } } }))).body);
     expect(typeof none.candidates[0].content.parts[0].text).toBe('string');
   });
 
   test('responseMimeType application/json with responseSchema or responseJsonSchema: matching JSON, streamed token by token', async () => {
-    const viaSchema = JSON.parse((await call('generateContent', ask({ generationConfig: { responseMimeType: 'application/json', responseSchema: geminiPerson } }))).body);
+    const viaSchema = JSON.parse(
+      (await call('generateContent', ask({ generationConfig: { responseMimeType: 'application/json', responseSchema: geminiPerson } }))).body,
+    );
     const text = viaSchema.candidates[0].content.parts[0].text;
     expect(schemaErrors(JSON.parse(text), geminiPerson)).toEqual([]);
     expect(viaSchema.usageMetadata.candidatesTokenCount).toBe(countTokens(text));

@@ -3,9 +3,9 @@
 // Each dialect reads its own fields into an AnswerShape (openai.ts, anthropic.ts, gemini.ts);
 // answer.ts turns it into generated tool calls or JSON text.
 
-import type { MockFinishReason } from './types';
-import { hash32, prng } from './tokenizer';
 import { valueForSchema } from './schema-values';
+import { hash32, prng } from './tokenizer';
+import type { MockFinishReason } from './types';
 
 export interface ToolSpec {
   name: string;
@@ -13,10 +13,7 @@ export interface ToolSpec {
   schema?: unknown;
 }
 
-export type AnswerShape =
-  | { kind: 'free' }
-  | { kind: 'tool'; tools: ToolSpec[]; finishReason: MockFinishReason }
-  | { kind: 'json'; schema?: unknown };
+export type AnswerShape = { kind: 'free' } | { kind: 'tool'; tools: ToolSpec[]; finishReason: MockFinishReason } | { kind: 'json'; schema?: unknown };
 
 export const FREE: AnswerShape = { kind: 'free' };
 

@@ -1,10 +1,10 @@
 // The pure pieces: tokenizer, directive parsing, key masking, vectors.
 
-import { tokenize, countTokens, splitIntoPieces, generatePieces } from './tokenizer';
 import { extractDirective, mockDirective } from './directive';
 import { maskApiKey } from './openai';
-import { embedText, toBase64, cosine } from './vectors';
 import { formatDuration } from './ratelimit';
+import { countTokens, generatePieces, splitIntoPieces, tokenize } from './tokenizer';
+import { cosine, embedText, toBase64 } from './vectors';
 
 test('tokenizer: words and single punctuation, whitespace free', () => {
   expect(tokenize('Hello, world!  héllo_2 x')).toEqual(['Hello', ',', 'world', '!', 'héllo_2', 'x']);

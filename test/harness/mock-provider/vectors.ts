@@ -22,7 +22,11 @@ export function embedWords(words: string[], dims: number): number[] {
 }
 
 export const embedText = (text: string, dims: number) => embedWords(tokenize(text), dims);
-export const embedTokenIds = (ids: number[], dims: number) => embedWords(ids.map((id) => `#${id}`), dims);
+export const embedTokenIds = (ids: number[], dims: number) =>
+  embedWords(
+    ids.map((id) => `#${id}`),
+    dims,
+  );
 
 /** OpenAI's `encoding_format: "base64"`: little-endian float32 bytes, base64. */
 export function toBase64(v: number[]): string {

@@ -1,7 +1,7 @@
 // Byte-level checks of the wire format: SSE framing, chunk shapes, headers, error bodies.
 
-import { startMockOpenAI, mockDirective, type MockProvider } from './index';
-import { rawRequest, sseData, chatBody } from './test-helpers';
+import { type MockProvider, mockDirective, startMockOpenAI } from './index';
+import { chatBody, rawRequest, sseData } from './test-helpers';
 
 let mock: MockProvider;
 beforeAll(async () => {
@@ -11,8 +11,7 @@ afterAll(() => mock.close());
 beforeEach(() => mock.reset());
 
 const CHUNK_KEYS = ['id', 'object', 'created', 'model', 'service_tier', 'system_fingerprint', 'choices'];
-const chat = (content: string, extra: Record<string, unknown> = {}) =>
-  rawRequest(`${mock.baseUrl}/chat/completions`, { body: chatBody(content, extra) });
+const chat = (content: string, extra: Record<string, unknown> = {}) => rawRequest(`${mock.baseUrl}/chat/completions`, { body: chatBody(content, extra) });
 
 describe('SSE stream', () => {
   test('exact framing and chunk sequence with include_usage', async () => {
@@ -32,17 +31,10 @@ describe('SSE stream', () => {
     const [first, ...rest] = chunks;
     expect(Object.keys(first)).toEqual([...CHUNK_KEYS, 'usage']);
     expect(first.object).toBe('chat.completion.chunk');
-    expect(first.choices).toEqual([
-      { index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null },
-    ]);
+    expect(first.choices).toEqual([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]);
     const usageChunk = rest.pop();
     const finish = rest.pop();
-    expect(rest.map((c) => c.choices[0].delta)).toEqual([
-      { content: 'Hello' },
-      { content: ',' },
-      { content: ' world' },
-      { content: '!' },
-    ]);
+    expect(rest.map((c) => c.choices[0].delta)).toEqual([{ content: 'Hello' }, { content: ',' }, { content: ' world' }, { content: '!' }]);
     for (const c of rest) expect(c.choices[0]).toMatchObject({ logprobs: null, finish_reason: null });
     expect(finish.choices).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);
     // usage: null on every chunk but the last, which has choices: [] and the numbers.
@@ -127,16 +119,7 @@ describe('non-streamed shape and headers', () => {
     const res = await chat('hello there');
     expect(res.status).toBe(200);
     const body = JSON.parse(res.body);
-    expect(Object.keys(body)).toEqual([
-      'id',
-      'object',
-      'created',
-      'model',
-      'choices',
-      'usage',
-      'service_tier',
-      'system_fingerprint',
-    ]);
+    expect(Object.keys(body)).toEqual(['id', 'object', 'created', 'model', 'choices', 'usage', 'service_tier', 'system_fingerprint']);
     expect(Math.abs(body.created - Date.now() / 1000)).toBeLessThan(5);
     expect(body.usage).toEqual({
       prompt_tokens: 8,
@@ -174,9 +157,18 @@ describe('validation errors as OpenAI sends them', () => {
   const post = (body: unknown) => rawRequest(`${mock.baseUrl}/chat/completions`, { body });
   test.each([
     [{ messages: [{ role: 'user', content: 'x' }] }, { message: 'you must provide a model parameter', type: 'invalid_request_error', param: null, code: null }],
-    [{ model: 'm' }, { message: "Missing required parameter: 'messages'.", type: 'invalid_request_error', param: 'messages', code: 'missing_required_parameter' }],
     [
-      { model: 'm', messages: [{ role: 'user', content: 'x' }, { role: 'robot', content: 'y' }] },
+      { model: 'm' },
+      { message: "Missing required parameter: 'messages'.", type: 'invalid_request_error', param: 'messages', code: 'missing_required_parameter' },
+    ],
+    [
+      {
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'robot', content: 'y' },
+        ],
+      },
       {
         message: "Invalid value: 'robot'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
         type: 'invalid_request_error',
@@ -242,7 +234,14 @@ describe('auth', () => {
 describe('embeddings on the wire', () => {
   test('float, token-array input, and invalid input', async () => {
     const res = await rawRequest(`${mock.baseUrl}/embeddings`, {
-      body: { model: 'text-embedding-3-large', input: [[1, 2, 3], [1, 2, 3]], encoding_format: 'float' },
+      body: {
+        model: 'text-embedding-3-large',
+        input: [
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        encoding_format: 'float',
+      },
     });
     const body = JSON.parse(res.body);
     expect(Object.keys(body)).toEqual(['object', 'data', 'model', 'usage']);

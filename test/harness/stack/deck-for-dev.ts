@@ -2,7 +2,7 @@
  * Turns the production deck file into the local one: the relay and its service on local ports,
  * and every model whose provider key is missing from the environment answered by the mock.
  */
-import { isProviderType, wireFormatOf, type WireFormat } from '../../../lib/providers';
+import { isProviderType, type WireFormat, wireFormatOf } from '../../../lib/providers';
 
 export const MOCK_CREDENTIAL = 'DEV_MOCK_API_KEY';
 

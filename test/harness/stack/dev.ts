@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   const userKey = await stack.admin('POST', '/admin/keys', { key_alias: 'dev-user', metadata: { created_by: 'make dev' } });
   if (userKey.status !== 201) throw new Error(`could not create the dev user key: ${JSON.stringify(userKey.body)}`);
   const userKeyFile = writeDevFile(DEV_FILES.userKey, userKey.body.key as string);
-  const lines = Object.entries(stack.routing).map(([model, via]) => `    ${model.padEnd(24)} -> ${via === 'mock' ? 'mock provider (no key in the environment)' : via}`);
+  const lines = Object.entries(stack.routing).map(
+    ([model, via]) => `    ${model.padEnd(24)} -> ${via === 'mock' ? 'mock provider (no key in the environment)' : via}`,
+  );
   process.stdout.write(
     [
       `AI gateway ready on ${stack.url} (Kong test ingress + plugin servers + relay on ${stack.relay.url})`,
@@ -83,7 +85,10 @@ async function main(): Promise<void> {
     live.close();
     tail?.close();
     removeDevFiles();
-    stack.close().then(() => process.exit(0), () => process.exit(1));
+    stack.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { loadDeckFile } from '../kong-double';
-import { deckForDev, pluginConfigs, type DevDeckResult, type MockBaseUrls } from './deck-for-dev';
+import { type DevDeckResult, deckForDev, type MockBaseUrls, pluginConfigs } from './deck-for-dev';
 import { REPO_ROOT } from './sidecar-process';
 
 export type DeckTransform = (deck: Record<string, unknown>) => Record<string, unknown>;

@@ -3,25 +3,47 @@
  * arrives first; the components' log lines at the level asked for, every field shown; and only
  * ids, names, numbers and codes (no header, query or body reaches it).
  */
-import { LiveLog, pluginServerOutput } from './live-log';
-import type { AccessEntry } from '../kong-double';
+
 import type { UsageRecord } from '../../../sidecars/relay/usage';
+import type { AccessEntry } from '../kong-double';
+import { LiveLog, pluginServerOutput } from './live-log';
 
 const RELAY = '127.0.0.1:8787';
 const at = new Date(2026, 11, 1, 15, 42, 1, 123);
 
 function entry(over: Partial<AccessEntry> = {}): AccessEntry {
   return {
-    requestId: 'a1b2c3', method: 'POST', path: '/v1/chat/completions', route: 'openai-chat-completions', service: 'ai-relay',
-    upstream: RELAY, status: 200, latencyMs: 412, errorCode: null, ...over,
+    requestId: 'a1b2c3',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    route: 'openai-chat-completions',
+    service: 'ai-relay',
+    upstream: RELAY,
+    status: 200,
+    latencyMs: 412,
+    errorCode: null,
+    ...over,
   };
 }
 
 function record(over: Partial<UsageRecord> = {}): UsageRecord {
   return {
-    requestId: 'a1b2c3', endpoint: 'chat.completions', model: 'gpt-4o-mini', provider: 'openai', providerModel: 'gpt-4o-mini-2024-07-18',
-    stream: true, status: 200, outcome: 'ok', usage: { promptTokens: 12, completionTokens: 20, totalTokens: 32, cachedTokens: 0, reasoningTokens: 0 },
-    costNano: 15_000, keyId: 'k', teamId: null, startedAt: 0, firstByteMs: 5, durationMs: 400, ...over,
+    requestId: 'a1b2c3',
+    endpoint: 'chat.completions',
+    model: 'gpt-4o-mini',
+    provider: 'openai',
+    providerModel: 'gpt-4o-mini-2024-07-18',
+    stream: true,
+    status: 200,
+    outcome: 'ok',
+    usage: { promptTokens: 12, completionTokens: 20, totalTokens: 32, cachedTokens: 0, reasoningTokens: 0 },
+    costNano: 15_000,
+    keyId: 'k',
+    teamId: null,
+    startedAt: 0,
+    firstByteMs: 5,
+    durationMs: 400,
+    ...over,
   };
 }
 
@@ -32,7 +54,8 @@ function live(over: { level?: 'debug' | 'info' | 'warn' | 'error' } = {}): { log
   return { log, lines };
 }
 
-const JOINED = '15:42:01.123 a1b2c3 200 POST /v1/chat/completions route=openai-chat-completions model=gpt-4o-mini via=openai/gpt-4o-mini-2024-07-18 stream tokens=12+20 cost=$0.000015 412ms';
+const JOINED =
+  '15:42:01.123 a1b2c3 200 POST /v1/chat/completions route=openai-chat-completions model=gpt-4o-mini via=openai/gpt-4o-mini-2024-07-18 stream tokens=12+20 cost=$0.000015 412ms';
 
 it('joins a relayed request with its usage record, whichever comes first', () => {
   const first = live();
@@ -77,7 +100,18 @@ it('a request Kong or a plugin answered is shown at once, with its error code; f
 it("the sidecars' JSON lines in full at the level asked for; anything else as it came", () => {
   const { log, lines } = live({ level: 'info' });
   log.sidecarLine('relay', JSON.stringify({ time: at.toISOString(), level: 'debug', component: 'relay', msg: 'routing', requestId: 'x' }));
-  log.sidecarLine('relay', JSON.stringify({ time: at.toISOString(), level: 'error', component: 'relay', msg: 'credential unavailable', requestId: 'x', credential: 'OPENAI_API_KEY', reason: 'not set in the environment' }));
+  log.sidecarLine(
+    'relay',
+    JSON.stringify({
+      time: at.toISOString(),
+      level: 'error',
+      component: 'relay',
+      msg: 'credential unavailable',
+      requestId: 'x',
+      credential: 'OPENAI_API_KEY',
+      reason: 'not set in the environment',
+    }),
+  );
   log.sidecarLine('control', 'TypeError: boom');
   expect(lines).toEqual([
     '15:42:01.123 relay error credential unavailable requestId=x credential=OPENAI_API_KEY reason="not set in the environment"',
@@ -95,9 +129,25 @@ it("plugin and ingress lines by level; the plugin server's redraw fragments and 
   log.ingressLog({ level: 'err', source: 'aigw-proxy', message: 'aigw-proxy failed: redis down', time });
   log.ingressLog({ level: 'info', source: 'aigw-proxy', message: '[aigw-proxy:11766] 2026-12-01T15:45:39.722Z \u001b[0m', time });
   log.ingressLog({ level: 'info', source: 'aigw-proxy', message: '[aigw-proxy:11766] \u001b[1A\u001b[K', time });
-  log.ingressLog({ level: 'info', source: 'aigw-proxy', message: '[aigw-proxy:11766] \u001b[1A2026-12-01T15:45:39.722Z \u001b[0m\u001b[42m\u001b[30m[INFO]\u001b[0m', time });
-  log.ingressLog({ level: 'info', source: 'aigw-proxy', message: '[aigw-proxy:11766] \u001b[1A2026-12-01T15:45:39.722Z \u001b[0m\u001b[42m\u001b[30m[INFO]\u001b[0m \u001b[0m\u001b[32minstance #0 of aigw-proxy started\u001b[0m', time });
-  log.ingressLog({ level: 'info', source: 'aigw-proxy', message: '[aigw-proxy:11766] 2026-12-01T15:45:39.722Z [WARN] unhandled exception in aigw-proxy.access on instance #0: boom', time });
+  log.ingressLog({
+    level: 'info',
+    source: 'aigw-proxy',
+    message: '[aigw-proxy:11766] \u001b[1A2026-12-01T15:45:39.722Z \u001b[0m\u001b[42m\u001b[30m[INFO]\u001b[0m',
+    time,
+  });
+  log.ingressLog({
+    level: 'info',
+    source: 'aigw-proxy',
+    message:
+      '[aigw-proxy:11766] \u001b[1A2026-12-01T15:45:39.722Z \u001b[0m\u001b[42m\u001b[30m[INFO]\u001b[0m \u001b[0m\u001b[32minstance #0 of aigw-proxy started\u001b[0m',
+    time,
+  });
+  log.ingressLog({
+    level: 'info',
+    source: 'aigw-proxy',
+    message: '[aigw-proxy:11766] 2026-12-01T15:45:39.722Z [WARN] unhandled exception in aigw-proxy.access on instance #0: boom',
+    time,
+  });
   expect(lines).toEqual([
     '15:42:01.123 aigw-proxy err aigw-proxy failed: redis down',
     '15:42:01.123 aigw-proxy info instance #0 of aigw-proxy started',

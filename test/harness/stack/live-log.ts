@@ -128,7 +128,9 @@ export class LiveLog {
     const { time, level, component, msg, ...fields } = parsed;
     if ((RANK[String(level)] ?? RANK.error) < this.threshold) return;
     const at = typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? new Date(time) : this.now();
-    const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${token(v)}`).join('');
+    const extra = Object.entries(fields)
+      .map(([k, v]) => ` ${k}=${token(v)}`)
+      .join('');
     this.options.write(`${clock(at)} ${token(component ?? source)} ${token(level)} ${String(msg)}${extra}`);
   }
 
@@ -150,7 +152,6 @@ export class LiveLog {
     this.early.clear();
     this.closed = true;
   }
-
 
   private writeRequest(entry: AccessEntry, record: UsageRecord | null): void {
     const parts = [

@@ -7,10 +7,10 @@
  * touching it throws, and the tests that need it are marked localOnly.
  */
 import { relative } from 'node:path';
-import type { TestPostgres } from '../stores/postgres';
-import type { TestRedis } from '../stores/redis';
 import type { Ingress } from '../kong-double';
 import type { MockProviders } from '../mock-provider';
+import type { TestPostgres } from '../stores/postgres';
+import type { TestRedis } from '../stores/redis';
 import { E2E_ONLY_MODEL, e2eDeck, isInE2eDeck, loadSourceDeck } from './e2e-deck';
 import { adminCaller, readUsageLog } from './gateway-access';
 import { remoteMock } from './remote-mock';
@@ -41,7 +41,10 @@ export function remoteGateway(env: NodeJS.ProcessEnv = process.env): RemoteGatew
   const gateway = Object.fromEntries(Object.entries(REMOTE_ENV).map(([field, name]) => [field, read(name)])) as Partial<RemoteGateway>;
   if (!gateway.url) return null;
   const missing = (['adminKey', 'mockUrl'] as const).filter((field) => !gateway[field]).map((field) => REMOTE_ENV[field]);
-  if (missing.length > 0) throw new Error(`${REMOTE_ENV.url} is set, so the end-to-end tests run against that gateway; they also need ${missing.join(' and ')} (test/docker/README.md)`);
+  if (missing.length > 0)
+    throw new Error(
+      `${REMOTE_ENV.url} is set, so the end-to-end tests run against that gateway; they also need ${missing.join(' and ')} (test/docker/README.md)`,
+    );
   const noSlash = (url: string) => url.replace(/\/+$/, '');
   return { ...(gateway as RemoteGateway), url: noSlash(gateway.url), mockUrl: noSlash(gateway.mockUrl!) };
 }
@@ -107,7 +110,18 @@ export function connectStores(gateway: RemoteGateway): SharedStores {
 
 /** What a local stack does and a remote one cannot: start options, hooks, deck changes not in the e2e deck. */
 function unsupported(options: StackOptions): string[] {
-  const local: Array<keyof StackOptions> = ['deckFile', 'ingressPort', 'relayPort', 'controlPort', 'mockPort', 'mockDefaults', 'clientBodyBufferSize', 'onAccess', 'onIngressLog', 'onSidecarLine'];
+  const local: Array<keyof StackOptions> = [
+    'deckFile',
+    'ingressPort',
+    'relayPort',
+    'controlPort',
+    'mockPort',
+    'mockDefaults',
+    'clientBodyBufferSize',
+    'onAccess',
+    'onIngressLog',
+    'onSidecarLine',
+  ];
   const found: string[] = local.filter((option) => options[option] !== undefined);
   for (const option of ['sourceTransform', 'deckTransform'] as const) {
     const transform = options[option];

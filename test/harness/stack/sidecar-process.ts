@@ -1,5 +1,5 @@
 /** Runs a built sidecar (dist/sidecars/<name>.js) as its own process, as it runs in production. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, freePortsForLater } from '../stores/ports';
 

@@ -14,14 +14,14 @@ import { runMigrations } from '../../../lib/db/migrate';
 import { createPool, POOL_DEADLINES } from '../../../lib/db/pool';
 import { bootstrapAdmin } from '../../../sidecars/control/cli/bootstrap';
 import type { UsageRecord } from '../../../sidecars/relay/usage';
+import { type AccessEntry, type Ingress, type IngressLogEntry, loadDeckFile, startIngress } from '../kong-double';
+import { type MockProviders, type MockScript, startMockProviders } from '../mock-provider';
 import { startPostgres, type TestPostgres } from '../stores/postgres';
 import { startRedis, type TestRedis } from '../stores/redis';
-import { loadDeckFile, startIngress, type AccessEntry, type Ingress, type IngressLogEntry } from '../kong-double';
-import { startMockProviders, type MockProviders, type MockScript } from '../mock-provider';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
-import { adminCaller, readUsageLog, type AdminResponse } from './gateway-access';
+import { type AdminResponse, adminCaller, readUsageLog } from './gateway-access';
 import { connectStack, connectStores, REMOTE_GATEWAY } from './remote-stack';
-import { REPO_ROOT, startControlProcess, startRelayProcess, type SidecarProcess } from './sidecar-process';
+import { REPO_ROOT, type SidecarProcess, startControlProcess, startRelayProcess } from './sidecar-process';
 
 /** Redis and PostgreSQL shared by every node of a test, with the first admin key. */
 export interface SharedStores {
@@ -82,7 +82,16 @@ export interface DevStack {
   close(): Promise<void>;
 }
 
-const PROVIDER_KEYS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'AZURE_OPENAI_API_KEY', 'GROQ_API_KEY', 'DEEPSEEK_API_KEY', 'XAI_API_KEY', 'MISTRAL_API_KEY'];
+const PROVIDER_KEYS = [
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'GEMINI_API_KEY',
+  'AZURE_OPENAI_API_KEY',
+  'GROQ_API_KEY',
+  'DEEPSEEK_API_KEY',
+  'XAI_API_KEY',
+  'MISTRAL_API_KEY',
+];
 
 /** Starts Redis and PostgreSQL, applies the migrations and makes the first admin key. */
 export async function startSharedStores(planSecret = randomBytes(32).toString('hex')): Promise<SharedStores> {

@@ -3,7 +3,7 @@
  * new complete line is parsed and handed on. Reads when the file changes and whenever asked
  * (`poll`), so a caller that expects a record can look at once instead of waiting for the event.
  */
-import { closeSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, type FSWatcher, openSync, readSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { UsageRecord } from '../../../sidecars/relay/usage';
 
@@ -13,7 +13,10 @@ export class UsageTail {
   private partial: Buffer = Buffer.alloc(0);
   private readonly watcher: FSWatcher;
 
-  constructor(private readonly file: string, private readonly onRecord: (record: UsageRecord) => void) {
+  constructor(
+    private readonly file: string,
+    private readonly onRecord: (record: UsageRecord) => void,
+  ) {
     // The folder, not the file: the relay may create the file after this starts.
     this.watcher = watch(dirname(file), (_event, name) => {
       if (name === null || name === basename(file)) this.poll();

@@ -11,7 +11,10 @@ import { startRedis } from './redis';
 
 const saved = { redis: process.env.AIGW_TEST_REDIS_SERVER, pg: process.env.AIGW_TEST_PG_BIN };
 afterEach(() => {
-  for (const [name, value] of [['AIGW_TEST_REDIS_SERVER', saved.redis], ['AIGW_TEST_PG_BIN', saved.pg]] as const) {
+  for (const [name, value] of [
+    ['AIGW_TEST_REDIS_SERVER', saved.redis],
+    ['AIGW_TEST_PG_BIN', saved.pg],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -28,7 +31,9 @@ it('names redis-server and its Debian package when it is missing', async () => {
 
 it("names PostgreSQL's binaries and their Debian package when they are missing", async () => {
   process.env.AIGW_TEST_PG_BIN = '/nonexistent/postgresql/15/bin';
-  await expect(startPostgres()).rejects.toThrow(/\/nonexistent\/postgresql\/15\/bin\/initdb not found \(or not executable\): install Debian's postgresql-15 .*apt-get install postgresql-15.*AIGW_TEST_PG_BIN/);
+  await expect(startPostgres()).rejects.toThrow(
+    /\/nonexistent\/postgresql\/15\/bin\/initdb not found \(or not executable\): install Debian's postgresql-15 .*apt-get install postgresql-15.*AIGW_TEST_PG_BIN/,
+  );
 });
 
 it('a redis-server that cannot be run is reported as such, not as a PING timeout', async () => {

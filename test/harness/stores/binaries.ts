@@ -7,7 +7,11 @@ import path from 'node:path';
 
 /** A binary the tests and `make dev` need and could not find. */
 export class MissingBinaryError extends Error {
-  constructor(readonly binary: string, readonly debianPackage: string, readonly overrideVariable: string) {
+  constructor(
+    readonly binary: string,
+    readonly debianPackage: string,
+    readonly overrideVariable: string,
+  ) {
     super(
       `${binary} not found (or not executable): install Debian's ${debianPackage} (\`make dev\` and \`make test\` install it when run as root; ` +
         `or \`apt-get install ${debianPackage}\`), or set ${overrideVariable} to where it is`,

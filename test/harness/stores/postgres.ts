@@ -55,7 +55,6 @@ function pgCommand(folder: string, bin: string, args: string[]): [string, string
   return asRoot ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
 }
 
-
 const live = new Set<() => void>();
 let exitHookInstalled = false;
 function installExitHook(): void {
@@ -76,7 +75,19 @@ async function startOnce(pgBin: string): Promise<TestPostgres> {
     fs.chownSync(dir, Number(pw.stdout.trim()), Number(gw.stdout.trim()));
   }
   const opts = { cwd: dir, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } };
-  const [initCmd, initArgs] = pgCommand(pgBin, 'initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+  const [initCmd, initArgs] = pgCommand(pgBin, 'initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
+    '--no-instructions',
+  ]);
   await run(initCmd, initArgs, opts);
 
   const port = await freePort();
@@ -131,7 +142,10 @@ async function startOnce(pgBin: string): Promise<TestPostgres> {
       // A paused server (SIGSTOP) must be continued first, or it never handles the shutdown.
       'while kill -0 "$1" 2>/dev/null; do sleep 1; done; pm=$(head -n 1 "$3" 2>/dev/null); ' +
         `[ -n "$pm" ] && kill -CONT $pm $(ps -o pid= --ppid $pm) 2>/dev/null; ${quoted} >/dev/null 2>&1; rm -rf "$2"`,
-      'aigw-pg-watchdog', String(process.pid), dir, path.join(data, 'postmaster.pid'),
+      'aigw-pg-watchdog',
+      String(process.pid),
+      dir,
+      path.join(data, 'postmaster.pid'),
     ],
     { stdio: 'ignore', detached: true },
   );

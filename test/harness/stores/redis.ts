@@ -2,7 +2,7 @@
 // stop() kills it and removes the dir; a watchdog shell also kills it if this process dies
 // without calling stop() (a crashed jest worker must not leave a redis-server behind).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -47,7 +47,6 @@ function installExitHook(): void {
   });
 }
 
-
 /** Resolves once the server answers PING with PONG over a raw socket (no client library needed). */
 function waitForPong(port: number, deadline: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -80,15 +79,24 @@ async function startOnce(bin: string, opts: StartRedisOptions): Promise<TestRedi
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigw-redis-'));
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--save', '',
-    '--appendonly', 'no',
-    '--dir', dir,
-    '--protected-mode', 'yes',
-    '--daemonize', 'no',
-    '--loglevel', 'warning',
-    '--logfile', '',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+    '--logfile',
+    '',
     ...(opts.extraArgs ?? []),
   ];
   const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -112,7 +120,10 @@ async function startOnce(bin: string, opts: StartRedisOptions): Promise<TestRedi
     [
       '-c',
       'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -9 "$2" 2>/dev/null; rm -rf "$3"',
-      'aigw-redis-watchdog', String(process.pid), String(child.pid ?? 0), dir,
+      'aigw-redis-watchdog',
+      String(process.pid),
+      String(child.pid ?? 0),
+      dir,
     ],
     { stdio: 'ignore', detached: true },
   );
@@ -139,10 +150,7 @@ async function startOnce(bin: string, opts: StartRedisOptions): Promise<TestRedi
   };
 
   const ready = waitForPong(port, Date.now() + 10_000);
-  const outcome = await Promise.race([
-    ready.then(() => 'ready' as const),
-    exited.then(() => 'exited' as const),
-  ]).catch((e: Error) => e);
+  const outcome = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const)]).catch((e: Error) => e);
   if (outcome !== 'ready') {
     await stop();
     const why = outcome instanceof Error ? outcome.message : 'redis-server exited';

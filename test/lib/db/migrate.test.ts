@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
-import { loadMigrations, runMigrations, type Migration } from '../../../lib/db/migrate';
+import { loadMigrations, type Migration, runMigrations } from '../../../lib/db/migrate';
 import { startPostgres, type TestPostgres } from '../../harness/stores/postgres';
 
 let pg: TestPostgres;
@@ -67,7 +67,12 @@ test('a new migration is applied on top; a failing one rolls back completely and
   const base = loadMigrations();
   const next: Migration = { version: 900, name: 'extra', sql: 'CREATE TABLE extra_t (id int);', checksum: 'a'.repeat(64) };
   expect((await runMigrations(pool, [...base, next])).applied).toEqual([{ version: 900, name: 'extra' }]);
-  const broken: Migration = { version: 901, name: 'broken', sql: 'CREATE TABLE half_t (id int); SELECT no_such_column FROM extra_t;', checksum: 'b'.repeat(64) };
+  const broken: Migration = {
+    version: 901,
+    name: 'broken',
+    sql: 'CREATE TABLE half_t (id int); SELECT no_such_column FROM extra_t;',
+    checksum: 'b'.repeat(64),
+  };
   await expect(runMigrations(pool, [...base, next, broken])).rejects.toThrow(/901_broken failed/);
   expect(await tables(pool)).not.toContain('half_t');
   const { rows } = await pool.query('SELECT max(version) AS v FROM aigw_schema_migrations');
@@ -97,15 +102,22 @@ test('concurrent runners apply each migration exactly once', async () => {
 test('002 clamps budgets, budget windows and expiries the API no longer accepts, then keeps them out', async () => {
   const pool = await freshPool();
   const all = loadMigrations();
-  await runMigrations(pool, all.filter((m) => m.version === 1));
-  const team = (await pool.query(
-    "INSERT INTO aigw_teams (name, max_budget_nano, budget_duration) VALUES ('rich', 9000000000000000000, '9999999999s') RETURNING id",
-  )).rows[0].id;
+  await runMigrations(
+    pool,
+    all.filter((m) => m.version === 1),
+  );
+  const team = (
+    await pool.query("INSERT INTO aigw_teams (name, max_budget_nano, budget_duration) VALUES ('rich', 9000000000000000000, '9999999999s') RETURNING id")
+  ).rows[0].id;
   const insertKey = (hash: string, budget: string | null, duration: string | null, expires: string | null): Promise<unknown> =>
-    pool.query(
-      'INSERT INTO aigw_keys (key_hash, key_prefix, team_id, max_budget_nano, budget_duration, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [hash.repeat(64), 'sk-aigw-x', team, budget, duration, expires],
-    );
+    pool.query('INSERT INTO aigw_keys (key_hash, key_prefix, team_id, max_budget_nano, budget_duration, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      hash.repeat(64),
+      'sk-aigw-x',
+      team,
+      budget,
+      duration,
+      expires,
+    ]);
   await insertKey('a', '1000000000000001', '36501d', '275000-01-01T00:00:00Z');
   await insertKey('b', '1000000000000000', '36500d', '9999-12-31T23:59:59.999Z');
   await insertKey('c', '5', 'monthly', null);
@@ -118,7 +130,9 @@ test('002 clamps budgets, budget windows and expiries the API no longer accepts,
     // Text that is not a duration was never written by the API; it is not this migration's to judge.
     ['c', '5', 'monthly', null],
   ]);
-  expect((await pool.query('SELECT max_budget_nano, budget_duration FROM aigw_teams')).rows).toEqual([{ max_budget_nano: '1000000000000000', budget_duration: '36500d' }]);
+  expect((await pool.query('SELECT max_budget_nano, budget_duration FROM aigw_teams')).rows).toEqual([
+    { max_budget_nano: '1000000000000000', budget_duration: '36500d' },
+  ]);
 
   await expect(insertKey('d', '1000000000000001', null, null)).rejects.toThrow(/aigw_keys_max_budget_limit/);
   await expect(insertKey('d', null, '5215w', null)).rejects.toThrow(/aigw_keys_budget_duration_limit/);

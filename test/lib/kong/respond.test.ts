@@ -24,15 +24,18 @@ function fakeKong(path: Promise<string>): { kong: Kong; exits: Exit[] } {
 describe('exitWith: the one way a plugin answers an error', () => {
   const limited = gatewayError(429, 'Slow down.', 'rate_limit_exceeded', null, { 'retry-after': '3' });
 
-  it('answers in OpenAI\'s shape with the error\'s headers', async () => {
+  it("answers in OpenAI's shape with the error's headers", async () => {
     const { kong, exits } = fakeKong(Promise.resolve('/v1/chat/completions'));
     await exitWith(kong, 'openai', gatewayError(400, 'Bad field.', 'invalid_type', 'messages'));
     await exitWith(kong, 'openai', limited);
-    expect(exits[0]).toMatchObject({ status: 400, body: { error: { message: 'Bad field.', type: 'invalid_request_error', code: 'invalid_type', param: 'messages' } } });
+    expect(exits[0]).toMatchObject({
+      status: 400,
+      body: { error: { message: 'Bad field.', type: 'invalid_request_error', code: 'invalid_type', param: 'messages' } },
+    });
     expect(exits[1]).toMatchObject({ status: 429, headers: { 'retry-after': '3', 'Content-Type': 'application/json; charset=utf-8' } });
   });
 
-  it('answers in Anthropic\'s shape, the code kept in the message', async () => {
+  it("answers in Anthropic's shape, the code kept in the message", async () => {
     const { kong, exits } = fakeKong(Promise.resolve('/v1/messages'));
     await exitWith(kong, await requestFormat(kong), limited);
     expect(exits[0]).toEqual({
@@ -42,7 +45,7 @@ describe('exitWith: the one way a plugin answers an error', () => {
     });
   });
 
-  it('requestFormat follows the path, and falls back to OpenAI\'s when the path cannot be read', async () => {
+  it("requestFormat follows the path, and falls back to OpenAI's when the path cannot be read", async () => {
     expect(await requestFormat(fakeKong(Promise.resolve('/v1/messages/batches')).kong)).toBe('anthropic');
     expect(await requestFormat(fakeKong(Promise.resolve('/v1/embeddings')).kong)).toBe('openai');
     expect(await requestFormat(fakeKong(Promise.reject(new Error('PDK raised'))).kong)).toBe('openai');

@@ -3,7 +3,7 @@
  * infers. The type checks are compile-time: `tsc` (make build) fails if an inferred type drifts.
  */
 import { RETRY_POLICY_DEFAULT, TARGET_TIMEOUTS_DEFAULT } from '../../../lib/gateway-defaults';
-import { array, boolean, integer, oneOf, record, schemaOf, string, type ConfigOf } from '../../../lib/kong/schema-builder';
+import { array, boolean, type ConfigOf, integer, oneOf, record, schemaOf, string } from '../../../lib/kong/schema-builder';
 import type { AiProxyConfig, GroupTargetConfig } from '../../../plugins/aigw-proxy/config';
 import { Schema as ProxySchema } from '../../../plugins/aigw-proxy/schema';
 import type { VirtualKeyConfig } from '../../../plugins/aigw-virtual-key/config';
@@ -55,23 +55,38 @@ describe('schema builder', () => {
     expect(true).toBe(true);
   });
 
-  it('the plugins\' config types come from their schemas', () => {
+  it("the plugins' config types come from their schemas", () => {
     assertType<Equal<VirtualKeyConfig['parallel_lease_seconds'], number>>();
     assertType<Equal<VirtualKeyConfig['database_url'], string>>();
     assertType<Equal<AiProxyConfig['redis_url'], string | null | undefined>>();
-    assertType<Equal<NonNullable<AiProxyConfig['models'][number]['balancing']>['algorithm'], 'weighted-round-robin' | 'least-in-flight' | 'lowest-latency' | 'lowest-cost' | 'usage-based' | 'consistent-hash' | 'priority'>>();
+    assertType<
+      Equal<
+        NonNullable<AiProxyConfig['models'][number]['balancing']>['algorithm'],
+        'weighted-round-robin' | 'least-in-flight' | 'lowest-latency' | 'lowest-cost' | 'usage-based' | 'consistent-hash' | 'priority'
+      >
+    >();
     assertType<Equal<GroupTargetConfig['weight'], number>>();
     expect(true).toBe(true);
   });
 
-  it('aigw-proxy\'s schema defaults are the shared ones the relay applies', () => {
+  it("aigw-proxy's schema defaults are the shared ones the relay applies", () => {
     const models = ProxySchema.find((f) => 'models' in f)!.models;
     const model = models.elements!.fields!;
     const retry = model.find((f) => 'retry' in f)!.retry.fields!;
     const target = model.find((f) => 'target' in f)!.target.fields!;
     const timeouts = target.find((f) => 'timeouts' in f)!.timeouts.fields!;
     const defaults = (list: typeof retry): unknown[] => list.map((f) => Object.values(f)[0].default);
-    expect(defaults(retry)).toEqual([RETRY_POLICY_DEFAULT.maxRetries, RETRY_POLICY_DEFAULT.baseDelayMs, RETRY_POLICY_DEFAULT.maxDelayMs, RETRY_POLICY_DEFAULT.maxRetryAfterMs]);
-    expect(defaults(timeouts)).toEqual([TARGET_TIMEOUTS_DEFAULT.connectMs, TARGET_TIMEOUTS_DEFAULT.firstByteMs, TARGET_TIMEOUTS_DEFAULT.idleMs, TARGET_TIMEOUTS_DEFAULT.totalMs]);
+    expect(defaults(retry)).toEqual([
+      RETRY_POLICY_DEFAULT.maxRetries,
+      RETRY_POLICY_DEFAULT.baseDelayMs,
+      RETRY_POLICY_DEFAULT.maxDelayMs,
+      RETRY_POLICY_DEFAULT.maxRetryAfterMs,
+    ]);
+    expect(defaults(timeouts)).toEqual([
+      TARGET_TIMEOUTS_DEFAULT.connectMs,
+      TARGET_TIMEOUTS_DEFAULT.firstByteMs,
+      TARGET_TIMEOUTS_DEFAULT.idleMs,
+      TARGET_TIMEOUTS_DEFAULT.totalMs,
+    ]);
   });
 });

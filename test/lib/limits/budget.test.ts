@@ -2,7 +2,7 @@
 // concurrency from separate connections, idempotent settle/refund, expiry, windows, cold start.
 import type { BudgetSubject } from '../../../lib/identity';
 import { BudgetLimiter, budgetSubject } from '../../../lib/limits/budget';
-import { redisFixture, type RedisFixture } from './fixture';
+import { type RedisFixture, redisFixture } from './fixture';
 
 const ANCHOR = '2025-01-01T00:00:00.000Z';
 const T0 = Date.parse(ANCHOR) + 1_000;
@@ -38,7 +38,11 @@ describe('budget subject', () => {
   it('is null without a budget and carries the current window otherwise', () => {
     expect(budgetSubject('key', 'k', { maxBudgetNano: null, budgetDuration: '1d', budgetAnchor: ANCHOR })).toBeNull();
     expect(subject('key', 'k', 5, '1h', T0 + 2.5 * HOUR)).toEqual({
-      kind: 'key', id: 'k', maxNano: 5, periodStart: Date.parse(ANCHOR) + 2 * HOUR, periodEnd: Date.parse(ANCHOR) + 3 * HOUR,
+      kind: 'key',
+      id: 'k',
+      maxNano: 5,
+      periodStart: Date.parse(ANCHOR) + 2 * HOUR,
+      periodEnd: Date.parse(ANCHOR) + 3 * HOUR,
     });
   });
 });
@@ -59,9 +63,7 @@ describe('reserve', () => {
 
     // settle with actual ≤ reserved, concurrently too: spend never exceeds the budget, reservations all released
     const actuals = admitted.map((_, i) => A - ((i * 7919) % A));
-    await Promise.all(
-      admitted.map((requestId, i) => conns[i % conns.length].settle({ requestId, actualNano: actuals[i], subjects: [key], now: T0 + 10 })),
-    );
+    await Promise.all(admitted.map((requestId, i) => conns[i % conns.length].settle({ requestId, actualNano: actuals[i], subjects: [key], now: T0 + 10 })));
     const st = await status(key, null, T0 + 10);
     expect(st.reservedNano).toBe(0);
     expect(st.spentNano).toBe(actuals.reduce((a, b) => a + b, 0));
@@ -84,7 +86,9 @@ describe('reserve', () => {
     // refused reservations reserved nothing anywhere: the key counters hold exactly their admitted ones
     for (const [i, k] of keys.entries()) expect((await status(k, team.id)).reservedNano).toBe(perKey[i] * A);
 
-    await Promise.all(admitted.map((j, i) => conns[i % conns.length].settle({ requestId: j.requestId, actualNano: A - i, subjects: [j.key, team], now: T0 + 5 })));
+    await Promise.all(
+      admitted.map((j, i) => conns[i % conns.length].settle({ requestId: j.requestId, actualNano: A - i, subjects: [j.key, team], now: T0 + 5 })),
+    );
     const t = await status(team, null, T0 + 5);
     expect(t.reservedNano).toBe(0);
     expect(t.spentNano).toBeLessThanOrEqual(50 * A);
@@ -103,7 +107,10 @@ describe('reserve', () => {
     const key = subject('key', uid('k'), 100 * A);
     await init([key, team]);
     await budget.initWindow(team, 2.5 * A, null, T0); // no-op: already initialised at 0
-    expect(await budget.reserve({ requestId: uid('r'), amountNano: 2 * A, subjects: [key, team], ttlMs: 1000, now: T0 })).toEqual({ ok: true, duplicate: false });
+    expect(await budget.reserve({ requestId: uid('r'), amountNano: 2 * A, subjects: [key, team], ttlMs: 1000, now: T0 })).toEqual({
+      ok: true,
+      duplicate: false,
+    });
     const r = await budget.reserve({ requestId: uid('r'), amountNano: 2 * A, subjects: [key, team], ttlMs: 1000, now: T0 });
     expect(r).toEqual({ ok: false, reason: 'over_budget', subject: team, remainingNano: A });
     expect((await status(key, team.id)).reservedNano).toBe(2 * A);
@@ -126,7 +133,11 @@ describe('reserve', () => {
     expect(await budget.reserve({ requestId, amountNano: A, subjects: [key], ttlMs: 1000, now: T0 })).toEqual({ ok: true, duplicate: true });
     expect((await status(key, null)).reservedNano).toBe(A);
     await budget.settle({ requestId, actualNano: 1, subjects: [key], now: T0 });
-    expect(await budget.reserve({ requestId, amountNano: A, subjects: [key], ttlMs: 1000, now: T0 })).toEqual({ ok: false, reason: 'finished', state: 'settled' });
+    expect(await budget.reserve({ requestId, amountNano: A, subjects: [key], ttlMs: 1000, now: T0 })).toEqual({
+      ok: false,
+      reason: 'finished',
+      state: 'settled',
+    });
   });
 
   it('counts integer nano-USD exactly beyond 2^32 and beyond 14 digits', async () => {
@@ -152,8 +163,18 @@ describe('settle and refund', () => {
     await init([key]);
     const requestId = uid('r');
     await budget.reserve({ requestId, amountNano: 3 * A, subjects: [key], ttlMs: 60_000, now: T0 });
-    expect(await budget.settle({ requestId, actualNano: A, subjects: [key], now: T0 + 1 })).toEqual({ ok: true, outcome: 'settled', found: true, charged: true });
-    expect(await budget.settle({ requestId, actualNano: A, subjects: [key], now: T0 + 2 })).toEqual({ ok: true, outcome: 'duplicate', found: false, charged: false });
+    expect(await budget.settle({ requestId, actualNano: A, subjects: [key], now: T0 + 1 })).toEqual({
+      ok: true,
+      outcome: 'settled',
+      found: true,
+      charged: true,
+    });
+    expect(await budget.settle({ requestId, actualNano: A, subjects: [key], now: T0 + 2 })).toEqual({
+      ok: true,
+      outcome: 'duplicate',
+      found: false,
+      charged: false,
+    });
     expect(await status(key, null)).toMatchObject({ spentNano: A, reservedNano: 0, remainingNano: 9 * A });
     expect(await budget.refund({ requestId, subjects: [key], now: T0 + 3 })).toEqual({ found: false });
     expect(await status(key, null)).toMatchObject({ spentNano: A, reservedNano: 0 });
@@ -189,7 +210,12 @@ describe('settle and refund', () => {
   });
 
   it('settle without subjects and without a record cannot charge and says so', async () => {
-    expect(await budget.settle({ requestId: uid('r'), actualNano: 5, subjects: [] })).toEqual({ ok: true, outcome: 'unrecorded', found: false, charged: false });
+    expect(await budget.settle({ requestId: uid('r'), actualNano: 5, subjects: [] })).toEqual({
+      ok: true,
+      outcome: 'unrecorded',
+      found: false,
+      charged: false,
+    });
   });
 });
 
@@ -210,7 +236,10 @@ describe('expiry', () => {
 
     // a settle arriving after expiry still charges the spend (to the window it reserved in)
     expect(await budget.settle({ requestId: stale, actualNano: A / 2, subjects: [key], now: T0 + 7_000 })).toEqual({
-      ok: true, outcome: 'late', found: false, charged: true,
+      ok: true,
+      outcome: 'late',
+      found: false,
+      charged: true,
     });
     expect(await status(key, null, T0 + 7_000)).toMatchObject({ spentNano: A / 2, reservedNano: A });
   });
@@ -232,7 +261,11 @@ describe('windows', () => {
     const r1 = uid('r');
     await budget.reserve({ requestId: r1, amountNano: 2 * A, subjects: [w1], ttlMs: 60_000, now: T0 });
     await budget.settle({ requestId: r1, actualNano: 2 * A, subjects: [w1], now: T0 + 1 });
-    expect(await budget.reserve({ requestId: uid('r'), amountNano: 1, subjects: [w1], ttlMs: 60_000, now: T0 + 2 })).toMatchObject({ ok: false, reason: 'over_budget', remainingNano: 0 });
+    expect(await budget.reserve({ requestId: uid('r'), amountNano: 1, subjects: [w1], ttlMs: 60_000, now: T0 + 2 })).toMatchObject({
+      ok: false,
+      reason: 'over_budget',
+      remainingNano: 0,
+    });
 
     const later = T0 + HOUR;
     const w2 = subject('key', id, 2 * A, '1h', later);
@@ -266,14 +299,27 @@ describe('cold start', () => {
     const key = subject('key', uid('k'), 10 * A);
     expect(await status(key, team.id)).toMatchObject({ initialised: false, spentNano: 0 });
     const requestId = uid('r');
-    expect(await budget.reserve({ requestId, amountNano: A, subjects: [key, team], ttlMs: 1000, now: T0 })).toEqual({ ok: false, reason: 'needs_init', needsInit: [key, team] });
-    const ledger = new Map([[key.id, 8 * A], [team.id, 3 * A]]);
+    expect(await budget.reserve({ requestId, amountNano: A, subjects: [key, team], ttlMs: 1000, now: T0 })).toEqual({
+      ok: false,
+      reason: 'needs_init',
+      needsInit: [key, team],
+    });
+    const ledger = new Map([
+      [key.id, 8 * A],
+      [team.id, 3 * A],
+    ]);
     const r = await budget.reserveWithInit({ requestId, amountNano: 3 * A, subjects: [key, team], ttlMs: 1000, now: T0 }, async (s) => ledger.get(s.id)!);
     expect(r).toMatchObject({ ok: false, reason: 'over_budget', subject: key, remainingNano: 2 * A });
 
     const settleSubjects = [subject('key', uid('k'), 10 * A)];
-    expect(await budget.settle({ requestId: uid('r'), actualNano: A, subjects: settleSubjects, now: T0 })).toEqual({ ok: false, reason: 'needs_init', needsInit: settleSubjects });
-    expect(await budget.settleWithInit({ requestId: uid('r'), actualNano: A, subjects: settleSubjects, now: T0 }, async () => 4 * A)).toMatchObject({ outcome: 'unreserved' });
+    expect(await budget.settle({ requestId: uid('r'), actualNano: A, subjects: settleSubjects, now: T0 })).toEqual({
+      ok: false,
+      reason: 'needs_init',
+      needsInit: settleSubjects,
+    });
+    expect(await budget.settleWithInit({ requestId: uid('r'), actualNano: A, subjects: settleSubjects, now: T0 }, async () => 4 * A)).toMatchObject({
+      outcome: 'unreserved',
+    });
     expect((await status(settleSubjects[0], null)).spentNano).toBe(5 * A);
   });
 
@@ -284,10 +330,13 @@ describe('cold start', () => {
     let loads = 0;
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        conns[i % conns.length].reserveWithInit({ requestId: `cold-${team.id}-${i}`, amountNano: A, subjects: [key, team], ttlMs: 60_000, now: T0 }, async () => {
-          loads++;
-          return 0;
-        }),
+        conns[i % conns.length].reserveWithInit(
+          { requestId: `cold-${team.id}-${i}`, amountNano: A, subjects: [key, team], ttlMs: 60_000, now: T0 },
+          async () => {
+            loads++;
+            return 0;
+          },
+        ),
       ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(50);

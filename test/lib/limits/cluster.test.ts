@@ -1,10 +1,10 @@
 // The scripts on a one-node Redis Cluster through ioredis Cluster: Redis refuses a script whose
 // keys (declared, or built inside it) are in different slots, so this proves the hash-tag layout.
 import type { Cluster } from 'ioredis';
-import { startRedisCluster, type TestRedisCluster } from '../../harness/stores/redis-cluster';
 import { BudgetLimiter, budgetSubject } from '../../../lib/limits/budget';
 import { ParallelLimiter } from '../../../lib/limits/parallel';
 import { RateLimiter } from '../../../lib/limits/rate';
+import { startRedisCluster, type TestRedisCluster } from '../../harness/stores/redis-cluster';
 
 let fixture: TestRedisCluster;
 let cluster: Cluster;

@@ -1,6 +1,6 @@
 // Parallel-request leases against a real redis-server.
 import { ParallelLimiter, type ParallelSubject } from '../../../lib/limits/parallel';
-import { redisFixture, type RedisFixture } from './fixture';
+import { type RedisFixture, redisFixture } from './fixture';
 
 const T0 = 1_750_000_000_000;
 let fx: RedisFixture;

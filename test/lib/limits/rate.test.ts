@@ -1,7 +1,7 @@
 // Sliding-window rpm/tpm against a real redis-server with an explicit clock.
 import { rateLimitHeaders } from '../../../lib/limits/headers';
 import { RateLimiter, type RateSubject } from '../../../lib/limits/rate';
-import { redisFixture, type RedisFixture } from './fixture';
+import { type RedisFixture, redisFixture } from './fixture';
 
 const W = 60_000;
 const T0 = 1_750_000_000_000; // a multiple of the 1 s bucket
@@ -107,7 +107,10 @@ describe('atomic across subjects', () => {
     expect(refused.refusedBy.map((x) => x.subject)).toEqual([k1]);
     expect(refused.requests).toMatchObject({ subject: k1, remaining: 0 });
     // the team still has one slot for another key
-    expect(await rate.check({ requestId: uid('r'), subjects: [k2, t], tokens: 0, now: T0 + 2 })).toMatchObject({ allowed: true, requests: { subject: t, remaining: 0 } });
+    expect(await rate.check({ requestId: uid('r'), subjects: [k2, t], tokens: 0, now: T0 + 2 })).toMatchObject({
+      allowed: true,
+      requests: { subject: t, remaining: 0 },
+    });
   });
 
   it('a request refused by the team does not consume the key window (tokens too)', async () => {

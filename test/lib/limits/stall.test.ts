@@ -124,12 +124,20 @@ it('a rate check that timed out during a stall does not count the refused reques
 it('undos are retried until Redis answers, and given up once what they undo has expired', async () => {
   let calls = 0;
   const undo = new Eventually({ ...quiet, baseDelayMs: 10, maxDelayMs: 20 });
-  undo.run('flaky', async () => {
-    if (++calls < 3) throw new Error('down');
-  }, Date.now() + 10_000);
-  undo.run('hopeless', async () => {
-    throw new Error('down');
-  }, Date.now() + 50);
+  undo.run(
+    'flaky',
+    async () => {
+      if (++calls < 3) throw new Error('down');
+    },
+    Date.now() + 10_000,
+  );
+  undo.run(
+    'hopeless',
+    async () => {
+      throw new Error('down');
+    },
+    Date.now() + 50,
+  );
   await undo.settled();
   expect(calls).toBe(3);
   expect(undo.pending).toBe(0);

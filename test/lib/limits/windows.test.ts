@@ -1,5 +1,5 @@
-import { budgetWindow, isDuration, parseDuration } from '../../../lib/limits/windows';
 import { formatResetDuration, retryAfterSeconds } from '../../../lib/limits/headers';
+import { budgetWindow, isDuration, parseDuration } from '../../../lib/limits/windows';
 
 describe('parseDuration', () => {
   it.each([

@@ -1,7 +1,16 @@
 // The pure balancer: each algorithm, priority tiers, breaker ordering, HRW stability, WRR sequence.
-import { type Algorithm, ALGORITHMS, type BalanceContext, type BalanceTarget, hrwScore, orderTargets, snapshotNeeds, weightedOrder } from '../../../lib/routing/balance';
-import type { TargetSnapshot } from '../../../lib/routing/target-stats';
+import {
+  ALGORITHMS,
+  type Algorithm,
+  type BalanceContext,
+  type BalanceTarget,
+  hrwScore,
+  orderTargets,
+  snapshotNeeds,
+  weightedOrder,
+} from '../../../lib/routing/balance';
 import { targetId } from '../../../lib/routing/target-id';
+import type { TargetSnapshot } from '../../../lib/routing/target-stats';
 import { prng } from '../../harness/mock-provider/tokenizer';
 
 /** Deterministic PRNG (mulberry32), the one the mock uses. */
@@ -105,7 +114,11 @@ describe('lowest-latency', () => {
     expect(orderTargets(group, 'lowest-latency', ctx({ snapshot: s, estimatedTokens: 5 })).order).toEqual(['a', 'b']); // 150, 310
   });
   it('explores a target without stats first', () => {
-    const r = orderTargets({ targets: [T('a'), T('b'), T('new')] }, 'lowest-latency', ctx({ snapshot: new Map([...s, ['new', { latency: null }]]), estimatedTokens: 40 }));
+    const r = orderTargets(
+      { targets: [T('a'), T('b'), T('new')] },
+      'lowest-latency',
+      ctx({ snapshot: new Map([...s, ['new', { latency: null }]]), estimatedTokens: 40 }),
+    );
     expect(r.order).toEqual(['new', 'b', 'a']);
     expect(r.decision.reason).toMatch(/new has no latency stats yet/);
   });
@@ -113,7 +126,9 @@ describe('lowest-latency', () => {
 
 describe('lowest-cost', () => {
   it('orders by worst-case price, unknown last', () => {
-    const group = { targets: [T('a', 1, 0, { pricePerRequestNano: 300 }), T('u', 1, 0, { pricePerRequestNano: null }), T('b', 1, 0, { pricePerRequestNano: 100 })] };
+    const group = {
+      targets: [T('a', 1, 0, { pricePerRequestNano: 300 }), T('u', 1, 0, { pricePerRequestNano: null }), T('b', 1, 0, { pricePerRequestNano: 100 })],
+    };
     const r = orderTargets(group, 'lowest-cost', ctx());
     expect(r.order).toEqual(['b', 'a', 'u']);
     expect(r.decision.reason).toBe('lowest-cost: b at most 100 nano-USD');
@@ -138,7 +153,12 @@ describe('usage-based', () => {
     });
     const r = orderTargets(group, 'usage-based', ctx({ snapshot: s, estimatedTokens: 200 }));
     expect(r.order).toEqual(['low', 'half', 'full-rpm', 'full-tpm']); // the over ones by utilisation too: 110% < 120%
-    expect(r.decision.skipped).toEqual(expect.arrayContaining([{ id: 'full-rpm', why: 'over_rpm' }, { id: 'full-tpm', why: 'over_tpm' }]));
+    expect(r.decision.skipped).toEqual(
+      expect.arrayContaining([
+        { id: 'full-rpm', why: 'over_rpm' },
+        { id: 'full-tpm', why: 'over_tpm' },
+      ]),
+    );
     expect(r.decision.skipped).toHaveLength(2);
     expect(r.decision.reason).toMatch(/^usage-based: low at 10% of its limits; .*over rpm.*moved behind$/);
   });
@@ -154,7 +174,8 @@ describe('usage-based', () => {
 
 describe('consistent-hash', () => {
   const five = ['t1', 't2', 't3', 't4', 't5'].map((id) => T(id));
-  const first = (targets: BalanceTarget[], key: string): string => orderTargets({ targets }, 'consistent-hash', ctx({ hashKey: key, random: noRandom })).decision.first;
+  const first = (targets: BalanceTarget[], key: string): string =>
+    orderTargets({ targets }, 'consistent-hash', ctx({ hashKey: key, random: noRandom })).decision.first;
 
   it('sends a key to the same target whatever the randomness', () => {
     expect(first(five, 'session-1')).toBe(orderTargets({ targets: five }, 'consistent-hash', ctx({ hashKey: 'session-1', random: seeded(9) })).decision.first);
@@ -163,7 +184,12 @@ describe('consistent-hash', () => {
   it('removing one of 5 targets moves only the keys that were on it', () => {
     const keys = Array.from({ length: 2000 }, (_, i) => `user-${i}`);
     const before = keys.map((k) => first(five, k));
-    const after = keys.map((k) => first(five.filter((t) => t.id !== 't3'), k));
+    const after = keys.map((k) =>
+      first(
+        five.filter((t) => t.id !== 't3'),
+        k,
+      ),
+    );
     let moved = 0;
     keys.forEach((_, i) => {
       if (before[i] === 't3') {
@@ -183,11 +209,16 @@ describe('consistent-hash', () => {
     expect(hrwScore('k', 'a', 0)).toBe(0);
   });
 
-  it('a breaker-open target is skipped in favour of the key\'s next HRW choice', () => {
+  it("a breaker-open target is skipped in favour of the key's next HRW choice", () => {
     const key = 'sticky';
     const top = first(five, key);
     const r = orderTargets({ targets: five }, 'consistent-hash', ctx({ hashKey: key, snapshot: snap({ [top]: { breaker: 'open' } }) }));
-    expect(r.decision.first).toBe(first(five.filter((t) => t.id !== top), key));
+    expect(r.decision.first).toBe(
+      first(
+        five.filter((t) => t.id !== top),
+        key,
+      ),
+    );
     expect(r.order[4]).toBe(top);
   });
 
@@ -204,7 +235,10 @@ describe('breaker ordering', () => {
     const s = snap({ a: { breaker: 'open' }, c: { breaker: 'open' } });
     const r = orderTargets(group, algorithm, ctx({ snapshot: s, counter: 1, hashKey: 'k' }));
     expect(r.order).toEqual(['b', 'd', 'a', 'c']);
-    expect(r.decision.skipped).toEqual([{ id: 'a', why: 'breaker_open' }, { id: 'c', why: 'breaker_open' }]);
+    expect(r.decision.skipped).toEqual([
+      { id: 'a', why: 'breaker_open' },
+      { id: 'c', why: 'breaker_open' },
+    ]);
     expect(r.decision.reason).toMatch(/; breaker open on a, c, moved last$/);
   });
 

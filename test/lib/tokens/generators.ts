@@ -29,11 +29,23 @@ const SCRIPTS: Array<[number, number]> = [
   [0x0370, 0x03ff], // Greek
   [0x1100, 0x11ff], // Hangul jamo
 ];
-const SPECIAL_STRINGS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|endofprompt|>', '<s>', '</s>', '[INST]', '<start_of_turn>', '<|begin_of_text|>', '<|eot_id|>', '<bos>'];
+const SPECIAL_STRINGS = [
+  '<|endoftext|>',
+  '<|im_start|>',
+  '<|im_end|>',
+  '<|endofprompt|>',
+  '<s>',
+  '</s>',
+  '[INST]',
+  '<start_of_turn>',
+  '<|begin_of_text|>',
+  '<|eot_id|>',
+  '<bos>',
+];
 const CODE = [
   'function add(a, b) {\n  return a + b;\n}\n',
   'for (let i = 0; i < n; i++) { total += values[i] * 2; }\n',
-  'SELECT id, name FROM users WHERE created_at > NOW() - INTERVAL \'1 day\';\n',
+  "SELECT id, name FROM users WHERE created_at > NOW() - INTERVAL '1 day';\n",
   'def f(x):\n    return {"k": [x, x ** 2, None]}\n',
   '#include <stdio.h>\nint main(void){printf("%d\\n", 42);}\n',
 ];
@@ -97,7 +109,9 @@ export function adversarialJson(rand: Random, depth = 3): unknown {
 /** JSON text as a client may send it: numbers in exponent form so re-serialising grows them. */
 export function argumentsText(rand: Random): string {
   const args = { query: adversarialText(rand, 60), limit: 1e20, values: [1e21, 2e-7, 5e20], nested: adversarialJson(rand, 2) };
-  return JSON.stringify(args).replace(/100000000000000000000/g, '1e20').replace(/500000000000000000000/g, '5e20');
+  return JSON.stringify(args)
+    .replace(/100000000000000000000/g, '1e20')
+    .replace(/500000000000000000000/g, '5e20');
 }
 
 export function toolSchema(rand: Random): Record<string, unknown> {
@@ -120,17 +134,36 @@ export function chatBody(rand: Random): Record<string, unknown> {
   if (rand() < 0.5) messages.push({ role: 'system', content: adversarialText(rand) });
   const callIds: string[] = [];
   for (let turn = 1 + int(rand, 6); turn > 0; turn--) {
-    messages.push(rand() < 0.5 ? { role: 'user', content: adversarialText(rand) } : { role: 'user', content: [{ type: 'text', text: adversarialText(rand) }, { type: 'text', text: adversarialText(rand, 50) }], name: rand() < 0.3 ? 'alice' : undefined });
+    messages.push(
+      rand() < 0.5
+        ? { role: 'user', content: adversarialText(rand) }
+        : {
+            role: 'user',
+            content: [
+              { type: 'text', text: adversarialText(rand) },
+              { type: 'text', text: adversarialText(rand, 50) },
+            ],
+            name: rand() < 0.3 ? 'alice' : undefined,
+          },
+    );
     if (rand() < 0.4) {
       const id = `call_${int(rand, 1e6)}`;
       callIds.push(id);
-      messages.push({ role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: `tool_${int(rand, 3)}`, arguments: argumentsText(rand) } }] });
+      messages.push({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id, type: 'function', function: { name: `tool_${int(rand, 3)}`, arguments: argumentsText(rand) } }],
+      });
       messages.push({ role: 'tool', tool_call_id: id, content: rand() < 0.5 ? JSON.stringify(adversarialJson(rand)) : adversarialText(rand) });
     } else messages.push({ role: 'assistant', content: adversarialText(rand) });
   }
   messages.push({ role: 'user', content: adversarialText(rand) });
   const body: Record<string, unknown> = { model: 'm', messages };
-  if (rand() < 0.5) body.tools = Array.from({ length: 1 + int(rand, 3) }, (_, i) => ({ type: 'function', function: { name: `tool_${i}`, description: adversarialText(rand, 80), parameters: toolSchema(rand) } }));
+  if (rand() < 0.5)
+    body.tools = Array.from({ length: 1 + int(rand, 3) }, (_, i) => ({
+      type: 'function',
+      function: { name: `tool_${i}`, description: adversarialText(rand, 80), parameters: toolSchema(rand) },
+    }));
   else if (rand() < 0.3) body.response_format = { type: 'json_schema', json_schema: { name: 'answer', schema: toolSchema(rand) } };
   return body;
 }
@@ -151,7 +184,10 @@ export function messagesBody(rand: Random): Record<string, unknown> {
           { type: 'tool_use', id, name: 'lookup', input: { value: adversarialJson(rand) } },
         ],
       });
-      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: rand() < 0.5 ? adversarialText(rand) : [{ type: 'text', text: adversarialText(rand) }] }] });
+      messages.push({
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: id, content: rand() < 0.5 ? adversarialText(rand) : [{ type: 'text', text: adversarialText(rand) }] }],
+      });
     } else messages.push({ role: 'assistant', content: adversarialText(rand) });
   }
   messages.push({ role: 'user', content: adversarialText(rand) });

@@ -57,7 +57,10 @@ function filled(length: number, chunk: string): string {
 
 const rand = seeded(42);
 const randomCjk = (length: number): string => String.fromCharCode(...Array.from({ length }, () => 0x4e00 + Math.floor(rand() * 20000)));
-const randomBase64 = (length: number): string => Buffer.from(Array.from({ length: Math.ceil((length * 3) / 4) }, () => Math.floor(rand() * 256))).toString('base64').slice(0, length);
+const randomBase64 = (length: number): string =>
+  Buffer.from(Array.from({ length: Math.ceil((length * 3) / 4) }, () => Math.floor(rand() * 256)))
+    .toString('base64')
+    .slice(0, length);
 
 /** Adversarial text of a given length; `fresh` text is random throughout (no repeated chunk). */
 const ADVERSARIAL: Record<string, (length: number, fresh?: boolean) => string> = {
@@ -89,21 +92,33 @@ describe('bound and estimate of a request body: linear, 4 MB under the ceiling',
       const small = chat(make(MB));
       const large = chat(make(4 * MB));
       admission(small);
-      const { largeMs, ratio } = growth(3, () => admission(small), () => admission(large));
+      const { largeMs, ratio } = growth(
+        3,
+        () => admission(small),
+        () => admission(large),
+      );
       expect(largeMs).toBeLessThan(CEILING_4MB_MS);
       expect(ratio).toBeLessThan(GROWTH_LIMIT);
     });
   }
 
   it('a JSON-heavy body: tools with 400,000 tiny values (2 MB), and nesting 100,000 deep', () => {
-    const values = (count: number) => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 't', parameters: { enum: Array.from({ length: count }, (_, i) => (i % 2 ? i : 'x')) } } }] });
+    const values = (count: number) => ({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [{ type: 'function', function: { name: 't', parameters: { enum: Array.from({ length: count }, (_, i) => (i % 2 ? i : 'x')) } } }],
+    });
     let deep: unknown = 'leaf';
     for (let i = 0; i < 100_000; i++) deep = [deep];
     const nested = { model: 'm', messages: [{ role: 'user', content: 'hi' }], tools: [deep] };
     const small = values(100_000);
     const large = values(400_000);
     admission(small);
-    const { largeMs, ratio } = growth(3, () => admission(small), () => admission(large));
+    const { largeMs, ratio } = growth(
+      3,
+      () => admission(small),
+      () => admission(large),
+    );
     // About 50 ns a value in plain Node (test/bench/tokens.ts); several times that inside Jest's VM.
     expect(largeMs).toBeLessThan(JSON_CEILING_MS);
     expect(ratio).toBeLessThan(GROWTH_LIMIT);
@@ -119,9 +134,17 @@ describe('o200k pieces and counts of generated text: linear', () => {
       // Different text for each size, so a warm piece cache cannot flatter the larger one.
       const small = make(64 * KB, true);
       const large = make(256 * KB, true);
-      const split = growth(2, () => forEachPiece(small, () => undefined), () => forEachPiece(large, () => undefined));
+      const split = growth(
+        2,
+        () => forEachPiece(small, () => undefined),
+        () => forEachPiece(large, () => undefined),
+      );
       expect(split.ratio).toBeLessThan(GROWTH_LIMIT);
-      const count = growth(1, () => countTextTokens(small), () => countTextTokens(large));
+      const count = growth(
+        1,
+        () => countTextTokens(small),
+        () => countTextTokens(large),
+      );
       expect(count.ratio).toBeLessThan(GROWTH_LIMIT);
       // gpt-tokenizer alone took 14.6 s on 200,000 spaces and an "x", and 2.25 s on 100 KB of letters.
       expect(count.largeMs).toBeLessThan(1500);

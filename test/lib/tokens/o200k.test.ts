@@ -12,7 +12,7 @@ it('uses the pattern gpt-tokenizer 4.0.0 splits o200k_base text with', () => {
 });
 
 it.each([
-  ['prose', 'The gateway routes each request to the model its key may use, and bills what it delivered. Don\'t worry; it\'s fine!'],
+  ['prose', "The gateway routes each request to the model its key may use, and bills what it delivered. Don't worry; it's fine!"],
   ['code', 'export function sum(values: number[]): number {\n  return values.reduce((a, b) => a + b, 0);\n}\n'],
   ['mixed scripts', 'Grüße aus Köln — 数据网关 ✓ naïve café, 42 items at $3.50 each.'],
   ['JSON', '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":64}'],

@@ -4,30 +4,73 @@
  */
 import { countTokens as o200kCount } from 'gpt-tokenizer';
 import { catalogPrice } from '../../../lib/pricing';
-import { completionText, countTextTokens, estimatePromptTokens, promptShape, promptTokenBound, requestedMaxOutput, UNKNOWN_CONTEXT_WINDOW } from '../../../lib/tokens';
+import {
+  completionText,
+  countTextTokens,
+  estimatePromptTokens,
+  promptShape,
+  promptTokenBound,
+  requestedMaxOutput,
+  UNKNOWN_CONTEXT_WINDOW,
+} from '../../../lib/tokens';
 
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
-const chat = (content: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ model: 'm', messages: [{ role: 'user', content }], ...extra });
+const chat = (content: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  model: 'm',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
 const base64 = Buffer.alloc(300_000, 7).toString('base64');
 
 describe('promptShape', () => {
   it('counts images, never their base64 payload as text', () => {
-    const shape = promptShape(chat([{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${base64}` } }]), 'chat.completions');
+    const shape = promptShape(
+      chat([
+        { type: 'text', text: 'hi' },
+        { type: 'image_url', image_url: { url: `data:image/png;base64,${base64}` } },
+      ]),
+      'chat.completions',
+    );
     expect(shape.images).toBe(1);
     expect(shape.textTokens).toBeLessThan(20);
-    const anthropic = promptShape({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: base64 } }] }] }, 'messages');
+    const anthropic = promptShape(
+      {
+        model: 'm',
+        max_tokens: 1,
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: base64 } }] }],
+      },
+      'messages',
+    );
     expect(anthropic.images).toBe(1);
     expect(anthropic.textTokens).toBeLessThan(20);
   });
 
   it('flags documents, audio, files, unknown parts and template overrides as unbounded', () => {
-    expect(promptShape({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: base64 } }] }] }, 'messages').unbounded).toBe('document');
+    expect(
+      promptShape(
+        {
+          model: 'm',
+          max_tokens: 1,
+          messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: base64 } }] }],
+        },
+        'messages',
+      ).unbounded,
+    ).toBe('document');
     expect(promptShape(chat([{ type: 'input_audio', input_audio: { data: base64, format: 'wav' } }]), 'chat.completions').unbounded).toMatch(/input_audio/);
     expect(promptShape(chat([{ type: 'file', file: { file_data: `data:application/pdf;base64,${base64}` } }]), 'chat.completions').unbounded).toMatch(/file/);
     expect(promptShape(chat([{ type: 'hologram' }]), 'chat.completions').unbounded).toMatch(/hologram/);
-    expect(promptShape(chat('hi', { chat_template: '{% for m in messages %}{{ m.content * 1000 }}{% endfor %}' }), 'chat.completions').unbounded).toBe('chat_template');
+    expect(promptShape(chat('hi', { chat_template: '{% for m in messages %}{{ m.content * 1000 }}{% endfor %}' }), 'chat.completions').unbounded).toBe(
+      'chat_template',
+    );
     // A plain-text document is text.
-    const text = promptShape({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'a'.repeat(500) } }] }] }, 'messages');
+    const text = promptShape(
+      {
+        model: 'm',
+        max_tokens: 1,
+        messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'a'.repeat(500) } }] }],
+      },
+      'messages',
+    );
     expect(text.unbounded).toBeNull();
     expect(text.textTokens).toBeGreaterThanOrEqual(500);
   });
@@ -38,7 +81,11 @@ describe('promptShape', () => {
         model: 'm',
         messages: [
           { role: 'user', content: 'go' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup_weather', arguments: '{"city":"Paris"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup_weather', arguments: '{"city":"Paris"}' } }],
+          },
           { role: 'tool', tool_call_id: 'c1', content: '{"temp":21}' },
         ],
         tools: [{ type: 'function', function: { name: 'lookup_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
@@ -63,7 +110,9 @@ describe('promptTokenBound', () => {
   it('multiplies images by the model’s maximum, or takes the context window when none is known', () => {
     const shape = promptShape(chat([{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }]), 'chat.completions');
     expect(gpt4oMini.max_image_tokens).toBe(48_169);
-    expect(promptTokenBound(shape, { provider: 'openai', contextWindow: gpt4oMini.context_window, maxImageTokens: gpt4oMini.max_image_tokens })).toBeGreaterThan(48_169);
+    expect(
+      promptTokenBound(shape, { provider: 'openai', contextWindow: gpt4oMini.context_window, maxImageTokens: gpt4oMini.max_image_tokens }),
+    ).toBeGreaterThan(48_169);
     expect(promptTokenBound(shape, { provider: 'gemini', contextWindow: 1_048_576 })).toBe(1_048_576);
     expect(promptTokenBound(shape, { provider: 'gemini', contextWindow: 1_048_576, maxImageTokens: 2_240 })).toBeLessThan(3_000);
     expect(promptTokenBound(shape, { provider: 'vllm' })).toBe(UNKNOWN_CONTEXT_WINDOW);
@@ -74,7 +123,21 @@ describe('promptTokenBound', () => {
     expect(promptTokenBound(promptShape(chat(big), 'chat.completions'), { provider: 'openai', contextWindow: 128_000 })).toBe(128_000);
     const embeddings = promptShape({ model: 'e', input: [big, big, 'short'] }, 'embeddings');
     expect(promptTokenBound(embeddings, { provider: 'openai', contextWindow: 8191 })).toBe(3 * 8191);
-    expect(promptTokenBound(promptShape({ model: 'e', input: [[1, 2, 3], [4, 5]] }, 'embeddings'), { provider: 'openai' })).toBe(5);
+    expect(
+      promptTokenBound(
+        promptShape(
+          {
+            model: 'e',
+            input: [
+              [1, 2, 3],
+              [4, 5],
+            ],
+          },
+          'embeddings',
+        ),
+        { provider: 'openai' },
+      ),
+    ).toBe(5);
   });
 
   it('adds Anthropic’s documented tool-use system prompt', () => {
@@ -102,8 +165,17 @@ describe('estimatePromptTokens', () => {
 
   it('counts images, tools and embeddings token arrays', () => {
     const base = estimatePromptTokens(chat('hi'));
-    expect(estimatePromptTokens(chat([{ type: 'text', text: 'hi' }, { type: 'image_url', image_url: { url: 'data:...' } }])) - base).toBeGreaterThanOrEqual(765);
-    expect(estimatePromptTokens(chat('hi', { tools: [{ type: 'function', function: { name: 'lookup_weather', parameters: { type: 'object' } } }] }))).toBeGreaterThan(base);
+    expect(
+      estimatePromptTokens(
+        chat([
+          { type: 'text', text: 'hi' },
+          { type: 'image_url', image_url: { url: 'data:...' } },
+        ]),
+      ) - base,
+    ).toBeGreaterThanOrEqual(765);
+    expect(
+      estimatePromptTokens(chat('hi', { tools: [{ type: 'function', function: { name: 'lookup_weather', parameters: { type: 'object' } } }] })),
+    ).toBeGreaterThan(base);
     expect(estimatePromptTokens({ input: [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]] })).toBe(13);
     expect(estimatePromptTokens({ input: 'one two three' })).toBeGreaterThan(estimatePromptTokens({ input: 'one' }));
   });
@@ -128,6 +200,8 @@ describe('output allowance and generated text', () => {
   });
 
   it('collects content, reasoning and tool-call arguments', () => {
-    expect(completionText({ choices: [{ message: { content: 'a', reasoning_content: 'b', tool_calls: [{ function: { name: 'c', arguments: '{}' } }] } }] })).toBe('abc{}');
+    expect(
+      completionText({ choices: [{ message: { content: 'a', reasoning_content: 'b', tool_calls: [{ function: { name: 'c', arguments: '{}' } }] } }] }),
+    ).toBe('abc{}');
   });
 });

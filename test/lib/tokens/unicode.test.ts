@@ -2,7 +2,7 @@
  * The Unicode facts the prompt bound rests on (lib/tokens/unicode-weights.ts, string-bound.ts),
  * checked over every code point with the runtime's own normalisation, plus adversarial strings.
  */
-import { NORMALIZATION_BOUNDARY_SLACK, textBound, jsonStringBound } from '../../../lib/tokens/string-bound';
+import { jsonStringBound, NORMALIZATION_BOUNDARY_SLACK, textBound } from '../../../lib/tokens/string-bound';
 import { isUnstable, normalizedWeight } from '../../../lib/tokens/unicode-weights';
 import { prng } from '../../harness/mock-provider/tokenizer';
 
@@ -66,15 +66,53 @@ describe('per-code-point facts, every code point', () => {
 
 /** Characters that stress normalisation: marks, jamo, compatibility expansions, composites. */
 const STRESS = [
-  '\uFDFA', '\uFDFB', 'ﬁ', 'ﬃ', '½', '㍿', '㈱', '⑴', 'Ａ', '𝐀', '²', 'ǆ', 'ẛ', 'Å', 'Ω', 'Å', 'é', 'ệ', 'ǖ',
-  '\u0301', '\u0323', '\u0327', '\u0334', '\u0344', '\u0f73', '\u0958', '\ufb2c', '\u1100', '\u1161', '\u11a8', '한', '각',
-  'e', 'a', ' ', '\u0b47', '\u0b3e', '\ud834\udd5e', '\ud800', 'x',
+  '\uFDFA',
+  '\uFDFB',
+  'ﬁ',
+  'ﬃ',
+  '½',
+  '㍿',
+  '㈱',
+  '⑴',
+  'Ａ',
+  '𝐀',
+  '²',
+  'ǆ',
+  'ẛ',
+  'Å',
+  'Ω',
+  'Å',
+  'é',
+  'ệ',
+  'ǖ',
+  '\u0301',
+  '\u0323',
+  '\u0327',
+  '\u0334',
+  '\u0344',
+  '\u0f73',
+  '\u0958',
+  '\ufb2c',
+  '\u1100',
+  '\u1161',
+  '\u11a8',
+  '한',
+  '각',
+  'e',
+  'a',
+  ' ',
+  '\u0b47',
+  '\u0b3e',
+  '\ud834\udd5e',
+  '\ud800',
+  'x',
 ];
 
 describe('textBound on adversarial strings', () => {
   const rand = prng(20251201);
   const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)];
-  const randomString = (length: number): string => Array.from({ length }, () => (rand() < 0.1 ? String.fromCodePoint(Math.floor(rand() * 0x2ffff)) : pick(STRESS))).join('');
+  const randomString = (length: number): string =>
+    Array.from({ length }, () => (rand() < 0.1 ? String.fromCodePoint(Math.floor(rand() * 0x2ffff)) : pick(STRESS))).join('');
 
   it('is at least the UTF-8 size of the text, its NFC and its NFKC, alone and concatenated', () => {
     for (let i = 0; i < 2000; i++) {

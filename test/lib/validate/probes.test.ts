@@ -4,14 +4,15 @@
  * as 503), and inherited properties read from user-keyed maps. Each case went wrong before the
  * shared validators (lib/validate) and the adapter fixes.
  */
+
+import type { ChatRequest } from '../../../lib/openai-types';
+import type { Endpoint, PlanTarget } from '../../../lib/plan';
 import { parseJsonBody, validateFor } from '../../../plugins/aigw-proxy/validate';
 import { anthropicAdapter } from '../../../sidecars/relay/adapters/anthropic';
 import { azureAdapter } from '../../../sidecars/relay/adapters/azure';
 import { geminiAdapter } from '../../../sidecars/relay/adapters/gemini';
 import type { ChatAdapter } from '../../../sidecars/relay/adapters/types';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
-import type { ChatRequest } from '../../../lib/openai-types';
-import type { Endpoint, PlanTarget } from '../../../lib/plan';
 
 function targetFor(provider: PlanTarget['provider'], baseUrl: string, model: string): PlanTarget {
   return { provider, baseUrl, model, credential: null, timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 }, pricing: null };
@@ -38,7 +39,10 @@ describe('wrong-typed fields are refused by the validator, and never make an ada
     ['tools: [null]', chat({ tools: [null] }), 'tools[0]'],
     [
       'non-string function.arguments',
-      { model: 'm', messages: [user, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: { a: 1 } } }] }] },
+      {
+        model: 'm',
+        messages: [user, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: { a: 1 } } }] }],
+      },
       'messages[1].tool_calls[0].function.arguments',
     ],
     ['a content part with a numeric text', { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 5 }] }] }, 'messages[0].content[0].text'],
@@ -82,10 +86,22 @@ describe('wrong-typed fields are refused by the validator, and never make an ada
 
   it.each([
     ['a null block', { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: [null] }] }, 'messages.0.content.0'],
-    ['a tool_result with a numeric block', { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [7] }] }] }, 'messages.0.content.0.content.0'],
-    ['tool_use input that is not an object', { model: 'm', max_tokens: 10, messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: 'x' }] }] }, 'messages.0.content.0.input'],
+    [
+      'a tool_result with a numeric block',
+      { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [7] }] }] },
+      'messages.0.content.0.content.0',
+    ],
+    [
+      'tool_use input that is not an object',
+      { model: 'm', max_tokens: 10, messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: 'x' }] }] },
+      'messages.0.content.0.input',
+    ],
     ['tool_choice: "auto"', { model: 'm', max_tokens: 10, messages: [user], tool_choice: 'auto' }, 'tool_choice'],
-    ['thinking budget below 1024', { model: 'm', max_tokens: 4000, messages: [user], thinking: { type: 'enabled', budget_tokens: 10 } }, 'thinking.budget_tokens'],
+    [
+      'thinking budget below 1024',
+      { model: 'm', max_tokens: 4000, messages: [user], thinking: { type: 'enabled', budget_tokens: 10 } },
+      'thinking.budget_tokens',
+    ],
   ])('/v1/messages %s → 400 naming the field, also from the ingress', (_name, body, param) => {
     expect(refusalOf('messages', body).param).toBe(param);
     expect(anthropicClientFormat.toCanonical(body)).toMatchObject({ ok: false, refusal: { status: 400 } });
@@ -149,13 +165,19 @@ describe('JSON nesting is bounded before it can overflow a stack', () => {
   it('an already-parsed deep value is refused by the validator too', () => {
     let value: unknown = 'leaf';
     for (let i = 0; i < 10_000; i++) value = [value];
-    const result = validateFor('chat.completions', chat({ tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', default: value } } }] }));
+    const result = validateFor(
+      'chat.completions',
+      chat({ tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', default: value } } }] }),
+    );
     expect(result).toMatchObject({ ok: false, param: null });
   });
 
   it('tool-call arguments nested 10,000 deep are refused (adapters parse and re-serialise them)', () => {
     const args = '['.repeat(10_000) + ']'.repeat(10_000);
-    const body = { model: 'm', messages: [user, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: args } }] }] };
+    const body = {
+      model: 'm',
+      messages: [user, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: args } }] }],
+    };
     expect(refusalOf('chat.completions', body).param).toBe('messages[1].tool_calls[0].function.arguments');
   });
 
@@ -163,7 +185,11 @@ describe('JSON nesting is bounded before it can overflow a stack', () => {
     const deepResult = '['.repeat(10_000) + ']'.repeat(10_000);
     const request = {
       model: 'm',
-      messages: [user, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c', content: deepResult }],
+      messages: [
+        user,
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c', content: deepResult },
+      ],
     };
     const out = geminiAdapter.chatRequest(TRANSLATED[1][2], request as unknown as ChatRequest, 'k');
     expect('body' in out && JSON.parse(out.body).contents[2].parts[0].functionResponse.response.result).toBe(deepResult);
@@ -174,7 +200,10 @@ describe('user-controlled keys never read inherited properties', () => {
   it.each(['constructor', 'toString', '__proto__'])('reasoning_effort %j is refused by the validator and by both translating adapters', (effort) => {
     expect(refusalOf('chat.completions', chat({ reasoning_effort: effort })).param).toBe('reasoning_effort');
     for (const [, adapter, target] of TRANSLATED.slice(0, 2)) {
-      expect(adapter.chatRequest(target, chat({ reasoning_effort: effort }) as unknown as ChatRequest, 'k')).toMatchObject({ status: 400, param: 'reasoning_effort' });
+      expect(adapter.chatRequest(target, chat({ reasoning_effort: effort }) as unknown as ChatRequest, 'k')).toMatchObject({
+        status: 400,
+        param: 'reasoning_effort',
+      });
     }
   });
 
@@ -197,7 +226,10 @@ describe('user-controlled keys never read inherited properties', () => {
     const declared = 'body' in out ? JSON.parse(out.body).tools[0].functionDeclarations[0].parameters : null;
     expect(Object.keys(declared.properties).sort()).toEqual(['__proto__', 'city']);
     expect(declared.required).toEqual(['city', '__proto__']);
-    const viaProto = { type: 'function', function: { name: 'g', parameters: { type: 'object', properties: { a: { $ref: '#/$defs/constructor' } }, $defs: {} } } };
+    const viaProto = {
+      type: 'function',
+      function: { name: 'g', parameters: { type: 'object', properties: { a: { $ref: '#/$defs/constructor' } }, $defs: {} } },
+    };
     expect(geminiAdapter.chatRequest(TRANSLATED[1][2], chat({ tools: [viaProto] }) as unknown as ChatRequest, 'k')).toMatchObject({ status: 400 });
   });
 
@@ -205,6 +237,9 @@ describe('user-controlled keys never read inherited properties', () => {
     const $defs: Record<string, unknown> = { d16: { type: 'string' } };
     for (let i = 15; i >= 0; i--) $defs[`d${i}`] = { type: 'object', properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } };
     const tool = { type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { root: { $ref: '#/$defs/d0' } }, $defs } } };
-    expect(geminiAdapter.chatRequest(TRANSLATED[1][2], chat({ tools: [tool] }) as unknown as ChatRequest, 'k')).toMatchObject({ status: 400, param: 'tools[0].function.parameters' });
+    expect(geminiAdapter.chatRequest(TRANSLATED[1][2], chat({ tools: [tool] }) as unknown as ChatRequest, 'k')).toMatchObject({
+      status: 400,
+      param: 'tools[0].function.parameters',
+    });
   });
 });

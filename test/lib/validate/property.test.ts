@@ -5,13 +5,14 @@
  * and for /v1/messages the Anthropic ingress first. Nothing throws. Seeded and bounded: the same
  * few thousand requests per format on every run.
  */
-import { validateClientRequest } from '../../../lib/validate';
-import { estimatePromptTokens } from '../../../lib/tokens';
+
 import type { ChatRequest } from '../../../lib/openai-types';
 import type { Endpoint, PlanTarget, ProviderType } from '../../../lib/plan';
+import { estimatePromptTokens } from '../../../lib/tokens';
+import { validateClientRequest } from '../../../lib/validate';
+import { embeddingsAdapterFor } from '../../../sidecars/relay/adapters';
 import { anthropicAdapter } from '../../../sidecars/relay/adapters/anthropic';
 import { azureAdapter } from '../../../sidecars/relay/adapters/azure';
-import { embeddingsAdapterFor } from '../../../sidecars/relay/adapters';
 import { geminiAdapter } from '../../../sidecars/relay/adapters/gemini';
 import { buildRequest, openaiAdapter } from '../../../sidecars/relay/adapters/openai';
 import type { ChatAdapter } from '../../../sidecars/relay/adapters/types';
@@ -24,7 +25,14 @@ const VALID_PER_FORMAT = 600;
 const MUTANTS_PER_FORMAT = 2400;
 
 function target(provider: ProviderType, baseUrl: string, model: string): PlanTarget {
-  return { provider, baseUrl, model, credential: null, timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 }, pricing: { input: 3, output: 15, max_output_tokens: 64000 } };
+  return {
+    provider,
+    baseUrl,
+    model,
+    credential: null,
+    timeouts: { connectMs: 1, firstByteMs: 1, idleMs: 1, totalMs: 1 },
+    pricing: { input: 3, output: 15, max_output_tokens: 64000 },
+  };
 }
 
 const CHAT_TARGETS: Array<{ adapter: ChatAdapter; target: PlanTarget; openAIWire: boolean }> = [
@@ -37,7 +45,8 @@ const CHAT_TARGETS: Array<{ adapter: ChatAdapter; target: PlanTarget; openAIWire
 /** An adapter's answer: a request whose body is JSON, or a 400 refusal with a message. */
 function expectTranslatedOrRefused(out: { status?: unknown; message?: unknown; code?: unknown; body?: unknown }, where: string): void {
   if ('status' in out) {
-    if (out.status !== 400 || typeof out.message !== 'string' || out.message === '' || typeof out.code !== 'string') throw new Error(`${where}: bad refusal ${JSON.stringify(out)}`);
+    if (out.status !== 400 || typeof out.message !== 'string' || out.message === '' || typeof out.code !== 'string')
+      throw new Error(`${where}: bad refusal ${JSON.stringify(out)}`);
     return;
   }
   const body = typeof out.body === 'string' ? out.body : Buffer.isBuffer(out.body) ? out.body.toString('utf8') : null;
@@ -71,11 +80,12 @@ function translateEmbeddings(body: Record<string, unknown>, raw: Buffer): void {
   buildRequest('embeddings', target('openai', 'https://api.openai.com/v1', 'embed'), raw, body, 'key');
 }
 
-const FORMATS: Array<{ endpoint: Endpoint; generate: (r: Rand) => Record<string, unknown>; translate: (body: Record<string, unknown>, raw: Buffer) => void }> = [
-  { endpoint: 'chat.completions', generate: openAIChatRequest, translate: translateChat },
-  { endpoint: 'messages', generate: anthropicRequest, translate: translateMessages },
-  { endpoint: 'embeddings', generate: embeddingsRequest, translate: translateEmbeddings },
-];
+const FORMATS: Array<{ endpoint: Endpoint; generate: (r: Rand) => Record<string, unknown>; translate: (body: Record<string, unknown>, raw: Buffer) => void }> =
+  [
+    { endpoint: 'chat.completions', generate: openAIChatRequest, translate: translateChat },
+    { endpoint: 'messages', generate: anthropicRequest, translate: translateMessages },
+    { endpoint: 'embeddings', generate: embeddingsRequest, translate: translateEmbeddings },
+  ];
 
 /** Validates, then translates what passed; the tally shows both paths were exercised. */
 function exercise(endpoint: Endpoint, body: Record<string, unknown>, translate: (body: Record<string, unknown>, raw: Buffer) => void, what: string): boolean {

@@ -102,7 +102,8 @@ function openAIMessages(r: Rand, toolNames: string[]): Json[] {
         ...(r.chance(0.2) ? { extra_content: { google: { thought_signature: 'c2ln' } } } : {}),
       }));
       messages.push({ role: 'assistant', content: r.chance(0.5) ? null : text(r), tool_calls: calls, ...(r.chance(0.2) ? { reasoning_content: 'hmm' } : {}) });
-      for (const call of calls) messages.push({ role: 'tool', tool_call_id: call.id, content: r.chance(0.5) ? '{"temp":18}' : [{ type: 'text', text: text(r) }] });
+      for (const call of calls)
+        messages.push({ role: 'tool', tool_call_id: call.id, content: r.chance(0.5) ? '{"temp":18}' : [{ type: 'text', text: text(r) }] });
     } else {
       messages.push({ role: 'assistant', content: openAIContent(r, 'assistant') });
     }
@@ -114,7 +115,10 @@ export function openAIChatRequest(r: Rand): Json {
   const toolNames = r.chance(0.5) ? NAMES.slice(0, 1 + r.int(3)) : [];
   const body: Json = { model: r.pick(['smart', 'gpt-4o', 'constructor']), messages: openAIMessages(r, toolNames) };
   if (toolNames.length > 0) {
-    body.tools = toolNames.map((name) => ({ type: 'function', function: { name, description: text(r), parameters: parameters(r), ...(r.chance(0.2) ? { strict: true } : {}) } }));
+    body.tools = toolNames.map((name) => ({
+      type: 'function',
+      function: { name, description: text(r), parameters: parameters(r), ...(r.chance(0.2) ? { strict: true } : {}) },
+    }));
     if (r.chance(0.5)) body.tool_choice = r.pick(['auto', 'none', 'required', { type: 'function', function: { name: toolNames[0] } }]);
     if (r.chance(0.2)) body.parallel_tool_calls = r.chance(0.5);
   }
@@ -132,7 +136,10 @@ export function openAIChatRequest(r: Rand): Json {
     ['reasoning_effort', () => r.pick(['none', 'minimal', 'low', 'medium', 'high', 'xhigh'])],
     ['user', () => 'user-1'],
     ['metadata', () => ({ trace: 'abc' })],
-    ['response_format', () => r.pick([{ type: 'text' }, { type: 'json_object' }, { type: 'json_schema', json_schema: { name: 'out', schema: parameters(r), strict: true } }])],
+    [
+      'response_format',
+      () => r.pick([{ type: 'text' }, { type: 'json_object' }, { type: 'json_schema', json_schema: { name: 'out', schema: parameters(r), strict: true } }]),
+    ],
     ['top_k', () => r.int(100)],
     ['service_tier', () => 'auto'],
     ['x_vendor_extension', () => ({ anything: [1, 'two'] })],
@@ -152,12 +159,7 @@ export function openAIChatRequest(r: Rand): Json {
 // ---- OpenAI embeddings ----
 
 export function embeddingsRequest(r: Rand): Json {
-  const input = r.pick<() => unknown>([
-    () => text(r),
-    () => [text(r), text(r)],
-    () => [1, 2, 3],
-    () => [[1, 2], [3]],
-  ])();
+  const input = r.pick<() => unknown>([() => text(r), () => [text(r), text(r)], () => [1, 2, 3], () => [[1, 2], [3]]])();
   const body: Json = { model: r.pick(['embed', 'text-embedding-3-small']), input };
   if (r.chance(0.3)) body.dimensions = 1 + r.int(3072);
   if (r.chance(0.3)) body.encoding_format = r.pick(['float', 'base64']);
@@ -213,10 +215,20 @@ function anthropicMessages(r: Rand, toolNames: string[]): Json[] {
 
 export function anthropicRequest(r: Rand): Json {
   const toolNames = r.chance(0.5) ? NAMES.slice(0, 1 + r.int(3)) : [];
-  const body: Json = { model: r.pick(['claude-sonnet-4-6', 'smart']), max_tokens: 1 + r.int(r.chance(0.5) ? 4096 : 64000), messages: anthropicMessages(r, toolNames) };
+  const body: Json = {
+    model: r.pick(['claude-sonnet-4-6', 'smart']),
+    max_tokens: 1 + r.int(r.chance(0.5) ? 4096 : 64000),
+    messages: anthropicMessages(r, toolNames),
+  };
   if (toolNames.length > 0) {
-    body.tools = toolNames.map((name) => ({ name, description: text(r), input_schema: parameters(r), ...(r.chance(0.1) ? { cache_control: { type: 'ephemeral' } } : {}) }));
-    if (r.chance(0.5)) body.tool_choice = r.pick([{ type: 'auto' }, { type: 'any', disable_parallel_tool_use: true }, { type: 'none' }, { type: 'tool', name: toolNames[0] }]);
+    body.tools = toolNames.map((name) => ({
+      name,
+      description: text(r),
+      input_schema: parameters(r),
+      ...(r.chance(0.1) ? { cache_control: { type: 'ephemeral' } } : {}),
+    }));
+    if (r.chance(0.5))
+      body.tool_choice = r.pick([{ type: 'auto' }, { type: 'any', disable_parallel_tool_use: true }, { type: 'none' }, { type: 'tool', name: toolNames[0] }]);
   }
   const optional: Array<[string, () => unknown]> = [
     ['system', () => (r.chance(0.5) ? text(r) : [textBlock(r), textBlock(r)])],

@@ -1,4 +1,4 @@
-import { compileModels, planTargets, type AiProxyConfig, type GroupTargetConfig } from '../../../plugins/aigw-proxy/config';
+import { type AiProxyConfig, compileModels, type GroupTargetConfig, planTargets } from '../../../plugins/aigw-proxy/config';
 
 /** As Kong delivers a target: a group's weight and priority defaulted (a single target ignores them). */
 function t(model: string, extra: Partial<GroupTargetConfig> = {}): GroupTargetConfig {
@@ -6,7 +6,16 @@ function t(model: string, extra: Partial<GroupTargetConfig> = {}): GroupTargetCo
 }
 
 function config(models: AiProxyConfig['models']): AiProxyConfig {
-  return { relay_url: 'http://127.0.0.1:8787', signing_secret: 's'.repeat(32), plan_ttl_seconds: 30, require_key: true, redis_url: null, database_url: null, max_request_body_bytes: 1024, models };
+  return {
+    relay_url: 'http://127.0.0.1:8787',
+    signing_secret: 's'.repeat(32),
+    plan_ttl_seconds: 30,
+    require_key: true,
+    redis_url: null,
+    database_url: null,
+    max_request_body_bytes: 1024,
+    models,
+  };
 }
 
 describe('model groups and plans', () => {
@@ -44,9 +53,23 @@ describe('model groups and plans', () => {
 
   it('carries retry and failover settings into the plan', () => {
     const models = compileModels(
-      config([{ name: 'm', target: t('x'), retry: { max_retries: 0, base_delay_ms: 1, max_delay_ms: 2, max_retry_after_ms: 3 }, failover: { on_context_window: false, on_content_policy: true } }]),
+      config([
+        {
+          name: 'm',
+          target: t('x'),
+          retry: { max_retries: 0, base_delay_ms: 1, max_delay_ms: 2, max_retry_after_ms: 3 },
+          failover: { on_context_window: false, on_content_policy: true },
+        },
+      ]),
     );
-    expect(models.byName.get('m')!.retry).toEqual({ maxRetries: 0, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 3, failoverOnContextWindow: false, failoverOnContentPolicy: true });
+    expect(models.byName.get('m')!.retry).toEqual({
+      maxRetries: 0,
+      baseDelayMs: 1,
+      maxDelayMs: 2,
+      maxRetryAfterMs: 3,
+      failoverOnContextWindow: false,
+      failoverOnContentPolicy: true,
+    });
   });
 
   it('refuses a model without targets or with an unknown fallback', () => {

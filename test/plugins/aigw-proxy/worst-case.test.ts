@@ -1,7 +1,7 @@
 /** aigw-proxy's worst case: the prompt bound per target, the output allowance, exact integers. */
 import { MAX_BUDGET_NANO } from '../../../lib/money';
 import type { PlanTarget } from '../../../lib/plan';
-import { catalogPrice, worstCaseNano, type ModelPrice } from '../../../lib/pricing';
+import { catalogPrice, type ModelPrice, worstCaseNano } from '../../../lib/pricing';
 import { promptShape, promptTokenBound } from '../../../lib/tokens';
 import { MAX_RESERVATION_NANO, tokenTarget, worstCase } from '../../../plugins/aigw-proxy/budget';
 
@@ -55,7 +55,11 @@ describe('worstCase', () => {
 
   it('has no bound when a target has no price, and caps the prompt at the context window', () => {
     expect(worstCase('chat.completions', [target('openai', 'unpriced', null)], body)).toBe('price');
-    const pdf = { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,AAAA' } }] }] };
+    const pdf = {
+      model: 'm',
+      max_tokens: 1,
+      messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,AAAA' } }] }],
+    };
     const mini = target('openai', 'gpt-4o-mini');
     expect(worstCase('chat.completions', [mini], pdf)).toBe(worstCaseNano(128_000, 1, mini.pricing!));
   });
@@ -63,6 +67,8 @@ describe('worstCase', () => {
   it('reserves nothing for output on embeddings', () => {
     const small = target('openai', 'text-embedding-3-small');
     const input = { model: 'e', input: ['hello world'] };
-    expect(worstCase('embeddings', [small], input)).toBe(worstCaseNano(promptTokenBound(promptShape(input, 'embeddings'), tokenTarget(small)), 0, small.pricing!));
+    expect(worstCase('embeddings', [small], input)).toBe(
+      worstCaseNano(promptTokenBound(promptShape(input, 'embeddings'), tokenTarget(small)), 0, small.pricing!),
+    );
   });
 });

@@ -5,16 +5,39 @@ import { lookupKey } from '../../../plugins/aigw-virtual-key/key-lookup';
 import { budgetSubjects, keyStateRefusal, resolveModel } from '../../../plugins/aigw-virtual-key/policy';
 
 const team: TeamRecord = {
-  id: 'team-1', name: 'search', kongConsumer: 'search-team', allowedModels: [], metadata: {},
-  maxBudgetNano: 10_000_000_000, budgetDuration: '30d', budgetAnchor: '2026-01-01T00:00:00Z', rpmLimit: null, tpmLimit: null,
+  id: 'team-1',
+  name: 'search',
+  kongConsumer: 'search-team',
+  allowedModels: [],
+  metadata: {},
+  maxBudgetNano: 10_000_000_000,
+  budgetDuration: '30d',
+  budgetAnchor: '2026-01-01T00:00:00Z',
+  rpmLimit: null,
+  tpmLimit: null,
 };
 
 function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
   return {
-    id: 'key-1', keyPrefix: 'sk-aigw-abcd', keyAlias: 'k', role: 'user', teamId: team.id, userId: 'u1',
-    allowedModels: [], modelAliases: {}, maxParallelRequests: null, expiresAt: null, revoked: false, metadata: {},
-    maxBudgetNano: 5_000_000_000, budgetDuration: null, budgetAnchor: '2026-11-01T00:00:00Z', rpmLimit: null, tpmLimit: null,
-    team, ...overrides,
+    id: 'key-1',
+    keyPrefix: 'sk-aigw-abcd',
+    keyAlias: 'k',
+    role: 'user',
+    teamId: team.id,
+    userId: 'u1',
+    allowedModels: [],
+    modelAliases: {},
+    maxParallelRequests: null,
+    expiresAt: null,
+    revoked: false,
+    metadata: {},
+    maxBudgetNano: 5_000_000_000,
+    budgetDuration: null,
+    budgetAnchor: '2026-11-01T00:00:00Z',
+    rpmLimit: null,
+    tpmLimit: null,
+    team,
+    ...overrides,
   };
 }
 
@@ -123,10 +146,12 @@ describe('key lookup', () => {
   function stores(cached: string, record: KeyRecord | null) {
     const dbCalls: unknown[] = [];
     const redis = { get: async () => cached, set: async () => 'OK' };
-    const pool = { query: async (...args: unknown[]) => {
+    const pool = {
+      query: async (...args: unknown[]) => {
         dbCalls.push(args);
         return { rows: record ? [record] : [] };
-      } };
+      },
+    };
     return { redis: redis as never, pool: pool as never, dbCalls };
   }
 

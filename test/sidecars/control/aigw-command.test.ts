@@ -33,7 +33,7 @@ function run(file: string, args: string[], opts: { cwd?: string; env: NodeJS.Pro
 
 const basePath = process.env.PATH ?? '/usr/bin:/bin';
 
-it('installs into AIGW_BIN_DIR; run inside the checkout (or below it) it is that checkout\'s CLI; outside, it says so', async () => {
+it("installs into AIGW_BIN_DIR; run inside the checkout (or below it) it is that checkout's CLI; outside, it says so", async () => {
   const bin = join(scratch, 'bin');
   const installed = await run('sh', [INSTALL], { env: { PATH: basePath, AIGW_BIN_DIR: bin } });
   expect(installed).toEqual({ code: 0, stdout: `aigw: command installed in ${bin}\n`, stderr: '' });

@@ -5,16 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../../lib/shared-key-cache';
 import { hashKey, KEY_PATTERN } from '../../../lib/api-keys';
 import { createLogger } from '../../../lib/log';
+import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../../lib/shared-key-cache';
 import { signEnvelope } from '../../../lib/signing';
-import { findKeyByHash } from '../../../lib/store/virtual-keys';
 import { insertLedgerRows } from '../../../lib/store/ledger';
+import { findKeyByHash } from '../../../lib/store/virtual-keys';
 import { RedisInvalidator } from '../../../sidecars/control/invalidate';
-import { startControl, type RunningControl } from '../../../sidecars/control/server';
-import { waitFor } from '../../harness/wait-for';
+import { type RunningControl, startControl } from '../../../sidecars/control/server';
 import { startRedis, type TestRedis } from '../../harness/stores/redis';
+import { waitFor } from '../../harness/wait-for';
 import { bindingFor, call, identityHeaders, rawRequest, SECRET, startMigratedDb, type TestDb } from './helpers';
 
 const log = createLogger('control-test', 'error');
@@ -116,7 +116,13 @@ describe('authentication', () => {
   });
 
   test('valid non-admin identity → 403', async () => {
-    const res = await call(base, 'POST', '/admin/teams', { name: 'nope' }, identityHeaders({ role: 'user', ...bindingFor('POST', '/admin/teams', { name: 'nope' }) }));
+    const res = await call(
+      base,
+      'POST',
+      '/admin/teams',
+      { name: 'nope' },
+      identityHeaders({ role: 'user', ...bindingFor('POST', '/admin/teams', { name: 'nope' }) }),
+    );
     expectError(res, 403);
     expect(res.body.error).toMatchObject({ type: 'permission_error', code: 'admin_required' });
   });
@@ -201,7 +207,9 @@ describe('the admin identity is bound to one request', () => {
   test('an identity without a binding (the earlier format) → 401 invalid_identity', async () => {
     const unbound = signEnvelope({ keyId: randomUUID(), role: 'admin', expiresAt: Date.now() + 30_000 }, 'req-1', SECRET);
     const res = await call(base, 'GET', '/admin/keys', undefined, {
-      'x-aigw-identity': unbound.payload, 'x-aigw-identity-signature': unbound.signature, 'x-kong-request-id': 'req-1',
+      'x-aigw-identity': unbound.payload,
+      'x-aigw-identity-signature': unbound.signature,
+      'x-kong-request-id': 'req-1',
     });
     expectError(res, 401);
     expect(res.body.error.code).toBe('invalid_identity');
@@ -221,13 +229,27 @@ describe('teams', () => {
   test('create → 201 and a team invalidation', async () => {
     const mark = await delivered();
     const res = await call(base, 'POST', '/admin/teams', {
-      name: 'acme', kong_consumer: 'acme-consumer', max_budget: 100, budget_duration: '30d', rpm_limit: 600, tpm_limit: 1_000_000,
-      models: ['gpt-4o-mini', 'gpt-4o'], metadata: { owner: 'ops' },
+      name: 'acme',
+      kong_consumer: 'acme-consumer',
+      max_budget: 100,
+      budget_duration: '30d',
+      rpm_limit: 600,
+      tpm_limit: 1_000_000,
+      models: ['gpt-4o-mini', 'gpt-4o'],
+      metadata: { owner: 'ops' },
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      object: 'team', name: 'acme', kong_consumer: 'acme-consumer', max_budget: 100, max_budget_nano: 100e9, budget_duration: '30d',
-      rpm_limit: 600, tpm_limit: 1_000_000, models: ['gpt-4o-mini', 'gpt-4o'], metadata: { owner: 'ops' },
+      object: 'team',
+      name: 'acme',
+      kong_consumer: 'acme-consumer',
+      max_budget: 100,
+      max_budget_nano: 100e9,
+      budget_duration: '30d',
+      rpm_limit: 600,
+      tpm_limit: 1_000_000,
+      models: ['gpt-4o-mini', 'gpt-4o'],
+      metadata: { owner: 'ops' },
     });
     teamId = res.body.id;
     expect(await messagesSince(mark)).toEqual([{ type: 'team', id: teamId }]);
@@ -308,17 +330,43 @@ describe('keys', () => {
   test('create → 201 with the raw key once; only its hash and prefix are stored', async () => {
     const mark = await delivered();
     const res = await call(base, 'POST', '/admin/keys', {
-      team: 'keys-team', key_alias: 'ci-bot', user_id: 'u-1', role: 'user', models: ['gpt-4o-mini'], model_aliases: { fast: 'gpt-4o-mini' },
-      max_budget: 5, budget_duration: '30d', rpm_limit: 60, tpm_limit: 100_000, max_parallel_requests: 4, duration: '30d', metadata: { env: 'ci' },
+      team: 'keys-team',
+      key_alias: 'ci-bot',
+      user_id: 'u-1',
+      role: 'user',
+      models: ['gpt-4o-mini'],
+      model_aliases: { fast: 'gpt-4o-mini' },
+      max_budget: 5,
+      budget_duration: '30d',
+      rpm_limit: 60,
+      tpm_limit: 100_000,
+      max_parallel_requests: 4,
+      duration: '30d',
+      metadata: { env: 'ci' },
     });
     expect(res.status).toBe(201);
     raw = res.body.key;
     keyId = res.body.id;
     expect(raw).toMatch(KEY_PATTERN);
     expect(res.body).toMatchObject({
-      object: 'key', key_prefix: raw.slice(0, 12), key_alias: 'ci-bot', team_id: teamId, team_name: 'keys-team', user_id: 'u-1', role: 'user',
-      models: ['gpt-4o-mini'], model_aliases: { fast: 'gpt-4o-mini' }, max_budget: 5, max_budget_nano: 5e9, budget_duration: '30d',
-      rpm_limit: 60, tpm_limit: 100_000, max_parallel_requests: 4, status: 'active', revoked: false, metadata: { env: 'ci' },
+      object: 'key',
+      key_prefix: raw.slice(0, 12),
+      key_alias: 'ci-bot',
+      team_id: teamId,
+      team_name: 'keys-team',
+      user_id: 'u-1',
+      role: 'user',
+      models: ['gpt-4o-mini'],
+      model_aliases: { fast: 'gpt-4o-mini' },
+      max_budget: 5,
+      max_budget_nano: 5e9,
+      budget_duration: '30d',
+      rpm_limit: 60,
+      tpm_limit: 100_000,
+      max_parallel_requests: 4,
+      status: 'active',
+      revoked: false,
+      metadata: { env: 'ci' },
     });
     expect(Math.abs(new Date(res.body.expires_at).getTime() - (Date.now() + 30 * 86_400_000))).toBeLessThan(10_000);
 
@@ -384,16 +432,75 @@ describe('keys', () => {
   test('info: spend in the current window and all time, from the ledger', async () => {
     const now = Date.now();
     await insertLedgerRows(db.pool, [
-      { requestId: randomUUID(), keyId, teamId, userId: 'u-1', model: 'gpt-4o-mini', provider: 'openai', providerModel: 'gpt-4o-mini', promptTokens: 100, completionTokens: 50, cachedTokens: 10, reasoningTokens: 0, costNano: 1_250_000_000, status: 200, outcome: 'ok', stream: true, createdAt: now },
-      { requestId: randomUUID(), keyId, teamId, userId: 'u-1', model: 'gpt-4o', provider: 'openai', providerModel: 'gpt-4o', promptTokens: 5, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: null, status: 200, outcome: 'ok', stream: false, createdAt: now },
+      {
+        requestId: randomUUID(),
+        keyId,
+        teamId,
+        userId: 'u-1',
+        model: 'gpt-4o-mini',
+        provider: 'openai',
+        providerModel: 'gpt-4o-mini',
+        promptTokens: 100,
+        completionTokens: 50,
+        cachedTokens: 10,
+        reasoningTokens: 0,
+        costNano: 1_250_000_000,
+        status: 200,
+        outcome: 'ok',
+        stream: true,
+        createdAt: now,
+      },
+      {
+        requestId: randomUUID(),
+        keyId,
+        teamId,
+        userId: 'u-1',
+        model: 'gpt-4o',
+        provider: 'openai',
+        providerModel: 'gpt-4o',
+        promptTokens: 5,
+        completionTokens: 0,
+        cachedTokens: 0,
+        reasoningTokens: 0,
+        costNano: null,
+        status: 200,
+        outcome: 'ok',
+        stream: false,
+        createdAt: now,
+      },
       // Before the key existed, i.e. before its budget window: all time only.
-      { requestId: randomUUID(), keyId, teamId, userId: 'u-1', model: 'gpt-4o', provider: 'openai', providerModel: 'gpt-4o', promptTokens: 1, completionTokens: 1, cachedTokens: 0, reasoningTokens: 0, costNano: 500_000_000, status: 200, outcome: 'ok', stream: false, createdAt: now - 86_400_000 },
+      {
+        requestId: randomUUID(),
+        keyId,
+        teamId,
+        userId: 'u-1',
+        model: 'gpt-4o',
+        provider: 'openai',
+        providerModel: 'gpt-4o',
+        promptTokens: 1,
+        completionTokens: 1,
+        cachedTokens: 0,
+        reasoningTokens: 0,
+        costNano: 500_000_000,
+        status: 200,
+        outcome: 'ok',
+        stream: false,
+        createdAt: now - 86_400_000,
+      },
     ]);
     const info = await call(base, 'GET', `/admin/keys/${keyId}`);
     expect(info.status).toBe(200);
     expect(info.body).toMatchObject({
-      spend: 1.75, spend_nano: 1_750_000_000, window_spend: 1.25, window_spend_nano: 1_250_000_000, remaining_budget: 3.75,
-      remaining_budget_nano: 3_750_000_000, requests: 3, window_requests: 2, cost_unknown_requests: 1, last_used_at: null,
+      spend: 1.75,
+      spend_nano: 1_750_000_000,
+      window_spend: 1.25,
+      window_spend_nano: 1_250_000_000,
+      remaining_budget: 3.75,
+      remaining_budget_nano: 3_750_000_000,
+      requests: 3,
+      window_requests: 2,
+      cost_unknown_requests: 1,
+      last_used_at: null,
     });
     expect(new Date(info.body.budget_window_end).getTime() - new Date(info.body.budget_window_start).getTime()).toBe(30 * 86_400_000);
     expect(info.body.budget_window_start).toBe(info.body.budget_anchor);
@@ -402,9 +509,23 @@ describe('keys', () => {
   test('update: limits, models, aliases, expiry; a budget change moves the anchor; invalidates', async () => {
     const before = (await call(base, 'GET', `/admin/keys/${keyId}`)).body;
     const mark = await delivered();
-    const res = await call(base, 'PATCH', `/admin/keys/${keyId}`, { rpm_limit: 120, models: ['gpt-4o'], model_aliases: { smart: 'gpt-4o' }, key_alias: 'ci-bot-2', expires_at: null });
+    const res = await call(base, 'PATCH', `/admin/keys/${keyId}`, {
+      rpm_limit: 120,
+      models: ['gpt-4o'],
+      model_aliases: { smart: 'gpt-4o' },
+      key_alias: 'ci-bot-2',
+      expires_at: null,
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ rpm_limit: 120, models: ['gpt-4o'], model_aliases: { smart: 'gpt-4o' }, key_alias: 'ci-bot-2', expires_at: null, budget_anchor: before.budget_anchor, tpm_limit: 100_000 });
+    expect(res.body).toMatchObject({
+      rpm_limit: 120,
+      models: ['gpt-4o'],
+      model_aliases: { smart: 'gpt-4o' },
+      key_alias: 'ci-bot-2',
+      expires_at: null,
+      budget_anchor: before.budget_anchor,
+      tpm_limit: 100_000,
+    });
     expect(await messagesSince(mark)).toEqual([{ type: 'key', id: keyId, hash: hashKey(raw) }]);
     const moved = await call(base, 'PATCH', `/admin/keys/${keyId}`, { max_budget: 10 });
     expect(moved.body.max_budget).toBe(10);
@@ -434,7 +555,12 @@ describe('keys', () => {
     expect((await findKeyByHash(db.pool, hashKey(raw)))?.id).toBe(keyId);
     expect((await findKeyByHash(db.pool, hashKey(next)))?.id).toBe(keyId);
     const got = await messagesSince(mark);
-    expect(got).toEqual(expect.arrayContaining([{ type: 'key', id: keyId, hash: hashKey(raw) }, { type: 'key', id: keyId, hash: hashKey(next) }]));
+    expect(got).toEqual(
+      expect.arrayContaining([
+        { type: 'key', id: keyId, hash: hashKey(raw) },
+        { type: 'key', id: keyId, hash: hashKey(next) },
+      ]),
+    );
     expect(await cacheClient.exists(KEY_CACHE_PREFIX + hashKey(raw))).toBe(0);
 
     const noGrace = await call(base, 'POST', `/admin/keys/${keyId}/rotate`, {});
@@ -466,7 +592,11 @@ describe('keys', () => {
     expect(res.body).toEqual({ id: keyId, object: 'key', deleted: true });
     expect(await messagesSince(mark)).toEqual([{ type: 'key', id: keyId, hash: hashKey(raw) }]);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM aigw_spend_ledger WHERE key_id = $1', [keyId])).rows[0].n).toBe(3);
-    for (const [method, path] of [['GET', ''], ['PATCH', ''], ['DELETE', '']] as const) {
+    for (const [method, path] of [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['DELETE', ''],
+    ] as const) {
       expectError(await call(base, method, `/admin/keys/${keyId}${path}`, method === 'PATCH' ? { rpm_limit: 1 } : undefined), 404);
     }
     expectError(await call(base, 'GET', '/admin/keys/sk-aigw-not-an-id'), 404);
@@ -477,13 +607,21 @@ describe('keys', () => {
     const refused = await call(base, 'DELETE', '/admin/teams/keys-team');
     expectError(refused, 409);
     // The API cannot know whether the CLI or a script called: both ways of forcing are named.
-    expect(refused.body.error).toMatchObject({ code: 'team_in_use', message: expect.stringMatching(/1 unrevoked key.*aigw teams delete --force.*\?force=true/) });
+    expect(refused.body.error).toMatchObject({
+      code: 'team_in_use',
+      message: expect.stringMatching(/1 unrevoked key.*aigw teams delete --force.*\?force=true/),
+    });
     const mark = await delivered();
     const res = await call(base, 'DELETE', `/admin/teams/${teamId}?force=true`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ deleted: true, revoked_keys: [second.id] });
     const got = await messagesSince(mark);
-    expect(got).toEqual(expect.arrayContaining([{ type: 'team', id: teamId }, { type: 'key', id: second.id, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]));
+    expect(got).toEqual(
+      expect.arrayContaining([
+        { type: 'team', id: teamId },
+        { type: 'key', id: second.id, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      ]),
+    );
     const after = await call(base, 'GET', `/admin/keys/${second.id}`);
     expect(after.body).toMatchObject({ revoked: true, team_id: null });
   });
@@ -499,7 +637,12 @@ describe('numbers and times within what the stores and the budget arithmetic hol
   });
 
   test('max_budget: at most $1,000,000 on keys and teams, created or updated; the 400 names the field and the limit', async () => {
-    for (const [method, path] of [['POST', '/admin/keys'], ['POST', '/admin/teams'], ['PATCH', `/admin/keys/${keyId}`], ['PATCH', `/admin/teams/${teamId}`]] as const) {
+    for (const [method, path] of [
+      ['POST', '/admin/keys'],
+      ['POST', '/admin/teams'],
+      ['PATCH', `/admin/keys/${keyId}`],
+      ['PATCH', `/admin/teams/${teamId}`],
+    ] as const) {
       for (const max_budget of [1_000_000.01, 9_100_000, 1e12]) {
         const body = { max_budget, ...(path === '/admin/teams' ? { name: `too-rich-${max_budget}` } : {}) };
         const res = await call(base, method, path, body);
@@ -598,7 +741,25 @@ describe('spend', () => {
   const keyB = randomUUID();
   beforeAll(async () => {
     const at = Date.parse('2026-03-10T12:00:00Z');
-    const row = (over: object) => ({ requestId: randomUUID(), keyId: keyA, teamId: teamA, userId: null, model: 'm1', provider: 'openai', providerModel: 'm1', promptTokens: 10, completionTokens: 20, cachedTokens: 1, reasoningTokens: 2, costNano: 1_000_000, status: 200, outcome: 'ok', stream: false, createdAt: at, ...over });
+    const row = (over: object) => ({
+      requestId: randomUUID(),
+      keyId: keyA,
+      teamId: teamA,
+      userId: null,
+      model: 'm1',
+      provider: 'openai',
+      providerModel: 'm1',
+      promptTokens: 10,
+      completionTokens: 20,
+      cachedTokens: 1,
+      reasoningTokens: 2,
+      costNano: 1_000_000,
+      status: 200,
+      outcome: 'ok',
+      stream: false,
+      createdAt: at,
+      ...over,
+    });
     await insertLedgerRows(db.pool, [row({}), row({ model: 'm2' }), row({ keyId: keyB, costNano: null }), row({ createdAt: at + 86_400_000 * 5 })]);
   });
 
@@ -608,12 +769,39 @@ describe('spend', () => {
     expect(byKey.status).toBe(200);
     expect(byKey.body).toMatchObject({ object: 'spend_report', group_by: 'key', from: '2026-03-10T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' });
     expect(byKey.body.data).toEqual([
-      { key_id: keyA, key_alias: null, requests: 2, prompt_tokens: 20, completion_tokens: 40, cached_tokens: 2, reasoning_tokens: 4, total_tokens: 60, cost_usd: 0.002, cost_nano: 2_000_000, cost_unknown_requests: 0 },
-      { key_id: keyB, key_alias: null, requests: 1, prompt_tokens: 10, completion_tokens: 20, cached_tokens: 1, reasoning_tokens: 2, total_tokens: 30, cost_usd: 0, cost_nano: 0, cost_unknown_requests: 1 },
+      {
+        key_id: keyA,
+        key_alias: null,
+        requests: 2,
+        prompt_tokens: 20,
+        completion_tokens: 40,
+        cached_tokens: 2,
+        reasoning_tokens: 4,
+        total_tokens: 60,
+        cost_usd: 0.002,
+        cost_nano: 2_000_000,
+        cost_unknown_requests: 0,
+      },
+      {
+        key_id: keyB,
+        key_alias: null,
+        requests: 1,
+        prompt_tokens: 10,
+        completion_tokens: 20,
+        cached_tokens: 1,
+        reasoning_tokens: 2,
+        total_tokens: 30,
+        cost_usd: 0,
+        cost_nano: 0,
+        cost_unknown_requests: 1,
+      },
     ]);
     expect(byKey.body.totals).toMatchObject({ requests: 3, cost_nano: 2_000_000, cost_unknown_requests: 1 });
     const byModel = await call(base, 'GET', `/admin/spend?group_by=model&${range}&key_id=${keyA}`);
-    expect(byModel.body.data.map((r: { model: string; requests: number }) => [r.model, r.requests])).toEqual([['m1', 1], ['m2', 1]]);
+    expect(byModel.body.data.map((r: { model: string; requests: number }) => [r.model, r.requests])).toEqual([
+      ['m1', 1],
+      ['m2', 1],
+    ]);
     const byTeam = await call(base, 'GET', `/admin/spend?group_by=team&from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&team_id=${teamA}`);
     expect(byTeam.body.data).toEqual([expect.objectContaining({ team_id: teamA, team_name: null, requests: 4, cost_nano: 3_000_000 })]);
   });
@@ -621,11 +809,33 @@ describe('spend', () => {
   test('the team filter takes a name or an id (an id also after its team was deleted)', async () => {
     const team = (await call(base, 'POST', '/admin/teams', { name: 'spender' })).body;
     const at = Date.parse('2026-03-10T12:00:00Z');
-    await insertLedgerRows(db.pool, [{ requestId: randomUUID(), keyId: keyA, teamId: team.id, userId: null, model: 'm1', provider: 'openai', providerModel: 'm1', promptTokens: 1, completionTokens: 2, cachedTokens: 0, reasoningTokens: 0, costNano: 7, status: 200, outcome: 'ok', stream: false, createdAt: at }]);
+    await insertLedgerRows(db.pool, [
+      {
+        requestId: randomUUID(),
+        keyId: keyA,
+        teamId: team.id,
+        userId: null,
+        model: 'm1',
+        provider: 'openai',
+        providerModel: 'm1',
+        promptTokens: 1,
+        completionTokens: 2,
+        cachedTokens: 0,
+        reasoningTokens: 0,
+        costNano: 7,
+        status: 200,
+        outcome: 'ok',
+        stream: false,
+        createdAt: at,
+      },
+    ]);
     const range = 'from=2026-03-10T00:00:00Z&to=2026-03-11T00:00:00Z';
     for (const filter of ['team=spender', `team=${team.id}`, 'team_id=spender', `team_id=${team.id}`]) {
       const res = await call(base, 'GET', `/admin/spend?group_by=team&${range}&${filter}`);
-      expect({ filter, data: res.body.data }).toEqual({ filter, data: [expect.objectContaining({ team_id: team.id, team_name: 'spender', requests: 1, cost_nano: 7 })] });
+      expect({ filter, data: res.body.data }).toEqual({
+        filter,
+        data: [expect.objectContaining({ team_id: team.id, team_name: 'spender', requests: 1, cost_nano: 7 })],
+      });
     }
     expectError(await call(base, 'GET', '/admin/spend?group_by=team&team=nobody'), 400, 'team');
   });
@@ -651,7 +861,9 @@ test('with Redis down the write still succeeds; the failure is counted', async (
     expect(res.status).toBe(201);
     const health = await (await fetch(`${other.url}/healthz`)).json();
     expect(health).toMatchObject({ status: 'degraded', database: 'ok', redis: 'down', invalidation_failures: 1, invalidations_pending: 1 });
-    expect(logged).toEqual([['invalidation not published', expect.objectContaining({ failures_total: 1, messages: [{ type: 'key', id: res.body.id, hash: hashKey(res.body.key) }] })]]);
+    expect(logged).toEqual([
+      ['invalidation not published', expect.objectContaining({ failures_total: 1, messages: [{ type: 'key', id: res.body.id, hash: hashKey(res.body.key) }] })],
+    ]);
     expect(JSON.stringify(logged)).not.toContain(res.body.key);
   } finally {
     await other.close();

@@ -3,22 +3,22 @@
  * spawned control API, through a small proxy playing aigw-virtual-key's part (verifies the
  * Bearer key by hash in PostgreSQL and adds the signed identity), since there is no Kong here.
  */
-import { REPO_ROOT } from '../../harness/repo-root';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as netServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as netServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import { REQUEST_ID_HEADER } from '../../../lib/headers';
-import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../../lib/headers';
 import { hashKey, KEY_PATTERN } from '../../../lib/api-keys';
+import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../../lib/headers';
 import { signEnvelope } from '../../../lib/signing';
-import { findKeyByHash, keyStatus } from '../../../lib/store/virtual-keys';
 import { insertLedgerRows } from '../../../lib/store/ledger';
+import { findKeyByHash, keyStatus } from '../../../lib/store/virtual-keys';
 import { bindingOf } from '../../../sidecars/control/auth';
+import { REPO_ROOT } from '../../harness/repo-root';
 import { freePortsForLater } from '../../harness/stores/ports';
 import { startRedis, type TestRedis } from '../../harness/stores/redis';
 import { SECRET, startMigratedDb, type TestDb } from './helpers';
@@ -72,7 +72,14 @@ interface Run {
 }
 
 function aigw(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const fullEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, AIGW_ADMIN_URL: proxyUrl, AIGW_ADMIN_KEY: adminKey, AIGW_DATABASE_URL: db.pg.url, AIGW_REDIS_URL: redis.url, ...env };
+  const fullEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    AIGW_ADMIN_URL: proxyUrl,
+    AIGW_ADMIN_KEY: adminKey,
+    AIGW_DATABASE_URL: db.pg.url,
+    AIGW_REDIS_URL: redis.url,
+    ...env,
+  };
   for (const k of Object.keys(fullEnv)) if (fullEnv[k] === undefined) delete fullEnv[k];
   return new Promise((resolve) => {
     execFile(cli, args, { env: fullEnv, timeout: 15_000 }, (error, stdout, stderr) => {
@@ -95,8 +102,15 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'aigw-cli-'));
   cli = path.join(tmp, 'dist', 'cli', 'aigw.js');
   buildSync({
-    entryPoints: [path.join(ROOT, 'sidecars/control/cli.ts')], outfile: cli, bundle: true, platform: 'node', target: 'node20',
-    format: 'cjs', packages: 'external', logLevel: 'warning', banner: { js: '#!/usr/bin/env node' },
+    entryPoints: [path.join(ROOT, 'sidecars/control/cli.ts')],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'warning',
+    banner: { js: '#!/usr/bin/env node' },
   });
   // packages stay external: let the bundle resolve them from the repository's node_modules.
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(tmp, 'node_modules'));
@@ -108,13 +122,23 @@ beforeAll(async () => {
   const [port] = await freePortsForLater(1);
   controlUrl = `http://127.0.0.1:${port}`;
   control = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'sidecars/control/main.ts')], {
-    env: { PATH: process.env.PATH, AIGW_PLAN_SECRET: SECRET, AIGW_DATABASE_URL: db.pg.url, AIGW_REDIS_URL: redis.url, CONTROL_PORT: String(port), AIGW_LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      AIGW_PLAN_SECRET: SECRET,
+      AIGW_DATABASE_URL: db.pg.url,
+      AIGW_REDIS_URL: redis.url,
+      CONTROL_PORT: String(port),
+      AIGW_LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   control.stderr!.on('data', (d) => (stderr += d));
   for (let i = 0; ; i++) {
-    const ok = await fetch(`${controlUrl}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${controlUrl}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (i > 150 || control.exitCode !== null) throw new Error(`control API did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -198,17 +222,69 @@ test('the admin key defaults to .tmp/dev/admin-key in the repository; without an
 });
 
 test('teams and keys: create, list, info, update, rotate, revoke, delete', async () => {
-  const team = await json(['teams', 'create', 'acme', '--consumer', 'acme-c', '--max-budget', '50', '--budget-duration', '30d', '--models', 'gpt-4o-mini,gpt-4o', '--rpm', '600']);
+  const team = await json([
+    'teams',
+    'create',
+    'acme',
+    '--consumer',
+    'acme-c',
+    '--max-budget',
+    '50',
+    '--budget-duration',
+    '30d',
+    '--models',
+    'gpt-4o-mini,gpt-4o',
+    '--rpm',
+    '600',
+  ]);
   expect(team).toMatchObject({ name: 'acme', kong_consumer: 'acme-c', max_budget: 50, models: ['gpt-4o-mini', 'gpt-4o'], rpm_limit: 600 });
 
-  const created = await aigw(['keys', 'create', '--team', 'acme', '--max-budget', '5', '--budget-duration', '30d', '--rpm', '60', '--tpm', '100000',
-    '--parallel', '4', '--models', 'gpt-4o-mini', '--alias', 'bot', '--user', 'u1', '--role', 'admin', '--expires', '30d', '--model-aliases', 'fast=gpt-4o-mini']);
+  const created = await aigw([
+    'keys',
+    'create',
+    '--team',
+    'acme',
+    '--max-budget',
+    '5',
+    '--budget-duration',
+    '30d',
+    '--rpm',
+    '60',
+    '--tpm',
+    '100000',
+    '--parallel',
+    '4',
+    '--models',
+    'gpt-4o-mini',
+    '--alias',
+    'bot',
+    '--user',
+    'u1',
+    '--role',
+    'admin',
+    '--expires',
+    '30d',
+    '--model-aliases',
+    'fast=gpt-4o-mini',
+  ]);
   expect(created.code).toBe(0);
   const raw = /^key: (sk-aigw-\S+)$/m.exec(created.stdout)![1];
   expect(raw).toMatch(KEY_PATTERN);
   expect(created.stdout).toMatch(/shown once/);
   const stored = (await findKeyByHash(db.pool, hashKey(raw)))!;
-  expect(stored).toMatchObject({ keyAlias: 'bot', role: 'admin', teamId: team.id, userId: 'u1', rpmLimit: 60, tpmLimit: 100000, maxParallelRequests: 4, maxBudgetNano: 5e9, budgetDuration: '30d', allowedModels: ['gpt-4o-mini'], modelAliases: { fast: 'gpt-4o-mini' } });
+  expect(stored).toMatchObject({
+    keyAlias: 'bot',
+    role: 'admin',
+    teamId: team.id,
+    userId: 'u1',
+    rpmLimit: 60,
+    tpmLimit: 100000,
+    maxParallelRequests: 4,
+    maxBudgetNano: 5e9,
+    budgetDuration: '30d',
+    allowedModels: ['gpt-4o-mini'],
+    modelAliases: { fast: 'gpt-4o-mini' },
+  });
   expect(new Date(stored.expiresAt!).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
 
   const list = await aigw(['keys', 'list', '--team', 'acme']);
@@ -217,7 +293,26 @@ test('teams and keys: create, list, info, update, rotate, revoke, delete', async
   expect(list.stdout).toContain('bot');
   expect(list.stdout).not.toContain(raw);
 
-  await insertLedgerRows(db.pool, [{ requestId: randomUUID(), keyId: stored.id, teamId: team.id, userId: 'u1', model: 'gpt-4o-mini', provider: 'openai', providerModel: 'gpt-4o-mini', promptTokens: 3, completionTokens: 4, cachedTokens: 0, reasoningTokens: 0, costNano: 2_000_000_000, status: 200, outcome: 'ok', stream: true, createdAt: Date.now() }]);
+  await insertLedgerRows(db.pool, [
+    {
+      requestId: randomUUID(),
+      keyId: stored.id,
+      teamId: team.id,
+      userId: 'u1',
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+      providerModel: 'gpt-4o-mini',
+      promptTokens: 3,
+      completionTokens: 4,
+      cachedTokens: 0,
+      reasoningTokens: 0,
+      costNano: 2_000_000_000,
+      status: 200,
+      outcome: 'ok',
+      stream: true,
+      createdAt: Date.now(),
+    },
+  ]);
   const info = await json(['keys', 'info', stored.id]);
   expect(info).toMatchObject({ id: stored.id, window_spend: 2, remaining_budget: 3 });
   const humanInfo = await aigw(['keys', 'info', stored.id]);
@@ -265,7 +360,10 @@ test('teams by name: info, update, spend and delete take a name where they take 
 test('model aliases named like Object.prototype members reach the API as given', async () => {
   const created = await json(['keys', 'create', '--alias', 'proto-aliases', '--model-aliases', '__proto__=gpt-4o-mini,constructor=gpt-4o']);
   const stored = (await findKeyByHash(db.pool, hashKey(created.key)))!;
-  expect(Object.entries(stored.modelAliases)).toEqual([['__proto__', 'gpt-4o-mini'], ['constructor', 'gpt-4o']]);
+  expect(Object.entries(stored.modelAliases)).toEqual([
+    ['__proto__', 'gpt-4o-mini'],
+    ['constructor', 'gpt-4o'],
+  ]);
 });
 
 test('API errors print the message and exit non-zero', async () => {
@@ -296,7 +394,9 @@ test('a gateway that accepts but never answers: the CLI gives up after AIGW_ADMI
     const started = Date.now();
     const r = await aigw(['keys', 'list'], { AIGW_ADMIN_URL: url, AIGW_ADMIN_KEY: 'sk-aigw-any', AIGW_ADMIN_TIMEOUT: '1' });
     expect({ code: r.code, stderr: r.stderr.trim(), fast: Date.now() - started < 8000 }).toEqual({
-      code: 1, stderr: `error: No answer from ${url} within 1 s (AIGW_ADMIN_TIMEOUT)`, fast: true,
+      code: 1,
+      stderr: `error: No answer from ${url} within 1 s (AIGW_ADMIN_TIMEOUT)`,
+      fast: true,
     });
     const bad = await aigw(['keys', 'list'], { AIGW_ADMIN_URL: url, AIGW_ADMIN_KEY: 'sk-aigw-any', AIGW_ADMIN_TIMEOUT: '1e9' });
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/AIGW_ADMIN_TIMEOUT must be/) });

@@ -11,9 +11,9 @@ import { runMigrations } from '../../../lib/db/migrate';
 import { createPool, POOL_DEADLINES } from '../../../lib/db/pool';
 import { createLogger } from '../../../lib/log';
 import { NoInvalidator } from '../../../sidecars/control/invalidate';
-import { startControl, type RunningControl } from '../../../sidecars/control/server';
+import { type RunningControl, startControl } from '../../../sidecars/control/server';
 import { startPostgres, type TestPostgres } from '../../harness/stores/postgres';
-import { call, SECRET, type JsonResponse } from './helpers';
+import { call, type JsonResponse, SECRET } from './helpers';
 
 const log = createLogger('control-deadlines-test', 'error');
 /** The control pool's deadlines are 2-3 s; anything under this is "a few seconds". */
@@ -79,7 +79,9 @@ test('a stalled database: 503 database_unavailable within seconds on reads, writ
     for (const res of answers) expectUnavailable(res);
     const h = await health();
     expect({ status: h.status, body: h.body, prompt: h.ms < PROMPT_MS }).toEqual({
-      status: 503, body: expect.objectContaining({ status: 'degraded', database: 'down' }), prompt: true,
+      status: 503,
+      body: expect.objectContaining({ status: 'degraded', database: 'down' }),
+      prompt: true,
     });
   } finally {
     await pg.resume();

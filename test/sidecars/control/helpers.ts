@@ -2,13 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { Pool } from 'pg';
-import { REQUEST_ID_HEADER } from '../../../lib/headers';
-import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../../lib/headers';
 import type { AdminIdentity } from '../../../lib/admin-identity';
+import { runMigrations } from '../../../lib/db/migrate';
+import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../../lib/headers';
 import { sha256Hex } from '../../../lib/plan';
 import { canonicalTarget } from '../../../lib/request-target';
 import { signEnvelope } from '../../../lib/signing';
-import { runMigrations } from '../../../lib/db/migrate';
 import { startPostgres, type TestPostgres } from '../../harness/stores/postgres';
 
 export const SECRET = 'control-test-secret-0123456789abcdef0123';

@@ -9,14 +9,14 @@
  * full queue that forgets entries.
  */
 import Redis from 'ioredis';
-import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../../lib/shared-key-cache';
 import { hashKey } from '../../../lib/api-keys';
 import { createLogger } from '../../../lib/log';
+import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../../lib/shared-key-cache';
 import { RedisInvalidator } from '../../../sidecars/control/invalidate';
-import { startControl, type RunningControl } from '../../../sidecars/control/server';
-import { waitFor } from '../../harness/wait-for';
+import { type RunningControl, startControl } from '../../../sidecars/control/server';
 import { startRedis, type TestRedis } from '../../harness/stores/redis';
 import { startTcpGate, type TcpGate } from '../../harness/stores/tcp-gate';
+import { waitFor } from '../../harness/wait-for';
 import { call, startMigratedDb, type TestDb } from './helpers';
 
 const log = createLogger('control-invalidate-test', 'error');
@@ -124,14 +124,22 @@ test('changes while away are coalesced per key and team, and delivered oldest fi
   await gate.close();
   await until(() => invalidator.state() === 'down', 'the invalidator to notice');
   const mark = messages.length;
-  for (const [id, body] of [[a.id, { rpm_limit: 1 }], [b.id, { rpm_limit: 2 }], [a.id, { rpm_limit: 3 }], [b.id, { tpm_limit: 4 }]] as const) {
+  for (const [id, body] of [
+    [a.id, { rpm_limit: 1 }],
+    [b.id, { rpm_limit: 2 }],
+    [a.id, { rpm_limit: 3 }],
+    [b.id, { tpm_limit: 4 }],
+  ] as const) {
     expect((await call(control.url, 'PATCH', `/admin/keys/${id}`, body)).status).toBe(200);
   }
   expect(await health()).toMatchObject({ invalidations_pending: 2 });
   await gate.open();
   await until(() => messages.length >= mark + 2, 'the PUBLISHes');
   await until(async () => (await health()).invalidations_pending === 0, 'the queue to empty');
-  expect(messages.slice(mark)).toEqual([{ type: 'key', id: a.id, hash: a.hash }, { type: 'key', id: b.id, hash: b.hash }]);
+  expect(messages.slice(mark)).toEqual([
+    { type: 'key', id: a.id, hash: a.hash },
+    { type: 'key', id: b.id, hash: b.hash },
+  ]);
   expect(await direct.exists(a.entry, b.entry)).toBe(0);
 }, 60_000);
 

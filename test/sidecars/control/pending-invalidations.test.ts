@@ -1,4 +1,4 @@
-import { PendingInvalidations, type PendingBatch } from '../../../sidecars/control/pending-invalidations';
+import { type PendingBatch, PendingInvalidations } from '../../../sidecars/control/pending-invalidations';
 
 const key = (id: string, hash: string) => ({ type: 'key' as const, id, hash });
 const slots = (batch: PendingBatch | null): unknown => (batch?.kind === 'entries' ? batch.entries.map((e) => [e.hash, e.message]) : batch);
@@ -31,7 +31,10 @@ describe('PendingInvalidations', () => {
     const first = q.next(2)!;
     q.add([key('a2', 'ha')]); // changed while its delivery was in flight
     q.settle(first, true);
-    expect(slots(q.next(10))).toEqual([['ha', key('a2', 'ha')], ['hc', key('c', 'hc')]]);
+    expect(slots(q.next(10))).toEqual([
+      ['ha', key('a2', 'ha')],
+      ['hc', key('c', 'hc')],
+    ]);
     const failed = q.next(10)!;
     q.settle(failed, false);
     expect(q.size).toBe(2);

@@ -10,4 +10,3 @@ export class MemoryUsageSink implements UsageSink {
   }
   async close(): Promise<void> {}
 }
-

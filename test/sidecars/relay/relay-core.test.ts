@@ -10,10 +10,10 @@ import type { Logger } from '../../../lib/log';
 import type { PlanRetry, PlanTarget, ProviderType } from '../../../lib/plan';
 import { SseParser } from '../../../lib/sse';
 import { RelayMetrics } from '../../../sidecars/relay/metrics';
-import { startRelay, type Relay } from '../../../sidecars/relay/server';
+import { type Relay, startRelay } from '../../../sidecars/relay/server';
 import { upstreamHeaders } from '../../../sidecars/relay/upstream-headers';
-import { MemoryUsageSink } from './memory-usage-sink';
 import { requestId, signedHeaders } from '../../e2e/helpers';
+import { MemoryUsageSink } from './memory-usage-sink';
 
 const secret = 'c'.repeat(48);
 const KEY = 'sk-upstream-test';
@@ -64,18 +64,22 @@ class Upstream {
   }
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Script => (res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Script =>
+  (res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
 
-const sse = (events: string[], opts: { cut?: boolean } = {}): Script => (res) => {
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  for (const data of events) res.write(`data: ${data}\n\n`);
-  // A cut lets what was written reach the relay first, as a connection dropped mid-answer would.
-  if (opts.cut) setTimeout(() => res.destroy(), 20);
-  else res.end();
-};
+const sse =
+  (events: string[], opts: { cut?: boolean } = {}): Script =>
+  (res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const data of events) res.write(`data: ${data}\n\n`);
+    // A cut lets what was written reach the relay first, as a connection dropped mid-answer would.
+    if (opts.cut) setTimeout(() => res.destroy(), 20);
+    else res.end();
+  };
 
 const completion = (content: string, usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }) => ({
   id: 'chatcmpl-up',
@@ -87,8 +91,21 @@ const completion = (content: string, usage = { prompt_tokens: 5, completion_toke
 });
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-  JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
-const usageChunk = JSON.stringify({ id: 'chatcmpl-up', object: 'chat.completion.chunk', created: 1700000000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } });
+  JSON.stringify({
+    id: 'chatcmpl-up',
+    object: 'chat.completion.chunk',
+    created: 1700000000,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+const usageChunk = JSON.stringify({
+  id: 'chatcmpl-up',
+  object: 'chat.completion.chunk',
+  created: 1700000000,
+  model: 'gpt-4o-mini',
+  choices: [],
+  usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+});
 
 function target(provider: ProviderType, baseUrl: string, overrides: Partial<PlanTarget> = {}): PlanTarget {
   return {
@@ -114,7 +131,16 @@ beforeAll(async () => {
   usage = new MemoryUsageSink();
   metrics = new RelayMetrics(false);
   relay = await startRelay({
-    config: { host: '127.0.0.1', port: 0, planSecret: secret, usageLogPath: null, credentialAllowlist: null, maxBodyBytes: 64 * 1024, redisUrl: null, databaseUrl: null },
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      planSecret: secret,
+      usageLogPath: null,
+      credentialAllowlist: null,
+      maxBodyBytes: 64 * 1024,
+      redisUrl: null,
+      databaseUrl: null,
+    },
     usage,
     env: { UPSTREAM_API_KEY: KEY },
     log: quietLog,
@@ -131,11 +157,7 @@ const OPENAI_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'u
 const ANTHROPIC_BODY = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
 const NO_RETRY: PlanRetry = { maxRetries: 0 };
 
-function send(
-  body: string,
-  targets: PlanTarget | PlanTarget[],
-  opts: { path?: string; retry?: PlanRetry; id?: string } = {},
-): Promise<Response> {
+function send(body: string, targets: PlanTarget | PlanTarget[], opts: { path?: string; retry?: PlanRetry; id?: string } = {}): Promise<Response> {
   const path = opts.path ?? '/v1/chat/completions';
   const headers = signedHeaders(body, targets, secret, endpointOf(path), opts.id ?? requestId(), opts.retry);
   return fetch(relay.url + path, { method: 'POST', body, headers });
@@ -153,7 +175,11 @@ describe('the edge: refusals before any attempt, in the client’s format', () =
   it('401 without a plan, in OpenAI’s shape and, on /v1/messages, in Anthropic’s', async () => {
     const openai = await fetch(relay.url + '/v1/chat/completions', { method: 'POST', body: OPENAI_BODY, headers: { 'content-type': 'application/json' } });
     expect(openai.status).toBe(401);
-    expect(((await openai.json()) as { error: Record<string, unknown> }).error).toMatchObject({ type: 'authentication_error', code: 'invalid_route_plan', param: null });
+    expect(((await openai.json()) as { error: Record<string, unknown> }).error).toMatchObject({
+      type: 'authentication_error',
+      code: 'invalid_route_plan',
+      param: null,
+    });
     const anthropic = await fetch(relay.url + '/v1/messages', { method: 'POST', body: ANTHROPIC_BODY, headers: { 'content-type': 'application/json' } });
     expect(anthropic.status).toBe(401);
     const body = (await anthropic.json()) as { type: string; error: { type: string; message: string } };
@@ -166,7 +192,11 @@ describe('the edge: refusals before any attempt, in the client’s format', () =
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
     expect(((await get.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
-    const big = await fetch(relay.url + '/v1/chat/completions', { method: 'POST', body: 'x'.repeat(70 * 1024), headers: { 'content-type': 'application/json' } });
+    const big = await fetch(relay.url + '/v1/chat/completions', {
+      method: 'POST',
+      body: 'x'.repeat(70 * 1024),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: Record<string, unknown> }).error).toMatchObject({ type: 'invalid_request_error', code: 'request_too_large' });
   });
@@ -202,7 +232,11 @@ describe('build → send → answer, OpenAI client to an OpenAI-compatible provi
   it('streams, asks for usage and hides the usage chunk the client did not ask for', async () => {
     upstream.script(sse([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), usageChunk, '[DONE]']));
     const id = requestId();
-    const res = await send(JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }), target('openai', upstream.url), { id });
+    const res = await send(
+      JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }),
+      target('openai', upstream.url),
+      { id },
+    );
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const data = (await events(res)).map((e) => e.data);
     expect(data).toEqual([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), '[DONE]']);
@@ -211,7 +245,12 @@ describe('build → send → answer, OpenAI client to an OpenAI-compatible provi
   });
 
   it('relays embeddings byte for byte', async () => {
-    const answer = JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.5] }], model: 'e', usage: { prompt_tokens: 1, total_tokens: 1 } });
+    const answer = JSON.stringify({
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: [0.5] }],
+      model: 'e',
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    });
     upstream.script(json(200, answer));
     const body = JSON.stringify({ model: 'e', input: 'hi' });
     const res = await send(body, target('openai', upstream.url, { model: 'e' }), { path: '/v1/embeddings' });
@@ -223,7 +262,20 @@ describe('build → send → answer, OpenAI client to an OpenAI-compatible provi
 describe('translated attempts', () => {
   it('an OpenAI client on an Anthropic target gets an OpenAI completion', async () => {
     upstream.script(
-      json(200, { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Bonjour' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 4, output_tokens: 3 } }, { 'anthropic-ratelimit-requests-remaining': '9', 'request-id': 'req_1' }),
+      json(
+        200,
+        {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-5',
+          content: [{ type: 'text', text: 'Bonjour' }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage: { input_tokens: 4, output_tokens: 3 },
+        },
+        { 'anthropic-ratelimit-requests-remaining': '9', 'request-id': 'req_1' },
+      ),
     );
     const res = await send(OPENAI_BODY, target('anthropic', upstream.url));
     expect(res.status).toBe(200);
@@ -264,7 +316,10 @@ describe('translated attempts', () => {
 
   it('embeddings are never streamed, even when the body says stream: true', async () => {
     upstream.script(json(200, { embeddings: [{ values: [0.25] }] }));
-    const res = await send(JSON.stringify({ model: 'e', input: 'hi', stream: true }), target('gemini', upstream.url, { model: 'text-embedding-004' }), { path: '/v1/embeddings', retry: NO_RETRY });
+    const res = await send(JSON.stringify({ model: 'e', input: 'hi', stream: true }), target('gemini', upstream.url, { model: 'text-embedding-004' }), {
+      path: '/v1/embeddings',
+      retry: NO_RETRY,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ object: 'list', data: [{ embedding: [0.25] }] });
   });
@@ -310,7 +365,9 @@ describe('failures, retries and failover', () => {
   });
 
   it('keeps an OpenAI 429’s own type and Retry-After', async () => {
-    upstream.script(json(429, { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, { 'retry-after': '30' }));
+    upstream.script(
+      json(429, { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, { 'retry-after': '30' }),
+    );
     const res = await send(OPENAI_BODY, target('openai', upstream.url), { retry: NO_RETRY });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('30');
@@ -319,7 +376,9 @@ describe('failures, retries and failover', () => {
 
   // Failed before: the Azure adapter renamed them (x-upstream-ratelimit-*) and so did the relay (x-upstream-x-ratelimit-*).
   it('an Azure 429 carries the provider’s rate-limit headers once, renamed as every provider’s are', async () => {
-    upstream.script(json(429, { error: { code: '429', message: 'Please retry after 6 seconds.' } }, { 'retry-after': '6', 'x-ratelimit-remaining-tokens': '0' }));
+    upstream.script(
+      json(429, { error: { code: '429', message: 'Please retry after 6 seconds.' } }, { 'retry-after': '6', 'x-ratelimit-remaining-tokens': '0' }),
+    );
     const res = await send(OPENAI_BODY, target('azure', upstream.url), { retry: NO_RETRY });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('6');
@@ -328,7 +387,14 @@ describe('failures, retries and failover', () => {
   });
 
   it('waits on the delay the adapter read (Gemini’s RetryInfo), not only a Retry-After header: too long, so it fails over at once', async () => {
-    const quota = { error: { code: 429, message: 'Quota exceeded.', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '38s' }] } };
+    const quota = {
+      error: {
+        code: 429,
+        message: 'Quota exceeded.',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '38s' }],
+      },
+    };
     upstream.script(json(429, quota), json(200, completion('from the fallback')));
     const res = await send(OPENAI_BODY, [target('gemini', upstream.url), target('openai', upstream.url)]);
     expect(res.status).toBe(200);
@@ -336,7 +402,14 @@ describe('failures, retries and failover', () => {
   });
 
   it('maps an embeddings error with the target’s own adapter: Gemini’s bad key is the gateway’s 502, not the caller’s 400', async () => {
-    const badKey = { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } };
+    const badKey = {
+      error: {
+        code: 400,
+        message: 'API key not valid. Please pass a valid API key.',
+        status: 'INVALID_ARGUMENT',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
+      },
+    };
     upstream.script(json(400, badKey));
     const body = JSON.stringify({ model: 'e', input: ['hi'] });
     const res = await send(body, target('gemini', upstream.url, { model: 'text-embedding-004' }), { path: '/v1/embeddings' });
@@ -364,7 +437,9 @@ describe('failures, retries and failover', () => {
 
   it('504 on a first-byte timeout, 502 when the provider answers what is not JSON', async () => {
     upstream.script(() => undefined);
-    const slow = await send(OPENAI_BODY, target('openai', upstream.url, { timeouts: { connectMs: 500, firstByteMs: 150, idleMs: 500, totalMs: 2000 } }), { retry: NO_RETRY });
+    const slow = await send(OPENAI_BODY, target('openai', upstream.url, { timeouts: { connectMs: 500, firstByteMs: 150, idleMs: 500, totalMs: 2000 } }), {
+      retry: NO_RETRY,
+    });
     expect(slow.status).toBe(504);
     expect(((await slow.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
     upstream.script(json(200, '<html>oops</html>'));
@@ -375,7 +450,11 @@ describe('failures, retries and failover', () => {
 
   it('retries a stream cut before the first token invisibly', async () => {
     upstream.script(sse([], { cut: true }), sse([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), usageChunk, '[DONE]']));
-    const res = await send(JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }), target('openai', upstream.url), { retry: { baseDelayMs: 1, maxDelayMs: 1 } });
+    const res = await send(
+      JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }),
+      target('openai', upstream.url),
+      { retry: { baseDelayMs: 1, maxDelayMs: 1 } },
+    );
     const data = (await events(res)).map((e) => e.data);
     expect(data.at(-1)).toBe('[DONE]');
     expect(upstream.seen).toHaveLength(2);
@@ -384,7 +463,11 @@ describe('failures, retries and failover', () => {
   it('a stream cut after the first token ends with an error event in the client’s format, billed as delivered', async () => {
     upstream.script(sse([chunk({ role: 'assistant', content: 'Hi there' })], { cut: true }));
     const id = requestId();
-    const res = await send(JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }), target('openai', upstream.url), { id });
+    const res = await send(
+      JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello' }] }),
+      target('openai', upstream.url),
+      { id },
+    );
     const data = (await events(res)).map((e) => e.data!);
     expect(data).not.toContain('[DONE]');
     expect(JSON.parse(data.at(-1)!)).toMatchObject({ error: { code: 'upstream_stream_interrupted', type: 'api_error' } });
@@ -400,7 +483,10 @@ describe('failures, retries and failover', () => {
   it('after every target failed, the client gets the last failure, once, and it is recorded', async () => {
     upstream.script(json(503, { error: { message: 'down' } }));
     const id = requestId();
-    const res = await send(OPENAI_BODY, [target('openai', upstream.url, { model: 'a' }), target('openai', upstream.url, { model: 'b' })], { id, retry: NO_RETRY });
+    const res = await send(OPENAI_BODY, [target('openai', upstream.url, { model: 'a' }), target('openai', upstream.url, { model: 'b' })], {
+      id,
+      retry: NO_RETRY,
+    });
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('down');
     expect(upstream.seen).toHaveLength(2);

@@ -11,20 +11,20 @@ import type { PlanTarget, RoutePlan } from '../../../lib/plan';
 import { SingleUse } from '../../../lib/single-use';
 import type { RelayRequest } from '../../../sidecars/relay/admit';
 import { build } from '../../../sidecars/relay/attempt';
-import { answered, failed, wrapAttempt, type Attempt, type AttemptFailure, type AttemptOutcome } from '../../../sidecars/relay/attempt-outcome';
+import { type Attempt, type AttemptFailure, type AttemptOutcome, answered, failed, wrapAttempt } from '../../../sidecars/relay/attempt-outcome';
 import { RelayBilling } from '../../../sidecars/relay/billing';
-import { openAIFormat, type ClientFormat } from '../../../sidecars/relay/client-formats/client-format';
-import type { RelayDeps } from '../../../sidecars/relay/deps';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
+import { type ClientFormat, openAIFormat } from '../../../sidecars/relay/client-formats/client-format';
+import type { RelayDeps } from '../../../sidecars/relay/deps';
 import { RelayMetrics } from '../../../sidecars/relay/metrics';
 import { ParallelSlots } from '../../../sidecars/relay/parallel-slots';
 import { DEFAULT_RETRY_POLICY } from '../../../sidecars/relay/retry-policy';
-import { runPlan, type AttemptOn } from '../../../sidecars/relay/run-plan';
+import { type AttemptOn, runPlan } from '../../../sidecars/relay/run-plan';
 import { Settlement } from '../../../sidecars/relay/settlement';
 import type { TargetFeedback } from '../../../sidecars/relay/target-feedback';
 import { UpstreamPools } from '../../../sidecars/relay/upstream';
-import { MemoryUsageSink } from './memory-usage-sink';
 import { planTarget } from './adapters/adapter-helpers';
+import { MemoryUsageSink } from './memory-usage-sink';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -69,7 +69,16 @@ function deps(): RelayDeps & { records: MemoryUsageSink; feedbackCalls: Feedback
   } as unknown as TargetFeedback;
   const records = new MemoryUsageSink();
   return {
-    config: { host: '127.0.0.1', port: 0, planSecret: 'x'.repeat(32), usageLogPath: null, credentialAllowlist: null, maxBodyBytes: 1 << 20, redisUrl: null, databaseUrl: null },
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      planSecret: 'x'.repeat(32),
+      usageLogPath: null,
+      credentialAllowlist: null,
+      maxBodyBytes: 1 << 20,
+      redisUrl: null,
+      databaseUrl: null,
+    },
     pools: new UpstreamPools(),
     usage: records,
     records,
@@ -165,12 +174,15 @@ describe('runPlan: the walk over a plan', () => {
 describe('wrapAttempt', () => {
   it('runs the wrappers around the attempt, the first outermost', async () => {
     const seen: string[] = [];
-    const wrapper = (name: string) => (next: Attempt): Attempt => async (t, position) => {
-      seen.push(`${name} before`);
-      const outcome = await next(t, position);
-      seen.push(`${name} after`);
-      return outcome;
-    };
+    const wrapper =
+      (name: string) =>
+      (next: Attempt): Attempt =>
+      async (t, position) => {
+        seen.push(`${name} before`);
+        const outcome = await next(t, position);
+        seen.push(`${name} after`);
+        return outcome;
+      };
     const inner: Attempt = async () => {
       seen.push('attempt');
       return answered(null, null);

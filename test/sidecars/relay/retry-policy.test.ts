@@ -1,4 +1,4 @@
-import { backoffMs, decide, DEFAULT_RETRY_POLICY as policy, parseRetryAfter, type FailureKind } from '../../../sidecars/relay/retry-policy';
+import { backoffMs, decide, type FailureKind, parseRetryAfter, DEFAULT_RETRY_POLICY as policy } from '../../../sidecars/relay/retry-policy';
 
 describe('retry and failover decisions', () => {
   it.each<[FailureKind]>([['unreachable'], ['timeout'], ['rate_limit'], ['server'], ['stream_cut']])('retries %s, then fails over', (kind) => {

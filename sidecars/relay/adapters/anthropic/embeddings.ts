@@ -1,4 +1,4 @@
-import { unsupported, type EmbeddingsAdapter } from '../types';
+import { type EmbeddingsAdapter, unsupported } from '../types';
 
 /** Anthropic has no embeddings API: every request is refused before it is sent. */
 export const anthropicEmbeddings: EmbeddingsAdapter = {

@@ -91,6 +91,9 @@ export function mapAnthropicError(status: number, bodyText: string, headers: Rec
 export function streamErrorFor(anthropicType: string | undefined, message: string | undefined): { status: number; message: string; type: string } {
   const text = message ?? 'stream error';
   const cls = classify(anthropicType, 500, text);
-  const prefix = cls.kind === 'caller' || cls.kind === 'context_window' || cls.kind === 'rate_limit' ? '' : `The provider (anthropic) failed mid-stream (${anthropicType ?? 'error'}): `;
+  const prefix =
+    cls.kind === 'caller' || cls.kind === 'context_window' || cls.kind === 'rate_limit'
+      ? ''
+      : `The provider (anthropic) failed mid-stream (${anthropicType ?? 'error'}): `;
   return { status: cls.status, message: prefix + text, type: cls.type };
 }

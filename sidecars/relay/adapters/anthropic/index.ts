@@ -25,5 +25,5 @@ export const anthropicSpec: AdapterSpec = {
   openAIChat: false,
 };
 
-export { buildAnthropicRequest };
 export { JSON_TOOL_NAME } from './wire';
+export { buildAnthropicRequest };

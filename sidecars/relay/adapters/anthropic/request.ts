@@ -24,14 +24,14 @@
  *   `top_k`, `is_error` on tool messages and `thinking_blocks` (signed thinking) on assistant
  *   messages. They are Anthropic's own, so they are kept verbatim.
  */
+
+import type { GatewayError } from '../../../../lib/errors';
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../../lib/openai-types';
 import type { PlanTarget } from '../../../../lib/plan';
 import { isObject } from '../../../../lib/validate';
-import type { GatewayError } from '../../../../lib/errors';
 import { AlternatingTurns } from '../turns';
 import { Refusal, type UpstreamHttpRequest } from '../types';
 import {
-  JSON_TOOL_NAME,
   type AnthropicContentBlock,
   type AnthropicMessageParam,
   type AnthropicRequest,
@@ -40,6 +40,7 @@ import {
   type AnthropicTool,
   type AnthropicToolChoice,
   type CacheControl,
+  JSON_TOOL_NAME,
 } from './wire';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -57,7 +58,6 @@ export const THINKING_BUDGETS: ReadonlyMap<string, number> = new Map([
 const ANSWER_ROOM = 4096;
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
-
 
 /** `https://api.anthropic.com` and `https://api.anthropic.com/v1` both work as base URLs. */
 export function messagesUrl(baseUrl: string): string {
@@ -115,7 +115,8 @@ function toAnthropicBody(target: PlanTarget, request: ChatRequest): AnthropicReq
   }
 
   if (request.temperature != null) {
-    if (typeof request.temperature !== 'number' || request.temperature < 0) throw new Refusal('temperature must be a number from 0 to 2.', 'temperature', 'invalid_value');
+    if (typeof request.temperature !== 'number' || request.temperature < 0)
+      throw new Refusal('temperature must be a number from 0 to 2.', 'temperature', 'invalid_value');
     // Anthropic's range ends at 1; see the header comment.
     body.temperature = Math.min(request.temperature, 1);
   }
@@ -129,7 +130,8 @@ function toAnthropicBody(target: PlanTarget, request: ChatRequest): AnthropicReq
   if (thinking) {
     body.thinking = thinking;
     // Anthropic refuses these with thinking on; say so before spending a round trip.
-    if (body.temperature !== undefined && body.temperature !== 1) throw new Refusal('temperature cannot be set with reasoning on Anthropic models (only 1 is allowed).', 'temperature');
+    if (body.temperature !== undefined && body.temperature !== 1)
+      throw new Refusal('temperature cannot be set with reasoning on Anthropic models (only 1 is allowed).', 'temperature');
     if (body.top_p !== undefined && body.top_p < 0.95) throw new Refusal('top_p must be at least 0.95 with reasoning on Anthropic models.', 'top_p');
     if (body.tool_choice && (body.tool_choice.type === 'any' || body.tool_choice.type === 'tool')) {
       throw new Refusal('Anthropic models cannot be forced to call a tool while reasoning; use tool_choice auto or none.', 'tool_choice');
@@ -172,7 +174,10 @@ function convertMessages(input: ChatMessage[]): { system: AnthropicTextBlock[]; 
   });
 
   // Anthropic requires tool_result blocks to come first in their user turn.
-  const resultsFirst = (blocks: AnthropicContentBlock[]) => [...blocks.filter((b) => b.type === 'tool_result'), ...blocks.filter((b) => b.type !== 'tool_result')];
+  const resultsFirst = (blocks: AnthropicContentBlock[]) => [
+    ...blocks.filter((b) => b.type === 'tool_result'),
+    ...blocks.filter((b) => b.type !== 'tool_result'),
+  ];
   return { system, messages: turns.list.map(({ role, items }) => ({ role, content: role === 'user' ? resultsFirst(items) : items })) };
 }
 
@@ -256,7 +261,8 @@ function imageSource(url: string, where: string): { type: 'base64'; media_type: 
     const parsed = parseDataUrl(url);
     if (!parsed) throw new Refusal(`${where}: image data URLs must be base64 encoded.`, where, 'invalid_value');
     const mediaType = parsed.mediaType === 'image/jpg' ? 'image/jpeg' : parsed.mediaType;
-    if (!IMAGE_TYPES.has(mediaType)) throw new Refusal(`${where}: Anthropic models take JPEG, PNG, GIF or WebP images, not ${parsed.mediaType}.`, where, 'invalid_value');
+    if (!IMAGE_TYPES.has(mediaType))
+      throw new Refusal(`${where}: Anthropic models take JPEG, PNG, GIF or WebP images, not ${parsed.mediaType}.`, where, 'invalid_value');
     return { type: 'base64', media_type: mediaType, data: parsed.data };
   }
   if (/^https?:\/\//i.test(url)) return { type: 'url', url };
@@ -290,7 +296,8 @@ function assistantBlocks(message: ChatMessage, where: string): AnthropicContentB
   if (!Array.isArray(calls)) throw new Refusal(`${where}.tool_calls must be an array.`, `${where}.tool_calls`, 'invalid_value');
   (calls as ToolCall[]).forEach((call, k) => {
     const at = `${where}.tool_calls[${k}]`;
-    if (call?.type !== 'function' || typeof call.id !== 'string' || typeof call.function?.name !== 'string') throw new Refusal(`${at} must be a function call with an id.`, at, 'invalid_value');
+    if (call?.type !== 'function' || typeof call.id !== 'string' || typeof call.function?.name !== 'string')
+      throw new Refusal(`${at} must be a function call with an id.`, at, 'invalid_value');
     out.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, `${at}.function.arguments`) });
   });
   return out;
@@ -337,7 +344,11 @@ function convertTools(tools: FunctionTool[] | undefined): AnthropicTool[] {
       throw new Refusal(`tools[${i}]: only function tools can be sent to Anthropic models.`, `tools[${i}]`);
     }
     if (tool.function.name === JSON_TOOL_NAME) {
-      throw new Refusal(`tools[${i}]: the tool name ${JSON_TOOL_NAME} is reserved by the gateway for JSON responses on Anthropic models.`, `tools[${i}]`, 'invalid_value');
+      throw new Refusal(
+        `tools[${i}]: the tool name ${JSON_TOOL_NAME} is reserved by the gateway for JSON responses on Anthropic models.`,
+        `tools[${i}]`,
+        'invalid_value',
+      );
     }
     const out: AnthropicTool = { name: tool.function.name, input_schema: tool.function.parameters ?? { type: 'object', properties: {} } };
     if (tool.function.description) out.description = tool.function.description;
@@ -373,7 +384,12 @@ function resolveThinking(request: ChatRequest): (AnthropicThinking & { type: 'en
   const effort = request.reasoning_effort;
   if (effort == null || effort === 'none') return undefined;
   const budget = typeof effort === 'string' ? THINKING_BUDGETS.get(effort) : undefined;
-  if (budget === undefined) throw new Refusal(`reasoning_effort ${JSON.stringify(effort)} is not supported; use minimal, low, medium, high or xhigh.`, 'reasoning_effort', 'invalid_value');
+  if (budget === undefined)
+    throw new Refusal(
+      `reasoning_effort ${JSON.stringify(effort)} is not supported; use minimal, low, medium, high or xhigh.`,
+      'reasoning_effort',
+      'invalid_value',
+    );
   return { type: 'enabled', budget_tokens: budget };
 }
 
@@ -417,7 +433,8 @@ function applyJsonMode(body: AnthropicRequest, request: ChatRequest, thinking: A
   if (format.type === 'json_schema') {
     const given = format.json_schema?.schema;
     if (given) {
-      if (given.type !== 'object') throw new Refusal('response_format.json_schema.schema must describe an object on Anthropic models.', 'response_format', 'invalid_value');
+      if (given.type !== 'object')
+        throw new Refusal('response_format.json_schema.schema must describe an object on Anthropic models.', 'response_format', 'invalid_value');
       schema = given;
     }
     const desc = (format.json_schema as { description?: unknown } | undefined)?.description;

@@ -4,9 +4,9 @@
  * input_tokens, so they are added back (cache reads and cache writes both).
  */
 import type { ChatCompletion, FinishReason, ToolCall } from '../../../../lib/openai-types';
-import { completionId, type TranslationContext } from '../types';
 import { openAIUsage, type TokenUsage } from '../../usage';
-import { JSON_TOOL_NAME, type AnthropicContentBlock, type AnthropicMessage, type AnthropicStopReason, type AnthropicUsage } from './wire';
+import { completionId, type TranslationContext } from '../types';
+import { type AnthropicContentBlock, type AnthropicMessage, type AnthropicStopReason, type AnthropicUsage, JSON_TOOL_NAME } from './wire';
 
 export function finishReason(stop: AnthropicStopReason | string | null | undefined, jsonMode = false): FinishReason | null {
   switch (stop) {

@@ -9,10 +9,10 @@
  */
 import type { ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../../../lib/openai-types';
 import type { SseEvent } from '../../../../lib/sse';
-import { completionId, unreadableEvent, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
-import { finishReason, tokenUsage } from './response';
+import { completionId, type StreamStep, type StreamTranslator, type TranslationContext, unreadableEvent } from '../types';
 import { streamErrorFor } from './errors';
-import { JSON_TOOL_NAME, type AnthropicUsage } from './wire';
+import { finishReason, tokenUsage } from './response';
+import { type AnthropicUsage, JSON_TOOL_NAME } from './wire';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 

@@ -1,6 +1,7 @@
 /** Azure's embeddings API: OpenAI's JSON, at the deployment's URL, with its `api-key` header. */
-import type { EmbeddingsAdapter } from '../types';
+
 import { usageFromResponse } from '../openai/usage';
+import type { EmbeddingsAdapter } from '../types';
 import { azureUrl } from './request';
 
 export const azureEmbeddings: EmbeddingsAdapter = {

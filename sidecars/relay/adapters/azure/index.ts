@@ -7,7 +7,7 @@ import type { AdapterSpec, ChatAdapter } from '../types';
 import { azureEmbeddings } from './embeddings';
 import { mapAzureError } from './errors';
 import { buildAzureRequest } from './request';
-import { azureChatResponse, AzureStreamTranslator } from './response';
+import { AzureStreamTranslator, azureChatResponse } from './response';
 
 export const azureAdapter: ChatAdapter = {
   chatRequest: buildAzureRequest,
@@ -24,4 +24,4 @@ export const azureSpec: AdapterSpec = {
   openAIChat: true,
 };
 
-export { azureChatUrl, DEFAULT_AZURE_API_VERSION, type AzureUpstreamRequest } from './request';
+export { type AzureUpstreamRequest, azureChatUrl, DEFAULT_AZURE_API_VERSION } from './request';

@@ -6,7 +6,7 @@ import type { ChatCompletion, ChatCompletionChunk } from '../../../../lib/openai
 import type { SseEvent } from '../../../../lib/sse';
 import type { TokenUsage } from '../../usage';
 import { usageFromResponse } from '../openai/usage';
-import { completionId, streamError, unreadableEvent, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
+import { completionId, type StreamStep, type StreamTranslator, streamError, type TranslationContext, unreadableEvent } from '../types';
 import { mapAzureError } from './errors';
 import { without } from './request';
 

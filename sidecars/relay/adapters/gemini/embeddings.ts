@@ -1,7 +1,8 @@
 /** Gemini's batchEmbedContents, translated both ways; Gemini reports no token counts, so the gateway counts them. */
-import { countTextTokens } from '../../../../lib/tokens';
+
 import type { GatewayError } from '../../../../lib/errors';
-import { unsupported, type EmbeddingsAdapter } from '../types';
+import { countTextTokens } from '../../../../lib/tokens';
+import { type EmbeddingsAdapter, unsupported } from '../types';
 import { geminiApiRoot } from './request';
 
 function inputsOf(body: Record<string, unknown>): string[] | GatewayError {

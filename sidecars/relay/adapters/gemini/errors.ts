@@ -37,7 +37,14 @@ function hasReason(err: GoogleError | null, reason: string): boolean {
 
 const CONTEXT_OVERFLOW = /input token count.*exceeds the maximum|exceeds the maximum number of tokens|too many tokens|context (length|window)/i;
 
-function mapped(kind: UpstreamErrorKind, status: number, message: string, code: string | null, headers: Record<string, string> = {}, param: string | null = null): MappedError {
+function mapped(
+  kind: UpstreamErrorKind,
+  status: number,
+  message: string,
+  code: string | null,
+  headers: Record<string, string> = {},
+  param: string | null = null,
+): MappedError {
   return { ...gatewayError(status, message, code, param, headers), kind };
 }
 
@@ -56,7 +63,8 @@ export function mapGeminiError(status: number, bodyText: string, headers: Record
   }
   if (status === 400 && CONTEXT_OVERFLOW.test(message)) return mapped('context_window', 400, message, 'context_length_exceeded', {}, 'messages');
   // FAILED_PRECONDITION is about the gateway's account or region (e.g. "User location is not supported"), not the request.
-  if (status === 400 && grpc === 'FAILED_PRECONDITION') return mapped('server', 502, `The provider (gemini) refused the gateway's account: ${message}`, 'upstream_error');
+  if (status === 400 && grpc === 'FAILED_PRECONDITION')
+    return mapped('server', 502, `The provider (gemini) refused the gateway's account: ${message}`, 'upstream_error');
   // An unknown model name is the gateway's configuration, not the caller's mistake.
   if (status === 404 && /models\/\S+ is not found/i.test(message)) {
     return mapped('server', 502, `The provider (gemini) does not know the configured model: ${message}`, 'upstream_error');
@@ -64,7 +72,8 @@ export function mapGeminiError(status: number, bodyText: string, headers: Record
   if (status === 400 || status === 404 || status === 409 || status === 413 || status === 422) {
     return { ...mapped('caller', status, message, grpc), type: 'invalid_request_error' };
   }
-  if (status === 504 || status === 408 || grpc === 'DEADLINE_EXCEEDED') return mapped('timeout', 504, `The provider (gemini) timed out: ${message}`, 'upstream_timeout');
+  if (status === 504 || status === 408 || grpc === 'DEADLINE_EXCEEDED')
+    return mapped('timeout', 504, `The provider (gemini) timed out: ${message}`, 'upstream_timeout');
   if (status === 503) {
     const retryAfter = headers['retry-after'];
     return mapped('server', 503, `The provider (gemini) is unavailable: ${message}`, 'upstream_unavailable', retryAfter ? { 'retry-after': retryAfter } : {});

@@ -10,7 +10,7 @@ import type { AdapterSpec, ChatAdapter } from '../types';
 import { geminiEmbeddings } from './embeddings';
 import { mapGeminiError } from './errors';
 import { buildGeminiRequest } from './request';
-import { geminiChatResponse, GeminiStreamTranslator } from './response';
+import { GeminiStreamTranslator, geminiChatResponse } from './response';
 
 export const geminiAdapter: ChatAdapter = {
   chatRequest: buildGeminiRequest,
@@ -26,5 +26,5 @@ export const geminiSpec: AdapterSpec = {
   openAIChat: false,
 };
 
+export { type GeminiUpstreamRequest, SKIP_SIGNATURE } from './request';
 export { buildGeminiRequest };
-export { SKIP_SIGNATURE, type GeminiUpstreamRequest } from './request';

@@ -2,13 +2,14 @@
  * Canonical (OpenAI) chat request → Gemini generateContent request. Pure; refuses with a 400
  * what Gemini cannot be asked, and lists in `dropped` what it had to leave out.
  */
+
+import type { GatewayError } from '../../../../lib/errors';
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall } from '../../../../lib/openai-types';
 import type { PlanTarget } from '../../../../lib/plan';
 import { isObject, parseNestedJson } from '../../../../lib/validate';
-import { SchemaError, schemaBudget, toGeminiSchema, type SchemaBudget } from './schema';
-import type { GatewayError } from '../../../../lib/errors';
 import { AlternatingTurns } from '../turns';
-import { Refusal, unsupported, type UpstreamHttpRequest } from '../types';
+import { Refusal, type UpstreamHttpRequest, unsupported } from '../types';
+import { type SchemaBudget, SchemaError, schemaBudget, toGeminiSchema } from './schema';
 
 export interface GeminiPart {
   text?: string;
@@ -71,7 +72,6 @@ const IMAGE_TYPES: ReadonlyMap<string, string> = new Map([
 
 /** generationConfig.candidateCount: Google documents 1 to 8 candidates; a larger `n` is refused here, not forwarded. */
 export const MAX_CANDIDATES = 8;
-
 
 /** Base URL → the versioned API root: accepts https://host, https://host/ and https://host/v1beta. */
 export function geminiApiRoot(baseUrl: string): string {
@@ -163,7 +163,8 @@ function parseArgs(call: ToolCall, param: string): Record<string, unknown> {
   } catch {
     throw new Refusal('tool call arguments must be valid JSON for Gemini models', param);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Refusal('tool call arguments must be a JSON object for Gemini models', param);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Refusal('tool call arguments must be a JSON object for Gemini models', param);
   return parsed as Record<string, unknown>;
 }
 

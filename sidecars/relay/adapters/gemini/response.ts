@@ -4,9 +4,9 @@
 import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta } from '../../../../lib/openai-types';
 import type { SseEvent } from '../../../../lib/sse';
 import { openAIUsage, type TokenUsage } from '../../usage';
+import { completionId, type StreamStep, type StreamTranslator, streamError, type TranslationContext, unreadableEvent } from '../types';
 import { mapGeminiError } from './errors';
 import type { GeminiPart, GoogleExtraContent } from './request';
-import { completionId, streamError, unreadableEvent, type StreamStep, type StreamTranslator, type TranslationContext } from '../types';
 
 interface GeminiCandidate {
   index?: number;
@@ -31,7 +31,17 @@ interface GeminiResponse {
 }
 
 /** Stopped by a filter: OpenAI has one reason for all of them. */
-const FILTERED = new Set(['SAFETY', 'RECITATION', 'PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_RECITATION', 'MODEL_ARMOR']);
+const FILTERED = new Set([
+  'SAFETY',
+  'RECITATION',
+  'PROHIBITED_CONTENT',
+  'BLOCKLIST',
+  'SPII',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+  'IMAGE_RECITATION',
+  'MODEL_ARMOR',
+]);
 
 /**
  * MAX_TOKENS → length; filters → content_filter; a normal end with function calls →
@@ -59,7 +69,6 @@ export function geminiTokenUsage(meta: GeminiUsageMetadata): TokenUsage {
     reasoningTokens: meta.thoughtsTokenCount ?? 0,
   };
 }
-
 
 /** Ids Gemini did not give: stable per request and position (call_<requestId>_<n>). */
 function toolCall(part: GeminiPart, ctx: TranslationContext, n: number): ToolCall & GoogleExtraContent {

@@ -3,8 +3,9 @@
  * format (Anthropic's /v1/messages) to an OpenAI-format target. OpenAI clients take the
  * byte-for-byte pass-through instead (passthrough.ts).
  */
-import { takesStreamOptions } from '../../../../lib/providers';
+
 import type { ChatCompletion, ChatCompletionChunk } from '../../../../lib/openai-types';
+import { takesStreamOptions } from '../../../../lib/providers';
 import type { SseEvent } from '../../../../lib/sse';
 import type { ChatAdapter, StreamStep, StreamTranslator } from '../types';
 import { mapUpstreamError } from './errors';
@@ -37,7 +38,8 @@ export const openaiAdapter: ChatAdapter = {
         } catch {
           return { chunks: [] };
         }
-        if (chunk.error) return { chunks: [], error: { status: 502, message: chunk.error.message ?? 'provider stream error', type: chunk.error.type ?? 'api_error' } };
+        if (chunk.error)
+          return { chunks: [], error: { status: 502, message: chunk.error.message ?? 'provider stream error', type: chunk.error.type ?? 'api_error' } };
         const usage = chunkUsage(chunk);
         const step: StreamStep = { chunks: [] };
         if (usage) step.usage = usage;

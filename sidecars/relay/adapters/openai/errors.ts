@@ -2,7 +2,7 @@
  * Errors of OpenAI-format providers → the gateway's error, with the provider's message (and, for
  * the caller's own mistakes, its type, code and param) kept, and why it failed.
  */
-import { gatewayError, type GatewayError } from '../../../../lib/errors';
+import { type GatewayError, gatewayError } from '../../../../lib/errors';
 import type { MappedError, UpstreamErrorKind } from '../types';
 
 function providerMessage(bodyText: string): { message: string; type?: string; code?: string | null; param?: string | null } {
@@ -44,7 +44,8 @@ function gatewayErrorFor(status: number, p: ReturnType<typeof providerMessage>, 
     const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
     return { ...gatewayError(429, p.message, p.code ?? 'rate_limit_exceeded', null, headers), type: p.type ?? 'rate_limit_error' };
   }
-  if (status === 401 || status === 403) return gatewayError(502, `The provider (${provider}) rejected the gateway's credentials: ${p.message}`, 'upstream_auth_failed');
+  if (status === 401 || status === 403)
+    return gatewayError(502, `The provider (${provider}) rejected the gateway's credentials: ${p.message}`, 'upstream_auth_failed');
   if (status === 504 || status === 408) return gatewayError(504, `The provider (${provider}) timed out: ${p.message}`, 'upstream_timeout');
   return gatewayError(502, `The provider (${provider}) failed (HTTP ${status}): ${p.message}`, 'upstream_error');
 }

@@ -14,7 +14,7 @@ export const openaiSpec: AdapterSpec = {
   openAIChat: true,
 };
 
-export { openaiAdapter };
-export { buildRequest, clientIntent, processStreamData, type ChunkAction, type ClientIntent } from './passthrough';
 export { errorKind, mapUpstreamError } from './errors';
+export { buildRequest, type ChunkAction, type ClientIntent, clientIntent, processStreamData } from './passthrough';
 export { toTokenUsage, usageFromResponse } from './usage';
+export { openaiAdapter };

@@ -3,7 +3,8 @@
  * canonical completion or chunks → Anthropic message or SSE events (error bodies: lib/errors).
  * Pure translation; the relay does the I/O. Each job lives in its own module, gathered here.
  */
-export { anthropicRequestToChat, stripAnthropicExtensions } from './request';
-export { chatCompletionToAnthropic, anthropicUsage, stopReason, type AnthropicAnswerContext } from './response';
-export { AnthropicStreamEncoder } from './stream-encoder';
+
 export { anthropicClientFormat } from './format';
+export { anthropicRequestToChat, stripAnthropicExtensions } from './request';
+export { type AnthropicAnswerContext, anthropicUsage, chatCompletionToAnthropic, stopReason } from './response';
+export { AnthropicStreamEncoder } from './stream-encoder';

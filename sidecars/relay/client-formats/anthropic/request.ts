@@ -6,10 +6,11 @@
  * messages, `thinking_blocks` (signed thinking) on assistant messages. `stripAnthropicExtensions`
  * removes them for targets that speak plain OpenAI.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../../lib/openai-types';
-import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../../adapters/anthropic/wire';
+
 import { gatewayError } from '../../../../lib/errors';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../../lib/openai-types';
 import { isObject, validateClientRequest } from '../../../../lib/validate';
+import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../../adapters/anthropic/wire';
 import type { CanonicalRequest } from '../client-format';
 
 /** A 400 in Anthropic's terms: its error type says it all, so no code (the message would carry it). */
@@ -104,7 +105,8 @@ function textPart(block: Record<string, unknown>): TextPart {
 function imagePart(block: Record<string, unknown>, where: string): ContentPart {
   const source = isObject(block.source) ? block.source : {};
   let url: string;
-  if (source.type === 'base64' && typeof source.media_type === 'string' && typeof source.data === 'string') url = `data:${source.media_type};base64,${source.data}`;
+  if (source.type === 'base64' && typeof source.media_type === 'string' && typeof source.data === 'string')
+    url = `data:${source.media_type};base64,${source.data}`;
   else if (source.type === 'url' && typeof source.url === 'string') url = source.url;
   else throw new Unsupported(`${where}.source: only base64 and url image sources are supported through the gateway`);
   return { type: 'image_url', image_url: { url }, ...cacheControl(block) };

@@ -3,9 +3,9 @@
  * Anthropic's split: input_tokens excludes the cache reads and writes OpenAI counts in prompt_tokens.
  */
 import type { ChatCompletion, FinishReason, Usage } from '../../../../lib/openai-types';
-import type { TokenUsage } from '../../usage';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../../adapters/anthropic/wire';
 import { toTokenUsage } from '../../adapters/openai/usage';
+import type { TokenUsage } from '../../usage';
 
 export interface AnthropicAnswerContext {
   /** The model name the client asked for. */

@@ -10,9 +10,9 @@
  * (index-addressed accumulators, the Anthropic SDK's included, apply it correctly).
  */
 import type { ChatCompletionChunk } from '../../../../lib/openai-types';
-import type { TokenUsage } from '../../usage';
-import { anthropicUsage, messageId, stopReason, usageFromOpenAI, type AnthropicAnswerContext } from './response';
 import type { AnthropicStopReason } from '../../adapters/anthropic/wire';
+import type { TokenUsage } from '../../usage';
+import { type AnthropicAnswerContext, anthropicUsage, messageId, stopReason, usageFromOpenAI } from './response';
 
 type BlockKind = 'text' | 'thinking' | 'tool_use';
 
@@ -100,7 +100,10 @@ export class AnthropicStreamEncoder {
       out += this.closeOpen();
       const index = this.blockCount++;
       this.open = { index, kind };
-      out += event('content_block_start', { index, content_block: kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' } });
+      out += event('content_block_start', {
+        index,
+        content_block: kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' },
+      });
     }
     const delta = kind === 'text' ? { type: 'text_delta', text } : { type: 'thinking_delta', thinking: text };
     return out + event('content_block_delta', { index: this.open!.index, delta });

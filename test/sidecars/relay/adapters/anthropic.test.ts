@@ -5,13 +5,13 @@
  * translated chunks are also run through the openai SDK's own stream accumulator.
  */
 import OpenAI from 'openai';
-import { anthropicAdapter, JSON_TOOL_NAME } from '../../../../sidecars/relay/adapters/anthropic';
-import type { StreamStep, UpstreamHttpRequest } from '../../../../sidecars/relay/adapters/types';
 import type { GatewayError } from '../../../../lib/errors';
-import { planTarget, wire } from './adapter-helpers';
 import type { ChatCompletionChunk, ChatRequest, ToolCall } from '../../../../lib/openai-types';
 import type { PlanTarget } from '../../../../lib/plan';
 import { SseParser } from '../../../../lib/sse';
+import { anthropicAdapter, JSON_TOOL_NAME } from '../../../../sidecars/relay/adapters/anthropic';
+import type { StreamStep, UpstreamHttpRequest } from '../../../../sidecars/relay/adapters/types';
+import { planTarget, wire } from './adapter-helpers';
 
 const target: PlanTarget = planTarget('anthropic', 'https://api.anthropic.com', 'claude-sonnet-4-5-20250929', 'ANTHROPIC_API_KEY');
 const ctx = { model: 'smart', requestId: 'req1', created: 1700000000 };
@@ -30,7 +30,11 @@ const hi = [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }];
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const weatherTool = {
   type: 'function' as const,
-  function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 const weatherAnthropic = { name: 'get_weather', description: 'Weather for a city', input_schema: weatherTool.function.parameters };
 
@@ -43,7 +47,12 @@ describe('Anthropic request: URL and headers', () => {
   ])('%s → %s', (baseUrl, url) => {
     const out = build({}, { ...target, baseUrl }) as UpstreamHttpRequest;
     expect(out.url).toBe(url);
-    expect(out.headers).toEqual({ 'content-type': 'application/json', 'anthropic-version': '2023-06-01', accept: 'application/json', 'x-api-key': 'sk-ant-test' });
+    expect(out.headers).toEqual({
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+      accept: 'application/json',
+      'x-api-key': 'sk-ant-test',
+    });
   });
 
   it('streams with stream:true and asks for SSE', () => {
@@ -71,10 +80,25 @@ describe('Anthropic request: translation table', () => {
       {
         model: target.model,
         max_tokens: 4096,
-        system: [{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Long policy', cache_control: { type: 'ephemeral' } }],
+        system: [
+          { type: 'text', text: 'You are terse.' },
+          { type: 'text', text: 'Long policy', cache_control: { type: 'ephemeral' } },
+        ],
         messages: [
-          { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
-          { role: 'assistant', content: [{ type: 'text', text: 'ok' }, { type: 'text', text: 'more' }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'one' },
+              { type: 'text', text: 'two' },
+            ],
+          },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'text', text: 'ok' },
+              { type: 'text', text: 'more' },
+            ],
+          },
           { role: 'user', content: [{ type: 'text', text: 'three' }] },
         ],
       },
@@ -186,7 +210,11 @@ describe('Anthropic request: translation table', () => {
       { tools: [weatherTool], tool_choice: 'required', parallel_tool_calls: false },
       { tool_choice: { type: 'any', disable_parallel_tool_use: true } },
     ],
-    ['parallel_tool_calls:false alone → auto without parallel use', { tools: [weatherTool], parallel_tool_calls: false }, { tool_choice: { type: 'auto', disable_parallel_tool_use: true } }],
+    [
+      'parallel_tool_calls:false alone → auto without parallel use',
+      { tools: [weatherTool], parallel_tool_calls: false },
+      { tool_choice: { type: 'auto', disable_parallel_tool_use: true } },
+    ],
     ['stop string → stop_sequences', { stop: 'END' }, { stop_sequences: ['END'] }],
     ['stop array → stop_sequences', { stop: ['###', 'END'] }, { stop_sequences: ['###', 'END'] }],
     ['max_completion_tokens wins over max_tokens', { max_completion_tokens: 300, max_tokens: 900 }, { max_tokens: 300 }],
@@ -196,23 +224,49 @@ describe('Anthropic request: translation table', () => {
     ['temperature within 0–1 passes', { temperature: 0.3, top_p: 0.9 }, { temperature: 0.3, top_p: 0.9 }],
     ['temperature above 1 is clamped to 1', { temperature: 1.7 }, { temperature: 1 }],
     ['user → metadata.user_id', { user: 'user-42' }, { metadata: { user_id: 'user-42' } }],
-    ['reasoning_effort low → thinking budget 2048, default max_tokens grown to fit', { reasoning_effort: 'low' }, { thinking: { type: 'enabled', budget_tokens: 2048 }, max_tokens: 6144 }],
-    ['reasoning_effort high → 16384 within the model max', { reasoning_effort: 'high' }, { thinking: { type: 'enabled', budget_tokens: 16384 }, max_tokens: 64000 }, { ...target, pricing: { input: 3, output: 15, max_output_tokens: 64000 } }],
-    ['reasoning budget capped below an explicit max', { reasoning_effort: 'high', max_completion_tokens: 5000 }, { thinking: { type: 'enabled', budget_tokens: 4999 }, max_tokens: 5000 }],
+    [
+      'reasoning_effort low → thinking budget 2048, default max_tokens grown to fit',
+      { reasoning_effort: 'low' },
+      { thinking: { type: 'enabled', budget_tokens: 2048 }, max_tokens: 6144 },
+    ],
+    [
+      'reasoning_effort high → 16384 within the model max',
+      { reasoning_effort: 'high' },
+      { thinking: { type: 'enabled', budget_tokens: 16384 }, max_tokens: 64000 },
+      { ...target, pricing: { input: 3, output: 15, max_output_tokens: 64000 } },
+    ],
+    [
+      'reasoning budget capped below an explicit max',
+      { reasoning_effort: 'high', max_completion_tokens: 5000 },
+      { thinking: { type: 'enabled', budget_tokens: 4999 }, max_tokens: 5000 },
+    ],
     ['reasoning_effort none → no thinking', { reasoning_effort: 'none' }, { max_tokens: 4096 }],
-    ['native thinking (from /v1/messages) is kept exactly', { thinking: { type: 'enabled', budget_tokens: 3000 }, max_tokens: 8000, reasoning_effort: 'medium' }, { thinking: { type: 'enabled', budget_tokens: 3000 }, max_tokens: 8000 }],
+    [
+      'native thinking (from /v1/messages) is kept exactly',
+      { thinking: { type: 'enabled', budget_tokens: 3000 }, max_tokens: 8000, reasoning_effort: 'medium' },
+      { thinking: { type: 'enabled', budget_tokens: 3000 }, max_tokens: 8000 },
+    ],
     [
       'json_schema → forced json tool with the schema',
       { response_format: { type: 'json_schema', json_schema: { name: 'city', schema: { type: 'object', properties: { name: { type: 'string' } } } } } },
       {
-        tools: [{ name: JSON_TOOL_NAME, description: 'Respond with a JSON object (city).', input_schema: { type: 'object', properties: { name: { type: 'string' } } } }],
+        tools: [
+          {
+            name: JSON_TOOL_NAME,
+            description: 'Respond with a JSON object (city).',
+            input_schema: { type: 'object', properties: { name: { type: 'string' } } },
+          },
+        ],
         tool_choice: { type: 'tool', name: JSON_TOOL_NAME },
       },
     ],
     [
       'json_object → forced json tool with any object',
       { response_format: { type: 'json_object' } },
-      { tools: [{ name: JSON_TOOL_NAME, description: 'Respond with a JSON object.', input_schema: { type: 'object' } }], tool_choice: { type: 'tool', name: JSON_TOOL_NAME } },
+      {
+        tools: [{ name: JSON_TOOL_NAME, description: 'Respond with a JSON object.', input_schema: { type: 'object' } }],
+        tool_choice: { type: 'tool', name: JSON_TOOL_NAME },
+      },
     ],
   ];
 
@@ -233,7 +287,11 @@ describe('Anthropic request: translation table', () => {
       seed: 7,
       frequency_penalty: 0.5,
       temperature: 1.5,
-      messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a', reasoning_content: 'unsigned' }, { role: 'user', content: 'q2' }],
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'a', reasoning_content: 'unsigned' },
+        { role: 'user', content: 'q2' },
+      ],
     }) as UpstreamHttpRequest;
     expect(out.dropped).toEqual(['seed', 'frequency_penalty', 'temperature_above_1', 'unsigned_reasoning_content']);
     expect((build({}) as UpstreamHttpRequest).dropped).toBeUndefined();
@@ -249,12 +307,27 @@ describe('Anthropic request: refusals', () => {
     ['n > 1', { n: 2 }, 'n', /one choice/],
     [
       'invalid tool-call JSON names the message',
-      { messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"a":' } }] }] },
+      {
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"a":' } }] },
+        ],
+      },
       'messages[1].tool_calls[0].function.arguments',
       /messages\[1\]\.tool_calls\[0\]\.function\.arguments is not valid JSON/,
     ],
-    ['audio input', { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] }, 'messages[0].content[0]', /input_audio/],
-    ['unsupported image type', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,AAAA' } }] }] }, 'messages[0].content[0]', /image\/bmp/],
+    [
+      'audio input',
+      { messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] },
+      'messages[0].content[0]',
+      /input_audio/,
+    ],
+    [
+      'unsupported image type',
+      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,AAAA' } }] }] },
+      'messages[0].content[0]',
+      /image\/bmp/,
+    ],
     ['json mode with tools', { tools: [weatherTool], response_format: { type: 'json_object' } }, 'response_format', /cannot be combined with tools/],
     ['json mode with reasoning', { reasoning_effort: 'low', response_format: { type: 'json_object' } }, 'response_format', /reasoning/],
     ['reasoning with temperature', { reasoning_effort: 'low', temperature: 0.2 }, 'temperature', /temperature/],
@@ -283,7 +356,18 @@ function anthropicMessage(content: unknown[], stop_reason: string, usage: Record
 
 describe('Anthropic response → chat.completion', () => {
   const cases: Array<[string, unknown, Record<string, unknown>, string]> = [
-    ['text blocks joined', anthropicMessage([{ type: 'text', text: 'Hello' }, { type: 'text', text: ' world' }], 'end_turn'), { role: 'assistant', content: 'Hello world', refusal: null }, 'stop'],
+    [
+      'text blocks joined',
+      anthropicMessage(
+        [
+          { type: 'text', text: 'Hello' },
+          { type: 'text', text: ' world' },
+        ],
+        'end_turn',
+      ),
+      { role: 'assistant', content: 'Hello world', refusal: null },
+      'stop',
+    ],
     ['stop sequence → stop', anthropicMessage([{ type: 'text', text: 'a' }], 'stop_sequence'), { content: 'a' }, 'stop'],
     ['max_tokens → length', anthropicMessage([{ type: 'text', text: 'a' }], 'max_tokens'), { content: 'a' }, 'length'],
     ['refusal → content_filter', anthropicMessage([], 'refusal'), { content: null }, 'content_filter'],
@@ -308,11 +392,30 @@ describe('Anthropic response → chat.completion', () => {
     ],
     [
       'thinking → reasoning_content (signed blocks kept for replay)',
-      anthropicMessage([{ type: 'thinking', thinking: 'Let me think.', signature: 'sig1' }, { type: 'redacted_thinking', data: 'xyz' }, { type: 'text', text: '42' }], 'end_turn'),
-      { content: '42', reasoning_content: 'Let me think.', thinking_blocks: [{ type: 'thinking', thinking: 'Let me think.', signature: 'sig1' }, { type: 'redacted_thinking', data: 'xyz' }] },
+      anthropicMessage(
+        [
+          { type: 'thinking', thinking: 'Let me think.', signature: 'sig1' },
+          { type: 'redacted_thinking', data: 'xyz' },
+          { type: 'text', text: '42' },
+        ],
+        'end_turn',
+      ),
+      {
+        content: '42',
+        reasoning_content: 'Let me think.',
+        thinking_blocks: [
+          { type: 'thinking', thinking: 'Let me think.', signature: 'sig1' },
+          { type: 'redacted_thinking', data: 'xyz' },
+        ],
+      },
       'stop',
     ],
-    ['emulated JSON mode → content', anthropicMessage([{ type: 'tool_use', id: 't', name: JSON_TOOL_NAME, input: { name: 'Paris' } }], 'tool_use'), { content: '{"name":"Paris"}' }, 'stop'],
+    [
+      'emulated JSON mode → content',
+      anthropicMessage([{ type: 'tool_use', id: 't', name: JSON_TOOL_NAME, input: { name: 'Paris' } }], 'tool_use'),
+      { content: '{"name":"Paris"}' },
+      'stop',
+    ],
   ];
   it.each(cases)('%s', (_name, response, message, finish) => {
     const { completion } = anthropicAdapter.chatResponse(response, ctx);
@@ -324,7 +427,12 @@ describe('Anthropic response → chat.completion', () => {
 
   it('usage: prompt includes cache reads and writes, cached and cache-write tokens reported', () => {
     const { completion, usage } = anthropicAdapter.chatResponse(
-      anthropicMessage([{ type: 'text', text: 'x' }], 'end_turn', { input_tokens: 21, cache_creation_input_tokens: 188, cache_read_input_tokens: 1000, output_tokens: 393 }),
+      anthropicMessage([{ type: 'text', text: 'x' }], 'end_turn', {
+        input_tokens: 21,
+        cache_creation_input_tokens: 188,
+        cache_read_input_tokens: 1000,
+        output_tokens: 393,
+      }),
       ctx,
     );
     expect(usage).toEqual({ promptTokens: 1209, completionTokens: 393, totalTokens: 1602, cachedTokens: 1000, cacheWriteTokens: 188, reasoningTokens: 0 });
@@ -343,9 +451,15 @@ describe('Anthropic response → chat.completion', () => {
       anthropicMessage([{ type: 'tool_use', id: 'toolu_A', name: 'get_weather', input: { city: 'Paris' } }], 'tool_use', { input_tokens: 3, output_tokens: 4 }),
       ctx,
     );
-    const client = new OpenAI({ apiKey: 'x', baseURL: 'http://gw.test/v1', fetch: async () => new Response(JSON.stringify(completion), { headers: { 'content-type': 'application/json' } }) });
+    const client = new OpenAI({
+      apiKey: 'x',
+      baseURL: 'http://gw.test/v1',
+      fetch: async () => new Response(JSON.stringify(completion), { headers: { 'content-type': 'application/json' } }),
+    });
     const parsed = await client.chat.completions.create({ model: 'smart', messages: [{ role: 'user', content: 'x' }] });
-    expect(parsed.choices[0].message.tool_calls).toEqual([{ id: 'toolu_A', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+    expect(parsed.choices[0].message.tool_calls).toEqual([
+      { id: 'toolu_A', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
     expect(parsed.usage?.total_tokens).toBe(7);
   });
 });
@@ -436,7 +550,11 @@ function everySplit(transcript: string): string[][] {
 /** The chunks as an OpenAI SSE body, accumulated by the openai SDK's ChatCompletionStream. */
 async function openaiSdkAccumulate(chunks: ChatCompletionChunk[]) {
   const text = chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n';
-  const client = new OpenAI({ apiKey: 'x', baseURL: 'http://gw.test/v1', fetch: async () => new Response(text, { headers: { 'content-type': 'text/event-stream' } }) });
+  const client = new OpenAI({
+    apiKey: 'x',
+    baseURL: 'http://gw.test/v1',
+    fetch: async () => new Response(text, { headers: { 'content-type': 'text/event-stream' } }),
+  });
   const stream = client.chat.completions.stream({ model: 'smart', messages: [{ role: 'user', content: 'x' }] });
   return stream.finalChatCompletion();
 }
@@ -496,7 +614,14 @@ const jsonMode = sse([
   messageStop,
 ]);
 
-const cutByLength = sse([start(), blockStart(0, { type: 'text', text: '' }), text(0, 'Once upon'), stop(0), messageDelta('max_tokens', { output_tokens: 3 }), messageStop]);
+const cutByLength = sse([
+  start(),
+  blockStart(0, { type: 'text', text: '' }),
+  text(0, 'Once upon'),
+  stop(0),
+  messageDelta('max_tokens', { output_tokens: 3 }),
+  messageStop,
+]);
 
 describe('Anthropic stream → OpenAI chunks', () => {
   const transcripts: Array<[string, string, Omit<Accumulated, 'chunks'>]> = [
@@ -636,8 +761,24 @@ function anthropicError(type: string, message: string): string {
 describe('Anthropic errors', () => {
   const cases: Array<[number, string, string, number, string, string | null, string]> = [
     [400, 'invalid_request_error', 'max_tokens: Field required', 400, 'caller', null, 'invalid_request_error'],
-    [400, 'invalid_request_error', 'prompt is too long: 208310 tokens > 200000 maximum', 400, 'context_window', 'context_length_exceeded', 'invalid_request_error'],
-    [400, 'invalid_request_error', 'input length and `max_tokens` exceed context limit: 188240 + 21333 > 200000, decrease input length or `max_tokens` and try again', 400, 'context_window', 'context_length_exceeded', 'invalid_request_error'],
+    [
+      400,
+      'invalid_request_error',
+      'prompt is too long: 208310 tokens > 200000 maximum',
+      400,
+      'context_window',
+      'context_length_exceeded',
+      'invalid_request_error',
+    ],
+    [
+      400,
+      'invalid_request_error',
+      'input length and `max_tokens` exceed context limit: 188240 + 21333 > 200000, decrease input length or `max_tokens` and try again',
+      400,
+      'context_window',
+      'context_length_exceeded',
+      'invalid_request_error',
+    ],
     [401, 'authentication_error', 'invalid x-api-key', 502, 'auth', 'upstream_auth_failed', 'api_error'],
     [403, 'permission_error', 'Your API key does not have permission to use the specified resource.', 502, 'auth', 'upstream_auth_failed', 'api_error'],
     [404, 'not_found_error', 'model: claude-nope', 404, 'caller', null, 'invalid_request_error'],

@@ -4,19 +4,24 @@
  * annotation chunks with id "" and no delta in asynchronous filter mode, the usage chunk with
  * stream_options.include_usage); error bodies follow Azure's content filter and quota errors.
  */
-import { accumulate } from './sdk-accumulate';
-import { azureAdapter, azureChatUrl, DEFAULT_AZURE_API_VERSION, type AzureUpstreamRequest } from '../../../../sidecars/relay/adapters/azure';
-import type { StreamStep, TranslationContext } from '../../../../sidecars/relay/adapters/types';
+
 import type { ChatCompletionChunk, ChatRequest } from '../../../../lib/openai-types';
 import type { PlanTarget } from '../../../../lib/plan';
 import { SseParser } from '../../../../lib/sse';
+import { type AzureUpstreamRequest, azureAdapter, azureChatUrl, DEFAULT_AZURE_API_VERSION } from '../../../../sidecars/relay/adapters/azure';
+import type { StreamStep, TranslationContext } from '../../../../sidecars/relay/adapters/types';
 import { planTarget, wire } from './adapter-helpers';
+import { accumulate } from './sdk-accumulate';
 
 const target: PlanTarget = planTarget('azure', 'https://contoso.openai.azure.com', 'gpt-4o-mini-prod', 'AZURE_OPENAI_API_KEY');
 const ctx: TranslationContext = { model: 'fast', requestId: 'req1', created: 1700000000 };
 
 function build(request: Partial<ChatRequest>, t: PlanTarget = target): AzureUpstreamRequest {
-  return azureAdapter.chatRequest(t, { model: 'fast', messages: [{ role: 'user', content: 'hi' }], ...request } as ChatRequest, 'azure-key') as AzureUpstreamRequest;
+  return azureAdapter.chatRequest(
+    t,
+    { model: 'fast', messages: [{ role: 'user', content: 'hi' }], ...request } as ChatRequest,
+    'azure-key',
+  ) as AzureUpstreamRequest;
 }
 
 function translate(transcript: string, cuts: number[] = []): { chunks: ChatCompletionChunk[]; steps: StreamStep[] } {
@@ -32,14 +37,28 @@ function translate(transcript: string, cuts: number[] = []): { chunks: ChatCompl
   return { chunks: steps.flatMap((s) => s.chunks), steps };
 }
 
-
 describe('Azure request', () => {
   it.each([
-    ['https://contoso.openai.azure.com', `https://contoso.openai.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=${DEFAULT_AZURE_API_VERSION}`],
-    ['https://contoso.openai.azure.com/', `https://contoso.openai.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=${DEFAULT_AZURE_API_VERSION}`],
-    ['https://contoso.openai.azure.com/openai', `https://contoso.openai.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=${DEFAULT_AZURE_API_VERSION}`],
-    ['https://contoso.openai.azure.com/?api-version=2025-01-01-preview', 'https://contoso.openai.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=2025-01-01-preview'],
-    ['https://contoso.cognitiveservices.azure.com/openai?api-version=2024-06-01', 'https://contoso.cognitiveservices.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=2024-06-01'],
+    [
+      'https://contoso.openai.azure.com',
+      `https://contoso.openai.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=${DEFAULT_AZURE_API_VERSION}`,
+    ],
+    [
+      'https://contoso.openai.azure.com/',
+      `https://contoso.openai.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=${DEFAULT_AZURE_API_VERSION}`,
+    ],
+    [
+      'https://contoso.openai.azure.com/openai',
+      `https://contoso.openai.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=${DEFAULT_AZURE_API_VERSION}`,
+    ],
+    [
+      'https://contoso.openai.azure.com/?api-version=2025-01-01-preview',
+      'https://contoso.openai.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=2025-01-01-preview',
+    ],
+    [
+      'https://contoso.cognitiveservices.azure.com/openai?api-version=2024-06-01',
+      'https://contoso.cognitiveservices.azure.com/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=2024-06-01',
+    ],
     ['https://contoso.openai.azure.com/openai/v1/', 'https://contoso.openai.azure.com/openai/v1/chat/completions'],
   ])('%s → %s', (baseUrl, url) => {
     expect(azureChatUrl(baseUrl, target.model)).toBe(url);
@@ -50,7 +69,13 @@ describe('Azure request', () => {
     const req = build({ temperature: 0.2, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }], tool_choice: 'auto' });
     expect(req.headers['api-key']).toBe('azure-key');
     expect(req.headers.authorization).toBeUndefined();
-    expect(JSON.parse(req.body)).toEqual({ model: 'gpt-4o-mini-prod', messages: [{ role: 'user', content: 'hi' }], temperature: 0.2, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }], tool_choice: 'auto' });
+    expect(JSON.parse(req.body)).toEqual({
+      model: 'gpt-4o-mini-prod',
+      messages: [{ role: 'user', content: 'hi' }],
+      temperature: 0.2,
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      tool_choice: 'auto',
+    });
     expect(req.dropped).toEqual([]);
   });
 
@@ -68,7 +93,14 @@ describe('Azure request', () => {
     const req = build({
       messages: [
         { role: 'system', content: [{ type: 'text', text: 'ctx', cache_control: { type: 'ephemeral' } }] },
-        { role: 'assistant', content: null, reasoning_content: 'thinking', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' }, extra_content: { google: { thought_signature: 'x' } } } as never] },
+        {
+          role: 'assistant',
+          content: null,
+          reasoning_content: 'thinking',
+          tool_calls: [
+            { id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' }, extra_content: { google: { thought_signature: 'x' } } } as never,
+          ],
+        },
         { role: 'tool', tool_call_id: 'c1', content: 'ok' },
       ],
     });
@@ -81,19 +113,38 @@ describe('Azure request', () => {
   });
 });
 
-const filters = { hate: { filtered: false, severity: 'safe' }, self_harm: { filtered: false, severity: 'safe' }, sexual: { filtered: false, severity: 'safe' }, violence: { filtered: false, severity: 'safe' } };
+const filters = {
+  hate: { filtered: false, severity: 'safe' },
+  self_harm: { filtered: false, severity: 'safe' },
+  sexual: { filtered: false, severity: 'safe' },
+  violence: { filtered: false, severity: 'safe' },
+};
 
 describe('Azure response', () => {
   it('removes the filter results and keeps usage', () => {
     const body = {
-      choices: [{ content_filter_results: filters, finish_reason: 'stop', index: 0, logprobs: null, message: { annotations: [], content: 'Hello!', refusal: null, role: 'assistant' } }],
+      choices: [
+        {
+          content_filter_results: filters,
+          finish_reason: 'stop',
+          index: 0,
+          logprobs: null,
+          message: { annotations: [], content: 'Hello!', refusal: null, role: 'assistant' },
+        },
+      ],
       created: 1736407895,
       id: 'chatcmpl-AnhIt2rw8vL8czymkCwEOKKTg7HPc',
       model: 'gpt-4o-mini-2024-07-18',
       object: 'chat.completion',
       prompt_filter_results: [{ prompt_index: 0, content_filter_results: { ...filters, jailbreak: { filtered: false, detected: false } } }],
       system_fingerprint: 'fp_5154047bf2',
-      usage: { completion_tokens: 3, completion_tokens_details: { reasoning_tokens: 0 }, prompt_tokens: 10, prompt_tokens_details: { cached_tokens: 4 }, total_tokens: 13 },
+      usage: {
+        completion_tokens: 3,
+        completion_tokens_details: { reasoning_tokens: 0 },
+        prompt_tokens: 10,
+        prompt_tokens_details: { cached_tokens: 4 },
+        total_tokens: 13,
+      },
     };
     const { completion, usage } = azureAdapter.chatResponse(body, ctx);
     expect(completion).toEqual({
@@ -110,28 +161,103 @@ describe('Azure response', () => {
 });
 
 const sse = (...events: unknown[]) => events.map((e) => `data: ${typeof e === 'string' ? e : JSON.stringify(e)}\n\n`).join('');
-const head = { created: 1736407895, id: 'chatcmpl-AnhIt2rw8vL8czymkCwEOKKTg7HPc', model: 'gpt-4o-mini-2024-07-18', object: 'chat.completion.chunk', system_fingerprint: 'fp_5154047bf2' };
-const promptFilterChunk = { choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: filters }] };
-const usageChunk = { choices: [], ...head, usage: { completion_tokens: 4, completion_tokens_details: { reasoning_tokens: 0 }, prompt_tokens: 12, prompt_tokens_details: { cached_tokens: 0 }, total_tokens: 16 } };
+const head = {
+  created: 1736407895,
+  id: 'chatcmpl-AnhIt2rw8vL8czymkCwEOKKTg7HPc',
+  model: 'gpt-4o-mini-2024-07-18',
+  object: 'chat.completion.chunk',
+  system_fingerprint: 'fp_5154047bf2',
+};
+const promptFilterChunk = {
+  choices: [],
+  created: 0,
+  id: '',
+  model: '',
+  object: '',
+  prompt_filter_results: [{ prompt_index: 0, content_filter_results: filters }],
+};
+const usageChunk = {
+  choices: [],
+  ...head,
+  usage: {
+    completion_tokens: 4,
+    completion_tokens_details: { reasoning_tokens: 0 },
+    prompt_tokens: 12,
+    prompt_tokens_details: { cached_tokens: 0 },
+    total_tokens: 16,
+  },
+};
 
 const textStream = sse(
   promptFilterChunk,
-  { choices: [{ content_filter_results: {}, delta: { content: '', refusal: null, role: 'assistant' }, finish_reason: null, index: 0, logprobs: null }], ...head, usage: null },
+  {
+    choices: [{ content_filter_results: {}, delta: { content: '', refusal: null, role: 'assistant' }, finish_reason: null, index: 0, logprobs: null }],
+    ...head,
+    usage: null,
+  },
   { choices: [{ content_filter_results: filters, delta: { content: 'Héllo' }, finish_reason: null, index: 0, logprobs: null }], ...head, usage: null },
   { choices: [{ content_filter_results: filters, delta: { content: ' wörld 🙂' }, finish_reason: null, index: 0, logprobs: null }], ...head, usage: null },
   // Asynchronous filter mode: an annotation chunk with no delta.
-  { id: '', object: '', created: 0, model: '', choices: [{ index: 0, finish_reason: null, content_filter_results: filters, content_filter_offsets: { check_offset: 0, start_offset: 0, end_offset: 20 } }], usage: null },
+  {
+    id: '',
+    object: '',
+    created: 0,
+    model: '',
+    choices: [{ index: 0, finish_reason: null, content_filter_results: filters, content_filter_offsets: { check_offset: 0, start_offset: 0, end_offset: 20 } }],
+    usage: null,
+  },
   { choices: [{ content_filter_results: {}, delta: {}, finish_reason: 'stop', index: 0, logprobs: null }], ...head, usage: null },
   usageChunk,
   '[DONE]',
 );
 const toolStream = sse(
   promptFilterChunk,
-  { choices: [{ content_filter_results: {}, delta: { content: null, role: 'assistant', tool_calls: [{ function: { arguments: '', name: 'get_weather' }, id: 'call_abc', index: 0, type: 'function' }] }, finish_reason: null, index: 0, logprobs: null }], ...head },
-  { choices: [{ content_filter_results: {}, delta: { tool_calls: [{ function: { arguments: '{"city":' }, index: 0 }] }, finish_reason: null, index: 0, logprobs: null }], ...head },
-  { choices: [{ content_filter_results: {}, delta: { tool_calls: [{ function: { arguments: '"Paris"}' }, index: 0 }] }, finish_reason: null, index: 0, logprobs: null }], ...head },
-  { choices: [{ content_filter_results: {}, delta: { tool_calls: [{ function: { arguments: '', name: 'now' }, id: 'call_def', index: 1, type: 'function' }] }, finish_reason: null, index: 0, logprobs: null }], ...head },
-  { choices: [{ content_filter_results: {}, delta: { tool_calls: [{ function: { arguments: '{}' }, index: 1 }] }, finish_reason: null, index: 0, logprobs: null }], ...head },
+  {
+    choices: [
+      {
+        content_filter_results: {},
+        delta: {
+          content: null,
+          role: 'assistant',
+          tool_calls: [{ function: { arguments: '', name: 'get_weather' }, id: 'call_abc', index: 0, type: 'function' }],
+        },
+        finish_reason: null,
+        index: 0,
+        logprobs: null,
+      },
+    ],
+    ...head,
+  },
+  {
+    choices: [
+      { content_filter_results: {}, delta: { tool_calls: [{ function: { arguments: '{"city":' }, index: 0 }] }, finish_reason: null, index: 0, logprobs: null },
+    ],
+    ...head,
+  },
+  {
+    choices: [
+      { content_filter_results: {}, delta: { tool_calls: [{ function: { arguments: '"Paris"}' }, index: 0 }] }, finish_reason: null, index: 0, logprobs: null },
+    ],
+    ...head,
+  },
+  {
+    choices: [
+      {
+        content_filter_results: {},
+        delta: { tool_calls: [{ function: { arguments: '', name: 'now' }, id: 'call_def', index: 1, type: 'function' }] },
+        finish_reason: null,
+        index: 0,
+        logprobs: null,
+      },
+    ],
+    ...head,
+  },
+  {
+    choices: [
+      { content_filter_results: {}, delta: { tool_calls: [{ function: { arguments: '{}' }, index: 1 }] }, finish_reason: null, index: 0, logprobs: null },
+    ],
+    ...head,
+  },
   { choices: [{ content_filter_results: {}, delta: {}, finish_reason: 'tool_calls', index: 0, logprobs: null }], ...head },
   usageChunk,
   '[DONE]',
@@ -139,8 +265,25 @@ const toolStream = sse(
 const filteredStream = sse(
   promptFilterChunk,
   { choices: [{ content_filter_results: {}, delta: { content: '', role: 'assistant' }, finish_reason: null, index: 0, logprobs: null }], ...head },
-  { choices: [{ content_filter_results: filters, content_filter_offsets: { check_offset: 0, start_offset: 0, end_offset: 8 }, delta: { content: 'Step one' }, finish_reason: null, index: 0, logprobs: null }], ...head },
-  { choices: [{ content_filter_results: { ...filters, violence: { filtered: true, severity: 'medium' } }, finish_reason: 'content_filter', index: 0, logprobs: null }], ...head },
+  {
+    choices: [
+      {
+        content_filter_results: filters,
+        content_filter_offsets: { check_offset: 0, start_offset: 0, end_offset: 8 },
+        delta: { content: 'Step one' },
+        finish_reason: null,
+        index: 0,
+        logprobs: null,
+      },
+    ],
+    ...head,
+  },
+  {
+    choices: [
+      { content_filter_results: { ...filters, violence: { filtered: true, severity: 'medium' } }, finish_reason: 'content_filter', index: 0, logprobs: null },
+    ],
+    ...head,
+  },
   usageChunk,
   '[DONE]',
 );
@@ -150,12 +293,18 @@ describe('Azure stream', () => {
     const { chunks, steps } = translate(textStream);
     expect(chunks).toHaveLength(4);
     expect(JSON.stringify(chunks)).not.toMatch(/filter_results|content_filter_offsets|usage/);
-    expect(chunks[0]).toEqual({ ...head, model: 'fast', choices: [{ delta: { content: '', refusal: null, role: 'assistant' }, finish_reason: null, index: 0, logprobs: null }] });
+    expect(chunks[0]).toEqual({
+      ...head,
+      model: 'fast',
+      choices: [{ delta: { content: '', refusal: null, role: 'assistant' }, finish_reason: null, index: 0, logprobs: null }],
+    });
     expect(chunks[3]).toEqual({ ...head, model: 'fast', choices: [{ delta: {}, finish_reason: 'stop', index: 0, logprobs: null }] });
     expect(steps.map((s) => s.done ?? false)).toEqual([false, false, false, false, false, false, false, true]);
     expect(steps[6].usage).toEqual({ promptTokens: 12, completionTokens: 4, totalTokens: 16, cachedTokens: 0, reasoningTokens: 0 });
     const final = await accumulate(chunks);
-    expect(final.choices).toEqual([{ index: 0, message: { role: 'assistant', content: 'Héllo wörld 🙂', refusal: null }, logprobs: null, finish_reason: 'stop' }]);
+    expect(final.choices).toEqual([
+      { index: 0, message: { role: 'assistant', content: 'Héllo wörld 🙂', refusal: null }, logprobs: null, finish_reason: 'stop' },
+    ]);
     expect(final.id).toBe(head.id);
   });
 
@@ -202,7 +351,8 @@ const azureError = (error: Record<string, unknown>) => JSON.stringify({ error })
 
 describe('Azure errors', () => {
   it('maps a content filter refusal to content_policy and keeps the provider message', () => {
-    const message = "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766";
+    const message =
+      "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766";
     const body = azureError({
       message,
       type: null,
@@ -217,10 +367,47 @@ describe('Azure errors', () => {
   });
 
   it.each([
-    ['context overflow', 400, azureError({ message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' }), {}, 400, 'context_window', 'context_length_exceeded'],
-    ['bad request', 400, azureError({ message: "Invalid value for 'temperature'.", type: 'invalid_request_error', param: 'temperature', code: 'invalid_value' }), {}, 400, 'caller', 'invalid_value'],
-    ['bad key', 401, azureError({ code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' }), {}, 502, 'auth', 'upstream_auth_failed'],
-    ['missing deployment', 404, azureError({ code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' }), {}, 502, 'server', 'upstream_error'],
+    [
+      'context overflow',
+      400,
+      azureError({
+        message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: 'context_length_exceeded',
+      }),
+      {},
+      400,
+      'context_window',
+      'context_length_exceeded',
+    ],
+    [
+      'bad request',
+      400,
+      azureError({ message: "Invalid value for 'temperature'.", type: 'invalid_request_error', param: 'temperature', code: 'invalid_value' }),
+      {},
+      400,
+      'caller',
+      'invalid_value',
+    ],
+    [
+      'bad key',
+      401,
+      azureError({ code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint.' }),
+      {},
+      502,
+      'auth',
+      'upstream_auth_failed',
+    ],
+    [
+      'missing deployment',
+      404,
+      azureError({ code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' }),
+      {},
+      502,
+      'server',
+      'upstream_error',
+    ],
     ['server error', 500, azureError({ code: 'server_error', message: 'The server had an error.' }), {}, 502, 'server', 'upstream_error'],
     ['timeout', 408, azureError({ code: 'timeout', message: 'Request timed out.' }), {}, 504, 'timeout', 'upstream_timeout'],
   ])('%s', (_name, status, body, headers, outStatus, kind, code) => {
@@ -229,8 +416,17 @@ describe('Azure errors', () => {
   });
 
   it('maps Azure’s rate limit with its retry header (its rate-limit headers are renamed by the relay, as every provider’s)', () => {
-    const body = azureError({ code: '429', message: 'Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds.' });
-    const mapped = azureAdapter.mapError(429, body, { 'retry-after': '6', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-remaining-requests': '99', 'content-type': 'application/json' });
+    const body = azureError({
+      code: '429',
+      message:
+        'Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 6 seconds.',
+    });
+    const mapped = azureAdapter.mapError(429, body, {
+      'retry-after': '6',
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-remaining-requests': '99',
+      'content-type': 'application/json',
+    });
     expect(mapped.status).toBe(429);
     expect(mapped.kind).toBe('rate_limit');
     expect(wire(mapped).error).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error' });

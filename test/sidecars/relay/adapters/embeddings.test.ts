@@ -1,5 +1,5 @@
-import { embeddingsAdapterFor } from '../../../../sidecars/relay/adapters';
 import type { PlanTarget } from '../../../../lib/plan';
+import { embeddingsAdapterFor } from '../../../../sidecars/relay/adapters';
 import { planTarget } from './adapter-helpers';
 
 const target = (provider: PlanTarget['provider'], baseUrl: string, model: string): PlanTarget => planTarget(provider, baseUrl, model, 'K_API_KEY');
@@ -40,7 +40,10 @@ describe('embeddings adapters', () => {
   });
 
   it('refuses what a provider cannot do with a clear 400', () => {
-    expect(embeddingsAdapterFor('gemini')!.request(target('gemini', 'https://g', 'm'), { input: [[1, 2, 3]] }, null)).toMatchObject({ status: 400, param: 'input' });
+    expect(embeddingsAdapterFor('gemini')!.request(target('gemini', 'https://g', 'm'), { input: [[1, 2, 3]] }, null)).toMatchObject({
+      status: 400,
+      param: 'input',
+    });
     expect(embeddingsAdapterFor('anthropic')!.request(target('anthropic', 'https://a', 'm'), { input: 'x' }, null)).toMatchObject({ status: 400 });
   });
 });

@@ -4,14 +4,15 @@
  * BlockReason, thought signatures) and recorded error bodies from the Gemini API; streamed
  * events use Google's `\r\n\r\n` separators.
  */
-import { accumulate } from './sdk-accumulate';
-import { geminiAdapter, SKIP_SIGNATURE, type GeminiUpstreamRequest } from '../../../../sidecars/relay/adapters/gemini';
-import type { StreamStep, StreamTranslator, TranslationContext } from '../../../../sidecars/relay/adapters/types';
+
 import type { GatewayError } from '../../../../lib/errors';
 import type { ChatCompletionChunk, ChatRequest } from '../../../../lib/openai-types';
 import type { PlanTarget } from '../../../../lib/plan';
 import { SseParser } from '../../../../lib/sse';
+import { type GeminiUpstreamRequest, geminiAdapter, SKIP_SIGNATURE } from '../../../../sidecars/relay/adapters/gemini';
+import type { StreamStep, StreamTranslator, TranslationContext } from '../../../../sidecars/relay/adapters/types';
 import { planTarget, wire } from './adapter-helpers';
+import { accumulate } from './sdk-accumulate';
 
 const target: PlanTarget = planTarget('gemini', 'https://generativelanguage.googleapis.com', 'gemini-2.5-flash', 'GEMINI_API_KEY');
 const ctx: TranslationContext = { model: 'smart', requestId: 'req1', created: 1700000000 };
@@ -46,15 +47,34 @@ function translate(transcript: string, cuts: number[] = []): { chunks: ChatCompl
   return { chunks: steps.flatMap((s) => s.chunks), steps };
 }
 
-
 // ---------------------------------------------------------------- requests
 
 describe('Gemini request: endpoint and auth', () => {
   it.each([
-    ['https://generativelanguage.googleapis.com', 'gemini-2.5-flash', false, 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent'],
-    ['https://generativelanguage.googleapis.com/', 'gemini-2.5-flash', true, 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
-    ['https://generativelanguage.googleapis.com/v1beta', 'models/gemini-2.5-pro', false, 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent'],
-    ['https://generativelanguage.googleapis.com/v1beta/', 'gemini-2.5-pro', true, 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse'],
+    [
+      'https://generativelanguage.googleapis.com',
+      'gemini-2.5-flash',
+      false,
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent',
+    ],
+    [
+      'https://generativelanguage.googleapis.com/',
+      'gemini-2.5-flash',
+      true,
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    ],
+    [
+      'https://generativelanguage.googleapis.com/v1beta',
+      'models/gemini-2.5-pro',
+      false,
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent',
+    ],
+    [
+      'https://generativelanguage.googleapis.com/v1beta/',
+      'gemini-2.5-pro',
+      true,
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse',
+    ],
   ])('%s + %s (stream %s) → %s', (baseUrl, model, stream, url) => {
     const req = build({ messages: [{ role: 'user', content: 'hi' }], stream }, { ...target, baseUrl, model });
     expect(req.url).toBe(url);
@@ -108,7 +128,11 @@ describe('Gemini request: messages', () => {
   });
 
   it.each([
-    ['an image URL whose type cannot be inferred', { type: 'image_url', image_url: { url: 'https://example.com/image' } }, 'messages[0].content[0].image_url.url'],
+    [
+      'an image URL whose type cannot be inferred',
+      { type: 'image_url', image_url: { url: 'https://example.com/image' } },
+      'messages[0].content[0].image_url.url',
+    ],
     ['a data URL that is not base64', { type: 'image_url', image_url: { url: 'data:image/png,abc' } }, 'messages[0].content[0].image_url.url'],
     ['an unknown part type', { type: 'video_url', video_url: 'x' }, 'messages[0].content[0].type'],
   ])('refuses %s with a clear 400', (_name, part, param) => {
@@ -138,7 +162,9 @@ const weatherTool = {
       },
       required: ['city', 'missing'],
       additionalProperties: false,
-      $defs: { Coords: { type: 'object', properties: { lat: { type: 'number' }, lon: { type: 'number' } }, required: ['lat', 'lon'], additionalProperties: false } },
+      $defs: {
+        Coords: { type: 'object', properties: { lat: { type: 'number' }, lon: { type: 'number' } }, required: ['lat', 'lon'], additionalProperties: false },
+      },
     },
     strict: true,
   },
@@ -146,7 +172,10 @@ const weatherTool = {
 
 describe('Gemini request: tools', () => {
   it('converts parameters to Gemini’s OpenAPI subset and reports the dropped keywords', () => {
-    const req = build({ messages: [{ role: 'user', content: 'weather?' }], tools: [weatherTool, { type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} } } }] });
+    const req = build({
+      messages: [{ role: 'user', content: 'weather?' }],
+      tools: [weatherTool, { type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} } } }],
+    });
     const body = JSON.parse(req.body);
     expect(body.tools).toEqual([
       {
@@ -179,7 +208,19 @@ describe('Gemini request: tools', () => {
   it('refuses recursive schemas', () => {
     const out = refuse({
       messages: [{ role: 'user', content: 'x' }],
-      tools: [{ type: 'function', function: { name: 'tree', parameters: { type: 'object', properties: { node: { $ref: '#/$defs/Node' } }, $defs: { Node: { type: 'object', properties: { child: { $ref: '#/$defs/Node' } } } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'tree',
+            parameters: {
+              type: 'object',
+              properties: { node: { $ref: '#/$defs/Node' } },
+              $defs: { Node: { type: 'object', properties: { child: { $ref: '#/$defs/Node' } } } },
+            },
+          },
+        },
+      ],
     });
     expect(out.param).toBe('tools[0].function.parameters');
     expect(out.message).toMatch(/recursive/);
@@ -191,7 +232,9 @@ describe('Gemini request: tools', () => {
     ['required', { functionCallingConfig: { mode: 'ANY' } }],
     [{ type: 'function', function: { name: 'get_weather' } }, { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } }],
   ])('tool_choice %j → toolConfig %j', (choice, toolConfig) => {
-    expect(bodyOf({ messages: [{ role: 'user', content: 'x' }], tools: [weatherTool], tool_choice: choice as ChatRequest['tool_choice'] }).toolConfig).toEqual(toolConfig);
+    expect(bodyOf({ messages: [{ role: 'user', content: 'x' }], tools: [weatherTool], tool_choice: choice as ChatRequest['tool_choice'] }).toolConfig).toEqual(
+      toolConfig,
+    );
   });
 
   const history: ChatRequest['messages'] = [
@@ -200,7 +243,12 @@ describe('Gemini request: tools', () => {
       role: 'assistant',
       content: 'Checking both.',
       tool_calls: [
-        { id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' }, extra_content: { google: { thought_signature: 'CiQBsig==' } } } as never,
+        {
+          id: 'call_a',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+          extra_content: { google: { thought_signature: 'CiQBsig==' } },
+        } as never,
         { id: 'call_b', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } },
       ],
     },
@@ -240,7 +288,11 @@ describe('Gemini request: tools', () => {
 
   it.each([
     ['a tool result for an unknown call id', [{ role: 'tool', tool_call_id: 'nope', content: 'x' }], 'messages[0].tool_call_id'],
-    ['arguments that are not JSON', [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{bad' } }] }], 'messages[0].tool_calls[0].function.arguments'],
+    [
+      'arguments that are not JSON',
+      [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{bad' } }] }],
+      'messages[0].tool_calls[0].function.arguments',
+    ],
   ])('refuses %s', (_name, messages, param) => {
     expect(refuse({ messages: messages as ChatRequest['messages'] }).param).toBe(param);
   });
@@ -248,8 +300,25 @@ describe('Gemini request: tools', () => {
 
 describe('Gemini request: generation config', () => {
   it('maps sampling, stop sequences, n and JSON mode', () => {
-    const body = bodyOf({ messages: [{ role: 'user', content: 'x' }], max_tokens: 100, temperature: 0.3, top_p: 0.9, stop: 'END', n: 2, seed: 7, response_format: { type: 'json_object' } });
-    expect(body.generationConfig).toEqual({ maxOutputTokens: 100, temperature: 0.3, topP: 0.9, stopSequences: ['END'], candidateCount: 2, seed: 7, responseMimeType: 'application/json' });
+    const body = bodyOf({
+      messages: [{ role: 'user', content: 'x' }],
+      max_tokens: 100,
+      temperature: 0.3,
+      top_p: 0.9,
+      stop: 'END',
+      n: 2,
+      seed: 7,
+      response_format: { type: 'json_object' },
+    });
+    expect(body.generationConfig).toEqual({
+      maxOutputTokens: 100,
+      temperature: 0.3,
+      topP: 0.9,
+      stopSequences: ['END'],
+      candidateCount: 2,
+      seed: 7,
+      responseMimeType: 'application/json',
+    });
   });
 
   it('prefers max_completion_tokens and sends json_schema as responseSchema', () => {
@@ -258,7 +327,14 @@ describe('Gemini request: generation config', () => {
       max_tokens: 5,
       max_completion_tokens: 50,
       stop: ['a', 'b'],
-      response_format: { type: 'json_schema', json_schema: { name: 'r', strict: true, schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'], additionalProperties: false } } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'r',
+          strict: true,
+          schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'], additionalProperties: false },
+        },
+      },
     });
     expect(body.generationConfig).toEqual({
       maxOutputTokens: 50,
@@ -294,13 +370,29 @@ describe('Gemini request: generation config', () => {
 
 // ---------------------------------------------------------------- responses
 
-const usageMeta = { promptTokenCount: 120, candidatesTokenCount: 30, totalTokenCount: 200, cachedContentTokenCount: 100, thoughtsTokenCount: 50, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 120 }] };
+const usageMeta = {
+  promptTokenCount: 120,
+  candidatesTokenCount: 30,
+  totalTokenCount: 200,
+  cachedContentTokenCount: 100,
+  thoughtsTokenCount: 50,
+  promptTokensDetails: [{ modality: 'TEXT', tokenCount: 120 }],
+};
 
 describe('Gemini response', () => {
   it('joins text, puts thoughts in reasoning_content and counts thinking as completion', () => {
     const { completion, usage } = geminiAdapter.chatResponse(
       {
-        candidates: [{ content: { role: 'model', parts: [{ text: 'Weighing it up.', thought: true }, { text: 'The answer ' }, { text: 'is 4.', thoughtSignature: 'c2ln' }] }, finishReason: 'STOP', index: 0 }],
+        candidates: [
+          {
+            content: {
+              role: 'model',
+              parts: [{ text: 'Weighing it up.', thought: true }, { text: 'The answer ' }, { text: 'is 4.', thoughtSignature: 'c2ln' }],
+            },
+            finishReason: 'STOP',
+            index: 0,
+          },
+        ],
         usageMetadata: usageMeta,
         modelVersion: 'gemini-2.5-flash',
         responseId: 'abc',
@@ -312,8 +404,21 @@ describe('Gemini response', () => {
       object: 'chat.completion',
       created: 1700000000,
       model: 'smart',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'The answer is 4.', refusal: null, reasoning_content: 'Weighing it up.' }, logprobs: null, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 120, completion_tokens: 80, total_tokens: 200, prompt_tokens_details: { cached_tokens: 100 }, completion_tokens_details: { reasoning_tokens: 50 } },
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'The answer is 4.', refusal: null, reasoning_content: 'Weighing it up.' },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
+      usage: {
+        prompt_tokens: 120,
+        completion_tokens: 80,
+        total_tokens: 200,
+        prompt_tokens_details: { cached_tokens: 100 },
+        completion_tokens_details: { reasoning_tokens: 50 },
+      },
     });
     expect(usage).toEqual({ promptTokens: 120, completionTokens: 80, totalTokens: 200, cachedTokens: 100, reasoningTokens: 50 });
   });
@@ -345,7 +450,12 @@ describe('Gemini response', () => {
         content: null,
         refusal: null,
         tool_calls: [
-          { id: 'call_req1_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' }, extra_content: { google: { thought_signature: 'c2lnMQ==' } } },
+          {
+            id: 'call_req1_0',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+            extra_content: { google: { thought_signature: 'c2lnMQ==' } },
+          },
           { id: 'call_req1_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } },
           { id: 'call_req1_2', type: 'function', function: { name: 'now', arguments: '{}' } },
         ],
@@ -356,7 +466,10 @@ describe('Gemini response', () => {
   });
 
   it('keeps an id Gemini gave', () => {
-    const { completion } = geminiAdapter.chatResponse({ candidates: [{ content: { parts: [{ functionCall: { id: 'fc-9', name: 'f', args: {} } }] }, finishReason: 'STOP' }] }, ctx);
+    const { completion } = geminiAdapter.chatResponse(
+      { candidates: [{ content: { parts: [{ functionCall: { id: 'fc-9', name: 'f', args: {} } }] }, finishReason: 'STOP' }] },
+      ctx,
+    );
     expect(completion.choices[0].message.tool_calls?.[0].id).toBe('fc-9');
   });
 
@@ -376,14 +489,24 @@ describe('Gemini response', () => {
   });
 
   it('answers a blocked prompt with content_filter and empty content', () => {
-    const { completion, usage } = geminiAdapter.chatResponse({ promptFeedback: { blockReason: 'SAFETY', safetyRatings: [] }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 } }, ctx);
-    expect(completion.choices).toEqual([{ index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: 'content_filter' }]);
+    const { completion, usage } = geminiAdapter.chatResponse(
+      { promptFeedback: { blockReason: 'SAFETY', safetyRatings: [] }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 } },
+      ctx,
+    );
+    expect(completion.choices).toEqual([
+      { index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: 'content_filter' },
+    ]);
     expect(usage?.promptTokens).toBe(9);
   });
 
   it('returns one choice per candidate and no usage when none was sent', () => {
     const { completion, usage } = geminiAdapter.chatResponse(
-      { candidates: [{ index: 0, content: { parts: [{ text: 'A' }] }, finishReason: 'STOP' }, { index: 1, content: { parts: [{ text: 'B' }] }, finishReason: 'MAX_TOKENS' }] },
+      {
+        candidates: [
+          { index: 0, content: { parts: [{ text: 'A' }] }, finishReason: 'STOP' },
+          { index: 1, content: { parts: [{ text: 'B' }] }, finishReason: 'MAX_TOKENS' },
+        ],
+      },
       ctx,
     );
     expect(completion.choices.map((c) => [c.index, c.message.content, c.finish_reason])).toEqual([
@@ -399,9 +522,21 @@ describe('Gemini response', () => {
 
 const chunkBase = { modelVersion: 'gemini-2.5-flash', responseId: 'resp-1' };
 const textStream = sse(
-  { candidates: [{ content: { parts: [{ text: 'Bonjour' }], role: 'model' }, index: 0 }], usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 }, ...chunkBase },
-  { candidates: [{ content: { parts: [{ text: ', ça va ? 🙂' }], role: 'model' }, index: 0 }], usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 }, ...chunkBase },
-  { candidates: [{ content: { parts: [{ text: '' }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 8, candidatesTokenCount: 7, totalTokenCount: 15 }, ...chunkBase },
+  {
+    candidates: [{ content: { parts: [{ text: 'Bonjour' }], role: 'model' }, index: 0 }],
+    usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 },
+    ...chunkBase,
+  },
+  {
+    candidates: [{ content: { parts: [{ text: ', ça va ? 🙂' }], role: 'model' }, index: 0 }],
+    usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 },
+    ...chunkBase,
+  },
+  {
+    candidates: [{ content: { parts: [{ text: '' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: 8, candidatesTokenCount: 7, totalTokenCount: 15 },
+    ...chunkBase,
+  },
 );
 const toolStream = sse(
   { candidates: [{ content: { parts: [{ text: 'Let me check.' }], role: 'model' }, index: 0 }], ...chunkBase },
@@ -420,7 +555,11 @@ const toolStream = sse(
     ],
     ...chunkBase,
   },
-  { candidates: [{ content: { parts: [{ functionCall: { name: 'now', args: {} } }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 60, candidatesTokenCount: 40, totalTokenCount: 100 }, ...chunkBase },
+  {
+    candidates: [{ content: { parts: [{ functionCall: { name: 'now', args: {} } }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: 60, candidatesTokenCount: 40, totalTokenCount: 100 },
+    ...chunkBase,
+  },
 );
 const thinkingStream = sse(
   { candidates: [{ content: { parts: [{ text: '**Planning** the sum', thought: true }], role: 'model' }, index: 0 }], ...chunkBase },
@@ -433,12 +572,36 @@ const thinkingStream = sse(
 );
 const safetyStream = sse(
   { candidates: [{ content: { parts: [{ text: 'Here is how' }], role: 'model' }, index: 0 }], ...chunkBase },
-  { candidates: [{ content: { parts: [], role: 'model' }, finishReason: 'SAFETY', index: 0, safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }] }], usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 3, totalTokenCount: 8 }, ...chunkBase },
+  {
+    candidates: [
+      {
+        content: { parts: [], role: 'model' },
+        finishReason: 'SAFETY',
+        index: 0,
+        safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }],
+      },
+    ],
+    usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 3, totalTokenCount: 8 },
+    ...chunkBase,
+  },
 );
 const blockedStream = sse({ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: 5, totalTokenCount: 5 }, ...chunkBase });
 const twoCandidates = sse(
-  { candidates: [{ content: { parts: [{ text: 'A' }], role: 'model' }, index: 0 }, { content: { parts: [{ text: 'B' }], role: 'model' }, index: 1 }], ...chunkBase },
-  { candidates: [{ content: { parts: [{ text: '!' }], role: 'model' }, finishReason: 'STOP', index: 0 }, { content: { parts: [{ text: '?' }], role: 'model' }, finishReason: 'MAX_TOKENS', index: 1 }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4, totalTokenCount: 7 }, ...chunkBase },
+  {
+    candidates: [
+      { content: { parts: [{ text: 'A' }], role: 'model' }, index: 0 },
+      { content: { parts: [{ text: 'B' }], role: 'model' }, index: 1 },
+    ],
+    ...chunkBase,
+  },
+  {
+    candidates: [
+      { content: { parts: [{ text: '!' }], role: 'model' }, finishReason: 'STOP', index: 0 },
+      { content: { parts: [{ text: '?' }], role: 'model' }, finishReason: 'MAX_TOKENS', index: 1 },
+    ],
+    usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4, totalTokenCount: 7 },
+    ...chunkBase,
+  },
 );
 
 describe('Gemini stream', () => {
@@ -446,12 +609,26 @@ describe('Gemini stream', () => {
     const { chunks, steps } = translate(textStream);
     expect(steps.map((s) => s.done ?? false)).toEqual([false, false, false, true]);
     expect(steps[3].usage).toEqual({ promptTokens: 8, completionTokens: 7, totalTokens: 15, cachedTokens: 0, reasoningTokens: 0 });
-    expect(chunks[0]).toEqual({ id: 'chatcmpl-req1', object: 'chat.completion.chunk', created: 1700000000, model: 'smart', choices: [{ index: 0, delta: { role: 'assistant', content: 'Bonjour' }, logprobs: null, finish_reason: null }] });
-    expect(chunks[chunks.length - 1]).toEqual({ id: 'chatcmpl-req1', object: 'chat.completion.chunk', created: 1700000000, model: 'smart', choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] });
+    expect(chunks[0]).toEqual({
+      id: 'chatcmpl-req1',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'smart',
+      choices: [{ index: 0, delta: { role: 'assistant', content: 'Bonjour' }, logprobs: null, finish_reason: null }],
+    });
+    expect(chunks[chunks.length - 1]).toEqual({
+      id: 'chatcmpl-req1',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'smart',
+      choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }],
+    });
     // The client encoder writes the usage chunk; the translator's chunks never carry usage.
     expect(chunks.some((c) => 'usage' in c)).toBe(false);
     const final = await accumulate(chunks);
-    expect(final.choices).toEqual([{ index: 0, message: { role: 'assistant', content: 'Bonjour, ça va ? 🙂', refusal: null }, logprobs: null, finish_reason: 'stop' }]);
+    expect(final.choices).toEqual([
+      { index: 0, message: { role: 'assistant', content: 'Bonjour, ça va ? 🙂', refusal: null }, logprobs: null, finish_reason: 'stop' },
+    ]);
   });
 
   it('streams function calls whole, with increasing indexes, ids, names and full arguments', async () => {
@@ -467,7 +644,12 @@ describe('Gemini stream', () => {
       content: 'Let me check.',
       refusal: null,
       tool_calls: [
-        { id: 'call_req1_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' }, extra_content: { google: { thought_signature: 'c2lnMQ==' } } },
+        {
+          id: 'call_req1_0',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' },
+          extra_content: { google: { thought_signature: 'c2lnMQ==' } },
+        },
         { id: 'call_req1_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Tokyo"}' } },
         { id: 'call_req1_2', type: 'function', function: { name: 'now', arguments: '{}' } },
       ],
@@ -476,7 +658,10 @@ describe('Gemini stream', () => {
 
   it('gives the same tool calls streamed and unstreamed, so a replayed history is identical', async () => {
     const streamed = await accumulate(translate(toolStream).chunks);
-    const events = toolStream.split('\r\n\r\n').filter(Boolean).map((e) => JSON.parse(e.slice('data: '.length)));
+    const events = toolStream
+      .split('\r\n\r\n')
+      .filter(Boolean)
+      .map((e) => JSON.parse(e.slice('data: '.length)));
     const parts = events.flatMap((e) => e.candidates[0].content.parts);
     const whole = geminiAdapter.chatResponse({ candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }] }, ctx).completion;
     expect(streamed.choices[0].message.tool_calls).toEqual(whole.choices[0].message.tool_calls);
@@ -489,7 +674,11 @@ describe('Gemini stream', () => {
     expect(reasoning).toBe('**Planning** the sum. Done.');
     const final = await accumulate(chunks);
     expect(final.choices[0].message.content).toBe('4');
-    expect(steps[3]).toEqual({ chunks: [], done: true, usage: { promptTokens: 120, completionTokens: 51, totalTokens: 171, cachedTokens: 100, reasoningTokens: 50 } });
+    expect(steps[3]).toEqual({
+      chunks: [],
+      done: true,
+      usage: { promptTokens: 120, completionTokens: 51, totalTokens: 171, cachedTokens: 100, reasoningTokens: 50 },
+    });
   });
 
   it('ends a stream stopped by the safety filter with content_filter', async () => {
@@ -520,14 +709,31 @@ describe('Gemini stream', () => {
 
   it.each([
     ['before its finishReason', textStream.slice(0, textStream.lastIndexOf('data:'))],
-    ['while one of two candidates is unfinished', sse({ candidates: [{ content: { parts: [{ text: 'A' }] }, index: 0, finishReason: 'STOP' }, { content: { parts: [{ text: 'B' }] }, index: 1 }] })],
+    [
+      'while one of two candidates is unfinished',
+      sse({
+        candidates: [
+          { content: { parts: [{ text: 'A' }] }, index: 0, finishReason: 'STOP' },
+          { content: { parts: [{ text: 'B' }] }, index: 1 },
+        ],
+      }),
+    ],
   ])('does not call a stream cut %s a clean end', (_name, cut) => {
     expect(translate(cut).steps.some((s) => s.done)).toBe(false);
   });
 
   it('reports an error event inside the stream', () => {
-    const { steps } = translate(sse({ candidates: [{ content: { parts: [{ text: 'Hi' }] } }] }, { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } }));
-    expect(steps[1].error).toEqual({ status: 503, message: 'The provider (gemini) is unavailable: The model is overloaded. Please try again later.', type: 'api_error' });
+    const { steps } = translate(
+      sse(
+        { candidates: [{ content: { parts: [{ text: 'Hi' }] } }] },
+        { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } },
+      ),
+    );
+    expect(steps[1].error).toEqual({
+      status: 503,
+      message: 'The provider (gemini) is unavailable: The model is overloaded. Please try again later.',
+      type: 'api_error',
+    });
     expect(steps[1].done).toBeUndefined();
   });
 
@@ -545,22 +751,52 @@ describe('Gemini stream', () => {
       if (pieces !== whole) throw new Error(`cut at byte ${cut} changed the result`);
     }
     // And byte by byte, every boundary at once.
-    expect(JSON.stringify(translate(transcript, Array.from({ length: length - 1 }, (_, i) => i + 1)).chunks)).toBe(whole);
+    expect(
+      JSON.stringify(
+        translate(
+          transcript,
+          Array.from({ length: length - 1 }, (_, i) => i + 1),
+        ).chunks,
+      ),
+    ).toBe(whole);
   });
 });
 
 // ---------------------------------------------------------------- errors
 
-const googleError = (code: number, status: string, message: string, details?: unknown[]) => JSON.stringify({ error: { code, message, status, ...(details ? { details } : {}) } });
+const googleError = (code: number, status: string, message: string, details?: unknown[]) =>
+  JSON.stringify({ error: { code, message, status, ...(details ? { details } : {}) } });
 
 describe('Gemini errors', () => {
   it.each([
-    ['invalid argument', 400, googleError(400, 'INVALID_ARGUMENT', 'Invalid value at \'contents[0].parts[0]\''), {}, 400, 'caller', 'INVALID_ARGUMENT', 'invalid_request_error', undefined],
-    ['token limit', 400, googleError(400, 'INVALID_ARGUMENT', 'The input token count (1200293) exceeds the maximum number of tokens allowed (1048576).'), {}, 400, 'context_window', 'context_length_exceeded', 'invalid_request_error', undefined],
+    [
+      'invalid argument',
+      400,
+      googleError(400, 'INVALID_ARGUMENT', "Invalid value at 'contents[0].parts[0]'"),
+      {},
+      400,
+      'caller',
+      'INVALID_ARGUMENT',
+      'invalid_request_error',
+      undefined,
+    ],
+    [
+      'token limit',
+      400,
+      googleError(400, 'INVALID_ARGUMENT', 'The input token count (1200293) exceeds the maximum number of tokens allowed (1048576).'),
+      {},
+      400,
+      'context_window',
+      'context_length_exceeded',
+      'invalid_request_error',
+      undefined,
+    ],
     [
       'bad API key (a 400 at Google)',
       400,
-      googleError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }]),
+      googleError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' },
+      ]),
       {},
       502,
       'auth',
@@ -568,12 +804,35 @@ describe('Gemini errors', () => {
       'api_error',
       undefined,
     ],
-    ['permission denied', 403, googleError(403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers.'), {}, 502, 'auth', 'upstream_auth_failed', 'api_error', undefined],
-    ['unauthenticated', 401, googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'), {}, 502, 'auth', 'upstream_auth_failed', 'api_error', undefined],
+    [
+      'permission denied',
+      403,
+      googleError(403, 'PERMISSION_DENIED', "Method doesn't allow unregistered callers."),
+      {},
+      502,
+      'auth',
+      'upstream_auth_failed',
+      'api_error',
+      undefined,
+    ],
+    [
+      'unauthenticated',
+      401,
+      googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'),
+      {},
+      502,
+      'auth',
+      'upstream_auth_failed',
+      'api_error',
+      undefined,
+    ],
     [
       'quota with RetryInfo',
       429,
-      googleError(429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota.', [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [] }, { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '38s' }]),
+      googleError(429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota.', [
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [] },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '38s' },
+      ]),
       {},
       429,
       'rate_limit',
@@ -581,14 +840,84 @@ describe('Gemini errors', () => {
       'rate_limit_error',
       '38',
     ],
-    ['quota with a fractional delay', 429, googleError(429, 'RESOURCE_EXHAUSTED', 'Slow down.', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.5s' }]), {}, 429, 'rate_limit', 'rate_limit_exceeded', 'rate_limit_error', '1'],
-    ['quota with only a header', 429, googleError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).'), { 'retry-after': '7' }, 429, 'rate_limit', 'rate_limit_exceeded', 'rate_limit_error', '7'],
+    [
+      'quota with a fractional delay',
+      429,
+      googleError(429, 'RESOURCE_EXHAUSTED', 'Slow down.', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.5s' }]),
+      {},
+      429,
+      'rate_limit',
+      'rate_limit_exceeded',
+      'rate_limit_error',
+      '1',
+    ],
+    [
+      'quota with only a header',
+      429,
+      googleError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).'),
+      { 'retry-after': '7' },
+      429,
+      'rate_limit',
+      'rate_limit_exceeded',
+      'rate_limit_error',
+      '7',
+    ],
     ['internal', 500, googleError(500, 'INTERNAL', 'An internal error has occurred.'), {}, 502, 'server', 'upstream_error', 'api_error', undefined],
-    ['overloaded', 503, googleError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'), {}, 503, 'server', 'upstream_unavailable', 'api_error', undefined],
-    ['deadline', 504, googleError(504, 'DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.'), {}, 504, 'timeout', 'upstream_timeout', 'timeout_error', undefined],
-    ['unknown model', 404, googleError(404, 'NOT_FOUND', 'models/gemini-9 is not found for API version v1beta, or is not supported for generateContent.'), {}, 502, 'server', 'upstream_error', 'api_error', undefined],
-    ['unsupported region', 400, googleError(400, 'FAILED_PRECONDITION', 'User location is not supported for the API use.'), {}, 502, 'server', 'upstream_error', 'api_error', undefined],
-    ['array-wrapped body', 400, `[${googleError(400, 'INVALID_ARGUMENT', 'Bad field')}]`, {}, 400, 'caller', 'INVALID_ARGUMENT', 'invalid_request_error', undefined],
+    [
+      'overloaded',
+      503,
+      googleError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'),
+      {},
+      503,
+      'server',
+      'upstream_unavailable',
+      'api_error',
+      undefined,
+    ],
+    [
+      'deadline',
+      504,
+      googleError(504, 'DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.'),
+      {},
+      504,
+      'timeout',
+      'upstream_timeout',
+      'timeout_error',
+      undefined,
+    ],
+    [
+      'unknown model',
+      404,
+      googleError(404, 'NOT_FOUND', 'models/gemini-9 is not found for API version v1beta, or is not supported for generateContent.'),
+      {},
+      502,
+      'server',
+      'upstream_error',
+      'api_error',
+      undefined,
+    ],
+    [
+      'unsupported region',
+      400,
+      googleError(400, 'FAILED_PRECONDITION', 'User location is not supported for the API use.'),
+      {},
+      502,
+      'server',
+      'upstream_error',
+      'api_error',
+      undefined,
+    ],
+    [
+      'array-wrapped body',
+      400,
+      `[${googleError(400, 'INVALID_ARGUMENT', 'Bad field')}]`,
+      {},
+      400,
+      'caller',
+      'INVALID_ARGUMENT',
+      'invalid_request_error',
+      undefined,
+    ],
     ['not JSON', 502, '<html>Bad Gateway</html>', {}, 502, 'server', 'upstream_error', 'api_error', undefined],
   ])('%s', (_name, status, body, headers, outStatus, kind, code, type, retryAfter) => {
     const mapped = geminiAdapter.mapError(status, body, headers as Record<string, string>);
@@ -597,6 +926,7 @@ describe('Gemini errors', () => {
     expect(wire(mapped).error.code).toBe(code);
     expect(wire(mapped).error.type).toBe(type);
     expect(mapped.headers['retry-after']).toBe(retryAfter);
-    if (kind === 'caller' || kind === 'context_window' || kind === 'rate_limit') expect(wire(mapped).error.message).toBe(JSON.parse(body.replace(/^\[|\]$/g, '')).error.message);
+    if (kind === 'caller' || kind === 'context_window' || kind === 'rate_limit')
+      expect(wire(mapped).error.message).toBe(JSON.parse(body.replace(/^\[|\]$/g, '')).error.message);
   });
 });

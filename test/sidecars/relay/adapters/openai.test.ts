@@ -1,5 +1,5 @@
-import { buildRequest, mapUpstreamError, processStreamData, usageFromResponse } from '../../../../sidecars/relay/adapters/openai';
 import type { PlanTarget } from '../../../../lib/plan';
+import { buildRequest, mapUpstreamError, processStreamData, usageFromResponse } from '../../../../sidecars/relay/adapters/openai';
 import { planTarget, wire } from './adapter-helpers';
 
 const target: PlanTarget = planTarget('openai', 'https://api.openai.com/v1', 'gpt-4o-mini-2024-07-18', 'OPENAI_API_KEY');
@@ -115,10 +115,18 @@ describe('upstream error mapping', () => {
   const openAI429 = '{"error":{"message":"Rate limit reached for gpt-4o-mini","type":"requests","param":null,"code":"rate_limit_exceeded"}}';
 
   it('keeps a caller error status and the provider message, type, code and param', () => {
-    const body = '{"error":{"message":"This model\'s maximum context length is 128000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}';
+    const body =
+      '{"error":{"message":"This model\'s maximum context length is 128000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}';
     const mapped = mapUpstreamError(400, body, undefined, 'openai');
     expect(mapped).toMatchObject({ status: 400, headers: {}, kind: 'context_window' });
-    expect(wire(mapped)).toEqual({ error: { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } });
+    expect(wire(mapped)).toEqual({
+      error: {
+        message: "This model's maximum context length is 128000 tokens.",
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: 'context_length_exceeded',
+      },
+    });
   });
 
   it('passes 429 with Retry-After', () => {
@@ -128,7 +136,7 @@ describe('upstream error mapping', () => {
     expect(wire(mapped).error.message).toBe('Rate limit reached for gpt-4o-mini');
   });
 
-  it('turns a rejected provider key into a 502, not the caller\'s 401', () => {
+  it("turns a rejected provider key into a 502, not the caller's 401", () => {
     const mapped = mapUpstreamError(401, '{"error":{"message":"Incorrect API key provided"}}', undefined, 'openai');
     expect(mapped.status).toBe(502);
     expect(wire(mapped).error.code).toBe('upstream_auth_failed');

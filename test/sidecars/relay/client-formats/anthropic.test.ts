@@ -4,6 +4,10 @@
  * accumulator), and requests are round-tripped through the Anthropic adapter.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { errorBody, gatewayError } from '../../../../lib/errors';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../../lib/openai-types';
+import type { PlanTarget } from '../../../../lib/plan';
+import { SseParser } from '../../../../lib/sse';
 import { anthropicAdapter } from '../../../../sidecars/relay/adapters/anthropic';
 import type { UpstreamHttpRequest } from '../../../../sidecars/relay/adapters/types';
 import {
@@ -13,11 +17,7 @@ import {
   chatCompletionToAnthropic,
   stripAnthropicExtensions,
 } from '../../../../sidecars/relay/client-formats/anthropic/index';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../../lib/openai-types';
-import type { PlanTarget } from '../../../../lib/plan';
-import { SseParser } from '../../../../lib/sse';
 import type { TokenUsage } from '../../../../sidecars/relay/usage';
-import { errorBody, gatewayError } from '../../../../lib/errors';
 import { planTarget } from '../adapters/adapter-helpers';
 
 const target: PlanTarget = planTarget('anthropic', 'https://api.anthropic.com', 'claude-sonnet-4-5-20250929', 'ANTHROPIC_API_KEY');
@@ -153,7 +153,14 @@ describe('Anthropic request → canonical chat request', () => {
             ],
           },
         ],
-        tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } }, cache_control: { type: 'ephemeral' } }],
+        tools: [
+          {
+            name: 'get_weather',
+            description: 'Weather',
+            input_schema: { type: 'object', properties: { city: { type: 'string' } } },
+            cache_control: { type: 'ephemeral' },
+          },
+        ],
         tool_choice: { type: 'any', disable_parallel_tool_use: true },
       },
       {
@@ -174,7 +181,11 @@ describe('Anthropic request → canonical chat request', () => {
           { role: 'user', content: [{ type: 'text', text: 'Summarise' }] },
         ],
         tools: [
-          { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }, cache_control: { type: 'ephemeral' } },
+          {
+            type: 'function',
+            function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+            cache_control: { type: 'ephemeral' },
+          },
         ],
         tool_choice: 'required',
         parallel_tool_calls: false,
@@ -183,7 +194,11 @@ describe('Anthropic request → canonical chat request', () => {
     ['tool_choice auto', { tool_choice: { type: 'auto' } }, { tool_choice: 'auto' }],
     ['tool_choice none', { tool_choice: { type: 'none' } }, { tool_choice: 'none' }],
     ['tool_choice tool', { tool_choice: { type: 'tool', name: 'f' } }, { tool_choice: { type: 'function', function: { name: 'f' } } }],
-    ['thinking → exact thinking + nearest reasoning_effort', { thinking: { type: 'enabled', budget_tokens: 10000 } }, { thinking: { type: 'enabled', budget_tokens: 10000 }, reasoning_effort: 'medium' }],
+    [
+      'thinking → exact thinking + nearest reasoning_effort',
+      { thinking: { type: 'enabled', budget_tokens: 10000 } },
+      { thinking: { type: 'enabled', budget_tokens: 10000 }, reasoning_effort: 'medium' },
+    ],
     ['stream asks for the usage chunk', { stream: true }, { stream: true, stream_options: { include_usage: true } }],
     [
       'images inside a tool result follow in the user message',
@@ -191,7 +206,16 @@ describe('Anthropic request → canonical chat request', () => {
         messages: [
           {
             role: 'user',
-            content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'shot' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] }],
+            content: [
+              {
+                type: 'tool_result',
+                tool_use_id: 't',
+                content: [
+                  { type: 'text', text: 'shot' },
+                  { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+                ],
+              },
+            ],
           },
         ],
       },
@@ -248,7 +272,13 @@ describe('round trip: Anthropic request → canonical → Anthropic adapter', ()
     max_tokens: 8000,
     system: [{ type: 'text', text: 'You are a weather bot.', cache_control: { type: 'ephemeral' } }],
     messages: [
-      { role: 'user', content: [{ type: 'text', text: 'Weather in Paris and Oslo?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Weather in Paris and Oslo?' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+        ],
+      },
       {
         role: 'assistant',
         content: [
@@ -267,7 +297,14 @@ describe('round trip: Anthropic request → canonical → Anthropic adapter', ()
         ],
       },
     ],
-    tools: [{ name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, cache_control: { type: 'ephemeral' } }],
+    tools: [
+      {
+        name: 'get_weather',
+        description: 'Weather for a city',
+        input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        cache_control: { type: 'ephemeral' },
+      },
+    ],
     tool_choice: { type: 'auto', disable_parallel_tool_use: true },
     stop_sequences: ['###'],
     top_k: 5,
@@ -284,7 +321,17 @@ describe('round trip: Anthropic request → canonical → Anthropic adapter', ()
   });
 
   it('preserves a plain string conversation', () => {
-    const simple = { model: target.model, max_tokens: 100, system: 'Short.', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }], temperature: 0.2 };
+    const simple = {
+      model: target.model,
+      max_tokens: 100,
+      system: 'Short.',
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+        { role: 'user', content: 'c' },
+      ],
+      temperature: 0.2,
+    };
     const upstream = anthropicAdapter.chatRequest(target, toChat(simple), 'k') as UpstreamHttpRequest;
     expect(normalise(JSON.parse(upstream.body))).toEqual(normalise(simple));
   });
@@ -292,8 +339,19 @@ describe('round trip: Anthropic request → canonical → Anthropic adapter', ()
 
 // ---- responses ----
 
-function completion(message: ChatCompletion['choices'][number]['message'], finish: ChatCompletion['choices'][number]['finish_reason'], usage?: ChatCompletion['usage']): ChatCompletion {
-  return { id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage };
+function completion(
+  message: ChatCompletion['choices'][number]['message'],
+  finish: ChatCompletion['choices'][number]['finish_reason'],
+  usage?: ChatCompletion['usage'],
+): ChatCompletion {
+  return {
+    id: 'chatcmpl-x',
+    object: 'chat.completion',
+    created: 1,
+    model: 'gpt-4o',
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+    usage,
+  };
 }
 
 describe('chat.completion → Anthropic message', () => {
@@ -336,7 +394,11 @@ describe('chat.completion → Anthropic message', () => {
       usage: { input_tokens: 21, output_tokens: 50, cache_creation_input_tokens: 188, cache_read_input_tokens: 1000 },
     };
     expect(message).toEqual(expected);
-    const parsed = await sdkClient(JSON.stringify(message), 'application/json').messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
+    const parsed = await sdkClient(JSON.stringify(message), 'application/json').messages.create({
+      model: 'm',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(JSON.parse(JSON.stringify(parsed))).toEqual(expected);
   });
 
@@ -365,7 +427,10 @@ describe('chat.completion → Anthropic message', () => {
 // ---- streams ----
 
 const chunkBase = { id: 'chatcmpl-1', object: 'chat.completion.chunk' as const, created: 1, model: 'gpt-4o' };
-function chunk(delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): ChatCompletionChunk {
+function chunk(
+  delta: ChatCompletionChunk['choices'][number]['delta'],
+  finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null,
+): ChatCompletionChunk {
   return { ...chunkBase, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] };
 }
 
@@ -406,7 +471,7 @@ async function sdkFinalMessage(sse: string) {
 }
 
 describe('AnthropicStreamEncoder', () => {
-  it('produces exactly Anthropic\'s event sequence', () => {
+  it("produces exactly Anthropic's event sequence", () => {
     const list = events(encode(openAIToolStream));
     expect(list.map((e) => `${String(e.type)}${e.index === undefined ? '' : `#${String(e.index)}`}`)).toEqual([
       'message_start',
@@ -466,8 +531,16 @@ describe('AnthropicStreamEncoder', () => {
   });
 
   it('reasoning becomes a thinking block before the text; usage passed to finish() wins', async () => {
-    const chunks = [chunk({ role: 'assistant', content: '' }), chunk({ reasoning_content: 'Think ' }), chunk({ reasoning_content: 'hard.' }), chunk({ content: '42' }), chunk({}, 'length')];
-    const final = await sdkFinalMessage(encode(chunks, { promptTokens: 100, completionTokens: 7, totalTokens: 107, cachedTokens: 0, cacheWriteTokens: 40, reasoningTokens: 3 }));
+    const chunks = [
+      chunk({ role: 'assistant', content: '' }),
+      chunk({ reasoning_content: 'Think ' }),
+      chunk({ reasoning_content: 'hard.' }),
+      chunk({ content: '42' }),
+      chunk({}, 'length'),
+    ];
+    const final = await sdkFinalMessage(
+      encode(chunks, { promptTokens: 100, completionTokens: 7, totalTokens: 107, cachedTokens: 0, cacheWriteTokens: 40, reasoningTokens: 3 }),
+    );
     expect(final.content).toEqual([
       { type: 'thinking', thinking: 'Think hard.', signature: '' },
       { type: 'text', text: '42' },
@@ -495,7 +568,7 @@ describe('AnthropicStreamEncoder', () => {
     expect(final).toMatchObject({ content: [], stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 } });
   });
 
-  it('errorEvent is Anthropic\'s stream error, raised by the SDK with its type', async () => {
+  it("errorEvent is Anthropic's stream error, raised by the SDK with its type", async () => {
     const encoder = new AnthropicStreamEncoder(ctx);
     const sse = encoder.push(chunk({ content: 'Hi' })) + encoder.errorEvent('Overloaded', 'overloaded_error');
     expect(sse.endsWith('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n')).toBe(true);
@@ -505,7 +578,19 @@ describe('AnthropicStreamEncoder', () => {
 
   it('full circle: an Anthropic stream through the adapter and back comes out the same message', async () => {
     const upstream = [
-      { type: 'message_start', message: { id: 'msg_up', type: 'message', role: 'assistant', model: target.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 30, cache_creation_input_tokens: 5, cache_read_input_tokens: 900, output_tokens: 1 } } },
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_up',
+          type: 'message',
+          role: 'assistant',
+          model: target.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 30, cache_creation_input_tokens: 5, cache_read_input_tokens: 900, output_tokens: 1 },
+        },
+      },
       { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Need both.' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig' } },
@@ -555,24 +640,29 @@ describe('AnthropicStreamEncoder', () => {
   });
 });
 
-describe('anthropicClientFormat (the relay\'s ClientFormat)', () => {
-  it('translates requests, refuses in Anthropic terms, and renders errors in Anthropic\'s shape', () => {
+describe("anthropicClientFormat (the relay's ClientFormat)", () => {
+  it("translates requests, refuses in Anthropic terms, and renders errors in Anthropic's shape", () => {
     const ok = anthropicClientFormat.toCanonical({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
     expect(ok).toEqual({ ok: true, request: { model: 'm', max_completion_tokens: 5, messages: [{ role: 'user', content: 'x' }] } });
     const bad = anthropicClientFormat.toCanonical({ model: 'm', messages: [] });
     // No code: Anthropic's error type says it all, and a code would be joined to the message.
     expect(bad).toEqual({ ok: false, refusal: { status: 400, message: 'max_tokens: Field required', param: 'max_tokens', code: null, headers: {} } });
-    if (!bad.ok) expect(errorBody('anthropic', bad.refusal)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' } });
+    if (!bad.ok)
+      expect(errorBody('anthropic', bad.refusal)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' } });
   });
 
   it('streams through the encoder, and the SDK reads the result', async () => {
     const enc = anthropicClientFormat.streamEncoder({ id: 'chatcmpl-req-1', model: 'claude-sonnet-4-5', created: 1, wantsUsage: false });
-    const sse = openAIToolStream.map((c) => enc.chunk(c)).join('') + enc.finish({ promptTokens: 80, completionTokens: 30, totalTokens: 110, cachedTokens: 64, reasoningTokens: 0 }, 0.001);
+    const sse =
+      openAIToolStream.map((c) => enc.chunk(c)).join('') +
+      enc.finish({ promptTokens: 80, completionTokens: 30, totalTokens: 110, cachedTokens: 64, reasoningTokens: 0 }, 0.001);
     const final = await sdkFinalMessage(sse);
     expect(final.id).toBe('msg_req-1');
     expect((final.content as unknown[]).length).toBe(3);
     expect(enc.error(gatewayError(502, 'boom', 'upstream_overloaded'))).toBe('');
     const enc2 = anthropicClientFormat.streamEncoder({ id: 'chatcmpl-r', model: 'm', created: 1, wantsUsage: false });
-    expect(enc2.error(gatewayError(502, 'boom', 'upstream_overloaded'))).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"boom"}}\n\n');
+    expect(enc2.error(gatewayError(502, 'boom', 'upstream_overloaded'))).toBe(
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"boom"}}\n\n',
+    );
   });
 });
