@@ -1,7 +1,9 @@
 /** The control API process: environment, migrations (unless AIGW_MIGRATE=false), one ready line, clean shutdown. */
+
 import { runMigrations } from '../../lib/db/migrate';
 import { createPool, POOL_DEADLINES } from '../../lib/db/pool';
 import { createLogger } from '../../lib/log';
+import { exitOnSignal, runProcess } from '../../lib/process-lifecycle';
 import { loadControlConfig } from './config';
 import { type Invalidator, NoInvalidator, RedisInvalidator } from './invalidate';
 import { startControl } from './server';
@@ -28,20 +30,7 @@ async function main(): Promise<void> {
   }
   const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log });
   log.info('control API listening', { url: control.url });
-  const stop = (): void => {
-    control
-      .close()
-      .then(() => Promise.all([invalidator.close(), pool.end()]))
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  exitOnSignal(() => control.close().then(() => Promise.all([invalidator.close(), pool.end()])));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`control API failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+runProcess('control API', main);

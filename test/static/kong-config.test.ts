@@ -5,22 +5,12 @@
  *  - pluginserver_<name>_query_cmd is mandatory;
  *  - the socket Kong dials must be <prefix>/<--sock-name> of the server it started.
  */
+
 import { posix } from 'node:path';
+import { BUNDLED_PLUGINS } from '../harness/kong-double/bundled';
 import { handlerMessage, luaFormat, pdkMessage } from '../harness/kong-double/error-pages';
 import { checkErrorTemplate } from '../harness/kong-double/kong-conf';
-import {
-  confList,
-  deckPlugins,
-  KONG_3_9_BUNDLED_PLUGINS,
-  kongConf,
-  nginxSize,
-  parseKongConf,
-  parseYaml,
-  pluginFolders,
-  pluginServerKey,
-  readRepoFile,
-  repoPath,
-} from './static-helpers';
+import { confList, deckPlugins, kongConf, nginxSize, parseKongConf, parseYaml, pluginFolders, pluginServerKey, readRepoFile, repoPath } from './static-helpers';
 
 /** The layout kong/Dockerfile builds, read from the Dockerfile itself. */
 function dockerfileLayout(): { jsPluginsDir: string; confPath: string; pluginServerBin: string; kongPrefix: string } {
@@ -69,7 +59,7 @@ describe('kong.conf and plugins/', () => {
   });
 
   test('no plugin folder is named like a plugin bundled with Kong 3.9 (Kong would load its own Lua plugin instead)', () => {
-    const clashes = folders.filter((name) => KONG_3_9_BUNDLED_PLUGINS.includes(name));
+    const clashes = folders.filter((name) => BUNDLED_PLUGINS.has(name));
     if (clashes.length > 0) {
       throw new Error(
         `plugins/${clashes.join(', plugins/')} shadowed by Kong's bundled Lua plugin of the same name: ` +
@@ -150,7 +140,7 @@ describe('kong.conf and deck/kong.yaml', () => {
   test('every plugin deck/kong.yaml uses is one of ours (folder) or bundled with Kong 3.9', () => {
     const names = deckPlugins(deckDoc).map((p) => String(p.name));
     expect(names.length).toBeGreaterThan(0);
-    const unknown = names.filter((n) => !folders.includes(n) && !KONG_3_9_BUNDLED_PLUGINS.includes(n));
+    const unknown = names.filter((n) => !folders.includes(n) && !BUNDLED_PLUGINS.has(n));
     expect(unknown).toEqual([]);
     const listed = confList(conf.get('plugins'));
     for (const name of names) {

@@ -1,4 +1,10 @@
-/** Plugins bundled with Kong OSS 3.9.3 (kong/constants.lua `plugins`). The test ingress does not run them. */
+/**
+ * Plugins bundled with Kong OSS 3.9.3 (kong/constants.lua `plugins` at tag 3.9.3). The test
+ * ingress does not run them. Kong loads a plugin's handler by trying
+ * `require("kong.plugins.<name>.handler")` first and asks the plugin servers only when that fails
+ * (kong/db/dao/plugins.lua load_plugin_handler), so an external plugin with one of these names is
+ * silently shadowed by Kong's own Lua plugin.
+ */
 export const BUNDLED_PLUGINS: ReadonlySet<string> = new Set([
   'jwt',
   'acl',
