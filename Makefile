@@ -65,12 +65,13 @@ test: system-deps lint bundle
 	$(BIN)/jest --ci $(JEST_ARGS)
 
 # Works first on a fresh machine: the stores' packages, npm ci, the build and the command.
+# Always this machine's gateway, even in a shell set up for the remote end-to-end run.
 dev: dev-deps build aigw-command
-	$(BIN)/tsx test/harness/stack/dev.ts
+	env -u AIGW_E2E_URL $(BIN)/tsx test/harness/stack/dev.ts
 
 # Results go to test/bench/raw/ (ignored): a run changes no tracked file.
 bench: build
-	$(BIN)/tsx test/bench/bench.ts
+	env -u AIGW_E2E_URL $(BIN)/tsx test/bench/bench.ts
 
 # The latest `make bench` run into the README's marked sections and test/bench/results.{json,md}.
 bench-readme: deps

@@ -112,6 +112,8 @@ local.it(
       RELAY_PORT: String(relay),
       AIGW_DEV_MOCK_PORT: String(mock),
       CONTROL_PORT: String(control),
+      // A shell set up for the remote end-to-end run: make dev still starts this machine's gateway.
+      AIGW_E2E_URL: 'http://127.0.0.1:9',
     };
     // Its own process group, as a terminal runs it, so Ctrl-C (SIGINT to the group) reaches make and everything it started.
     // `-o`: the shared node_modules is taken as installed (npm ci there would replace the suite's own).
