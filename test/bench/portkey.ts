@@ -288,8 +288,10 @@ export function portkeyMarkdown(c: PortkeyComparison): string {
   const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
   const addedP50 = (path: PathName, concurrency: number): number => find(rows, path, concurrency).p50Ms - find(rows, 'mock direct', concurrency).p50Ms;
   const rps = (path: PathName): number => find(rows, path, 32).throughputRps;
-  const cpu = (path: PathName, processes: readonly string[]): number =>
-    processes.reduce((sum, name) => sum + (find(rows, path, 32).cpuMsPerRequest[name] ?? 0), 0);
+  const cpu = (path: PathName, processes: readonly string[]): number => {
+    const { cpuMsPerRequest } = find(rows, path, 32);
+    return processes.reduce((sum, name) => sum + (cpuMsPerRequest[name] ?? 0), 0);
+  };
   lines.push(
     '',
     '| ratio | value | goal |',

@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { KongSchema } from '../../../lib/kong/schema';
+import { REPO_ROOT } from '../repo-root';
 import type { IngressLogger } from './log';
 
 export interface PluginInfo {
@@ -30,7 +31,7 @@ export interface PluginInfo {
 
 /** node_modules/.bin/kong-js-pluginserver of this repository. */
 export function pluginServerBin(): string {
-  const candidates = [resolve(__dirname, '../../../node_modules/.bin/kong-js-pluginserver'), resolve(process.cwd(), 'node_modules/.bin/kong-js-pluginserver')];
+  const candidates = [join(REPO_ROOT, 'node_modules', '.bin', 'kong-js-pluginserver'), resolve(process.cwd(), 'node_modules/.bin/kong-js-pluginserver')];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error(`kong-js-pluginserver not found (looked in ${candidates.join(', ')})`);
   return found;
