@@ -39,3 +39,6 @@ export const PARALLEL_LEASE_SECONDS_DEFAULT = 60;
 /** Balancing within a priority tier (aigw-proxy `models[].balancing`). */
 export const BALANCING_ALGORITHM_DEFAULT = 'weighted-round-robin';
 export const HASH_HEADER_DEFAULT = 'x-session-id';
+
+/** Where the inference sidecar listens (its INFERENCE_ADDRESS) and where aigw-prompt-compressor calls it. */
+export const INFERENCE_ADDRESS_DEFAULT = '127.0.0.1:50151';

@@ -3,6 +3,7 @@
  * (which enforces them), aigw-proxy (which reserves budget) and the relay (which settles).
  * Money in them is integer nano-USD (lib/money.ts).
  */
+import { type CompressionReport, restoreCompressionReport } from './compression/report';
 
 export type KeyRole = 'user' | 'admin';
 
@@ -79,6 +80,8 @@ export interface RequestIdentity {
   parallelLeaseMs: number | null;
   /** Which models the key may use, so `GET /v1/models` lists only those. */
   models: ModelPolicy;
+  /** What aigw-prompt-compressor did to the prompt, when it ran (aigw-proxy signs it into the plan). */
+  compression?: CompressionReport;
 }
 
 /**
@@ -163,6 +166,7 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
     model: v.model ?? '',
     parallelLeaseMs: v.parallelLeaseMs ?? null,
     budgets: restoreBudgetSubjects(v.budgets),
+    compression: restoreCompressionReport(v.compression),
     rateSubjects: (Array.isArray(v.rateSubjects) ? v.rateSubjects : []).map((s) => ({ ...s, rpm: s.rpm ?? null, tpm: s.tpm ?? null })),
   };
 }

@@ -6,6 +6,7 @@
  * prompt or later on.
  */
 import { createHash } from 'node:crypto';
+import type { CompressionReport } from './compression/report';
 import type { BudgetSubject, RateLimitSubject } from './identity';
 import type { ModelPrice } from './pricing';
 import type { ProviderType } from './providers';
@@ -77,6 +78,8 @@ export interface RoutePlan {
   retry?: PlanRetry;
   /** Why the targets are in this order (logged and counted by the relay). */
   routing?: { algorithm: string; reason: string };
+  /** What aigw-prompt-compressor did to the prompt: the relay records tokens and dollars saved. */
+  compression?: CompressionReport;
 }
 
 export interface SignedPlan {

@@ -81,6 +81,14 @@ export function costNano(usage: BilledUsage, price: ModelPrice): number {
 }
 
 /**
+ * What prompt tokens a request did not send would have cost at the input rate: the dollars
+ * compression saved, rounded down (a saving is never claimed above what it was).
+ */
+export function inputSavingsNano(tokens: number, price: ModelPrice): number {
+  return Math.max(0, Math.floor(nano(tokens, price.input) + 1e-6));
+}
+
+/**
  * The most a request can cost: every prompt token at the dearest prompt rate and the full output
  * allowance. This is what a budget reserves before the call.
  */

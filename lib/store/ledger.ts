@@ -25,12 +25,16 @@ export interface LedgerRow {
   stream: boolean;
   /** The tokens were counted by the gateway (the provider reported no usage). */
   usageEstimated?: boolean;
+  /** Prompt compression: method(s), o200k tokens removed, and their price at the target's input rate (null = unknown). */
+  compressionMethod?: string | null;
+  compressionTokensSaved?: number;
+  compressionSavedNano?: number | null;
   /** When the request started (Date or epoch ms). */
   createdAt: Date | number;
 }
 
 /**
- * One multi-row INSERT (arrays unnested server-side, so any batch size is one statement with 17
+ * One multi-row INSERT (arrays unnested server-side, so any batch size is one statement with 20
  * array parameters). Duplicate request ids, in the table or within the batch, are skipped.
  * Returns how many rows were inserted.
  */
@@ -39,9 +43,11 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
   const col = <T>(f: (r: LedgerRow) => T): T[] => rows.map(f);
   const { rowCount } = await db.query(
     `INSERT INTO aigw_spend_ledger (request_id, key_id, team_id, user_id, model, provider, provider_model,
-       prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, status, outcome, stream, created_at, usage_estimated)
+       prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, status, outcome, stream, created_at, usage_estimated,
+       compression_method, compression_tokens_saved, compression_saved_nano)
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-       $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[], $17::bool[])
+       $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[], $17::bool[],
+       $18::text[], $19::int[], $20::bigint[])
      ON CONFLICT (request_id) DO NOTHING`,
     [
       col((r) => r.requestId),
@@ -61,6 +67,9 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
       col((r) => r.stream),
       col((r) => new Date(r.createdAt)),
       col((r) => r.usageEstimated === true),
+      col((r) => r.compressionMethod ?? null),
+      col((r) => r.compressionTokensSaved ?? 0),
+      col((r) => r.compressionSavedNano ?? null),
     ],
   );
   return rowCount ?? 0;
@@ -125,6 +134,9 @@ export interface SpendReportRow {
   reasoningTokens: number;
   costNano: number;
   costUnknownRequests: number;
+  /** Prompt tokens compression removed, and what they would have cost (known prices only). */
+  compressionTokensSaved: number;
+  compressionSavedNano: number;
 }
 
 const GROUP_SQL: Record<SpendGroup, { group: string; label: string; join: string }> = {
@@ -147,7 +159,8 @@ export async function spendReport(
     `SELECT ${g.group} AS grp, max(${g.label}) AS label, count(*)::int AS requests,
             COALESCE(sum(l.prompt_tokens), 0)::bigint::text AS prompt, COALESCE(sum(l.completion_tokens), 0)::bigint::text AS completion,
             COALESCE(sum(l.cached_tokens), 0)::bigint::text AS cached, COALESCE(sum(l.reasoning_tokens), 0)::bigint::text AS reasoning,
-            COALESCE(sum(l.cost_nano), 0)::text AS cost, count(*) FILTER (WHERE l.cost_nano IS NULL)::int AS unknown
+            COALESCE(sum(l.cost_nano), 0)::text AS cost, count(*) FILTER (WHERE l.cost_nano IS NULL)::int AS unknown,
+            COALESCE(sum(l.compression_tokens_saved), 0)::bigint::text AS tokens_saved, COALESCE(sum(l.compression_saved_nano), 0)::text AS saved
        FROM aigw_spend_ledger l ${g.join}
       WHERE ${filters.join(' AND ')}
       GROUP BY 1 ORDER BY sum(l.cost_nano) DESC NULLS LAST, 1`,
@@ -163,5 +176,7 @@ export async function spendReport(
     reasoningTokens: Number(r.reasoning),
     costNano: Number(r.cost),
     costUnknownRequests: r.unknown,
+    compressionTokensSaved: Number(r.tokens_saved),
+    compressionSavedNano: Number(r.saved),
   }));
 }

@@ -169,6 +169,7 @@ export class AiProxyHandler {
       billing,
       retry: group.retry,
       routing: route.routing,
+      ...(identity?.compression ? { compression: identity.compression } : {}),
     };
     const signed = signPlan(plan, this.config.signing_secret);
     await kong.service.request.setHeaders({ [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature });

@@ -7,7 +7,7 @@ import { nanoToUsd } from '../../lib/money';
 import type { RoutePlan } from '../../lib/plan';
 import { registerCatalogueAge } from '../../lib/pricing/catalogue-age';
 import type { AttemptWrapper } from './attempt-outcome';
-import type { UsageRecord, UsageSink } from './usage';
+import type { CompressionSavings, UsageRecord, UsageSink } from './usage';
 
 export class RelayMetrics implements UsageSink {
   readonly registry = new Registry();
@@ -71,6 +71,24 @@ export class RelayMetrics implements UsageSink {
     labelNames: ['provider', 'feature'] as const,
     registers: [this.registry],
   });
+  private readonly compressions = new Counter({
+    name: 'aigw_compression_requests_total',
+    help: 'Requests aigw-prompt-compressor worked on, by method and outcome (failed_open: the original prompt was sent)',
+    labelNames: ['model', 'method', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly compressionTokensSaved = new Counter({
+    name: 'aigw_compression_tokens_saved_total',
+    help: 'Prompt tokens (o200k) that prompt compression removed',
+    labelNames: ['model', 'method'] as const,
+    registers: [this.registry],
+  });
+  private readonly compressionSaved = new Counter({
+    name: 'aigw_compression_saved_usd_total',
+    help: "What the removed prompt tokens would have cost at the answering target's input price, in USD",
+    labelNames: ['model', 'method'] as const,
+    registers: [this.registry],
+  });
   private readonly firstByte = new Histogram({
     name: 'aigw_relay_first_byte_seconds',
     help: 'Time from request arrival to the first byte sent to the client',
@@ -104,6 +122,7 @@ export class RelayMetrics implements UsageSink {
       this.cost.inc(base, nanoToUsd(entry.costNano));
     }
     if (entry.usage?.estimated) this.missingUsage.inc(base);
+    if (entry.compression) this.recordCompression(entry.model, entry.compression);
     if (entry.usage) {
       this.tokens.inc({ ...base, type: 'prompt' }, entry.usage.promptTokens);
       this.tokens.inc({ ...base, type: 'completion' }, entry.usage.completionTokens);
@@ -112,6 +131,13 @@ export class RelayMetrics implements UsageSink {
     } else if (entry.outcome === 'ok') {
       this.missingUsage.inc(base);
     }
+  }
+
+  private recordCompression(model: string, compression: CompressionSavings): void {
+    const labels = { model, method: compression.method };
+    this.compressions.inc({ ...labels, outcome: compression.outcome });
+    this.compressionTokensSaved.inc(labels, compression.tokensSaved);
+    if (compression.savedNano !== null) this.compressionSaved.inc(labels, nanoToUsd(compression.savedNano));
   }
 
   attempt(provider: string, model: string, result: string): void {

@@ -4,12 +4,14 @@
  * the target that answered, the outcome and the cost.
  */
 
+import { type CompressionReport, tokensSaved } from '../../lib/compression/report';
 import { nanoToUsd, nanoToUsdString } from '../../lib/money';
 import type { PlanTarget } from '../../lib/plan';
+import { inputSavingsNano } from '../../lib/pricing';
 import type { RelayRequest } from './admit';
 import type { RelayBilling } from './billing';
 import { estimateUsage } from './estimate';
-import type { TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';
+import type { CompressionSavings, TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';
 
 export const COST_HEADER = 'x-gateway-cost';
 
@@ -57,8 +59,20 @@ export class Settlement {
       costNano: this.costNano ?? null,
       keyId: plan.billing?.keyId ?? null,
       teamId: plan.billing?.teamId ?? null,
+      ...(plan.compression ? { compression: compressionSavings(plan.compression, target) } : {}),
     };
     this.sink.record(entry);
     this.billing.recordLedger(entry, plan);
   }
+}
+
+/** Tokens compression removed, priced at the target that answered (its input rate). */
+export function compressionSavings(report: CompressionReport, target: PlanTarget): CompressionSavings {
+  const saved = tokensSaved(report);
+  return {
+    method: report.methods.join('+'),
+    outcome: report.outcome,
+    tokensSaved: saved,
+    savedNano: target.pricing ? inputSavingsNano(saved, target.pricing) : null,
+  };
 }

@@ -3,6 +3,7 @@
  * spend ledger) settles from these records; they hold counts and ids, never prompt text.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { CompressionOutcome } from '../../lib/compression/report';
 import type { Usage } from '../../lib/openai-types';
 
 export interface TokenUsage {
@@ -36,9 +37,21 @@ export interface UsageRecord {
   costNano: number | null;
   keyId: string | null;
   teamId: string | null;
+  /** What prompt compression did, when it ran (aigw-prompt-compressor, via the plan). */
+  compression?: CompressionSavings;
   startedAt: number;
   firstByteMs: number | null;
   durationMs: number;
+}
+
+export interface CompressionSavings {
+  /** Methods joined with '+', e.g. "question_aware+structured". */
+  method: string;
+  outcome: CompressionOutcome;
+  /** o200k tokens the compression removed from the prompt. */
+  tokensSaved: number;
+  /** Those tokens at the answering target's input price, nano-USD; null when the price is unknown. */
+  savedNano: number | null;
 }
 
 export interface UsageSink {

@@ -153,7 +153,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const label = group === 'key' ? ['key_alias'] : group === 'team' ? ['team_name'] : [];
       const rows = [...(json.data as Obj[]), { [first]: 'TOTAL', ...(json.totals as Obj) }];
       const human =
-        `${json.from} .. ${json.to}\n` + table(rows, [first, ...label, 'requests', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'cost_unknown_requests']);
+        `${json.from} .. ${json.to}\n` +
+        table(rows, [first, ...label, 'requests', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'cost_unknown_requests', 'compression_saved_usd']);
       return { json, human };
     },
   },

@@ -21,6 +21,8 @@ function totalsView(r: Omit<SpendReportRow, 'group' | 'label'>): Record<string, 
     cost_usd: nanoToUsd(r.costNano),
     cost_nano: r.costNano,
     cost_unknown_requests: r.costUnknownRequests,
+    compression_tokens_saved: r.compressionTokensSaved,
+    compression_saved_usd: nanoToUsd(r.compressionSavedNano),
   };
 }
 
@@ -45,8 +47,20 @@ export const spendRoute: Handler = async (ctx, req) => {
       reasoningTokens: t.reasoningTokens + r.reasoningTokens,
       costNano: t.costNano + r.costNano,
       costUnknownRequests: t.costUnknownRequests + r.costUnknownRequests,
+      compressionTokensSaved: t.compressionTokensSaved + r.compressionTokensSaved,
+      compressionSavedNano: t.compressionSavedNano + r.compressionSavedNano,
     }),
-    { requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: 0, costUnknownRequests: 0 },
+    {
+      requests: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+      reasoningTokens: 0,
+      costNano: 0,
+      costUnknownRequests: 0,
+      compressionTokensSaved: 0,
+      compressionSavedNano: 0,
+    },
   );
   const labelField = groupBy === 'key' ? 'key_alias' : groupBy === 'team' ? 'team_name' : null;
   return {

@@ -763,6 +763,35 @@ describe('spend', () => {
     await insertLedgerRows(db.pool, [row({}), row({ model: 'm2' }), row({ keyId: keyB, costNano: null }), row({ createdAt: at + 86_400_000 * 5 })]);
   });
 
+  test('compression savings are summed per group and in the totals; unknown prices add no dollars', async () => {
+    const at = Date.parse('2026-04-01T12:00:00Z');
+    const saving = (tokens: number, nano: number | null) => ({
+      requestId: randomUUID(),
+      keyId: keyA,
+      teamId: teamA,
+      userId: null,
+      model: 'm-compressed',
+      provider: 'openai',
+      providerModel: 'm',
+      promptTokens: 10,
+      completionTokens: 1,
+      cachedTokens: 0,
+      reasoningTokens: 0,
+      costNano: 5,
+      status: 200,
+      outcome: 'ok',
+      stream: false,
+      createdAt: at,
+      compressionMethod: 'question_aware',
+      compressionTokensSaved: tokens,
+      compressionSavedNano: nano,
+    });
+    await insertLedgerRows(db.pool, [saving(1200, 3_000_000), saving(800, 2_000_000), saving(50, null)]);
+    const report = await call(base, 'GET', '/admin/spend?group_by=model&from=2026-04-01T00:00:00Z&to=2026-04-02T00:00:00Z');
+    expect(report.body.data).toEqual([expect.objectContaining({ model: 'm-compressed', compression_tokens_saved: 2050, compression_saved_usd: 0.005 })]);
+    expect(report.body.totals).toMatchObject({ compression_tokens_saved: 2050, compression_saved_usd: 0.005 });
+  });
+
   test('group_by key, team and model within [from, to)', async () => {
     const range = 'from=2026-03-10T00:00:00Z&to=2026-03-11T00:00:00Z';
     const byKey = await call(base, 'GET', `/admin/spend?group_by=key&${range}&team_id=${teamA}`);
@@ -781,6 +810,8 @@ describe('spend', () => {
         cost_usd: 0.002,
         cost_nano: 2_000_000,
         cost_unknown_requests: 0,
+        compression_tokens_saved: 0,
+        compression_saved_usd: 0,
       },
       {
         key_id: keyB,
@@ -794,6 +825,8 @@ describe('spend', () => {
         cost_usd: 0,
         cost_nano: 0,
         cost_unknown_requests: 1,
+        compression_tokens_saved: 0,
+        compression_saved_usd: 0,
       },
     ]);
     expect(byKey.body.totals).toMatchObject({ requests: 3, cost_nano: 2_000_000, cost_unknown_requests: 1 });
