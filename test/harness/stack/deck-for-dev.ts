@@ -62,15 +62,38 @@ function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
   return found;
 }
 
+/**
+ * Points aigw-prompt-compressor at the inference sidecar, or removes it where none runs (a stack
+ * started without one): a compressor without its sidecar only fails open on every request.
+ */
+function wireCompressor(deck: Record<string, unknown>, inferenceAddress: string | undefined): void {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record.plugins)) {
+      const plugins = record.plugins as DeckPlugin[];
+      record.plugins = inferenceAddress
+        ? plugins.map((p) => (p.name === COMPRESSOR ? { ...p, config: { ...p.config, inference_address: inferenceAddress } } : p))
+        : plugins.filter((p) => p.name !== COMPRESSOR);
+    }
+    for (const key of ['services', 'routes', 'consumers']) if (Array.isArray(record[key])) visit(record[key]);
+  };
+  visit(deck);
+}
+
+const COMPRESSOR = 'aigw-prompt-compressor';
+
 export function deckForDev(
   source: Record<string, unknown>,
-  sidecars: { relayUrl: string; controlUrl: string },
+  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string },
   mockBaseUrls: MockBaseUrls | null,
   env: Record<string, string | undefined>,
 ): DevDeckResult {
   const { relayUrl } = sidecars;
   const deck = structuredClone(source);
   const routing: Record<string, string> = {};
+  wireCompressor(deck, sidecars.inferenceAddress);
   for (const service of (deck.services as Array<Record<string, unknown>> | undefined) ?? []) {
     if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;
     if (typeof service.url === 'string' && service.url.includes(':8788')) service.url = sidecars.controlUrl;
