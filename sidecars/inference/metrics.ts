@@ -41,6 +41,7 @@ export class InferenceMetrics {
     labelNames: ['rpc'] as const,
     registers: [this.registry],
   });
+  readonly busyWorkers = new Gauge({ name: 'aigw_inference_workers_busy', help: 'Model worker threads running a job', registers: [this.registry] });
   readonly workers = new Gauge({ name: 'aigw_inference_workers', help: 'Model worker threads running', registers: [this.registry] });
 
   constructor() {

@@ -148,6 +148,7 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
       queueDepth: (depth) => metrics.queueDepth.set(depth),
       deadlineDropped: (job) => metrics.deadlineDrops.inc({ rpc: job.rpc }),
       workers: (count) => metrics.workers.set(count),
+      busy: (count) => metrics.busyWorkers.set(count),
     },
   });
   let statuses: Awaited<ReturnType<WorkerPool['start']>>;

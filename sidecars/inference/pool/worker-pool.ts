@@ -12,6 +12,7 @@ export interface PoolHooks {
   queueDepth(depth: number): void;
   deadlineDropped(job: Job): void;
   workers(count: number): void;
+  busy(count: number): void;
 }
 
 export interface PoolOptions {
@@ -114,6 +115,7 @@ export class WorkerPool {
       worker.thread.postMessage(message);
     }
     this.options.hooks.queueDepth(this.queue.length);
+    this.options.hooks.busy([...this.all].filter((w) => w.running).length);
   }
 
   private spawn(): Promise<ModelStatus[]> {
