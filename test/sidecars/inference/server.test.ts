@@ -94,7 +94,8 @@ describe('inference sidecar over gRPC', () => {
   it('drops a request whose deadline passes in the queue without computing it', async () => {
     const computedBefore = await metric('aigw_inference_computed_total', { method: 'structured' });
     const { answer: running } = await hold();
-    const late = sidecar.client.compress({ method: 'structured', segments: ['too late'] }, 300);
+    // Long enough to be seen queued on a loaded machine; the worker stays parked past it.
+    const late = sidecar.client.compress({ method: 'structured', segments: ['too late'] }, 1500);
     await waitFor(async () => ((await metric('aigw_inference_queue_depth')) === 1 ? true : undefined), 5000, 'the request queued');
     const answer = await late;
     expect(answer.ok ? 'ok' : answer.failure.code).toBe('DEADLINE_EXCEEDED');
