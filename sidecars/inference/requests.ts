@@ -31,8 +31,9 @@ function pickModel(
   if (!id) return { ok: false, code: 'FAILED_PRECONDITION', message: `no ${kind} model is installed` };
   const model = models.get(id);
   if (!model) return invalid(`unknown model ${id}`);
-  if (model.kind !== kind) return invalid(`model ${id} is a ${model.kind} model, not ${kind}`);
+  // Before the kind: a model refused before its manifest could be read has no trustworthy kind.
   if (!model.ok) return { ok: false, code: 'FAILED_PRECONDITION', message: `model ${id} is unavailable: ${model.error ?? 'it failed to load'}` };
+  if (model.kind !== kind) return invalid(`model ${id} is a ${model.kind} model, not ${kind}`);
   return { ok: true, id };
 }
 

@@ -66,6 +66,9 @@ describe('llmlingua2 with the generated fixture model', () => {
       const result = await sidecar.client.compress({ method: 'llmlingua2', segments: [TEXT], model: broken }, 10_000);
       expect(result.ok ? 'ok' : result.failure.code).toBe('FAILED_PRECONDITION');
     }
+    // Embed naming a refused model: unavailable, whatever its kind.
+    const embed = await sidecar.client.embed(['alpha'], 10_000, 'fixture-mismatch');
+    expect(embed.ok ? 'ok' : embed.failure.code).toBe('FAILED_PRECONDITION');
     const mismatch = await sidecar.client.compress({ method: 'llmlingua2', segments: [TEXT], model: 'fixture-mismatch' }, 10_000);
     expect(mismatch.ok || mismatch.failure.message).toMatch(/sha256/);
     expect(sidecar.logs).toContainEqual({
