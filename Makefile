@@ -12,7 +12,7 @@ ESBUILD := $(BIN)/esbuild --bundle --platform=node --target=node20 --format=cjs 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 JEST_ARGS ?=
 
-.PHONY: build deps system-deps dev-deps aigw-command typecheck bundle test dev up down bench bench-readme bench-tokens lint format clean
+.PHONY: models fixture-model build deps system-deps dev-deps aigw-command typecheck bundle test dev up down bench bench-readme bench-tokens lint format clean
 
 # The Debian packages `make dev` runs (the stores); `make test` installs these and more.
 DEV_PACKAGES := redis-server postgresql-15
@@ -47,6 +47,8 @@ bundle: deps
 	done
 	$(ESBUILD) sidecars/relay/main.ts --outfile=dist/sidecars/relay.js
 	$(ESBUILD) sidecars/control/main.ts --outfile=dist/sidecars/control.js
+	$(ESBUILD) sidecars/inference/main.ts --outfile=dist/sidecars/inference.js
+	$(ESBUILD) sidecars/inference/worker/main.ts --outfile=dist/sidecars/inference-worker.js
 	$(ESBUILD) sidecars/control/cli.ts --outfile=dist/cli/aigw.js --banner:js='#!/usr/bin/env node' && chmod +x dist/cli/aigw.js
 
 build: typecheck bundle
@@ -68,6 +70,15 @@ test: system-deps lint bundle
 # Always this machine's gateway, even in a shell set up for the remote end-to-end run.
 dev: dev-deps build aigw-command
 	env -u AIGW_E2E_URL $(BIN)/tsx test/harness/stack/dev.ts
+
+# The inference sidecar's published models into models/ (INFERENCE_MODELS_DIR), each file checked
+# against the sha256 committed in sidecars/inference/models/catalogue/; a mismatch is never installed.
+models: deps
+	$(BIN)/tsx sidecars/inference/models/fetch-models.ts models
+
+# The generated test model (mechanics, not quality) into .tmp/models.
+fixture-model: deps
+	$(BIN)/tsx sidecars/inference/fixtures/make-fixture-model.ts .tmp/models
 
 # Results go to test/bench/raw/ (ignored): a run changes no tracked file.
 bench: build
