@@ -12,8 +12,7 @@ const METHODS = ['question_aware', 'bm25', 'structured', 'llmlingua2'] as const;
 export const PromptCompressorFields = {
   inference_address: string({
     default: INFERENCE_ADDRESS_DEFAULT,
-    match: '^(127\\.0\\.0\\.1:[0-9]+|localhost:[0-9]+|\\[::1\\]:[0-9]+|unix:/.+)$',
-    description: 'The inference sidecar: a loopback host:port or unix:/path (it runs beside Kong).',
+    description: 'The inference sidecar: a loopback host:port or unix:/path (it runs beside Kong); any other address is never called.',
   }),
   method: oneOf(METHODS, { default: 'question_aware', description: 'How user text is compressed (question_aware needs no model download).' }),
   tool_result_method: oneOf([...METHODS, 'none'] as const, {

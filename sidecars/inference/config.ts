@@ -1,6 +1,8 @@
 /** The inference sidecar's settings, all from its environment. */
 import os from 'node:os';
 import path from 'node:path';
+import { INFERENCE_ADDRESS_DEFAULT } from '../../lib/gateway-defaults';
+import { checkLoopbackAddress } from '../../lib/inference/address';
 
 export interface InferenceConfig {
   /** `host:port` on loopback, or `unix:/path`. */
@@ -30,7 +32,6 @@ export interface InferenceLimits {
 }
 
 export const USE_LITE_MODEL_ID = 'use-lite';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MIB = 1024 * 1024;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -49,26 +50,10 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new Error(`${name}=${raw} must be true or false`);
 }
 
-/** The sidecar serves only its own machine: a loopback `host:port` or a unix socket, nothing else. */
-export function checkLoopbackAddress(address: string): string {
-  if (address.startsWith('unix:')) {
-    if (address.length <= 'unix:'.length) throw new Error('INFERENCE_ADDRESS=unix: needs a socket path');
-    return address;
-  }
-  const colon = address.lastIndexOf(':');
-  const host = colon > 0 ? address.slice(0, colon) : '';
-  const port = Number(address.slice(colon + 1));
-  if (!LOOPBACK_HOSTS.has(host)) {
-    throw new Error(`INFERENCE_ADDRESS=${address}: the inference sidecar binds only 127.0.0.1, localhost, [::1] or unix:/path`);
-  }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`INFERENCE_ADDRESS=${address}: bad port`);
-  return address;
-}
-
 export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env): InferenceConfig {
   const metricsPort = env.INFERENCE_METRICS_PORT ? integer(env, 'INFERENCE_METRICS_PORT', 0, 0, 65535) : null;
   return {
-    address: checkLoopbackAddress(env.INFERENCE_ADDRESS || '127.0.0.1:50151'),
+    address: checkLoopbackAddress(env.INFERENCE_ADDRESS || INFERENCE_ADDRESS_DEFAULT),
     workers: integer(env, 'INFERENCE_WORKERS', Math.max(1, os.availableParallelism() - 1), 1, 64),
     queueMax: integer(env, 'INFERENCE_QUEUE_MAX', 64, 0, 100_000),
     maxMessageBytes: integer(env, 'INFERENCE_MAX_MESSAGE_BYTES', 8 * MIB, 1024, 256 * MIB),

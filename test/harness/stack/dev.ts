@@ -43,6 +43,11 @@ async function main(): Promise<void> {
     relayPort: Number(process.env.RELAY_PORT ?? 8787),
     controlPort: Number(process.env.CONTROL_PORT ?? 8788),
     mockPort: Number(process.env.AIGW_DEV_MOCK_PORT ?? 9001),
+    // The inference sidecar and aigw-prompt-compressor on the chat routes; AIGW_DEV_COMPRESSION=off leaves both out.
+    inference:
+      process.env.AIGW_DEV_COMPRESSION === 'off'
+        ? false
+        : { port: Number(process.env.INFERENCE_METRICS_PORT ?? 8789), grpcPort: Number(process.env.INFERENCE_GRPC_PORT ?? 50151) },
     env: { ...process.env, AIGW_LOG_LEVEL: level },
     onAccess: (entry) => {
       tail?.poll(); // its usage record may already be written
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(
     [
-      `AI gateway ready on ${stack.url} (Kong test ingress + plugin servers + relay on ${stack.relay.url})`,
+      `AI gateway ready on ${stack.url} (Kong test ingress + plugin servers + relay on ${stack.relay.url}${stack.inference ? ` + inference sidecar on ${stack.inference.address}` : ''})`,
       '  models:',
       ...lines,
       `  an admin key for the aigw CLI: ${adminKeyFile} (the CLI finds it, and this URL, by itself: try \`aigw keys list\`)`,

@@ -121,6 +121,7 @@ function unsupported(options: StackOptions): string[] {
     'onAccess',
     'onIngressLog',
     'onSidecarLine',
+    'inference',
   ];
   const found: string[] = local.filter((option) => options[option] !== undefined);
   for (const option of ['sourceTransform', 'deckTransform'] as const) {
@@ -178,6 +179,7 @@ export async function connectStack(gateway: RemoteGateway, options: StackOptions
     ingress: notHere<Ingress>('stack.ingress', 'real Kong, not the test double, answers here'),
     relay: notHere<SidecarProcess>('stack.relay', inStack),
     control: notHere<SidecarProcess>('stack.control', inStack),
+    inference: notHere<SidecarProcess & { address: string }>('stack.inference', inStack),
     mock,
     stores,
     get planSecret() {

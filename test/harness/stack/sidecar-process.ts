@@ -59,6 +59,14 @@ export function startControlProcess(env: Record<string, string>, port?: number, 
   return startSidecarProcess('control', 'CONTROL_PORT', env, port, onLine);
 }
 
+/**
+ * The inference sidecar: gRPC on `grpcPort`, health and metrics over HTTP on the port it is
+ * started with (its `url`), serving once its models are loaded.
+ */
+export function startInferenceProcess(env: Record<string, string>, grpcPort: number, port?: number, onLine?: LineListener): Promise<SidecarProcess> {
+  return startSidecarProcess('inference', 'INFERENCE_METRICS_PORT', { ...env, INFERENCE_ADDRESS: `127.0.0.1:${grpcPort}` }, port, onLine);
+}
+
 export async function startSidecarProcess(
   name: string,
   portVariable: string,

@@ -16,12 +16,13 @@ import { bootstrapAdmin } from '../../../sidecars/control/cli/bootstrap';
 import type { UsageRecord } from '../../../sidecars/relay/usage';
 import { type AccessEntry, type Ingress, type IngressLogEntry, loadDeckFile, startIngress } from '../kong-double';
 import { type MockProviders, type MockScript, startMockProviders } from '../mock-provider';
+import { freePortsForLater } from '../stores/ports';
 import { startPostgres, type TestPostgres } from '../stores/postgres';
 import { startRedis, type TestRedis } from '../stores/redis';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
 import { type AdminResponse, adminCaller, readUsageLog } from './gateway-access';
 import { connectStack, connectStores, REMOTE_GATEWAY } from './remote-stack';
-import { REPO_ROOT, type SidecarProcess, startControlProcess, startRelayProcess } from './sidecar-process';
+import { REPO_ROOT, type SidecarProcess, startControlProcess, startInferenceProcess, startRelayProcess } from './sidecar-process';
 
 /** Redis and PostgreSQL shared by every node of a test, with the first admin key. */
 export interface SharedStores {
@@ -58,8 +59,23 @@ export interface StackOptions {
   onAccess?: (entry: AccessEntry) => void;
   /** What the ingress and the plugins log. */
   onIngressLog?: (entry: IngressLogEntry) => void;
-  /** Each line the relay or the control API writes to stderr. */
-  onSidecarLine?: (source: 'relay' | 'control', line: string) => void;
+  /** Each line the relay, the control API or the inference sidecar writes to stderr. */
+  onSidecarLine?: (source: SidecarName, line: string) => void;
+  /**
+   * Start the inference sidecar and keep aigw-prompt-compressor on the chat routes (`make dev`,
+   * the compression tests); without it the compressor is taken out of the deck.
+   */
+  inference?: boolean | InferenceOptions;
+}
+
+export type SidecarName = 'relay' | 'control' | 'inference';
+
+export interface InferenceOptions {
+  env?: Record<string, string>;
+  /** Health and metrics (HTTP). */
+  port?: number;
+  /** gRPC; a free one when not given. */
+  grpcPort?: number;
 }
 
 export type { AdminResponse };
@@ -69,6 +85,8 @@ export interface DevStack {
   ingress: Ingress;
   relay: SidecarProcess;
   control: SidecarProcess;
+  /** The inference sidecar, when the stack was started with one; `address` is its gRPC address. */
+  inference: (SidecarProcess & { address: string }) | null;
   mock: MockProviders;
   stores: SharedStores;
   planSecret: string;
@@ -126,6 +144,22 @@ export async function startSharedStores(planSecret = randomBytes(32).toString('h
   }
 }
 
+async function startInference(
+  option: true | InferenceOptions,
+  env: Record<string, string | undefined>,
+  onLine: ((line: string) => void) | undefined,
+): Promise<SidecarProcess & { address: string }> {
+  const settings = option === true ? {} : option;
+  const grpcPort = settings.grpcPort ?? (await freePortsForLater(1))[0];
+  const inferenceEnv: Record<string, string> = {
+    INFERENCE_MODELS_DIR: join(REPO_ROOT, 'models'),
+    AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn',
+    ...settings.env,
+  };
+  const process = await startInferenceProcess(inferenceEnv, grpcPort!, settings.port, onLine);
+  return { ...process, address: `127.0.0.1:${grpcPort}` };
+}
+
 export async function startDevStack(options: StackOptions = {}): Promise<DevStack> {
   if (REMOTE_GATEWAY) return connectStack(REMOTE_GATEWAY, options);
   const env = options.env ?? process.env;
@@ -148,15 +182,18 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     const relayEnv: Record<string, string> = { ...storeEnv, RELAY_USAGE_LOG: usageLog, [MOCK_CREDENTIAL]: mockKey };
     for (const name of PROVIDER_KEYS) if (env[name]) relayEnv[name] = env[name] as string;
     if (env.AIGW_LOG_LEVEL) relayEnv.AIGW_LOG_LEVEL = env.AIGW_LOG_LEVEL;
-    const lineFrom = (source: 'relay' | 'control') => (options.onSidecarLine ? (line: string) => options.onSidecarLine!(source, line) : undefined);
+    const lineFrom = (source: SidecarName) => (options.onSidecarLine ? (line: string) => options.onSidecarLine!(source, line) : undefined);
     const relay = await startRelayProcess(relayEnv, options.relayPort, lineFrom('relay'));
     cleanups.push(() => relay.close());
     const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn' }, options.controlPort, lineFrom('control'));
     cleanups.push(() => control.close());
+    const inference = options.inference ? await startInference(options.inference, env, lineFrom('inference')) : null;
+    if (inference) cleanups.push(() => inference.close());
 
     const loaded = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
     const source = options.sourceTransform ? options.sourceTransform(loaded) : loaded;
-    const { deck, routing } = deckForDev(source, { relayUrl: relay.url, controlUrl: control.url }, mock.baseUrls, env);
+    const sidecars = { relayUrl: relay.url, controlUrl: control.url, inferenceAddress: inference?.address };
+    const { deck, routing } = deckForDev(source, sidecars, mock.baseUrls, env);
     const ingress = await startIngress({
       deck: options.deckTransform ? options.deckTransform(deck) : deck,
       pluginsDir: join(REPO_ROOT, 'dist', 'kong-plugins'),
@@ -175,6 +212,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       ingress,
       relay,
       control,
+      inference,
       mock,
       stores,
       planSecret: stores.planSecret,

@@ -1,4 +1,5 @@
-import { checkLoopbackAddress, loadInferenceConfig } from '../../../sidecars/inference/config';
+import { checkLoopbackAddress } from '../../../lib/inference/address';
+import { loadInferenceConfig } from '../../../sidecars/inference/config';
 import { startSidecar } from './harness';
 
 describe('inference config', () => {

@@ -1,0 +1,187 @@
+/**
+ * Prompt compression end to end: the official `openai` and `@anthropic-ai/sdk` clients send long
+ * prompts through Kong with aigw-prompt-compressor on, the inference sidecar (a real gRPC process
+ * with worker threads) shrinks them, the provider mock receives the compressed body, the client
+ * gets a normal answer with `x-aigw-compression`, and the tokens and dollars saved reach the
+ * ledger, `aigw spend` and the relay's metrics.
+ *
+ * How it can fail: the system prompt or a cached prefix rewritten (a provider cache miss, or a
+ * changed instruction), the question itself pruned, the client's markers sent to the provider,
+ * savings not recorded or recorded for a failed-open request, or a stopped sidecar failing the
+ * request instead of sending the original prompt.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { mockDirective } from '../harness/mock-provider';
+import { localOnly } from '../harness/stack/remote-stack';
+import { REPO_ROOT } from '../harness/stack/sidecar-process';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
+import { waitFor } from '../harness/wait-for';
+import { waitForLedger } from './billing-helpers';
+import { uniqueName } from './helpers';
+
+const local = localOnly('starts the inference sidecar and stops it');
+const run = promisify(execFile);
+
+let stack: DevStack;
+let key: string;
+let keyId: string;
+let openai: OpenAI;
+let anthropic: Anthropic;
+
+beforeAll(async () => {
+  stack = await startDevStack({ env: {}, inference: { env: { INFERENCE_BUILTIN_EMBEDDER: 'false' } } });
+  const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('compression') });
+  expect(created.status).toBe(201);
+  key = created.body.key as string;
+  keyId = created.body.id as string;
+  openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
+  anthropic = new Anthropic({ baseURL: stack.url, apiKey: key, maxRetries: 0 });
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.close();
+}, 30_000);
+
+beforeEach(() => stack.mock.reset());
+
+const SERVICES = ['checkout', 'search', 'billing', 'inventory', 'shipping', 'identity', 'payments', 'catalog'];
+
+/** A long report of similar facts: only one sentence answers the question. */
+function report(): string {
+  const paragraphs: string[] = [];
+  for (let week = 1; week <= 12; week++) {
+    const lines = SERVICES.map(
+      (service, i) =>
+        `During week ${week} the ${service} service handled about ${1000 + week * 37 + i * 11} requests per minute, and the team reviewed its dashboards on Thursday as usual.`,
+    );
+    paragraphs.push(lines.join(' '));
+  }
+  paragraphs.splice(7, 0, 'The root cause of the March outage was an expired TLS certificate on the payments gateway, renewed by Dana Whitfield at 04:12 UTC.');
+  return paragraphs.join('\n\n');
+}
+
+const QUESTION = 'What was the root cause of the March outage, and who fixed it?';
+const SYSTEM = 'You are an incident analyst. Answer in one sentence and cite the paragraph.';
+
+const header = (value: string | null): { original: number; compressed: number } => {
+  const match = /^method=([a-z_,]+); original=(\d+); compressed=(\d+)$/.exec(value ?? '');
+  expect(match).not.toBeNull();
+  return { original: Number(match![2]), compressed: Number(match![3]) };
+};
+
+const sentBody = (): Record<string, unknown> => {
+  expect(stack.mock.requests).toHaveLength(1);
+  return stack.mock.requests[0]!.body as Record<string, unknown>;
+};
+
+local.describe('prompt compression through the gateway', () => {
+  test('openai client: the latest user text is compressed towards the question; system, earlier turns and the question are byte-identical', async () => {
+    const earlier = `Earlier context that must stay as it was. ${'Keep this exact wording. '.repeat(40)}`;
+    const latest = `${report()}\n\n<aigw:keep>${mockDirective({ tokens: 7 })}</aigw:keep>\n\n${QUESTION}`;
+    const { data, response } = await openai.chat.completions
+      .create({
+        model: 'gpt-4o-mini',
+        max_tokens: 50,
+        messages: [
+          { role: 'system', content: SYSTEM },
+          { role: 'user', content: earlier },
+          { role: 'assistant', content: 'Understood.' },
+          { role: 'user', content: latest },
+        ],
+      })
+      .withResponse();
+    expect(data.choices[0]!.message.content?.length).toBeGreaterThan(0);
+    expect(data.usage?.completion_tokens).toBe(7);
+    const counts = header(response.headers.get('x-aigw-compression'));
+    expect(counts.compressed).toBeLessThan(counts.original * 0.75);
+
+    const messages = sentBody().messages as Array<{ role: string; content: string }>;
+    expect(messages.slice(0, 3)).toEqual([
+      { role: 'system', content: SYSTEM },
+      { role: 'user', content: earlier },
+      { role: 'assistant', content: 'Understood.' },
+    ]);
+    const sent = messages[3]!.content;
+    expect(sent.length).toBeLessThan(latest.length * 0.75);
+    expect(sent.endsWith(`\n\n${QUESTION}`)).toBe(true);
+    expect(sent).toContain(mockDirective({ tokens: 7 }));
+    expect(sent).not.toContain('aigw:keep');
+    // The one sentence that answers the question survives (question-aware ranking).
+    expect(sent).toContain('Dana Whitfield');
+
+    const requestId = response.headers.get('x-kong-request-id')!;
+    const record = await waitFor(() => stack.usageRecords().find((r) => r.requestId === requestId));
+    expect(record.compression).toMatchObject({ method: 'question_aware', outcome: 'compressed', tokensSaved: counts.original - counts.compressed });
+    expect(record.compression!.savedNano).toBeGreaterThan(0);
+  });
+
+  test('anthropic client: tool results are compacted; the cache_control prefix and the system prompt are byte-identical', async () => {
+    const cached = `Repository guide. ${'Follow the style guide exactly. '.repeat(60)}`;
+    const files = Array.from({ length: 120 }, (_, i) => ({ path: `src/module_${i}/index.ts`, size: 1000 + i, mode: '100644', kind: 'file' }));
+    const toolOutput = JSON.stringify(files, null, 2);
+    const request: Anthropic.MessageCreateParamsNonStreaming = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 64,
+      system: [{ type: 'text', text: SYSTEM, cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: cached, cache_control: { type: 'ephemeral' } }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01', name: 'list_files', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: toolOutput }] },
+      ],
+    };
+    const { data, response } = await anthropic.messages.create(request).withResponse();
+    expect(data.type).toBe('message');
+    const counts = header(response.headers.get('x-aigw-compression'));
+    expect(counts.compressed).toBeLessThan(counts.original * 0.7);
+
+    const body = sentBody() as { system: unknown; messages: Array<{ content: Array<Record<string, unknown>> }> };
+    expect(body.system).toEqual(request.system);
+    expect(body.messages.slice(0, 2)).toEqual(request.messages.slice(0, 2));
+    const sentResult = body.messages[2]!.content[0]!;
+    expect(sentResult).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_01' });
+    expect((sentResult.content as string).length).toBeLessThan(toolOutput.length * 0.6);
+  });
+
+  test('below min_tokens nothing is touched and no header is set', async () => {
+    const { response } = await openai.chat.completions
+      .create({ model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: `Short question? ${mockDirective({ tokens: 3 })}` }] })
+      .withResponse();
+    expect(response.headers.get('x-aigw-compression')).toBeNull();
+    expect((sentBody().messages as Array<{ content: string }>)[0]!.content).toBe(`Short question? ${mockDirective({ tokens: 3 })}`);
+  });
+
+  test('savings reach the ledger, aigw spend and the relay metrics', async () => {
+    const rows = await waitForLedger(stack.stores.databaseUrl, { keyIds: [keyId] }, 3);
+    const compressed = rows.filter((r) => (r as unknown as Record<string, unknown>).compression_method !== null);
+    expect(compressed.length).toBeGreaterThanOrEqual(2);
+    const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'aigw.js'), 'spend', '--group-by', 'key', '--key', keyId, '--json'], {
+      env: { PATH: process.env.PATH ?? '', AIGW_ADMIN_URL: stack.url, AIGW_ADMIN_KEY: stack.adminKey },
+    });
+    const spend = JSON.parse(stdout) as { totals: { compression_tokens_saved: number; compression_saved_usd: number } };
+    expect(spend.totals.compression_tokens_saved).toBeGreaterThan(1000);
+    expect(spend.totals.compression_saved_usd).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${stack.relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/aigw_compression_tokens_saved_total\{model="gpt-4o-mini",method="question_aware"\} [1-9]/);
+    expect(metrics).toMatch(/aigw_compression_saved_usd_total\{model="claude-sonnet-4-6",method="structured"\} 0\.\d*[1-9]/);
+  });
+
+  test('a stopped sidecar: the original prompt goes on, the answer is normal, the header says why', async () => {
+    await stack.inference!.close();
+    const latest = `${report()}\n\n${QUESTION} ${mockDirective({ tokens: 4 })}`;
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: latest }] })
+      .withResponse();
+    expect(data.usage?.completion_tokens).toBe(4);
+    expect(response.headers.get('x-aigw-compression')).toBe('method=question_aware; failed=unavailable');
+    expect((sentBody().messages as Array<{ content: string }>)[0]!.content).toBe(latest);
+    const requestId = response.headers.get('x-kong-request-id')!;
+    const record = await waitFor(() => stack.usageRecords().find((r) => r.requestId === requestId));
+    expect(record.compression).toEqual({ method: 'question_aware', outcome: 'failed_open', tokensSaved: 0, savedNano: 0 });
+    const metrics = await (await fetch(`${stack.relay.url}/metrics`)).text();
+    expect(metrics).toContain('aigw_compression_requests_total{model="gpt-4o-mini",method="question_aware",outcome="failed_open"} 1');
+  });
+});
