@@ -2,14 +2,19 @@
  * The coarse level of question_aware: how relevant each sentence is to the question. BM25
  * (normalised to the best sentence) plus the share of the question's distinct terms the sentence
  * covers (an answer sentence tends to meet several, a distractor one or two), plus names and
- * numbers shared with the question, then a share of the better neighbour's score (the answer is
- * often the sentence after the one naming the subject).
+ * numbers shared with the question, plus a bonus when the sentence holds the kind of answer the
+ * question asks for (a name, a date, a quantity: answer-type.ts), then a share of the better neighbour's score (the answer is
+ * often the sentence after the one naming the subject); last, near-duplicates of better-ranked
+ * sentences are discounted (redundancy.ts).
  */
+import { answerType, holdsAnswerType } from './answer-type';
 import { bm25Scores } from './bm25-score';
+import { discountRedundant } from './redundancy';
 import type { SentenceUnit } from './units';
 
 const COVERAGE_WEIGHT = 0.6;
 const ENTITY_WEIGHT = 0.4;
+const ANSWER_TYPE_WEIGHT = 0.4;
 const NEIGHBOUR_SHARE = 0.25;
 const FIRST_IN_SEGMENT_BONUS = 0.02;
 
@@ -50,16 +55,22 @@ export function relevanceScores(units: readonly SentenceUnit[], queryTerms: read
   const best = bm25.reduce((max, score) => Math.max(max, score), 0) || 1;
   const distinctTerms = new Set(queryTerms);
   const questionEntities = entities(question);
+  const expected = answerType(question);
   const own = units.map(
     (unit, index) =>
       bm25[index] / best +
       COVERAGE_WEIGHT * coverage(unit, distinctTerms) +
       ENTITY_WEIGHT * sharedEntities(unit, questionEntities) +
+      (holdsAnswerType(unit.text, expected) ? ANSWER_TYPE_WEIGHT : 0) +
       (unit.indexInSegment === 0 ? FIRST_IN_SEGMENT_BONUS : 0),
   );
-  return own.map((score, index) => {
+  const withNeighbours = own.map((score, index) => {
     const before = index > 0 && units[index - 1].segment === units[index].segment ? own[index - 1] : 0;
     const after = index + 1 < units.length && units[index + 1].segment === units[index].segment ? own[index + 1] : 0;
     return score + NEIGHBOUR_SHARE * Math.max(before, after);
   });
+  return discountRedundant(
+    units.map((unit) => unit.terms),
+    withNeighbours,
+  );
 }

@@ -33,6 +33,8 @@ export const QA_METHODS: Record<string, Compress> = {
 };
 
 export interface QaRow {
+  /** Which QA set: the development one the methods were tuned on, or a held-out seed. */
+  set: string;
   method: string;
   rate: number;
   /** Original over compressed o200k tokens, summed over the items. */
@@ -55,7 +57,7 @@ function wordRecall(answers: readonly string[], output: string): number {
   return answerWords.filter((word) => outputWords.has(word.replace(/[.,;:!?]+$/, ''))).length / Math.max(answerWords.length, 1);
 }
 
-export function measureQa(method: string, compress: Compress, rate: number, items: readonly QaItem[]): QaRow {
+export function measureQa(method: string, compress: Compress, rate: number, items: readonly QaItem[], set = 'dev'): QaRow {
   let original = 0;
   let compressed = 0;
   let kept = 0;
@@ -73,6 +75,7 @@ export function measureQa(method: string, compress: Compress, rate: number, item
     recall += wordRecall(item.answers, text);
   }
   return {
+    set,
     method,
     rate,
     ratio: original / compressed,
@@ -125,11 +128,19 @@ export function measureCorpus(directory = CORPUS_DIR): CorpusRow[] {
     });
 }
 
-export function measureQuality(items: readonly QaItem[] = qaSet()): { qa: QaRow[]; corpus: CorpusRow[] } {
+/** A seed the methods were never tuned on: its rows show whether the dev set's numbers carry over. */
+export const HELD_OUT_SEED = 4242;
+
+export function measureQuality(sets: Record<string, readonly QaItem[]> = { dev: qaSet(), 'held-out': qaSet(HELD_OUT_SEED) }): {
+  qa: QaRow[];
+  corpus: CorpusRow[];
+} {
+  const first = Object.values(sets)[0][0];
   // One untimed pass loads the word list and warms the tokenizer's caches.
-  QA_METHODS.question_aware({ segments: [items[0].context], options: { rate: 0.5, question: items[0].question } });
+  QA_METHODS.question_aware({ segments: [first.context], options: { rate: 0.5, question: first.question } });
   const qa: QaRow[] = [];
-  for (const rate of RATES) for (const [method, compress] of Object.entries(QA_METHODS)) qa.push(measureQa(method, compress, rate, items));
+  for (const [set, items] of Object.entries(sets))
+    for (const rate of RATES) for (const [method, compress] of Object.entries(QA_METHODS)) qa.push(measureQa(method, compress, rate, items, set));
   return { qa, corpus: measureCorpus() };
 }
 
