@@ -23,12 +23,15 @@ const isWhitespace = (char: string | undefined): boolean => char === ' ' || char
 
 /** Kept sentences in order; a space between two that were not adjacent and would otherwise touch. */
 function joinSentences(kept: readonly string[]): string {
-  let joined = '';
+  // Parts gathered in an array: reading the last character of a growing string flattens it each time.
+  const parts: string[] = [];
+  let previous = '';
   for (const text of kept) {
-    if (joined !== '' && !isWhitespace(joined[joined.length - 1]) && !isWhitespace(text[0])) joined += ' ';
-    joined += text;
+    if (previous !== '' && !isWhitespace(previous[previous.length - 1]) && !isWhitespace(text[0])) parts.push(' ');
+    parts.push(text);
+    previous = text;
   }
-  return joined;
+  return parts.join('');
 }
 
 /** Each segment's kept sentences joined in order; ELIDED_SEGMENT where none was kept. */

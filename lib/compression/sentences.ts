@@ -54,8 +54,9 @@ function endsAtPunctuation(text: string, index: number): boolean {
 /** Where to cut a too-long sentence that began at `start`: after its last space, else hard. */
 function forcedEnd(text: string, start: number): number {
   const limit = start + MAX_SENTENCE;
-  const space = text.lastIndexOf(' ', limit - 1);
-  return space > start + MAX_SENTENCE / 2 ? space + 1 : limit;
+  // Searched by hand within the sentence: lastIndexOf would scan back to the start of the text.
+  for (let index = limit - 1; index > start + MAX_SENTENCE / 2; index--) if (text[index] === ' ') return index + 1;
+  return limit;
 }
 
 export function splitSentences(text: string): SentenceSpan[] {

@@ -4,7 +4,10 @@
  * or more identical array items becomes {"#repeat": count, "item": item}. Lossless: decoding the
  * markers gives data equal to JSON.parse of the input. The markers are only used when no object in
  * the input has a key "#table" or "#repeat", so a decoder cannot mistake data for a marker.
+ * The one lossy rule: a string value holding a long base64 run (an embedded image or file) has
+ * the run replaced by a marker (blobs.ts).
  */
+import { MIN_BLOB_LENGTH, shortenBlobs } from './blobs';
 
 export const TABLE_KEY = '#table';
 export const ROWS_KEY = 'rows';
@@ -71,6 +74,7 @@ function encode(value: Json, depth: number): string {
     const fields = Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${encode(item, depth + 1)}`);
     return `{${fields.join(',')}}`;
   }
+  if (typeof value === 'string' && value.length >= MIN_BLOB_LENGTH) return JSON.stringify(shortenBlobs(value));
   return JSON.stringify(value);
 }
 
