@@ -100,6 +100,7 @@ const LOSSY_MARKERS: Record<string, RegExp> = {
   'frames elided': /frames elided …\]/,
   'passing tests counted': /more passing tests\]/,
   'timestamps dropped': / \[×\d+ through /,
+  'dates factored out': /^\[dates omitted below: /m,
   'ls padding': /^[-d][rwx-]{9} \d/m,
 };
 
@@ -148,11 +149,11 @@ const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
 export function qualityMarkdown({ qa, corpus }: { qa: QaRow[]; corpus: CorpusRow[] }): string {
   const lines = [
-    '| method | rate | ratio | answer kept | answer word recall | ms per 1k tokens p50 / p99 |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| QA set | method | rate | ratio | answer kept | answer word recall | ms per 1k tokens p50 / p99 |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...qa.map(
       (row) =>
-        `| ${row.method} | ${row.rate} | ${row.ratio.toFixed(2)}× | ${percent(row.answerKept)} | ${percent(row.wordRecall)} | ${row.p50MsPer1k.toFixed(2)} / ${row.p99MsPer1k.toFixed(2)} |`,
+        `| ${row.set} | ${row.method} | ${row.rate} | ${row.ratio.toFixed(2)}× | ${percent(row.answerKept)} | ${percent(row.wordRecall)} | ${row.p50MsPer1k.toFixed(2)} / ${row.p99MsPer1k.toFixed(2)} |`,
     ),
     '',
     '| tool output | o200k tokens | structured | reduction | lossless |',

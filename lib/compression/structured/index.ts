@@ -6,12 +6,14 @@
  * - JSON in a text (```json fences, or a block from a line starting with { or [ to the last line
  *   ending in } or ]): the same, in place;
  * - other text, line by line: base64 blobs and long stack traces shortened (lossy, marked),
- *   passing-test runs counted (lossy, marked), repeated lines counted (exact: lossless;
- *   differing only in timestamps: near-lossless), paths grouped, trailing spaces trimmed.
+ *   passing-test runs counted (lossy, marked), a log's common date stated once (near-lossless,
+ *   marked), repeated lines counted (exact: lossless; differing only in timestamps:
+ *   near-lossless), paths grouped, trailing spaces trimmed.
  */
 import { compressOutput, sumTokens } from '../budget';
 import type { CompressInput, CompressOutput } from '../types';
 import { shortenBlobs } from './blobs';
+import { factorDates } from './dates';
 import { compactJson } from './json';
 import { shortenPassingTests } from './passing-tests';
 import { groupPaths } from './paths';
@@ -24,6 +26,7 @@ function compactLines(text: string): string {
     .map((line) => line.trimEnd());
   lines = shortenStackTraces(lines);
   lines = shortenPassingTests(lines);
+  lines = factorDates(lines);
   lines = collapseRepeats(lines);
   lines = groupPaths(lines);
   return lines.join('\n');

@@ -6,7 +6,7 @@
  */
 
 const TIMESTAMP =
-  /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?|\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?|\b\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?\b/g;
+  /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?|\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?|\b\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z\b|\b)/g;
 /** Lines longer than this are compared whole, never masked (bounded regex work per line). */
 const MAX_MASKED_LINE = 2000;
 

@@ -39,8 +39,8 @@ describe.each(METHODS)('%s on hostile input', (method) => {
     time(64 * KB);
     const small = time(128 * KB);
     const large = time(256 * KB);
-    // A millisecond of slack so timer noise on tiny runs cannot fail the ratio.
-    expect(large).toBeLessThan(3 * small + 1);
+    // Five milliseconds of slack so timer noise and a GC pause on tiny runs cannot fail the ratio.
+    expect(large).toBeLessThan(3 * small + 5);
     expect(large).toBeLessThan(1500);
   });
 });

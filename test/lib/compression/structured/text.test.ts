@@ -26,8 +26,17 @@ describe('structured text', () => {
   });
 
   test('lines differing only in timestamps keep the first and name the last timestamp', () => {
-    const lines = Array.from({ length: 5 }, (_, index) => `2026-11-12T10:00:0${index}Z WARN pool refused`);
-    expect(structured(['boot', ...lines].join('\n'))).toBe('boot\n2026-11-12T10:00:00Z WARN pool refused [×5 through 2026-11-12T10:00:04Z]');
+    const lines = Array.from({ length: 5 }, (_, index) => `10:00:0${index}.250 WARN pool refused`);
+    expect(structured(['boot', ...lines].join('\n'))).toBe('boot\n10:00:00.250 WARN pool refused [×5 through 10:00:04.250]');
+  });
+
+  test("a log's common date is stated once; other dates and the times of day stay", () => {
+    const lines = Array.from({ length: 9 }, (_, index) => `2026-11-12T10:0${index}:00Z INFO request ${index}`);
+    const compacted = structured([...lines, '2026-11-13T00:00:01Z INFO next day'].join('\n')).split('\n');
+    expect(compacted[0]).toBe('[dates omitted below: timestamps without a date are on 2026-11-12]');
+    expect(compacted.slice(1)).toEqual([...lines.map((line) => line.slice('2026-11-12T'.length)), '2026-11-13T00:00:01Z INFO next day']);
+    const few = lines.slice(0, 4).join('\n');
+    expect(structured(few)).toBe(few);
   });
 
   test('a find listing is grouped by folder and expands to the same lines', () => {
