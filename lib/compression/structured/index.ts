@@ -10,6 +10,7 @@
  *   marked), repeated lines counted (exact: lossless; differing only in timestamps:
  *   near-lossless), paths grouped, trailing spaces trimmed.
  */
+import { countTextTokens } from '../../tokens';
 import { compressOutput, sumTokens } from '../budget';
 import type { CompressInput, CompressOutput } from '../types';
 import { shortenBlobs } from './blobs';
@@ -69,11 +70,9 @@ function compactText(text: string): string {
 }
 
 export function compactSegment(segment: string): string {
-  const whole = compactJson(segment);
-  if (whole !== undefined) return whole;
-  const compacted = compactText(segment);
-  // Never longer than the input, and never empty where the input was not.
-  return compacted.length > 0 && compacted.length <= segment.length ? compacted : segment;
+  const compacted = compactJson(segment) ?? compactText(segment);
+  // Never more tokens than the input (a table header can cost more than the keys of two rows), never empty.
+  return compacted.length > 0 && countTextTokens(compacted) <= countTextTokens(segment) ? compacted : segment;
 }
 
 export function compressStructured(input: CompressInput): CompressOutput {

@@ -79,3 +79,8 @@ describe('structured text', () => {
     expect(at(0.2)).toEqual(at(1));
   });
 });
+
+test('an already minified small array is returned as is when a table would cost more tokens', () => {
+  const text = '[{"a":1,"b":2},{"a":3,"b":4}]';
+  expect(runTextMethod('structured', { segments: [text], options: { rate: 1 } }).segments[0]).toBe(text);
+});
