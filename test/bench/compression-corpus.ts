@@ -1,6 +1,7 @@
 /**
  * The structured method's corpus: realistic tool outputs, generated from a seed (no copied text).
- * `npx tsx test/bench/compression-corpus.ts` (re)writes fixtures/compression/tool-outputs/.
+ * `npx tsx test/bench/compression-corpus.ts` (re)writes fixtures/compression/tool-outputs/ (logs as .txt: the
+ * repository ignores *.log).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -199,8 +200,8 @@ export const CORPUS: Record<string, (rand: Random) => string> = {
   'github-issues.json': githubIssues,
   'kubernetes-pods.json': kubernetesPods,
   'search-results.json': searchResults,
-  'nginx-access.log': nginxAccessLog,
-  'app-with-repeats.log': appLog,
+  'nginx-access-log.txt': nginxAccessLog,
+  'app-log-with-repeats.txt': appLog,
   'ls-la.txt': longListing,
   'find.txt': findListing,
   'jest-output.txt': jestOutput,

@@ -74,7 +74,7 @@ describe('structured text', () => {
   });
 
   test('rate is ignored: the same output at every rate', () => {
-    const text = readFileSync(join(CORPUS_DIR, 'app-with-repeats.log'), 'utf8');
+    const text = readFileSync(join(CORPUS_DIR, 'app-log-with-repeats.txt'), 'utf8');
     const at = (rate: number): string[] => runTextMethod('structured', { segments: [text], options: { rate } }).segments;
     expect(at(0.2)).toEqual(at(1));
   });
