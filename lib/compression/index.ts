@@ -1,15 +1,24 @@
-/**
- * TEMPORARY stand-in until the text methods' branch merges (it replaces this file): the
- * inference sidecar dispatches on this exact signature. Only 'structured' answers, as the
- * identity, so the sidecar's dispatch path can be exercised; the others throw.
- */
-import { countTextTokens } from '../tokens';
-import type { CompressInput, CompressOutput } from './types';
+/** The text compression methods (no model needed) behind one registry. */
+import { compressBm25 } from './bm25';
+import { compressQuestionAware } from './question-aware';
+import { compressStructured } from './structured';
+import type { CompressInput, CompressionMethod, CompressOutput, TextMethod } from './types';
 
-export type TextMethodName = 'question_aware' | 'bm25' | 'structured';
+export * from './types';
+
+export type TextMethodName = Exclude<CompressionMethod, 'llmlingua2'>;
+
+export const TEXT_METHODS: Record<TextMethodName, TextMethod> = {
+  question_aware: compressQuestionAware,
+  bm25: compressBm25,
+  structured: compressStructured,
+};
+
+export function isTextMethod(method: string): method is TextMethodName {
+  return Object.hasOwn(TEXT_METHODS, method);
+}
 
 export function runTextMethod(method: TextMethodName, input: CompressInput): CompressOutput {
-  if (method !== 'structured') throw new Error(`${method}: not implemented`);
-  const tokens = input.segments.reduce((sum, segment) => sum + countTextTokens(segment), 0);
-  return { segments: [...input.segments], originalTokens: tokens, compressedTokens: tokens };
+  if (!isTextMethod(method)) throw new RangeError(`not a text compression method: ${String(method)}`);
+  return TEXT_METHODS[method](input);
 }

@@ -1,0 +1,59 @@
+/**
+ * Hostile inputs: every method finishes in time linear in the input. Each input is timed at two
+ * sizes (best of three runs, CPU time); twice the input may cost at most three times as long, and the larger
+ * run must finish within a bound generous for a loaded two-core machine.
+ */
+import { runTextMethod, TEXT_METHODS, type TextMethodName } from '../../../lib/compression';
+
+const KB = 1024;
+const METHODS = Object.keys(TEXT_METHODS) as TextMethodName[];
+
+const HOSTILE: Record<string, (size: number) => string> = {
+  'one character': (size) => 'a'.repeat(size),
+  'no whitespace': (size) => Array.from({ length: size }, (_, index) => 'aZ9+/.'[index % 6]).join(''),
+  'deep JSON': (size) => '['.repeat(size / 2) + ']'.repeat(size / 2),
+  'huge JSON array': (size) => JSON.stringify(Array.from({ length: Math.floor(size / 24) }, (_, index) => ({ id: index, ok: index % 3 === 0 }))),
+  'short sentences': (size) => 'The cat sat. '.repeat(Math.floor(size / 13)),
+  'function words': (size) => 'the of and to '.repeat(Math.floor(size / 14)),
+  'one long line of spaces': (size) => `${' '.repeat(size)}x`,
+  'stack frames': (size) => '    at f (a.js:1:1)\n'.repeat(Math.floor(size / 20)),
+  'path lines': (size) => 'src/lib/a.ts\n'.repeat(Math.floor(size / 13)),
+};
+
+/** Best of three, in CPU milliseconds of this process: other work on a loaded machine does not count. */
+function bestTime(work: () => void): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 3; run++) {
+    const started = process.cpuUsage();
+    work();
+    const used = process.cpuUsage(started);
+    best = Math.min(best, (used.user + used.system) / 1000);
+  }
+  return best;
+}
+
+describe.each(METHODS)('%s on hostile input', (method) => {
+  test.each(Object.keys(HOSTILE))('%s: linear time', (name) => {
+    const time = (size: number): number => {
+      const text = HOSTILE[name](size);
+      return bestTime(() => runTextMethod(method, { segments: [text], options: { rate: 0.3, question: 'what did the cat do in a.js?' } }));
+    };
+    time(64 * KB);
+    const small = time(128 * KB);
+    const large = time(256 * KB);
+    // Five milliseconds of slack so timer noise and a GC pause on tiny runs cannot fail the ratio.
+    expect(large).toBeLessThan(3 * small + 5);
+    expect(large).toBeLessThan(1500);
+  });
+});
+
+test('4 MB of one character and 1 MB without whitespace stay within seconds for every method', () => {
+  const inputs = ['a'.repeat(4096 * KB), Array.from({ length: 1024 * KB }, (_, index) => 'aZ9+/.'[index % 6]).join('')];
+  for (const method of METHODS)
+    for (const text of inputs) {
+      const started = performance.now();
+      const output = runTextMethod(method, { segments: [text], options: { rate: 0.3, question: 'why?' } });
+      expect(performance.now() - started).toBeLessThan(4000);
+      expect(output.segments[0].length).toBeGreaterThan(0);
+    }
+});
