@@ -22,6 +22,7 @@ export function sidecarCompressClient(address: string): CompressClient {
   if (!client) {
     client = new InferenceClient({ address });
     clients.set(address, client);
+    client.connect();
   }
   const shared = client;
   return {

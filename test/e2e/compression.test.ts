@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { mockDirective } from '../harness/mock-provider';
+import { pluginConfigs } from '../harness/stack/deck-for-dev';
 import { localOnly } from '../harness/stack/remote-stack';
 import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
@@ -33,7 +34,16 @@ let openai: OpenAI;
 let anthropic: Anthropic;
 
 beforeAll(async () => {
-  stack = await startDevStack({ env: {}, inference: { env: { INFERENCE_BUILTIN_EMBEDDER: 'false' } } });
+  stack = await startDevStack({
+    env: {},
+    inference: { env: { INFERENCE_BUILTIN_EMBEDDER: 'false' } },
+    // What is tested here is what compression does, not how fast: a loaded machine must not turn
+    // it into a fail-open (the deadline itself is tested against the sidecar and in the plugin's tests).
+    sourceTransform: (deck) => {
+      for (const config of pluginConfigs(deck, 'aigw-prompt-compressor')) Object.assign(config, { deadline_ms_per_1k_tokens: 2000, deadline_ms_max: 20000 });
+      return deck;
+    },
+  });
   const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('compression') });
   expect(created.status).toBe(201);
   key = created.body.key as string;
