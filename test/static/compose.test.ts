@@ -139,6 +139,17 @@ describe('docker-compose.yml', () => {
     expect(readRepoFile('deck', 'kong.yaml')).toContain(`url: http://127.0.0.1:${port}`);
   });
 
+  test("the inference sidecar lives in Kong's network namespace where aigw-prompt-compressor calls it, and reads models read-only", () => {
+    const inference = resolved.inference;
+    expect(inference.network_mode).toBe('service:kong');
+    expect(inference.ports).toBeUndefined();
+    const address = environmentOf(inference).INFERENCE_ADDRESS;
+    const configs = [...readRepoFile('deck', 'kong.yaml').matchAll(/inference_address: (\S+)/g)].map((m) => m[1]);
+    expect(configs.length).toBeGreaterThan(0);
+    expect(new Set(configs)).toEqual(new Set([address]));
+    expect(JSON.stringify(inference.volumes)).toMatch(/"?\/models"?.*(read_only|:ro)/);
+  });
+
   test('every long-running service has a health check and a restart policy; state is in named volumes', () => {
     for (const [name, svc] of Object.entries(resolved)) {
       if (name === 'deck' || name === 'kong-migrations') {

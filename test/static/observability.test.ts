@@ -43,13 +43,15 @@ describe('Prometheus', () => {
     expect(r.status).not.toBe(0);
   });
 
-  test("scrapes Kong's status API where kong.conf puts it, and the relay's /metrics on its port", () => {
+  test("scrapes Kong's status API where kong.conf puts it, and the relay's and the inference sidecar's /metrics on their ports", () => {
     const jobs = scrapeTargets();
     const status = /^(\S+?:\d+)/.exec(kongConf().get('status_listen') ?? '');
     expect(status).not.toBeNull();
     expect(jobs.kong).toEqual({ path: '/metrics', targets: [(status as RegExpExecArray)[1]] });
     const relayEnv = asRecord(composeService('relay').environment, 'relay environment');
     expect(jobs.relay).toEqual({ path: '/metrics', targets: [`127.0.0.1:${String(relayEnv.RELAY_PORT)}`] });
+    const inferenceEnv = asRecord(composeService('inference').environment, 'inference environment');
+    expect(jobs.inference).toEqual({ path: '/metrics', targets: [`127.0.0.1:${String(inferenceEnv.INFERENCE_METRICS_PORT)}`] });
     // Loopback targets are only reachable because Prometheus shares Kong's network namespace.
     expect(composeService('prometheus').network_mode).toBe('service:kong');
   });
