@@ -57,6 +57,17 @@ function live(over: { level?: 'debug' | 'info' | 'warn' | 'error' } = {}): { log
 const JOINED =
   '15:42:01.123 a1b2c3 200 POST /v1/chat/completions route=openai-chat-completions model=gpt-4o-mini via=openai/gpt-4o-mini-2024-07-18 stream tokens=12+20 cost=$0.000015 412ms';
 
+it('names what compression saved, or that it failed open', () => {
+  const saved = live();
+  saved.log.usage(record({ compression: { method: 'question_aware', outcome: 'compressed', tokensSaved: 1401, savedNano: 210_000 } }));
+  saved.log.access(entry());
+  expect(saved.lines).toEqual([JOINED.replace(' 412ms', ' compressed=question_aware-1401(saved $0.000210) 412ms')]);
+  const failed = live();
+  failed.log.usage(record({ compression: { method: 'structured', outcome: 'failed_open', tokensSaved: 0, savedNano: 0 } }));
+  failed.log.access(entry());
+  expect(failed.lines).toEqual([JOINED.replace(' 412ms', ' compression=structured:failed_open 412ms')]);
+});
+
 it('joins a relayed request with its usage record, whichever comes first', () => {
   const first = live();
   first.log.access(entry());

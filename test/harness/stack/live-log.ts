@@ -169,10 +169,18 @@ export class LiveLog {
       if (record.usage) parts.push(`tokens=${record.usage.promptTokens}+${record.usage.completionTokens}${record.usage.estimated ? '(estimated)' : ''}`);
       const cost = usd(record.costNano);
       if (cost) parts.push(`cost=${cost}`);
+      if (record.compression) parts.push(compressionPart(record.compression));
       if (record.outcome !== 'ok') parts.push(`outcome=${record.outcome}`);
     }
     if (entry.errorCode) parts.push(`error=${token(entry.errorCode)}`);
     parts.push(`${entry.latencyMs}ms`);
     this.options.write(parts.join(' '));
   }
+}
+
+/** `compressed=question_aware-1401(saved $0.000210)`, or why it failed open: counts only, never text. */
+function compressionPart(compression: NonNullable<UsageRecord['compression']>): string {
+  if (compression.outcome !== 'compressed') return `compression=${compression.method}:${compression.outcome}`;
+  const saved = usd(compression.savedNano);
+  return `compressed=${compression.method}-${compression.tokensSaved}${saved ? `(saved ${saved})` : ''}`;
 }
