@@ -103,7 +103,7 @@ local.it(
     checkout = freshCheckout();
     const bin = join(checkout, '.bin-for-test');
     // Bound only after the build: ports the kernel does not hand out meanwhile.
-    const [gateway, relay, mock, control] = await freePortsForLater(4);
+    const [gateway, relay, mock, control, inferenceGrpc, inferenceMetrics] = await freePortsForLater(6);
     const env: NodeJS.ProcessEnv = {
       PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       HOME: process.env.HOME ?? '/tmp',
@@ -112,6 +112,8 @@ local.it(
       RELAY_PORT: String(relay),
       AIGW_DEV_MOCK_PORT: String(mock),
       CONTROL_PORT: String(control),
+      INFERENCE_GRPC_PORT: String(inferenceGrpc),
+      INFERENCE_METRICS_PORT: String(inferenceMetrics),
       // A shell set up for the remote end-to-end run: make dev still starts this machine's gateway.
       AIGW_E2E_URL: 'http://127.0.0.1:9',
     };
@@ -129,6 +131,7 @@ local.it(
       expect(stdout.text.indexOf('bash .ci/system-deps.sh redis-server postgresql-15')).toBeGreaterThanOrEqual(0);
       expect(stdout.text).toContain(`aigw: command installed in ${bin}`);
       expect(ready).toContain(`AI gateway ready on http://127.0.0.1:${gateway}`);
+      expect(ready).toContain(`inference sidecar on 127.0.0.1:${inferenceGrpc}`);
       expect(ready).toMatch(/gpt-4o-mini\s+-> mock provider/);
       expect(ready).toContain(`curl -sN http://127.0.0.1:${gateway}/v1/chat/completions`);
       const userKeyFile = /a user key for trying it out: (\S+)/.exec(ready)![1]!;
@@ -162,6 +165,21 @@ local.it(
         ),
       );
 
+      // A newcomer's long prompt is compressed on the default chat route, and the live line says so.
+      const long = `${Array.from({ length: 80 }, (_, i) => `Paragraph ${i} of the design notes repeats what the team agreed on Tuesday.`).join('\n\n')}\n\nWhat did the team agree on?`;
+      const compressed = await fetch(`http://127.0.0.1:${gateway}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: long }] }),
+      });
+      expect(compressed.status).toBe(200);
+      await compressed.arrayBuffer();
+      // The first call may meet a cold sidecar on a loaded machine and fail open: either way the header names the method.
+      expect(compressed.headers.get('x-aigw-compression')).toMatch(/^method=question_aware; (original=\d+; compressed=\d+|failed=\w+)$/);
+      const compressedId = compressed.headers.get('x-kong-request-id')!;
+      const compressedLine = await stdout.waitFor(new RegExp(`^.*${compressedId}.*$`, 'm'), "the compressed request's line", child, 10_000);
+      expect(compressedLine[0]).toMatch(/ (compressed=question_aware-\d+\(saved \$\d+\.\d{6}\)|compression=question_aware:failed_open) \d+ms$/);
+
       // The README's CLI lines as written, from the checkout, with nothing but PATH set for them.
       const cliEnv: NodeJS.ProcessEnv = { PATH: env.PATH, HOME: env.HOME };
       const lines = readmeCliLines();
@@ -192,7 +210,7 @@ local.it(
       process.kill(-child.pid!, 'SIGINT');
       await exited;
     }
-    for (const port of [gateway, relay, mock, control]) expect(await portRefuses(port)).toBe(true);
+    for (const port of [gateway, relay, mock, control, inferenceMetrics]) expect(await portRefuses(port)).toBe(true);
     expect(['admin-key', 'admin-url', 'user-key'].filter((name) => existsSync(join(devFiles, name)))).toEqual([]);
   },
   300_000,
