@@ -48,12 +48,13 @@ export class PromptCompressorHandler {
   }
 
   private async compress(kong: Kong): Promise<void> {
-    const format = FORMAT_OF_PATH[(await kong.request.getPath()).replace(/\/+$/, '')];
-    if (!format) return;
+    // Short bodies (most requests) cost one round trip: the key plugin's identity has the length.
     const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
     const length = identity ? identity.contentLength : Number(await kong.request.getHeader('content-length'));
     // A token is at least one byte: a shorter body cannot reach min_tokens.
     if (length !== null && Number.isFinite(length) && length < this.config.min_tokens) return;
+    const format = FORMAT_OF_PATH[(await kong.request.getPath()).replace(/\/+$/, '')];
+    if (!format) return;
     const max = this.config.max_request_body_bytes;
     const raw = await kong.request.getRawBody(max);
     if (!raw || raw.length > max) return;
