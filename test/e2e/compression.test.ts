@@ -23,8 +23,10 @@ import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
 import { waitForLedger } from './billing-helpers';
 import { uniqueName } from './helpers';
+import { describeCalls, pdkCallMeter } from './pdk-calls';
 
 const local = localOnly('starts the inference sidecar and stops it');
+const measure = pdkCallMeter();
 const run = promisify(execFile);
 
 let stack: DevStack;
@@ -164,8 +166,25 @@ local.describe('prompt compression through the gateway', () => {
     expect((sentBody().messages as Array<{ content: string }>)[0]!.content).toBe(`Short question? ${mockDirective({ tokens: 3 })}`);
   });
 
+  test("PDK round trips: one for a short prompt (the identity's length), six to compress", async () => {
+    const compressorLine = async (content: string): Promise<string | undefined> => {
+      const calls = await measure(() =>
+        openai.chat.completions.create({
+          model: 'gpt-4o-mini',
+          max_tokens: 20,
+          messages: [{ role: 'user', content: `${content} ${mockDirective({ tokens: 2 })}` }],
+        }),
+      );
+      return describeCalls(calls).find((line) => line.startsWith('aigw-prompt-compressor'));
+    };
+    expect(await compressorLine('Short question?')).toBe('aigw-prompt-compressor access: ctx.shared.get');
+    expect(await compressorLine(`${report()}\n\n${QUESTION}`)).toBe(
+      'aigw-prompt-compressor access: ctx.shared.get, request.get_path, request.get_raw_body, service.request.set_raw_body, ctx.shared.set, response.set_header',
+    );
+  });
+
   test('savings reach the ledger, aigw spend and the relay metrics', async () => {
-    const rows = await waitForLedger(stack.stores.databaseUrl, { keyIds: [keyId] }, 3);
+    const rows = await waitForLedger(stack.stores.databaseUrl, { keyIds: [keyId] }, 5);
     const compressed = rows.filter((r) => (r as unknown as Record<string, unknown>).compression_method !== null);
     expect(compressed.length).toBeGreaterThanOrEqual(2);
     const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'aigw.js'), 'spend', '--group-by', 'key', '--key', keyId, '--json'], {
