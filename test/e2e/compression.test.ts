@@ -158,6 +158,22 @@ local.describe('prompt compression through the gateway', () => {
     expect((sentResult.content as string).length).toBeLessThan(toolOutput.length * 0.6);
   });
 
+  test('a streamed answer carries the header too (set in access, before the relay answers)', async () => {
+    const { data: stream, response } = await openai.chat.completions
+      .create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        max_tokens: 20,
+        messages: [{ role: 'user', content: `${report()}\n\n${QUESTION} ${mockDirective({ tokens: 5 })}` }],
+      })
+      .withResponse();
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text.length).toBeGreaterThan(0);
+    const counts = header(response.headers.get('x-aigw-compression'));
+    expect(counts.compressed).toBeLessThan(counts.original);
+  });
+
   test('below min_tokens nothing is touched and no header is set', async () => {
     const { response } = await openai.chat.completions
       .create({ model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: `Short question? ${mockDirective({ tokens: 3 })}` }] })
@@ -184,9 +200,9 @@ local.describe('prompt compression through the gateway', () => {
   });
 
   test('savings reach the ledger, aigw spend and the relay metrics', async () => {
-    const rows = await waitForLedger(stack.stores.databaseUrl, { keyIds: [keyId] }, 5);
+    const rows = await waitForLedger(stack.stores.databaseUrl, { keyIds: [keyId] }, 6);
     const compressed = rows.filter((r) => (r as unknown as Record<string, unknown>).compression_method !== null);
-    expect(compressed.length).toBeGreaterThanOrEqual(2);
+    expect(compressed.length).toBeGreaterThanOrEqual(3);
     const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'aigw.js'), 'spend', '--group-by', 'key', '--key', keyId, '--json'], {
       env: { PATH: process.env.PATH ?? '', AIGW_ADMIN_URL: stack.url, AIGW_ADMIN_KEY: stack.adminKey },
     });
