@@ -1,7 +1,8 @@
 /**
  * `make bench`: the relay's added latency and throughput against calling the mock provider
  * directly, non-streamed and streamed, measured side by side in one run on this machine.
- * The mock, the relay and this load generator each run in their own process.
+ * The mock, the relay and this load generator each run in their own process. Then the plugin
+ * chain, pathological prompts, Portkey, and first of all prompt compression (compression.ts).
  * Results go to test/bench/raw/ only (results.ts); `make bench-readme` publishes them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { signedHeaders, target } from '../e2e/helpers';
 import { startRelayProcess } from '../harness/stack/sidecar-process';
+import { compressionFailures, compressionLatencyMarkdown, compressionQualityMarkdown, measureCompression } from './compression';
 import { type LoadResult, percentile, runLoad, type Sample } from './load';
 import { startMockProcess } from './mock-process';
 import { pathologicalMarkdown } from './pathological';
@@ -121,6 +123,9 @@ function markdown(rows: Row[], meta: Record<string, string>): string {
 }
 
 async function main(): Promise<void> {
+  // First: CPU-bound and about 50 s, so a broken sidecar build fails the run before the long parts.
+  const compression = await measureCompression();
+  process.stderr.write(`measured: compression (${compression.seconds.toFixed(0)} s)\n`);
   const mock = await startMockProcess(MOCK_KEY);
   const relay = await startRelayProcess({ AIGW_PLAN_SECRET: SECRET, MOCK_API_KEY: MOCK_KEY, AIGW_LOG_LEVEL: 'warn' });
   const directPool = new Pool(mock.url, { connections: THROUGHPUT_CONCURRENCY });
@@ -164,8 +169,10 @@ async function main(): Promise<void> {
   const chainTable = chainMarkdown(chain, chainRequests, 8);
   const pathologicalTable = pathologicalMarkdown(pathological, pathologicalRequests);
   const portkeyTable = portkeyMarkdown(portkey);
+  const qualityTable = compressionQualityMarkdown(compression);
+  const latencyTable = compressionLatencyMarkdown(compression);
   mkdirSync(RAW_DIR, { recursive: true });
-  writeFileSync(join(RAW_DIR, 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey }, null, 2) + '\n');
+  writeFileSync(join(RAW_DIR, 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression }, null, 2) + '\n');
   writeFileSync(
     join(RAW_DIR, 'results.md'),
     [
@@ -177,15 +184,20 @@ async function main(): Promise<void> {
       markedSection({ name: 'pathological', body: pathologicalTable }),
       '# Against Portkey\n',
       markedSection({ name: 'portkey', body: portkeyTable }),
+      '# Prompt compression: quality\n',
+      markedSection({ name: 'compression-quality', body: qualityTable }),
+      '# Prompt compression: sidecar latency and throughput\n',
+      markedSection({ name: 'compression-latency', body: latencyTable }),
     ].join('\n'),
   );
-  process.stdout.write(table + '\n' + chainTable + '\n' + pathologicalTable + '\n' + portkeyTable);
+  process.stdout.write([table, chainTable, pathologicalTable, portkeyTable, qualityTable, latencyTable].join('\n'));
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
   const failed = [
     ...rows.map((r) => ({ name: `${r.scenario} (${r.path})`, errors: r.errors })),
     ...chain.map((r) => ({ name: r.path, errors: r.errors })),
     ...pathological.map((r) => ({ name: r.body, errors: r.errors })),
     ...portkey.rows.map((r) => ({ name: `${r.path} at ${r.concurrency}`, errors: r.errors })),
+    ...compressionFailures(compression),
   ].filter((r) => r.errors > 0);
   if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }
