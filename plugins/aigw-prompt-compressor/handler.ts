@@ -8,6 +8,7 @@ import { COMPRESSION_HEADER, compressionFailedHeader, compressionSavingsHeader }
 import type { CompressionReport } from '../../lib/compression/report';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
+import { countTextTokens } from '../../lib/tokens';
 import { parseJsonBody } from '../../lib/validate';
 import type { CompressAnswer, CompressCall, CompressClient } from './compress-client';
 import type { PromptCompressorConfig } from './config';
@@ -92,13 +93,21 @@ export class PromptCompressorHandler {
       originalTokens += answer.originalTokens;
       compressedTokens += answer.compressedTokens;
     }
+    // An emptied part (llmlingua2's context-level filter drops whole contexts) would be an empty
+    // message or tool result, which providers refuse: such a part keeps its text, and is counted.
+    const replacements = answers.map((answer, i) =>
+      batches[i]!.pieces.map((piece, j) => {
+        const text = answer.ok ? answer.segments[j]! : piece.text;
+        if (text.trim()) return text;
+        compressedTokens += countTextTokens(piece.text);
+        return piece.text;
+      }),
+    );
     if (compressedTokens >= originalTokens) {
       if (markersRemoved) await this.rewrite(kong, parsed.value, selection.slots);
       return;
     }
-    answers.forEach((answer, i) => {
-      if (answer.ok) for (const [j, piece] of batches[i]!.pieces.entries()) piece.text = answer.segments[j]!;
-    });
+    replacements.forEach((texts, i) => texts.forEach((text, j) => (batches[i]!.pieces[j]!.text = text)));
     await this.rewrite(kong, parsed.value, selection.slots);
     await this.report(kong, identity, { methods, outcome: 'compressed', originalTokens, compressedTokens });
     await kong.response.setHeader(COMPRESSION_HEADER, compressionSavingsHeader(methods, originalTokens, compressedTokens));

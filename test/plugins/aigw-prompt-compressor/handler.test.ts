@@ -5,6 +5,7 @@
  */
 import { IDENTITY_CTX_KEY } from '../../../lib/identity';
 import type { Kong } from '../../../lib/kong/pdk';
+import { countTextTokens } from '../../../lib/tokens';
 import type { CompressAnswer, CompressCall, CompressClient } from '../../../plugins/aigw-prompt-compressor/compress-client';
 import type { PromptCompressorConfig } from '../../../plugins/aigw-prompt-compressor/config';
 import { PromptCompressorHandler } from '../../../plugins/aigw-prompt-compressor/handler';
@@ -134,6 +135,16 @@ describe('aigw-prompt-compressor', () => {
       expect(seen.body).toBeUndefined();
       expect(seen.warnings).toHaveLength(1);
     }
+  });
+
+  test('a segment the sidecar emptied keeps its text (an empty tool result or message is refused upstream)', async () => {
+    const { kong, seen } = fakeKong(body(), IDENTITY);
+    const emptied = fakeSidecar((call) => ({ ok: true, segments: call.segments.map(() => ''), originalTokens: 5000, compressedTokens: 0 }));
+    await new PromptCompressorHandler(CONFIG, emptied.client).access(kong);
+    const original = body().messages[3]!.content as string;
+    expect(JSON.parse(seen.body!).messages[3].content).toBe(original);
+    // Counted as sent: the saving is what really left the prompt.
+    expect(seen.headers['x-aigw-compression']).toBe(`method=structured; original=5000; compressed=${countTextTokens(original)}`);
   });
 
   test('no gain: the original body stays', async () => {
