@@ -4,6 +4,7 @@
  * Money in them is integer nano-USD (lib/money.ts).
  */
 import { type CompressionReport, restoreCompressionReport } from './compression/report';
+import { type CacheFill, restoreCacheFill } from './semantic-cache/fill';
 
 export type KeyRole = 'user' | 'admin';
 
@@ -82,6 +83,8 @@ export interface RequestIdentity {
   models: ModelPolicy;
   /** What aigw-prompt-compressor did to the prompt, when it ran (aigw-proxy signs it into the plan). */
   compression?: CompressionReport;
+  /** Where the relay stores the answer after a cache miss (aigw-semantic-cache; aigw-proxy signs it into the plan). */
+  cache?: CacheFill;
 }
 
 /**
@@ -167,6 +170,7 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
     parallelLeaseMs: v.parallelLeaseMs ?? null,
     budgets: restoreBudgetSubjects(v.budgets),
     compression: restoreCompressionReport(v.compression),
+    cache: restoreCacheFill(v.cache),
     rateSubjects: (Array.isArray(v.rateSubjects) ? v.rateSubjects : []).map((s) => ({ ...s, rpm: s.rpm ?? null, tpm: s.tpm ?? null })),
   };
 }

@@ -10,6 +10,7 @@ import type { CompressionReport } from './compression/report';
 import type { BudgetSubject, RateLimitSubject } from './identity';
 import type { ModelPrice } from './pricing';
 import type { ProviderType } from './providers';
+import type { CacheFill } from './semantic-cache/fill';
 import { openEnvelope, signEnvelope } from './signing';
 
 // The provider names live in the provider registry; aigw-proxy's schema reads them from here.
@@ -80,6 +81,8 @@ export interface RoutePlan {
   routing?: { algorithm: string; reason: string };
   /** What aigw-prompt-compressor did to the prompt: the relay records tokens and dollars saved. */
   compression?: CompressionReport;
+  /** Where to store the answer after a cache miss (aigw-semantic-cache decided; the relay fills). */
+  cache?: CacheFill;
 }
 
 export interface SignedPlan {

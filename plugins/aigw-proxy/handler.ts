@@ -170,6 +170,7 @@ export class AiProxyHandler {
       retry: group.retry,
       routing: route.routing,
       ...(identity?.compression ? { compression: identity.compression } : {}),
+      ...(identity?.cache ? { cache: identity.cache } : {}),
     };
     const signed = signPlan(plan, this.config.signing_secret);
     await kong.service.request.setHeaders({ [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature });

@@ -14,6 +14,7 @@ import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedErro
 import type { RelayRequest } from './admit';
 import type { Built } from './attempt';
 import { type AttemptFailure, type AttemptOutcome, answered, failed, type Step } from './attempt-outcome';
+import { CompletionAssembler } from './completion-assembler';
 import { sendJson } from './respond';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
@@ -82,11 +83,14 @@ function jsonAnswer(
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
   if (!adapter) {
+    // Pass-through answers are OpenAI chat completions already (embeddings never reach here).
+    settlement.noteAnswer(json.parsed as ChatCompletion);
     const usage = usageFromResponse(json.parsed) ?? settlement.estimate(completionText(json.parsed as ChatCompletion));
     return sendAnswer(request, target, usage, () => json.text, headers, settlement);
   }
   const ctx = { model: target.model, requestId: request.plan.requestId, created: Math.floor(request.startedAt / 1000) };
   const { completion, usage: reported } = adapter.chatResponse(json.parsed, ctx);
+  settlement.noteAnswer(completion);
   const usage = reported ?? settlement.estimate(completionText(completion));
   return sendAnswer(request, target, usage, (costUsd) => request.format.completion(completion, usage, costUsd), headers, settlement);
 }
@@ -134,9 +138,11 @@ async function streamAnswer(
     created,
     wantsUsage: request.wantsStreamUsage,
   });
+  // Only a request the cache will store pays for putting the stream back together.
+  const assembler = request.plan.cache ? new CompletionAssembler() : undefined;
   const source = adapter
-    ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder)
-    : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage });
+    ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder, assembler)
+    : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
   const result = await runStream(response, source, {
     res: request.res,
     headers: { ...SSE_HEADERS, ...headers },
@@ -157,6 +163,8 @@ async function streamAnswer(
   // Cut or abandoned mid-answer without usage from the provider: bill what it delivered,
   // counted by the gateway and marked estimated (never nothing, never the whole reservation).
   const usage = result.usage ?? settlement.estimate(source.generatedText());
+  const assembled = assembler?.completion();
+  if (assembled) settlement.noteAnswer(assembled);
   await settlement.charge(target, usage, result.outcome);
   settlement.record(target, 200, result.outcome, usage, result.firstByteAt);
   return answered(result.firstByteAt, usage);

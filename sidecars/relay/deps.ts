@@ -2,6 +2,7 @@
 import type { Logger } from '../../lib/log';
 import type { SingleUse } from '../../lib/single-use';
 import type { RelayBilling } from './billing';
+import type { RelayCacheFill } from './cache-fill';
 import type { RelayConfig } from './config';
 import type { RelayMetrics } from './metrics';
 import type { ParallelSlots } from './parallel-slots';
@@ -22,4 +23,6 @@ export interface RelayDeps {
   slots: ParallelSlots;
   /** Plans already relayed (each is accepted once). */
   usedPlans: SingleUse;
+  /** Stores complete answers for the semantic cache (plans that ask for it); null without Redis. */
+  cacheFill?: RelayCacheFill | null;
 }

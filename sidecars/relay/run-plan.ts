@@ -21,7 +21,7 @@ export type AttemptOn = (request: RelayRequest, target: PlanTarget, settlement: 
 
 export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn: AttemptOn = attempt): Promise<GatewayError | null> {
   const { plan } = request;
-  const settlement = new Settlement(request, deps.billing, deps.usage);
+  const settlement = new Settlement(request, deps.billing, deps.usage, deps.cacheFill ?? null);
   const tryTarget = wrapAttempt(
     (target) => attemptOn(request, target, settlement, deps),
     withAttemptMetrics(deps.metrics, plan),

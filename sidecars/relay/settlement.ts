@@ -6,10 +6,12 @@
 
 import { type CompressionReport, tokensSaved } from '../../lib/compression/report';
 import { nanoToUsd, nanoToUsdString } from '../../lib/money';
+import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { inputSavingsNano } from '../../lib/pricing';
 import type { RelayRequest } from './admit';
 import type { RelayBilling } from './billing';
+import type { RelayCacheFill } from './cache-fill';
 import { estimateUsage } from './estimate';
 import type { CompressionSavings, TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';
 
@@ -19,11 +21,20 @@ export class Settlement {
   /** Nano-USD once charged; null when the price is unknown; undefined until charged. */
   private costNano: number | null | undefined;
 
+  /** The canonical answer, when the relay saw it whole (for the semantic cache). */
+  private answer: ChatCompletion | null = null;
+
   constructor(
     private readonly request: RelayRequest,
     private readonly billing: RelayBilling,
     private readonly sink: UsageSink,
+    private readonly cache: RelayCacheFill | null = null,
   ) {}
+
+  /** The whole answer (JSON, or a stream put back together), offered to the cache when the request ends well. */
+  noteAnswer(completion: ChatCompletion): void {
+    this.answer = completion;
+  }
 
   /** Charges the request (once) and returns the cost header for the answer. */
   async charge(target: PlanTarget, usage: TokenUsage | null, outcome: UsageOutcome): Promise<Record<string, string>> {
@@ -63,6 +74,7 @@ export class Settlement {
     };
     this.sink.record(entry);
     this.billing.recordLedger(entry, plan);
+    if (this.cache && this.answer && status === 200 && outcome === 'ok') this.cache.fill(plan, this.answer, usage, entry.costNano);
   }
 }
 

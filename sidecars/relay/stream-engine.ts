@@ -13,6 +13,7 @@ import { type GeneratedParts, generatedText } from '../../lib/tokens';
 import { type ClientIntent, processStreamData } from './adapters/openai/passthrough';
 import type { StreamTranslator } from './adapters/types';
 import type { StreamEncoder } from './client-formats/client-format';
+import type { CompletionAssembler } from './completion-assembler';
 import { writeWithBackpressure } from './respond';
 import type { FailureKind } from './retry-policy';
 import type { TokenUsage, UsageOutcome } from './usage';
@@ -58,7 +59,7 @@ function empty(): SourceOutput {
 }
 
 /** OpenAI client, OpenAI-compatible provider: events pass byte for byte; only usage is touched. */
-export function passthroughSource(intent: ClientIntent): StreamSource {
+export function passthroughSource(intent: ClientIntent, assembler?: CompletionAssembler): StreamSource {
   const parser = new SseParser();
   // Raw content events, parsed only if the provider never reports usage.
   const contentEvents: string[] = [];
@@ -72,6 +73,7 @@ export function passthroughSource(intent: ClientIntent): StreamSource {
           out.items.push({ type: 'text', text: event.raw });
           continue;
         }
+        assembler?.pushData(event.data);
         const action = processStreamData(event.data, intent);
         if (action.kind === 'pass' && action.error) {
           out.error = { status: 502, message: errorMessage(event.data) };
@@ -139,13 +141,18 @@ function withCost(data: string, costUsd: number | null): string {
 }
 
 /** Any other pairing: the provider's events translated to canonical chunks, then encoded for the client. */
-export function translatedSource(translator: StreamTranslator & { end?: () => ReturnType<StreamTranslator['push']> }, encoder: StreamEncoder): StreamSource {
+export function translatedSource(
+  translator: StreamTranslator & { end?: () => ReturnType<StreamTranslator['push']> },
+  encoder: StreamEncoder,
+  assembler?: CompletionAssembler,
+): StreamSource {
   const parser = new SseParser();
   let usage: TokenUsage | null = null;
   let finished = false;
   let generated = '';
   const apply = (step: ReturnType<StreamTranslator['push']>, out: SourceOutput): void => {
     for (const chunk of step.chunks) {
+      assembler?.push(chunk);
       out.items.push({ type: 'text', text: encoder.chunk(chunk) });
       for (const choice of chunk.choices) {
         const delta = choice.delta;

@@ -1,0 +1,49 @@
+/**
+ * What the relay needs to fill the cache after a miss, decided by aigw-semantic-cache and carried
+ * in the identity to aigw-proxy and in the signed plan to the relay: the relay never recomputes
+ * the scope, and it stores the answer under the original prompt even if compression changed it.
+ */
+export interface CacheFill {
+  scopeId: string;
+  teamId: string | null;
+  model: string;
+  exactHash: string;
+  query: string;
+  /** Unit-length embedding, base64 of little-endian float32; null for exact-only routes. */
+  vector: string | null;
+  embedModel: string | null;
+  ttlSeconds: number;
+  /** Store answers that end in tool calls too (finish_reason tool_calls). */
+  fillToolCalls: boolean;
+}
+
+export function encodeVector(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+export function decodeVector(encoded: string): Float32Array {
+  const bytes = Buffer.from(encoded, 'base64');
+  const copy = new Uint8Array(bytes.length - (bytes.length % 4));
+  copy.set(bytes.subarray(0, copy.length));
+  return new Float32Array(copy.buffer);
+}
+
+/** A fill read back from kong.ctx.shared or a plan: only well-formed values count. */
+export function restoreCacheFill(value: unknown): CacheFill | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<CacheFill>;
+  const text = (s: unknown, max: number): s is string => typeof s === 'string' && s.length > 0 && s.length <= max;
+  if (!text(v.scopeId, 128) || !text(v.exactHash, 128) || !text(v.model, 256) || !text(v.query, 100_000)) return undefined;
+  if (typeof v.ttlSeconds !== 'number' || !Number.isInteger(v.ttlSeconds) || v.ttlSeconds < 1) return undefined;
+  return {
+    scopeId: v.scopeId,
+    teamId: typeof v.teamId === 'string' ? v.teamId : null,
+    model: v.model,
+    exactHash: v.exactHash,
+    query: v.query,
+    vector: text(v.vector, 65_536) ? v.vector : null,
+    embedModel: text(v.embedModel, 128) ? v.embedModel : null,
+    ttlSeconds: Math.min(v.ttlSeconds, 30 * 86_400),
+    fillToolCalls: v.fillToolCalls === true,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The relay's half of the semantic cache: after a complete, successful answer, store it under the
+ * scope and key aigw-semantic-cache put in the signed plan. Only a finished answer (finish reason
+ * `stop`, or `tool_calls` when the route allows it) is stored: never after an error, a cut or
+ * abandoned stream, a length cut, a content filter or a refusal. Off the request path.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../lib/log';
+import type { ChatCompletion } from '../../lib/openai-types';
+import type { RoutePlan } from '../../lib/plan';
+import { decodeVector } from '../../lib/semantic-cache/fill';
+import type { CacheEntry } from '../../lib/semantic-cache/types';
+import type { TokenUsage } from './usage';
+
+export interface CacheWriter {
+  put(entry: CacheEntry): Promise<unknown>;
+}
+
+/** The entry to store for this answer, or null when it must not be cached. */
+export function cacheEntryFor(plan: RoutePlan, completion: ChatCompletion, usage: TokenUsage | null, costNano: number | null, now: number): CacheEntry | null {
+  const fill = plan.cache;
+  const choice = completion?.choices?.[0];
+  if (!fill || !usage || usage.estimated || !choice || completion.choices.length !== 1) return null;
+  const message = choice.message;
+  if (message.refusal) return null;
+  const finished = choice.finish_reason === 'stop' || (fill.fillToolCalls && choice.finish_reason === 'tool_calls');
+  if (!finished || !(message.content || message.tool_calls?.length)) return null;
+  return {
+    id: randomBytes(16).toString('hex'),
+    scopeId: fill.scopeId,
+    teamId: fill.teamId,
+    model: fill.model,
+    exactHash: fill.exactHash,
+    query: fill.query,
+    vector: fill.vector ? decodeVector(fill.vector) : null,
+    embedModel: fill.embedModel,
+    answer: {
+      completion: { ...completion, usage: undefined } as unknown as Record<string, unknown>,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      costNano,
+    },
+    createdAt: now,
+    ttlSeconds: fill.ttlSeconds,
+  };
+}
+
+export class RelayCacheFill {
+  constructor(
+    private readonly writer: CacheWriter,
+    private readonly log: Logger,
+  ) {}
+
+  /** Stores the answer in the background; a failure is logged and never reaches the client. */
+  fill(plan: RoutePlan, completion: ChatCompletion, usage: TokenUsage | null, costNano: number | null): void {
+    const entry = cacheEntryFor(plan, completion, usage, costNano, Date.now());
+    if (!entry) return;
+    this.writer.put(entry).catch((error: unknown) => this.log.warn('cache fill failed', { requestId: plan.requestId, error: (error as Error).message }));
+  }
+}

@@ -1,0 +1,101 @@
+import type { ChatCompletion, ChatCompletionChunk } from '../../../lib/openai-types';
+import type { RoutePlan } from '../../../lib/plan';
+import { decodeVector, encodeVector } from '../../../lib/semantic-cache/fill';
+import { cacheEntryFor } from '../../../sidecars/relay/cache-fill';
+import { CompletionAssembler } from '../../../sidecars/relay/completion-assembler';
+
+const fill = {
+  scopeId: 's'.repeat(64),
+  teamId: 't1',
+  model: 'gpt-4o-mini',
+  exactHash: 'e'.repeat(64),
+  query: 'How do I rotate a key?',
+  vector: encodeVector(new Float32Array([0.6, 0.8])),
+  embedModel: 'use-lite',
+  ttlSeconds: 60,
+  fillToolCalls: false,
+};
+const plan = { requestId: 'r1', cache: fill } as unknown as RoutePlan;
+const usage = { promptTokens: 10, completionTokens: 5, totalTokens: 15, cachedTokens: 0, reasoningTokens: 0 };
+const completion = (finish: string, message: Record<string, unknown> = { content: 'Use aigw keys rotate.' }): ChatCompletion =>
+  ({
+    id: 'c',
+    object: 'chat.completion',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, message: { role: 'assistant', refusal: null, ...message }, logprobs: null, finish_reason: finish }],
+  }) as ChatCompletion;
+
+describe('what the relay stores', () => {
+  test('a finished answer, under the plan scope and key, with its vector and cost', () => {
+    const entry = cacheEntryFor(plan, completion('stop'), usage, 123, 1000)!;
+    expect(entry).toMatchObject({ scopeId: fill.scopeId, teamId: 't1', exactHash: fill.exactHash, query: fill.query, ttlSeconds: 60, createdAt: 1000 });
+    expect(Array.from(entry.vector!)).toEqual([Math.fround(0.6), Math.fround(0.8)]);
+    expect(entry.answer).toMatchObject({ promptTokens: 10, completionTokens: 5, costNano: 123 });
+  });
+
+  test.each([
+    ['a length cut', completion('length'), usage],
+    ['a content filter', completion('content_filter'), usage],
+    ['a refusal', completion('stop', { content: null, refusal: 'I cannot' }), usage],
+    [
+      'tool calls on a route that does not store them',
+      completion('tool_calls', { content: null, tool_calls: [{ id: 'x', type: 'function', function: { name: 'f', arguments: '{}' } }] }),
+      usage,
+    ],
+    ['estimated usage (a stream the provider did not finish properly)', completion('stop'), { ...usage, estimated: true }],
+    ['no usage', completion('stop'), null],
+  ])('never %s', (_name, answer, u) => {
+    expect(cacheEntryFor(plan, answer, u, 1, 0)).toBeNull();
+  });
+
+  test('tool calls when the route allows them; nothing without a fill in the plan', () => {
+    const calls = completion('tool_calls', { content: null, tool_calls: [{ id: 'x', type: 'function', function: { name: 'f', arguments: '{}' } }] });
+    expect(cacheEntryFor({ ...plan, cache: { ...fill, fillToolCalls: true } } as RoutePlan, calls, usage, 1, 0)).not.toBeNull();
+    expect(cacheEntryFor({ requestId: 'r' } as RoutePlan, completion('stop'), usage, 1, 0)).toBeNull();
+  });
+
+  test('vectors survive the plan (base64 float32)', () => {
+    const v = new Float32Array([0.1, -0.2, 0.3]);
+    expect(Array.from(decodeVector(encodeVector(v)))).toEqual(Array.from(v));
+  });
+});
+
+describe('a stream put back together', () => {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null): ChatCompletionChunk =>
+    ({
+      id: 'c1',
+      object: 'chat.completion.chunk',
+      created: 5,
+      model: 'm',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    }) as ChatCompletionChunk;
+
+  test('content, tool calls by index and the finish reason', () => {
+    const a = new CompletionAssembler();
+    a.push(chunk({ role: 'assistant', content: 'Hel' }));
+    a.pushData(JSON.stringify(chunk({ content: 'lo' })));
+    a.push(chunk({ tool_calls: [{ index: 1, id: 't2', function: { name: 'b', arguments: '{"y"' } }] }));
+    a.push(chunk({ tool_calls: [{ index: 0, id: 't1', function: { name: 'a', arguments: '{}' } }] }));
+    a.push(chunk({ tool_calls: [{ index: 1, function: { arguments: ':1}' } }] }));
+    a.pushData('[DONE]');
+    expect(a.completion()).toBeNull(); // not finished yet
+    a.push(chunk({}, 'stop'));
+    expect(a.completion()!.choices[0]!.message).toEqual({
+      role: 'assistant',
+      content: 'Hello',
+      refusal: null,
+      tool_calls: [
+        { id: 't1', type: 'function', function: { name: 'a', arguments: '{}' } },
+        { id: 't2', type: 'function', function: { name: 'b', arguments: '{"y":1}' } },
+      ],
+    });
+  });
+
+  test('an answer past the bound is not kept', () => {
+    const a = new CompletionAssembler();
+    for (let i = 0; i < 1100; i++) a.push(chunk({ content: 'x'.repeat(1000) }));
+    a.push(chunk({}, 'stop'));
+    expect(a.completion()).toBeNull();
+  });
+});
