@@ -29,12 +29,15 @@ export interface LedgerRow {
   compressionMethod?: string | null;
   compressionTokensSaved?: number;
   compressionSavedNano?: number | null;
+  /** Answered by the semantic cache: the kind of hit, and what the original call cost (null = unknown). */
+  cacheHit?: 'exact' | 'semantic' | null;
+  cacheSavedNano?: number | null;
   /** When the request started (Date or epoch ms). */
   createdAt: Date | number;
 }
 
 /**
- * One multi-row INSERT (arrays unnested server-side, so any batch size is one statement with 20
+ * One multi-row INSERT (arrays unnested server-side, so any batch size is one statement with 22
  * array parameters). Duplicate request ids, in the table or within the batch, are skipped.
  * Returns how many rows were inserted.
  */
@@ -44,10 +47,10 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
   const { rowCount } = await db.query(
     `INSERT INTO aigw_spend_ledger (request_id, key_id, team_id, user_id, model, provider, provider_model,
        prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, status, outcome, stream, created_at, usage_estimated,
-       compression_method, compression_tokens_saved, compression_saved_nano)
+       compression_method, compression_tokens_saved, compression_saved_nano, cache_hit, cache_saved_nano)
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
        $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[], $17::bool[],
-       $18::text[], $19::int[], $20::bigint[])
+       $18::text[], $19::int[], $20::bigint[], $21::text[], $22::bigint[])
      ON CONFLICT (request_id) DO NOTHING`,
     [
       col((r) => r.requestId),
@@ -70,6 +73,8 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
       col((r) => r.compressionMethod ?? null),
       col((r) => r.compressionTokensSaved ?? 0),
       col((r) => r.compressionSavedNano ?? null),
+      col((r) => r.cacheHit ?? null),
+      col((r) => r.cacheSavedNano ?? null),
     ],
   );
   return rowCount ?? 0;
@@ -137,6 +142,9 @@ export interface SpendReportRow {
   /** Prompt tokens compression removed, and what they would have cost (known prices only). */
   compressionTokensSaved: number;
   compressionSavedNano: number;
+  /** Requests the semantic cache answered, and what their original calls cost. */
+  cacheHits: number;
+  cacheSavedNano: number;
 }
 
 const GROUP_SQL: Record<SpendGroup, { group: string; label: string; join: string }> = {
@@ -160,7 +168,8 @@ export async function spendReport(
             COALESCE(sum(l.prompt_tokens), 0)::bigint::text AS prompt, COALESCE(sum(l.completion_tokens), 0)::bigint::text AS completion,
             COALESCE(sum(l.cached_tokens), 0)::bigint::text AS cached, COALESCE(sum(l.reasoning_tokens), 0)::bigint::text AS reasoning,
             COALESCE(sum(l.cost_nano), 0)::text AS cost, count(*) FILTER (WHERE l.cost_nano IS NULL)::int AS unknown,
-            COALESCE(sum(l.compression_tokens_saved), 0)::bigint::text AS tokens_saved, COALESCE(sum(l.compression_saved_nano), 0)::text AS saved
+            COALESCE(sum(l.compression_tokens_saved), 0)::bigint::text AS tokens_saved, COALESCE(sum(l.compression_saved_nano), 0)::text AS saved,
+            count(*) FILTER (WHERE l.cache_hit IS NOT NULL)::int AS cache_hits, COALESCE(sum(l.cache_saved_nano), 0)::text AS cache_saved
        FROM aigw_spend_ledger l ${g.join}
       WHERE ${filters.join(' AND ')}
       GROUP BY 1 ORDER BY sum(l.cost_nano) DESC NULLS LAST, 1`,
@@ -178,5 +187,7 @@ export async function spendReport(
     costUnknownRequests: r.unknown,
     compressionTokensSaved: Number(r.tokens_saved),
     compressionSavedNano: Number(r.saved),
+    cacheHits: r.cache_hits,
+    cacheSavedNano: Number(r.cache_saved),
   }));
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../../lib/log';
 import type { PlanTarget, RoutePlan } from '../../lib/plan';
 import { costNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
-import type { LedgerWriter } from './ledger-writer';
+import type { LedgerWriter } from '../../lib/store/ledger-writer';
 import type { TokenUsage, UsageOutcome, UsageRecord } from './usage';
 
 /** How long an undelivered settlement is retried (reservation records are kept 24 h). */

@@ -8,7 +8,7 @@ import { pgFor, redisFor } from '../../lib/store-clients';
 import { RelayBilling } from './billing';
 import type { RelayConfig } from './config';
 import type { RelayDeps } from './deps';
-import { LedgerWriter } from './ledger-writer';
+import { LedgerWriter } from '../../lib/store/ledger-writer';
 import type { RelayMetrics } from './metrics';
 import { ParallelSlots } from './parallel-slots';
 import { handleRelayRequest } from './relay-request';

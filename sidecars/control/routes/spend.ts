@@ -23,6 +23,8 @@ function totalsView(r: Omit<SpendReportRow, 'group' | 'label'>): Record<string, 
     cost_unknown_requests: r.costUnknownRequests,
     compression_tokens_saved: r.compressionTokensSaved,
     compression_saved_usd: nanoToUsd(r.compressionSavedNano),
+    cache_hits: r.cacheHits,
+    cache_saved_usd: nanoToUsd(r.cacheSavedNano),
   };
 }
 
@@ -49,6 +51,8 @@ export const spendRoute: Handler = async (ctx, req) => {
       costUnknownRequests: t.costUnknownRequests + r.costUnknownRequests,
       compressionTokensSaved: t.compressionTokensSaved + r.compressionTokensSaved,
       compressionSavedNano: t.compressionSavedNano + r.compressionSavedNano,
+      cacheHits: t.cacheHits + r.cacheHits,
+      cacheSavedNano: t.cacheSavedNano + r.cacheSavedNano,
     }),
     {
       requests: 0,
@@ -60,6 +64,8 @@ export const spendRoute: Handler = async (ctx, req) => {
       costUnknownRequests: 0,
       compressionTokensSaved: 0,
       compressionSavedNano: 0,
+      cacheHits: 0,
+      cacheSavedNano: 0,
     },
   );
   const labelField = groupBy === 'key' ? 'key_alias' : groupBy === 'team' ? 'team_name' : null;

@@ -763,7 +763,7 @@ describe('spend', () => {
     await insertLedgerRows(db.pool, [row({}), row({ model: 'm2' }), row({ keyId: keyB, costNano: null }), row({ createdAt: at + 86_400_000 * 5 })]);
   });
 
-  test('compression savings are summed per group and in the totals; unknown prices add no dollars', async () => {
+  test('compression and cache savings are summed per group and in the totals; unknown prices add no dollars', async () => {
     const at = Date.parse('2026-04-01T12:00:00Z');
     const saving = (tokens: number, nano: number | null) => ({
       requestId: randomUUID(),
@@ -786,10 +786,11 @@ describe('spend', () => {
       compressionTokensSaved: tokens,
       compressionSavedNano: nano,
     });
-    await insertLedgerRows(db.pool, [saving(1200, 3_000_000), saving(800, 2_000_000), saving(50, null)]);
+    const hit = { ...saving(0, null), compressionMethod: null, costNano: 0, promptTokens: 0, completionTokens: 0, outcome: 'cache_hit', cacheHit: 'semantic' as const, cacheSavedNano: 7_000_000 };
+    await insertLedgerRows(db.pool, [saving(1200, 3_000_000), saving(800, 2_000_000), saving(50, null), hit]);
     const report = await call(base, 'GET', '/admin/spend?group_by=model&from=2026-04-01T00:00:00Z&to=2026-04-02T00:00:00Z');
     expect(report.body.data).toEqual([expect.objectContaining({ model: 'm-compressed', compression_tokens_saved: 2050, compression_saved_usd: 0.005 })]);
-    expect(report.body.totals).toMatchObject({ compression_tokens_saved: 2050, compression_saved_usd: 0.005 });
+    expect(report.body.totals).toMatchObject({ compression_tokens_saved: 2050, compression_saved_usd: 0.005, cache_hits: 1, cache_saved_usd: 0.007, requests: 4 });
   });
 
   test('group_by key, team and model within [from, to)', async () => {
@@ -812,6 +813,8 @@ describe('spend', () => {
         cost_unknown_requests: 0,
         compression_tokens_saved: 0,
         compression_saved_usd: 0,
+        cache_hits: 0,
+        cache_saved_usd: 0,
       },
       {
         key_id: keyB,
@@ -827,6 +830,8 @@ describe('spend', () => {
         cost_unknown_requests: 1,
         compression_tokens_saved: 0,
         compression_saved_usd: 0,
+        cache_hits: 0,
+        cache_saved_usd: 0,
       },
     ]);
     expect(byKey.body.totals).toMatchObject({ requests: 3, cost_nano: 2_000_000, cost_unknown_requests: 1 });

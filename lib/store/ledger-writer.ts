@@ -4,8 +4,8 @@
  * process lives, and close() flushes what is left.
  */
 import type { Pool } from 'pg';
-import type { Logger } from '../../lib/log';
-import { insertLedgerRows, type LedgerRow } from '../../lib/store/ledger';
+import type { Logger } from '../log';
+import { insertLedgerRows, type LedgerRow } from './ledger';
 
 export interface LedgerWriterOptions {
   flushIntervalMs?: number;
