@@ -100,6 +100,11 @@ export interface LedgerRow {
   outcome: string;
   stream: boolean;
   usage_estimated: boolean;
+  compression_method: string | null;
+  compression_tokens_saved: number;
+  compression_saved_nano: number | null;
+  cache_hit: 'exact' | 'semantic' | null;
+  cache_saved_nano: number | null;
 }
 
 export async function ledgerRows(databaseUrl: string, where: { keyIds?: string[]; teamId?: string }): Promise<LedgerRow[]> {
@@ -122,6 +127,11 @@ export async function ledgerRows(databaseUrl: string, where: { keyIds?: string[]
       outcome: r.outcome as string,
       stream: r.stream as boolean,
       usage_estimated: r.usage_estimated as boolean,
+      compression_method: r.compression_method as string | null,
+      compression_tokens_saved: r.compression_tokens_saved as number,
+      compression_saved_nano: r.compression_saved_nano === null ? null : Number(r.compression_saved_nano),
+      cache_hit: r.cache_hit as 'exact' | 'semantic' | null,
+      cache_saved_nano: r.cache_saved_nano === null ? null : Number(r.cache_saved_nano),
     }));
   } finally {
     await client.end();
