@@ -64,7 +64,14 @@ export function decodeVector(base64: string): Float32Array {
   return vector;
 }
 
-const shortText = (what: string, s: unknown): string => {
+/** Cosine is a dot product only between unit vectors; NaN fails this test too. */
+export function isUnitVector(vector: Float32Array): boolean {
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
+  return vector.length > 0 && Math.abs(norm - 1) < 1e-3;
+}
+
+export const shortText = (what: string, s: unknown): string => {
   if (typeof s !== 'string' || s.length === 0 || s.length > 256) throw new Error(`${what} must be a string of 1-256 characters`);
   return s;
 };
@@ -73,10 +80,7 @@ function checkVector(vector: Float32Array, bounds: EntryBounds): void {
   if (!(vector instanceof Float32Array) || vector.length === 0 || vector.length > bounds.maxDimensions) {
     throw new Error(`vector must be a Float32Array of 1-${bounds.maxDimensions} dimensions`);
   }
-  let norm = 0;
-  for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
-  // cosine is a dot product only on unit vectors; NaN fails this test too
-  if (!(Math.abs(norm - 1) < 1e-3)) throw new Error('vector must be finite and unit-length');
+  if (!isUnitVector(vector)) throw new Error('vector must be finite and unit-length');
 }
 
 /** @throws when the entry breaks a bound or a shape rule (the caller refuses it). */

@@ -10,9 +10,7 @@ import { whenReady } from '../limits/script';
 import type { Logger } from '../log';
 import { globalKeys } from './keys';
 
-export type CacheEvent =
-  | { type: 'put' | 'del'; scopeId: string; ids: string[] }
-  | { type: 'purge'; teamId?: string; model?: string; all?: boolean };
+export type CacheEvent = { type: 'put' | 'del'; scopeId: string; ids: string[] } | { type: 'purge'; teamId?: string; model?: string; all?: boolean };
 
 export interface CacheEventListener {
   /** Applied before the next read; a rejection resets the consumer. */

@@ -10,7 +10,7 @@
  * current answers 'unsynced'. Both are misses for the caller, as is any Redis failure.
  */
 import type { Logger } from '../log';
-import type { IndexedEntry } from './codec';
+import { type IndexedEntry, isUnitVector } from './codec';
 import { type CacheEvent, CacheEventConsumer, type CacheEventConsumerOptions } from './events';
 import { checkCacheId } from './keys';
 import { type CacheResult, fail, ok } from './result';
@@ -101,8 +101,8 @@ export class SemanticIndex {
     } catch (e) {
       return fail('refused', (e as Error).message);
     }
-    if (!(vector instanceof Float32Array) || vector.length === 0 || !Number.isInteger(k) || k < 1 || k > MAX_K) {
-      return fail('refused', `a non-empty Float32Array and k of 1-${MAX_K}`);
+    if (!(vector instanceof Float32Array) || !isUnitVector(vector) || !Number.isInteger(k) || k < 1 || k > MAX_K) {
+      return fail('refused', `a unit-length Float32Array and k of 1-${MAX_K}`);
     }
     if (!this.consumer.synced) return fail('unsynced', 'the cache event stream is not current');
     let state = this.scopes.get(scopeId);

@@ -11,7 +11,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { LuaScript } from '../limits/script';
-import { DEFAULT_BOUNDS, decodeEntry, decodeIndexed, type EntryBounds, encodeEntry, type IndexedEntry } from './codec';
+import { DEFAULT_BOUNDS, decodeEntry, decodeIndexed, type EntryBounds, encodeEntry, type IndexedEntry, shortText } from './codec';
 import { checkCacheId, globalKeys, memberOf, modelTag, parseMember, scopeKeys } from './keys';
 import { ANNOUNCE_LUA, REGISTER_LUA, SCOPE_PUT_LUA, SCOPE_REMOVE_LUA } from './lua';
 import { attempt, type CacheFailureReason, type CacheResult, fail } from './result';
@@ -148,8 +148,15 @@ export class CacheStore {
   /** Counts a hit and what it saved (nano-USD; null when the original price was unknown). Fire and forget. */
   async recordHit(subject: HitSubject, savedNano: number | null): Promise<CacheResult<void>> {
     const saved = savedNano !== null && Number.isSafeInteger(savedNano) && savedNano > 0 ? savedNano : 0;
+    try {
+      checkCacheId('scopeId', subject.scopeId);
+      if (subject.teamId !== null) checkCacheId('teamId', subject.teamId);
+      shortText('model', subject.model);
+    } catch (e) {
+      return fail('refused', (e as Error).message);
+    }
     return attempt('recordHit', async () => {
-      const scopeHits = scopeKeys.hits(checkCacheId('scopeId', subject.scopeId));
+      const scopeHits = scopeKeys.hits(subject.scopeId);
       const model = modelTag(subject.model);
       const writes: Array<Promise<unknown>> = [
         this.redis.hincrby(scopeHits, 'n', 1),
@@ -159,7 +166,7 @@ export class CacheStore {
         this.redis.hincrby(globalKeys.modelHits, `${model}:saved`, saved),
       ];
       if (subject.teamId !== null) {
-        const team = checkCacheId('teamId', subject.teamId);
+        const team = subject.teamId;
         writes.push(this.redis.hincrby(globalKeys.teamHits, `${team}:n`, 1), this.redis.hincrby(globalKeys.teamHits, `${team}:saved`, saved));
       }
       await Promise.all(writes);
@@ -207,7 +214,7 @@ export class CacheStore {
       live(globalKeys.all),
       this.redis.zrangebyscore(globalKeys.teams, now, '+inf', 'LIMIT', 0, 10_000),
       this.redis.zrangebyscore(globalKeys.models, now, '+inf', 'LIMIT', 0, 10_000),
-      this.redis.zrevrangebyscore(globalKeys.scopes, '+inf', now, 'LIMIT', 0, opts.scopeLimit ?? 100),
+      this.redis.zrevrangebyscore(globalKeys.scopes, '+inf', now, 'LIMIT', 0, Math.min(Math.max(1, opts.scopeLimit ?? 100), 10_000)),
     ]);
     const hits = async (key: string, field: string): Promise<Omit<Counted, 'entries'>> => {
       const [n, saved] = await this.redis.hmget(key, `${field}:n`, `${field}:saved`);

@@ -1,4 +1,5 @@
 // Entries and vectors for the semantic cache tests: seeded, unit-length, cheap to make.
+import type { CacheResult } from '../../../lib/semantic-cache/result';
 import type { CacheEntry } from '../../../lib/semantic-cache/types';
 
 let seq = 0;
@@ -58,4 +59,10 @@ export function entry(overrides: Partial<CacheEntry> = {}): CacheEntry {
     ttlSeconds: 3600,
     ...overrides,
   };
+}
+
+/** The value of a successful result; a failure fails the test with its reason. */
+export function unwrap<T>(r: CacheResult<T>): T {
+  if (!r.ok) throw new Error(`expected ok, got ${r.reason}: ${r.detail}`);
+  return r.value;
 }

@@ -5,11 +5,11 @@ import { whenReady } from '../../../lib/limits/script';
 import { globalKeys } from '../../../lib/semantic-cache/keys';
 import { CacheStore } from '../../../lib/semantic-cache/store';
 import { closeStores, redisFor } from '../../../lib/store-clients';
-import { startRedisCluster } from '../../harness/stores/redis-cluster';
 import { startRedis, type TestRedis } from '../../harness/stores/redis';
+import { startRedisCluster } from '../../harness/stores/redis-cluster';
 import { startTcpGate } from '../../harness/stores/tcp-gate';
 import { waitFor } from '../../harness/wait-for';
-import { entry, uid, unitVector } from './fixture';
+import { entry, uid, unitVector, unwrap } from './fixture';
 
 let server: TestRedis;
 let redis: Redis;
@@ -24,29 +24,24 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const valueOf = <T>(r: { ok: true; value: T } | { ok: false; reason: string; detail: string }): T => {
-  if (!r.ok) throw new Error(`expected ok, got ${r.reason}: ${r.detail}`);
-  return r.value;
-};
-
 describe('put and get', () => {
   it('returns the entry by id and by exact hash, vector and answer intact', async () => {
     const store = new CacheStore(redis);
     const e = entry({ scopeId: uid('s') });
-    expect(valueOf(await store.put(e))).toEqual({ evicted: 0 });
-    const byId = valueOf(await store.get(e.scopeId, e.id));
+    expect(unwrap(await store.put(e))).toEqual({ evicted: 0 });
+    const byId = unwrap(await store.get(e.scopeId, e.id));
     expect(byId).toEqual(e);
     expect(Array.from(byId!.vector!)).toEqual(Array.from(e.vector!));
-    expect(valueOf(await store.getExact(e.scopeId, e.exactHash))).toEqual(e);
-    expect(valueOf(await store.getExact(e.scopeId, 'unknown'))).toBeNull();
-    expect(valueOf(await store.get(e.scopeId, 'unknown'))).toBeNull();
+    expect(unwrap(await store.getExact(e.scopeId, e.exactHash))).toEqual(e);
+    expect(unwrap(await store.getExact(e.scopeId, 'unknown'))).toBeNull();
+    expect(unwrap(await store.get(e.scopeId, 'unknown'))).toBeNull();
   });
 
   it('stores exact-only entries (no vector)', async () => {
     const store = new CacheStore(redis);
     const e = entry({ scopeId: uid('s'), vector: null, embedModel: null });
-    valueOf(await store.put(e));
-    expect(valueOf(await store.getExact(e.scopeId, e.exactHash))).toEqual(e);
+    unwrap(await store.put(e));
+    expect(unwrap(await store.getExact(e.scopeId, e.exactHash))).toEqual(e);
   });
 
   it('a second answer to the same exact query replaces the first', async () => {
@@ -54,39 +49,39 @@ describe('put and get', () => {
     const scopeId = uid('s');
     const first = entry({ scopeId, exactHash: 'same' });
     const second = entry({ scopeId, exactHash: 'same' });
-    valueOf(await store.put(first));
-    expect(valueOf(await store.put(second))).toEqual({ evicted: 1 });
-    expect(valueOf(await store.getExact(scopeId, 'same'))?.id).toBe(second.id);
-    expect(valueOf(await store.get(scopeId, first.id))).toBeNull();
+    unwrap(await store.put(first));
+    expect(unwrap(await store.put(second))).toEqual({ evicted: 1 });
+    expect(unwrap(await store.getExact(scopeId, 'same'))?.id).toBe(second.id);
+    expect(unwrap(await store.get(scopeId, first.id))).toBeNull();
   });
 
   it('keeps scopes apart: the same exact hash in two scopes names two entries', async () => {
     const store = new CacheStore(redis);
     const a = entry({ scopeId: uid('s'), exactHash: 'shared' });
     const b = entry({ scopeId: uid('s'), exactHash: 'shared' });
-    valueOf(await store.put(a));
-    valueOf(await store.put(b));
-    expect(valueOf(await store.getExact(a.scopeId, 'shared'))?.id).toBe(a.id);
-    expect(valueOf(await store.getExact(b.scopeId, 'shared'))?.id).toBe(b.id);
-    expect(valueOf(await store.get(a.scopeId, b.id))).toBeNull();
+    unwrap(await store.put(a));
+    unwrap(await store.put(b));
+    expect(unwrap(await store.getExact(a.scopeId, 'shared'))?.id).toBe(a.id);
+    expect(unwrap(await store.getExact(b.scopeId, 'shared'))?.id).toBe(b.id);
+    expect(unwrap(await store.get(a.scopeId, b.id))).toBeNull();
   });
 
   it('forgets an entry once its TTL has passed', async () => {
     const store = new CacheStore(redis);
     const e = entry({ scopeId: uid('s'), ttlSeconds: 1 });
-    valueOf(await store.put(e));
-    expect(valueOf(await store.getExact(e.scopeId, e.exactHash))).not.toBeNull();
-    await waitFor(async () => (valueOf(await store.getExact(e.scopeId, e.exactHash)) === null ? true : undefined), 3000, 'expiry');
-    expect(valueOf(await store.get(e.scopeId, e.id))).toBeNull();
+    unwrap(await store.put(e));
+    expect(unwrap(await store.getExact(e.scopeId, e.exactHash))).not.toBeNull();
+    await waitFor(async () => (unwrap(await store.getExact(e.scopeId, e.exactHash)) === null ? true : undefined), 3000, 'expiry');
+    expect(unwrap(await store.get(e.scopeId, e.id))).toBeNull();
   });
 
   it('never answers an entry past its expiresAt, even when its key lives on (clock skew)', async () => {
     let now = Date.now();
     const store = new CacheStore(redis, { now: () => now });
     const e = entry({ scopeId: uid('s'), ttlSeconds: 60 });
-    valueOf(await store.put(e));
+    unwrap(await store.put(e));
     now += 61_000;
-    expect(valueOf(await store.get(e.scopeId, e.id))).toBeNull();
+    expect(unwrap(await store.get(e.scopeId, e.id))).toBeNull();
   });
 });
 
@@ -97,9 +92,9 @@ describe('caps', () => {
     const t0 = Date.now();
     const entries = Array.from({ length: 5 }, (_, i) => entry({ scopeId, createdAt: t0 + i }));
     const evicted = [];
-    for (const e of entries) evicted.push(valueOf(await store.put(e)).evicted);
+    for (const e of entries) evicted.push(unwrap(await store.put(e)).evicted);
     expect(evicted).toEqual([0, 0, 0, 1, 1]);
-    const present = await Promise.all(entries.map(async (e) => valueOf(await store.get(scopeId, e.id)) !== null));
+    const present = await Promise.all(entries.map(async (e) => unwrap(await store.get(scopeId, e.id)) !== null));
     expect(present).toEqual([false, false, true, true, true]);
     expect((await store.stats()).byScope.find((s) => s.scopeId === scopeId)?.entries).toBe(3);
   });
@@ -109,8 +104,8 @@ describe('caps', () => {
     const store = new CacheStore(redis, { maxEntries: 4 });
     const t0 = Date.now();
     const entries = Array.from({ length: 6 }, (_, i) => entry({ scopeId: uid('s'), createdAt: t0 + i }));
-    for (const e of entries) valueOf(await store.put(e));
-    const present = await Promise.all(entries.map(async (e) => valueOf(await store.get(e.scopeId, e.id)) !== null));
+    for (const e of entries) unwrap(await store.put(e));
+    const present = await Promise.all(entries.map(async (e) => unwrap(await store.get(e.scopeId, e.id)) !== null));
     expect(present).toEqual([false, false, true, true, true, true]);
     expect((await store.stats()).entries).toBe(4);
   });
@@ -147,6 +142,8 @@ describe('hostile input is refused and stores nothing', () => {
   it('lookups with ids that would break a key are refused as failures, not thrown', async () => {
     expect(await store().getExact('a{b', 'x')).toMatchObject({ ok: false, reason: 'refused' });
     expect(await store().get('s', 'a b')).toMatchObject({ ok: false, reason: 'refused' });
+    expect(await store().recordHit({ scopeId: 's', teamId: 't', model: 'm'.repeat(300) }, 1)).toMatchObject({ ok: false, reason: 'refused' });
+    expect(await store().recordHit({ scopeId: 's', teamId: 'a:b', model: 'm' }, 1)).toMatchObject({ ok: false, reason: 'refused' });
   });
 });
 
@@ -155,7 +152,7 @@ describe('purge', () => {
     await redis.flushall();
     const store = new CacheStore(redis);
     const put = async (teamId: string | null, model: string, n: number): Promise<void> => {
-      for (let i = 0; i < n; i++) valueOf(await store.put(entry({ scopeId: uid('s'), teamId, model })));
+      for (let i = 0; i < n; i++) unwrap(await store.put(entry({ scopeId: uid('s'), teamId, model })));
     };
     await put('team-x', 'm1', 3);
     await put('team-y', 'm1', 2);
@@ -171,7 +168,12 @@ describe('purge', () => {
     expect(await store.purge({ all: true })).toBe(3);
     expect(await store.stats()).toMatchObject({ entries: 0, byTeam: [], byModel: [], byScope: [] });
     const events = await redis.xrange(globalKeys.events, '-', '+');
-    expect(events.filter(([, f]) => f[1] === 'purge').map(([, f]) => f.slice(2))).toEqual([['team', 'team-x'], ['team', 'team-x'], ['model', 'm/2: free text'], ['all', '1']]);
+    expect(events.filter(([, f]) => f[1] === 'purge').map(([, f]) => f.slice(2))).toEqual([
+      ['team', 'team-x'],
+      ['team', 'team-x'],
+      ['model', 'm/2: free text'],
+      ['all', '1'],
+    ]);
   });
 
   it('removes thousands of entries in bounded rounds', async () => {
@@ -189,9 +191,9 @@ describe('stats', () => {
     await redis.flushall();
     const store = new CacheStore(redis);
     const e = entry({ scopeId: uid('s'), teamId: 'team-h', model: 'm-h' });
-    valueOf(await store.put(e));
-    valueOf(await store.recordHit(e, 1500));
-    valueOf(await store.recordHit(e, null));
+    unwrap(await store.put(e));
+    unwrap(await store.recordHit(e, 1500));
+    unwrap(await store.recordHit(e, null));
     const stats = await store.stats();
     expect(stats.byTeam).toEqual([{ teamId: 'team-h', entries: 1, hits: 2, savedNano: 1500 }]);
     expect(stats.byModel).toEqual([{ model: 'm-h', entries: 1, hits: 2, savedNano: 1500 }]);
@@ -206,7 +208,7 @@ describe('Redis failures are values', () => {
     await whenReady(client);
     const store = new CacheStore(client);
     const e = entry({ scopeId: uid('s') });
-    valueOf(await store.put(e));
+    unwrap(await store.put(e));
     await gate.close();
     const started = Date.now();
     expect(await store.getExact(e.scopeId, e.exactHash)).toMatchObject({ ok: false, reason: 'unavailable' });
@@ -223,13 +225,13 @@ it('every script and multi-key command stays in one slot on a Redis Cluster', as
   try {
     const store = new CacheStore(fixture.cluster, { maxEntriesPerScope: 2, maxEntries: 3 });
     const scopeId = uid('s');
-    for (let i = 0; i < 3; i++) valueOf(await store.put(entry({ scopeId, createdAt: Date.now() + i })));
-    valueOf(await store.put(entry({ scopeId: uid('s'), teamId: 'ct', createdAt: Date.now() + 10 })));
-    valueOf(await store.put(entry({ scopeId: uid('s'), teamId: 'ct', createdAt: Date.now() + 20 })));
+    for (let i = 0; i < 3; i++) unwrap(await store.put(entry({ scopeId, createdAt: Date.now() + i })));
+    unwrap(await store.put(entry({ scopeId: uid('s'), teamId: 'ct', createdAt: Date.now() + 10 })));
+    unwrap(await store.put(entry({ scopeId: uid('s'), teamId: 'ct', createdAt: Date.now() + 20 })));
     const e = entry({ scopeId });
-    valueOf(await store.put(e));
-    valueOf(await store.recordHit(e, 10));
-    expect(valueOf(await store.getExact(scopeId, e.exactHash))?.id).toBe(e.id);
+    unwrap(await store.put(e));
+    unwrap(await store.recordHit(e, 10));
+    expect(unwrap(await store.getExact(scopeId, e.exactHash))?.id).toBe(e.id);
     expect((await store.stats()).entries).toBe(3);
     expect(await store.purge({ teamId: 'ct' })).toBeGreaterThan(0);
     expect(await store.purge({ model: e.model })).toBeGreaterThan(0);
