@@ -131,7 +131,8 @@ export class CacheEventConsumer {
         if (this.lastId === from) this.lastId = entries[entries.length - 1][0];
       } catch (e) {
         if (this.closed) return;
-        this.opts.log?.warn('cache event stream failed; indexes reload', { error: (e as Error)?.message });
+        // once per outage, not once per retry
+        if (this.lastId !== null) this.opts.log?.warn('cache event stream failed; indexes reload', { error: (e as Error)?.message });
         this.reset();
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs).unref());
       }

@@ -110,6 +110,8 @@ export class SemanticIndex {
     if (state.loading) await waitAtMost(state.loaded, this.loadWaitMs);
     if (state.failure !== null) return fail('unavailable', state.failure);
     if (state.loading) return fail('loading', 'the scope is still loading');
+    // dropped while loading (a reset, a purge, the caps): what it holds may be partial
+    if (this.scopes.get(scopeId) !== state) return fail('loading', 'the scope was dropped while loading');
     // most recently used last: eviction takes the first
     this.scopes.delete(scopeId);
     this.scopes.set(scopeId, state);
@@ -148,13 +150,15 @@ export class SemanticIndex {
         state.pending.clear();
         await this.refresh(scopeId, state, ids);
       }
-      state.loading = false;
-    })().catch((e: unknown) => {
-      // the next lookup of this scope tries again
-      state.failure = `loading scope: ${(e as Error)?.message ?? String(e)}`;
-      state.loading = false;
-      if (current()) this.drop(scopeId);
-    });
+    })()
+      .catch((e: unknown) => {
+        // the next lookup of this scope tries again
+        state.failure = `loading scope: ${(e as Error)?.message ?? String(e)}`;
+        if (current()) this.drop(scopeId);
+      })
+      .finally(() => {
+        state.loading = false;
+      });
     return state;
   }
 

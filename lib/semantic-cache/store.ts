@@ -239,17 +239,16 @@ export class CacheStore {
 
   /**
    * The scope's live entries for an index, newest-expiring first, page by page, at most `limit`.
+   * The ids are read at once (a snapshot: paging by offset would skip entries that shift while
+   * others are removed); changes after it reach the index as events.
    * @throws on a Redis failure (the index turns it into a failed load).
    */
   async *scopeEntries(scopeId: string, limit: number): AsyncGenerator<IndexedEntry[]> {
     const key = scopeKeys.entries(checkCacheId('scopeId', scopeId));
-    const now = this.now();
-    for (let offset = 0; offset < limit; offset += LOAD_PAGE) {
-      const ids = await this.redis.zrevrangebyscore(key, '+inf', now, 'LIMIT', offset, Math.min(LOAD_PAGE, limit - offset));
-      if (ids.length === 0) return;
-      const found = await this.indexed(scopeId, ids);
+    const ids = await this.redis.zrevrangebyscore(key, '+inf', this.now(), 'LIMIT', 0, limit);
+    for (let start = 0; start < ids.length; start += LOAD_PAGE) {
+      const found = await this.indexed(scopeId, ids.slice(start, start + LOAD_PAGE));
       yield [...found.values()].filter((e): e is IndexedEntry => e !== null);
-      if (ids.length < LOAD_PAGE) return;
     }
   }
 
