@@ -218,6 +218,23 @@ describe('rebuilds', () => {
     await expectIds(index, scopeId, v, [after]);
   });
 
+  it('after a real restart (a new, empty redis-server on the same port), it serves what the new one holds', async () => {
+    let own = await startRedis();
+    try {
+      const { index } = await node({ url: own.url });
+      const scopeId = uid('s');
+      const v = unitVector(21, 16);
+      const [before] = await put(new CacheStore(await client(own.url)), { scopeId, vector: v });
+      await expectIds(index, scopeId, v, [before]);
+      await own.stop();
+      own = await startRedis({ port: own.port });
+      const [after] = await put(new CacheStore(await client(own.url)), { scopeId, vector: near(v, 50) });
+      await expectIds(index, scopeId, v, [after]);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('after a stall (Redis answers nothing), lookups fail open until the stream is read again', async () => {
     const { store, index } = await node();
     const scopeId = uid('s');
