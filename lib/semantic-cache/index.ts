@@ -141,24 +141,25 @@ export class SemanticIndex {
     this.evictBeyondCaps(scopeId);
     const current = (): boolean => this.scopes.get(scopeId) === state;
     state.loaded = (async () => {
-      for await (const page of this.store.scopeEntries(scopeId, this.maxVectorsPerScope)) {
-        if (!current()) return;
-        for (const entry of page) this.upsert(scopeId, state, entry);
-      }
-      while (state.pending.size > 0 && current()) {
-        const ids = [...state.pending];
-        state.pending.clear();
-        await this.refresh(scopeId, state, ids);
-      }
-    })()
-      .catch((e: unknown) => {
+      try {
+        for await (const page of this.store.scopeEntries(scopeId, this.maxVectorsPerScope)) {
+          if (!current()) return;
+          for (const entry of page) this.upsert(scopeId, state, entry);
+        }
+        while (state.pending.size > 0 && current()) {
+          const ids = [...state.pending];
+          state.pending.clear();
+          await this.refresh(scopeId, state, ids);
+        }
+      } catch (e) {
         // the next lookup of this scope tries again
         state.failure = `loading scope: ${(e as Error)?.message ?? String(e)}`;
         if (current()) this.drop(scopeId);
-      })
-      .finally(() => {
+      } finally {
+        // in the same turn as the last look at `pending`: no event can slip in between
         state.loading = false;
-      });
+      }
+    })();
     return state;
   }
 
