@@ -28,6 +28,8 @@ export interface TestRedis {
 export interface StartRedisOptions {
   /** More redis-server arguments, e.g. ['--cluster-enabled', 'yes']. */
   extraArgs?: string[];
+  /** A fixed port (a restart: a new, empty server where a stopped one was); default a free one. */
+  port?: number;
 }
 
 /** Every server this process started and has not stopped; killed synchronously on exit. */
@@ -76,7 +78,7 @@ function waitForPong(port: number, deadline: number): Promise<void> {
 }
 
 async function startOnce(bin: string, opts: StartRedisOptions): Promise<TestRedis> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aigw-redis-'));
   const args = [
     '--port',
@@ -184,7 +186,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
       return await startOnce(bin, opts);
     } catch (e) {
       lastError = e;
-      if (!(e as { portInUse?: boolean }).portInUse) throw e;
+      if (!(e as { portInUse?: boolean }).portInUse || opts.port !== undefined) throw e;
     }
   }
   throw lastError;
