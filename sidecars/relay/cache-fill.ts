@@ -13,7 +13,18 @@ import type { CacheEntry } from '../../lib/semantic-cache/types';
 import type { TokenUsage } from './usage';
 
 export interface CacheWriter {
+  /** Rejects when the entry was not stored. */
   put(entry: CacheEntry): Promise<unknown>;
+}
+
+/** The store's put, whose failures are values, as a writer that rejects on them. */
+export function storeWriter(store: { put(entry: CacheEntry): Promise<{ ok: true } | { ok: false; reason: string; detail: string }> }): CacheWriter {
+  return {
+    async put(entry) {
+      const result = await store.put(entry);
+      if (!result.ok) throw new Error(`${result.reason}: ${result.detail}`);
+    },
+  };
 }
 
 /** The entry to store for this answer, or null when it must not be cached. */

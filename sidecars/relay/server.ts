@@ -3,12 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientFormatOf, gatewayError } from '../../lib/errors';
 import { createLogger, type Logger } from '../../lib/log';
+import { CacheStore } from '../../lib/semantic-cache/store';
 import { SingleUse } from '../../lib/single-use';
+import { LedgerWriter } from '../../lib/store/ledger-writer';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { RelayBilling } from './billing';
+import { RelayCacheFill, storeWriter } from './cache-fill';
 import type { RelayConfig } from './config';
 import type { RelayDeps } from './deps';
-import { LedgerWriter } from '../../lib/store/ledger-writer';
 import type { RelayMetrics } from './metrics';
 import { ParallelSlots } from './parallel-slots';
 import { handleRelayRequest } from './relay-request';
@@ -44,6 +46,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const feedback = new TargetFeedback(redis, log, options.metrics);
   const slots = new ParallelSlots(redis, log);
   const usedPlans = new SingleUse();
+  // Cache fills go to the same Redis the plugins read; without Redis nothing is cached.
+  const cacheFill = redis ? new RelayCacheFill(storeWriter(new CacheStore(redis)), log) : null;
   const deps: RelayDeps = {
     config: options.config,
     pools,
@@ -55,6 +59,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     feedback,
     slots,
     usedPlans,
+    cacheFill,
   };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);

@@ -63,37 +63,41 @@ function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
 }
 
 /**
- * Points aigw-prompt-compressor at the inference sidecar, or removes it where none runs (a stack
- * started without one): a compressor without its sidecar only fails open on every request.
+ * The inference-backed plugins for this stack: aigw-prompt-compressor pointed at the inference
+ * sidecar, or removed where none runs (without it, it only fails open on every request);
+ * aigw-semantic-cache kept only where asked for (`cache`), exact-only without a sidecar. Test
+ * suites that send the same prompt twice and expect two provider calls run without it.
  */
-function wireCompressor(deck: Record<string, unknown>, inferenceAddress: string | undefined): void {
+function wireInferencePlugins(deck: Record<string, unknown>, inferenceAddress: string | undefined, cache: boolean): void {
+  const rewire = (p: DeckPlugin): DeckPlugin | null => {
+    if (p.name === COMPRESSOR) return inferenceAddress ? { ...p, config: { ...p.config, inference_address: inferenceAddress } } : null;
+    if (p.name !== CACHE) return p;
+    if (!cache) return null;
+    return { ...p, config: { ...p.config, ...(inferenceAddress ? { inference_address: inferenceAddress } : { semantic: false }) } };
+  };
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (typeof node !== 'object' || node === null) return;
     const record = node as Record<string, unknown>;
-    if (Array.isArray(record.plugins)) {
-      const plugins = record.plugins as DeckPlugin[];
-      record.plugins = inferenceAddress
-        ? plugins.map((p) => (p.name === COMPRESSOR ? { ...p, config: { ...p.config, inference_address: inferenceAddress } } : p))
-        : plugins.filter((p) => p.name !== COMPRESSOR);
-    }
+    if (Array.isArray(record.plugins)) record.plugins = (record.plugins as DeckPlugin[]).map(rewire).filter((p): p is DeckPlugin => p !== null);
     for (const key of ['services', 'routes', 'consumers']) if (Array.isArray(record[key])) visit(record[key]);
   };
   visit(deck);
 }
 
 const COMPRESSOR = 'aigw-prompt-compressor';
+const CACHE = 'aigw-semantic-cache';
 
 export function deckForDev(
   source: Record<string, unknown>,
-  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string },
+  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string; cache?: boolean },
   mockBaseUrls: MockBaseUrls | null,
   env: Record<string, string | undefined>,
 ): DevDeckResult {
   const { relayUrl } = sidecars;
   const deck = structuredClone(source);
   const routing: Record<string, string> = {};
-  wireCompressor(deck, sidecars.inferenceAddress);
+  wireInferencePlugins(deck, sidecars.inferenceAddress, sidecars.cache === true);
   for (const service of (deck.services as Array<Record<string, unknown>> | undefined) ?? []) {
     if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;
     if (typeof service.url === 'string' && service.url.includes(':8788')) service.url = sidecars.controlUrl;

@@ -122,6 +122,7 @@ function unsupported(options: StackOptions): string[] {
     'onIngressLog',
     'onSidecarLine',
     'inference',
+    'cache',
   ];
   const found: string[] = local.filter((option) => options[option] !== undefined);
   for (const option of ['sourceTransform', 'deckTransform'] as const) {

@@ -66,6 +66,8 @@ export interface StackOptions {
    * the compression tests); without it the compressor is taken out of the deck.
    */
   inference?: boolean | InferenceOptions;
+  /** Keep aigw-semantic-cache on the chat routes (`make dev`, the cache tests); semantic only with `inference`. */
+  cache?: boolean;
 }
 
 export type SidecarName = 'relay' | 'control' | 'inference';
@@ -192,7 +194,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
 
     const loaded = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
     const source = options.sourceTransform ? options.sourceTransform(loaded) : loaded;
-    const sidecars = { relayUrl: relay.url, controlUrl: control.url, inferenceAddress: inference?.address };
+    const sidecars = { relayUrl: relay.url, controlUrl: control.url, inferenceAddress: inference?.address, cache: options.cache };
     const { deck, routing } = deckForDev(source, sidecars, mock.baseUrls, env);
     const ingress = await startIngress({
       deck: options.deckTransform ? options.deckTransform(deck) : deck,
