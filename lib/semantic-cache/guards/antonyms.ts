@@ -8,7 +8,7 @@
  */
 import { CONTRAST_PAIRS, NEGATING_PREFIXES, SWAPPED_PREFIXES } from './contrast-pairs';
 import { inflectionBases, words } from './text';
-import { wordnetAntonyms } from './wordnet-antonyms';
+import { addOpposite, wordnetAntonyms } from './wordnet-antonyms';
 
 let opposites: ReadonlyMap<string, ReadonlySet<string>> | null = null;
 
@@ -17,15 +17,7 @@ function oppositeMap(): ReadonlyMap<string, ReadonlySet<string>> {
   if (opposites) return opposites;
   const map = new Map<string, Set<string>>();
   for (const [word, set] of wordnetAntonyms()) map.set(word, new Set(set));
-  for (const [a, b] of CONTRAST_PAIRS)
-    for (const [from, to] of [
-      [a, b],
-      [b, a],
-    ]) {
-      let set = map.get(from);
-      if (!set) map.set(from, (set = new Set()));
-      set.add(to);
-    }
+  for (const [a, b] of CONTRAST_PAIRS) addOpposite(map, a, b);
   opposites = map;
   return map;
 }
@@ -37,13 +29,22 @@ function forms(text: string): Set<string> {
   return set;
 }
 
-function prefixed(a: string, b: string): boolean {
-  for (const prefix of NEGATING_PREFIXES) if ((b === prefix + a || a === prefix + b) && a.length >= 3 && b.length >= 3) return true;
-  for (const [x, y] of SWAPPED_PREFIXES) {
-    if (a.startsWith(x) && b.startsWith(y) && a.slice(x.length) === b.slice(y.length) && a.length - x.length >= 3) return true;
-    if (a.startsWith(y) && b.startsWith(x) && a.slice(y.length) === b.slice(x.length) && a.length - y.length >= 3) return true;
+/** The word of `others` that `word` turns into by a negating prefix or a prefix swap, if any; set lookups only, so linear. */
+function prefixOpposite(word: string, others: ReadonlySet<string>): string | undefined {
+  for (const prefix of NEGATING_PREFIXES) {
+    if (word.length >= 3 && others.has(prefix + word)) return prefix + word;
+    const stem = word.slice(prefix.length);
+    if (word.startsWith(prefix) && stem.length >= 3 && others.has(stem)) return stem;
   }
-  return false;
+  for (const [x, y] of SWAPPED_PREFIXES)
+    for (const [from, to] of [
+      [x, y],
+      [y, x],
+    ]) {
+      const stem = word.slice(from.length);
+      if (word.startsWith(from) && stem.length >= 3 && others.has(to + stem)) return to + stem;
+    }
+  return undefined;
 }
 
 /** The first opposite pair split across the two queries, or null. */
@@ -57,10 +58,10 @@ export function findOpposites(query: string, candidate: string): [string, string
     const set = map.get(word);
     if (set) for (const opposite of set) if (onlyB.has(opposite)) return [word, opposite];
   }
-  // Prefix rules compare only words each query has alone: few, so the pairwise check stays small.
-  const shortA = onlyA.filter((word) => word.length <= 24).slice(0, 200);
-  const shortB = [...onlyB].filter((word) => word.length <= 24).slice(0, 200);
-  for (const x of shortA) for (const y of shortB) if (prefixed(x, y)) return [x, y];
+  for (const word of onlyA) {
+    const opposite = prefixOpposite(word, onlyB);
+    if (opposite !== undefined) return [word, opposite];
+  }
   return null;
 }
 

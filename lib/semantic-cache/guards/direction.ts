@@ -50,11 +50,16 @@ function tokens(text: string): string[] {
 /** Up to SPAN content words walking from `start` by `step`, stopping at another marker. */
 function span(list: string[], start: number, step: 1 | -1, symbolic: boolean): Set<string> {
   const found = new Set<string>();
+  // Around a symbol (a > b) the operand is the one token next to it, whatever it is ("a" is a name there).
+  if (symbolic) {
+    const token = list[start];
+    if (token !== undefined && !MARKERS.has(token)) found.add(token);
+    return found;
+  }
   for (let index = start; index >= 0 && index < list.length && found.size < SPAN; index += step) {
     const token = list[index];
     if (MARKERS.has(token) || token === 'from') break;
-    // Around a symbol (a > b) every token counts: single letters and short names are the operands.
-    if (symbolic || !STOPWORDS.has(token)) found.add(token);
+    if (!STOPWORDS.has(token)) found.add(token);
   }
   return found;
 }

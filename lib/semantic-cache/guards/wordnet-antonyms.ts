@@ -34,8 +34,9 @@ function synsetWords(fields: string[]): string[] {
   return words;
 }
 
-function addPair(map: Map<string, Set<string>>, a: string, b: string): void {
-  if (a.includes('_') || b.includes('_') || a === b) return;
+/** Records a and b as each other's opposite. */
+export function addOpposite(map: Map<string, Set<string>>, a: string, b: string): void {
+  if (a === b) return;
   for (const [from, to] of [
     [a, b],
     [b, a],
@@ -66,9 +67,12 @@ function addFile(map: Map<string, Set<string>>, data: string): void {
       const sourceTarget = fields[at + 3];
       const source = Number.parseInt(sourceTarget.slice(0, 2), 16);
       const target = Number.parseInt(sourceTarget.slice(2), 16);
+      if (source < 1 || target < 1) continue;
       // Antonym pointers stay within one part of speech (satellites point from their head), so the target is in this file.
       const targetWords = synsetWords(lineAt(data, targetOffset).split(' '));
-      if (source >= 1 && target >= 1 && words[source - 1] && targetWords[target - 1]) addPair(map, words[source - 1], targetWords[target - 1]);
+      const word = words[source - 1];
+      const opposite = targetWords[target - 1];
+      if (word && opposite && !word.includes('_') && !opposite.includes('_')) addOpposite(map, word, opposite);
     }
   }
 }

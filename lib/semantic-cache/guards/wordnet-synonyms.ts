@@ -19,6 +19,8 @@ function loaded(): string[] {
 
 /** The line of `lemma` in a sorted index (licence lines start with spaces and sort first), or null. */
 function findLine(index: string, lemma: string): string | null {
+  // Licence lines have the empty key; lemmas never hold spaces.
+  if (lemma === '' || lemma.includes(' ')) return null;
   let low = 0;
   let high = index.length;
   while (low < high) {
