@@ -33,12 +33,11 @@ const WRITTEN: ReadonlyMap<string, string> = new Map(
     twice: '2',
     half: '0.5',
     dozen: '12',
-    single: '1',
-    once: '1',
     double: '2',
   }),
 );
-// "one" is left out: it is far more often a pronoun ("which one") than a count.
+// "one" (and so "single", "once") is left out: it is far more often a pronoun ("which one") than a
+// count, and "a single file" must still match "one file".
 
 const UNITS: ReadonlyMap<string, string> = new Map(
   Object.entries({

@@ -34,6 +34,11 @@ function synsetWords(fields: string[]): string[] {
   return words;
 }
 
+/** A copy not backed by the file's string: V8 slices would keep the whole 15 MB file alive. */
+function detached(word: string): string {
+  return Buffer.from(word, 'latin1').toString('latin1');
+}
+
 /** Records a and b as each other's opposite. */
 export function addOpposite(map: Map<string, Set<string>>, a: string, b: string): void {
   if (a === b) return;
@@ -72,7 +77,7 @@ function addFile(map: Map<string, Set<string>>, data: string): void {
       const targetWords = synsetWords(lineAt(data, targetOffset).split(' '));
       const word = words[source - 1];
       const opposite = targetWords[target - 1];
-      if (word && opposite && !word.includes('_') && !opposite.includes('_')) addOpposite(map, word, opposite);
+      if (word && opposite && !word.includes('_') && !opposite.includes('_')) addOpposite(map, detached(word), detached(opposite));
     }
   }
 }

