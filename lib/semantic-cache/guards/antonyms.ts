@@ -10,16 +10,16 @@ import { CONTRAST_PAIRS, NEGATING_PREFIXES, SWAPPED_PREFIXES } from './contrast-
 import { inflectionBases, words } from './text';
 import { addOpposite, wordnetAntonyms } from './wordnet-antonyms';
 
-let opposites: ReadonlyMap<string, ReadonlySet<string>> | null = null;
+/** The developer pairs as a map, built once; WordNet's map is consulted beside it, not copied. */
+let contrasts: ReadonlyMap<string, ReadonlySet<string>> | null = null;
 
-/** WordNet's map plus the contrast pairs, merged once. */
-function oppositeMap(): ReadonlyMap<string, ReadonlySet<string>> {
-  if (opposites) return opposites;
-  const map = new Map<string, Set<string>>();
-  for (const [word, set] of wordnetAntonyms()) map.set(word, new Set(set));
-  for (const [a, b] of CONTRAST_PAIRS) addOpposite(map, a, b);
-  opposites = map;
-  return map;
+function oppositeMaps(): ReadonlyMap<string, ReadonlySet<string>>[] {
+  if (!contrasts) {
+    const map = new Map<string, Set<string>>();
+    for (const [a, b] of CONTRAST_PAIRS) addOpposite(map, a, b);
+    contrasts = map;
+  }
+  return [contrasts, wordnetAntonyms()];
 }
 
 /** Each word with its base forms, so "disabling" meets "enable" and "faster" meets "slow". */
@@ -53,11 +53,8 @@ export function findOpposites(query: string, candidate: string): [string, string
   const b = forms(candidate);
   const onlyA = [...a].filter((word) => !b.has(word));
   const onlyB = new Set([...b].filter((word) => !a.has(word)));
-  const map = oppositeMap();
-  for (const word of onlyA) {
-    const set = map.get(word);
-    if (set) for (const opposite of set) if (onlyB.has(opposite)) return [word, opposite];
-  }
+  const maps = oppositeMaps();
+  for (const word of onlyA) for (const map of maps) for (const opposite of map.get(word) ?? []) if (onlyB.has(opposite)) return [word, opposite];
   for (const word of onlyA) {
     const opposite = prefixOpposite(word, onlyB);
     if (opposite !== undefined) return [word, opposite];

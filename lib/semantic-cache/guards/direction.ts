@@ -70,7 +70,7 @@ export function relationsOf(text: string): Relation[] {
   for (let index = 0; index < list.length && relations.length < MAX_RELATIONS; index++) {
     let marker = MARKERS.get(list[index]);
     let right = index + 1;
-    // "instead of" and "rather than": the marker is the pair.
+    // In "instead of" the marker is the pair.
     if (list[index] === 'instead' && list[index + 1] === 'of') right++;
     // "Y from X" with no "to" after it reads X → Y.
     if (!marker && list[index] === 'from' && !list.slice(index + 1, index + 8).some((token) => MARKERS.get(token)?.kind === 'to'))

@@ -54,9 +54,12 @@ function capitalised(text: string, into: Set<string>): void {
   }
 }
 
-export function namesOf(text: string): Names {
+export function namesOf(query: string): Names {
+  // "Node.js" and "nodejs" are one name, not "node" plus "js" (JavaScript).
+  const text = query.replace(/\b(node|next|nuxt|vue)\.js\b/gi, '$1js');
   const lower = text.toLowerCase();
-  const wordList = words(text);
+  // Possessives name the thing itself: "OpenAI's SDK" names openai.
+  const wordList = words(text).map((word) => (word.endsWith("'s") ? word.slice(0, -2) : word));
   const known = new Set<string>();
   const shaped = new Set<string>();
   for (const word of wordList) {
@@ -85,7 +88,8 @@ export function namesOf(text: string): Names {
 }
 
 function missing(from: Names, other: Names): string | undefined {
-  for (const name of from.known) if (!other.known.has(name)) return name;
+  // A known name also counts as present when the other query has it as a plain word ("Node" vs "Node.js").
+  for (const name of from.known) if (!other.known.has(name) && !other.surface.has(name)) return name;
   for (const name of from.shaped) if (!other.surface.has(name)) return name;
   return undefined;
 }

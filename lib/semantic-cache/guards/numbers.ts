@@ -142,7 +142,7 @@ function withWrittenUnits(text: string, facts: Set<string>): Set<string> {
   return facts;
 }
 
-function describe(facts: Set<string>): string {
+function listFacts(facts: Set<string>): string {
   return facts.size === 0 ? 'none' : [...facts].sort().join(', ');
 }
 
@@ -151,5 +151,5 @@ export function numbersGuard(query: string, candidate: string): string | null {
   const a = withWrittenUnits(query, numericFacts(query));
   const b = withWrittenUnits(candidate, numericFacts(candidate));
   if (a.size === b.size && [...a].every((fact) => b.has(fact))) return null;
-  return `numbers differ: ${describe(a)} vs ${describe(b)}`;
+  return `numbers differ: ${listFacts(a)} vs ${listFacts(b)}`;
 }

@@ -12,6 +12,8 @@ describeGuard('entities', 'entity', {
     ['How do I call getUserById?', 'How do I call getUserByEmail?'],
     ['How do I write C++ templates?', 'How do I write C# templates?'],
     ['How do I ignore *.log files?', 'How do I ignore *.tmp files?'],
+    ['Why does app.js crash?', 'Why does server.js crash?'],
+    ['How do I use Node.js streams?', 'How do I use Deno streams?'],
   ],
   paraphrases: [
     ['How do I connect to Postgres?', 'How can I connect to postgresql?'],
@@ -21,5 +23,7 @@ describeGuard('entities', 'entity', {
     ['How do I version REST APIs?', 'How do I version a REST API?'],
     ['How Do I Enable Streaming In The SDK?', 'How can I turn on streaming in the SDK?'],
     ['Why does os.path.join fail?', 'Why is os.path.join failing?'],
+    ['How do I use the OpenAI SDK with Node?', "How can I use OpenAI's SDK with Node.js?"],
+    ['How do I deploy a Next.js app?', 'How do I deploy a nextjs app?'],
   ],
 });
