@@ -56,6 +56,6 @@ export interface SemanticCandidate {
   similarity: number;
 }
 
-export type GuardName = 'numbers' | 'negation' | 'entities' | 'antonyms' | 'direction' | string;
+export type GuardName = 'numbers' | 'negation' | 'entities' | 'antonyms' | 'direction' | 'substitution' | string;
 
 export type GuardVerdict = { ok: true } | { ok: false; guard: GuardName; detail: string };

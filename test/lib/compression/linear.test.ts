@@ -4,6 +4,7 @@
  * run must finish within a bound generous for a loaded two-core machine.
  */
 import { runTextMethod, TEXT_METHODS, type TextMethodName } from '../../../lib/compression';
+import { bestCpuMs } from '../../harness/cpu-time';
 
 const KB = 1024;
 const METHODS = Object.keys(TEXT_METHODS) as TextMethodName[];
@@ -20,23 +21,11 @@ const HOSTILE: Record<string, (size: number) => string> = {
   'path lines': (size) => 'src/lib/a.ts\n'.repeat(Math.floor(size / 13)),
 };
 
-/** Best of three, in CPU milliseconds of this process: other work on a loaded machine does not count. */
-function bestTime(work: () => void): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let run = 0; run < 3; run++) {
-    const started = process.cpuUsage();
-    work();
-    const used = process.cpuUsage(started);
-    best = Math.min(best, (used.user + used.system) / 1000);
-  }
-  return best;
-}
-
 describe.each(METHODS)('%s on hostile input', (method) => {
   test.each(Object.keys(HOSTILE))('%s: linear time', (name) => {
     const time = (size: number): number => {
       const text = HOSTILE[name](size);
-      return bestTime(() => runTextMethod(method, { segments: [text], options: { rate: 0.3, question: 'what did the cat do in a.js?' } }));
+      return bestCpuMs(() => runTextMethod(method, { segments: [text], options: { rate: 0.3, question: 'what did the cat do in a.js?' } }));
     };
     time(64 * KB);
     const small = time(128 * KB);
