@@ -1,8 +1,9 @@
 /**
  * Opposites of developer English that WordNet lacks or spells differently (min/max, sync/async,
  * stdout/stderr, upload/download as nouns, …), and prefix swaps that flip a word's meaning
- * (enable/disable, encode/decode, import/export). A pair only vetoes when each side of it occurs
- * in a different query, so a prefix swap needs both real words to be there.
+ * (enable/disable, encode/decode, import/export). "turn on" and "turn off" are one verb to the
+ * substitution guard, so enable/off and disable/on are opposites here. A pair only vetoes when each
+ * side of it occurs in a different query, so a prefix swap needs both real words to be there.
  */
 
 const PAIRS =
@@ -18,7 +19,7 @@ const PAIRS =
   'read/write reader/writer push/pull upload/download upstream/downstream upgrade/downgrade import/export serialize/deserialize ' +
   'compress/decompress encode/decode enable/disable enabled/disabled allow/deny allow/disallow include/exclude valid/invalid true/false ' +
   'faster/slower fast/slow cheaper/expensive cheap/expensive more/fewer more/less most/least higher/lower above/below inside/outside ' +
-  'before/after row/column rows/columns width/height key/value keys/values sender/receiver producer/consumer parent/child';
+  'enable/off disable/on activate/off deactivate/on before/after row/column rows/columns width/height key/value keys/values sender/receiver producer/consumer parent/child';
 
 /** Prefixes that negate or invert a word when one query has the bare word and the other the prefixed one. */
 export const NEGATING_PREFIXES = ['un', 'dis', 'in', 'im', 'il', 'ir', 'non', 'de', 'anti', 'mis'] as const;

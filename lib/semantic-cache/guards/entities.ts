@@ -54,12 +54,25 @@ function capitalised(text: string, into: Set<string>): void {
   }
 }
 
+/** "Node.js" and "nodejs" are one name, not "node" plus "js" (JavaScript). */
+function joinDotJs(text: string): string {
+  return text.replace(/\b(node|next|nuxt|vue)\.js\b/gi, '$1js');
+}
+
+/** Lower-case words, possessives bare: "OpenAI's SDK" names openai. */
+function bareWords(text: string): string[] {
+  return words(joinDotJs(text)).map((word) => (word.endsWith("'s") ? word.slice(0, -2) : word));
+}
+
+/** The words of a query with each name as its one canonical word: "Node.js" → node, "Mac" → macos. */
+export function nameWords(text: string): string[] {
+  return bareWords(text).map((word) => canonicalName(word) ?? word);
+}
+
 export function namesOf(query: string): Names {
-  // "Node.js" and "nodejs" are one name, not "node" plus "js" (JavaScript).
-  const text = query.replace(/\b(node|next|nuxt|vue)\.js\b/gi, '$1js');
+  const text = joinDotJs(query);
   const lower = text.toLowerCase();
-  // Possessives name the thing itself: "OpenAI's SDK" names openai.
-  const wordList = words(text).map((word) => (word.endsWith("'s") ? word.slice(0, -2) : word));
+  const wordList = bareWords(query);
   const known = new Set<string>();
   const shaped = new Set<string>();
   for (const word of wordList) {
@@ -84,7 +97,7 @@ export function namesOf(query: string): Names {
       known.add(canonical);
     }
   }
-  return { known, shaped, surface: new Set([...wordList, ...shaped]) };
+  return { known, shaped, surface: new Set([...wordList, ...shaped, ...known]) };
 }
 
 function missing(from: Names, other: Names): string | undefined {

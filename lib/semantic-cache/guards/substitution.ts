@@ -6,7 +6,8 @@
  * the same inflection or stem, a WordNet synonym, or a developer synonym (exit/quit). Rewordings
  * that change more words are left to similarity.
  */
-import { inflectionBases, STOPWORDS, words } from './text';
+import { nameWords } from './entities';
+import { inflectionBases, STOPWORDS } from './text';
 import { wordnetSynsets } from './wordnet-synonyms';
 
 /** Swaps of more words than this on either side are rewordings, not substitutions. */
@@ -31,7 +32,7 @@ const FILLER = new Set(
  */
 const SYNONYM_GROUPS = [
   'enable turn activate switch',
-  'disable deactivate',
+  'disable deactivate turn switch',
   'create generate make write add',
   'check verify validate confirm see tell find',
   'find locate search',
@@ -50,6 +51,9 @@ const SYNONYM_GROUPS = [
   'give let allow grant',
   'merge combine join',
   'reduce lower decrease cut shrink',
+  'increase raise',
+  'max maximum',
+  'min minimum',
   'folder directory dir',
   'repo repository',
   'app application',
@@ -77,7 +81,7 @@ const MAX_CONTENT_WORDS = 64;
 
 function contentWords(text: string): string[] | null {
   const found = new Set<string>();
-  for (const word of words(text)) {
+  for (const word of nameWords(text)) {
     if (STOPWORDS.has(word) || FILLER.has(word) || /^\p{N}/u.test(word)) continue;
     found.add(word);
     if (found.size > MAX_CONTENT_WORDS) return null;

@@ -12,6 +12,8 @@ describeGuard('antonyms', 'antonym', {
     ['Why does it return true?', 'Why does it return false?'],
     ['How do I make the bucket public?', 'How do I make the bucket private?'],
     ['How do I mount the volume?', 'How do I unmount the volume?'],
+    ['How do I enable the cache?', 'How do I turn off the cache?'],
+    ['How do I disable the cache?', 'How do I switch on the cache?'],
   ],
   paraphrases: [
     ['How do I enable logging?', 'How can I turn on logging?'],

@@ -25,5 +25,6 @@ describeGuard('entities', 'entity', {
     ['Why does os.path.join fail?', 'Why is os.path.join failing?'],
     ['How do I use the OpenAI SDK with Node?', "How can I use OpenAI's SDK with Node.js?"],
     ['How do I deploy a Next.js app?', 'How do I deploy a nextjs app?'],
+    ['How do I install Node on macOS?', 'What is the best way to install Node.js on a Mac?'],
   ],
 });
