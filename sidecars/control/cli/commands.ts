@@ -154,7 +154,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const rows = [...(json.data as Obj[]), { [first]: 'TOTAL', ...(json.totals as Obj) }];
       const human =
         `${json.from} .. ${json.to}\n` +
-        table(rows, [first, ...label, 'requests', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'cost_unknown_requests', 'compression_saved_usd', 'cache_hits', 'cache_saved_usd']);
+        table(rows, [
+          first,
+          ...label,
+          'requests',
+          'prompt_tokens',
+          'completion_tokens',
+          'cost_usd',
+          'cost_unknown_requests',
+          'compression_saved_usd',
+          'cache_hits',
+          'cache_saved_usd',
+        ]);
       return { json, human };
     },
   },

@@ -786,11 +786,26 @@ describe('spend', () => {
       compressionTokensSaved: tokens,
       compressionSavedNano: nano,
     });
-    const hit = { ...saving(0, null), compressionMethod: null, costNano: 0, promptTokens: 0, completionTokens: 0, outcome: 'cache_hit', cacheHit: 'semantic' as const, cacheSavedNano: 7_000_000 };
+    const hit = {
+      ...saving(0, null),
+      compressionMethod: null,
+      costNano: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      outcome: 'cache_hit',
+      cacheHit: 'semantic' as const,
+      cacheSavedNano: 7_000_000,
+    };
     await insertLedgerRows(db.pool, [saving(1200, 3_000_000), saving(800, 2_000_000), saving(50, null), hit]);
     const report = await call(base, 'GET', '/admin/spend?group_by=model&from=2026-04-01T00:00:00Z&to=2026-04-02T00:00:00Z');
     expect(report.body.data).toEqual([expect.objectContaining({ model: 'm-compressed', compression_tokens_saved: 2050, compression_saved_usd: 0.005 })]);
-    expect(report.body.totals).toMatchObject({ compression_tokens_saved: 2050, compression_saved_usd: 0.005, cache_hits: 1, cache_saved_usd: 0.007, requests: 4 });
+    expect(report.body.totals).toMatchObject({
+      compression_tokens_saved: 2050,
+      compression_saved_usd: 0.005,
+      cache_hits: 1,
+      cache_saved_usd: 0.007,
+      requests: 4,
+    });
   });
 
   test('group_by key, team and model within [from, to)', async () => {

@@ -1,0 +1,194 @@
+/**
+ * aigw-semantic-cache: answers a repeated or reworded question from the cache, in the client's
+ * format, before anything is planned, reserved or compressed. Exact first (the normalised last
+ * user message within its scope), then by meaning (the sidecar's embedding, the scope's nearest
+ * entries, then the guards that veto a similar but different question). A miss tells the relay,
+ * through the identity and the signed plan, where to store the answer. An optimisation, so it
+ * fails open: Redis, the sidecar or the embedder in trouble → a miss and one log line; never an
+ * error, never a hit from another scope.
+ */
+import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
+import type { Kong } from '../../lib/kong/pdk';
+import { RateLimiter } from '../../lib/limits';
+import { encodeVector } from '../../lib/semantic-cache/fill';
+import { checkGuards } from '../../lib/semantic-cache/guards';
+import { type CacheKey, cacheKeyOf, MAX_SEMANTIC_QUERY_CHARS, namespaceOf } from '../../lib/semantic-cache/scope';
+import type { CacheEntry } from '../../lib/semantic-cache/types';
+import type { LedgerWriter } from '../../lib/store/ledger-writer';
+import { redisFor } from '../../lib/store-clients';
+import { parseJsonBody } from '../../lib/validate';
+import type { CacheBackend, Embedder } from './backend';
+import { parseCacheControl, type RequestCacheControl } from './cache-control';
+import type { SemanticCacheConfig } from './config';
+import { renderHit } from './render';
+
+const FORMAT_OF_PATH: Record<string, 'openai' | 'anthropic'> = { '/v1/chat/completions': 'openai', '/v1/messages': 'anthropic' };
+/** Candidates checked by the guards before the lookup is a miss. */
+const CANDIDATES = 3;
+
+export const CACHE_STATUS = 'x-cache-status';
+
+interface Hit {
+  kind: 'exact' | 'semantic';
+  entry: CacheEntry;
+  /** 1 for an exact hit. */
+  similarity: number;
+}
+
+export class SemanticCacheHandler {
+  constructor(
+    private readonly config: SemanticCacheConfig,
+    private readonly backend: CacheBackend,
+    private readonly embedder: Embedder,
+    private readonly ledger: LedgerWriter | null,
+  ) {}
+
+  async access(kong: Kong): Promise<void> {
+    try {
+      await this.lookup(kong);
+    } catch (error) {
+      await kong.log.warn(`aigw-semantic-cache: lookup failed, treated as a miss (${(error as Error).message})`);
+    }
+  }
+
+  private async lookup(kong: Kong): Promise<void> {
+    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+    const path = (await kong.request.getPath()).replace(/\/+$/, '');
+    const format = FORMAT_OF_PATH[path];
+    if (!format) return;
+    const consumerId = this.config.namespace === 'consumer' ? ((await kong.client.getConsumer())?.id ?? null) : null;
+    const namespace = namespaceOf(this.config.namespace, { teamId: identity?.teamId ?? null, keyId: identity?.keyId ?? null, consumerId });
+    const control = parseCacheControl(await kong.request.getHeader('cache-control'));
+    if (!namespace || control.noStore) return this.status(kong, 'Bypass');
+    const max = this.config.max_request_body_bytes;
+    const raw = await kong.request.getRawBody(max);
+    if (!raw || raw.length > max) return this.status(kong, 'Bypass');
+    const parsed = parseJsonBody(Buffer.from(raw));
+    if (!parsed.ok) return; // aigw-proxy refuses it
+    const model = identity?.model || (typeof parsed.value.model === 'string' ? parsed.value.model : '');
+    const key = model ? cacheKeyOf(format, parsed.value, namespace, model) : null;
+    if (!key) return this.status(kong, 'Bypass');
+
+    const semantic = this.config.semantic && key.query.length <= MAX_SEMANTIC_QUERY_CHARS;
+    let embedding: { vector: Float32Array; model: string } | null = null;
+    if (!control.noCache) {
+      const exact = await this.backend.getExact(key.scopeId, key.exactHash);
+      if (!exact.ok) await this.failedOpen(kong, `exact lookup: ${exact.reason}`);
+      else if (exact.value && fresh(exact.value, control))
+        return this.answer(kong, path, parsed.value, identity, { kind: 'exact', entry: exact.value, similarity: 1 });
+    }
+    if (semantic) {
+      const embedded = await this.embedder.embed(key.query, this.config.embed_deadline_ms);
+      if (embedded.ok) embedding = embedded.value;
+      else await this.failedOpen(kong, `embedding: ${embedded.reason}`);
+    }
+    if (embedding && !control.noCache) {
+      const hit = await this.nearestSafe(kong, key, embedding, control);
+      if (hit) return this.answer(kong, path, parsed.value, identity, hit);
+    }
+    if (identity) {
+      const fill = {
+        scopeId: key.scopeId,
+        teamId: identity.teamId,
+        model,
+        exactHash: key.exactHash,
+        query: key.query,
+        vector: embedding ? encodeVector(embedding.vector) : null,
+        embedModel: embedding?.model ?? null,
+        ttlSeconds: this.config.ttl_seconds,
+        fillToolCalls: this.config.cache_tool_calls,
+      };
+      await kong.ctx.shared.set(IDENTITY_CTX_KEY, { ...identity, cache: fill });
+    }
+    await this.status(kong, control.noCache ? 'Refresh' : 'Miss');
+  }
+
+  /** The scope's nearest entries above the threshold, the first one every guard accepts. */
+  private async nearestSafe(kong: Kong, key: CacheKey, embedding: { vector: Float32Array; model: string }, control: RequestCacheControl): Promise<Hit | null> {
+    const found = await this.backend.nearest(key.scopeId, embedding.vector, embedding.model, CANDIDATES);
+    if (!found.ok) {
+      await this.failedOpen(kong, `semantic lookup: ${found.reason}`);
+      return null;
+    }
+    for (const candidate of found.value) {
+      if (candidate.similarity < this.config.threshold) break;
+      const verdict = checkGuards(key.query, candidate.query, this.config.guards);
+      if (!verdict.ok) {
+        await kong.log.debug(`aigw-semantic-cache: ${verdict.guard} guard vetoed a hit at similarity ${candidate.similarity.toFixed(3)}`);
+        continue;
+      }
+      const entry = await this.backend.get(key.scopeId, candidate.entryId);
+      if (entry.ok && entry.value && fresh(entry.value, control)) return { kind: 'semantic', entry: entry.value, similarity: candidate.similarity };
+    }
+    return null;
+  }
+
+  /** The hit, in the client's format; rpm counted it at admission, tpm gets its estimate back (no tokens were used). */
+  private async answer(kong: Kong, path: string, body: Record<string, unknown>, identity: RequestIdentity | undefined, hit: Hit): Promise<void> {
+    const now = Date.now();
+    const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
+    const rendered = renderHit(hit.entry.answer, {
+      path,
+      stream: body.stream === true,
+      wantsUsage: streamOptions?.include_usage === true,
+      requestId: identity?.requestId || (await kong.nginx.getVar('kong_request_id')) || 'cache',
+      now,
+    });
+    if (identity && identity.promptTokensEstimate > 0) await this.refundTokens(identity);
+    if (identity) this.recordHit(identity, hit, body.stream === true, now);
+    void this.backend.recordHit(hit.entry).catch(() => undefined);
+    const age = Math.max(0, Math.floor((now - hit.entry.createdAt) / 1000));
+    return kong.response.exit(200, rendered.body, {
+      ...rendered.headers,
+      [CACHE_STATUS]: 'Hit',
+      'x-cache-key': hit.entry.id,
+      'x-cache-similarity': hit.similarity.toFixed(4),
+      'x-cache-ttl': String(Math.max(0, hit.entry.ttlSeconds - age)),
+      age: String(age),
+    });
+  }
+
+  /** A $0 ledger row: no provider tokens were used; the original call's cost is what the hit saved. */
+  private recordHit(identity: RequestIdentity, hit: Hit, stream: boolean, now: number): void {
+    this.ledger?.write({
+      requestId: identity.requestId,
+      keyId: identity.keyId,
+      teamId: identity.teamId,
+      userId: identity.userId,
+      model: hit.entry.model,
+      provider: null,
+      providerModel: null,
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+      reasoningTokens: 0,
+      costNano: 0,
+      status: 200,
+      outcome: 'cache_hit',
+      stream,
+      createdAt: now,
+      cacheHit: hit.kind,
+      cacheSavedNano: hit.entry.answer.costNano,
+    });
+  }
+
+  private async refundTokens(identity: RequestIdentity): Promise<void> {
+    await new RateLimiter(redisFor(this.config.redis_url))
+      .addTokens(identity.rateSubjects, -identity.promptTokensEstimate, { admittedAt: identity.admittedAt })
+      .catch(() => undefined); // a rate correction is not money: one attempt
+  }
+
+  private status(kong: Kong, status: 'Miss' | 'Bypass' | 'Refresh'): Promise<void> {
+    return kong.response.setHeader(CACHE_STATUS, status);
+  }
+
+  private failedOpen(kong: Kong, what: string): Promise<void> {
+    return kong.log.warn(`aigw-semantic-cache: ${what}; treated as a miss`);
+  }
+}
+
+/** An entry still inside its TTL and, when the client set max-age, young enough. */
+function fresh(entry: CacheEntry, control: RequestCacheControl): boolean {
+  const ageSeconds = (Date.now() - entry.createdAt) / 1000;
+  return ageSeconds < entry.ttlSeconds && (control.maxAge === null || ageSeconds <= control.maxAge);
+}

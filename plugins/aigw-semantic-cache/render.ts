@@ -1,0 +1,64 @@
+/**
+ * A hit answered in the client's own format, by the relay's own encoders (OpenAI JSON or SSE,
+ * Anthropic JSON or SSE): a cached answer reads exactly as a fresh one would, except that usage
+ * shows the original tokens at cost 0. Pure: the plugin sends what this returns.
+ */
+import type { ChatCompletion, ChatCompletionChunk, ToolCallDelta } from '../../lib/openai-types';
+import type { CachedAnswer } from '../../lib/semantic-cache/types';
+import { clientFormatFor } from '../../sidecars/relay/client-formats';
+import { SSE_HEADERS } from '../../sidecars/relay/stream-engine';
+import type { TokenUsage } from '../../sidecars/relay/usage';
+
+export interface RenderedHit {
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface HitRequest {
+  path: string;
+  stream: boolean;
+  /** OpenAI's stream_options.include_usage. */
+  wantsUsage: boolean;
+  requestId: string;
+  now: number;
+}
+
+export function renderHit(answer: CachedAnswer, request: HitRequest): RenderedHit {
+  const format = clientFormatFor(request.path);
+  const created = Math.floor(request.now / 1000);
+  const completion: ChatCompletion = { ...(answer.completion as unknown as ChatCompletion), id: `chatcmpl-${request.requestId}`, created };
+  const usage: TokenUsage = {
+    promptTokens: answer.promptTokens,
+    completionTokens: answer.completionTokens,
+    totalTokens: answer.promptTokens + answer.completionTokens,
+    cachedTokens: 0,
+    reasoningTokens: 0,
+  };
+  if (!request.stream) {
+    return { body: JSON.stringify(format.completion(completion, usage, 0)), headers: { 'content-type': 'application/json' } };
+  }
+  const encoder = format.streamEncoder({ id: completion.id, model: completion.model, created, wantsUsage: request.wantsUsage });
+  const body =
+    chunksOf(completion)
+      .map((chunk) => encoder.chunk(chunk))
+      .join('') + encoder.finish(usage, 0);
+  return { body, headers: { ...SSE_HEADERS } };
+}
+
+/** A whole completion as the two chunks a provider would stream: the content, then the finish. */
+function chunksOf(completion: ChatCompletion): ChatCompletionChunk[] {
+  const choice = completion.choices[0];
+  const message = choice?.message;
+  const base = { id: completion.id, object: 'chat.completion.chunk' as const, created: completion.created, model: completion.model };
+  const toolCalls: ToolCallDelta[] | undefined = message?.tool_calls?.map((call, index) => ({ index, id: call.id, type: 'function', function: call.function }));
+  const delta = {
+    role: 'assistant' as const,
+    ...(message?.reasoning_content ? { reasoning_content: message.reasoning_content } : {}),
+    ...(message?.content ? { content: message.content } : {}),
+    ...(toolCalls?.length ? { tool_calls: toolCalls } : {}),
+  };
+  return [
+    { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] },
+    { ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: choice?.finish_reason ?? 'stop' }] },
+  ];
+}

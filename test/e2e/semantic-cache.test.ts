@@ -1,0 +1,202 @@
+/**
+ * The semantic cache end to end: the official `openai` and `@anthropic-ai/sdk` clients get hits in
+ * their own format, streamed and not, exact and reworded, with the cache headers; two teams never
+ * share an entry; a trap (a negated question) is refused by the guards; Cache-Control is honoured;
+ * a hit costs $0 in the ledger with the dollars it saved; Redis or the sidecar in trouble is a miss,
+ * never an error.
+ *
+ * Fills happen in the relay after the answer: each test waits for the entry to be in Redis (the
+ * store's exact key) before asking again, never for time.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { cacheKeyOf } from '../../lib/semantic-cache/scope';
+import { CacheStore } from '../../lib/semantic-cache/store';
+import { redisFor } from '../../lib/store-clients';
+import { mockDirective } from '../harness/mock-provider';
+import { pluginConfigs } from '../harness/stack/deck-for-dev';
+import { localOnly } from '../harness/stack/remote-stack';
+import { type DevStack, startDevStack } from '../harness/stack/stack';
+import { waitFor } from '../harness/wait-for';
+import { ledgerRows } from './billing-helpers';
+import { uniqueName } from './helpers';
+
+const local = localOnly('starts the inference sidecar and stops stores');
+
+let stack: DevStack;
+let store: CacheStore;
+const teams: Array<{ teamId: string; key: string; keyId: string; openai: OpenAI; anthropic: Anthropic }> = [];
+
+beforeAll(async () => {
+  stack = await startDevStack({
+    env: {},
+    cache: true,
+    inference: { env: { INFERENCE_WORKERS: '1' } },
+    // What is tested is what the cache answers, not how fast: a loaded machine must not turn an embedding into a miss.
+    sourceTransform: (deck) => {
+      for (const config of pluginConfigs(deck, 'aigw-semantic-cache')) config.embed_deadline_ms = 5000;
+      return deck;
+    },
+  });
+  for (const name of ['cache-a', 'cache-b']) {
+    const team = await stack.admin('POST', '/admin/teams', { name: uniqueName(name) });
+    const key = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName(name), team: team.body.id });
+    expect([team.status, key.status]).toEqual([201, 201]);
+    const raw = key.body.key as string;
+    teams.push({
+      teamId: team.body.id as string,
+      key: raw,
+      keyId: key.body.id as string,
+      openai: new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: raw, maxRetries: 0 }),
+      anthropic: new Anthropic({ baseURL: stack.url, apiKey: raw, maxRetries: 0 }),
+    });
+  }
+  store = new CacheStore(redisFor(stack.stores.redisUrl));
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+}, 30_000);
+
+beforeEach(() => stack.mock.reset());
+
+const MODEL = 'gpt-4o-mini';
+const chat = (text: string): OpenAI.ChatCompletionMessageParam[] => [{ role: 'user', content: text }];
+
+/** Waits until the relay has stored the answer to `text` for `teamId` (the fill is off the request path). */
+async function filled(teamId: string, format: 'openai' | 'anthropic', body: Record<string, unknown>): Promise<void> {
+  const key = cacheKeyOf(format, body, `team:${teamId}`, body.model as string)!;
+  await waitFor(
+    async () => {
+      const found = await store.getExact(key.scopeId, key.exactHash);
+      return found.ok && found.value !== null;
+    },
+    5000,
+    'the cache fill',
+  );
+}
+
+local.describe('semantic cache through the gateway', () => {
+  test('openai: a miss fills; the same question is an exact hit, non-streamed and streamed, with the headers and cost 0', async () => {
+    const a = teams[0]!;
+    const question = `How do I rotate a virtual key without downtime? ${mockDirective({ tokens: 12 })}`;
+    const first = await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
+    expect(first.response.headers.get('x-cache-status')).toBe('Miss');
+    expect(stack.mock.requests).toHaveLength(1);
+    await filled(a.teamId, 'openai', { model: MODEL, messages: chat(question) });
+
+    const hit = await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
+    expect(hit.response.headers.get('x-cache-status')).toBe('Hit');
+    expect(hit.response.headers.get('x-cache-similarity')).toBe('1.0000');
+    expect(hit.response.headers.get('x-cache-key')).toMatch(/^[0-9a-f]{32}$/);
+    expect(Number(hit.response.headers.get('x-cache-ttl'))).toBeGreaterThan(3500);
+    expect(hit.response.headers.get('age')).toMatch(/^\d+$/);
+    expect(hit.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
+    expect(hit.data.usage).toMatchObject({ prompt_tokens: first.data.usage!.prompt_tokens, completion_tokens: 12, cost: 0 });
+    expect(stack.mock.requests).toHaveLength(1); // the provider was not called again
+
+    const stream = await a.openai.chat.completions
+      .create({ model: MODEL, stream: true, stream_options: { include_usage: true }, messages: chat(question) })
+      .withResponse();
+    expect(stream.response.headers.get('x-cache-status')).toBe('Hit');
+    let text = '';
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream.data) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe(first.data.choices[0]!.message.content);
+    expect(usage).toMatchObject({ completion_tokens: 12 });
+    expect(stack.mock.requests).toHaveLength(1);
+  });
+
+  test('anthropic: hits in Anthropic JSON and SSE', async () => {
+    const a = teams[0]!;
+    const request = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 100,
+      messages: [{ role: 'user' as const, content: `Which port does the relay listen on? ${mockDirective({ tokens: 9 })}` }],
+    };
+    const first = await a.anthropic.messages.create(request).withResponse();
+    expect(first.response.headers.get('x-cache-status')).toBe('Miss');
+    await filled(a.teamId, 'anthropic', request);
+    const hit = await a.anthropic.messages.create(request).withResponse();
+    expect(hit.response.headers.get('x-cache-status')).toBe('Hit');
+    expect(hit.data.content).toEqual(first.data.content);
+    expect(hit.data.usage.output_tokens).toBe(9);
+    const stream = a.anthropic.messages.stream(request);
+    const final = await stream.finalMessage();
+    expect(final.content).toEqual(first.data.content);
+    expect(stack.mock.requests).toHaveLength(1);
+  });
+
+  test('a reworded question is a semantic hit; a negated one is vetoed by the guards', async () => {
+    const a = teams[0]!;
+    const original = `How do I enable streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`;
+    await a.openai.chat.completions.create({ model: MODEL, messages: chat(original) });
+    await filled(a.teamId, 'openai', { model: MODEL, messages: chat(original) });
+    const reworded = await a.openai.chat.completions
+      .create({ model: MODEL, messages: chat(`How can I turn on streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`) })
+      .withResponse();
+    expect(reworded.response.headers.get('x-cache-status')).toBe('Hit');
+    expect(Number(reworded.response.headers.get('x-cache-similarity'))).toBeLessThan(1);
+    const negated = await a.openai.chat.completions
+      .create({ model: MODEL, messages: chat(`How do I disable streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`) })
+      .withResponse();
+    expect(negated.response.headers.get('x-cache-status')).toBe('Miss');
+  });
+
+  test('two teams sending the same prompt never share an entry', async () => {
+    const [a, b] = teams as [(typeof teams)[0], (typeof teams)[0]];
+    const question = `What does the budget reservation cover? ${mockDirective({ tokens: 5 })}`;
+    await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) });
+    await filled(a.teamId, 'openai', { model: MODEL, messages: chat(question) });
+    const other = await b.openai.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
+    expect(other.response.headers.get('x-cache-status')).toBe('Miss');
+    expect(stack.mock.requests).toHaveLength(2);
+  });
+
+  test('Cache-Control: no-store bypasses (and stores nothing); no-cache refreshes; max-age=0 refuses an old entry', async () => {
+    const a = teams[0]!;
+    const question = `Where is the spend ledger kept? ${mockDirective({ tokens: 4 })}`;
+    const bypass = await a.openai.chat.completions
+      .create({ model: MODEL, messages: chat(question) }, { headers: { 'cache-control': 'no-store' } })
+      .withResponse();
+    expect(bypass.response.headers.get('x-cache-status')).toBe('Bypass');
+    await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) });
+    await filled(a.teamId, 'openai', { model: MODEL, messages: chat(question) });
+    const refresh = await a.openai.chat.completions
+      .create({ model: MODEL, messages: chat(question) }, { headers: { 'cache-control': 'no-cache' } })
+      .withResponse();
+    expect(refresh.response.headers.get('x-cache-status')).toBe('Refresh');
+    await waitFor(async () => Date.now() % 1000 > 0, 2000, 'a moment'); // entries are at least some ms old
+    const young = await a.openai.chat.completions
+      .create({ model: MODEL, messages: chat(question) }, { headers: { 'cache-control': 'max-age=0' } })
+      .withResponse();
+    expect(young.response.headers.get('x-cache-status')).toBe('Miss');
+    expect(stack.mock.requests).toHaveLength(4);
+  });
+
+  test('hits are $0 ledger rows with the dollars they saved', async () => {
+    const a = teams[0]!;
+    await waitFor(async () => (await ledgerRows(stack.stores.databaseUrl, { keyIds: [a.keyId] })).some((r) => r.cache_hit === 'exact'), 5000, 'a hit row');
+    const rows = await ledgerRows(stack.stores.databaseUrl, { keyIds: [a.keyId] });
+    const hits = rows.filter((r) => r.cache_hit !== null);
+    expect(hits.length).toBeGreaterThan(0);
+    for (const row of hits) expect(row).toMatchObject({ cost_nano: 0, prompt_tokens: 0, outcome: 'cache_hit' });
+    expect(hits.some((r) => (r.cache_saved_nano ?? 0) > 0)).toBe(true);
+  });
+
+  test('the sidecar stopped: exact hits still answer, a reworded question is a miss, nothing fails', async () => {
+    const a = teams[0]!;
+    const question = `How do I rotate a virtual key without downtime? ${mockDirective({ tokens: 12 })}`;
+    await stack.inference!.close();
+    const exact = await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
+    expect(exact.response.headers.get('x-cache-status')).toBe('Hit');
+    const reworded = await a.openai.chat.completions
+      .create({ model: MODEL, messages: chat(`How can I turn on streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`) })
+      .withResponse();
+    expect(reworded.response.headers.get('x-cache-status')).toBe('Miss');
+    expect(reworded.data.choices[0]!.message.content?.length).toBeGreaterThan(0);
+  });
+});
