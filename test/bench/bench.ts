@@ -2,7 +2,8 @@
  * `make bench`: the relay's added latency and throughput against calling the mock provider
  * directly, non-streamed and streamed, measured side by side in one run on this machine.
  * The mock, the relay and this load generator each run in their own process. Then the plugin
- * chain, pathological prompts, Portkey, and first of all prompt compression (compression.ts).
+ * chain, pathological prompts, Portkey, and first of all prompt compression (compression.ts) and
+ * the semantic cache (cache.ts: precision, index, hits and misses end to end).
  * Results go to test/bench/raw/ only (results.ts); `make bench-readme` publishes them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { signedHeaders, target } from '../e2e/helpers';
 import { startRelayProcess } from '../harness/stack/sidecar-process';
+import { cacheFailures, cacheLatencyMarkdown, cachePrecisionMarkdown, measureCache } from './cache';
 import { compressionFailures, compressionLatencyMarkdown, compressionQualityMarkdown, measureCompression } from './compression';
 import { type LoadResult, percentile, runLoad, type Sample } from './load';
 import { startMockProcess } from './mock-process';
@@ -126,6 +128,8 @@ async function main(): Promise<void> {
   // First: CPU-bound and about 50 s, so a broken sidecar build fails the run before the long parts.
   const compression = await measureCompression();
   process.stderr.write(`measured: compression (${compression.seconds.toFixed(0)} s)\n`);
+  const cache = await measureCache();
+  process.stderr.write(`measured: semantic cache (${cache.seconds.total.toFixed(0)} s)\n`);
   const mock = await startMockProcess(MOCK_KEY);
   const relay = await startRelayProcess({ AIGW_PLAN_SECRET: SECRET, MOCK_API_KEY: MOCK_KEY, AIGW_LOG_LEVEL: 'warn' });
   const directPool = new Pool(mock.url, { connections: THROUGHPUT_CONCURRENCY });
@@ -171,8 +175,13 @@ async function main(): Promise<void> {
   const portkeyTable = portkeyMarkdown(portkey);
   const qualityTable = compressionQualityMarkdown(compression);
   const latencyTable = compressionLatencyMarkdown(compression);
+  const cachePrecisionTable = cachePrecisionMarkdown(cache);
+  const cacheLatencyTable = cacheLatencyMarkdown(cache);
   mkdirSync(RAW_DIR, { recursive: true });
-  writeFileSync(join(RAW_DIR, 'results.json'), JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression }, null, 2) + '\n');
+  writeFileSync(
+    join(RAW_DIR, 'results.json'),
+    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache }, null, 2) + '\n',
+  );
   writeFileSync(
     join(RAW_DIR, 'results.md'),
     [
@@ -188,9 +197,13 @@ async function main(): Promise<void> {
       markedSection({ name: 'compression-quality', body: qualityTable }),
       '# Prompt compression: sidecar latency and throughput\n',
       markedSection({ name: 'compression-latency', body: latencyTable }),
+      '# Semantic cache: precision\n',
+      markedSection({ name: 'cache-precision', body: cachePrecisionTable }),
+      '# Semantic cache: index and end-to-end latency\n',
+      markedSection({ name: 'cache-latency', body: cacheLatencyTable }),
     ].join('\n'),
   );
-  process.stdout.write([table, chainTable, pathologicalTable, portkeyTable, qualityTable, latencyTable].join('\n'));
+  process.stdout.write([table, chainTable, pathologicalTable, portkeyTable, qualityTable, latencyTable, cachePrecisionTable, cacheLatencyTable].join('\n'));
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
   const failed = [
     ...rows.map((r) => ({ name: `${r.scenario} (${r.path})`, errors: r.errors })),
@@ -198,6 +211,7 @@ async function main(): Promise<void> {
     ...pathological.map((r) => ({ name: r.body, errors: r.errors })),
     ...portkey.rows.map((r) => ({ name: `${r.path} at ${r.concurrency}`, errors: r.errors })),
     ...compressionFailures(compression),
+    ...cacheFailures(cache),
   ].filter((r) => r.errors > 0);
   if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }
