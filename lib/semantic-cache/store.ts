@@ -10,7 +10,7 @@
  * expires), never an entry purge cannot find.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { LuaScript } from '../limits/script';
+import { LuaScript, whenReady } from '../limits/script';
 import { DEFAULT_BOUNDS, decodeEntry, decodeIndexed, type EntryBounds, encodeEntry, type IndexedEntry, shortText } from './codec';
 import { checkCacheId, globalKeys, memberOf, modelTag, parseMember, scopeKeys } from './keys';
 import { ANNOUNCE_LUA, REGISTER_LUA, SCOPE_PUT_LUA, SCOPE_REMOVE_LUA } from './lua';
@@ -55,6 +55,8 @@ export type HitSubject = Pick<CacheEntry, 'scopeId' | 'teamId' | 'model'>;
 
 /** Members read per round while purging. */
 const PURGE_CHUNK = 500;
+/** How long a call waits for a connection being made (a lookup is a miss after it). */
+const READY_WAIT_MS = 250;
 /** Entries read per round while loading a scope. */
 const LOAD_PAGE = 256;
 /** How long a scope's hit counters outlive its last hit. */
@@ -82,6 +84,18 @@ export class CacheStore {
     this.now = opts.now ?? Date.now;
   }
 
+  /**
+   * A store call as a result, after waiting briefly for a connection still being made: the
+   * clients have no offline queue, so a plugin server's first lookups would otherwise fail (a
+   * miss) while its Redis connection comes up.
+   */
+  private attempt<T>(what: string, op: () => Promise<T>): Promise<CacheResult<T>> {
+    return attempt(what, async () => {
+      await whenReady(this.redis, READY_WAIT_MS);
+      return op();
+    });
+  }
+
   /** Stores an entry (replacing the scope's entry of the same exactHash). `evicted` counts entries removed to respect the caps. */
   async put(entry: CacheEntry): Promise<CacheResult<{ evicted: number }>> {
     let encoded: ReturnType<typeof encodeEntry>;
@@ -94,7 +108,7 @@ export class CacheStore {
     const ttlMs = encoded.expiresAt - now;
     if (ttlMs <= 0) return fail('refused', 'entry has already expired');
     const { scopeId, id, teamId, model } = entry;
-    return attempt('put', async () => {
+    return this.attempt('put', async () => {
       const registerKeys = [globalKeys.all, globalKeys.teams, globalKeys.models, globalKeys.scopes, globalKeys.model(model)];
       if (teamId !== null) registerKeys.push(globalKeys.team(teamId));
       const popped = (await REGISTER.run(this.redis, registerKeys, [
@@ -134,7 +148,7 @@ export class CacheStore {
   async getExact(scopeId: string, exactHash: string): Promise<CacheResult<CacheEntry | null>> {
     const refused = refuseIds({ scopeId, exactHash });
     if (refused) return refused;
-    return attempt('getExact', async () => {
+    return this.attempt('getExact', async () => {
       const id = await this.redis.get(scopeKeys.exact(scopeId, exactHash));
       return id === null ? null : this.read(scopeId, id);
     });
@@ -142,7 +156,7 @@ export class CacheStore {
 
   /** The entry (with its answer), or null once it expired, was evicted or purged. */
   async get(scopeId: string, entryId: string): Promise<CacheResult<CacheEntry | null>> {
-    return refuseIds({ scopeId, entryId }) ?? attempt('get', () => this.read(scopeId, entryId));
+    return refuseIds({ scopeId, entryId }) ?? this.attempt('get', () => this.read(scopeId, entryId));
   }
 
   /** Counts a hit and what it saved (nano-USD; null when the original price was unknown). Fire and forget. */
@@ -155,7 +169,7 @@ export class CacheStore {
     } catch (e) {
       return fail('refused', (e as Error).message);
     }
-    return attempt('recordHit', async () => {
+    return this.attempt('recordHit', async () => {
       const scopeHits = scopeKeys.hits(subject.scopeId);
       const model = modelTag(subject.model);
       const writes: Array<Promise<unknown>> = [

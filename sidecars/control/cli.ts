@@ -14,7 +14,7 @@ import { COMMANDS, type CommandSpec, type Output } from './cli/commands';
 import { connectionFrom } from './cli/connection';
 import type { Flags } from './cli/flags';
 
-const HELP = `aigw — manage the AI gateway's virtual keys, teams and spend
+const HELP = `aigw — manage the AI gateway's virtual keys, teams, spend and cache
 
 Usage: aigw <command> [flags] [--json]
 
@@ -39,6 +39,10 @@ Teams (TEAM: a team's name or id, here and in --team)
 
 Spend
   spend --group-by key|team|model [--from ISO] [--to ISO] [--key ID] [--team TEAM]
+
+Semantic cache
+  cache stats                       entries, hits and dollars saved per team, model and recent scope
+  cache purge --team TEAM | --model MODEL | --all
 
 Directly in PostgreSQL (AIGW_DATABASE_URL)
   admin bootstrap [--alias admin] [--out FILE] [--force]

@@ -2,12 +2,15 @@
 import type { Pool } from 'pg';
 import type { AdminIdentity } from '../../lib/admin-identity';
 import type { Logger } from '../../lib/log';
+import type { CacheStore } from '../../lib/semantic-cache/store';
 import type { Invalidator } from './invalidate';
 
 export interface ControlContext {
   pool: Pool;
   invalidator: Invalidator;
   log: Logger;
+  /** The semantic cache's store (stats, purge); null without Redis. */
+  cache?: CacheStore | null;
 }
 
 export interface RouteRequest {

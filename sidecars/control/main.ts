@@ -4,6 +4,8 @@ import { runMigrations } from '../../lib/db/migrate';
 import { createPool, POOL_DEADLINES } from '../../lib/db/pool';
 import { createLogger } from '../../lib/log';
 import { exitOnSignal, runProcess } from '../../lib/process-lifecycle';
+import { CacheStore } from '../../lib/semantic-cache/store';
+import { redisFor } from '../../lib/store-clients';
 import { loadControlConfig } from './config';
 import { type Invalidator, NoInvalidator, RedisInvalidator } from './invalidate';
 import { startControl } from './server';
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
     log.warn('AIGW_REDIS_URL not set: caches learn of key and team changes only when their entries expire');
     invalidator = new NoInvalidator();
   }
-  const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log });
+  const cache = config.redisUrl ? new CacheStore(redisFor(config.redisUrl)) : null;
+  const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log, cache });
   log.info('control API listening', { url: control.url });
   exitOnSignal(() => control.close().then(() => Promise.all([invalidator.close(), pool.end()])));
 }

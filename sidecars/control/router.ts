@@ -1,6 +1,7 @@
 /** The route table: method + path pattern → handler. */
 import { badRequest } from './api-error';
 import type { Handler } from './context';
+import * as cache from './routes/cache';
 import * as keys from './routes/keys';
 import { spendRoute } from './routes/spend';
 import * as teams from './routes/teams';
@@ -32,6 +33,8 @@ const ROUTES: Route[] = [
   route('PATCH', '/admin/teams/:id', teams.updateTeamRoute),
   route('DELETE', '/admin/teams/:id', teams.deleteTeamRoute),
   route('GET', '/admin/spend', spendRoute),
+  route('GET', '/admin/cache/stats', cache.cacheStatsRoute),
+  route('POST', '/admin/cache/purge', cache.cachePurgeRoute),
 ];
 
 export type Match = { handler: Handler; params: Record<string, string> } | { methodNotAllowed: true } | null;

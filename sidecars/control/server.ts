@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import { isDatabaseUnavailable } from '../../lib/db/unavailable';
 import type { Logger } from '../../lib/log';
 import { splitTarget } from '../../lib/request-target';
+import type { CacheStore } from '../../lib/semantic-cache/store';
 import { ApiError } from './api-error';
 import { AdminVerifier } from './auth';
 import type { ControlContext } from './context';
@@ -23,6 +24,7 @@ export interface ControlServerOptions {
   pool: Pool;
   invalidator: Invalidator;
   log: Logger;
+  cache?: CacheStore | null;
 }
 
 export interface RunningControl {
@@ -66,7 +68,7 @@ async function handle(ctx: ControlContext, verifier: AdminVerifier, req: Incomin
 }
 
 export async function startControl(opts: ControlServerOptions): Promise<RunningControl> {
-  const ctx: ControlContext = { pool: opts.pool, invalidator: opts.invalidator, log: opts.log };
+  const ctx: ControlContext = { pool: opts.pool, invalidator: opts.invalidator, log: opts.log, cache: opts.cache ?? null };
   const verifier = new AdminVerifier(opts.planSecret);
   const server = createServer((req, res) => {
     const started = Date.now();

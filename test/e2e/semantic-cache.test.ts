@@ -8,14 +8,18 @@
  * Fills happen in the relay after the answer: each test waits for the entry to be in Redis (the
  * store's exact key) before asking again, never for time.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { cacheKeyOf } from '../../lib/semantic-cache/scope';
 import { CacheStore } from '../../lib/semantic-cache/store';
-import { redisFor } from '../../lib/store-clients';
+import { closeStores, redisFor } from '../../lib/store-clients';
 import { mockDirective } from '../harness/mock-provider';
 import { pluginConfigs } from '../harness/stack/deck-for-dev';
 import { localOnly } from '../harness/stack/remote-stack';
+import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
 import { ledgerRows } from './billing-helpers';
@@ -23,7 +27,10 @@ import { uniqueName } from './helpers';
 
 const local = localOnly('starts the inference sidecar and stops stores');
 
+const run = promisify(execFile);
 let stack: DevStack;
+/** A second node of the same gateway (its own Kong, plugin servers, relay and sidecar; the same stores). */
+let nodeB: DevStack;
 let store: CacheStore;
 const teams: Array<{ teamId: string; key: string; keyId: string; openai: OpenAI; anthropic: Anthropic }> = [];
 
@@ -52,11 +59,21 @@ beforeAll(async () => {
     });
   }
   store = new CacheStore(redisFor(stack.stores.redisUrl));
-}, 120_000);
+  nodeB = await startDevStack({ env: {}, cache: true, stores: stack.stores, inference: { env: { INFERENCE_WORKERS: '1' } } });
+}, 180_000);
 
 afterAll(async () => {
+  await nodeB?.close();
   await stack?.close();
+  await closeStores();
 }, 30_000);
+
+async function aigw(...args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'dist', 'cli', 'aigw.js'), ...args, '--json'], {
+    env: { PATH: process.env.PATH ?? '', AIGW_ADMIN_URL: stack.url, AIGW_ADMIN_KEY: stack.adminKey },
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
 
 beforeEach(() => stack.mock.reset());
 
@@ -187,14 +204,45 @@ local.describe('semantic cache through the gateway', () => {
     expect(hits.some((r) => (r.cache_saved_nano ?? 0) > 0)).toBe(true);
   });
 
+  test('every node shares the entries; aigw cache stats counts hits and savings; aigw cache purge --team empties it on every node', async () => {
+    const a = teams[0]!;
+    const b = new OpenAI({ baseURL: `${nodeB.url}/v1`, apiKey: a.key, maxRetries: 0 });
+    const question = `How do I rotate a virtual key without downtime? ${mockDirective({ tokens: 12 })}`;
+    const exact = await b.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
+    expect(exact.response.headers.get('x-cache-status')).toBe('Hit');
+    const reworded = await b.chat.completions
+      .create({ model: MODEL, messages: chat(`How can I turn on streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`) })
+      .withResponse();
+    expect(reworded.response.headers.get('x-cache-status')).toBe('Hit');
+
+    const stats = (await aigw('cache', 'stats')) as { entries: number; teams: Array<{ team_id: string; entries: number; hits: number; saved_usd: number }> };
+    const teamStats = stats.teams.find((t) => t.team_id === a.teamId)!;
+    expect(teamStats.entries).toBeGreaterThan(0);
+    expect(teamStats.hits).toBeGreaterThan(0);
+    expect(teamStats.saved_usd).toBeGreaterThan(0);
+
+    expect(await aigw('cache', 'purge', '--team', a.teamId)).toMatchObject({ purged: teamStats.entries });
+    const after = (await aigw('cache', 'stats')) as { teams: Array<{ team_id: string; entries: number }> };
+    expect(after.teams.find((t) => t.team_id === a.teamId)?.entries ?? 0).toBe(0);
+    // Node B finds neither the reworded nor the exact question (each miss refills, so each is asked once).
+    const rewordedAfter = await b.chat.completions
+      .create({ model: MODEL, messages: chat(`How can I turn on streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`) })
+      .withResponse();
+    expect(rewordedAfter.response.headers.get('x-cache-status')).toBe('Miss');
+    const exactAfter = await b.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
+    expect(exactAfter.response.headers.get('x-cache-status')).toBe('Miss');
+  });
+
   test('the sidecar stopped: exact hits still answer, a reworded question is a miss, nothing fails', async () => {
     const a = teams[0]!;
     const question = `How do I rotate a virtual key without downtime? ${mockDirective({ tokens: 12 })}`;
+    await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) });
+    await filled(a.teamId, 'openai', { model: MODEL, messages: chat(question) });
     await stack.inference!.close();
     const exact = await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
     expect(exact.response.headers.get('x-cache-status')).toBe('Hit');
     const reworded = await a.openai.chat.completions
-      .create({ model: MODEL, messages: chat(`How can I turn on streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`) })
+      .create({ model: MODEL, messages: chat(`How can I switch on streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`) })
       .withResponse();
     expect(reworded.response.headers.get('x-cache-status')).toBe('Miss');
     expect(reworded.data.choices[0]!.message.content?.length).toBeGreaterThan(0);

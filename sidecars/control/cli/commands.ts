@@ -169,4 +169,25 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return { json, human };
     },
   },
+  'cache stats': {
+    values: [],
+    async run(c) {
+      const json = (await apiRequest(c, 'GET', '/admin/cache/stats')) as Obj;
+      const section = (title: string, rows: Obj[], first: string): string =>
+        `${title}\n${rows.length ? table(rows, [first, 'entries', 'hits', 'saved_usd']) : '(none)'}`;
+      const human = [`entries: ${json.entries}`, section('by team', json.teams as Obj[], 'team_id'), section('by model', json.models as Obj[], 'model')].join(
+        '\n\n',
+      );
+      return { json, human };
+    },
+  },
+  'cache purge': {
+    values: ['team', 'model'],
+    booleans: ['all'],
+    async run(c, f) {
+      const body = { ...(f.team ? { team: f.team } : {}), ...(f.model ? { model: f.model } : {}), ...(f.all ? { all: true } : {}) };
+      const json = (await apiRequest(c, 'POST', '/admin/cache/purge', body)) as Obj;
+      return { json, human: `purged ${json.purged} cache entr${json.purged === 1 ? 'y' : 'ies'}` };
+    },
+  },
 };

@@ -6,12 +6,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerInit } from '../pool/messages';
 import { runJob } from './dispatch';
 import { loadWorkerModels } from './models';
-import { warmUpTextMethods } from './warm-up';
+import { warmUpEmbedders, warmUpTextMethods } from './warm-up';
 
 async function start(port: NonNullable<typeof parentPort>): Promise<void> {
   const init = workerData as WorkerInit;
   const models = await loadWorkerModels(init);
   warmUpTextMethods();
+  await warmUpEmbedders(models.embedders.values());
   const send = (message: FromWorker): void => port.postMessage(message);
   port.on('message', (message: ToWorker) => {
     runJob(message.job, models, init.holdGate).then((outcome) => send({ type: 'done', id: message.id, outcome }));

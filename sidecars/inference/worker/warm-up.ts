@@ -1,7 +1,8 @@
 /**
- * Runs every text method once before the worker says it is ready: the first call otherwise pays
- * for loading the word-frequency list, compiling patterns and the JIT (≈150 ms measured), and
- * the plugin's deadline is tens of milliseconds, so a cold worker failed open on its first job.
+ * Runs every text method and every embedder once before the worker says it is ready: the first
+ * call otherwise pays for loading the word-frequency list, compiling patterns, the model's first
+ * inference and the JIT (≈150 ms measured), and the plugins' deadlines are tens of milliseconds,
+ * so a cold worker failed open on its first job.
  */
 import { runTextMethod, type TextMethodName } from '../../../lib/compression';
 
@@ -21,4 +22,9 @@ export function warmUpTextMethods(): void {
   for (const method of METHODS) {
     runTextMethod(method, { segments: [SAMPLE_PROSE, SAMPLE_JSON], options: { rate: 0.5, question: 'Who renewed the certificate?' } });
   }
+}
+
+/** One short sentence through each embedder (TF.js and ONNX Runtime compile their kernels on first use). */
+export async function warmUpEmbedders(embedders: Iterable<{ embed(texts: string[]): Promise<unknown> }>): Promise<void> {
+  for (const embedder of embedders) await embedder.embed(['How do I rotate an API key?']).catch(() => undefined);
 }
