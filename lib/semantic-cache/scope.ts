@@ -60,9 +60,13 @@ export function cacheKeyOf(format: CacheableFormat, body: Json, namespace: strin
   return { scope, scopeId: sha256(canonicalJson(scope)), query, exactHash: sha256(query) };
 }
 
-/** The namespace a request's entries live in; null when the request has none (no key identified it). */
+/**
+ * The namespace a request's entries live in; null when the request has none (no key identified
+ * it). A key without a team is its own tenant under `team`: it shares with nobody.
+ */
 export function namespaceOf(kind: CacheNamespaceKind, ids: { teamId: string | null; keyId: string | null; consumerId: string | null }): string | null {
   if (kind === 'global') return 'global';
+  if (kind === 'team' && !ids.teamId) return ids.keyId ? `key:${ids.keyId}` : null;
   const id = kind === 'team' ? ids.teamId : kind === 'key' ? ids.keyId : ids.consumerId;
   return id ? `${kind}:${id}` : null;
 }

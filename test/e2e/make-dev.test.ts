@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { localOnly } from '../harness/stack/remote-stack';
 import { freePort, REPO_ROOT } from '../harness/stack/sidecar-process';
 import { freePortsForLater } from '../harness/stores/ports';
+import { waitFor } from '../harness/wait-for';
 
 const local = localOnly('runs `make dev` on this machine');
 
@@ -179,6 +180,27 @@ local.it(
       const compressedId = compressed.headers.get('x-kong-request-id')!;
       const compressedLine = await stdout.waitFor(new RegExp(`^.*${compressedId}.*$`, 'm'), "the compressed request's line", child, 10_000);
       expect(compressedLine[0]).toMatch(/ (compressed=question_aware-\d+\(saved \$\d+\.\d{6}\)|compression=question_aware:failed_open) \d+ms$/);
+
+      // The same question twice: the second answer comes from the semantic cache.
+      const ask = () =>
+        fetch(`http://127.0.0.1:${gateway}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Which port does make dev use?' }] }),
+        });
+      const firstAsk = await ask();
+      expect(firstAsk.headers.get('x-cache-status')).toBe('Miss');
+      await firstAsk.arrayBuffer();
+      // The relay fills after the answer: ask again until the fill has landed.
+      await waitFor(
+        async () => {
+          const again = await ask();
+          await again.arrayBuffer();
+          return again.headers.get('x-cache-status') === 'Hit';
+        },
+        5000,
+        'a cache hit on the repeated question',
+      );
 
       // The README's CLI lines as written, from the checkout, with nothing but PATH set for them.
       const cliEnv: NodeJS.ProcessEnv = { PATH: env.PATH, HOME: env.HOME };

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       process.env.AIGW_DEV_COMPRESSION === 'off'
         ? false
         : { port: Number(process.env.INFERENCE_METRICS_PORT ?? 8789), grpcPort: Number(process.env.INFERENCE_GRPC_PORT ?? 50151) },
+    // aigw-semantic-cache on the chat routes (exact + semantic, per team); AIGW_DEV_CACHE=off leaves it out.
+    cache: process.env.AIGW_DEV_CACHE !== 'off',
     env: { ...process.env, AIGW_LOG_LEVEL: level },
     onAccess: (entry) => {
       tail?.poll(); // its usage record may already be written

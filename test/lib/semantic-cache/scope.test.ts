@@ -87,7 +87,9 @@ describe('cache scope and key', () => {
     expect(namespaceOf('key', ids)).toBe('key:k');
     expect(namespaceOf('consumer', ids)).toBe('consumer:c');
     expect(namespaceOf('global', ids)).toBe('global');
-    expect(namespaceOf('team', { ...ids, teamId: null })).toBeNull();
+    // A key without a team is its own tenant; nothing identified, no namespace.
+    expect(namespaceOf('team', { ...ids, teamId: null })).toBe('key:k');
+    expect(namespaceOf('team', { teamId: null, keyId: null, consumerId: null })).toBeNull();
   });
 
   test('canonical JSON sorts keys at every depth; normalising is whitespace only', () => {
