@@ -71,14 +71,16 @@ export class SemanticCacheHandler {
 
     const semantic = this.config.semantic && key.query.length <= MAX_SEMANTIC_QUERY_CHARS;
     let embedding: { vector: Float32Array; model: string } | null = null;
+    // The embedding starts with the exact lookup, not after it: a miss waits for one, not both.
+    const pendingEmbedding = semantic ? this.embedder.embed(key.query, this.config.embed_deadline_ms) : null;
     if (!control.noCache) {
       const exact = await this.backend.getExact(key.scopeId, key.exactHash);
       if (!exact.ok) await this.failedOpen(kong, `exact lookup: ${exact.reason}`);
       else if (exact.value && fresh(exact.value, control))
         return this.answer(kong, path, parsed.value, identity, { kind: 'exact', entry: exact.value, similarity: 1 });
     }
-    if (semantic) {
-      const embedded = await this.embedder.embed(key.query, this.config.embed_deadline_ms);
+    if (pendingEmbedding) {
+      const embedded = await pendingEmbedding;
       if (embedded.ok) embedding = embedded.value;
       else await this.failedOpen(kong, `embedding: ${embedded.reason}`);
     }

@@ -74,7 +74,9 @@ export class Settlement {
     };
     this.sink.record(entry);
     this.billing.recordLedger(entry, plan);
-    if (this.cache && this.answer && status === 200 && outcome === 'ok') this.cache.fill(plan, this.answer, usage, entry.costNano);
+    // After the answer is on its way: the fill (decoding the vector, the Redis write) is not the client's wait.
+    const { cache, answer } = this;
+    if (cache && answer && status === 200 && outcome === 'ok') setImmediate(() => cache.fill(plan, answer, usage, entry.costNano));
   }
 }
 

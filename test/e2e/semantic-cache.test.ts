@@ -194,6 +194,25 @@ local.describe('semantic cache through the gateway', () => {
     expect(stack.mock.requests).toHaveLength(4);
   });
 
+  test('a stream cut mid-answer is never cached', async () => {
+    const a = teams[0]!;
+    const cut = `Explain the relay's stream engine. ${mockDirective({ tokens: 40, cutAfterTokens: 5 })}`;
+    const stream = await a.openai.chat.completions.create({ model: MODEL, stream: true, messages: chat(cut) });
+    await expect(
+      (async () => {
+        for await (const _chunk of stream) {
+          // drain until the cut
+        }
+      })(),
+    ).rejects.toThrow();
+    // A complete answer asked after it: once its fill has landed, the cut one would have too.
+    const later = `Which port does the control API use? ${mockDirective({ tokens: 3 })}`;
+    await a.openai.chat.completions.create({ model: MODEL, messages: chat(later) });
+    await filled(a.teamId, 'openai', { model: MODEL, messages: chat(later) });
+    const key = cacheKeyOf('openai', { model: MODEL, messages: chat(cut) }, `team:${a.teamId}`, MODEL)!;
+    expect(await store.getExact(key.scopeId, key.exactHash)).toEqual({ ok: true, value: null });
+  });
+
   test('hits are $0 ledger rows with the dollars they saved', async () => {
     const a = teams[0]!;
     await waitFor(async () => (await ledgerRows(stack.stores.databaseUrl, { keyIds: [a.keyId] })).some((r) => r.cache_hit === 'exact'), 5000, 'a hit row');
