@@ -56,16 +56,28 @@ export function cacheEntryFor(plan: RoutePlan, completion: ChatCompletion, usage
   };
 }
 
+/** How a fill ended: stored, not cacheable (an unfinished or refused answer), or failed (Redis). */
+export type FillResult = 'stored' | 'not_cacheable' | 'failed';
+
 export class RelayCacheFill {
   constructor(
     private readonly writer: CacheWriter,
     private readonly log: Logger,
+    private readonly counted: (model: string, result: FillResult) => void = () => undefined,
   ) {}
 
-  /** Stores the answer in the background; a failure is logged and never reaches the client. */
+  /** Stores the answer in the background; a failure is logged and counted, and never reaches the client. */
   fill(plan: RoutePlan, completion: ChatCompletion, usage: TokenUsage | null, costNano: number | null): void {
+    if (!plan.cache) return;
+    const model = plan.cache.model;
     const entry = cacheEntryFor(plan, completion, usage, costNano, Date.now());
-    if (!entry) return;
-    this.writer.put(entry).catch((error: unknown) => this.log.warn('cache fill failed', { requestId: plan.requestId, error: (error as Error).message }));
+    if (!entry) return this.counted(model, 'not_cacheable');
+    this.writer.put(entry).then(
+      () => this.counted(model, 'stored'),
+      (error: unknown) => {
+        this.counted(model, 'failed');
+        this.log.warn('cache fill failed', { requestId: plan.requestId, error: (error as Error).message });
+      },
+    );
   }
 }

@@ -89,6 +89,12 @@ export class RelayMetrics implements UsageSink {
     labelNames: ['model', 'method'] as const,
     registers: [this.registry],
   });
+  private readonly cacheFills = new Counter({
+    name: 'aigw_cache_fills_total',
+    help: 'Semantic cache fills after a miss: stored, not cacheable (unfinished, refused, cut) or failed (Redis)',
+    labelNames: ['model', 'result'] as const,
+    registers: [this.registry],
+  });
   private readonly firstByte = new Histogram({
     name: 'aigw_relay_first_byte_seconds',
     help: 'Time from request arrival to the first byte sent to the client',
@@ -138,6 +144,10 @@ export class RelayMetrics implements UsageSink {
     this.compressions.inc({ ...labels, outcome: compression.outcome });
     this.compressionTokensSaved.inc(labels, compression.tokensSaved);
     if (compression.savedNano !== null) this.compressionSaved.inc(labels, nanoToUsd(compression.savedNano));
+  }
+
+  cacheFill(model: string, result: string): void {
+    this.cacheFills.inc({ model, result });
   }
 
   attempt(provider: string, model: string, result: string): void {

@@ -47,7 +47,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const slots = new ParallelSlots(redis, log);
   const usedPlans = new SingleUse();
   // Cache fills go to the same Redis the plugins read; without Redis nothing is cached.
-  const cacheFill = redis ? new RelayCacheFill(storeWriter(new CacheStore(redis)), log) : null;
+  const countFill = (model: string, result: string): void => options.metrics?.cacheFill(model, result);
+  const cacheFill = redis ? new RelayCacheFill(storeWriter(new CacheStore(redis)), log, countFill) : null;
   const deps: RelayDeps = {
     config: options.config,
     pools,

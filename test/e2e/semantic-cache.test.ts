@@ -111,6 +111,8 @@ local.describe('semantic cache through the gateway', () => {
     expect(hit.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
     expect(hit.data.usage).toMatchObject({ prompt_tokens: first.data.usage!.prompt_tokens, completion_tokens: 12, cost: 0 });
     expect(stack.mock.requests).toHaveLength(1); // the provider was not called again
+    const metrics = await (await fetch(`${stack.relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/aigw_cache_fills_total\{model="gpt-4o-mini",result="stored"\} [1-9]/);
 
     const stream = await a.openai.chat.completions
       .create({ model: MODEL, stream: true, stream_options: { include_usage: true }, messages: chat(question) })

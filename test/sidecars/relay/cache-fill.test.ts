@@ -1,7 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk } from '../../../lib/openai-types';
 import type { RoutePlan } from '../../../lib/plan';
 import { decodeVector, encodeVector } from '../../../lib/semantic-cache/fill';
-import { cacheEntryFor } from '../../../sidecars/relay/cache-fill';
+import { cacheEntryFor, RelayCacheFill } from '../../../sidecars/relay/cache-fill';
 import { CompletionAssembler } from '../../../sidecars/relay/completion-assembler';
 
 const fill = {
@@ -97,5 +97,23 @@ describe('a stream put back together', () => {
     for (let i = 0; i < 1100; i++) a.push(chunk({ content: 'x'.repeat(1000) }));
     a.push(chunk({}, 'stop'));
     expect(a.completion()).toBeNull();
+  });
+});
+
+describe('the fill, counted', () => {
+  const log = { debug: () => undefined, info: () => undefined, warn: jest.fn(), error: () => undefined };
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  test('stored, not cacheable, failed: each counted once per fill, a failure logged', async () => {
+    const counts: string[] = [];
+    const count = (model: string, result: string) => counts.push(`${model}:${result}`);
+    const stored: unknown[] = [];
+    new RelayCacheFill({ put: async (e) => void stored.push(e) }, log, count).fill(plan, completion('stop'), usage, 1);
+    new RelayCacheFill({ put: async () => Promise.reject(new Error('redis down')) }, log, count).fill(plan, completion('stop'), usage, 1);
+    new RelayCacheFill({ put: async (e) => void stored.push(e) }, log, count).fill(plan, completion('length'), usage, 1);
+    await settle();
+    expect(counts.sort()).toEqual(['gpt-4o-mini:failed', 'gpt-4o-mini:not_cacheable', 'gpt-4o-mini:stored']);
+    expect(stored).toHaveLength(1);
+    expect(log.warn).toHaveBeenCalledWith('cache fill failed', { requestId: 'r1', error: 'redis down' });
   });
 });
