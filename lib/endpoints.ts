@@ -1,4 +1,5 @@
 /** The public LLM endpoints, by path: one table for aigw-proxy (which routes) and the relay (which checks the plan). */
+import type { ClientFormatName } from './errors';
 import type { Endpoint } from './plan';
 
 const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
@@ -10,4 +11,13 @@ const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
 /** The endpoint a path serves, or undefined for any other path. */
 export function endpointOf(path: string): Endpoint | undefined {
   return ENDPOINT_BY_PATH.get(path);
+}
+
+/**
+ * The client format of a chat endpoint (a trailing slash ignored), or undefined for any other
+ * path: the prompt-reading plugins (cache, compression) work on these two only.
+ */
+export function chatFormatOf(path: string): ClientFormatName | undefined {
+  const endpoint = endpointOf(path.replace(/\/+$/, ''));
+  return endpoint === 'chat.completions' ? 'openai' : endpoint === 'messages' ? 'anthropic' : undefined;
 }

@@ -37,18 +37,8 @@ export interface EncodedEntry {
   expiresAt: number;
 }
 
-interface MetaJson {
-  id: string;
-  scopeId: string;
-  teamId: string | null;
-  model: string;
-  exactHash: string;
-  query: string;
-  vector: string | null;
-  embedModel: string | null;
-  createdAt: number;
-  ttlSeconds: number;
-}
+/** An entry's `meta` field: everything but the answer, the vector as base64. */
+type MetaJson = Omit<CacheEntry, 'vector' | 'answer'> & { vector: string | null };
 
 export const expiresAtOf = (entry: Pick<CacheEntry, 'createdAt' | 'ttlSeconds'>): number => entry.createdAt + entry.ttlSeconds * 1000;
 

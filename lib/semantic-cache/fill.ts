@@ -17,17 +17,6 @@ export interface CacheFill {
   fillToolCalls: boolean;
 }
 
-export function encodeVector(vector: Float32Array): string {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
-}
-
-export function decodeVector(encoded: string): Float32Array {
-  const bytes = Buffer.from(encoded, 'base64');
-  const copy = new Uint8Array(bytes.length - (bytes.length % 4));
-  copy.set(bytes.subarray(0, copy.length));
-  return new Float32Array(copy.buffer);
-}
-
 /** A fill read back from kong.ctx.shared or a plan: only well-formed values count. */
 export function restoreCacheFill(value: unknown): CacheFill | undefined {
   if (typeof value !== 'object' || value === null) return undefined;

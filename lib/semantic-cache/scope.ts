@@ -8,9 +8,8 @@
  * non-streamed answer.
  */
 import { createHash } from 'node:crypto';
+import type { ClientFormatName } from '../errors';
 import type { CacheNamespaceKind, CacheScope } from './types';
-
-export type CacheableFormat = 'openai' | 'anthropic';
 
 /** Delivery, accounting or tracing fields: they never change the answer's content. */
 const DELIVERY_FIELDS = new Set(['stream', 'stream_options', 'user', 'metadata', 'service_tier', 'store', 'prompt_cache_key', 'safety_identifier']);
@@ -41,7 +40,7 @@ export function normaliseQuery(text: string): string {
  * text (a tool result, an image or an assistant prefill as the last turn), n > 1, or a shape the
  * validator will refuse anyway.
  */
-export function cacheKeyOf(format: CacheableFormat, body: Json, namespace: string, model: string): CacheKey | null {
+export function cacheKeyOf(format: ClientFormatName, body: Json, namespace: string, model: string): CacheKey | null {
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) return null;
   const last = messages[messages.length - 1];

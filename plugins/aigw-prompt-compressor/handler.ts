@@ -6,6 +6,7 @@
  */
 import { COMPRESSION_HEADER, compressionFailedHeader, compressionSavingsHeader } from '../../lib/compression/header';
 import type { CompressionReport } from '../../lib/compression/report';
+import { chatFormatOf } from '../../lib/endpoints';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { countTextTokens } from '../../lib/tokens';
@@ -14,9 +15,7 @@ import type { CompressAnswer, CompressCall, CompressClient } from './compress-cl
 import type { PromptCompressorConfig } from './config';
 import { numbersSurviveJson } from './json-numbers';
 import type { Piece } from './markers';
-import { type BodyFormat, type CompressibleRole, selectText, type TextSlot } from './parts';
-
-const FORMAT_OF_PATH: Record<string, BodyFormat> = { '/v1/chat/completions': 'openai', '/v1/messages': 'anthropic' };
+import { type CompressibleRole, selectText, type TextSlot } from './parts';
 
 /** About four characters per token: enough to decide whether to call at all and how long to wait. */
 const CHARS_PER_TOKEN = 4;
@@ -54,7 +53,7 @@ export class PromptCompressorHandler {
     const length = identity ? identity.contentLength : Number(await kong.request.getHeader('content-length'));
     // A token is at least one byte: a shorter body cannot reach min_tokens.
     if (length !== null && Number.isFinite(length) && length < this.config.min_tokens) return;
-    const format = FORMAT_OF_PATH[(await kong.request.getPath()).replace(/\/+$/, '')];
+    const format = chatFormatOf(await kong.request.getPath());
     if (!format) return;
     const max = this.config.max_request_body_bytes;
     const raw = await kong.request.getRawBody(max);

@@ -11,6 +11,7 @@
  * The body is hostile and not yet validated (aigw-proxy refuses bad shapes later): anything
  * unexpected is left alone.
  */
+import type { ClientFormatName } from '../../lib/errors';
 import { hasMarkers, type Piece, splitMarkers } from './markers';
 
 export type CompressibleRole = 'user' | 'tool';
@@ -38,10 +39,8 @@ const hasBreakpoint = (value: unknown): boolean => isObject(value) && value.cach
 /** A question longer than this is context, not a question. */
 const MAX_QUESTION_CHARS = 4000;
 
-export type BodyFormat = 'openai' | 'anthropic';
-
 /** The slots of the latest turn that may change, and the question; none for unexpected shapes. */
-export function selectText(format: BodyFormat, body: Json, roles: ReadonlySet<CompressibleRole>): Selection {
+export function selectText(format: ClientFormatName, body: Json, roles: ReadonlySet<CompressibleRole>): Selection {
   const messages = body.messages;
   if (!Array.isArray(messages)) return { slots: [], question: '' };
   const start = mutableFrom(messages);

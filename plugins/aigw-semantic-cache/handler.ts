@@ -7,10 +7,11 @@
  * fails open: Redis, the sidecar or the embedder in trouble → a miss and one log line; never an
  * error, never a hit from another scope.
  */
+import { chatFormatOf } from '../../lib/endpoints';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { RateLimiter } from '../../lib/limits';
-import { encodeVector } from '../../lib/semantic-cache/fill';
+import { encodeVector } from '../../lib/semantic-cache/codec';
 import { checkGuards } from '../../lib/semantic-cache/guards';
 import { type CacheKey, cacheKeyOf, MAX_SEMANTIC_QUERY_CHARS, namespaceOf } from '../../lib/semantic-cache/scope';
 import type { CacheEntry } from '../../lib/semantic-cache/types';
@@ -22,7 +23,6 @@ import { parseCacheControl, type RequestCacheControl } from './cache-control';
 import type { SemanticCacheConfig } from './config';
 import { renderHit } from './render';
 
-const FORMAT_OF_PATH: Record<string, 'openai' | 'anthropic'> = { '/v1/chat/completions': 'openai', '/v1/messages': 'anthropic' };
 /** Candidates checked by the guards before the lookup is a miss. */
 const CANDIDATES = 3;
 
@@ -53,8 +53,8 @@ export class SemanticCacheHandler {
 
   private async lookup(kong: Kong): Promise<void> {
     const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
-    const path = (await kong.request.getPath()).replace(/\/+$/, '');
-    const format = FORMAT_OF_PATH[path];
+    const path = await kong.request.getPath();
+    const format = chatFormatOf(path);
     if (!format) return;
     const consumerId = this.config.namespace === 'consumer' ? ((await kong.client.getConsumer())?.id ?? null) : null;
     const namespace = namespaceOf(this.config.namespace, { teamId: identity?.teamId ?? null, keyId: identity?.keyId ?? null, consumerId });

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../lib/log';
 import type { ChatCompletion } from '../../lib/openai-types';
 import type { RoutePlan } from '../../lib/plan';
-import { decodeVector } from '../../lib/semantic-cache/fill';
+import { decodeVector } from '../../lib/semantic-cache/codec';
 import type { CacheEntry } from '../../lib/semantic-cache/types';
 import type { TokenUsage } from './usage';
 

@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk } from '../../../lib/openai-types';
 import type { RoutePlan } from '../../../lib/plan';
-import { decodeVector, encodeVector } from '../../../lib/semantic-cache/fill';
+import { decodeVector, encodeVector } from '../../../lib/semantic-cache/codec';
 import { cacheEntryFor, RelayCacheFill } from '../../../sidecars/relay/cache-fill';
 import { CompletionAssembler } from '../../../sidecars/relay/completion-assembler';
 
