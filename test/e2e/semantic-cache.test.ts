@@ -34,16 +34,18 @@ let nodeB: DevStack;
 let store: CacheStore;
 const teams: Array<{ teamId: string; key: string; keyId: string; openai: OpenAI; anthropic: Anthropic }> = [];
 
+/** What is tested is what the cache answers, not how fast: a loaded machine must not turn an embedding into a miss (on either node). */
+function patientEmbedding(deck: Record<string, unknown>): Record<string, unknown> {
+  for (const config of pluginConfigs(deck, 'aigw-semantic-cache')) config.embed_deadline_ms = 5000;
+  return deck;
+}
+
 beforeAll(async () => {
   stack = await startDevStack({
     env: {},
     cache: true,
     inference: { env: { INFERENCE_WORKERS: '1' } },
-    // What is tested is what the cache answers, not how fast: a loaded machine must not turn an embedding into a miss.
-    sourceTransform: (deck) => {
-      for (const config of pluginConfigs(deck, 'aigw-semantic-cache')) config.embed_deadline_ms = 5000;
-      return deck;
-    },
+    sourceTransform: patientEmbedding,
   });
   for (const name of ['cache-a', 'cache-b']) {
     const team = await stack.admin('POST', '/admin/teams', { name: uniqueName(name) });
@@ -59,7 +61,13 @@ beforeAll(async () => {
     });
   }
   store = new CacheStore(redisFor(stack.stores.redisUrl));
-  nodeB = await startDevStack({ env: {}, cache: true, stores: stack.stores, inference: { env: { INFERENCE_WORKERS: '1' } } });
+  nodeB = await startDevStack({
+    env: {},
+    cache: true,
+    stores: stack.stores,
+    inference: { env: { INFERENCE_WORKERS: '1' } },
+    sourceTransform: patientEmbedding,
+  });
 }, 180_000);
 
 afterAll(async () => {
