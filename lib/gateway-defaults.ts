@@ -42,3 +42,9 @@ export const HASH_HEADER_DEFAULT = 'x-session-id';
 
 /** Where the inference sidecar listens (its INFERENCE_ADDRESS) and where aigw-prompt-compressor calls it. */
 export const INFERENCE_ADDRESS_DEFAULT = '127.0.0.1:50151';
+
+/**
+ * Where each plugin server serves its metrics (AIGW_PLUGIN_METRICS_PORTS, lib/metrics/plugin-server.ts):
+ * the ports `make dev` and the Docker stack use, and kong/observability/prometheus.yml scrapes.
+ */
+export const PLUGIN_METRICS_PORTS_DEFAULT = 'aigw-semantic-cache=8791';

@@ -19,14 +19,18 @@ import type { LedgerWriter } from '../../lib/store/ledger-writer';
 import { redisFor } from '../../lib/store-clients';
 import { parseJsonBody } from '../../lib/validate';
 import type { CacheBackend, Embedder } from './backend';
-import { parseCacheControl, type RequestCacheControl } from './cache-control';
+import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from './cache-control';
 import type { SemanticCacheConfig } from './config';
+import type { CacheMetrics, FailOpenStage, LookupKind, LookupResult } from './metrics';
 import { renderHit } from './render';
 
 /** Candidates checked by the guards before the lookup is a miss. */
 const CANDIDATES = 3;
 
 export const CACHE_STATUS = 'x-cache-status';
+
+/** What a lookup did, for the metrics; null when the request is not the cache's (not a chat endpoint, or a body aigw-proxy refuses). */
+type Outcome = { result: LookupResult; kind: LookupKind } | null;
 
 interface Hit {
   kind: 'exact' | 'semantic';
@@ -41,48 +45,55 @@ export class SemanticCacheHandler {
     private readonly backend: CacheBackend,
     private readonly embedder: Embedder,
     private readonly ledger: LedgerWriter | null,
+    private readonly metrics: CacheMetrics | null = null,
   ) {}
 
   async access(kong: Kong): Promise<void> {
+    const started = performance.now();
+    let outcome: Outcome;
     try {
-      await this.lookup(kong);
+      outcome = await this.lookup(kong);
     } catch (error) {
+      this.metrics?.failedOpen('lookup');
       await kong.log.warn(`aigw-semantic-cache: lookup failed, treated as a miss (${(error as Error).message})`);
+      outcome = { result: 'miss', kind: 'none' };
     }
+    if (outcome) this.metrics?.lookup(outcome.result, outcome.kind, (performance.now() - started) / 1000);
   }
 
-  private async lookup(kong: Kong): Promise<void> {
+  private async lookup(kong: Kong): Promise<Outcome> {
     const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
     const path = await kong.request.getPath();
     const format = chatFormatOf(path);
-    if (!format) return;
+    if (!format) return null;
     const consumerId = this.config.namespace === 'consumer' ? ((await kong.client.getConsumer())?.id ?? null) : null;
     const namespace = namespaceOf(this.config.namespace, { teamId: identity?.teamId ?? null, keyId: identity?.keyId ?? null, consumerId });
-    const control = parseCacheControl(await kong.request.getHeader('cache-control'));
-    if (!namespace || control.noStore) return this.status(kong, 'Bypass');
+    const control = parseCacheControl(await kong.request.getHeader('cache-control'), await kong.request.getHeader(CACHE_TTL_HEADER));
+    if (!namespace || control.noStore) return this.bypass(kong);
     const max = this.config.max_request_body_bytes;
     const raw = await kong.request.getRawBody(max);
-    if (!raw || raw.length > max) return this.status(kong, 'Bypass');
+    if (!raw || raw.length > max) return this.bypass(kong);
     const parsed = parseJsonBody(Buffer.from(raw));
-    if (!parsed.ok) return; // aigw-proxy refuses it
+    if (!parsed.ok) return null; // aigw-proxy refuses it
     const model = identity?.model || (typeof parsed.value.model === 'string' ? parsed.value.model : '');
     const key = model ? cacheKeyOf(format, parsed.value, namespace, model) : null;
-    if (!key) return this.status(kong, 'Bypass');
+    if (!key) return this.bypass(kong);
 
     const semantic = this.config.semantic && key.query.length <= MAX_SEMANTIC_QUERY_CHARS;
+    const kind: LookupKind = semantic ? 'semantic' : 'exact';
     let embedding: { vector: Float32Array; model: string } | null = null;
     // The embedding starts with the exact lookup, not after it: a miss waits for one, not both.
     const pendingEmbedding = semantic ? this.embedder.embed(key.query, this.config.embed_deadline_ms) : null;
     if (!control.noCache) {
       const exact = await this.backend.getExact(key.scopeId, key.exactHash);
-      if (!exact.ok) await this.failedOpen(kong, `exact lookup: ${exact.reason}`);
+      if (!exact.ok) await this.failedOpen(kong, 'exact', exact.reason);
       else if (exact.value && fresh(exact.value, control))
         return this.answer(kong, path, parsed.value, identity, { kind: 'exact', entry: exact.value, similarity: 1 });
     }
     if (pendingEmbedding) {
       const embedded = await pendingEmbedding;
       if (embedded.ok) embedding = embedded.value;
-      else await this.failedOpen(kong, `embedding: ${embedded.reason}`);
+      else await this.failedOpen(kong, 'embedding', embedded.reason);
     }
     if (embedding && !control.noCache) {
       const hit = await this.nearestSafe(kong, key, embedding, control);
@@ -97,25 +108,27 @@ export class SemanticCacheHandler {
         query: key.query,
         vector: embedding ? encodeVector(embedding.vector) : null,
         embedModel: embedding?.model ?? null,
-        ttlSeconds: this.config.ttl_seconds,
+        ttlSeconds: control.ttlSeconds === null ? this.config.ttl_seconds : Math.min(control.ttlSeconds, this.config.ttl_seconds),
         fillToolCalls: this.config.cache_tool_calls,
       };
       await kong.ctx.shared.set(IDENTITY_CTX_KEY, { ...identity, cache: fill });
     }
-    await this.status(kong, control.noCache ? 'Refresh' : 'Miss');
+    await kong.response.setHeader(CACHE_STATUS, control.noCache ? 'Refresh' : 'Miss');
+    return { result: control.noCache ? 'refresh' : 'miss', kind };
   }
 
   /** The scope's nearest entries above the threshold, the first one every guard accepts. */
   private async nearestSafe(kong: Kong, key: CacheKey, embedding: { vector: Float32Array; model: string }, control: RequestCacheControl): Promise<Hit | null> {
     const found = await this.backend.nearest(key.scopeId, embedding.vector, embedding.model, CANDIDATES);
     if (!found.ok) {
-      await this.failedOpen(kong, `semantic lookup: ${found.reason}`);
+      await this.failedOpen(kong, 'semantic', found.reason);
       return null;
     }
     for (const candidate of found.value) {
       if (candidate.similarity < this.config.threshold) break;
       const verdict = checkGuards(key.query, candidate.query, this.config.guards);
       if (!verdict.ok) {
+        this.metrics?.veto(verdict.guard);
         await kong.log.debug(`aigw-semantic-cache: ${verdict.guard} guard vetoed a hit at similarity ${candidate.similarity.toFixed(3)}`);
         continue;
       }
@@ -126,7 +139,7 @@ export class SemanticCacheHandler {
   }
 
   /** The hit, in the client's format; rpm counted it at admission, tpm gets its estimate back (no tokens were used). */
-  private async answer(kong: Kong, path: string, body: Record<string, unknown>, identity: RequestIdentity | undefined, hit: Hit): Promise<void> {
+  private async answer(kong: Kong, path: string, body: Record<string, unknown>, identity: RequestIdentity | undefined, hit: Hit): Promise<Outcome> {
     const now = Date.now();
     const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
     const rendered = renderHit(hit.entry.answer, {
@@ -139,8 +152,9 @@ export class SemanticCacheHandler {
     if (identity && identity.promptTokensEstimate > 0) await this.refundTokens(identity);
     if (identity) this.recordHit(identity, hit, body.stream === true, now);
     void this.backend.recordHit(hit.entry).catch(() => undefined);
+    this.metrics?.hit(hit.kind, hit.similarity, hit.entry.model, hit.entry.answer.costNano);
     const age = Math.max(0, Math.floor((now - hit.entry.createdAt) / 1000));
-    return kong.response.exit(200, rendered.body, {
+    await kong.response.exit(200, rendered.body, {
       ...rendered.headers,
       [CACHE_STATUS]: 'Hit',
       'x-cache-key': hit.entry.id,
@@ -148,6 +162,7 @@ export class SemanticCacheHandler {
       'x-cache-ttl': String(Math.max(0, hit.entry.ttlSeconds - age)),
       age: String(age),
     });
+    return { result: 'hit', kind: hit.kind };
   }
 
   /** A $0 ledger row: no provider tokens were used; the original call's cost is what the hit saved. */
@@ -180,12 +195,14 @@ export class SemanticCacheHandler {
       .catch(() => undefined); // a rate correction is not money: one attempt
   }
 
-  private status(kong: Kong, status: 'Miss' | 'Bypass' | 'Refresh'): Promise<void> {
-    return kong.response.setHeader(CACHE_STATUS, status);
+  private async bypass(kong: Kong): Promise<Outcome> {
+    await kong.response.setHeader(CACHE_STATUS, 'Bypass');
+    return { result: 'bypass', kind: 'none' };
   }
 
-  private failedOpen(kong: Kong, what: string): Promise<void> {
-    return kong.log.warn(`aigw-semantic-cache: ${what}; treated as a miss`);
+  private failedOpen(kong: Kong, stage: FailOpenStage, reason: string): Promise<void> {
+    this.metrics?.failedOpen(stage);
+    return kong.log.warn(`aigw-semantic-cache: ${stage} lookup failed (${reason}); treated as a miss`);
   }
 }
 

@@ -1,12 +1,14 @@
 /** Entry point loaded by kong-js-pluginserver: named CommonJS exports only, nothing printed. */
 import type { Kong } from '../../lib/kong/pdk';
 import { createLogger } from '../../lib/log';
+import { pluginServerRegistry } from '../../lib/metrics/plugin-server';
 import { preloadGuards } from '../../lib/semantic-cache/guards';
 import { LedgerWriter } from '../../lib/store/ledger-writer';
 import { pgFor } from '../../lib/store-clients';
 import { GATEWAY_VERSION } from '../../lib/version';
 import type { SemanticCacheConfig } from './config';
 import { SemanticCacheHandler } from './handler';
+import { CacheMetrics } from './metrics';
 import { redisCacheBackend, sidecarEmbedder } from './redis-backend';
 
 export { Schema } from './schema';
@@ -27,6 +29,7 @@ function ledgerFor(url: string | null | undefined): LedgerWriter | null {
 }
 
 let guardsLoaded = false;
+let metrics: CacheMetrics | null = null;
 
 export class Plugin {
   private readonly handler: SemanticCacheHandler;
@@ -37,11 +40,13 @@ export class Plugin {
       guardsLoaded = true;
       preloadGuards();
     }
+    metrics ??= new CacheMetrics(pluginServerRegistry('aigw-semantic-cache'));
     this.handler = new SemanticCacheHandler(
       config,
-      redisCacheBackend(config.redis_url),
+      redisCacheBackend(config.redis_url, metrics),
       sidecarEmbedder(config.inference_address),
       ledgerFor(config.database_url),
+      metrics,
     );
   }
 

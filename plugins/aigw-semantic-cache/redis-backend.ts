@@ -10,16 +10,18 @@ import type { CacheResult } from '../../lib/semantic-cache/result';
 import { CacheStore } from '../../lib/semantic-cache/store';
 import { redisFor } from '../../lib/store-clients';
 import type { CacheBackend, Embedder, Outcome } from './backend';
+import type { CacheMetrics } from './metrics';
 
 const backends = new Map<string, CacheBackend>();
 
 const outcome = <T>(result: CacheResult<T>): Outcome<T> => (result.ok ? result : { ok: false, reason: `${result.reason}: ${result.detail}` });
 
-export function redisCacheBackend(redisUrl: string): CacheBackend {
+export function redisCacheBackend(redisUrl: string, metrics: CacheMetrics | null = null): CacheBackend {
   let backend = backends.get(redisUrl);
   if (!backend) {
     const store = new CacheStore(redisFor(redisUrl));
     const index = new SemanticIndex({ store, redisUrl, log: createLogger('aigw-semantic-cache') });
+    metrics?.watchIndex(() => index.stats());
     backend = {
       getExact: async (scopeId, exactHash) => outcome(await store.getExact(scopeId, exactHash)),
       nearest: async (scopeId, vector, embedModel, k) => outcome(await index.nearest(scopeId, vector, embedModel, k)),

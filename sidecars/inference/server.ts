@@ -15,9 +15,9 @@ import {
   inferenceServiceConstructor,
 } from '../../lib/inference/proto';
 import type { Logger } from '../../lib/log';
+import { startMetricsListener } from '../../lib/metrics/listener';
 import type { InferenceConfig } from './config';
 import type { InferenceMetrics } from './metrics';
-import { startMetricsListener } from './metrics-listener';
 import { scanModels } from './models/manifest';
 import type { CompressResult, EmbedResult, Failure, Job, JobOutcome } from './pool/messages';
 import { WorkerPool } from './pool/worker-pool';
@@ -131,7 +131,7 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
   const metricsListener =
     config.metricsPort === null
       ? null
-      : await startMetricsListener(config.metricsPort, metrics, () => ({ serving: pool !== null, models: Object.fromEntries(models) }));
+      : await startMetricsListener(config.metricsPort, metrics.registry, () => ({ serving: pool !== null, models: Object.fromEntries(models) }));
 
   const { models: verified, problems } = await scanModels(config.modelsDir);
   for (const problem of problems) {

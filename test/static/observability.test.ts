@@ -5,6 +5,8 @@
  * runs. The targets are then checked against kong.conf and docker-compose.yml.
  */
 import { readdirSync } from 'node:fs';
+import { PLUGIN_METRICS_PORTS_DEFAULT } from '../../lib/gateway-defaults';
+import { PLUGIN_METRICS_PORTS_ENV } from '../../lib/metrics/plugin-server';
 import { asRecord, describeRun, kongConf, parseYaml, readRepoFile, repoPath, requireTool, runTool, tempDir, writeTemp } from './static-helpers';
 
 const PROMETHEUS_YML = 'kong/observability/prometheus.yml';
@@ -55,7 +57,19 @@ describe('Prometheus', () => {
     // Loopback targets are only reachable because Prometheus shares Kong's network namespace.
     expect(composeService('prometheus').network_mode).toBe('service:kong');
   });
+
+  test("scrapes every plugin server on the port AIGW_PLUGIN_METRICS_PORTS gives it in the Kong container, the gateway's default, which kong.conf lets through nginx", () => {
+    const kongEnv = asRecord(composeService('kong').environment, 'kong environment');
+    const spec = String(kongEnv[PLUGIN_METRICS_PORTS_ENV]);
+    expect(spec).toBe(PLUGIN_METRICS_PORTS_DEFAULT);
+    const ports = spec.split(',').map((pair) => pair.split('=')[1]);
+    expect(ports.length).toBeGreaterThan(0);
+    expect(jobsTargets('plugin-servers')).toEqual(ports.map((port) => `127.0.0.1:${port}`));
+    expect(kongConf().get('nginx_main_env')).toContain(`env ${PLUGIN_METRICS_PORTS_ENV};`);
+  });
 });
+
+const jobsTargets = (job: string): string[] => scrapeTargets()[job]?.targets ?? [];
 
 describe('Grafana provisioning', () => {
   const datasources = asRecord(parseYaml(readRepoFile('kong/observability/grafana/provisioning/datasources/prometheus.yml')), 'datasources');

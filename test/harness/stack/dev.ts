@@ -5,6 +5,7 @@
  */
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PLUGIN_METRICS_PORTS_DEFAULT } from '../../../lib/gateway-defaults';
 import type { LogLevel } from '../../../lib/log';
 import { DEV_FILES, devDir } from '../../../sidecars/control/cli/connection';
 import { MissingBinaryError } from '../stores/binaries';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
         : { port: Number(process.env.INFERENCE_METRICS_PORT ?? 8789), grpcPort: Number(process.env.INFERENCE_GRPC_PORT ?? 50151) },
     // aigw-semantic-cache on the chat routes (exact + semantic, per team); AIGW_DEV_CACHE=off leaves it out.
     cache: process.env.AIGW_DEV_CACHE !== 'off',
+    pluginMetricsPorts: process.env.AIGW_PLUGIN_METRICS_PORTS ?? PLUGIN_METRICS_PORTS_DEFAULT,
     env: { ...process.env, AIGW_LOG_LEVEL: level },
     onAccess: (entry) => {
       tail?.poll(); // its usage record may already be written

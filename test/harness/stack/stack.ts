@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '../../../lib/db/migrate';
 import { createPool, POOL_DEADLINES } from '../../../lib/db/pool';
+import { PLUGIN_METRICS_PORTS_ENV } from '../../../lib/metrics/plugin-server';
 import { bootstrapAdmin } from '../../../sidecars/control/cli/bootstrap';
 import type { UsageRecord } from '../../../sidecars/relay/usage';
 import { type AccessEntry, type Ingress, type IngressLogEntry, loadDeckFile, startIngress } from '../kong-double';
@@ -68,6 +69,8 @@ export interface StackOptions {
   inference?: boolean | InferenceOptions;
   /** Keep aigw-semantic-cache on the chat routes (`make dev`, the cache tests); semantic only with `inference`. */
   cache?: boolean;
+  /** AIGW_PLUGIN_METRICS_PORTS for the plugin servers (`name=port,…`): each named plugin serves /metrics on loopback. */
+  pluginMetricsPorts?: string;
 }
 
 export type SidecarName = 'relay' | 'control' | 'inference';
@@ -204,6 +207,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       kongConf: join(REPO_ROOT, 'kong', 'kong.conf'),
       clientBodyBufferSize: options.clientBodyBufferSize,
       vaultEnv: storeEnv,
+      pluginServerEnv: options.pluginMetricsPorts ? { [PLUGIN_METRICS_PORTS_ENV]: options.pluginMetricsPorts } : undefined,
       onAccess: options.onAccess,
       onLog: options.onIngressLog,
     });

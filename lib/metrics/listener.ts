@@ -1,22 +1,28 @@
-/** GET /metrics (Prometheus) and GET /healthz (200 once serving) on loopback. */
+/** GET /metrics (Prometheus) and, when given a health probe, GET /healthz, on loopback only. */
 import { createServer } from 'node:http';
-import type { InferenceMetrics } from './metrics';
+import type { Registry } from 'prom-client';
 
 export interface MetricsListener {
   url: string;
   close(): Promise<void>;
 }
 
-export function startMetricsListener(port: number, metrics: InferenceMetrics, health: () => { serving: boolean; models: object }): Promise<MetricsListener> {
+export type HealthProbe = () => { serving: boolean } & Record<string, unknown>;
+
+/** `keepsAlive: false` for a listener that must not keep its process running (a plugin server's). */
+export function startMetricsListener(port: number, registry: Registry, health?: HealthProbe, keepsAlive = true): Promise<MetricsListener> {
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/metrics') {
-      metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-      });
+      registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        },
+        () => res.writeHead(500).end(),
+      );
       return;
     }
-    if (req.method === 'GET' && req.url === '/healthz') {
+    if (health && req.method === 'GET' && req.url === '/healthz') {
       const state = health();
       res.writeHead(state.serving ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify(state));
@@ -26,6 +32,10 @@ export function startMetricsListener(port: number, metrics: InferenceMetrics, he
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
+    if (!keepsAlive) {
+      server.unref();
+      server.on('connection', (socket) => socket.unref());
+    }
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const bound = typeof address === 'object' && address ? address.port : port;

@@ -1,0 +1,199 @@
+/**
+ * The cache plugin's decisions with a fake Kong, a fake store and a fake embedder: what it answers,
+ * what it tells the relay to store, what it counts in its metrics, and that every failure is a
+ * miss with a metric (fail open). The real stores, sidecar and Kong double are in
+ * test/e2e/semantic-cache.test.ts.
+ */
+import { Registry } from 'prom-client';
+import { IDENTITY_CTX_KEY, type RequestIdentity } from '../../../lib/identity';
+import type { Kong } from '../../../lib/kong/pdk';
+import { cacheKeyOf } from '../../../lib/semantic-cache/scope';
+import type { CacheEntry, SemanticCandidate } from '../../../lib/semantic-cache/types';
+import type { CacheBackend, Embedder, Outcome } from '../../../plugins/aigw-semantic-cache/backend';
+import type { SemanticCacheConfig } from '../../../plugins/aigw-semantic-cache/config';
+import { SemanticCacheHandler } from '../../../plugins/aigw-semantic-cache/handler';
+import { CacheMetrics } from '../../../plugins/aigw-semantic-cache/metrics';
+
+const CONFIG: SemanticCacheConfig = {
+  redis_url: 'redis://127.0.0.1:1',
+  database_url: null,
+  inference_address: '127.0.0.1:1',
+  namespace: 'team',
+  semantic: true,
+  threshold: 0.87,
+  guards: ['numbers', 'negation', 'entities', 'antonyms', 'direction', 'substitution'],
+  ttl_seconds: 3600,
+  cache_tool_calls: false,
+  embed_deadline_ms: 100,
+  max_request_body_bytes: 1 << 20,
+};
+
+const IDENTITY = {
+  requestId: 'r1',
+  keyId: 'k1',
+  teamId: 't1',
+  model: 'gpt-4o-mini',
+  contentLength: null,
+  promptTokensEstimate: 0,
+  budgets: [],
+  rateSubjects: [],
+  models: { keyModels: [], teamModels: [], aliases: [] },
+};
+
+interface Seen {
+  headers: Record<string, string>;
+  shared: Record<string, unknown>;
+  exit?: { status: number; body: string; headers: Record<string, string> };
+  warnings: string[];
+}
+
+function fakeKong(question: string, headers: Record<string, string> = {}, identity: Record<string, unknown> = IDENTITY): { kong: Kong; seen: Seen } {
+  const raw = Buffer.from(JSON.stringify(body(question)));
+  const seen: Seen = { headers: {}, shared: { [IDENTITY_CTX_KEY]: identity }, warnings: [] };
+  const kong = {
+    request: {
+      getPath: async () => '/v1/chat/completions',
+      getHeader: async (name: string) => headers[name],
+      getRawBody: async () => raw,
+    },
+    response: {
+      setHeader: async (name: string, value: string) => void (seen.headers[name] = value),
+      exit: async (status: number, b: string, h: Record<string, string>) => void (seen.exit = { status, body: b, headers: h }),
+    },
+    nginx: { getVar: async () => 'req-1' },
+    ctx: {
+      shared: {
+        get: async (key: string) => seen.shared[key],
+        set: async (key: string, value: unknown) => void (seen.shared[key] = value),
+      },
+    },
+    log: { warn: async (m: string) => void seen.warnings.push(m), debug: async () => undefined },
+  } as unknown as Kong;
+  return { kong, seen };
+}
+
+const body = (question: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] });
+
+function entryFor(question: string, costNano: number | null = 2_000_000): CacheEntry {
+  const key = cacheKeyOf('openai', body(question), 'team:t1', 'gpt-4o-mini')!;
+  return {
+    id: 'e'.repeat(32),
+    scopeId: key.scopeId,
+    teamId: 't1',
+    model: 'gpt-4o-mini',
+    exactHash: key.exactHash,
+    query: key.query,
+    vector: null,
+    embedModel: null,
+    answer: {
+      completion: {
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-4o-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Yes.' }, finish_reason: 'stop' }],
+      },
+      promptTokens: 10,
+      completionTokens: 2,
+      costNano,
+    },
+    createdAt: Date.now() - 5000,
+    ttlSeconds: 3600,
+  };
+}
+
+const fail = (reason: string): Outcome<never> => ({ ok: false, reason });
+
+function fakeBackend(opts: { exact?: CacheEntry; candidates?: Array<{ entry: CacheEntry; similarity: number }>; failing?: boolean } = {}): CacheBackend {
+  return {
+    getExact: async (_scope, hash) => (opts.failing ? fail('connection refused') : { ok: true, value: opts.exact?.exactHash === hash ? opts.exact : null }),
+    nearest: async () =>
+      opts.failing
+        ? fail('connection refused')
+        : {
+            ok: true,
+            value: (opts.candidates ?? []).map((c): SemanticCandidate => ({ entryId: c.entry.id, query: c.entry.query, similarity: c.similarity })),
+          },
+    get: async (_scope, id) => ({ ok: true, value: opts.candidates?.find((c) => c.entry.id === id)?.entry ?? null }),
+    recordHit: async () => undefined,
+  };
+}
+
+const embedder: Embedder = { embed: async () => ({ ok: true, value: { vector: new Float32Array([1, 0]), model: 'use-lite' } }) };
+const brokenEmbedder: Embedder = { embed: async () => ({ ok: false, reason: 'unavailable' }) };
+
+async function run(
+  question: string,
+  backend: CacheBackend,
+  opts: { embed?: Embedder; headers?: Record<string, string>; config?: Partial<SemanticCacheConfig>; identity?: Record<string, unknown> } = {},
+) {
+  const registry = new Registry();
+  const handler = new SemanticCacheHandler({ ...CONFIG, ...opts.config }, backend, opts.embed ?? embedder, null, new CacheMetrics(registry));
+  const { kong, seen } = fakeKong(question, opts.headers, opts.identity);
+  await handler.access(kong);
+  const metrics = await registry.metrics();
+  return { seen, metrics, fill: (seen.shared[IDENTITY_CTX_KEY] as RequestIdentity).cache };
+}
+
+test('a miss: X-Cache-Status Miss, the fill the relay needs, counted as a semantic miss with its latency', async () => {
+  const { seen, metrics, fill } = await run('How do I rotate a key?', fakeBackend());
+  expect(seen.headers['x-cache-status']).toBe('Miss');
+  expect(fill).toMatchObject({ model: 'gpt-4o-mini', teamId: 't1', ttlSeconds: 3600, embedModel: 'use-lite' });
+  expect(metrics).toContain('aigw_cache_lookups_total{result="miss",kind="semantic"} 1');
+  expect(metrics).toMatch(/aigw_cache_lookup_seconds_count\{result="miss"\} 1/);
+});
+
+test('an exact hit: answered with the headers, counted with its similarity and the dollars it saved', async () => {
+  const question = 'How do I rotate a key?';
+  const { seen, metrics } = await run(question, fakeBackend({ exact: entryFor(question) }));
+  expect(seen.exit?.status).toBe(200);
+  expect(seen.exit?.headers['x-cache-status']).toBe('Hit');
+  expect(JSON.parse(seen.exit!.body).choices[0].message.content).toBe('Yes.');
+  expect(metrics).toContain('aigw_cache_lookups_total{result="hit",kind="exact"} 1');
+  expect(metrics).toMatch(/aigw_cache_hit_similarity_bucket\{le="1",kind="exact"\} 1/);
+  expect(metrics).toContain('aigw_cache_saved_usd_total{model="gpt-4o-mini"} 0.002');
+});
+
+test('a semantic candidate the negation guard refuses: a miss, and the veto counted by guard', async () => {
+  const cached = { ...entryFor('How do I enable streaming?'), id: 'a'.repeat(32) };
+  const { seen, metrics } = await run('How do I not enable streaming?', fakeBackend({ candidates: [{ entry: cached, similarity: 0.97 }] }));
+  expect(seen.exit).toBeUndefined();
+  expect(seen.headers['x-cache-status']).toBe('Miss');
+  expect(metrics).toContain('aigw_cache_guard_vetoes_total{guard="negation"} 1');
+});
+
+test('a reworded question above the threshold that every guard accepts is a semantic hit', async () => {
+  const cached = { ...entryFor('How can I rotate my key?'), id: 'b'.repeat(32) };
+  const { seen, metrics } = await run('How do I rotate my key?', fakeBackend({ candidates: [{ entry: cached, similarity: 0.93 }] }));
+  expect(seen.exit?.headers['x-cache-similarity']).toBe('0.9300');
+  expect(metrics).toContain('aigw_cache_lookups_total{result="hit",kind="semantic"} 1');
+});
+
+test('Redis down: a miss, never an error, counted as failing open at the exact and semantic stages', async () => {
+  const { seen, metrics } = await run('How do I rotate a key?', fakeBackend({ failing: true }));
+  expect(seen.exit).toBeUndefined();
+  expect(seen.headers['x-cache-status']).toBe('Miss');
+  expect(metrics).toContain('aigw_cache_fail_open_total{stage="exact"} 1');
+  expect(metrics).toContain('aigw_cache_fail_open_total{stage="semantic"} 1');
+  expect(seen.warnings.join('\n')).toMatch(/treated as a miss/);
+});
+
+test('the embedder down: a miss with an exact-only fill, counted at the embedding stage', async () => {
+  const { metrics, fill } = await run('How do I rotate a key?', fakeBackend(), { embed: brokenEmbedder });
+  expect(fill).toMatchObject({ vector: null, embedModel: null });
+  expect(metrics).toContain('aigw_cache_fail_open_total{stage="embedding"} 1');
+});
+
+test('Cache-Control: no-store bypasses, counted as a bypass', async () => {
+  const { seen, metrics, fill } = await run('How do I rotate a key?', fakeBackend(), { headers: { 'cache-control': 'no-store' } });
+  expect(seen.headers['x-cache-status']).toBe('Bypass');
+  expect(fill).toBeUndefined();
+  expect(metrics).toContain('aigw_cache_lookups_total{result="bypass",kind="none"} 1');
+});
+
+test('X-Aigw-Cache-Ttl shortens how long the answer is kept, and never lengthens it', async () => {
+  const shorter = await run('How do I rotate a key?', fakeBackend(), { headers: { 'x-aigw-cache-ttl': '60' } });
+  expect(shorter.fill?.ttlSeconds).toBe(60);
+  const longer = await run('How do I rotate a key?', fakeBackend(), { headers: { 'x-aigw-cache-ttl': '999999' } });
+  expect(longer.fill?.ttlSeconds).toBe(3600);
+});
