@@ -5,6 +5,7 @@
  */
 import { type CompressionReport, restoreCompressionReport } from './compression/report';
 import { type CacheFill, restoreCacheFill } from './semantic-cache/fill';
+import { restoreTeamCache, type TeamCachePolicy } from './semantic-cache/team-policy';
 
 export type KeyRole = 'user' | 'admin';
 
@@ -30,6 +31,7 @@ export interface TeamRecord extends BudgetPolicy, LimitPolicy {
   /** Empty = every model. */
   allowedModels: string[];
   metadata: Record<string, unknown>;
+  cache: TeamCachePolicy;
 }
 
 export interface KeyRecord extends BudgetPolicy, LimitPolicy {
@@ -85,6 +87,8 @@ export interface RequestIdentity {
   compression?: CompressionReport;
   /** Where the relay stores the answer after a cache miss (aigw-semantic-cache; aigw-proxy signs it into the plan). */
   cache?: CacheFill;
+  /** The key's team's cache settings, only when they are not the default (lib/semantic-cache/team-policy.ts). */
+  teamCache?: TeamCachePolicy;
 }
 
 /**
@@ -171,6 +175,7 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
     budgets: restoreBudgetSubjects(v.budgets),
     compression: restoreCompressionReport(v.compression),
     cache: restoreCacheFill(v.cache),
+    teamCache: restoreTeamCache(v.teamCache),
     rateSubjects: (Array.isArray(v.rateSubjects) ? v.rateSubjects : []).map((s) => ({ ...s, rpm: s.rpm ?? null, tpm: s.tpm ?? null })),
   };
 }

@@ -1,5 +1,6 @@
 /** Database rows → the shared records of lib/identity.ts (snake_case columns, ISO times, numbers). */
 import type { KeyRecord, KeyRole, TeamRecord } from '../identity';
+import type { TeamCacheMode } from '../semantic-cache/team-policy';
 
 export type Row = Record<string, unknown>;
 
@@ -24,6 +25,7 @@ export function teamFromRow(r: Row): TeamRecord {
     tpmLimit: num(r.tpm_limit),
     allowedModels: (r.allowed_models as string[] | null) ?? [],
     metadata: (r.metadata as Record<string, unknown> | null) ?? {},
+    cache: { mode: r.cache_mode as TeamCacheMode, ttlSeconds: num(r.cache_ttl_seconds) },
   };
 }
 

@@ -1,5 +1,6 @@
 /** Teams (tenants): pure data access, no HTTP. */
 import type { Pool } from 'pg';
+import type { TeamCacheMode } from '../semantic-cache/team-policy';
 import { rethrowConflict } from './errors';
 import { type StoredKey, type StoredTeam, storedKeyFromRow, storedTeamFromRow } from './rows';
 import { inTransaction, type Queryable, setClauses } from './sql';
@@ -13,6 +14,9 @@ export interface NewTeam {
   tpmLimit: number | null;
   allowedModels: string[];
   metadata: Record<string, unknown>;
+  cacheMode: TeamCacheMode;
+  /** Null = the route's ttl_seconds. */
+  cacheTtlSeconds: number | null;
 }
 
 export type TeamPatch = Partial<NewTeam>;
@@ -26,14 +30,27 @@ const COLUMNS: Record<keyof NewTeam, string> = {
   tpmLimit: 'tpm_limit',
   allowedModels: 'allowed_models',
   metadata: 'metadata',
+  cacheMode: 'cache_mode',
+  cacheTtlSeconds: 'cache_ttl_seconds',
 };
 
 export async function createTeam(db: Queryable, t: NewTeam): Promise<StoredTeam> {
   try {
     const { rows } = await db.query(
-      `INSERT INTO aigw_teams (name, kong_consumer, max_budget_nano, budget_duration, rpm_limit, tpm_limit, allowed_models, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [t.name, t.kongConsumer, t.maxBudgetNano, t.budgetDuration, t.rpmLimit, t.tpmLimit, t.allowedModels, JSON.stringify(t.metadata)],
+      `INSERT INTO aigw_teams (name, kong_consumer, max_budget_nano, budget_duration, rpm_limit, tpm_limit, allowed_models, metadata, cache_mode, cache_ttl_seconds)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      [
+        t.name,
+        t.kongConsumer,
+        t.maxBudgetNano,
+        t.budgetDuration,
+        t.rpmLimit,
+        t.tpmLimit,
+        t.allowedModels,
+        JSON.stringify(t.metadata),
+        t.cacheMode,
+        t.cacheTtlSeconds,
+      ],
     );
     return storedTeamFromRow(rows[0]);
   } catch (error) {

@@ -29,7 +29,7 @@ import { extractCredential } from './credentials';
 import { KeyCache } from './key-cache';
 import { lookupKey } from './key-lookup';
 import { LastUsedRecorder } from './last-used';
-import { budgetSubjects, keyStateRefusal, resolveModel } from './policy';
+import { budgetSubjects, keyStateRefusal, resolveModel, teamCacheOf } from './policy';
 
 /** An admin identity only has to survive the hop from Kong to the control API. */
 const IDENTITY_TTL_MS = 30_000;
@@ -150,6 +150,7 @@ export class VirtualKeyHandler {
     if (Object.keys(admission.headers).length > 0) await kong.response.setHeaders(admission.headers);
 
     // One value for aigw-proxy and for this plugin's log phase (which frees the slot).
+    const teamCache = teamCacheOf(record);
     const identity: RequestIdentity = {
       requestId,
       contentLength,
@@ -165,6 +166,7 @@ export class VirtualKeyHandler {
       admittedAt: now,
       parallelLeaseMs: admission.slotTaken ? leaseMs : null,
       models: modelPolicyOf(record),
+      ...(teamCache ? { teamCache } : {}),
     };
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, identity);
     return null;

@@ -2,6 +2,7 @@
 import { type GatewayError, gatewayError } from '../../lib/errors';
 import { type BudgetSubject, type KeyRecord, modelPolicyOf, resolveModelName } from '../../lib/identity';
 import { budgetSubject } from '../../lib/limits/budget';
+import { restoreTeamCache, type TeamCachePolicy } from '../../lib/semantic-cache/team-policy';
 
 /** 401 for a key that exists but may not be used (revoked or expired). */
 export function keyStateRefusal(record: KeyRecord, now: number): GatewayError | null {
@@ -21,4 +22,12 @@ export function resolveModel(record: KeyRecord, requested: string): { model: str
 export function budgetSubjects(record: KeyRecord, now: number): BudgetSubject[] {
   const subjects = [budgetSubject('key', record.id, record, now), record.team ? budgetSubject('team', record.team.id, record.team, now) : null];
   return subjects.filter((s): s is BudgetSubject => s !== null);
+}
+
+/**
+ * The team's cache settings for the identity: undefined for the default, so the common case adds
+ * nothing to kong.ctx.shared, and for a record a node cached before teams had them.
+ */
+export function teamCacheOf(record: KeyRecord): TeamCachePolicy | undefined {
+  return restoreTeamCache(record.team?.cache);
 }

@@ -32,9 +32,14 @@ Keys
 Teams (TEAM: a team's name or id, here and in --team)
   teams create NAME [--consumer KONG_CONSUMER] [--models a,b] [--max-budget USD]
                [--budget-duration 30d] [--rpm N] [--tpm N] [--metadata JSON]
+               [--cache-mode on|exact|off] [--cache-ttl SECONDS]
+               --cache-mode: on = the route's semantic cache as configured, exact = exact
+               matches only, off = never read or written; --cache-ttl: how long the team's
+               cache entries live (1 to 2592000; default: the route's ttl_seconds)
   teams list   [--limit N] [--offset N]
   teams info   TEAM
-  teams update TEAM [--name N] [same flags as create]
+  teams update TEAM [--name N] [same flags as create; "none" clears a number, --cache-ttl none
+               goes back to the route's TTL]
   teams delete TEAM [--force]       --force revokes the team's keys
 
 Spend

@@ -6,6 +6,7 @@
 
 import { MAX_DURATION, MAX_DURATION_MS, tryParseDuration } from '../../lib/limits/windows';
 import { MAX_BUDGET_USD, usdToNano } from '../../lib/money';
+import { isTeamCacheMode, TEAM_CACHE_MODES, type TeamCacheMode } from '../../lib/semantic-cache/team-policy';
 import { badRequest } from './api-error';
 
 /**
@@ -77,12 +78,12 @@ export function reqString(body: Body, field: string, max = 200): string {
   return v;
 }
 
-/** A positive integer limit (requests, tokens, parallel requests), or null for "no limit". */
-export function optLimit(body: Body, field: string): number | null | undefined {
+/** A positive integer up to `max` (a limit on requests, tokens or parallel requests; a TTL), or null: no limit, or the route's TTL. */
+export function optLimit(body: Body, field: string, max = MAX_INT4): number | null | undefined {
   const v = body[field];
   if (v === undefined || v === null) return v as undefined | null;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_INT4) {
-    throw badRequest(field, `${field} must be an integer from 1 to ${MAX_INT4}, or null`, typeof v === 'number' ? 'invalid_value' : 'invalid_type');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
+    throw badRequest(field, `${field} must be an integer from 1 to ${max}, or null`, typeof v === 'number' ? 'invalid_value' : 'invalid_type');
   }
   return v;
 }
@@ -170,6 +171,17 @@ export function optRole(body: Body, field: string): 'user' | 'admin' | undefined
   const v = body[field];
   if (v === undefined || v === null) return undefined;
   if (v !== 'user' && v !== 'admin') throw badRequest(field, `${field} must be "user" or "admin"`);
+  return v;
+}
+
+/** A team's cache mode; null is refused (the mode always has a value: "on" is the default). */
+export function optCacheMode(body: Body, field: string): TeamCacheMode | undefined {
+  const v = body[field];
+  if (v === undefined) return undefined;
+  if (!isTeamCacheMode(v)) {
+    const modes = TEAM_CACHE_MODES.map((m) => `"${m}"`).join(', ');
+    throw badRequest(field, `${field} must be one of ${modes}`, typeof v === 'string' ? 'invalid_value' : 'invalid_type');
+  }
   return v;
 }
 

@@ -53,6 +53,8 @@ export function teamView(t: StoredTeam): Record<string, unknown> {
     rpm_limit: t.rpmLimit,
     tpm_limit: t.tpmLimit,
     models: t.allowedModels,
+    cache_mode: t.cache.mode,
+    cache_ttl_seconds: t.cache.ttlSeconds,
     metadata: t.metadata,
     created_at: t.createdAt,
     updated_at: t.updatedAt,

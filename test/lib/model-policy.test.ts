@@ -50,4 +50,29 @@ describe('model policy', () => {
     expect(restoreIdentity({ ...base, requestId: 'abc', contentLength: 12 })).toMatchObject({ requestId: 'abc', contentLength: 12 });
     expect(restoreIdentity({ ...base })).toMatchObject({ requestId: '', contentLength: null });
   });
+
+  it("keeps a team's cache settings only when well formed and not the default; a missing ttl is the route's (null)", () => {
+    const base = { keyId: 'k', role: 'user', budgets: [], rateSubjects: [], admittedAt: 1, promptTokensEstimate: 0 };
+    expect(restoreIdentity({ ...base })?.teamCache).toBeUndefined();
+    expect(restoreIdentity({ ...base, teamCache: { mode: 'exact', ttlSeconds: 600 } })?.teamCache).toEqual({ mode: 'exact', ttlSeconds: 600 });
+    // Through kong.ctx.shared a null ttl comes back missing.
+    expect(restoreIdentity({ ...base, teamCache: { mode: 'off' } })?.teamCache).toEqual({ mode: 'off', ttlSeconds: null });
+    expect(restoreIdentity({ ...base, teamCache: { mode: 'on', ttlSeconds: 2_592_000 } })?.teamCache).toEqual({ mode: 'on', ttlSeconds: 2_592_000 });
+    for (const teamCache of [
+      { mode: 'on' },
+      { mode: 'on', ttlSeconds: null },
+      { mode: 'semantic' },
+      { mode: 'OFF' },
+      { ttlSeconds: 60 },
+      { mode: 'exact', ttlSeconds: 0 },
+      { mode: 'exact', ttlSeconds: 1.5 },
+      { mode: 'exact', ttlSeconds: 2_592_001 },
+      { mode: 'exact', ttlSeconds: '60' },
+      ['off'],
+      'off',
+      null,
+    ]) {
+      expect({ teamCache, restored: restoreIdentity({ ...base, teamCache })?.teamCache }).toEqual({ teamCache, restored: undefined });
+    }
+  });
 });

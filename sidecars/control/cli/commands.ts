@@ -1,7 +1,7 @@
 /** One function per `aigw` command; each returns the API's JSON and a human rendering of it. */
 
 import { type AdminClientOptions, apiRequest, CliError } from './client';
-import { type Flags, KEY_FLAGS, keyBody, LIMIT_FLAGS, teamBody } from './flags';
+import { type Flags, KEY_FLAGS, keyBody, TEAM_FLAGS, teamBody } from './flags';
 import { block, table } from './format';
 
 type Obj = Record<string, unknown>;
@@ -30,7 +30,7 @@ function listOutput(json: Obj, columns: string[]): Output {
 }
 
 const KEY_COLUMNS = ['id', 'key_prefix', 'key_alias', 'team_name', 'role', 'status', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit', 'expires_at'];
-const TEAM_COLUMNS = ['id', 'name', 'kong_consumer', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit', 'models'];
+const TEAM_COLUMNS = ['id', 'name', 'kong_consumer', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit', 'models', 'cache_mode', 'cache_ttl_seconds'];
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'keys create': {
@@ -96,7 +96,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   'teams create': {
-    values: ['name', 'consumer', ...LIMIT_FLAGS],
+    values: ['name', ...TEAM_FLAGS],
     positionals: ['name?'],
     async run(c, f, [name]) {
       const json = (await apiRequest(c, 'POST', '/admin/teams', { ...teamBody(f), ...(name ? { name } : {}) })) as Obj;
@@ -120,7 +120,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
   },
   'teams update': {
-    values: ['name', 'consumer', ...LIMIT_FLAGS],
+    values: ['name', ...TEAM_FLAGS],
     positionals: ['team'],
     async run(c, f, [team]) {
       const body = teamBody(f);

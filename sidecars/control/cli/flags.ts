@@ -80,6 +80,9 @@ export function keyBody(f: Flags): Record<string, unknown> {
   });
 }
 
+/** The flags of `teams create` and `teams update` (besides --name). */
+export const TEAM_FLAGS = [...LIMIT_FLAGS, 'consumer', 'cache-mode', 'cache-ttl'] as const;
+
 export function teamBody(f: Flags): Record<string, unknown> {
   return compact({
     name: str(f, 'name'),
@@ -89,6 +92,9 @@ export function teamBody(f: Flags): Record<string, unknown> {
     budget_duration: str(f, 'budget-duration') === 'none' ? null : str(f, 'budget-duration'),
     rpm_limit: number(f, 'rpm'),
     tpm_limit: number(f, 'tpm'),
+    cache_mode: str(f, 'cache-mode'),
+    // "none": the route's ttl_seconds again.
+    cache_ttl_seconds: number(f, 'cache-ttl'),
     metadata: json(f, 'metadata'),
   });
 }

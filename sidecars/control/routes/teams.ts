@@ -1,5 +1,6 @@
 /** /admin/teams: create, list, info, update, delete. */
 import { budgetWindow } from '../../../lib/limits/windows';
+import { DEFAULT_TEAM_CACHE, MAX_TTL_SECONDS } from '../../../lib/semantic-cache/team-policy';
 import { ConflictError } from '../../../lib/store/errors';
 import { spendSummary } from '../../../lib/store/ledger';
 import { liveHashes, type StoredTeam } from '../../../lib/store/rows';
@@ -9,7 +10,18 @@ import type { ControlContext, Handler } from '../context';
 import * as v from '../validate';
 import { spendView, teamView } from '../views';
 
-const FIELDS = ['name', 'kong_consumer', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit', 'models', 'metadata'] as const;
+const FIELDS = [
+  'name',
+  'kong_consumer',
+  'max_budget',
+  'budget_duration',
+  'rpm_limit',
+  'tpm_limit',
+  'models',
+  'metadata',
+  'cache_mode',
+  'cache_ttl_seconds',
+] as const;
 
 function mapConflict(error: unknown): never {
   if (error instanceof ConflictError) throw conflict(error.message, error.field);
@@ -33,6 +45,8 @@ function readPatch(body: v.Body): TeamPatch {
     tpmLimit: v.optLimit(body, 'tpm_limit'),
     allowedModels: v.optModels(body, 'models'),
     metadata: v.optMetadata(body, 'metadata'),
+    cacheMode: v.optCacheMode(body, 'cache_mode'),
+    cacheTtlSeconds: v.optLimit(body, 'cache_ttl_seconds', MAX_TTL_SECONDS),
   };
 }
 
@@ -59,6 +73,8 @@ export const createTeamRoute: Handler = async (ctx, req) => {
     tpmLimit: p.tpmLimit ?? null,
     allowedModels: p.allowedModels ?? [],
     metadata: p.metadata ?? {},
+    cacheMode: p.cacheMode ?? DEFAULT_TEAM_CACHE.mode,
+    cacheTtlSeconds: p.cacheTtlSeconds ?? DEFAULT_TEAM_CACHE.ttlSeconds,
   }).catch(mapConflict);
   ctx.log.info('team created', { team_id: team.id, by: req.admin.keyId });
   await ctx.invalidator.team(team.id, []);

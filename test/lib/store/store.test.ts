@@ -4,7 +4,7 @@ import { generateKey, hashKey, KEY_PATTERN, keyPrefix } from '../../../lib/api-k
 import { budgetWindow, tryParseDuration } from '../../../lib/limits/windows';
 import { ConflictError } from '../../../lib/store/errors';
 import { insertLedgerRows, type LedgerRow, spendReport, spendSince, spendSummary } from '../../../lib/store/ledger';
-import { createTeam, deleteTeam } from '../../../lib/store/teams';
+import { createTeam, deleteTeam, getTeam, type NewTeam, updateTeam } from '../../../lib/store/teams';
 import { createKey, findKeyByHash, getKey, keyStatus, type NewKey, revokeKey, rotateKey, touchKeyLastUsed, updateKey } from '../../../lib/store/virtual-keys';
 import { startMigratedDb, type TestDb } from '../../sidecars/control/helpers';
 
@@ -33,6 +33,22 @@ function newKey(raw: string, over: Partial<NewKey> = {}): NewKey {
     maxParallelRequests: null,
     expiresAt: null,
     metadata: {},
+    ...over,
+  };
+}
+
+function newTeam(name: string, over: Partial<NewTeam> = {}): NewTeam {
+  return {
+    name,
+    kongConsumer: null,
+    maxBudgetNano: null,
+    budgetDuration: null,
+    rpmLimit: null,
+    tpmLimit: null,
+    allowedModels: [],
+    metadata: {},
+    cacheMode: 'on',
+    cacheTtlSeconds: null,
     ...over,
   };
 }
@@ -94,6 +110,8 @@ describe('findKeyByHash', () => {
       tpmLimit: 1000,
       allowedModels: ['gpt-4o-mini'],
       metadata: { tier: 'gold' },
+      cacheMode: 'exact',
+      cacheTtlSeconds: 600,
     });
     const raw = generateKey();
     const created = await createKey(db.pool, newKey(raw, { teamId: team.id, keyAlias: 'store-a', modelAliases: { fast: 'gpt-4o-mini' }, maxBudgetNano: 1e9 }));
@@ -117,6 +135,7 @@ describe('findKeyByHash', () => {
         rpmLimit: 10,
         allowedModels: ['gpt-4o-mini'],
         metadata: { tier: 'gold' },
+        cache: { mode: 'exact', ttlSeconds: 600 },
       },
     });
     expect(new Date(found!.team!.budgetAnchor).toISOString()).toBe(found!.team!.budgetAnchor);
@@ -189,6 +208,22 @@ test('changing budget or window moves the anchor; other changes do not', async (
   expect(new Date(moved!.budgetAnchor).getTime()).toBeGreaterThan(Date.now() - 5000);
 });
 
+test("a team's cache settings: stored, updated alone, read back on the key's joined team; the columns refuse what the API does", async () => {
+  const team = await createTeam(db.pool, newTeam('cache-team'));
+  expect(team.cache).toEqual({ mode: 'on', ttlSeconds: null });
+  const raw = generateKey();
+  await createKey(db.pool, newKey(raw, { teamId: team.id }));
+  expect((await findKeyByHash(db.pool, hashKey(raw)))!.team!.cache).toEqual({ mode: 'on', ttlSeconds: null });
+  const updated = await updateTeam(db.pool, team.id, { cacheMode: 'off', cacheTtlSeconds: 2_592_000 });
+  expect(updated).toMatchObject({ cache: { mode: 'off', ttlSeconds: 2_592_000 }, rpmLimit: null, budgetAnchor: team.budgetAnchor });
+  expect((await findKeyByHash(db.pool, hashKey(raw)))!.team!.cache).toEqual({ mode: 'off', ttlSeconds: 2_592_000 });
+  expect((await updateTeam(db.pool, team.id, { cacheTtlSeconds: null }))!.cache).toEqual({ mode: 'off', ttlSeconds: null });
+  await expect(updateTeam(db.pool, team.id, { cacheTtlSeconds: 2_592_001 })).rejects.toThrow(/check constraint/);
+  await expect(updateTeam(db.pool, team.id, { cacheTtlSeconds: 0 })).rejects.toThrow(/check constraint/);
+  await expect(db.pool.query("UPDATE aigw_teams SET cache_mode = 'semantic' WHERE id = $1", [team.id])).rejects.toThrow(/check constraint/);
+  expect((await getTeam(db.pool, team.id))!.cache).toEqual({ mode: 'off', ttlSeconds: null });
+});
+
 test('touchKeyLastUsed updates a batch in one statement', async () => {
   const a = await createKey(db.pool, newKey(generateKey()));
   const b = await createKey(db.pool, newKey(generateKey()));
@@ -242,16 +277,7 @@ describe('ledger', () => {
 });
 
 test('deleteTeam: refuses while unrevoked keys exist; force revokes and detaches them', async () => {
-  const team = await createTeam(db.pool, {
-    name: 'doomed',
-    kongConsumer: null,
-    maxBudgetNano: null,
-    budgetDuration: null,
-    rpmLimit: null,
-    tpmLimit: null,
-    allowedModels: [],
-    metadata: {},
-  });
+  const team = await createTeam(db.pool, newTeam('doomed'));
   const k = await createKey(db.pool, newKey(generateKey(), { teamId: team.id }));
   expect(await deleteTeam(db.pool, team.id, false)).toEqual({ status: 'in_use', activeKeys: 1 });
   const done = await deleteTeam(db.pool, team.id, true);

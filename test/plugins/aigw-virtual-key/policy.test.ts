@@ -2,7 +2,7 @@ import type { KeyRecord, TeamRecord } from '../../../lib/identity';
 import { extractCredential } from '../../../plugins/aigw-virtual-key/credentials';
 import { KeyCache } from '../../../plugins/aigw-virtual-key/key-cache';
 import { lookupKey } from '../../../plugins/aigw-virtual-key/key-lookup';
-import { budgetSubjects, keyStateRefusal, resolveModel } from '../../../plugins/aigw-virtual-key/policy';
+import { budgetSubjects, keyStateRefusal, resolveModel, teamCacheOf } from '../../../plugins/aigw-virtual-key/policy';
 
 const team: TeamRecord = {
   id: 'team-1',
@@ -15,6 +15,7 @@ const team: TeamRecord = {
   budgetAnchor: '2026-01-01T00:00:00Z',
   rpmLimit: null,
   tpmLimit: null,
+  cache: { mode: 'on', ttlSeconds: null },
 };
 
 function key(overrides: Partial<KeyRecord> = {}): KeyRecord {
@@ -82,6 +83,17 @@ describe('key policy', () => {
     expect(teamWindow.periodEnd! - teamWindow.periodStart).toBe(30 * 86_400_000);
     expect(teamWindow.periodEnd!).toBeGreaterThan(now);
     expect(budgetSubjects(key({ maxBudgetNano: null, team: null }), now)).toEqual([]);
+  });
+
+  it("carries the team's cache settings in the identity only when they are not the default", () => {
+    expect(teamCacheOf(key())).toBeUndefined();
+    expect(teamCacheOf(key({ team: null }))).toBeUndefined();
+    expect(teamCacheOf(key({ team: { ...team, cache: { mode: 'off', ttlSeconds: null } } }))).toEqual({ mode: 'off', ttlSeconds: null });
+    expect(teamCacheOf(key({ team: { ...team, cache: { mode: 'on', ttlSeconds: 60 } } }))).toEqual({ mode: 'on', ttlSeconds: 60 });
+    expect(teamCacheOf(key({ team: { ...team, cache: { mode: 'exact', ttlSeconds: 86_400 } } }))).toEqual({ mode: 'exact', ttlSeconds: 86_400 });
+    // A record a node cached in Redis before teams had cache settings.
+    const { cache: _, ...older } = team;
+    expect(teamCacheOf(key({ team: older as typeof team }))).toBeUndefined();
   });
 });
 

@@ -249,6 +249,8 @@ describe('teams', () => {
       rpm_limit: 600,
       tpm_limit: 1_000_000,
       models: ['gpt-4o-mini', 'gpt-4o'],
+      cache_mode: 'on',
+      cache_ttl_seconds: null,
       metadata: { owner: 'ops' },
     });
     teamId = res.body.id;
@@ -264,6 +266,13 @@ describe('teams', () => {
     expectError(await call(base, 'POST', '/admin/teams', { name: 'x', metadata: [] }), 400, 'metadata');
     expectError(await call(base, 'POST', '/admin/teams', { name: 'x', max_budgte: 5 }), 400, 'max_budgte');
     expectError(await call(base, 'POST', '/admin/teams', []), 400, null);
+    for (const cache_mode of ['semantic', 'ON', '', null, true, 1, ['off']]) {
+      expectError(await call(base, 'POST', '/admin/teams', { name: 'x', cache_mode }), 400, 'cache_mode');
+    }
+    for (const cache_ttl_seconds of [0, -1, 1.5, 2_592_001, '60', true, {}]) {
+      expectError(await call(base, 'POST', '/admin/teams', { name: 'x', cache_ttl_seconds }), 400, 'cache_ttl_seconds');
+    }
+    expect((await call(base, 'GET', '/admin/teams/x')).status).toBe(404);
   });
 
   test('duplicate name or consumer → 409', async () => {
@@ -292,6 +301,31 @@ describe('teams', () => {
 
     expectError(await call(base, 'PATCH', `/admin/teams/${teamId}`, { name: null }), 400, 'name');
     expectError(await call(base, 'PATCH', `/admin/teams/${teamId}`, { tpm_limit: 1.5 }), 400, 'tpm_limit');
+  });
+
+  test("cache settings: created, shown, updated alone (a team invalidation), the TTL cleared back to the route's", async () => {
+    const created = await call(base, 'POST', '/admin/teams', { name: 'cached', cache_mode: 'exact', cache_ttl_seconds: 2_592_000 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ cache_mode: 'exact', cache_ttl_seconds: 2_592_000 });
+    const id = created.body.id;
+    expect((await call(base, 'GET', `/admin/teams/${id}`)).body).toMatchObject({ cache_mode: 'exact', cache_ttl_seconds: 2_592_000 });
+    expect((await call(base, 'GET', '/admin/teams?limit=10')).body.data.find((t: { id: string }) => t.id === id)).toMatchObject({ cache_mode: 'exact' });
+
+    const mark = await delivered();
+    const off = await call(base, 'PATCH', `/admin/teams/${id}`, { cache_mode: 'off' });
+    expect(off.body).toMatchObject({ cache_mode: 'off', cache_ttl_seconds: 2_592_000, budget_anchor: created.body.budget_anchor });
+    expect(await messagesSince(mark)).toEqual([{ type: 'team', id }]);
+    const mark2 = await delivered();
+    expect((await call(base, 'PATCH', `/admin/teams/${id}`, { cache_ttl_seconds: 1 })).body).toMatchObject({ cache_mode: 'off', cache_ttl_seconds: 1 });
+    expect(await messagesSince(mark2)).toEqual([{ type: 'team', id }]);
+    expect((await call(base, 'PATCH', `/admin/teams/${id}`, { cache_ttl_seconds: null, cache_mode: 'on' })).body).toMatchObject({
+      cache_mode: 'on',
+      cache_ttl_seconds: null,
+    });
+
+    expectError(await call(base, 'PATCH', `/admin/teams/${id}`, { cache_mode: null }), 400, 'cache_mode');
+    expectError(await call(base, 'PATCH', `/admin/teams/${id}`, { cache_ttl_seconds: 0 }), 400, 'cache_ttl_seconds');
+    expect((await call(base, 'DELETE', `/admin/teams/${id}`)).status).toBe(200);
   });
 
   test('a team by name: info, update and delete take its name where they take its id', async () => {

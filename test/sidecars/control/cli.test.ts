@@ -357,6 +357,32 @@ test('teams by name: info, update, spend and delete take a name where they take 
   expect({ code: gone.code, stderr: gone.stderr.trim() }).toEqual({ code: 1, stderr: 'error: team by-name not found' });
 });
 
+test("team cache settings: --cache-mode and --cache-ttl on create and update, --cache-ttl none back to the route's; shown in list and info", async () => {
+  const plain = await json(['teams', 'create', 'cache-default']);
+  expect(plain).toMatchObject({ cache_mode: 'on', cache_ttl_seconds: null });
+  const team = await json(['teams', 'create', 'cache-cli', '--cache-mode', 'exact', '--cache-ttl', '600']);
+  expect(team).toMatchObject({ name: 'cache-cli', cache_mode: 'exact', cache_ttl_seconds: 600 });
+  expect(await json(['teams', 'update', 'cache-cli', '--cache-mode', 'off'])).toMatchObject({ cache_mode: 'off', cache_ttl_seconds: 600 });
+  expect(await json(['teams', 'update', 'cache-cli', '--cache-ttl', 'none'])).toMatchObject({ cache_mode: 'off', cache_ttl_seconds: null });
+  expect(await json(['teams', 'update', 'cache-cli', '--cache-ttl', '2592000'])).toMatchObject({ cache_ttl_seconds: 2_592_000 });
+
+  const info = await aigw(['teams', 'info', 'cache-cli']);
+  expect(info.stdout).toMatch(/^cache_mode\s+off$/m);
+  expect(info.stdout).toMatch(/^cache_ttl_seconds\s+2592000$/m);
+  const list = await aigw(['teams', 'list']);
+  expect(list.stdout).toMatch(/^ID\s+NAME\s+.*\s+CACHE_MODE\s+CACHE_TTL_SECONDS$/m);
+  expect(list.stdout).toMatch(/cache-cli\s.*\soff\s+2592000$/m);
+  expect(list.stdout).toMatch(/cache-default\s.*\son\s+-$/m);
+
+  const badMode = await aigw(['teams', 'update', 'cache-cli', '--cache-mode', 'semantic']);
+  expect({ code: badMode.code, param: /cache_mode/.test(badMode.stderr) }).toEqual({ code: 1, param: true });
+  const badTtl = await aigw(['teams', 'create', 'cache-bad', '--cache-ttl', '2592001']);
+  expect({ code: badTtl.code, param: /cache_ttl_seconds/.test(badTtl.stderr) }).toEqual({ code: 1, param: true });
+  const notNumber = await aigw(['teams', 'update', 'cache-cli', '--cache-ttl', 'forever']);
+  expect({ code: notNumber.code, stderr: notNumber.stderr.trim() }).toEqual({ code: 1, stderr: 'error: --cache-ttl must be a number (or "none")' });
+  expect(await json(['teams', 'info', 'cache-cli'])).toMatchObject({ cache_mode: 'off', cache_ttl_seconds: 2_592_000 });
+});
+
 test('model aliases named like Object.prototype members reach the API as given', async () => {
   const created = await json(['keys', 'create', '--alias', 'proto-aliases', '--model-aliases', '__proto__=gpt-4o-mini,constructor=gpt-4o']);
   const stored = (await findKeyByHash(db.pool, hashKey(created.key)))!;
