@@ -4,6 +4,7 @@
  * Money in them is integer nano-USD (lib/money.ts).
  */
 import { type CompressionReport, restoreCompressionReport } from './compression/report';
+import { type CacheRequestHeaders, restoreCacheRequestHeaders } from './semantic-cache/cache-control';
 import { type CacheFill, restoreCacheFill } from './semantic-cache/fill';
 import { restoreTeamCache, type TeamCachePolicy } from './semantic-cache/team-policy';
 
@@ -89,6 +90,8 @@ export interface RequestIdentity {
   cache?: CacheFill;
   /** The key's team's cache settings, only when they are not the default (lib/semantic-cache/team-policy.ts). */
   teamCache?: TeamCachePolicy;
+  /** The request's Cache-Control and X-Aigw-Cache-Ttl, when it sent either (for aigw-semantic-cache). */
+  cacheHeaders?: CacheRequestHeaders;
 }
 
 /**
@@ -176,6 +179,7 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
     compression: restoreCompressionReport(v.compression),
     cache: restoreCacheFill(v.cache),
     teamCache: restoreTeamCache(v.teamCache),
+    cacheHeaders: restoreCacheRequestHeaders(v.cacheHeaders),
     rateSubjects: (Array.isArray(v.rateSubjects) ? v.rateSubjects : []).map((s) => ({ ...s, rpm: s.rpm ?? null, tpm: s.tpm ?? null })),
   };
 }

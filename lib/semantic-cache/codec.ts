@@ -3,6 +3,7 @@
  * Vectors travel as base64 of their little-endian Float32 bytes (what every supported platform
  * stores natively, so encoding is a copy).
  */
+import { MAX_TTL_SECONDS } from './defaults';
 import { checkCacheId } from './keys';
 import type { CachedAnswer, CacheEntry } from './types';
 
@@ -15,7 +16,7 @@ export interface EntryBounds {
   maxTtlSeconds: number;
 }
 
-export const DEFAULT_BOUNDS: EntryBounds = { maxEntryBytes: 256 * 1024, maxDimensions: 4096, maxTtlSeconds: 30 * 86_400 };
+export const DEFAULT_BOUNDS: EntryBounds = { maxEntryBytes: 256 * 1024, maxDimensions: 4096, maxTtlSeconds: MAX_TTL_SECONDS };
 
 /** What the index keeps of an entry: enough to rank it and name it, not the answer. */
 export interface IndexedEntry {

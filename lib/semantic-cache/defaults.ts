@@ -11,3 +11,6 @@
  * test/lib/semantic-cache/guards/precision.test.ts fails if a change breaks the goal.
  */
 export const SEMANTIC_THRESHOLD_DEFAULT = 0.87;
+
+/** The longest an entry may live, seconds: 30 days (migration 006 holds the same bound for teams). */
+export const MAX_TTL_SECONDS = 30 * 86_400;

@@ -3,6 +3,8 @@
  * in the identity to aigw-proxy and in the signed plan to the relay: the relay never recomputes
  * the scope, and it stores the answer under the original prompt even if compression changed it.
  */
+import { MAX_TTL_SECONDS } from './defaults';
+
 export interface CacheFill {
   scopeId: string;
   teamId: string | null;
@@ -32,7 +34,7 @@ export function restoreCacheFill(value: unknown): CacheFill | undefined {
     query: v.query,
     vector: text(v.vector, 65_536) ? v.vector : null,
     embedModel: text(v.embedModel, 128) ? v.embedModel : null,
-    ttlSeconds: Math.min(v.ttlSeconds, 30 * 86_400),
+    ttlSeconds: Math.min(v.ttlSeconds, MAX_TTL_SECONDS),
     fillToolCalls: v.fillToolCalls === true,
   };
 }

@@ -2,6 +2,7 @@
  * A team's cache settings (aigw_teams.cache_mode, cache_ttl_seconds): written by the control API,
  * carried in the request identity by aigw-virtual-key, applied by aigw-semantic-cache.
  */
+import { MAX_TTL_SECONDS } from './defaults';
 
 /** on: the route's cache as configured; exact: exact matches only; off: never read or written. */
 export type TeamCacheMode = 'on' | 'exact' | 'off';
@@ -9,9 +10,6 @@ export type TeamCacheMode = 'on' | 'exact' | 'off';
 export const TEAM_CACHE_MODES: readonly TeamCacheMode[] = ['on', 'exact', 'off'];
 
 export const isTeamCacheMode = (v: unknown): v is TeamCacheMode => TEAM_CACHE_MODES.includes(v as TeamCacheMode);
-
-/** The longest an entry may live, seconds (30 days; migration 006 holds the same bound). */
-export const MAX_TTL_SECONDS = 30 * 86_400;
 
 export interface TeamCachePolicy {
   mode: TeamCacheMode;

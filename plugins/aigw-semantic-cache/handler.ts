@@ -11,6 +11,7 @@ import { chatFormatOf } from '../../lib/endpoints';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { RateLimiter } from '../../lib/limits';
+import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
 import { encodeVector } from '../../lib/semantic-cache/codec';
 import { checkGuards } from '../../lib/semantic-cache/guards';
 import { type CacheKey, cacheKeyOf, MAX_SEMANTIC_QUERY_CHARS, namespaceOf } from '../../lib/semantic-cache/scope';
@@ -19,7 +20,6 @@ import type { LedgerWriter } from '../../lib/store/ledger-writer';
 import { redisFor } from '../../lib/store-clients';
 import { parseJsonBody } from '../../lib/validate';
 import type { CacheBackend, Embedder } from './backend';
-import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from './cache-control';
 import type { SemanticCacheConfig } from './config';
 import type { CacheMetrics, FailOpenStage, LookupKind, LookupResult } from './metrics';
 import { renderHit } from './render';
@@ -68,8 +68,9 @@ export class SemanticCacheHandler {
     if (!format) return null;
     const consumerId = this.config.namespace === 'consumer' ? ((await kong.client.getConsumer())?.id ?? null) : null;
     const namespace = namespaceOf(this.config.namespace, { teamId: identity?.teamId ?? null, keyId: identity?.keyId ?? null, consumerId });
-    const control = parseCacheControl(await kong.request.getHeader('cache-control'), await kong.request.getHeader(CACHE_TTL_HEADER));
-    if (!namespace || control.noStore) return this.bypass(kong);
+    const control = await this.requestCacheControl(kong, identity);
+    const team = identity?.teamCache;
+    if (!namespace || control.noStore || team?.mode === 'off') return this.bypass(kong);
     const max = this.config.max_request_body_bytes;
     const raw = await kong.request.getRawBody(max);
     if (!raw || raw.length > max) return this.bypass(kong);
@@ -79,7 +80,7 @@ export class SemanticCacheHandler {
     const key = model ? cacheKeyOf(format, parsed.value, namespace, model) : null;
     if (!key) return this.bypass(kong);
 
-    const semantic = this.config.semantic && key.query.length <= MAX_SEMANTIC_QUERY_CHARS;
+    const semantic = this.config.semantic && team?.mode !== 'exact' && key.query.length <= MAX_SEMANTIC_QUERY_CHARS;
     const kind: LookupKind = semantic ? 'semantic' : 'exact';
     let embedding: { vector: Float32Array; model: string } | null = null;
     // The embedding starts with the exact lookup, not after it: a miss waits for one, not both.
@@ -108,13 +109,19 @@ export class SemanticCacheHandler {
         query: key.query,
         vector: embedding ? encodeVector(embedding.vector) : null,
         embedModel: embedding?.model ?? null,
-        ttlSeconds: control.ttlSeconds === null ? this.config.ttl_seconds : Math.min(control.ttlSeconds, this.config.ttl_seconds),
+        ttlSeconds: Math.min(control.ttlSeconds ?? Number.POSITIVE_INFINITY, team?.ttlSeconds ?? this.config.ttl_seconds),
         fillToolCalls: this.config.cache_tool_calls,
       };
       await kong.ctx.shared.set(IDENTITY_CTX_KEY, { ...identity, cache: fill });
     }
     await kong.response.setHeader(CACHE_STATUS, control.noCache ? 'Refresh' : 'Miss');
     return { result: control.noCache ? 'refresh' : 'miss', kind };
+  }
+
+  /** What the client asked of the cache: from the identity when aigw-virtual-key ran (no round trip), else from Kong. */
+  private async requestCacheControl(kong: Kong, identity: RequestIdentity | undefined): Promise<RequestCacheControl> {
+    if (identity) return parseCacheControl(identity.cacheHeaders?.cacheControl ?? undefined, identity.cacheHeaders?.ttl ?? undefined);
+    return parseCacheControl(await kong.request.getHeader('cache-control'), await kong.request.getHeader(CACHE_TTL_HEADER));
   }
 
   /** The scope's nearest entries above the threshold, the first one every guard accepts. */

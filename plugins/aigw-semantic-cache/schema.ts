@@ -5,7 +5,7 @@
 import { INFERENCE_ADDRESS_DEFAULT, REQUEST_BODY_BYTES_DEFAULT, REQUEST_BODY_BYTES_MAX } from '../../lib/gateway-defaults';
 import type { KongSchema } from '../../lib/kong/schema';
 import { array, boolean, integer, number, oneOf, schemaOf, string } from '../../lib/kong/schema-builder';
-import { SEMANTIC_THRESHOLD_DEFAULT } from '../../lib/semantic-cache/defaults';
+import { MAX_TTL_SECONDS, SEMANTIC_THRESHOLD_DEFAULT } from '../../lib/semantic-cache/defaults';
 import { GUARD_NAMES } from '../../lib/semantic-cache/guards';
 
 export const SemanticCacheFields = {
@@ -35,7 +35,7 @@ export const SemanticCacheFields = {
     default: [...GUARD_NAMES],
     description: 'Checks that veto a similar but different question (numbers, negation, entities, antonyms, direction).',
   }),
-  ttl_seconds: integer({ default: 3600, between: [1, 2592000] }),
+  ttl_seconds: integer({ default: 3600, between: [1, MAX_TTL_SECONDS] }),
   cache_tool_calls: boolean({ default: false, description: 'Also store answers that end in tool calls.' }),
   embed_deadline_ms: integer({ default: 100, between: [5, 10000], description: 'How long the embedding may take before the lookup is a miss.' }),
   max_request_body_bytes: integer({ default: REQUEST_BODY_BYTES_DEFAULT, between: [1024, REQUEST_BODY_BYTES_MAX] }),

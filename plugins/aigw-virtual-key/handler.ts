@@ -17,6 +17,7 @@ import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
 import { exitWith, requestFormat } from '../../lib/kong/respond';
 import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget } from '../../lib/request-target';
+import { cacheRequestHeadersOf } from '../../lib/semantic-cache/cache-control';
 import { signEnvelope } from '../../lib/signing';
 import { touchKeyLastUsed } from '../../lib/store/virtual-keys';
 import { pgFor, redisFor } from '../../lib/store-clients';
@@ -151,6 +152,7 @@ export class VirtualKeyHandler {
 
     // One value for aigw-proxy and for this plugin's log phase (which frees the slot).
     const teamCache = teamCacheOf(record);
+    const cacheHeaders = cacheRequestHeadersOf(headers);
     const identity: RequestIdentity = {
       requestId,
       contentLength,
@@ -167,6 +169,7 @@ export class VirtualKeyHandler {
       parallelLeaseMs: admission.slotTaken ? leaseMs : null,
       models: modelPolicyOf(record),
       ...(teamCache ? { teamCache } : {}),
+      ...(cacheHeaders ? { cacheHeaders } : {}),
     };
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, identity);
     return null;

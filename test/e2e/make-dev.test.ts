@@ -104,7 +104,7 @@ local.it(
     checkout = freshCheckout();
     const bin = join(checkout, '.bin-for-test');
     // Bound only after the build: ports the kernel does not hand out meanwhile.
-    const [gateway, relay, mock, control, inferenceGrpc, inferenceMetrics] = await freePortsForLater(6);
+    const [gateway, relay, mock, control, inferenceGrpc, inferenceMetrics, cacheMetrics] = await freePortsForLater(7);
     const env: NodeJS.ProcessEnv = {
       PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       HOME: process.env.HOME ?? '/tmp',
@@ -115,6 +115,7 @@ local.it(
       CONTROL_PORT: String(control),
       INFERENCE_GRPC_PORT: String(inferenceGrpc),
       INFERENCE_METRICS_PORT: String(inferenceMetrics),
+      AIGW_PLUGIN_METRICS_PORTS: `aigw-semantic-cache=${cacheMetrics}`,
       // A shell set up for the remote end-to-end run: make dev still starts this machine's gateway.
       AIGW_E2E_URL: 'http://127.0.0.1:9',
     };
@@ -201,6 +202,9 @@ local.it(
         5000,
         'a cache hit on the repeated question',
       );
+      // The cache plugin's server counts it on its own metrics port (Prometheus scrapes it in the Docker stack).
+      const cacheSeries = await (await fetch(`http://127.0.0.1:${cacheMetrics}/metrics`)).text();
+      expect(cacheSeries).toMatch(/^aigw_cache_lookups_total\{result="hit",kind="(exact|semantic)"\} [1-9]/m);
 
       // The README's CLI lines as written, from the checkout, with nothing but PATH set for them.
       const cliEnv: NodeJS.ProcessEnv = { PATH: env.PATH, HOME: env.HOME };
@@ -208,6 +212,7 @@ local.it(
       expect(lines.map((l) => /^aigw (\w+ [\w-]+)/.exec(l)?.[1])).toEqual([
         'teams create',
         'teams info',
+        'teams update',
         'keys create',
         'keys info',
         'keys rotate',
@@ -232,7 +237,7 @@ local.it(
       process.kill(-child.pid!, 'SIGINT');
       await exited;
     }
-    for (const port of [gateway, relay, mock, control, inferenceMetrics]) expect(await portRefuses(port)).toBe(true);
+    for (const port of [gateway, relay, mock, control, inferenceMetrics, cacheMetrics]) expect(await portRefuses(port)).toBe(true);
     expect(['admin-key', 'admin-url', 'user-key'].filter((name) => existsSync(join(devFiles, name)))).toEqual([]);
   },
   300_000,

@@ -23,6 +23,7 @@ import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
 import { ledgerRows } from './billing-helpers';
+import { waitForFill } from './cache-helpers';
 import { uniqueName } from './helpers';
 
 const local = localOnly('starts the inference sidecar and stops stores');
@@ -88,18 +89,7 @@ beforeEach(() => stack.mock.reset());
 const MODEL = 'gpt-4o-mini';
 const chat = (text: string): OpenAI.ChatCompletionMessageParam[] => [{ role: 'user', content: text }];
 
-/** Waits until the relay has stored the answer to `text` for `teamId` (the fill is off the request path). */
-async function filled(teamId: string, format: 'openai' | 'anthropic', body: Record<string, unknown>): Promise<void> {
-  const key = cacheKeyOf(format, body, `team:${teamId}`, body.model as string)!;
-  await waitFor(
-    async () => {
-      const found = await store.getExact(key.scopeId, key.exactHash);
-      return found.ok && found.value !== null;
-    },
-    5000,
-    'the cache fill',
-  );
-}
+const filled = (teamId: string, format: 'openai' | 'anthropic', body: Record<string, unknown>): Promise<void> => waitForFill(store, teamId, format, body);
 
 local.describe('semantic cache through the gateway', () => {
   test('openai: a miss fills; the same question is an exact hit, non-streamed and streamed, with the headers and cost 0', async () => {
@@ -202,6 +192,63 @@ local.describe('semantic cache through the gateway', () => {
       .withResponse();
     expect(young.response.headers.get('x-cache-status')).toBe('Miss');
     expect(stack.mock.requests).toHaveLength(4);
+  });
+
+  test('X-Aigw-Cache-Ttl shortens how long an answer is kept; a team set by `aigw teams update` to a TTL, to exact-only, then off', async () => {
+    const b = teams[1]!;
+    const entryTtl = async (body: Record<string, unknown>): Promise<number | undefined> => {
+      const key = cacheKeyOf('openai', body, `team:${b.teamId}`, MODEL)!;
+      const found = await store.getExact(key.scopeId, key.exactHash);
+      return found.ok ? found.value?.ttlSeconds : undefined;
+    };
+    const short = `Which headers does a cache hit carry? ${mockDirective({ tokens: 4 })}`;
+    await b.openai.chat.completions.create({ model: MODEL, messages: chat(short) }, { headers: { 'x-aigw-cache-ttl': '30' } });
+    await filled(b.teamId, 'openai', { model: MODEL, messages: chat(short) });
+    expect(await entryTtl({ model: MODEL, messages: chat(short) })).toBe(30);
+    const shortHit = await b.openai.chat.completions.create({ model: MODEL, messages: chat(short) }).withResponse();
+    expect(Number(shortHit.response.headers.get('x-cache-ttl'))).toBeLessThanOrEqual(30);
+
+    // The team's TTL replaces the route's (3600) for its new entries.
+    expect(await aigw('teams', 'update', b.teamId, '--cache-ttl', '120')).toMatchObject({ cache_ttl_seconds: 120 });
+    const long = `Which port does Prometheus scrape for the relay? ${mockDirective({ tokens: 4 })}`;
+    await waitFor(
+      async () => {
+        await b.openai.chat.completions.create({ model: MODEL, messages: chat(long) }, { headers: { 'cache-control': 'no-cache' } });
+        await filled(b.teamId, 'openai', { model: MODEL, messages: chat(long) });
+        return (await entryTtl({ model: MODEL, messages: chat(long) })) === 120;
+      },
+      10_000,
+      "the team's TTL on its entries (every node drops the team's keys from its cache on the change)",
+    );
+
+    // exact: the same question still hits, a reworded one is not looked up by meaning.
+    const original = `How do I enable streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`;
+    await b.openai.chat.completions.create({ model: MODEL, messages: chat(original) });
+    await filled(b.teamId, 'openai', { model: MODEL, messages: chat(original) });
+    const reworded = `How can I turn on streaming responses in the gateway? ${mockDirective({ tokens: 6 })}`;
+    expect((await b.openai.chat.completions.create({ model: MODEL, messages: chat(reworded) }).withResponse()).response.headers.get('x-cache-status')).toBe(
+      'Hit',
+    );
+    expect(await aigw('teams', 'update', b.teamId, '--cache-mode', 'exact')).toMatchObject({ cache_mode: 'exact' });
+    // The reworded question hit by meaning above; exact-only, it is a miss.
+    await waitFor(
+      async () =>
+        (await b.openai.chat.completions.create({ model: MODEL, messages: chat(reworded) }).withResponse()).response.headers.get('x-cache-status') === 'Miss',
+      10_000,
+      'exact-only for the team',
+    );
+    expect((await b.openai.chat.completions.create({ model: MODEL, messages: chat(original) }).withResponse()).response.headers.get('x-cache-status')).toBe(
+      'Hit',
+    );
+
+    expect(await aigw('teams', 'update', b.teamId, '--cache-mode', 'off', '--cache-ttl', 'none')).toMatchObject({ cache_mode: 'off', cache_ttl_seconds: null });
+    await waitFor(
+      async () =>
+        (await b.openai.chat.completions.create({ model: MODEL, messages: chat(original) }).withResponse()).response.headers.get('x-cache-status') === 'Bypass',
+      10_000,
+      'the cache off for the team',
+    );
+    await aigw('teams', 'update', b.teamId, '--cache-mode', 'on');
   });
 
   test('a stream cut mid-answer is never cached', async () => {

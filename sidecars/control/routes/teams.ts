@@ -1,6 +1,7 @@
 /** /admin/teams: create, list, info, update, delete. */
 import { budgetWindow } from '../../../lib/limits/windows';
-import { DEFAULT_TEAM_CACHE, MAX_TTL_SECONDS } from '../../../lib/semantic-cache/team-policy';
+import { MAX_TTL_SECONDS } from '../../../lib/semantic-cache/defaults';
+import { DEFAULT_TEAM_CACHE } from '../../../lib/semantic-cache/team-policy';
 import { ConflictError } from '../../../lib/store/errors';
 import { spendSummary } from '../../../lib/store/ledger';
 import { liveHashes, type StoredTeam } from '../../../lib/store/rows';

@@ -7,6 +7,7 @@
 import { Registry } from 'prom-client';
 import { IDENTITY_CTX_KEY, type RequestIdentity } from '../../../lib/identity';
 import type { Kong } from '../../../lib/kong/pdk';
+import { cacheRequestHeadersOf } from '../../../lib/semantic-cache/cache-control';
 import { cacheKeyOf } from '../../../lib/semantic-cache/scope';
 import type { CacheEntry, SemanticCandidate } from '../../../lib/semantic-cache/types';
 import type { CacheBackend, Embedder, Outcome } from '../../../plugins/aigw-semantic-cache/backend';
@@ -47,9 +48,9 @@ interface Seen {
   warnings: string[];
 }
 
-function fakeKong(question: string, headers: Record<string, string> = {}, identity: Record<string, unknown> = IDENTITY): { kong: Kong; seen: Seen } {
+function fakeKong(question: string, headers: Record<string, string> = {}, identity: Record<string, unknown> | null = IDENTITY): { kong: Kong; seen: Seen } {
   const raw = Buffer.from(JSON.stringify(body(question)));
-  const seen: Seen = { headers: {}, shared: { [IDENTITY_CTX_KEY]: identity }, warnings: [] };
+  const seen: Seen = { headers: {}, shared: identity ? { [IDENTITY_CTX_KEY]: identity } : {}, warnings: [] };
   const kong = {
     request: {
       getPath: async () => '/v1/chat/completions',
@@ -129,7 +130,10 @@ async function run(
 ) {
   const registry = new Registry();
   const handler = new SemanticCacheHandler({ ...CONFIG, ...opts.config }, backend, opts.embed ?? embedder, null, new CacheMetrics(registry));
-  const { kong, seen } = fakeKong(question, opts.headers, opts.identity);
+  // aigw-virtual-key carries the cache headers in the identity, as it read them with the others.
+  const multimap = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([name, value]) => [name, [value]]));
+  const identity = { ...(opts.identity ?? IDENTITY), cacheHeaders: cacheRequestHeadersOf(multimap) };
+  const { kong, seen } = fakeKong(question, {}, identity);
   await handler.access(kong);
   const metrics = await registry.metrics();
   return { seen, metrics, fill: (seen.shared[IDENTITY_CTX_KEY] as RequestIdentity).cache };
@@ -196,4 +200,37 @@ test('X-Aigw-Cache-Ttl shortens how long the answer is kept, and never lengthens
   expect(shorter.fill?.ttlSeconds).toBe(60);
   const longer = await run('How do I rotate a key?', fakeBackend(), { headers: { 'x-aigw-cache-ttl': '999999' } });
   expect(longer.fill?.ttlSeconds).toBe(3600);
+});
+
+test("a team's cache_mode off bypasses, exact skips the embedding, its TTL replaces the route's (and the request's header still shortens it)", async () => {
+  const team = (teamCache: object) => ({ ...IDENTITY, teamCache });
+  const off = await run('How do I rotate a key?', fakeBackend(), { identity: team({ mode: 'off', ttlSeconds: null }) });
+  expect(off.seen.headers['x-cache-status']).toBe('Bypass');
+  expect(off.fill).toBeUndefined();
+
+  let embedded = 0;
+  const counting: Embedder = {
+    embed: async (...args) => {
+      embedded++;
+      return embedder.embed(...args);
+    },
+  };
+  const exact = await run('How do I rotate a key?', fakeBackend(), { embed: counting, identity: team({ mode: 'exact', ttlSeconds: 7200 }) });
+  expect(embedded).toBe(0);
+  expect(exact.fill).toMatchObject({ vector: null, ttlSeconds: 7200 });
+  expect(exact.metrics).toContain('aigw_cache_lookups_total{result="miss",kind="exact"} 1');
+
+  const shortened = await run('How do I rotate a key?', fakeBackend(), {
+    identity: team({ mode: 'on', ttlSeconds: 7200 }),
+    headers: { 'x-aigw-cache-ttl': '100' },
+  });
+  expect(shortened.fill?.ttlSeconds).toBe(100);
+});
+
+test('without an identity (no key plugin on the route) the headers come from Kong', async () => {
+  const registry = new Registry();
+  const handler = new SemanticCacheHandler({ ...CONFIG, namespace: 'global' }, fakeBackend(), embedder, null, new CacheMetrics(registry));
+  const { kong, seen } = fakeKong('How do I rotate a key?', { 'cache-control': 'no-store' }, null);
+  await handler.access(kong);
+  expect(seen.headers['x-cache-status']).toBe('Bypass');
 });

@@ -19,6 +19,31 @@ export const CACHE_TTL_HEADER = 'x-aigw-cache-ttl';
 
 const MAX_HEADER_CHARS = 1024;
 
+/**
+ * The two headers as aigw-virtual-key read them with all the others, carried in the identity so
+ * the cache plugin need not ask Kong again (each PDK call is a socket round trip). Repeated
+ * Cache-Control lines are one list (RFC 9110 §5.3).
+ */
+export interface CacheRequestHeaders {
+  cacheControl: string | null;
+  ttl: string | null;
+}
+
+export function cacheRequestHeadersOf(headers: Record<string, string[] | undefined>): CacheRequestHeaders | undefined {
+  const control = headers['cache-control'];
+  const ttl = headers[CACHE_TTL_HEADER]?.[0];
+  if (!control?.length && ttl === undefined) return undefined;
+  return { cacheControl: control?.length ? control.join(',').slice(0, MAX_HEADER_CHARS) : null, ttl: ttl === undefined ? null : ttl.slice(0, 32) };
+}
+
+/** Headers read back from kong.ctx.shared: strings only, bounded. */
+export function restoreCacheRequestHeaders(value: unknown): CacheRequestHeaders | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<CacheRequestHeaders>;
+  const text = (s: unknown, max: number): string | null => (typeof s === 'string' ? s.slice(0, max) : null);
+  return { cacheControl: text(v.cacheControl, MAX_HEADER_CHARS), ttl: text(v.ttl, 32) };
+}
+
 export function parseCacheControl(header: string | undefined, ttlHeader?: string): RequestCacheControl {
   const ttl = ttlHeader?.trim();
   const out: RequestCacheControl = {
