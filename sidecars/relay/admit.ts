@@ -11,6 +11,7 @@ import { BodyTooLarge, readBody } from '../../lib/http';
 import type { ChatRequest } from '../../lib/openai-types';
 import { type RoutePlan, verifyPlan } from '../../lib/plan';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
+import { NATIVE_FORWARDED_HEADERS } from './adapters';
 import { clientIntent } from './adapters/openai';
 import type { ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
@@ -24,6 +25,8 @@ export interface RelayRequest {
   /** The request in canonical (OpenAI) form, for translated attempts; null for embeddings. */
   canonical: ChatRequest | null;
   format: ClientFormat;
+  /** The client's headers a provider reads on native pass-through (anthropic-beta …), lower-case names. */
+  clientHeaders: Readonly<Record<string, string>>;
   stream: boolean;
   /** The client asked for the usage chunk itself (stream_options.include_usage). */
   wantsStreamUsage: boolean;
@@ -37,6 +40,18 @@ function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+function forwardedHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of NATIVE_FORWARDED_HEADERS) {
+    const value = req.headers[name];
+    // Repeated lines are one comma-separated list (anthropic-beta takes several betas).
+    if (value !== undefined) out[name] = (Array.isArray(value) ? value.join(',') : value).slice(0, MAX_FORWARDED_HEADER_CHARS);
+  }
+  return out;
+}
+
+const MAX_FORWARDED_HEADER_CHARS = 4096;
 
 export async function admit(
   req: IncomingMessage,
@@ -91,6 +106,7 @@ export async function admit(
     clientBody,
     canonical: converted ? converted.request : null,
     format,
+    clientHeaders: forwardedHeaders(req),
     stream,
     wantsStreamUsage,
     startedAt,

@@ -10,11 +10,12 @@ import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { completionText } from '../../lib/tokens';
 import { usageFromResponse } from './adapters/openai';
-import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedError } from './adapters/types';
+import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedError, type TranslationContext } from './adapters/types';
 import type { RelayRequest } from './admit';
-import type { Built } from './attempt';
+import type { Built, Reading } from './attempt';
 import { type AttemptFailure, type AttemptOutcome, answered, failed, type Step } from './attempt-outcome';
 import { CompletionAssembler } from './completion-assembler';
+import { nativeSource } from './native-source';
 import { sendJson } from './respond';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
@@ -37,12 +38,11 @@ export async function answer(
   const { reading } = built;
   // A pass-through stream is one the provider really streamed; a translated one always is.
   const streamed = (headersIn['content-type'] ?? '').includes('text/event-stream') || reading.kind === 'translated';
-  if (request.stream && reading.kind !== 'embeddings' && streamed) {
-    return streamAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, response, headers, settlement);
-  }
+  if (request.stream && reading.kind !== 'embeddings' && streamed) return streamAnswer(request, target, reading, response, headers, settlement);
   const json = parseJson(await response.body.text(), target);
   if (!json.ok) return json;
   if (reading.kind === 'embeddings') return embeddingsAnswer(request, target, reading.adapter, json.value, headers, settlement);
+  if (reading.kind === 'native') return nativeJsonAnswer(request, target, reading.adapter, json.value, headers, settlement);
   return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, headers, settlement);
 }
 
@@ -88,11 +88,29 @@ function jsonAnswer(
     const usage = usageFromResponse(json.parsed) ?? settlement.estimate(completionText(json.parsed as ChatCompletion));
     return sendAnswer(request, target, usage, () => json.text, headers, settlement);
   }
-  const ctx = { model: target.model, requestId: request.plan.requestId, created: Math.floor(request.startedAt / 1000) };
-  const { completion, usage: reported } = adapter.chatResponse(json.parsed, ctx);
+  const { completion, usage: reported } = adapter.chatResponse(json.parsed, translationContext(request, target));
   settlement.noteAnswer(completion);
   const usage = reported ?? settlement.estimate(completionText(completion));
   return sendAnswer(request, target, usage, (costUsd) => request.format.completion(completion, usage, costUsd), headers, settlement);
+}
+
+/** The provider's own bytes in the client's own format, read by the target's adapter for usage and the cache. */
+function nativeJsonAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  adapter: ChatAdapter,
+  json: { text: string; parsed: unknown },
+  headers: Headers,
+  settlement: Settlement,
+): Promise<AttemptOutcome> {
+  const { completion, usage: reported } = adapter.chatResponse(json.parsed, translationContext(request, target));
+  settlement.noteAnswer(completion);
+  const usage = reported ?? settlement.estimate(completionText(completion));
+  return sendAnswer(request, target, usage, () => json.text, headers, settlement);
+}
+
+function translationContext(request: RelayRequest, target: PlanTarget): TranslationContext {
+  return { model: target.model, requestId: request.plan.requestId, created: Math.floor(request.startedAt / 1000) };
 }
 
 function embeddingsAnswer(
@@ -126,7 +144,7 @@ async function sendAnswer(
 async function streamAnswer(
   request: RelayRequest,
   target: PlanTarget,
-  adapter: ChatAdapter | null,
+  reading: Exclude<Reading, { kind: 'embeddings' }>,
   response: Dispatcher.ResponseData,
   headers: Headers,
   settlement: Settlement,
@@ -140,9 +158,13 @@ async function streamAnswer(
   });
   // Only a request the cache will store pays for putting the stream back together.
   const assembler = request.plan.cache ? new CompletionAssembler() : undefined;
-  const source = adapter
-    ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder, assembler)
-    : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
+  const ctx = translationContext(request, target);
+  const source =
+    reading.kind === 'translated'
+      ? translatedSource(reading.adapter.chatStream(ctx), encoder, assembler)
+      : reading.kind === 'native'
+        ? nativeSource(reading.adapter.chatStream(ctx), assembler)
+        : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
   const result = await runStream(response, source, {
     res: request.res,
     headers: { ...SSE_HEADERS, ...headers },

@@ -28,7 +28,12 @@ import type { Settlement } from './settlement';
 import { callUpstream, classifyUpstreamFailure, type UpstreamPools, type UpstreamRequest } from './upstream';
 
 /** How the provider's reply is read: passed through, translated back, or embeddings translated. */
-export type Reading = { kind: 'passthrough' } | { kind: 'translated'; adapter: ChatAdapter } | { kind: 'embeddings'; adapter: EmbeddingsAdapter };
+export type Reading =
+  | { kind: 'passthrough' }
+  /** The client's own format, passed through both ways and read alongside by the target's chat adapter. */
+  | { kind: 'native'; adapter: ChatAdapter }
+  | { kind: 'translated'; adapter: ChatAdapter }
+  | { kind: 'embeddings'; adapter: EmbeddingsAdapter };
 
 export interface Built {
   call: UpstreamRequest;
@@ -89,7 +94,7 @@ function credentialFor(target: PlanTarget, deps: Pick<RelayDeps, 'config' | 'env
   return ok(value!);
 }
 
-/** The three ways to ask a provider: the client's own bytes, a translation, or embeddings. */
+/** The ways to ask a provider: the client's own bytes (OpenAI's format, or the target's native one), a translation, or embeddings. */
 function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: AdapterSpec, apiKey: string | null): Omit<Built, 'mapError'> | GatewayError {
   const { plan, format } = request;
   if (plan.endpoint === 'embeddings') {
@@ -97,6 +102,13 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
       return { call: buildRequest('embeddings', target, request.rawBody, request.clientBody, apiKey).request, reading: { kind: 'passthrough' }, dropped: [] };
     const built = spec.embeddings.request(target, request.clientBody, apiKey);
     return isRefused(built) ? built : { call: built, reading: { kind: 'embeddings', adapter: spec.embeddings }, dropped: [] };
+  }
+  if (spec.native?.clientFormat === format.name) {
+    return {
+      call: spec.native.request(target, request.rawBody, request.clientBody, request.clientHeaders, apiKey),
+      reading: { kind: 'native', adapter: spec.chat },
+      dropped: [],
+    };
   }
   if (format.name === 'openai' && spec.passthrough) {
     return {

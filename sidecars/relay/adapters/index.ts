@@ -25,3 +25,6 @@ export function adaptersFor(provider: ProviderType): AdapterSpec {
 export function embeddingsAdapterFor(provider: ProviderType): EmbeddingsAdapter | null {
   return adaptersFor(provider).embeddings;
 }
+
+/** Every client header some provider reads natively (the relay forwards these, and only these, on native pass-through). */
+export const NATIVE_FORWARDED_HEADERS: readonly string[] = [...new Set(Object.values(ADAPTERS).flatMap((spec) => spec.native?.forwardedHeaders ?? []))];

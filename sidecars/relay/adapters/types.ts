@@ -4,7 +4,7 @@
  * No I/O: the relay does the HTTP; adapters build requests and translate what comes back, so each
  * is tested against recorded wire transcripts.
  */
-import { errorBody, type GatewayError, gatewayError } from '../../../lib/errors';
+import { type ClientFormatName, errorBody, type GatewayError, gatewayError } from '../../../lib/errors';
 import type { FailureKind } from '../../../lib/failure';
 import type { OpenAIErrorBody } from '../../../lib/openai-error';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
@@ -117,6 +117,23 @@ export interface EmbeddingsAdapter {
   response(json: unknown, body: Record<string, unknown>): { body: unknown; usage: TokenUsage | null };
 }
 
+/**
+ * A client format this wire format speaks itself: the client's request is sent as it is (model and
+ * credential changed) and the answer passes back untouched, read alongside by the chat adapter.
+ */
+export interface NativeAdapter {
+  clientFormat: ClientFormatName;
+  /** Client headers (lower-case) the provider reads and the relay forwards, e.g. anthropic-beta. */
+  forwardedHeaders: readonly string[];
+  request(
+    target: PlanTarget,
+    rawBody: Buffer,
+    clientBody: Record<string, unknown>,
+    clientHeaders: Readonly<Record<string, string>>,
+    apiKey: string | null,
+  ): UpstreamRequest;
+}
+
 /** What a wire format's folder exports: its adapters, and how OpenAI-format requests reach it. */
 export interface AdapterSpec {
   chat: ChatAdapter;
@@ -126,4 +143,6 @@ export interface AdapterSpec {
   passthrough: boolean;
   /** It takes OpenAI's chat request as it is: Anthropic-only fields of the canonical request are stripped first. */
   openAIChat: boolean;
+  /** The client format it speaks natively (pass-through both ways), if any besides OpenAI's. */
+  native?: NativeAdapter;
 }

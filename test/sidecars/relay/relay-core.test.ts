@@ -157,10 +157,14 @@ const OPENAI_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'u
 const ANTHROPIC_BODY = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
 const NO_RETRY: PlanRetry = { maxRetries: 0 };
 
-function send(body: string, targets: PlanTarget | PlanTarget[], opts: { path?: string; retry?: PlanRetry; id?: string } = {}): Promise<Response> {
+function send(
+  body: string,
+  targets: PlanTarget | PlanTarget[],
+  opts: { path?: string; retry?: PlanRetry; id?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const path = opts.path ?? '/v1/chat/completions';
   const headers = signedHeaders(body, targets, secret, endpointOf(path), opts.id ?? requestId(), opts.retry);
-  return fetch(relay.url + path, { method: 'POST', body, headers });
+  return fetch(relay.url + path, { method: 'POST', body, headers: { ...opts.headers, ...headers } });
 }
 
 async function events(res: Response): Promise<Array<{ event?: string; data?: string }>> {
@@ -256,6 +260,116 @@ describe('build → send → answer, OpenAI client to an OpenAI-compatible provi
     const res = await send(body, target('openai', upstream.url, { model: 'e' }), { path: '/v1/embeddings' });
     expect(await res.text()).toBe(answer);
     expect(upstream.seen[0].url).toBe('/embeddings');
+  });
+});
+
+describe('native pass-through: /v1/messages on an Anthropic target', () => {
+  /** Fields and blocks the relay's translators do not know: they must reach the provider and come back as they are. */
+  const NATIVE_BODY = JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 64,
+    output_config: { format: { type: 'json_schema', schema: { type: 'object', properties: { a: { type: 'string' } } } } },
+    context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Hello' },
+          { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'The sky is blue.' }, citations: { enabled: true } },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: 'Let me see.', signature: 'c2lnbmF0dXJl' },
+          { type: 'text', text: 'Hi' },
+        ],
+      },
+      { role: 'user', content: 'Again' },
+    ],
+  });
+  const ANSWER = JSON.stringify({
+    id: 'msg_native',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-5',
+    content: [
+      { type: 'thinking', thinking: 'Hmm.', signature: 'RXNpZ24=' },
+      { type: 'text', text: '{"a":"b"}', citations: [{ type: 'char_location', cited_text: 'x', document_index: 0, start_char_index: 0, end_char_index: 1 }] },
+      { type: 'future_block', payload: { y: 2 } },
+    ],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 11, cache_creation_input_tokens: 0, cache_read_input_tokens: 3, output_tokens: 7, service_tier: 'standard' },
+  });
+
+  it('the request and the answer pass byte for byte; anthropic-beta is forwarded, the client’s credentials are not; usage is read and billed', async () => {
+    upstream.script(json(200, ANSWER));
+    const id = requestId();
+    const res = await send(NATIVE_BODY, target('anthropic', upstream.url), {
+      path: '/v1/messages',
+      id,
+      headers: { 'anthropic-beta': 'context-management-2025-06-27', 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-aigw-client-key' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(ANSWER);
+    expect(res.headers.get('x-gateway-cost')).toMatch(/^\d+\.\d+$/);
+    const seen = upstream.seen[0];
+    expect(seen.body).toBe(NATIVE_BODY);
+    expect(seen.headers).toMatchObject({ 'anthropic-beta': 'context-management-2025-06-27', 'anthropic-version': '2023-06-01', 'x-api-key': KEY });
+    expect(recordOf(id)?.usage).toMatchObject({ promptTokens: 14, completionTokens: 7, cachedTokens: 3 });
+  });
+
+  it('a model name that differs from the target’s is the only change to the body', async () => {
+    upstream.script(json(200, ANSWER));
+    const body = JSON.stringify({ ...JSON.parse(NATIVE_BODY), model: 'smart' });
+    await send(body, target('anthropic', upstream.url), { path: '/v1/messages' });
+    expect(JSON.parse(upstream.seen[0].body)).toEqual({ ...JSON.parse(NATIVE_BODY), model: 'claude-sonnet-4-5' });
+  });
+
+  const STREAM = [
+    'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_s","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":21,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}\n\n',
+    'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}\n\n',
+    'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Think."}}\n\n',
+    'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"U2lnbmVk"}}\n\n',
+    'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n',
+    'event: future_event\ndata: {"type":"future_event","anything":true}\n\n',
+    'event: content_block_start\ndata: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"lookup","input":{}}}\n\n',
+    'event: content_block_delta\ndata: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"q\\":\\"x\\"}"}}\n\n',
+    'event: content_block_stop\ndata: {"type":"content_block_stop","index":1}\n\n',
+    'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":9}}\n\n',
+    'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+  ];
+  const anthropicSse =
+    (events: string[]): Script =>
+    (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const e of events) res.write(e);
+      res.end();
+    };
+
+  it('a stream reaches the client event for event (signature_delta and unknown events included), billed from message_start and message_delta once', async () => {
+    upstream.script(anthropicSse(STREAM));
+    const id = requestId();
+    const body = JSON.stringify({ ...JSON.parse(NATIVE_BODY), stream: true });
+    const res = await send(body, target('anthropic', upstream.url), { path: '/v1/messages', id });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(STREAM.join(''));
+    expect(upstream.seen[0].body).toBe(body);
+    expect(recordOf(id)?.usage).toMatchObject({ promptTokens: 21, completionTokens: 9 });
+    expect(recordOf(id)?.usage?.estimated).toBeFalsy();
+  });
+
+  it('an error before any content fails over to the next target, translated for it', async () => {
+    upstream.script(
+      anthropicSse([STREAM[0]!, 'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"boom"}}\n\n']),
+      json(200, completion('From OpenAI')),
+    );
+    const res = await send(NATIVE_BODY, [target('anthropic', upstream.url), target('openai', upstream.url)], { path: '/v1/messages', retry: NO_RETRY });
+    // The first attempt was not streamed by the client: the error event is a failed JSON read, then OpenAI answers.
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'From OpenAI' }] });
+    expect(upstream.seen.map((s) => s.url)).toEqual(['/v1/messages', '/chat/completions']);
   });
 });
 

@@ -48,6 +48,7 @@ function relayRequest(p: RoutePlan, body: Record<string, unknown>, format: Clien
     stream: false,
     wantsStreamUsage: false,
     startedAt: Date.now(),
+    clientHeaders: {},
     policy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 1 },
     res: { destroyed: false } as ServerResponse,
   };

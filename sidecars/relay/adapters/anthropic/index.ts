@@ -6,6 +6,7 @@
 import type { AdapterSpec, ChatAdapter } from '../types';
 import { anthropicEmbeddings } from './embeddings';
 import { mapAnthropicError } from './errors';
+import { anthropicNative } from './native';
 import { buildAnthropicRequest } from './request';
 import { translateResponse } from './response';
 import { AnthropicStreamTranslator } from './stream';
@@ -23,6 +24,7 @@ export const anthropicSpec: AdapterSpec = {
   passthrough: false,
   // Anthropic-only fields of the canonical request are Anthropic's own: kept verbatim.
   openAIChat: false,
+  native: anthropicNative,
 };
 
 export { JSON_TOOL_NAME } from './wire';
