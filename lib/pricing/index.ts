@@ -10,8 +10,10 @@ export interface ModelPrice {
   output: number;
   /** Prompt tokens read from the provider's cache; defaults to the input price. */
   cached_read?: number | null;
-  /** Prompt tokens written to the provider's cache (Anthropic); defaults to the input price. */
+  /** Prompt tokens written to the provider's cache (Anthropic's 5-minute writes); defaults to the input price. */
   cached_write?: number | null;
+  /** Prompt tokens written to the cache for an hour (Anthropic: 2× input, against 1.25× for 5 minutes); defaults to cached_write. */
+  cached_write_1h?: number | null;
   max_output_tokens?: number;
   context_window?: number;
   /** The most tokens one image input can cost on this model (catalogue's image_note for sources). */
@@ -23,6 +25,8 @@ export interface BilledUsage {
   completionTokens: number;
   cachedTokens: number;
   cacheWriteTokens?: number;
+  /** Of cacheWriteTokens, those written with a 1-hour TTL (priced at cached_write_1h). */
+  cacheWrite1hTokens?: number;
 }
 
 /** A model its provider has announced the end of: priced still, but no deployment should name it. */
@@ -70,11 +74,14 @@ function nano(tokens: number, usdPerMTok: number): number {
 export function costNano(usage: BilledUsage, price: ModelPrice): number {
   const cached = Math.min(usage.cachedTokens, usage.promptTokens);
   const cacheWrite = Math.min(usage.cacheWriteTokens ?? 0, usage.promptTokens - cached);
+  const cacheWrite1h = Math.min(usage.cacheWrite1hTokens ?? 0, cacheWrite);
   const plainPrompt = usage.promptTokens - cached - cacheWrite;
+  const writeRate = price.cached_write ?? price.input;
   const total =
     nano(plainPrompt, price.input) +
     nano(cached, price.cached_read ?? price.input) +
-    nano(cacheWrite, price.cached_write ?? price.input) +
+    nano(cacheWrite - cacheWrite1h, writeRate) +
+    nano(cacheWrite1h, price.cached_write_1h ?? writeRate) +
     nano(usage.completionTokens, price.output);
   // Float products like 0.075 * 1000 are not exact: round a hair down before rounding up.
   return Math.ceil(total - 1e-6);
@@ -93,6 +100,6 @@ export function inputSavingsNano(tokens: number, price: ModelPrice): number {
  * allowance. This is what a budget reserves before the call.
  */
 export function worstCaseNano(promptTokens: number, maxOutputTokens: number, price: ModelPrice): number {
-  const promptRate = Math.max(price.input, price.cached_write ?? 0, price.cached_read ?? 0);
+  const promptRate = Math.max(price.input, price.cached_write ?? 0, price.cached_write_1h ?? 0, price.cached_read ?? 0);
   return Math.ceil(nano(promptTokens, promptRate) + nano(maxOutputTokens, price.output) - 1e-6);
 }

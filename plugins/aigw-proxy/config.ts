@@ -49,6 +49,7 @@ function priceOf(model: string, override: PricingConfig | null): ModelPrice | nu
     output: override.output,
     cached_read: override.cached_read ?? null,
     cached_write: override.cached_write ?? null,
+    cached_write_1h: override.cached_write_1h ?? null,
     max_output_tokens: override.max_output_tokens ?? base?.max_output_tokens,
     context_window: override.context_window ?? base?.context_window,
     max_image_tokens: override.max_image_tokens ?? base?.max_image_tokens,

@@ -35,6 +35,7 @@ const pricing = record({
     output: number({ required: true, between: [0, 100000] }),
     cached_read: number({ between: [0, 100000] }),
     cached_write: number({ between: [0, 100000] }),
+    cached_write_1h: number({ between: [0, 100000] }),
     max_output_tokens: integer({ between: [0, 10000000] }),
     // Bound the prompt a budget reserves for (lib/tokens): a prompt never exceeds the
     // context window, and each image costs at most max_image_tokens.

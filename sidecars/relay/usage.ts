@@ -14,6 +14,8 @@ export interface TokenUsage {
   cachedTokens: number;
   /** Prompt tokens written to the provider's cache (Anthropic), billed at the cache-write rate. */
   cacheWriteTokens?: number;
+  /** Of cacheWriteTokens, those written for an hour (Anthropic prices them above 5-minute writes). */
+  cacheWrite1hTokens?: number;
   reasoningTokens: number;
   /** The provider reported no usage and the gateway counted tokens itself. */
   estimated?: boolean;

@@ -32,6 +32,21 @@ describe('cost arithmetic in nano-USD', () => {
     expect(costNano({ promptTokens: 10, completionTokens: 0, cachedTokens: 50 }, mini)).toBe(10 * 75);
   });
 
+  it("bills Anthropic's 1-hour cache writes at their own rate, 5-minute ones at cached_write, and reserves for the dearer", () => {
+    const sonnet: ModelPrice = { input: 3, output: 15, cached_read: 0.3, cached_write: 3.75, cached_write_1h: 6 };
+    // 100 prompt: 10 plain, 50 written for 5 minutes, 40 for an hour.
+    expect(costNano({ promptTokens: 100, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 90, cacheWrite1hTokens: 40 }, sonnet)).toBe(
+      10 * 3000 + 50 * 3750 + 40 * 6000,
+    );
+    // A 1-hour count above the writes is capped by them; without a 1-hour price they cost cached_write.
+    expect(costNano({ promptTokens: 10, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 5, cacheWrite1hTokens: 50 }, sonnet)).toBe(5 * 3000 + 5 * 6000);
+    expect(
+      costNano({ promptTokens: 10, completionTokens: 0, cachedTokens: 0, cacheWriteTokens: 10, cacheWrite1hTokens: 10 }, { ...sonnet, cached_write_1h: null }),
+    ).toBe(10 * 3750);
+    expect(worstCaseNano(100, 0, sonnet)).toBe(100 * 6000);
+    expect(catalogPrice('claude-sonnet-4-6')?.cached_write_1h).toBe(6);
+  });
+
   it('rounds a fractional nano-USD up, never down', () => {
     expect(costNano({ promptTokens: 1, completionTokens: 0, cachedTokens: 0 }, { input: 0.0001, output: 0 })).toBe(1);
   });

@@ -33,6 +33,7 @@ export function finishReason(stop: AnthropicStopReason | string | null | undefin
 export function tokenUsage(usage: Partial<AnthropicUsage>): TokenUsage {
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  const cacheWrite1h = Math.min(usage.cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheWrite);
   const prompt = (usage.input_tokens ?? 0) + cacheRead + cacheWrite;
   const completion = usage.output_tokens ?? 0;
   return {
@@ -41,6 +42,7 @@ export function tokenUsage(usage: Partial<AnthropicUsage>): TokenUsage {
     totalTokens: prompt + completion,
     cachedTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
+    ...(cacheWrite1h > 0 ? { cacheWrite1hTokens: cacheWrite1h } : {}),
     reasoningTokens: usage.output_tokens_details?.thinking_tokens ?? 0,
   };
 }

@@ -156,6 +156,7 @@ function definedCounts(usage: Partial<AnthropicUsage> | undefined): Partial<Anth
     if (typeof usage[key] === 'number') out[key] = usage[key] as number;
   }
   if (usage.output_tokens_details) out.output_tokens_details = usage.output_tokens_details;
+  if (usage.cache_creation) out.cache_creation = usage.cache_creation;
   return out;
 }
 

@@ -446,6 +446,25 @@ describe('Anthropic response → chat.completion', () => {
     });
   });
 
+  it("usage: Anthropic's 1-hour cache writes are counted apart from the 5-minute ones (they are priced differently)", () => {
+    const usage = {
+      input_tokens: 21,
+      cache_creation_input_tokens: 188,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 88, ephemeral_1h_input_tokens: 100 },
+      output_tokens: 3,
+    };
+    expect(anthropicAdapter.chatResponse(anthropicMessage([{ type: 'text', text: 'x' }], 'end_turn', usage), ctx).usage).toMatchObject({
+      cacheWriteTokens: 188,
+      cacheWrite1hTokens: 100,
+    });
+    // Streamed: message_start carries the split, message_delta only the output count.
+    const translator = anthropicAdapter.chatStream(ctx);
+    translator.push({ raw: '', event: 'message_start', data: JSON.stringify(start(usage)) });
+    const step = translator.push({ raw: '', event: 'message_delta', data: JSON.stringify(messageDelta('end_turn', { output_tokens: 9 })) });
+    expect(step.usage).toMatchObject({ promptTokens: 209, completionTokens: 9, cacheWriteTokens: 188, cacheWrite1hTokens: 100 });
+  });
+
   it('the openai SDK reads the translated completion', async () => {
     const { completion } = anthropicAdapter.chatResponse(
       anthropicMessage([{ type: 'tool_use', id: 'toolu_A', name: 'get_weather', input: { city: 'Paris' } }], 'tool_use', { input_tokens: 3, output_tokens: 4 }),
