@@ -3,83 +3,14 @@
  * scripted upstream (node:http, port 0). No child processes, no Redis: fast enough to run on
  * every change, and it pins what the client sees on the wire for each step of an attempt.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { endpointOf } from '../../../lib/endpoints';
-import type { Logger } from '../../../lib/log';
 import type { PlanRetry, PlanTarget, ProviderType } from '../../../lib/plan';
 import { SseParser } from '../../../lib/sse';
-import { RelayMetrics } from '../../../sidecars/relay/metrics';
-import { type Relay, startRelay } from '../../../sidecars/relay/server';
+import type { RelayMetrics } from '../../../sidecars/relay/metrics';
+import type { Relay } from '../../../sidecars/relay/server';
 import { upstreamHeaders } from '../../../sidecars/relay/upstream-headers';
 import { requestId, signedHeaders } from '../../e2e/helpers';
-import { MemoryUsageSink } from './memory-usage-sink';
-
-const secret = 'c'.repeat(48);
-const KEY = 'sk-upstream-test';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-type Script = (res: ServerResponse, seen: Seen) => void;
-
-/** An upstream that answers each request with the next scripted handler (the last one repeats). */
-class Upstream {
-  readonly seen: Seen[] = [];
-  private scripts: Script[] = [];
-  private constructor(private readonly server: Server) {}
-
-  static async start(): Promise<Upstream> {
-    let upstream: Upstream | undefined;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-        upstream!.seen.push(seen);
-        const script = upstream!.scripts.length > 1 ? upstream!.scripts.shift()! : upstream!.scripts[0];
-        script(res, seen);
-      });
-    });
-    upstream = new Upstream(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return upstream;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  script(...scripts: Script[]): void {
-    this.seen.length = 0;
-    this.scripts = scripts;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-const json =
-  (status: number, body: unknown, headers: Record<string, string> = {}): Script =>
-  (res) => {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
-  };
-
-const sse =
-  (events: string[], opts: { cut?: boolean } = {}): Script =>
-  (res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const data of events) res.write(`data: ${data}\n\n`);
-    // A cut lets what was written reach the relay first, as a connection dropped mid-answer would.
-    if (opts.cut) setTimeout(() => res.destroy(), 20);
-    else res.end();
-  };
+import type { MemoryUsageSink } from './memory-usage-sink';
+import { json, UPSTREAM_KEY as KEY, PLAN_SECRET, rawSse, sse, startTestRelay, type TestRelay, Upstream } from './relay-harness';
 
 const completion = (content: string, usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }) => ({
   id: 'chatcmpl-up',
@@ -119,37 +50,20 @@ function target(provider: ProviderType, baseUrl: string, overrides: Partial<Plan
   };
 }
 
-const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
 let upstream: Upstream;
+let testRelay: TestRelay;
 let relay: Relay;
 let usage: MemoryUsageSink;
 let metrics: RelayMetrics;
 
 beforeAll(async () => {
   upstream = await Upstream.start();
-  usage = new MemoryUsageSink();
-  metrics = new RelayMetrics(false);
-  relay = await startRelay({
-    config: {
-      host: '127.0.0.1',
-      port: 0,
-      planSecret: secret,
-      usageLogPath: null,
-      credentialAllowlist: null,
-      maxBodyBytes: 64 * 1024,
-      redisUrl: null,
-      databaseUrl: null,
-    },
-    usage,
-    env: { UPSTREAM_API_KEY: KEY },
-    log: quietLog,
-    metrics,
-  });
+  testRelay = await startTestRelay();
+  ({ relay, usage, metrics } = testRelay);
 });
 
 afterAll(async () => {
-  await relay.close();
+  await testRelay.close();
   await upstream.close();
 });
 
@@ -157,15 +71,7 @@ const OPENAI_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'u
 const ANTHROPIC_BODY = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
 const NO_RETRY: PlanRetry = { maxRetries: 0 };
 
-function send(
-  body: string,
-  targets: PlanTarget | PlanTarget[],
-  opts: { path?: string; retry?: PlanRetry; id?: string; headers?: Record<string, string> } = {},
-): Promise<Response> {
-  const path = opts.path ?? '/v1/chat/completions';
-  const headers = signedHeaders(body, targets, secret, endpointOf(path), opts.id ?? requestId(), opts.retry);
-  return fetch(relay.url + path, { method: 'POST', body, headers: { ...opts.headers, ...headers } });
-}
+const send: TestRelay['send'] = (...args) => testRelay.send(...args);
 
 async function events(res: Response): Promise<Array<{ event?: string; data?: string }>> {
   const parser = new SseParser();
@@ -207,7 +113,7 @@ describe('the edge: refusals before any attempt, in the client’s format', () =
 
   it('a plan used on another endpoint is a 400 and never reaches the provider', async () => {
     upstream.script(json(200, completion('no')));
-    const headers = signedHeaders(OPENAI_BODY, target('openai', upstream.url), secret, 'embeddings');
+    const headers = signedHeaders(OPENAI_BODY, target('openai', upstream.url), PLAN_SECRET, 'embeddings');
     const res = await fetch(relay.url + '/v1/chat/completions', { method: 'POST', body: OPENAI_BODY, headers });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('route_plan_mismatch');
@@ -340,13 +246,7 @@ describe('native pass-through: /v1/messages on an Anthropic target', () => {
     'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":9}}\n\n',
     'event: message_stop\ndata: {"type":"message_stop"}\n\n',
   ];
-  const anthropicSse =
-    (events: string[]): Script =>
-    (res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const e of events) res.write(e);
-      res.end();
-    };
+  const anthropicSse = rawSse;
 
   it('a stream reaches the client event for event (signature_delta and unknown events included), billed from message_start and message_delta once', async () => {
     upstream.script(anthropicSse(STREAM));
