@@ -163,7 +163,7 @@ async function streamAnswer(
     reading.kind === 'translated'
       ? translatedSource(reading.adapter.chatStream(ctx), encoder, assembler)
       : reading.kind === 'native'
-        ? nativeSource(reading.adapter.chatStream(ctx), assembler)
+        ? nativeSource(reading.adapter.chatStream(ctx), reading.native, assembler)
         : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
   const result = await runStream(response, source, {
     res: request.res,

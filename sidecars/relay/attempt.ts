@@ -17,7 +17,7 @@ import { type GatewayError, gatewayError, ok, type Result, failed as refused } f
 import type { PlanTarget } from '../../lib/plan';
 import { adaptersFor } from './adapters';
 import { buildRequest } from './adapters/openai';
-import { type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter, isRefused } from './adapters/types';
+import { type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter, isRefused, type NativeAdapter } from './adapters/types';
 import type { RelayRequest } from './admit';
 import { answer, interruptedAnswer } from './answer';
 import { type AttemptFailure, type AttemptOutcome, failed, type Step } from './attempt-outcome';
@@ -31,7 +31,7 @@ import { callUpstream, classifyUpstreamFailure, type UpstreamPools, type Upstrea
 export type Reading =
   | { kind: 'passthrough' }
   /** The client's own format, passed through both ways and read alongside by the target's chat adapter. */
-  | { kind: 'native'; adapter: ChatAdapter }
+  | { kind: 'native'; adapter: ChatAdapter; native: NativeAdapter }
   | { kind: 'translated'; adapter: ChatAdapter }
   | { kind: 'embeddings'; adapter: EmbeddingsAdapter };
 
@@ -106,7 +106,7 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
   if (spec.native?.clientFormat === format.name) {
     return {
       call: spec.native.request(target, request.rawBody, request.clientBody, request.clientHeaders, apiKey),
-      reading: { kind: 'native', adapter: spec.chat },
+      reading: { kind: 'native', adapter: spec.chat, native: spec.native },
       dropped: [],
     };
   }

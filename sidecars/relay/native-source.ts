@@ -4,19 +4,32 @@
  * events alongside — for content (when to commit), usage (the bill is settled before the final
  * event goes out), errors (retry or fail over before the first content), the cache assembler and
  * the text an estimate would count. Nothing the translator cannot express is lost: it only reads.
+ * One event is changed: the one carrying the final usage gets the gateway's cost (`usage.cost`),
+ * so it is held until the stream's end has settled the bill.
  */
+
+import type { SseEvent } from '../../lib/sse';
 import { SseParser } from '../../lib/sse';
 import { generatedText } from '../../lib/tokens';
-import type { StreamTranslator } from './adapters/types';
+import type { NativeAdapter, StreamTranslator } from './adapters/types';
 import type { CompletionAssembler } from './completion-assembler';
 import type { SourceOutput, StreamSource } from './stream-engine';
 import type { TokenUsage } from './usage';
 
-export function nativeSource(translator: StreamTranslator, assembler?: CompletionAssembler): StreamSource {
+export function nativeSource(translator: StreamTranslator, native: Pick<NativeAdapter, 'costEvent'>, assembler?: CompletionAssembler): StreamSource {
   const parser = new SseParser();
   let usage: TokenUsage | null = null;
   let finished = false;
   let generated = '';
+  /** The usage event, waiting for the end of the stream (the cost is known only once settled). */
+  let held: SseEvent | null = null;
+  const withCost = (event: SseEvent, cost: number | null): string => {
+    try {
+      return native.costEvent ? native.costEvent.withCost(event, cost) : event.raw;
+    } catch {
+      return event.raw; // the translator read it; should the cost not fit, the provider's bytes go as they are
+    }
+  };
   const none = (): SourceOutput => ({ items: [], content: false, done: false });
   return {
     generatedText: () => generated,
@@ -41,13 +54,28 @@ export function nativeSource(translator: StreamTranslator, assembler?: Completio
           finished = true;
           out.done = true;
           const final = usage;
-          out.items.push(final ? { type: 'usage', usage: final, render: () => event.raw } : { type: 'end', render: () => event.raw });
+          const carrier = held;
+          held = null;
+          out.items.push(
+            final
+              ? { type: 'usage', usage: final, render: (cost) => (carrier ? withCost(carrier, cost) : '') + event.raw }
+              : { type: 'end', render: () => (carrier?.raw ?? '') + event.raw },
+          );
           continue;
         }
-        out.items.push({ type: 'text', text: event.raw });
+        if (held) out.items.push({ type: 'text', text: held.raw });
+        held = null;
+        if (step.usage && native.costEvent?.carriesUsage(event)) held = event;
+        else out.items.push({ type: 'text', text: event.raw });
       }
       return out;
     },
-    end: none,
+    end() {
+      const out = none();
+      // A stream that stopped after its usage event without an end: the client still gets every byte.
+      if (held) out.items.push({ type: 'text', text: held.raw });
+      held = null;
+      return out;
+    },
   };
 }

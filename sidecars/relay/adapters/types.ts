@@ -132,6 +132,8 @@ export interface NativeAdapter {
     clientHeaders: Readonly<Record<string, string>>,
     apiKey: string | null,
   ): UpstreamRequest;
+  /** The stream event that carries the final usage, and that event with the gateway's cost added (USD, `usage.cost`). */
+  costEvent?: { carriesUsage(event: SseEvent): boolean; withCost(event: SseEvent, costUsd: number | null): string };
 }
 
 /** What a wire format's folder exports: its adapters, and how OpenAI-format requests reach it. */

@@ -248,13 +248,18 @@ describe('native pass-through: /v1/messages on an Anthropic target', () => {
   ];
   const anthropicSse = rawSse;
 
-  it('a stream reaches the client event for event (signature_delta and unknown events included), billed from message_start and message_delta once', async () => {
+  it('a stream reaches the client event for event (signature_delta and unknown events included), billed from message_start and message_delta once; message_delta alone gains the cost', async () => {
     upstream.script(anthropicSse(STREAM));
     const id = requestId();
     const body = JSON.stringify({ ...JSON.parse(NATIVE_BODY), stream: true });
     const res = await send(body, target('anthropic', upstream.url), { path: '/v1/messages', id });
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe(STREAM.join(''));
+    const cost = Number(res.headers.get('x-gateway-cost') ?? 'NaN');
+    const withCost = STREAM.map((e) =>
+      e.startsWith('event: message_delta') ? e.replace('"output_tokens":9}', `"output_tokens":9,"cost":${recordOf(id)?.costNano! / 1e9}}`) : e,
+    );
+    expect(await res.text()).toBe(withCost.join(''));
+    expect(Number.isNaN(cost)).toBe(true); // a stream's cost travels in its final usage, not in a header sent before it
     expect(upstream.seen[0].body).toBe(body);
     expect(recordOf(id)?.usage).toMatchObject({ promptTokens: 21, completionTokens: 9 });
     expect(recordOf(id)?.usage?.estimated).toBeFalsy();

@@ -32,4 +32,15 @@ function nativeRequest(
   return { url: messagesUrl(target.baseUrl), headers, body };
 }
 
-export const anthropicNative: NativeAdapter = { clientFormat: 'anthropic', forwardedHeaders: FORWARDED, request: nativeRequest };
+/** message_delta carries the final usage: the one event the relay changes, to add what the answer cost. */
+const costEvent: NonNullable<NativeAdapter['costEvent']> = {
+  carriesUsage: (event) => event.event === 'message_delta' || /^\{"type":"message_delta"/.test(event.data ?? ''),
+  withCost(event, costUsd) {
+    const data = JSON.parse(event.data ?? '{}') as { usage?: Record<string, unknown> };
+    if (!data.usage) return event.raw;
+    data.usage.cost = costUsd;
+    return `event: message_delta\ndata: ${JSON.stringify(data)}\n\n`;
+  },
+};
+
+export const anthropicNative: NativeAdapter = { clientFormat: 'anthropic', forwardedHeaders: FORWARDED, request: nativeRequest, costEvent };
