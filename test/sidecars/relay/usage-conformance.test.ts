@@ -204,7 +204,7 @@ function targetFor(fixture: ProviderFixture): PlanTarget {
 }
 
 /** The cost the client was shown: x-gateway-cost on a JSON answer, `usage.cost` in a stream's final usage (OpenAI's usage chunk, Anthropic's message_delta). */
-async function shownCost(res: Response, client: ClientFixture, stream: boolean): Promise<number | null> {
+async function shownCost(res: Response, stream: boolean): Promise<number | null> {
   if (!stream) {
     await res.arrayBuffer();
     const header = res.headers.get('x-gateway-cost');
@@ -230,7 +230,7 @@ describe.each(cases)('%s provider, %s client, %s', (_provider, _format, _mode, f
     const id = requestId();
     const res = await relay.send(JSON.stringify(client.body(stream)), targetFor(fixture), { path: client.path, id });
     expect(res.status).toBe(200);
-    const shown = await shownCost(res, client, stream);
+    const shown = await shownCost(res, stream);
     const record = relay.usage.records.find((r) => r.requestId === id);
     const usage = record?.usage;
     const billed = fixture.billed;
