@@ -256,7 +256,7 @@ describe('native pass-through: /v1/messages on an Anthropic target', () => {
     expect(res.status).toBe(200);
     const cost = Number(res.headers.get('x-gateway-cost') ?? 'NaN');
     const withCost = STREAM.map((e) =>
-      e.startsWith('event: message_delta') ? e.replace('"output_tokens":9}', `"output_tokens":9,"cost":${recordOf(id)?.costNano! / 1e9}}`) : e,
+      e.startsWith('event: message_delta') ? e.replace('"output_tokens":9}', `"output_tokens":9,"cost":${(recordOf(id)?.costNano ?? Number.NaN) / 1e9}}`) : e,
     );
     expect(await res.text()).toBe(withCost.join(''));
     expect(Number.isNaN(cost)).toBe(true); // a stream's cost travels in its final usage, not in a header sent before it
