@@ -16,7 +16,7 @@ import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
-import { modelList, modelObject } from './models';
+import { anthropicModelList, anthropicModelObject, modelList, modelObject } from './models';
 import { type Route, routeTargets } from './routing';
 import { parseJsonBody, validateFor } from './validate';
 
@@ -90,13 +90,15 @@ export class AiProxyHandler {
     const method = await kong.request.getMethod();
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, path, 'GET');
     const usable = usableModelNames(identity?.models ?? ANY_MODEL, this.configured);
+    // Both SDKs call GET /v1/models; Anthropic's always sends its API version.
+    const anthropic = (await kong.request.getHeader('anthropic-version')) !== undefined;
     if (path === '/v1/models') {
-      await exitJson(kong, 200, modelList(usable));
+      await exitJson(kong, 200, anthropic ? anthropicModelList(usable) : modelList(usable));
       return null;
     }
     const name = safeDecode(path.slice('/v1/models/'.length));
     if (!usable.includes(name)) return modelNotFound(name);
-    await exitJson(kong, 200, modelObject(name));
+    await exitJson(kong, 200, anthropic ? anthropicModelObject(name) : modelObject(name));
     return null;
   }
 

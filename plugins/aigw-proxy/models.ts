@@ -1,4 +1,7 @@
-/** OpenAI's model objects for `GET /v1/models`, built from the configured public names. */
+/**
+ * The model objects of `GET /v1/models`, built from the configured public names, in the shape the
+ * caller's SDK reads: OpenAI's list, or Anthropic's (its SDK sends `anthropic-version`).
+ */
 export interface ModelObject {
   id: string;
   object: 'model';
@@ -15,4 +18,23 @@ export function modelObject(name: string): ModelObject {
 
 export function modelList(names: string[]): { object: 'list'; data: ModelObject[] } {
   return { object: 'list', data: names.map(modelObject) };
+}
+
+/** Anthropic's model object (GET /v1/models with anthropic-version). */
+export interface AnthropicModelObject {
+  type: 'model';
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+const CREATED_AT = new Date(CREATED * 1000).toISOString();
+
+export function anthropicModelObject(name: string): AnthropicModelObject {
+  return { type: 'model', id: name, display_name: name, created_at: CREATED_AT };
+}
+
+/** One page holding every name: the list is short, and `has_more: false` ends the SDK's paging. */
+export function anthropicModelList(names: string[]): { data: AnthropicModelObject[]; has_more: false; first_id: string | null; last_id: string | null } {
+  return { data: names.map(anthropicModelObject), has_more: false, first_id: names[0] ?? null, last_id: names.at(-1) ?? null };
 }

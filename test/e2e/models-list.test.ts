@@ -4,6 +4,7 @@
  * official openai client through the whole gateway (the key plugin hands the key's model rules
  * to aigw-proxy in its identity).
  */
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { uniqueName } from './helpers';
@@ -57,6 +58,20 @@ describe('GET /v1/models for a key', () => {
     for (const name of ['claude-sonnet-4-6', 'smartest', 'ghost', 'gemini-3.5-flash']) {
       await expect(client.models.retrieve(name)).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
     }
+  });
+
+  it("the Anthropic SDK gets Anthropic's list and model shape from the same endpoint", async () => {
+    const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('models-anthropic'), models: ['claude-sonnet-4-6', 'gpt-4o'] });
+    expect(created.status).toBe(201);
+    const client = new Anthropic({ baseURL: stack.url, apiKey: created.body.key as string, maxRetries: 0 });
+    const ids: string[] = [];
+    for await (const model of client.models.list()) {
+      expect(model).toMatchObject({ type: 'model', display_name: model.id, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      ids.push(model.id);
+    }
+    expect(ids).toEqual(['gpt-4o', 'claude-sonnet-4-6']);
+    expect(await client.models.retrieve('claude-sonnet-4-6')).toMatchObject({ type: 'model', id: 'claude-sonnet-4-6' });
+    await expect(client.models.retrieve('gemini-3.5-flash')).rejects.toMatchObject({ status: 404 });
   });
 
   it("the team's list restricts a key that has none of its own", async () => {
