@@ -94,11 +94,12 @@ local.describe('PDK round trips per request, whole chain', () => {
     ]);
   });
 
-  it('GET /v1/models: 9', async () => {
+  // One header read picks the list's shape (Anthropic's SDK sends anthropic-version): a metadata call, not the hot path.
+  it('GET /v1/models: 10', async () => {
     const calls = await warm('/v1/models', { key: plainKey }, 200);
     expect(describeCalls(calls)).toEqual([
       'aigw-virtual-key access: request.get_headers, nginx.get_var, client.authenticate, ctx.shared.set',
-      'aigw-proxy access: request.get_path, ctx.shared.get, request.get_method, response.exit',
+      'aigw-proxy access: request.get_path, ctx.shared.get, request.get_method, request.get_header, response.exit',
       'aigw-virtual-key log: ctx.shared.get',
     ]);
   });
