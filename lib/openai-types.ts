@@ -24,6 +24,14 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/**
+ * Anthropic's signed (or redacted) thinking, named as LiteLLM names it, so a client can replay it:
+ * on assistant messages (an answer's, or a replayed turn's) and on stream deltas. In a stream each
+ * entry is one whole block, sent when the block ends: a thinking block's text went before it as
+ * reasoning_content, and is repeated here whole because Anthropic verifies the signature over it.
+ */
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string };
+
 export interface ChatMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
   content: string | ContentPart[] | null;
@@ -91,7 +99,14 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string | null; refusal: string | null; tool_calls?: ToolCall[]; reasoning_content?: string | null };
+    message: {
+      role: 'assistant';
+      content: string | null;
+      refusal: string | null;
+      tool_calls?: ToolCall[];
+      reasoning_content?: string | null;
+      thinking_blocks?: ThinkingBlock[];
+    };
     logprobs: null;
     finish_reason: FinishReason | null;
   }>;
@@ -113,7 +128,14 @@ export interface ChatCompletionChunk {
   model: string;
   choices: Array<{
     index: number;
-    delta: { role?: 'assistant'; content?: string | null; refusal?: string | null; tool_calls?: ToolCallDelta[]; reasoning_content?: string | null };
+    delta: {
+      role?: 'assistant';
+      content?: string | null;
+      refusal?: string | null;
+      tool_calls?: ToolCallDelta[];
+      reasoning_content?: string | null;
+      thinking_blocks?: ThinkingBlock[];
+    };
     logprobs: null;
     finish_reason: FinishReason | null;
   }>;

@@ -3,7 +3,7 @@
  * Anthropic JSON or SSE): a cached answer reads exactly as a fresh one would, except that usage
  * shows the original tokens at cost 0. Pure: the plugin sends what this returns.
  */
-import type { ChatCompletion, ChatCompletionChunk, ToolCallDelta } from '../../lib/openai-types';
+import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../lib/openai-types';
 import type { CachedAnswer } from '../../lib/semantic-cache/types';
 import { clientFormatFor } from '../../sidecars/relay/client-formats';
 import { SSE_HEADERS } from '../../sidecars/relay/stream-engine';
@@ -37,7 +37,14 @@ export function renderHit(answer: CachedAnswer, request: HitRequest): RenderedHi
   if (!request.stream) {
     return { body: JSON.stringify(format.completion(completion, usage, 0)), headers: { 'content-type': 'application/json' } };
   }
-  const encoder = format.streamEncoder({ id: completion.id, model: completion.model, created, wantsUsage: request.wantsUsage });
+  // The answer's own prompt count, for formats that show usage at the start (Anthropic's message_start).
+  const encoder = format.streamEncoder({
+    id: completion.id,
+    model: completion.model,
+    created,
+    wantsUsage: request.wantsUsage,
+    promptTokens: () => usage.promptTokens,
+  });
   const body =
     chunksOf(completion)
       .map((chunk) => encoder.chunk(chunk))
@@ -45,20 +52,32 @@ export function renderHit(answer: CachedAnswer, request: HitRequest): RenderedHi
   return { body, headers: { ...SSE_HEADERS } };
 }
 
-/** A whole completion as the two chunks a provider would stream: the content, then the finish. */
+type Delta = ChatCompletionChunk['choices'][number]['delta'];
+
+/**
+ * A whole completion as a provider would stream it: signed thinking block by block (its text, then
+ * the block whole, as lib/openai-types.ts has streams carry it), the content, then the finish.
+ */
 function chunksOf(completion: ChatCompletion): ChatCompletionChunk[] {
   const choice = completion.choices[0];
   const message = choice?.message;
   const base = { id: completion.id, object: 'chat.completion.chunk' as const, created: completion.created, model: completion.model };
+  const chunk = (delta: Delta, finish: FinishReason | null = null): ChatCompletionChunk => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
   const toolCalls: ToolCallDelta[] | undefined = message?.tool_calls?.map((call, index) => ({ index, id: call.id, type: 'function', function: call.function }));
-  const delta = {
-    role: 'assistant' as const,
-    ...(message?.reasoning_content ? { reasoning_content: message.reasoning_content } : {}),
+  const blocks = message?.thinking_blocks ?? [];
+  const thinking: Delta[] = blocks.map((block) => ({
+    ...(block.type === 'thinking' && block.thinking ? { reasoning_content: block.thinking } : {}),
+    thinking_blocks: [block],
+  }));
+  const answer: Delta = {
+    // Reasoning without signed blocks (not Anthropic's) comes with the content.
+    ...(message?.reasoning_content && blocks.length === 0 ? { reasoning_content: message.reasoning_content } : {}),
     ...(message?.content ? { content: message.content } : {}),
     ...(toolCalls?.length ? { tool_calls: toolCalls } : {}),
   };
-  return [
-    { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }] },
-    { ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: choice?.finish_reason ?? 'stop' }] },
-  ];
+  const [first, ...rest] = [...thinking, answer];
+  return [chunk({ role: 'assistant', ...first }), ...rest.map((delta) => chunk(delta)), chunk({}, choice?.finish_reason ?? 'stop')];
 }

@@ -155,6 +155,7 @@ async function streamAnswer(
     model: target.model,
     created,
     wantsUsage: request.wantsStreamUsage,
+    promptTokens: () => settlement.promptTokensEstimate(),
   });
   // Only a request the cache will store pays for putting the stream back together.
   const assembler = request.plan.cache ? new CompletionAssembler() : undefined;
@@ -176,9 +177,12 @@ async function streamAnswer(
     estimate: (generatedText) => settlement.estimate(generatedText),
   });
   if (!result.committed) {
+    const { failure } = result;
+    // The provider's own error before the answer began: the same failure as that error sent as an HTTP status.
+    if (failure.error) return failed(upstreamFailure(failure.error, flatHeaders(response.headers)));
     return failed({
-      kind: result.failure.kind,
-      error: gatewayError(502, `The provider (${target.provider}) failed before answering: ${result.failure.message}`, 'upstream_stream_interrupted'),
+      kind: failure.kind,
+      error: gatewayError(502, `The provider (${target.provider}) failed before answering: ${failure.message}`, 'upstream_stream_interrupted'),
       outcome: 'upstream_error',
     });
   }

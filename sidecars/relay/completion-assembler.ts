@@ -1,9 +1,10 @@
 /**
- * A streamed answer put back together as one canonical completion (content, reasoning, tool calls
- * by index, the finish reason), for the semantic cache to store. Only built when the plan asks
- * for a cache fill, and bounded: past MAX_ASSEMBLED_CHARS the answer is not cacheable.
+ * A streamed answer put back together as one canonical completion (content, reasoning, signed
+ * thinking blocks, tool calls by index, the finish reason), for the semantic cache to store. Only
+ * built when the plan asks for a cache fill, and bounded: past MAX_ASSEMBLED_CHARS the answer is
+ * not cacheable.
  */
-import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall } from '../../lib/openai-types';
+import type { ChatCompletion, ChatCompletionChunk, FinishReason, ThinkingBlock, ToolCall } from '../../lib/openai-types';
 
 const MAX_ASSEMBLED_CHARS = 1_000_000;
 
@@ -13,6 +14,7 @@ export class CompletionAssembler {
   private created = 0;
   private content = '';
   private reasoning = '';
+  private readonly thinkingBlocks: ThinkingBlock[] = [];
   private readonly tools = new Map<number, ToolCall>();
   private finish: FinishReason | null = null;
   private size = 0;
@@ -28,6 +30,9 @@ export class CompletionAssembler {
       const delta = choice.delta ?? {};
       if (delta.content) this.add(delta.content, (text) => (this.content += text));
       if (delta.reasoning_content) this.add(delta.reasoning_content, (text) => (this.reasoning += text));
+      // Each entry is a whole block (lib/openai-types.ts): kept as the non-streamed answer keeps them.
+      for (const block of delta.thinking_blocks ?? [])
+        if (this.fits(block.type === 'thinking' ? block.thinking.length + block.signature.length : block.data.length)) this.thinkingBlocks.push(block);
       for (const call of delta.tool_calls ?? []) {
         const tool = this.tools.get(call.index) ?? { id: '', type: 'function' as const, function: { name: '', arguments: '' } };
         if (call.id) tool.id = call.id;
@@ -67,6 +72,7 @@ export class CompletionAssembler {
             refusal: null,
             ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
             ...(this.reasoning ? { reasoning_content: this.reasoning } : {}),
+            ...(this.thinkingBlocks.length ? { thinking_blocks: this.thinkingBlocks } : {}),
           },
           logprobs: null,
           finish_reason: this.finish,
@@ -76,8 +82,13 @@ export class CompletionAssembler {
   }
 
   private add(text: string, append: (text: string) => void): void {
-    this.size += text.length;
+    if (this.fits(text.length)) append(text);
+  }
+
+  /** Counts `size` characters toward the bound: false once the answer outgrew it. */
+  private fits(size: number): boolean {
+    this.size += size;
     if (this.size > MAX_ASSEMBLED_CHARS) this.overflow = true;
-    else append(text);
+    return !this.overflow;
   }
 }

@@ -7,8 +7,12 @@
 import { countTextTokens, estimatePromptTokens } from '../../lib/tokens';
 import type { TokenUsage } from './usage';
 
-export function estimateUsage(promptTokensEstimate: number | undefined, clientBody: Record<string, unknown>, generatedText: string): TokenUsage {
-  const promptTokens = promptTokensEstimate || estimatePromptTokens(clientBody);
+/** The prompt's tokens at the gateway's estimate: the key plugin's, when a policy made one, else counted now. */
+export function estimatePrompt(promptTokensEstimate: number | undefined, clientBody: Record<string, unknown>): number {
+  return promptTokensEstimate || estimatePromptTokens(clientBody);
+}
+
+export function estimateUsage(promptTokens: number, generatedText: string): TokenUsage {
   const completionTokens = countTextTokens(generatedText);
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, cachedTokens: 0, reasoningTokens: 0, estimated: true };
 }

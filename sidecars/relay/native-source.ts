@@ -47,7 +47,7 @@ export function nativeSource(translator: StreamTranslator, native: Pick<NativeAd
         if (step.usage) usage = step.usage;
         if (step.error) {
           // Reported in the client's format by the stream engine (or retried, before any content).
-          out.error = { status: step.error.status, message: step.error.message };
+          out.error = step.error;
           continue;
         }
         if (step.done && !finished) {

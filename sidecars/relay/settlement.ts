@@ -12,7 +12,7 @@ import { inputSavingsNano } from '../../lib/pricing';
 import type { RelayRequest } from './admit';
 import type { RelayBilling } from './billing';
 import type { RelayCacheFill } from './cache-fill';
-import { estimateUsage } from './estimate';
+import { estimatePrompt, estimateUsage } from './estimate';
 import type { CompressionSavings, TokenUsage, UsageOutcome, UsageRecord, UsageSink } from './usage';
 
 export const COST_HEADER = 'x-gateway-cost';
@@ -23,6 +23,9 @@ export class Settlement {
 
   /** The canonical answer, when the relay saw it whole (for the semantic cache). */
   private answer: ChatCompletion | null = null;
+
+  /** The prompt estimate, counted at most once per request. */
+  private promptEstimate: number | undefined;
 
   constructor(
     private readonly request: RelayRequest,
@@ -49,7 +52,13 @@ export class Settlement {
 
   /** The provider reported no usage: count it, and say so (usage.estimated, a metric). */
   estimate(generatedText: string): TokenUsage {
-    return estimateUsage(this.request.plan.billing?.promptTokensEstimate, this.request.clientBody, generatedText);
+    return estimateUsage(this.promptTokensEstimate(), generatedText);
+  }
+
+  /** The prompt's tokens at the gateway's estimate: what a bill without usage charges, and what a stream shows before the provider reports any. */
+  promptTokensEstimate(): number {
+    this.promptEstimate ??= estimatePrompt(this.request.plan.billing?.promptTokensEstimate, this.request.clientBody);
+    return this.promptEstimate;
   }
 
   record(target: PlanTarget, status: number, outcome: UsageOutcome, usage: TokenUsage | null, firstByteAt: number | null): void {

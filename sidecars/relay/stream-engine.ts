@@ -11,7 +11,7 @@ import { gatewayError } from '../../lib/errors';
 import { SseParser, sseData } from '../../lib/sse';
 import { type GeneratedParts, generatedText } from '../../lib/tokens';
 import { type ClientIntent, processStreamData } from './adapters/openai/passthrough';
-import type { StreamTranslator } from './adapters/types';
+import type { MappedError, StreamTranslator } from './adapters/types';
 import type { StreamEncoder } from './client-formats/client-format';
 import type { CompletionAssembler } from './completion-assembler';
 import { writeWithBackpressure } from './respond';
@@ -34,7 +34,11 @@ export interface SourceOutput {
   content: boolean;
   /** The provider signalled a normal end. */
   done: boolean;
-  error?: { status: number; message: string };
+  /**
+   * The provider reported an error in its stream: the error it stands for when the adapter
+   * classified it (translated streams), else only its message (pass-through streams).
+   */
+  error?: MappedError | { message: string };
 }
 
 export interface StreamSource {
@@ -76,7 +80,7 @@ export function passthroughSource(intent: ClientIntent, assembler?: CompletionAs
         assembler?.pushData(event.data);
         const action = processStreamData(event.data, intent);
         if (action.kind === 'pass' && action.error) {
-          out.error = { status: 502, message: errorMessage(event.data) };
+          out.error = { message: errorMessage(event.data) };
           continue;
         }
         const isContent = CONTENT.test(event.data);
@@ -151,6 +155,9 @@ export function translatedSource(
   let finished = false;
   let generated = '';
   const apply = (step: ReturnType<StreamTranslator['push']>, out: SourceOutput): void => {
+    // Before the chunks: a format that shows usage at the start takes the prompt side from it.
+    const reported = step.promptUsage ?? step.usage;
+    if (reported) encoder.reportedUsage?.(reported);
     for (const chunk of step.chunks) {
       assembler?.push(chunk);
       out.items.push({ type: 'text', text: encoder.chunk(chunk) });
@@ -161,7 +168,7 @@ export function translatedSource(
       }
     }
     if (step.usage) usage = step.usage;
-    if (step.error) out.error = { status: step.error.status, message: step.error.message };
+    if (step.error) out.error = step.error;
     if (step.done && !finished) {
       finished = true;
       out.done = true;
@@ -195,9 +202,21 @@ export interface StreamIo {
   encoder: Pick<StreamEncoder, 'error'>;
 }
 
+/** Why a stream failed before its end: what happened, and the provider's own error when its adapter classified it. */
+export interface StreamFailure {
+  kind: FailureKind;
+  message: string;
+  error?: MappedError;
+}
+
 export type StreamResult =
-  | { committed: false; failure: { kind: FailureKind; message: string } }
+  | { committed: false; failure: StreamFailure }
   | { committed: true; outcome: UsageOutcome; usage: TokenUsage | null; firstByteAt: number | null };
+
+/** A provider's error after the answer began, as recorded: an overload (503: a 529, Anthropic's overloaded_error) says so. */
+function interruptedBy(error: MappedError): UsageOutcome {
+  return error.status === 503 ? 'upstream_overloaded' : 'stream_interrupted';
+}
 
 export async function runStream(upstream: Dispatcher.ResponseData, source: StreamSource, io: StreamIo): Promise<StreamResult> {
   const { res } = io;
@@ -229,7 +248,7 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
     pending = held;
     held = '';
   };
-  const consume = async (out: SourceOutput): Promise<{ kind: FailureKind; message: string } | null> => {
+  const consume = async (out: SourceOutput): Promise<StreamFailure | null> => {
     for (const item of out.items) {
       if (item.type === 'text') write(item.text);
       else if (item.type === 'usage') {
@@ -242,24 +261,26 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
       }
     }
     if (out.done) done = true;
-    if (out.error) return { kind: out.error.status === 429 ? 'rate_limit' : 'server', message: out.error.message };
+    if (out.error)
+      return 'kind' in out.error ? { kind: out.error.kind, message: out.error.message, error: out.error } : { kind: 'server', message: out.error.message };
     if (out.content && !committed) commit();
     await flush();
     return null;
   };
-  const interrupted = (message: string): StreamResult => {
-    if (!res.destroyed) res.end(pending + io.encoder.error(gatewayError(502, message, 'upstream_stream_interrupted')));
-    return { committed: true, outcome: 'stream_interrupted', usage, firstByteAt };
+  /** The answer began: it ends with an error event, the provider's own error when it reported one. */
+  const interrupted = (message: string, providerError?: MappedError): StreamResult => {
+    if (!res.destroyed) res.end(pending + io.encoder.error(providerError ?? gatewayError(502, message, 'upstream_stream_interrupted')));
+    return { committed: true, outcome: providerError ? interruptedBy(providerError) : 'stream_interrupted', usage, firstByteAt };
   };
 
   try {
     for await (const chunk of upstream.body) {
       const failure = await consume(source.push(chunk as Buffer));
-      if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`) : { committed: false, failure };
+      if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`, failure.error) : { committed: false, failure };
       if (res.destroyed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt };
     }
     const failure = await consume(source.end());
-    if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`) : { committed: false, failure };
+    if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`, failure.error) : { committed: false, failure };
   } catch (error) {
     if (res.destroyed && committed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt };
     const message = (error as Error).message;

@@ -21,7 +21,8 @@ export interface TokenUsage {
   estimated?: boolean;
 }
 
-export type UsageOutcome = 'ok' | 'upstream_error' | 'upstream_unreachable' | 'timeout' | 'stream_interrupted' | 'client_aborted';
+/** How a response ended. `upstream_overloaded`: the provider said it was overloaded after the answer began (Anthropic's overloaded_error mid-stream). */
+export type UsageOutcome = 'ok' | 'upstream_error' | 'upstream_unreachable' | 'timeout' | 'stream_interrupted' | 'upstream_overloaded' | 'client_aborted';
 
 export interface UsageRecord {
   requestId: string;

@@ -323,3 +323,87 @@ describe.each(MODELS)('anthropic client → /v1/messages → %s (%s)', (model) =
     );
   });
 });
+
+/**
+ * Signed thinking across turns: a streamed Claude answer that thinks and calls a tool, read by an
+ * official SDK, sent back with the tool's result. Anthropic drops nothing and verifies the
+ * signature of replayed thinking; the mock refuses (400) a signature it did not issue for the text.
+ */
+describe('streamed thinking with tool use on a Claude target, replayed as the next turn', () => {
+  const model = 'claude-sonnet-4-6';
+  const thinking = 'The user wants the weather in Paris, so I call get_weather.';
+  const question = `Weather in Paris? ${mockDirective({ thinking, toolCalls: [toolCalls[0]] })}`;
+  const thanks = `Thanks! ${mockDirective({ tokens: 5 })}`;
+  const signedThinking = { type: 'thinking', thinking, signature: expect.stringMatching(/^mocksig_/) };
+  // Every turn from the provider, never from the semantic cache.
+  const uncached = { headers: { 'cache-control': 'no-store' } };
+
+  /** The assistant turn the provider got in the request after `seen`. */
+  function replayedAssistantTurn(seen: number): unknown[] {
+    const request = stack.mock.requests.slice(seen).find((r) => r.path === '/v1/messages');
+    const messages = (request?.body as { messages?: Array<{ role: string; content: unknown[] }> } | undefined)?.messages ?? [];
+    return messages.find((m) => m.role === 'assistant')?.content ?? [];
+  }
+
+  it('anthropic client → /v1/messages: the thinking block and its signature reach the provider intact', async () => {
+    const request = {
+      model,
+      max_tokens: 4096,
+      thinking: { type: 'enabled' as const, budget_tokens: 1024 },
+      tools: [{ name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } }],
+    };
+    const answer = await anthropic.messages.stream({ ...request, messages: [{ role: 'user', content: question }] }, uncached).finalMessage();
+    expect(answer.stop_reason).toBe('tool_use');
+    const [signed, call] = answer.content;
+    expect(signed).toEqual(signedThinking);
+    if (call?.type !== 'tool_use') throw new Error('expected a tool call after the thinking');
+
+    const seen = stack.mock.requests.length;
+    const next = await anthropic.messages.create(
+      {
+        ...request,
+        messages: [
+          { role: 'user', content: question },
+          { role: 'assistant', content: answer.content as Anthropic.ContentBlockParam[] },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: call.id, content: '{"temp_c":21}' },
+              { type: 'text', text: thanks },
+            ],
+          },
+        ],
+      },
+      uncached,
+    );
+    expect(next.stop_reason).toBe('end_turn');
+    expect(replayedAssistantTurn(seen)).toEqual([signed, { type: 'tool_use', id: call.id, name: 'get_weather', input: { city: 'Paris' } }]);
+  });
+
+  it('openai client → chat completions: the streamed thinking_blocks carry the signature, and replayed they reach the provider intact', async () => {
+    const request = { model, max_tokens: 4096, reasoning_effort: 'minimal' as const, tools: [weatherTool] };
+    const final = await openai.chat.completions.stream({ ...request, messages: [{ role: 'user', content: question }] }, uncached).finalChatCompletion();
+    const message = final.choices[0].message as OpenAI.ChatCompletionMessage & { thinking_blocks?: unknown[] };
+    expect(final.choices[0].finish_reason).toBe('tool_calls');
+    expect(message.thinking_blocks).toEqual([signedThinking]);
+    const call = message.tool_calls?.[0];
+    if (call?.type !== 'function') throw new Error('expected a tool call after the thinking');
+
+    const seen = stack.mock.requests.length;
+    const assistant = { role: 'assistant', content: message.content, tool_calls: message.tool_calls, thinking_blocks: message.thinking_blocks };
+    const next = await openai.chat.completions.create(
+      {
+        ...request,
+        messages: [
+          { role: 'user', content: question },
+          assistant as OpenAI.ChatCompletionAssistantMessageParam,
+          { role: 'tool', tool_call_id: call.id, content: '{"temp_c":21}' },
+          { role: 'user', content: thanks },
+        ],
+      },
+      uncached,
+    );
+    expect(next.choices[0].finish_reason).toBe('stop');
+    expect(replayedAssistantTurn(seen)[0]).toEqual(message.thinking_blocks?.[0]);
+  });
+});

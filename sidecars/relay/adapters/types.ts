@@ -4,9 +4,8 @@
  * No I/O: the relay does the HTTP; adapters build requests and translate what comes back, so each
  * is tested against recorded wire transcripts.
  */
-import { type ClientFormatName, errorBody, type GatewayError, gatewayError } from '../../../lib/errors';
+import { type ClientFormatName, type GatewayError, gatewayError } from '../../../lib/errors';
 import type { FailureKind } from '../../../lib/failure';
-import type { OpenAIErrorBody } from '../../../lib/openai-error';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
 import type { PlanTarget } from '../../../lib/plan';
 import type { SseEvent } from '../../../lib/sse';
@@ -71,21 +70,25 @@ export interface StreamStep {
   chunks: ChatCompletionChunk[];
   /** Usage, once the provider has reported it (may come in pieces: later steps overwrite). */
   usage?: TokenUsage;
+  /**
+   * The prompt side of usage, reported before the answer (Anthropic's message_start): shown to
+   * clients that read usage at the start, never billed (only `usage` is).
+   */
+  promptUsage?: TokenUsage;
   /** The provider signalled the normal end of the stream. */
   done?: boolean;
-  /** The provider reported an error inside the stream. */
-  error?: { status: number; message: string; type: string };
+  /** The provider reported an error inside the stream: the error it stands for, as its mapError would map it sent as an HTTP status. */
+  error?: MappedError;
 }
 
-/** A provider's error reported inside a stream: the status it would have had, and OpenAI's type for it. */
-export function streamError(error: GatewayError): NonNullable<StreamStep['error']> {
-  const { message, type } = (errorBody('openai', error) as OpenAIErrorBody).error;
-  return { status: error.status, message, type };
+/** An error a provider reported inside its stream without saying which: a provider failure, as an HTTP 5xx would be. */
+export function streamFailure(message: string, code = 'upstream_error'): MappedError {
+  return { ...gatewayError(502, message, code), type: 'api_error', kind: 'server' };
 }
 
-/** A stream event that is not the JSON it should be: the provider broke its stream. */
+/** A stream event that is not the JSON it should be: the provider broke its stream (as a body that is not JSON). */
 export function unreadableEvent(provider: string): StreamStep {
-  return { chunks: [], error: { status: 502, message: `The provider (${provider}) sent an unreadable stream event.`, type: 'api_error' } };
+  return { chunks: [], error: streamFailure(`The provider (${provider}) sent an unreadable stream event.`, 'upstream_invalid_response') };
 }
 
 export interface StreamTranslator {

@@ -11,6 +11,8 @@ import { openAIUsage, type TokenUsage } from '../usage';
 
 export interface StreamEncoder {
   chunk(chunk: ChatCompletionChunk): string;
+  /** Usage the provider reported before the end: a format that shows usage at the start (Anthropic's message_start) takes the prompt side from it. */
+  reportedUsage?(usage: TokenUsage): void;
   /** The end of a complete answer: usage (with the gateway's cost) where the format carries it. */
   finish(usage: TokenUsage | null, costUsd: number | null): string;
   /** A failure after the answer began: an explicit error event, never a silent end. */
@@ -24,7 +26,19 @@ export interface ClientFormat {
   name: ClientFormatName;
   toCanonical(body: Record<string, unknown>): CanonicalRequest;
   completion(completion: ChatCompletion, usage: TokenUsage | null, costUsd: number | null): unknown;
-  streamEncoder(ctx: { id: string; model: string; created: number; wantsUsage: boolean }): StreamEncoder;
+  streamEncoder(ctx: StreamContext): StreamEncoder;
+}
+
+export interface StreamContext {
+  id: string;
+  model: string;
+  created: number;
+  wantsUsage: boolean;
+  /**
+   * The best prompt-token count known before the provider reports one (the gateway's estimate;
+   * a cached answer's own count), for formats that show usage at the start. Asked only if needed.
+   */
+  promptTokens?: () => number;
 }
 
 export const openAIFormat: ClientFormat = {

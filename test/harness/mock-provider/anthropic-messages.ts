@@ -10,6 +10,7 @@ import { chooseScript, interTokenMs } from './script';
 import type { RequestContext } from './server';
 import { sendJson, writeFlushed } from './server';
 import { Pacer, untilAborted } from './timing';
+import { countTokens, splitIntoPieces } from './tokenizer';
 import type { MockScript } from './types';
 
 type Event = { type: string };
@@ -37,6 +38,8 @@ export async function handleMessages(ctx: RequestContext, d: AnthropicDialect): 
   const body = ctx.body as Record<string, unknown>;
   const model = body.model as string;
   if (d.models && !d.models.includes(model)) return fail(404, wire.errors.modelNotFound(model, rid));
+  const unsigned = wire.badThinkingSignature(body, rid);
+  if (unsigned) return fail(400, unsigned);
 
   const last = scanLastUser(body);
   // A malformed directive is a broken test: say so loudly instead of answering by default.
@@ -59,19 +62,22 @@ export async function handleMessages(ctx: RequestContext, d: AnthropicDialect): 
 
   const meta: wire.MessageMeta = { id: wire.newMessageId(), model, toolUseIds: plan.toolCalls.map(() => wire.newToolUseId()) };
   // Thinking tokens are billed as output tokens.
-  const u = wire.usage(promptTokens, plan.completionTokens + (script.reasoningTokens ?? 0), script.cachedTokens ?? 0, script.cacheWriteTokens ?? 0);
+  const thinkingTokens = (script.reasoningTokens ?? 0) + countTokens(script.thinking ?? '');
+  const u = wire.usage(promptTokens, plan.completionTokens + thinkingTokens, script.cachedTokens ?? 0, script.cacheWriteTokens ?? 0);
   const stop = wire.stopReason(plan.finishReason, matched);
-  const rounds = streamRounds(plan, meta, u);
+  const rounds = streamRounds(plan, meta, u, script.thinking);
   const interval = interTokenMs(script);
 
   if (body.stream !== true) {
     // Connection reset before any byte of the answer.
     if (script.cutAfterTokens !== undefined) return void ctx.res.destroy();
     if (!(await pacer.at(ttft + Math.max(0, rounds.length - 1) * interval))) return;
-    return sendJson(ctx.res, 200, wire.message(meta, wire.contentBlocks(plan, meta), stop, matched ?? null, u), d.headers(rid));
+    return sendJson(ctx.res, 200, wire.message(meta, wire.contentBlocks(plan, meta, script.thinking), stop, matched ?? null, u), d.headers(rid));
   }
 
-  const lastBlock = plan.toolCalls.length > 0 ? plan.toolCalls.length - 1 : plan.pieces.length > 0 ? 0 : -1;
+  // The answer's blocks follow the thinking block, which ends before them.
+  const first = script.thinking === undefined ? 0 : 1;
+  const lastBlock = plan.toolCalls.length > 0 ? first + plan.toolCalls.length - 1 : plan.pieces.length > 0 ? first : -1;
   const tail: Event[] = [...(lastBlock >= 0 ? [wire.blockStop(lastBlock)] : []), wire.messageDelta(stop, matched ?? null, u), wire.messageStop()];
   await streamEvents(ctx.res, pacer, { rounds, tail, ttft, interval, script, headers: d.headers(rid) });
 }
@@ -79,27 +85,43 @@ export async function handleMessages(ctx: RequestContext, d: AnthropicDialect): 
 /**
  * The events grouped into rounds: each round ends with one paced delta (a token, or an argument
  * fragment) and starts with the unpaced events sent at the same moment (message_start, block
- * starts and stops, ping). Blocks: one text block, or one tool_use block per call.
+ * starts and stops, ping). Blocks: a signed thinking block when scripted (a delta per token, then
+ * the signature), then one text block, or one tool_use block per call.
  */
-function streamRounds(plan: AnswerPlan, meta: wire.MessageMeta, u: wire.Usage): Event[][] {
+function streamRounds(plan: AnswerPlan, meta: wire.MessageMeta, u: wire.Usage, thinking: string | undefined): Event[][] {
   const rounds: Event[][] = [];
   let pending: Event[] = [wire.messageStart(meta, u)];
   const paced = (e: Event) => {
     rounds.push([...pending, e]);
     pending = [];
   };
+  // One ping, after the first block starts.
+  let pinged = false;
+  const ping = () => {
+    if (!pinged) pending.push(wire.ping());
+    pinged = true;
+  };
+  let first = 0;
+  if (thinking !== undefined) {
+    pending.push(wire.thinkingBlockStart(0));
+    ping();
+    splitIntoPieces(thinking).forEach((p) => paced(wire.thinkingDelta(0, p)));
+    pending.push(wire.signatureDelta(0, wire.thinkingSignature(thinking)), wire.blockStop(0));
+    first = 1;
+  }
   if (plan.toolCalls.length > 0) {
     plan.toolCalls.forEach((call, i) => {
-      if (i > 0) pending.push(wire.blockStop(i - 1));
+      const index = first + i;
+      if (i > 0) pending.push(wire.blockStop(index - 1));
       // The API opens a tool_use block with an empty input and an empty first fragment.
-      pending.push(wire.toolBlockStart(i, meta.toolUseIds[i], call.name), wire.jsonDelta(i, ''));
-      if (i === 0) pending.push(wire.ping());
-      call.argPieces.forEach((p) => paced(wire.jsonDelta(i, p)));
+      pending.push(wire.toolBlockStart(index, meta.toolUseIds[i], call.name), wire.jsonDelta(index, ''));
+      ping();
+      call.argPieces.forEach((p) => paced(wire.jsonDelta(index, p)));
     });
   } else {
-    if (plan.pieces.length > 0) pending.push(wire.textBlockStart(0));
-    pending.push(wire.ping());
-    plan.pieces.forEach((p) => paced(wire.textDelta(0, p)));
+    if (plan.pieces.length > 0) pending.push(wire.textBlockStart(first));
+    ping();
+    plan.pieces.forEach((p) => paced(wire.textDelta(first, p)));
   }
   if (pending.length > 0) rounds.push(pending);
   return rounds;
@@ -118,13 +140,18 @@ async function streamEvents(res: ServerResponse, pacer: Pacer, s: StreamInput): 
   res.writeHead(200, { ...s.headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   res.flushHeaders();
   const cut = s.script.cutAfterTokens;
+  // An `event: error` where the next delta would be (message_start always first), and nothing after it.
+  const errorAt = s.script.streamErrorAfterTokens;
+  const errorEvent = () => wire.sseEvent(wire.streamError(s.script.streamErrorType ?? 'overloaded_error'));
   for (let r = 0; r < s.rounds.length; r++) {
     if (cut !== undefined && r >= cut) return void res.destroy();
     if (!(await pacer.at(s.ttft + r * s.interval))) return;
+    if (errorAt !== undefined && r >= errorAt) return void res.end((r === 0 ? wire.sseEvent(s.rounds[0][0]) : '') + errorEvent());
     if (!(await writeFlushed(res, s.rounds[r].map(wire.sseEvent).join('')))) return;
   }
   // Cut beyond the answer's length: complete content, but message_stop never comes.
   if (cut !== undefined) return void res.destroy();
+  if (errorAt !== undefined) return void res.end(errorEvent());
   res.end(s.tail.map(wire.sseEvent).join(''));
 }
 

@@ -86,6 +86,73 @@ describe('SSE event sequence', () => {
   });
 });
 
+describe('thinking', () => {
+  const thinking = 'Paris first, then call the tool.';
+  const toolCalls = [{ name: 'get_weather', arguments: '{"city":"Paris"}' }];
+
+  test('streamed: a thinking block (a delta per token, then the signature) before the answer blocks, counted as output', async () => {
+    const res = await send(`x ${mockDirective({ thinking, toolCalls })}`, { stream: true });
+    const data = sseEvents(res.body).map((e) => JSON.parse(e.data));
+    expect(data[1]).toEqual({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } });
+    const deltas = data.filter((d) => d.type === 'content_block_delta' && d.index === 0).map((d) => d.delta);
+    expect(deltas.length).toBeGreaterThan(2);
+    expect(
+      deltas
+        .slice(0, -1)
+        .map((d) => d.thinking)
+        .join(''),
+    ).toBe(thinking);
+    const signature = deltas.at(-1);
+    expect(signature).toEqual({ type: 'signature_delta', signature: expect.stringMatching(/^mocksig_/) });
+    // The thinking block stops before the tool_use block (index 1) starts.
+    const order = data.map((d) => `${d.type}${d.index ?? ''}`);
+    expect(order.indexOf('content_block_stop0')).toBeLessThan(order.indexOf('content_block_start1'));
+    expect(data.filter((d) => d.type === 'content_block_start')[1].content_block).toMatchObject({ type: 'tool_use', name: 'get_weather' });
+    expect(order.slice(-3)).toEqual(['content_block_stop1', 'message_delta', 'message_stop']);
+    // The thinking's 8 tokens are output on top of the call's.
+    const plain = sseEvents((await send(`x ${mockDirective({ toolCalls })}`, { stream: true })).body).map((e) => JSON.parse(e.data));
+    expect(data.at(-2).usage.output_tokens).toBe(plain.at(-2).usage.output_tokens + 8);
+
+    const whole = JSON.parse((await send(`x ${mockDirective({ thinking, toolCalls })}`)).body);
+    expect(whole.content[0]).toEqual({ type: 'thinking', thinking, signature: signature.signature });
+    expect(whole.content[1]).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'Paris' } });
+  });
+
+  test('replayed thinking must keep the signature the mock gave its text, as Anthropic requires', async () => {
+    const whole = JSON.parse((await send(`x ${mockDirective({ thinking, toolCalls })}`)).body);
+    const turn = (content: unknown[]) =>
+      rawRequest(`${mock.url}/v1/messages`, {
+        headers: HEADERS,
+        body: {
+          model: 'claude-haiku-4-5',
+          max_tokens: 100,
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', content },
+            { role: 'user', content: [{ type: 'tool_result', tool_use_id: whole.content[1].id, content: '21' }] },
+          ],
+        },
+      });
+    expect((await turn(whole.content)).status).toBe(200);
+    const forged = await turn([{ ...whole.content[0], signature: 'forged' }, whole.content[1]]);
+    expect(forged.status).toBe(400);
+    expect(JSON.parse(forged.body).error).toEqual({ type: 'invalid_request_error', message: 'messages.1.content.0: Invalid `signature` in `thinking` block' });
+    expect((await turn([{ ...whole.content[0], thinking: 'edited' }, whole.content[1]])).status).toBe(400);
+  });
+});
+
+describe('errors inside a stream', () => {
+  test('streamErrorAfterTokens ends the stream with `event: error` where the next delta would be', async () => {
+    const early = sseEvents((await send(`x ${mockDirective({ tokens: 5, streamErrorAfterTokens: 0 })}`, { stream: true })).body);
+    expect(early.map((e) => e.event)).toEqual(['message_start', 'error']);
+    expect(early[1].data).toBe('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}');
+
+    const late = sseEvents((await send(`x ${mockDirective({ tokens: 5, streamErrorAfterTokens: 2, streamErrorType: 'api_error' })}`, { stream: true })).body);
+    expect(late.filter((e) => e.event === 'content_block_delta')).toHaveLength(2);
+    expect(late.at(-1)).toEqual({ event: 'error', data: '{"type":"error","error":{"type":"api_error","message":"Internal server error"}}' });
+  });
+});
+
 describe('auth and required headers', () => {
   test('wrong, missing key → 401 authentication_error; x-api-key accepted', async () => {
     const wrong = await send('x', {}, { ...HEADERS, 'x-api-key': 'nope' });

@@ -4,7 +4,7 @@
 // request-id), "Rate limits" (anthropic-ratelimit-* headers); @anthropic-ai/sdk v1.12 types and
 // MessageStream accumulator; recorded streams in @ai-sdk/anthropic's test fixtures (key order).
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AnswerPlan } from './answer';
 import { type AnswerShape, FREE, forcedTool } from './structured';
 import { countTokens } from './tokenizer';
@@ -59,6 +59,17 @@ export const errors = {
   api: (rid: string) => errorBody('api_error', 'Internal server error', rid),
 };
 
+/** The `event: error` a stream ends with (Anthropic's stream errors carry no request id). */
+export function streamError(type: string): AnthropicError {
+  const known: Record<string, (rid: string) => AnthropicError> = {
+    overloaded_error: errors.overloaded,
+    api_error: errors.api,
+    rate_limit_error: errors.rateLimit,
+  };
+  const { error } = (known[type] ?? ((rid: string) => errorBody(type, `Mock stream error (${type})`, rid)))('');
+  return { type: 'error', error };
+}
+
 /** The body Anthropic sends for a scripted status. */
 export function errorForStatus(status: number, ctx: { model: string; requestId: string; promptTokens: number }): AnthropicError {
   const rid = ctx.requestId;
@@ -106,6 +117,33 @@ export function validateMessagesRequest(body: unknown, rid: string): AnthropicEr
       return errors.invalid(`messages.${i}.role: Input should be 'user' or 'assistant'`, rid);
     }
     if (m.content === undefined) return errors.fieldRequired(`messages.${i}.content`, rid);
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- thinking
+
+/** The signature the mock gives a thinking text (Anthropic's are opaque; the mock's are checkable). */
+export function thinkingSignature(thinking: string): string {
+  return `mocksig_${createHash('sha256').update(thinking).digest('base64')}`;
+}
+
+/**
+ * Anthropic verifies the signature of thinking replayed in assistant turns: the first block whose
+ * signature the mock did not issue for its text, as Anthropic's 400 words it; null when all are.
+ */
+export function badThinkingSignature(body: Record<string, unknown>, rid: string): AnthropicError | null {
+  const messages = body.messages as Array<Record<string, unknown>>;
+  for (let i = 0; i < messages.length; i++) {
+    const content = messages[i].role === 'assistant' ? messages[i].content : undefined;
+    if (!Array.isArray(content)) continue;
+    for (let j = 0; j < content.length; j++) {
+      const block = content[j] as { type?: unknown; thinking?: unknown; signature?: unknown } | null;
+      if (block?.type !== 'thinking') continue;
+      if (typeof block.thinking !== 'string' || block.signature !== thinkingSignature(block.thinking)) {
+        return errors.invalid(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`, rid);
+      }
+    }
   }
   return null;
 }
@@ -215,11 +253,12 @@ export function toolInput(args: string): unknown {
   }
 }
 
-export function contentBlocks(plan: AnswerPlan, meta: MessageMeta): unknown[] {
+export function contentBlocks(plan: AnswerPlan, meta: MessageMeta, thinking?: string): unknown[] {
+  const signed = thinking === undefined ? [] : [{ type: 'thinking', thinking, signature: thinkingSignature(thinking) }];
   if (plan.toolCalls.length > 0) {
-    return plan.toolCalls.map((c, i) => ({ type: 'tool_use', id: meta.toolUseIds[i], name: c.name, input: toolInput(c.arguments) }));
+    return [...signed, ...plan.toolCalls.map((c, i) => ({ type: 'tool_use', id: meta.toolUseIds[i], name: c.name, input: toolInput(c.arguments) }))];
   }
-  return plan.pieces.length > 0 ? [{ type: 'text', text: plan.pieces.join('') }] : [];
+  return plan.pieces.length > 0 ? [...signed, { type: 'text', text: plan.pieces.join('') }] : signed;
 }
 
 /** Key order as the API sends it (model first). */
@@ -251,12 +290,16 @@ export const messageStart = (meta: MessageMeta, u: Usage) => ({
 });
 export const ping = () => ({ type: 'ping' });
 export const textBlockStart = (index: number) => ({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+export const thinkingBlockStart = (index: number) => ({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
 export const toolBlockStart = (index: number, id: string, name: string) => ({
   type: 'content_block_start',
   index,
   content_block: { type: 'tool_use', id, name, input: {} },
 });
 export const textDelta = (index: number, text: string) => ({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
+export const thinkingDelta = (index: number, thinking: string) => ({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking } });
+/** The whole signature in one delta, just before the thinking block stops, as the API sends it. */
+export const signatureDelta = (index: number, signature: string) => ({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature } });
 export const jsonDelta = (index: number, partialJson: string) => ({
   type: 'content_block_delta',
   index,

@@ -21,6 +21,9 @@ const FIELDS: Record<keyof MockScript, FieldKind> = {
   cutAfterTokens: 'number',
   omitUsage: 'boolean',
   toolCalls: 'toolCalls',
+  thinking: 'string',
+  streamErrorAfterTokens: 'number',
+  streamErrorType: 'string',
 };
 
 const FINISH = new Set(['stop', 'length', 'tool_calls', 'content_filter']);

@@ -45,6 +45,17 @@ export interface MockScript {
   omitUsage?: boolean;
   /** Answer with tool calls instead of text. */
   toolCalls?: Array<{ name: string; arguments: string }>;
+  /**
+   * Anthropic only: the answer opens with a thinking block of this text, signed (streamed as a
+   * thinking_delta per token, then a signature_delta); its tokens count as output. A thinking
+   * block replayed in a later request's assistant turn with a signature the mock did not issue
+   * for its text is refused with 400, as Anthropic refuses it.
+   */
+  thinking?: string;
+  /** Anthropic only, streams: after N deltas the stream ends with an `event: error` (message_start always goes first). */
+  streamErrorAfterTokens?: number;
+  /** The Anthropic error type of that event (default overloaded_error). */
+  streamErrorType?: string;
 }
 
 export interface RecordedRequest {

@@ -53,5 +53,25 @@ describe('a hit in the client format', () => {
     const sse = renderHit(answer, { ...request, path: '/v1/messages', stream: true }).body;
     const types = events(sse).map((e) => /^event: (\S+)/.exec(e)?.[1]);
     expect(types).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    // message_start shows the answer's own prompt tokens, as message_delta does (not 0).
+    const data = events(sse).map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)));
+    expect(data[0].message.usage).toMatchObject({ input_tokens: 30 });
+    expect(data.at(-2).usage).toMatchObject({ input_tokens: 30, output_tokens: 8 });
+  });
+
+  test('signed thinking streams as the fresh answer streamed it: the signature reaches the client', () => {
+    const message = {
+      role: 'assistant',
+      content: 'Rotate it.',
+      refusal: null,
+      reasoning_content: 'Keys rotate.',
+      thinking_blocks: [{ type: 'thinking', thinking: 'Keys rotate.', signature: 'EqQBsig' }],
+    };
+    const thinking: CachedAnswer = { ...answer, completion: { ...answer.completion, choices: [{ index: 0, message, logprobs: null, finish_reason: 'stop' }] } };
+    const data = events(renderHit(thinking, { ...request, path: '/v1/messages', stream: true }).body).map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)));
+    expect(data).toContainEqual({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBsig' } });
+    expect(data.filter((e) => e.delta?.type === 'thinking_delta').map((e) => e.delta.thinking)).toEqual(['Keys rotate.']);
+    const openai = events(renderHit(thinking, { ...request, path: '/v1/chat/completions', stream: true }).body);
+    expect(openai.map((e) => e.replace(/^data: /, '')).find((d) => d.includes('thinking_blocks'))).toContain('"signature":"EqQBsig"');
   });
 });

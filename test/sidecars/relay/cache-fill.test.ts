@@ -92,6 +92,24 @@ describe('a stream put back together', () => {
     });
   });
 
+  test('signed thinking blocks are kept whole, as the non-streamed answer keeps them', () => {
+    const a = new CompletionAssembler();
+    a.push(chunk({ role: 'assistant', reasoning_content: 'Think.' }));
+    a.push(chunk({ thinking_blocks: [{ type: 'thinking', thinking: 'Think.', signature: 'sig' }] }));
+    a.push(chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: 'xyz' }] }));
+    a.push(chunk({ content: '42' }, 'stop'));
+    expect(a.completion()!.choices[0]!.message).toEqual({
+      role: 'assistant',
+      content: '42',
+      refusal: null,
+      reasoning_content: 'Think.',
+      thinking_blocks: [
+        { type: 'thinking', thinking: 'Think.', signature: 'sig' },
+        { type: 'redacted_thinking', data: 'xyz' },
+      ],
+    });
+  });
+
   test('an answer past the bound is not kept', () => {
     const a = new CompletionAssembler();
     for (let i = 0; i < 1100; i++) a.push(chunk({ content: 'x'.repeat(1000) }));

@@ -5,12 +5,15 @@
  */
 import type { PlanRetry, PlanTarget, ProviderType } from '../../../lib/plan';
 import { SseParser } from '../../../lib/sse';
-import type { RelayMetrics } from '../../../sidecars/relay/metrics';
+import { estimatePromptTokens } from '../../../lib/tokens';
+import { RelayMetrics } from '../../../sidecars/relay/metrics';
 import type { Relay } from '../../../sidecars/relay/server';
 import { upstreamHeaders } from '../../../sidecars/relay/upstream-headers';
 import { requestId, signedHeaders } from '../../e2e/helpers';
+import { countAnthropicInputTokens, countGeminiPromptTokens, type MockProvider, startMockAnthropic, startMockGemini } from '../../harness/mock-provider';
+import * as anthropicWire from '../../harness/mock-provider/anthropic';
 import type { MemoryUsageSink } from './memory-usage-sink';
-import { json, UPSTREAM_KEY as KEY, PLAN_SECRET, rawSse, sse, startTestRelay, type TestRelay, Upstream } from './relay-harness';
+import { json, UPSTREAM_KEY as KEY, PLAN_SECRET, rawSse, type Script, sse, startTestRelay, type TestRelay, Upstream } from './relay-harness';
 
 const completion = (content: string, usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }) => ({
   id: 'chatcmpl-up',
@@ -510,6 +513,141 @@ describe('failures, retries and failover', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('down');
     expect(upstream.seen).toHaveLength(2);
     expect(recordOf(id)).toMatchObject({ status: 502, outcome: 'upstream_error', providerModel: 'b', costNano: 0 });
+  });
+});
+
+describe('Anthropic streams (the Anthropic mock, in its exact wire format)', () => {
+  let claude: MockProvider;
+  beforeAll(async () => {
+    claude = await startMockAnthropic({ apiKey: KEY });
+  });
+  afterAll(() => claude.close());
+  beforeEach(() => claude.reset());
+
+  const claudeTarget = (model = 'claude-sonnet-4-5') => target('anthropic', claude.url, { model });
+  const MESSAGES_STREAM = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 200, stream: true, messages: [{ role: 'user', content: 'Hello there' }] });
+  const CHAT_STREAM = JSON.stringify({ model: 'claude-sonnet-4-5', stream: true, messages: [{ role: 'user', content: 'Hello there' }] });
+  type ErrorBody = { error: { type?: string; code?: string } };
+  /** An Anthropic SSE event, as far as these tests read it. */
+  type Event = { type: string; message: { usage: Record<string, number> }; delta?: { type?: string; text?: string }; usage?: Record<string, number> };
+  const data = async (res: Response) => (await events(res)).map((e) => JSON.parse(e.data!) as Event);
+
+  it('an overloaded_error before the first token is retried like a 529, unseen by the client', async () => {
+    claude.enqueue({ streamErrorAfterTokens: 0 }, { content: 'Recovered answer' });
+    const res = await send(MESSAGES_STREAM, claudeTarget('retried'), { path: '/v1/messages', retry: { baseDelayMs: 1, maxDelayMs: 1 } });
+    const list = await data(res);
+    expect(list.map((e) => e.type)).not.toContain('error');
+    expect(
+      list
+        .filter((e) => e.delta?.type === 'text_delta')
+        .map((e) => e.delta?.text)
+        .join(''),
+    ).toBe('Recovered answer');
+    expect(claude.requests).toHaveLength(2);
+    expect(await metrics.registry.metrics()).toMatch(/aigw_relay_attempts_total\{provider="anthropic",model="retried",result="server"\} 1/);
+  });
+
+  it.each([
+    ['/v1/messages', MESSAGES_STREAM, (body: ErrorBody) => body.error.type, 'overloaded_error'],
+    ['/v1/chat/completions', CHAT_STREAM, (body: ErrorBody) => body.error.code, 'upstream_overloaded'],
+  ])('on %s, nothing sent yet, an overloaded stream fails as an HTTP 529 does: 503 %s', async (path, body, typeOf, type) => {
+    claude.enqueue({ streamErrorAfterTokens: 0 });
+    const inStream = await send(body, claudeTarget(), { path, retry: NO_RETRY });
+    claude.enqueue({ status: 529 });
+    const http = await send(body, claudeTarget(), { path, retry: NO_RETRY });
+    expect([inStream.status, http.status]).toEqual([503, 503]);
+    expect([typeOf((await inStream.json()) as ErrorBody), typeOf((await http.json()) as ErrorBody)]).toEqual([type, type]);
+
+    // and fails over like one
+    claude.enqueue({ streamErrorAfterTokens: 0 }, { content: 'From the next target' });
+    const failover = await send(body, [claudeTarget('first'), claudeTarget('second')], { path, retry: NO_RETRY });
+    expect(failover.status).toBe(200);
+    expect(failover.headers.get('x-aigw-upstream-model')).toBe('anthropic/second');
+    await failover.arrayBuffer();
+  });
+
+  it("an overloaded_error after the first token ends the stream with the overload in the client's format, recorded as an overload", async () => {
+    // Anthropic's own events (the mock's wire format); the error is sent only once the client has
+    // read the first token, so the answer has certainly begun.
+    const meta = { id: 'msg_01A', model: 'claude-sonnet-4-5', toolUseIds: [] };
+    const head = [anthropicWire.messageStart(meta, anthropicWire.usage(9, 1)), anthropicWire.textBlockStart(0), anthropicWire.textDelta(0, 'Partial')];
+    const overloadedAfterFirstToken = (): { script: Script; released: () => void } => {
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const script: Script = (res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+        res.write(head.map(anthropicWire.sseEvent).join(''));
+        void gate.then(() => res.end(anthropicWire.sseEvent(anthropicWire.streamError('overloaded_error'))));
+      };
+      return { script, released: () => release() };
+    };
+    const readAll = async (res: Response, gate: () => void): Promise<string> => {
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return text;
+        text += decoder.decode(value, { stream: true });
+        if (text.includes('Partial')) gate();
+      }
+    };
+
+    const anthropicCase = overloadedAfterFirstToken();
+    upstream.script(anthropicCase.script);
+    const id = requestId();
+    const anthropic = new SseParser().push(
+      await readAll(await send(MESSAGES_STREAM, target('anthropic', upstream.url), { path: '/v1/messages', id }), anthropicCase.released),
+    );
+    expect(anthropic.at(-1)?.event).toBe('error');
+    expect(JSON.parse(anthropic.at(-1)!.data!)).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
+    expect(recordOf(id)).toMatchObject({ status: 200, outcome: 'upstream_overloaded', usage: { estimated: true } });
+
+    const openaiCase = overloadedAfterFirstToken();
+    upstream.script(openaiCase.script);
+    const openaiId = requestId();
+    const chunks = new SseParser().push(await readAll(await send(CHAT_STREAM, target('anthropic', upstream.url), { id: openaiId }), openaiCase.released));
+    expect(chunks.map((e) => e.data)).not.toContain('[DONE]');
+    expect(JSON.parse(chunks.at(-1)!.data!)).toMatchObject({ error: { code: 'upstream_overloaded', type: 'api_error' } });
+    expect(recordOf(openaiId)).toMatchObject({ status: 200, outcome: 'upstream_overloaded' });
+    // The relay's metrics are derived from these records (its usage sink in production).
+    const derived = new RelayMetrics(false);
+    for (const record of [recordOf(id)!, recordOf(openaiId)!]) derived.record(record);
+    expect(await derived.registry.metrics()).toMatch(/aigw_relay_requests_total\{[^}]*provider="anthropic"[^}]*outcome="upstream_overloaded"\} 1/);
+  });
+
+  it("message_start carries the provider's input tokens, message_delta the final usage, and the bill counts them once", async () => {
+    claude.enqueue({ content: 'Four words right here' });
+    const id = requestId();
+    const list = await data(await send(MESSAGES_STREAM, claudeTarget(), { path: '/v1/messages', id }));
+    const input = countAnthropicInputTokens(claude.requests[0].body as Record<string, unknown>);
+    expect(input).toBeGreaterThan(0);
+    expect(list[0].message.usage).toMatchObject({ input_tokens: input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 });
+    expect(list.at(-2)).toMatchObject({ type: 'message_delta', usage: { input_tokens: input, output_tokens: 4 } });
+    // Both events say `input` input tokens: billed once ($1 and $2 per million in and out), never twice.
+    expect(recordOf(id)).toMatchObject({ outcome: 'ok', usage: { promptTokens: input, completionTokens: 4 }, costNano: input * 1000 + 4 * 2000 });
+  });
+
+  it("an Anthropic client on a Gemini target: message_start shows the prompt count of Gemini's first chunk", async () => {
+    const gemini = await startMockGemini({ apiKey: KEY });
+    try {
+      const list = await data(await send(MESSAGES_STREAM, target('gemini', gemini.url), { path: '/v1/messages' }));
+      const prompt = countGeminiPromptTokens(gemini.requests[0].body as Record<string, unknown>);
+      expect(prompt).toBeGreaterThan(0);
+      expect(list[0].message.usage).toMatchObject({ input_tokens: prompt });
+      expect(list.at(-2)).toMatchObject({ type: 'message_delta', usage: { input_tokens: prompt } });
+    } finally {
+      await gemini.close();
+    }
+  });
+
+  it("an Anthropic client on an OpenAI target: message_start shows the gateway's estimate, message_delta the provider's usage", async () => {
+    upstream.script(sse([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), usageChunk, '[DONE]']));
+    const list = await data(await send(MESSAGES_STREAM, target('openai', upstream.url), { path: '/v1/messages' }));
+    const estimate = estimatePromptTokens(JSON.parse(MESSAGES_STREAM));
+    expect(estimate).toBeGreaterThan(0);
+    expect(list[0].message.usage).toEqual({ input_tokens: estimate, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 });
+    expect(list.at(-2)).toMatchObject({ type: 'message_delta', usage: { input_tokens: 5, output_tokens: 2 } });
   });
 });
 

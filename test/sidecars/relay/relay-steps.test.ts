@@ -3,12 +3,14 @@
  * attempt (retries, failover, giving up, the client leaving), the wrappers around an attempt,
  * build's choice of upstream request, and the settlement that charges a request once.
  */
+
 import type { ServerResponse } from 'node:http';
 import { gatewayError } from '../../../lib/errors';
 import type { Logger } from '../../../lib/log';
 import type { ChatRequest } from '../../../lib/openai-types';
 import type { PlanTarget, RoutePlan } from '../../../lib/plan';
 import { SingleUse } from '../../../lib/single-use';
+import { estimatePromptTokens } from '../../../lib/tokens';
 import type { RelayRequest } from '../../../sidecars/relay/admit';
 import { build } from '../../../sidecars/relay/attempt';
 import { type Attempt, type AttemptFailure, type AttemptOutcome, answered, failed, wrapAttempt } from '../../../sidecars/relay/attempt-outcome';
@@ -245,5 +247,17 @@ describe('Settlement', () => {
     expect(settlement.costUsd()).toBe(1);
     settlement.record(target('a'), 200, 'ok', usage, null);
     expect(d.records.records).toMatchObject([{ costNano: 1e9, providerModel: 'a', stream: false }]);
+  });
+
+  it("estimates the prompt once: the key plugin's estimate when the plan has one, else the gateway counts the body", () => {
+    const request = relayRequest(plan([target('a')]), CHAT);
+    const counted = new Settlement(request, deps().billing, deps().records);
+    expect(counted.promptTokensEstimate()).toBe(estimatePromptTokens(CHAT));
+    expect(counted.estimate('Hello there')).toMatchObject({ promptTokens: estimatePromptTokens(CHAT), completionTokens: 2, estimated: true });
+
+    const billing = { keyId: 'k', teamId: null, userId: null, promptTokensEstimate: 777, reservedNano: 0, budgets: [], rateSubjects: [], admittedAt: 0 };
+    const fromPlan = new Settlement({ ...request, plan: { ...request.plan, billing } }, deps().billing, deps().records);
+    expect(fromPlan.promptTokensEstimate()).toBe(777);
+    expect(fromPlan.estimate('').promptTokens).toBe(777);
   });
 });

@@ -87,13 +87,16 @@ export function mapAnthropicError(status: number, bodyText: string, headers: Rec
   return { ...gatewayError(cls.status, clientMessage(cls, status, parsed.message), cls.code, cls.param, outHeaders), type: cls.type, kind: cls.kind };
 }
 
-/** An `event: error` inside a stream (HTTP status already 200): the status it would have had. */
-export function streamErrorFor(anthropicType: string | undefined, message: string | undefined): { status: number; message: string; type: string } {
+/**
+ * An `event: error` inside a stream (HTTP status already 200): classified by its type exactly as
+ * the same error sent as an HTTP status (overloaded_error as a 529: 503, `upstream_overloaded`).
+ */
+export function streamErrorFor(anthropicType: string | undefined, message: string | undefined): MappedError {
   const text = message ?? 'stream error';
   const cls = classify(anthropicType, 500, text);
   const prefix =
     cls.kind === 'caller' || cls.kind === 'context_window' || cls.kind === 'rate_limit'
       ? ''
       : `The provider (anthropic) failed mid-stream (${anthropicType ?? 'error'}): `;
-  return { status: cls.status, message: prefix + text, type: cls.type };
+  return { ...gatewayError(cls.status, prefix + text, cls.code, cls.param), type: cls.type, kind: cls.kind };
 }

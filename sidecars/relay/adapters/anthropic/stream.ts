@@ -3,11 +3,15 @@
  * a first chunk with the role, content / reasoning_content / tool_calls deltas, a chunk with
  * finish_reason. Tool calls are numbered 0, 1, … among tool calls (not by Anthropic's block
  * index, which also counts text and thinking blocks); the first delta of a call carries its
- * index, id, type, name and arguments "", later ones index + argument fragments. Usage is handed
- * to the relay in the StreamStep (it writes the usage chunk itself); it is reported once, at
- * message_delta, so a stream cut earlier is charged its reservation, not a partial count.
+ * index, id, type, name and arguments "", later ones index + argument fragments. A thinking
+ * block streams as reasoning_content and, when it ends, comes whole with its signature in
+ * `thinking_blocks` (redacted thinking comes there alone), as non-streamed answers carry it.
+ * Usage is handed to the relay in the StreamStep (it writes the usage chunk itself): message_start's
+ * counts as promptUsage only (never billed: shown to clients that read usage at the start), the
+ * billed usage once, at message_delta, whose cumulative counts replace message_start's (never
+ * added to them). A stream cut before message_delta has no usage: the relay bills what it delivered.
  */
-import type { ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../../../lib/openai-types';
+import type { ChatCompletionChunk, FinishReason, ThinkingBlock, ToolCallDelta } from '../../../../lib/openai-types';
 import type { SseEvent } from '../../../../lib/sse';
 import { completionId, type StreamStep, type StreamTranslator, type TranslationContext, unreadableEvent } from '../types';
 import { streamErrorFor } from './errors';
@@ -24,14 +28,16 @@ interface BlockState {
   sent: number;
   /** Input given whole in content_block_start (not Anthropic's habit, but legal). */
   startInput?: string;
+  /** A thinking block's text and signature so far: the signed block is sent whole when it ends. */
+  thinking?: { text: string; signature: string };
 }
 
 interface AnyEvent {
   type?: string;
   index?: number;
   message?: { usage?: Partial<AnthropicUsage> };
-  content_block?: { type?: string; id?: string; name?: string; text?: string; thinking?: string; input?: unknown };
-  delta?: { type?: string; text?: string; partial_json?: string; thinking?: string; stop_reason?: string | null };
+  content_block?: { type?: string; id?: string; name?: string; text?: string; thinking?: string; signature?: string; data?: string; input?: unknown };
+  delta?: { type?: string; text?: string; partial_json?: string; thinking?: string; signature?: string; stop_reason?: string | null };
   usage?: Partial<AnthropicUsage>;
   error?: { type?: string; message?: string };
 }
@@ -54,9 +60,13 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       return unreadableEvent('anthropic');
     }
     switch (data.type ?? event.event) {
-      case 'message_start':
-        Object.assign(this.usage, definedCounts(data.message?.usage));
-        return { chunks: [this.startChunk()] };
+      case 'message_start': {
+        const counts = definedCounts(data.message?.usage);
+        Object.assign(this.usage, counts);
+        const step: StreamStep = { chunks: [this.startChunk()] };
+        if (counts.input_tokens !== undefined) step.promptUsage = tokenUsage(this.usage);
+        return step;
+      }
       case 'content_block_start':
         return { chunks: this.blockStart(data) };
       case 'content_block_delta':
@@ -93,8 +103,11 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       this.blocks.set(index, { kind: 'text', sent: 0 });
       if (block.text) out.push(this.chunk({ content: block.text }));
     } else if (block.type === 'thinking') {
-      this.blocks.set(index, { kind: 'thinking', sent: 0 });
+      this.blocks.set(index, { kind: 'thinking', sent: 0, thinking: { text: block.thinking ?? '', signature: block.signature ?? '' } });
       if (block.thinking) out.push(this.chunk({ reasoning_content: block.thinking }));
+    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
+      this.blocks.set(index, { kind: 'other', sent: 0 });
+      out.push(this.thinkingChunk({ type: 'redacted_thinking', data: block.data }));
     } else if (block.type === 'tool_use') {
       const startInput = isNonEmptyObject(block.input) ? JSON.stringify(block.input) : undefined;
       if (block.name === JSON_TOOL_NAME) {
@@ -116,18 +129,32 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     const delta = data.delta ?? {};
     if (!state) return [];
     if (delta.type === 'text_delta' && state.kind === 'text' && delta.text) return [this.chunk({ content: delta.text })];
-    if (delta.type === 'thinking_delta' && state.kind === 'thinking' && delta.thinking) return [this.chunk({ reasoning_content: delta.thinking })];
+    if (delta.type === 'thinking_delta' && state.thinking && delta.thinking) {
+      state.thinking.text += delta.thinking;
+      return [this.chunk({ reasoning_content: delta.thinking })];
+    }
+    // Anthropic sends the whole signature in one delta (its SDK assigns it, so does this).
+    if (delta.type === 'signature_delta' && state.thinking && typeof delta.signature === 'string') state.thinking.signature = delta.signature;
     if (delta.type === 'input_json_delta' && delta.partial_json) {
       state.sent += delta.partial_json.length;
       if (state.kind === 'tool') return [this.toolChunk({ index: state.toolIndex!, function: { arguments: delta.partial_json } })];
       if (state.kind === 'json') return [this.chunk({ content: delta.partial_json })];
     }
-    return []; // signature and citation deltas have no OpenAI counterpart
+    return []; // citation deltas have no OpenAI counterpart; a signature goes out with its block's end
   }
 
-  /** A tool call whose input never streamed still needs its arguments: "{}" as OpenAI sends. */
+  /**
+   * A signed thinking block goes out whole (unsigned thinking cannot be replayed, so it stays
+   * reasoning_content only). A tool call whose input never streamed still needs its arguments:
+   * "{}" as OpenAI sends.
+   */
   private blockStop(data: AnyEvent): ChatCompletionChunk[] {
     const state = this.blocks.get(data.index ?? -1);
+    const signed = state?.thinking;
+    if (state && signed?.signature) {
+      state.thinking = undefined; // once, however many stops arrive
+      return [this.thinkingChunk({ type: 'thinking', thinking: signed.text, signature: signed.signature })];
+    }
     if (!state || state.sent > 0 || (state.kind !== 'tool' && state.kind !== 'json')) return [];
     const args = state.startInput ?? '{}';
     state.sent = args.length;
@@ -136,6 +163,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 
   private toolChunk(call: ToolCallDelta): ChatCompletionChunk {
     return this.chunk({ tool_calls: [call] });
+  }
+
+  private thinkingChunk(block: ThinkingBlock): ChatCompletionChunk {
+    return this.chunk({ thinking_blocks: [block] });
   }
 
   private chunk(delta: Delta, finish: FinishReason | null = null): ChatCompletionChunk {

@@ -6,7 +6,7 @@ import type { ChatCompletion, ChatCompletionChunk } from '../../../../lib/openai
 import type { SseEvent } from '../../../../lib/sse';
 import type { TokenUsage } from '../../usage';
 import { usageFromResponse } from '../openai/usage';
-import { completionId, type StreamStep, type StreamTranslator, streamError, type TranslationContext, unreadableEvent } from '../types';
+import { completionId, type StreamStep, type StreamTranslator, type TranslationContext, unreadableEvent } from '../types';
 import { mapAzureError } from './errors';
 import { without } from './request';
 
@@ -51,7 +51,7 @@ export class AzureStreamTranslator implements StreamTranslator {
     }
     if (chunk.error) {
       const mapped = mapAzureError(500, JSON.stringify({ error: chunk.error }), {});
-      return { chunks: [], error: streamError(mapped) };
+      return { chunks: [], error: mapped };
     }
     const step: StreamStep = { chunks: [] };
     const usage = usageFromResponse(chunk);

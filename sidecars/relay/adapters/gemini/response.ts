@@ -4,7 +4,7 @@
 import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta } from '../../../../lib/openai-types';
 import type { SseEvent } from '../../../../lib/sse';
 import { openAIUsage, type TokenUsage } from '../../usage';
-import { completionId, type StreamStep, type StreamTranslator, streamError, type TranslationContext, unreadableEvent } from '../types';
+import { completionId, type StreamStep, type StreamTranslator, type TranslationContext, unreadableEvent } from '../types';
 import { mapGeminiError } from './errors';
 import type { GeminiPart, GoogleExtraContent } from './request';
 
@@ -153,7 +153,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
     if (response.error) {
       const code = (response.error as { code?: unknown }).code;
       const mapped = mapGeminiError(typeof code === 'number' ? code : 500, JSON.stringify({ error: response.error }), {});
-      return { chunks: [], error: streamError(mapped) };
+      return { chunks: [], error: mapped };
     }
     const step: StreamStep = { chunks: [] };
     if (response.usageMetadata) this.usage = geminiTokenUsage(response.usageMetadata);

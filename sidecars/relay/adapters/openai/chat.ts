@@ -7,7 +7,7 @@
 import type { ChatCompletion, ChatCompletionChunk } from '../../../../lib/openai-types';
 import { takesStreamOptions } from '../../../../lib/providers';
 import type { SseEvent } from '../../../../lib/sse';
-import type { ChatAdapter, StreamStep, StreamTranslator } from '../types';
+import { type ChatAdapter, type StreamStep, type StreamTranslator, streamFailure } from '../types';
 import { mapUpstreamError } from './errors';
 import { openAIUrl } from './passthrough';
 import { chunkUsage, usageFromResponse } from './usage';
@@ -38,8 +38,7 @@ export const openaiAdapter: ChatAdapter = {
         } catch {
           return { chunks: [] };
         }
-        if (chunk.error)
-          return { chunks: [], error: { status: 502, message: chunk.error.message ?? 'provider stream error', type: chunk.error.type ?? 'api_error' } };
+        if (chunk.error) return { chunks: [], error: streamFailure(`The provider failed mid-stream: ${chunk.error.message ?? 'no error message'}`) };
         const usage = chunkUsage(chunk);
         const step: StreamStep = { chunks: [] };
         if (usage) step.usage = usage;

@@ -2,6 +2,8 @@
  * The /v1/messages client format as the relay's ClientFormat (client-format.ts): the Anthropic
  * translators behind the interface the relay already renders OpenAI clients through.
  */
+import type { AnthropicErrorBody } from '../../../../lib/anthropic-error';
+import { errorBody } from '../../../../lib/errors';
 import type { ClientFormat } from '../client-format';
 import { anthropicRequestToChat } from './request';
 import { chatCompletionToAnthropic } from './response';
@@ -9,14 +11,6 @@ import { AnthropicStreamEncoder } from './stream-encoder';
 
 /** The relay's ids are chatcmpl-<requestId>; Anthropic clients get msg_<requestId>. */
 const requestIdOf = (id: string) => id.replace(/^chatcmpl-/, '');
-
-/** Which Anthropic error type a gateway error code stands for, for stream `event: error`. */
-function streamErrorType(code: string): string {
-  if (code.includes('overloaded')) return 'overloaded_error';
-  if (code.includes('rate_limit')) return 'rate_limit_error';
-  if (code.includes('timeout')) return 'timeout_error';
-  return 'api_error';
-}
 
 export const anthropicClientFormat: ClientFormat = {
   name: 'anthropic',
@@ -26,11 +20,16 @@ export const anthropicClientFormat: ClientFormat = {
     return chatCompletionToAnthropic(completion, { model: completion.model, requestId: requestIdOf(completion.id) }, usage);
   },
   streamEncoder(ctx) {
-    const encoder = new AnthropicStreamEncoder({ model: ctx.model, requestId: requestIdOf(ctx.id) });
+    const encoder = new AnthropicStreamEncoder({ model: ctx.model, requestId: requestIdOf(ctx.id), promptTokens: ctx.promptTokens });
     return {
       chunk: (chunk) => encoder.push(chunk),
+      reportedUsage: (usage) => encoder.reportedUsage(usage),
       finish: (usage) => encoder.finish(usage),
-      error: (error) => encoder.errorEvent(error.message, streamErrorType(error.code ?? '')),
+      // The type and words the same error would have had as a response (errorBody): a 503 is overloaded_error.
+      error: (error) => {
+        const { type, message } = (errorBody('anthropic', error) as AnthropicErrorBody).error;
+        return encoder.errorEvent(message, type);
+      },
     };
   },
 };

@@ -7,4 +7,4 @@
 export { anthropicClientFormat } from './format';
 export { anthropicRequestToChat, stripAnthropicExtensions } from './request';
 export { type AnthropicAnswerContext, anthropicUsage, chatCompletionToAnthropic, stopReason } from './response';
-export { AnthropicStreamEncoder } from './stream-encoder';
+export { type AnthropicStreamContext, AnthropicStreamEncoder } from './stream-encoder';

@@ -11,8 +11,6 @@ export interface AnthropicAnswerContext {
   /** The model name the client asked for. */
   model: string;
   requestId: string;
-  /** Prompt tokens as estimated before the call, for message_start (the real count comes at the end). */
-  inputTokens?: number;
 }
 
 export function messageId(ctx: AnthropicAnswerContext): string {

@@ -1,20 +1,30 @@
 /**
  * Canonical OpenAI chunks → Anthropic's SSE event sequence for /v1/messages clients:
  * message_start, then per block content_block_start / content_block_delta… / content_block_stop
- * (text → text_delta, reasoning_content → thinking_delta, each tool call → a tool_use block with
+ * (text → text_delta, reasoning_content → thinking_delta and a thinking block's signature →
+ * signature_delta, redacted thinking → its own block, each tool call → a tool_use block with
  * input_json_delta), then message_delta (stop_reason, usage) and message_stop.
+ *
+ * message_start's usage is the provider's prompt usage when it reported it before the first
+ * chunk (Anthropic's message_start, Gemini's first chunk), else the best count the relay has
+ * (`promptTokens`: the gateway's estimate); message_delta carries the final usage.
  *
  * One block is open at a time, as Anthropic streams them. OpenAI-format providers stream a tool
  * call's fragments before the next call starts; should one send a late fragment for a call whose
  * block is already closed, it is still emitted against that block's index rather than dropped
  * (index-addressed accumulators, the Anthropic SDK's included, apply it correctly).
  */
-import type { ChatCompletionChunk } from '../../../../lib/openai-types';
+import type { ChatCompletionChunk, ThinkingBlock } from '../../../../lib/openai-types';
 import type { AnthropicStopReason } from '../../adapters/anthropic/wire';
 import type { TokenUsage } from '../../usage';
 import { type AnthropicAnswerContext, anthropicUsage, messageId, stopReason, usageFromOpenAI } from './response';
 
 type BlockKind = 'text' | 'thinking' | 'tool_use';
+
+export interface AnthropicStreamContext extends AnthropicAnswerContext {
+  /** Prompt tokens for message_start when the provider has reported none yet; asked at most once. */
+  promptTokens?: () => number;
+}
 
 function event(type: string, payload: Record<string, unknown>): string {
   return `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
@@ -29,8 +39,15 @@ export class AnthropicStreamEncoder {
   private readonly toolBlocks = new Map<number, number>();
   private stop: AnthropicStopReason | null = null;
   private chunkUsage: TokenUsage | null = null;
+  /** What the provider reported before message_start went out. */
+  private startUsage: TokenUsage | null = null;
 
-  constructor(private readonly ctx: AnthropicAnswerContext) {}
+  constructor(private readonly ctx: AnthropicStreamContext) {}
+
+  /** Usage the provider reported so far: until message_start is out, its prompt side is what message_start shows. */
+  reportedUsage(usage: TokenUsage): void {
+    if (!this.started) this.startUsage = usage;
+  }
 
   push(chunk: ChatCompletionChunk): string {
     if (this.finished) return '';
@@ -41,6 +58,7 @@ export class AnthropicStreamEncoder {
     if (!choice) return out;
     const delta = choice.delta ?? {};
     if (delta.reasoning_content) out += this.textLike('thinking', delta.reasoning_content);
+    for (const block of delta.thinking_blocks ?? []) out += this.thinkingBlock(block);
     if (delta.content) out += this.textLike('text', delta.content);
     for (const call of delta.tool_calls ?? []) {
       let index = this.toolBlocks.get(call.index);
@@ -89,24 +107,42 @@ export class AnthropicStreamEncoder {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: this.ctx.inputTokens ?? 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
+        usage: this.startUsage ? anthropicUsage(this.startUsage) : { ...anthropicUsage(null), input_tokens: this.ctx.promptTokens?.() ?? 0 },
       },
     });
   }
 
   private textLike(kind: 'text' | 'thinking', text: string): string {
-    let out = '';
-    if (this.open?.kind !== kind) {
-      out += this.closeOpen();
-      const index = this.blockCount++;
-      this.open = { index, kind };
-      out += event('content_block_start', {
-        index,
-        content_block: kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' },
-      });
-    }
+    const out = this.openTextLike(kind);
     const delta = kind === 'text' ? { type: 'text_delta', text } : { type: 'thinking_delta', thinking: text };
     return out + event('content_block_delta', { index: this.open!.index, delta });
+  }
+
+  /** A text or thinking block, unless one of that kind is open already (closing any other). */
+  private openTextLike(kind: 'text' | 'thinking'): string {
+    if (this.open?.kind === kind) return '';
+    const out = this.closeOpen();
+    const index = this.blockCount++;
+    this.open = { index, kind };
+    const block = kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' };
+    return out + event('content_block_start', { index, content_block: block });
+  }
+
+  /**
+   * A whole thinking block, its text streamed before as reasoning_content: the open thinking block
+   * gets its signature and ends (none open, as when no text was streamed, it is written here
+   * whole). Redacted thinking is a block of its own.
+   */
+  private thinkingBlock(block: ThinkingBlock): string {
+    if (block.type === 'redacted_thinking') {
+      const out = this.closeOpen();
+      const index = this.blockCount++;
+      return out + event('content_block_start', { index, content_block: block }) + event('content_block_stop', { index });
+    }
+    let out = '';
+    if (this.open?.kind !== 'thinking') out += block.thinking ? this.textLike('thinking', block.thinking) : this.openTextLike('thinking');
+    out += event('content_block_delta', { index: this.open!.index, delta: { type: 'signature_delta', signature: block.signature } });
+    return out + this.closeOpen();
   }
 
   private closeOpen(): string {

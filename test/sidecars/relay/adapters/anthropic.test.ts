@@ -6,7 +6,7 @@
  */
 import OpenAI from 'openai';
 import type { GatewayError } from '../../../../lib/errors';
-import type { ChatCompletionChunk, ChatRequest, ToolCall } from '../../../../lib/openai-types';
+import type { ChatCompletionChunk, ChatRequest, ThinkingBlock, ToolCall } from '../../../../lib/openai-types';
 import type { PlanTarget } from '../../../../lib/plan';
 import { SseParser } from '../../../../lib/sse';
 import { anthropicAdapter, JSON_TOOL_NAME } from '../../../../sidecars/relay/adapters/anthropic';
@@ -505,6 +505,7 @@ interface Accumulated {
   role?: string;
   content: string | null;
   reasoning: string;
+  thinkingBlocks: ThinkingBlock[];
   toolCalls: ToolCall[];
   finish: string | null;
   usage?: StreamStep['usage'];
@@ -519,7 +520,7 @@ const bytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
 function run(pieces: string[]): Accumulated {
   const parser = new SseParser();
   const translator = anthropicAdapter.chatStream(ctx);
-  const acc: Accumulated = { content: null, reasoning: '', toolCalls: [], finish: null, done: false, chunks: [] };
+  const acc: Accumulated = { content: null, reasoning: '', thinkingBlocks: [], toolCalls: [], finish: null, done: false, chunks: [] };
   for (const piece of pieces) {
     for (const event of parser.push(Buffer.from(piece, 'latin1'))) {
       const step = translator.push(event);
@@ -533,6 +534,7 @@ function run(pieces: string[]): Accumulated {
           if (d.role) acc.role = d.role;
           if (d.content) acc.content = (acc.content ?? '') + d.content;
           if (d.reasoning_content) acc.reasoning += d.reasoning_content;
+          acc.thinkingBlocks.push(...(d.thinking_blocks ?? []));
           for (const tc of d.tool_calls ?? []) {
             if (tc.id) {
               expect(acc.toolCalls[tc.index]).toBeUndefined(); // a call starts once, at its own index
@@ -599,17 +601,32 @@ const parallelTools = sse([
   messageStop,
 ]);
 
+const SIGNATURE = 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds';
 const thinkingTranscript = sse([
   start(),
   blockStart(0, { type: 'thinking', thinking: '', signature: '' }),
   { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Twelve times ' } },
   { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'twelve is 144.' } },
-  { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' } },
+  { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: SIGNATURE } },
   stop(0),
   blockStart(1, { type: 'text', text: '' }),
   text(1, '144'),
   stop(1),
   messageDelta('end_turn', { input_tokens: 472, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 60 }),
+  messageStop,
+]);
+
+const redactedThenTool = sse([
+  start(),
+  blockStart(0, { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix' }),
+  stop(0),
+  blockStart(1, { type: 'thinking', thinking: '', signature: '' }),
+  { type: 'content_block_delta', index: 1, delta: { type: 'signature_delta', signature: SIGNATURE } },
+  stop(1),
+  blockStart(2, { type: 'tool_use', id: 'toolu_01R', name: 'get_weather', input: {} }),
+  json(2, '{"city": "Oslo"}'),
+  stop(2),
+  messageDelta('tool_use', { output_tokens: 40 }),
   messageStop,
 ]);
 
@@ -651,6 +668,7 @@ describe('Anthropic stream → OpenAI chunks', () => {
         role: 'assistant',
         content: "I'll check both cities — ünïcödé ✓.",
         reasoning: '',
+        thinkingBlocks: [],
         toolCalls: [
           { id: 'toolu_01A', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris", "note": "say \\"hi\\" ✓"}' } },
           { id: 'toolu_01B', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } },
@@ -667,9 +685,27 @@ describe('Anthropic stream → OpenAI chunks', () => {
         role: 'assistant',
         content: '144',
         reasoning: 'Twelve times twelve is 144.',
+        thinkingBlocks: [{ type: 'thinking', thinking: 'Twelve times twelve is 144.', signature: SIGNATURE }],
         toolCalls: [],
         finish: 'stop',
         usage: { promptTokens: 472, completionTokens: 60, totalTokens: 532, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+        done: true,
+      },
+    ],
+    [
+      'redacted thinking, thinking whose text is not shown, then a tool call',
+      redactedThenTool,
+      {
+        role: 'assistant',
+        content: '',
+        reasoning: '',
+        thinkingBlocks: [
+          { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix' },
+          { type: 'thinking', thinking: '', signature: SIGNATURE },
+        ],
+        toolCalls: [{ id: 'toolu_01R', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Oslo"}' } }],
+        finish: 'tool_calls',
+        usage: { promptTokens: 472, completionTokens: 40, totalTokens: 512, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
         done: true,
       },
     ],
@@ -680,6 +716,7 @@ describe('Anthropic stream → OpenAI chunks', () => {
         role: 'assistant',
         content: '',
         reasoning: '',
+        thinkingBlocks: [],
         toolCalls: [{ id: 'toolu_01N', type: 'function', function: { name: 'list_issues', arguments: '{}' } }],
         finish: 'tool_calls',
         usage: { promptTokens: 472, completionTokens: 30, totalTokens: 502, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
@@ -693,6 +730,7 @@ describe('Anthropic stream → OpenAI chunks', () => {
         role: 'assistant',
         content: '{"name": "Paris"}',
         reasoning: '',
+        thinkingBlocks: [],
         toolCalls: [],
         finish: 'stop',
         usage: { promptTokens: 472, completionTokens: 12, totalTokens: 484, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
@@ -706,6 +744,7 @@ describe('Anthropic stream → OpenAI chunks', () => {
         role: 'assistant',
         content: 'Once upon',
         reasoning: '',
+        thinkingBlocks: [],
         toolCalls: [],
         finish: 'length',
         usage: { promptTokens: 472, completionTokens: 3, totalTokens: 475, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
@@ -752,15 +791,49 @@ describe('Anthropic stream → OpenAI chunks', () => {
   });
 
   it.each([
-    ['overloaded_error', 503, 'api_error'],
-    ['api_error', 502, 'api_error'],
-    ['rate_limit_error', 429, 'rate_limit_error'],
-    ['invalid_request_error', 400, 'invalid_request_error'],
-  ])('an in-stream %s becomes a %i StreamStep error', (type, status, openaiType) => {
+    ['overloaded_error', 529, 503],
+    ['api_error', 500, 502],
+    ['rate_limit_error', 429, 429],
+    ['invalid_request_error', 400, 400],
+    ['timeout_error', 504, 504],
+    ['authentication_error', 401, 502],
+  ])('an in-stream %s is the error its HTTP status (%i) would be: %i', (type, httpStatus, status) => {
     const transcript = sse([start(), blockStart(0, { type: 'text', text: '' }), text(0, 'Hi'), { type: 'error', error: { type, message: 'Overloaded' } }]);
     const acc = run([bytes(transcript)]);
-    expect(acc.error).toEqual({ status, type: openaiType, message: expect.stringContaining('Overloaded') });
+    const http = anthropicAdapter.mapError(httpStatus, anthropicError(type, 'Overloaded'), {});
+    expect(acc.error).toMatchObject({ status, code: http.code, type: http.type, kind: http.kind, message: expect.stringContaining('Overloaded') });
+    expect(acc.error!.status).toBe(http.status);
     expect(acc.done).toBe(false);
+  });
+
+  it("message_start's counts come as promptUsage, never as usage; message_delta's cumulative counts replace them", () => {
+    const translator = anthropicAdapter.chatStream(ctx);
+    const steps = new SseParser().push(thinkingTranscript).map((event) => translator.push(event));
+    const first = steps[0];
+    expect(first.promptUsage).toEqual({ promptTokens: 472, completionTokens: 2, totalTokens: 474, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+    expect(first.usage).toBeUndefined();
+    // message_delta repeats input_tokens 472: billed once, not 944.
+    expect(steps.filter((s) => s.usage).map((s) => s.usage)).toEqual([
+      { promptTokens: 472, completionTokens: 60, totalTokens: 532, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+    ]);
+  });
+
+  it('streamed signed thinking reaches an OpenAI client as the non-streamed answer carries it (thinking_blocks)', async () => {
+    const { completion } = anthropicAdapter.chatResponse(
+      anthropicMessage(
+        [
+          { type: 'thinking', thinking: 'Twelve times twelve is 144.', signature: SIGNATURE },
+          { type: 'text', text: '144' },
+        ],
+        'end_turn',
+      ),
+      ctx,
+    );
+    const streamed = run([bytes(thinkingTranscript)]);
+    expect(streamed.thinkingBlocks).toEqual(completion.choices[0].message.thinking_blocks);
+    // The openai SDK's accumulator assigns unknown delta fields: the signing chunk's whole block survives.
+    const final = await openaiSdkAccumulate(streamed.chunks);
+    expect((final.choices[0].message as { thinking_blocks?: unknown }).thinking_blocks).toEqual(completion.choices[0].message.thinking_blocks);
   });
 
   it('ignores pings and unknown event types', () => {

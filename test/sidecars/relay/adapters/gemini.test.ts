@@ -729,10 +729,14 @@ describe('Gemini stream', () => {
         { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } },
       ),
     );
+    // The error that status would have been over HTTP (mapGeminiError), so the relay retries and answers it alike.
     expect(steps[1].error).toEqual({
       status: 503,
       message: 'The provider (gemini) is unavailable: The model is overloaded. Please try again later.',
-      type: 'api_error',
+      code: 'upstream_unavailable',
+      param: null,
+      headers: {},
+      kind: 'server',
     });
     expect(steps[1].done).toBeUndefined();
   });

@@ -17,11 +17,12 @@ import {
   chatCompletionToAnthropic,
   stripAnthropicExtensions,
 } from '../../../../sidecars/relay/client-formats/anthropic/index';
+import { translatedSource } from '../../../../sidecars/relay/stream-engine';
 import type { TokenUsage } from '../../../../sidecars/relay/usage';
 import { planTarget } from '../adapters/adapter-helpers';
 
 const target: PlanTarget = planTarget('anthropic', 'https://api.anthropic.com', 'claude-sonnet-4-5-20250929', 'ANTHROPIC_API_KEY');
-const ctx = { model: 'claude-sonnet-4-5', requestId: 'req-1', inputTokens: 12 };
+const ctx = { model: 'claude-sonnet-4-5', requestId: 'req-1', promptTokens: () => 12 };
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 function toChat(body: Record<string, unknown>): ChatRequest {
@@ -549,6 +550,68 @@ describe('AnthropicStreamEncoder', () => {
     expect(final.usage).toEqual({ input_tokens: 60, output_tokens: 7, cache_creation_input_tokens: 40, cache_read_input_tokens: 0 });
   });
 
+  it('a signed thinking block: its signature ends the thinking block it streamed into, and the SDK keeps it', async () => {
+    const chunks = [
+      chunk({ role: 'assistant', content: '' }),
+      chunk({ reasoning_content: 'Think ' }),
+      chunk({ reasoning_content: 'hard.' }),
+      chunk({ thinking_blocks: [{ type: 'thinking', thinking: 'Think hard.', signature: 'EqQBsig' }] }),
+      chunk({ content: '42' }),
+      chunk({}, 'stop'),
+    ];
+    const sse = encode(chunks);
+    const list = events(sse);
+    expect(list.slice(1, 6)).toEqual([
+      { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Think ' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hard.' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBsig' } },
+      { type: 'content_block_stop', index: 0 },
+    ]);
+    expect((await sdkFinalMessage(sse)).content).toEqual([
+      { type: 'thinking', thinking: 'Think hard.', signature: 'EqQBsig' },
+      { type: 'text', text: '42' },
+    ]);
+  });
+
+  it('thinking whose text never streamed is written whole; redacted thinking is a block of its own', async () => {
+    const chunks = [
+      chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: 'EmwKAhgB' }] }),
+      chunk({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: 'sig2' }] }),
+      chunk({ reasoning_content: 'Then ' }),
+      chunk({ thinking_blocks: [{ type: 'thinking', thinking: 'Then ', signature: 'sig3' }] }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_A', type: 'function', function: { name: 'a', arguments: '{}' } }] }),
+      chunk({}, 'tool_calls'),
+    ];
+    expect((await sdkFinalMessage(encode(chunks))).content).toEqual([
+      { type: 'redacted_thinking', data: 'EmwKAhgB' },
+      { type: 'thinking', thinking: '', signature: 'sig2' },
+      { type: 'thinking', thinking: 'Then ', signature: 'sig3' },
+      { type: 'tool_use', id: 'call_A', name: 'a', input: {} },
+    ]);
+  });
+
+  it("message_start shows the provider's prompt usage reported before it, else the gateway's count, asked once and only then", () => {
+    const usage: TokenUsage = { promptTokens: 900, completionTokens: 1, totalTokens: 901, cachedTokens: 600, cacheWriteTokens: 100, reasoningTokens: 0 };
+    const reported = new AnthropicStreamEncoder({ ...ctx, promptTokens: () => 12 });
+    reported.reportedUsage(usage);
+    expect(events(reported.push(chunk({ content: 'Hi' })))[0]).toMatchObject({
+      message: { usage: { input_tokens: 200, cache_creation_input_tokens: 100, cache_read_input_tokens: 600, output_tokens: 1 } },
+    });
+
+    const promptTokens = jest.fn(() => 12);
+    const estimated = new AnthropicStreamEncoder({ ...ctx, promptTokens });
+    const sse = estimated.push(chunk({ content: 'Hi' })) + estimated.push(chunk({ content: '!' }));
+    estimated.reportedUsage(usage); // after message_start: too late to show, and the final usage is finish()'s
+    const list = events(sse + estimated.finish({ ...usage, completionTokens: 2, totalTokens: 902 }));
+    expect(list[0]).toMatchObject({ message: { usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 } } });
+    expect(promptTokens).toHaveBeenCalledTimes(1);
+    expect(list.at(-2)).toMatchObject({
+      type: 'message_delta',
+      usage: { input_tokens: 200, output_tokens: 2, cache_creation_input_tokens: 100, cache_read_input_tokens: 600 },
+    });
+  });
+
   it('a late fragment for an earlier tool call is not dropped', async () => {
     const chunks = [
       chunk({ tool_calls: [{ index: 0, id: 'call_A', type: 'function', function: { name: 'a', arguments: '{"x":' } }] }),
@@ -611,16 +674,23 @@ describe('AnthropicStreamEncoder', () => {
       { type: 'message_stop' },
     ];
     const sse = upstream.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
+    // Through the relay's own pairing of translator and client encoder (stream-engine's translatedSource).
+    const estimate = jest.fn(() => 12);
     const translator = anthropicAdapter.chatStream({ model: 'claude-sonnet-4-5', requestId: 'req-1', created: 1 });
-    const encoder = new AnthropicStreamEncoder(ctx);
-    let out = '';
-    let usage: TokenUsage | undefined;
-    for (const event of new SseParser().push(sse)) {
-      const step = translator.push(event);
-      for (const c of step.chunks) out += encoder.push(c);
-      if (step.usage) usage = step.usage;
-    }
-    out += encoder.finish(usage ?? null);
+    const encoder = anthropicClientFormat.streamEncoder({
+      id: 'chatcmpl-req-1',
+      model: 'claude-sonnet-4-5',
+      created: 1,
+      wantsUsage: false,
+      promptTokens: estimate,
+    });
+    const { items } = translatedSource(translator, encoder).push(Buffer.from(sse));
+    const out = items.map((item) => (item.type === 'text' ? item.text : item.type === 'usage' ? item.render(null) : '')).join('');
+    // message_start carries the provider's own prompt usage, not the gateway's estimate.
+    expect(events(out)[0]).toMatchObject({
+      message: { usage: { input_tokens: 30, cache_creation_input_tokens: 5, cache_read_input_tokens: 900, output_tokens: 1 } },
+    });
+    expect(estimate).not.toHaveBeenCalled();
     const final = await sdkFinalMessage(out);
     expect(final).toEqual({
       id: 'msg_req-1',
@@ -628,7 +698,7 @@ describe('AnthropicStreamEncoder', () => {
       role: 'assistant',
       model: 'claude-sonnet-4-5',
       content: [
-        { type: 'thinking', thinking: 'Need both.', signature: '' }, // signatures do not cross the canonical stream
+        { type: 'thinking', thinking: 'Need both.', signature: 'sig' },
         { type: 'text', text: 'On it.' },
         { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
         { type: 'tool_use', id: 'toolu_2', name: 'get_time', input: {} },
@@ -659,10 +729,14 @@ describe("anthropicClientFormat (the relay's ClientFormat)", () => {
     const final = await sdkFinalMessage(sse);
     expect(final.id).toBe('msg_req-1');
     expect((final.content as unknown[]).length).toBe(3);
-    expect(enc.error(gatewayError(502, 'boom', 'upstream_overloaded'))).toBe('');
+    expect(enc.error(gatewayError(503, 'boom', 'upstream_overloaded'))).toBe('');
+    // The type and words the same error would have had as a response: a 503 is overloaded_error.
     const enc2 = anthropicClientFormat.streamEncoder({ id: 'chatcmpl-r', model: 'm', created: 1, wantsUsage: false });
-    expect(enc2.error(gatewayError(502, 'boom', 'upstream_overloaded'))).toBe(
-      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"boom"}}\n\n',
+    expect(enc2.error(gatewayError(503, 'boom', 'upstream_overloaded'))).toBe(
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"boom (upstream_overloaded)"}}\n\n',
     );
+    const enc3 = anthropicClientFormat.streamEncoder({ id: 'chatcmpl-r', model: 'm', created: 1, wantsUsage: false });
+    const interrupted = gatewayError(502, 'cut', 'upstream_stream_interrupted');
+    expect(enc3.error(interrupted)).toBe(`event: error\ndata: ${JSON.stringify(errorBody('anthropic', interrupted))}\n\n`);
   });
 });
