@@ -1,7 +1,8 @@
 /**
  * What the relay admits: a body within its limit, under a valid signed plan used once and for
- * this endpoint, valid for the client's format (the same rules as aigw-proxy: the relay cannot
- * assume the plugin ran), in canonical form for translation. Every refusal is a GatewayError.
+ * this endpoint, valid for the client's format and translatable for every target of its plan
+ * (the same rules as aigw-proxy: the relay cannot assume the plugin ran), in canonical form for
+ * translation. Every refusal is a GatewayError.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointOf } from '../../lib/endpoints';
@@ -10,6 +11,7 @@ import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib
 import { BodyTooLarge, readBody } from '../../lib/http';
 import type { ChatRequest } from '../../lib/openai-types';
 import { type RoutePlan, verifyPlan } from '../../lib/plan';
+import { planRefusal } from '../../lib/translation-policy';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { clientIntent } from './adapters/openai';
 import type { ClientFormat } from './client-formats/client-format';
@@ -81,6 +83,10 @@ export async function admit(
   const valid = validateClientRequest(plan.endpoint, clientBody);
   if (!valid.ok) return failed(gatewayError(400, valid.message, valid.code, valid.param));
   const embeddings = plan.endpoint === 'embeddings';
+  // What one of the plan's targets could not take is refused before anything is translated, as
+  // aigw-proxy refuses it (the same rule over the same plan).
+  const untranslatable = embeddings ? null : planRefusal(format.name, clientBody, plan.targets);
+  if (untranslatable) return failed(untranslatable);
   const converted = embeddings ? null : format.toCanonical(clientBody);
   if (converted && !converted.ok) return failed(converted.refusal);
   // Embeddings are never streamed, whatever the body says.

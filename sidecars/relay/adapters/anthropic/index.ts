@@ -21,8 +21,6 @@ export const anthropicSpec: AdapterSpec = {
   chat: anthropicAdapter,
   embeddings: anthropicEmbeddings,
   passthrough: false,
-  // Anthropic-only fields of the canonical request are Anthropic's own: kept verbatim.
-  openAIChat: false,
 };
 
 export { JSON_TOOL_NAME } from './wire';

@@ -3,7 +3,7 @@
  * translators behind the interface the relay already renders OpenAI clients through.
  */
 import type { ClientFormat } from '../client-format';
-import { anthropicRequestToChat } from './request';
+import { anthropicRequestForTarget, anthropicRequestToChat } from './request';
 import { chatCompletionToAnthropic } from './response';
 import { AnthropicStreamEncoder } from './stream-encoder';
 
@@ -21,6 +21,7 @@ function streamErrorType(code: string): string {
 export const anthropicClientFormat: ClientFormat = {
   name: 'anthropic',
   toCanonical: anthropicRequestToChat,
+  forTarget: anthropicRequestForTarget,
   completion(completion, usage) {
     // Anthropic's message has no cost field; the relay's x-gateway-cost header carries it.
     return chatCompletionToAnthropic(completion, { model: completion.model, requestId: requestIdOf(completion.id) }, usage);
