@@ -1,8 +1,8 @@
 /**
  * Content blocks of Anthropic's Messages API (ContentBlockParam in @anthropic-ai/sdk): the ones
  * the gateway translates are checked field by field; the other documented types (server tool
- * results, search results, container uploads) are known by name, and the /v1/messages ingress
- * refuses them as unsupported.
+ * results, search results, container uploads) are known by name, and lib/translation-policy
+ * refuses them where the request is translated.
  */
 import { MAX_CONTENT_PARTS, MAX_ID_LENGTH, MAX_TOOL_NAME_LENGTH } from './bounds';
 import { anyObject, arrayOf, boolean, type Check, either, type FieldsCheck, noFields, oneOf, optional, required, string, tagged } from './checks';
@@ -15,7 +15,7 @@ function cacheable(fields: FieldsCheck): FieldsCheck {
   };
 }
 
-/** Documented block types the gateway does not translate: valid here, refused by the ingress. */
+/** Documented block types the gateway does not translate: valid here, refused by the translation policy. */
 const untranslated = (...types: string[]) => types.map((type) => [type, noFields] as const);
 const UNTRANSLATED_BLOCKS = untranslated(
   'search_result',
@@ -96,9 +96,12 @@ const documentFields: FieldsCheck = cacheable((o, path) => {
 /** What a tool_result may hold (ToolResultBlockParam.content). */
 const toolResultContent: Check = either({
   string: string(),
-  array: arrayOf(tagged([['text', textFields], ['image', imageFields], ['document', documentFields], ...untranslated('search_result', 'tool_reference')]), {
-    max: MAX_CONTENT_PARTS,
-  }),
+  array: arrayOf(
+    tagged([['text', textFields], ['image', imageFields], ['document', documentFields], ...untranslated('search_result', 'tool_reference', 'browser_state')]),
+    {
+      max: MAX_CONTENT_PARTS,
+    },
+  ),
 });
 
 export const contentBlock: Check = tagged([

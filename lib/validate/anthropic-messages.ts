@@ -1,7 +1,8 @@
 /**
  * POST /v1/messages (MessageCreateParams in @anthropic-ai/sdk; temperature, top_p and top_k from
  * Anthropic's API reference): every field the ingress reads, with Anthropic's documented types
- * and ranges. Unknown fields are left alone; the ingress does not read them.
+ * and ranges. Other fields are not read here: lib/translation-policy decides what becomes of
+ * them where the request is translated.
  */
 
 import { contentBlock, systemBlock } from './anthropic-blocks';
@@ -38,7 +39,7 @@ const toolName: Check = string({ min: 1, max: B.MAX_TOOL_NAME_LENGTH });
 /** Tool.InputSchema: a JSON schema whose type is object. */
 const inputSchema: Check = object((o, path) => required(o, 'type', path, oneOf(['object'])));
 
-/** A custom tool (Tool) is checked; server tools (typed web_search_20250305, ...) only by name, and the ingress refuses them. */
+/** A custom tool (Tool) is checked; server tools (typed web_search_20250305, ...) only by name: the translation policy refuses them. */
 const tool: Check = object((o, path) => {
   optional(o, 'type', path, keyword);
   required(o, 'name', path, toolName);
@@ -51,6 +52,15 @@ const tool: Check = object((o, path) => {
 });
 
 const parallel = (o: JsonObject, path: Path) => optional(o, 'disable_parallel_tool_use', path, boolean);
+
+/** JSONOutputFormat: structured outputs, translated to every target's JSON schema mode. */
+const outputFormat: Check = tagged([['json_schema', (o, path) => required(o, 'schema', path, anyObject)]]);
+
+/** OutputConfig: effort and format. */
+const outputConfig: Check = object((o, path) => {
+  optional(o, 'effort', path, oneOf(['low', 'medium', 'high', 'xhigh', 'max']));
+  optional(o, 'format', path, outputFormat);
+});
 
 const toolChoice: Check = tagged([
   ['auto', parallel],
@@ -87,6 +97,7 @@ export function checkAnthropicMessages(body: JsonObject): { model: string; strea
   optional(body, 'thinking', path, thinkingConfig);
   optional(body, 'cache_control', path, cacheControl);
   optional(body, 'service_tier', path, keyword);
-  optional(body, 'output_config', path, anyObject);
+  optional(body, 'output_config', path, outputConfig);
+  optional(body, 'output_format', path, outputFormat);
   return { model: body.model as string, stream: own(body, 'stream') === true };
 }

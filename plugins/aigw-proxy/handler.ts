@@ -1,6 +1,7 @@
 /**
- * aigw-proxy: validates an OpenAI-format request, picks its route plan, signs it and sends the
- * request to the relay. It never talks to a provider itself: JS plugins cannot stream a response.
+ * aigw-proxy: validates a request, picks its route plan, refuses what the plan's targets cannot
+ * take (lib/translation-policy), signs the plan and sends the request to the relay. It never
+ * talks to a provider itself: JS plugins cannot stream a response.
  * Every PDK call is a round trip to this single-threaded server: what aigw-virtual-key already
  * read (request id, Content-Length, the key's models) comes with its identity.
  */
@@ -14,6 +15,7 @@ import { exitJson, exitWith } from '../../lib/kong/respond';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
+import { planRefusal } from '../../lib/translation-policy';
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
 import { anthropicModelList, anthropicModelObject, modelList, modelObject } from './models';
@@ -153,6 +155,10 @@ export class AiProxyHandler {
     if (!requestId) throw new Error('Kong did not provide a request id');
     const route = await this.orderTargetsFor(kong, group, requestId, identity?.promptTokensEstimate, parsed.value);
     const targets = route.targets;
+    // A feature one of the plan's targets cannot take is refused before the budget is reserved;
+    // the relay asks the same of the same plan.
+    const untranslatable = endpoint === 'embeddings' ? null : planRefusal(clientFormatOf(path), parsed.value, targets);
+    if (untranslatable) return untranslatable;
     let billing: PlanBilling | undefined;
     if (identity) {
       // An unsettled reservation is refunded by aigw-virtual-key's log phase, from the identity.

@@ -1,17 +1,19 @@
 /**
  * What the relay admits: a body within its limit, under a valid signed plan used once and for
- * this endpoint, valid for the client's format (the same rules as aigw-proxy: the relay cannot
- * assume the plugin ran), in canonical form for translation. Every refusal is a GatewayError.
+ * this endpoint, valid for the client's format and translatable for every target of its plan
+ * (the same rules as aigw-proxy: the relay cannot assume the plugin ran), in canonical form for
+ * translation. Every refusal is a GatewayError.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointOf } from '../../lib/endpoints';
-import { failed, gatewayError, ok, type Result } from '../../lib/errors';
+import { failed, type GatewayError, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
 import type { ChatRequest } from '../../lib/openai-types';
-import { type RoutePlan, verifyPlan } from '../../lib/plan';
+import { type ProviderType, type RoutePlan, verifyPlan } from '../../lib/plan';
+import { planRefusal } from '../../lib/translation-policy';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
-import { NATIVE_FORWARDED_HEADERS } from './adapters';
+import { adaptersFor, NATIVE_FORWARDED_HEADERS } from './adapters';
 import { clientIntent } from './adapters/openai';
 import type { ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
@@ -39,6 +41,20 @@ export interface RelayRequest {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The canonical form translated attempts need. A plan whose every target speaks the client's
+ * format natively needs none, so what only translation refuses (server tools, …) passes there.
+ */
+export function canonicalFor(
+  format: ClientFormat,
+  body: Record<string, unknown>,
+  targets: ReadonlyArray<{ provider: ProviderType }>,
+): { ok: true; request: ChatRequest | null } | { ok: false; refusal: GatewayError } {
+  if (targets.every((t) => adaptersFor(t.provider).native?.clientFormat === format.name)) return { ok: true, request: null };
+  const converted = format.toCanonical(body);
+  return converted.ok ? converted : { ok: false, refusal: converted.refusal };
 }
 
 function forwardedHeaders(req: IncomingMessage): Record<string, string> {
@@ -96,7 +112,11 @@ export async function admit(
   const valid = validateClientRequest(plan.endpoint, clientBody);
   if (!valid.ok) return failed(gatewayError(400, valid.message, valid.code, valid.param));
   const embeddings = plan.endpoint === 'embeddings';
-  const converted = embeddings ? null : format.toCanonical(clientBody);
+  // What one of the plan's targets could not take is refused before anything is translated, as
+  // aigw-proxy refuses it (the same rule over the same plan).
+  const untranslatable = embeddings ? null : planRefusal(format.name, clientBody, plan.targets);
+  if (untranslatable) return failed(untranslatable);
+  const converted = embeddings ? null : canonicalFor(format, clientBody, plan.targets);
   if (converted && !converted.ok) return failed(converted.refusal);
   // Embeddings are never streamed, whatever the body says.
   const { stream, wantsStreamUsage } = clientIntent(clientBody, !embeddings);

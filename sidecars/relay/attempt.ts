@@ -15,13 +15,14 @@ import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { type GatewayError, gatewayError, ok, type Result, failed as refused } from '../../lib/errors';
 import type { PlanTarget } from '../../lib/plan';
+import { wireFormatOf } from '../../lib/providers';
+import { droppedFeatures } from '../../lib/translation-policy';
 import { adaptersFor } from './adapters';
 import { buildRequest } from './adapters/openai';
 import { type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter, isRefused, type NativeAdapter } from './adapters/types';
 import type { RelayRequest } from './admit';
 import { answer, interruptedAnswer } from './answer';
 import { type AttemptFailure, type AttemptOutcome, failed, type Step } from './attempt-outcome';
-import { stripAnthropicExtensions } from './client-formats/anthropic/request';
 import { credentialAllowed } from './config';
 import type { RelayDeps } from './deps';
 import type { Settlement } from './settlement';
@@ -117,12 +118,13 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
       dropped: [],
     };
   }
-  // Anthropic-only fields (thinking, top_k, cache_control ...) would be refused by an OpenAI-format API.
-  const canonical = format.name === 'anthropic' && spec.openAIChat ? stripAnthropicExtensions(request.canonical!) : request.canonical!;
-  const built = spec.chat.chatRequest(target, canonical, apiKey);
+  // What the translation policy does not translate for this family never reaches it, and is counted.
+  const family = wireFormatOf(target.provider);
+  const built = spec.chat.chatRequest(target, format.forTarget(request.canonical!, family), apiKey);
   if (isRefused(built)) return built;
   const { dropped = [], url, headers, body } = built;
-  return { call: { url, headers, body }, reading: { kind: 'translated', adapter: spec.chat }, dropped };
+  const lost = new Set([...droppedFeatures(format.name, request.clientBody, family), ...dropped]);
+  return { call: { url, headers, body }, reading: { kind: 'translated', adapter: spec.chat }, dropped: [...lost] };
 }
 
 /** Step 2: the exchange, or the transport failure (unreachable, timed out) it ended in. */

@@ -67,7 +67,7 @@ export class RelayMetrics implements UsageSink {
   });
   private readonly droppedFeatures = new Counter({
     name: 'aigw_relay_dropped_features_total',
-    help: 'Request features a target could not take and the adapter left out (e.g. cache_control sent to Gemini)',
+    help: 'Request features a target could not take, left out by the translation policy or the adapter (e.g. cache_control sent to Gemini)',
     labelNames: ['provider', 'feature'] as const,
     registers: [this.registry],
   });

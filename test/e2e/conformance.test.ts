@@ -211,6 +211,45 @@ describe('openai client → JSON mode on a Claude target (emulated with a forced
   });
 });
 
+describe('anthropic client → structured outputs (output_config) through the translation policy', () => {
+  const person = {
+    type: 'object',
+    properties: { name: { type: 'string' }, age: { type: 'integer' } },
+    required: ['name', 'age'],
+    additionalProperties: false,
+  };
+  const outputConfig = { format: { type: 'json_schema' as const, schema: person } };
+
+  it.each(MODELS)('%s (%s) answers JSON matching the schema', async (model) => {
+    const message = await anthropic.messages.create({ model, max_tokens: 300, output_config: outputConfig, messages: [{ role: 'user', content: 'Who?' }] });
+    const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+    expect(schemaErrors(JSON.parse(text), person)).toEqual([]);
+  });
+
+  it('reaches an OpenAI target as response_format json_schema, strict, and output_config does not', async () => {
+    const marker = uniqueName('structured');
+    await anthropic.messages.create({
+      model: 'gpt-4o-mini',
+      max_tokens: 300,
+      output_config: outputConfig,
+      messages: [{ role: 'user', content: `Who? ${marker}` }],
+    });
+    const sent = stack.mock.requests.find((r) => JSON.stringify(r.body).includes(marker))?.body as Record<string, unknown>;
+    expect(sent.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'structured_output', schema: person, strict: true } });
+    expect(sent).not.toHaveProperty('output_config');
+  });
+
+  it('refuses what an OpenAI target cannot take with a 400 naming it, and calls no provider', async () => {
+    const before = stack.mock.requests.length;
+    const error = await anthropic.messages
+      .create({ model: 'gpt-4o-mini', max_tokens: 50, container: 'container_1', messages: [{ role: 'user', content: 'Run it' }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((error as InstanceType<typeof Anthropic.BadRequestError>).message).toMatch(/container: this field cannot be sent to OpenAI-format models/);
+    expect(stack.mock.requests.length).toBe(before);
+  });
+});
+
 describe('openai client → gpt-4o-azure (azure) specifics', () => {
   it("reaches the deployment URL with api-key and an api-version, and hides Azure's filter extras", async () => {
     stack.mock.reset();

@@ -146,8 +146,6 @@ export interface AdapterSpec {
   embeddings: EmbeddingsAdapter | null;
   /** OpenAI clients' requests and streams pass byte for byte (the wire format is OpenAI's). */
   passthrough: boolean;
-  /** It takes OpenAI's chat request as it is: Anthropic-only fields of the canonical request are stripped first. */
-  openAIChat: boolean;
   /** The client format it speaks natively (pass-through both ways), if any besides OpenAI's. */
   native?: NativeAdapter;
 }

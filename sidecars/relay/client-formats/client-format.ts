@@ -7,6 +7,7 @@
 import { type ClientFormatName, errorBody, type GatewayError } from '../../../lib/errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
 import { sseData } from '../../../lib/sse';
+import type { Family } from '../../../lib/translation-policy';
 import { openAIUsage, type TokenUsage } from '../usage';
 
 export interface StreamEncoder {
@@ -25,6 +26,8 @@ export type CanonicalRequest = { ok: true; request: ChatRequest } | { ok: false;
 export interface ClientFormat {
   name: ClientFormatName;
   toCanonical(body: Record<string, unknown>): CanonicalRequest;
+  /** The canonical request as a target of this family gets it: what the policy does not translate for it taken out. */
+  forTarget(request: ChatRequest, family: Family): ChatRequest;
   completion(completion: ChatCompletion, usage: TokenUsage | null, costUsd: number | null): unknown;
   streamEncoder(ctx: StreamContext): StreamEncoder;
 }
@@ -44,6 +47,8 @@ export interface StreamContext {
 export const openAIFormat: ClientFormat = {
   name: 'openai',
   toCanonical: (body) => ({ ok: true, request: body as ChatRequest }),
+  // The canonical request is the client's own: the adapters read only what they translate.
+  forTarget: (request) => request,
   completion(completion, usage, costUsd) {
     return usage ? { ...completion, usage: openAIUsage(usage, costUsd) } : completion;
   },

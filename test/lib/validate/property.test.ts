@@ -2,13 +2,17 @@
  * Property: for any request a client can send, the shared validator refuses it (a message and,
  * below the body level, the field's path) or every adapter translates it or refuses it with a
  * 400: the pass-through and OpenAI adapters, Azure, Anthropic, Gemini, the embeddings adapters,
- * and for /v1/messages the Anthropic ingress first. Nothing throws. Seeded and bounded: the same
+ * and for /v1/messages the Anthropic ingress first; the translation policy refuses it with a 400
+ * naming a field, or lets it through. Nothing throws. Seeded and bounded: the same
  * few thousand requests per format on every run.
  */
 
+import type { ClientFormatName } from '../../../lib/errors';
 import type { ChatRequest } from '../../../lib/openai-types';
 import type { Endpoint, PlanTarget, ProviderType } from '../../../lib/plan';
+import { wireFormatOf } from '../../../lib/providers';
 import { estimatePromptTokens } from '../../../lib/tokens';
+import { droppedFeatures, planRefusal } from '../../../lib/translation-policy';
 import { validateClientRequest } from '../../../lib/validate';
 import { embeddingsAdapterFor } from '../../../sidecars/relay/adapters';
 import { anthropicAdapter } from '../../../sidecars/relay/adapters/anthropic';
@@ -17,7 +21,6 @@ import { geminiAdapter } from '../../../sidecars/relay/adapters/gemini';
 import { buildRequest, openaiAdapter } from '../../../sidecars/relay/adapters/openai';
 import type { ChatAdapter } from '../../../sidecars/relay/adapters/types';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
-import { stripAnthropicExtensions } from '../../../sidecars/relay/client-formats/anthropic/request';
 import { hash32 } from '../../harness/mock-provider/tokenizer';
 import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from './request-fuzz';
 
@@ -35,12 +38,22 @@ function target(provider: ProviderType, baseUrl: string, model: string): PlanTar
   };
 }
 
-const CHAT_TARGETS: Array<{ adapter: ChatAdapter; target: PlanTarget; openAIWire: boolean }> = [
-  { adapter: openaiAdapter, target: target('openai', 'https://api.openai.com/v1', 'gpt-4o'), openAIWire: true },
-  { adapter: azureAdapter, target: target('azure', 'https://contoso.openai.azure.com', 'gpt-4o'), openAIWire: true },
-  { adapter: anthropicAdapter, target: target('anthropic', 'https://api.anthropic.com', 'claude-sonnet-4-5'), openAIWire: false },
-  { adapter: geminiAdapter, target: target('gemini', 'https://generativelanguage.googleapis.com', 'gemini-3-pro'), openAIWire: false },
+const CHAT_TARGETS: Array<{ adapter: ChatAdapter; target: PlanTarget }> = [
+  { adapter: openaiAdapter, target: target('openai', 'https://api.openai.com/v1', 'gpt-4o') },
+  { adapter: azureAdapter, target: target('azure', 'https://contoso.openai.azure.com', 'gpt-4o') },
+  { adapter: anthropicAdapter, target: target('anthropic', 'https://api.anthropic.com', 'claude-sonnet-4-5') },
+  { adapter: geminiAdapter, target: target('gemini', 'https://generativelanguage.googleapis.com', 'gemini-3-pro') },
 ];
+
+/** The translation policy on every target: a 400 naming a field, or nothing; what it drops, by name. */
+function judge(format: ClientFormatName, body: Record<string, unknown>): void {
+  for (const { target: t } of CHAT_TARGETS) {
+    const refused = planRefusal(format, body, [t]);
+    if (refused && (refused.status !== 400 || !refused.param || refused.message === ''))
+      throw new Error(`${t.provider}: bad refusal ${JSON.stringify(refused)}`);
+    for (const feature of droppedFeatures(format, body, wireFormatOf(t.provider))) expect(feature).toEqual(expect.any(String));
+  }
+}
 
 /** An adapter's answer: a request whose body is JSON, or a 400 refusal with a message. */
 function expectTranslatedOrRefused(out: { status?: unknown; message?: unknown; code?: unknown; body?: unknown }, where: string): void {
@@ -55,19 +68,21 @@ function expectTranslatedOrRefused(out: { status?: unknown; message?: unknown; c
 }
 
 function translateChat(body: Record<string, unknown>, raw: Buffer): void {
+  judge('openai', body);
   for (const { adapter, target: t } of CHAT_TARGETS) expectTranslatedOrRefused(adapter.chatRequest(t, body as ChatRequest, 'key'), t.provider);
   buildRequest('chat.completions', CHAT_TARGETS[0].target, raw, body, 'key');
 }
 
 function translateMessages(body: Record<string, unknown>): void {
+  judge('anthropic', body);
   const canonical = anthropicClientFormat.toCanonical(body);
   if (!canonical.ok) {
     expect(canonical.refusal.status).toBe(400);
     return;
   }
-  for (const { adapter, target: t, openAIWire } of CHAT_TARGETS) {
-    // As the relay does: Anthropic-only extensions never reach an OpenAI-format API.
-    const request = openAIWire ? stripAnthropicExtensions(canonical.request) : canonical.request;
+  for (const { adapter, target: t } of CHAT_TARGETS) {
+    // As the relay does: what the policy does not translate for the target never reaches it.
+    const request = anthropicClientFormat.forTarget(canonical.request, wireFormatOf(t.provider));
     expectTranslatedOrRefused(adapter.chatRequest(t, request, 'key'), t.provider);
   }
 }

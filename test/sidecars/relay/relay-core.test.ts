@@ -317,6 +317,23 @@ describe('translated attempts', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Hello back' }], stop_reason: 'end_turn' });
     expect(JSON.parse(upstream.seen[0].body).top_k).toBeUndefined();
+    expect(await metrics.registry.metrics()).toMatch(/aigw_relay_dropped_features_total\{provider="openai",feature="top_k"\} [1-9]/);
+  });
+
+  it('what a target of the plan cannot take is refused by the relay itself (aigw-proxy’s rule), naming it, never sent upstream', async () => {
+    upstream.script(json(200, completion('no')));
+    const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 50, container: 'container_1', messages: [{ role: 'user', content: 'Hello' }] });
+    // Claude could take it; the OpenAI fallback could not, so the plan cannot.
+    const res = await send(body, [target('anthropic', upstream.url), target('openai', upstream.url)], { path: '/v1/messages' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: 'container: this field cannot be sent to OpenAI-format models through the gateway (a code-execution container lives in Anthropic’s API)',
+      },
+    });
+    expect(upstream.seen).toHaveLength(0);
   });
 
   it('an Anthropic client’s stream on an OpenAI target becomes Anthropic’s event sequence', async () => {

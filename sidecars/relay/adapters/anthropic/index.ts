@@ -22,8 +22,6 @@ export const anthropicSpec: AdapterSpec = {
   chat: anthropicAdapter,
   embeddings: anthropicEmbeddings,
   passthrough: false,
-  // Anthropic-only fields of the canonical request are Anthropic's own: kept verbatim.
-  openAIChat: false,
   native: anthropicNative,
 };
 

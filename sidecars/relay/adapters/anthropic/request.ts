@@ -21,8 +21,12 @@
  *   reasoning): an explicit client limit caps the budget, a defaulted one grows to fit it.
  * - Anthropic-only request features reach here as canonical extensions: `cache_control` on text
  *   parts, tools and system parts, `thinking` (exact budget, from an Anthropic-format client),
- *   `top_k`, `is_error` on tool messages and `thinking_blocks` (signed thinking) on assistant
- *   messages. They are Anthropic's own, so they are kept verbatim.
+ *   `top_k`, `is_error` on tool messages, `thinking_blocks` (signed thinking) on assistant
+ *   messages and `anthropic_fields` (an Anthropic client's top-level fields without a canonical
+ *   form: output_config, service_tier, ...). They are Anthropic's own, so they are kept verbatim;
+ *   a native output_config.format replaces the JSON-mode emulation below.
+ * - OpenAI fields Anthropic has no counterpart for (seed, penalties, ...) are not read: the relay
+ *   counts them as dropped, by lib/translation-policy's rules.
  */
 
 import type { GatewayError } from '../../../../lib/errors';
@@ -41,6 +45,7 @@ import {
   type AnthropicToolChoice,
   type CacheControl,
   JSON_TOOL_NAME,
+  VERBATIM_FIELDS,
 } from './wire';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -65,12 +70,10 @@ export function messagesUrl(baseUrl: string): string {
   return base.endsWith('/v1') ? `${base}/messages` : `${base}/v1/messages`;
 }
 
-/** OpenAI parameters Anthropic has no counterpart for: sent nowhere, reported in `dropped`. */
-const UNSUPPORTED_PARAMS = ['seed', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'service_tier', 'prediction', 'store', 'verbosity'];
-
 export function buildAnthropicRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | GatewayError {
   let body: AnthropicRequest;
-  const dropped = UNSUPPORTED_PARAMS.filter((key) => request[key] != null);
+  // Fields Anthropic has no counterpart for are never read here; the relay counts them (lib/translation-policy).
+  const dropped: string[] = [];
   try {
     body = toAnthropicBody(target, request);
   } catch (err) {
@@ -98,10 +101,14 @@ function toAnthropicBody(target: PlanTarget, request: ChatRequest): AnthropicReq
   if (!Array.isArray(request.messages)) throw new Refusal('messages must be an array.', 'messages', 'invalid_value');
 
   const { system, messages } = convertMessages(request.messages);
-  const body: AnthropicRequest = { model: target.model, max_tokens: 0, messages };
+  // An Anthropic client's own top-level fields (output_config, service_tier, ...) go as they came;
+  // what the gateway builds wins over them.
+  const body: AnthropicRequest = { ...verbatimFields(request), model: target.model, max_tokens: 0, messages };
   if (system.length > 0) body.system = system;
 
-  const jsonMode = request.response_format?.type === 'json_object' || request.response_format?.type === 'json_schema';
+  // Claude's own structured outputs (an Anthropic client's output_config.format) need no emulation.
+  const nativeFormat = isObject(body.output_config) && body.output_config.format != null;
+  const jsonMode = !nativeFormat && (request.response_format?.type === 'json_object' || request.response_format?.type === 'json_schema');
   const tools = convertTools(request.tools);
   if (tools.length > 0) body.tools = tools;
   const toolChoice = convertToolChoice(request.tool_choice, request.parallel_tool_calls, tools.length > 0);
@@ -140,6 +147,14 @@ function toAnthropicBody(target: PlanTarget, request: ChatRequest): AnthropicReq
 
   if (jsonMode) applyJsonMode(body, request, thinking);
   return body;
+}
+
+/** The canonical request's `anthropic_fields`: the verbatim fields, and nothing else. */
+function verbatimFields(request: ChatRequest): Record<string, unknown> {
+  const given = request.anthropic_fields;
+  const fields: Record<string, unknown> = {};
+  if (isObject(given)) for (const key of VERBATIM_FIELDS) if (given[key] != null && Object.hasOwn(given, key)) fields[key] = given[key];
+  return fields;
 }
 
 // ---- messages ----

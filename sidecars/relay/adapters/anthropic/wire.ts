@@ -95,6 +95,10 @@ export interface AnthropicRequest {
   stream?: boolean;
   thinking?: AnthropicThinking;
   metadata?: { user_id?: string };
+  /** Structured outputs ({format: {type: 'json_schema', schema}}) and effort, as an Anthropic client sent them. */
+  output_config?: Record<string, unknown>;
+  /** An Anthropic client's other top-level fields, passed as they came (service_tier, container, ...). */
+  [field: string]: unknown;
 }
 
 export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
@@ -119,6 +123,12 @@ export interface AnthropicMessage {
   stop_sequence: string | null;
   usage: AnthropicUsage;
 }
+
+/**
+ * An Anthropic client's top-level fields that no canonical field expresses: they ride along in the
+ * canonical request's `anthropic_fields` and reach Claude as they came.
+ */
+export const VERBATIM_FIELDS = ['output_config', 'cache_control', 'service_tier', 'inference_geo', 'speed', 'diagnostics', 'container'] as const;
 
 /** The name of the forced tool that emulates OpenAI's JSON modes (see request.ts). */
 export const JSON_TOOL_NAME = 'json_response';

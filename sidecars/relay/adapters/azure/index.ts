@@ -21,7 +21,6 @@ export const azureSpec: AdapterSpec = {
   embeddings: azureEmbeddings,
   // Azure's URLs and key header differ, so even OpenAI clients go through the adapter.
   passthrough: false,
-  openAIChat: true,
 };
 
 export { type AzureUpstreamRequest, azureChatUrl, DEFAULT_AZURE_API_VERSION } from './request';

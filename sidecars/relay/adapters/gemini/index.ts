@@ -23,7 +23,6 @@ export const geminiSpec: AdapterSpec = {
   chat: geminiAdapter,
   embeddings: geminiEmbeddings,
   passthrough: false,
-  openAIChat: false,
 };
 
 export { type GeminiUpstreamRequest, SKIP_SIGNATURE } from './request';

@@ -1,6 +1,9 @@
 /**
  * Canonical (OpenAI) chat request → Gemini generateContent request. Pure; refuses with a 400
- * what Gemini cannot be asked, and lists in `dropped` what it had to leave out.
+ * what Gemini cannot be asked, and lists in `dropped` what it had to leave out inside what it
+ * translates (schema keywords, cache_control, ...). Request fields Gemini has no counterpart
+ * for (logit_bias, logprobs, parallel_tool_calls: false, ...) are not read: the relay counts them
+ * by lib/translation-policy's rules.
  */
 
 import type { GatewayError } from '../../../../lib/errors';
@@ -140,6 +143,8 @@ function contentParts(content: ChatMessage['content'], param: string, dropped: S
       const inline = typeof file?.file_data === 'string' ? parseDataUrl(file.file_data) : null;
       if (!inline) throw new Refusal('Gemini can take files only as base64 data: URLs in file.file_data (not file_id)', where);
       parts.push({ inlineData: inline });
+    } else if (p.type === 'refusal') {
+      // An earlier answer's refusal is left out of the history (the relay counts it).
     } else {
       throw new Refusal(`content part type "${String(p.type)}" is not supported for Gemini models`, `${where}.type`);
     }
@@ -275,6 +280,7 @@ function generationConfig(request: ChatRequest, dropped: Set<string>, budget: Sc
   if (maxTokens != null) config.maxOutputTokens = maxTokens;
   if (request.temperature != null) config.temperature = request.temperature;
   if (request.top_p != null) config.topP = request.top_p;
+  if (typeof request.top_k === 'number') config.topK = request.top_k;
   if (request.stop != null) {
     const stops = typeof request.stop === 'string' ? [request.stop] : request.stop;
     if (stops.length > 0) config.stopSequences = stops;
@@ -288,8 +294,6 @@ function generationConfig(request: ChatRequest, dropped: Set<string>, budget: Sc
   if (request.seed != null) config.seed = request.seed;
   if (typeof request.presence_penalty === 'number') config.presencePenalty = request.presence_penalty;
   if (typeof request.frequency_penalty === 'number') config.frequencyPenalty = request.frequency_penalty;
-  if (request.logprobs || request.top_logprobs != null) dropped.add('logprobs');
-  if (request.logit_bias != null) dropped.add('logit_bias');
 
   const format = request.response_format;
   if (format?.type === 'json_object') config.responseMimeType = 'application/json';
@@ -331,8 +335,6 @@ export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, api
     if (request.tools && request.tools.length > 0) body.tools = convertTools(request.tools, dropped, budget);
     const toolConfig = convertToolChoice(request.tool_choice);
     if (toolConfig) body.toolConfig = toolConfig;
-    // Gemini may always call several functions at once; it cannot be told not to.
-    if (request.parallel_tool_calls === false) dropped.add('parallel_tool_calls');
     const config = generationConfig(request, dropped, budget);
     if (Object.keys(config).length > 0) body.generationConfig = config;
 

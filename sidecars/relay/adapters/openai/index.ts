@@ -11,7 +11,6 @@ export const openaiSpec: AdapterSpec = {
   // OpenAI's own embeddings API: the request passes through.
   embeddings: null,
   passthrough: true,
-  openAIChat: true,
 };
 
 export { errorKind, mapUpstreamError } from './errors';

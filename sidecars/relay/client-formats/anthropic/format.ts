@@ -5,7 +5,7 @@
 import type { AnthropicErrorBody } from '../../../../lib/anthropic-error';
 import { errorBody } from '../../../../lib/errors';
 import type { ClientFormat } from '../client-format';
-import { anthropicRequestToChat } from './request';
+import { anthropicRequestForTarget, anthropicRequestToChat } from './request';
 import { chatCompletionToAnthropic } from './response';
 import { AnthropicStreamEncoder } from './stream-encoder';
 
@@ -15,6 +15,7 @@ const requestIdOf = (id: string) => id.replace(/^chatcmpl-/, '');
 export const anthropicClientFormat: ClientFormat = {
   name: 'anthropic',
   toCanonical: anthropicRequestToChat,
+  forTarget: anthropicRequestForTarget,
   completion(completion, usage) {
     // Anthropic's message has no cost field; the relay's x-gateway-cost header carries it.
     return chatCompletionToAnthropic(completion, { model: completion.model, requestId: requestIdOf(completion.id) }, usage);

@@ -5,6 +5,6 @@
  */
 
 export { anthropicClientFormat } from './format';
-export { anthropicRequestToChat, stripAnthropicExtensions } from './request';
+export { anthropicRequestForTarget, anthropicRequestToChat } from './request';
 export { type AnthropicAnswerContext, anthropicUsage, chatCompletionToAnthropic, stopReason } from './response';
 export { type AnthropicStreamContext, AnthropicStreamEncoder } from './stream-encoder';

@@ -3,14 +3,18 @@
  * so Claude Code and the Anthropic SDK can reach any configured model. Anthropic-only features
  * ride along as canonical extensions that the Anthropic adapter reads back verbatim:
  * `cache_control` on parts and tools, `thinking` (exact budget), `top_k`, `is_error` on tool
- * messages, `thinking_blocks` (signed thinking) on assistant messages. `stripAnthropicExtensions`
- * removes them for targets that speak plain OpenAI.
+ * messages, `thinking_blocks` (signed thinking) on assistant messages, and `anthropic_fields`
+ * (top-level fields with no canonical form, output_config among them). Structured outputs
+ * (`output_config.format`, or the deprecated `output_format`) become `response_format`.
+ * `anthropicRequestForTarget` takes out, per target family, what lib/translation-policy does
+ * not translate for it (the relay counts those).
  */
 
 import { gatewayError } from '../../../../lib/errors';
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, TextPart, ToolCall } from '../../../../lib/openai-types';
+import { ANTHROPIC_RULES, type AnthropicFeature, type Family } from '../../../../lib/translation-policy';
 import { isObject, validateClientRequest } from '../../../../lib/validate';
-import type { AnthropicContentBlock, AnthropicThinking, CacheControl } from '../../adapters/anthropic/wire';
+import { type AnthropicContentBlock, type AnthropicThinking, type CacheControl, VERBATIM_FIELDS } from '../../adapters/anthropic/wire';
 import type { CanonicalRequest } from '../client-format';
 
 /** A 400 in Anthropic's terms: its error type says it all, so no code (the message would carry it). */
@@ -75,7 +79,34 @@ function toChat(body: Record<string, unknown>): ChatRequest {
       request.reasoning_effort = thinking.type === 'adaptive' ? 'medium' : effortFor(thinking.budget_tokens);
     }
   }
+
+  const output = outputConfig(body);
+  const format = output.format as { type?: unknown; schema?: Record<string, unknown> } | undefined;
+  if (format?.type === 'json_schema') {
+    // Anthropic's structured outputs always match the schema: strict is OpenAI's counterpart.
+    request.response_format = { type: 'json_schema', json_schema: { name: STRUCTURED_OUTPUT_NAME, schema: format.schema, strict: true } };
+  }
+  const verbatim = anthropicFields(body, output);
+  if (verbatim) request.anthropic_fields = verbatim;
   return request;
+}
+
+/** OpenAI's json_schema response format needs a name; Anthropic's structured outputs have none. */
+const STRUCTURED_OUTPUT_NAME = 'structured_output';
+
+/** output_config, with the deprecated output_format as its format when output_config has none. */
+function outputConfig(body: Record<string, unknown>): Record<string, unknown> {
+  const config = isObject(body.output_config) ? body.output_config : {};
+  if (config.format != null || !isObject(body.output_format)) return config;
+  return { ...config, format: body.output_format };
+}
+
+/** What rides along for Claude: the verbatim fields as sent, output_config with output_format as its GA form. */
+function anthropicFields(body: Record<string, unknown>, output: Record<string, unknown>): Record<string, unknown> | undefined {
+  const fields: Record<string, unknown> = {};
+  for (const key of VERBATIM_FIELDS) if (body[key] != null) fields[key] = body[key];
+  if (Object.keys(output).length > 0) fields.output_config = output;
+  return Object.keys(fields).length > 0 ? fields : undefined;
 }
 
 /** Anthropic's tool_choice types (validated) → OpenAI's; `tool` names its function. */
@@ -212,25 +243,38 @@ function tool(t: Record<string, unknown>, i: number): FunctionTool {
   }
   const fn: FunctionTool['function'] = { name: t.name as string, parameters: t.input_schema as Record<string, unknown> };
   if (typeof t.description === 'string') fn.description = t.description;
+  if (t.strict === true) fn.strict = true;
   return { type: 'function', function: fn, ...cacheControl(t) };
 }
 
-/** For targets that speak plain OpenAI: drop the Anthropic-only extensions they would reject. */
-export function stripAnthropicExtensions(request: ChatRequest): ChatRequest {
-  const { thinking: _t, top_k: _k, ...rest } = request;
-  void _t;
-  void _k;
-  const stripPart = (p: ContentPart): ContentPart => {
-    const { cache_control: _c, ...part } = p as ContentPart & { cache_control?: unknown };
+/**
+ * The canonical request as a target of `family` gets it. Claude keeps every extension: they are
+ * Anthropic's own. The others lose Anthropic's own forms of what they get translated (thinking →
+ * reasoning_effort, output_config → response_format) and what lib/translation-policy does not
+ * translate for them, which the relay counts.
+ */
+export function anthropicRequestForTarget(request: ChatRequest, family: Family): ChatRequest {
+  if (family === 'anthropic') return request;
+  const keeps = (feature: AnthropicFeature): boolean => ANTHROPIC_RULES[feature].to[family] === 'translated';
+  const withoutCache = <T extends object>(item: T): T => {
+    if (keeps('cache_control') || !Object.hasOwn(item, 'cache_control')) return item;
+    const { cache_control: _c, ...plain } = item as T & { cache_control?: unknown };
     void _c;
-    return part as ContentPart;
+    return plain as T;
   };
+  const { thinking: _t, top_k, anthropic_fields: _f, ...rest } = request;
+  void _t;
+  void _f;
   return {
     ...rest,
+    ...(keeps('top_k') && top_k !== undefined ? { top_k } : {}),
     messages: request.messages.map((m) => {
-      const { is_error: _e, thinking_blocks: _b, ...message } = m as ChatMessage & { is_error?: unknown; thinking_blocks?: unknown };
-      return Array.isArray(message.content) ? { ...message, content: message.content.map(stripPart) } : message;
+      const { is_error, thinking_blocks: _b, reasoning_content, ...message } = m as ChatMessage & { is_error?: unknown; thinking_blocks?: unknown };
+      void _b;
+      const kept: ChatMessage = Array.isArray(message.content) ? { ...message, content: message.content.map(withoutCache) } : message;
+      if (reasoning_content !== undefined && keeps('block:thinking')) kept.reasoning_content = reasoning_content;
+      return is_error !== undefined && keeps('is_error') ? ({ ...kept, is_error } as ChatMessage) : kept;
     }),
-    ...(request.tools ? { tools: request.tools.map(({ cache_control: _c, ...t }) => t) } : {}),
+    ...(request.tools ? { tools: request.tools.map(withoutCache) } : {}),
   };
 }

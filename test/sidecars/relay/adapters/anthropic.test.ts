@@ -282,7 +282,7 @@ describe('Anthropic request: translation table', () => {
     expect(out).not.toHaveProperty('response_format');
   });
 
-  it('reports what it left out', () => {
+  it('reports what it left out inside what it translates (fields it has no counterpart for are the policy’s to count)', () => {
     const out = build({
       seed: 7,
       frequency_penalty: 0.5,
@@ -293,8 +293,28 @@ describe('Anthropic request: translation table', () => {
         { role: 'user', content: 'q2' },
       ],
     }) as UpstreamHttpRequest;
-    expect(out.dropped).toEqual(['seed', 'frequency_penalty', 'temperature_above_1', 'unsigned_reasoning_content']);
+    expect(out.dropped).toEqual(['temperature_above_1', 'unsigned_reasoning_content']);
+    expect(JSON.parse(out.body)).not.toHaveProperty('seed');
+    expect(JSON.parse(out.body)).not.toHaveProperty('frequency_penalty');
     expect((build({}) as UpstreamHttpRequest).dropped).toBeUndefined();
+  });
+
+  it('sends an Anthropic client’s own fields as they came: its structured outputs natively, not as the forced tool', () => {
+    const schema = { type: 'object', properties: { name: { type: 'string' } } };
+    const out = body({
+      tools: [weatherTool],
+      response_format: { type: 'json_schema', json_schema: { name: 'structured_output', schema, strict: true } },
+      // Only the fields an Anthropic client can have carried are read, and never over what the adapter builds.
+      anthropic_fields: { output_config: { format: { type: 'json_schema', schema } }, service_tier: 'auto', model: 'other', messages: [], system: 'injected' },
+    });
+    expect(out).toEqual({
+      model: target.model,
+      max_tokens: 4096,
+      messages: hi,
+      tools: [weatherAnthropic],
+      output_config: { format: { type: 'json_schema', schema } },
+      service_tier: 'auto',
+    });
   });
 
   it('omits defaults it was not asked for', () => {

@@ -13,9 +13,9 @@ import type { UpstreamHttpRequest } from '../../../../sidecars/relay/adapters/ty
 import {
   AnthropicStreamEncoder,
   anthropicClientFormat,
+  anthropicRequestForTarget,
   anthropicRequestToChat,
   chatCompletionToAnthropic,
-  stripAnthropicExtensions,
 } from '../../../../sidecars/relay/client-formats/anthropic/index';
 import { translatedSource } from '../../../../sidecars/relay/stream-engine';
 import type { TokenUsage } from '../../../../sidecars/relay/usage';
@@ -249,11 +249,46 @@ describe('Anthropic request → canonical chat request', () => {
     }
   });
 
-  it('strips the Anthropic-only extensions for plain OpenAI targets', () => {
-    const request = toChat(cases[2][1]);
-    const plain = JSON.stringify(stripAnthropicExtensions({ ...request, thinking: { type: 'enabled', budget_tokens: 2000 }, top_k: 3 }));
-    for (const key of ['cache_control', 'thinking_blocks', 'is_error', '"thinking"', 'top_k']) expect(plain).not.toContain(key);
-    expect(plain).toContain('reasoning_content');
+  it('keeps every extension for Claude, and takes out for each other family what the policy does not translate for it', () => {
+    const request = toChat({ ...cases[2][1], service_tier: 'auto', thinking: { type: 'enabled', budget_tokens: 2000 }, top_k: 3 });
+    expect(anthropicRequestForTarget(request, 'anthropic')).toBe(request);
+    const sent = (family: 'openai' | 'azure' | 'gemini') => JSON.stringify(anthropicRequestForTarget(request, family));
+    for (const family of ['openai', 'azure', 'gemini'] as const) {
+      for (const key of ['cache_control', 'thinking_blocks', 'is_error', '"thinking"', 'anthropic_fields']) expect(sent(family)).not.toContain(key);
+      expect(sent(family)).toContain('"reasoning_effort"');
+    }
+    // OpenAI-format servers (DeepSeek, vLLM) read reasoning back; Azure and Gemini are not sent it.
+    expect(sent('openai')).toContain('reasoning_content');
+    expect(sent('azure')).not.toContain('reasoning_content');
+    expect(sent('gemini')).not.toContain('reasoning_content');
+    // Gemini samples with top-k; OpenAI does not.
+    expect(sent('gemini')).toContain('"top_k":3');
+    expect(sent('openai')).not.toContain('top_k');
+  });
+
+  const person = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false };
+  it.each([
+    ['output_config.format', { output_config: { format: { type: 'json_schema', schema: person }, effort: 'high' } }],
+    ['the deprecated output_format', { output_format: { type: 'json_schema', schema: person }, output_config: { effort: 'high' } }],
+  ])('structured outputs (%s) → response_format json_schema, strict; Claude gets output_config as its own', (_name, body) => {
+    const request = toChat({ ...body, messages: [{ role: 'user', content: 'Who?' }] });
+    expect(request.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'structured_output', schema: person, strict: true } });
+    expect(request.anthropic_fields).toEqual({ output_config: { format: { type: 'json_schema', schema: person }, effort: 'high' } });
+  });
+
+  it('carries the fields only Claude takes verbatim, and a custom tool’s strict as function.strict', () => {
+    const claudeOnly = {
+      service_tier: 'standard_only',
+      inference_geo: 'us',
+      speed: 'fast',
+      diagnostics: { previous_message_id: 'msg_1' },
+      container: 'container_1',
+      cache_control: { type: 'ephemeral' },
+    };
+    const tools = [{ name: 'f', input_schema: { type: 'object' }, strict: true }];
+    const request = toChat({ messages: [{ role: 'user', content: 'Hi' }], ...claudeOnly, tools });
+    expect(request.anthropic_fields).toEqual(claudeOnly);
+    expect(request.tools?.[0].function.strict).toBe(true);
   });
 });
 
@@ -312,6 +347,11 @@ describe('round trip: Anthropic request → canonical → Anthropic adapter', ()
     thinking: { type: 'enabled', budget_tokens: 3000 },
     metadata: { user_id: 'u-9' },
     stream: true,
+    // Claude's own structured outputs, not the gateway's forced-tool emulation (which thinking would forbid).
+    output_config: { format: { type: 'json_schema', schema: { type: 'object', properties: { forecast: { type: 'string' } } } }, effort: 'medium' },
+    service_tier: 'auto',
+    inference_geo: 'eu',
+    cache_control: { type: 'ephemeral' },
   };
 
   it('preserves every field the client sent', () => {

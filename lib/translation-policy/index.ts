@@ -1,0 +1,79 @@
+/**
+ * No silent loss in translation. Where a request must be translated (the client's format is not
+ * its target's), every feature of it is translated, dropped and counted, or refused with a 400
+ * naming it, as its rule says (anthropic-rules.ts, openai-rules.ts); a feature without a rule is
+ * refused there, never lost. aigw-proxy (before the budget is reserved) and the relay (before any
+ * translation) ask planRefusal the same question about the same plan, so they refuse the same
+ * requests; the relay counts, per target, what droppedFeatures names. Pure, linear, data-driven.
+ */
+import { type ClientFormatName, type GatewayError, gatewayError } from '../errors';
+import { type ProviderType, wireFormatOf } from '../providers';
+import { anthropicLocation, openAIParam } from '../validate/wording';
+import { anthropicFeatures } from './anthropic-features';
+import { ANTHROPIC_RULES } from './anthropic-rules';
+import type { Feature } from './feature';
+import { openAIFeatures } from './openai-features';
+import { OPENAI_RULES } from './openai-rules';
+import { FAMILY_NAMES, type Family, isInert, type Policy, type Rule } from './rules';
+
+export { ANTHROPIC_RULES, type AnthropicFeature } from './anthropic-rules';
+export { OPENAI_RULES, type OpenAIFeature } from './openai-rules';
+export { FAMILIES, type Family, type Policy, type Rule } from './rules';
+
+interface FormatPolicy {
+  rules: Readonly<Record<string, Rule>>;
+  /** The families that speak this format: a feature without a rule passes to them as sent. */
+  native: readonly Family[];
+  features(body: Record<string, unknown>): Feature[];
+}
+
+const FORMATS: Record<ClientFormatName, FormatPolicy> = {
+  openai: { rules: OPENAI_RULES, native: ['openai', 'azure'], features: openAIFeatures },
+  anthropic: { rules: ANTHROPIC_RULES, native: ['anthropic'], features: anthropicFeatures },
+};
+
+/** The rule for a feature id; a client's key never reaches an inherited property. */
+function ruleOf(format: ClientFormatName, id: string): Rule | undefined {
+  const { rules } = FORMATS[format];
+  return Object.hasOwn(rules, id) ? rules[id] : undefined;
+}
+
+/** What happens to one feature on one family (an inert value asks for nothing: it passes). */
+function policyOf(format: ClientFormatName, feature: Feature, family: Family): Policy {
+  const rule = ruleOf(format, feature.id);
+  if (!rule) return FORMATS[format].native.includes(family) ? 'passed' : 'refused';
+  return isInert(rule, feature.value) ? 'passed' : rule.to[family];
+}
+
+/** The features a target of this family will not get, by rule id: each counted once. */
+export function droppedFeatures(format: ClientFormatName, body: Record<string, unknown>, family: Family): string[] {
+  const dropped = new Set<string>();
+  for (const feature of FORMATS[format].features(body)) if (policyOf(format, feature, family) === 'dropped') dropped.add(feature.id);
+  return [...dropped];
+}
+
+/** The first feature the plan's targets cannot take, as the 400 the client gets; null when every target can. */
+export function planRefusal(format: ClientFormatName, body: Record<string, unknown>, targets: ReadonlyArray<{ provider: ProviderType }>): GatewayError | null {
+  const families = [...new Set(targets.map((t) => wireFormatOf(t.provider)))];
+  const features = FORMATS[format].features(body);
+  for (const family of families) {
+    const refused = features.find((feature) => policyOf(format, feature, family) === 'refused');
+    if (refused) return refusal(format, refused, family);
+  }
+  return null;
+}
+
+/** Named as the client's API names fields, in its error shape's words. */
+function refusal(format: ClientFormatName, feature: Feature, family: Family): GatewayError {
+  const rule = ruleOf(format, feature.id);
+  const models = `${FAMILY_NAMES[family]} models`;
+  const why = rule
+    ? `cannot be sent to ${models} through the gateway (${rule.note})`
+    : `is unknown to the gateway, which translates this request for ${models} and refuses what it cannot translate rather than drop it`;
+  if (format === 'anthropic') {
+    const location = anthropicLocation(feature.path);
+    return gatewayError(400, `${location}: ${feature.subject ?? 'this field'} ${why}`, null, location);
+  }
+  const param = openAIParam(feature.path);
+  return gatewayError(400, `${feature.subject ?? `'${param}'`} ${why}.`, rule ? 'unsupported_for_provider' : 'unknown_parameter', param);
+}

@@ -1,0 +1,379 @@
+/**
+ * The translation policy, cell by cell. For every rule of each client format (lib/translation-
+ * policy) and every target family, a request with the feature and the same request without it go
+ * through what the relay does (validation, planRefusal, then build(): the client format's
+ * forTarget, the family's adapter or the pass-through, the dropped features), and the feature is
+ * treated as its rule says:
+ *
+ *   translated, passed  the upstream request differs from the one without it, and it is not reported dropped
+ *   dropped             the upstream request is the one without it, and its name is in the request's dropped list
+ *   refused             a 400 in the client's error shape, naming where it is, before anything is built
+ *
+ * A rule without a sample here, or a field or block type of the SDKs without a rule, fails to
+ * compile; a field with no rule is refused wherever the request is translated.
+ */
+import type { ServerResponse } from 'node:http';
+import type * as AnthropicBeta from '@anthropic-ai/sdk/resources/beta/messages/messages';
+import type * as AnthropicMessages from '@anthropic-ai/sdk/resources/messages/messages';
+import type * as OpenAIChat from 'openai/resources/chat/completions/completions';
+import { type ClientFormatName, errorBody, type GatewayError } from '../../../lib/errors';
+import type { Endpoint, PlanTarget } from '../../../lib/plan';
+import {
+  ANTHROPIC_RULES,
+  type AnthropicFeature,
+  FAMILIES,
+  type Family,
+  OPENAI_RULES,
+  type OpenAIFeature,
+  type Policy,
+  planRefusal,
+} from '../../../lib/translation-policy';
+import { validateClientRequest } from '../../../lib/validate';
+import { canonicalFor, type RelayRequest } from '../../../sidecars/relay/admit';
+import { build } from '../../../sidecars/relay/attempt';
+import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
+import { type ClientFormat, openAIFormat } from '../../../sidecars/relay/client-formats/client-format';
+import type { RelayDeps } from '../../../sidecars/relay/deps';
+import { DEFAULT_RETRY_POLICY } from '../../../sidecars/relay/retry-policy';
+import { planTarget } from './adapters/adapter-helpers';
+
+// ---- every field and block type the SDKs know has a rule (a compile error names the one missing) ----
+
+/** Leftover names, or `true` when there are none: assigning `true` fails to compile while any is left. */
+type NoneLeft<Names> = [Names] extends [never] ? true : Names;
+
+/** The SDKs send these as headers, not in the body. */
+type AnthropicHeaderParams = 'betas' | 'user_profile_id' | 'workspace_id';
+type AnthropicBodyFields = Exclude<keyof AnthropicMessages.MessageCreateParamsBase | keyof AnthropicBeta.MessageCreateParamsBase, AnthropicHeaderParams>;
+type AnthropicNested = 'output_config' | 'metadata';
+type ToolResultItem = Exclude<AnthropicMessages.ToolResultBlockParam['content'], string | undefined>[number];
+const anthropicFieldsRuled: NoneLeft<Exclude<AnthropicBodyFields, AnthropicFeature | AnthropicNested>> = true;
+const anthropicPartsRuled: NoneLeft<
+  Exclude<`output_config.${keyof AnthropicMessages.OutputConfig}` | `metadata.${keyof AnthropicMessages.Metadata}`, AnthropicFeature>
+> = true;
+const anthropicBlocksRuled: NoneLeft<Exclude<`block:${AnthropicMessages.ContentBlockParam['type'] | ToolResultItem['type']}`, AnthropicFeature>> = true;
+const openAIFieldsRuled: NoneLeft<Exclude<keyof OpenAIChat.ChatCompletionCreateParamsBase, OpenAIFeature>> = true;
+const openAIPartsRuled: NoneLeft<
+  Exclude<`part:${OpenAIChat.ChatCompletionContentPart['type'] | OpenAIChat.ChatCompletionContentPartRefusal['type']}`, OpenAIFeature>
+> = true;
+
+it('every request field, part of one and content block type the SDKs define has a rule (checked by tsc)', () => {
+  expect([anthropicFieldsRuled, anthropicPartsRuled, anthropicBlocksRuled, openAIFieldsRuled, openAIPartsRuled]).toEqual([true, true, true, true, true]);
+});
+
+// ---- the relay's path, without sockets ----
+
+const PROVIDER_OF: Record<Family, PlanTarget['provider']> = { openai: 'openai', azure: 'azure', anthropic: 'anthropic', gemini: 'gemini' };
+
+function targetOf(family: Family): PlanTarget {
+  const base = family === 'azure' ? 'https://contoso.openai.azure.com' : `https://${family}.example.com`;
+  return planTarget(PROVIDER_OF[family], base, `${family}-model`);
+}
+
+const deps = { config: { credentialAllowlist: null }, env: {}, log: { debug() {}, info() {}, warn() {}, error() {} } } as unknown as Pick<
+  RelayDeps,
+  'config' | 'env' | 'log'
+>;
+
+type Outcome = { refused: GatewayError } | { upstream: string; dropped: readonly string[] };
+
+/** What the relay does with this body for a one-target plan on this family. */
+function outcome(format: ClientFormat, endpoint: Endpoint, body: Record<string, unknown>, family: Family): Outcome {
+  const valid = validateClientRequest(endpoint, body);
+  if (!valid.ok) throw new Error(`the sample is not valid: ${valid.message}`);
+  const target = targetOf(family);
+  const refused = planRefusal(format.name, body, [target]);
+  if (refused) return { refused };
+  const canonical = canonicalFor(format, body, [target]);
+  if (!canonical.ok) throw new Error(`not translated: ${canonical.refusal.message}`);
+  const request: RelayRequest = {
+    plan: { v: 1, requestId: 'req-1', endpoint, model: 'public', targets: [target], bodySha256: '', expiresAt: Date.now() + 60_000 },
+    rawBody: Buffer.from(JSON.stringify(body)),
+    clientBody: body,
+    canonical: canonical.request,
+    format,
+    stream: body.stream === true,
+    wantsStreamUsage: false,
+    clientHeaders: {},
+    startedAt: Date.now(),
+    policy: DEFAULT_RETRY_POLICY,
+    res: {} as ServerResponse,
+  };
+  const built = build(request, target, deps);
+  if (!built.ok) throw new Error(`the adapter refused: ${built.failure.error.message}`);
+  const { url, body: sent } = built.value.call;
+  return { upstream: JSON.stringify({ url, body: JSON.parse(sent.toString()) }), dropped: built.value.dropped };
+}
+
+interface Sample {
+  with: Record<string, unknown>;
+  /** The same request without the feature (by default: the base request). */
+  without?: Record<string, unknown>;
+  /** Where a refusal names it, when it is not the top-level field of the rule's name. */
+  at?: string;
+  /** Its effect is on the answer, not on the upstream request (or its one expressible value is the default): only not dropped, not refused. */
+  answerOnly?: true;
+}
+
+function expectPolicy(format: ClientFormat, endpoint: Endpoint, base: Record<string, unknown>, id: string, sample: Sample, family: Family, policy: Policy) {
+  const got = outcome(format, endpoint, { ...base, ...sample.with }, family);
+  if (policy === 'refused') {
+    if (!('refused' in got)) throw new Error(`not refused; upstream: ${got.upstream}`);
+    const at = sample.at ?? id;
+    expect(got.refused).toMatchObject({ status: 400, param: at });
+    expectClientShape(format.name, got.refused, at);
+    return;
+  }
+  if ('refused' in got) throw new Error(`refused: ${got.refused.message}`);
+  const without = outcome(format, endpoint, { ...base, ...sample.without }, family);
+  if ('refused' in without) throw new Error(`the request without it was refused: ${without.refused.message}`);
+  if (policy === 'dropped') {
+    expect(got.dropped).toContain(id);
+    expect(got.upstream).toEqual(without.upstream);
+    return;
+  }
+  expect(got.dropped).not.toContain(id);
+  if (!sample.answerOnly) expect(got.upstream).not.toEqual(without.upstream);
+}
+
+/** The client's own error shape, with the place named. */
+function expectClientShape(format: ClientFormatName, error: GatewayError, at: string): void {
+  const shaped = errorBody(format, error) as { type?: string; error: { type: string; message: string; param?: string } };
+  if (format === 'anthropic') {
+    expect(shaped.type).toBe('error');
+    expect(shaped.error.type).toBe('invalid_request_error');
+    expect(shaped.error.message.startsWith(`${at}: `)).toBe(true);
+  } else {
+    expect(shaped.error).toMatchObject({ type: 'invalid_request_error', param: at });
+    expect(shaped.error.message.length).toBeGreaterThan(20);
+  }
+}
+
+// ---- /v1/messages ----
+
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+const PDF = 'JVBERi0xLjQK';
+const person = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };
+const lookup = { name: 'lookup', description: 'Look it up', input_schema: { type: 'object', properties: { q: { type: 'string' } } } };
+const user = (...content: unknown[]) => ({ role: 'user', content });
+const assistant = (...content: unknown[]) => ({ role: 'assistant', content });
+const text = (t: string, extra: Record<string, unknown> = {}) => ({ type: 'text', text: t, ...extra });
+const toolUse = { type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } };
+const toolResult = (extra: Record<string, unknown> = {}) => ({ type: 'tool_result', tool_use_id: 'toolu_1', content: 'found', ...extra });
+/** A conversation with one more block in the first user turn, and the same conversation without it. */
+const withBlock = (block: Record<string, unknown>): Sample => ({ with: { messages: [user(text('Hi'), block)] }, without: { messages: [user(text('Hi'))] } });
+/** A refused block type, named where it sits. */
+const refusedBlock = (type: string): Sample => ({ with: { messages: [user(text('Hi'), { type })] }, at: 'messages.0.content.1' });
+
+const ANTHROPIC_BASE = { model: 'claude-public', max_tokens: 100, messages: [user(text('Hi'))] };
+
+const ANTHROPIC_SAMPLES: Record<AnthropicFeature, Sample> = {
+  model: { with: { model: 'another-public-name' }, answerOnly: true },
+  max_tokens: { with: { max_tokens: 100 }, without: { max_tokens: 200 } },
+  messages: { with: { messages: [user(text('Hi'))] }, without: { messages: [user(text('Bye'))] } },
+  system: { with: { system: [text('Be brief.')] } },
+  stop_sequences: { with: { stop_sequences: ['END'] } },
+  temperature: { with: { temperature: 0.3 } },
+  top_p: { with: { top_p: 0.5 } },
+  top_k: { with: { top_k: 7 } },
+  stream: { with: { stream: true } },
+  'metadata.user_id': { with: { metadata: { user_id: 'user-1' } } },
+  tools: { with: { tools: [lookup] } },
+  tool_choice: { with: { tools: [lookup], tool_choice: { type: 'any' } }, without: { tools: [lookup] } },
+  'tool_choice.disable_parallel_tool_use': {
+    with: { tools: [lookup], tool_choice: { type: 'auto', disable_parallel_tool_use: true } },
+    without: { tools: [lookup], tool_choice: { type: 'auto' } },
+  },
+  thinking: { with: { thinking: { type: 'enabled', budget_tokens: 2048 } } },
+  cache_control: { with: { cache_control: { type: 'ephemeral' } } },
+  'output_config.format': { with: { output_config: { format: { type: 'json_schema', schema: person } } } },
+  'output_config.effort': { with: { output_config: { effort: 'high' } } },
+  output_format: { with: { output_format: { type: 'json_schema', schema: person } } },
+  service_tier: { with: { service_tier: 'standard_only' } },
+  inference_geo: { with: { inference_geo: 'us' } },
+  speed: { with: { speed: 'fast' } },
+  diagnostics: { with: { diagnostics: { previous_message_id: 'msg_1' } } },
+  container: { with: { container: 'container_1' } },
+  mcp_servers: { with: { mcp_servers: [{ type: 'url', url: 'https://mcp.example.com', name: 'docs' }] } },
+  context_management: { with: { context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] } } },
+  compaction: { with: { compaction: {} } },
+  thread: { with: { thread: { type: 'create' } } },
+  fallbacks: { with: { fallbacks: 'default' } },
+  fallback_credit_token: { with: { fallback_credit_token: 'fct_1' } },
+  billing_policy: { with: { billing_policy: { type: 'billing_policy', bill_to: 'user_profile' } } },
+  server_tool: { with: { tools: [lookup, { type: 'web_search_20250305', name: 'web_search' }] }, at: 'tools.1' },
+  strict: { with: { tools: [{ ...lookup, strict: true }] }, without: { tools: [lookup] } },
+  is_error: {
+    with: { messages: [user(text('Hi')), assistant(toolUse), user(toolResult({ is_error: true }))] },
+    without: { messages: [user(text('Hi')), assistant(toolUse), user(toolResult())] },
+  },
+  citations: {
+    with: {
+      messages: [user(text('Hi'), { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'A fact.' }, citations: { enabled: true } })],
+    },
+    without: { messages: [user(text('Hi'), { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'A fact.' } })] },
+  },
+  'block:text': withBlock(text('More.')),
+  'block:image': withBlock({ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }),
+  'block:document': withBlock({ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF } }),
+  'block:search_result': refusedBlock('search_result'),
+  'block:tool_use': {
+    with: { messages: [user(text('Hi')), assistant(text('Looking.'), toolUse)] },
+    without: { messages: [user(text('Hi')), assistant(text('Looking.'))] },
+  },
+  'block:tool_result': {
+    with: { messages: [user(text('Hi')), assistant(toolUse), user(toolResult(), text('Go on.'))] },
+    without: { messages: [user(text('Hi')), assistant(toolUse), user(text('Go on.'))] },
+  },
+  'block:thinking': {
+    with: { messages: [user(text('Hi')), assistant({ type: 'thinking', thinking: 'Hmm.', signature: 'sig' }, text('Hello.')), user(text('Go on.'))] },
+    without: { messages: [user(text('Hi')), assistant(text('Hello.')), user(text('Go on.'))] },
+  },
+  'block:redacted_thinking': {
+    with: { messages: [user(text('Hi')), assistant({ type: 'redacted_thinking', data: 'opaque' }, text('Hello.')), user(text('Go on.'))] },
+    without: { messages: [user(text('Hi')), assistant(text('Hello.')), user(text('Go on.'))] },
+  },
+  'block:server_tool_use': refusedBlock('server_tool_use'),
+  'block:web_search_tool_result': refusedBlock('web_search_tool_result'),
+  'block:web_fetch_tool_result': refusedBlock('web_fetch_tool_result'),
+  'block:code_execution_tool_result': refusedBlock('code_execution_tool_result'),
+  'block:bash_code_execution_tool_result': refusedBlock('bash_code_execution_tool_result'),
+  'block:text_editor_code_execution_tool_result': refusedBlock('text_editor_code_execution_tool_result'),
+  'block:tool_search_tool_result': refusedBlock('tool_search_tool_result'),
+  'block:container_upload': refusedBlock('container_upload'),
+  'block:tool_reference': {
+    with: { messages: [user(text('Hi')), assistant(toolUse), user(toolResult({ content: [{ type: 'tool_reference' }] }))] },
+    at: 'messages.2.content.0.content.0',
+  },
+  'block:browser_state': {
+    with: { messages: [user(text('Hi')), assistant(toolUse), user(toolResult({ content: [{ type: 'browser_state' }] }))] },
+    at: 'messages.2.content.0.content.0',
+  },
+};
+
+const cells = <Id extends string>(rules: Record<Id, { to: Record<Family, Policy> }>) =>
+  (Object.keys(rules) as Id[]).flatMap((id) => FAMILIES.map((family) => [id, family, rules[id].to[family]] as const));
+
+describe('/v1/messages: every rule, on every family, does what it says', () => {
+  it.each(cells(ANTHROPIC_RULES))('%s → %s: %s', (id, family, policy) => {
+    expectPolicy(anthropicClientFormat, 'messages', ANTHROPIC_BASE, id, ANTHROPIC_SAMPLES[id], family, policy);
+  });
+});
+
+// ---- /v1/chat/completions ----
+
+const fn = (strict?: boolean) => ({
+  type: 'function',
+  function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } }, ...(strict ? { strict } : {}) },
+});
+const chatText = (t: string, extra: Record<string, unknown> = {}) => ({ type: 'text', text: t, ...extra });
+const withPart = (part: Record<string, unknown>): Sample => ({
+  with: { messages: [{ role: 'user', content: [chatText('Hi'), part] }] },
+  without: { messages: [{ role: 'user', content: [chatText('Hi')] }] },
+});
+
+const OPENAI_BASE = { model: 'gpt-public', messages: [{ role: 'user', content: 'Hi' }] };
+
+const OPENAI_SAMPLES: Record<OpenAIFeature, Sample> = {
+  model: { with: { model: 'another-public-name' }, answerOnly: true },
+  messages: { with: { messages: [{ role: 'user', content: 'Hi' }] }, without: { messages: [{ role: 'user', content: 'Bye' }] } },
+  stream: { with: { stream: true } },
+  stream_options: { with: { stream: true, stream_options: { include_usage: true } }, without: { stream: true }, answerOnly: true },
+  max_tokens: { with: { max_tokens: 100 } },
+  max_completion_tokens: { with: { max_completion_tokens: 100 } },
+  n: { with: { n: 1 }, answerOnly: true },
+  temperature: { with: { temperature: 0.3 } },
+  top_p: { with: { top_p: 0.5 } },
+  presence_penalty: { with: { presence_penalty: 0.5 } },
+  frequency_penalty: { with: { frequency_penalty: 0.5 } },
+  seed: { with: { seed: 42 } },
+  stop: { with: { stop: ['END'] } },
+  logit_bias: { with: { logit_bias: { '50256': -100 } } },
+  logprobs: { with: { logprobs: true } },
+  top_logprobs: { with: { top_logprobs: 2 } },
+  reasoning_effort: { with: { reasoning_effort: 'low' } },
+  verbosity: { with: { verbosity: 'low' } },
+  top_k: { with: { top_k: 7 } },
+  thinking: { with: { thinking: { type: 'enabled', budget_tokens: 2048 } } },
+  tools: { with: { tools: [fn()] } },
+  custom_tool: { with: { tools: [fn(), { type: 'custom', custom: { name: 'grep' } }] }, at: 'tools[1]' },
+  strict: { with: { tools: [fn(true)] }, without: { tools: [fn()] } },
+  tool_choice: { with: { tools: [fn()], tool_choice: 'required' }, without: { tools: [fn()] } },
+  parallel_tool_calls: { with: { tools: [fn()], parallel_tool_calls: false }, without: { tools: [fn()] } },
+  functions: { with: { functions: [{ name: 'lookup' }] } },
+  function_call: { with: { function_call: 'auto' } },
+  response_format: { with: { response_format: { type: 'json_schema', json_schema: { name: 'person', schema: person } } } },
+  user: { with: { user: 'user-1' } },
+  safety_identifier: { with: { safety_identifier: 'user-1' } },
+  prompt_cache_key: { with: { prompt_cache_key: 'k' } },
+  prompt_cache_retention: { with: { prompt_cache_retention: '24h' } },
+  metadata: { with: { metadata: { team: 'a' } } },
+  service_tier: { with: { service_tier: 'flex' } },
+  store: { with: { store: true } },
+  prediction: { with: { prediction: { type: 'content', content: 'Hello' } } },
+  modalities: { with: { modalities: ['text', 'audio'] } },
+  audio: { with: { audio: { voice: 'alloy', format: 'wav' } } },
+  web_search_options: { with: { web_search_options: {} } },
+  cache_control: {
+    with: { messages: [{ role: 'user', content: [chatText('Hi', { cache_control: { type: 'ephemeral' } })] }] },
+    without: { messages: [{ role: 'user', content: [chatText('Hi')] }] },
+    at: 'messages[0].content[0].cache_control',
+  },
+  'part:text': withPart(chatText('More.')),
+  'part:image_url': withPart({ type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }),
+  'part:input_audio': { ...withPart({ type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } }), at: 'messages[0].content[1]' },
+  'part:file': withPart({ type: 'file', file: { file_data: `data:application/pdf;base64,${PDF}`, filename: 'a.pdf' } }),
+  'part:refusal': {
+    with: {
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: [chatText('Hello.'), { type: 'refusal', refusal: 'No.' }] },
+        { role: 'user', content: 'Go on.' },
+      ],
+    },
+    without: {
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: [chatText('Hello.')] },
+        { role: 'user', content: 'Go on.' },
+      ],
+    },
+  },
+};
+
+describe('/v1/chat/completions: every rule, on every family, does what it says', () => {
+  it.each(cells(OPENAI_RULES))('%s → %s: %s', (id, family, policy) => {
+    expectPolicy(openAIFormat, 'chat.completions', OPENAI_BASE, id, OPENAI_SAMPLES[id], family, policy);
+  });
+});
+
+// ---- what no rule names ----
+
+describe('a field no rule names', () => {
+  it.each(['openai', 'azure', 'gemini'] as const)('is refused on /v1/messages where it is translated (%s), naming it in Anthropic’s shape', (family) => {
+    const got = outcome(anthropicClientFormat, 'messages', { ...ANTHROPIC_BASE, shiny_new_field: true }, family);
+    if (!('refused' in got)) throw new Error('not refused');
+    expect(got.refused.param).toBe('shiny_new_field');
+    expect((errorBody('anthropic', got.refused) as { error: { message: string } }).error.message).toMatch(
+      /^shiny_new_field: this field is unknown to the gateway/,
+    );
+  });
+
+  it.each(['anthropic', 'gemini'] as const)('is refused on /v1/chat/completions where it is translated (%s), naming it in OpenAI’s shape', (family) => {
+    const got = outcome(openAIFormat, 'chat.completions', { ...OPENAI_BASE, vendor_extension: 1 }, family);
+    if (!('refused' in got)) throw new Error('not refused');
+    expect(errorBody('openai', got.refused)).toMatchObject({ error: { param: 'vendor_extension', code: 'unknown_parameter', type: 'invalid_request_error' } });
+  });
+
+  it('passes on /v1/messages to an Anthropic target, which gets the request as sent (native pass-through) and judges it', () => {
+    const got = outcome(anthropicClientFormat, 'messages', { ...ANTHROPIC_BASE, shiny_new_field: true }, 'anthropic');
+    if ('refused' in got) throw new Error(got.refused.message);
+    expect(JSON.parse(got.upstream).body.shiny_new_field).toBe(true);
+  });
+
+  it.each(['openai', 'azure'] as const)('passes to an OpenAI-format target (%s), which judges it', (family) => {
+    const got = outcome(openAIFormat, 'chat.completions', { ...OPENAI_BASE, vendor_extension: 1 }, family);
+    if ('refused' in got) throw new Error(got.refused.message);
+    expect(JSON.parse(got.upstream).body.vendor_extension).toBe(1);
+  });
+});
