@@ -1,8 +1,9 @@
 /**
  * Step 3 of an attempt: the provider's reply, read as the attempt built it. An error reply is
- * mapped to the failure it stands for (the client sees it only if nothing else works); a stream
- * goes through the stream engine; a JSON answer is passed through or translated. Every answer is
- * charged and recorded (Settlement) before its end reaches the client.
+ * mapped to the failure it stands for (the client sees it only if nothing else works), and so is
+ * an answer the provider refused to give (a blocked prompt); a stream goes through the stream
+ * engine; a JSON answer is passed through or translated. Every answer is charged and recorded
+ * (Settlement) before its end reaches the client.
  */
 import type { Dispatcher } from 'undici';
 import { gatewayError } from '../../lib/errors';
@@ -18,11 +19,12 @@ import { CompletionAssembler } from './completion-assembler';
 import { sendJson } from './respond';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
-import { passthroughSource, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
+import { passthroughSource, type Refusal, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
 import { upstreamHeaders } from './upstream-headers';
 import type { TokenUsage } from './usage';
 
 type Headers = Record<string, string>;
+type HeadersIn = Record<string, string | undefined>;
 
 export async function answer(
   request: RelayRequest,
@@ -38,12 +40,12 @@ export async function answer(
   // A pass-through stream is one the provider really streamed; a translated one always is.
   const streamed = (headersIn['content-type'] ?? '').includes('text/event-stream') || reading.kind === 'translated';
   if (request.stream && reading.kind !== 'embeddings' && streamed) {
-    return streamAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, response, headers, settlement);
+    return streamAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, response, { headers, headersIn }, settlement);
   }
   const json = parseJson(await response.body.text(), target);
   if (!json.ok) return json;
   if (reading.kind === 'embeddings') return embeddingsAnswer(request, target, reading.adapter, json.value, headers, settlement);
-  return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, headers, settlement);
+  return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, { headers, headersIn }, settlement);
 }
 
 /** The answer broke after its first byte went out: it ends here, billed for what the gateway can account for. */
@@ -55,10 +57,16 @@ export async function interruptedAnswer(request: RelayRequest, target: PlanTarge
 }
 
 /** The provider's error, with its headers for the client; the retry delay is the one the adapter read (Retry-After, RetryInfo, retry-after-ms). */
-function upstreamFailure(mapped: MappedError, headersIn: Record<string, string | undefined>): AttemptFailure {
+function upstreamFailure(mapped: MappedError, headersIn: HeadersIn): AttemptFailure {
   const { kind, ...error } = mapped;
   const retryAfterMs = parseRetryAfter(error.headers['retry-after'] ?? headersIn['retry-after']);
   return { kind, error: { ...error, headers: { ...upstreamHeaders(headersIn), ...error.headers } }, retryAfterMs, outcome: 'upstream_error' };
+}
+
+/** An answer the provider refused to give (a blocked prompt) fails like its error would, billed for what the provider reported. */
+function refusalFailure(refused: Refusal, headersIn: HeadersIn): AttemptFailure {
+  const failure = upstreamFailure(refused.error, headersIn);
+  return refused.usage ? { ...failure, usage: refused.usage } : failure;
 }
 
 function parseJson(text: string, target: PlanTarget): Step<{ text: string; parsed: unknown }> {
@@ -74,12 +82,12 @@ function parseJson(text: string, target: PlanTarget): Step<{ text: string; parse
 }
 
 /** A complete answer: the provider's bytes (pass-through) or the adapter's translation in the client's format. */
-function jsonAnswer(
+async function jsonAnswer(
   request: RelayRequest,
   target: PlanTarget,
   adapter: ChatAdapter | null,
   json: { text: string; parsed: unknown },
-  headers: Headers,
+  { headers, headersIn }: { headers: Headers; headersIn: HeadersIn },
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
   if (!adapter) {
@@ -89,7 +97,8 @@ function jsonAnswer(
     return sendAnswer(request, target, usage, () => json.text, headers, settlement);
   }
   const ctx = { model: target.model, requestId: request.plan.requestId, created: Math.floor(request.startedAt / 1000) };
-  const { completion, usage: reported } = adapter.chatResponse(json.parsed, ctx);
+  const { completion, usage: reported, refused } = adapter.chatResponse(json.parsed, ctx);
+  if (refused) return failed(refusalFailure({ error: refused, usage: reported }, headersIn));
   settlement.noteAnswer(completion);
   const usage = reported ?? settlement.estimate(completionText(completion));
   return sendAnswer(request, target, usage, (costUsd) => request.format.completion(completion, usage, costUsd), headers, settlement);
@@ -128,7 +137,7 @@ async function streamAnswer(
   target: PlanTarget,
   adapter: ChatAdapter | null,
   response: Dispatcher.ResponseData,
-  headers: Headers,
+  { headers, headersIn }: { headers: Headers; headersIn: HeadersIn },
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
   const created = Math.floor(request.startedAt / 1000);
@@ -154,6 +163,7 @@ async function streamAnswer(
     estimate: (generatedText) => settlement.estimate(generatedText),
   });
   if (!result.committed) {
+    if (result.failure.refused) return failed(refusalFailure(result.failure.refused, headersIn));
     return failed({
       kind: result.failure.kind,
       error: gatewayError(502, `The provider (${target.provider}) failed before answering: ${result.failure.message}`, 'upstream_stream_interrupted'),
@@ -170,8 +180,8 @@ async function streamAnswer(
   return answered(result.firstByteAt, usage);
 }
 
-function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+function flatHeaders(headers: Record<string, string | string[] | undefined>): HeadersIn {
+  const out: HeadersIn = {};
   for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value[0] : value;
   return out;
 }

@@ -11,7 +11,7 @@ import { gatewayError } from '../../lib/errors';
 import { SseParser, sseData } from '../../lib/sse';
 import { type GeneratedParts, generatedText } from '../../lib/tokens';
 import { type ClientIntent, processStreamData } from './adapters/openai/passthrough';
-import type { StreamTranslator } from './adapters/types';
+import type { MappedError, StreamTranslator } from './adapters/types';
 import type { StreamEncoder } from './client-formats/client-format';
 import type { CompletionAssembler } from './completion-assembler';
 import { writeWithBackpressure } from './respond';
@@ -35,6 +35,14 @@ export interface SourceOutput {
   /** The provider signalled a normal end. */
   done: boolean;
   error?: { status: number; message: string };
+  /** The provider refused to answer (a blocked prompt), with the usage it reported. */
+  refused?: Refusal;
+}
+
+/** An answer the provider refused to give: the error the client gets instead, and what it reported using. */
+export interface Refusal {
+  error: MappedError;
+  usage: TokenUsage | null;
 }
 
 export interface StreamSource {
@@ -162,6 +170,7 @@ export function translatedSource(
     }
     if (step.usage) usage = step.usage;
     if (step.error) out.error = { status: step.error.status, message: step.error.message };
+    if (step.refused) out.refused = { error: step.refused, usage };
     if (step.done && !finished) {
       finished = true;
       out.done = true;
@@ -195,8 +204,15 @@ export interface StreamIo {
   encoder: Pick<StreamEncoder, 'error'>;
 }
 
+/** Why a stream failed before it was committed; `refused` when the provider would not answer at all. */
+export interface StreamFailure {
+  kind: FailureKind;
+  message: string;
+  refused?: Refusal;
+}
+
 export type StreamResult =
-  | { committed: false; failure: { kind: FailureKind; message: string } }
+  | { committed: false; failure: StreamFailure }
   | { committed: true; outcome: UsageOutcome; usage: TokenUsage | null; firstByteAt: number | null };
 
 export async function runStream(upstream: Dispatcher.ResponseData, source: StreamSource, io: StreamIo): Promise<StreamResult> {
@@ -229,7 +245,7 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
     pending = held;
     held = '';
   };
-  const consume = async (out: SourceOutput): Promise<{ kind: FailureKind; message: string } | null> => {
+  const consume = async (out: SourceOutput): Promise<StreamFailure | null> => {
     for (const item of out.items) {
       if (item.type === 'text') write(item.text);
       else if (item.type === 'usage') {
@@ -242,6 +258,7 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
       }
     }
     if (out.done) done = true;
+    if (out.refused) return { kind: out.refused.error.kind, message: out.refused.error.message, refused: out.refused };
     if (out.error) return { kind: out.error.status === 429 ? 'rate_limit' : 'server', message: out.error.message };
     if (out.content && !committed) commit();
     await flush();

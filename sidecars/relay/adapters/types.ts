@@ -75,6 +75,8 @@ export interface StreamStep {
   done?: boolean;
   /** The provider reported an error inside the stream. */
   error?: { status: number; message: string; type: string };
+  /** The provider refused to answer at all (a blocked prompt): the attempt fails with this error, as unstreamed. */
+  refused?: MappedError;
 }
 
 /** A provider's error reported inside a stream: the status it would have had, and OpenAI's type for it. */
@@ -103,8 +105,11 @@ export interface MappedError extends GatewayError {
 export interface ChatAdapter {
   /** Build the upstream request for a canonical chat request, or refuse what the target cannot do. */
   chatRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | GatewayError;
-  /** Translate a complete response; usage normalised (null when the provider sent none). */
-  chatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null };
+  /**
+   * Translate a complete response; usage normalised (null when the provider sent none). `refused`:
+   * the provider would not answer (a blocked prompt), and the client gets this error instead.
+   */
+  chatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null; refused?: MappedError };
   /** A fresh translator for one streamed response. */
   chatStream(ctx: TranslationContext): StreamTranslator;
   mapError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError;
