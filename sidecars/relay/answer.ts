@@ -1,9 +1,9 @@
 /**
- * Step 3 of an attempt: the provider's reply, read as the attempt built it. An error reply is
- * mapped to the failure it stands for (the client sees it only if nothing else works), and so is
- * an answer the provider refused to give (a blocked prompt); a stream goes through the stream
- * engine; a JSON answer is passed through or translated. Every answer is charged and recorded
- * (Settlement) before its end reaches the client.
+ * Step 3 of an attempt: the provider's reply, read as the attempt built it, decoded and bounded
+ * (upstream-body.ts). An error reply is mapped to the failure it stands for (the client sees it
+ * only if nothing else works), and so is an answer the provider refused to give (a blocked
+ * prompt); a stream goes through the stream engine; a JSON answer is passed through or
+ * translated. Every answer is charged and recorded (Settlement) before its end reaches the client.
  */
 import type { Dispatcher } from 'undici';
 import { gatewayError } from '../../lib/errors';
@@ -20,29 +20,36 @@ import { sendJson } from './respond';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
 import { passthroughSource, type Refusal, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
+import { decodedBody, readAnswerText, readErrorText, UnreadableAnswer } from './upstream-body';
 import { upstreamHeaders } from './upstream-headers';
 import type { TokenUsage } from './usage';
 
 type Headers = Record<string, string>;
 type HeadersIn = Record<string, string | undefined>;
 
+/** `maxResponseBytes`: the most the relay decodes of one answer (RELAY_MAX_RESPONSE_BYTES). */
 export async function answer(
   request: RelayRequest,
   target: PlanTarget,
   built: Built,
   response: Dispatcher.ResponseData,
   settlement: Settlement,
+  maxResponseBytes: number,
 ): Promise<AttemptOutcome> {
   const headersIn = flatHeaders(response.headers);
-  if (response.statusCode >= 400) return failed(upstreamFailure(built.mapError(response.statusCode, await response.body.text(), headersIn), headersIn));
+  const encoding = headersIn['content-encoding'];
+  if (response.statusCode >= 400) {
+    return failed(upstreamFailure(built.mapError(response.statusCode, await readErrorText(response.body, encoding), headersIn), headersIn));
+  }
   const headers = { 'x-aigw-upstream-model': `${target.provider}/${target.model}`, ...upstreamHeaders(headersIn) };
   const { reading } = built;
   // A pass-through stream is one the provider really streamed; a translated one always is.
   const streamed = (headersIn['content-type'] ?? '').includes('text/event-stream') || reading.kind === 'translated';
   if (request.stream && reading.kind !== 'embeddings' && streamed) {
-    return streamAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, response, { headers, headersIn }, settlement);
+    const body = decodedBody(response.body, encoding, maxResponseBytes);
+    return streamAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, body, { headers, headersIn }, settlement);
   }
-  const json = parseJson(await response.body.text(), target);
+  const json = await readJson(response.body, encoding, maxResponseBytes, target);
   if (!json.ok) return json;
   if (reading.kind === 'embeddings') return embeddingsAnswer(request, target, reading.adapter, json.value, headers, settlement);
   return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, { headers, headersIn }, settlement);
@@ -67,6 +74,25 @@ function upstreamFailure(mapped: MappedError, headersIn: HeadersIn): AttemptFail
 function refusalFailure(refused: Refusal, headersIn: HeadersIn): AttemptFailure {
   const failure = upstreamFailure(refused.error, headersIn);
   return refused.usage ? { ...failure, usage: refused.usage } : failure;
+}
+
+/** A whole answer, decoded and parsed; an answer the gateway cannot read or parse is the provider's fault (502). */
+async function readJson(
+  body: Dispatcher.ResponseData['body'],
+  encoding: string | undefined,
+  maxBytes: number,
+  target: PlanTarget,
+): Promise<Step<{ text: string; parsed: unknown }>> {
+  try {
+    return parseJson(await readAnswerText(body, encoding, maxBytes), target);
+  } catch (error) {
+    if (!(error instanceof UnreadableAnswer)) throw error;
+    return failed({
+      kind: 'server',
+      error: gatewayError(502, `The provider (${target.provider}) sent an answer the gateway cannot read: ${error.message}`, error.code),
+      outcome: 'upstream_error',
+    });
+  }
 }
 
 function parseJson(text: string, target: PlanTarget): Step<{ text: string; parsed: unknown }> {
@@ -136,7 +162,7 @@ async function streamAnswer(
   request: RelayRequest,
   target: PlanTarget,
   adapter: ChatAdapter | null,
-  response: Dispatcher.ResponseData,
+  body: AsyncIterable<Uint8Array>,
   { headers, headersIn }: { headers: Headers; headersIn: HeadersIn },
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
@@ -152,7 +178,7 @@ async function streamAnswer(
   const source = adapter
     ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder, assembler)
     : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
-  const result = await runStream(response, source, {
+  const result = await runStream(body, source, {
     res: request.res,
     headers: { ...SSE_HEADERS, ...headers },
     encoder,

@@ -6,7 +6,6 @@
  * each upstream chunk is forwarded as soon as its events are complete.
  */
 import type { ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { gatewayError } from '../../lib/errors';
 import { SseParser, sseData } from '../../lib/sse';
 import { type GeneratedParts, generatedText } from '../../lib/tokens';
@@ -215,7 +214,8 @@ export type StreamResult =
   | { committed: false; failure: StreamFailure }
   | { committed: true; outcome: UsageOutcome; usage: TokenUsage | null; firstByteAt: number | null };
 
-export async function runStream(upstream: Dispatcher.ResponseData, source: StreamSource, io: StreamIo): Promise<StreamResult> {
+/** `body`: the provider's answer, decoded (upstream-body.ts). */
+export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamSource, io: StreamIo): Promise<StreamResult> {
   const { res } = io;
   let held = '';
   let committed = false;
@@ -270,7 +270,7 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
   };
 
   try {
-    for await (const chunk of upstream.body) {
+    for await (const chunk of body) {
       const failure = await consume(source.push(chunk as Buffer));
       if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`) : { committed: false, failure };
       if (res.destroyed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt };

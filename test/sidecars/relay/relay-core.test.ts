@@ -138,6 +138,7 @@ beforeAll(async () => {
       usageLogPath: null,
       credentialAllowlist: null,
       maxBodyBytes: 64 * 1024,
+      maxResponseBytes: 1 << 20,
       redisUrl: null,
       databaseUrl: null,
     },

@@ -76,6 +76,7 @@ function deps(): RelayDeps & { records: MemoryUsageSink; feedbackCalls: Feedback
       usageLogPath: null,
       credentialAllowlist: null,
       maxBodyBytes: 1 << 20,
+      maxResponseBytes: 1 << 20,
       redisUrl: null,
       databaseUrl: null,
     },

@@ -1,7 +1,7 @@
 /**
  * The relay's request handling in this process, in front of the mock providers: what startRelay
  * serves, with what a test needs to read back (usage records, semantic-cache entries it tried to
- * store). No Redis, no child processes.
+ * store) and a response limit of the test's choosing. No Redis, no child processes.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,7 +70,7 @@ export function mockTarget(provider: ProviderType, baseUrl: string, model: strin
   };
 }
 
-export async function startRelayUnderTest(): Promise<RelayUnderTest> {
+export async function startRelayUnderTest(options: { maxResponseBytes?: number } = {}): Promise<RelayUnderTest> {
   const usage = new MemoryUsageSink();
   const cached: CacheEntry[] = [];
   const deps: RelayDeps = {
@@ -81,6 +81,7 @@ export async function startRelayUnderTest(): Promise<RelayUnderTest> {
       usageLogPath: null,
       credentialAllowlist: null,
       maxBodyBytes: 1 << 20,
+      maxResponseBytes: options.maxResponseBytes ?? 1 << 20,
       redisUrl: null,
       databaseUrl: null,
     },
