@@ -11,26 +11,38 @@ export interface SseEvent {
 }
 
 export class SseParser {
-  private buffer = '';
+  /**
+   * What arrived after the last complete event, as received: an event arriving in many chunks is
+   * joined once, when it completes, and only each new chunk is searched, so time stays linear
+   * however long the event (rescanning the whole buffer per chunk was quadratic).
+   */
+  private pending: string[] = [];
   private readonly decoder = new TextDecoder('utf-8');
 
   /** Feed a chunk; returns the events it completed. */
   push(chunk: Uint8Array | string): SseEvent[] {
-    this.buffer += typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-    const events: SseEvent[] = [];
-    for (;;) {
-      const end = findEventEnd(this.buffer);
-      if (end < 0) break;
-      const raw = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end);
-      events.push(parseBlock(raw));
+    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    // No event ends inside what is pending; one may end across its last 3 characters and this chunk.
+    const carried = this.pending.slice(-3).join('').slice(-3);
+    const first = findEventEnd(carried + text);
+    if (first < 0) {
+      if (text !== '') this.pending.push(text);
+      return [];
     }
+    let buffer = this.pending.join('') + text;
+    this.pending = [];
+    const events: SseEvent[] = [];
+    for (let end = buffer.length - text.length - carried.length + first; end >= 0; end = findEventEnd(buffer)) {
+      events.push(parseBlock(buffer.slice(0, end)));
+      buffer = buffer.slice(end);
+    }
+    if (buffer !== '') this.pending.push(buffer);
     return events;
   }
 
   /** Whatever arrived after the last complete event (a stream cut mid-event). */
   rest(): string {
-    return this.buffer + this.decoder.decode();
+    return this.pending.join('') + this.decoder.decode();
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * Step 3 of an attempt: the provider's reply, read as the attempt built it. An error reply is
- * mapped to the failure it stands for (the client sees it only if nothing else works); a stream
- * goes through the stream engine; a JSON answer is passed through or translated. Every answer is
- * charged and recorded (Settlement) before its end reaches the client.
+ * Step 3 of an attempt: the provider's reply, read as the attempt built it, decoded and bounded
+ * (upstream-body.ts). An error reply is mapped to the failure it stands for (the client sees it
+ * only if nothing else works), and so is an answer the provider refused to give (a blocked
+ * prompt); a stream goes through the stream engine; a JSON answer is passed through or
+ * translated. Every answer is charged and recorded (Settlement) before its end reaches the client.
  */
 import type { Dispatcher } from 'undici';
 import { gatewayError } from '../../lib/errors';
@@ -19,31 +20,41 @@ import { nativeSource } from './native-source';
 import { sendJson } from './respond';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
-import { passthroughSource, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
+import { passthroughSource, type Refusal, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
+import { decodedBody, readAnswerText, readErrorText, UnreadableAnswer } from './upstream-body';
 import { upstreamHeaders } from './upstream-headers';
 import type { TokenUsage } from './usage';
 
 type Headers = Record<string, string>;
+type HeadersIn = Record<string, string | undefined>;
 
+/** `maxResponseBytes`: the most the relay decodes of one answer (RELAY_MAX_RESPONSE_BYTES). */
 export async function answer(
   request: RelayRequest,
   target: PlanTarget,
   built: Built,
   response: Dispatcher.ResponseData,
   settlement: Settlement,
+  maxResponseBytes: number,
 ): Promise<AttemptOutcome> {
   const headersIn = flatHeaders(response.headers);
-  if (response.statusCode >= 400) return failed(upstreamFailure(built.mapError(response.statusCode, await response.body.text(), headersIn), headersIn));
+  const encoding = headersIn['content-encoding'];
+  if (response.statusCode >= 400) {
+    return failed(upstreamFailure(built.mapError(response.statusCode, await readErrorText(response.body, encoding), headersIn), headersIn));
+  }
   const headers = { 'x-aigw-upstream-model': `${target.provider}/${target.model}`, ...upstreamHeaders(headersIn) };
   const { reading } = built;
   // A pass-through stream is one the provider really streamed; a translated one always is.
   const streamed = (headersIn['content-type'] ?? '').includes('text/event-stream') || reading.kind === 'translated';
-  if (request.stream && reading.kind !== 'embeddings' && streamed) return streamAnswer(request, target, reading, response, headers, settlement);
-  const json = parseJson(await response.body.text(), target);
+  if (request.stream && reading.kind !== 'embeddings' && streamed) {
+    const body = decodedBody(response.body, encoding, maxResponseBytes);
+    return streamAnswer(request, target, reading, body, { headers, headersIn }, settlement);
+  }
+  const json = await readJson(response.body, encoding, maxResponseBytes, target);
   if (!json.ok) return json;
   if (reading.kind === 'embeddings') return embeddingsAnswer(request, target, reading.adapter, json.value, headers, settlement);
-  if (reading.kind === 'native') return nativeJsonAnswer(request, target, reading.adapter, json.value, headers, settlement);
-  return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, headers, settlement);
+  if (reading.kind === 'native') return nativeJsonAnswer(request, target, reading.adapter, json.value, { headers, headersIn }, settlement);
+  return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, { headers, headersIn }, settlement);
 }
 
 /** The answer broke after its first byte went out: it ends here, billed for what the gateway can account for. */
@@ -55,10 +66,35 @@ export async function interruptedAnswer(request: RelayRequest, target: PlanTarge
 }
 
 /** The provider's error, with its headers for the client; the retry delay is the one the adapter read (Retry-After, RetryInfo, retry-after-ms). */
-function upstreamFailure(mapped: MappedError, headersIn: Record<string, string | undefined>): AttemptFailure {
+function upstreamFailure(mapped: MappedError, headersIn: HeadersIn): AttemptFailure {
   const { kind, ...error } = mapped;
   const retryAfterMs = parseRetryAfter(error.headers['retry-after'] ?? headersIn['retry-after']);
   return { kind, error: { ...error, headers: { ...upstreamHeaders(headersIn), ...error.headers } }, retryAfterMs, outcome: 'upstream_error' };
+}
+
+/** An answer the provider refused to give (a blocked prompt) fails like its error would, billed for what the provider reported. */
+function refusalFailure(refused: Refusal, headersIn: HeadersIn): AttemptFailure {
+  const failure = upstreamFailure(refused.error, headersIn);
+  return refused.usage ? { ...failure, usage: refused.usage } : failure;
+}
+
+/** A whole answer, decoded and parsed; an answer the gateway cannot read or parse is the provider's fault (502). */
+async function readJson(
+  body: Dispatcher.ResponseData['body'],
+  encoding: string | undefined,
+  maxBytes: number,
+  target: PlanTarget,
+): Promise<Step<{ text: string; parsed: unknown }>> {
+  try {
+    return parseJson(await readAnswerText(body, encoding, maxBytes), target);
+  } catch (error) {
+    if (!(error instanceof UnreadableAnswer)) throw error;
+    return failed({
+      kind: 'server',
+      error: gatewayError(502, `The provider (${target.provider}) sent an answer the gateway cannot read: ${error.message}`, error.code),
+      outcome: 'upstream_error',
+    });
+  }
 }
 
 function parseJson(text: string, target: PlanTarget): Step<{ text: string; parsed: unknown }> {
@@ -74,12 +110,12 @@ function parseJson(text: string, target: PlanTarget): Step<{ text: string; parse
 }
 
 /** A complete answer: the provider's bytes (pass-through) or the adapter's translation in the client's format. */
-function jsonAnswer(
+async function jsonAnswer(
   request: RelayRequest,
   target: PlanTarget,
   adapter: ChatAdapter | null,
   json: { text: string; parsed: unknown },
-  headers: Headers,
+  { headers, headersIn }: { headers: Headers; headersIn: HeadersIn },
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
   if (!adapter) {
@@ -88,22 +124,24 @@ function jsonAnswer(
     const usage = usageFromResponse(json.parsed) ?? settlement.estimate(completionText(json.parsed as ChatCompletion));
     return sendAnswer(request, target, usage, () => json.text, headers, settlement);
   }
-  const { completion, usage: reported } = adapter.chatResponse(json.parsed, translationContext(request, target));
+  const { completion, usage: reported, refused } = adapter.chatResponse(json.parsed, translationContext(request, target));
+  if (refused) return failed(refusalFailure({ error: refused, usage: reported }, headersIn));
   settlement.noteAnswer(completion);
   const usage = reported ?? settlement.estimate(completionText(completion));
   return sendAnswer(request, target, usage, (costUsd) => request.format.completion(completion, usage, costUsd), headers, settlement);
 }
 
 /** The provider's own bytes in the client's own format, read by the target's adapter for usage and the cache. */
-function nativeJsonAnswer(
+async function nativeJsonAnswer(
   request: RelayRequest,
   target: PlanTarget,
   adapter: ChatAdapter,
   json: { text: string; parsed: unknown },
-  headers: Headers,
+  { headers, headersIn }: { headers: Headers; headersIn: HeadersIn },
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
-  const { completion, usage: reported } = adapter.chatResponse(json.parsed, translationContext(request, target));
+  const { completion, usage: reported, refused } = adapter.chatResponse(json.parsed, translationContext(request, target));
+  if (refused) return failed(refusalFailure({ error: refused, usage: reported }, headersIn));
   settlement.noteAnswer(completion);
   const usage = reported ?? settlement.estimate(completionText(completion));
   return sendAnswer(request, target, usage, () => json.text, headers, settlement);
@@ -145,8 +183,8 @@ async function streamAnswer(
   request: RelayRequest,
   target: PlanTarget,
   reading: Exclude<Reading, { kind: 'embeddings' }>,
-  response: Dispatcher.ResponseData,
-  headers: Headers,
+  body: AsyncIterable<Uint8Array>,
+  { headers, headersIn }: { headers: Headers; headersIn: HeadersIn },
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
   const created = Math.floor(request.startedAt / 1000);
@@ -166,7 +204,7 @@ async function streamAnswer(
       : reading.kind === 'native'
         ? nativeSource(reading.adapter.chatStream(ctx), reading.native, assembler)
         : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
-  const result = await runStream(response, source, {
+  const result = await runStream(body, source, {
     res: request.res,
     headers: { ...SSE_HEADERS, ...headers },
     encoder,
@@ -178,8 +216,9 @@ async function streamAnswer(
   });
   if (!result.committed) {
     const { failure } = result;
+    if (failure.refused) return failed(refusalFailure(failure.refused, headersIn));
     // The provider's own error before the answer began: the same failure as that error sent as an HTTP status.
-    if (failure.error) return failed(upstreamFailure(failure.error, flatHeaders(response.headers)));
+    if (failure.error) return failed(upstreamFailure(failure.error, headersIn));
     return failed({
       kind: failure.kind,
       error: gatewayError(502, `The provider (${target.provider}) failed before answering: ${failure.message}`, 'upstream_stream_interrupted'),
@@ -196,8 +235,8 @@ async function streamAnswer(
   return answered(result.firstByteAt, usage);
 }
 
-function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+function flatHeaders(headers: Record<string, string | string[] | undefined>): HeadersIn {
+  const out: HeadersIn = {};
   for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value[0] : value;
   return out;
 }

@@ -16,6 +16,8 @@ export interface AttemptFailure {
   outcome: UsageOutcome;
   /** The provider accepted the call (a successful response head): it bills the prompt even if the client leaves. */
   providerAccepted?: boolean;
+  /** What the provider reported for an answer it refused (a blocked prompt): billed if the request ends on it. */
+  usage?: TokenUsage;
 }
 
 /** The client has its answer (whole, or cut after it began); what the target's stats need of it. */

@@ -58,7 +58,7 @@ export async function attempt(request: RelayRequest, target: PlanTarget, settlem
     const sent = await send(deps.pools, built.value.call, target, exchange.signal);
     if (!sent.ok) return sent;
     accepted = sent.value.statusCode < 400;
-    const outcome = await answer(request, target, built.value, sent.value, settlement);
+    const outcome = await answer(request, target, built.value, sent.value, settlement, deps.config.maxResponseBytes);
     return outcome.ok ? outcome : failed({ ...outcome.failure, providerAccepted: accepted });
   } catch (error) {
     // Past the answer's first byte nothing can be retried: the answer ends here.

@@ -10,6 +10,8 @@ export interface RelayConfig {
   /** Environment variable names a plan may name as a credential. */
   credentialAllowlist: Set<string> | null;
   maxBodyBytes: number;
+  /** The most the relay decodes of one provider answer (a decompression bomb stops here). */
+  maxResponseBytes: number;
   /** Budgets and limits (settlement); null = plans carry no billing the relay can settle. */
   redisUrl: string | null;
   /** The spend ledger; null = no ledger rows are written. */
@@ -17,6 +19,9 @@ export interface RelayConfig {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** RELAY_MAX_RESPONSE_BYTES by default: room for OpenAI's largest float embeddings batch (2,048 × 3,072 dimensions, ≈140 MB). */
+export const RESPONSE_BODY_BYTES_MAX = 256 * 1024 * 1024;
 
 export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   const planSecret = env.AIGW_PLAN_SECRET ?? '';
@@ -42,9 +47,18 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     usageLogPath: env.RELAY_USAGE_LOG || null,
     credentialAllowlist: allowlist,
     maxBodyBytes: Number(env.RELAY_MAX_BODY_BYTES ?? REQUEST_BODY_BYTES_MAX),
+    maxResponseBytes: positiveInteger('RELAY_MAX_RESPONSE_BYTES', env.RELAY_MAX_RESPONSE_BYTES, RESPONSE_BODY_BYTES_MAX),
     redisUrl: env[REDIS_URL_ENV] || null,
     databaseUrl: env[DATABASE_URL_ENV] || null,
   };
+}
+
+/** A limit that is not a positive integer would silently be no limit at all. */
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name}=${value} is not a positive integer`);
+  return n;
 }
 
 /**

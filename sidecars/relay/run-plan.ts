@@ -69,9 +69,13 @@ async function clientGone(settlement: Settlement, target: PlanTarget, providerAc
   return null;
 }
 
-/** Nothing worked: the last failure is charged (nothing, or the reservation) and recorded, and goes to the client with its cost. */
+/**
+ * Nothing worked: the last failure is charged (what the provider reported for it, else nothing or
+ * the reservation) and recorded, and goes to the client with its cost.
+ */
 async function givenUp(settlement: Settlement, target: PlanTarget, failure: AttemptFailure): Promise<GatewayError> {
-  const costHeader = await settlement.charge(target, null, failure.outcome);
-  settlement.record(target, failure.error.status, failure.outcome, null, null);
+  const usage = failure.usage ?? null;
+  const costHeader = await settlement.charge(target, usage, failure.outcome);
+  settlement.record(target, failure.error.status, failure.outcome, usage, null);
   return { ...failure.error, headers: { ...failure.error.headers, ...costHeader } };
 }

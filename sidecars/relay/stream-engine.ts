@@ -6,7 +6,6 @@
  * each upstream chunk is forwarded as soon as its events are complete.
  */
 import type { ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { gatewayError } from '../../lib/errors';
 import { SseParser, sseData } from '../../lib/sse';
 import { type GeneratedParts, generatedText } from '../../lib/tokens';
@@ -39,6 +38,14 @@ export interface SourceOutput {
    * classified it (translated streams), else only its message (pass-through streams).
    */
   error?: MappedError | { message: string };
+  /** The provider refused to answer (a blocked prompt), with the usage it reported. */
+  refused?: Refusal;
+}
+
+/** An answer the provider refused to give: the error the client gets instead, and what it reported using. */
+export interface Refusal {
+  error: MappedError;
+  usage: TokenUsage | null;
 }
 
 export interface StreamSource {
@@ -169,6 +176,7 @@ export function translatedSource(
     }
     if (step.usage) usage = step.usage;
     if (step.error) out.error = step.error;
+    if (step.refused) out.refused = { error: step.refused, usage };
     if (step.done && !finished) {
       finished = true;
       out.done = true;
@@ -202,11 +210,12 @@ export interface StreamIo {
   encoder: Pick<StreamEncoder, 'error'>;
 }
 
-/** Why a stream failed before its end: what happened, and the provider's own error when its adapter classified it. */
+/** Why a stream failed before its end: what happened, the provider's own error when its adapter classified it, and `refused` when the provider would not answer at all. */
 export interface StreamFailure {
   kind: FailureKind;
   message: string;
   error?: MappedError;
+  refused?: Refusal;
 }
 
 export type StreamResult =
@@ -218,7 +227,8 @@ function interruptedBy(error: MappedError): UsageOutcome {
   return error.status === 503 ? 'upstream_overloaded' : 'stream_interrupted';
 }
 
-export async function runStream(upstream: Dispatcher.ResponseData, source: StreamSource, io: StreamIo): Promise<StreamResult> {
+/** `body`: the provider's answer, decoded (upstream-body.ts). */
+export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamSource, io: StreamIo): Promise<StreamResult> {
   const { res } = io;
   let held = '';
   let committed = false;
@@ -261,6 +271,7 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
       }
     }
     if (out.done) done = true;
+    if (out.refused) return { kind: out.refused.error.kind, message: out.refused.error.message, refused: out.refused };
     if (out.error)
       return 'kind' in out.error ? { kind: out.error.kind, message: out.error.message, error: out.error } : { kind: 'server', message: out.error.message };
     if (out.content && !committed) commit();
@@ -274,7 +285,7 @@ export async function runStream(upstream: Dispatcher.ResponseData, source: Strea
   };
 
   try {
-    for await (const chunk of upstream.body) {
+    for await (const chunk of body) {
       const failure = await consume(source.push(chunk as Buffer));
       if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`, failure.error) : { committed: false, failure };
       if (res.destroyed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt };

@@ -1,5 +1,6 @@
 /** Keep-alive connection pools, one per upstream origin and connect timeout. */
 import { type Dispatcher, Pool } from 'undici';
+import { ACCEPT_ENCODING } from './upstream-body';
 
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
@@ -40,12 +41,13 @@ export interface UpstreamCall extends UpstreamRequest {
   signal: AbortSignal;
 }
 
+/** Every call says which codings the relay decodes (upstream-body.ts), whatever the adapter built. */
 export function callUpstream(pools: UpstreamPools, call: UpstreamCall): Promise<Dispatcher.ResponseData> {
   const url = new URL(call.url);
   return pools.get(url.origin, call.connectMs).request({
     path: url.pathname + url.search,
     method: 'POST',
-    headers: call.headers,
+    headers: { ...call.headers, 'accept-encoding': ACCEPT_ENCODING },
     body: call.body,
     headersTimeout: call.firstByteMs,
     bodyTimeout: call.idleMs,

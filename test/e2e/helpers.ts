@@ -27,7 +27,7 @@ export function target(baseUrl: string, credential: string | null, overrides: Pa
   };
 }
 
-/** Headers aigw-proxy would set for this body, signed with the given secret. */
+/** Headers aigw-proxy would set for this body, signed with the given secret; `extra`: more of the plan (a cache fill ...). */
 export function signedHeaders(
   body: string,
   t: PlanTarget | PlanTarget[],
@@ -35,6 +35,7 @@ export function signedHeaders(
   endpoint: Endpoint = 'chat.completions',
   id = requestId(),
   retry?: PlanRetry,
+  extra: Pick<RoutePlan, 'cache'> = {},
 ): Record<string, string> {
   const plan: RoutePlan = {
     v: 1,
@@ -45,6 +46,7 @@ export function signedHeaders(
     retry,
     bodySha256: sha256Hex(body),
     expiresAt: Date.now() + 30_000,
+    ...extra,
   };
   const signed = signPlan(plan, secret);
   return { 'content-type': 'application/json', [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature, [REQUEST_ID_HEADER]: id };

@@ -79,6 +79,8 @@ export interface StreamStep {
   done?: boolean;
   /** The provider reported an error inside the stream: the error it stands for, as its mapError would map it sent as an HTTP status. */
   error?: MappedError;
+  /** The provider refused to answer at all (a blocked prompt): the attempt fails with this error, as unstreamed. */
+  refused?: MappedError;
 }
 
 /** An error a provider reported inside its stream without saying which: a provider failure, as an HTTP 5xx would be. */
@@ -106,8 +108,11 @@ export interface MappedError extends GatewayError {
 export interface ChatAdapter {
   /** Build the upstream request for a canonical chat request, or refuse what the target cannot do. */
   chatRequest(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | GatewayError;
-  /** Translate a complete response; usage normalised (null when the provider sent none). */
-  chatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null };
+  /**
+   * Translate a complete response; usage normalised (null when the provider sent none). `refused`:
+   * the provider would not answer (a blocked prompt), and the client gets this error instead.
+   */
+  chatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null; refused?: MappedError };
   /** A fresh translator for one streamed response. */
   chatStream(ctx: TranslationContext): StreamTranslator;
   mapError(status: number, bodyText: string, headers: Record<string, string | undefined>): MappedError;

@@ -6,6 +6,7 @@ import { type AnswerPlan, applyStopSequences, planAnswer } from './answer';
 import * as wire from './anthropic';
 import type { AnthropicDialect } from './anthropic-routes';
 import { extractFromTexts } from './directive';
+import { encodeAnswer } from './encoding';
 import { chooseScript, interTokenMs } from './script';
 import type { RequestContext } from './server';
 import { sendJson, writeFlushed } from './server';
@@ -45,6 +46,7 @@ export async function handleMessages(ctx: RequestContext, d: AnthropicDialect): 
   // A malformed directive is a broken test: say so loudly instead of answering by default.
   if (last.error) return fail(400, wire.errors.invalid(last.error, rid));
   const { script } = chooseScript(last.script, d.queue, d.defaults);
+  encodeAnswer(ctx.res, script);
   const promptTokens = wire.countPromptTokens(body, last.index >= 0 ? { index: last.index, texts: last.texts } : undefined);
   const stops = Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((s): s is string => typeof s === 'string') : [];
   const planned = planAnswer(script, { maxTokens: body.max_tokens as number, seed: last.texts.join('\n').trim(), shape: wire.answerShape(body) });

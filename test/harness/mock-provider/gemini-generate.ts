@@ -4,6 +4,7 @@
 
 import { type AnswerPlan, applyStopSequences, planAnswer } from './answer';
 import { extractFromTexts } from './directive';
+import { encodeAnswer } from './encoding';
 import * as wire from './gemini';
 import type { GeminiDialect } from './gemini-routes';
 import { chooseScript, interTokenMs } from './script';
@@ -31,6 +32,7 @@ export async function handleGenerate(ctx: RequestContext, d: GeminiDialect, mode
   // A malformed directive is a broken test: say so loudly instead of answering by default.
   if (last.error) return d.send(ctx, 400, wire.errors.invalidArgument(last.error));
   const { script } = chooseScript(last.script, d.queue, d.defaults);
+  encodeAnswer(ctx.res, script);
   const promptTokens = wire.countPromptTokens(body, last.index >= 0 ? { index: last.index, texts: last.texts } : undefined);
   const gc = (body.generationConfig ?? {}) as Record<string, unknown>;
   const n = typeof gc.candidateCount === 'number' && gc.candidateCount >= 1 ? Math.floor(gc.candidateCount) : 1;
@@ -52,6 +54,16 @@ export async function handleGenerate(ctx: RequestContext, d: GeminiDialect, mode
   }
 
   const responseId = wire.newResponseId();
+  const sse = ctx.query.get('alt') === 'sse';
+  if (script.blockReason !== undefined) {
+    const usage = script.omitUsage ? undefined : wire.usageMetadata({ prompt: promptTokens, cached: 0, thoughts: 0 });
+    const blocked = wire.blockedResponse({ reason: script.blockReason, message: script.blockReasonMessage }, usage, model, responseId);
+    if (!stream) return d.send(ctx, 200, blocked);
+    // Streamed, the block is the one and only chunk.
+    ctx.res.writeHead(200, { ...d.headers(ctx), 'content-type': sse ? 'text/event-stream' : 'application/json; charset=UTF-8' });
+    return void ctx.res.end(sse ? wire.sseFrame(blocked) : `[${wire.prettyJson(blocked)}]`);
+  }
+  const finish = (plan: AnswerPlan) => script.geminiFinishReason ?? wire.finishReason(plan.finishReason);
   const usageIn = {
     prompt: promptTokens,
     cached: script.cachedTokens ?? 0,
@@ -67,7 +79,7 @@ export async function handleGenerate(ctx: RequestContext, d: GeminiDialect, mode
     // Connection reset before any byte of the answer.
     if (script.cutAfterTokens !== undefined) return void ctx.res.destroy();
     if (!(await pacer.at(ttft + Math.max(0, rounds - 1) * interval))) return;
-    const candidates = plans.map((p, index) => ({ index, parts: wire.planParts(p), finishReason: wire.finishReason(p.finishReason) }));
+    const candidates = plans.map((p, index) => ({ index, parts: wire.planParts(p), finishReason: finish(p) }));
     return d.send(ctx, 200, wire.response(candidates, finalUsage, model, responseId));
   }
 
@@ -76,13 +88,12 @@ export async function handleGenerate(ctx: RequestContext, d: GeminiDialect, mode
   const chunkAt = (r: number) =>
     wire.response(
       perCandidate.flatMap((parts, index) =>
-        r < parts.length ? [{ index, parts: [parts[r]], finishReason: r === parts.length - 1 ? wire.finishReason(plans[index].finishReason) : undefined }] : [],
+        r < parts.length ? [{ index, parts: [parts[r]], finishReason: r === parts.length - 1 ? finish(plans[index]) : undefined }] : [],
       ),
       r === rounds - 1 ? finalUsage : partialUsage,
       model,
       responseId,
     );
-  const sse = ctx.query.get('alt') === 'sse';
   ctx.res.writeHead(200, { ...d.headers(ctx), 'content-type': sse ? 'text/event-stream' : 'application/json; charset=UTF-8' });
   ctx.res.flushHeaders();
   const cut = script.cutAfterTokens;

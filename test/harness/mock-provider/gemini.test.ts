@@ -5,6 +5,7 @@
 import { waitFor } from '../wait-for';
 import { type MockProvider, mockDirective, startMockGemini, startMockProviders } from './index';
 import { crlfSseData, rawRequest, sseData, sseEvents } from './test-helpers';
+import type { MockScript } from './types';
 
 const KEY = 'AIza-mock-key';
 let mock: MockProvider;
@@ -232,4 +233,76 @@ describe('startMockProviders: three dialects on one port', () => {
       await all.close();
     }
   });
+});
+
+describe('blocked prompts and filter stops', () => {
+  test('blockReason: no candidates, promptFeedback (ratings for SAFETY), usage for the prompt alone; streamed, the one chunk', async () => {
+    const blocked = JSON.parse((await call('generateContent', ask(`Tell me ${mockDirective({ blockReason: 'SAFETY' })}`))).body);
+    expect(Object.keys(blocked)).toEqual(['promptFeedback', 'usageMetadata', 'modelVersion', 'responseId']);
+    expect(blocked.promptFeedback.blockReason).toBe('SAFETY');
+    expect(blocked.promptFeedback.safetyRatings).toContainEqual({ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH' });
+    expect(blocked.usageMetadata).toMatchObject({ promptTokenCount: 2, totalTokenCount: 2 });
+    expect(blocked.usageMetadata.candidatesTokenCount).toBeUndefined();
+    const script = { blockReason: 'MODEL_ARMOR', blockReasonMessage: 'Blocked by Model Armor.' };
+    const streamed = await call('streamGenerateContent', ask(`Tell me ${mockDirective(script)}`), { query: '?alt=sse' });
+    const chunks = crlfSseData(streamed.body).map((d) => JSON.parse(d));
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].promptFeedback).toEqual({ blockReason: 'MODEL_ARMOR', blockReasonMessage: 'Blocked by Model Armor.' });
+    expect(chunks[0].candidates).toBeUndefined();
+  });
+
+  test('geminiFinishReason names the last chunk’s reason; a SAFETY stop carries its ratings, the stopping one blocked', async () => {
+    const stream = await call('streamGenerateContent', ask(`x ${mockDirective({ tokens: 2, geminiFinishReason: 'PROHIBITED_CONTENT' })}`), {
+      query: '?alt=sse',
+    });
+    const last = JSON.parse(crlfSseData(stream.body).pop()!);
+    expect(last.candidates[0].finishReason).toBe('PROHIBITED_CONTENT');
+    expect(last.candidates[0].safetyRatings).toBeUndefined();
+    const safety = JSON.parse((await call('generateContent', ask(`x ${mockDirective({ finishReason: 'content_filter' })}`))).body);
+    expect(safety.candidates[0].safetyRatings).toContainEqual({ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true });
+  });
+});
+
+describe('compressed answers', () => {
+  const fetchCall = (method: string, script: MockScript, query = '') =>
+    fetch(`${mock.url}/v1beta/models/${MODEL}:${method}${query}`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify(ask(`x ${mockDirective(script)}`)),
+    });
+
+  // fetch decodes every coding itself: an independent check of what the mock sends.
+  test.each(['gzip', 'deflate', 'br'] as const)('%s: JSON and SSE leave with that Content-Encoding and decode to the same answer', async (contentEncoding) => {
+    const json = await fetchCall('generateContent', { content: 'Hello, world!', contentEncoding });
+    expect(json.headers.get('content-encoding')).toBe(contentEncoding);
+    expect(json.headers.get('content-length')).toBeNull();
+    const body = (await json.json()) as { candidates: Array<{ content: { parts: unknown } }> };
+    expect(body.candidates[0].content.parts).toEqual([{ text: 'Hello, world!' }]);
+    const sse = await fetchCall('streamGenerateContent', { content: 'Hello, world!', contentEncoding }, '?alt=sse');
+    expect(sse.headers.get('content-encoding')).toBe(contentEncoding);
+    const texts = crlfSseData(await sse.text()).map((d) => JSON.parse(d).candidates[0].content.parts[0].text);
+    expect(texts.join('')).toBe('Hello, world!');
+  });
+
+  test.each(['gzip', 'deflate', 'br'] as const)(
+    '%s faults: a corrupt body fails to decode; a bomb decodes to zeros and keeps coming',
+    async (contentEncoding) => {
+      const corrupt = await fetchCall('generateContent', { contentEncoding, encodingFault: 'corrupt' });
+      await expect(corrupt.arrayBuffer()).rejects.toThrow();
+      const bomb = await fetchCall('generateContent', { contentEncoding, encodingFault: 'bomb' });
+      const reader = bomb.body!.getReader();
+      let zeros = 0;
+      let other = 0;
+      while (zeros + other < 8 << 20) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error('the bomb ended early');
+        for (const byte of value) {
+          if (byte === 0) zeros++;
+          else other++;
+        }
+      }
+      await reader.cancel();
+      expect(other).toBe(0);
+    },
+  );
 });

@@ -216,10 +216,21 @@ export function answerShape(body: Record<string, unknown>): AnswerShape {
 
 // ---------------------------------------------------------------- responses
 
-export type FinishReason = 'STOP' | 'MAX_TOKENS' | 'SAFETY';
+/** STOP, MAX_TOKENS, SAFETY, or another of Gemini's reasons a script names (PROHIBITED_CONTENT, RECITATION, ...). */
+export type FinishReason = string;
 
 /** Gemini ends function-call turns with STOP; a content filter is SAFETY. */
 export const finishReason = (f: MockFinishReason): FinishReason => (f === 'length' ? 'MAX_TOKENS' : f === 'content_filter' ? 'SAFETY' : 'STOP');
+
+/** The four rated categories, one rated HIGH; `blocked` as candidates mark the rating that stopped them. */
+export function safetyRatings(blocked: boolean) {
+  return [
+    { category: 'HARM_CATEGORY_SEXUALLY_EXPLICIT', probability: 'NEGLIGIBLE' },
+    { category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'NEGLIGIBLE' },
+    { category: 'HARM_CATEGORY_HARASSMENT', probability: 'NEGLIGIBLE' },
+    { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', ...(blocked ? { blocked: true } : {}) },
+  ];
+}
 
 /** Tool arguments as the parsed `args` object (a non-JSON script string becomes {}). */
 function args(text: string): unknown {
@@ -266,14 +277,36 @@ export interface CandidateChunk {
   finishReason?: FinishReason;
 }
 
-/** A GenerateContentResponse (whole answer, or one stream chunk). Unset fields are left out. */
+/** A GenerateContentResponse (whole answer, or one stream chunk). Unset fields are left out; a SAFETY stop carries its ratings. */
 export function response(candidates: CandidateChunk[], usage: ReturnType<typeof usageMetadata> | undefined, modelVersion: string, responseId: string) {
   return strip({
-    candidates: candidates.map((c) => strip({ content: { parts: c.parts, role: 'model' }, finishReason: c.finishReason, index: c.index })),
+    candidates: candidates.map((c) =>
+      strip({
+        content: { parts: c.parts, role: 'model' },
+        finishReason: c.finishReason,
+        index: c.index,
+        safetyRatings: c.finishReason === 'SAFETY' ? safetyRatings(true) : undefined,
+      }),
+    ),
     usageMetadata: usage ? strip(usage) : undefined,
     modelVersion,
     responseId,
   });
+}
+
+/** A blocked prompt: no candidates, promptFeedback (ratings when the reason is SAFETY), usage for the prompt alone. */
+export function blockedResponse(
+  block: { reason: string; message?: string },
+  usage: ReturnType<typeof usageMetadata> | undefined,
+  modelVersion: string,
+  responseId: string,
+) {
+  const feedback = strip({
+    blockReason: block.reason,
+    blockReasonMessage: block.message,
+    safetyRatings: block.reason === 'SAFETY' ? safetyRatings(false) : undefined,
+  });
+  return strip({ promptFeedback: feedback, usageMetadata: usage ? strip(usage) : undefined, modelVersion, responseId });
 }
 
 function strip<T extends object>(o: T): T {

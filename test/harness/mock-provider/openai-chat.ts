@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { type AnswerPlan, planAnswer } from './answer';
 import { extractDirective } from './directive';
+import { encodeAnswer } from './encoding';
 import * as wire from './openai';
 import type { ScriptQueue } from './script';
 import { chooseScript, interTokenMs } from './script';
@@ -66,6 +67,7 @@ export async function handleChatCompletion(ctx: RequestContext, d: ChatHost): Pr
   }
 
   const { script } = chooseScript(directive, d.queue, d.defaults);
+  encodeAnswer(ctx.res, script);
   const promptTokens = wire.countPromptTokens(body, lastUser >= 0 ? { index: lastUser, texts: lastUserTexts } : undefined);
   const n = typeof body.n === 'number' && body.n >= 1 ? Math.floor(body.n) : 1;
   const maxTokens = [body.max_completion_tokens, body.max_tokens].find((v): v is number => typeof v === 'number');

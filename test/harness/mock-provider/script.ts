@@ -3,7 +3,7 @@
 
 import type { MockScript } from './types';
 
-type FieldKind = 'number' | 'string' | 'boolean' | 'finish' | 'toolCalls' | 'any';
+type FieldKind = 'number' | 'string' | 'boolean' | 'finish' | 'toolCalls' | 'any' | ReadonlySet<string>;
 
 const FIELDS: Record<keyof MockScript, FieldKind> = {
   tokens: 'number',
@@ -24,6 +24,11 @@ const FIELDS: Record<keyof MockScript, FieldKind> = {
   thinking: 'string',
   streamErrorAfterTokens: 'number',
   streamErrorType: 'string',
+  blockReason: 'string',
+  blockReasonMessage: 'string',
+  geminiFinishReason: 'string',
+  contentEncoding: new Set(['gzip', 'deflate', 'br']),
+  encodingFault: new Set(['corrupt', 'bomb']),
 };
 
 const FINISH = new Set(['stop', 'length', 'tool_calls', 'content_filter']);
@@ -38,15 +43,17 @@ export function validateScript(value: unknown): MockScript {
     if (!kind) throw new Error(`unknown mock script field '${key}'`);
     if (v === undefined || kind === 'any') continue;
     const ok =
-      kind === 'number'
-        ? typeof v === 'number' && Number.isFinite(v) && v >= 0
-        : kind === 'string'
-          ? typeof v === 'string'
-          : kind === 'boolean'
-            ? typeof v === 'boolean'
-            : kind === 'finish'
-              ? typeof v === 'string' && FINISH.has(v)
-              : Array.isArray(v) && v.every((c) => typeof c === 'object' && c !== null && typeof c.name === 'string' && typeof c.arguments === 'string');
+      typeof kind !== 'string'
+        ? typeof v === 'string' && kind.has(v)
+        : kind === 'number'
+          ? typeof v === 'number' && Number.isFinite(v) && v >= 0
+          : kind === 'string'
+            ? typeof v === 'string'
+            : kind === 'boolean'
+              ? typeof v === 'boolean'
+              : kind === 'finish'
+                ? typeof v === 'string' && FINISH.has(v)
+                : Array.isArray(v) && v.every((c) => typeof c === 'object' && c !== null && typeof c.name === 'string' && typeof c.arguments === 'string');
     if (!ok) throw new Error(`invalid value for mock script field '${key}'`);
   }
   return value as MockScript;

@@ -56,7 +56,28 @@ export interface MockScript {
   streamErrorAfterTokens?: number;
   /** The Anthropic error type of that event (default overloaded_error). */
   streamErrorType?: string;
+  /**
+   * Gemini only: the prompt is blocked. The answer has no candidates, only
+   * `promptFeedback.blockReason` (SAFETY adds safety ratings), and usage for the prompt alone.
+   */
+  blockReason?: string;
+  /** Gemini only: `promptFeedback.blockReasonMessage` (Vertex AI's readable block reason). */
+  blockReasonMessage?: string;
+  /**
+   * Gemini only: the wire finishReason of the last chunk (PROHIBITED_CONTENT, RECITATION, SPII,
+   * ...), replacing the one `finishReason` maps to; SAFETY adds the candidate's safety ratings.
+   */
+  geminiFinishReason?: string;
+  /** Every dialect: the whole answer (JSON, SSE, error bodies) leaves compressed, each write flushed. */
+  contentEncoding?: MockContentEncoding;
+  /**
+   * With `contentEncoding`: `corrupt` sends a body its decoder rejects; `bomb` ignores the answer
+   * and sends zeros compressed (about 1,000 to 1), up to 1 GiB decoded or until the client leaves.
+   */
+  encodingFault?: 'corrupt' | 'bomb';
 }
+
+export type MockContentEncoding = 'gzip' | 'deflate' | 'br';
 
 export interface RecordedRequest {
   method: string;

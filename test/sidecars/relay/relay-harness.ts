@@ -115,6 +115,7 @@ export async function startTestRelay(): Promise<TestRelay> {
       usageLogPath: null,
       credentialAllowlist: null,
       maxBodyBytes: 64 * 1024,
+      maxResponseBytes: 1 << 20,
       redisUrl: null,
       databaseUrl: null,
     },

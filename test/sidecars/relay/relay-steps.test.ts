@@ -79,6 +79,7 @@ function deps(): RelayDeps & { records: MemoryUsageSink; feedbackCalls: Feedback
       usageLogPath: null,
       credentialAllowlist: null,
       maxBodyBytes: 1 << 20,
+      maxResponseBytes: 1 << 20,
       redisUrl: null,
       databaseUrl: null,
     },

@@ -121,6 +121,8 @@ export interface AnthropicMessage {
   content: AnthropicContentBlock[];
   stop_reason: AnthropicStopReason | null;
   stop_sequence: string | null;
+  /** Why a refusal happened, when known (category null: not one of Anthropic's own). */
+  stop_details?: { type: 'refusal'; category: string | null; explanation: string | null } | null;
   usage: AnthropicUsage;
 }
 

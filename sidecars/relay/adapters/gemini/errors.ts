@@ -37,6 +37,9 @@ function hasReason(err: GoogleError | null, reason: string): boolean {
 
 const CONTEXT_OVERFLOW = /input token count.*exceeds the maximum|exceeds the maximum number of tokens|too many tokens|context (length|window)/i;
 
+/** Google's words for a model it does not serve: "models/x is not found for API version v1beta, or is not supported for ...". */
+const MODEL_NOT_FOUND = /models\/\S+ is not found/i;
+
 function mapped(
   kind: UpstreamErrorKind,
   status: number,
@@ -65,10 +68,9 @@ export function mapGeminiError(status: number, bodyText: string, headers: Record
   // FAILED_PRECONDITION is about the gateway's account or region (e.g. "User location is not supported"), not the request.
   if (status === 400 && grpc === 'FAILED_PRECONDITION')
     return mapped('server', 502, `The provider (gemini) refused the gateway's account: ${message}`, 'upstream_error');
-  // An unknown model name is the gateway's configuration, not the caller's mistake.
-  if (status === 404 && /models\/\S+ is not found/i.test(message)) {
-    return mapped('server', 502, `The provider (gemini) does not know the configured model: ${message}`, 'upstream_error');
-  }
+  // An unknown model is a 404 as every adapter classes it (a caller error: no retry, no failover),
+  // named as OpenAI names it; retrying it only tripled the failure.
+  if (status === 404 && MODEL_NOT_FOUND.test(message)) return { ...mapped('caller', 404, message, 'model_not_found'), type: 'invalid_request_error' };
   if (status === 400 || status === 404 || status === 409 || status === 413 || status === 422) {
     return { ...mapped('caller', status, message, grpc), type: 'invalid_request_error' };
   }

@@ -4,7 +4,8 @@
  *
  * - Requests: request.ts (what is dropped comes back in `dropped` on the request).
  * - Schemas: schema.ts (JSON Schema → Gemini's OpenAPI subset).
- * - Responses and streams: response.ts. Errors: errors.ts. Embeddings: embeddings.ts.
+ * - Responses and streams: response.ts; what Gemini's filters said: safety.ts. Errors: errors.ts.
+ *   Embeddings: embeddings.ts.
  */
 import type { AdapterSpec, ChatAdapter } from '../types';
 import { geminiEmbeddings } from './embeddings';

@@ -1,17 +1,22 @@
 /**
  * Gemini GenerateContentResponse → chat.completion, and its SSE stream → chat.completion.chunk.
+ * A blocked prompt is refused (safety.ts), streamed or not; an answer a filter stopped ends with
+ * content_filter and the filter's explanation as the message's refusal.
  */
 import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, ToolCallDelta } from '../../../../lib/openai-types';
 import type { SseEvent } from '../../../../lib/sse';
 import { openAIUsage, type TokenUsage } from '../../usage';
-import { completionId, type StreamStep, type StreamTranslator, type TranslationContext, unreadableEvent } from '../types';
+import { completionId, type MappedError, type StreamStep, type StreamTranslator, type TranslationContext, unreadableEvent } from '../types';
 import { mapGeminiError } from './errors';
 import type { GeminiPart, GoogleExtraContent } from './request';
+import { blockedPrompt, filterStopExplanation, type GeminiPromptFeedback, type GeminiSafetyRating, isFilterStop } from './safety';
 
 interface GeminiCandidate {
   index?: number;
   content?: { role?: string; parts?: GeminiPart[] };
   finishReason?: string;
+  finishMessage?: string;
+  safetyRatings?: GeminiSafetyRating[];
 }
 
 export interface GeminiUsageMetadata {
@@ -25,23 +30,10 @@ export interface GeminiUsageMetadata {
 
 interface GeminiResponse {
   candidates?: GeminiCandidate[];
-  promptFeedback?: { blockReason?: string };
+  promptFeedback?: GeminiPromptFeedback;
   usageMetadata?: GeminiUsageMetadata;
   error?: unknown;
 }
-
-/** Stopped by a filter: OpenAI has one reason for all of them. */
-const FILTERED = new Set([
-  'SAFETY',
-  'RECITATION',
-  'PROHIBITED_CONTENT',
-  'BLOCKLIST',
-  'SPII',
-  'IMAGE_SAFETY',
-  'IMAGE_PROHIBITED_CONTENT',
-  'IMAGE_RECITATION',
-  'MODEL_ARMOR',
-]);
 
 /**
  * MAX_TOKENS → length; filters → content_filter; a normal end with function calls →
@@ -49,7 +41,7 @@ const FILTERED = new Set([
  */
 export function mapFinishReason(reason: string, hasToolCalls: boolean): FinishReason {
   if (reason === 'MAX_TOKENS') return 'length';
-  if (FILTERED.has(reason)) return 'content_filter';
+  if (isFilterStop(reason)) return 'content_filter';
   return hasToolCalls ? 'tool_calls' : 'stop';
 }
 
@@ -86,9 +78,11 @@ function isText(part: GeminiPart): part is GeminiPart & { text: string } {
   return typeof part.text === 'string' && part.text !== '';
 }
 
-export function geminiChatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null } {
+export function geminiChatResponse(body: unknown, ctx: TranslationContext): { completion: ChatCompletion; usage: TokenUsage | null; refused?: MappedError } {
   const response = (body ?? {}) as GeminiResponse;
+  const usage = response.usageMetadata ? geminiTokenUsage(response.usageMetadata) : null;
   const candidates = Array.isArray(response.candidates) ? response.candidates : [];
+  const refused = candidates.length === 0 ? blockedPrompt(response.promptFeedback) : null;
   let calls = 0;
   const choices: ChatCompletion['choices'] = candidates.map((candidate, i) => {
     const parts = candidate.content?.parts ?? [];
@@ -98,7 +92,7 @@ export function geminiChatResponse(body: unknown, ctx: TranslationContext): { co
     const message: ChatCompletion['choices'][number]['message'] = {
       role: 'assistant',
       content: text.length > 0 ? text.join('') : toolCalls.length > 0 ? null : '',
-      refusal: null,
+      refusal: filterStopExplanation(candidate),
     };
     if (thoughts.length > 0) message.reasoning_content = thoughts.join('');
     if (toolCalls.length > 0) message.tool_calls = toolCalls;
@@ -110,14 +104,12 @@ export function geminiChatResponse(body: unknown, ctx: TranslationContext): { co
     };
   });
   if (choices.length === 0) {
-    // The prompt itself was blocked: no candidates, only promptFeedback.blockReason.
-    const blocked = Boolean(response.promptFeedback?.blockReason);
-    choices.push({ index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: blocked ? 'content_filter' : 'stop' });
+    // A blocked prompt has no candidates; the relay answers `refused`, never this empty choice.
+    choices.push({ index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: refused ? 'content_filter' : 'stop' });
   }
-  const usage = response.usageMetadata ? geminiTokenUsage(response.usageMetadata) : null;
   const completion: ChatCompletion = { id: completionId(ctx.requestId), object: 'chat.completion', created: ctx.created, model: ctx.model, choices };
   if (usage) completion.usage = openAIUsage(usage);
-  return { completion, usage };
+  return refused ? { completion, usage, refused } : { completion, usage };
 }
 
 interface ChoiceState {
@@ -160,11 +152,9 @@ export class GeminiStreamTranslator implements StreamTranslator {
     if (this.usage) step.usage = this.usage;
 
     const candidates = Array.isArray(response.candidates) ? response.candidates : [];
+    const refused = candidates.length === 0 ? blockedPrompt(response.promptFeedback) : null;
+    if (refused) return { ...step, refused };
     candidates.forEach((candidate, i) => this.candidate(candidate, candidate.index ?? i, step.chunks));
-    if (candidates.length === 0 && response.promptFeedback?.blockReason) {
-      this.delta(0, { content: '' }, step.chunks);
-      this.finish(0, 'content_filter', step.chunks);
-    }
     return step;
   }
 
@@ -212,6 +202,8 @@ export class GeminiStreamTranslator implements StreamTranslator {
         this.delta(index, part.thought ? { reasoning_content: part.text } : { content: part.text }, out);
       }
     }
+    const stopped = filterStopExplanation(candidate);
+    if (stopped) this.delta(index, { refusal: stopped }, out);
     if (candidate.finishReason) this.finish(index, mapFinishReason(candidate.finishReason, state.toolCalls > 0), out);
   }
 }

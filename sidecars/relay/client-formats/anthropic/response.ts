@@ -70,14 +70,17 @@ export function chatCompletionToAnthropic(completion: ChatCompletion, ctx: Anthr
   for (const call of message?.tool_calls ?? []) {
     content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
   }
+  const stop = stopReason(choice?.finish_reason);
   return {
     id: messageId(ctx),
     type: 'message',
     role: 'assistant',
     model: ctx.model,
     content,
-    stop_reason: stopReason(choice?.finish_reason),
+    stop_reason: stop,
     stop_sequence: null,
+    // A provider's filter explanation (the canonical refusal) is where Anthropic puts its own.
+    ...(stop === 'refusal' && message?.refusal ? { stop_details: { type: 'refusal' as const, category: null, explanation: message.refusal } } : {}),
     usage: anthropicUsage(usage ?? usageFromOpenAI(completion.usage)),
   };
 }

@@ -32,6 +32,14 @@ function refuse(request: Partial<ChatRequest>, t: PlanTarget = target): GatewayE
 
 const sse = (...events: unknown[]) => events.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`).join('');
 
+/** Gemini's four rated categories, as a blocked prompt reports them: two flagged, none marked blocked. */
+const safetyRatings = [
+  { category: 'HARM_CATEGORY_SEXUALLY_EXPLICIT', probability: 'NEGLIGIBLE' },
+  { category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'NEGLIGIBLE' },
+  { category: 'HARM_CATEGORY_HARASSMENT', probability: 'MEDIUM' },
+  { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH' },
+];
+
 /** Feed a transcript through SseParser and the translator, cut into the given byte pieces; the last step is end() at EOF. */
 function translate(transcript: string, cuts: number[] = []): { chunks: ChatCompletionChunk[]; steps: StreamStep[] } {
   const bytes = Buffer.from(transcript, 'utf8');
@@ -488,15 +496,55 @@ describe('Gemini response', () => {
     expect(completion.choices[0].finish_reason).toBe(expected);
   });
 
-  it('answers a blocked prompt with content_filter and empty content', () => {
-    const { completion, usage } = geminiAdapter.chatResponse(
-      { promptFeedback: { blockReason: 'SAFETY', safetyRatings: [] }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 } },
+  it.each([
+    [
+      { blockReason: 'SAFETY', safetyRatings },
+      'The provider (gemini) blocked the prompt: SAFETY (HARM_CATEGORY_HARASSMENT: MEDIUM, HARM_CATEGORY_DANGEROUS_CONTENT: HIGH)',
+    ],
+    [{ blockReason: 'PROHIBITED_CONTENT' }, 'The provider (gemini) blocked the prompt: PROHIBITED_CONTENT'],
+    [
+      { blockReason: 'MODEL_ARMOR', blockReasonMessage: 'Blocked by the Model Armor floor setting.' },
+      'The provider (gemini) blocked the prompt: MODEL_ARMOR. Blocked by the Model Armor floor setting.',
+    ],
+    [{ blockReason: 'OTHER', safetyRatings: [] }, 'The provider (gemini) blocked the prompt: OTHER'],
+  ])('refuses a blocked prompt (%j) with a 400 content_filter naming the reason, billed for the prompt', (promptFeedback, message) => {
+    const { usage, refused } = geminiAdapter.chatResponse({ promptFeedback, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 } }, ctx);
+    expect(refused).toMatchObject({ status: 400, kind: 'content_policy', message });
+    expect(wire(refused!).error).toEqual({ message, type: 'invalid_request_error', code: 'content_filter', param: 'messages' });
+    expect(usage?.promptTokens).toBe(9);
+  });
+
+  it('explains a filter stop in the refusal: the reason, the ratings that blocked it and the finish message', () => {
+    const { completion, refused } = geminiAdapter.chatResponse(
+      {
+        candidates: [
+          {
+            content: { parts: [{ text: 'Partial' }] },
+            finishReason: 'SPII',
+            finishMessage: 'Sensitive personal information.',
+            safetyRatings: [...safetyRatings, { category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'LOW', blocked: true }],
+          },
+        ],
+      },
       ctx,
     );
-    expect(completion.choices).toEqual([
-      { index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: 'content_filter' },
-    ]);
-    expect(usage?.promptTokens).toBe(9);
+    expect(refused).toBeUndefined();
+    expect(completion.choices[0]).toMatchObject({
+      finish_reason: 'content_filter',
+      message: {
+        content: 'Partial',
+        refusal: 'The provider (gemini) stopped the answer: SPII (HARM_CATEGORY_HATE_SPEECH: LOW). Sensitive personal information.',
+      },
+    });
+    const normal = geminiAdapter.chatResponse({ candidates: [{ content: { parts: [{ text: 'x' }] }, finishReason: 'STOP', safetyRatings }] }, ctx);
+    expect(normal.completion.choices[0].message.refusal).toBeNull();
+  });
+
+  it('bounds what it repeats of a hostile block: reason, message and ratings', () => {
+    const huge = 'x'.repeat(1_000_000);
+    const ratings = Array.from({ length: 10_000 }, () => ({ category: huge, probability: 'HIGH' }));
+    const { refused } = geminiAdapter.chatResponse({ promptFeedback: { blockReason: huge, blockReasonMessage: huge, safetyRatings: ratings } }, ctx);
+    expect(refused?.message.length).toBeLessThan(2000);
   });
 
   it('returns one choice per candidate and no usage when none was sent', () => {
@@ -681,20 +729,27 @@ describe('Gemini stream', () => {
     });
   });
 
-  it('ends a stream stopped by the safety filter with content_filter', async () => {
+  it('ends a stream stopped by the safety filter with content_filter, the filter’s explanation as the refusal', async () => {
     const { steps, chunks } = translate(safetyStream);
     expect(steps[2].done).toBe(true);
     const final = await accumulate(chunks);
-    expect(final.choices[0]).toMatchObject({ finish_reason: 'content_filter', message: { content: 'Here is how' } });
+    expect(final.choices[0]).toMatchObject({
+      finish_reason: 'content_filter',
+      message: { content: 'Here is how', refusal: 'The provider (gemini) stopped the answer: SAFETY (HARM_CATEGORY_DANGEROUS_CONTENT: HIGH)' },
+    });
   });
 
-  it('answers a blocked prompt with one content_filter choice', async () => {
+  it('refuses a blocked prompt: no chunks, no clean end, the error and the prompt’s usage', () => {
     const { steps, chunks } = translate(blockedStream);
-    expect(steps[1].done).toBe(true);
-    expect(steps[1].usage?.promptTokens).toBe(5);
-    const final = await accumulate(chunks);
-    expect(final.choices).toHaveLength(1);
-    expect(final.choices[0].finish_reason).toBe('content_filter');
+    expect(chunks).toEqual([]);
+    expect(steps[0].refused).toMatchObject({
+      status: 400,
+      kind: 'content_policy',
+      code: 'content_filter',
+      message: 'The provider (gemini) blocked the prompt: PROHIBITED_CONTENT',
+    });
+    expect(steps[0].usage?.promptTokens).toBe(5);
+    expect(steps.some((s) => s.done)).toBe(false);
   });
 
   it('keeps several candidates apart and ends cleanly only when all have finished', async () => {
@@ -894,10 +949,10 @@ describe('Gemini errors', () => {
       404,
       googleError(404, 'NOT_FOUND', 'models/gemini-9 is not found for API version v1beta, or is not supported for generateContent.'),
       {},
-      502,
-      'server',
-      'upstream_error',
-      'api_error',
+      404,
+      'caller',
+      'model_not_found',
+      'invalid_request_error',
       undefined,
     ],
     [
