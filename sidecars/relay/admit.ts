@@ -4,7 +4,7 @@
  * assume the plugin ran), in canonical form for translation. Every refusal is a GatewayError.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { endpointOf } from '../../lib/endpoints';
+import { endpointOf, isTokenCount } from '../../lib/endpoints';
 import { failed, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
@@ -15,6 +15,7 @@ import { clientIntent } from './adapters/openai';
 import type { ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { countedRequest } from './token-count/counted-request';
 
 /** One admitted client request: what every attempt reads. */
 export interface RelayRequest {
@@ -81,10 +82,11 @@ export async function admit(
   const valid = validateClientRequest(plan.endpoint, clientBody);
   if (!valid.ok) return failed(gatewayError(400, valid.message, valid.code, valid.param));
   const embeddings = plan.endpoint === 'embeddings';
-  const converted = embeddings ? null : format.toCanonical(clientBody);
+  const counting = isTokenCount(plan.endpoint);
+  const converted = embeddings ? null : counting ? countedRequest(clientBody) : format.toCanonical(clientBody);
   if (converted && !converted.ok) return failed(converted.refusal);
-  // Embeddings are never streamed, whatever the body says.
-  const { stream, wantsStreamUsage } = clientIntent(clientBody, !embeddings);
+  // Embeddings and token counts are never streamed, whatever the body says.
+  const { stream, wantsStreamUsage } = clientIntent(clientBody, !embeddings && !counting);
   return ok({
     plan,
     rawBody,

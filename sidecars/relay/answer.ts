@@ -55,13 +55,13 @@ export async function interruptedAnswer(request: RelayRequest, target: PlanTarge
 }
 
 /** The provider's error, with its headers for the client; the retry delay is the one the adapter read (Retry-After, RetryInfo, retry-after-ms). */
-function upstreamFailure(mapped: MappedError, headersIn: Record<string, string | undefined>): AttemptFailure {
+export function upstreamFailure(mapped: MappedError, headersIn: Record<string, string | undefined>): AttemptFailure {
   const { kind, ...error } = mapped;
   const retryAfterMs = parseRetryAfter(error.headers['retry-after'] ?? headersIn['retry-after']);
   return { kind, error: { ...error, headers: { ...upstreamHeaders(headersIn), ...error.headers } }, retryAfterMs, outcome: 'upstream_error' };
 }
 
-function parseJson(text: string, target: PlanTarget): Step<{ text: string; parsed: unknown }> {
+export function parseJson(text: string, target: PlanTarget): Step<{ text: string; parsed: unknown }> {
   try {
     return { ok: true, value: { text, parsed: JSON.parse(text) as unknown } };
   } catch {
@@ -170,7 +170,7 @@ async function streamAnswer(
   return answered(result.firstByteAt, usage);
 }
 
-function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+export function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value[0] : value;
   return out;

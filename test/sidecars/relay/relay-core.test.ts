@@ -14,6 +14,7 @@ import { type Relay, startRelay } from '../../../sidecars/relay/server';
 import { upstreamHeaders } from '../../../sidecars/relay/upstream-headers';
 import { requestId, signedHeaders } from '../../e2e/helpers';
 import { MemoryUsageSink } from './memory-usage-sink';
+import { inProcessRelayConfig } from './relay-config';
 
 const secret = 'c'.repeat(48);
 const KEY = 'sk-upstream-test';
@@ -131,16 +132,7 @@ beforeAll(async () => {
   usage = new MemoryUsageSink();
   metrics = new RelayMetrics(false);
   relay = await startRelay({
-    config: {
-      host: '127.0.0.1',
-      port: 0,
-      planSecret: secret,
-      usageLogPath: null,
-      credentialAllowlist: null,
-      maxBodyBytes: 64 * 1024,
-      redisUrl: null,
-      databaseUrl: null,
-    },
+    config: inProcessRelayConfig(secret, 64 * 1024),
     usage,
     env: { UPSTREAM_API_KEY: KEY },
     log: quietLog,

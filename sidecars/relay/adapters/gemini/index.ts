@@ -7,6 +7,7 @@
  * - Responses and streams: response.ts. Errors: errors.ts. Embeddings: embeddings.ts.
  */
 import type { AdapterSpec, ChatAdapter } from '../types';
+import { geminiTokenCount } from './count-tokens';
 import { geminiEmbeddings } from './embeddings';
 import { mapGeminiError } from './errors';
 import { buildGeminiRequest } from './request';
@@ -22,6 +23,7 @@ export const geminiAdapter: ChatAdapter = {
 export const geminiSpec: AdapterSpec = {
   chat: geminiAdapter,
   embeddings: geminiEmbeddings,
+  countTokens: geminiTokenCount,
   passthrough: false,
   openAIChat: false,
 };
