@@ -6,11 +6,20 @@ const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
   ['/v1/chat/completions', 'chat.completions'],
   ['/v1/embeddings', 'embeddings'],
   ['/v1/messages', 'messages'],
+  ['/v1/messages/count_tokens', 'messages.count_tokens'],
 ]);
+
+/** Endpoints whose requests spend no provider tokens: no budget reservation, no tpm, no bill, no ledger row. */
+const TOKEN_COUNTS: ReadonlySet<Endpoint> = new Set(['messages.count_tokens']);
 
 /** The endpoint a path serves, or undefined for any other path. */
 export function endpointOf(path: string): Endpoint | undefined {
   return ENDPOINT_BY_PATH.get(path);
+}
+
+/** Whether the endpoint only counts tokens (answered, never billed). */
+export function isTokenCount(endpoint: Endpoint): boolean {
+  return TOKEN_COUNTS.has(endpoint);
 }
 
 /**

@@ -16,8 +16,11 @@ import { openEnvelope, signEnvelope } from './signing';
 // The provider names live in the provider registry; aigw-proxy's schema reads them from here.
 export { PROVIDER_TYPES, type ProviderType } from './providers';
 
-/** `messages` is Anthropic-format ingress (/v1/messages), translated to any target. */
-export type Endpoint = 'chat.completions' | 'embeddings' | 'messages';
+/**
+ * `messages` is Anthropic-format ingress (/v1/messages), translated to any target;
+ * `messages.count_tokens` counts the input tokens of such a request (answered, never billed).
+ */
+export type Endpoint = 'chat.completions' | 'embeddings' | 'messages' | 'messages.count_tokens';
 
 /** How the relay retries and fails over for this request (defaults in the relay). */
 export interface PlanRetry {

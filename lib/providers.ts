@@ -12,10 +12,17 @@ export interface ProviderFacts {
   wire: string;
   /** `false`: refuses `stream_options` (read by the OpenAI wire format's adapter); absent means it takes it. */
   streamOptions?: false;
+  /**
+   * `true`: it counts a prompt's input tokens exactly, by the endpoint its wire format's adapter
+   * calls (Anthropic count_tokens, Gemini countTokens, OpenAI responses/input_tokens); absent:
+   * /v1/messages/count_tokens is answered with the gateway's own estimate.
+   */
+  countsTokens?: true;
 }
 
 export const PROVIDERS = {
-  openai: { wire: 'openai' },
+  // Only OpenAI's own API has responses/input_tokens among the servers on its wire format.
+  openai: { wire: 'openai', countsTokens: true },
   groq: { wire: 'openai' },
   deepseek: { wire: 'openai' },
   xai: { wire: 'openai' },
@@ -25,8 +32,8 @@ export const PROVIDERS = {
   vllm: { wire: 'openai' },
   huggingface: { wire: 'openai' },
   'openai-compatible': { wire: 'openai' },
-  anthropic: { wire: 'anthropic' },
-  gemini: { wire: 'gemini' },
+  anthropic: { wire: 'anthropic', countsTokens: true },
+  gemini: { wire: 'gemini', countsTokens: true },
   azure: { wire: 'azure' },
 } as const satisfies Record<string, ProviderFacts>;
 
@@ -50,4 +57,10 @@ export function wireFormatOf(provider: ProviderType): WireFormat {
 export function takesStreamOptions(provider: ProviderType): boolean {
   const facts: ProviderFacts = PROVIDERS[provider];
   return facts.streamOptions !== false;
+}
+
+/** Whether the provider counts input tokens exactly (else the gateway estimates them). */
+export function countsTokens(provider: ProviderType): boolean {
+  const facts: ProviderFacts = PROVIDERS[provider];
+  return facts.countsTokens === true;
 }

@@ -1,7 +1,8 @@
 /**
  * POST /v1/messages (MessageCreateParams in @anthropic-ai/sdk; temperature, top_p and top_k from
- * Anthropic's API reference): every field the ingress reads, with Anthropic's documented types
- * and ranges. Other fields are not read here: lib/translation-policy decides what becomes of
+ * Anthropic's API reference) and POST /v1/messages/count_tokens (MessageCountTokensParams: the
+ * same prompt, without max_tokens): every field the ingress reads, with Anthropic's documented
+ * types and ranges. Other fields are not read here: lib/translation-policy decides what becomes of
  * them where the request is translated.
  */
 
@@ -34,6 +35,9 @@ const message: Check = object((o, path) => {
   required(o, 'content', path, either({ string: string(), array: arrayOf(contentBlock, { max: B.MAX_CONTENT_PARTS }) }));
 });
 
+const messages: Check = arrayOf(message, { min: 1, max: B.MAX_MESSAGES });
+const system: Check = either({ string: string(), array: arrayOf(systemBlock, { max: B.MAX_CONTENT_PARTS }) });
+
 const toolName: Check = string({ min: 1, max: B.MAX_TOOL_NAME_LENGTH });
 
 /** Tool.InputSchema: a JSON schema whose type is object. */
@@ -62,6 +66,8 @@ const outputConfig: Check = object((o, path) => {
   optional(o, 'format', path, outputFormat);
 });
 
+const tools: Check = arrayOf(tool, { max: B.MAX_TOOLS });
+
 const toolChoice: Check = tagged([
   ['auto', parallel],
   ['any', parallel],
@@ -75,12 +81,20 @@ const toolChoice: Check = tagged([
   ['none', noFields],
 ]);
 
+/** The prompt's tools, thinking and cache breakpoint: a Messages request and a token count share them. */
+function toolsAndThinking(body: JsonObject, path: Path): void {
+  optional(body, 'tools', path, tools);
+  optional(body, 'tool_choice', path, toolChoice);
+  optional(body, 'thinking', path, thinkingConfig);
+  optional(body, 'cache_control', path, cacheControl);
+}
+
 export function checkAnthropicMessages(body: JsonObject): { model: string; stream: boolean } {
   const path: Path = [];
   required(body, 'model', path, model);
   required(body, 'max_tokens', path, integer(1, B.MAX_OUTPUT_TOKENS));
-  required(body, 'messages', path, arrayOf(message, { min: 1, max: B.MAX_MESSAGES }));
-  optional(body, 'system', path, either({ string: string(), array: arrayOf(systemBlock, { max: B.MAX_CONTENT_PARTS }) }));
+  required(body, 'messages', path, messages);
+  optional(body, 'system', path, system);
   optional(body, 'stop_sequences', path, arrayOf(string(), { max: B.MAX_STOP_SEQUENCES }));
   optional(body, 'temperature', path, number(B.ANTHROPIC_TEMPERATURE.min, B.ANTHROPIC_TEMPERATURE.max));
   optional(body, 'top_p', path, number(B.TOP_P.min, B.TOP_P.max));
@@ -92,12 +106,19 @@ export function checkAnthropicMessages(body: JsonObject): { model: string; strea
     path,
     object((o, at) => optional(o, 'user_id', at, string({ max: B.MAX_ID_LENGTH }))),
   );
-  optional(body, 'tools', path, arrayOf(tool, { max: B.MAX_TOOLS }));
-  optional(body, 'tool_choice', path, toolChoice);
-  optional(body, 'thinking', path, thinkingConfig);
-  optional(body, 'cache_control', path, cacheControl);
+  toolsAndThinking(body, path);
   optional(body, 'service_tier', path, keyword);
   optional(body, 'output_config', path, outputConfig);
   optional(body, 'output_format', path, outputFormat);
   return { model: body.model as string, stream: own(body, 'stream') === true };
+}
+
+/** The fields of a token count the gateway reads: the prompt of a Messages request. A count is never streamed. */
+export function checkAnthropicCountTokens(body: JsonObject): { model: string; stream: boolean } {
+  const path: Path = [];
+  required(body, 'model', path, model);
+  required(body, 'messages', path, messages);
+  optional(body, 'system', path, system);
+  toolsAndThinking(body, path);
+  return { model: body.model as string, stream: false };
 }

@@ -4,7 +4,7 @@
  * format, each refusing in its own API's words. Bounds: bounds.ts and README.md.
  */
 import type { Endpoint } from '../plan';
-import { checkAnthropicMessages } from './anthropic-messages';
+import { checkAnthropicCountTokens, checkAnthropicMessages } from './anthropic-messages';
 import { MAX_JSON_DEPTH } from './bounds';
 import { isObject, type JsonObject } from './checks';
 import { valueNestingExceeds } from './depth';
@@ -49,6 +49,8 @@ export const validateChatCompletion = (body: JsonObject): Validation => run(chec
 export const validateEmbeddings = (body: JsonObject): Validation => run(checkEmbeddings, openAIWording, body);
 /** Anthropic Messages (/v1/messages), worded as Anthropic's API words its 400s. */
 export const validateMessages = (body: JsonObject): Validation => run(checkAnthropicMessages, anthropicWording, body);
+/** Anthropic token counts (/v1/messages/count_tokens): a Messages prompt without max_tokens. */
+export const validateCountTokens = (body: JsonObject): Validation => run(checkAnthropicCountTokens, anthropicWording, body);
 
 /**
  * The whole client request, before any adapter reads it: every field any adapter or the relay
@@ -59,5 +61,6 @@ export function validateClientRequest(endpoint: Endpoint, body: unknown): Valida
   if (!isObject(body)) return { ok: false, message: 'The request body must be a JSON object.', param: null, code: 'invalid_type' };
   if (valueNestingExceeds(body, MAX_JSON_DEPTH)) return { ok: false, message: TOO_DEEP_MESSAGE, param: null, code: 'invalid_value' };
   if (endpoint === 'messages') return validateMessages(body);
+  if (endpoint === 'messages.count_tokens') return validateCountTokens(body);
   return endpoint === 'embeddings' ? validateEmbeddings(body) : validateChatCompletion(body);
 }

@@ -5,6 +5,7 @@
  */
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
+import { isTokenCount } from '../../lib/endpoints';
 import { type GatewayError, gatewayError } from '../../lib/errors';
 import type { BudgetSubject, RequestIdentity } from '../../lib/identity';
 import { BudgetLimiter, eventually, retryAfterSeconds } from '../../lib/limits';
@@ -99,6 +100,8 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
     admittedAt: identity.admittedAt,
     parallelLeaseMs: identity.parallelLeaseMs,
   };
+  // A token count spends nothing: nothing is reserved, whatever is left of the budget.
+  if (isTokenCount(input.endpoint)) return { ok: true, billing: { ...billing, budgets: [] }, expiresAt: 0 };
   if (identity.budgets.length === 0) return { ok: true, billing, expiresAt: 0 };
 
   const amount = worstCase(input.endpoint, input.targets, input.body);

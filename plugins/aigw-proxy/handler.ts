@@ -6,7 +6,7 @@
  * read (request id, Content-Length, the key's models) comes with its identity.
  */
 
-import { endpointOf } from '../../lib/endpoints';
+import { endpointOf, isTokenCount } from '../../lib/endpoints';
 import { type ClientFormatName, clientFormatOf, type GatewayError, gatewayError } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
 import { ANY_MODEL, IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity, usableModelNames } from '../../lib/identity';
@@ -111,6 +111,7 @@ export class AiProxyHandler {
     requestId: string,
     promptEstimate: number | undefined,
     body: Record<string, unknown>,
+    endpoint: Endpoint,
   ): Promise<Route> {
     const needsTokens = group.algorithm === 'lowest-cost' || group.algorithm === 'lowest-latency' || group.algorithm === 'usage-based';
     const hashKey = group.algorithm === 'consistent-hash' ? ((await kong.request.getHeader(group.hashHeader)) ?? null) : null;
@@ -120,6 +121,8 @@ export class AiProxyHandler {
         hashKey,
         promptTokens: promptEstimate || (needsTokens ? estimatePromptTokens(body) : 0),
         maxOutputTokens: requestedMaxOutput(body),
+        // The relay's token counts feed no target stats back (sidecars/relay/token-count).
+        probe: !isTokenCount(endpoint),
       });
     } catch (error) {
       await kong.log.warn(`aigw-proxy: shared target stats unavailable, static order used: ${(error as Error).message}`);
@@ -153,7 +156,7 @@ export class AiProxyHandler {
 
     const requestId = identity?.requestId || (await kong.nginx.getVar('kong_request_id'));
     if (!requestId) throw new Error('Kong did not provide a request id');
-    const route = await this.orderTargetsFor(kong, group, requestId, identity?.promptTokensEstimate, parsed.value);
+    const route = await this.orderTargetsFor(kong, group, requestId, identity?.promptTokensEstimate, parsed.value, endpoint);
     const targets = route.targets;
     // A feature one of the plan's targets cannot take is refused before the budget is reserved;
     // the relay asks the same of the same plan.

@@ -19,6 +19,12 @@ export interface RouteInput {
   hashKey: string | null;
   promptTokens: number;
   maxOutputTokens: number | null;
+  /**
+   * false: take no half-open target's probe lease, for a request whose attempts never report back
+   * to the target stats (a token count): a lease nobody frees would keep the target's probe
+   * waiting. Half-open targets then go last, as open ones do.
+   */
+  probe?: boolean;
 }
 
 export interface Route {
@@ -42,7 +48,7 @@ export async function routeTargets(models: CompiledModels, group: ModelGroup, re
   const ids = group.targets.map((t) => t.id);
   const needs = {
     ...snapshotNeeds(group.algorithm),
-    probe: { holder: input.requestId, leaseMs: PROBE_LEASE_MS },
+    probe: input.probe === false ? undefined : { holder: input.requestId, leaseMs: PROBE_LEASE_MS },
     wrrGroup: group.algorithm === 'weighted-round-robin' ? group.name : undefined,
   };
   const snapshot = await new TargetStats(redis).snapshot(ids, Date.now(), needs);

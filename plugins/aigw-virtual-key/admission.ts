@@ -14,13 +14,17 @@ export interface AdmissionInput {
   promptTokens: number;
   now: number;
   leaseMs: number;
+  /** false: the request spends no provider tokens, so tokens-per-minute limits do not apply. */
+  tokenLimits: boolean;
 }
 
 export type Admission = { ok: true; headers: Record<string, string>; slotTaken: boolean } | { ok: false; error: GatewayError };
 
-export function rateSubjects(record: KeyRecord): RateSubject[] {
-  const subjects: RateSubject[] = [{ kind: 'key', id: record.id, rpm: record.rpmLimit, tpm: record.tpmLimit }];
-  if (record.team) subjects.push({ kind: 'team', id: record.team.id, rpm: record.team.rpmLimit, tpm: record.team.tpmLimit });
+/** The key's and its team's per-minute limits; without token limits, requests per minute only. */
+export function rateSubjects(record: KeyRecord, tokenLimits = true): RateSubject[] {
+  const tpm = (limit: number | null): number | null => (tokenLimits ? limit : null);
+  const subjects: RateSubject[] = [{ kind: 'key', id: record.id, rpm: record.rpmLimit, tpm: tpm(record.tpmLimit) }];
+  if (record.team) subjects.push({ kind: 'team', id: record.team.id, rpm: record.team.rpmLimit, tpm: tpm(record.team.tpmLimit) });
   return subjects;
 }
 
@@ -34,7 +38,7 @@ function parallelSubject(record: KeyRecord): { kind: 'key'; id: string; maxParal
  */
 export async function admit(redis: Redis, input: AdmissionInput, later: Eventually = eventually): Promise<Admission> {
   const { record, requestId, now } = input;
-  const subjects = rateSubjects(record).filter((s) => s.rpm !== null || s.tpm !== null);
+  const subjects = rateSubjects(record, input.tokenLimits).filter((s) => s.rpm !== null || s.tpm !== null);
   const parallel = parallelSubject(record);
   const leases = new ParallelLimiter(redis);
   const cancelLease = (): void => later.run(`cancel parallel lease ${requestId}`, () => leases.cancel(requestId, parallel, input.leaseMs), now + input.leaseMs);

@@ -131,8 +131,10 @@ export class VirtualKeyHandler {
     if (this.config.require_admin) return this.forwardAdmin(kong, record, requestId, contentLength, headers);
 
     const now = Date.now();
-    const budgets = budgetSubjects(record, now);
-    const subjects = rateSubjects(record);
+    // A route whose requests spend no provider tokens (token counts) has no budget and no tpm to meet.
+    const tokenLimits = this.config.token_limits;
+    const budgets = tokenLimits ? budgetSubjects(record, now) : [];
+    const subjects = rateSubjects(record, tokenLimits);
     // The body crosses the plugin-server socket and tokenizing costs CPU: only when a policy needs them.
     const needsTokens = budgets.length > 0 || subjects.some((s) => s.tpm !== null);
     const needsModel = needsTokens || hasModelPolicy(record);
@@ -146,7 +148,7 @@ export class VirtualKeyHandler {
     }
     const promptTokens = body && needsTokens ? estimatePromptTokens(body) : 0;
     const leaseMs = this.config.parallel_lease_seconds * 1000;
-    const admission = await admit(this.redis, { requestId, record, promptTokens, now, leaseMs });
+    const admission = await admit(this.redis, { requestId, record, promptTokens, now, leaseMs, tokenLimits });
     if (!admission.ok) return admission.error;
     if (Object.keys(admission.headers).length > 0) await kong.response.setHeaders(admission.headers);
 

@@ -22,6 +22,11 @@ export const VirtualKeyFields = {
   }),
   signing_secret: signingSecretField('HMAC secret shared with the control API (and the relay).'),
   require_admin: boolean({ default: false, description: 'Guard the control API: only admin keys pass, with a signed identity.' }),
+  token_limits: boolean({
+    default: true,
+    description:
+      'false on routes whose requests spend no provider tokens (/v1/messages/count_tokens): tokens-per-minute limits and budgets do not apply to them; requests-per-minute and parallel limits still do.',
+  }),
   cache_ttl_seconds: integer({ default: 5, between: [1, 300] }),
   negative_cache_ttl_seconds: integer({ default: 2, between: [1, 60] }),
   redis_cache_ttl_seconds: integer({ default: 60, between: [1, 3600] }),

@@ -5,7 +5,7 @@
  * translation. Every refusal is a GatewayError.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { endpointOf } from '../../lib/endpoints';
+import { endpointOf, isTokenCount } from '../../lib/endpoints';
 import { failed, type GatewayError, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
@@ -18,6 +18,7 @@ import { clientIntent } from './adapters/openai';
 import type { ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { countedRequest } from './token-count/counted-request';
 
 /** One admitted client request: what every attempt reads. */
 export interface RelayRequest {
@@ -112,14 +113,15 @@ export async function admit(
   const valid = validateClientRequest(plan.endpoint, clientBody);
   if (!valid.ok) return failed(gatewayError(400, valid.message, valid.code, valid.param));
   const embeddings = plan.endpoint === 'embeddings';
+  const counting = isTokenCount(plan.endpoint);
   // What one of the plan's targets could not take is refused before anything is translated, as
-  // aigw-proxy refuses it (the same rule over the same plan).
-  const untranslatable = embeddings ? null : planRefusal(format.name, clientBody, plan.targets);
+  // aigw-proxy refuses it (the same rule over the same plan). A token count sends no answer-shaping fields.
+  const untranslatable = embeddings || counting ? null : planRefusal(format.name, clientBody, plan.targets);
   if (untranslatable) return failed(untranslatable);
-  const converted = embeddings ? null : canonicalFor(format, clientBody, plan.targets);
+  const converted = embeddings ? null : counting ? countedRequest(clientBody) : canonicalFor(format, clientBody, plan.targets);
   if (converted && !converted.ok) return failed(converted.refusal);
-  // Embeddings are never streamed, whatever the body says.
-  const { stream, wantsStreamUsage } = clientIntent(clientBody, !embeddings);
+  // Embeddings and token counts are never streamed, whatever the body says.
+  const { stream, wantsStreamUsage } = clientIntent(clientBody, !embeddings && !counting);
   return ok({
     plan,
     rawBody,

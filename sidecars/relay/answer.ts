@@ -66,7 +66,7 @@ export async function interruptedAnswer(request: RelayRequest, target: PlanTarge
 }
 
 /** The provider's error, with its headers for the client; the retry delay is the one the adapter read (Retry-After, RetryInfo, retry-after-ms). */
-function upstreamFailure(mapped: MappedError, headersIn: HeadersIn): AttemptFailure {
+export function upstreamFailure(mapped: MappedError, headersIn: HeadersIn): AttemptFailure {
   const { kind, ...error } = mapped;
   const retryAfterMs = parseRetryAfter(error.headers['retry-after'] ?? headersIn['retry-after']);
   return { kind, error: { ...error, headers: { ...upstreamHeaders(headersIn), ...error.headers } }, retryAfterMs, outcome: 'upstream_error' };
@@ -79,7 +79,7 @@ function refusalFailure(refused: Refusal, headersIn: HeadersIn): AttemptFailure 
 }
 
 /** A whole answer, decoded and parsed; an answer the gateway cannot read or parse is the provider's fault (502). */
-async function readJson(
+export async function readJson(
   body: Dispatcher.ResponseData['body'],
   encoding: string | undefined,
   maxBytes: number,
@@ -235,7 +235,7 @@ async function streamAnswer(
   return answered(result.firstByteAt, usage);
 }
 
-function flatHeaders(headers: Record<string, string | string[] | undefined>): HeadersIn {
+export function flatHeaders(headers: Record<string, string | string[] | undefined>): HeadersIn {
   const out: HeadersIn = {};
   for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value[0] : value;
   return out;

@@ -71,15 +71,20 @@ export async function attempt(request: RelayRequest, target: PlanTarget, settlem
 
 /** Step 1: the credential and the upstream request, or why this target cannot be asked. */
 export function build(request: RelayRequest, target: PlanTarget, deps: Pick<RelayDeps, 'config' | 'env' | 'log'>): Step<Built> {
-  const apiKey = credentialFor(target, deps);
-  if (!apiKey.ok) {
-    deps.log.error('credential unavailable', { requestId: request.plan.requestId, credential: target.credential, reason: apiKey.error.message });
-    return failed({ kind: 'config', error: apiKey.error, outcome: 'upstream_error' });
-  }
+  const apiKey = targetCredential(request, target, deps);
+  if (!apiKey.ok) return apiKey;
   const spec = adaptersFor(target.provider);
   const built = upstreamRequest(request, target, spec, apiKey.value);
   if (isRefused(built)) return failed({ kind: 'caller', error: built, outcome: 'upstream_error' });
   return { ok: true, value: { ...built, mapError: spec.chat.mapError } };
+}
+
+/** The target's key, or the failure that makes the target unusable (logged: an operator's to fix). */
+export function targetCredential(request: RelayRequest, target: PlanTarget, deps: Pick<RelayDeps, 'config' | 'env' | 'log'>): Step<string | null> {
+  const apiKey = credentialFor(target, deps);
+  if (apiKey.ok) return { ok: true, value: apiKey.value };
+  deps.log.error('credential unavailable', { requestId: request.plan.requestId, credential: target.credential, reason: apiKey.error.message });
+  return failed({ kind: 'config', error: apiKey.error, outcome: 'upstream_error' });
 }
 
 /** The key the plan names, from the relay's environment; never one of the relay's own secrets. */
@@ -138,7 +143,7 @@ export async function send(pools: UpstreamPools, call: UpstreamRequest, target: 
 }
 
 /** Aborts the exchange when the client leaves before its answer is complete, or at the target's total deadline. */
-function exchangeSignal(res: ServerResponse, totalMs: number): { signal: AbortSignal; close(): void } {
+export function exchangeSignal(res: ServerResponse, totalMs: number): { signal: AbortSignal; close(): void } {
   const controller = new AbortController();
   const onClientGone = (): void => {
     if (!res.writableFinished) controller.abort();
@@ -154,7 +159,7 @@ function exchangeSignal(res: ServerResponse, totalMs: number): { signal: AbortSi
   };
 }
 
-function transportFailure(error: unknown, target: PlanTarget): AttemptFailure {
+export function transportFailure(error: unknown, target: PlanTarget): AttemptFailure {
   if (classifyUpstreamFailure(error) === 'timeout') {
     return { kind: 'timeout', error: gatewayError(504, `The provider (${target.provider}) did not answer in time.`, 'upstream_timeout'), outcome: 'timeout' };
   }

@@ -1,14 +1,16 @@
 /**
  * One relayed request, at the relay's edge: admitted (admit.ts), then its plan walked
- * (run-plan.ts) while it holds the key's parallel slot. Whatever the client is refused is
- * answered here, once, in its own format.
+ * (run-plan.ts; a token count: token-count/run.ts) while it holds the key's parallel slot.
+ * Whatever the client is refused is answered here, once, in its own format.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isTokenCount } from '../../lib/endpoints';
 import { admit } from './admit';
 import { clientFormatFor } from './client-formats/index';
 import type { RelayDeps } from './deps';
 import { sendError } from './respond';
 import { runPlan } from './run-plan';
+import { runTokenCount } from './token-count/run';
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
   const path = (req.url ?? '').split('?')[0];
@@ -17,7 +19,8 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   if (!admitted.ok) return sendError(res, format.name, admitted.error);
   const slot = deps.slots.hold(admitted.value.plan);
   try {
-    const refusal = await runPlan(admitted.value, deps);
+    const run = isTokenCount(admitted.value.plan.endpoint) ? runTokenCount : runPlan;
+    const refusal = await run(admitted.value, deps);
     if (refusal) sendError(res, format.name, refusal);
   } finally {
     slot.release();

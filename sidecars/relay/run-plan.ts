@@ -6,10 +6,11 @@
  * recorded, for the edge to render.
  */
 import type { GatewayError } from '../../lib/errors';
+import type { Logger } from '../../lib/log';
 import type { PlanTarget } from '../../lib/plan';
 import type { RelayRequest } from './admit';
 import { attempt } from './attempt';
-import { type AttemptFailure, type AttemptOutcome, wrapAttempt } from './attempt-outcome';
+import { type Answered, type Attempt, type AttemptFailure, type AttemptOutcome, wrapAttempt } from './attempt-outcome';
 import type { RelayDeps } from './deps';
 import { withAttemptMetrics } from './metrics';
 import { decide } from './retry-policy';
@@ -28,18 +29,32 @@ export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn:
     withTargetFeedback(deps.feedback, plan.requestId),
   );
   if (plan.routing) deps.log.debug('routing', { requestId: plan.requestId, model: plan.model, ...plan.routing });
+  const end = await walkPlan(request, tryTarget, deps.log);
+  if (end.kind === 'client_gone') return clientGone(settlement, end.target, end.providerAccepted);
+  return end.kind === 'failed' ? givenUp(settlement, end.target, end.failure) : null;
+}
+
+/** How a walk along the plan ended: a target answered, the client left, or the last failure stands. */
+export type WalkEnd =
+  | { kind: 'answered'; target: PlanTarget; answered: Answered }
+  | { kind: 'client_gone'; target: PlanTarget; providerAccepted: boolean }
+  | { kind: 'failed'; target: PlanTarget; failure: AttemptFailure };
+
+/** Each target in the plan's order, each retried as the policy allows, failing over to the next, until one answers. */
+export async function walkPlan(request: RelayRequest, tryTarget: Attempt, log: Logger): Promise<WalkEnd> {
+  const { plan } = request;
   let last: { target: PlanTarget; failure: AttemptFailure } | null = null;
   let providerAccepted = false;
   for (const [position, target] of plan.targets.entries()) {
     for (let retries = 0; ; retries++) {
       const outcome = await tryTarget(target, position);
-      if (outcome.ok) return null;
+      if (outcome.ok) return { kind: 'answered', target, answered: outcome.value };
       const { failure } = outcome;
       last = { target, failure };
       providerAccepted ||= failure.providerAccepted === true;
-      if (request.res.destroyed) return clientGone(settlement, target, providerAccepted);
+      if (request.res.destroyed) return { kind: 'client_gone', target, providerAccepted };
       const decision = decide(failure.kind, retries, request.policy, failure.retryAfterMs);
-      deps.log.info('attempt failed', {
+      log.info('attempt failed', {
         requestId: plan.requestId,
         provider: target.provider,
         model: target.model,
@@ -51,11 +66,13 @@ export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn:
         await new Promise((r) => setTimeout(r, decision.delayMs));
         continue;
       }
-      if (decision.action === 'fail') return givenUp(settlement, target, failure);
+      if (decision.action === 'fail') return { kind: 'failed', ...last };
       break;
     }
   }
-  return last ? givenUp(settlement, last.target, last.failure) : null;
+  // verifyPlan admits no plan without targets, so a walk always ends in one of the returns.
+  if (!last) throw new Error(`route plan ${plan.requestId} has no target`);
+  return { kind: 'failed', ...last };
 }
 
 /**

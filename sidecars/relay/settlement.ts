@@ -62,23 +62,9 @@ export class Settlement {
   }
 
   record(target: PlanTarget, status: number, outcome: UsageOutcome, usage: TokenUsage | null, firstByteAt: number | null): void {
-    const { plan, startedAt, stream } = this.request;
+    const { plan } = this.request;
     const entry: UsageRecord = {
-      requestId: plan.requestId,
-      endpoint: plan.endpoint,
-      model: plan.model,
-      provider: target.provider,
-      providerModel: target.model,
-      stream,
-      status,
-      outcome,
-      usage,
-      startedAt,
-      firstByteMs: firstByteAt === null ? null : firstByteAt - startedAt,
-      durationMs: Date.now() - startedAt,
-      costNano: this.costNano ?? null,
-      keyId: plan.billing?.keyId ?? null,
-      teamId: plan.billing?.teamId ?? null,
+      ...usageRecord(this.request, target, { status, outcome, usage, firstByteAt, costNano: this.costNano ?? null }),
       ...(plan.compression ? { compression: compressionSavings(plan.compression, target) } : {}),
     };
     this.sink.record(entry);
@@ -87,6 +73,37 @@ export class Settlement {
     const { cache, answer } = this;
     if (cache && answer && status === 200 && outcome === 'ok') setImmediate(() => cache.fill(plan, answer, usage, entry.costNano));
   }
+}
+
+/** How a request ended, for its usage record. */
+export interface RecordedResult {
+  status: number;
+  outcome: UsageOutcome;
+  usage: TokenUsage | null;
+  firstByteAt: number | null;
+  costNano: number | null;
+}
+
+/** A request's usage record: who asked, which target answered, and how it ended. */
+export function usageRecord(request: RelayRequest, target: PlanTarget, result: RecordedResult): UsageRecord {
+  const { plan, startedAt, stream } = request;
+  return {
+    requestId: plan.requestId,
+    endpoint: plan.endpoint,
+    model: plan.model,
+    provider: target.provider,
+    providerModel: target.model,
+    stream,
+    status: result.status,
+    outcome: result.outcome,
+    usage: result.usage,
+    startedAt,
+    firstByteMs: result.firstByteAt === null ? null : result.firstByteAt - startedAt,
+    durationMs: Date.now() - startedAt,
+    costNano: result.costNano,
+    keyId: plan.billing?.keyId ?? null,
+    teamId: plan.billing?.teamId ?? null,
+  };
 }
 
 /** Tokens compression removed, priced at the target that answered (its input rate). */

@@ -53,10 +53,14 @@ function json(headers: Record<string, string> = {}): Record<string, string> {
   return { 'content-type': 'application/json', ...headers };
 }
 
+const LLM_PATHS = { chat: '/v1/chat/completions', messages: '/v1/messages', count: '/v1/messages/count_tokens', embeddings: '/v1/embeddings' } as const;
+
 /** A generated request body, valid or mutated, with a model the deck serves most of the time. */
 function llmCase(r: Rand): Case {
-  const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'embeddings'] as const);
-  let body = kind === 'chat' ? openAIChatRequest(r) : kind === 'messages' ? anthropicRequest(r) : embeddingsRequest(r);
+  const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'count', 'embeddings'] as const);
+  let body = kind === 'chat' ? openAIChatRequest(r) : kind === 'embeddings' ? embeddingsRequest(r) : anthropicRequest(r);
+  // A token count is a Messages request without max_tokens.
+  if (kind === 'count') delete body.max_tokens;
   if (r.chance(0.8)) body.model = r.pick(kind === 'embeddings' ? EMBEDDING_MODELS : CHAT_MODELS);
   let what = `valid ${kind}`;
   if (r.chance(0.6)) {
@@ -66,15 +70,17 @@ function llmCase(r: Rand): Case {
       what = `${kind}: ${mutated.what}`;
     }
   }
-  const path = kind === 'chat' ? '/v1/chat/completions' : kind === 'messages' ? '/v1/messages' : '/v1/embeddings';
+  const path = LLM_PATHS[kind];
   const auth: Record<string, string> =
-    kind === 'messages' && r.chance(0.5) ? { 'x-api-key': userKey, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${userKey}` };
+    kind !== 'chat' && kind !== 'embeddings' && r.chance(0.5)
+      ? { 'x-api-key': userKey, 'anthropic-version': '2023-06-01' }
+      : { authorization: `Bearer ${userKey}` };
   return { method: 'POST', path, headers: json(auth), body: JSON.stringify(body), what };
 }
 
 /** Bodies that are not JSON objects, or barely: broken, empty, oversized, wrong bytes. */
 function rawBodyCase(r: Rand): Case {
-  const path = r.pick(['/v1/chat/completions', '/v1/messages', '/v1/embeddings']);
+  const path = r.pick(Object.values(LLM_PATHS));
   const bodies: Array<[string, () => string | Buffer]> = [
     ['truncated JSON', () => '{"model":"gpt-4o-mini","messages":[{"role":"us'],
     ['not JSON', () => 'hello there'],

@@ -144,13 +144,40 @@ export interface NativeAdapter {
   costEvent?: { carriesUsage(event: SseEvent): boolean; withCost(event: SseEvent, costUsd: number | null): string };
 }
 
+/**
+ * A provider's exact input-token count (for /v1/messages/count_tokens), from the canonical form of
+ * the Messages request it counts. Errors are the chat adapter's mapError: same API, same bodies.
+ */
+export interface TokenCountAdapter {
+  /** The provider's count request; null when the request cannot be expressed there (the gateway estimates instead). */
+  request(target: PlanTarget, request: ChatRequest, apiKey: string | null): UpstreamHttpRequest | GatewayError | null;
+  /** The count in the provider's answer; null when it holds none. */
+  inputTokens(json: unknown): number | null;
+}
+
 /** What a wire format's folder exports: its adapters, and how OpenAI-format requests reach it. */
 export interface AdapterSpec {
   chat: ChatAdapter;
   /** null: the embeddings API is OpenAI's own, and the client's request passes through. */
   embeddings: EmbeddingsAdapter | null;
+  /** null: no token-count endpoint on this wire format (lib/providers says which providers have one). */
+  countTokens: TokenCountAdapter | null;
   /** OpenAI clients' requests and streams pass byte for byte (the wire format is OpenAI's). */
   passthrough: boolean;
   /** The client format it speaks natively (pass-through both ways), if any besides OpenAI's. */
   native?: NativeAdapter;
+}
+
+/** A count in a provider's answer: a non-negative safe integer in `field`, else null. */
+export function countIn(json: unknown, field: string): number | null {
+  if (typeof json !== 'object' || json === null || !Object.hasOwn(json, field)) return null;
+  const value = (json as Record<string, unknown>)[field];
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
+/** The fields of an object the gateway built that a narrower request takes, in the given order. */
+export function pickFields(source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) if (Object.hasOwn(source, field) && source[field] !== undefined) picked[field] = source[field];
+  return picked;
 }

@@ -157,17 +157,51 @@ async function streamEvents(res: ServerResponse, pacer: Pacer, s: StreamInput): 
   res.end(s.tail.map(wire.sseEvent).join(''));
 }
 
-/** POST /v1/messages/count_tokens: the same prompt count the messages answer reports. */
-export function handleCountTokens(ctx: RequestContext, d: AnthropicDialect): void {
+/** MessageCountTokensParams (@anthropic-ai/sdk, betas included): the API refuses any other top-level field, max_tokens too. */
+const COUNT_TOKENS_FIELDS = new Set([
+  'messages',
+  'model',
+  'system',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'cache_control',
+  'output_config',
+  'speed',
+  'user_profile_id',
+  'context_management',
+  'mcp_servers',
+]);
+
+/**
+ * POST /v1/messages/count_tokens: the same prompt count the messages answer reports. A script's
+ * fault (status, errorBody, retryAfterSeconds, hang) answers the count as it would a message.
+ */
+export function handleCountTokens(ctx: RequestContext, d: AnthropicDialect): Promise<void> | void {
   const rid = wire.newRequestId();
-  const fail = (status: number, body: unknown) => sendJson(ctx.res, status, body, d.headers(rid));
+  const fail = (status: number, body: unknown, retryAfter?: number) =>
+    sendJson(ctx.res, status, body, {
+      ...d.headers(rid, status === 429, retryAfter ?? 1),
+      ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
+    });
   if (ctx.jsonError) return fail(400, wire.errors.invalidJson(rid));
+  const fields = typeof ctx.body === 'object' && ctx.body !== null && !Array.isArray(ctx.body) ? Object.keys(ctx.body) : [];
+  const extra = fields.find((key) => !COUNT_TOKENS_FIELDS.has(key));
+  if (extra !== undefined) return fail(400, wire.errors.invalid(`${extra}: Extra inputs are not permitted`, rid));
   // Same validation as messages, max_tokens aside.
   const invalid = wire.validateMessagesRequest({ max_tokens: 1, ...(ctx.body as object) }, rid);
   if (invalid) return fail(400, invalid);
   const body = ctx.body as Record<string, unknown>;
-  if (d.models && !d.models.includes(body.model as string)) return fail(404, wire.errors.modelNotFound(body.model as string, rid));
+  const model = body.model as string;
+  if (d.models && !d.models.includes(model)) return fail(404, wire.errors.modelNotFound(model, rid));
   const last = scanLastUser(body);
-  const override = last.index >= 0 && !last.error ? { index: last.index, texts: last.texts } : undefined;
-  sendJson(ctx.res, 200, { input_tokens: wire.countPromptTokens(body, override) }, d.headers(rid));
+  if (last.error) return fail(400, wire.errors.invalid(last.error, rid));
+  const { script } = chooseScript(last.script, d.queue, d.defaults);
+  const promptTokens = wire.countPromptTokens(body, last.index >= 0 ? { index: last.index, texts: last.texts } : undefined);
+  if (script.hang) return untilAborted(ctx.signal);
+  if (script.status !== undefined && script.status >= 400) {
+    const retryAfter = script.retryAfterSeconds ?? (script.status === 429 ? 1 : undefined);
+    return fail(script.status, script.errorBody ?? wire.errorForStatus(script.status, { model, requestId: rid, promptTokens }), retryAfter);
+  }
+  sendJson(ctx.res, 200, { input_tokens: promptTokens }, d.headers(rid));
 }

@@ -166,4 +166,17 @@ describe('errors map onto the SDK classes', () => {
     expect(counted.input_tokens).toBe(12);
     expect(res.usage.input_tokens).toBe(12);
   });
+
+  test('count_tokens refuses a field the count does not take, max_tokens included, and answers a scripted fault', async () => {
+    const params = { model: 'claude-sonnet-5-5', messages: user('Hi') };
+    const extra = await client.messages.countTokens({ ...params, max_tokens: 10 } as unknown as Anthropic.MessageCountTokensParams).catch((e: unknown) => e);
+    expect(extra).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((extra as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      error: { type: 'invalid_request_error', message: 'max_tokens: Extra inputs are not permitted' },
+    });
+    mock.enqueue({ status: 529 });
+    await expect(client.messages.countTokens(params)).rejects.toMatchObject({ status: 529 });
+    // 3 + (3 + "Hi" 1), once the queue is empty.
+    expect((await client.messages.countTokens(params)).input_tokens).toBe(7);
+  });
 });

@@ -115,15 +115,33 @@ function chunkParts(plan: AnswerPlan): Array<Record<string, unknown>> {
   return plan.pieces.length > 0 ? plan.pieces.map(wire.textPart) : [wire.textPart('')];
 }
 
-/** :countTokens, given `contents` or a whole `generateContentRequest`. */
-export function handleCountTokens(ctx: RequestContext, d: GeminiDialect, model: string): void {
+/**
+ * :countTokens, given `contents` or a whole `generateContentRequest` (never both; its `model` is
+ * required, as a resource name). A script's fault (status, errorBody, retryAfterSeconds, hang)
+ * answers the count as it would a generation.
+ */
+export function handleCountTokens(ctx: RequestContext, d: GeminiDialect, model: string): Promise<void> | void {
   if (ctx.jsonError) return d.send(ctx, 400, wire.errors.invalidJson('Syntax error in the request body.'));
   const raw = (ctx.body ?? {}) as Record<string, unknown>;
-  const body = (raw.generateContentRequest ?? raw) as Record<string, unknown>;
+  const whole = raw.generateContentRequest as Record<string, unknown> | undefined;
+  if (whole !== undefined && raw.contents !== undefined) {
+    return d.send(ctx, 400, wire.errors.invalidArgument('contents and generate_content_request are mutually exclusive.'));
+  }
+  if (whole !== undefined && (typeof whole.model !== 'string' || !whole.model.startsWith('models/'))) {
+    return d.send(ctx, 400, wire.errors.invalidArgument('* GenerateContentRequest.model: unexpected model name format\n'));
+  }
+  const body = whole ?? raw;
   const invalid = wire.validateGenerateRequest(body);
   if (invalid) return d.send(ctx, 400, invalid);
   if (d.rejectModel(ctx, model, 'countTokens')) return;
   const last = scanLastUser(body);
-  const total = wire.countPromptTokens(body, last.index >= 0 && !last.error ? { index: last.index, texts: last.texts } : undefined);
+  if (last.error) return d.send(ctx, 400, wire.errors.invalidArgument(last.error));
+  const { script } = chooseScript(last.script, d.queue, d.defaults);
+  const total = wire.countPromptTokens(body, last.index >= 0 ? { index: last.index, texts: last.texts } : undefined);
+  if (script.hang) return untilAborted(ctx.signal);
+  if (script.status !== undefined && script.status >= 400) {
+    const retryAfterSeconds = script.retryAfterSeconds ?? 1;
+    return d.send(ctx, script.status, script.errorBody ?? wire.errorForStatus(script.status, { model, promptTokens: total, retryAfterSeconds }));
+  }
   d.send(ctx, 200, { totalTokens: total, promptTokensDetails: [{ modality: 'TEXT', tokenCount: total }] });
 }

@@ -194,6 +194,25 @@ describe('embeddings and countTokens', () => {
     const counted = JSON.parse((await call('countTokens', ask('Say hello.'))).body);
     expect(counted.totalTokens).toBe(3);
   });
+
+  test('countTokens of a whole generateContentRequest counts its system instruction and tools; it needs the model', async () => {
+    const generate = ask('Say hello.', { systemInstruction: { parts: [{ text: 'Be brief.' }] } });
+    const whole = await call('countTokens', { generateContentRequest: { model: `models/${MODEL}`, ...generate } });
+    // "Be brief." 3 + "Say hello." 3.
+    expect(JSON.parse(whole.body)).toEqual({ totalTokens: 6, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 6 }] });
+    const noModel = await call('countTokens', { generateContentRequest: generate });
+    expect(noModel.status).toBe(400);
+    expect(JSON.parse(noModel.body).error).toMatchObject({ status: 'INVALID_ARGUMENT', message: expect.stringContaining('GenerateContentRequest.model') });
+    const both = await call('countTokens', { ...generate, generateContentRequest: { model: `models/${MODEL}`, ...generate } });
+    expect(both.status).toBe(400);
+  });
+
+  test('countTokens answers a scripted fault as generateContent would', async () => {
+    mock.enqueue({ status: 503 });
+    const overloaded = await call('countTokens', ask('Say hello.'));
+    expect(overloaded.status).toBe(503);
+    expect(JSON.parse(overloaded.body).error).toMatchObject({ code: 503, status: 'UNAVAILABLE' });
+  });
 });
 
 describe('startMockProviders: three dialects on one port', () => {

@@ -229,3 +229,27 @@ describe('errors as SDK classes', () => {
     expect(seen.filter(Boolean)).toHaveLength(3);
   });
 });
+
+describe('responses input_tokens', () => {
+  test('counts a Responses input as OpenAI answers it, items by the chat rule', async () => {
+    const counted = await client.responses.inputTokens.count({
+      model: 'gpt-4o-mini',
+      input: [
+        { type: 'message', role: 'system', content: 'Be brief.' },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Say hello.' }] },
+        { type: 'function_call', call_id: 'call_1', name: 'greet', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'call_1', output: 'Hello' },
+      ],
+    });
+    // 3 + (3 + "Be brief." 3) + (3 + "Say hello." 3) + (3 + "greet" 1 + "{}" 2) + (3 + "Hello" 1) = 25
+    expect(counted).toEqual({ object: 'response.input_tokens', input_tokens: 25 });
+  });
+
+  test('refuses an unknown item type and a model it does not serve; answers scripted faults', async () => {
+    const unknownItem = client.responses.inputTokens.count({ model: 'gpt-4o-mini', input: [{ type: 'nonsense' } as never] });
+    await expect(unknownItem).rejects.toMatchObject({ status: 400, param: 'input[0].type' });
+    await expect(client.responses.inputTokens.count({ model: 'gpt-nope', input: 'hi' })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    mock.enqueue({ status: 500 });
+    await expect(client.responses.inputTokens.count({ model: 'gpt-4o-mini', input: 'hi' })).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+  });
+});

@@ -14,13 +14,14 @@ import { wireFormatOf } from '../../../lib/providers';
 import { estimatePromptTokens } from '../../../lib/tokens';
 import { droppedFeatures, planRefusal } from '../../../lib/translation-policy';
 import { validateClientRequest } from '../../../lib/validate';
-import { embeddingsAdapterFor } from '../../../sidecars/relay/adapters';
+import { adaptersFor, embeddingsAdapterFor } from '../../../sidecars/relay/adapters';
 import { anthropicAdapter } from '../../../sidecars/relay/adapters/anthropic';
 import { azureAdapter } from '../../../sidecars/relay/adapters/azure';
 import { geminiAdapter } from '../../../sidecars/relay/adapters/gemini';
 import { buildRequest, openaiAdapter } from '../../../sidecars/relay/adapters/openai';
 import type { ChatAdapter } from '../../../sidecars/relay/adapters/types';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
+import { countedRequest } from '../../../sidecars/relay/token-count/counted-request';
 import { hash32 } from '../../harness/mock-provider/tokenizer';
 import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from './request-fuzz';
 
@@ -87,6 +88,26 @@ function translateMessages(body: Record<string, unknown>): void {
   }
 }
 
+/** As the relay counts: each target's count request, and the estimate for targets without one. */
+function translateCount(body: Record<string, unknown>): void {
+  const canonical = countedRequest(body);
+  if (!canonical.ok) {
+    expect(canonical.refusal.status).toBe(400);
+    return;
+  }
+  for (const { target: t } of CHAT_TARGETS) {
+    const built = adaptersFor(t.provider).countTokens?.request(t, canonical.request, 'key');
+    if (built) expectTranslatedOrRefused(built, t.provider);
+  }
+  estimatePromptTokens(anthropicClientFormat.forTarget(canonical.request, 'openai'));
+}
+
+/** A Messages request as a count sends it: no max_tokens. */
+function countRequest(r: Rand): Record<string, unknown> {
+  const { max_tokens: _unused, ...body } = anthropicRequest(r);
+  return body;
+}
+
 function translateEmbeddings(body: Record<string, unknown>, raw: Buffer): void {
   for (const provider of ['azure', 'gemini', 'anthropic'] as const) {
     const adapter = embeddingsAdapterFor(provider)!;
@@ -100,6 +121,7 @@ const FORMATS: Array<{ endpoint: Endpoint; generate: (r: Rand) => Record<string,
     { endpoint: 'chat.completions', generate: openAIChatRequest, translate: translateChat },
     { endpoint: 'messages', generate: anthropicRequest, translate: translateMessages },
     { endpoint: 'embeddings', generate: embeddingsRequest, translate: translateEmbeddings },
+    { endpoint: 'messages.count_tokens', generate: countRequest, translate: translateCount },
   ];
 
 /** Validates, then translates what passed; the tally shows both paths were exercised. */

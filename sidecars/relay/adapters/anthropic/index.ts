@@ -4,6 +4,7 @@
  * assembles them into the spec the relay's registry reads.
  */
 import type { AdapterSpec, ChatAdapter } from '../types';
+import { anthropicTokenCount } from './count-tokens';
 import { anthropicEmbeddings } from './embeddings';
 import { mapAnthropicError } from './errors';
 import { anthropicNative } from './native';
@@ -21,6 +22,7 @@ export const anthropicAdapter: ChatAdapter = {
 export const anthropicSpec: AdapterSpec = {
   chat: anthropicAdapter,
   embeddings: anthropicEmbeddings,
+  countTokens: anthropicTokenCount,
   passthrough: false,
   native: anthropicNative,
 };

@@ -19,6 +19,8 @@ export const azureAdapter: ChatAdapter = {
 export const azureSpec: AdapterSpec = {
   chat: azureAdapter,
   embeddings: azureEmbeddings,
+  // Azure OpenAI has no input-token count: the gateway estimates it.
+  countTokens: null,
   // Azure's URLs and key header differ, so even OpenAI clients go through the adapter.
   passthrough: false,
 };

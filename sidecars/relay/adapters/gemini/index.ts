@@ -8,6 +8,7 @@
  *   Embeddings: embeddings.ts.
  */
 import type { AdapterSpec, ChatAdapter } from '../types';
+import { geminiTokenCount } from './count-tokens';
 import { geminiEmbeddings } from './embeddings';
 import { mapGeminiError } from './errors';
 import { buildGeminiRequest } from './request';
@@ -23,6 +24,7 @@ export const geminiAdapter: ChatAdapter = {
 export const geminiSpec: AdapterSpec = {
   chat: geminiAdapter,
   embeddings: geminiEmbeddings,
+  countTokens: geminiTokenCount,
   passthrough: false,
 };
 

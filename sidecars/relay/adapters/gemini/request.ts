@@ -82,7 +82,7 @@ export function geminiApiRoot(baseUrl: string): string {
   return /\/v1(beta\d*|alpha)?$/.test(trimmed) ? trimmed : `${trimmed}/v1beta`;
 }
 
-function modelPath(model: string): string {
+export function modelPath(model: string): string {
   // "models/x" and tuned models ("tunedModels/x") are already resource names.
   return model.includes('/') ? model : `models/${model}`;
 }

@@ -5,11 +5,13 @@
  */
 import type { AdapterSpec } from '../types';
 import { openaiAdapter } from './chat';
+import { openaiTokenCount } from './count-tokens';
 
 export const openaiSpec: AdapterSpec = {
   chat: openaiAdapter,
   // OpenAI's own embeddings API: the request passes through.
   embeddings: null,
+  countTokens: openaiTokenCount,
   passthrough: true,
 };
 

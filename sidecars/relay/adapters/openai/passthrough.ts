@@ -23,17 +23,17 @@ export function clientIntent(clientBody: Record<string, unknown>, canStream = tr
   return { stream, wantsStreamUsage: stream && options?.include_usage === true };
 }
 
-const PATHS: Record<Exclude<Endpoint, 'messages'>, string> = {
+const PATHS: Record<Extract<Endpoint, 'chat.completions' | 'embeddings'>, string> = {
   'chat.completions': '/chat/completions',
   embeddings: '/embeddings',
 };
 
-export function openAIUrl(endpoint: Exclude<Endpoint, 'messages'>, target: PlanTarget): string {
+export function openAIUrl(endpoint: Extract<Endpoint, 'chat.completions' | 'embeddings'>, target: PlanTarget): string {
   return target.baseUrl + PATHS[endpoint];
 }
 
 export function buildRequest(
-  endpoint: Exclude<Endpoint, 'messages'>,
+  endpoint: Extract<Endpoint, 'chat.completions' | 'embeddings'>,
   target: PlanTarget,
   rawBody: Buffer,
   clientBody: Record<string, unknown>,

@@ -1,0 +1,16 @@
+/** The config of a relay a test starts in its own process: loopback, any free port, no stores. */
+import type { RelayConfig } from '../../../sidecars/relay/config';
+
+export function inProcessRelayConfig(planSecret: string, maxBodyBytes: number): RelayConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    planSecret,
+    usageLogPath: null,
+    credentialAllowlist: null,
+    maxBodyBytes,
+    maxResponseBytes: 1 << 20,
+    redisUrl: null,
+    databaseUrl: null,
+  };
+}
