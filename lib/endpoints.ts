@@ -6,6 +6,8 @@ const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
   ['/v1/chat/completions', 'chat.completions'],
   ['/v1/embeddings', 'embeddings'],
   ['/v1/messages', 'messages'],
+  ['/v1/responses', 'responses'],
+  ['/v1/responses/input_tokens', 'responses.input_tokens'],
 ]);
 
 /** The endpoint a path serves, or undefined for any other path. */

@@ -16,8 +16,12 @@ import { openEnvelope, signEnvelope } from './signing';
 // The provider names live in the provider registry; aigw-proxy's schema reads them from here.
 export { PROVIDER_TYPES, type ProviderType } from './providers';
 
-/** `messages` is Anthropic-format ingress (/v1/messages), translated to any target. */
-export type Endpoint = 'chat.completions' | 'embeddings' | 'messages';
+/**
+ * `messages` is Anthropic-format ingress (/v1/messages), translated to any target; `responses` is
+ * OpenAI's Responses API (/v1/responses), passed through or translated; `responses.input_tokens`
+ * counts a Responses request's input tokens.
+ */
+export type Endpoint = 'chat.completions' | 'embeddings' | 'messages' | 'responses' | 'responses.input_tokens';
 
 /** How the relay retries and fails over for this request (defaults in the relay). */
 export interface PlanRetry {

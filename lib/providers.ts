@@ -12,10 +12,13 @@ export interface ProviderFacts {
   wire: string;
   /** `false`: refuses `stream_options` (read by the OpenAI wire format's adapter); absent means it takes it. */
   streamOptions?: false;
+  /** `true`: serves OpenAI's Responses API (/responses), so /v1/responses clients pass through; absent: translated. */
+  responses?: true;
 }
 
 export const PROVIDERS = {
-  openai: { wire: 'openai' },
+  // The only API whose Responses support is the reference; compatible servers implement subsets.
+  openai: { wire: 'openai', responses: true },
   groq: { wire: 'openai' },
   deepseek: { wire: 'openai' },
   xai: { wire: 'openai' },
@@ -44,6 +47,12 @@ export function isProviderType(name: string): name is ProviderType {
 
 export function wireFormatOf(provider: ProviderType): WireFormat {
   return PROVIDERS[provider].wire;
+}
+
+/** Whether /v1/responses requests pass through to it (it serves the Responses API itself). */
+export function speaksResponses(provider: ProviderType): boolean {
+  const facts: ProviderFacts = PROVIDERS[provider];
+  return facts.responses === true;
 }
 
 /** Whether a streamed request may ask for the usage chunk (`stream_options.include_usage`). */

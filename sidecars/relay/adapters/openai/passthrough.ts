@@ -26,6 +26,8 @@ export function clientIntent(clientBody: Record<string, unknown>, canStream = tr
 const PATHS: Record<Exclude<Endpoint, 'messages'>, string> = {
   'chat.completions': '/chat/completions',
   embeddings: '/embeddings',
+  responses: '/responses',
+  'responses.input_tokens': '/responses/input_tokens',
 };
 
 export function openAIUrl(endpoint: Exclude<Endpoint, 'messages'>, target: PlanTarget): string {
@@ -33,7 +35,7 @@ export function openAIUrl(endpoint: Exclude<Endpoint, 'messages'>, target: PlanT
 }
 
 export function buildRequest(
-  endpoint: Exclude<Endpoint, 'messages'>,
+  endpoint: 'chat.completions' | 'embeddings',
   target: PlanTarget,
   rawBody: Buffer,
   clientBody: Record<string, unknown>,
