@@ -16,6 +16,7 @@ import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
+import { continuedContext } from './continuation';
 import { modelList, modelObject } from './models';
 import { type Route, routeTargets } from './routing';
 import { parseJsonBody, validateFor } from './validate';
@@ -153,8 +154,20 @@ export class AiProxyHandler {
     const targets = route.targets;
     let billing: PlanBilling | undefined;
     if (identity) {
+      const context = await continuedContext(this.stores.redis, identity, endpoint, parsed.value);
+      if (!context.ok) return context.error;
+      // Counting tokens costs nothing: no budget is reserved for it.
+      const payer = endpoint === 'responses.input_tokens' ? { ...identity, budgets: [] } : identity;
       // An unsettled reservation is refunded by aigw-virtual-key's log phase, from the identity.
-      const reservation = await reserveBudget(this.stores, { requestId, identity, endpoint, targets, body: parsed.value, now: Date.now() });
+      const reservation = await reserveBudget(this.stores, {
+        requestId,
+        identity: payer,
+        endpoint,
+        targets,
+        body: parsed.value,
+        context: context.value,
+        now: Date.now(),
+      });
       if (!reservation.ok) return reservation.error;
       billing = reservation.billing;
     }

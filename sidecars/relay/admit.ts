@@ -9,12 +9,15 @@ import { failed, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
 import type { ChatRequest } from '../../lib/openai-types';
-import { type RoutePlan, verifyPlan } from '../../lib/plan';
+import { type Endpoint, type RoutePlan, verifyPlan } from '../../lib/plan';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { clientIntent } from './adapters/openai';
 import type { ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
+import { continueResponse, type ResponseKeeper } from './responses/continuation';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+
+const isResponses = (endpoint: Endpoint): boolean => endpoint === 'responses' || endpoint === 'responses.input_tokens';
 
 /** One admitted client request: what every attempt reads. */
 export interface RelayRequest {
@@ -23,7 +26,12 @@ export interface RelayRequest {
   clientBody: Record<string, unknown>;
   /** The request in canonical (OpenAI) form, for translated attempts; null for embeddings. */
   canonical: ChatRequest | null;
+  /** The client's format, for this request (a Responses answer repeats its request's settings). */
   format: ClientFormat;
+  /** Keeps the answer for a later previous_response_id (/v1/responses); absent or null when nothing is kept. */
+  keeper?: ResponseKeeper | null;
+  /** The kept response this request continues (its previous_response_id), if any. */
+  continues?: string | null;
   stream: boolean;
   /** The client asked for the usage chunk itself (stream_options.include_usage). */
   wantsStreamUsage: boolean;
@@ -43,7 +51,7 @@ export async function admit(
   res: ServerResponse,
   path: string,
   format: ClientFormat,
-  deps: Pick<RelayDeps, 'config' | 'log' | 'usedPlans'>,
+  deps: Pick<RelayDeps, 'config' | 'log' | 'usedPlans' | 'responses'>,
 ): Promise<Result<RelayRequest>> {
   const startedAt = Date.now();
   let rawBody: Buffer;
@@ -77,9 +85,12 @@ export async function admit(
   // validation, run here again (depth-checked parse, then the client format's own rules).
   const parsed = parseJsonBody(rawBody);
   if (!parsed.ok) return failed(gatewayError(400, parsed.message, 'invalid_json'));
-  const clientBody = parsed.value;
-  const valid = validateClientRequest(plan.endpoint, clientBody);
+  const valid = validateClientRequest(plan.endpoint, parsed.value);
   if (!valid.ok) return failed(gatewayError(400, valid.message, valid.code, valid.param));
+  // A Responses request may continue a kept one: from here on, the body holds that context too.
+  const continued = isResponses(plan.endpoint) ? await continueResponse(parsed.value, plan, deps.responses ?? null, deps.log) : null;
+  if (continued && !continued.ok) return continued;
+  const clientBody = continued ? continued.value.body : parsed.value;
   const embeddings = plan.endpoint === 'embeddings';
   const converted = embeddings ? null : format.toCanonical(clientBody);
   if (converted && !converted.ok) return failed(converted.refusal);
@@ -90,7 +101,9 @@ export async function admit(
     rawBody,
     clientBody,
     canonical: converted ? converted.request : null,
-    format,
+    format: format.forRequest?.(parsed.value) ?? format,
+    keeper: continued?.value.keeper ?? null,
+    continues: continued?.value.continues ?? null,
     stream,
     wantsStreamUsage,
     startedAt,

@@ -9,16 +9,18 @@ import { gatewayError } from '../../lib/errors';
 import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { completionText } from '../../lib/tokens';
-import { usageFromResponse } from './adapters/openai';
+import { continuing, responsesOutputText, responsesUsage, usageFromResponse } from './adapters/openai';
 import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedError } from './adapters/types';
 import type { RelayRequest } from './admit';
-import type { Built } from './attempt';
+import type { Built, Reading } from './attempt';
 import { type AttemptFailure, type AttemptOutcome, answered, failed, type Step } from './attempt-outcome';
+import type { StreamEncoder } from './client-formats/client-format';
 import { CompletionAssembler } from './completion-assembler';
 import { sendJson } from './respond';
+import { responsesPassthroughSource } from './responses/passthrough-source';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
-import { passthroughSource, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
+import { passthroughSource, runStream, SSE_HEADERS, type StreamSource, translatedSource } from './stream-engine';
 import { upstreamHeaders } from './upstream-headers';
 import type { TokenUsage } from './usage';
 
@@ -38,11 +40,12 @@ export async function answer(
   // A pass-through stream is one the provider really streamed; a translated one always is.
   const streamed = (headersIn['content-type'] ?? '').includes('text/event-stream') || reading.kind === 'translated';
   if (request.stream && reading.kind !== 'embeddings' && streamed) {
-    return streamAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, response, headers, settlement);
+    return streamAnswer(request, target, reading, response, headers, settlement);
   }
   const json = parseJson(await response.body.text(), target);
   if (!json.ok) return json;
   if (reading.kind === 'embeddings') return embeddingsAnswer(request, target, reading.adapter, json.value, headers, settlement);
+  if (reading.kind === 'responses') return responsesAnswer(request, target, json.value, headers, settlement);
   return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, headers, settlement);
 }
 
@@ -95,6 +98,20 @@ function jsonAnswer(
   return sendAnswer(request, target, usage, (costUsd) => request.format.completion(completion, usage, costUsd), headers, settlement);
 }
 
+/** OpenAI's own response object (pass-through): usage from it, kept as it is for a continuation. */
+function responsesAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  json: { text: string; parsed: unknown },
+  headers: Headers,
+  settlement: Settlement,
+): Promise<AttemptOutcome> {
+  const usage = responsesUsage(json.parsed) ?? settlement.estimate(responsesOutputText(json.parsed));
+  // The provider never saw the gateway's previous_response_id: the answer names it as OpenAI's would.
+  const answer = request.continues ? continuing(json.parsed, request.continues) : json.parsed;
+  return sendAnswer(request, target, usage, () => (request.continues ? answer : json.text), headers, settlement, answer);
+}
+
 function embeddingsAnswer(
   request: RelayRequest,
   target: PlanTarget,
@@ -107,7 +124,10 @@ function embeddingsAnswer(
   return sendAnswer(request, target, translated.usage, () => translated.body, headers, settlement);
 }
 
-/** Charged first, so the answer can carry its cost (x-gateway-cost, usage.cost); recorded; sent. */
+/**
+ * Charged first, so the answer can carry its cost (x-gateway-cost, usage.cost); kept, when the
+ * gateway keeps answers (`kept`: the answer as an object, when the body sent is its text); recorded; sent.
+ */
 async function sendAnswer(
   request: RelayRequest,
   target: PlanTarget,
@@ -115,18 +135,21 @@ async function sendAnswer(
   body: (costUsd: number | null) => unknown,
   headers: Headers,
   settlement: Settlement,
+  kept?: unknown,
 ): Promise<AttemptOutcome> {
   const costHeader = await settlement.charge(target, usage, 'ok');
+  const rendered = body(settlement.costUsd());
+  await request.keeper?.keep(kept ?? rendered);
   const firstByteAt = Date.now();
   settlement.record(target, 200, 'ok', usage, firstByteAt);
-  sendJson(request.res, 200, body(settlement.costUsd()), { ...headers, ...costHeader });
+  sendJson(request.res, 200, rendered, { ...headers, ...costHeader });
   return answered(firstByteAt, usage);
 }
 
 async function streamAnswer(
   request: RelayRequest,
   target: PlanTarget,
-  adapter: ChatAdapter | null,
+  reading: Exclude<Reading, { kind: 'embeddings' }>,
   response: Dispatcher.ResponseData,
   headers: Headers,
   settlement: Settlement,
@@ -140,15 +163,15 @@ async function streamAnswer(
   });
   // Only a request the cache will store pays for putting the stream back together.
   const assembler = request.plan.cache ? new CompletionAssembler() : undefined;
-  const source = adapter
-    ? translatedSource(adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder, assembler)
-    : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
+  const source = streamSource(request, target, reading, encoder, assembler);
   const result = await runStream(response, source, {
     res: request.res,
     headers: { ...SSE_HEADERS, ...headers },
     encoder,
     settle: async (usage) => {
       await settlement.charge(target, usage, 'ok');
+      // Before the end reaches the client: a continuation sent the moment it has the end finds it.
+      await request.keeper?.keep(source.answer?.() ?? encoder.answer?.());
       return settlement.costUsd();
     },
     estimate: (generatedText) => settlement.estimate(generatedText),
@@ -168,6 +191,22 @@ async function streamAnswer(
   await settlement.charge(target, usage, result.outcome);
   settlement.record(target, 200, result.outcome, usage, result.firstByteAt);
   return answered(result.firstByteAt, usage);
+}
+
+/** How the provider's stream is read: translated into the client's format, or passed through (chat, or Responses events). */
+function streamSource(
+  request: RelayRequest,
+  target: PlanTarget,
+  reading: Exclude<Reading, { kind: 'embeddings' }>,
+  encoder: StreamEncoder,
+  assembler: CompletionAssembler | undefined,
+): StreamSource {
+  if (reading.kind === 'translated') {
+    const created = Math.floor(request.startedAt / 1000);
+    return translatedSource(reading.adapter.chatStream({ model: target.model, requestId: request.plan.requestId, created }), encoder, assembler);
+  }
+  if (reading.kind === 'responses') return responsesPassthroughSource(request.continues ?? null);
+  return passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
 }
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {

@@ -15,8 +15,9 @@ import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { type GatewayError, gatewayError, ok, type Result, failed as refused } from '../../lib/errors';
 import type { PlanTarget } from '../../lib/plan';
+import { speaksResponses } from '../../lib/providers';
 import { adaptersFor } from './adapters';
-import { buildRequest } from './adapters/openai';
+import { buildRequest, buildResponsesRequest } from './adapters/openai';
 import { type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter, isRefused } from './adapters/types';
 import type { RelayRequest } from './admit';
 import { answer, interruptedAnswer } from './answer';
@@ -27,8 +28,12 @@ import type { RelayDeps } from './deps';
 import type { Settlement } from './settlement';
 import { callUpstream, classifyUpstreamFailure, type UpstreamPools, type UpstreamRequest } from './upstream';
 
-/** How the provider's reply is read: passed through, translated back, or embeddings translated. */
-export type Reading = { kind: 'passthrough' } | { kind: 'translated'; adapter: ChatAdapter } | { kind: 'embeddings'; adapter: EmbeddingsAdapter };
+/** How the provider's reply is read: passed through (chat, or OpenAI's Responses API), translated back, or embeddings translated. */
+export type Reading =
+  | { kind: 'passthrough' }
+  | { kind: 'responses' }
+  | { kind: 'translated'; adapter: ChatAdapter }
+  | { kind: 'embeddings'; adapter: EmbeddingsAdapter };
 
 export interface Built {
   call: UpstreamRequest;
@@ -89,7 +94,7 @@ function credentialFor(target: PlanTarget, deps: Pick<RelayDeps, 'config' | 'env
   return ok(value!);
 }
 
-/** The three ways to ask a provider: the client's own bytes, a translation, or embeddings. */
+/** The ways to ask a provider: the client's own request (chat bytes, or a Responses request), a translation, or embeddings. */
 function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: AdapterSpec, apiKey: string | null): Omit<Built, 'mapError'> | GatewayError {
   const { plan, format } = request;
   if (plan.endpoint === 'embeddings') {
@@ -98,7 +103,10 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
     const built = spec.embeddings.request(target, request.clientBody, apiKey);
     return isRefused(built) ? built : { call: built, reading: { kind: 'embeddings', adapter: spec.embeddings }, dropped: [] };
   }
-  if (format.name === 'openai' && spec.passthrough) {
+  if ((plan.endpoint === 'responses' || plan.endpoint === 'responses.input_tokens') && speaksResponses(target.provider)) {
+    return { call: buildResponsesRequest(plan.endpoint, target, request.clientBody, apiKey), reading: { kind: 'responses' }, dropped: [] };
+  }
+  if (plan.endpoint === 'chat.completions' && spec.passthrough) {
     return {
       call: buildRequest('chat.completions', target, request.rawBody, request.clientBody, apiKey).request,
       reading: { kind: 'passthrough' },

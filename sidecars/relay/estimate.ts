@@ -4,11 +4,17 @@
  * never has more tokens than bytes), the answer counted with o200k_base (long pieces as bytes).
  * Marked estimated wherever it shows.
  */
+import type { Endpoint } from '../../lib/plan';
 import { countTextTokens, estimatePromptTokens } from '../../lib/tokens';
 import type { TokenUsage } from './usage';
 
-export function estimateUsage(promptTokensEstimate: number | undefined, clientBody: Record<string, unknown>, generatedText: string): TokenUsage {
-  const promptTokens = promptTokensEstimate || estimatePromptTokens(clientBody);
+export function estimateUsage(
+  promptTokensEstimate: number | undefined,
+  clientBody: Record<string, unknown>,
+  generatedText: string,
+  endpoint?: Endpoint,
+): TokenUsage {
+  const promptTokens = promptTokensEstimate || estimatePromptTokens(clientBody, endpoint);
   const completionTokens = countTextTokens(generatedText);
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, cachedTokens: 0, reasoningTokens: 0, estimated: true };
 }

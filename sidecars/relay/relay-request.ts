@@ -8,6 +8,7 @@ import { admit } from './admit';
 import { clientFormatFor } from './client-formats/index';
 import type { RelayDeps } from './deps';
 import { sendError } from './respond';
+import { countInputTokens } from './responses/input-tokens';
 import { runPlan } from './run-plan';
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
@@ -17,7 +18,9 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   if (!admitted.ok) return sendError(res, format.name, admitted.error);
   const slot = deps.slots.hold(admitted.value.plan);
   try {
-    const refusal = await runPlan(admitted.value, deps);
+    // Counting tokens calls at most one provider and bills nothing: not a plan to walk.
+    const counting = admitted.value.plan.endpoint === 'responses.input_tokens';
+    const refusal = counting ? await countInputTokens(admitted.value, deps) : await runPlan(admitted.value, deps);
     if (refusal) sendError(res, format.name, refusal);
   } finally {
     slot.release();

@@ -49,7 +49,7 @@ export class Settlement {
 
   /** The provider reported no usage: count it, and say so (usage.estimated, a metric). */
   estimate(generatedText: string): TokenUsage {
-    return estimateUsage(this.request.plan.billing?.promptTokensEstimate, this.request.clientBody, generatedText);
+    return estimateUsage(this.request.plan.billing?.promptTokensEstimate, this.request.clientBody, generatedText, this.request.plan.endpoint);
   }
 
   record(target: PlanTarget, status: number, outcome: UsageOutcome, usage: TokenUsage | null, firstByteAt: number | null): void {

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { hash32 } from '../harness/mock-provider/tokenizer';
 import { localOnly, REMOTE_RUN } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
-import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from '../lib/validate/request-fuzz';
+import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand, responsesRequest } from '../lib/validate/request-fuzz';
 import { uniqueName } from './helpers';
 
 const SEED = 'fuzz 2026-12';
@@ -53,10 +53,13 @@ function json(headers: Record<string, string> = {}): Record<string, string> {
   return { 'content-type': 'application/json', ...headers };
 }
 
+const GENERATORS = { chat: openAIChatRequest, messages: anthropicRequest, responses: responsesRequest, embeddings: embeddingsRequest };
+const PATHS = { chat: '/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses', embeddings: '/v1/embeddings' };
+
 /** A generated request body, valid or mutated, with a model the deck serves most of the time. */
 function llmCase(r: Rand): Case {
-  const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'embeddings'] as const);
-  let body = kind === 'chat' ? openAIChatRequest(r) : kind === 'messages' ? anthropicRequest(r) : embeddingsRequest(r);
+  const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'responses', 'embeddings'] as const);
+  let body = GENERATORS[kind](r);
   if (r.chance(0.8)) body.model = r.pick(kind === 'embeddings' ? EMBEDDING_MODELS : CHAT_MODELS);
   let what = `valid ${kind}`;
   if (r.chance(0.6)) {
@@ -66,7 +69,7 @@ function llmCase(r: Rand): Case {
       what = `${kind}: ${mutated.what}`;
     }
   }
-  const path = kind === 'chat' ? '/v1/chat/completions' : kind === 'messages' ? '/v1/messages' : '/v1/embeddings';
+  const path = PATHS[kind];
   const auth: Record<string, string> =
     kind === 'messages' && r.chance(0.5) ? { 'x-api-key': userKey, 'anthropic-version': '2023-06-01' } : { authorization: `Bearer ${userKey}` };
   return { method: 'POST', path, headers: json(auth), body: JSON.stringify(body), what };
@@ -74,7 +77,7 @@ function llmCase(r: Rand): Case {
 
 /** Bodies that are not JSON objects, or barely: broken, empty, oversized, wrong bytes. */
 function rawBodyCase(r: Rand): Case {
-  const path = r.pick(['/v1/chat/completions', '/v1/messages', '/v1/embeddings']);
+  const path = r.pick(['/v1/chat/completions', '/v1/messages', '/v1/responses', '/v1/embeddings']);
   const bodies: Array<[string, () => string | Buffer]> = [
     ['truncated JSON', () => '{"model":"gpt-4o-mini","messages":[{"role":"us'],
     ['not JSON', () => 'hello there'],
