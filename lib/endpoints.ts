@@ -7,6 +7,8 @@ const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
   ['/v1/embeddings', 'embeddings'],
   ['/v1/messages', 'messages'],
   ['/v1/messages/count_tokens', 'messages.count_tokens'],
+  ['/v1/responses', 'responses'],
+  ['/v1/responses/input_tokens', 'responses.input_tokens'],
 ]);
 
 /** Endpoints whose requests spend no provider tokens: no budget reservation, no tpm, no bill, no ledger row. */

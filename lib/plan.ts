@@ -18,9 +18,11 @@ export { PROVIDER_TYPES, type ProviderType } from './providers';
 
 /**
  * `messages` is Anthropic-format ingress (/v1/messages), translated to any target;
- * `messages.count_tokens` counts the input tokens of such a request (answered, never billed).
+ * `messages.count_tokens` counts the input tokens of such a request (answered, never billed);
+ * `responses` is OpenAI's Responses API (/v1/responses), passed through or translated;
+ * `responses.input_tokens` counts a Responses request's input tokens.
  */
-export type Endpoint = 'chat.completions' | 'embeddings' | 'messages' | 'messages.count_tokens';
+export type Endpoint = 'chat.completions' | 'embeddings' | 'messages' | 'messages.count_tokens' | 'responses' | 'responses.input_tokens';
 
 /** How the relay retries and fails over for this request (defaults in the relay). */
 export interface PlanRetry {

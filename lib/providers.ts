@@ -18,11 +18,14 @@ export interface ProviderFacts {
    * /v1/messages/count_tokens is answered with the gateway's own estimate.
    */
   countsTokens?: true;
+  /** `true`: serves OpenAI's Responses API (/responses), so /v1/responses clients pass through; absent: translated. */
+  responses?: true;
 }
 
 export const PROVIDERS = {
-  // Only OpenAI's own API has responses/input_tokens among the servers on its wire format.
-  openai: { wire: 'openai', countsTokens: true },
+  // Only OpenAI's own API has responses/input_tokens among the servers on its wire format, and its
+  // Responses support is the reference (compatible servers implement subsets).
+  openai: { wire: 'openai', countsTokens: true, responses: true },
   groq: { wire: 'openai' },
   deepseek: { wire: 'openai' },
   xai: { wire: 'openai' },
@@ -51,6 +54,12 @@ export function isProviderType(name: string): name is ProviderType {
 
 export function wireFormatOf(provider: ProviderType): WireFormat {
   return PROVIDERS[provider].wire;
+}
+
+/** Whether /v1/responses requests pass through to it (it serves the Responses API itself). */
+export function speaksResponses(provider: ProviderType): boolean {
+  const facts: ProviderFacts = PROVIDERS[provider];
+  return facts.responses === true;
 }
 
 /** Whether a streamed request may ask for the usage chunk (`stream_options.include_usage`). */

@@ -2,7 +2,7 @@
 
 /** The output allowance a request asked for, or null when it set none. */
 export function requestedMaxOutput(body: Record<string, unknown>): number | null {
-  for (const field of ['max_completion_tokens', 'max_tokens']) {
+  for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
     const value = body[field];
     if (Number.isInteger(value) && (value as number) > 0) return value as number;
   }

@@ -24,8 +24,9 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const SAMPLE_WINDOWS = 16;
 const WINDOW_CHARS = 1024;
 
-export function estimatePromptTokens(body: Record<string, unknown>): number {
-  const endpoint: Endpoint = body.input !== undefined && body.messages === undefined ? 'embeddings' : 'chat.completions';
+/** `endpoint` when the caller knows it; else a body with `input` and no `messages` is read as embeddings. */
+export function estimatePromptTokens(body: Record<string, unknown>, known?: Endpoint): number {
+  const endpoint: Endpoint = known ?? (body.input !== undefined && body.messages === undefined ? 'embeddings' : 'chat.completions');
   const texts: string[] = [];
   let bytes = 0;
   let tokens = PER_REQUEST;

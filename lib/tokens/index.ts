@@ -11,4 +11,4 @@ export { completionText, type GeneratedParts, generatedText, requestedMaxOutput 
 export { estimatePromptTokens } from './estimate';
 export { countTextTokens } from './o200k';
 export { promptTokenBound, type TokenTarget, UNKNOWN_CONTEXT_WINDOW } from './prompt-bound';
-export { type PromptShape, promptShape } from './prompt-shape';
+export { combineShapes, type PromptShape, promptShape } from './prompt-shape';

@@ -63,3 +63,19 @@ export function promptShape(body: Record<string, unknown>, endpoint: Endpoint): 
   walkRequest(body, endpoint, visitor);
   return shape;
 }
+
+/** Two parts of one prompt as one (a request and the earlier context it continues). */
+export function combineShapes(a: PromptShape, b: PromptShape): PromptShape {
+  return {
+    textTokens: a.textTokens + b.textTokens,
+    messages: a.messages + b.messages,
+    images: a.images + b.images,
+    toolDefinitions: a.toolDefinitions + b.toolDefinitions,
+    toolCalls: a.toolCalls + b.toolCalls,
+    toolResults: a.toolResults + b.toolResults,
+    longestToolName: Math.max(a.longestToolName, b.longestToolName),
+    usesTools: a.usesTools || b.usesTools,
+    embeddingInputs: a.embeddingInputs + b.embeddingInputs,
+    unbounded: a.unbounded ?? b.unbounded,
+  };
+}

@@ -1,6 +1,6 @@
 /**
  * One walk over a request body in the formats the gateway accepts (OpenAI chat completions,
- * OpenAI embeddings, Anthropic Messages), reporting to a visitor everything a provider may render
+ * OpenAI embeddings, Anthropic Messages, OpenAI Responses), reporting to a visitor everything a provider may render
  * into the prompt. The bound (prompt-shape.ts) and the estimate (estimate.ts) are two visitors, so
  * they can never disagree about what counts. Binary payloads (base64 images, PDFs, audio) are
  * never read as text: images are counted, other media reported as unbounded.
@@ -65,6 +65,11 @@ const SETTINGS = new Set([
   'dimensions',
   'safety_identifier',
   'prompt_cache_key',
+  // Responses API settings (its context and instructions are walked).
+  'max_output_tokens',
+  'previous_response_id',
+  'include',
+  'truncation',
 ]);
 
 /** Top-level fields that make a provider add content the request does not hold. */
@@ -93,7 +98,18 @@ export function walkRequest(body: Record<string, unknown>, endpoint: Endpoint, v
     switch (key) {
       case 'input':
         if (endpoint === 'embeddings') walkEmbeddingsInput(value, visitor);
+        else if (endpoint === 'responses' || endpoint === 'responses.input_tokens') walkResponsesInput(value, visitor);
         else visitor.jsonValue(value);
+        break;
+      case 'instructions':
+        // The Responses API's system prompt: a message of its own once rendered.
+        visitor.message();
+        walkContent(value, false, visitor);
+        break;
+      case 'text':
+        // The Responses API's output format (and verbosity); a JSON format may become a forced tool.
+        visitor.jsonValue(value);
+        if (isJsonMode((value as { format?: unknown } | null)?.format)) visitor.usesTools();
         break;
       case 'messages':
         if (Array.isArray(value)) for (const message of value) walkMessage(message, visitor);
@@ -131,6 +147,39 @@ function walkTools(tools: unknown, visitor: PromptVisitor): void {
   for (const tool of tools) {
     visitor.toolDefinition();
     visitor.jsonValue(tool);
+  }
+}
+
+/** Responses input: a user message as a string, or items (messages, function calls and their outputs, reasoning). */
+function walkResponsesInput(input: unknown, visitor: PromptVisitor): void {
+  if (typeof input === 'string') {
+    visitor.message();
+    return visitor.text(input);
+  }
+  if (!Array.isArray(input)) return visitor.jsonValue(input);
+  for (const item of input) walkResponsesItem(item, visitor);
+}
+
+function walkResponsesItem(item: unknown, visitor: PromptVisitor): void {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return visitor.jsonValue(item);
+  const fields = item as Record<string, unknown>;
+  switch (fields.type ?? 'message') {
+    case 'message':
+      return walkMessage(item, visitor);
+    case 'function_call':
+      // Rendered as an assistant message's tool call.
+      visitor.message();
+      walkStringField(fields.call_id, false, visitor);
+      return walkFunction(fields, visitor);
+    case 'function_call_output':
+      visitor.message();
+      visitor.toolResult();
+      walkStringField(fields.call_id, false, visitor);
+      if (fields.output !== undefined && fields.output !== null) walkContent(fields.output, true, visitor);
+      return;
+    default:
+      // Reasoning sent back (its summary and encrypted content) and anything unknown: as JSON.
+      return visitor.jsonValue(item);
   }
 }
 
@@ -221,6 +270,8 @@ function walkPart(part: unknown, asJson: boolean, visitor: PromptVisitor): void 
   if (typeof type === 'string' && IMAGE_PARTS.has(type)) return visitor.image();
   switch (type) {
     case 'text':
+    case 'input_text':
+    case 'output_text':
       return walkStringField(block.text, asJson, visitor);
     case 'refusal':
       return walkStringField(block.refusal, false, visitor);

@@ -7,6 +7,7 @@
  * requests; the relay counts, per target, what droppedFeatures names. Pure, linear, data-driven.
  */
 import { type ClientFormatName, type GatewayError, gatewayError } from '../errors';
+import type { Endpoint } from '../plan';
 import { type ProviderType, wireFormatOf } from '../providers';
 import { anthropicLocation, openAIParam } from '../validate/wording';
 import { anthropicFeatures } from './anthropic-features';
@@ -50,6 +51,15 @@ export function droppedFeatures(format: ClientFormatName, body: Record<string, u
   const dropped = new Set<string>();
   for (const feature of FORMATS[format].features(body)) if (policyOf(format, feature, family) === 'dropped') dropped.add(feature.id);
   return [...dropped];
+}
+
+/**
+ * The endpoints this policy judges: chat and messages. Embeddings are not translated, a token
+ * count sends no answer-shaping fields, and Responses requests are refused field by field by
+ * their own validator (lib/validate/openai-responses.ts).
+ */
+export function judgedByPolicy(endpoint: Endpoint): boolean {
+  return endpoint === 'chat.completions' || endpoint === 'messages';
 }
 
 /** The first feature the plan's targets cannot take, as the 400 the client gets; null when every target can. */

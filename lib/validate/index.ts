@@ -12,6 +12,7 @@ import { checkEmbeddings } from './embeddings';
 import { type Issue, Rejection } from './issue';
 import { TOO_DEEP_MESSAGE } from './json-body';
 import { checkChatCompletion } from './openai-chat';
+import { checkInputTokens, checkResponse } from './openai-responses';
 import { anthropicWording, openAIWording, type Worded } from './wording';
 
 export { MAX_JSON_DEPTH } from './bounds';
@@ -47,6 +48,9 @@ function run(check: Checker, word: (issue: Issue) => Worded, body: JsonObject): 
 export const validateChatCompletion = (body: JsonObject): Validation => run(checkChatCompletion, openAIWording, body);
 /** OpenAI embeddings. */
 export const validateEmbeddings = (body: JsonObject): Validation => run(checkEmbeddings, openAIWording, body);
+/** OpenAI Responses (/v1/responses) and its input-token count: unknown fields refused by name. */
+export const validateResponse = (body: JsonObject): Validation => run(checkResponse, openAIWording, body);
+export const validateInputTokens = (body: JsonObject): Validation => run(checkInputTokens, openAIWording, body);
 /** Anthropic Messages (/v1/messages), worded as Anthropic's API words its 400s. */
 export const validateMessages = (body: JsonObject): Validation => run(checkAnthropicMessages, anthropicWording, body);
 /** Anthropic token counts (/v1/messages/count_tokens): a Messages prompt without max_tokens. */
@@ -62,5 +66,7 @@ export function validateClientRequest(endpoint: Endpoint, body: unknown): Valida
   if (valueNestingExceeds(body, MAX_JSON_DEPTH)) return { ok: false, message: TOO_DEEP_MESSAGE, param: null, code: 'invalid_value' };
   if (endpoint === 'messages') return validateMessages(body);
   if (endpoint === 'messages.count_tokens') return validateCountTokens(body);
+  if (endpoint === 'responses') return validateResponse(body);
+  if (endpoint === 'responses.input_tokens') return validateInputTokens(body);
   return endpoint === 'embeddings' ? validateEmbeddings(body) : validateChatCompletion(body);
 }

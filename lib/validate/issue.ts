@@ -14,7 +14,11 @@ export type Issue =
   | { kind: 'below' | 'above'; path: Path; limit: number; got: number; integer: boolean }
   | { kind: 'too_short' | 'too_long'; path: Path; what: 'array' | 'string' | 'object'; limit: number; got: number }
   /** A rule of its own: `message` is a predicate after the field's name ("nested more than ..."), a sentence for the whole body. */
-  | { kind: 'rule'; path: Path; message: string; code: string };
+  | { kind: 'rule'; path: Path; message: string; code: string }
+  /** A field the endpoint does not have (only endpoints that refuse unknown fields raise it). */
+  | { kind: 'unknown'; path: Path }
+  /** A field of the client's API the gateway cannot serve; `reason` follows the field's name ("is not supported through the gateway"). */
+  | { kind: 'unsupported'; path: Path; reason: string };
 
 /** Thrown by the checks, caught once by the validator entry points. */
 export class Rejection extends Error {

@@ -47,7 +47,7 @@ const logitBias: Check = mapOf(
 );
 
 /** Shared.Metadata: 16 pairs, keys up to 64 characters, string values up to 512. */
-const metadata: Check = mapOf(string({ max: B.MAX_METADATA_KEY_LENGTH }), string({ max: B.MAX_METADATA_VALUE_LENGTH }), B.MAX_METADATA_ENTRIES);
+export const metadata: Check = mapOf(string({ max: B.MAX_METADATA_KEY_LENGTH }), string({ max: B.MAX_METADATA_VALUE_LENGTH }), B.MAX_METADATA_ENTRIES);
 
 const responseFormat: Check = tagged([
   ['text', noFields],

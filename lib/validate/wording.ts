@@ -108,6 +108,10 @@ export function openAIWording(issue: Issue): Worded {
       return openAILength(issue, name);
     case 'rule':
       return { message: param ? `Invalid '${param}': ${issue.message}.` : issue.message, param, code: issue.code };
+    case 'unknown':
+      return { message: `Unknown parameter: '${name}'.`, param, code: 'unknown_parameter' };
+    case 'unsupported':
+      return { message: `Unsupported parameter: '${name}' ${issue.reason}.`, param, code: 'unsupported_parameter' };
   }
 }
 
@@ -151,6 +155,10 @@ function anthropicText(issue: Issue): string {
     }
     case 'rule':
       return issue.message;
+    case 'unknown':
+      return 'Extra inputs are not permitted';
+    case 'unsupported':
+      return `Field ${issue.reason}`;
   }
 }
 

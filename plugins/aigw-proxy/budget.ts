@@ -13,7 +13,7 @@ import { MAX_BUDGET_NANO, nanoToUsdString } from '../../lib/money';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
 import { worstCaseNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
-import { promptShape, promptTokenBound, requestedMaxOutput, type TokenTarget } from '../../lib/tokens';
+import { combineShapes, type PromptShape, promptShape, promptTokenBound, requestedMaxOutput, type TokenTarget } from '../../lib/tokens';
 
 /** A reservation outlives the longest possible attempt chain, then is refunded if never settled. */
 const RESERVATION_MARGIN_MS = 60_000;
@@ -33,6 +33,8 @@ export interface ReservationInput {
   endpoint: Endpoint;
   targets: PlanTarget[];
   body: Record<string, unknown>;
+  /** Earlier context the request continues (a kept response, previous_response_id): billed as prompt too. */
+  context?: PromptShape | null;
   now: number;
 }
 
@@ -70,8 +72,9 @@ function outputLimit(requested: number | null, target: PlanTarget): number | nul
  * choices. Capped at MAX_RESERVATION_NANO. Without a price, or without any output limit (neither
  * the request nor the model has one), there is no bound to reserve.
  */
-export function worstCase(endpoint: Endpoint, targets: PlanTarget[], body: Record<string, unknown>): number | Unbounded {
-  const shape = promptShape(body, endpoint);
+export function worstCase(endpoint: Endpoint, targets: PlanTarget[], body: Record<string, unknown>, context: PromptShape | null = null): number | Unbounded {
+  const own = promptShape(body, endpoint);
+  const shape = context ? combineShapes(own, context) : own;
   const requested = requestedMaxOutput(body);
   const choices = endpoint === 'chat.completions' && Number.isSafeInteger(body.n) && (body.n as number) > 1 ? (body.n as number) : 1;
   let worst = 0;
@@ -104,7 +107,7 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
   if (isTokenCount(input.endpoint)) return { ok: true, billing: { ...billing, budgets: [] }, expiresAt: 0 };
   if (identity.budgets.length === 0) return { ok: true, billing, expiresAt: 0 };
 
-  const amount = worstCase(input.endpoint, input.targets, input.body);
+  const amount = worstCase(input.endpoint, input.targets, input.body, input.context);
   if (amount === 'price') {
     return refuse(403, 'model_price_unknown', 'This model has no known price, so it cannot be used with a budgeted key. Ask an operator to set its pricing.');
   }

@@ -15,9 +15,10 @@ import { exitJson, exitWith } from '../../lib/kong/respond';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
-import { planRefusal } from '../../lib/translation-policy';
+import { judgedByPolicy, planRefusal } from '../../lib/translation-policy';
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
+import { continuedContext } from './continuation';
 import { anthropicModelList, anthropicModelObject, modelList, modelObject } from './models';
 import { type Route, routeTargets } from './routing';
 import { parseJsonBody, validateFor } from './validate';
@@ -160,12 +161,24 @@ export class AiProxyHandler {
     const targets = route.targets;
     // A feature one of the plan's targets cannot take is refused before the budget is reserved;
     // the relay asks the same of the same plan.
-    const untranslatable = endpoint === 'embeddings' ? null : planRefusal(clientFormatOf(path), parsed.value, targets);
+    const untranslatable = judgedByPolicy(endpoint) ? planRefusal(clientFormatOf(path), parsed.value, targets) : null;
     if (untranslatable) return untranslatable;
     let billing: PlanBilling | undefined;
     if (identity) {
+      const context = await continuedContext(this.stores.redis, identity, endpoint, parsed.value);
+      if (!context.ok) return context.error;
+      // Counting tokens costs nothing: no budget is reserved for it.
+      const payer = endpoint === 'responses.input_tokens' ? { ...identity, budgets: [] } : identity;
       // An unsettled reservation is refunded by aigw-virtual-key's log phase, from the identity.
-      const reservation = await reserveBudget(this.stores, { requestId, identity, endpoint, targets, body: parsed.value, now: Date.now() });
+      const reservation = await reserveBudget(this.stores, {
+        requestId,
+        identity: payer,
+        endpoint,
+        targets,
+        body: parsed.value,
+        context: context.value,
+        now: Date.now(),
+      });
       if (!reservation.ok) return reservation.error;
       billing = reservation.billing;
     }

@@ -10,15 +10,18 @@ import { failed, type GatewayError, gatewayError, ok, type Result } from '../../
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
 import type { ChatRequest } from '../../lib/openai-types';
-import { type ProviderType, type RoutePlan, verifyPlan } from '../../lib/plan';
-import { planRefusal } from '../../lib/translation-policy';
+import { type Endpoint, type ProviderType, type RoutePlan, verifyPlan } from '../../lib/plan';
+import { judgedByPolicy, planRefusal } from '../../lib/translation-policy';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { adaptersFor, NATIVE_FORWARDED_HEADERS } from './adapters';
 import { clientIntent } from './adapters/openai';
 import type { ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
+import { continueResponse, type ResponseKeeper } from './responses/continuation';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { countedRequest } from './token-count/counted-request';
+
+const isResponses = (endpoint: Endpoint): boolean => endpoint === 'responses' || endpoint === 'responses.input_tokens';
 
 /** One admitted client request: what every attempt reads. */
 export interface RelayRequest {
@@ -27,9 +30,14 @@ export interface RelayRequest {
   clientBody: Record<string, unknown>;
   /** The request in canonical (OpenAI) form, for translated attempts; null for embeddings. */
   canonical: ChatRequest | null;
+  /** The client's format, for this request (a Responses answer repeats its request's settings). */
   format: ClientFormat;
   /** The client's headers a provider reads on native pass-through (anthropic-beta …), lower-case names. */
   clientHeaders: Readonly<Record<string, string>>;
+  /** Keeps the answer for a later previous_response_id (/v1/responses); absent or null when nothing is kept. */
+  keeper?: ResponseKeeper | null;
+  /** The kept response this request continues (its previous_response_id), if any. */
+  continues?: string | null;
   stream: boolean;
   /** The client asked for the usage chunk itself (stream_options.include_usage). */
   wantsStreamUsage: boolean;
@@ -75,7 +83,7 @@ export async function admit(
   res: ServerResponse,
   path: string,
   format: ClientFormat,
-  deps: Pick<RelayDeps, 'config' | 'log' | 'usedPlans'>,
+  deps: Pick<RelayDeps, 'config' | 'log' | 'usedPlans' | 'responses'>,
 ): Promise<Result<RelayRequest>> {
   const startedAt = Date.now();
   let rawBody: Buffer;
@@ -109,14 +117,17 @@ export async function admit(
   // validation, run here again (depth-checked parse, then the client format's own rules).
   const parsed = parseJsonBody(rawBody);
   if (!parsed.ok) return failed(gatewayError(400, parsed.message, 'invalid_json'));
-  const clientBody = parsed.value;
-  const valid = validateClientRequest(plan.endpoint, clientBody);
+  const valid = validateClientRequest(plan.endpoint, parsed.value);
   if (!valid.ok) return failed(gatewayError(400, valid.message, valid.code, valid.param));
+  // A Responses request may continue a kept one: from here on, the body holds that context too.
+  const continued = isResponses(plan.endpoint) ? await continueResponse(parsed.value, plan, deps.responses ?? null, deps.log) : null;
+  if (continued && !continued.ok) return continued;
+  const clientBody = continued ? continued.value.body : parsed.value;
   const embeddings = plan.endpoint === 'embeddings';
   const counting = isTokenCount(plan.endpoint);
   // What one of the plan's targets could not take is refused before anything is translated, as
-  // aigw-proxy refuses it (the same rule over the same plan). A token count sends no answer-shaping fields.
-  const untranslatable = embeddings || counting ? null : planRefusal(format.name, clientBody, plan.targets);
+  // aigw-proxy refuses it (the same rule over the same plan).
+  const untranslatable = judgedByPolicy(plan.endpoint) ? planRefusal(format.name, clientBody, plan.targets) : null;
   if (untranslatable) return failed(untranslatable);
   const converted = embeddings ? null : counting ? countedRequest(clientBody) : canonicalFor(format, clientBody, plan.targets);
   if (converted && !converted.ok) return failed(converted.refusal);
@@ -127,8 +138,10 @@ export async function admit(
     rawBody,
     clientBody,
     canonical: converted ? converted.request : null,
-    format,
+    format: format.forRequest?.(parsed.value) ?? format,
     clientHeaders: forwardedHeaders(req),
+    keeper: continued?.value.keeper ?? null,
+    continues: continued?.value.continues ?? null,
     stream,
     wantsStreamUsage,
     startedAt,

@@ -10,17 +10,19 @@ import { gatewayError } from '../../lib/errors';
 import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { completionText } from '../../lib/tokens';
-import { usageFromResponse } from './adapters/openai';
+import { continuing, responsesOutputText, responsesUsage, usageFromResponse } from './adapters/openai';
 import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedError, type TranslationContext } from './adapters/types';
 import type { RelayRequest } from './admit';
 import type { Built, Reading } from './attempt';
 import { type AttemptFailure, type AttemptOutcome, answered, failed, type Step } from './attempt-outcome';
+import type { StreamEncoder } from './client-formats/client-format';
 import { CompletionAssembler } from './completion-assembler';
 import { nativeSource } from './native-source';
 import { sendJson } from './respond';
+import { responsesPassthroughSource } from './responses/passthrough-source';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
-import { passthroughSource, type Refusal, runStream, SSE_HEADERS, translatedSource } from './stream-engine';
+import { passthroughSource, type Refusal, runStream, SSE_HEADERS, type StreamSource, translatedSource } from './stream-engine';
 import { decodedBody, readAnswerText, readErrorText, UnreadableAnswer } from './upstream-body';
 import { upstreamHeaders } from './upstream-headers';
 import type { TokenUsage } from './usage';
@@ -54,6 +56,7 @@ export async function answer(
   if (!json.ok) return json;
   if (reading.kind === 'embeddings') return embeddingsAnswer(request, target, reading.adapter, json.value, headers, settlement);
   if (reading.kind === 'native') return nativeJsonAnswer(request, target, reading.adapter, json.value, { headers, headersIn }, settlement);
+  if (reading.kind === 'responses') return responsesAnswer(request, target, json.value, headers, settlement);
   return jsonAnswer(request, target, reading.kind === 'translated' ? reading.adapter : null, json.value, { headers, headersIn }, settlement);
 }
 
@@ -151,6 +154,20 @@ function translationContext(request: RelayRequest, target: PlanTarget): Translat
   return { model: target.model, requestId: request.plan.requestId, created: Math.floor(request.startedAt / 1000) };
 }
 
+/** OpenAI's own response object (pass-through): usage from it, kept as it is for a continuation. */
+function responsesAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  json: { text: string; parsed: unknown },
+  headers: Headers,
+  settlement: Settlement,
+): Promise<AttemptOutcome> {
+  const usage = responsesUsage(json.parsed) ?? settlement.estimate(responsesOutputText(json.parsed));
+  // The provider never saw the gateway's previous_response_id: the answer names it as OpenAI's would.
+  const answer = request.continues ? continuing(json.parsed, request.continues) : json.parsed;
+  return sendAnswer(request, target, usage, () => (request.continues ? answer : json.text), headers, settlement, answer);
+}
+
 function embeddingsAnswer(
   request: RelayRequest,
   target: PlanTarget,
@@ -163,7 +180,10 @@ function embeddingsAnswer(
   return sendAnswer(request, target, translated.usage, () => translated.body, headers, settlement);
 }
 
-/** Charged first, so the answer can carry its cost (x-gateway-cost, usage.cost); recorded; sent. */
+/**
+ * Charged first, so the answer can carry its cost (x-gateway-cost, usage.cost); kept, when the
+ * gateway keeps answers (`kept`: the answer as an object, when the body sent is its text); recorded; sent.
+ */
 async function sendAnswer(
   request: RelayRequest,
   target: PlanTarget,
@@ -171,11 +191,14 @@ async function sendAnswer(
   body: (costUsd: number | null) => unknown,
   headers: Headers,
   settlement: Settlement,
+  kept?: unknown,
 ): Promise<AttemptOutcome> {
   const costHeader = await settlement.charge(target, usage, 'ok');
+  const rendered = body(settlement.costUsd());
+  await request.keeper?.keep(kept ?? rendered);
   const firstByteAt = Date.now();
   settlement.record(target, 200, 'ok', usage, firstByteAt);
-  sendJson(request.res, 200, body(settlement.costUsd()), { ...headers, ...costHeader });
+  sendJson(request.res, 200, rendered, { ...headers, ...costHeader });
   return answered(firstByteAt, usage);
 }
 
@@ -197,19 +220,15 @@ async function streamAnswer(
   });
   // Only a request the cache will store pays for putting the stream back together.
   const assembler = request.plan.cache ? new CompletionAssembler() : undefined;
-  const ctx = translationContext(request, target);
-  const source =
-    reading.kind === 'translated'
-      ? translatedSource(reading.adapter.chatStream(ctx), encoder, assembler)
-      : reading.kind === 'native'
-        ? nativeSource(reading.adapter.chatStream(ctx), reading.native, assembler)
-        : passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
+  const source = streamSource(request, target, reading, encoder, assembler);
   const result = await runStream(body, source, {
     res: request.res,
     headers: { ...SSE_HEADERS, ...headers },
     encoder,
     settle: async (usage) => {
       await settlement.charge(target, usage, 'ok');
+      // Before the end reaches the client: a continuation sent the moment it has the end finds it.
+      await request.keeper?.keep(source.answer?.() ?? encoder.answer?.());
       return settlement.costUsd();
     },
     estimate: (generatedText) => settlement.estimate(generatedText),
@@ -233,6 +252,20 @@ async function streamAnswer(
   await settlement.charge(target, usage, result.outcome);
   settlement.record(target, 200, result.outcome, usage, result.firstByteAt);
   return answered(result.firstByteAt, usage);
+}
+
+/** How the provider's stream is read: translated into the client's format, or passed through (chat, or Responses events). */
+function streamSource(
+  request: RelayRequest,
+  target: PlanTarget,
+  reading: Exclude<Reading, { kind: 'embeddings' }>,
+  encoder: StreamEncoder,
+  assembler: CompletionAssembler | undefined,
+): StreamSource {
+  if (reading.kind === 'translated') return translatedSource(reading.adapter.chatStream(translationContext(request, target)), encoder, assembler);
+  if (reading.kind === 'native') return nativeSource(reading.adapter.chatStream(translationContext(request, target)), reading.native, assembler);
+  if (reading.kind === 'responses') return responsesPassthroughSource(request.continues ?? null);
+  return passthroughSource({ stream: true, wantsStreamUsage: request.wantsStreamUsage }, assembler);
 }
 
 export function flatHeaders(headers: Record<string, string | string[] | undefined>): HeadersIn {

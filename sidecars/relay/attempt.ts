@@ -15,10 +15,10 @@ import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { type GatewayError, gatewayError, ok, type Result, failed as refused } from '../../lib/errors';
 import type { PlanTarget } from '../../lib/plan';
-import { wireFormatOf } from '../../lib/providers';
+import { speaksResponses, wireFormatOf } from '../../lib/providers';
 import { droppedFeatures } from '../../lib/translation-policy';
 import { adaptersFor } from './adapters';
-import { buildRequest } from './adapters/openai';
+import { buildRequest, buildResponsesRequest } from './adapters/openai';
 import { type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter, isRefused, type NativeAdapter } from './adapters/types';
 import type { RelayRequest } from './admit';
 import { answer, interruptedAnswer } from './answer';
@@ -28,9 +28,10 @@ import type { RelayDeps } from './deps';
 import type { Settlement } from './settlement';
 import { callUpstream, classifyUpstreamFailure, type UpstreamPools, type UpstreamRequest } from './upstream';
 
-/** How the provider's reply is read: passed through, translated back, or embeddings translated. */
+/** How the provider's reply is read: passed through (chat, or OpenAI's Responses API), translated back, or embeddings translated. */
 export type Reading =
   | { kind: 'passthrough' }
+  | { kind: 'responses' }
   /** The client's own format, passed through both ways and read alongside by the target's chat adapter. */
   | { kind: 'native'; adapter: ChatAdapter; native: NativeAdapter }
   | { kind: 'translated'; adapter: ChatAdapter }
@@ -100,7 +101,7 @@ function credentialFor(target: PlanTarget, deps: Pick<RelayDeps, 'config' | 'env
   return ok(value!);
 }
 
-/** The ways to ask a provider: the client's own bytes (OpenAI's format, or the target's native one), a translation, or embeddings. */
+/** The ways to ask a provider: the client's own request (chat bytes, a Responses request, or the target's native format), a translation, or embeddings. */
 function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: AdapterSpec, apiKey: string | null): Omit<Built, 'mapError'> | GatewayError {
   const { plan, format } = request;
   if (plan.endpoint === 'embeddings') {
@@ -109,6 +110,9 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
     const built = spec.embeddings.request(target, request.clientBody, apiKey);
     return isRefused(built) ? built : { call: built, reading: { kind: 'embeddings', adapter: spec.embeddings }, dropped: [] };
   }
+  if ((plan.endpoint === 'responses' || plan.endpoint === 'responses.input_tokens') && speaksResponses(target.provider)) {
+    return { call: buildResponsesRequest(plan.endpoint, target, request.clientBody, apiKey), reading: { kind: 'responses' }, dropped: [] };
+  }
   if (spec.native?.clientFormat === format.name) {
     return {
       call: spec.native.request(target, request.rawBody, request.clientBody, request.clientHeaders, apiKey),
@@ -116,7 +120,7 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
       dropped: [],
     };
   }
-  if (format.name === 'openai' && spec.passthrough) {
+  if (plan.endpoint === 'chat.completions' && spec.passthrough) {
     return {
       call: buildRequest('chat.completions', target, request.rawBody, request.clientBody, apiKey).request,
       reading: { kind: 'passthrough' },

@@ -16,7 +16,17 @@ export interface RelayConfig {
   redisUrl: string | null;
   /** The spend ledger; null = no ledger rows are written. */
   databaseUrl: string | null;
+  /** How long answered /v1/responses are kept for previous_response_id (in Redis); 0 = none are; absent = the default. */
+  responsesTtlSeconds?: number;
 }
+
+/**
+ * An hour covers an interactive session or an agent's loop, while Redis, which also holds budgets
+ * and limits, carries at most an hour of contexts, and prompts rest there no longer than that.
+ */
+export const RESPONSES_TTL_SECONDS_DEFAULT = 3600;
+/** OpenAI keeps responses 30 days: the gateway keeps them no longer. */
+const RESPONSES_TTL_SECONDS_MAX = 30 * 24 * 3600;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -33,6 +43,10 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
   }
   const port = Number(env.RELAY_PORT ?? RELAY_PORT_DEFAULT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`RELAY_PORT=${env.RELAY_PORT} is not a port`);
+  const responsesTtlSeconds = Number(env.RELAY_RESPONSES_TTL_SECONDS ?? RESPONSES_TTL_SECONDS_DEFAULT);
+  if (!Number.isInteger(responsesTtlSeconds) || responsesTtlSeconds < 0 || responsesTtlSeconds > RESPONSES_TTL_SECONDS_MAX) {
+    throw new Error(`RELAY_RESPONSES_TTL_SECONDS=${env.RELAY_RESPONSES_TTL_SECONDS} is not a whole number of seconds from 0 to ${RESPONSES_TTL_SECONDS_MAX}`);
+  }
   const allowlist = env.RELAY_CREDENTIALS
     ? new Set(
         env.RELAY_CREDENTIALS.split(',')
@@ -50,6 +64,7 @@ export function loadRelayConfig(env: NodeJS.ProcessEnv = process.env): RelayConf
     maxResponseBytes: positiveInteger('RELAY_MAX_RESPONSE_BYTES', env.RELAY_MAX_RESPONSE_BYTES, RESPONSE_BODY_BYTES_MAX),
     redisUrl: env[REDIS_URL_ENV] || null,
     databaseUrl: env[DATABASE_URL_ENV] || null,
+    responsesTtlSeconds,
   };
 }
 

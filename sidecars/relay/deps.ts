@@ -6,6 +6,7 @@ import type { RelayCacheFill } from './cache-fill';
 import type { RelayConfig } from './config';
 import type { RelayMetrics } from './metrics';
 import type { ParallelSlots } from './parallel-slots';
+import type { ResponseKeeping } from './responses/continuation';
 import type { TargetFeedback } from './target-feedback';
 import type { UpstreamPools } from './upstream';
 import type { UsageSink } from './usage';
@@ -25,4 +26,6 @@ export interface RelayDeps {
   usedPlans: SingleUse;
   /** Stores complete answers for the semantic cache (plans that ask for it); null without Redis. */
   cacheFill?: RelayCacheFill | null;
+  /** Keeps answered /v1/responses for previous_response_id; null without Redis or with keeping off. */
+  responses?: ResponseKeeping | null;
 }

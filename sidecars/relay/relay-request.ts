@@ -9,6 +9,7 @@ import { admit } from './admit';
 import { clientFormatFor } from './client-formats/index';
 import type { RelayDeps } from './deps';
 import { sendError } from './respond';
+import { countInputTokens } from './responses/input-tokens';
 import { runPlan } from './run-plan';
 import { runTokenCount } from './token-count/run';
 
@@ -19,8 +20,14 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   if (!admitted.ok) return sendError(res, format.name, admitted.error);
   const slot = deps.slots.hold(admitted.value.plan);
   try {
-    const run = isTokenCount(admitted.value.plan.endpoint) ? runTokenCount : runPlan;
-    const refusal = await run(admitted.value, deps);
+    // Counting tokens bills nothing; a Responses count calls at most one provider: not a plan to walk.
+    const plan = admitted.value.plan;
+    const refusal =
+      plan.endpoint === 'responses.input_tokens'
+        ? await countInputTokens(admitted.value, deps)
+        : isTokenCount(plan.endpoint)
+          ? await runTokenCount(admitted.value, deps)
+          : await runPlan(admitted.value, deps);
     if (refusal) sendError(res, format.name, refusal);
   } finally {
     slot.release();

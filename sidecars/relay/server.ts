@@ -3,13 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientFormatOf, gatewayError } from '../../lib/errors';
 import { createLogger, type Logger } from '../../lib/log';
+import { ResponseStore } from '../../lib/responses';
 import { CacheStore } from '../../lib/semantic-cache/store';
 import { SingleUse } from '../../lib/single-use';
 import { LedgerWriter } from '../../lib/store/ledger-writer';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { RelayBilling } from './billing';
 import { RelayCacheFill, storeWriter } from './cache-fill';
-import type { RelayConfig } from './config';
+import { RESPONSES_TTL_SECONDS_DEFAULT, type RelayConfig } from './config';
 import type { RelayDeps } from './deps';
 import type { RelayMetrics } from './metrics';
 import { ParallelSlots } from './parallel-slots';
@@ -49,6 +50,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   // Cache fills go to the same Redis the plugins read; without Redis nothing is cached.
   const countFill = (model: string, result: string): void => options.metrics?.cacheFill(model, result);
   const cacheFill = redis ? new RelayCacheFill(storeWriter(new CacheStore(redis)), log, countFill) : null;
+  const responsesTtl = options.config.responsesTtlSeconds ?? RESPONSES_TTL_SECONDS_DEFAULT;
+  const responses = redis && responsesTtl > 0 ? { store: new ResponseStore(redis), ttlSeconds: responsesTtl } : null;
   const deps: RelayDeps = {
     config: options.config,
     pools,
@@ -61,6 +64,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     slots,
     usedPlans,
     cacheFill,
+    responses,
   };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);

@@ -57,7 +57,7 @@ export class Settlement {
 
   /** The prompt's tokens at the gateway's estimate: what a bill without usage charges, and what a stream shows before the provider reports any. */
   promptTokensEstimate(): number {
-    this.promptEstimate ??= estimatePrompt(this.request.plan.billing?.promptTokensEstimate, this.request.clientBody);
+    this.promptEstimate ??= estimatePrompt(this.request.plan.billing?.promptTokensEstimate, this.request.clientBody, this.request.plan.endpoint);
     return this.promptEstimate;
   }
 

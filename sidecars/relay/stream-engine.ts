@@ -54,6 +54,8 @@ export interface StreamSource {
   end(): SourceOutput;
   /** Everything generated so far (content, reasoning, tool calls), for estimating missing usage. */
   generatedText(): string;
+  /** The whole answer as the provider ended it, where the source reads it (Responses: the final response object). */
+  answer?(): unknown;
 }
 
 export const SSE_HEADERS = {

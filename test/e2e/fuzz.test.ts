@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { hash32 } from '../harness/mock-provider/tokenizer';
 import { localOnly, REMOTE_RUN } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
-import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from '../lib/validate/request-fuzz';
+import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand, responsesRequest } from '../lib/validate/request-fuzz';
 import { uniqueName } from './helpers';
 
 const SEED = 'fuzz 2026-12';
@@ -53,12 +53,19 @@ function json(headers: Record<string, string> = {}): Record<string, string> {
   return { 'content-type': 'application/json', ...headers };
 }
 
-const LLM_PATHS = { chat: '/v1/chat/completions', messages: '/v1/messages', count: '/v1/messages/count_tokens', embeddings: '/v1/embeddings' } as const;
+const GENERATORS = { chat: openAIChatRequest, messages: anthropicRequest, count: anthropicRequest, responses: responsesRequest, embeddings: embeddingsRequest };
+const LLM_PATHS = {
+  chat: '/v1/chat/completions',
+  messages: '/v1/messages',
+  count: '/v1/messages/count_tokens',
+  responses: '/v1/responses',
+  embeddings: '/v1/embeddings',
+} as const;
 
 /** A generated request body, valid or mutated, with a model the deck serves most of the time. */
 function llmCase(r: Rand): Case {
-  const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'count', 'embeddings'] as const);
-  let body = kind === 'chat' ? openAIChatRequest(r) : kind === 'embeddings' ? embeddingsRequest(r) : anthropicRequest(r);
+  const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'count', 'responses', 'embeddings'] as const);
+  let body = GENERATORS[kind](r);
   // A token count is a Messages request without max_tokens.
   if (kind === 'count') delete body.max_tokens;
   if (r.chance(0.8)) body.model = r.pick(kind === 'embeddings' ? EMBEDDING_MODELS : CHAT_MODELS);

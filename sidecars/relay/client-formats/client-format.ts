@@ -18,6 +18,8 @@ export interface StreamEncoder {
   finish(usage: TokenUsage | null, costUsd: number | null): string;
   /** A failure after the answer began: an explicit error event, never a silent end. */
   error(error: GatewayError): string;
+  /** The answer as the client has it so far, where the gateway keeps answers (Responses: the response object). */
+  answer?(): unknown;
 }
 
 /** The client's request in canonical (OpenAI) form, or the 400 refusing what cannot be expressed. */
@@ -30,6 +32,8 @@ export interface ClientFormat {
   forTarget(request: ChatRequest, family: Family): ChatRequest;
   completion(completion: ChatCompletion, usage: TokenUsage | null, costUsd: number | null): unknown;
   streamEncoder(ctx: StreamContext): StreamEncoder;
+  /** This format for one request, where answers repeat the request's settings (Responses). */
+  forRequest?(body: Record<string, unknown>): ClientFormat;
 }
 
 export interface StreamContext {

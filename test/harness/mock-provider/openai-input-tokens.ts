@@ -1,15 +1,15 @@
 // POST /v1/responses/input_tokens: the input-token count of a Responses request, as OpenAI
 // answers it ({"object": "response.input_tokens", "input_tokens": N}). Counted with the mock's
-// tokenizer by the chat rule (3 + Σ items (3 + their text)); a script's fault answers as chat does.
+// tokenizer by the rule its /v1/responses usage follows; a script's fault answers as chat does.
 
 import { extractFromTexts } from './directive';
 import * as wire from './openai';
 import type { ChatHost } from './openai-chat';
+import { countInputTokens } from './openai-responses';
 import { chooseScript } from './script';
 import type { RequestContext } from './server';
 import { sendJson } from './server';
 import { untilAborted } from './timing';
-import { countTokens } from './tokenizer';
 
 type Item = Record<string, unknown>;
 
@@ -83,9 +83,8 @@ export function handleInputTokens(ctx: RequestContext, d: ChatHost): Promise<voi
   if (scan.error) return fail(400, invalid(scan.error, 'input', 'invalid_value'));
   if (lastUser >= 0) texts[lastUser] = scan.texts;
   const { script } = chooseScript(scan.script, d.queue, d.defaults);
-  let inputTokens = 3 + texts.reduce((sum, item) => sum + 3 + item.reduce((n, text) => n + countTokens(text), 0), 0);
-  if (typeof body.instructions === 'string') inputTokens += countTokens(body.instructions);
-  if (body.tools !== undefined) inputTokens += countTokens(JSON.stringify(body.tools));
+  // The rule /v1/responses reports input_tokens by, so a count and the answer agree.
+  const inputTokens = countInputTokens(body, lastUser >= 0 ? { index: lastUser, texts: scan.texts } : undefined);
 
   if (script.hang) return untilAborted(ctx.signal);
   if (script.status !== undefined && script.status >= 400) {

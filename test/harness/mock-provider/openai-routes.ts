@@ -5,6 +5,7 @@ import * as wire from './openai';
 import { handleChatCompletion } from './openai-chat';
 import { handleEmbeddings } from './openai-embeddings';
 import { handleInputTokens } from './openai-input-tokens';
+import { handleResponses } from './openai-responses-route';
 import type { RateLimitHeaders } from './ratelimit';
 import type { ScriptQueue } from './script';
 import type { RequestContext, Route } from './server';
@@ -67,6 +68,7 @@ export class OpenAIDialect {
     return [
       { method: 'POST', path: '/v1/chat/completions', handler: (ctx) => handleChatCompletion(ctx, this) },
       { method: 'POST', path: '/v1/embeddings', handler: (ctx) => handleEmbeddings(ctx, this) },
+      { method: 'POST', path: '/v1/responses', handler: (ctx) => handleResponses(ctx, this) },
       { method: 'POST', path: '/v1/responses/input_tokens', handler: (ctx) => handleInputTokens(ctx, this) },
       {
         method: 'GET',

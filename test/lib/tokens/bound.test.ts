@@ -16,10 +16,12 @@ import { promptShape, promptTokenBound } from '../../../lib/tokens';
 import { buildAnthropicRequest } from '../../../sidecars/relay/adapters/anthropic';
 import { buildGeminiRequest } from '../../../sidecars/relay/adapters/gemini';
 import { anthropicRequestToChat } from '../../../sidecars/relay/client-formats/anthropic/request';
+import { responsesRequestToChat } from '../../../sidecars/relay/client-formats/responses/request';
 import { countPromptTokens as anthropicMockCount } from '../../harness/mock-provider/anthropic';
 import { countPromptTokens as geminiMockCount } from '../../harness/mock-provider/gemini';
 import { countPromptTokens as openaiMockCount } from '../../harness/mock-provider/openai';
-import { adversarialText, chatBody, messagesBody, seeded } from './generators';
+import { countInputTokens as responsesMockCount } from '../../harness/mock-provider/openai-responses';
+import { adversarialText, chatBody, messagesBody, responsesBody, seeded } from './generators';
 
 const cl100k = require('gpt-tokenizer/cjs/encoding/cl100k_base') as { countTokens(text: string, options?: object): number };
 
@@ -141,11 +143,12 @@ function mockCounts(chat: ChatRequest): Array<{ provider: ProviderType; tokens: 
   return counts;
 }
 
-function expectBounded(body: Record<string, unknown>, endpoint: Endpoint, chat: ChatRequest): void {
+/** `rendered`: the chat request a tokenizer family is shown (a translated format's canonical form). */
+function expectBounded(body: Record<string, unknown>, endpoint: Endpoint, chat: ChatRequest, rendered: Record<string, unknown> = body): void {
   const shape = promptShape(body, endpoint);
   for (const family of FAMILIES) {
     const bound = promptTokenBound(shape, { provider: family.provider });
-    const real = familyCount(family, body);
+    const real = familyCount(family, rendered);
     if (bound < real) throw new Error(`${family.name}: bound ${bound} < ${real} for ${JSON.stringify(body).slice(0, 400)}`);
   }
   for (const { provider, tokens } of mockCounts(chat)) {
@@ -214,6 +217,21 @@ describe('promptTokenBound is at least every billed tokenizer family’s count',
       if (!chat.ok) throw new Error(`generated an invalid Anthropic request: ${JSON.stringify(chat.refusal)}`);
       expectBounded(body, 'messages', chat.request);
     }
+  });
+
+  it('on seeded adversarial Responses requests (instructions, items, function calls and outputs), passed through or translated', () => {
+    const rand = seeded(17);
+    for (let i = 0; i < 40; i++) {
+      const body = responsesBody(rand);
+      const chat = responsesRequestToChat(body);
+      if (!chat.ok) throw new Error(`generated an invalid Responses request: ${JSON.stringify(chat.refusal)}`);
+      expectBounded(body, 'responses', chat.request, chat.request as unknown as Record<string, unknown>);
+      // What the mock's Responses API bills when the request passes through to OpenAI.
+      expect(promptTokenBound(promptShape(body, 'responses'), { provider: 'openai' })).toBeGreaterThanOrEqual(responsesMockCount(body));
+    }
+    // An image by URL is a few bytes of text and up to the model's per-image maximum of tokens.
+    const image = promptShape({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x.test/a.png' }] }] }, 'responses');
+    expect(image).toMatchObject({ images: 1, messages: 1 });
   });
 
   it('on seeded adversarial embeddings inputs', () => {

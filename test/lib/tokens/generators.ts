@@ -196,3 +196,39 @@ export function messagesBody(rand: Random): Record<string, unknown> {
   if (rand() < 0.5) body.tools = [{ name: 'lookup', description: adversarialText(rand, 80), input_schema: toolSchema(rand) }];
   return body;
 }
+
+/** A Responses API body: instructions, message items with parts, function calls and their outputs, function tools or a JSON format. */
+export function responsesBody(rand: Random): Record<string, unknown> {
+  const input: Array<Record<string, unknown>> = [];
+  for (let turn = 1 + int(rand, 5); turn > 0; turn--) {
+    input.push(
+      rand() < 0.5
+        ? { role: 'user', content: adversarialText(rand) }
+        : {
+            type: 'message',
+            role: 'user',
+            content: [
+              { type: 'input_text', text: adversarialText(rand) },
+              { type: 'input_text', text: adversarialText(rand, 50) },
+            ],
+          },
+    );
+    if (rand() < 0.4) {
+      const id = `call_${int(rand, 1e6)}`;
+      input.push({ type: 'function_call', call_id: id, name: `tool_${int(rand, 3)}`, arguments: argumentsText(rand) });
+      input.push({ type: 'function_call_output', call_id: id, output: rand() < 0.5 ? JSON.stringify(adversarialJson(rand)) : adversarialText(rand) });
+    } else input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: adversarialText(rand), annotations: [] }] });
+  }
+  input.push({ role: 'user', content: adversarialText(rand) });
+  const body: Record<string, unknown> = { model: 'm', input };
+  if (rand() < 0.5) body.instructions = adversarialText(rand);
+  if (rand() < 0.5)
+    body.tools = Array.from({ length: 1 + int(rand, 3) }, (_, i) => ({
+      type: 'function',
+      name: `tool_${i}`,
+      description: adversarialText(rand, 80),
+      parameters: toolSchema(rand),
+    }));
+  else if (rand() < 0.3) body.text = { format: { type: 'json_schema', name: 'answer', schema: toolSchema(rand) } };
+  return body;
+}

@@ -2,7 +2,7 @@
  * Property: for any request a client can send, the shared validator refuses it (a message and,
  * below the body level, the field's path) or every adapter translates it or refuses it with a
  * 400: the pass-through and OpenAI adapters, Azure, Anthropic, Gemini, the embeddings adapters,
- * and for /v1/messages the Anthropic ingress first; the translation policy refuses it with a 400
+ * and for /v1/messages and /v1/responses their ingress first; the translation policy refuses it with a 400
  * naming a field, or lets it through. Nothing throws. Seeded and bounded: the same
  * few thousand requests per format on every run.
  */
@@ -18,12 +18,13 @@ import { adaptersFor, embeddingsAdapterFor } from '../../../sidecars/relay/adapt
 import { anthropicAdapter } from '../../../sidecars/relay/adapters/anthropic';
 import { azureAdapter } from '../../../sidecars/relay/adapters/azure';
 import { geminiAdapter } from '../../../sidecars/relay/adapters/gemini';
-import { buildRequest, openaiAdapter } from '../../../sidecars/relay/adapters/openai';
+import { buildRequest, buildResponsesRequest, openaiAdapter } from '../../../sidecars/relay/adapters/openai';
 import type { ChatAdapter } from '../../../sidecars/relay/adapters/types';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
+import { responsesClientFormat } from '../../../sidecars/relay/client-formats/responses/format';
 import { countedRequest } from '../../../sidecars/relay/token-count/counted-request';
 import { hash32 } from '../../harness/mock-provider/tokenizer';
-import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from './request-fuzz';
+import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand, responsesRequest } from './request-fuzz';
 
 const VALID_PER_FORMAT = 600;
 const MUTANTS_PER_FORMAT = 2400;
@@ -116,12 +117,21 @@ function translateEmbeddings(body: Record<string, unknown>, raw: Buffer): void {
   buildRequest('embeddings', target('openai', 'https://api.openai.com/v1', 'embed'), raw, body, 'key');
 }
 
+/** /v1/responses: the Responses ingress first, then every chat adapter (translated), and the pass-through builder (OpenAI). */
+function translateResponses(body: Record<string, unknown>): void {
+  const canonical = responsesClientFormat.toCanonical(body);
+  if (!canonical.ok) throw new Error(`the Responses ingress refused what the validator accepted: ${canonical.refusal.message}`);
+  for (const { adapter, target: t } of CHAT_TARGETS) expectTranslatedOrRefused(adapter.chatRequest(t, canonical.request, 'key'), t.provider);
+  expectTranslatedOrRefused(buildResponsesRequest('responses', CHAT_TARGETS[0].target, body, 'key'), 'openai responses');
+}
+
 const FORMATS: Array<{ endpoint: Endpoint; generate: (r: Rand) => Record<string, unknown>; translate: (body: Record<string, unknown>, raw: Buffer) => void }> =
   [
     { endpoint: 'chat.completions', generate: openAIChatRequest, translate: translateChat },
     { endpoint: 'messages', generate: anthropicRequest, translate: translateMessages },
     { endpoint: 'embeddings', generate: embeddingsRequest, translate: translateEmbeddings },
     { endpoint: 'messages.count_tokens', generate: countRequest, translate: translateCount },
+    { endpoint: 'responses', generate: responsesRequest, translate: translateResponses },
   ];
 
 /** Validates, then translates what passed; the tally shows both paths were exercised. */

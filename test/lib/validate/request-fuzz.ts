@@ -1,6 +1,6 @@
 /**
  * Seeded generators for the validator property test: structurally valid requests in each client
- * format (OpenAI chat, OpenAI embeddings, Anthropic messages), and mutations of them (wrong
+ * format (OpenAI chat, OpenAI embeddings, Anthropic messages, OpenAI Responses), and mutations of them (wrong
  * types at every path, nulls, huge numbers, NaN-like strings, deep nesting, empty arrays, long
  * strings, unicode, prototype keys). The PRNG is the mock provider's (mulberry32).
  */
@@ -240,6 +240,89 @@ export function anthropicRequest(r: Rand): Json {
     ['metadata', () => ({ user_id: 'u-1' })],
     ['thinking', () => r.pick([{ type: 'enabled', budget_tokens: 1024 + r.int(20000) }, { type: 'adaptive' }, { type: 'disabled' }])],
     ['x_vendor_extension', () => [1, 2]],
+  ];
+  for (const [key, value] of optional) if (r.chance(0.3)) body[key] = value();
+  return body;
+}
+
+// ---- OpenAI Responses ----
+
+function responsesPart(r: Rand, role: string): Json {
+  if (role === 'assistant') return r.chance(0.9) ? { type: 'output_text', text: text(r), annotations: [] } : { type: 'refusal', refusal: text(r) };
+  if (role === 'user' && r.chance(0.3)) {
+    return {
+      type: 'input_image',
+      image_url: r.pick([`data:image/png;base64,${PNG}`, 'https://example.com/cat.png']),
+      ...(r.chance(0.5) ? { detail: 'low' } : {}),
+    };
+  }
+  return { type: 'input_text', text: text(r) };
+}
+
+function responsesMessage(r: Rand, role: string): Json {
+  const content = r.chance(0.5) ? text(r) : Array.from({ length: 1 + r.int(3) }, () => responsesPart(r, role));
+  return r.chance(0.5) ? { role, content } : { type: 'message', role, content, ...(role === 'assistant' ? { id: 'msg_1', status: 'completed' } : {}) };
+}
+
+function responsesInput(r: Rand, toolNames: string[]): unknown {
+  if (r.chance(0.2)) return text(r);
+  const items: Json[] = [];
+  if (r.chance(0.3)) items.push(responsesMessage(r, r.pick(['system', 'developer'])));
+  const turns = 1 + r.int(4);
+  for (let t = 0; t < turns; t++) {
+    items.push(responsesMessage(r, 'user'));
+    if (t === turns - 1 && r.chance(0.7)) break;
+    if (r.chance(0.2)) items.push({ type: 'reasoning', id: `rs_${t}`, summary: [{ type: 'summary_text', text: text(r) }], encrypted_content: 'b3BhcXVl' });
+    if (toolNames.length > 0 && r.chance(0.5)) {
+      const calls = Array.from({ length: 1 + r.int(2) }, (_, k) => ({
+        type: 'function_call',
+        call_id: `call_${t}_${k}`,
+        name: r.pick(toolNames),
+        arguments: r.pick(['{"city":"Paris"}', '{}', '']),
+      }));
+      items.push(...calls);
+      for (const call of calls) {
+        const output = r.chance(0.7) ? '{"temp":18}' : [{ type: 'input_text', text: text(r) }, responsesPart(r, 'user')];
+        items.push({ type: 'function_call_output', call_id: call.call_id, output });
+      }
+    } else items.push(responsesMessage(r, 'assistant'));
+  }
+  return items;
+}
+
+export function responsesRequest(r: Rand): Json {
+  const toolNames = r.chance(0.5) ? NAMES.slice(0, 1 + r.int(3)) : [];
+  const body: Json = { model: r.pick(['smart', 'gpt-4o', 'constructor']), input: responsesInput(r, toolNames) };
+  if (toolNames.length > 0) {
+    body.tools = toolNames.map((name) => ({
+      type: 'function',
+      name,
+      description: text(r),
+      parameters: parameters(r),
+      ...(r.chance(0.5) ? { strict: r.chance(0.5) } : {}),
+    }));
+    if (r.chance(0.5)) body.tool_choice = r.pick(['auto', 'none', 'required', { type: 'function', name: toolNames[0] }]);
+    if (r.chance(0.2)) body.parallel_tool_calls = r.chance(0.5);
+  }
+  const optional: Array<[string, () => unknown]> = [
+    ['instructions', () => text(r)],
+    ['max_output_tokens', () => 16 + r.int(64000)],
+    ['temperature', () => r.number(0, 2)],
+    ['top_p', () => r.number(0, 1)],
+    ['reasoning', () => ({ effort: r.pick(['minimal', 'low', 'medium', 'high']), ...(r.chance(0.5) ? { summary: 'auto' } : {}) })],
+    [
+      'text',
+      () => ({
+        format: r.pick([{ type: 'text' }, { type: 'json_object' }, { type: 'json_schema', name: 'out', schema: parameters(r), strict: true }]),
+        ...(r.chance(0.3) ? { verbosity: 'low' } : {}),
+      }),
+    ],
+    ['store', () => r.chance(0.5)],
+    ['metadata', () => ({ trace: 'abc' })],
+    ['stream', () => r.chance(0.5)],
+    ['user', () => 'user-1'],
+    ['include', () => ['reasoning.encrypted_content']],
+    ['truncation', () => 'disabled'],
   ];
   for (const [key, value] of optional) if (r.chance(0.3)) body[key] = value();
   return body;

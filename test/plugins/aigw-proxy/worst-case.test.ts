@@ -25,6 +25,22 @@ describe('worstCase', () => {
     expect(worstCase('chat.completions', [mini], body)).toBeGreaterThanOrEqual(worstCaseNano(2006, 100, mini.pricing!));
   });
 
+  it('bills a Responses continuation for its kept context too, and reads max_output_tokens as the output allowance', () => {
+    const mini = target('openai', 'gpt-4o-mini');
+    const request = { model: 'm', max_output_tokens: 100, input: [{ role: 'user', content: 'Go on.' }] };
+    const context = [
+      { role: 'user', content: '!'.repeat(2000) },
+      { role: 'assistant', content: 'Done.' },
+    ];
+    const contextShape = promptShape({ input: context }, 'responses');
+    const alone = worstCase('responses', [mini], request) as number;
+    const continued = worstCase('responses', [mini], request, contextShape) as number;
+    // As if the context had been sent in the request itself.
+    expect(continued).toBe(worstCase('responses', [mini], { ...request, input: [...context, ...request.input] }));
+    expect(continued - alone).toBeGreaterThanOrEqual(worstCaseNano(2000, 0, mini.pricing!));
+    expect(alone).toBe(worstCaseNano(promptTokenBound(promptShape(request, 'responses'), tokenTarget(mini)), 100, mini.pricing!));
+  });
+
   it('multiplies the output allowance by n (every choice is billed)', () => {
     const mini = target('openai', 'gpt-4o-mini');
     const one = worstCase('chat.completions', [mini], body) as number;

@@ -17,5 +17,6 @@ export const openaiSpec: AdapterSpec = {
 
 export { errorKind, mapUpstreamError } from './errors';
 export { buildRequest, type ChunkAction, type ClientIntent, clientIntent, processStreamData } from './passthrough';
+export { buildResponsesRequest, continuing, responsesOutputText, responsesUsage } from './responses';
 export { toTokenUsage, usageFromResponse } from './usage';
 export { openaiAdapter };

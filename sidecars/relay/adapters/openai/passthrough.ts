@@ -23,12 +23,17 @@ export function clientIntent(clientBody: Record<string, unknown>, canStream = tr
   return { stream, wantsStreamUsage: stream && options?.include_usage === true };
 }
 
-const PATHS: Record<Extract<Endpoint, 'chat.completions' | 'embeddings'>, string> = {
+/** The endpoints OpenAI's API serves as the client called them. */
+type OpenAIEndpoint = Extract<Endpoint, 'chat.completions' | 'embeddings' | 'responses' | 'responses.input_tokens'>;
+
+const PATHS: Record<OpenAIEndpoint, string> = {
   'chat.completions': '/chat/completions',
   embeddings: '/embeddings',
+  responses: '/responses',
+  'responses.input_tokens': '/responses/input_tokens',
 };
 
-export function openAIUrl(endpoint: Extract<Endpoint, 'chat.completions' | 'embeddings'>, target: PlanTarget): string {
+export function openAIUrl(endpoint: OpenAIEndpoint, target: PlanTarget): string {
   return target.baseUrl + PATHS[endpoint];
 }
 
