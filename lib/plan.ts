@@ -16,8 +16,12 @@ import { openEnvelope, signEnvelope } from './signing';
 // The provider names live in the provider registry; aigw-proxy's schema reads them from here.
 export { PROVIDER_TYPES, type ProviderType } from './providers';
 
-/** `messages` is Anthropic-format ingress (/v1/messages), translated to any target. */
-export type Endpoint = 'chat.completions' | 'embeddings' | 'messages';
+/**
+ * `messages` is Anthropic-format ingress (/v1/messages), translated to any target;
+ * `generateContent` is Google GenAI ingress (/v1beta/models/{model}:generateContent and
+ * :streamGenerateContent: the model and whether it streams are in the path).
+ */
+export type Endpoint = 'chat.completions' | 'embeddings' | 'messages' | 'generateContent';
 
 /** How the relay retries and fails over for this request (defaults in the relay). */
 export interface PlanRetry {

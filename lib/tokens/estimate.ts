@@ -25,7 +25,14 @@ const SAMPLE_WINDOWS = 16;
 const WINDOW_CHARS = 1024;
 
 export function estimatePromptTokens(body: Record<string, unknown>): number {
-  const endpoint: Endpoint = body.input !== undefined && body.messages === undefined ? 'embeddings' : 'chat.completions';
+  const endpoint: Endpoint =
+    body.messages !== undefined
+      ? 'chat.completions'
+      : body.input !== undefined
+        ? 'embeddings'
+        : body.contents !== undefined
+          ? 'generateContent'
+          : 'chat.completions';
   const texts: string[] = [];
   let bytes = 0;
   let tokens = PER_REQUEST;

@@ -9,12 +9,13 @@ import { MAX_JSON_DEPTH } from './bounds';
 import { isObject, type JsonObject } from './checks';
 import { valueNestingExceeds } from './depth';
 import { checkEmbeddings } from './embeddings';
+import { checkGenerateContent } from './google-generate';
 import { type Issue, Rejection } from './issue';
 import { TOO_DEEP_MESSAGE } from './json-body';
 import { checkChatCompletion } from './openai-chat';
-import { anthropicWording, openAIWording, type Worded } from './wording';
+import { anthropicWording, googleWording, openAIWording, type Worded } from './wording';
 
-export { MAX_JSON_DEPTH } from './bounds';
+export { MAX_JSON_DEPTH, MAX_MODEL_LENGTH } from './bounds';
 export { isObject } from './checks';
 export { type ParsedBody, parseJsonBody, parseNestedJson } from './json-body';
 
@@ -49,6 +50,8 @@ export const validateChatCompletion = (body: JsonObject): Validation => run(chec
 export const validateEmbeddings = (body: JsonObject): Validation => run(checkEmbeddings, openAIWording, body);
 /** Anthropic Messages (/v1/messages), worded as Anthropic's API words its 400s. */
 export const validateMessages = (body: JsonObject): Validation => run(checkAnthropicMessages, anthropicWording, body);
+/** Google GenAI generateContent, worded as Google's API words its 400s; the model is the path's, so `request.model` is empty. */
+export const validateGenerateContent = (body: JsonObject): Validation => run(checkGenerateContent, googleWording, body);
 
 /**
  * The whole client request, before any adapter reads it: every field any adapter or the relay
@@ -59,5 +62,6 @@ export function validateClientRequest(endpoint: Endpoint, body: unknown): Valida
   if (!isObject(body)) return { ok: false, message: 'The request body must be a JSON object.', param: null, code: 'invalid_type' };
   if (valueNestingExceeds(body, MAX_JSON_DEPTH)) return { ok: false, message: TOO_DEEP_MESSAGE, param: null, code: 'invalid_value' };
   if (endpoint === 'messages') return validateMessages(body);
+  if (endpoint === 'generateContent') return validateGenerateContent(body);
   return endpoint === 'embeddings' ? validateEmbeddings(body) : validateChatCompletion(body);
 }

@@ -1,24 +1,27 @@
 /**
- * aigw-proxy: validates an OpenAI-format request, picks its route plan, signs it and sends the
- * request to the relay. It never talks to a provider itself: JS plugins cannot stream a response.
+ * aigw-proxy: validates a client's request (OpenAI, Anthropic or Google format), picks its route
+ * plan, signs it and sends the request to the relay. It never talks to a provider itself: JS
+ * plugins cannot stream a response.
  * Every PDK call is a round trip to this single-threaded server: what aigw-virtual-key already
  * read (request id, Content-Length, the key's models) comes with its identity.
  */
 
 import { endpointOf } from '../../lib/endpoints';
 import { type ClientFormatName, clientFormatOf, type GatewayError, gatewayError } from '../../lib/errors';
+import { googlePathOf } from '../../lib/google-paths';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
-import { ANY_MODEL, IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity, usableModelNames } from '../../lib/identity';
+import { ANY_MODEL, IDENTITY_CTX_KEY, modelNotAllowed, type RequestIdentity, resolveModelName, restoreIdentity, usableModelNames } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { exitJson, exitWith } from '../../lib/kong/respond';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
+import { decodePathSegment } from '../../lib/request-target';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
-import { modelList, modelObject } from './models';
+import { type ModelListing, OPENAI_LISTING } from './models';
 import { type Route, routeTargets } from './routing';
-import { parseJsonBody, validateFor } from './validate';
+import { MAX_MODEL_LENGTH, parseJsonBody, validateFor } from './validate';
 
 const NOT_ADMITTED = gatewayError(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
 const UNAVAILABLE = gatewayError(503, 'The gateway could not route this request right now; it was not forwarded.', 'gateway_unavailable');
@@ -27,17 +30,24 @@ function methodNotAllowed(method: string, path: string, allowed: string): Gatewa
   return gatewayError(405, `${method} is not allowed on ${path}; use ${allowed}.`, 'method_not_allowed', null, { allow: allowed });
 }
 
+function unknownUrl(method: string, path: string): GatewayError {
+  return gatewayError(404, `Invalid URL (${method} ${path}).`, 'unknown_url');
+}
+
 function modelNotFound(name: string): GatewayError {
   return gatewayError(404, `The model \`${name}\` does not exist or you do not have access to it.`, 'model_not_found', 'model');
 }
 
-/** A path segment decoded, or kept as it is when its escapes are malformed (`%ZZ`). */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
+/**
+ * A model named in the path (Google's API): checked like a body's `model`, then its alias and
+ * the key's allow-lists applied here, as aigw-virtual-key applies them to a body's model.
+ */
+function pathModel(name: string, identity: RequestIdentity | undefined): { model: string } | GatewayError {
+  if (name.length === 0 || name.length > MAX_MODEL_LENGTH) {
+    return gatewayError(400, `The model name in the path must be 1 to ${MAX_MODEL_LENGTH} characters.`, 'invalid_value', 'model');
   }
+  const { model, allowed } = resolveModelName(identity?.models ?? ANY_MODEL, name);
+  return allowed ? { model } : modelNotAllowed(name);
 }
 
 export class AiProxyHandler {
@@ -78,25 +88,33 @@ export class AiProxyHandler {
     // Kong skips a plugin whose plugin server is down or hung (fail-open): without the key
     // plugin's identity this request was never authenticated, so it is never routed.
     if (!identity && this.config.require_key) return NOT_ADMITTED;
-    if (path === '/v1/models' || path.startsWith('/v1/models/')) return this.describeModels(kong, path, identity);
+    if (path === '/v1/models') return this.describeModels(kong, path, identity, null, OPENAI_LISTING);
+    if (path.startsWith('/v1/models/')) return this.describeModels(kong, path, identity, decodePathSegment(path.slice('/v1/models/'.length)), OPENAI_LISTING);
+    const google = googlePathOf(path);
     const endpoint = endpointOf(path);
     // Reached through the catch-all route (deck/kong.yaml): an unknown path, in our error shape.
-    if (!endpoint) return gatewayError(404, `Invalid URL (${await kong.request.getMethod()} ${path}).`, 'unknown_url');
-    return this.proxy(kong, path, endpoint, identity);
+    if (!endpoint) return unknownUrl(await kong.request.getMethod(), path);
+    return this.proxy(kong, path, endpoint, identity, google?.kind === 'generate' ? google.model : undefined);
   }
 
-  /** `GET /v1/models[/{name}]`: the names this key may send, its aliases included. */
-  private async describeModels(kong: Kong, path: string, identity: RequestIdentity | undefined): Promise<GatewayError | null> {
+  /** `GET /v1/models[/{name}]`, `GET /v1beta/models[/{name}]`: the names this key may send, its aliases included. */
+  private async describeModels(
+    kong: Kong,
+    path: string,
+    identity: RequestIdentity | undefined,
+    name: string | null,
+    listing: ModelListing,
+    otherMethod: (method: string, path: string) => GatewayError = (method) => methodNotAllowed(method, path, 'GET'),
+  ): Promise<GatewayError | null> {
     const method = await kong.request.getMethod();
-    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, path, 'GET');
+    if (method !== 'GET' && method !== 'HEAD') return otherMethod(method, path);
     const usable = usableModelNames(identity?.models ?? ANY_MODEL, this.configured);
-    if (path === '/v1/models') {
-      await exitJson(kong, 200, modelList(usable));
+    if (name === null) {
+      await exitJson(kong, 200, listing.list(usable));
       return null;
     }
-    const name = safeDecode(path.slice('/v1/models/'.length));
     if (!usable.includes(name)) return modelNotFound(name);
-    await exitJson(kong, 200, modelObject(name));
+    await exitJson(kong, 200, listing.one(name));
     return null;
   }
 
@@ -107,6 +125,7 @@ export class AiProxyHandler {
     requestId: string,
     promptEstimate: number | undefined,
     body: Record<string, unknown>,
+    endpoint: Endpoint,
   ): Promise<Route> {
     const needsTokens = group.algorithm === 'lowest-cost' || group.algorithm === 'lowest-latency' || group.algorithm === 'usage-based';
     const hashKey = group.algorithm === 'consistent-hash' ? ((await kong.request.getHeader(group.hashHeader)) ?? null) : null;
@@ -115,7 +134,7 @@ export class AiProxyHandler {
         requestId,
         hashKey,
         promptTokens: promptEstimate || (needsTokens ? estimatePromptTokens(body) : 0),
-        maxOutputTokens: requestedMaxOutput(body),
+        maxOutputTokens: requestedMaxOutput(body, endpoint),
       });
     } catch (error) {
       await kong.log.warn(`aigw-proxy: shared target stats unavailable, static order used: ${(error as Error).message}`);
@@ -123,7 +142,8 @@ export class AiProxyHandler {
     }
   }
 
-  private async proxy(kong: Kong, path: string, endpoint: Endpoint, identity: RequestIdentity | undefined): Promise<GatewayError | null> {
+  /** `modelInPath`: the model a Google GenAI path names (its body names none). */
+  private async proxy(kong: Kong, path: string, endpoint: Endpoint, identity: RequestIdentity | undefined, modelInPath?: string): Promise<GatewayError | null> {
     const max = this.config.max_request_body_bytes;
     const tooLarge = gatewayError(413, `The request body exceeds ${max} bytes.`, 'request_too_large');
     // Refuse before the body crosses the plugin-server socket, whose decoding is quadratic in size.
@@ -143,13 +163,15 @@ export class AiProxyHandler {
     if (!parsed.ok) return gatewayError(400, parsed.message, 'invalid_json');
     const validation = validateFor(endpoint, parsed.value);
     if (!validation.ok) return gatewayError(400, validation.message, validation.code, validation.param);
+    const resolved = modelInPath === undefined ? { model: validation.request.model } : pathModel(modelInPath, identity);
+    if ('status' in resolved) return resolved;
 
-    const group = this.models.byName.get(validation.request.model);
-    if (!group) return modelNotFound(validation.request.model);
+    const group = this.models.byName.get(resolved.model);
+    if (!group) return modelNotFound(resolved.model);
 
     const requestId = identity?.requestId || (await kong.nginx.getVar('kong_request_id'));
     if (!requestId) throw new Error('Kong did not provide a request id');
-    const route = await this.orderTargetsFor(kong, group, requestId, identity?.promptTokensEstimate, parsed.value);
+    const route = await this.orderTargetsFor(kong, group, requestId, identity?.promptTokensEstimate, parsed.value, endpoint);
     const targets = route.targets;
     let billing: PlanBilling | undefined;
     if (identity) {
@@ -162,7 +184,7 @@ export class AiProxyHandler {
       v: 1,
       requestId,
       endpoint,
-      model: validation.request.model,
+      model: resolved.model,
       targets,
       bodySha256: sha256Hex(bytes),
       expiresAt: Date.now() + this.config.plan_ttl_seconds * 1000,

@@ -1,4 +1,4 @@
-/** OpenAI's model objects for `GET /v1/models`, built from the configured public names. */
+/** The model listings, built from the configured public names: OpenAI's for `GET /v1/models`. */
 export interface ModelObject {
   id: string;
   object: 'model';
@@ -16,3 +16,11 @@ export function modelObject(name: string): ModelObject {
 export function modelList(names: string[]): { object: 'list'; data: ModelObject[] } {
   return { object: 'list', data: names.map(modelObject) };
 }
+
+/** A listing in one API's shape: all the names a key may use, or one of them. */
+export interface ModelListing {
+  list(names: string[]): unknown;
+  one(name: string): unknown;
+}
+
+export const OPENAI_LISTING: ModelListing = { list: modelList, one: modelObject };

@@ -1,19 +1,19 @@
 /**
  * What the relay admits: a body within its limit, under a valid signed plan used once and for
  * this endpoint, valid for the client's format (the same rules as aigw-proxy: the relay cannot
- * assume the plugin ran), in canonical form for translation. Every refusal is a GatewayError.
+ * assume the plugin ran), in canonical form for translation (or with the reason it has none,
+ * for the attempts that would need it). Every refusal is a GatewayError.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointOf } from '../../lib/endpoints';
 import { failed, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
-import type { ChatRequest } from '../../lib/openai-types';
 import { type RoutePlan, verifyPlan } from '../../lib/plan';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { NATIVE_FORWARDED_HEADERS } from './adapters';
 import { clientIntent } from './adapters/openai';
-import type { ClientFormat } from './client-formats/client-format';
+import type { CanonicalRequest, ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 
@@ -22,8 +22,11 @@ export interface RelayRequest {
   plan: RoutePlan;
   rawBody: Buffer;
   clientBody: Record<string, unknown>;
-  /** The request in canonical (OpenAI) form, for translated attempts; null for embeddings. */
-  canonical: ChatRequest | null;
+  /**
+   * The request in canonical (OpenAI) form for translated attempts, or why it cannot be translated
+   * (refused only where it must be: a target of the client's own format takes it as sent); null for embeddings.
+   */
+  canonical: CanonicalRequest | null;
   format: ClientFormat;
   /** The client's headers a provider reads on native pass-through (anthropic-beta …), lower-case names. */
   clientHeaders: Readonly<Record<string, string>>;
@@ -96,15 +99,15 @@ export async function admit(
   const valid = validateClientRequest(plan.endpoint, clientBody);
   if (!valid.ok) return failed(gatewayError(400, valid.message, valid.code, valid.param));
   const embeddings = plan.endpoint === 'embeddings';
-  const converted = embeddings ? null : format.toCanonical(clientBody);
-  if (converted && !converted.ok) return failed(converted.refusal);
   // Embeddings are never streamed, whatever the body says.
-  const { stream, wantsStreamUsage } = clientIntent(clientBody, !embeddings);
+  const intent = format.intent ? format.intent() : ok(clientIntent(clientBody, !embeddings));
+  if (!intent.ok) return intent;
+  const { stream, wantsStreamUsage } = intent.value;
   return ok({
     plan,
     rawBody,
     clientBody,
-    canonical: converted ? converted.request : null,
+    canonical: embeddings ? null : format.toCanonical(clientBody),
     format,
     clientHeaders: forwardedHeaders(req),
     stream,

@@ -105,7 +105,7 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
   }
   if (spec.native?.clientFormat === format.name) {
     return {
-      call: spec.native.request(target, request.rawBody, request.clientBody, request.clientHeaders, apiKey),
+      call: spec.native.request(target, request.rawBody, request.clientBody, request.clientHeaders, apiKey, request.stream),
       reading: { kind: 'native', adapter: spec.chat },
       dropped: [],
     };
@@ -117,8 +117,10 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
       dropped: [],
     };
   }
-  // Anthropic-only fields (thinking, top_k, cache_control ...) would be refused by an OpenAI-format API.
-  const canonical = format.name === 'anthropic' && spec.openAIChat ? stripAnthropicExtensions(request.canonical!) : request.canonical!;
+  // What the canonical form cannot say is refused here, for this target only.
+  if (!request.canonical!.ok) return request.canonical!.refusal;
+  // Extensions other clients' translations carry (thinking, top_k, cache_control ...) would be refused by an OpenAI-format API.
+  const canonical = format.name !== 'openai' && spec.openAIChat ? stripAnthropicExtensions(request.canonical!.request) : request.canonical!.request;
   const built = spec.chat.chatRequest(target, canonical, apiKey);
   if (isRefused(built)) return built;
   const { dropped = [], url, headers, body } = built;

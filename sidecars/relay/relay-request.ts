@@ -4,6 +4,7 @@
  * answered here, once, in its own format.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { splitTarget } from '../../lib/request-target';
 import { admit } from './admit';
 import { clientFormatFor } from './client-formats/index';
 import type { RelayDeps } from './deps';
@@ -11,8 +12,8 @@ import { sendError } from './respond';
 import { runPlan } from './run-plan';
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
-  const path = (req.url ?? '').split('?')[0];
-  const format = clientFormatFor(path);
+  const { path, query } = splitTarget(req.url ?? '');
+  const format = clientFormatFor(path, query);
   const admitted = await admit(req, res, path, format, deps);
   if (!admitted.ok) return sendError(res, format.name, admitted.error);
   const slot = deps.slots.hold(admitted.value.plan);

@@ -1,12 +1,13 @@
 /**
- * How the relay speaks to the client: OpenAI's format (chat completions) or Anthropic's
- * (/v1/messages). Completions, stream chunks and the stream's end are rendered here, so a
+ * How the relay speaks to the client: OpenAI's format (chat completions), Anthropic's
+ * (/v1/messages) or Google's (/v1beta/models/{model}:generateContent). Completions, stream chunks and the stream's end are rendered here, so a
  * translated answer reaches each client exactly in the format its SDK parses; error bodies are
  * lib/errors' errorBody, in the format clientFormatOf names.
  */
-import { type ClientFormatName, errorBody, type GatewayError } from '../../../lib/errors';
+import { type ClientFormatName, errorBody, type GatewayError, type Result } from '../../../lib/errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
 import { sseData } from '../../../lib/sse';
+import type { ClientIntent } from '../adapters/openai/passthrough';
 import { openAIUsage, type TokenUsage } from '../usage';
 
 export interface StreamEncoder {
@@ -25,6 +26,8 @@ export interface ClientFormat {
   toCanonical(body: Record<string, unknown>): CanonicalRequest;
   completion(completion: ChatCompletion, usage: TokenUsage | null, costUsd: number | null): unknown;
   streamEncoder(ctx: { id: string; model: string; created: number; wantsUsage: boolean }): StreamEncoder;
+  /** Whether the client streams, when its body does not say (Google's path does); absent: the body's `stream`. */
+  intent?(): Result<ClientIntent>;
 }
 
 export const openAIFormat: ClientFormat = {

@@ -1,10 +1,21 @@
 /** Which client format each relayed path speaks. */
 
 import { clientFormatOf } from '../../../lib/errors';
+import { googlePathOf } from '../../../lib/google-paths';
 import { anthropicClientFormat } from './anthropic/format';
 import { type ClientFormat, openAIFormat } from './client-format';
+import { googleClientFormat } from './google/format';
 
-/** The client's format, from the path it called: Anthropic's under /v1/messages, OpenAI's elsewhere. */
-export function clientFormatFor(path: string): ClientFormat {
-  return clientFormatOf(path) === 'anthropic' ? anthropicClientFormat : openAIFormat;
+/**
+ * The client's format, from the path it called: Anthropic's under /v1/messages, Google's for
+ * /v1beta/models/{model}:generateContent (made for the path's model and method, and the query's
+ * `alt`), OpenAI's elsewhere.
+ */
+export function clientFormatFor(path: string, query = ''): ClientFormat {
+  const format = clientFormatOf(path);
+  if (format === 'anthropic') return anthropicClientFormat;
+  if (format === 'openai') return openAIFormat;
+  // Other Google paths are never relayed (no plan is made for them), but refused in Google's shape.
+  const google = googlePathOf(path);
+  return googleClientFormat(google?.kind === 'generate' ? google : { model: '', stream: false }, query);
 }

@@ -16,10 +16,11 @@ import { promptShape, promptTokenBound } from '../../../lib/tokens';
 import { buildAnthropicRequest } from '../../../sidecars/relay/adapters/anthropic';
 import { buildGeminiRequest } from '../../../sidecars/relay/adapters/gemini';
 import { anthropicRequestToChat } from '../../../sidecars/relay/client-formats/anthropic/request';
+import { generateContentToChat } from '../../../sidecars/relay/client-formats/google/request';
 import { countPromptTokens as anthropicMockCount } from '../../harness/mock-provider/anthropic';
 import { countPromptTokens as geminiMockCount } from '../../harness/mock-provider/gemini';
 import { countPromptTokens as openaiMockCount } from '../../harness/mock-provider/openai';
-import { adversarialText, chatBody, messagesBody, seeded } from './generators';
+import { adversarialText, chatBody, generateContentBody, messagesBody, seeded } from './generators';
 
 const cl100k = require('gpt-tokenizer/cjs/encoding/cl100k_base') as { countTokens(text: string, options?: object): number };
 
@@ -141,11 +142,12 @@ function mockCounts(chat: ChatRequest): Array<{ provider: ProviderType; tokens: 
   return counts;
 }
 
-function expectBounded(body: Record<string, unknown>, endpoint: Endpoint, chat: ChatRequest): void {
+/** `rendered`: the body a family's chat template renders (a translation, for a client format no family speaks). */
+function expectBounded(body: Record<string, unknown>, endpoint: Endpoint, chat: ChatRequest, rendered: Record<string, unknown> = body): void {
   const shape = promptShape(body, endpoint);
   for (const family of FAMILIES) {
     const bound = promptTokenBound(shape, { provider: family.provider });
-    const real = familyCount(family, body);
+    const real = familyCount(family, rendered);
     if (bound < real) throw new Error(`${family.name}: bound ${bound} < ${real} for ${JSON.stringify(body).slice(0, 400)}`);
   }
   for (const { provider, tokens } of mockCounts(chat)) {
@@ -213,6 +215,20 @@ describe('promptTokenBound is at least every billed tokenizer family’s count',
       const chat = anthropicRequestToChat(body);
       if (!chat.ok) throw new Error(`generated an invalid Anthropic request: ${JSON.stringify(chat.refusal)}`);
       expectBounded(body, 'messages', chat.request);
+    }
+  });
+
+  it('on seeded adversarial Google GenAI requests: as sent (a Gemini target) and as translated for every other', () => {
+    const rand = seeded(17);
+    for (let i = 0; i < 40; i++) {
+      const body = generateContentBody(rand);
+      const chat = generateContentToChat(body, { model: 'm', stream: false });
+      if (!chat.ok) throw new Error(`generated an invalid Google request: ${JSON.stringify(chat.refusal)}`);
+      // The translation is what OpenAI, Anthropic and their mocks see; the Gemini mock bills the body itself.
+      expectBounded(body, 'generateContent', chat.request, chat.request as unknown as Record<string, unknown>);
+      const native = geminiMockCount(body);
+      const bound = promptTokenBound(promptShape(body, 'generateContent'), { provider: 'gemini' });
+      if (bound < native) throw new Error(`mock gemini (native): bound ${bound} < ${native} for ${JSON.stringify(body).slice(0, 400)}`);
     }
   });
 

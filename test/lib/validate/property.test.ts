@@ -2,7 +2,7 @@
  * Property: for any request a client can send, the shared validator refuses it (a message and,
  * below the body level, the field's path) or every adapter translates it or refuses it with a
  * 400: the pass-through and OpenAI adapters, Azure, Anthropic, Gemini, the embeddings adapters,
- * and for /v1/messages the Anthropic ingress first. Nothing throws. Seeded and bounded: the same
+ * and for /v1/messages the Anthropic ingress first, for generateContent the Google ingress. Nothing throws. Seeded and bounded: the same
  * few thousand requests per format on every run.
  */
 
@@ -18,8 +18,10 @@ import { buildRequest, openaiAdapter } from '../../../sidecars/relay/adapters/op
 import type { ChatAdapter } from '../../../sidecars/relay/adapters/types';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
 import { stripAnthropicExtensions } from '../../../sidecars/relay/client-formats/anthropic/request';
+import type { CanonicalRequest } from '../../../sidecars/relay/client-formats/client-format';
+import { generateContentToChat } from '../../../sidecars/relay/client-formats/google/request';
 import { hash32 } from '../../harness/mock-provider/tokenizer';
-import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand } from './request-fuzz';
+import { anthropicRequest, embeddingsRequest, generateContentRequest, mutate, openAIChatRequest, Rand } from './request-fuzz';
 
 const VALID_PER_FORMAT = 600;
 const MUTANTS_PER_FORMAT = 2400;
@@ -59,18 +61,22 @@ function translateChat(body: Record<string, unknown>, raw: Buffer): void {
   buildRequest('chat.completions', CHAT_TARGETS[0].target, raw, body, 'key');
 }
 
-function translateMessages(body: Record<string, unknown>): void {
-  const canonical = anthropicClientFormat.toCanonical(body);
+/** A client format's translation: refused with a 400, or every adapter translates it or refuses it with one. */
+function translateCanonical(canonical: CanonicalRequest): void {
   if (!canonical.ok) {
     expect(canonical.refusal.status).toBe(400);
     return;
   }
   for (const { adapter, target: t, openAIWire } of CHAT_TARGETS) {
-    // As the relay does: Anthropic-only extensions never reach an OpenAI-format API.
+    // As the relay does: other clients' extensions never reach an OpenAI-format API.
     const request = openAIWire ? stripAnthropicExtensions(canonical.request) : canonical.request;
     expectTranslatedOrRefused(adapter.chatRequest(t, request, 'key'), t.provider);
   }
 }
+
+const translateMessages = (body: Record<string, unknown>): void => translateCanonical(anthropicClientFormat.toCanonical(body));
+/** Gemini targets take a Google client's body as sent; every other target gets the translation, or its 400. */
+const translateGenerateContent = (body: Record<string, unknown>): void => translateCanonical(generateContentToChat(body, { model: 'm', stream: false }));
 
 function translateEmbeddings(body: Record<string, unknown>, raw: Buffer): void {
   for (const provider of ['azure', 'gemini', 'anthropic'] as const) {
@@ -85,6 +91,7 @@ const FORMATS: Array<{ endpoint: Endpoint; generate: (r: Rand) => Record<string,
     { endpoint: 'chat.completions', generate: openAIChatRequest, translate: translateChat },
     { endpoint: 'messages', generate: anthropicRequest, translate: translateMessages },
     { endpoint: 'embeddings', generate: embeddingsRequest, translate: translateEmbeddings },
+    { endpoint: 'generateContent', generate: generateContentRequest, translate: translateGenerateContent },
   ];
 
 /** Validates, then translates what passed; the tally shows both paths were exercised. */

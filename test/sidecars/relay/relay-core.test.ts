@@ -163,7 +163,7 @@ function send(
   opts: { path?: string; retry?: PlanRetry; id?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const path = opts.path ?? '/v1/chat/completions';
-  const headers = signedHeaders(body, targets, secret, endpointOf(path), opts.id ?? requestId(), opts.retry);
+  const headers = signedHeaders(body, targets, secret, endpointOf(path.split('?')[0]), opts.id ?? requestId(), opts.retry);
   return fetch(relay.url + path, { method: 'POST', body, headers: { ...opts.headers, ...headers } });
 }
 
@@ -318,6 +318,18 @@ describe('native pass-through: /v1/messages on an Anthropic target', () => {
     expect(seen.body).toBe(NATIVE_BODY);
     expect(seen.headers).toMatchObject({ 'anthropic-beta': 'context-management-2025-06-27', 'anthropic-version': '2023-06-01', 'x-api-key': KEY });
     expect(recordOf(id)?.usage).toMatchObject({ promptTokens: 14, completionTokens: 7, cachedTokens: 3 });
+  });
+
+  it('what the translation cannot say (a server tool) still goes to an Anthropic target as sent; a translated target refuses it', async () => {
+    upstream.script(json(200, ANSWER));
+    const body = JSON.stringify({ ...JSON.parse(NATIVE_BODY), tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 2 }] });
+    const res = await send(body, target('anthropic', upstream.url), { path: '/v1/messages' });
+    expect(res.status).toBe(200);
+    expect(upstream.seen[0].body).toBe(body);
+    const refused = await send(body, target('openai', upstream.url), { path: '/v1/messages' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/server tool 'web_search_20250305'/);
+    expect(upstream.seen).toHaveLength(1);
   });
 
   it('a model name that differs from the target’s is the only change to the body', async () => {

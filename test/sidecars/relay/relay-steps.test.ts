@@ -43,7 +43,7 @@ function relayRequest(p: RoutePlan, body: Record<string, unknown>, format: Clien
     plan: p,
     rawBody: Buffer.from(JSON.stringify(body)),
     clientBody: body,
-    canonical: canonical ? canonical.request : null,
+    canonical,
     format,
     stream: false,
     wantsStreamUsage: false,

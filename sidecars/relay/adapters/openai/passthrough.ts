@@ -23,17 +23,17 @@ export function clientIntent(clientBody: Record<string, unknown>, canStream = tr
   return { stream, wantsStreamUsage: stream && options?.include_usage === true };
 }
 
-const PATHS: Record<Exclude<Endpoint, 'messages'>, string> = {
+const PATHS: Record<Exclude<Endpoint, 'messages' | 'generateContent'>, string> = {
   'chat.completions': '/chat/completions',
   embeddings: '/embeddings',
 };
 
-export function openAIUrl(endpoint: Exclude<Endpoint, 'messages'>, target: PlanTarget): string {
+export function openAIUrl(endpoint: Exclude<Endpoint, 'messages' | 'generateContent'>, target: PlanTarget): string {
   return target.baseUrl + PATHS[endpoint];
 }
 
 export function buildRequest(
-  endpoint: Exclude<Endpoint, 'messages'>,
+  endpoint: Exclude<Endpoint, 'messages' | 'generateContent'>,
   target: PlanTarget,
   rawBody: Buffer,
   clientBody: Record<string, unknown>,
