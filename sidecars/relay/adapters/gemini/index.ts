@@ -5,10 +5,12 @@
  * - Requests: request.ts (what is dropped comes back in `dropped` on the request).
  * - Schemas: schema.ts (JSON Schema → Gemini's OpenAPI subset).
  * - Responses and streams: response.ts. Errors: errors.ts. Embeddings: embeddings.ts.
+ * - Google GenAI clients: native.ts (their request as sent, the answer byte for byte).
  */
 import type { AdapterSpec, ChatAdapter } from '../types';
 import { geminiEmbeddings } from './embeddings';
 import { mapGeminiError } from './errors';
+import { geminiNative } from './native';
 import { buildGeminiRequest } from './request';
 import { GeminiStreamTranslator, geminiChatResponse } from './response';
 
@@ -24,6 +26,7 @@ export const geminiSpec: AdapterSpec = {
   embeddings: geminiEmbeddings,
   passthrough: false,
   openAIChat: false,
+  native: geminiNative,
 };
 
 export { type GeminiUpstreamRequest, SKIP_SIGNATURE } from './request';

@@ -79,9 +79,15 @@ export function geminiApiRoot(baseUrl: string): string {
   return /\/v1(beta\d*|alpha)?$/.test(trimmed) ? trimmed : `${trimmed}/v1beta`;
 }
 
-function modelPath(model: string): string {
+export function modelPath(model: string): string {
   // "models/x" and tuned models ("tunedModels/x") are already resource names.
   return model.includes('/') ? model : `models/${model}`;
+}
+
+/** Where the target's model generates: streamed as server-sent events, or one JSON answer. */
+export function generateContentUrl(target: PlanTarget, stream: boolean): string {
+  const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+  return `${geminiApiRoot(target.baseUrl)}/${modelPath(target.model)}:${method}`;
 }
 
 function parseDataUrl(url: string): { mimeType: string; data: string } | null {
@@ -337,12 +343,11 @@ export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, api
     if (Object.keys(config).length > 0) body.generationConfig = config;
 
     const stream = request.stream === true;
-    const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
     // The key goes in a header, never the URL, so it cannot leak into access logs.
     if (apiKey) headers['x-goog-api-key'] = apiKey;
     return {
-      url: `${geminiApiRoot(target.baseUrl)}/${modelPath(target.model)}:${method}`,
+      url: generateContentUrl(target, stream),
       headers,
       body: JSON.stringify(body),
       dropped: [...dropped].sort(),
