@@ -19,7 +19,7 @@ import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
-import { type ModelListing, OPENAI_LISTING } from './models';
+import { GOOGLE_LISTING, type ModelListing, OPENAI_LISTING } from './models';
 import { type Route, routeTargets } from './routing';
 import { MAX_MODEL_LENGTH, parseJsonBody, validateFor } from './validate';
 
@@ -91,10 +91,13 @@ export class AiProxyHandler {
     if (path === '/v1/models') return this.describeModels(kong, path, identity, null, OPENAI_LISTING);
     if (path.startsWith('/v1/models/')) return this.describeModels(kong, path, identity, decodePathSegment(path.slice('/v1/models/'.length)), OPENAI_LISTING);
     const google = googlePathOf(path);
+    if (google?.kind === 'models') return this.describeModels(kong, path, identity, null, GOOGLE_LISTING);
+    // Another method on a model is a custom method (`:countTokens`) the gateway does not serve.
+    if (google?.kind === 'model') return this.describeModels(kong, path, identity, google.model, GOOGLE_LISTING, unknownUrl);
     const endpoint = endpointOf(path);
     // Reached through the catch-all route (deck/kong.yaml): an unknown path, in our error shape.
     if (!endpoint) return unknownUrl(await kong.request.getMethod(), path);
-    return this.proxy(kong, path, endpoint, identity, google?.kind === 'generate' ? google.model : undefined);
+    return this.proxy(kong, path, endpoint, identity, google?.model);
   }
 
   /** `GET /v1/models[/{name}]`, `GET /v1beta/models[/{name}]`: the names this key may send, its aliases included. */

@@ -1,4 +1,7 @@
-/** The model listings, built from the configured public names: OpenAI's for `GET /v1/models`. */
+/**
+ * The model listings, built from the configured public names: OpenAI's for `GET /v1/models`,
+ * Google's for `GET /v1beta/models` (the @google/genai SDK's models.list and models.get).
+ */
 export interface ModelObject {
   id: string;
   object: 'model';
@@ -17,6 +20,23 @@ export function modelList(names: string[]): { object: 'list'; data: ModelObject[
   return { object: 'list', data: names.map(modelObject) };
 }
 
+/** google.ai.generativelanguage.v1beta.Model, with what the gateway serves for it. */
+export interface GoogleModel {
+  name: string;
+  version: string;
+  displayName: string;
+  supportedGenerationMethods: string[];
+}
+
+export function googleModel(name: string): GoogleModel {
+  return { name: `models/${name}`, version: 'aigw', displayName: name, supportedGenerationMethods: ['generateContent', 'streamGenerateContent'] };
+}
+
+/** Every model in one page: no nextPageToken. */
+export function googleModelList(names: string[]): { models: GoogleModel[] } {
+  return { models: names.map(googleModel) };
+}
+
 /** A listing in one API's shape: all the names a key may use, or one of them. */
 export interface ModelListing {
   list(names: string[]): unknown;
@@ -24,3 +44,4 @@ export interface ModelListing {
 }
 
 export const OPENAI_LISTING: ModelListing = { list: modelList, one: modelObject };
+export const GOOGLE_LISTING: ModelListing = { list: googleModelList, one: googleModel };
