@@ -1,5 +1,6 @@
 /** The public LLM endpoints, by path: one table for aigw-proxy (which routes) and the relay (which checks the plan). */
 import type { ClientFormatName } from './errors';
+import { googlePathOf } from './google-paths';
 import type { Endpoint } from './plan';
 
 const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
@@ -16,7 +17,7 @@ const TOKEN_COUNTS: ReadonlySet<Endpoint> = new Set(['messages.count_tokens']);
 
 /** The endpoint a path serves, or undefined for any other path. */
 export function endpointOf(path: string): Endpoint | undefined {
-  return ENDPOINT_BY_PATH.get(path);
+  return ENDPOINT_BY_PATH.get(path) ?? (googlePathOf(path)?.kind === 'generate' ? 'generateContent' : undefined);
 }
 
 /** Whether the endpoint only counts tokens (answered, never billed). */

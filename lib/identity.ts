@@ -4,6 +4,7 @@
  * Money in them is integer nano-USD (lib/money.ts).
  */
 import { type CompressionReport, restoreCompressionReport } from './compression/report';
+import { type GatewayError, gatewayError } from './errors';
 import { type CacheRequestHeaders, restoreCacheRequestHeaders } from './semantic-cache/cache-control';
 import { type CacheFill, restoreCacheFill } from './semantic-cache/fill';
 import { restoreTeamCache, type TeamCachePolicy } from './semantic-cache/team-policy';
@@ -127,6 +128,11 @@ export function resolveModelName(policy: ModelPolicy, requested: string): { mode
   const model = policy.aliases.find(([alias]) => alias === requested)?.[1] ?? requested;
   const allows = (list: string[]): boolean => list.length === 0 || list.includes(model);
   return { model, allowed: allows(policy.keyModels) && allows(policy.teamModels) };
+}
+
+/** The refusal of a model the key or its team may not use, whichever plugin finds it (body models: aigw-virtual-key; path models: aigw-proxy). */
+export function modelNotAllowed(requested: string): GatewayError {
+  return gatewayError(403, `This API key is not allowed to use the model \`${requested}\`.`, 'model_not_allowed');
 }
 
 /** The names this key may send, among the configured models and its aliases of them, each once. */

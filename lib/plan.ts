@@ -20,9 +20,11 @@ export { PROVIDER_TYPES, type ProviderType } from './providers';
  * `messages` is Anthropic-format ingress (/v1/messages), translated to any target;
  * `messages.count_tokens` counts the input tokens of such a request (answered, never billed);
  * `responses` is OpenAI's Responses API (/v1/responses), passed through or translated;
- * `responses.input_tokens` counts a Responses request's input tokens.
+ * `responses.input_tokens` counts a Responses request's input tokens; `generateContent` is Google
+ * GenAI ingress (/v1beta/models/{model}:generateContent and :streamGenerateContent: the model and
+ * whether it streams are in the path).
  */
-export type Endpoint = 'chat.completions' | 'embeddings' | 'messages' | 'messages.count_tokens' | 'responses' | 'responses.input_tokens';
+export type Endpoint = 'chat.completions' | 'embeddings' | 'messages' | 'messages.count_tokens' | 'responses' | 'responses.input_tokens' | 'generateContent';
 
 /** How the relay retries and fails over for this request (defaults in the relay). */
 export interface PlanRetry {

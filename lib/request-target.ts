@@ -24,3 +24,12 @@ export function splitTarget(target: string): RequestTarget {
 export function canonicalTarget(path: string, query: string): string {
   return query === '' ? path : `${path}?${query}`;
 }
+
+/** A path segment percent-decoded, or kept as it is when its escapes are malformed (`%ZZ`). */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,12 +1,26 @@
 /** What a request allows the model to generate, and what a completion generated. */
+import type { Endpoint } from '../plan';
 
 /** The output allowance a request asked for, or null when it set none. */
-export function requestedMaxOutput(body: Record<string, unknown>): number | null {
-  for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
-    const value = body[field];
+export function requestedMaxOutput(body: Record<string, unknown>, endpoint: Endpoint = 'chat.completions'): number | null {
+  const fields =
+    endpoint === 'generateContent' ? [generationConfigOf(body).maxOutputTokens] : [body.max_completion_tokens, body.max_tokens, body.max_output_tokens];
+  for (const value of fields) {
     if (Number.isInteger(value) && (value as number) > 0) return value as number;
   }
   return null;
+}
+
+/** How many answers (choices, candidates) a request asks for: at least 1. */
+export function requestedChoices(body: Record<string, unknown>, endpoint: Endpoint): number {
+  const count = endpoint === 'chat.completions' ? body.n : endpoint === 'generateContent' ? generationConfigOf(body).candidateCount : undefined;
+  return Number.isSafeInteger(count) && (count as number) > 1 ? (count as number) : 1;
+}
+
+/** A Google GenAI request's generationConfig (empty when absent or not an object). */
+function generationConfigOf(body: Record<string, unknown>): Record<string, unknown> {
+  const config = body.generationConfig;
+  return typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
 }
 
 /** A message or a stream delta, as far as generated text goes. */

@@ -24,9 +24,17 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const SAMPLE_WINDOWS = 16;
 const WINDOW_CHARS = 1024;
 
-/** `endpoint` when the caller knows it; else a body with `input` and no `messages` is read as embeddings. */
+/** `endpoint` when the caller knows it; else read from the body's shape (messages, input, contents). */
 export function estimatePromptTokens(body: Record<string, unknown>, known?: Endpoint): number {
-  const endpoint: Endpoint = known ?? (body.input !== undefined && body.messages === undefined ? 'embeddings' : 'chat.completions');
+  const endpoint: Endpoint =
+    known ??
+    (body.messages !== undefined
+      ? 'chat.completions'
+      : body.input !== undefined
+        ? 'embeddings'
+        : body.contents !== undefined
+          ? 'generateContent'
+          : 'chat.completions');
   const texts: string[] = [];
   let bytes = 0;
   let tokens = PER_REQUEST;

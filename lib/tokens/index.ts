@@ -7,7 +7,7 @@
  * Everything is linear in the body size, never throws on any string, and keeps bounded memory.
  */
 
-export { completionText, type GeneratedParts, generatedText, requestedMaxOutput } from './completion';
+export { completionText, type GeneratedParts, generatedText, requestedChoices, requestedMaxOutput } from './completion';
 export { estimatePromptTokens } from './estimate';
 export { countTextTokens } from './o200k';
 export { promptTokenBound, type TokenTarget, UNKNOWN_CONTEXT_WINDOW } from './prompt-bound';

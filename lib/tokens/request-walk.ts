@@ -1,11 +1,12 @@
 /**
  * One walk over a request body in the formats the gateway accepts (OpenAI chat completions,
- * OpenAI embeddings, Anthropic Messages, OpenAI Responses), reporting to a visitor everything a provider may render
+ * OpenAI embeddings, Anthropic Messages, OpenAI Responses; Google GenAI in generate-content-walk.ts), reporting to a visitor everything a provider may render
  * into the prompt. The bound (prompt-shape.ts) and the estimate (estimate.ts) are two visitors, so
  * they can never disagree about what counts. Binary payloads (base64 images, PDFs, audio) are
  * never read as text: images are counted, other media reported as unbounded.
  */
 import type { Endpoint } from '../plan';
+import { walkGenerateContent } from './generate-content-walk';
 
 export interface PromptVisitor {
   /** Text rendered as is: message text, names, roles, ids, system prompts. */
@@ -88,6 +89,7 @@ const MESSAGE_METADATA = new Set(['cache_control', 'is_error']);
 const IMAGE_PARTS = new Set(['image_url', 'image', 'input_image']);
 
 export function walkRequest(body: Record<string, unknown>, endpoint: Endpoint, visitor: PromptVisitor): void {
+  if (endpoint === 'generateContent') return walkGenerateContent(body, visitor);
   for (const key in body) {
     const value = body[key];
     if (value === undefined || value === null || SETTINGS.has(key)) continue;

@@ -31,6 +31,8 @@ interface FormatPolicy {
 const FORMATS: Record<ClientFormatName, FormatPolicy> = {
   openai: { rules: OPENAI_RULES, native: ['openai', 'azure'], features: openAIFeatures },
   anthropic: { rules: ANTHROPIC_RULES, native: ['anthropic'], features: anthropicFeatures },
+  // Not judged here (judgedByPolicy): Google's ingress refuses what it cannot translate itself.
+  google: { rules: {}, native: ['gemini'], features: () => [] },
 };
 
 /** The rule for a feature id; a client's key never reaches an inherited property. */

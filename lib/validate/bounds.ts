@@ -44,12 +44,17 @@ export const MAX_INT32 = 2 ** 31 - 1;
 
 export const OPENAI_TEMPERATURE = { min: 0, max: 2 } as const;
 export const ANTHROPIC_TEMPERATURE = { min: 0, max: 1 } as const;
+/** Gemini's generationConfig.temperature: 0.0 to 2.0 (Gemini API reference, GenerationConfig). */
+export const GEMINI_TEMPERATURE = { min: 0, max: 2 } as const;
 export const TOP_P = { min: 0, max: 1 } as const;
 export const PENALTY = { min: -2, max: 2 } as const;
 export const LOGIT_BIAS = { min: -100, max: 100 } as const;
 export const TOP_LOGPROBS = { min: 0, max: 20 } as const;
 /** logit_bias entries: a gateway bound (OpenAI documents none). */
 export const MAX_LOGIT_BIAS_ENTRIES = 1024;
+
+/** Gemini safetySettings: one per harm category (about ten are documented); a gateway bound. */
+export const MAX_SAFETY_SETTINGS = 64;
 
 /** Output modalities (OpenAI has text and audio): a gateway bound. */
 export const MAX_MODALITIES = 8;

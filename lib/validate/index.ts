@@ -9,13 +9,14 @@ import { MAX_JSON_DEPTH } from './bounds';
 import { isObject, type JsonObject } from './checks';
 import { valueNestingExceeds } from './depth';
 import { checkEmbeddings } from './embeddings';
+import { checkGenerateContent } from './google-generate';
 import { type Issue, Rejection } from './issue';
 import { TOO_DEEP_MESSAGE } from './json-body';
 import { checkChatCompletion } from './openai-chat';
 import { checkInputTokens, checkResponse } from './openai-responses';
-import { anthropicWording, openAIWording, type Worded } from './wording';
+import { anthropicWording, googleWording, openAIWording, type Worded } from './wording';
 
-export { MAX_JSON_DEPTH } from './bounds';
+export { MAX_JSON_DEPTH, MAX_MODEL_LENGTH } from './bounds';
 export { isObject } from './checks';
 export { type ParsedBody, parseJsonBody, parseNestedJson } from './json-body';
 
@@ -55,6 +56,8 @@ export const validateInputTokens = (body: JsonObject): Validation => run(checkIn
 export const validateMessages = (body: JsonObject): Validation => run(checkAnthropicMessages, anthropicWording, body);
 /** Anthropic token counts (/v1/messages/count_tokens): a Messages prompt without max_tokens. */
 export const validateCountTokens = (body: JsonObject): Validation => run(checkAnthropicCountTokens, anthropicWording, body);
+/** Google GenAI generateContent, worded as Google's API words its 400s; the model is the path's, so `request.model` is empty. */
+export const validateGenerateContent = (body: JsonObject): Validation => run(checkGenerateContent, googleWording, body);
 
 /**
  * The whole client request, before any adapter reads it: every field any adapter or the relay
@@ -68,5 +71,6 @@ export function validateClientRequest(endpoint: Endpoint, body: unknown): Valida
   if (endpoint === 'messages.count_tokens') return validateCountTokens(body);
   if (endpoint === 'responses') return validateResponse(body);
   if (endpoint === 'responses.input_tokens') return validateInputTokens(body);
+  if (endpoint === 'generateContent') return validateGenerateContent(body);
   return endpoint === 'embeddings' ? validateEmbeddings(body) : validateChatCompletion(body);
 }

@@ -168,3 +168,59 @@ export function anthropicWording(issue: Issue): Worded {
   const code = issue.kind === 'rule' ? issue.code : 'invalid_request_error';
   return { message: location ? `${location}: ${text}` : text, param: location, code };
 }
+
+// ---- Google ----
+
+/** Proto field types, as Google's JSON decoder names them in its 400s. */
+const GOOGLE_KIND: Record<JsonKind, string> = {
+  string: 'TYPE_STRING',
+  integer: 'TYPE_INT32',
+  number: 'TYPE_FLOAT',
+  boolean: 'TYPE_BOOL',
+  array: 'TYPE_LIST',
+  object: 'TYPE_MESSAGE',
+};
+
+function googleText(issue: Issue, param: string): string {
+  const field = `* GenerateContentRequest.${param}`;
+  switch (issue.kind) {
+    case 'missing':
+      return `${field}: ${String(issue.path[issue.path.length - 1])} is not specified`;
+    case 'type':
+      // Google quotes a string it could not take.
+      return `Invalid value at '${param}' (${issue.expected.map((k) => GOOGLE_KIND[k]).join(' or ')}), ${typeof issue.got === 'string' ? `"${shown(issue.got)}"` : shown(issue.got)}`;
+    case 'enum':
+    case 'tag':
+      return `Invalid value at '${param}', "${shown(issue.got)}": expected ${listed(issue.allowed, 'or')}`;
+    case 'below':
+      return `${field}: must be at least ${issue.limit}, got ${shown(issue.got)}`;
+    case 'above':
+      return `${field}: must be at most ${issue.limit}, got ${shown(issue.got)}`;
+    case 'too_short':
+    case 'too_long': {
+      const bound = issue.kind === 'too_short' ? 'at least' : 'at most';
+      const unit = issue.what === 'string' ? 'characters' : issue.what === 'object' ? 'entries' : 'items';
+      return issue.kind === 'too_short' && issue.got === 0 && issue.what === 'array'
+        ? `${field}: must not be empty`
+        : `${field}: must have ${bound} ${issue.limit} ${unit}, got ${issue.got}`;
+    }
+    case 'rule':
+      return `${field}: ${issue.message}`;
+    case 'unknown':
+      return `Invalid JSON payload received. Unknown name "${param}": Cannot find field.`;
+    case 'unsupported':
+      return `${field}: ${issue.reason}`;
+  }
+}
+
+/**
+ * Google's wording (`* GenerateContentRequest.contents: contents is not specified`,
+ * `Invalid value at 'generationConfig.topK' (TYPE_INT32), 1.5`), with the fields named as the
+ * client sent them; the gateway's codes are OpenAI's wording's (the error's ErrorInfo reason).
+ */
+export function googleWording(issue: Issue): Worded {
+  const param = openAIParam(issue.path);
+  const message =
+    param === null ? (issue.kind === 'rule' ? issue.message : 'The request body is not a valid GenerateContentRequest.') : googleText(issue, param);
+  return { message, param, code: openAIWording(issue).code };
+}

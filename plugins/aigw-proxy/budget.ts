@@ -13,7 +13,7 @@ import { MAX_BUDGET_NANO, nanoToUsdString } from '../../lib/money';
 import type { Endpoint, PlanBilling, PlanTarget } from '../../lib/plan';
 import { worstCaseNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
-import { combineShapes, type PromptShape, promptShape, promptTokenBound, requestedMaxOutput, type TokenTarget } from '../../lib/tokens';
+import { combineShapes, type PromptShape, promptShape, promptTokenBound, requestedChoices, requestedMaxOutput, type TokenTarget } from '../../lib/tokens';
 
 /** A reservation outlives the longest possible attempt chain, then is refunded if never settled. */
 const RESERVATION_MARGIN_MS = 60_000;
@@ -75,8 +75,8 @@ function outputLimit(requested: number | null, target: PlanTarget): number | nul
 export function worstCase(endpoint: Endpoint, targets: PlanTarget[], body: Record<string, unknown>, context: PromptShape | null = null): number | Unbounded {
   const own = promptShape(body, endpoint);
   const shape = context ? combineShapes(own, context) : own;
-  const requested = requestedMaxOutput(body);
-  const choices = endpoint === 'chat.completions' && Number.isSafeInteger(body.n) && (body.n as number) > 1 ? (body.n as number) : 1;
+  const requested = requestedMaxOutput(body, endpoint);
+  const choices = requestedChoices(body, endpoint);
   let worst = 0;
   for (const target of targets) {
     if (!target.pricing) return 'price';

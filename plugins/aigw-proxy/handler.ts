@@ -1,27 +1,30 @@
 /**
- * aigw-proxy: validates a request, picks its route plan, refuses what the plan's targets cannot
- * take (lib/translation-policy), signs the plan and sends the request to the relay. It never
- * talks to a provider itself: JS plugins cannot stream a response.
+ * aigw-proxy: validates a client's request (OpenAI, Anthropic or Google format), picks its route
+ * plan, refuses what the plan's targets cannot take (lib/translation-policy), signs the plan and
+ * sends the request to the relay. It never talks to a provider itself: JS plugins cannot stream
+ * a response.
  * Every PDK call is a round trip to this single-threaded server: what aigw-virtual-key already
  * read (request id, Content-Length, the key's models) comes with its identity.
  */
 
 import { endpointOf, isTokenCount } from '../../lib/endpoints';
 import { type ClientFormatName, clientFormatOf, type GatewayError, gatewayError } from '../../lib/errors';
+import { googlePathOf } from '../../lib/google-paths';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
-import { ANY_MODEL, IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity, usableModelNames } from '../../lib/identity';
+import { ANY_MODEL, IDENTITY_CTX_KEY, modelNotAllowed, type RequestIdentity, resolveModelName, restoreIdentity, usableModelNames } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { exitJson, exitWith } from '../../lib/kong/respond';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
+import { decodePathSegment } from '../../lib/request-target';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { judgedByPolicy, planRefusal } from '../../lib/translation-policy';
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
 import { continuedContext } from './continuation';
-import { anthropicModelList, anthropicModelObject, modelList, modelObject } from './models';
+import { ANTHROPIC_LISTING, GOOGLE_LISTING, type ModelListing, OPENAI_LISTING } from './models';
 import { type Route, routeTargets } from './routing';
-import { parseJsonBody, validateFor } from './validate';
+import { MAX_MODEL_LENGTH, parseJsonBody, validateFor } from './validate';
 
 const NOT_ADMITTED = gatewayError(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
 const UNAVAILABLE = gatewayError(503, 'The gateway could not route this request right now; it was not forwarded.', 'gateway_unavailable');
@@ -30,17 +33,24 @@ function methodNotAllowed(method: string, path: string, allowed: string): Gatewa
   return gatewayError(405, `${method} is not allowed on ${path}; use ${allowed}.`, 'method_not_allowed', null, { allow: allowed });
 }
 
+function unknownUrl(method: string, path: string): GatewayError {
+  return gatewayError(404, `Invalid URL (${method} ${path}).`, 'unknown_url');
+}
+
 function modelNotFound(name: string): GatewayError {
   return gatewayError(404, `The model \`${name}\` does not exist or you do not have access to it.`, 'model_not_found', 'model');
 }
 
-/** A path segment decoded, or kept as it is when its escapes are malformed (`%ZZ`). */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
+/**
+ * A model named in the path (Google's API): checked like a body's `model`, then its alias and
+ * the key's allow-lists applied here, as aigw-virtual-key applies them to a body's model.
+ */
+function pathModel(name: string, identity: RequestIdentity | undefined): { model: string } | GatewayError {
+  if (name.length === 0 || name.length > MAX_MODEL_LENGTH) {
+    return gatewayError(400, `The model name in the path must be 1 to ${MAX_MODEL_LENGTH} characters.`, 'invalid_value', 'model');
   }
+  const { model, allowed } = resolveModelName(identity?.models ?? ANY_MODEL, name);
+  return allowed ? { model } : modelNotAllowed(name);
 }
 
 export class AiProxyHandler {
@@ -81,27 +91,40 @@ export class AiProxyHandler {
     // Kong skips a plugin whose plugin server is down or hung (fail-open): without the key
     // plugin's identity this request was never authenticated, so it is never routed.
     if (!identity && this.config.require_key) return NOT_ADMITTED;
-    if (path === '/v1/models' || path.startsWith('/v1/models/')) return this.describeModels(kong, path, identity);
+    if (path === '/v1/models' || path.startsWith('/v1/models/')) {
+      // Both SDKs call GET /v1/models; Anthropic's always sends its API version.
+      const listing = (await kong.request.getHeader('anthropic-version')) !== undefined ? ANTHROPIC_LISTING : OPENAI_LISTING;
+      const name = path === '/v1/models' ? null : decodePathSegment(path.slice('/v1/models/'.length));
+      return this.describeModels(kong, path, identity, name, listing);
+    }
+    const google = googlePathOf(path);
+    if (google?.kind === 'models') return this.describeModels(kong, path, identity, null, GOOGLE_LISTING);
+    // Another method on a model is a custom method (`:countTokens`) the gateway does not serve.
+    if (google?.kind === 'model') return this.describeModels(kong, path, identity, google.model, GOOGLE_LISTING, unknownUrl);
     const endpoint = endpointOf(path);
     // Reached through the catch-all route (deck/kong.yaml): an unknown path, in our error shape.
-    if (!endpoint) return gatewayError(404, `Invalid URL (${await kong.request.getMethod()} ${path}).`, 'unknown_url');
-    return this.proxy(kong, path, endpoint, identity);
+    if (!endpoint) return unknownUrl(await kong.request.getMethod(), path);
+    return this.proxy(kong, path, endpoint, identity, google?.model);
   }
 
-  /** `GET /v1/models[/{name}]`: the names this key may send, its aliases included. */
-  private async describeModels(kong: Kong, path: string, identity: RequestIdentity | undefined): Promise<GatewayError | null> {
+  /** `GET /v1/models[/{name}]`, `GET /v1beta/models[/{name}]`: the names this key may send, its aliases included. */
+  private async describeModels(
+    kong: Kong,
+    path: string,
+    identity: RequestIdentity | undefined,
+    name: string | null,
+    listing: ModelListing,
+    otherMethod: (method: string, path: string) => GatewayError = (method) => methodNotAllowed(method, path, 'GET'),
+  ): Promise<GatewayError | null> {
     const method = await kong.request.getMethod();
-    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, path, 'GET');
+    if (method !== 'GET' && method !== 'HEAD') return otherMethod(method, path);
     const usable = usableModelNames(identity?.models ?? ANY_MODEL, this.configured);
-    // Both SDKs call GET /v1/models; Anthropic's always sends its API version.
-    const anthropic = (await kong.request.getHeader('anthropic-version')) !== undefined;
-    if (path === '/v1/models') {
-      await exitJson(kong, 200, anthropic ? anthropicModelList(usable) : modelList(usable));
+    if (name === null) {
+      await exitJson(kong, 200, listing.list(usable));
       return null;
     }
-    const name = safeDecode(path.slice('/v1/models/'.length));
     if (!usable.includes(name)) return modelNotFound(name);
-    await exitJson(kong, 200, anthropic ? anthropicModelObject(name) : modelObject(name));
+    await exitJson(kong, 200, listing.one(name));
     return null;
   }
 
@@ -121,7 +144,7 @@ export class AiProxyHandler {
         requestId,
         hashKey,
         promptTokens: promptEstimate || (needsTokens ? estimatePromptTokens(body) : 0),
-        maxOutputTokens: requestedMaxOutput(body),
+        maxOutputTokens: requestedMaxOutput(body, endpoint),
         // The relay's token counts feed no target stats back (sidecars/relay/token-count).
         probe: !isTokenCount(endpoint),
       });
@@ -131,7 +154,8 @@ export class AiProxyHandler {
     }
   }
 
-  private async proxy(kong: Kong, path: string, endpoint: Endpoint, identity: RequestIdentity | undefined): Promise<GatewayError | null> {
+  /** `modelInPath`: the model a Google GenAI path names (its body names none). */
+  private async proxy(kong: Kong, path: string, endpoint: Endpoint, identity: RequestIdentity | undefined, modelInPath?: string): Promise<GatewayError | null> {
     const max = this.config.max_request_body_bytes;
     const tooLarge = gatewayError(413, `The request body exceeds ${max} bytes.`, 'request_too_large');
     // Refuse before the body crosses the plugin-server socket, whose decoding is quadratic in size.
@@ -151,9 +175,11 @@ export class AiProxyHandler {
     if (!parsed.ok) return gatewayError(400, parsed.message, 'invalid_json');
     const validation = validateFor(endpoint, parsed.value);
     if (!validation.ok) return gatewayError(400, validation.message, validation.code, validation.param);
+    const resolved = modelInPath === undefined ? { model: validation.request.model } : pathModel(modelInPath, identity);
+    if ('status' in resolved) return resolved;
 
-    const group = this.models.byName.get(validation.request.model);
-    if (!group) return modelNotFound(validation.request.model);
+    const group = this.models.byName.get(resolved.model);
+    if (!group) return modelNotFound(resolved.model);
 
     const requestId = identity?.requestId || (await kong.nginx.getVar('kong_request_id'));
     if (!requestId) throw new Error('Kong did not provide a request id');
@@ -186,7 +212,7 @@ export class AiProxyHandler {
       v: 1,
       requestId,
       endpoint,
-      model: validation.request.model,
+      model: resolved.model,
       targets,
       bodySha256: sha256Hex(bytes),
       expiresAt: Date.now() + this.config.plan_ttl_seconds * 1000,

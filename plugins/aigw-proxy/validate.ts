@@ -7,7 +7,7 @@ import type { Endpoint } from '../../lib/plan';
 import { type Validation, validateClientRequest } from '../../lib/validate';
 
 export type { InvalidRequest, Validation, ValidRequest } from '../../lib/validate';
-export { parseJsonBody, validateChatCompletion, validateEmbeddings, validateMessages } from '../../lib/validate';
+export { MAX_MODEL_LENGTH, parseJsonBody, validateChatCompletion, validateEmbeddings, validateMessages } from '../../lib/validate';
 
 export function validateFor(endpoint: Endpoint, body: Record<string, unknown>): Validation {
   return validateClientRequest(endpoint, body);

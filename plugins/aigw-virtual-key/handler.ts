@@ -26,7 +26,7 @@ import { parseJsonBody } from '../../lib/validate';
 import { admit, rateSubjects } from './admission';
 import { finishRequest } from './bookkeeping';
 import type { VirtualKeyConfig } from './config';
-import { extractCredential } from './credentials';
+import { extractCredential, hasUrlKey } from './credentials';
 import { KeyCache } from './key-cache';
 import { lookupKey } from './key-lookup';
 import { LastUsedRecorder } from './last-used';
@@ -35,7 +35,16 @@ import { budgetSubjects, keyStateRefusal, resolveModel, teamCacheOf } from './po
 /** An admin identity only has to survive the hop from Kong to the control API. */
 const IDENTITY_TTL_MS = 30_000;
 
-const MISSING_KEY = gatewayError(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>', 'apikey' or 'x-api-key'.", 'missing_api_key');
+const MISSING_KEY = gatewayError(
+  401,
+  "You didn't provide an API key. Send it as 'Authorization: Bearer <key>', 'apikey', 'x-api-key' or 'x-goog-api-key'.",
+  'missing_api_key',
+);
+const URL_KEY = gatewayError(
+  401,
+  "API keys are not accepted in the URL (?key=): URLs are written to logs. Send the key in the 'x-goog-api-key' header (the Google GenAI SDKs do) or as 'Authorization: Bearer <key>'.",
+  'api_key_in_url',
+);
 const UNKNOWN_KEY = gatewayError(401, 'Incorrect API key provided.', 'invalid_api_key');
 const UNVERIFIED = gatewayError(503, 'The gateway could not verify the API key right now; the request was not forwarded.', 'auth_unavailable');
 
@@ -106,7 +115,11 @@ export class VirtualKeyHandler {
       await kong.log.err(`aigw-virtual-key could not verify the request: ${(thrown as Error).message}`);
       error = UNVERIFIED;
     }
-    if (error) return exitWith(kong, await requestFormat(kong), error);
+    if (!error) return;
+    const format = await requestFormat(kong);
+    // Google's API takes a key in the URL (?key=): refused, and told why; the query is read only then.
+    if (error === MISSING_KEY && format === 'google' && hasUrlKey((await kong.request.getRawQuery()) ?? '')) error = URL_KEY;
+    return exitWith(kong, format, error);
   }
 
   /** After the response: free the parallel slot, refund a reservation never settled. */

@@ -1,6 +1,6 @@
 /** Decisions about a verified key, as pure functions: easy to test, nothing to mock. */
 import { type GatewayError, gatewayError } from '../../lib/errors';
-import { type BudgetSubject, type KeyRecord, modelPolicyOf, resolveModelName } from '../../lib/identity';
+import { type BudgetSubject, type KeyRecord, modelNotAllowed, modelPolicyOf, resolveModelName } from '../../lib/identity';
 import { budgetSubject } from '../../lib/limits/budget';
 import { restoreTeamCache, type TeamCachePolicy } from '../../lib/semantic-cache/team-policy';
 
@@ -14,7 +14,7 @@ export function keyStateRefusal(record: KeyRecord, now: number): GatewayError | 
 /** Rewrites a key's model alias, then checks the key's and the team's allow-lists (lib/identity, the rule GET /v1/models lists by). */
 export function resolveModel(record: KeyRecord, requested: string): { model: string } | GatewayError {
   const { model, allowed } = resolveModelName(modelPolicyOf(record), requested);
-  if (!allowed) return gatewayError(403, `This API key is not allowed to use the model \`${requested}\`.`, 'model_not_allowed');
+  if (!allowed) return modelNotAllowed(requested);
   return { model };
 }
 

@@ -131,8 +131,10 @@ export async function admit(
   if (untranslatable) return failed(untranslatable);
   const converted = embeddings ? null : counting ? countedRequest(clientBody) : canonicalFor(format, clientBody, plan.targets);
   if (converted && !converted.ok) return failed(converted.refusal);
-  // Embeddings and token counts are never streamed, whatever the body says.
-  const { stream, wantsStreamUsage } = clientIntent(clientBody, !embeddings && !counting);
+  // Embeddings and token counts are never streamed, whatever the body says; Google's path says whether it streams.
+  const intent = format.intent ? format.intent() : ok(clientIntent(clientBody, !embeddings && !counting));
+  if (!intent.ok) return intent;
+  const { stream, wantsStreamUsage } = intent.value;
   return ok({
     plan,
     rawBody,

@@ -115,7 +115,7 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
   }
   if (spec.native?.clientFormat === format.name) {
     return {
-      call: spec.native.request(target, request.rawBody, request.clientBody, request.clientHeaders, apiKey),
+      call: spec.native.request(target, request.rawBody, request.clientBody, request.clientHeaders, apiKey, request.stream),
       reading: { kind: 'native', adapter: spec.chat, native: spec.native },
       dropped: [],
     };

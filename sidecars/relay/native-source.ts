@@ -11,12 +11,16 @@
 import type { SseEvent } from '../../lib/sse';
 import { SseParser } from '../../lib/sse';
 import { generatedText } from '../../lib/tokens';
-import type { NativeAdapter, StreamTranslator } from './adapters/types';
+import type { NativeAdapter, StreamStep, StreamTranslator } from './adapters/types';
 import type { CompletionAssembler } from './completion-assembler';
 import type { SourceOutput, StreamSource } from './stream-engine';
 import type { TokenUsage } from './usage';
 
-export function nativeSource(translator: StreamTranslator, native: Pick<NativeAdapter, 'costEvent'>, assembler?: CompletionAssembler): StreamSource {
+export function nativeSource(
+  translator: StreamTranslator & { end?: () => StreamStep },
+  native: Pick<NativeAdapter, 'costEvent'>,
+  assembler?: CompletionAssembler,
+): StreamSource {
   const parser = new SseParser();
   let usage: TokenUsage | null = null;
   let finished = false;
@@ -31,47 +35,52 @@ export function nativeSource(translator: StreamTranslator, native: Pick<NativeAd
     }
   };
   const none = (): SourceOutput => ({ items: [], content: false, done: false });
+  /** One translated step; `event`: the one it read, which the client gets (null at the end of input). */
+  const apply = (step: StreamStep, event: SseEvent | null, out: SourceOutput): void => {
+    for (const translated of step.chunks) {
+      assembler?.push(translated);
+      for (const { delta } of translated.choices) {
+        generated += generatedText(delta);
+        if (delta.content || delta.tool_calls?.length || delta.reasoning_content) out.content = true;
+      }
+    }
+    if (step.usage) usage = step.usage;
+    if (step.error) {
+      // Reported in the client's format by the stream engine (or retried, before any content).
+      out.error = step.error;
+      return;
+    }
+    const raw = event?.raw ?? '';
+    if (step.done && !finished) {
+      finished = true;
+      out.done = true;
+      const final = usage;
+      const carrier = held;
+      held = null;
+      out.items.push(
+        final
+          ? { type: 'usage', usage: final, render: (cost) => (carrier ? withCost(carrier, cost) : '') + raw }
+          : { type: 'end', render: () => (carrier?.raw ?? '') + raw },
+      );
+      return;
+    }
+    if (held) out.items.push({ type: 'text', text: held.raw });
+    held = null;
+    if (!event) return;
+    if (step.usage && native.costEvent?.carriesUsage(event)) held = event;
+    else out.items.push({ type: 'text', text: raw });
+  };
   return {
     generatedText: () => generated,
     push(chunk) {
       const out = none();
-      for (const event of parser.push(chunk)) {
-        const step = translator.push(event);
-        for (const translated of step.chunks) {
-          assembler?.push(translated);
-          for (const { delta } of translated.choices) {
-            generated += generatedText(delta);
-            if (delta.content || delta.tool_calls?.length || delta.reasoning_content) out.content = true;
-          }
-        }
-        if (step.usage) usage = step.usage;
-        if (step.error) {
-          // Reported in the client's format by the stream engine (or retried, before any content).
-          out.error = step.error;
-          continue;
-        }
-        if (step.done && !finished) {
-          finished = true;
-          out.done = true;
-          const final = usage;
-          const carrier = held;
-          held = null;
-          out.items.push(
-            final
-              ? { type: 'usage', usage: final, render: (cost) => (carrier ? withCost(carrier, cost) : '') + event.raw }
-              : { type: 'end', render: () => (carrier?.raw ?? '') + event.raw },
-          );
-          continue;
-        }
-        if (held) out.items.push({ type: 'text', text: held.raw });
-        held = null;
-        if (step.usage && native.costEvent?.carriesUsage(event)) held = event;
-        else out.items.push({ type: 'text', text: event.raw });
-      }
+      for (const event of parser.push(chunk)) apply(translator.push(event), event, out);
       return out;
     },
+    // A format without a terminator (Gemini's) ends at the end of input: its translator says whether it was complete.
     end() {
       const out = none();
+      if (translator.end) apply(translator.end(), null, out);
       // A stream that stopped after its usage event without an end: the client still gets every byte.
       if (held) out.items.push({ type: 'text', text: held.raw });
       held = null;

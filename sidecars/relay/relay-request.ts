@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTokenCount } from '../../lib/endpoints';
+import { splitTarget } from '../../lib/request-target';
 import { admit } from './admit';
 import { clientFormatFor } from './client-formats/index';
 import type { RelayDeps } from './deps';
@@ -14,8 +15,8 @@ import { runPlan } from './run-plan';
 import { runTokenCount } from './token-count/run';
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
-  const path = (req.url ?? '').split('?')[0];
-  const format = clientFormatFor(path);
+  const { path, query } = splitTarget(req.url ?? '');
+  const format = clientFormatFor(path, query);
   const admitted = await admit(req, res, path, format, deps);
   if (!admitted.ok) return sendError(res, format.name, admitted.error);
   const slot = deps.slots.hold(admitted.value.plan);

@@ -8,7 +8,7 @@
  *
  * Asserted for every request: never a 5xx (the mock answers every valid call, so any 5xx is the
  * gateway's own failure), every error in the shape of the endpoint called (Anthropic's under
- * /v1/messages, OpenAI's elsewhere) and no request slower than a bound. After the run every
+ * /v1/messages, Google's under /v1beta, OpenAI's elsewhere) and no request slower than a bound. After the run every
  * process is alive (no plugin server died, relay and control API healthy) and a normal request
  * still works.
  */
@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { hash32 } from '../harness/mock-provider/tokenizer';
 import { localOnly, REMOTE_RUN } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
-import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand, responsesRequest } from '../lib/validate/request-fuzz';
+import { anthropicRequest, embeddingsRequest, generateContentRequest, mutate, openAIChatRequest, Rand, responsesRequest } from '../lib/validate/request-fuzz';
 import { uniqueName } from './helpers';
 
 const SEED = 'fuzz 2026-12';
@@ -64,7 +64,8 @@ const LLM_PATHS = {
 
 /** A generated request body, valid or mutated, with a model the deck serves most of the time. */
 function llmCase(r: Rand): Case {
-  const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'count', 'responses', 'embeddings'] as const);
+  const kind = r.pick(['chat', 'chat', 'messages', 'messages', 'count', 'responses', 'embeddings', 'google', 'google'] as const);
+  if (kind === 'google') return googleCase(r);
   let body = GENERATORS[kind](r);
   // A token count is a Messages request without max_tokens.
   if (kind === 'count') delete body.max_tokens;
@@ -83,6 +84,24 @@ function llmCase(r: Rand): Case {
       ? { 'x-api-key': userKey, 'anthropic-version': '2023-06-01' }
       : { authorization: `Bearer ${userKey}` };
   return { method: 'POST', path, headers: json(auth), body: JSON.stringify(body), what };
+}
+
+/** A Google GenAI request, valid or mutated, for a model the deck serves most of the time (named in the path, hostile names included). */
+function googleCase(r: Rand): Case {
+  let body = generateContentRequest(r);
+  let what = 'valid generateContent';
+  if (r.chance(0.6)) {
+    for (let i = 1 + r.int(3); i > 0; i--) {
+      const mutated = mutate(r, body);
+      body = mutated.body;
+      what = `generateContent: ${mutated.what}`;
+    }
+  }
+  const model = r.chance(0.85)
+    ? r.pick(CHAT_MODELS)
+    : r.pick(['constructor', '__proto__', '%ZZ', '..%2F..%2Fv1%2Fmodels', 'x'.repeat(400), 'gpt-4o-mini%00', 'a:b:c']);
+  const method = r.pick(['generateContent', 'streamGenerateContent?alt=sse', 'streamGenerateContent']);
+  return { method: 'POST', path: `/v1beta/models/${model}:${method}`, headers: json({ 'x-goog-api-key': userKey }), body: JSON.stringify(body), what };
 }
 
 /** Bodies that are not JSON objects, or barely: broken, empty, oversized, wrong bytes. */
@@ -123,6 +142,14 @@ function routeCase(r: Rand): Case {
     '/v1/responses',
     '/admin/../v1/models',
     `/v1/${'x'.repeat(2000)}`,
+    '/v1beta',
+    '/v1beta/models',
+    '/v1beta/models/gpt-4o-mini',
+    '/v1beta/models/%ZZ',
+    '/v1beta/models/constructor:generateContent',
+    '/v1beta/models/gpt-4o-mini:countTokens',
+    `/v1beta/models/${'x'.repeat(2000)}:generateContent`,
+    '/v1beta/models/gpt-4o-mini:generateContent?key=sk-aigw-nope',
   ];
   const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
   const credentials: Array<Record<string, string>> = [
@@ -132,6 +159,7 @@ function routeCase(r: Rand): Case {
     { authorization: 'Basic Zm9vOmJhcg==' },
     { 'x-api-key': '' },
     { apikey: 'x'.repeat(5000) },
+    { 'x-goog-api-key': userKey },
   ];
   const method = r.pick(methods);
   const path = r.pick(paths);
@@ -225,6 +253,11 @@ function problem(r: Result): string | null {
   if (anthropic) {
     const ok = b.type === 'error' && typeof b.error?.type === 'string' && typeof b.error?.message === 'string';
     return ok ? null : `not Anthropic's error shape: ${r.text.slice(0, 120)}`;
+  }
+  if (r.c.path === '/v1beta' || r.c.path.startsWith('/v1beta/')) {
+    const e = b.error;
+    const ok = e !== undefined && e.code === r.status && typeof e.message === 'string' && typeof e.status === 'string' && /^[A-Z_]+$/.test(e.status);
+    return ok ? null : `not Google's error shape: ${r.text.slice(0, 120)}`;
   }
   const e = b.error;
   const ok =

@@ -99,7 +99,7 @@ local.describe('PDK round trips per request, whole chain', () => {
     const calls = await warm('/v1/models', { key: plainKey }, 200);
     expect(describeCalls(calls)).toEqual([
       'aigw-virtual-key access: request.get_headers, nginx.get_var, client.authenticate, ctx.shared.set',
-      'aigw-proxy access: request.get_path, ctx.shared.get, request.get_method, request.get_header, response.exit',
+      'aigw-proxy access: request.get_path, ctx.shared.get, request.get_header, request.get_method, response.exit',
       'aigw-virtual-key log: ctx.shared.get',
     ]);
   });

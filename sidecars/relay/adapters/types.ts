@@ -133,12 +133,14 @@ export interface NativeAdapter {
   clientFormat: ClientFormatName;
   /** Client headers (lower-case) the provider reads and the relay forwards, e.g. anthropic-beta. */
   forwardedHeaders: readonly string[];
+  /** `stream`: whether the client streams (its body may not say: Google's path does). */
   request(
     target: PlanTarget,
     rawBody: Buffer,
     clientBody: Record<string, unknown>,
     clientHeaders: Readonly<Record<string, string>>,
     apiKey: string | null,
+    stream: boolean,
   ): UpstreamRequest;
   /** The stream event that carries the final usage, and that event with the gateway's cost added (USD, `usage.cost`). */
   costEvent?: { carriesUsage(event: SseEvent): boolean; withCost(event: SseEvent, costUsd: number | null): string };

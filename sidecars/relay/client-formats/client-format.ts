@@ -1,13 +1,14 @@
 /**
- * How the relay speaks to the client: OpenAI's format (chat completions) or Anthropic's
- * (/v1/messages). Completions, stream chunks and the stream's end are rendered here, so a
+ * How the relay speaks to the client: OpenAI's format (chat completions), Anthropic's
+ * (/v1/messages) or Google's (/v1beta/models/{model}:generateContent). Completions, stream chunks and the stream's end are rendered here, so a
  * translated answer reaches each client exactly in the format its SDK parses; error bodies are
  * lib/errors' errorBody, in the format clientFormatOf names.
  */
-import { type ClientFormatName, errorBody, type GatewayError } from '../../../lib/errors';
+import { type ClientFormatName, errorBody, type GatewayError, type Result } from '../../../lib/errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../../lib/openai-types';
 import { sseData } from '../../../lib/sse';
 import type { Family } from '../../../lib/translation-policy';
+import type { ClientIntent } from '../adapters/openai/passthrough';
 import { openAIUsage, type TokenUsage } from '../usage';
 
 export interface StreamEncoder {
@@ -34,6 +35,8 @@ export interface ClientFormat {
   streamEncoder(ctx: StreamContext): StreamEncoder;
   /** This format for one request, where answers repeat the request's settings (Responses). */
   forRequest?(body: Record<string, unknown>): ClientFormat;
+  /** Whether the client streams, when its body does not say (Google's path does); absent: the body's `stream`. */
+  intent?(): Result<ClientIntent>;
 }
 
 export interface StreamContext {

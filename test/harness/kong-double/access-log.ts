@@ -22,7 +22,10 @@ export interface AccessEntry {
   errorCode: string | null;
 }
 
-/** `error.code`, else `error.type`, of a JSON error body (OpenAI's and Anthropic's shapes). */
+/**
+ * `error.code`, else `error.type`, of a JSON error body (OpenAI's and Anthropic's shapes); in
+ * Google's, whose code is the HTTP status, the gateway's code from its ErrorInfo reason.
+ */
 function errorCodeOf(body: unknown): string | null {
   let value = body;
   if (typeof value === 'string' || Buffer.isBuffer(value)) {
@@ -32,9 +35,11 @@ function errorCodeOf(body: unknown): string | null {
       return null;
     }
   }
-  const error = (value as { error?: { code?: unknown; type?: unknown } } | null)?.error;
+  const error = (value as { error?: { code?: unknown; type?: unknown; details?: unknown } } | null)?.error;
   if (typeof error?.code === 'string') return error.code;
-  return typeof error?.type === 'string' ? error.type : null;
+  if (typeof error?.type === 'string') return error.type;
+  const reason = Array.isArray(error?.details) ? (error.details as Array<{ reason?: unknown }>).find((d) => typeof d?.reason === 'string')?.reason : undefined;
+  return typeof reason === 'string' ? reason.toLowerCase() : null;
 }
 
 export function accessEntry(ctx: RequestContext, finishedAt: number): AccessEntry {

@@ -16,12 +16,13 @@ import { promptShape, promptTokenBound } from '../../../lib/tokens';
 import { buildAnthropicRequest } from '../../../sidecars/relay/adapters/anthropic';
 import { buildGeminiRequest } from '../../../sidecars/relay/adapters/gemini';
 import { anthropicRequestToChat } from '../../../sidecars/relay/client-formats/anthropic/request';
+import { generateContentToChat } from '../../../sidecars/relay/client-formats/google/request';
 import { responsesRequestToChat } from '../../../sidecars/relay/client-formats/responses/request';
 import { countPromptTokens as anthropicMockCount } from '../../harness/mock-provider/anthropic';
 import { countPromptTokens as geminiMockCount } from '../../harness/mock-provider/gemini';
 import { countPromptTokens as openaiMockCount } from '../../harness/mock-provider/openai';
 import { countInputTokens as responsesMockCount } from '../../harness/mock-provider/openai-responses';
-import { adversarialText, chatBody, messagesBody, responsesBody, seeded } from './generators';
+import { adversarialText, chatBody, generateContentBody, messagesBody, responsesBody, seeded } from './generators';
 
 const cl100k = require('gpt-tokenizer/cjs/encoding/cl100k_base') as { countTokens(text: string, options?: object): number };
 
@@ -143,7 +144,7 @@ function mockCounts(chat: ChatRequest): Array<{ provider: ProviderType; tokens: 
   return counts;
 }
 
-/** `rendered`: the chat request a tokenizer family is shown (a translated format's canonical form). */
+/** `rendered`: the body a family's chat template renders (a translation, for a client format no family speaks). */
 function expectBounded(body: Record<string, unknown>, endpoint: Endpoint, chat: ChatRequest, rendered: Record<string, unknown> = body): void {
   const shape = promptShape(body, endpoint);
   for (const family of FAMILIES) {
@@ -232,6 +233,20 @@ describe('promptTokenBound is at least every billed tokenizer family’s count',
     // An image by URL is a few bytes of text and up to the model's per-image maximum of tokens.
     const image = promptShape({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://x.test/a.png' }] }] }, 'responses');
     expect(image).toMatchObject({ images: 1, messages: 1 });
+  });
+
+  it('on seeded adversarial Google GenAI requests: as sent (a Gemini target) and as translated for every other', () => {
+    const rand = seeded(17);
+    for (let i = 0; i < 40; i++) {
+      const body = generateContentBody(rand);
+      const chat = generateContentToChat(body, { model: 'm', stream: false });
+      if (!chat.ok) throw new Error(`generated an invalid Google request: ${JSON.stringify(chat.refusal)}`);
+      // The translation is what OpenAI, Anthropic and their mocks see; the Gemini mock bills the body itself.
+      expectBounded(body, 'generateContent', chat.request, chat.request as unknown as Record<string, unknown>);
+      const native = geminiMockCount(body);
+      const bound = promptTokenBound(promptShape(body, 'generateContent'), { provider: 'gemini' });
+      if (bound < native) throw new Error(`mock gemini (native): bound ${bound} < ${native} for ${JSON.stringify(body).slice(0, 400)}`);
+    }
   });
 
   it('on seeded adversarial embeddings inputs', () => {

@@ -232,3 +232,45 @@ export function responsesBody(rand: Random): Record<string, unknown> {
   else if (rand() < 0.3) body.text = { format: { type: 'json_schema', name: 'answer', schema: toolSchema(rand) } };
   return body;
 }
+
+/** A Google GenAI GenerateContentRequest: system instruction, function calls (ids or not) and responses, declarations, a schema. */
+export function generateContentBody(rand: Random): Record<string, unknown> {
+  const contents: Array<Record<string, unknown>> = [];
+  for (let turn = 1 + int(rand, 5); turn > 0; turn--) {
+    contents.push({ role: 'user', parts: [{ text: adversarialText(rand) }, ...(rand() < 0.3 ? [{ text: adversarialText(rand, 50) }] : [])] });
+    if (rand() < 0.5) {
+      const calls = 1 + int(rand, 3);
+      const id = (k: number) => (rand() < 0.5 ? { id: `fc_${int(rand, 1e6)}_${k}` } : {});
+      const made = Array.from({ length: calls }, (_, k) => ({ name: `tool_${k}`, args: { value: adversarialJson(rand) }, ...id(k) }));
+      contents.push({
+        role: 'model',
+        parts: [
+          { text: adversarialText(rand, 60), thought: true },
+          { text: adversarialText(rand, 60) },
+          ...made.map((call, k) => ({ functionCall: call, ...(k === 0 ? { thoughtSignature: 'c2lnbmF0dXJl' } : {}) })),
+        ],
+      });
+      contents.push({
+        role: 'user',
+        parts: made.map((call) => ({
+          functionResponse: { name: call.name, response: { output: rand() < 0.5 ? adversarialText(rand) : adversarialJson(rand) } },
+        })),
+      });
+    } else contents.push({ role: 'model', parts: [{ text: adversarialText(rand) }] });
+  }
+  contents.push({ role: 'user', parts: [{ text: adversarialText(rand) }] });
+  const body: Record<string, unknown> = { contents };
+  if (rand() < 0.6) body.systemInstruction = { parts: [{ text: adversarialText(rand) }] };
+  if (rand() < 0.5)
+    body.tools = [
+      {
+        functionDeclarations: Array.from({ length: 3 }, (_, i) => ({
+          name: `tool_${i}`,
+          description: adversarialText(rand, 80),
+          parametersJsonSchema: toolSchema(rand),
+        })),
+      },
+    ];
+  else if (rand() < 0.3) body.generationConfig = { responseMimeType: 'application/json', responseJsonSchema: toolSchema(rand) };
+  return body;
+}

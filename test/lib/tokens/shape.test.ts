@@ -10,6 +10,7 @@ import {
   estimatePromptTokens,
   promptShape,
   promptTokenBound,
+  requestedChoices,
   requestedMaxOutput,
   UNKNOWN_CONTEXT_WINDOW,
 } from '../../../lib/tokens';
@@ -203,5 +204,67 @@ describe('output allowance and generated text', () => {
     expect(
       completionText({ choices: [{ message: { content: 'a', reasoning_content: 'b', tool_calls: [{ function: { name: 'c', arguments: '{}' } }] } }] }),
     ).toBe('abc{}');
+  });
+});
+
+describe('Google GenAI requests (generateContent)', () => {
+  const user = (...parts: unknown[]) => ({ contents: [{ role: 'user', parts }] });
+
+  it('counts images per image, never their base64 as text; other media and Google’s own tools and caches are unbounded', () => {
+    const shape = promptShape(user({ text: 'hi' }, { inlineData: { mimeType: 'image/png', data: base64 } }), 'generateContent');
+    expect(shape).toMatchObject({ images: 1, messages: 1, unbounded: null });
+    expect(shape.textTokens).toBeLessThan(30);
+    expect(promptShape(user({ fileData: { mimeType: 'image/jpeg', fileUri: 'https://x.test/a.jpg' } }), 'generateContent').images).toBe(1);
+    expect(promptShape(user({ inlineData: { mimeType: 'audio/wav', data: base64 } }), 'generateContent').unbounded).toMatch(/audio\/wav/);
+    expect(promptShape(user({ fileData: { fileUri: 'https://generativelanguage.googleapis.com/v1beta/files/x' } }), 'generateContent').unbounded).toMatch(
+      /media/,
+    );
+    expect(promptShape({ ...user({ text: 'hi' }), tools: [{ googleSearch: {} }] }, 'generateContent').unbounded).toBe('tool googleSearch');
+    expect(promptShape({ ...user({ text: 'hi' }), cachedContent: 'cachedContents/abc' }, 'generateContent').unbounded).toBe('cached content');
+  });
+
+  it('counts each function declaration as a tool definition, calls with the ids the gateway gives them, responses as results', () => {
+    const body = {
+      systemInstruction: { parts: [{ text: 'Be brief.' }] },
+      contents: [
+        { role: 'user', parts: [{ text: 'Weather?' }] },
+        {
+          role: 'model',
+          parts: [{ functionCall: { name: 'weather', args: { city: 'Paris' } } }, { functionCall: { name: 'weather', args: { city: 'Rome' } } }],
+        },
+        { role: 'user', parts: [{ functionResponse: { name: 'weather', response: { temp: 21 } } }] },
+      ],
+      tools: [{ functionDeclarations: [{ name: 'weather' }, { name: 'time' }] }],
+      generationConfig: { temperature: 0.2, maxOutputTokens: 5, responseMimeType: 'application/json' },
+      safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }],
+    };
+    const shape = promptShape(body, 'generateContent');
+    expect(shape).toMatchObject({ messages: 4, toolDefinitions: 2, toolCalls: 2, toolResults: 1, usesTools: true, unbounded: null });
+    // Settings are not prompt: the same request without them bounds the same.
+    const { generationConfig: _g, safetySettings: _s, ...bare } = body;
+    expect(promptShape({ ...bare, generationConfig: { responseMimeType: 'application/json' } }, 'generateContent').textTokens).toBe(shape.textTokens);
+    // A call's generated id is counted: a call without one bounds more text than with a one-letter id.
+    const withId = structuredClone(body);
+    (withId.contents[1].parts[0] as { functionCall: Record<string, unknown> }).functionCall.id = 'a';
+    expect(promptShape(withId, 'generateContent').textTokens).toBeLessThan(shape.textTokens);
+  });
+
+  it('reads the output allowance and the candidate count from generationConfig, and only for this format', () => {
+    const body = { contents: [], generationConfig: { maxOutputTokens: 64, candidateCount: 3 } };
+    expect(requestedMaxOutput(body, 'generateContent')).toBe(64);
+    expect(requestedChoices(body, 'generateContent')).toBe(3);
+    // A chat body that carries a generationConfig is not read for it: OpenAI targets would not honour it.
+    expect(requestedMaxOutput({ ...body, messages: [] })).toBeNull();
+    expect(requestedChoices({ ...body, n: 2 }, 'chat.completions')).toBe(2);
+    expect(requestedChoices(body, 'messages')).toBe(1);
+  });
+
+  it('estimates the prompt like a chat request with the same text', () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20);
+    const google = estimatePromptTokens({ contents: [{ role: 'user', parts: [{ text }] }] });
+    const openai = estimatePromptTokens(chat(text));
+    // The role name is text in both; Google's has no model field to skip.
+    expect(Math.abs(google - openai)).toBeLessThanOrEqual(2);
+    expect(google).toBeGreaterThan(100);
   });
 });

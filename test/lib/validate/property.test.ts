@@ -2,8 +2,8 @@
  * Property: for any request a client can send, the shared validator refuses it (a message and,
  * below the body level, the field's path) or every adapter translates it or refuses it with a
  * 400: the pass-through and OpenAI adapters, Azure, Anthropic, Gemini, the embeddings adapters,
- * and for /v1/messages and /v1/responses their ingress first; the translation policy refuses it with a 400
- * naming a field, or lets it through. Nothing throws. Seeded and bounded: the same
+ * and for /v1/messages, /v1/responses and generateContent their ingress first; the translation policy
+ * refuses chat and messages requests with a 400 naming a field, or lets them through. Nothing throws. Seeded and bounded: the same
  * few thousand requests per format on every run.
  */
 
@@ -21,10 +21,13 @@ import { geminiAdapter } from '../../../sidecars/relay/adapters/gemini';
 import { buildRequest, buildResponsesRequest, openaiAdapter } from '../../../sidecars/relay/adapters/openai';
 import type { ChatAdapter } from '../../../sidecars/relay/adapters/types';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
+import { anthropicRequestForTarget } from '../../../sidecars/relay/client-formats/anthropic/request';
+import type { CanonicalRequest, ClientFormat } from '../../../sidecars/relay/client-formats/client-format';
+import { generateContentToChat } from '../../../sidecars/relay/client-formats/google/request';
 import { responsesClientFormat } from '../../../sidecars/relay/client-formats/responses/format';
 import { countedRequest } from '../../../sidecars/relay/token-count/counted-request';
 import { hash32 } from '../../harness/mock-provider/tokenizer';
-import { anthropicRequest, embeddingsRequest, mutate, openAIChatRequest, Rand, responsesRequest } from './request-fuzz';
+import { anthropicRequest, embeddingsRequest, generateContentRequest, mutate, openAIChatRequest, Rand, responsesRequest } from './request-fuzz';
 
 const VALID_PER_FORMAT = 600;
 const MUTANTS_PER_FORMAT = 2400;
@@ -77,14 +80,24 @@ function translateChat(body: Record<string, unknown>, raw: Buffer): void {
 
 function translateMessages(body: Record<string, unknown>): void {
   judge('anthropic', body);
-  const canonical = anthropicClientFormat.toCanonical(body);
+  translateCanonical(anthropicClientFormat.toCanonical(body), anthropicClientFormat);
+}
+
+const googleFormatForTarget: Pick<ClientFormat, 'forTarget'> = { forTarget: anthropicRequestForTarget };
+
+/** Gemini targets take a Google client's body as sent; every other target gets the translation, or its 400. */
+const translateGenerateContent = (body: Record<string, unknown>): void =>
+  translateCanonical(generateContentToChat(body, { model: 'm', stream: false }), googleFormatForTarget);
+
+/** A client format's translation: refused with a 400, or every adapter translates it or refuses it with one. */
+function translateCanonical(canonical: CanonicalRequest, format: Pick<ClientFormat, 'forTarget'>): void {
   if (!canonical.ok) {
     expect(canonical.refusal.status).toBe(400);
     return;
   }
   for (const { adapter, target: t } of CHAT_TARGETS) {
     // As the relay does: what the policy does not translate for the target never reaches it.
-    const request = anthropicClientFormat.forTarget(canonical.request, wireFormatOf(t.provider));
+    const request = format.forTarget(canonical.request, wireFormatOf(t.provider));
     expectTranslatedOrRefused(adapter.chatRequest(t, request, 'key'), t.provider);
   }
 }
@@ -132,6 +145,7 @@ const FORMATS: Array<{ endpoint: Endpoint; generate: (r: Rand) => Record<string,
     { endpoint: 'embeddings', generate: embeddingsRequest, translate: translateEmbeddings },
     { endpoint: 'messages.count_tokens', generate: countRequest, translate: translateCount },
     { endpoint: 'responses', generate: responsesRequest, translate: translateResponses },
+    { endpoint: 'generateContent', generate: generateContentRequest, translate: translateGenerateContent },
   ];
 
 /** Validates, then translates what passed; the tally shows both paths were exercised. */

@@ -1,6 +1,6 @@
 /**
  * Seeded generators for the validator property test: structurally valid requests in each client
- * format (OpenAI chat, OpenAI embeddings, Anthropic messages, OpenAI Responses), and mutations of them (wrong
+ * format (OpenAI chat, OpenAI embeddings, Anthropic messages, OpenAI Responses, Google generateContent), and mutations of them (wrong
  * types at every path, nulls, huge numbers, NaN-like strings, deep nesting, empty arrays, long
  * strings, unicode, prototype keys). The PRNG is the mock provider's (mulberry32).
  */
@@ -325,6 +325,110 @@ export function responsesRequest(r: Rand): Json {
     ['truncation', () => 'disabled'],
   ];
   for (const [key, value] of optional) if (r.chance(0.3)) body[key] = value();
+  return body;
+}
+
+// ---- Google GenAI generateContent ----
+
+/** Gemini's Schema: upper-case types, nullable, int64 bounds as strings. */
+function geminiSchema(r: Rand, depth = 0): Json {
+  const kind = depth > 2 ? r.pick(['STRING', 'NUMBER']) : r.pick(['STRING', 'NUMBER', 'INTEGER', 'BOOLEAN', 'OBJECT', 'ARRAY']);
+  if (kind === 'OBJECT') return { type: 'OBJECT', properties: { a: geminiSchema(r, depth + 1) }, required: ['a'], propertyOrdering: ['a'] };
+  if (kind === 'ARRAY') return { type: 'ARRAY', items: geminiSchema(r, depth + 1), minItems: r.pick([1, '1']) };
+  return { type: kind, ...(r.chance(0.3) ? { nullable: true } : {}), ...(kind === 'STRING' && r.chance(0.3) ? { enum: ['x', 'y'], format: 'enum' } : {}) };
+}
+
+function googleUserPart(r: Rand): Json {
+  switch (r.int(8)) {
+    case 0:
+      return { inlineData: { mimeType: 'image/png', data: PNG } };
+    case 1:
+      return {
+        fileData: {
+          mimeType: r.pick(['image/jpeg', 'application/pdf']),
+          fileUri: r.pick(['https://example.com/a.jpg', 'https://generativelanguage.googleapis.com/v1beta/files/x']),
+        },
+      };
+    case 2:
+      return { inlineData: { mimeType: r.pick(['audio/wav', 'audio/mpeg', 'video/mp4', 'application/pdf', 'text/plain']), data: 'UklGRg==' } };
+    default:
+      return { text: text(r) };
+  }
+}
+
+function googleContents(r: Rand, toolNames: string[]): Json[] {
+  const contents: Json[] = [];
+  let pending: string[] = [];
+  const turns = 1 + r.int(4);
+  for (let t = 0; t < turns; t++) {
+    const parts: Json[] = pending.map((name) => ({ functionResponse: { name, response: { output: text(r) } } }));
+    for (let k = r.int(3); k >= 0; k--) parts.push(googleUserPart(r));
+    contents.push({ ...(r.chance(0.8) ? { role: 'user' } : {}), parts });
+    pending = [];
+    if (t === turns - 1 && r.chance(0.7)) break;
+    const model: Json[] = [];
+    if (r.chance(0.3)) model.push({ text: 'Let me think.', thought: true });
+    if (r.chance(0.6)) model.push({ text: text(r) });
+    if (toolNames.length > 0 && r.chance(0.5)) {
+      pending = Array.from({ length: 1 + r.int(2) }, () => r.pick(toolNames));
+      pending.forEach((name, k) =>
+        model.push({
+          functionCall: { name, args: { city: 'Paris' }, ...(r.chance(0.3) ? { id: `fc_${t}_${k}` } : {}) },
+          ...(k === 0 && r.chance(0.5) ? { thoughtSignature: 'c2ln' } : {}),
+        }),
+      );
+    }
+    contents.push({ role: 'model', parts: model.length > 0 ? model : [{ text: text(r) }] });
+  }
+  return contents;
+}
+
+export function generateContentRequest(r: Rand): Json {
+  const toolNames = r.chance(0.5) ? NAMES.slice(0, 1 + r.int(3)) : [];
+  const body: Json = { contents: googleContents(r, toolNames) };
+  if (toolNames.length > 0) {
+    body.tools = [
+      {
+        functionDeclarations: toolNames.map((name) => ({
+          name,
+          description: text(r),
+          ...(r.chance(0.5) ? { parameters: geminiSchema(r) } : { parametersJsonSchema: parameters(r) }),
+        })),
+      },
+      ...(r.chance(0.1) ? [{ googleSearch: {} }] : []),
+    ];
+    if (r.chance(0.5))
+      body.toolConfig = {
+        functionCallingConfig: r.pick([{ mode: 'AUTO' }, { mode: 'ANY', allowedFunctionNames: [toolNames[0]] }, { mode: 'NONE' }, { mode: 'VALIDATED' }]),
+      };
+  }
+  const config: Json = {};
+  const settings: Array<[string, () => unknown]> = [
+    ['temperature', () => r.number(0, 2)],
+    ['topP', () => r.number(0, 1)],
+    ['topK', () => r.int(100)],
+    ['maxOutputTokens', () => 1 + r.int(8192)],
+    ['stopSequences', () => ['END']],
+    ['candidateCount', () => 1 + r.int(3)],
+    ['seed', () => r.int(1000)],
+    ['responseMimeType', () => r.pick(['application/json', 'text/plain', 'text/x.enum'])],
+    ['responseSchema', () => geminiSchema(r)],
+    ['responseJsonSchema', () => parameters(r)],
+    [
+      'thinkingConfig',
+      () => r.pick([{ thinkingBudget: -1 }, { thinkingBudget: 0 }, { thinkingBudget: 1 + r.int(30000), includeThoughts: true }, { thinkingLevel: 'HIGH' }]),
+    ],
+    ['responseModalities', () => r.pick([['TEXT'], ['TEXT', 'IMAGE']])],
+  ];
+  for (const [key, value] of settings) if (r.chance(0.25)) config[key] = value();
+  if (Object.keys(config).length > 0) body.generationConfig = config;
+  const optional: Array<[string, () => unknown]> = [
+    ['systemInstruction', () => ({ parts: [{ text: text(r) }] })],
+    ['safetySettings', () => [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }]],
+    ['cachedContent', () => 'cachedContents/abc'],
+    ['x_vendor_extension', () => [1, 2]],
+  ];
+  for (const [key, value] of optional) if (r.chance(key === 'cachedContent' ? 0.05 : 0.3)) body[key] = value();
   return body;
 }
 

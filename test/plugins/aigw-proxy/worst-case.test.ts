@@ -41,6 +41,18 @@ describe('worstCase', () => {
     expect(alone).toBe(worstCaseNano(promptTokenBound(promptShape(request, 'responses'), tokenTarget(mini)), 100, mini.pricing!));
   });
 
+  it('reads a Google request’s maxOutputTokens and candidateCount, and bounds its prompt like the same chat request', () => {
+    const mini = target('openai', 'gpt-4o-mini');
+    const google = { contents: [{ role: 'user', parts: [{ text: '!'.repeat(2000) }] }], generationConfig: { maxOutputTokens: 100 } };
+    const one = worstCase('generateContent', [mini], google) as number;
+    const chat = worstCase('chat.completions', [mini], body) as number;
+    // The same text and allowance: within a few tokens of framing of each other.
+    expect(Math.abs(one - chat)).toBeLessThanOrEqual(worstCaseNano(10, 0, mini.pricing!));
+    const three = worstCase('generateContent', [mini], { ...google, generationConfig: { maxOutputTokens: 100, candidateCount: 3 } }) as number;
+    expect(three - one).toBe(worstCaseNano(0, 200, mini.pricing!));
+    expect(worstCase('generateContent', [target('vllm', 'private-llm', { input: 1, output: 2 })], { contents: google.contents })).toBe('output_limit');
+  });
+
   it('multiplies the output allowance by n (every choice is billed)', () => {
     const mini = target('openai', 'gpt-4o-mini');
     const one = worstCase('chat.completions', [mini], body) as number;

@@ -229,6 +229,18 @@ describe('native pass-through: /v1/messages on an Anthropic target', () => {
     expect(recordOf(id)?.usage).toMatchObject({ promptTokens: 14, completionTokens: 7, cachedTokens: 3 });
   });
 
+  it('what the translation cannot say (a server tool) still goes to an Anthropic target as sent; a translated target refuses it', async () => {
+    upstream.script(json(200, ANSWER));
+    const body = JSON.stringify({ ...JSON.parse(NATIVE_BODY), tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 2 }] });
+    const res = await send(body, target('anthropic', upstream.url), { path: '/v1/messages' });
+    expect(res.status).toBe(200);
+    expect(upstream.seen[0].body).toBe(body);
+    const refused = await send(body, target('openai', upstream.url), { path: '/v1/messages' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/server tool 'web_search_20250305'/);
+    expect(upstream.seen).toHaveLength(1);
+  });
+
   it('a model name that differs from the target’s is the only change to the body', async () => {
     upstream.script(json(200, ANSWER));
     const body = JSON.stringify({ ...JSON.parse(NATIVE_BODY), model: 'smart' });
@@ -278,6 +290,148 @@ describe('native pass-through: /v1/messages on an Anthropic target', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'From OpenAI' }] });
     expect(upstream.seen.map((s) => s.url)).toEqual(['/v1/messages', '/chat/completions']);
+  });
+});
+
+describe('Google GenAI clients (/v1beta/models/{model}:generateContent)', () => {
+  const GENERATE = '/v1beta/models/smart:generateContent';
+  const STREAM = '/v1beta/models/smart:streamGenerateContent?alt=sse';
+  /** What only Gemini can serve and the translation cannot say: Google Search, a thought signature, safety settings. */
+  const NATIVE_BODY = JSON.stringify({
+    contents: [
+      { role: 'user', parts: [{ text: 'Who won?' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'score', args: { game: 'x' } }, thoughtSignature: 'c2lnbmVk' }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'score', response: { result: '2-1' } } }] },
+    ],
+    tools: [{ googleSearch: {} }, { functionDeclarations: [{ name: 'score' }] }],
+    safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }],
+    generationConfig: { thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 }, futureSetting: 1 },
+  });
+  const GEMINI_ANSWER = JSON.stringify({
+    candidates: [
+      {
+        content: { parts: [{ text: 'Home', thoughtSignature: 'YWJj' }], role: 'model' },
+        finishReason: 'STOP',
+        index: 0,
+        groundingMetadata: { webSearchQueries: ['x'] },
+      },
+    ],
+    usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 3, totalTokenCount: 20, thoughtsTokenCount: 5 },
+    modelVersion: 'gemini-2.5-flash',
+    responseId: 'abc',
+  });
+  const geminiSse =
+    (events: string[]): Script =>
+    (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const e of events) res.write(`data: ${e}\r\n\r\n`);
+      res.end();
+    };
+  const STREAMED = [
+    '{"candidates": [{"content": {"parts": [{"text": "Ho"}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 12,"totalTokenCount": 12},"modelVersion": "gemini-2.5-flash","responseId": "s1"}',
+    '{"candidates": [{"content": {"parts": [{"text": "me"}],"role": "model"},"finishReason": "STOP","index": 0,"groundingMetadata": {}}],"usageMetadata": {"promptTokenCount": 12,"candidatesTokenCount": 2,"totalTokenCount": 14},"modelVersion": "gemini-2.5-flash","responseId": "s1"}',
+  ];
+
+  it('on a Gemini target the request goes as sent and the answer comes back byte for byte, read for usage and billed', async () => {
+    upstream.script(json(200, GEMINI_ANSWER));
+    const id = requestId();
+    const res = await send(NATIVE_BODY, target('gemini', upstream.url), { path: GENERATE, id, headers: { 'x-goog-api-key': 'sk-aigw-client-key' } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(GEMINI_ANSWER);
+    expect(res.headers.get('x-gateway-cost')).toMatch(/^\d+\.\d+$/);
+    const seen = upstream.seen[0];
+    expect(seen.url).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
+    expect(seen.body).toBe(NATIVE_BODY);
+    expect(seen.headers['x-goog-api-key']).toBe(KEY);
+    expect(recordOf(id)).toMatchObject({ endpoint: 'generateContent', stream: false, usage: { promptTokens: 12, completionTokens: 8, reasoningTokens: 5 } });
+  });
+
+  it('a stream reaches the client event for event; it ends at the end of input, complete, billed once', async () => {
+    upstream.script(geminiSse(STREAMED));
+    const id = requestId();
+    const res = await send(NATIVE_BODY, target('gemini', upstream.url), { path: STREAM, id });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(STREAMED.map((e) => `data: ${e}\r\n\r\n`).join(''));
+    expect(upstream.seen[0].url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    expect(recordOf(id)).toMatchObject({ outcome: 'ok', stream: true, usage: { promptTokens: 12, completionTokens: 2 } });
+  });
+
+  it('a stream cut before its finishReason is not taken for a complete one', async () => {
+    upstream.script(geminiSse([STREAMED[0]!]));
+    const id = requestId();
+    const res = await send(NATIVE_BODY, target('gemini', upstream.url), { path: STREAM, id, retry: NO_RETRY });
+    const text = await res.text();
+    expect(text.startsWith(`data: ${STREAMED[0]}\r\n\r\n`)).toBe(true);
+    expect(text).toMatch(/"status":"UNAVAILABLE"/);
+    expect(recordOf(id)?.outcome).toBe('stream_interrupted');
+  });
+
+  it('streamGenerateContent without alt=sse is a 400 in Google’s shape, never sent upstream', async () => {
+    upstream.script(json(200, GEMINI_ANSWER));
+    const res = await send(NATIVE_BODY, target('gemini', upstream.url), { path: '/v1beta/models/smart:streamGenerateContent' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 400, status: 'INVALID_ARGUMENT', details: [{ reason: 'ALT_SSE_REQUIRED' }] } });
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('on an OpenAI target it is translated both ways, topK left out upstream', async () => {
+    upstream.script(json(200, completion('Bonjour')));
+    const body = JSON.stringify({ contents: [{ parts: [{ text: 'Hello' }] }], generationConfig: { topK: 3, maxOutputTokens: 20 } });
+    const res = await send(body, target('openai', upstream.url), { path: GENERATE });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      candidates: [{ content: { parts: [{ text: 'Bonjour' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+      usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, totalTokenCount: 7 },
+      modelVersion: 'gpt-4o-mini',
+      responseId: expect.any(String),
+    });
+    const sent = JSON.parse(upstream.seen[0].body) as Record<string, unknown>;
+    expect(sent).toMatchObject({ model: 'gpt-4o-mini', max_completion_tokens: 20, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }] });
+    expect(sent.top_k).toBeUndefined();
+  });
+
+  it('what only Gemini can serve is refused, in Google’s shape, for a plan with a translated target (whichever target would answer), and served by a plan of Gemini targets', async () => {
+    upstream.script(json(200, completion('no')));
+    const refused = await send(NATIVE_BODY, target('openai', upstream.url), { path: GENERATE });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: { code: 400, status: 'INVALID_ARGUMENT', details: [{ reason: 'UNSUPPORTED_FOR_PROVIDER', metadata: { param: 'tools[0].googleSearch' } }] },
+    });
+    expect(upstream.seen).toHaveLength(0);
+    const mixed = await send(NATIVE_BODY, [target('gemini', upstream.url), target('openai', upstream.url)], { path: GENERATE });
+    expect(mixed.status).toBe(400);
+    expect(upstream.seen).toHaveLength(0);
+    upstream.script(json(200, GEMINI_ANSWER));
+    const served = await send(NATIVE_BODY, [target('gemini', upstream.url), target('gemini', upstream.url)], { path: GENERATE });
+    expect(served.status).toBe(200);
+  });
+
+  it('a Gemini failure before any content fails over to an OpenAI target, translated for it, streamed as Gemini events', async () => {
+    upstream.script(
+      json(503, { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } }),
+      sse([chunk({ role: 'assistant', content: 'Hi' }), chunk({}, 'stop'), usageChunk, '[DONE]']),
+    );
+    const body = JSON.stringify({ contents: [{ parts: [{ text: 'Hello' }] }] });
+    const res = await send(body, [target('gemini', upstream.url), target('openai', upstream.url)], { path: STREAM, retry: NO_RETRY });
+    expect(res.status).toBe(200);
+    const data = (await events(res)).map((e) => JSON.parse(e.data ?? '{}') as Record<string, unknown>);
+    expect(data).toEqual([
+      { candidates: [{ content: { parts: [{ text: 'Hi' }], role: 'model' }, index: 0 }], modelVersion: 'gpt-4o-mini', responseId: expect.any(String) },
+      {
+        candidates: [{ content: { parts: [{ text: '' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+        usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, totalTokenCount: 7 },
+        modelVersion: 'gpt-4o-mini',
+        responseId: expect.any(String),
+      },
+    ]);
+    expect(upstream.seen.map((s) => s.url)).toEqual(['/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', '/chat/completions']);
+  });
+
+  it('the provider’s error, when nothing else works, in Google’s shape with Gemini’s own status kept', async () => {
+    upstream.script(json(400, { error: { code: 400, message: 'Bad schema.', status: 'INVALID_ARGUMENT' } }));
+    const res = await send(NATIVE_BODY, target('gemini', upstream.url), { path: GENERATE });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: 400, message: 'Bad schema.', status: 'INVALID_ARGUMENT' } });
   });
 });
 

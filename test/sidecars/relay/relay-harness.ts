@@ -130,7 +130,7 @@ export async function startTestRelay(): Promise<TestRelay> {
     metrics,
     send(body, targets, opts = {}) {
       const path = opts.path ?? '/v1/chat/completions';
-      const headers = signedHeaders(body, targets, PLAN_SECRET, endpointOf(path), opts.id ?? requestId(), opts.retry);
+      const headers = signedHeaders(body, targets, PLAN_SECRET, endpointOf(path.split('?')[0] ?? path), opts.id ?? requestId(), opts.retry);
       return fetch(relay.url + path, { method: 'POST', body, headers: { ...opts.headers, ...headers } });
     },
     close: () => relay.close(),

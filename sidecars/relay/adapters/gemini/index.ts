@@ -6,11 +6,13 @@
  * - Schemas: schema.ts (JSON Schema → Gemini's OpenAPI subset).
  * - Responses and streams: response.ts; what Gemini's filters said: safety.ts. Errors: errors.ts.
  *   Embeddings: embeddings.ts.
+ * - Google GenAI clients: native.ts (their request as sent, the answer byte for byte).
  */
 import type { AdapterSpec, ChatAdapter } from '../types';
 import { geminiTokenCount } from './count-tokens';
 import { geminiEmbeddings } from './embeddings';
 import { mapGeminiError } from './errors';
+import { geminiNative } from './native';
 import { buildGeminiRequest } from './request';
 import { GeminiStreamTranslator, geminiChatResponse } from './response';
 
@@ -26,6 +28,7 @@ export const geminiSpec: AdapterSpec = {
   embeddings: geminiEmbeddings,
   countTokens: geminiTokenCount,
   passthrough: false,
+  native: geminiNative,
 };
 
 export { type GeminiUpstreamRequest, SKIP_SIGNATURE } from './request';

@@ -87,6 +87,12 @@ export function modelPath(model: string): string {
   return model.includes('/') ? model : `models/${model}`;
 }
 
+/** Where the target's model generates: streamed as server-sent events, or one JSON answer. */
+export function generateContentUrl(target: PlanTarget, stream: boolean): string {
+  const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+  return `${geminiApiRoot(target.baseUrl)}/${modelPath(target.model)}:${method}`;
+}
+
 function parseDataUrl(url: string): { mimeType: string; data: string } | null {
   const match = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s.exec(url);
   return match ? { mimeType: match[1], data: match[3] } : null;
@@ -339,12 +345,11 @@ export function buildGeminiRequest(target: PlanTarget, request: ChatRequest, api
     if (Object.keys(config).length > 0) body.generationConfig = config;
 
     const stream = request.stream === true;
-    const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
     // The key goes in a header, never the URL, so it cannot leak into access logs.
     if (apiKey) headers['x-goog-api-key'] = apiKey;
     return {
-      url: `${geminiApiRoot(target.baseUrl)}/${modelPath(target.model)}:${method}`,
+      url: generateContentUrl(target, stream),
       headers,
       body: JSON.stringify(body),
       dropped: [...dropped].sort(),

@@ -117,7 +117,7 @@ const TOOL_CHOICES: ReadonlyMap<string, ChatRequest['tool_choice']> = new Map([
 ]);
 
 /** Budgets below the gateway's medium (8192) are low, up to its high (16384) medium, beyond high. */
-function effortFor(budget: number): 'low' | 'medium' | 'high' {
+export function effortFor(budget: number): 'low' | 'medium' | 'high' {
   if (budget < 8192) return 'low';
   if (budget < 16384) return 'medium';
   return 'high';
