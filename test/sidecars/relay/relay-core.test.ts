@@ -419,7 +419,7 @@ describe('Google GenAI clients (/v1beta/models/{model}:generateContent)', () => 
       { candidates: [{ content: { parts: [{ text: 'Hi' }], role: 'model' }, index: 0 }], modelVersion: 'gpt-4o-mini', responseId: expect.any(String) },
       {
         candidates: [{ content: { parts: [{ text: '' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
-        usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, totalTokenCount: 7 },
+        usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, totalTokenCount: 7, cost: expect.any(Number) },
         modelVersion: 'gpt-4o-mini',
         responseId: expect.any(String),
       },

@@ -141,31 +141,67 @@ const geminiStream = sseScript([
   data({ candidates: [geminiCandidate(' there', 'STOP')], usageMetadata: GEMINI_USAGE, modelVersion: 'gemini-2.5-flash' }),
 ]);
 
+// ---- OpenAI's Responses API (what /v1/responses clients get passed through to OpenAI targets) ----
+const RESPONSES_USAGE = {
+  input_tokens: 100,
+  input_tokens_details: { cached_tokens: 40 },
+  output_tokens: 20,
+  output_tokens_details: { reasoning_tokens: 5 },
+  total_tokens: 120,
+};
+const responseObject = (status: string, usage: unknown) => ({
+  id: 'resp_x',
+  object: 'response',
+  created_at: 1,
+  status,
+  model: 'gpt-4o-mini',
+  output:
+    status === 'completed'
+      ? [{ type: 'message', id: 'msg_x', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hello there', annotations: [] }] }]
+      : [],
+  usage,
+});
+const responsesJson = json(200, responseObject('completed', RESPONSES_USAGE));
+const responsesStream = sseScript([
+  named('response.created', { sequence_number: 0, response: responseObject('in_progress', null) }),
+  named('response.output_text.delta', { sequence_number: 1, item_id: 'msg_x', output_index: 0, content_index: 0, delta: 'Hello there' }),
+  named('response.completed', { sequence_number: 2, response: responseObject('completed', RESPONSES_USAGE) }),
+]);
+
 interface ProviderFixture {
   provider: ProviderType;
   model: string;
   json: Script;
   stream: Script;
   billed: Billed;
+  /** What the provider answers a Responses request passed through to it (OpenAI serves the Responses API). */
+  responses?: { json: Script; stream: Script };
 }
 
 const PROVIDERS: ProviderFixture[] = [
-  { provider: 'openai', model: 'gpt-4o-mini', json: openaiJson, stream: openaiStream, billed: OPENAI_BILLED },
+  {
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    json: openaiJson,
+    stream: openaiStream,
+    billed: OPENAI_BILLED,
+    responses: { json: responsesJson, stream: responsesStream },
+  },
   { provider: 'azure', model: 'my-deployment', json: openaiJson, stream: azureStream, billed: OPENAI_BILLED },
   { provider: 'anthropic', model: 'claude-sonnet-4-5', json: anthropicJson, stream: anthropicStream, billed: ANTHROPIC_BILLED },
   { provider: 'gemini', model: 'gemini-2.5-flash', json: geminiJson, stream: geminiStream, billed: GEMINI_BILLED },
 ];
 
 interface ClientFixture {
-  format: 'openai' | 'anthropic';
-  path: string;
+  format: 'openai' | 'anthropic' | 'responses' | 'google';
+  path(stream: boolean): string;
   body(stream: boolean): Record<string, unknown>;
 }
 
 const CLIENTS: ClientFixture[] = [
   {
     format: 'openai',
-    path: '/v1/chat/completions',
+    path: () => '/v1/chat/completions',
     body: (stream) => ({
       model: 'm',
       messages: [{ role: 'user', content: 'Hi' }],
@@ -174,8 +210,14 @@ const CLIENTS: ClientFixture[] = [
   },
   {
     format: 'anthropic',
-    path: '/v1/messages',
+    path: () => '/v1/messages',
     body: (stream) => ({ model: 'm', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }], ...(stream ? { stream: true } : {}) }),
+  },
+  { format: 'responses', path: () => '/v1/responses', body: (stream) => ({ model: 'm', input: 'Hi', ...(stream ? { stream: true } : {}) }) },
+  {
+    format: 'google',
+    path: (stream) => (stream ? '/v1beta/models/m:streamGenerateContent?alt=sse' : '/v1beta/models/m:generateContent'),
+    body: () => ({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }),
   },
 ];
 
@@ -210,13 +252,15 @@ async function shownCost(res: Response, stream: boolean): Promise<number | null>
     const header = res.headers.get('x-gateway-cost');
     return header === null ? null : Number(header);
   }
-  const events = new SseParser().push(new Uint8Array(await res.arrayBuffer()));
-  for (const event of events) {
+  // The final usage in each format: OpenAI's usage chunk, Anthropic's message_delta, response.completed, Google's last chunk.
+  let cost: number | null = null;
+  for (const event of new SseParser().push(new Uint8Array(await res.arrayBuffer()))) {
     if (!event.data || event.data === '[DONE]') continue;
-    const chunk = JSON.parse(event.data) as { usage?: { cost?: number } };
-    if (chunk.usage) return chunk.usage.cost ?? null;
+    const chunk = JSON.parse(event.data) as { usage?: { cost?: number }; usageMetadata?: { cost?: number }; response?: { usage?: { cost?: number } | null } };
+    const usage = chunk.usage ?? chunk.usageMetadata ?? chunk.response?.usage;
+    if (usage && typeof usage.cost === 'number') cost = usage.cost;
   }
-  return null;
+  return cost;
 }
 
 const cases = PROVIDERS.flatMap((p) =>
@@ -225,10 +269,13 @@ const cases = PROVIDERS.flatMap((p) =>
 
 describe.each(cases)('%s provider, %s client, %s', (_provider, _format, _mode, fixture, client, stream) => {
   it('bills exactly the tokens the provider reported, each at its own rate, and shows the client that cost', async () => {
-    const costShown = !stream || client.format === 'openai' || (client.format === 'anthropic' && fixture.provider === 'anthropic');
-    upstream.script(stream ? fixture.stream : fixture.json);
+    // Gemini's native stream carries usage in every chunk: holding each for the cost would delay the stream (README).
+    const costShown = !(stream && client.format === 'google' && fixture.provider === 'gemini');
+    const passedThrough = client.format === 'responses' ? fixture.responses : undefined;
+    const scripts = passedThrough ?? fixture;
+    upstream.script(stream ? scripts.stream : scripts.json);
     const id = requestId();
-    const res = await relay.send(JSON.stringify(client.body(stream)), targetFor(fixture), { path: client.path, id });
+    const res = await relay.send(JSON.stringify(client.body(stream)), targetFor(fixture), { path: client.path(stream), id });
     expect(res.status).toBe(200);
     const shown = await shownCost(res, stream);
     const record = relay.usage.records.find((r) => r.requestId === id);

@@ -25,7 +25,7 @@ export const anthropicClientFormat: ClientFormat = {
     return {
       chunk: (chunk) => encoder.push(chunk),
       reportedUsage: (usage) => encoder.reportedUsage(usage),
-      finish: (usage) => encoder.finish(usage),
+      finish: (usage, costUsd) => encoder.finish(usage, costUsd),
       // The type and words the same error would have had as a response (errorBody): a 503 is overloaded_error.
       error: (error) => {
         const { type, message } = (errorBody('anthropic', error) as AnthropicErrorBody).error;

@@ -78,11 +78,12 @@ export class AnthropicStreamEncoder {
   }
 
   /** The end of the stream: close the open block, then message_delta with usage and message_stop. */
-  finish(usage: TokenUsage | null): string {
+  /** `costUsd`: what the answer was charged, in message_delta's usage (as on native streams); undefined leaves it out. */
+  finish(usage: TokenUsage | null, costUsd?: number | null): string {
     if (this.finished) return '';
     let out = this.start() + this.closeOpen();
     this.finished = true;
-    const u = anthropicUsage(usage ?? this.chunkUsage);
+    const u = { ...anthropicUsage(usage ?? this.chunkUsage), ...(costUsd !== undefined ? { cost: costUsd } : {}) };
     out += event('message_delta', { delta: { stop_reason: this.stop ?? 'end_turn', stop_sequence: null }, usage: u });
     out += event('message_stop', {});
     return out;

@@ -34,7 +34,7 @@ export function googleClientFormat(call: GoogleCall, query: string): ClientForma
       const encoder = new GoogleStreamEncoder({ modelVersion: ctx.model, responseId: responseIdOf(ctx.id) });
       return {
         chunk: (chunk) => encoder.push(chunk),
-        finish: (usage) => encoder.finish(usage),
+        finish: (usage, costUsd) => encoder.finish(usage, costUsd),
         error: (error) => encoder.errorEvent(error),
       };
     },

@@ -51,12 +51,12 @@ export class GoogleStreamEncoder {
   }
 
   /** The end of a complete answer: calls still open, every finish reason, and the usage. */
-  finish(usage: TokenUsage | null): string {
+  finish(usage: TokenUsage | null, costUsd?: number | null): string {
     if (this.finished) return '';
     this.finished = true;
     if (this.candidates.size === 0) this.state(0);
     const last = [...this.candidates.entries()].map(([index, state]) => candidate(this.closeCalls(state), index, geminiFinishReason(state.finish) ?? 'STOP'));
-    return this.event(last, usage);
+    return this.event(last, usage, costUsd);
   }
 
   /** A failure after the answer began: Google's error object as the last event. */
@@ -87,10 +87,11 @@ export class GoogleStreamEncoder {
     return calls.map(([, call]) => functionCallPart({ id: call.id, function: { name: call.name, arguments: call.arguments } }));
   }
 
-  private event(candidates: GeminiCandidate[], usage?: TokenUsage | null): string {
+  /** `costUsd` (the final chunk only): what the answer was charged, as `usageMetadata.cost`. */
+  private event(candidates: GeminiCandidate[], usage?: TokenUsage | null, costUsd?: number | null): string {
     return sseData({
       candidates,
-      ...(usage ? { usageMetadata: geminiUsageMetadata(usage) } : {}),
+      ...(usage ? { usageMetadata: { ...geminiUsageMetadata(usage), ...(costUsd !== undefined ? { cost: costUsd } : {}) } } : {}),
       modelVersion: this.ctx.modelVersion,
       responseId: this.ctx.responseId,
     });
