@@ -18,7 +18,7 @@ import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } 
 import { decodePathSegment } from '../../lib/request-target';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
-import { judgedByPolicy, planRefusal } from '../../lib/translation-policy';
+import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translation-policy';
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
 import { continuedContext } from './continuation';
@@ -187,7 +187,7 @@ export class AiProxyHandler {
     const targets = route.targets;
     // A feature one of the plan's targets cannot take is refused before the budget is reserved;
     // the relay asks the same of the same plan.
-    const untranslatable = judgedByPolicy(endpoint) ? planRefusal(clientFormatOf(path), parsed.value, targets) : null;
+    const untranslatable = judgedByPolicy(endpoint) ? planRefusal(policyFormatOf(endpoint), parsed.value, targets) : null;
     if (untranslatable) return untranslatable;
     let billing: PlanBilling | undefined;
     if (identity) {

@@ -11,7 +11,7 @@ import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib
 import { BodyTooLarge, readBody } from '../../lib/http';
 import type { ChatRequest } from '../../lib/openai-types';
 import { type Endpoint, type ProviderType, type RoutePlan, verifyPlan } from '../../lib/plan';
-import { judgedByPolicy, planRefusal } from '../../lib/translation-policy';
+import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translation-policy';
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { adaptersFor, NATIVE_FORWARDED_HEADERS } from './adapters';
 import { clientIntent } from './adapters/openai';
@@ -127,7 +127,7 @@ export async function admit(
   const counting = isTokenCount(plan.endpoint);
   // What one of the plan's targets could not take is refused before anything is translated, as
   // aigw-proxy refuses it (the same rule over the same plan).
-  const untranslatable = judgedByPolicy(plan.endpoint) ? planRefusal(format.name, clientBody, plan.targets) : null;
+  const untranslatable = judgedByPolicy(plan.endpoint) ? planRefusal(policyFormatOf(plan.endpoint), clientBody, plan.targets) : null;
   if (untranslatable) return failed(untranslatable);
   const converted = embeddings ? null : counting ? countedRequest(clientBody) : canonicalFor(format, clientBody, plan.targets);
   if (converted && !converted.ok) return failed(converted.refusal);

@@ -16,7 +16,7 @@ import type { Dispatcher } from 'undici';
 import { type GatewayError, gatewayError, ok, type Result, failed as refused } from '../../lib/errors';
 import type { PlanTarget } from '../../lib/plan';
 import { speaksResponses, wireFormatOf } from '../../lib/providers';
-import { droppedFeatures } from '../../lib/translation-policy';
+import { droppedFeatures, policyFormatOf } from '../../lib/translation-policy';
 import { adaptersFor } from './adapters';
 import { buildRequest, buildResponsesRequest } from './adapters/openai';
 import { type AdapterSpec, type ChatAdapter, type EmbeddingsAdapter, isRefused, type NativeAdapter } from './adapters/types';
@@ -132,7 +132,7 @@ function upstreamRequest(request: RelayRequest, target: PlanTarget, spec: Adapte
   const built = spec.chat.chatRequest(target, format.forTarget(request.canonical!, family), apiKey);
   if (isRefused(built)) return built;
   const { dropped = [], url, headers, body } = built;
-  const lost = new Set([...droppedFeatures(format.name, request.clientBody, family), ...dropped]);
+  const lost = new Set([...droppedFeatures(policyFormatOf(plan.endpoint), request.clientBody, family), ...dropped]);
   return { call: { url, headers, body }, reading: { kind: 'translated', adapter: spec.chat }, dropped: [...lost] };
 }
 

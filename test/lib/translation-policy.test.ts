@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanTarget } from '../../lib/plan';
-import { ANTHROPIC_RULES, droppedFeatures, FAMILIES, OPENAI_RULES, planRefusal, type Rule } from '../../lib/translation-policy';
+import { ANTHROPIC_RULES, droppedFeatures, FAMILIES, OPENAI_RULES, planRefusal, RESPONSES_RULES, type Rule } from '../../lib/translation-policy';
 import { REPO_ROOT } from '../harness/repo-root';
 
 const on = (...providers: Array<PlanTarget['provider']>) => providers.map((provider) => ({ provider }));
@@ -72,6 +72,33 @@ describe('what is dropped', () => {
   });
 });
 
+describe('/v1/responses', () => {
+  const responses = { model: 'm', input: [{ role: 'user', content: 'Hi' }] };
+  const replayed = {
+    ...responses,
+    input: [
+      { type: 'reasoning', summary: [], encrypted_content: 'x' },
+      { type: 'reasoning', summary: [] },
+      { role: 'user', content: 'Hi' },
+    ],
+    include: ['reasoning.encrypted_content'],
+    metadata: { team: 'a' },
+  };
+
+  it('counts what translation leaves out, once per feature, on every translated family', () => {
+    expect(droppedFeatures('responses', replayed, 'anthropic')).toEqual(['include', 'metadata', 'item:reasoning']);
+    expect(droppedFeatures('responses', { ...replayed, safety_identifier: 's' }, 'openai')).toEqual(['include', 'metadata', 'item:reasoning']);
+    expect(droppedFeatures('responses', { ...replayed, safety_identifier: 's' }, 'gemini')).toContain('safety_identifier');
+  });
+
+  it('passes what OpenAI’s own API serves, and judges the rest of its family as translated', () => {
+    const body = { ...responses, vendor_extension: 1 };
+    expect(planRefusal('responses', body, on('openai'))).toBeNull();
+    expect(planRefusal('responses', body, on('openai', 'groq'))).toMatchObject({ status: 400, param: 'vendor_extension', code: 'unknown_parameter' });
+    expect(planRefusal('responses', { ...responses, input: [{ type: 'web_search_call' }] }, on('azure'))).toMatchObject({ param: 'input[0]' });
+  });
+});
+
 describe('hostile field names', () => {
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s is an unknown field, never an inherited rule', (name) => {
     const body = JSON.parse(`{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"Hi"}],"${name}":{"x":1}}`) as Record<string, unknown>;
@@ -95,7 +122,7 @@ function table(rules: Readonly<Record<string, Rule>>): string {
 
 it('docs/translation-policy.md lists every rule as the code applies it', () => {
   const doc = readFileSync(join(REPO_ROOT, 'docs/translation-policy.md'), 'utf8');
-  const rendered = { '/v1/messages': table(ANTHROPIC_RULES), '/v1/chat/completions': table(OPENAI_RULES) };
+  const rendered = { '/v1/messages': table(ANTHROPIC_RULES), '/v1/chat/completions': table(OPENAI_RULES), '/v1/responses': table(RESPONSES_RULES) };
   for (const [endpoint, expected] of Object.entries(rendered)) {
     if (!doc.includes(expected)) throw new Error(`docs/translation-policy.md: the ${endpoint} table should read:\n\n${expected}\n`);
   }

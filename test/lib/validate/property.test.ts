@@ -7,12 +7,11 @@
  * few thousand requests per format on every run.
  */
 
-import type { ClientFormatName } from '../../../lib/errors';
 import type { ChatRequest } from '../../../lib/openai-types';
 import type { Endpoint, PlanTarget, ProviderType } from '../../../lib/plan';
 import { wireFormatOf } from '../../../lib/providers';
 import { estimatePromptTokens } from '../../../lib/tokens';
-import { droppedFeatures, planRefusal } from '../../../lib/translation-policy';
+import { droppedFeatures, type PolicyFormat, planRefusal } from '../../../lib/translation-policy';
 import { validateClientRequest } from '../../../lib/validate';
 import { adaptersFor, embeddingsAdapterFor } from '../../../sidecars/relay/adapters';
 import { anthropicAdapter } from '../../../sidecars/relay/adapters/anthropic';
@@ -51,7 +50,7 @@ const CHAT_TARGETS: Array<{ adapter: ChatAdapter; target: PlanTarget }> = [
 ];
 
 /** The translation policy on every target: a 400 naming a field, or nothing; what it drops, by name. */
-function judge(format: ClientFormatName, body: Record<string, unknown>): void {
+function judge(format: PolicyFormat, body: Record<string, unknown>): void {
   for (const { target: t } of CHAT_TARGETS) {
     const refused = planRefusal(format, body, [t]);
     if (refused && (refused.status !== 400 || !refused.param || refused.message === ''))
@@ -132,6 +131,7 @@ function translateEmbeddings(body: Record<string, unknown>, raw: Buffer): void {
 
 /** /v1/responses: the Responses ingress first, then every chat adapter (translated), and the pass-through builder (OpenAI). */
 function translateResponses(body: Record<string, unknown>): void {
+  judge('responses', body);
   const canonical = responsesClientFormat.toCanonical(body);
   if (!canonical.ok) throw new Error(`the Responses ingress refused what the validator accepted: ${canonical.refusal.message}`);
   for (const { adapter, target: t } of CHAT_TARGETS) expectTranslatedOrRefused(adapter.chatRequest(t, canonical.request, 'key'), t.provider);

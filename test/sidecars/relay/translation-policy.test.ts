@@ -16,7 +16,9 @@ import type { ServerResponse } from 'node:http';
 import type * as AnthropicBeta from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type * as AnthropicMessages from '@anthropic-ai/sdk/resources/messages/messages';
 import type * as OpenAIChat from 'openai/resources/chat/completions/completions';
-import { type ClientFormatName, errorBody, type GatewayError } from '../../../lib/errors';
+import type * as OpenAIResponses from 'openai/resources/responses/responses';
+import type * as OpenAIShared from 'openai/resources/shared';
+import { type ClientFormatName, errorBody, type GatewayError, gatewayError } from '../../../lib/errors';
 import type { Endpoint, PlanTarget } from '../../../lib/plan';
 import {
   ANTHROPIC_RULES,
@@ -27,12 +29,16 @@ import {
   type OpenAIFeature,
   type Policy,
   planRefusal,
+  policyFormatOf,
+  RESPONSES_RULES,
+  type ResponsesFeature,
 } from '../../../lib/translation-policy';
 import { validateClientRequest } from '../../../lib/validate';
 import { canonicalFor, type RelayRequest } from '../../../sidecars/relay/admit';
 import { build } from '../../../sidecars/relay/attempt';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
 import { type ClientFormat, openAIFormat } from '../../../sidecars/relay/client-formats/client-format';
+import { responsesClientFormat } from '../../../sidecars/relay/client-formats/responses';
 import type { RelayDeps } from '../../../sidecars/relay/deps';
 import { DEFAULT_RETRY_POLICY } from '../../../sidecars/relay/retry-policy';
 import { planTarget } from './adapters/adapter-helpers';
@@ -57,17 +63,39 @@ const openAIPartsRuled: NoneLeft<
   Exclude<`part:${OpenAIChat.ChatCompletionContentPart['type'] | OpenAIChat.ChatCompletionContentPartRefusal['type']}`, OpenAIFeature>
 > = true;
 
+const responsesFieldsRuled: NoneLeft<Exclude<keyof OpenAIResponses.ResponseCreateParamsBase, ResponsesFeature | 'text' | 'reasoning' | 'stream_options'>> =
+  true;
+const responsesPartsRuled: NoneLeft<
+  Exclude<
+    | `text.${keyof OpenAIResponses.ResponseTextConfig}`
+    | `reasoning.${keyof OpenAIShared.Reasoning}`
+    | `stream_options.${keyof OpenAIResponses.ResponseCreateParams.StreamOptions}`,
+    ResponsesFeature
+  >
+> = true;
+
 it('every request field, part of one and content block type the SDKs define has a rule (checked by tsc)', () => {
-  expect([anthropicFieldsRuled, anthropicPartsRuled, anthropicBlocksRuled, openAIFieldsRuled, openAIPartsRuled]).toEqual([true, true, true, true, true]);
+  expect([
+    anthropicFieldsRuled,
+    anthropicPartsRuled,
+    anthropicBlocksRuled,
+    openAIFieldsRuled,
+    openAIPartsRuled,
+    responsesFieldsRuled,
+    responsesPartsRuled,
+  ]).toEqual([true, true, true, true, true, true, true]);
 });
 
 // ---- the relay's path, without sockets ----
 
 const PROVIDER_OF: Record<Family, PlanTarget['provider']> = { openai: 'openai', azure: 'azure', anthropic: 'anthropic', gemini: 'gemini' };
 
-function targetOf(family: Family): PlanTarget {
+/** OpenAI's own API serves the Responses API (passed as sent): the rest of its family gets Responses translated. */
+const RESPONSES_PROVIDER_OF: Record<Family, PlanTarget['provider']> = { ...PROVIDER_OF, openai: 'groq' };
+
+function targetOf(family: Family, provider = PROVIDER_OF[family]): PlanTarget {
   const base = family === 'azure' ? 'https://contoso.openai.azure.com' : `https://${family}.example.com`;
-  return planTarget(PROVIDER_OF[family], base, `${family}-model`);
+  return planTarget(provider, base, `${family}-model`);
 }
 
 const deps = { config: { credentialAllowlist: null }, env: {}, log: { debug() {}, info() {}, warn() {}, error() {} } } as unknown as Pick<
@@ -77,12 +105,20 @@ const deps = { config: { credentialAllowlist: null }, env: {}, log: { debug() {}
 
 type Outcome = { refused: GatewayError } | { upstream: string; dropped: readonly string[] };
 
+interface Options {
+  provider?: PlanTarget['provider'];
+  /** The validator refuses it, for every target: its 400 is the outcome. */
+  refusedByValidator?: true;
+}
+
 /** What the relay does with this body for a one-target plan on this family. */
-function outcome(format: ClientFormat, endpoint: Endpoint, body: Record<string, unknown>, family: Family): Outcome {
+function outcome(format: ClientFormat, endpoint: Endpoint, body: Record<string, unknown>, family: Family, options: Options = {}): Outcome {
   const valid = validateClientRequest(endpoint, body);
+  if (!valid.ok && options.refusedByValidator) return { refused: gatewayError(400, valid.message, valid.code, valid.param) };
   if (!valid.ok) throw new Error(`the sample is not valid: ${valid.message}`);
-  const target = targetOf(family);
-  const refused = planRefusal(format.name, body, [target]);
+  if (options.refusedByValidator) throw new Error('the validator let it through');
+  const target = targetOf(family, options.provider);
+  const refused = planRefusal(policyFormatOf(endpoint), body, [target]);
   if (refused) return { refused };
   const canonical = canonicalFor(format, body, [target]);
   if (!canonical.ok) throw new Error(`not translated: ${canonical.refusal.message}`);
@@ -113,10 +149,21 @@ interface Sample {
   at?: string;
   /** Its effect is on the answer, not on the upstream request (or its one expressible value is the default): only not dropped, not refused. */
   answerOnly?: true;
+  refusedByValidator?: true;
 }
 
-function expectPolicy(format: ClientFormat, endpoint: Endpoint, base: Record<string, unknown>, id: string, sample: Sample, family: Family, policy: Policy) {
-  const got = outcome(format, endpoint, { ...base, ...sample.with }, family);
+function expectPolicy(
+  format: ClientFormat,
+  endpoint: Endpoint,
+  base: Record<string, unknown>,
+  id: string,
+  sample: Sample,
+  family: Family,
+  policy: Policy,
+  provider?: PlanTarget['provider'],
+) {
+  const options: Options = { ...(provider ? { provider } : {}), ...(sample.refusedByValidator ? { refusedByValidator: true } : {}) };
+  const got = outcome(format, endpoint, { ...base, ...sample.with }, family, options);
   if (policy === 'refused') {
     if (!('refused' in got)) throw new Error(`not refused; upstream: ${got.upstream}`);
     const at = sample.at ?? id;
@@ -125,7 +172,7 @@ function expectPolicy(format: ClientFormat, endpoint: Endpoint, base: Record<str
     return;
   }
   if ('refused' in got) throw new Error(`refused: ${got.refused.message}`);
-  const without = outcome(format, endpoint, { ...base, ...sample.without }, family);
+  const without = outcome(format, endpoint, { ...base, ...sample.without }, family, provider ? { provider } : {});
   if ('refused' in without) throw new Error(`the request without it was refused: ${without.refused.message}`);
   if (policy === 'dropped') {
     expect(got.dropped).toContain(id);
@@ -344,6 +391,101 @@ const OPENAI_SAMPLES: Record<OpenAIFeature, Sample> = {
 describe('/v1/chat/completions: every rule, on every family, does what it says', () => {
   it.each(cells(OPENAI_RULES))('%s → %s: %s', (id, family, policy) => {
     expectPolicy(openAIFormat, 'chat.completions', OPENAI_BASE, id, OPENAI_SAMPLES[id], family, policy);
+  });
+});
+
+// ---- /v1/responses ----
+
+const lookupFn = { type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } };
+const said = (role: string, content: unknown) => ({ role, content });
+const inputText = (t: string) => ({ type: 'input_text', text: t });
+const call = { type: 'function_call', call_id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' };
+/** An input with one more item (or part) in it, and the same input without it. */
+const withItems = (withIt: unknown[], withoutIt: unknown[]): Sample => ({ with: { input: withIt }, without: { input: withoutIt } });
+const validatorRefuses = (body: Record<string, unknown>): Sample => ({ with: body, refusedByValidator: true });
+
+const RESPONSES_BASE = { model: 'gpt-public', input: 'Hi' };
+
+const RESPONSES_SAMPLES: Record<ResponsesFeature, Sample> = {
+  model: { with: { model: 'another-public-name' }, answerOnly: true },
+  input: { with: { input: 'Hi' }, without: { input: 'Bye' } },
+  instructions: { with: { instructions: 'Be brief.' } },
+  // Its effect is the kept context the relay puts into the body before translating (responses/continuation.ts).
+  previous_response_id: { with: { previous_response_id: 'resp_1' }, answerOnly: true },
+  tools: { with: { tools: [lookupFn] } },
+  strict: { with: { tools: [{ ...lookupFn, strict: true }] }, without: { tools: [lookupFn] } },
+  tool_choice: { with: { tools: [lookupFn], tool_choice: 'required' }, without: { tools: [lookupFn] } },
+  parallel_tool_calls: { with: { tools: [lookupFn], parallel_tool_calls: false }, without: { tools: [lookupFn] } },
+  'text.format': { with: { text: { format: { type: 'json_schema', name: 'person', schema: person } } } },
+  'text.verbosity': { with: { text: { verbosity: 'low' } } },
+  'reasoning.effort': { with: { reasoning: { effort: 'low' } } },
+  'reasoning.summary': { with: { reasoning: { summary: 'auto' } } },
+  'reasoning.generate_summary': { with: { reasoning: { generate_summary: 'auto' } } },
+  truncation: { with: { truncation: 'disabled' }, answerOnly: true },
+  max_output_tokens: { with: { max_output_tokens: 100 } },
+  temperature: { with: { temperature: 0.3 } },
+  top_p: { with: { top_p: 0.5 } },
+  stream: { with: { stream: true } },
+  'stream_options.include_obfuscation': { with: { stream: true, stream_options: { include_obfuscation: true } }, without: { stream: true } },
+  // The gateway keeps the answer (or not), after the target answered.
+  store: { with: { store: false }, answerOnly: true },
+  metadata: { with: { metadata: { team: 'a' } } },
+  include: { with: { include: ['reasoning.encrypted_content'] } },
+  user: { with: { user: 'user-1' } },
+  safety_identifier: { with: { safety_identifier: 'user-1' } },
+  prompt_cache_key: { with: { prompt_cache_key: 'k' } },
+  background: validatorRefuses({ background: true }),
+  conversation: validatorRefuses({ conversation: 'conv_1' }),
+  context_management: validatorRefuses({ context_management: [{ type: 'compaction' }] }),
+  prompt: validatorRefuses({ prompt: { id: 'pmpt_1' } }),
+  prompt_cache_retention: validatorRefuses({ prompt_cache_retention: '24h' }),
+  service_tier: validatorRefuses({ service_tier: 'flex' }),
+  'item:message': withItems(
+    [said('user', 'Hi'), { type: 'message', role: 'assistant', content: 'Hello.' }, said('user', 'Go on.')],
+    [said('user', 'Hi'), said('user', 'Go on.')],
+  ),
+  'item:function_call': withItems([said('user', 'Hi'), said('assistant', 'Looking.'), call], [said('user', 'Hi'), said('assistant', 'Looking.')]),
+  'item:function_call_output': withItems(
+    [said('user', 'Hi'), call, { type: 'function_call_output', call_id: 'call_1', output: 'found' }, said('user', 'Go on.')],
+    [said('user', 'Hi'), call, said('user', 'Go on.')],
+  ),
+  'item:reasoning': withItems(
+    [said('user', 'Hi'), { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Hmm.' }], encrypted_content: 'opaque' }, said('assistant', 'Hello.')],
+    [said('user', 'Hi'), said('assistant', 'Hello.')],
+  ),
+  'part:input_text': withItems([said('user', [inputText('Hi'), inputText('More.')])], [said('user', [inputText('Hi')])]),
+  'part:input_image': withItems(
+    [said('user', [inputText('Hi'), { type: 'input_image', image_url: `data:image/png;base64,${PNG}` }])],
+    [said('user', [inputText('Hi')])],
+  ),
+  'part:output_text': withItems(
+    [said('user', 'Hi'), said('assistant', [inputText('Hello.'), { type: 'output_text', text: ' More.' }])],
+    [said('user', 'Hi'), said('assistant', [inputText('Hello.')])],
+  ),
+  'part:refusal': withItems(
+    [
+      said('user', 'Hi'),
+      said('assistant', [
+        { type: 'output_text', text: 'Hello.' },
+        { type: 'refusal', refusal: ' No.' },
+      ]),
+    ],
+    [said('user', 'Hi'), said('assistant', [{ type: 'output_text', text: 'Hello.' }])],
+  ),
+};
+
+describe('/v1/responses: every rule, on every family, does what it says', () => {
+  it.each(cells(RESPONSES_RULES))('%s → %s: %s', (id, family, policy) => {
+    expectPolicy(responsesClientFormat, 'responses', RESPONSES_BASE, id, RESPONSES_SAMPLES[id], family, policy, RESPONSES_PROVIDER_OF[family]);
+  });
+
+  const servable = (Object.keys(RESPONSES_SAMPLES) as ResponsesFeature[]).filter((id) => !RESPONSES_SAMPLES[id].refusedByValidator);
+  it.each(servable)('%s reaches OpenAI’s own API as sent (it serves the Responses API: nothing translated, nothing dropped)', (id) => {
+    const body = { ...RESPONSES_BASE, ...RESPONSES_SAMPLES[id].with };
+    const got = outcome(responsesClientFormat, 'responses', body, 'openai', { provider: 'openai' });
+    if ('refused' in got) throw new Error(got.refused.message);
+    expect(got.dropped).toEqual([]);
+    expect(JSON.parse(got.upstream).body).toEqual({ ...body, model: 'openai-model' });
   });
 });
 
