@@ -1,8 +1,8 @@
 /**
  * No silent loss in translation. Where a request must be translated (the client's format is not
  * its target's), every feature of it is translated, dropped and counted, or refused with a 400
- * naming it, as its rule says (anthropic-rules.ts, openai-rules.ts); a feature without a rule is
- * refused there, never lost. aigw-proxy (before the budget is reserved) and the relay (before any
+ * naming it, as its rule says (anthropic-rules.ts, openai-rules.ts, google-rules.ts); a feature
+ * without a rule is refused there, never lost. aigw-proxy (before the budget is reserved) and the relay (before any
  * translation) ask planRefusal the same question about the same plan, so they refuse the same
  * requests; the relay counts, per target, what droppedFeatures names. Pure, linear, data-driven.
  */
@@ -13,11 +13,14 @@ import { anthropicLocation, openAIParam } from '../validate/wording';
 import { anthropicFeatures } from './anthropic-features';
 import { ANTHROPIC_RULES } from './anthropic-rules';
 import type { Feature } from './feature';
+import { googleFeatures } from './google-features';
+import { GOOGLE_RULES } from './google-rules';
 import { openAIFeatures } from './openai-features';
 import { OPENAI_RULES } from './openai-rules';
 import { FAMILY_NAMES, type Family, isInert, type Policy, type Rule } from './rules';
 
 export { ANTHROPIC_RULES, type AnthropicFeature } from './anthropic-rules';
+export { GOOGLE_RULES, type GoogleFeature } from './google-rules';
 export { OPENAI_RULES, type OpenAIFeature } from './openai-rules';
 export { FAMILIES, type Family, type Policy, type Rule } from './rules';
 
@@ -31,8 +34,7 @@ interface FormatPolicy {
 const FORMATS: Record<ClientFormatName, FormatPolicy> = {
   openai: { rules: OPENAI_RULES, native: ['openai', 'azure'], features: openAIFeatures },
   anthropic: { rules: ANTHROPIC_RULES, native: ['anthropic'], features: anthropicFeatures },
-  // Not judged here (judgedByPolicy): Google's ingress refuses what it cannot translate itself.
-  google: { rules: {}, native: ['gemini'], features: () => [] },
+  google: { rules: GOOGLE_RULES, native: ['gemini'], features: googleFeatures },
 };
 
 /** The rule for a feature id; a client's key never reaches an inherited property. */
@@ -56,12 +58,12 @@ export function droppedFeatures(format: ClientFormatName, body: Record<string, u
 }
 
 /**
- * The endpoints this policy judges: chat and messages. Embeddings are not translated, a token
- * count sends no answer-shaping fields, and Responses requests are refused field by field by
+ * The endpoints this policy judges: chat, messages and generateContent. Embeddings are not
+ * translated, a token count sends no answer-shaping fields, and Responses requests are refused field by field by
  * their own validator (lib/validate/openai-responses.ts).
  */
 export function judgedByPolicy(endpoint: Endpoint): boolean {
-  return endpoint === 'chat.completions' || endpoint === 'messages';
+  return endpoint === 'chat.completions' || endpoint === 'messages' || endpoint === 'generateContent';
 }
 
 /** The first feature the plan's targets cannot take, as the 400 the client gets; null when every target can. */
@@ -87,5 +89,13 @@ function refusal(format: ClientFormatName, feature: Feature, family: Family): Ga
     return gatewayError(400, `${location}: ${feature.subject ?? 'this field'} ${why}`, null, location);
   }
   const param = openAIParam(feature.path);
+  // Google's words for a field it will not take (`* GenerateContentRequest.tools[0].googleSearch: ...`).
+  if (format === 'google')
+    return gatewayError(
+      400,
+      `* GenerateContentRequest.${param}: ${feature.subject ?? 'this field'} ${why}.`,
+      rule ? 'unsupported_for_provider' : 'unknown_parameter',
+      param,
+    );
   return gatewayError(400, `${feature.subject ?? `'${param}'`} ${why}.`, rule ? 'unsupported_for_provider' : 'unknown_parameter', param);
 }
