@@ -1,8 +1,9 @@
 /**
  * No silent loss in translation. Where a request must be translated (the client's format is not
  * its target's), every feature of it is translated, dropped and counted, or refused with a 400
- * naming it, as its rule says (anthropic-rules.ts, openai-rules.ts, responses-rules.ts); a feature without a rule is
- * refused there, never lost. aigw-proxy (before the budget is reserved) and the relay (before any
+ * naming it, as its rule says (anthropic-rules.ts, openai-rules.ts, responses-rules.ts,
+ * google-rules.ts); a feature without a rule is refused there, never lost. aigw-proxy (before the
+ * budget is reserved) and the relay (before any
  * translation) ask planRefusal the same question about the same plan, so they refuse the same
  * requests; the relay counts, per target, what droppedFeatures names. Pure, linear, data-driven.
  */
@@ -13,6 +14,8 @@ import { anthropicLocation, openAIParam } from '../validate/wording';
 import { anthropicFeatures } from './anthropic-features';
 import { ANTHROPIC_RULES } from './anthropic-rules';
 import type { Feature } from './feature';
+import { googleFeatures } from './google-features';
+import { GOOGLE_RULES } from './google-rules';
 import { openAIFeatures } from './openai-features';
 import { OPENAI_RULES } from './openai-rules';
 import { responsesFeatures } from './responses-features';
@@ -20,6 +23,7 @@ import { RESPONSES_RULES } from './responses-rules';
 import { FAMILY_NAMES, type Family, isInert, type Policy, type Rule } from './rules';
 
 export { ANTHROPIC_RULES, type AnthropicFeature } from './anthropic-rules';
+export { GOOGLE_RULES, type GoogleFeature } from './google-rules';
 export { OPENAI_RULES, type OpenAIFeature } from './openai-rules';
 export { RESPONSES_RULES, type ResponsesFeature } from './responses-rules';
 export { FAMILIES, type Family, type Policy, type Rule } from './rules';
@@ -57,8 +61,7 @@ export function policyFormatOf(endpoint: Endpoint): PolicyFormat {
 const FORMATS: Record<PolicyFormat, FormatPolicy> = {
   openai: { rules: OPENAI_RULES, native: ['openai', 'azure'], features: openAIFeatures },
   anthropic: { rules: ANTHROPIC_RULES, native: ['anthropic'], features: anthropicFeatures },
-  // Not judged here (judgedByPolicy): Google's ingress refuses what it cannot translate itself.
-  google: { rules: {}, native: ['gemini'], features: () => [] },
+  google: { rules: GOOGLE_RULES, native: ['gemini'], features: googleFeatures },
   // No family speaks it whole: OpenAI's own API does (the pass-through); the rest of its family gets chat.
   responses: { rules: RESPONSES_RULES, native: [], features: responsesFeatures, speaks: speaksResponses },
 };
@@ -84,11 +87,11 @@ export function droppedFeatures(format: PolicyFormat, body: Record<string, unkno
 }
 
 /**
- * The endpoints this policy judges: chat, messages and Responses. Embeddings are not translated,
- * and a token count sends no answer-shaping fields.
+ * The endpoints this policy judges: chat, messages, Responses and generateContent. Embeddings are
+ * not translated, and a token count sends no answer-shaping fields.
  */
 export function judgedByPolicy(endpoint: Endpoint): boolean {
-  return endpoint === 'chat.completions' || endpoint === 'messages' || endpoint === 'responses';
+  return endpoint === 'chat.completions' || endpoint === 'messages' || endpoint === 'responses' || endpoint === 'generateContent';
 }
 
 /** The first feature the plan's targets cannot take, as the 400 the client gets; null when every target can. */
@@ -116,5 +119,13 @@ function refusal(format: PolicyFormat, feature: Feature, family: Family): Gatewa
     return gatewayError(400, `${location}: ${feature.subject ?? 'this field'} ${why}`, null, location);
   }
   const param = openAIParam(feature.path);
+  // Google's words for a field it will not take (`* GenerateContentRequest.tools[0].googleSearch: ...`).
+  if (format === 'google')
+    return gatewayError(
+      400,
+      `* GenerateContentRequest.${param}: ${feature.subject ?? 'this field'} ${why}.`,
+      rule ? 'unsupported_for_provider' : 'unknown_parameter',
+      param,
+    );
   return gatewayError(400, `${feature.subject ?? `'${param}'`} ${why}.`, rule ? 'unsupported_for_provider' : 'unknown_parameter', param);
 }

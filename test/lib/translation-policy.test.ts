@@ -6,12 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanTarget } from '../../lib/plan';
-import { ANTHROPIC_RULES, droppedFeatures, FAMILIES, OPENAI_RULES, planRefusal, RESPONSES_RULES, type Rule } from '../../lib/translation-policy';
+import { ANTHROPIC_RULES, droppedFeatures, FAMILIES, GOOGLE_RULES, OPENAI_RULES, planRefusal, RESPONSES_RULES, type Rule } from '../../lib/translation-policy';
 import { REPO_ROOT } from '../harness/repo-root';
 
 const on = (...providers: Array<PlanTarget['provider']>) => providers.map((provider) => ({ provider }));
 const messages = { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] };
 const chat = { model: 'm', messages: [{ role: 'user', content: 'Hi' }] };
+const generate = { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] };
 
 describe('a plan is judged on every family it holds', () => {
   it('takes what all its targets can take: Claude alone takes a container, Claude with an OpenAI fallback does not', () => {
@@ -33,6 +34,18 @@ describe('a plan is judged on every family it holds', () => {
     expect(planRefusal('openai', tools, on('openai', 'anthropic'))).toMatchObject({ param: 'tools[0]', code: 'unsupported_for_provider' });
   });
 
+  it('names a Google client’s field as Google does, with Google’s reason for it', () => {
+    const body = { ...generate, tools: [{ functionDeclarations: [{ name: 'f' }] }, { googleSearch: {} }] };
+    expect(planRefusal('google', body, on('gemini'))).toBeNull();
+    const refused = planRefusal('google', body, on('gemini', 'anthropic'));
+    expect(refused).toMatchObject({ status: 400, param: 'tools[1].googleSearch', code: 'unsupported_for_provider' });
+    expect(refused?.message).toBe(
+      '* GenerateContentRequest.tools[1].googleSearch: the googleSearch tool cannot be sent to Anthropic models through the gateway (Google Search grounding runs inside Google’s API).',
+    );
+    const part = { contents: [{ role: 'user', parts: [{ text: 'Hi' }, { inlineData: { mimeType: 'video/mp4', data: 'AAAA' } }] }] };
+    expect(planRefusal('google', part, on('openai'))).toMatchObject({ param: 'contents[0].parts[1].inlineData' });
+  });
+
   it('passes an OpenAI client’s request to OpenAI-format targets whatever it holds', () => {
     expect(planRefusal('openai', { ...chat, functions: [{ name: 'f' }], vendor_extension: 1 }, on('openai', 'azure', 'vllm'))).toBeNull();
   });
@@ -51,6 +64,9 @@ describe('values that ask for nothing are not features', () => {
       { ...messages, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', is_error: false }] }] },
       'openai',
     ],
+    ['responseModalities: [TEXT] on OpenAI', 'google', { ...generate, generationConfig: { responseModalities: ['TEXT'] } }, 'openai'],
+    ['candidateCount: 1 on Claude', 'google', { ...generate, generationConfig: { candidateCount: 1 } }, 'anthropic'],
+    ['thought: false on Claude', 'google', { contents: [{ role: 'user', parts: [{ text: 'Hi', thought: false }] }] }, 'anthropic'],
   ] as const)('%s', (_name, format, body, provider) => {
     expect(planRefusal(format, body, on(provider))).toBeNull();
     expect(droppedFeatures(format, body, provider)).toEqual([]);
@@ -69,6 +85,24 @@ describe('what is dropped', () => {
     expect(droppedFeatures('anthropic', body, 'openai')).toEqual(['top_k', 'cache_control']);
     expect(droppedFeatures('anthropic', body, 'gemini')).toEqual(['cache_control']);
     expect(droppedFeatures('anthropic', body, 'anthropic')).toEqual([]);
+  });
+
+  it('by a Google client is named by its place in the body’s configs and parts', () => {
+    const thought = { text: 'Hmm.', thought: true, thoughtSignature: 'c2ln' };
+    const body = {
+      contents: [{ role: 'model', parts: [thought, thought] }],
+      safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }],
+      generationConfig: { seed: 1, thinkingConfig: { includeThoughts: true } },
+    };
+    expect(droppedFeatures('google', body, 'anthropic')).toEqual([
+      'part:thought',
+      'part:thoughtSignature',
+      'safetySettings',
+      'generationConfig.seed',
+      'generationConfig.thinkingConfig.includeThoughts',
+    ]);
+    expect(droppedFeatures('google', body, 'openai')).not.toContain('generationConfig.seed');
+    expect(droppedFeatures('google', body, 'gemini')).toEqual([]);
   });
 });
 
@@ -105,6 +139,8 @@ describe('hostile field names', () => {
     expect(planRefusal('anthropic', body, on('openai'))).toMatchObject({ status: 400, param: name });
     const nested = { ...messages, output_config: JSON.parse(`{"${name}":1}`) };
     expect(planRefusal('anthropic', nested, on('openai'))).toMatchObject({ param: `output_config.${name}` });
+    const google = { ...generate, toolConfig: { functionCallingConfig: JSON.parse(`{"${name}":1}`) } };
+    expect(planRefusal('google', google, on('openai'))).toMatchObject({ param: `toolConfig.functionCallingConfig.${name}`, code: 'unknown_parameter' });
   });
 });
 
@@ -122,7 +158,12 @@ function table(rules: Readonly<Record<string, Rule>>): string {
 
 it('docs/translation-policy.md lists every rule as the code applies it', () => {
   const doc = readFileSync(join(REPO_ROOT, 'docs/translation-policy.md'), 'utf8');
-  const rendered = { '/v1/messages': table(ANTHROPIC_RULES), '/v1/chat/completions': table(OPENAI_RULES), '/v1/responses': table(RESPONSES_RULES) };
+  const rendered = {
+    '/v1/messages': table(ANTHROPIC_RULES),
+    '/v1/chat/completions': table(OPENAI_RULES),
+    '/v1/responses': table(RESPONSES_RULES),
+    '/v1beta/models/{model}:generateContent': table(GOOGLE_RULES),
+  };
   for (const [endpoint, expected] of Object.entries(rendered)) {
     if (!doc.includes(expected)) throw new Error(`docs/translation-policy.md: the ${endpoint} table should read:\n\n${expected}\n`);
   }

@@ -15,6 +15,7 @@
 import type { ServerResponse } from 'node:http';
 import type * as AnthropicBeta from '@anthropic-ai/sdk/resources/beta/messages/messages';
 import type * as AnthropicMessages from '@anthropic-ai/sdk/resources/messages/messages';
+import type * as Google from '@google/genai';
 import type * as OpenAIChat from 'openai/resources/chat/completions/completions';
 import type * as OpenAIResponses from 'openai/resources/responses/responses';
 import type * as OpenAIShared from 'openai/resources/shared';
@@ -25,6 +26,8 @@ import {
   type AnthropicFeature,
   FAMILIES,
   type Family,
+  GOOGLE_RULES,
+  type GoogleFeature,
   OPENAI_RULES,
   type OpenAIFeature,
   type Policy,
@@ -33,11 +36,13 @@ import {
   RESPONSES_RULES,
   type ResponsesFeature,
 } from '../../../lib/translation-policy';
+import type { inlineDataKind } from '../../../lib/translation-policy/google-rules';
 import { validateClientRequest } from '../../../lib/validate';
 import { canonicalFor, type RelayRequest } from '../../../sidecars/relay/admit';
 import { build } from '../../../sidecars/relay/attempt';
 import { anthropicClientFormat } from '../../../sidecars/relay/client-formats/anthropic/format';
 import { type ClientFormat, openAIFormat } from '../../../sidecars/relay/client-formats/client-format';
+import { googleClientFormat } from '../../../sidecars/relay/client-formats/google/format';
 import { responsesClientFormat } from '../../../sidecars/relay/client-formats/responses';
 import type { RelayDeps } from '../../../sidecars/relay/deps';
 import { DEFAULT_RETRY_POLICY } from '../../../sidecars/relay/retry-policy';
@@ -74,6 +79,32 @@ const responsesPartsRuled: NoneLeft<
   >
 > = true;
 
+/**
+ * @google/genai flattens the body into GenerateContentConfig: these of its fields the REST body
+ * carries at the top level, these it never sends; every other is a generationConfig field.
+ */
+type GoogleTopLevelConfig = 'systemInstruction' | 'safetySettings' | 'tools' | 'toolConfig' | 'labels' | 'cachedContent' | 'modelArmorConfig' | 'serviceTier';
+type GoogleSdkOnly = 'httpOptions' | 'abortSignal' | 'automaticFunctionCalling';
+type GoogleGenerationFields = keyof Google.GenerationConfig | Exclude<keyof Google.GenerateContentConfig, GoogleTopLevelConfig | GoogleSdkOnly>;
+const googleFieldsRuled: NoneLeft<Exclude<'model' | 'contents' | GoogleTopLevelConfig, GoogleFeature | 'toolConfig'>> = true;
+const googleGenerationRuled: NoneLeft<
+  Exclude<
+    `generationConfig.${GoogleGenerationFields}` | `generationConfig.thinkingConfig.${keyof Google.ThinkingConfig}`,
+    GoogleFeature | 'generationConfig.thinkingConfig'
+  >
+> = true;
+const googleToolConfigRuled: NoneLeft<
+  Exclude<
+    `toolConfig.${keyof Google.ToolConfig}` | `toolConfig.functionCallingConfig.${keyof Google.FunctionCallingConfig}`,
+    GoogleFeature | 'toolConfig.functionCallingConfig'
+  >
+> = true;
+const googleToolsRuled: NoneLeft<Exclude<`tool:${keyof Google.Tool}` | `functionDeclaration.${keyof Google.FunctionDeclaration}`, GoogleFeature>> = true;
+/** inlineData is ruled per MIME family. */
+const googlePartsRuled: NoneLeft<
+  Exclude<`part:${keyof Google.Part}` | `part:inlineData:${ReturnType<typeof inlineDataKind>}`, GoogleFeature | 'part:inlineData'>
+> = true;
+
 it('every request field, part of one and content block type the SDKs define has a rule (checked by tsc)', () => {
   expect([
     anthropicFieldsRuled,
@@ -84,6 +115,7 @@ it('every request field, part of one and content block type the SDKs define has 
     responsesFieldsRuled,
     responsesPartsRuled,
   ]).toEqual([true, true, true, true, true, true, true]);
+  expect([googleFieldsRuled, googleGenerationRuled, googleToolConfigRuled, googleToolsRuled, googlePartsRuled]).toEqual([true, true, true, true, true]);
 });
 
 // ---- the relay's path, without sockets ----
@@ -186,7 +218,12 @@ function expectPolicy(
 /** The client's own error shape, with the place named. */
 function expectClientShape(format: ClientFormatName, error: GatewayError, at: string): void {
   const shaped = errorBody(format, error) as { type?: string; error: { type: string; message: string; param?: string } };
-  if (format === 'anthropic') {
+  if (format === 'google') {
+    const google = errorBody(format, error) as { error: { code: number; status: string; message: string; details: Array<{ metadata?: { param?: string } }> } };
+    expect(google.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
+    expect(google.error.message.startsWith(`* GenerateContentRequest.${at}: `)).toBe(true);
+    expect(google.error.details[0].metadata).toEqual({ param: at });
+  } else if (format === 'anthropic') {
     expect(shaped.type).toBe('error');
     expect(shaped.error.type).toBe('invalid_request_error');
     expect(shaped.error.message.startsWith(`${at}: `)).toBe(true);
@@ -489,6 +526,145 @@ describe('/v1/responses: every rule, on every family, does what it says', () => 
   });
 });
 
+// ---- /v1beta/models/{model}:generateContent ----
+
+const gUser = (...parts: unknown[]) => ({ role: 'user', parts });
+const gModel = (...parts: unknown[]) => ({ role: 'model', parts });
+const hi = { text: 'Hi' };
+const png = { inlineData: { mimeType: 'image/png', data: PNG } };
+const declared = { name: 'lookup', description: 'Look it up', parameters: { type: 'OBJECT', properties: { q: { type: 'STRING' } } } };
+const declaring = (...declarations: unknown[]) => [{ functionDeclarations: declarations }];
+const gCall = { functionCall: { name: 'lookup', args: { q: 'x' } } };
+/** A first user turn with one more part, and the same turn without it. */
+const withGooglePart = (part: Record<string, unknown>, refusedAt?: string): Sample => ({
+  with: { contents: [gUser(hi, part)] },
+  without: { contents: [gUser(hi)] },
+  ...(refusedAt ? { at: `contents[0].parts[1].${refusedAt}` } : {}),
+});
+/** A model turn with this part (and a user turn after it), and the same conversation without it. */
+const inModelTurn = (part: Record<string, unknown>, refusedAt?: string): Sample => ({
+  with: { contents: [gUser(hi), gModel({ text: 'Hello.' }, part), gUser({ text: 'Go on.' })] },
+  without: { contents: [gUser(hi), gModel({ text: 'Hello.' }), gUser({ text: 'Go on.' })] },
+  ...(refusedAt ? { at: `contents[1].parts[1].${refusedAt}` } : {}),
+});
+const generation = (generationConfig: Record<string, unknown>): Sample => ({ with: { generationConfig } });
+const googleTool = (kind: string, value: unknown = {}): Sample => ({ with: { tools: [...declaring(declared), { [kind]: value }] }, at: `tools[1].${kind}` });
+const declaration = (with_: Record<string, unknown>, without: Record<string, unknown> = declared): Sample => ({
+  with: { tools: declaring(with_) },
+  without: { tools: declaring(without) },
+});
+const calling = (functionCallingConfig: Record<string, unknown>, without?: Record<string, unknown>): Sample => ({
+  with: { tools: declaring(declared, { name: 'other' }), toolConfig: { functionCallingConfig } },
+  without: { tools: declaring(declared, { name: 'other' }), ...(without ? { toolConfig: { functionCallingConfig: without } } : {}) },
+});
+const { description: _description, ...undescribed } = declared;
+
+const GOOGLE_BASE = { contents: [gUser(hi)] };
+
+const GOOGLE_SAMPLES: Record<GoogleFeature, Sample> = {
+  model: { with: { model: 'models/another-public-name' }, answerOnly: true },
+  contents: { with: { contents: [gUser(hi)] }, without: { contents: [gUser({ text: 'Bye' })] } },
+  systemInstruction: { with: { systemInstruction: { parts: [{ text: 'Be brief.' }] } } },
+  tools: { with: { tools: declaring(declared) } },
+  safetySettings: { with: { safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }] } },
+  cachedContent: { with: { cachedContent: 'cachedContents/abc' } },
+  labels: { with: { labels: { team: 'a' } } },
+  serviceTier: { with: { serviceTier: 'flex' } },
+  modelArmorConfig: { with: { modelArmorConfig: { promptTemplateName: 'projects/p/locations/l/templates/t' } } },
+  'generationConfig.temperature': generation({ temperature: 0.3 }),
+  'generationConfig.topP': generation({ topP: 0.5 }),
+  'generationConfig.topK': generation({ topK: 7 }),
+  'generationConfig.maxOutputTokens': generation({ maxOutputTokens: 100 }),
+  'generationConfig.stopSequences': generation({ stopSequences: ['END'] }),
+  'generationConfig.candidateCount': generation({ candidateCount: 2 }),
+  'generationConfig.seed': generation({ seed: 42 }),
+  'generationConfig.presencePenalty': generation({ presencePenalty: 0.5 }),
+  'generationConfig.frequencyPenalty': generation({ frequencyPenalty: 0.5 }),
+  'generationConfig.responseLogprobs': generation({ responseLogprobs: true }),
+  'generationConfig.logprobs': generation({ logprobs: 2 }),
+  'generationConfig.responseMimeType': generation({ responseMimeType: 'application/json' }),
+  'generationConfig.responseSchema': {
+    with: { generationConfig: { responseMimeType: 'application/json', responseSchema: { type: 'OBJECT', properties: { name: { type: 'STRING' } } } } },
+    without: { generationConfig: { responseMimeType: 'application/json' } },
+  },
+  'generationConfig.responseJsonSchema': {
+    with: { generationConfig: { responseMimeType: 'application/json', responseJsonSchema: person } },
+    without: { generationConfig: { responseMimeType: 'application/json' } },
+  },
+  'generationConfig.responseModalities': generation({ responseModalities: ['TEXT', 'IMAGE'] }),
+  'generationConfig.thinkingConfig.thinkingBudget': generation({ thinkingConfig: { thinkingBudget: 2048 } }),
+  'generationConfig.thinkingConfig.thinkingLevel': generation({ thinkingConfig: { thinkingLevel: 'LOW' } }),
+  'generationConfig.thinkingConfig.includeThoughts': generation({ thinkingConfig: { includeThoughts: true } }),
+  'generationConfig.mediaResolution': generation({ mediaResolution: 'MEDIA_RESOLUTION_LOW' }),
+  'generationConfig.speechConfig': generation({ speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: 'Kore' } } } }),
+  'generationConfig.imageConfig': generation({ imageConfig: { aspectRatio: '16:9' } }),
+  'generationConfig.audioTimestamp': generation({ audioTimestamp: true }),
+  'generationConfig.enableAffectiveDialog': generation({ enableAffectiveDialog: true }),
+  'generationConfig.enableEnhancedCivicAnswers': generation({ enableEnhancedCivicAnswers: true }),
+  'generationConfig.routingConfig': generation({ routingConfig: { autoMode: { modelRoutingPreference: 'BALANCED' } } }),
+  'generationConfig.modelSelectionConfig': generation({ modelSelectionConfig: { featureSelectionPreference: 'BALANCED' } }),
+  'toolConfig.functionCallingConfig.mode': calling({ mode: 'ANY' }),
+  'toolConfig.functionCallingConfig.allowedFunctionNames': calling({ mode: 'ANY', allowedFunctionNames: ['lookup'] }, { mode: 'ANY' }),
+  'toolConfig.functionCallingConfig.streamFunctionCallArguments': calling({ streamFunctionCallArguments: true }),
+  'toolConfig.retrievalConfig': { with: { toolConfig: { retrievalConfig: { latLng: { latitude: 48.85, longitude: 2.35 } } } } },
+  'toolConfig.includeServerSideToolInvocations': { with: { toolConfig: { includeServerSideToolInvocations: true } } },
+  'tool:functionDeclarations': { with: { tools: declaring(declared) } },
+  'tool:googleSearch': googleTool('googleSearch'),
+  'tool:googleSearchRetrieval': googleTool('googleSearchRetrieval'),
+  'tool:codeExecution': googleTool('codeExecution'),
+  'tool:urlContext': googleTool('urlContext'),
+  'tool:googleMaps': googleTool('googleMaps'),
+  'tool:fileSearch': googleTool('fileSearch', { fileSearchStoreNames: ['fileSearchStores/a'] }),
+  'tool:retrieval': googleTool('retrieval', { vertexAiSearch: { datastore: 'd' } }),
+  'tool:enterpriseWebSearch': googleTool('enterpriseWebSearch'),
+  'tool:parallelAiSearch': googleTool('parallelAiSearch'),
+  'tool:computerUse': googleTool('computerUse', { environment: 'ENVIRONMENT_BROWSER' }),
+  'tool:mcpServers': googleTool('mcpServers', [{ name: 'docs' }]),
+  'functionDeclaration.name': declaration(declared, { ...declared, name: 'find' }),
+  'functionDeclaration.description': declaration(declared, undescribed),
+  'functionDeclaration.parameters': declaration(declared, undescribed),
+  'functionDeclaration.parametersJsonSchema': declaration({ name: 'lookup', parametersJsonSchema: person }, { name: 'lookup' }),
+  'functionDeclaration.response': declaration({ ...declared, response: { type: 'STRING' } }),
+  'functionDeclaration.responseJsonSchema': declaration({ ...declared, responseJsonSchema: { type: 'string' } }),
+  'functionDeclaration.behavior': declaration({ ...declared, behavior: 'NON_BLOCKING' }),
+  'part:text': withGooglePart({ text: 'More.' }),
+  'part:inlineData:image': withGooglePart(png),
+  'part:inlineData:pdf': withGooglePart({ inlineData: { mimeType: 'application/pdf', data: PDF } }),
+  'part:inlineData:text': withGooglePart({ inlineData: { mimeType: 'text/plain', data: Buffer.from('A fact.').toString('base64') } }),
+  'part:inlineData:audio': withGooglePart({ inlineData: { mimeType: 'audio/wav', data: 'UklGRg==' } }, 'inlineData'),
+  'part:inlineData:video': withGooglePart({ inlineData: { mimeType: 'video/mp4', data: 'AAAA' } }, 'inlineData'),
+  'part:inlineData:other': withGooglePart({ inlineData: { mimeType: 'application/zip', data: 'AAAA' } }, 'inlineData'),
+  'part:fileData': withGooglePart({ fileData: { mimeType: 'image/png', fileUri: 'https://example.com/a.png' } }),
+  'part:functionCall': inModelTurn(gCall),
+  'part:functionResponse': {
+    with: { contents: [gUser(hi), gModel(gCall), gUser({ functionResponse: { name: 'lookup', response: { r: 'found' } } }, { text: 'Go on.' })] },
+    without: { contents: [gUser(hi), gModel(gCall), gUser({ text: 'Go on.' })] },
+  },
+  'part:thought': inModelTurn({ text: 'Hmm.', thought: true }),
+  'part:thoughtSignature': {
+    with: { contents: [gUser(hi), gModel({ text: 'Hello.', thoughtSignature: 'c2ln' }), gUser({ text: 'Go on.' })] },
+    without: { contents: [gUser(hi), gModel({ text: 'Hello.' }), gUser({ text: 'Go on.' })] },
+  },
+  'part:mediaResolution': {
+    with: { contents: [gUser(hi, { ...png, mediaResolution: { level: 'MEDIA_RESOLUTION_LOW' } })] },
+    without: { contents: [gUser(hi, png)] },
+  },
+  'part:partMetadata': { with: { contents: [gUser({ ...hi, partMetadata: { k: 'v' } })] } },
+  'part:videoMetadata': withGooglePart({ ...png, videoMetadata: { startOffset: '1s' } }, 'videoMetadata'),
+  'part:executableCode': inModelTurn({ executableCode: { language: 'PYTHON', code: 'print(1)' } }, 'executableCode'),
+  'part:codeExecutionResult': inModelTurn({ codeExecutionResult: { outcome: 'OUTCOME_OK', output: '1' } }, 'codeExecutionResult'),
+  'part:toolCall': inModelTurn({ toolCall: { toolType: 'GOOGLE_SEARCH_WEB', args: {} } }, 'toolCall'),
+  'part:toolResponse': withGooglePart({ toolResponse: { toolType: 'GOOGLE_SEARCH_WEB', response: {} } }, 'toolResponse'),
+};
+
+const googleFormat = googleClientFormat({ model: 'gemini-public', stream: false }, '');
+
+describe('/v1beta/models/{model}:generateContent: every rule, on every family, does what it says', () => {
+  it.each(cells(GOOGLE_RULES))('%s → %s: %s', (id, family, policy) => {
+    expectPolicy(googleFormat, 'generateContent', GOOGLE_BASE, id, GOOGLE_SAMPLES[id], family, policy);
+  });
+});
+
 // ---- what no rule names ----
 
 describe('a field no rule names', () => {
@@ -511,6 +687,20 @@ describe('a field no rule names', () => {
     const got = outcome(anthropicClientFormat, 'messages', { ...ANTHROPIC_BASE, shiny_new_field: true }, 'anthropic');
     if ('refused' in got) throw new Error(got.refused.message);
     expect(JSON.parse(got.upstream).body.shiny_new_field).toBe(true);
+  });
+
+  it.each(['openai', 'azure', 'anthropic'] as const)('is refused on generateContent where it is translated (%s), naming it in Google’s shape', (family) => {
+    const got = outcome(googleFormat, 'generateContent', { ...GOOGLE_BASE, generationConfig: { shinyNewField: true } }, family);
+    if (!('refused' in got)) throw new Error('not refused');
+    expect(errorBody('google', got.refused)).toMatchObject({
+      error: { code: 400, status: 'INVALID_ARGUMENT', details: [{ reason: 'UNKNOWN_PARAMETER', metadata: { param: 'generationConfig.shinyNewField' } }] },
+    });
+  });
+
+  it('passes on generateContent to a Gemini target, which gets the request as sent (native pass-through) and judges it', () => {
+    const got = outcome(googleFormat, 'generateContent', { ...GOOGLE_BASE, shinyNewField: true }, 'gemini');
+    if ('refused' in got) throw new Error(got.refused.message);
+    expect(JSON.parse(got.upstream).body.shinyNewField).toBe(true);
   });
 
   it.each(['openai', 'azure'] as const)('passes to an OpenAI-format target (%s), which judges it', (family) => {

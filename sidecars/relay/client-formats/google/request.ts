@@ -2,10 +2,11 @@
  * Google GenAI GenerateContentRequest (the client side of /v1beta/models/{model}:generateContent)
  * → canonical chat request, for targets that do not speak Gemini (Gemini targets take the
  * request as sent: adapters/gemini/native.ts). The model and whether the answer streams come from
- * the path. Refused with a 400, for these targets only: what only Gemini can serve (its own tools,
- * cached content, file URIs, media the target cannot read, non-text output). Left out: safety
- * settings (each provider applies its own), thought summaries and signatures in the history
- * (Gemini's own, meaningless elsewhere), logprobs.
+ * the path. What each field, tool kind and part type becomes is lib/translation-policy's
+ * (google-rules.ts): the relay refuses and counts by it before translating. Refused here too, as
+ * guards and for what depends on a value: what only Gemini can serve (its own tools, cached
+ * content, file URIs, media the target cannot read, non-text output). Left out, as the policy
+ * counts them: safety settings, thought summaries and signatures in the history, logprobs, ...
  */
 import { gatewayError } from '../../../../lib/errors';
 import { googleCallId } from '../../../../lib/google-call-id';
@@ -67,7 +68,8 @@ function toChat(body: Json, call: GoogleCall): ChatRequest {
     request.stream_options = { include_usage: true };
   }
   if (Array.isArray(body.tools)) {
-    const tools = (body.tools as Json[]).flatMap((tool, i) => toolsOf(tool, `tools[${i}]`));
+    const allowed = allowedFunctions(body.toolConfig);
+    const tools = (body.tools as Json[]).flatMap((tool, i) => toolsOf(tool, `tools[${i}]`)).filter((t) => !allowed || allowed.has(t.function.name));
     if (tools.length > 0) request.tools = tools;
   }
   const choice = toolChoice(body.toolConfig);
@@ -215,6 +217,13 @@ function parametersOf(declaration: Json): Record<string, unknown> {
   if (isObject(declaration.parametersJsonSchema)) return declaration.parametersJsonSchema;
   if (isObject(declaration.parameters)) return geminiSchemaToJsonSchema(declaration.parameters);
   return { type: 'object', properties: {} };
+}
+
+/** allowedFunctionNames, when given: the model may call these only, so only these are offered. */
+function allowedFunctions(config: unknown): ReadonlySet<string> | null {
+  const calling = isObject(config) && isObject(config.functionCallingConfig) ? config.functionCallingConfig : null;
+  const names = calling && Array.isArray(calling.allowedFunctionNames) ? (calling.allowedFunctionNames as string[]) : [];
+  return names.length > 0 ? new Set(names) : null;
 }
 
 /** functionCallingConfig.mode → tool_choice; ANY with one allowed function names it. */

@@ -141,18 +141,15 @@ describe('GenerateContentRequest → canonical chat request', () => {
   });
 
   it('declarations become function tools (Gemini schemas as JSON Schema), functionCallingConfig a tool_choice, JSON output a response_format', () => {
+    const declarations = [
+      { name: 'book', description: 'Book a room', parameters: { type: 'OBJECT', properties: { nights: { type: 'INTEGER' } }, required: ['nights'] } },
+      { name: 'ping', parametersJsonSchema: { type: 'object', properties: { at: { type: 'string', format: 'date-time' } } } },
+      { name: 'noop' },
+    ];
     const request = toChat({
       contents: [user({ text: 'Book it' })],
-      tools: [
-        {
-          functionDeclarations: [
-            { name: 'book', description: 'Book a room', parameters: { type: 'OBJECT', properties: { nights: { type: 'INTEGER' } }, required: ['nights'] } },
-            { name: 'ping', parametersJsonSchema: { type: 'object', properties: { at: { type: 'string', format: 'date-time' } } } },
-            { name: 'noop' },
-          ],
-        },
-      ],
-      toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['book'] } },
+      tools: [{ functionDeclarations: declarations }],
+      toolConfig: { functionCallingConfig: { mode: 'ANY' } },
       generationConfig: { responseMimeType: 'application/json', responseSchema: { type: 'ARRAY', items: { type: 'STRING', nullable: true } } },
     });
     expect(request.tools).toEqual([
@@ -167,7 +164,18 @@ describe('GenerateContentRequest → canonical chat request', () => {
       { type: 'function', function: { name: 'ping', parameters: { type: 'object', properties: { at: { type: 'string', format: 'date-time' } } } } },
       { type: 'function', function: { name: 'noop', parameters: { type: 'object', properties: {} } } },
     ]);
-    expect(request.tool_choice).toEqual({ type: 'function', function: { name: 'book' } });
+    expect(request.tool_choice).toBe('required');
+    // Only the allowed functions are offered; one alone is named.
+    const allowing = (...allowedFunctionNames: string[]) =>
+      toChat({
+        contents: [user({ text: 'x' })],
+        tools: [{ functionDeclarations: declarations }],
+        toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames } },
+      });
+    const one = allowing('book');
+    expect([one.tools?.map((t) => t.function.name), one.tool_choice]).toEqual([['book'], { type: 'function', function: { name: 'book' } }]);
+    const two = allowing('ping', 'noop');
+    expect([two.tools?.map((t) => t.function.name), two.tool_choice]).toEqual([['ping', 'noop'], 'required']);
     expect(request.response_format).toEqual({
       type: 'json_schema',
       json_schema: { name: 'response', schema: { type: 'array', items: { type: ['string', 'null'] } } },
