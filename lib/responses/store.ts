@@ -9,6 +9,14 @@ import { REQUEST_BODY_BYTES_DEFAULT } from '../gateway-defaults';
 import { type PromptShape, promptShape } from '../tokens';
 import { type ResponseOwner, responseKeys, responseTenant } from './keys';
 
+/**
+ * An hour covers an interactive session or an agent's loop, while Redis, which also holds budgets
+ * and limits, carries at most an hour of contexts, and prompts rest there no longer than that.
+ */
+export const RESPONSES_TTL_SECONDS_DEFAULT = 3600;
+/** OpenAI keeps responses 30 days: the gateway keeps them no longer. */
+export const RESPONSES_TTL_SECONDS_MAX = 30 * 24 * 3600;
+
 /** The largest context kept by default: the body a plugin reads by default. */
 export const KEPT_CONTEXT_BYTES_MAX = REQUEST_BODY_BYTES_DEFAULT;
 

@@ -5,11 +5,21 @@
  * n, the endpoint and the client format). Within a scope, the last user message is the key:
  * exactly (normalised) or by meaning (embedded). Fields that change only the delivery (stream,
  * stream_options, user, metadata, service_tier) are left out, so a streamed question hits a
- * non-streamed answer.
+ * non-streamed answer. Formats whose conversation is not chat messages (Responses' `input`,
+ * Google's `contents`) are keyed by their canonical chat form, every other field as sent.
  */
 import { createHash } from 'node:crypto';
-import type { ClientFormatName } from '../errors';
 import type { CacheNamespaceKind, CacheScope } from './types';
+
+/** The client formats the cache keys: each is a scope of its own (an answer is only served in the format it was keyed for). */
+export type CacheFormat = 'openai' | 'anthropic' | 'responses' | 'google';
+
+/** A request as the key reads it: its conversation as chat messages, and every other field as the client sent it. */
+export interface KeyedRequest {
+  format: CacheFormat;
+  messages: unknown;
+  fields: Record<string, unknown>;
+}
 
 /** Delivery, accounting or tracing fields: they never change the answer's content. */
 const DELIVERY_FIELDS = new Set(['stream', 'stream_options', 'user', 'metadata', 'service_tier', 'store', 'prompt_cache_key', 'safety_identifier']);
@@ -40,18 +50,24 @@ export function normaliseQuery(text: string): string {
  * text (a tool result, an image or an assistant prefill as the last turn), n > 1, or a shape the
  * validator will refuse anyway.
  */
-export function cacheKeyOf(format: ClientFormatName, body: Json, namespace: string, model: string): CacheKey | null {
-  const messages = body.messages;
+export function cacheKeyOf(format: 'openai' | 'anthropic', body: Json, namespace: string, model: string): CacheKey | null {
+  const { messages, ...fields } = body;
+  return keyOf({ format, messages, fields }, namespace, model);
+}
+
+/** The key of a request in any format, read as `KeyedRequest`; null as for cacheKeyOf. */
+export function keyOf(request: KeyedRequest, namespace: string, model: string): CacheKey | null {
+  const { messages, fields } = request;
   if (!Array.isArray(messages) || messages.length === 0) return null;
   const last = messages[messages.length - 1];
   if (!isObject(last) || last.role !== 'user') return null;
   const text = textOnly(last.content);
   if (text === null) return null;
-  if (body.n !== undefined && body.n !== null && body.n !== 1) return null;
+  if (fields.n !== undefined && fields.n !== null && fields.n !== 1) return null;
   const query = normaliseQuery(text);
   if (!query) return null;
-  const context: Json = { format, messages: messages.slice(0, -1) };
-  for (const [field, value] of Object.entries(body)) {
+  const context: Json = { format: request.format, messages: messages.slice(0, -1) };
+  for (const [field, value] of Object.entries(fields)) {
     if (field === 'messages' || field === 'model' || DELIVERY_FIELDS.has(field)) continue;
     context[field] = value;
   }

@@ -7,19 +7,20 @@
  * fails open: Redis, the sidecar or the embedder in trouble → a miss and one log line; never an
  * error, never a hit from another scope.
  */
-import { chatFormatOf } from '../../lib/endpoints';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { RateLimiter } from '../../lib/limits';
 import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
 import { encodeVector } from '../../lib/semantic-cache/codec';
 import { checkGuards } from '../../lib/semantic-cache/guards';
-import { type CacheKey, cacheKeyOf, MAX_SEMANTIC_QUERY_CHARS, namespaceOf } from '../../lib/semantic-cache/scope';
+import { type CacheKey, keyOf, MAX_SEMANTIC_QUERY_CHARS, namespaceOf } from '../../lib/semantic-cache/scope';
 import type { CacheEntry } from '../../lib/semantic-cache/types';
 import type { LedgerWriter } from '../../lib/store/ledger-writer';
 import { redisFor } from '../../lib/store-clients';
 import { parseJsonBody } from '../../lib/validate';
 import type { CacheBackend, Embedder } from './backend';
+import { type CacheRoute, cacheModelOf, cacheRouteOf, keyedRequestOf } from './cache-route';
+import { keepResponsesHit } from './keep-hit';
 import type { SemanticCacheConfig } from './config';
 import type { CacheMetrics, FailOpenStage, LookupKind, LookupResult } from './metrics';
 import { renderHit } from './render';
@@ -29,7 +30,7 @@ const CANDIDATES = 3;
 
 export const CACHE_STATUS = 'x-cache-status';
 
-/** What a lookup did, for the metrics; null when the request is not the cache's (not a chat endpoint, or a body aigw-proxy refuses). */
+/** What a lookup did, for the metrics; null when the request is not the cache's (not an LLM endpoint, or a body aigw-proxy refuses). */
 type Outcome = { result: LookupResult; kind: LookupKind } | null;
 
 interface Hit {
@@ -64,8 +65,8 @@ export class SemanticCacheHandler {
   private async lookup(kong: Kong): Promise<Outcome> {
     const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
     const path = await kong.request.getPath();
-    const format = chatFormatOf(path);
-    if (!format) return null;
+    const route = cacheRouteOf(path);
+    if (!route) return null;
     const consumerId = this.config.namespace === 'consumer' ? ((await kong.client.getConsumer())?.id ?? null) : null;
     const namespace = namespaceOf(this.config.namespace, { teamId: identity?.teamId ?? null, keyId: identity?.keyId ?? null, consumerId });
     const control = await this.requestCacheControl(kong, identity);
@@ -76,8 +77,9 @@ export class SemanticCacheHandler {
     if (!raw || raw.length > max) return this.bypass(kong);
     const parsed = parseJsonBody(Buffer.from(raw));
     if (!parsed.ok) return null; // aigw-proxy refuses it
-    const model = identity?.model || (typeof parsed.value.model === 'string' ? parsed.value.model : '');
-    const key = model ? cacheKeyOf(format, parsed.value, namespace, model) : null;
+    const model = cacheModelOf(route, parsed.value, identity);
+    const keyed = model ? keyedRequestOf(route, parsed.value) : null;
+    const key = keyed ? keyOf(keyed, namespace, model) : null;
     if (!key) return this.bypass(kong);
 
     const semantic = this.config.semantic && team?.mode !== 'exact' && key.query.length <= MAX_SEMANTIC_QUERY_CHARS;
@@ -87,7 +89,7 @@ export class SemanticCacheHandler {
       const exact = await this.backend.getExact(key.scopeId, key.exactHash);
       if (!exact.ok) await this.failedOpen(kong, 'exact', exact.reason);
       else if (exact.value && fresh(exact.value, control))
-        return this.answer(kong, path, parsed.value, identity, { kind: 'exact', entry: exact.value, similarity: 1 });
+        return this.answer(kong, { path, route, body: parsed.value }, identity, { kind: 'exact', entry: exact.value, similarity: 1 });
     }
     // Only after the exact lookup missed (≈0.2 ms): started alongside it, every exact hit also paid
     // for an embedding nobody read, ≈8 ms of sidecar CPU that slowed the requests after it (the
@@ -99,7 +101,7 @@ export class SemanticCacheHandler {
     }
     if (embedding && !control.noCache) {
       const hit = await this.nearestSafe(kong, key, embedding, control);
-      if (hit) return this.answer(kong, path, parsed.value, identity, hit);
+      if (hit) return this.answer(kong, { path, route, body: parsed.value }, identity, hit);
     }
     if (identity) {
       const fill = {
@@ -146,19 +148,27 @@ export class SemanticCacheHandler {
     return null;
   }
 
-  /** The hit, in the client's format; rpm counted it at admission, tpm gets its estimate back (no tokens were used). */
-  private async answer(kong: Kong, path: string, body: Record<string, unknown>, identity: RequestIdentity | undefined, hit: Hit): Promise<Outcome> {
+  /**
+   * The hit, in the client's format; rpm counted it at admission, tpm gets its estimate back (no
+   * tokens were used). A request the relay would refuse (Google's stream without alt=sse) is not
+   * answered here: it goes on, and the relay refuses it.
+   */
+  private async answer(kong: Kong, request: { path: string; route: CacheRoute; body: Record<string, unknown> }, identity: RequestIdentity | undefined, hit: Hit): Promise<Outcome> {
     const now = Date.now();
-    const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
+    // Only Google's format reads the query (alt=sse): one PDK round trip, on its hits only.
+    const query = request.route.format === 'google' ? ((await kong.request.getRawQuery()) ?? '') : '';
     const rendered = renderHit(hit.entry.answer, {
-      path,
-      stream: body.stream === true,
-      wantsUsage: streamOptions?.include_usage === true,
+      path: request.path,
+      query,
+      body: request.body,
       requestId: identity?.requestId || (await kong.nginx.getVar('kong_request_id')) || 'cache',
       now,
     });
+    if (!rendered) return this.bypass(kong);
+    // Before the answer goes out: a continuation sent the moment the client has it finds it.
+    if (request.route.format === 'responses') await this.keepHit(kong, identity, request.body, rendered.kept);
     if (identity && identity.promptTokensEstimate > 0) await this.refundTokens(identity);
-    if (identity) this.recordHit(identity, hit, body.stream === true, now);
+    if (identity) this.recordHit(identity, hit, rendered.stream, now);
     void this.backend.recordHit(hit.entry).catch(() => undefined);
     this.metrics?.hit(hit.kind, hit.similarity, hit.entry.model, hit.entry.answer.costNano);
     const age = Math.max(0, Math.floor((now - hit.entry.createdAt) / 1000));
@@ -195,6 +205,15 @@ export class SemanticCacheHandler {
       cacheHit: hit.kind,
       cacheSavedNano: hit.entry.answer.costNano,
     });
+  }
+
+  private async keepHit(kong: Kong, identity: RequestIdentity | undefined, body: Record<string, unknown>, response: unknown): Promise<void> {
+    try {
+      await keepResponsesHit(redisFor(this.config.redis_url), identity, body, response, this.config.responses_ttl_seconds);
+    } catch (error) {
+      // The hit stands; only a continuation of it will be refused, as for a relay answer not kept.
+      await kong.log.warn(`aigw-semantic-cache: a Responses hit was not kept for previous_response_id (${(error as Error).message})`);
+    }
   }
 
   private async refundTokens(identity: RequestIdentity): Promise<void> {

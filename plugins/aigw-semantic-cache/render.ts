@@ -1,10 +1,12 @@
 /**
- * A hit answered in the client's own format, by the relay's own encoders (OpenAI JSON or SSE,
- * Anthropic JSON or SSE): a cached answer reads exactly as a fresh one would, except that usage
- * shows the original tokens at cost 0. Pure: the plugin sends what this returns.
+ * A hit answered in the client's own format, by the relay's own encoders (OpenAI chat, Anthropic
+ * messages, a Responses object or events, Google's GenerateContentResponse; JSON or SSE as the
+ * client asked, read as the relay reads it): a cached answer reads exactly as a fresh one would,
+ * except that usage shows the original tokens at cost 0. Pure: the plugin sends what this returns.
  */
 import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCallDelta } from '../../lib/openai-types';
 import type { CachedAnswer } from '../../lib/semantic-cache/types';
+import { clientIntent } from '../../sidecars/relay/adapters/openai/passthrough';
 import { clientFormatFor } from '../../sidecars/relay/client-formats';
 import { SSE_HEADERS } from '../../sidecars/relay/stream-engine';
 import type { TokenUsage } from '../../sidecars/relay/usage';
@@ -12,19 +14,27 @@ import type { TokenUsage } from '../../sidecars/relay/usage';
 export interface RenderedHit {
   body: string;
   headers: Record<string, string>;
+  stream: boolean;
+  /** The answer as the client has it, where the gateway keeps answers (Responses: the response object, for previous_response_id). */
+  kept: unknown;
 }
 
 export interface HitRequest {
   path: string;
-  stream: boolean;
-  /** OpenAI's stream_options.include_usage. */
-  wantsUsage: boolean;
+  /** The raw query string: Google's streams are SSE only with `alt=sse`. */
+  query: string;
+  /** The client's body: whether it streams, and the settings a Responses answer repeats. */
+  body: Record<string, unknown>;
   requestId: string;
   now: number;
 }
 
-export function renderHit(answer: CachedAnswer, request: HitRequest): RenderedHit {
-  const format = clientFormatFor(request.path);
+/** The hit as the client's format renders it; null when the relay would refuse the request (Google's stream without alt=sse). */
+export function renderHit(answer: CachedAnswer, request: HitRequest): RenderedHit | null {
+  const pathFormat = clientFormatFor(request.path, request.query);
+  const format = pathFormat.forRequest?.(request.body) ?? pathFormat;
+  const intent = format.intent ? format.intent() : { ok: true as const, value: clientIntent(request.body) };
+  if (!intent.ok) return null;
   const created = Math.floor(request.now / 1000);
   const completion: ChatCompletion = { ...(answer.completion as unknown as ChatCompletion), id: `chatcmpl-${request.requestId}`, created };
   const usage: TokenUsage = {
@@ -34,22 +44,23 @@ export function renderHit(answer: CachedAnswer, request: HitRequest): RenderedHi
     cachedTokens: 0,
     reasoningTokens: 0,
   };
-  if (!request.stream) {
-    return { body: JSON.stringify(format.completion(completion, usage, 0)), headers: { 'content-type': 'application/json' } };
+  if (!intent.value.stream) {
+    const rendered = format.completion(completion, usage, 0);
+    return { body: JSON.stringify(rendered), headers: { 'content-type': 'application/json' }, stream: false, kept: rendered };
   }
   // The answer's own prompt count, for formats that show usage at the start (Anthropic's message_start).
   const encoder = format.streamEncoder({
     id: completion.id,
     model: completion.model,
     created,
-    wantsUsage: request.wantsUsage,
+    wantsUsage: intent.value.wantsStreamUsage,
     promptTokens: () => usage.promptTokens,
   });
   const body =
     chunksOf(completion)
       .map((chunk) => encoder.chunk(chunk))
       .join('') + encoder.finish(usage, 0);
-  return { body, headers: { ...SSE_HEADERS } };
+  return { body, headers: { ...SSE_HEADERS }, stream: true, kept: encoder.answer?.() };
 }
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];

@@ -5,6 +5,7 @@
 import { INFERENCE_ADDRESS_DEFAULT, REQUEST_BODY_BYTES_DEFAULT, REQUEST_BODY_BYTES_MAX } from '../../lib/gateway-defaults';
 import type { KongSchema } from '../../lib/kong/schema';
 import { array, boolean, integer, number, oneOf, schemaOf, string } from '../../lib/kong/schema-builder';
+import { RESPONSES_TTL_SECONDS_DEFAULT, RESPONSES_TTL_SECONDS_MAX } from '../../lib/responses';
 import { MAX_TTL_SECONDS, SEMANTIC_THRESHOLD_DEFAULT } from '../../lib/semantic-cache/defaults';
 import { GUARD_NAMES } from '../../lib/semantic-cache/guards';
 
@@ -39,6 +40,12 @@ export const SemanticCacheFields = {
   cache_tool_calls: boolean({ default: false, description: 'Also store answers that end in tool calls.' }),
   embed_deadline_ms: integer({ default: 100, between: [5, 10000], description: 'How long the embedding may take before the lookup is a miss.' }),
   max_request_body_bytes: integer({ default: REQUEST_BODY_BYTES_DEFAULT, between: [1024, REQUEST_BODY_BYTES_MAX] }),
+  responses_ttl_seconds: integer({
+    default: RESPONSES_TTL_SECONDS_DEFAULT,
+    between: [0, RESPONSES_TTL_SECONDS_MAX],
+    description:
+      "How long a Responses answer served from the cache is kept for previous_response_id, as the relay keeps its own: set it to the relay's RELAY_RESPONSES_TTL_SECONDS (0: not kept).",
+  }),
 };
 
 export const Schema: KongSchema = schemaOf(SemanticCacheFields);

@@ -19,6 +19,7 @@ import type { StreamEncoder } from './client-formats/client-format';
 import { CompletionAssembler } from './completion-assembler';
 import { nativeSource } from './native-source';
 import { sendJson } from './respond';
+import { responseToCompletion } from './responses/canonical-answer';
 import { responsesPassthroughSource } from './responses/passthrough-source';
 import { parseRetryAfter } from './retry-policy';
 import type { Settlement } from './settlement';
@@ -163,6 +164,8 @@ function responsesAnswer(
   settlement: Settlement,
 ): Promise<AttemptOutcome> {
   const usage = responsesUsage(json.parsed) ?? settlement.estimate(responsesOutputText(json.parsed));
+  const completion = request.plan.cache ? responseToCompletion(json.parsed) : null;
+  if (completion) settlement.noteAnswer(completion);
   // The provider never saw the gateway's previous_response_id: the answer names it as OpenAI's would.
   const answer = request.continues ? continuing(json.parsed, request.continues) : json.parsed;
   return sendAnswer(request, target, usage, () => (request.continues ? answer : json.text), headers, settlement, answer);
@@ -247,7 +250,8 @@ async function streamAnswer(
   // Cut or abandoned mid-answer without usage from the provider: bill what it delivered,
   // counted by the gateway and marked estimated (never nothing, never the whole reservation).
   const usage = result.usage ?? settlement.estimate(source.generatedText());
-  const assembled = assembler?.completion();
+  // A Responses pass-through is not assembled chunk by chunk: its final response is whole.
+  const assembled = reading.kind === 'responses' ? assembler && responseToCompletion(source.answer?.()) : assembler?.completion();
   if (assembled) settlement.noteAnswer(assembled);
   await settlement.charge(target, usage, result.outcome);
   settlement.record(target, 200, result.outcome, usage, result.firstByteAt);

@@ -1,4 +1,5 @@
 import { RELAY_HOST_DEFAULT, RELAY_PORT_DEFAULT, REQUEST_BODY_BYTES_MAX } from '../../lib/gateway-defaults';
+import { RESPONSES_TTL_SECONDS_DEFAULT, RESPONSES_TTL_SECONDS_MAX } from '../../lib/responses';
 import { DATABASE_URL_ENV, REDIS_URL_ENV } from '../../lib/store-env';
 
 /** The relay's settings, all from its environment: the only place provider keys live. */
@@ -20,13 +21,6 @@ export interface RelayConfig {
   responsesTtlSeconds?: number;
 }
 
-/**
- * An hour covers an interactive session or an agent's loop, while Redis, which also holds budgets
- * and limits, carries at most an hour of contexts, and prompts rest there no longer than that.
- */
-export const RESPONSES_TTL_SECONDS_DEFAULT = 3600;
-/** OpenAI keeps responses 30 days: the gateway keeps them no longer. */
-const RESPONSES_TTL_SECONDS_MAX = 30 * 24 * 3600;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 

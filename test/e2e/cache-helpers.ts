@@ -1,11 +1,20 @@
 /** Shared steps of the semantic cache's end-to-end tests. */
-import { cacheKeyOf } from '../../lib/semantic-cache/scope';
+import { type CacheKey, cacheKeyOf, keyOf } from '../../lib/semantic-cache/scope';
 import type { CacheStore } from '../../lib/semantic-cache/store';
+import { cacheRouteOf, keyedRequestOf } from '../../plugins/aigw-semantic-cache/cache-route';
 import { waitFor } from '../harness/wait-for';
 
 /** Waits until the relay has stored the answer to this request for `teamId` (the fill is off the request path). */
 export async function waitForFill(store: CacheStore, teamId: string, format: 'openai' | 'anthropic', body: Record<string, unknown>): Promise<void> {
-  const key = cacheKeyOf(format, body, `team:${teamId}`, body.model as string)!;
+  await waitForEntry(store, cacheKeyOf(format, body, `team:${teamId}`, body.model as string)!);
+}
+
+/** The same for any format, keyed as the plugin keys the body sent to `path` (Google's model is in the path). */
+export async function waitForFillAt(store: CacheStore, teamId: string, path: string, body: Record<string, unknown>, model: string): Promise<void> {
+  await waitForEntry(store, keyOf(keyedRequestOf(cacheRouteOf(path)!, body)!, `team:${teamId}`, model)!);
+}
+
+async function waitForEntry(store: CacheStore, key: CacheKey): Promise<void> {
   await waitFor(
     async () => {
       const found = await store.getExact(key.scopeId, key.exactHash);

@@ -72,7 +72,7 @@ function storeKeeper(keeping: ResponseKeeping, owner: ResponseOwner, input: Arra
       const response = answer as { id?: unknown; output?: unknown } | null;
       if (typeof response?.id !== 'string') return;
       try {
-        const kept = await keeping.store.keep(owner, response.id, [...input, ...outputAsInput(response.output)], keeping.ttlSeconds);
+        const kept = await keeping.store.keep(owner, response.id, keptContext(input, response), keeping.ttlSeconds);
         if (!kept) log.warn('response context too large to keep', { requestId });
       } catch (error) {
         // The answer stands; only a continuation of it will be refused.
@@ -80,4 +80,9 @@ function storeKeeper(keeping: ResponseKeeping, owner: ResponseOwner, input: Arra
       }
     },
   };
+}
+
+/** What a continuation of this response sends before its own input: the input the response answered, then its output. */
+export function keptContext(input: Array<Record<string, unknown>>, response: { output?: unknown }): Array<Record<string, unknown>> {
+  return [...input, ...outputAsInput(response.output)];
 }

@@ -8,9 +8,10 @@ import { Registry } from 'prom-client';
 import { IDENTITY_CTX_KEY, type RequestIdentity } from '../../../lib/identity';
 import type { Kong } from '../../../lib/kong/pdk';
 import { cacheRequestHeadersOf } from '../../../lib/semantic-cache/cache-control';
-import { cacheKeyOf } from '../../../lib/semantic-cache/scope';
+import { cacheKeyOf, keyOf } from '../../../lib/semantic-cache/scope';
 import type { CacheEntry, SemanticCandidate } from '../../../lib/semantic-cache/types';
 import type { CacheBackend, Embedder, Outcome } from '../../../plugins/aigw-semantic-cache/backend';
+import { cacheRouteOf, keyedRequestOf } from '../../../plugins/aigw-semantic-cache/cache-route';
 import type { SemanticCacheConfig } from '../../../plugins/aigw-semantic-cache/config';
 import { SemanticCacheHandler } from '../../../plugins/aigw-semantic-cache/handler';
 import { CacheMetrics } from '../../../plugins/aigw-semantic-cache/metrics';
@@ -27,6 +28,7 @@ const CONFIG: SemanticCacheConfig = {
   cache_tool_calls: false,
   embed_deadline_ms: 100,
   max_request_body_bytes: 1 << 20,
+  responses_ttl_seconds: 3600,
 };
 
 const IDENTITY = {
@@ -46,16 +48,33 @@ interface Seen {
   shared: Record<string, unknown>;
   exit?: { status: number; body: string; headers: Record<string, string> };
   warnings: string[];
+  queryReads: number;
 }
 
-function fakeKong(question: string, headers: Record<string, string> = {}, identity: Record<string, unknown> | null = IDENTITY): { kong: Kong; seen: Seen } {
-  const raw = Buffer.from(JSON.stringify(body(question)));
-  const seen: Seen = { headers: {}, shared: identity ? { [IDENTITY_CTX_KEY]: identity } : {}, warnings: [] };
+/** The request a fake Kong serves: a chat request for `question` unless told otherwise. */
+interface FakeRequest {
+  path: string;
+  body: Record<string, unknown>;
+  query?: string;
+}
+
+function fakeKong(
+  question: string,
+  headers: Record<string, string> = {},
+  identity: Record<string, unknown> | null = IDENTITY,
+  request: FakeRequest = { path: '/v1/chat/completions', body: body(question) },
+): { kong: Kong; seen: Seen } {
+  const raw = Buffer.from(JSON.stringify(request.body));
+  const seen: Seen = { headers: {}, shared: identity ? { [IDENTITY_CTX_KEY]: identity } : {}, warnings: [], queryReads: 0 };
   const kong = {
     request: {
-      getPath: async () => '/v1/chat/completions',
+      getPath: async () => request.path,
       getHeader: async (name: string) => headers[name],
       getRawBody: async () => raw,
+      getRawQuery: async () => {
+        seen.queryReads++;
+        return request.query ?? '';
+      },
     },
     response: {
       setHeader: async (name: string, value: string) => void (seen.headers[name] = value),
@@ -233,4 +252,53 @@ test('without an identity (no key plugin on the route) the headers come from Kon
   const { kong, seen } = fakeKong('How do I rotate a key?', { 'cache-control': 'no-store' }, null);
   await handler.access(kong);
   expect(seen.headers['x-cache-status']).toBe('Bypass');
+});
+
+describe('Responses and Google GenAI requests', () => {
+  async function runAt(request: FakeRequest, backend: CacheBackend, identity: Record<string, unknown> = IDENTITY) {
+    const handler = new SemanticCacheHandler(CONFIG, backend, embedder, null, new CacheMetrics(new Registry()));
+    const { kong, seen } = fakeKong('', {}, { ...identity, cacheHeaders: cacheRequestHeadersOf({}) }, request);
+    await handler.access(kong);
+    return { seen, fill: (seen.shared[IDENTITY_CTX_KEY] as RequestIdentity).cache };
+  }
+  const question = 'How do I rotate a key?';
+  const googleBody = { contents: [{ role: 'user', parts: [{ text: question }] }] };
+  /** The entry as the plugin keys this request (the fake backend matches on the exact hash). */
+  const entryAt = (request: FakeRequest, model: string): CacheEntry => {
+    const key = keyOf(keyedRequestOf(cacheRouteOf(request.path)!, request.body)!, 'team:t1', model)!;
+    return { ...entryFor(question), scopeId: key.scopeId, exactHash: key.exactHash };
+  };
+
+  test("a Google miss is filled under the path's model (resolved through the key's aliases), without reading the query", async () => {
+    const request = { path: '/v1beta/models/fast:generateContent', body: googleBody };
+    const aliased = { ...IDENTITY, model: '', models: { keyModels: [], teamModels: [], aliases: [['fast', 'gpt-4o-mini']] } };
+    const { seen, fill } = await runAt(request, fakeBackend(), aliased);
+    expect(seen.headers['x-cache-status']).toBe('Miss');
+    expect(fill).toMatchObject({ model: 'gpt-4o-mini', scopeId: entryAt(request, 'gpt-4o-mini').scopeId });
+    expect(seen.queryReads).toBe(0);
+  });
+
+  test('a Google stream hit reads the query once and answers server-sent events; without alt=sse it is left to the relay', async () => {
+    const request = { path: '/v1beta/models/gpt-4o-mini:streamGenerateContent', body: googleBody, query: 'alt=sse' };
+    const backend = fakeBackend({ exact: entryAt(request, 'gpt-4o-mini') });
+    const { seen } = await runAt(request, backend, { ...IDENTITY, model: '' });
+    expect(seen.queryReads).toBe(1);
+    expect(seen.exit?.headers['x-cache-status']).toBe('Hit');
+    expect(seen.exit?.headers['content-type']).toContain('text/event-stream');
+    expect(seen.exit?.body).toContain('"text":"Yes."');
+    const refused = await runAt({ ...request, query: '' }, backend, { ...IDENTITY, model: '' });
+    expect(refused.seen.exit).toBeUndefined();
+    expect(refused.seen.headers['x-cache-status']).toBe('Bypass');
+  });
+
+  test('a Responses hit is a response object; previous_response_id bypasses, nothing filled', async () => {
+    const request = { path: '/v1/responses', body: { model: 'gpt-4o-mini', input: question, store: false } };
+    const { seen } = await runAt(request, fakeBackend({ exact: entryAt(request, 'gpt-4o-mini') }));
+    expect(JSON.parse(seen.exit!.body)).toMatchObject({ object: 'response', id: 'resp_r1', status: 'completed' });
+    expect(seen.queryReads).toBe(0);
+    const continued = await runAt({ path: '/v1/responses', body: { ...request.body, previous_response_id: 'resp_0' } }, fakeBackend({ exact: entryAt(request, 'gpt-4o-mini') }));
+    expect(continued.seen.exit).toBeUndefined();
+    expect(continued.seen.headers['x-cache-status']).toBe('Bypass');
+    expect(continued.fill).toBeUndefined();
+  });
 });
