@@ -20,8 +20,8 @@ import { redisFor } from '../../lib/store-clients';
 import { parseJsonBody } from '../../lib/validate';
 import type { CacheBackend, Embedder } from './backend';
 import { type CacheRoute, cacheModelOf, cacheRouteOf, keyedRequestOf } from './cache-route';
-import { keepResponsesHit } from './keep-hit';
 import type { SemanticCacheConfig } from './config';
+import { keepResponsesHit } from './keep-hit';
 import type { CacheMetrics, FailOpenStage, LookupKind, LookupResult } from './metrics';
 import { renderHit } from './render';
 
@@ -153,7 +153,12 @@ export class SemanticCacheHandler {
    * tokens were used). A request the relay would refuse (Google's stream without alt=sse) is not
    * answered here: it goes on, and the relay refuses it.
    */
-  private async answer(kong: Kong, request: { path: string; route: CacheRoute; body: Record<string, unknown> }, identity: RequestIdentity | undefined, hit: Hit): Promise<Outcome> {
+  private async answer(
+    kong: Kong,
+    request: { path: string; route: CacheRoute; body: Record<string, unknown> },
+    identity: RequestIdentity | undefined,
+    hit: Hit,
+  ): Promise<Outcome> {
     const now = Date.now();
     // Only Google's format reads the query (alt=sse): one PDK round trip, on its hits only.
     const query = request.route.format === 'google' ? ((await kong.request.getRawQuery()) ?? '') : '';

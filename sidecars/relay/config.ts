@@ -21,7 +21,6 @@ export interface RelayConfig {
   responsesTtlSeconds?: number;
 }
 
-
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** RELAY_MAX_RESPONSE_BYTES by default: room for OpenAI's largest float embeddings batch (2,048 × 3,072 dimensions, ≈140 MB). */

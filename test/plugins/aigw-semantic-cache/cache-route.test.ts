@@ -87,7 +87,9 @@ describe('the model an entry is scoped to', () => {
   });
 
   test("Responses: the identity's resolved model, else the body's", () => {
-    expect(cacheModelOf({ format: 'responses' }, { model: 'fast' }, identity({ keyModels: [], teamModels: [], aliases: [] }, 'gpt-4o-mini'))).toBe('gpt-4o-mini');
+    expect(cacheModelOf({ format: 'responses' }, { model: 'fast' }, identity({ keyModels: [], teamModels: [], aliases: [] }, 'gpt-4o-mini'))).toBe(
+      'gpt-4o-mini',
+    );
     expect(cacheModelOf({ format: 'responses' }, { model: 'gpt-4o' }, undefined)).toBe('gpt-4o');
   });
 });

@@ -296,7 +296,10 @@ describe('Responses and Google GenAI requests', () => {
     const { seen } = await runAt(request, fakeBackend({ exact: entryAt(request, 'gpt-4o-mini') }));
     expect(JSON.parse(seen.exit!.body)).toMatchObject({ object: 'response', id: 'resp_r1', status: 'completed' });
     expect(seen.queryReads).toBe(0);
-    const continued = await runAt({ path: '/v1/responses', body: { ...request.body, previous_response_id: 'resp_0' } }, fakeBackend({ exact: entryAt(request, 'gpt-4o-mini') }));
+    const continued = await runAt(
+      { path: '/v1/responses', body: { ...request.body, previous_response_id: 'resp_0' } },
+      fakeBackend({ exact: entryAt(request, 'gpt-4o-mini') }),
+    );
     expect(continued.seen.exit).toBeUndefined();
     expect(continued.seen.headers['x-cache-status']).toBe('Bypass');
     expect(continued.fill).toBeUndefined();

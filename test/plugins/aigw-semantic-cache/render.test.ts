@@ -99,8 +99,16 @@ describe('a hit in the client format', () => {
     expect(hit.headers['content-type']).toContain('text/event-stream');
     const data = events(hit.body).map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)));
     expect(data[0].type).toBe('response.created');
-    expect(data.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('')).toBe('Rotate it with aigw keys rotate.');
-    expect(data.at(-1)).toMatchObject({ type: 'response.completed', response: { id: 'resp_r1', status: 'completed', usage: { input_tokens: 30, output_tokens: 8, cost: 0 } } });
+    expect(
+      data
+        .filter((e) => e.type === 'response.output_text.delta')
+        .map((e) => e.delta)
+        .join(''),
+    ).toBe('Rotate it with aigw keys rotate.');
+    expect(data.at(-1)).toMatchObject({
+      type: 'response.completed',
+      response: { id: 'resp_r1', status: 'completed', usage: { input_tokens: 30, output_tokens: 8, cost: 0 } },
+    });
   });
 
   test("Google JSON: a GenerateContentResponse; streamed only from :streamGenerateContent's path", () => {

@@ -2,8 +2,21 @@
 import { chatCompletionToResponse, responseEcho } from '../../../../sidecars/relay/client-formats/responses';
 import { responseToCompletion } from '../../../../sidecars/relay/responses/canonical-answer';
 
-const response = (output: unknown[], status = 'completed') => ({ id: 'resp_up', object: 'response', created_at: 7, status, model: 'gpt-4o-mini-2024-07-18', output });
-const message = (text: string) => ({ type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] });
+const response = (output: unknown[], status = 'completed') => ({
+  id: 'resp_up',
+  object: 'response',
+  created_at: 7,
+  status,
+  model: 'gpt-4o-mini-2024-07-18',
+  output,
+});
+const message = (text: string) => ({
+  type: 'message',
+  id: 'msg_1',
+  role: 'assistant',
+  status: 'completed',
+  content: [{ type: 'output_text', text, annotations: [] }],
+});
 
 describe('responseToCompletion', () => {
   test('text, reasoning summaries and function calls; finish by what it holds', () => {
