@@ -2,6 +2,7 @@
 import type { ClientFormatName } from './errors';
 import { googlePathOf } from './google-paths';
 import type { Endpoint } from './plan';
+import { type PolicyFormat, policyFormatOf } from './translation-policy';
 
 const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
   ['/v1/chat/completions', 'chat.completions'],
@@ -27,9 +28,18 @@ export function isTokenCount(endpoint: Endpoint): boolean {
 
 /**
  * The client format of a chat endpoint (a trailing slash ignored), or undefined for any other
- * path: the prompt-reading plugins (cache, compression) work on these two only.
+ * path: the semantic cache works on these two only.
  */
 export function chatFormatOf(path: string): ClientFormatName | undefined {
   const endpoint = endpointOf(path.replace(/\/+$/, ''));
   return endpoint === 'chat.completions' ? 'openai' : endpoint === 'messages' ? 'anthropic' : undefined;
+}
+
+/** Endpoints whose body is a conversation (not embeddings, not a token count): what prompt compression reads. */
+const CONVERSATION_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'messages', 'responses', 'generateContent']);
+
+/** The body format of a conversation endpoint (a trailing slash ignored), or undefined for any other path. */
+export function conversationFormatOf(path: string): PolicyFormat | undefined {
+  const endpoint = endpointOf(path.replace(/\/+$/, ''));
+  return endpoint && CONVERSATION_ENDPOINTS.has(endpoint) ? policyFormatOf(endpoint) : undefined;
 }
