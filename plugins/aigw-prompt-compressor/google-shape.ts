@@ -6,8 +6,9 @@
  *
  * A function response is a JSON object: each of its top-level fields is one tool result slot (a
  * string as it is, any other value as its JSON text). What comes back is written as the value it
- * parses to (minified JSON stays data) or as text (a table the structured method made), so the
- * response stays an object. One holding `error` is a tool error, never changed.
+ * parses to (the structured method's JSON, minified or tabled, stays data) or else as text (a
+ * prose method's output), so the response stays an object. One holding `error` is a tool error,
+ * never changed.
  */
 import { type ConversationShape, isObject, type Json, slotOf, type TextSlot } from './slots';
 

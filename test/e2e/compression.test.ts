@@ -228,6 +228,36 @@ local.describe('prompt compression through the gateway', () => {
     expect(text).toContain('Dana Whitfield');
   });
 
+  test('@google/genai client: a function response is compacted into a table that is still data; the model’s call is byte-identical', async () => {
+    const ai = new GoogleGenAI({ apiKey: formatsKey, httpOptions: { baseUrl: stack.url } });
+    const files = Array.from({ length: 120 }, (_, i) => ({ path: `src/module_${i}/index.ts`, size: 1000 + i, mode: '100644', kind: 'file' }));
+    const call = { role: 'model', parts: [{ functionCall: { name: 'list_files', args: {} } }] };
+    const answer = await ai.models.generateContent({
+      model: 'gemini-3.5-flash',
+      contents: [
+        { role: 'user', parts: [{ text: 'Which module is the largest?' }] },
+        call,
+        { role: 'user', parts: [{ functionResponse: { name: 'list_files', response: { result: files } } }] },
+      ],
+      config: { maxOutputTokens: 50 },
+    });
+    expect(answer.text?.length).toBeGreaterThan(0);
+    const value = answer.sdkHttpResponse?.headers?.['x-aigw-compression'] ?? null;
+    expect(value).toMatch(/^method=structured; /);
+    expect(header(value).compressed).toBeLessThan(header(value).original * 0.75);
+
+    const sent = sentBody() as { contents: Array<{ parts: Array<{ functionResponse?: { name: string; response: { result: unknown } } }> }> };
+    expect(sent.contents[1]).toEqual(call);
+    const result = sent.contents[2]!.parts[0]!.functionResponse!;
+    expect(result.name).toBe('list_files');
+    // The structured method's table is JSON: it goes back as data, every file still in it.
+    const table = result.response.result as { '#table': string[]; rows: unknown[][] };
+    expect(table['#table']).toEqual(['path', 'size', 'mode', 'kind']);
+    expect(table.rows).toHaveLength(files.length);
+    expect(table.rows[119]).toEqual(['src/module_119/index.ts', 1119, '100644', 'file']);
+    expect(JSON.stringify(table).length).toBeLessThan(JSON.stringify(files).length * 0.8);
+  });
+
   test('a streamed answer carries the header too (set in access, before the relay answers)', async () => {
     const { data: stream, response } = await openai.chat.completions
       .create({
