@@ -1,7 +1,7 @@
 /** The public LLM endpoints, by path: one table for aigw-proxy (which routes) and the relay (which checks the plan). */
-import type { ClientFormatName } from './errors';
 import { googlePathOf } from './google-paths';
 import type { Endpoint } from './plan';
+import { type PolicyFormat, policyFormatOf } from './translation-policy';
 
 const ENDPOINT_BY_PATH: ReadonlyMap<string, Endpoint> = new Map([
   ['/v1/chat/completions', 'chat.completions'],
@@ -25,11 +25,11 @@ export function isTokenCount(endpoint: Endpoint): boolean {
   return TOKEN_COUNTS.has(endpoint);
 }
 
-/**
- * The client format of a chat endpoint (a trailing slash ignored), or undefined for any other
- * path: the prompt-reading plugins (cache, compression) work on these two only.
- */
-export function chatFormatOf(path: string): ClientFormatName | undefined {
+/** Endpoints whose body is a conversation (not embeddings, not a token count): what the cache and prompt compression read. */
+const CONVERSATION_ENDPOINTS: ReadonlySet<Endpoint> = new Set(['chat.completions', 'messages', 'responses', 'generateContent']);
+
+/** The body format of a conversation endpoint (a trailing slash ignored), or undefined for any other path. */
+export function conversationFormatOf(path: string): PolicyFormat | undefined {
   const endpoint = endpointOf(path.replace(/\/+$/, ''));
-  return endpoint === 'chat.completions' ? 'openai' : endpoint === 'messages' ? 'anthropic' : undefined;
+  return endpoint && CONVERSATION_ENDPOINTS.has(endpoint) ? policyFormatOf(endpoint) : undefined;
 }

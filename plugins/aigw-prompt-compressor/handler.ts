@@ -1,12 +1,13 @@
 /**
- * aigw-prompt-compressor: shrinks the latest turn's long user text and tool results through the
- * inference sidecar before aigw-proxy plans, reserves and signs the request. An optimisation, so
+ * aigw-prompt-compressor: shrinks the latest turn's long user text and tool results (chat,
+ * messages, Responses and Google GenAI bodies alike) through the inference sidecar before
+ * aigw-proxy plans, reserves and signs the request. An optimisation, so
  * it fails open: sidecar down, deadline passed, any error → the original body goes on, with one
  * log line and the outcome counted by the relay (it travels in the identity and the signed plan).
  */
 import { COMPRESSION_HEADER, compressionFailedHeader, compressionSavingsHeader } from '../../lib/compression/header';
 import type { CompressionReport } from '../../lib/compression/report';
-import { chatFormatOf } from '../../lib/endpoints';
+import { conversationFormatOf } from '../../lib/endpoints';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { countTextTokens } from '../../lib/tokens';
@@ -53,7 +54,7 @@ export class PromptCompressorHandler {
     const length = identity ? identity.contentLength : Number(await kong.request.getHeader('content-length'));
     // A token is at least one byte: a shorter body cannot reach min_tokens.
     if (length !== null && Number.isFinite(length) && length < this.config.min_tokens) return;
-    const format = chatFormatOf(await kong.request.getPath());
+    const format = conversationFormatOf(await kong.request.getPath());
     if (!format) return;
     const max = this.config.max_request_body_bytes;
     const raw = await kong.request.getRawBody(max);

@@ -3,7 +3,7 @@
  * Google GenAI by their canonical chat form (the relay's own translators), so each format keys
  * the same conversation the same way, in a scope of its own.
  */
-import { endpointOf } from '../../lib/endpoints';
+import { conversationFormatOf } from '../../lib/endpoints';
 import { googlePathOf } from '../../lib/google-paths';
 import { ANY_MODEL, type RequestIdentity, resolveModelName } from '../../lib/identity';
 import type { KeyedRequest } from '../../lib/semantic-cache/scope';
@@ -20,12 +20,9 @@ export type CacheRoute = { format: 'openai' } | { format: 'anthropic' } | { form
 
 /** The cache's reading of a path (a trailing slash ignored), or undefined for a path it never answers (token counts, embeddings, …). */
 export function cacheRouteOf(path: string): CacheRoute | undefined {
-  const trimmed = path.replace(/\/+$/, '');
-  const endpoint = endpointOf(trimmed);
-  if (endpoint === 'chat.completions') return { format: 'openai' };
-  if (endpoint === 'messages') return { format: 'anthropic' };
-  if (endpoint === 'responses') return { format: 'responses' };
-  const google = googlePathOf(trimmed);
+  const format = conversationFormatOf(path);
+  if (format !== 'google') return format ? { format } : undefined;
+  const google = googlePathOf(path.replace(/\/+$/, ''));
   return google?.kind === 'generate' ? { format: 'google', call: { model: google.model, stream: google.stream } } : undefined;
 }
 

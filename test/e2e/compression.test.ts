@@ -1,6 +1,6 @@
 /**
- * Prompt compression end to end: the official `openai` and `@anthropic-ai/sdk` clients send long
- * prompts through Kong with aigw-prompt-compressor on, the inference sidecar (a real gRPC process
+ * Prompt compression end to end: the official `openai` (chat and Responses), `@anthropic-ai/sdk`
+ * and `@google/genai` clients send long prompts through Kong with aigw-prompt-compressor on, the inference sidecar (a real gRPC process
  * with worker threads) shrinks them, the provider mock receives the compressed body, the client
  * gets a normal answer with `x-aigw-compression`, and the tokens and dollars saved reach the
  * ledger, `aigw spend` and the relay's metrics.
@@ -14,8 +14,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { mockDirective } from '../harness/mock-provider';
+import { countInputTokens } from '../harness/mock-provider/openai-responses';
 import { pluginConfigs } from '../harness/stack/deck-for-dev';
 import { localOnly } from '../harness/stack/remote-stack';
 import { REPO_ROOT } from '../harness/stack/sidecar-process';
@@ -34,6 +36,8 @@ let key: string;
 let keyId: string;
 let openai: OpenAI;
 let anthropic: Anthropic;
+/** The Responses and Google requests' own key: the ledger test below counts the first key's rows. */
+let formatsKey: string;
 
 beforeAll(async () => {
   stack = await startDevStack({
@@ -52,6 +56,9 @@ beforeAll(async () => {
   keyId = created.body.id as string;
   openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key, maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: stack.url, apiKey: key, maxRetries: 0 });
+  const formats = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('compression-formats') });
+  expect(formats.status).toBe(201);
+  formatsKey = formats.body.key as string;
 }, 90_000);
 
 afterAll(async () => {
@@ -156,6 +163,99 @@ local.describe('prompt compression through the gateway', () => {
     const sentResult = body.messages[2]!.content[0]!;
     expect(sentResult).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_01' });
     expect((sentResult.content as string).length).toBeLessThan(toolOutput.length * 0.6);
+  });
+
+  test('openai client, Responses API: the latest user text and the function output are compressed; instructions and the call are byte-identical', async () => {
+    const client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: formatsKey, maxRetries: 0 });
+    const latest = `${report()}\n\n${QUESTION} ${mockDirective({ tokens: 6 })}`;
+    const files = Array.from({ length: 120 }, (_, i) => ({ path: `src/module_${i}/index.ts`, size: 1000 + i, mode: '100644', kind: 'file' }));
+    const toolOutput = JSON.stringify(files, null, 2);
+    const call = { type: 'function_call' as const, call_id: 'call_1', name: 'list_files', arguments: '{}' };
+    const request: OpenAI.Responses.ResponseCreateParamsNonStreaming = {
+      model: 'gpt-4o-mini',
+      max_output_tokens: 50,
+      instructions: SYSTEM,
+      input: [call, { type: 'function_call_output', call_id: 'call_1', output: toolOutput }, { role: 'user', content: latest }],
+    };
+    const { data, response } = await client.responses.create(request).withResponse();
+    expect(response.status).toBe(200);
+    expect(data.usage?.output_tokens).toBe(6);
+    // The provider counted the prompt it received: well under what the client sent.
+    expect(data.usage!.input_tokens).toBeLessThan(countInputTokens(request as unknown as Record<string, unknown>) * 0.75);
+    expect(response.headers.get('x-aigw-compression')).toMatch(/^method=structured,question_aware; /);
+    const counts = header(response.headers.get('x-aigw-compression'));
+    expect(counts.compressed).toBeLessThan(counts.original * 0.75);
+
+    const sent = sentBody() as { instructions: string; input: Array<Record<string, unknown>> };
+    expect(sent.instructions).toBe(SYSTEM);
+    expect(sent.input[0]).toEqual(call);
+    expect((sent.input[1]!.output as string).length).toBeLessThan(toolOutput.length * 0.6);
+    const text = sent.input[2]!.content as string;
+    expect(text.length).toBeLessThan(latest.length * 0.75);
+    expect(text.endsWith(`\n\n${QUESTION} ${mockDirective({ tokens: 6 })}`)).toBe(true);
+    expect(text).toContain('Dana Whitfield');
+
+    const requestId = response.headers.get('x-kong-request-id')!;
+    const record = await waitFor(() => stack.usageRecords().find((r) => r.requestId === requestId));
+    expect(record.compression).toMatchObject({ outcome: 'compressed', tokensSaved: counts.original - counts.compressed });
+  });
+
+  test('@google/genai client: the latest user text is compressed; systemInstruction and the earlier turns are byte-identical', async () => {
+    const ai = new GoogleGenAI({ apiKey: formatsKey, httpOptions: { baseUrl: stack.url } });
+    const earlier = [
+      { role: 'user', parts: [{ text: `Earlier context that must stay as it was. ${'Keep this exact wording. '.repeat(40)}` }] },
+      { role: 'model', parts: [{ text: 'Understood.' }] },
+    ];
+    const latest = `${report()}\n\n${QUESTION} ${mockDirective({ tokens: 5 })}`;
+    const answer = await ai.models.generateContent({
+      model: 'gemini-3.5-flash',
+      contents: [...earlier, { role: 'user', parts: [{ text: latest }] }],
+      config: { systemInstruction: SYSTEM, maxOutputTokens: 50 },
+    });
+    expect(answer.text?.length).toBeGreaterThan(0);
+    expect(answer.usageMetadata?.candidatesTokenCount).toBe(5);
+    const value = answer.sdkHttpResponse?.headers?.['x-aigw-compression'] ?? null;
+    expect(value).toMatch(/^method=question_aware; /);
+    const counts = header(value);
+    expect(counts.compressed).toBeLessThan(counts.original * 0.75);
+
+    const sent = sentBody() as { systemInstruction: { parts: Array<{ text: string }> }; contents: Array<{ parts: Array<{ text: string }> }> };
+    expect(sent.systemInstruction.parts).toEqual([{ text: SYSTEM }]);
+    expect(sent.contents.slice(0, 2)).toEqual(earlier);
+    const text = sent.contents[2]!.parts[0]!.text;
+    expect(text.length).toBeLessThan(latest.length * 0.75);
+    expect(text.endsWith(`\n\n${QUESTION} ${mockDirective({ tokens: 5 })}`)).toBe(true);
+    expect(text).toContain('Dana Whitfield');
+  });
+
+  test('@google/genai client: a function response is compacted into a table that is still data; the model’s call is byte-identical', async () => {
+    const ai = new GoogleGenAI({ apiKey: formatsKey, httpOptions: { baseUrl: stack.url } });
+    const files = Array.from({ length: 120 }, (_, i) => ({ path: `src/module_${i}/index.ts`, size: 1000 + i, mode: '100644', kind: 'file' }));
+    const call = { role: 'model', parts: [{ functionCall: { name: 'list_files', args: {} } }] };
+    const answer = await ai.models.generateContent({
+      model: 'gemini-3.5-flash',
+      contents: [
+        { role: 'user', parts: [{ text: 'Which module is the largest?' }] },
+        call,
+        { role: 'user', parts: [{ functionResponse: { name: 'list_files', response: { result: files } } }] },
+      ],
+      config: { maxOutputTokens: 50 },
+    });
+    expect(answer.text?.length).toBeGreaterThan(0);
+    const value = answer.sdkHttpResponse?.headers?.['x-aigw-compression'] ?? null;
+    expect(value).toMatch(/^method=structured; /);
+    expect(header(value).compressed).toBeLessThan(header(value).original * 0.75);
+
+    const sent = sentBody() as { contents: Array<{ parts: Array<{ functionResponse?: { name: string; response: { result: unknown } } }> }> };
+    expect(sent.contents[1]).toEqual(call);
+    const result = sent.contents[2]!.parts[0]!.functionResponse!;
+    expect(result.name).toBe('list_files');
+    // The structured method's table is JSON: it goes back as data, every file still in it.
+    const table = result.response.result as { '#table': string[]; rows: unknown[][] };
+    expect(table['#table']).toEqual(['path', 'size', 'mode', 'kind']);
+    expect(table.rows).toHaveLength(files.length);
+    expect(table.rows[119]).toEqual(['src/module_119/index.ts', 1119, '100644', 'file']);
+    expect(JSON.stringify(table).length).toBeLessThan(JSON.stringify(files).length * 0.8);
   });
 
   test('a streamed answer carries the header too (set in access, before the relay answers)', async () => {

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     relayPort: Number(process.env.RELAY_PORT ?? 8787),
     controlPort: Number(process.env.CONTROL_PORT ?? 8788),
     mockPort: Number(process.env.AIGW_DEV_MOCK_PORT ?? 9001),
-    // The inference sidecar and aigw-prompt-compressor on the chat routes; AIGW_DEV_COMPRESSION=off leaves both out.
+    // The inference sidecar and aigw-prompt-compressor on its routes; AIGW_DEV_COMPRESSION=off leaves both out.
     inference:
       process.env.AIGW_DEV_COMPRESSION === 'off'
         ? false

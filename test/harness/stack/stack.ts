@@ -63,7 +63,7 @@ export interface StackOptions {
   /** Each line the relay, the control API or the inference sidecar writes to stderr. */
   onSidecarLine?: (source: SidecarName, line: string) => void;
   /**
-   * Start the inference sidecar and keep aigw-prompt-compressor on the chat routes (`make dev`,
+   * Start the inference sidecar and keep aigw-prompt-compressor on its routes (`make dev`,
    * the compression tests); without it the compressor is taken out of the deck.
    */
   inference?: boolean | InferenceOptions;

@@ -3,9 +3,12 @@
  * into the body, and that every failure leaves the original body and reports why (fail open).
  * The real sidecar and Kong double are in test/e2e/compression.test.ts.
  */
+
 import { IDENTITY_CTX_KEY } from '../../../lib/identity';
 import type { Kong } from '../../../lib/kong/pdk';
+import type { Endpoint } from '../../../lib/plan';
 import { countTextTokens } from '../../../lib/tokens';
+import { validateClientRequest } from '../../../lib/validate';
 import type { CompressAnswer, CompressCall, CompressClient } from '../../../plugins/aigw-prompt-compressor/compress-client';
 import type { PromptCompressorConfig } from '../../../plugins/aigw-prompt-compressor/config';
 import { PromptCompressorHandler } from '../../../plugins/aigw-prompt-compressor/handler';
@@ -29,12 +32,12 @@ interface Seen {
   warnings: string[];
 }
 
-function fakeKong(body: unknown, identity: Record<string, unknown> | undefined): { kong: Kong; seen: Seen } {
+function fakeKong(body: unknown, identity: Record<string, unknown> | undefined, path = '/v1/chat/completions'): { kong: Kong; seen: Seen } {
   const raw = Buffer.from(JSON.stringify(body));
   const seen: Seen = { headers: {}, shared: identity ? { [IDENTITY_CTX_KEY]: identity } : {}, warnings: [] };
   const kong = {
     request: {
-      getPath: async () => '/v1/chat/completions',
+      getPath: async () => path,
       getHeader: async (name: string) => (name === 'content-length' ? String(raw.length) : undefined),
       getRawBody: async () => raw,
     },
@@ -193,4 +196,99 @@ describe('aigw-prompt-compressor', () => {
     expect(seen.body).toBeDefined();
     expect(seen.shared).toEqual({});
   });
+});
+
+const TOOL_ROWS = JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ id: i, name: `n${i}` })));
+
+/** The same conversation as body(), in the two newer ingresses' own shapes. */
+type Body = Record<string, unknown>;
+/** Walks a body the test built: the shape is known. */
+const at = (value: unknown, ...keys: Array<string | number>): Body => keys.reduce((node, key) => (node as Body)[key], value) as Body;
+
+const NEWER_FORMATS: Array<{ name: string; path: string; endpoint: Endpoint; body: () => Body; toolHolder: (body: Body) => Body }> = [
+  {
+    name: 'Responses',
+    path: '/v1/responses',
+    endpoint: 'responses',
+    body: () => ({
+      model: 'gpt-4o-mini',
+      instructions: 'Be brief.',
+      input: [
+        { role: 'user', content: `${CONTEXT}\n\nWhat is it?` },
+        { type: 'function_call', call_id: 't', name: 'f', arguments: '{}' },
+        { type: 'function_call_output', call_id: 't', output: TOOL_ROWS },
+      ],
+    }),
+    toolHolder: (b) => at(b, 'input', 2),
+  },
+  {
+    name: 'Google GenAI',
+    path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent',
+    endpoint: 'generateContent',
+    body: () => ({
+      systemInstruction: { parts: [{ text: 'Be brief.' }] },
+      contents: [
+        { role: 'user', parts: [{ text: `${CONTEXT}\n\nWhat is it?` }] },
+        { role: 'model', parts: [{ functionCall: { name: 'f', args: {} } }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'f', response: { output: TOOL_ROWS } } }] },
+      ],
+    }),
+    toolHolder: (b) => at(b, 'contents', 2, 'parts', 0, 'functionResponse', 'response'),
+  },
+];
+
+describe.each(NEWER_FORMATS)('aigw-prompt-compressor on $name', ({ path, endpoint, body: formatBody, toolHolder }) => {
+  test('the latest turn’s tool result is compressed; the rest is byte-identical and the body stays valid for its format', async () => {
+    const { kong, seen } = fakeKong(formatBody(), IDENTITY, path);
+    const sidecar = fakeSidecar();
+    await new PromptCompressorHandler(CONFIG, sidecar.client).access(kong);
+    expect(sidecar.calls.map((c) => c.call.method)).toEqual(['structured']);
+    expect(sidecar.calls[0]!.call.segments).toEqual([TOOL_ROWS]);
+    expect(sidecar.calls[0]!.call.question).toBe('What is it?');
+    const sent = JSON.parse(seen.body!) as Body;
+    // Everything but the tool result is as the client sent it (instructions, the earlier turn, the call).
+    const expected = formatBody();
+    toolHolder(expected).output = TOOL_ROWS.slice(0, Math.ceil(TOOL_ROWS.length / 2));
+    expect(sent).toEqual(expected);
+    expect(validateClientRequest(endpoint, sent)).toMatchObject({ ok: true });
+    expect(seen.headers['x-aigw-compression']).toBe('method=structured; original=1000; compressed=500');
+    expect(seen.shared[IDENTITY_CTX_KEY]).toMatchObject({
+      compression: { methods: ['structured'], outcome: 'compressed', originalTokens: 1000, compressedTokens: 500 },
+    });
+  });
+
+  test('the latest user text is compressed towards its question, which is kept word for word', async () => {
+    const latestUser = formatBody();
+    if (endpoint === 'responses') latestUser.input = `${CONTEXT}\n\nWhat is it?`;
+    else latestUser.contents = [{ role: 'user', parts: [{ text: `${CONTEXT}\n\nWhat is it?` }] }];
+    const { kong, seen } = fakeKong(latestUser, IDENTITY, path);
+    const sidecar = fakeSidecar();
+    await new PromptCompressorHandler(CONFIG, sidecar.client).access(kong);
+    expect(sidecar.calls.map((c) => c.call.method)).toEqual(['question_aware']);
+    const sent = JSON.parse(seen.body!) as Body;
+    const text = (endpoint === 'responses' ? sent.input : at(sent, 'contents', 0, 'parts', 0).text) as string;
+    expect(text.length).toBeLessThan(CONTEXT.length);
+    expect(text.endsWith('\n\nWhat is it?')).toBe(true);
+    expect(validateClientRequest(endpoint, sent)).toMatchObject({ ok: true });
+  });
+
+  test('a sidecar failure fails open: body untouched, the reason in the header and the report', async () => {
+    const { kong, seen } = fakeKong(formatBody(), IDENTITY, path);
+    await new PromptCompressorHandler(CONFIG, fakeSidecar(() => ({ ok: false, reason: 'unavailable' })).client).access(kong);
+    expect(seen.body).toBeUndefined();
+    expect(seen.headers['x-aigw-compression']).toBe('method=structured; failed=unavailable');
+    expect(seen.shared[IDENTITY_CTX_KEY]).toMatchObject({ compression: { outcome: 'failed_open', reason: 'unavailable' } });
+  });
+});
+
+test('paths that are not a conversation (Responses token counts, embeddings) are never read', async () => {
+  for (const path of ['/v1/responses/input_tokens', '/v1/embeddings', '/v1beta/models/gemini-2.5-flash']) {
+    const { kong, seen } = fakeKong(body(), IDENTITY, path);
+    const read = jest.spyOn(kong.request, 'getRawBody');
+    const sidecar = fakeSidecar();
+    await new PromptCompressorHandler(CONFIG, sidecar.client).access(kong);
+    expect(read).not.toHaveBeenCalled();
+    expect(sidecar.calls).toEqual([]);
+    expect(seen.body).toBeUndefined();
+  }
 });
