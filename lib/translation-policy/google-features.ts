@@ -46,6 +46,8 @@ function parts(found: Features, list: unknown, path: Path): void {
     for (const [key, value] of Object.entries(part)) {
       const id = key === 'inlineData' ? `part:inlineData:${inlineDataKind(isObject(value) ? own(value, 'mimeType') : undefined)}` : `part:${key}`;
       found.add(id, [...path, j, key], value);
+      // A tool result's own fields: its media parts and Live API flags have no chat counterpart.
+      if (key === 'functionResponse' && isObject(value)) found.fields(value, [...path, j, key], 'functionResponse.');
     }
   }
 }

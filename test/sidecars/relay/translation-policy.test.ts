@@ -102,7 +102,10 @@ const googleToolConfigRuled: NoneLeft<
 const googleToolsRuled: NoneLeft<Exclude<`tool:${keyof Google.Tool}` | `functionDeclaration.${keyof Google.FunctionDeclaration}`, GoogleFeature>> = true;
 /** inlineData is ruled per MIME family. */
 const googlePartsRuled: NoneLeft<
-  Exclude<`part:${keyof Google.Part}` | `part:inlineData:${ReturnType<typeof inlineDataKind>}`, GoogleFeature | 'part:inlineData'>
+  Exclude<
+    `part:${keyof Google.Part}` | `part:inlineData:${ReturnType<typeof inlineDataKind>}` | `functionResponse.${keyof Google.FunctionResponse}`,
+    GoogleFeature | 'part:inlineData'
+  >
 > = true;
 
 it('every request field, part of one and content block type the SDKs define has a rule (checked by tsc)', () => {
@@ -535,6 +538,10 @@ const png = { inlineData: { mimeType: 'image/png', data: PNG } };
 const declared = { name: 'lookup', description: 'Look it up', parameters: { type: 'OBJECT', properties: { q: { type: 'STRING' } } } };
 const declaring = (...declarations: unknown[]) => [{ functionDeclarations: declarations }];
 const gCall = { functionCall: { name: 'lookup', args: { q: 'x' } } };
+/** A call of the model answered by this result (and the call, when it needs an id). */
+const answered = (result: Record<string, unknown>, call: Record<string, unknown> = gCall.functionCall) => ({
+  contents: [gUser(hi), gModel({ functionCall: call }), gUser({ functionResponse: result }, { text: 'Go on.' })],
+});
 /** A first user turn with one more part, and the same turn without it. */
 const withGooglePart = (part: Record<string, unknown>, refusedAt?: string): Sample => ({
   with: { contents: [gUser(hi, part)] },
@@ -639,6 +646,24 @@ const GOOGLE_SAMPLES: Record<GoogleFeature, Sample> = {
   'part:functionResponse': {
     with: { contents: [gUser(hi), gModel(gCall), gUser({ functionResponse: { name: 'lookup', response: { r: 'found' } } }, { text: 'Go on.' })] },
     without: { contents: [gUser(hi), gModel(gCall), gUser({ text: 'Go on.' })] },
+  },
+  'functionResponse.id': { with: answered({ id: 'fc_1', name: 'lookup', response: { r: 'found' } }, { ...gCall.functionCall, id: 'fc_1' }), answerOnly: true },
+  'functionResponse.name': { with: answered({ name: 'lookup', response: { r: 'found' } }), answerOnly: true },
+  'functionResponse.response': {
+    with: answered({ name: 'lookup', response: { r: 'found' } }),
+    without: answered({ name: 'lookup', response: { r: 'other' } }),
+  },
+  'functionResponse.parts': {
+    with: answered({ name: 'lookup', response: { r: 'found' }, parts: [{ inlineData: { mimeType: 'image/png', data: 'AAAA' } }] }),
+    at: 'contents[2].parts[0].functionResponse.parts',
+  },
+  'functionResponse.willContinue': {
+    with: answered({ name: 'lookup', response: { r: 'found' }, willContinue: true }),
+    without: answered({ name: 'lookup', response: { r: 'found' } }),
+  },
+  'functionResponse.scheduling': {
+    with: answered({ name: 'lookup', response: { r: 'found' }, scheduling: 'WHEN_IDLE' }),
+    without: answered({ name: 'lookup', response: { r: 'found' } }),
   },
   'part:thought': inModelTurn({ text: 'Hmm.', thought: true }),
   'part:thoughtSignature': {
