@@ -1,8 +1,9 @@
 /**
  * Hostile inputs: every method finishes in time linear in the input. Each input is timed at two
- * sizes four times apart (best of three runs, CPU time): linear work takes about 4× as long, quadratic
- * 16×; the bound is 8×, so a run slowed by a loaded two-core machine (CI measured one 256 KB run at
- * 1.6× its idle time) cannot fail it, while anything quadratic still does. The larger run must also
+ * sizes four times apart (best of five runs, CPU time, after a warm-up at the smaller size): linear
+ * work takes about 4× as long, quadratic 16×. The bound is 10×: the process's CPU time includes the
+ * JIT's and the collector's threads, and CI on a loaded two-core machine measured ratios of up to
+ * 9.2× for work that takes 4.2× idle; anything quadratic still fails. The larger run must also
  * finish within a bound generous for such a machine.
  */
 import { runTextMethod, TEXT_METHODS, type TextMethodName } from '../../../lib/compression';
@@ -27,13 +28,13 @@ describe.each(METHODS)('%s on hostile input', (method) => {
   test.each(Object.keys(HOSTILE))('%s: linear time', (name) => {
     const time = (size: number): number => {
       const text = HOSTILE[name](size);
-      return bestCpuMs(() => runTextMethod(method, { segments: [text], options: { rate: 0.3, question: 'what did the cat do in a.js?' } }));
+      return bestCpuMs(() => runTextMethod(method, { segments: [text], options: { rate: 0.3, question: 'what did the cat do in a.js?' } }), 5);
     };
-    time(32 * KB);
+    time(64 * KB);
     const small = time(64 * KB);
     const large = time(256 * KB);
     // Five milliseconds of slack so timer noise and a GC pause on tiny runs cannot fail the ratio.
-    expect(large).toBeLessThan(8 * small + 5);
+    expect(large).toBeLessThan(10 * small + 5);
     expect(large).toBeLessThan(1500);
   });
 });
