@@ -10,10 +10,9 @@
 
 import type { SseEvent } from '../../lib/sse';
 import { SseParser } from '../../lib/sse';
-import { generatedText } from '../../lib/tokens';
 import type { NativeAdapter, StreamStep, StreamTranslator } from './adapters/types';
 import type { CompletionAssembler } from './completion-assembler';
-import type { SourceOutput, StreamSource } from './stream-engine';
+import { readChunk, type SourceOutput, type StreamSource } from './stream-engine';
 import type { TokenUsage } from './usage';
 
 export function nativeSource(
@@ -39,10 +38,9 @@ export function nativeSource(
   const apply = (step: StreamStep, event: SseEvent | null, out: SourceOutput): void => {
     for (const translated of step.chunks) {
       assembler?.push(translated);
-      for (const { delta } of translated.choices) {
-        generated += generatedText(delta);
-        if (delta.content || delta.tool_calls?.length || delta.reasoning_content) out.content = true;
-      }
+      const read = readChunk(translated);
+      generated += read.generated;
+      if (read.content) out.content = true;
     }
     if (step.usage) usage = step.usage;
     if (step.error) {

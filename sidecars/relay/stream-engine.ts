@@ -7,6 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { gatewayError } from '../../lib/errors';
+import type { ChatCompletionChunk } from '../../lib/openai-types';
 import { SseParser, sseData } from '../../lib/sse';
 import { type GeneratedParts, generatedText } from '../../lib/tokens';
 import { type ClientIntent, processStreamData } from './adapters/openai/passthrough';
@@ -153,6 +154,20 @@ function withCost(data: string, costUsd: number | null): string {
   return JSON.stringify(chunk);
 }
 
+/**
+ * What a translated chunk means for the stream: the text an estimate would count, and whether it is
+ * answer content (text, tool calls, reasoning), before which the output is held.
+ */
+export function readChunk(chunk: ChatCompletionChunk): { generated: string; content: boolean } {
+  let generated = '';
+  let content = false;
+  for (const { delta } of chunk.choices) {
+    generated += generatedText(delta);
+    if (delta.content || delta.tool_calls?.length || delta.reasoning_content) content = true;
+  }
+  return { generated, content };
+}
+
 /** Any other pairing: the provider's events translated to canonical chunks, then encoded for the client. */
 export function translatedSource(
   translator: StreamTranslator & { end?: () => ReturnType<StreamTranslator['push']> },
@@ -170,11 +185,9 @@ export function translatedSource(
     for (const chunk of step.chunks) {
       assembler?.push(chunk);
       out.items.push({ type: 'text', text: encoder.chunk(chunk) });
-      for (const choice of chunk.choices) {
-        const delta = choice.delta;
-        generated += generatedText(delta);
-        if (delta.content || delta.tool_calls?.length || delta.reasoning_content) out.content = true;
-      }
+      const read = readChunk(chunk);
+      generated += read.generated;
+      if (read.content) out.content = true;
     }
     if (step.usage) usage = step.usage;
     if (step.error) out.error = step.error;
