@@ -12,6 +12,7 @@ import { RelayMetrics } from '../../../sidecars/relay/metrics';
 import { type Relay, startRelay } from '../../../sidecars/relay/server';
 import { requestId, signedHeaders } from '../../e2e/helpers';
 import { MemoryUsageSink } from './memory-usage-sink';
+import { inProcessRelayConfig } from './relay-config';
 
 export const PLAN_SECRET = 'c'.repeat(48);
 /** The credential the relay sends upstream (UPSTREAM_API_KEY in its environment). */
@@ -108,17 +109,7 @@ export async function startTestRelay(): Promise<TestRelay> {
   const usage = new MemoryUsageSink();
   const metrics = new RelayMetrics(false);
   const relay = await startRelay({
-    config: {
-      host: '127.0.0.1',
-      port: 0,
-      planSecret: PLAN_SECRET,
-      usageLogPath: null,
-      credentialAllowlist: null,
-      maxBodyBytes: 64 * 1024,
-      maxResponseBytes: 1 << 20,
-      redisUrl: null,
-      databaseUrl: null,
-    },
+    config: inProcessRelayConfig(PLAN_SECRET, 64 * 1024),
     usage,
     env: { UPSTREAM_API_KEY: UPSTREAM_KEY },
     log: quietLog,

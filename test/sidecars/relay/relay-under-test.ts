@@ -22,6 +22,7 @@ import type { UsageRecord } from '../../../sidecars/relay/usage';
 import { requestId, signedHeaders } from '../../e2e/helpers';
 import { waitFor } from '../../harness/wait-for';
 import { MemoryUsageSink } from './memory-usage-sink';
+import { inProcessRelayConfig } from './relay-config';
 
 const SECRET = 'r'.repeat(48);
 export const PROVIDER_KEY = 'provider-key-under-test';
@@ -74,17 +75,7 @@ export async function startRelayUnderTest(options: { maxResponseBytes?: number }
   const usage = new MemoryUsageSink();
   const cached: CacheEntry[] = [];
   const deps: RelayDeps = {
-    config: {
-      host: '127.0.0.1',
-      port: 0,
-      planSecret: SECRET,
-      usageLogPath: null,
-      credentialAllowlist: null,
-      maxBodyBytes: 1 << 20,
-      maxResponseBytes: options.maxResponseBytes ?? 1 << 20,
-      redisUrl: null,
-      databaseUrl: null,
-    },
+    config: inProcessRelayConfig(SECRET, 1 << 20, options.maxResponseBytes),
     pools: new UpstreamPools(),
     usage,
     log: quiet,
