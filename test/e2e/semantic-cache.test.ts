@@ -196,10 +196,17 @@ local.describe('semantic cache through the gateway', () => {
 
   test('X-Aigw-Cache-Ttl shortens how long an answer is kept; a team set by `aigw teams update` to a TTL, to exact-only, then off', async () => {
     const b = teams[1]!;
-    const entryTtl = async (body: Record<string, unknown>): Promise<number | undefined> => {
+    // The stored entry's TTL; a read the loaded machine times out (Redis commands give up after 500 ms) is read again.
+    const entryTtl = (body: Record<string, unknown>): Promise<number> => {
       const key = cacheKeyOf('openai', body, `team:${b.teamId}`, MODEL)!;
-      const found = await store.getExact(key.scopeId, key.exactHash);
-      return found.ok ? found.value?.ttlSeconds : undefined;
+      return waitFor(
+        async () => {
+          const found = await store.getExact(key.scopeId, key.exactHash);
+          return found.ok ? (found.value?.ttlSeconds ?? 0) : undefined;
+        },
+        5000,
+        'a read of the cache entry',
+      );
     };
     const short = `Which headers does a cache hit carry? ${mockDirective({ tokens: 4 })}`;
     await b.openai.chat.completions.create({ model: MODEL, messages: chat(short) }, { headers: { 'x-aigw-cache-ttl': '30' } });
