@@ -24,6 +24,7 @@ function providersTried(): string[] {
 beforeAll(async () => {
   stack = await startDevStack({ env: {} });
   const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('failover') });
+  if (created.status !== 201) throw new Error(`key creation answered ${created.status}: ${JSON.stringify(created.body)}`);
   openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: created.body.key as string, maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: stack.url, apiKey: created.body.key as string, maxRetries: 0 });
 }, 90_000);

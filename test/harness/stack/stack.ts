@@ -22,6 +22,7 @@ import { startPostgres, type TestPostgres } from '../stores/postgres';
 import { startRedis, type TestRedis } from '../stores/redis';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
 import { type AdminResponse, adminCaller, readUsageLog } from './gateway-access';
+import { waitFor } from '../wait-for';
 import { connectStack, connectStores, REMOTE_GATEWAY } from './remote-stack';
 import { REPO_ROOT, type SidecarProcess, startControlProcess, startInferenceProcess, startRelayProcess } from './sidecar-process';
 
@@ -165,6 +166,26 @@ async function startInference(
   return { ...process, address: `127.0.0.1:${grpcPort}` };
 }
 
+/**
+ * Ready means an admin request through Kong is answered: the plugin server, the key lookup and
+ * the control API have each made their first store connection. On a loaded machine a cold first
+ * connection can outlast the request-path deadline and be refused (fail closed, 503), which a
+ * test's first call must not meet. Anything but a 503 ends the wait: the caller sees it.
+ */
+async function untilServing(admin: ReturnType<typeof adminCaller>, timeoutMs = 30_000): Promise<void> {
+  let last = '';
+  try {
+    await waitFor(async () => {
+      const probe = await admin('GET', '/admin/keys');
+      if (probe.status !== 503) return true;
+      last = JSON.stringify(probe.body).slice(0, 300);
+      return undefined;
+    }, timeoutMs);
+  } catch {
+    throw new Error(`the gateway still answers admin requests with 503 after ${timeoutMs} ms: ${last}`);
+  }
+}
+
 export async function startDevStack(options: StackOptions = {}): Promise<DevStack> {
   if (REMOTE_GATEWAY) return connectStack(REMOTE_GATEWAY, options);
   const env = options.env ?? process.env;
@@ -212,6 +233,8 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       onLog: options.onIngressLog,
     });
     cleanups.push(() => ingress.close());
+    const admin = adminCaller(ingress.url, stores.adminKey);
+    await untilServing(admin);
 
     return {
       url: ingress.url,
@@ -226,7 +249,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       routing,
       usageLogPath: usageLog,
       usageRecords: () => readUsageLog(usageLog),
-      admin: adminCaller(ingress.url, stores.adminKey),
+      admin,
       close,
     };
   } catch (error) {
