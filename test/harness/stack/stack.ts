@@ -20,9 +20,9 @@ import { type MockProviders, type MockScript, startMockProviders } from '../mock
 import { freePortsForLater } from '../stores/ports';
 import { startPostgres, type TestPostgres } from '../stores/postgres';
 import { startRedis, type TestRedis } from '../stores/redis';
+import { waitFor } from '../wait-for';
 import { deckForDev, MOCK_CREDENTIAL } from './deck-for-dev';
 import { type AdminResponse, adminCaller, readUsageLog } from './gateway-access';
-import { waitFor } from '../wait-for';
 import { connectStack, connectStores, REMOTE_GATEWAY } from './remote-stack';
 import { REPO_ROOT, type SidecarProcess, startControlProcess, startInferenceProcess, startRelayProcess } from './sidecar-process';
 
