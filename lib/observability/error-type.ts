@@ -58,3 +58,15 @@ export function errorTypeOfFailure(kind: FailureKind): ErrorType {
       return 'provider';
   }
 }
+
+/**
+ * The attribution of a response the relay recorded (its usage record's outcome and the status the
+ * client got); null for a success. A client that went away is the caller's doing; an upstream
+ * error the relay passed on with a 4xx (other than a rate limit) was the caller's request.
+ */
+export function errorTypeOfOutcome(outcome: string, status: number): ErrorType | null {
+  if (outcome === 'ok') return status >= 400 ? errorTypeOf(status, null) : null;
+  if (outcome === 'client_aborted') return 'caller';
+  if (outcome === 'upstream_error' && status >= 400 && status < 500 && status !== 429) return 'caller';
+  return 'provider';
+}
