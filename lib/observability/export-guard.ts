@@ -28,10 +28,16 @@ export function guardedExporter(inner: SpanExporter, log: Logger, registry?: Reg
   };
   return {
     export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-      inner.export(spans, (result) => {
+      const finish = (result: ExportResult): void => {
         if (result.code !== ExportResultCode.SUCCESS) failed(result, spans.length);
         done(result);
-      });
+      };
+      try {
+        inner.export(spans, finish);
+      } catch (error) {
+        // An exporter that throws (a transport that cannot load) is a failed batch, not a crash.
+        finish({ code: ExportResultCode.FAILED, error: error as Error });
+      }
     },
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
