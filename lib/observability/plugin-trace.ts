@@ -8,7 +8,7 @@
 import type { GatewayError } from '../errors';
 import { pluginServerRegistry } from '../metrics/plugin-server';
 import { errorTypeOf } from './error-type';
-import { type Span, SpanKind, type Tracing, processTracing, traceparentOf } from './tracing';
+import { processTracing, type Span, SpanKind, type Tracing, traceparentOf } from './tracing';
 import { tracingConfigFrom } from './tracing-config';
 
 const ERROR = 2; // SpanStatusCode.ERROR

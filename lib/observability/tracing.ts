@@ -16,8 +16,8 @@ import { guardedExporter } from './export-guard';
 import { formatTraceparent, parseTraceparent } from './traceparent';
 import { type TracingConfig, tracingConfigFrom } from './tracing-config';
 
-export { SpanKind };
 export type { Span };
+export { SpanKind };
 
 export interface Tracing {
   readonly enabled: boolean;

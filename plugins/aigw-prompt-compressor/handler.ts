@@ -6,11 +6,11 @@
  * log line and the outcome counted by the relay (it travels in the identity and the signed plan).
  */
 import { COMPRESSION_HEADER, compressionFailedHeader, compressionSavingsHeader } from '../../lib/compression/header';
-import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import type { CompressionReport } from '../../lib/compression/report';
 import { conversationFormatOf } from '../../lib/endpoints';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
+import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { countTextTokens } from '../../lib/tokens';
 import { parseJsonBody } from '../../lib/validate';
 import type { CompressAnswer, CompressCall, CompressClient } from './compress-client';

@@ -203,7 +203,12 @@ export class AiProxyHandler {
     const targets = route.targets;
     if (routing) {
       const first = targets[0];
-      trace!.decided(routing, null, { 'aigw.routing.algorithm': route.routing.algorithm, 'aigw.targets': targets.length, 'aigw.target.provider': first?.provider ?? '', 'aigw.target.model': first?.model ?? '' });
+      trace!.decided(routing, null, {
+        'aigw.routing.algorithm': route.routing.algorithm,
+        'aigw.targets': targets.length,
+        'aigw.target.provider': first?.provider ?? '',
+        'aigw.target.model': first?.model ?? '',
+      });
     }
     trace?.span.setAttributes({ 'gen_ai.request.model': resolved.model, 'aigw.endpoint': endpoint });
     // A feature one of the plan's targets cannot take is refused before the budget is reserved;

@@ -8,9 +8,9 @@
  * error, never a hit from another scope.
  */
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
-import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import type { Kong } from '../../lib/kong/pdk';
 import { RateLimiter } from '../../lib/limits';
+import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
 import { encodeVector } from '../../lib/semantic-cache/codec';
 import { checkGuards } from '../../lib/semantic-cache/guards';

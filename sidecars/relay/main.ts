@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   const tracing = createTracing('aigw-relay', { registry: metrics?.registry });
   const relay = await startRelay({ config, usage: new FanOutUsageSink(sinks), log, metrics, tracing });
   log.info('relay listening', { url: relay.url, tracing: tracing.enabled });
-  exitOnSignal(() => relay.close().then(() => tracing.shutdown()).then(closeStores));
+  exitOnSignal(() =>
+    relay
+      .close()
+      .then(() => tracing.shutdown())
+      .then(closeStores),
+  );
 }
 
 runProcess('relay', main);

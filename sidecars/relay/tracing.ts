@@ -6,13 +6,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { GatewayError } from '../../lib/errors';
+import { nanoToUsd } from '../../lib/money';
 import { errorTypeOf, errorTypeOfFailure, errorTypeOfOutcome } from '../../lib/observability/error-type';
 import { GEN_AI, operationNameOf, providerNameOf } from '../../lib/observability/gen-ai';
 import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
 import { type Span, SpanKind, type Tracing } from '../../lib/observability/tracing';
 import { TRACE_CONTENT_MAX_CHARS } from '../../lib/observability/tracing-config';
 import type { ChatCompletion } from '../../lib/openai-types';
-import { nanoToUsd } from '../../lib/money';
 import type { PlanTarget } from '../../lib/plan';
 import type { RelayRequest } from './admit';
 import type { AttemptWrapper } from './attempt-outcome';

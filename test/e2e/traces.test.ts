@@ -59,7 +59,7 @@ function only(spans: ReceivedSpan[], predicate: (s: ReceivedSpan) => boolean, wh
   return found[0]!;
 }
 
-const local = localOnly('the test collector and the stack environment are this machine\'s');
+const local = localOnly("the test collector and the stack environment are this machine's");
 
 const ask = (content: string) => ({ model: 'smart', max_tokens: 100, messages: [{ role: 'user' as const, content }] });
 
@@ -138,12 +138,24 @@ local.describe('traces (content off, the default)', () => {
     await traced.openai.chat.completions.create(ask('hello'), { headers: { traceparent: client.header } });
     const spans = await traceOf(traced.sink, client.traceId, 2);
     const server = only(spans, (s) => s.kind === 2, 'relay server span');
-    const attempts = spans.filter((s) => s.kind === 3).sort((a, b) => Number(a.attributes['aigw.attempt.number']) - Number(b.attributes['aigw.attempt.number']));
+    const attempts = spans
+      .filter((s) => s.kind === 3)
+      .sort((a, b) => Number(a.attributes['aigw.attempt.number']) - Number(b.attributes['aigw.attempt.number']));
     expect(attempts).toHaveLength(2);
     expect(attempts.every((s) => s.parentSpanId === server.spanId)).toBe(true);
-    expect(attempts[0]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'anthropic', 'aigw.target.position': 0, 'error.type': 'caller', 'aigw.attempt.result': 'context_window' });
+    expect(attempts[0]!.attributes).toMatchObject({
+      'gen_ai.provider.name': 'anthropic',
+      'aigw.target.position': 0,
+      'error.type': 'caller',
+      'aigw.attempt.result': 'context_window',
+    });
     expect(attempts[0]!.status.code).toBe(2);
-    expect(attempts[1]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'aigw.target.position': 1, 'aigw.failover': true, 'aigw.attempt.result': 'ok' });
+    expect(attempts[1]!.attributes).toMatchObject({
+      'gen_ai.provider.name': 'openai',
+      'aigw.target.position': 1,
+      'aigw.failover': true,
+      'aigw.attempt.result': 'ok',
+    });
     expect(server.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'aigw.attempts': 2 });
   });
 

@@ -5,7 +5,10 @@ import type { Logger } from '../../../lib/log';
 import { guardedExporter } from '../../../lib/observability/export-guard';
 
 function exporterAnswering(code: ExportResultCode): SpanExporter {
-  return { export: (_spans, done) => done({ code, error: code === ExportResultCode.FAILED ? new Error('connect ECONNREFUSED') : undefined }), shutdown: async () => undefined };
+  return {
+    export: (_spans, done) => done({ code, error: code === ExportResultCode.FAILED ? new Error('connect ECONNREFUSED') : undefined }),
+    shutdown: async () => undefined,
+  };
 }
 
 function recordingLog(): Logger & { warnings: unknown[] } {
