@@ -93,6 +93,8 @@ export interface RequestIdentity {
   teamCache?: TeamCachePolicy;
   /** The request's Cache-Control and X-Aigw-Cache-Ttl, when it sent either (for aigw-semantic-cache). */
   cacheHeaders?: CacheRequestHeaders;
+  /** aigw-virtual-key's span (W3C traceparent), when tracing is on: later plugins nest under it. */
+  traceparent?: string;
 }
 
 /**

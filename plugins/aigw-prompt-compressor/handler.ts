@@ -10,6 +10,7 @@ import type { CompressionReport } from '../../lib/compression/report';
 import { conversationFormatOf } from '../../lib/endpoints';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
+import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { countTextTokens } from '../../lib/tokens';
 import { parseJsonBody } from '../../lib/validate';
 import type { CompressAnswer, CompressCall, CompressClient } from './compress-client';
@@ -39,18 +40,24 @@ export class PromptCompressorHandler {
     this.roles = new Set(config.roles);
   }
 
+  private readonly tracing = pluginTracing('aigw-prompt-compressor');
+
   async access(kong: Kong): Promise<void> {
+    const startedAt = Date.now();
+    let identity: RequestIdentity | undefined;
     try {
-      await this.compress(kong);
+      // Short bodies (most requests) cost one round trip: the key plugin's identity has the length.
+      identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+      await this.compress(kong, identity);
     } catch (error) {
       // Never fails the request: whatever went wrong, the original body is still the request's.
       await kong.log.warn(`aigw-prompt-compressor: failed open (${(error as Error).message}); the original prompt was sent`);
     }
+    // Its time as a span under aigw-virtual-key's (from the identity: no PDK call).
+    PluginTrace.start(this.tracing, 'aigw-prompt-compressor', identity?.traceparent, startedAt)?.end(null);
   }
 
-  private async compress(kong: Kong): Promise<void> {
-    // Short bodies (most requests) cost one round trip: the key plugin's identity has the length.
-    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+  private async compress(kong: Kong, identity: RequestIdentity | undefined): Promise<void> {
     const length = identity ? identity.contentLength : Number(await kong.request.getHeader('content-length'));
     // A token is at least one byte: a shorter body cannot reach min_tokens.
     if (length !== null && Number.isFinite(length) && length < this.config.min_tokens) return;

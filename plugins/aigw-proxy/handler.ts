@@ -14,6 +14,9 @@ import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
 import { ANY_MODEL, IDENTITY_CTX_KEY, modelNotAllowed, type RequestIdentity, resolveModelName, restoreIdentity, usableModelNames } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { exitJson, exitWith } from '../../lib/kong/respond';
+import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
+import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
+import type { Tracing } from '../../lib/observability/tracing';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { decodePathSegment } from '../../lib/request-target';
 import { pgFor, redisFor } from '../../lib/store-clients';
@@ -58,6 +61,7 @@ export class AiProxyHandler {
   private readonly configured: ReadonlySet<string>;
   private readonly relay: { host: string; port: number };
   private readonly stores: BudgetStores;
+  private readonly tracing: Tracing = pluginTracing('aigw-proxy');
 
   constructor(private readonly config: AiProxyConfig) {
     this.models = compileModels(config);
@@ -71,23 +75,27 @@ export class AiProxyHandler {
 
   async access(kong: Kong): Promise<void> {
     // Kong fails open when a plugin throws, so every failure must end the request here.
+    const startedAt = Date.now();
     let format: ClientFormatName = 'openai';
     let error: GatewayError | null;
+    let trace: PluginTrace | null = null;
     try {
       const path = (await kong.request.getPath()).replace(/\/+$/, '');
       format = clientFormatOf(path);
-      error = await this.route(kong, path);
+      // Read back from a Lua table: null fields come back missing (restoreIdentity puts them back).
+      const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+      trace = PluginTrace.start(this.tracing, 'aigw-proxy', identity?.traceparent, startedAt);
+      error = await this.route(kong, path, identity, trace);
     } catch (thrown) {
       await kong.log.err(`aigw-proxy failed: ${(thrown as Error).message}`);
       // Budget stores unreachable is an outage, not a bug: 503, and never an unbilled call.
       error = UNAVAILABLE;
     }
+    trace?.end(error);
     if (error) return exitWith(kong, format, error);
   }
 
-  private async route(kong: Kong, path: string): Promise<GatewayError | null> {
-    // Read back from a Lua table: null fields come back missing (restoreIdentity puts them back).
-    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+  private async route(kong: Kong, path: string, identity: RequestIdentity | undefined, trace: PluginTrace | null): Promise<GatewayError | null> {
     // Kong skips a plugin whose plugin server is down or hung (fail-open): without the key
     // plugin's identity this request was never authenticated, so it is never routed.
     if (!identity && this.config.require_key) return NOT_ADMITTED;
@@ -104,7 +112,7 @@ export class AiProxyHandler {
     const endpoint = endpointOf(path);
     // Reached through the catch-all route (deck/kong.yaml): an unknown path, in our error shape.
     if (!endpoint) return unknownUrl(await kong.request.getMethod(), path);
-    return this.proxy(kong, path, endpoint, identity, google?.model);
+    return this.proxy(kong, path, endpoint, identity, trace, google?.model);
   }
 
   /** `GET /v1/models[/{name}]`, `GET /v1beta/models[/{name}]`: the names this key may send, its aliases included. */
@@ -155,7 +163,14 @@ export class AiProxyHandler {
   }
 
   /** `modelInPath`: the model a Google GenAI path names (its body names none). */
-  private async proxy(kong: Kong, path: string, endpoint: Endpoint, identity: RequestIdentity | undefined, modelInPath?: string): Promise<GatewayError | null> {
+  private async proxy(
+    kong: Kong,
+    path: string,
+    endpoint: Endpoint,
+    identity: RequestIdentity | undefined,
+    trace: PluginTrace | null,
+    modelInPath?: string,
+  ): Promise<GatewayError | null> {
     const max = this.config.max_request_body_bytes;
     const tooLarge = gatewayError(413, `The request body exceeds ${max} bytes.`, 'request_too_large');
     // Refuse before the body crosses the plugin-server socket, whose decoding is quadratic in size.
@@ -183,8 +198,19 @@ export class AiProxyHandler {
 
     const requestId = identity?.requestId || (await kong.nginx.getVar('kong_request_id'));
     if (!requestId) throw new Error('Kong did not provide a request id');
+    const routing = trace?.decision('routing');
     const route = await this.orderTargetsFor(kong, group, requestId, identity?.promptTokensEstimate, parsed.value, endpoint);
     const targets = route.targets;
+    if (routing) {
+      const first = targets[0];
+      trace!.decided(routing, null, {
+        'aigw.routing.algorithm': route.routing.algorithm,
+        'aigw.targets': targets.length,
+        'aigw.target.provider': first?.provider ?? '',
+        'aigw.target.model': first?.model ?? '',
+      });
+    }
+    trace?.span.setAttributes({ 'gen_ai.request.model': resolved.model, 'aigw.endpoint': endpoint });
     // A feature one of the plan's targets cannot take is refused before the budget is reserved;
     // the relay asks the same of the same plan.
     const untranslatable = judgedByPolicy(endpoint) ? planRefusal(policyFormatOf(endpoint), parsed.value, targets) : null;
@@ -196,6 +222,7 @@ export class AiProxyHandler {
       // Counting tokens costs nothing: no budget is reserved for it.
       const payer = endpoint === 'responses.input_tokens' ? { ...identity, budgets: [] } : identity;
       // An unsettled reservation is refunded by aigw-virtual-key's log phase, from the identity.
+      const budget = trace?.decision('budget');
       const reservation = await reserveBudget(this.stores, {
         requestId,
         identity: payer,
@@ -205,6 +232,7 @@ export class AiProxyHandler {
         context: context.value,
         now: Date.now(),
       });
+      if (budget) trace!.decided(budget, reservation.ok ? null : reservation.error);
       if (!reservation.ok) return reservation.error;
       billing = reservation.billing;
     }
@@ -223,7 +251,9 @@ export class AiProxyHandler {
       ...(identity?.cache ? { cache: identity.cache } : {}),
     };
     const signed = signPlan(plan, this.config.signing_secret);
-    await kong.service.request.setHeaders({ [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature });
+    // The relay continues this plugin's span (in the same round trip as the plan).
+    const traced: Record<string, string> = trace ? { [TRACEPARENT_HEADER]: trace.traceparent } : {};
+    await kong.service.request.setHeaders({ [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature, ...traced });
     await kong.service.setTarget(this.relay.host, this.relay.port);
     return null;
   }

@@ -10,6 +10,7 @@
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
 import { RateLimiter } from '../../lib/limits';
+import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
 import { encodeVector } from '../../lib/semantic-cache/codec';
 import { checkGuards } from '../../lib/semantic-cache/guards';
@@ -49,21 +50,29 @@ export class SemanticCacheHandler {
     private readonly metrics: CacheMetrics | null = null,
   ) {}
 
+  private readonly tracing = pluginTracing('aigw-semantic-cache');
+
   async access(kong: Kong): Promise<void> {
     const started = performance.now();
+    const startedAt = Date.now();
     let outcome: Outcome;
+    let identity: RequestIdentity | undefined;
     try {
-      outcome = await this.lookup(kong);
+      identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+      outcome = await this.lookup(kong, identity);
     } catch (error) {
       this.metrics?.failedOpen('lookup');
       await kong.log.warn(`aigw-semantic-cache: lookup failed, treated as a miss (${(error as Error).message})`);
       outcome = { result: 'miss', kind: 'none' };
     }
     if (outcome) this.metrics?.lookup(outcome.result, outcome.kind, (performance.now() - started) / 1000);
+    // The lookup as a span under aigw-virtual-key's (from the identity: no PDK call).
+    const trace = outcome ? PluginTrace.start(this.tracing, 'aigw-semantic-cache', identity?.traceparent, startedAt) : null;
+    trace?.span.setAttributes({ 'aigw.cache.result': outcome!.result, 'aigw.cache.kind': outcome!.kind });
+    trace?.end(null);
   }
 
-  private async lookup(kong: Kong): Promise<Outcome> {
-    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+  private async lookup(kong: Kong, identity: RequestIdentity | undefined): Promise<Outcome> {
     const path = await kong.request.getPath();
     const route = cacheRouteOf(path);
     if (!route) return null;

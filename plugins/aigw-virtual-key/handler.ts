@@ -15,6 +15,9 @@ import { IDENTITY_CTX_KEY, type KeyRecord, modelPolicyOf, type RequestIdentity, 
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
 import { exitWith, requestFormat } from '../../lib/kong/respond';
+import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
+import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
+import type { Tracing } from '../../lib/observability/tracing';
 import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget } from '../../lib/request-target';
 import { cacheRequestHeadersOf } from '../../lib/semantic-cache/cache-control';
@@ -99,6 +102,7 @@ export class VirtualKeyHandler {
   private readonly pool: Pool;
   private readonly lastUsed: LastUsedRecorder;
   private readonly consumers = new Map<string, { consumer: KongConsumer | null; at: number }>();
+  private readonly tracing: Tracing = pluginTracing('aigw-virtual-key');
 
   constructor(private readonly config: VirtualKeyConfig) {
     this.cache = cacheFor(config);
@@ -108,13 +112,19 @@ export class VirtualKeyHandler {
   }
 
   async access(kong: Kong): Promise<void> {
+    const startedAt = Date.now();
     let error: GatewayError | null;
+    let trace: PluginTrace | null = null;
     try {
-      error = await this.authorize(kong);
+      const headers = await kong.request.getHeaders();
+      // The client's traceparent is continued (or a trace started): the first span of the request.
+      trace = PluginTrace.start(this.tracing, 'aigw-virtual-key', headers[TRACEPARENT_HEADER]?.[0], startedAt);
+      error = await this.authorize(kong, headers, trace);
     } catch (thrown) {
       await kong.log.err(`aigw-virtual-key could not verify the request: ${(thrown as Error).message}`);
       error = UNVERIFIED;
     }
+    trace?.end(error);
     if (!error) return;
     const format = await requestFormat(kong);
     // Google's API takes a key in the URL (?key=): refused, and told why; the query is read only then.
@@ -128,13 +138,15 @@ export class VirtualKeyHandler {
     if (identity) finishRequest(this.redis, identity, Date.now());
   }
 
-  private async authorize(kong: Kong): Promise<GatewayError | null> {
-    const headers = await kong.request.getHeaders();
+  private async authorize(kong: Kong, headers: MultiMap, trace: PluginTrace | null): Promise<GatewayError | null> {
     const credential = extractCredential(headers);
     if (!credential) return MISSING_KEY;
+    const auth = trace?.decision('auth');
     const verified = await this.verify(hashKey(credential));
+    if (auth) trace!.decided(auth, verified.ok ? null : verified.error);
     if (!verified.ok) return verified.error;
     const record = verified.record;
+    trace?.span.setAttributes({ 'aigw.key_id': record.id, 'aigw.team_id': record.teamId ?? '' });
     this.lastUsed.seen(record.id);
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
@@ -161,7 +173,9 @@ export class VirtualKeyHandler {
     }
     const promptTokens = body && needsTokens ? estimatePromptTokens(body) : 0;
     const leaseMs = this.config.parallel_lease_seconds * 1000;
+    const limits = trace?.decision('limits');
     const admission = await admit(this.redis, { requestId, record, promptTokens, now, leaseMs, tokenLimits });
+    if (limits) trace!.decided(limits, admission.ok ? null : admission.error, { 'aigw.limits.subjects': subjects.length, 'aigw.budgets': budgets.length });
     if (!admission.ok) return admission.error;
     if (Object.keys(admission.headers).length > 0) await kong.response.setHeaders(admission.headers);
 
@@ -185,6 +199,7 @@ export class VirtualKeyHandler {
       models: modelPolicyOf(record),
       ...(teamCache ? { teamCache } : {}),
       ...(cacheHeaders ? { cacheHeaders } : {}),
+      ...(trace ? { traceparent: trace.traceparent } : {}),
     };
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, identity);
     return null;

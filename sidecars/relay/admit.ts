@@ -20,6 +20,7 @@ import type { RelayDeps } from './deps';
 import { continueResponse, type ResponseKeeper } from './responses/continuation';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { countedRequest } from './token-count/counted-request';
+import type { RequestTrace } from './tracing';
 
 const isResponses = (endpoint: Endpoint): boolean => endpoint === 'responses' || endpoint === 'responses.input_tokens';
 
@@ -45,6 +46,8 @@ export interface RelayRequest {
   policy: RetryPolicy;
   /** The client's connection, where the answer is written. */
   res: ServerResponse;
+  /** Its spans, when tracing is on. */
+  trace?: RequestTrace | null;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

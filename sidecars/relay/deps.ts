@@ -1,5 +1,6 @@
 /** What the relay core needs from its process, built once by server.ts. */
 import type { Logger } from '../../lib/log';
+import type { Tracing } from '../../lib/observability/tracing';
 import type { SingleUse } from '../../lib/single-use';
 import type { RelayBilling } from './billing';
 import type { RelayCacheFill } from './cache-fill';
@@ -28,4 +29,6 @@ export interface RelayDeps {
   cacheFill?: RelayCacheFill | null;
   /** Keeps answered /v1/responses for previous_response_id; null without Redis or with keeping off. */
   responses?: ResponseKeeping | null;
+  /** Spans per request and attempt; absent or disabled when tracing is off. */
+  tracing?: Tracing;
 }

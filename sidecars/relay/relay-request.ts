@@ -13,12 +13,20 @@ import { sendError } from './respond';
 import { countInputTokens } from './responses/input-tokens';
 import { runPlan } from './run-plan';
 import { runTokenCount } from './token-count/run';
+import { requestTrace } from './tracing';
 
 export async function handleRelayRequest(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
   const { path, query } = splitTarget(req.url ?? '');
   const format = clientFormatFor(path, query);
+  const trace = requestTrace(deps.tracing, req, path);
+  if (trace) res.once('close', () => trace.end(res.statusCode));
   const admitted = await admit(req, res, path, format, deps);
-  if (!admitted.ok) return sendError(res, format.name, admitted.error);
+  if (!admitted.ok) {
+    trace?.refused(admitted.error);
+    return sendError(res, format.name, admitted.error);
+  }
+  admitted.value.trace = trace;
+  trace?.admitted(admitted.value);
   const slot = deps.slots.hold(admitted.value.plan);
   try {
     // Counting tokens bills nothing; a Responses count calls at most one provider: not a plan to walk.

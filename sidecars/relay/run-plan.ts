@@ -27,6 +27,7 @@ export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn:
     (target) => attemptOn(request, target, settlement, deps),
     withAttemptMetrics(deps.metrics, plan),
     withTargetFeedback(deps.feedback, plan.requestId),
+    ...(request.trace ? [request.trace.attemptSpans()] : []),
   );
   if (plan.routing) deps.log.debug('routing', { requestId: plan.requestId, model: plan.model, ...plan.routing });
   const end = await walkPlan(request, tryTarget, deps.log);

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientFormatOf, gatewayError } from '../../lib/errors';
 import { createLogger, type Logger } from '../../lib/log';
+import type { Tracing } from '../../lib/observability/tracing';
 import { RESPONSES_TTL_SECONDS_DEFAULT, ResponseStore } from '../../lib/responses';
 import { CacheStore } from '../../lib/semantic-cache/store';
 import { SingleUse } from '../../lib/single-use';
@@ -34,6 +35,8 @@ export interface RelayOptions {
   log?: Logger;
   /** Served on GET /metrics (loopback only: counts and timings, no secrets). */
   metrics?: RelayMetrics;
+  /** Spans per request and attempt (lib/observability/tracing); none when absent. */
+  tracing?: Tracing;
 }
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
@@ -65,6 +68,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     usedPlans,
     cacheFill,
     responses,
+    tracing: options.tracing,
   };
   const server = createServer((req, res) => {
     res.socket?.setNoDelay(true);

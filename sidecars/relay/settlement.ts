@@ -68,6 +68,7 @@ export class Settlement {
       ...(plan.compression ? { compression: compressionSavings(plan.compression, target) } : {}),
     };
     this.sink.record(entry);
+    this.request.trace?.recorded(entry, this.answer);
     this.billing.recordLedger(entry, plan);
     // After the answer is on its way: the fill (decoding the vector, the Redis write) is not the client's wait.
     const { cache, answer } = this;

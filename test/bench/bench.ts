@@ -14,8 +14,9 @@ import { signedHeaders, target } from '../e2e/helpers';
 import { startRelayProcess } from '../harness/stack/sidecar-process';
 import { cacheFailures, cacheLatencyMarkdown, cachePrecisionMarkdown, measureCache } from './cache';
 import { compressionFailures, compressionLatencyMarkdown, compressionQualityMarkdown, measureCompression } from './compression';
-import { type LoadResult, percentile, runLoad, type Sample } from './load';
+import { type LoadResult, percentile, runLoad, type Sample, sender } from './load';
 import { startMockProcess } from './mock-process';
+import { measureObservability, observabilityFailures, observabilityMarkdown } from './observability';
 import { pathologicalMarkdown } from './pathological';
 import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { measurePortkeyComparison, portkeyMarkdown } from './portkey';
@@ -60,20 +61,6 @@ function bodyFor(s: Scenario): string {
     stream: s.stream,
     messages: [{ role: 'user', content: `Benchmark prompt of a typical short length. [[mock {"tokens":${s.tokens}}]]` }],
   });
-}
-
-function sender(pool: Pool, path: string, body: string, headersFor: () => Record<string, string>): () => Promise<Sample> {
-  return async () => {
-    const headers = headersFor();
-    const start = performance.now();
-    const res = await pool.request({ path, method: 'POST', body, headers });
-    let ttfb = NaN;
-    for await (const chunk of res.body) {
-      if (Number.isNaN(ttfb) && (chunk as Buffer).length > 0) ttfb = performance.now() - start;
-    }
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-    return { ttfbMs: ttfb, totalMs: performance.now() - start };
-  };
 }
 
 interface Row {
@@ -169,6 +156,8 @@ async function main(): Promise<void> {
   const pathologicalRequests = Number(process.env.BENCH_PATHOLOGICAL_REQUESTS ?? 10);
   const { chain, pathological } = await measurePluginChain(chainRequests, 8, pathologicalRequests);
   const portkey = await measurePortkeyComparison();
+  const observability = await measureObservability(LATENCY_REQUESTS, THROUGHPUT_REQUESTS);
+  const observabilityTable = observabilityMarkdown(observability, LATENCY_REQUESTS, THROUGHPUT_REQUESTS);
   const table = markdown(rows, meta);
   const chainTable = chainMarkdown(chain, chainRequests, 8);
   const pathologicalTable = pathologicalMarkdown(pathological, pathologicalRequests);
@@ -180,13 +169,15 @@ async function main(): Promise<void> {
   mkdirSync(RAW_DIR, { recursive: true });
   writeFileSync(
     join(RAW_DIR, 'results.json'),
-    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache }, null, 2) + '\n',
+    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability }, null, 2) + '\n',
   );
   writeFileSync(
     join(RAW_DIR, 'results.md'),
     [
       '# Relay benchmark\n',
       markedSection({ name: 'relay', body: table }),
+      '# Metrics and tracing on the hot path\n',
+      markedSection({ name: 'observability', body: observabilityTable }),
       '# Plugin chain\n',
       markedSection({ name: 'keys', body: chainTable }),
       '# Pathological prompts\n',
@@ -203,7 +194,9 @@ async function main(): Promise<void> {
       markedSection({ name: 'cache-latency', body: cacheLatencyTable }),
     ].join('\n'),
   );
-  process.stdout.write([table, chainTable, pathologicalTable, portkeyTable, qualityTable, latencyTable, cachePrecisionTable, cacheLatencyTable].join('\n'));
+  process.stdout.write(
+    [table, observabilityTable, chainTable, pathologicalTable, portkeyTable, qualityTable, latencyTable, cachePrecisionTable, cacheLatencyTable].join('\n'),
+  );
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
   const failed = [
     ...rows.map((r) => ({ name: `${r.scenario} (${r.path})`, errors: r.errors })),
@@ -212,6 +205,7 @@ async function main(): Promise<void> {
     ...portkey.rows.map((r) => ({ name: `${r.path} at ${r.concurrency}`, errors: r.errors })),
     ...compressionFailures(compression),
     ...cacheFailures(cache),
+    ...observabilityFailures(observability),
   ].filter((r) => r.errors > 0);
   if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }

@@ -1,4 +1,6 @@
 /** A bounded closed-loop load generator: N requests at a fixed concurrency, with a time cap. */
+import type { Pool } from 'undici';
+
 export interface Sample {
   /** Time to the first response byte (streams: the first event). */
   ttfbMs: number;
@@ -37,4 +39,19 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index];
+}
+
+/** One POST per call on `pool`, timed to its first byte and its end; anything but a 200 is an error. */
+export function sender(pool: Pool, path: string, body: string, headersFor: () => Record<string, string>): () => Promise<Sample> {
+  return async () => {
+    const headers = headersFor();
+    const start = performance.now();
+    const res = await pool.request({ path, method: 'POST', body, headers });
+    let ttfb = NaN;
+    for await (const chunk of res.body) {
+      if (Number.isNaN(ttfb) && (chunk as Buffer).length > 0) ttfb = performance.now() - start;
+    }
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+    return { ttfbMs: ttfb, totalMs: performance.now() - start };
+  };
 }

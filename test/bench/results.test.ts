@@ -54,6 +54,7 @@ it('the README and the tracked snapshot hold the same sections', () => {
   const snapshot = sectionsOf(readFileSync(join(REPO_ROOT, 'test', 'bench', 'results.md'), 'utf8'));
   expect(readme.map((s) => s.name)).toEqual([
     'relay',
+    'observability',
     'keys',
     'pathological',
     'portkey',

@@ -72,6 +72,8 @@ export interface StackOptions {
   cache?: boolean;
   /** AIGW_PLUGIN_METRICS_PORTS for the plugin servers (`name=port,…`): each named plugin serves /metrics on loopback. */
   pluginMetricsPorts?: string;
+  /** Tracing settings (AIGW_TRACING, AIGW_TRACE_CONTENT, OTEL_*) for the relay and every plugin server. */
+  tracingEnv?: Record<string, string>;
 }
 
 export type SidecarName = 'relay' | 'control' | 'inference';
@@ -208,6 +210,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     const relayEnv: Record<string, string> = { ...storeEnv, RELAY_USAGE_LOG: usageLog, [MOCK_CREDENTIAL]: mockKey };
     for (const name of PROVIDER_KEYS) if (env[name]) relayEnv[name] = env[name] as string;
     if (env.AIGW_LOG_LEVEL) relayEnv.AIGW_LOG_LEVEL = env.AIGW_LOG_LEVEL;
+    Object.assign(relayEnv, options.tracingEnv);
     const lineFrom = (source: SidecarName) => (options.onSidecarLine ? (line: string) => options.onSidecarLine!(source, line) : undefined);
     const relay = await startRelayProcess(relayEnv, options.relayPort, lineFrom('relay'));
     cleanups.push(() => relay.close());
@@ -228,7 +231,10 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       kongConf: join(REPO_ROOT, 'kong', 'kong.conf'),
       clientBodyBufferSize: options.clientBodyBufferSize,
       vaultEnv: storeEnv,
-      pluginServerEnv: options.pluginMetricsPorts ? { [PLUGIN_METRICS_PORTS_ENV]: options.pluginMetricsPorts } : undefined,
+      pluginServerEnv: {
+        ...(options.pluginMetricsPorts ? { [PLUGIN_METRICS_PORTS_ENV]: options.pluginMetricsPorts } : {}),
+        ...options.tracingEnv,
+      },
       onAccess: options.onAccess,
       onLog: options.onIngressLog,
     });
