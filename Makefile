@@ -29,6 +29,7 @@ system-deps:
 
 dev-deps:
 	bash .ci/system-deps.sh $(DEV_PACKAGES)
+	@bash .ci/system-deps.sh prometheus || echo "make dev runs without Prometheus (optional)"
 
 # `aigw` on PATH (AIGW_BIN_DIR, else ~/.local/bin or /usr/local/bin): it runs the CLI of the
 # checkout you are in, with the key and URL that checkout's `make dev` wrote.

@@ -104,7 +104,7 @@ local.it(
     checkout = freshCheckout();
     const bin = join(checkout, '.bin-for-test');
     // Bound only after the build: ports the kernel does not hand out meanwhile.
-    const [gateway, relay, mock, control, inferenceGrpc, inferenceMetrics, cacheMetrics] = await freePortsForLater(7);
+    const [gateway, relay, mock, control, inferenceGrpc, inferenceMetrics, cacheMetrics, prometheusPort] = await freePortsForLater(8);
     const env: NodeJS.ProcessEnv = {
       PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       HOME: process.env.HOME ?? '/tmp',
@@ -116,6 +116,7 @@ local.it(
       INFERENCE_GRPC_PORT: String(inferenceGrpc),
       INFERENCE_METRICS_PORT: String(inferenceMetrics),
       AIGW_PLUGIN_METRICS_PORTS: `aigw-semantic-cache=${cacheMetrics}`,
+      AIGW_DEV_PROMETHEUS_PORT: String(prometheusPort),
       // A shell set up for the remote end-to-end run: make dev still starts this machine's gateway.
       AIGW_E2E_URL: 'http://127.0.0.1:9',
     };
@@ -205,6 +206,17 @@ local.it(
       // The cache plugin's server counts it on its own metrics port (Prometheus scrapes it in the Docker stack).
       const cacheSeries = await (await fetch(`http://127.0.0.1:${cacheMetrics}/metrics`)).text();
       expect(cacheSeries).toMatch(/^aigw_cache_lookups_total\{result="hit",kind="(exact|semantic)"\} [1-9]/m);
+      // Prometheus scrapes the cache plugin's server (and every other component) at this run's ports.
+      expect(ready).toContain(`Prometheus on http://127.0.0.1:${prometheusPort}`);
+      await waitFor(
+        async () => {
+          const query = encodeURIComponent('aigw_cache_lookups_total{job="plugin-servers",plugin="aigw-semantic-cache",result="hit"}');
+          const answer = (await (await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/query?query=${query}`)).json()) as { data: { result: unknown[] } };
+          return answer.data.result.length > 0 || undefined;
+        },
+        15_000,
+        'Prometheus to have scraped the cache hit',
+      );
 
       // The README's CLI lines as written, from the checkout, with nothing but PATH set for them.
       const cliEnv: NodeJS.ProcessEnv = { PATH: env.PATH, HOME: env.HOME };

@@ -10,6 +10,7 @@ import type { LogLevel } from '../../../lib/log';
 import { DEV_FILES, devDir } from '../../../sidecars/control/cli/connection';
 import { MissingBinaryError } from '../stores/binaries';
 import { LiveLog } from './live-log';
+import { pluginPorts, type RunningPrometheus, startPrometheus } from './prometheus';
 import { REPO_ROOT } from './sidecar-process';
 import { startDevStack } from './stack';
 import { UsageTail } from './usage-tail';
@@ -30,6 +31,33 @@ function removeDevFiles(): void {
   for (const name of Object.values(DEV_FILES)) rmSync(join(DEV_DIR, name), { force: true });
 }
 
+/**
+ * Prometheus scraping every component at the ports this run uses, with the alert rules, on
+ * AIGW_DEV_PROMETHEUS_PORT (9090). Optional: AIGW_DEV_PROMETHEUS=off, or no binary, runs without it.
+ */
+async function devPrometheus(
+  stack: Awaited<ReturnType<typeof startDevStack>>,
+  pluginMetricsPorts: string,
+): Promise<{ running: RunningPrometheus | null; line: string }> {
+  if (process.env.AIGW_DEV_PROMETHEUS === 'off') return { running: null, line: '  Prometheus: off (AIGW_DEV_PROMETHEUS=off)' };
+  const host = (url: string): string => new URL(url).host;
+  try {
+    const running = await startPrometheus(
+      {
+        relay: host(stack.relay.url),
+        control: host(stack.control.url),
+        inference: stack.inference ? host(stack.inference.url) : null,
+        pluginServers: pluginPorts(pluginMetricsPorts),
+      },
+      { port: Number(process.env.AIGW_DEV_PROMETHEUS_PORT ?? 9090) },
+    );
+    return { running, line: `  Prometheus on ${running.url} (every component, the alert rules in kong/observability/alerts.yml)` };
+  } catch (error) {
+    const why = error instanceof MissingBinaryError ? `${error.binary} not found (apt-get install prometheus)` : (error as Error).message;
+    return { running: null, line: `  Prometheus: not started: ${why}` };
+  }
+}
+
 async function main(): Promise<void> {
   const level = (LEVELS as readonly string[]).includes(process.env.AIGW_LOG_LEVEL ?? '') ? (process.env.AIGW_LOG_LEVEL as LogLevel) : 'info';
   const live = new LiveLog({
@@ -39,6 +67,7 @@ async function main(): Promise<void> {
     sidecarsPrintThemselves: process.env.AIGW_DEV_VERBOSE === '1',
   });
   let tail: UsageTail | null = null;
+  const pluginMetricsPorts = process.env.AIGW_PLUGIN_METRICS_PORTS ?? PLUGIN_METRICS_PORTS_DEFAULT;
   const stack = await startDevStack({
     ingressPort: Number(process.env.AIGW_DEV_PORT ?? 8000),
     relayPort: Number(process.env.RELAY_PORT ?? 8787),
@@ -51,7 +80,7 @@ async function main(): Promise<void> {
         : { port: Number(process.env.INFERENCE_METRICS_PORT ?? 8789), grpcPort: Number(process.env.INFERENCE_GRPC_PORT ?? 50151) },
     // aigw-semantic-cache on the chat routes (exact + semantic, per team); AIGW_DEV_CACHE=off leaves it out.
     cache: process.env.AIGW_DEV_CACHE !== 'off',
-    pluginMetricsPorts: process.env.AIGW_PLUGIN_METRICS_PORTS ?? PLUGIN_METRICS_PORTS_DEFAULT,
+    pluginMetricsPorts,
     env: { ...process.env, AIGW_LOG_LEVEL: level },
     onAccess: (entry) => {
       tail?.poll(); // its usage record may already be written
@@ -66,6 +95,7 @@ async function main(): Promise<void> {
   const userKey = await stack.admin('POST', '/admin/keys', { key_alias: 'dev-user', metadata: { created_by: 'make dev' } });
   if (userKey.status !== 201) throw new Error(`could not create the dev user key: ${JSON.stringify(userKey.body)}`);
   const userKeyFile = writeDevFile(DEV_FILES.userKey, userKey.body.key as string);
+  const prometheus = await devPrometheus(stack, pluginMetricsPorts);
   const lines = Object.entries(stack.routing).map(
     ([model, via]) => `    ${model.padEnd(24)} -> ${via === 'mock' ? 'mock provider (no key in the environment)' : via}`,
   );
@@ -74,6 +104,7 @@ async function main(): Promise<void> {
       `AI gateway ready on ${stack.url} (Kong test ingress + plugin servers + relay on ${stack.relay.url}${stack.inference ? ` + inference sidecar on ${stack.inference.address}` : ''})`,
       '  models:',
       ...lines,
+      prometheus.line,
       `  an admin key for the aigw CLI: ${adminKeyFile} (the CLI finds it, and this URL, by itself: try \`aigw keys list\`)`,
       `  a user key for trying it out: ${userKeyFile}`,
       '  try:',
@@ -94,10 +125,12 @@ async function main(): Promise<void> {
     live.close();
     tail?.close();
     removeDevFiles();
-    stack.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    Promise.resolve(prometheus.running?.close())
+      .then(() => stack.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
