@@ -8,6 +8,7 @@
  * error, never a hit from another scope.
  */
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
+import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
 import { RateLimiter } from '../../lib/limits';
 import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
@@ -56,7 +57,7 @@ export class SemanticCacheHandler {
       outcome = await this.lookup(kong);
     } catch (error) {
       this.metrics?.failedOpen('lookup');
-      await kong.log.warn(`aigw-semantic-cache: lookup failed, treated as a miss (${(error as Error).message})`);
+      await pluginLog(kong, 'aigw-semantic-cache', 'warn', 'lookup failed, treated as a miss', { error });
       outcome = { result: 'miss', kind: 'none' };
     }
     if (outcome) this.metrics?.lookup(outcome.result, outcome.kind, (performance.now() - started) / 1000);
@@ -139,7 +140,10 @@ export class SemanticCacheHandler {
       const verdict = checkGuards(key.query, candidate.query, this.config.guards);
       if (!verdict.ok) {
         this.metrics?.veto(verdict.guard);
-        await kong.log.debug(`aigw-semantic-cache: ${verdict.guard} guard vetoed a hit at similarity ${candidate.similarity.toFixed(3)}`);
+        await pluginLog(kong, 'aigw-semantic-cache', 'debug', 'guard vetoed a hit', {
+          guard: verdict.guard,
+          similarity: Number(candidate.similarity.toFixed(3)),
+        });
         continue;
       }
       const entry = await this.backend.get(key.scopeId, candidate.entryId);
@@ -217,7 +221,7 @@ export class SemanticCacheHandler {
       await keepResponsesHit(redisFor(this.config.redis_url), identity, body, response, this.config.responses_ttl_seconds);
     } catch (error) {
       // The hit stands; only a continuation of it will be refused, as for a relay answer not kept.
-      await kong.log.warn(`aigw-semantic-cache: a Responses hit was not kept for previous_response_id (${(error as Error).message})`);
+      await pluginLog(kong, 'aigw-semantic-cache', 'warn', 'a Responses hit was not kept for previous_response_id', { error });
     }
   }
 
@@ -234,7 +238,7 @@ export class SemanticCacheHandler {
 
   private failedOpen(kong: Kong, stage: FailOpenStage, reason: string): Promise<void> {
     this.metrics?.failedOpen(stage);
-    return kong.log.warn(`aigw-semantic-cache: ${stage} lookup failed (${reason}); treated as a miss`);
+    return pluginLog(kong, 'aigw-semantic-cache', 'warn', 'lookup failed, treated as a miss', { stage, reason });
   }
 }
 
