@@ -8,7 +8,7 @@
 import { formatLogLine } from '../../lib/log';
 import { logPolicyFromEnv } from '../../lib/observability/log-redaction';
 import { composeConfig, composeVariables, dummyEnvFile, environmentOf, publishedPorts, services } from './compose-helpers';
-import { asRecord, describeRun, parseYaml, readRepoFile, repoPath } from './static-helpers';
+import { asRecord, describeRun, kongConf, parseYaml, readRepoFile, repoPath } from './static-helpers';
 
 const LOKI = 'kong/observability/loki.yml';
 const PROMTAIL = 'kong/observability/promtail.yml';
@@ -183,5 +183,32 @@ describe('Grafana Loki datasource', () => {
     const ds = asRecord((file.datasources as unknown[])[0], 'datasource');
     expect(ds).toMatchObject({ type: 'loki', uid: 'loki', access: 'proxy', url: `http://loki:${lokiPort()}` });
     expect(ds.isDefault).not.toBe(true);
+  });
+});
+
+describe("Kong's access log", () => {
+  const conf = kongConf();
+  const [, name, template] = /^(\S+) escape=json '(.*)'$/.exec(conf.get('nginx_http_log_format') ?? '') ?? [];
+
+  test('uses our JSON format, which nginx escapes as JSON', () => {
+    expect(name).toBeDefined();
+    expect(conf.get('proxy_access_log')).toBe(`logs/access.log ${name}`);
+    // With every variable given a value, the line is one JSON object of our logger's shape.
+    const line = String(template).replace(/\$[a-z_]+/g, (variable) => (/\$(status|body_bytes_sent|request_time)$/.test(variable) ? '1' : 'x'));
+    expect(JSON.parse(line)).toMatchObject({ level: 'info', service: 'kong', msg: 'request', request_id: 'x', path: 'x', status: 1 });
+  });
+
+  test('writes neither the query string nor a header: a key in the URL or a header never reaches it', () => {
+    const variables = [...String(template).matchAll(/\$([a-z_]+)/g)].map((m) => m[1]);
+    expect(variables.length).toBeGreaterThan(0);
+    for (const variable of variables) {
+      expect({
+        variable,
+        leaks: /^(request|request_uri|args|arg_.*|query_string|is_args|request_body|http_.*|cookie_.*|sent_http_.*)$/.test(variable!),
+      }).toEqual({
+        variable,
+        leaks: false,
+      });
+    }
   });
 });
