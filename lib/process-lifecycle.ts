@@ -1,4 +1,5 @@
 /** How a sidecar process starts and stops: one way for the relay and the control API. */
+import { createLogger } from './log';
 
 /** On SIGINT or SIGTERM, runs `close` and exits: 0 when it resolved, 1 when it failed. */
 export function exitOnSignal(close: () => Promise<unknown>): void {
@@ -12,10 +13,10 @@ export function exitOnSignal(close: () => Promise<unknown>): void {
   process.on('SIGTERM', stop);
 }
 
-/** Runs `main`; a failure to start is one line on stderr and exit code 1. */
+/** Runs `main`; a failure to start is one JSON log line on stderr (its error's message and code) and exit code 1. */
 export function runProcess(name: string, main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    process.stderr.write(`${name} failed to start: ${(error as Error).message}\n`);
+    createLogger(name).error(`${name} failed to start`, { error });
     process.exit(1);
   });
 }

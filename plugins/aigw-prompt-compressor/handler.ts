@@ -9,6 +9,7 @@ import { COMPRESSION_HEADER, compressionFailedHeader, compressionSavingsHeader }
 import type { CompressionReport } from '../../lib/compression/report';
 import { conversationFormatOf } from '../../lib/endpoints';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
+import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { countTextTokens } from '../../lib/tokens';
@@ -51,7 +52,7 @@ export class PromptCompressorHandler {
       await this.compress(kong, identity);
     } catch (error) {
       // Never fails the request: whatever went wrong, the original body is still the request's.
-      await kong.log.warn(`aigw-prompt-compressor: failed open (${(error as Error).message}); the original prompt was sent`);
+      await pluginLog(kong, 'aigw-prompt-compressor', 'warn', 'failed open: the original prompt was sent', { error });
     }
     // Its time as a span under aigw-virtual-key's (from the identity: no PDK call).
     PluginTrace.start(this.tracing, 'aigw-prompt-compressor', identity?.traceparent, startedAt)?.end(null);
@@ -86,7 +87,7 @@ export class PromptCompressorHandler {
     const methods = batches.map((batch) => batch.method);
     const failure = answers.find((answer): answer is Extract<CompressAnswer, { ok: false }> => !answer.ok);
     if (failure) {
-      await kong.log.warn(`aigw-prompt-compressor: failed open (${failure.reason}); the original prompt was sent`);
+      await pluginLog(kong, 'aigw-prompt-compressor', 'warn', 'failed open: the original prompt was sent', { reason: failure.reason });
       if (markersRemoved) await this.rewrite(kong, parsed.value, selection.slots);
       await this.report(kong, identity, { methods, outcome: 'failed_open', originalTokens: 0, compressedTokens: 0, reason: failure.reason });
       await kong.response.setHeader(COMPRESSION_HEADER, compressionFailedHeader(methods, failure.reason));

@@ -12,6 +12,7 @@ import { type ClientFormatName, clientFormatOf, type GatewayError, gatewayError 
 import { googlePathOf } from '../../lib/google-paths';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
 import { ANY_MODEL, IDENTITY_CTX_KEY, modelNotAllowed, type RequestIdentity, resolveModelName, restoreIdentity, usableModelNames } from '../../lib/identity';
+import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
 import { exitJson, exitWith } from '../../lib/kong/respond';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
@@ -157,7 +158,7 @@ export class AiProxyHandler {
         probe: !isTokenCount(endpoint),
       });
     } catch (error) {
-      await kong.log.warn(`aigw-proxy: shared target stats unavailable, static order used: ${(error as Error).message}`);
+      await pluginLog(kong, 'aigw-proxy', 'warn', 'shared target stats unavailable, static order used', { error });
       return { targets: planTargets(this.models, group.name), routing: { algorithm: 'priority', reason: 'static order: shared target stats unavailable' } };
     }
   }

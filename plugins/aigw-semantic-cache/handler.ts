@@ -8,6 +8,7 @@
  * error, never a hit from another scope.
  */
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
+import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
 import { RateLimiter } from '../../lib/limits';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
@@ -62,7 +63,7 @@ export class SemanticCacheHandler {
       outcome = await this.lookup(kong, identity);
     } catch (error) {
       this.metrics?.failedOpen('lookup');
-      await kong.log.warn(`aigw-semantic-cache: lookup failed, treated as a miss (${(error as Error).message})`);
+      await pluginLog(kong, 'aigw-semantic-cache', 'warn', 'lookup failed, treated as a miss', { error });
       outcome = { result: 'miss', kind: 'none' };
     }
     if (outcome) this.metrics?.lookup(outcome.result, outcome.kind, (performance.now() - started) / 1000);
@@ -148,7 +149,10 @@ export class SemanticCacheHandler {
       const verdict = checkGuards(key.query, candidate.query, this.config.guards);
       if (!verdict.ok) {
         this.metrics?.veto(verdict.guard);
-        await kong.log.debug(`aigw-semantic-cache: ${verdict.guard} guard vetoed a hit at similarity ${candidate.similarity.toFixed(3)}`);
+        await pluginLog(kong, 'aigw-semantic-cache', 'debug', 'guard vetoed a hit', {
+          guard: verdict.guard,
+          similarity: Number(candidate.similarity.toFixed(3)),
+        });
         continue;
       }
       const entry = await this.backend.get(key.scopeId, candidate.entryId);
@@ -226,7 +230,7 @@ export class SemanticCacheHandler {
       await keepResponsesHit(redisFor(this.config.redis_url), identity, body, response, this.config.responses_ttl_seconds);
     } catch (error) {
       // The hit stands; only a continuation of it will be refused, as for a relay answer not kept.
-      await kong.log.warn(`aigw-semantic-cache: a Responses hit was not kept for previous_response_id (${(error as Error).message})`);
+      await pluginLog(kong, 'aigw-semantic-cache', 'warn', 'a Responses hit was not kept for previous_response_id', { error });
     }
   }
 
@@ -243,7 +247,7 @@ export class SemanticCacheHandler {
 
   private failedOpen(kong: Kong, stage: FailOpenStage, reason: string): Promise<void> {
     this.metrics?.failedOpen(stage);
-    return kong.log.warn(`aigw-semantic-cache: ${stage} lookup failed (${reason}); treated as a miss`);
+    return pluginLog(kong, 'aigw-semantic-cache', 'warn', 'lookup failed, treated as a miss', { stage, reason });
   }
 }
 

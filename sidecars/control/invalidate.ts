@@ -115,8 +115,9 @@ export class RedisInvalidator implements Invalidator {
     const delivered = this.retryTimer === null && (await this.deliver());
     if (delivered) return;
     this.failures += messages.length;
+    // Not `messages`: a name the log redaction keeps for chat messages.
     this.log.error('invalidation not published', {
-      messages,
+      invalidations: messages,
       pending: this.queue.size,
       failures_total: this.failures,
     });

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
 import { isDatabaseUnavailable } from '../../lib/db/unavailable';
 import type { Logger } from '../../lib/log';
+import { withRequestLogContext } from '../../lib/observability/log-context';
 import { splitTarget } from '../../lib/request-target';
 import type { CacheStore } from '../../lib/semantic-cache/store';
 import { ApiError } from './api-error';
@@ -70,7 +71,7 @@ async function handle(ctx: ControlContext, verifier: AdminVerifier, req: Incomin
 export async function startControl(opts: ControlServerOptions): Promise<RunningControl> {
   const ctx: ControlContext = { pool: opts.pool, invalidator: opts.invalidator, log: opts.log, cache: opts.cache ?? null };
   const verifier = new AdminVerifier(opts.planSecret);
-  const server = createServer((req, res) => {
+  const serveControl = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
     handle(ctx, verifier, req, res)
       .catch((error: unknown) => {
@@ -91,7 +92,8 @@ export async function startControl(opts: ControlServerOptions): Promise<RunningC
       .finally(() => {
         opts.log.debug('control request', { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Date.now() - started });
       });
-  });
+  };
+  const server = createServer(withRequestLogContext(serveControl));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());

@@ -1,8 +1,9 @@
 /** The relay's HTTP server: a health check, and the relayed OpenAI endpoints behind the plan check. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientFormatOf, gatewayError } from '../../lib/errors';
 import { createLogger, type Logger } from '../../lib/log';
+import { withRequestLogContext } from '../../lib/observability/log-context';
 import type { Tracing } from '../../lib/observability/tracing';
 import { RESPONSES_TTL_SECONDS_DEFAULT, ResponseStore } from '../../lib/responses';
 import { CacheStore } from '../../lib/semantic-cache/store';
@@ -70,7 +71,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     responses,
     tracing: options.tracing,
   };
-  const server = createServer((req, res) => {
+  const serveRelay = (req: IncomingMessage, res: ServerResponse): void => {
     res.socket?.setNoDelay(true);
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -88,7 +89,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       if (!res.headersSent) sendError(res, format, gatewayError(500, 'The relay failed to handle this request.', 'relay_error'));
       else res.destroy();
     });
-  });
+  };
+  const server = createServer(withRequestLogContext(serveRelay));
   // Streams can last minutes; Node's default request timeout would cut them.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;

@@ -49,6 +49,9 @@ function readmeCliLines(): string[] {
     .filter((line) => /(^|\s)aigw\s/.test(line) && !line.includes('...'));
 }
 
+/** The live log's line for a request (clock, then its id): not a component's line that names the id too. */
+const requestLine = (id: string): RegExp => new RegExp(`^\\S+ ${id} .*$`, 'm');
+
 /** Collects a stream and resolves when it has shown a match. */
 class Output {
   text = '';
@@ -157,11 +160,11 @@ local.it(
       expect(completion.object).toBe('chat.completion');
       const refusedId = unauthenticated.headers.get('x-kong-request-id')!;
       const servedId = res.headers.get('x-kong-request-id')!;
-      const refusedLine = await stdout.waitFor(new RegExp(`^.*${refusedId}.*$`, 'm'), "the refused request's line", child, 10_000);
+      const refusedLine = await stdout.waitFor(requestLine(refusedId), "the refused request's line", child, 10_000);
       expect(refusedLine[0]).toMatch(
         new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${refusedId} 401 GET /v1/models route=openai-models model=- error=missing_api_key \\d+ms$`),
       );
-      const servedLine = await stdout.waitFor(new RegExp(`^.*${servedId}.*$`, 'm'), "the served request's line", child, 10_000);
+      const servedLine = await stdout.waitFor(requestLine(servedId), "the served request's line", child, 10_000);
       expect(servedLine[0]).toMatch(
         new RegExp(
           `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${servedId} 200 POST /v1/chat/completions route=openai-chat-completions model=gpt-4o-mini via=openai/\\S+ tokens=\\d+\\+\\d+ cost=\\$\\d+\\.\\d{6} \\d+ms$`,
@@ -180,7 +183,7 @@ local.it(
       // The first call may meet a cold sidecar on a loaded machine and fail open: either way the header names the method.
       expect(compressed.headers.get('x-aigw-compression')).toMatch(/^method=question_aware; (original=\d+; compressed=\d+|failed=\w+)$/);
       const compressedId = compressed.headers.get('x-kong-request-id')!;
-      const compressedLine = await stdout.waitFor(new RegExp(`^.*${compressedId}.*$`, 'm'), "the compressed request's line", child, 10_000);
+      const compressedLine = await stdout.waitFor(requestLine(compressedId), "the compressed request's line", child, 10_000);
       expect(compressedLine[0]).toMatch(/ (compressed=question_aware-\d+\(saved \$\d+\.\d{6}\)|compression=question_aware:failed_open) \d+ms$/);
 
       // The same question twice: the second answer comes from the semantic cache.

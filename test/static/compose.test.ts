@@ -160,6 +160,13 @@ describe('docker-compose.yml', () => {
       expect({ name, restart: svc.restart }).toEqual({ name, restart: 'unless-stopped' });
     }
     const raw = asRecord(parseYaml(COMPOSE_TEXT), 'compose file');
-    expect(Object.keys(asRecord(raw.volumes, 'volumes')).sort()).toEqual(['grafana-data', 'postgres-data', 'prometheus-data', 'redis-data']);
+    expect(Object.keys(asRecord(raw.volumes, 'volumes')).sort()).toEqual([
+      'grafana-data',
+      'loki-data',
+      'postgres-data',
+      'prometheus-data',
+      'promtail-positions',
+      'redis-data',
+    ]);
   });
 });

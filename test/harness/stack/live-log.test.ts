@@ -167,6 +167,24 @@ it("plugin and ingress lines by level; the plugin server's redraw fragments and 
   expect(pluginServerOutput('notice', 'test ingress listening')).toEqual({ level: 'notice', text: 'test ingress listening' });
 });
 
+it("a plugin's JSON line (lib/kong/log.ts) is shown like a sidecar's, by its own level", () => {
+  const { log, lines } = live({ level: 'info' });
+  const line = (level: string) =>
+    JSON.stringify({
+      time: at.toISOString(),
+      level,
+      service: 'aigw-semantic-cache',
+      component: 'aigw-semantic-cache',
+      msg: 'lookup failed',
+      request_id: 'r1',
+      stage: 'embedding',
+    });
+  log.ingressLog({ level: 'warn', source: 'aigw-semantic-cache', message: line('debug'), time: at.getTime() });
+  log.ingressLog({ level: 'warn', source: 'aigw-semantic-cache', message: line('warn'), time: at.getTime() });
+  log.sidecarLine('relay', JSON.stringify({ time: at.toISOString(), level: 'warn', service: 'relay', component: 'billing', msg: 'late' }));
+  expect(lines).toEqual(['15:42:01.123 aigw-semantic-cache warn lookup failed request_id=r1 stage=embedding', '15:42:01.123 billing warn late service=relay']);
+});
+
 it('nothing before start() (startup) or after close() (shutdown); close() shows what still waited', () => {
   const lines: string[] = [];
   const log = new LiveLog({ write: (l) => lines.push(l), now: () => at });

@@ -60,6 +60,16 @@ export function pluginServerOutput(level: string, message: string): { level: str
   return { level, text };
 }
 
+/** A JSON object line, or null for anything else (shown as it is). */
+function parseObject(line: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 export class LiveLog {
   private relayAddress: string | null = null;
   private closed = false;
@@ -117,15 +127,16 @@ export class LiveLog {
   /** One line a sidecar wrote: its JSON log line, or anything else it printed (a crash). */
   sidecarLine(source: string, line: string): void {
     if (!this.started || this.options.sidecarsPrintThemselves) return;
-    let parsed: Record<string, unknown> | null = null;
-    try {
-      const value: unknown = JSON.parse(line);
-      if (value && typeof value === 'object' && !Array.isArray(value)) parsed = value as Record<string, unknown>;
-    } catch {
-      // not a log line: shown as it is
-    }
+    const parsed = parseObject(line);
     if (!parsed) return this.options.write(`${clock(this.now())} ${source} ${line}`);
-    const { time, level, component, msg, ...fields } = parsed;
+    this.writeJsonLine(source, parsed);
+  }
+
+  /** A line of lib/log.ts: time, component, level, msg, then every other field (service only when it differs). */
+  private writeJsonLine(source: string, parsed: Record<string, unknown>): void {
+    const { time, level, component, msg, ...rest } = parsed;
+    const { service, ...fields } = rest;
+    if (service !== undefined && service !== component) fields.service = service;
     if ((RANK[String(level)] ?? RANK.error) < this.threshold) return;
     const at = typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? new Date(time) : this.now();
     const extra = Object.entries(fields)
@@ -138,7 +149,11 @@ export class LiveLog {
   ingressLog(entry: IngressLogEntry): void {
     if (!this.started || this.options.ingressPrintsItself) return;
     const line = pluginServerOutput(entry.level, entry.message);
-    if (!line || (RANK[line.level] ?? RANK.error) < this.threshold) return;
+    if (!line) return;
+    // A plugin's own line (lib/kong/log.ts) is our JSON: shown like a sidecar's.
+    const json = line.text.startsWith('{') ? parseObject(line.text) : null;
+    if (json) return this.writeJsonLine(entry.source, json);
+    if ((RANK[line.level] ?? RANK.error) < this.threshold) return;
     this.options.write(`${clock(new Date(entry.time))} ${entry.source} ${line.level} ${line.text}`);
   }
 

@@ -108,6 +108,13 @@ export interface DevStack {
   close(): Promise<void>;
 }
 
+/** The log settings every process reads (lib/log.ts); kong.conf's nginx_main_env lets them through to the plugin servers. */
+const LOG_SETTINGS = ['AIGW_LOG_LEVEL', 'AIGW_LOG_REDACT', 'AIGW_LOG_CONTENT'];
+
+function logSettings(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(LOG_SETTINGS.filter((name) => env[name]).map((name) => [name, env[name] as string]));
+}
+
 const PROVIDER_KEYS = [
   'OPENAI_API_KEY',
   'ANTHROPIC_API_KEY',
@@ -161,7 +168,8 @@ async function startInference(
   const grpcPort = settings.grpcPort ?? (await freePortsForLater(1))[0];
   const inferenceEnv: Record<string, string> = {
     INFERENCE_MODELS_DIR: join(REPO_ROOT, 'models'),
-    AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn',
+    AIGW_LOG_LEVEL: 'warn',
+    ...logSettings(env),
     ...settings.env,
   };
   const process = await startInferenceProcess(inferenceEnv, grpcPort!, settings.port, onLine);
@@ -209,12 +217,12 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
 
     const relayEnv: Record<string, string> = { ...storeEnv, RELAY_USAGE_LOG: usageLog, [MOCK_CREDENTIAL]: mockKey };
     for (const name of PROVIDER_KEYS) if (env[name]) relayEnv[name] = env[name] as string;
-    if (env.AIGW_LOG_LEVEL) relayEnv.AIGW_LOG_LEVEL = env.AIGW_LOG_LEVEL;
+    Object.assign(relayEnv, logSettings(env));
     Object.assign(relayEnv, options.tracingEnv);
     const lineFrom = (source: SidecarName) => (options.onSidecarLine ? (line: string) => options.onSidecarLine!(source, line) : undefined);
     const relay = await startRelayProcess(relayEnv, options.relayPort, lineFrom('relay'));
     cleanups.push(() => relay.close());
-    const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: env.AIGW_LOG_LEVEL ?? 'warn' }, options.controlPort, lineFrom('control'));
+    const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: 'warn', ...logSettings(env) }, options.controlPort, lineFrom('control'));
     cleanups.push(() => control.close());
     const inference = options.inference ? await startInference(options.inference, env, lineFrom('inference')) : null;
     if (inference) cleanups.push(() => inference.close());
@@ -232,6 +240,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       clientBodyBufferSize: options.clientBodyBufferSize,
       vaultEnv: storeEnv,
       pluginServerEnv: {
+        ...logSettings(env),
         ...(options.pluginMetricsPorts ? { [PLUGIN_METRICS_PORTS_ENV]: options.pluginMetricsPorts } : {}),
         ...options.tracingEnv,
       },

@@ -122,7 +122,9 @@ describe('aigw-prompt-compressor', () => {
       const { kong, seen } = fakeKong(body(), IDENTITY);
       await new PromptCompressorHandler(CONFIG, fakeSidecar(() => ({ ok: false, reason })).client).access(kong);
       expect(seen.body).toBeUndefined();
-      expect(seen.warnings).toEqual([`aigw-prompt-compressor: failed open (${reason}); the original prompt was sent`]);
+      expect(seen.warnings.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ level: 'warn', service: 'aigw-prompt-compressor', msg: 'failed open: the original prompt was sent', reason }),
+      ]);
       expect(seen.headers['x-aigw-compression']).toBe(`method=structured; failed=${reason}`);
       expect(seen.shared[IDENTITY_CTX_KEY]).toMatchObject({ compression: { outcome: 'failed_open', reason } });
     },

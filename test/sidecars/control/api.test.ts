@@ -949,7 +949,10 @@ test('with Redis down the write still succeeds; the failure is counted', async (
     const health = await (await fetch(`${other.url}/healthz`)).json();
     expect(health).toMatchObject({ status: 'degraded', database: 'ok', redis: 'down', invalidation_failures: 1, invalidations_pending: 1 });
     expect(logged).toEqual([
-      ['invalidation not published', expect.objectContaining({ failures_total: 1, messages: [{ type: 'key', id: res.body.id, hash: hashKey(res.body.key) }] })],
+      [
+        'invalidation not published',
+        expect.objectContaining({ failures_total: 1, invalidations: [{ type: 'key', id: res.body.id, hash: hashKey(res.body.key) }] }),
+      ],
     ]);
     expect(JSON.stringify(logged)).not.toContain(res.body.key);
   } finally {
