@@ -14,6 +14,7 @@ import { countTextTokens } from '../../lib/tokens';
 import { parseJsonBody } from '../../lib/validate';
 import type { CompressAnswer, CompressCall, CompressClient } from './compress-client';
 import type { PromptCompressorConfig } from './config';
+import { compressorMetrics } from './metrics';
 import { numbersSurviveJson } from './json-numbers';
 import type { Piece } from './markers';
 import { type CompressibleRole, selectText, type TextSlot } from './parts';
@@ -44,6 +45,7 @@ export class PromptCompressorHandler {
       await this.compress(kong);
     } catch (error) {
       // Never fails the request: whatever went wrong, the original body is still the request's.
+      compressorMetrics().failedOpen('error');
       await kong.log.warn(`aigw-prompt-compressor: failed open (${(error as Error).message}); the original prompt was sent`);
     }
   }
@@ -79,6 +81,7 @@ export class PromptCompressorHandler {
     const methods = batches.map((batch) => batch.method);
     const failure = answers.find((answer): answer is Extract<CompressAnswer, { ok: false }> => !answer.ok);
     if (failure) {
+      compressorMetrics().sidecarFailed();
       await kong.log.warn(`aigw-prompt-compressor: failed open (${failure.reason}); the original prompt was sent`);
       if (markersRemoved) await this.rewrite(kong, parsed.value, selection.slots);
       await this.report(kong, identity, { methods, outcome: 'failed_open', originalTokens: 0, compressedTokens: 0, reason: failure.reason });

@@ -23,6 +23,7 @@ import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
 import { continuedContext } from './continuation';
 import { ANTHROPIC_LISTING, GOOGLE_LISTING, type ModelListing, OPENAI_LISTING } from './models';
+import { proxyMetrics, type Seen } from './metrics';
 import { type Route, routeTargets } from './routing';
 import { MAX_MODEL_LENGTH, parseJsonBody, validateFor } from './validate';
 
@@ -58,6 +59,7 @@ export class AiProxyHandler {
   private readonly configured: ReadonlySet<string>;
   private readonly relay: { host: string; port: number };
   private readonly stores: BudgetStores;
+  private readonly metrics = proxyMetrics();
 
   constructor(private readonly config: AiProxyConfig) {
     this.models = compileModels(config);
@@ -73,24 +75,33 @@ export class AiProxyHandler {
     // Kong fails open when a plugin throws, so every failure must end the request here.
     let format: ClientFormatName = 'openai';
     let error: GatewayError | null;
+    let path = '';
+    // What the answer's metrics may know about the request.
+    const seen: Seen = {};
     try {
-      const path = (await kong.request.getPath()).replace(/\/+$/, '');
+      path = (await kong.request.getPath()).replace(/\/+$/, '');
       format = clientFormatOf(path);
-      error = await this.route(kong, path);
+      error = await this.route(kong, path, seen);
     } catch (thrown) {
       await kong.log.err(`aigw-proxy failed: ${(thrown as Error).message}`);
       // Budget stores unreachable is an outage, not a bug: 503, and never an unbilled call.
       error = UNAVAILABLE;
     }
-    if (error) return exitWith(kong, format, error);
+    if (!error) return;
+    this.metrics.refusal(path, error, seen, this.configured);
+    return exitWith(kong, format, error);
   }
 
-  private async route(kong: Kong, path: string): Promise<GatewayError | null> {
+  private async route(kong: Kong, path: string, seen: Seen): Promise<GatewayError | null> {
     // Read back from a Lua table: null fields come back missing (restoreIdentity puts them back).
     const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+    seen.identity = identity;
     // Kong skips a plugin whose plugin server is down or hung (fail-open): without the key
     // plugin's identity this request was never authenticated, so it is never routed.
-    if (!identity && this.config.require_key) return NOT_ADMITTED;
+    if (!identity && this.config.require_key) {
+      this.metrics.identityUnverified('missing_identity');
+      return NOT_ADMITTED;
+    }
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
       // Both SDKs call GET /v1/models; Anthropic's always sends its API version.
       const listing = (await kong.request.getHeader('anthropic-version')) !== undefined ? ANTHROPIC_LISTING : OPENAI_LISTING;
@@ -104,7 +115,7 @@ export class AiProxyHandler {
     const endpoint = endpointOf(path);
     // Reached through the catch-all route (deck/kong.yaml): an unknown path, in our error shape.
     if (!endpoint) return unknownUrl(await kong.request.getMethod(), path);
-    return this.proxy(kong, path, endpoint, identity, google?.model);
+    return this.proxy(kong, path, endpoint, identity, seen, google?.model);
   }
 
   /** `GET /v1/models[/{name}]`, `GET /v1beta/models[/{name}]`: the names this key may send, its aliases included. */
@@ -120,10 +131,12 @@ export class AiProxyHandler {
     if (method !== 'GET' && method !== 'HEAD') return otherMethod(method, path);
     const usable = usableModelNames(identity?.models ?? ANY_MODEL, this.configured);
     if (name === null) {
+      this.metrics.listed(path, identity);
       await exitJson(kong, 200, listing.list(usable));
       return null;
     }
     if (!usable.includes(name)) return modelNotFound(name);
+    this.metrics.listed(path, identity);
     await exitJson(kong, 200, listing.one(name));
     return null;
   }
@@ -149,13 +162,22 @@ export class AiProxyHandler {
         probe: !isTokenCount(endpoint),
       });
     } catch (error) {
+      this.metrics.failedOpen('routing_stats');
+      this.metrics.storeError('redis', 'routing_stats');
       await kong.log.warn(`aigw-proxy: shared target stats unavailable, static order used: ${(error as Error).message}`);
       return { targets: planTargets(this.models, group.name), routing: { algorithm: 'priority', reason: 'static order: shared target stats unavailable' } };
     }
   }
 
   /** `modelInPath`: the model a Google GenAI path names (its body names none). */
-  private async proxy(kong: Kong, path: string, endpoint: Endpoint, identity: RequestIdentity | undefined, modelInPath?: string): Promise<GatewayError | null> {
+  private async proxy(
+    kong: Kong,
+    path: string,
+    endpoint: Endpoint,
+    identity: RequestIdentity | undefined,
+    seen: Seen,
+    modelInPath?: string,
+  ): Promise<GatewayError | null> {
     const max = this.config.max_request_body_bytes;
     const tooLarge = gatewayError(413, `The request body exceeds ${max} bytes.`, 'request_too_large');
     // Refuse before the body crosses the plugin-server socket, whose decoding is quadratic in size.
@@ -180,6 +202,7 @@ export class AiProxyHandler {
 
     const group = this.models.byName.get(resolved.model);
     if (!group) return modelNotFound(resolved.model);
+    seen.model = group.name;
 
     const requestId = identity?.requestId || (await kong.nginx.getVar('kong_request_id'));
     if (!requestId) throw new Error('Kong did not provide a request id');
@@ -204,6 +227,9 @@ export class AiProxyHandler {
         body: parsed.value,
         context: context.value,
         now: Date.now(),
+      }).catch((error: unknown) => {
+        this.metrics.storeError('redis', 'budget_reserve');
+        throw error;
       });
       if (!reservation.ok) return reservation.error;
       billing = reservation.billing;

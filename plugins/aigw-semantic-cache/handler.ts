@@ -55,7 +55,7 @@ export class SemanticCacheHandler {
     try {
       outcome = await this.lookup(kong);
     } catch (error) {
-      this.metrics?.failedOpen('lookup');
+      this.metrics?.lookupFailedOpen('lookup');
       await kong.log.warn(`aigw-semantic-cache: lookup failed, treated as a miss (${(error as Error).message})`);
       outcome = { result: 'miss', kind: 'none' };
     }
@@ -175,7 +175,8 @@ export class SemanticCacheHandler {
     if (identity && identity.promptTokensEstimate > 0) await this.refundTokens(identity);
     if (identity) this.recordHit(identity, hit, rendered.stream, now);
     void this.backend.recordHit(hit.entry).catch(() => undefined);
-    this.metrics?.hit(hit.kind, hit.similarity, hit.entry.model, hit.entry.answer.costNano);
+    const subject = identity && { teamName: identity.teamName ?? null, keyId: identity.keyId, keyAlias: identity.keyAlias };
+    this.metrics?.hit(hit.kind, hit.similarity, { path: request.path, model: hit.entry.model, stream: rendered.stream, subject }, hit.entry.answer.costNano);
     const age = Math.max(0, Math.floor((now - hit.entry.createdAt) / 1000));
     await kong.response.exit(200, rendered.body, {
       ...rendered.headers,
@@ -233,7 +234,7 @@ export class SemanticCacheHandler {
   }
 
   private failedOpen(kong: Kong, stage: FailOpenStage, reason: string): Promise<void> {
-    this.metrics?.failedOpen(stage);
+    this.metrics?.lookupFailedOpen(stage);
     return kong.log.warn(`aigw-semantic-cache: ${stage} lookup failed (${reason}); treated as a miss`);
   }
 }

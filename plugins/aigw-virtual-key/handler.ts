@@ -14,7 +14,8 @@ import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
 import { IDENTITY_CTX_KEY, type KeyRecord, modelPolicyOf, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
-import { exitWith, requestFormat } from '../../lib/kong/respond';
+import { clientFormatOf } from '../../lib/errors';
+import { exitWith, requestPath } from '../../lib/kong/respond';
 import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget } from '../../lib/request-target';
 import { cacheRequestHeadersOf } from '../../lib/semantic-cache/cache-control';
@@ -30,6 +31,7 @@ import { extractCredential, hasUrlKey } from './credentials';
 import { KeyCache } from './key-cache';
 import { lookupKey } from './key-lookup';
 import { LastUsedRecorder } from './last-used';
+import { type RefusalContext, virtualKeyMetrics } from './metrics';
 import { budgetSubjects, keyStateRefusal, resolveModel, teamCacheOf } from './policy';
 
 /** An admin identity only has to survive the hop from Kong to the control API. */
@@ -99,6 +101,7 @@ export class VirtualKeyHandler {
   private readonly pool: Pool;
   private readonly lastUsed: LastUsedRecorder;
   private readonly consumers = new Map<string, { consumer: KongConsumer | null; at: number }>();
+  private readonly metrics = virtualKeyMetrics();
 
   constructor(private readonly config: VirtualKeyConfig) {
     this.cache = cacheFor(config);
@@ -109,16 +112,21 @@ export class VirtualKeyHandler {
 
   async access(kong: Kong): Promise<void> {
     let error: GatewayError | null;
+    // What the refusal's metrics may know: the key once verified, the limit that refused it.
+    const seen: RefusalContext = {};
     try {
-      error = await this.authorize(kong);
+      error = await this.authorize(kong, seen);
     } catch (thrown) {
       await kong.log.err(`aigw-virtual-key could not verify the request: ${(thrown as Error).message}`);
       error = UNVERIFIED;
     }
     if (!error) return;
-    const format = await requestFormat(kong);
+    // The path is read only when refusing, so an admitted request pays no round trip for it.
+    const path = await requestPath(kong);
+    const format = clientFormatOf(path);
     // Google's API takes a key in the URL (?key=): refused, and told why; the query is read only then.
     if (error === MISSING_KEY && format === 'google' && hasUrlKey((await kong.request.getRawQuery()) ?? '')) error = URL_KEY;
+    this.metrics.refusal(path, error, seen);
     return exitWith(kong, format, error);
   }
 
@@ -128,13 +136,14 @@ export class VirtualKeyHandler {
     if (identity) finishRequest(this.redis, identity, Date.now());
   }
 
-  private async authorize(kong: Kong): Promise<GatewayError | null> {
+  private async authorize(kong: Kong, seen: RefusalContext): Promise<GatewayError | null> {
     const headers = await kong.request.getHeaders();
     const credential = extractCredential(headers);
     if (!credential) return MISSING_KEY;
     const verified = await this.verify(hashKey(credential));
     if (!verified.ok) return verified.error;
     const record = verified.record;
+    seen.record = record;
     this.lastUsed.seen(record.id);
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
@@ -161,8 +170,14 @@ export class VirtualKeyHandler {
     }
     const promptTokens = body && needsTokens ? estimatePromptTokens(body) : 0;
     const leaseMs = this.config.parallel_lease_seconds * 1000;
-    const admission = await admit(this.redis, { requestId, record, promptTokens, now, leaseMs, tokenLimits });
-    if (!admission.ok) return admission.error;
+    const admission = await admit(this.redis, { requestId, record, promptTokens, now, leaseMs, tokenLimits }).catch((error: unknown) => {
+      this.metrics.storeError('redis', 'admission');
+      throw error;
+    });
+    if (!admission.ok) {
+      if (admission.limit !== 'parallel') seen.rateLimit = admission.limit;
+      return admission.error;
+    }
     if (Object.keys(admission.headers).length > 0) await kong.response.setHeaders(admission.headers);
 
     // One value for aigw-proxy and for this plugin's log phase (which frees the slot).
@@ -175,6 +190,7 @@ export class VirtualKeyHandler {
       keyAlias: record.keyAlias,
       role: record.role,
       teamId: record.teamId,
+      teamName: record.team?.name ?? null,
       userId: record.userId,
       model: model ?? '',
       promptTokensEstimate: promptTokens,
@@ -197,6 +213,7 @@ export class VirtualKeyHandler {
       pool: this.pool,
       redisTtlSeconds: this.config.redis_cache_ttl_seconds,
       redisNegativeTtlSeconds: Math.max(1, this.config.negative_cache_ttl_seconds),
+      onStoreError: (store, operation) => this.metrics.storeError(store, operation),
     });
     if (lookup.status === 'unavailable') throw new Error(`key stores unavailable: ${lookup.reason}`);
     if (lookup.status === 'unknown') return { ok: false, error: UNKNOWN_KEY };

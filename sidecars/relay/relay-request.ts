@@ -18,7 +18,10 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   const { path, query } = splitTarget(req.url ?? '');
   const format = clientFormatFor(path, query);
   const admitted = await admit(req, res, path, format, deps);
-  if (!admitted.ok) return sendError(res, format.name, admitted.error);
+  if (!admitted.ok) {
+    deps.metrics?.refused(path, admitted.error);
+    return sendError(res, format.name, admitted.error);
+  }
   const slot = deps.slots.hold(admitted.value.plan);
   try {
     // Counting tokens bills nothing; a Responses count calls at most one provider: not a plan to walk.
