@@ -14,7 +14,16 @@ const PROVIDER_LATENCY_BUCKETS_MS = [250, 500, 1000, 1500, 2000, 2500, 3000, 350
 
 /** Kong's labels for a request: no cache in front (the relay's view) unless `cache` says otherwise. */
 export function kongAiLabels(provider: string, model: string, cache: Partial<KongAiLabels> = {}): KongAiLabels {
-  return { ai_provider: provider, ai_model: model, cache_status: '', vector_db: '', embeddings_provider: '', embeddings_model: '', workspace: 'default', ...cache };
+  return {
+    ai_provider: provider,
+    ai_model: model,
+    cache_status: '',
+    vector_db: '',
+    embeddings_provider: '',
+    embeddings_model: '',
+    workspace: 'default',
+    ...cache,
+  };
 }
 
 export class KongAiSeries {
@@ -43,7 +52,10 @@ export class KongAiSeries {
   }
 
   /** One request; cost, tokens and latency only when positive, as Kong records them. */
-  record(labels: KongAiLabels, usage: { costUsd: number | null; promptTokens: number; completionTokens: number; totalTokens: number; latencyMs: number | null }): void {
+  record(
+    labels: KongAiLabels,
+    usage: { costUsd: number | null; promptTokens: number; completionTokens: number; totalTokens: number; latencyMs: number | null },
+  ): void {
     this.requests.inc(labels);
     if (usage.costUsd !== null && usage.costUsd > 0) this.cost.inc(labels, usage.costUsd);
     if (usage.latencyMs !== null && usage.latencyMs > 0) this.latency.observe(labels, usage.latencyMs);

@@ -14,9 +14,9 @@ import { countTextTokens } from '../../lib/tokens';
 import { parseJsonBody } from '../../lib/validate';
 import type { CompressAnswer, CompressCall, CompressClient } from './compress-client';
 import type { PromptCompressorConfig } from './config';
-import { compressorMetrics } from './metrics';
 import { numbersSurviveJson } from './json-numbers';
 import type { Piece } from './markers';
+import { compressorMetrics } from './metrics';
 import { type CompressibleRole, selectText, type TextSlot } from './parts';
 
 /** About four characters per token: enough to decide whether to call at all and how long to wait. */

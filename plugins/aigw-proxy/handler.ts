@@ -22,8 +22,8 @@ import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translati
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
 import { continuedContext } from './continuation';
-import { ANTHROPIC_LISTING, GOOGLE_LISTING, type ModelListing, OPENAI_LISTING } from './models';
 import { proxyMetrics, type Seen } from './metrics';
+import { ANTHROPIC_LISTING, GOOGLE_LISTING, type ModelListing, OPENAI_LISTING } from './models';
 import { type Route, routeTargets } from './routing';
 import { MAX_MODEL_LENGTH, parseJsonBody, validateFor } from './validate';
 

@@ -105,13 +105,16 @@ export class CacheMetrics extends PluginMetrics {
   hit(kind: 'exact' | 'semantic', similarity: number, hit: HitLabels, savedNano: number | null): void {
     const subject = hit.subject ?? NO_SUBJECT;
     this.answered({ path: hit.path, status: 200, code: null, model: hit.model, stream: hit.stream, subject });
-    this.kong.record(kongAiLabels('', hit.model, { cache_status: 'Hit', vector_db: 'redis', embeddings_provider: kind === 'semantic' ? 'aigw-inference' : '' }), {
-      costUsd: null,
-      promptTokens: 0,
-      completionTokens: 0,
-      totalTokens: 0,
-      latencyMs: null,
-    });
+    this.kong.record(
+      kongAiLabels('', hit.model, { cache_status: 'Hit', vector_db: 'redis', embeddings_provider: kind === 'semantic' ? 'aigw-inference' : '' }),
+      {
+        costUsd: null,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        latencyMs: null,
+      },
+    );
     this.similarity.observe({ kind }, similarity);
     if (savedNano !== null && savedNano > 0) this.saved.inc({ model: hit.model, ...subjectLabels(subject, this.keyMode) }, savedNano / 1e9);
   }

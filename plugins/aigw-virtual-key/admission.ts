@@ -19,7 +19,9 @@ export interface AdmissionInput {
 }
 
 /** A refusal names the limit that refused it (the `policy` of aigw_policy_refusals_total). */
-export type Admission = { ok: true; headers: Record<string, string>; slotTaken: boolean } | { ok: false; error: GatewayError; limit: 'parallel' | 'rpm' | 'tpm' };
+export type Admission =
+  | { ok: true; headers: Record<string, string>; slotTaken: boolean }
+  | { ok: false; error: GatewayError; limit: 'parallel' | 'rpm' | 'tpm' };
 
 /** The key's and its team's per-minute limits; without token limits, requests per minute only. */
 export function rateSubjects(record: KeyRecord, tokenLimits = true): RateSubject[] {

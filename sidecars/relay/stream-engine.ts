@@ -314,7 +314,13 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
   /** The answer began: it ends with an error event, the provider's own error when it reported one. */
   const interrupted = (message: string, providerError?: MappedError): StreamResult => {
     if (!res.destroyed) res.end(pending + io.encoder.error(providerError ?? gatewayError(502, message, 'upstream_stream_interrupted')));
-    return { committed: true, outcome: providerError ? interruptedBy(providerError) : 'stream_interrupted', usage, firstByteAt, interTokenMs: clock.meanGapMs() };
+    return {
+      committed: true,
+      outcome: providerError ? interruptedBy(providerError) : 'stream_interrupted',
+      usage,
+      firstByteAt,
+      interTokenMs: clock.meanGapMs(),
+    };
   };
 
   try {

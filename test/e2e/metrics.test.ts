@@ -9,11 +9,12 @@
  * because the identity or the plan lost the team's name, a plugin server that never listens, a
  * control API whose scrape fails or leaves out the budgeted team.
  */
+
+import { mockDirective } from '../harness/mock-provider';
 import { localOnly } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { freePortsForLater } from '../harness/stores/ports';
 import { waitFor } from '../harness/wait-for';
-import { mockDirective } from '../harness/mock-provider';
 import { rawChat } from './billing-helpers';
 import { uniqueName } from './helpers';
 
@@ -118,10 +119,14 @@ local.describe('metrics from every process', () => {
 
     // The relay answered the success and the stream, with the team's name, in ours and Kong's terms.
     let relayText = '';
-    await waitFor(async () => {
-      relayText = await scrape(stack.relay.url);
-      return value(relayText, 'aigw_requests_total', { answered_by: 'relay' }) >= 2 ? true : undefined;
-    }, 5000, 'the relay to record both answers');
+    await waitFor(
+      async () => {
+        relayText = await scrape(stack.relay.url);
+        return value(relayText, 'aigw_requests_total', { answered_by: 'relay' }) >= 2 ? true : undefined;
+      },
+      5000,
+      'the relay to record both answers',
+    );
     const byRelay = { answered_by: 'relay', model: 'gpt-4o-mini', provider: 'openai', status: '200', error_type: '', team: teamName };
     expect(value(relayText, 'aigw_requests_total', { ...byRelay, stream: 'false' })).toBe(1);
     expect(value(relayText, 'aigw_requests_total', { ...byRelay, stream: 'true' })).toBe(1);

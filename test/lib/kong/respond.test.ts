@@ -1,6 +1,5 @@
-import { gatewayError } from '../../../lib/errors';
+import { clientFormatOf, gatewayError } from '../../../lib/errors';
 import type { Kong } from '../../../lib/kong/pdk';
-import { clientFormatOf } from '../../../lib/errors';
 import { exitWith, requestPath } from '../../../lib/kong/respond';
 
 interface Exit {

@@ -26,6 +26,7 @@ describe('compression savings', () => {
       outcome: 'compressed',
       tokensSaved: 2000,
       savedNano: 5_000_000,
+      ratio: 1000 / 3000,
     });
     // 3 tokens at $0.15 per million = 450 nano-USD; 1 token at $0.0001 = 0.1 nano → 0, never rounded up.
     expect(compressionSavings({ ...compressed, originalTokens: 4, compressedTokens: 1 }, target({ input: 0.15, output: 1 })).savedNano).toBe(450);

@@ -69,7 +69,11 @@ test('retries, failovers and all targets failed, each attempt with who its failu
   const metrics = new RelayMetrics(false);
   const target = (provider: string): PlanTarget => ({ provider, model: `${provider}-m` }) as unknown as PlanTarget;
   const plan = { model: 'smart', routing: { algorithm: 'priority', reason: '' } } as unknown as RoutePlan;
-  const outcomes = [failed({ kind: 'server', error: gatewayError(502, 'x'), outcome: 'upstream_error' }), failed({ kind: 'rate_limit', error: gatewayError(429, 'x'), outcome: 'upstream_error' }), answered(1, null)];
+  const outcomes = [
+    failed({ kind: 'server', error: gatewayError(502, 'x'), outcome: 'upstream_error' }),
+    failed({ kind: 'rate_limit', error: gatewayError(429, 'x'), outcome: 'upstream_error' }),
+    answered(1, null),
+  ];
   const attempt = wrapAttempt(async () => outcomes.shift()!, withAttemptMetrics(metrics, plan));
   await attempt(target('openai'), 0);
   await attempt(target('openai'), 0); // the same target again: a retry
