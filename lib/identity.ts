@@ -71,6 +71,8 @@ export interface RequestIdentity {
   keyAlias: string | null;
   role: KeyRole;
   teamId: string | null;
+  /** The team's name, for the metrics' `team` label (teams are few and named by operators). */
+  teamName?: string | null;
   userId: string | null;
   /** The configured model name after alias rewriting. */
   model: string;
@@ -180,6 +182,7 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
     models: restoreModelPolicy(v.models),
     keyAlias: v.keyAlias ?? null,
     teamId: v.teamId ?? null,
+    teamName: v.teamName ?? null,
     userId: v.userId ?? null,
     model: v.model ?? '',
     parallelLeaseMs: v.parallelLeaseMs ?? null,

@@ -62,6 +62,9 @@ export interface PlanBilling {
   keyId: string;
   teamId: string | null;
   userId: string | null;
+  /** The team's name and the key's alias, for the relay's `team` and `key` metric labels. */
+  teamName?: string | null;
+  keyAlias?: string | null;
   promptTokensEstimate: number;
   /** Nano-USD reserved against `budgets` before the call; the relay settles it. */
   reservedNano: number;

@@ -3,7 +3,7 @@
  * GatewayError values (lib/errors), answered by exitWith in the shape of the client's API.
  */
 
-import { type ClientFormatName, clientFormatOf, errorBody, type GatewayError } from '../errors';
+import { type ClientFormatName, errorBody, type GatewayError } from '../errors';
 import { JSON_CONTENT_TYPE } from '../openai-error';
 import type { Kong } from './pdk';
 
@@ -17,9 +17,12 @@ export function exitWith(kong: Kong, format: ClientFormatName, error: GatewayErr
 }
 
 /**
- * The client's format, for a plugin that has not read the path: read only when refusing, so an
- * admitted request pays no round trip for it. If even that read fails, OpenAI's shape.
+ * The request's path, for a plugin that has not read it: read only when refusing, so an admitted
+ * request pays no round trip for it. If even that read fails, "" (OpenAI's shape, route "other").
  */
-export function requestFormat(kong: Kong): Promise<ClientFormatName> {
-  return kong.request.getPath().then(clientFormatOf, () => 'openai' as const);
+export function requestPath(kong: Kong): Promise<string> {
+  return kong.request.getPath().then(
+    (path) => path,
+    () => '',
+  );
 }

@@ -10,6 +10,8 @@ import { insertLedgerRows, type LedgerRow } from './ledger';
 export interface LedgerWriterOptions {
   flushIntervalMs?: number;
   maxBatch?: number;
+  /** Told of each failed batch write (metrics). */
+  onWriteFailure?: () => void;
 }
 
 export class LedgerWriter {
@@ -19,6 +21,7 @@ export class LedgerWriter {
   private failures = 0;
   private readonly flushIntervalMs: number;
   private readonly maxBatch: number;
+  private readonly onWriteFailure: () => void;
 
   constructor(
     private readonly pool: Pool,
@@ -27,6 +30,7 @@ export class LedgerWriter {
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     this.maxBatch = options.maxBatch ?? 500;
+    this.onWriteFailure = options.onWriteFailure ?? (() => undefined);
   }
 
   get pending(): number {
@@ -64,6 +68,7 @@ export class LedgerWriter {
         this.failures = 0;
       } catch (error) {
         this.failures++;
+        this.onWriteFailure();
         this.log.error('spend ledger write failed; rows kept for retry', { rows: this.queue.length, error: (error as Error).message });
         this.schedule(Math.min(30_000, 250 * 2 ** this.failures));
         return;

@@ -18,6 +18,7 @@ import type { CompressAnswer, CompressCall, CompressClient } from './compress-cl
 import type { PromptCompressorConfig } from './config';
 import { numbersSurviveJson } from './json-numbers';
 import type { Piece } from './markers';
+import { compressorMetrics } from './metrics';
 import { type CompressibleRole, selectText, type TextSlot } from './parts';
 
 /** About four characters per token: enough to decide whether to call at all and how long to wait. */
@@ -52,6 +53,7 @@ export class PromptCompressorHandler {
       await this.compress(kong, identity);
     } catch (error) {
       // Never fails the request: whatever went wrong, the original body is still the request's.
+      compressorMetrics().failedOpen('error');
       await pluginLog(kong, 'aigw-prompt-compressor', 'warn', 'failed open: the original prompt was sent', { error });
     }
     // Its time as a span under aigw-virtual-key's (from the identity: no PDK call).
@@ -87,6 +89,7 @@ export class PromptCompressorHandler {
     const methods = batches.map((batch) => batch.method);
     const failure = answers.find((answer): answer is Extract<CompressAnswer, { ok: false }> => !answer.ok);
     if (failure) {
+      compressorMetrics().sidecarFailed();
       await pluginLog(kong, 'aigw-prompt-compressor', 'warn', 'failed open: the original prompt was sent', { reason: failure.reason });
       if (markersRemoved) await this.rewrite(kong, parsed.value, selection.slots);
       await this.report(kong, identity, { methods, outcome: 'failed_open', originalTokens: 0, compressedTokens: 0, reason: failure.reason });

@@ -3,6 +3,7 @@ import type { Kong } from '../../lib/kong/pdk';
 import { GATEWAY_VERSION } from '../../lib/version';
 import type { PromptCompressorConfig } from './config';
 import { PromptCompressorHandler } from './handler';
+import { compressorMetrics } from './metrics';
 import { sidecarCompressClient } from './sidecar-client';
 
 export { Schema } from './schema';
@@ -18,6 +19,6 @@ export class Plugin {
   }
 
   async access(kong: Kong): Promise<void> {
-    return this.handler.access(kong);
+    return compressorMetrics().timed('access', () => this.handler.access(kong));
   }
 }

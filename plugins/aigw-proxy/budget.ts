@@ -95,6 +95,8 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
     keyId: identity.keyId,
     teamId: identity.teamId,
     userId: identity.userId,
+    teamName: identity.teamName ?? null,
+    keyAlias: identity.keyAlias,
     // Counted by aigw-virtual-key only when a policy needed it (0 otherwise; the relay counts on demand).
     promptTokensEstimate: identity.promptTokensEstimate,
     reservedNano: 0,

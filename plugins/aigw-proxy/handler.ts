@@ -26,6 +26,7 @@ import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translati
 import { type BudgetStores, reserveBudget } from './budget';
 import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup, parseRelayUrl, planTargets } from './config';
 import { continuedContext } from './continuation';
+import { proxyMetrics, type Seen } from './metrics';
 import { ANTHROPIC_LISTING, GOOGLE_LISTING, type ModelListing, OPENAI_LISTING } from './models';
 import { type Route, routeTargets } from './routing';
 import { MAX_MODEL_LENGTH, parseJsonBody, validateFor } from './validate';
@@ -63,6 +64,7 @@ export class AiProxyHandler {
   private readonly relay: { host: string; port: number };
   private readonly stores: BudgetStores;
   private readonly tracing: Tracing = pluginTracing('aigw-proxy');
+  private readonly metrics = proxyMetrics();
 
   constructor(private readonly config: AiProxyConfig) {
     this.models = compileModels(config);
@@ -80,26 +82,35 @@ export class AiProxyHandler {
     let format: ClientFormatName = 'openai';
     let error: GatewayError | null;
     let trace: PluginTrace | null = null;
+    let path = '';
+    // What the answer's metrics may know about the request.
+    const seen: Seen = {};
     try {
-      const path = (await kong.request.getPath()).replace(/\/+$/, '');
+      path = (await kong.request.getPath()).replace(/\/+$/, '');
       format = clientFormatOf(path);
       // Read back from a Lua table: null fields come back missing (restoreIdentity puts them back).
       const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
+      seen.identity = identity;
       trace = PluginTrace.start(this.tracing, 'aigw-proxy', identity?.traceparent, startedAt);
-      error = await this.route(kong, path, identity, trace);
+      error = await this.route(kong, path, identity, seen, trace);
     } catch (thrown) {
       await kong.log.err(`aigw-proxy failed: ${(thrown as Error).message}`);
       // Budget stores unreachable is an outage, not a bug: 503, and never an unbilled call.
       error = UNAVAILABLE;
     }
     trace?.end(error);
-    if (error) return exitWith(kong, format, error);
+    if (!error) return;
+    this.metrics.refusal(path, error, seen, this.configured);
+    return exitWith(kong, format, error);
   }
 
-  private async route(kong: Kong, path: string, identity: RequestIdentity | undefined, trace: PluginTrace | null): Promise<GatewayError | null> {
+  private async route(kong: Kong, path: string, identity: RequestIdentity | undefined, seen: Seen, trace: PluginTrace | null): Promise<GatewayError | null> {
     // Kong skips a plugin whose plugin server is down or hung (fail-open): without the key
     // plugin's identity this request was never authenticated, so it is never routed.
-    if (!identity && this.config.require_key) return NOT_ADMITTED;
+    if (!identity && this.config.require_key) {
+      this.metrics.identityUnverified('missing_identity');
+      return NOT_ADMITTED;
+    }
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
       // Both SDKs call GET /v1/models; Anthropic's always sends its API version.
       const listing = (await kong.request.getHeader('anthropic-version')) !== undefined ? ANTHROPIC_LISTING : OPENAI_LISTING;
@@ -113,7 +124,7 @@ export class AiProxyHandler {
     const endpoint = endpointOf(path);
     // Reached through the catch-all route (deck/kong.yaml): an unknown path, in our error shape.
     if (!endpoint) return unknownUrl(await kong.request.getMethod(), path);
-    return this.proxy(kong, path, endpoint, identity, trace, google?.model);
+    return this.proxy(kong, path, endpoint, identity, seen, trace, google?.model);
   }
 
   /** `GET /v1/models[/{name}]`, `GET /v1beta/models[/{name}]`: the names this key may send, its aliases included. */
@@ -129,10 +140,12 @@ export class AiProxyHandler {
     if (method !== 'GET' && method !== 'HEAD') return otherMethod(method, path);
     const usable = usableModelNames(identity?.models ?? ANY_MODEL, this.configured);
     if (name === null) {
+      this.metrics.listed(path, identity);
       await exitJson(kong, 200, listing.list(usable));
       return null;
     }
     if (!usable.includes(name)) return modelNotFound(name);
+    this.metrics.listed(path, identity);
     await exitJson(kong, 200, listing.one(name));
     return null;
   }
@@ -158,6 +171,8 @@ export class AiProxyHandler {
         probe: !isTokenCount(endpoint),
       });
     } catch (error) {
+      this.metrics.failedOpen('routing_stats');
+      this.metrics.storeError('redis', 'routing_stats');
       await pluginLog(kong, 'aigw-proxy', 'warn', 'shared target stats unavailable, static order used', { error });
       return { targets: planTargets(this.models, group.name), routing: { algorithm: 'priority', reason: 'static order: shared target stats unavailable' } };
     }
@@ -169,6 +184,7 @@ export class AiProxyHandler {
     path: string,
     endpoint: Endpoint,
     identity: RequestIdentity | undefined,
+    seen: Seen,
     trace: PluginTrace | null,
     modelInPath?: string,
   ): Promise<GatewayError | null> {
@@ -196,6 +212,7 @@ export class AiProxyHandler {
 
     const group = this.models.byName.get(resolved.model);
     if (!group) return modelNotFound(resolved.model);
+    seen.model = group.name;
 
     const requestId = identity?.requestId || (await kong.nginx.getVar('kong_request_id'));
     if (!requestId) throw new Error('Kong did not provide a request id');
@@ -232,6 +249,9 @@ export class AiProxyHandler {
         body: parsed.value,
         context: context.value,
         now: Date.now(),
+      }).catch((error: unknown) => {
+        this.metrics.storeError('redis', 'budget_reserve');
+        throw error;
       });
       if (budget) trace!.decided(budget, reservation.ok ? null : reservation.error);
       if (!reservation.ok) return reservation.error;

@@ -3,6 +3,7 @@ import type { Kong } from '../../lib/kong/pdk';
 import { GATEWAY_VERSION } from '../../lib/version';
 import type { AiProxyConfig } from './config';
 import { AiProxyHandler } from './handler';
+import { proxyMetrics } from './metrics';
 
 export { Schema } from './schema';
 export const Version = GATEWAY_VERSION;
@@ -18,7 +19,7 @@ export class Plugin {
 
   // A prototype method: the plugin server only detects phases defined on the prototype.
   async access(kong: Kong): Promise<void> {
-    return this.handler.access(kong);
+    return proxyMetrics().timed('access', () => this.handler.access(kong));
   }
   // No log phase: aigw-virtual-key's refunds a reservation the relay never settled, so the chain
   // reads kong.ctx.shared once after the response instead of once per plugin.

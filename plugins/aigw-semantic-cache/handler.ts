@@ -62,7 +62,7 @@ export class SemanticCacheHandler {
       identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
       outcome = await this.lookup(kong, identity);
     } catch (error) {
-      this.metrics?.failedOpen('lookup');
+      this.metrics?.lookupFailedOpen('lookup');
       await pluginLog(kong, 'aigw-semantic-cache', 'warn', 'lookup failed, treated as a miss', { error });
       outcome = { result: 'miss', kind: 'none' };
     }
@@ -188,7 +188,8 @@ export class SemanticCacheHandler {
     if (identity && identity.promptTokensEstimate > 0) await this.refundTokens(identity);
     if (identity) this.recordHit(identity, hit, rendered.stream, now);
     void this.backend.recordHit(hit.entry).catch(() => undefined);
-    this.metrics?.hit(hit.kind, hit.similarity, hit.entry.model, hit.entry.answer.costNano);
+    const subject = identity && { teamName: identity.teamName ?? null, keyId: identity.keyId, keyAlias: identity.keyAlias };
+    this.metrics?.hit(hit.kind, hit.similarity, { path: request.path, model: hit.entry.model, stream: rendered.stream, subject }, hit.entry.answer.costNano);
     const age = Math.max(0, Math.floor((now - hit.entry.createdAt) / 1000));
     await kong.response.exit(200, rendered.body, {
       ...rendered.headers,
@@ -246,7 +247,7 @@ export class SemanticCacheHandler {
   }
 
   private failedOpen(kong: Kong, stage: FailOpenStage, reason: string): Promise<void> {
-    this.metrics?.failedOpen(stage);
+    this.metrics?.lookupFailedOpen(stage);
     return pluginLog(kong, 'aigw-semantic-cache', 'warn', 'lookup failed, treated as a miss', { stage, reason });
   }
 }

@@ -8,7 +8,7 @@ import { pgFor } from '../../lib/store-clients';
 import { GATEWAY_VERSION } from '../../lib/version';
 import type { SemanticCacheConfig } from './config';
 import { SemanticCacheHandler } from './handler';
-import { CacheMetrics } from './metrics';
+import { CacheMetrics, PLUGIN } from './metrics';
 import { redisCacheBackend, sidecarEmbedder } from './redis-backend';
 
 export { Schema } from './schema';
@@ -33,6 +33,7 @@ let metrics: CacheMetrics | null = null;
 
 export class Plugin {
   private readonly handler: SemanticCacheHandler;
+  private readonly metrics: CacheMetrics;
 
   constructor(config: SemanticCacheConfig) {
     // WordNet's antonyms and synonyms load once per plugin server (≈120 ms), not on a request.
@@ -40,7 +41,8 @@ export class Plugin {
       guardsLoaded = true;
       preloadGuards();
     }
-    metrics ??= new CacheMetrics(pluginServerRegistry('aigw-semantic-cache'));
+    metrics ??= new CacheMetrics(pluginServerRegistry(PLUGIN));
+    this.metrics = metrics;
     this.handler = new SemanticCacheHandler(
       config,
       redisCacheBackend(config.redis_url, metrics),
@@ -51,6 +53,6 @@ export class Plugin {
   }
 
   async access(kong: Kong): Promise<void> {
-    return this.handler.access(kong);
+    return this.metrics.timed('access', () => this.handler.access(kong));
   }
 }

@@ -1,10 +1,17 @@
 /**
  * What the cache's lookups did, on this plugin server's registry (lib/metrics/plugin-server.ts).
  * Labels are bounded: result, kind, guard, stage and the model group (the gateway's configured
- * names, never a client's free text: a miss is counted without it).
+ * names, never a client's free text: a miss is counted without it). A hit is a request the cache
+ * answered: counted in aigw_requests_total and in Kong's kong_ai_llm_requests_total ("Hit").
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { StoreName } from '../../lib/metrics/gateway-series';
+import { KongAiSeries, kongAiLabels } from '../../lib/metrics/kong-ai';
+import { NO_SUBJECT, type Subject, subjectLabels } from '../../lib/metrics/labels';
+import { PluginMetrics } from '../../lib/metrics/plugin-metrics';
 import type { IndexStats } from '../../lib/semantic-cache/index';
+
+export const PLUGIN = 'aigw-semantic-cache';
 
 export type LookupResult = 'hit' | 'miss' | 'bypass' | 'refresh';
 /** How far the lookup went: exact only, or exact then semantic; none for a bypass. */
@@ -12,17 +19,35 @@ export type LookupKind = 'exact' | 'semantic' | 'none';
 /** Where a lookup failed open. */
 export type FailOpenStage = 'exact' | 'embedding' | 'semantic' | 'lookup';
 
-export class CacheMetrics {
+/** The store call behind each stage that can fail (a failed lookup as a whole names none). */
+const STAGE_STORE: Readonly<Record<FailOpenStage, [StoreName, string] | null>> = {
+  exact: ['redis', 'cache_get'],
+  embedding: ['inference', 'embed'],
+  semantic: ['redis', 'cache_search'],
+  lookup: null,
+};
+
+/** A hit as the metrics see it: the answer's model group, the request's path and stream, who asked. */
+export interface HitLabels {
+  path: string;
+  model: string;
+  stream: boolean;
+  subject?: Subject;
+}
+
+export class CacheMetrics extends PluginMetrics {
   private readonly lookups: Counter<'result' | 'kind'>;
   private readonly lookupSeconds: Histogram<'result'>;
   private readonly vetoes: Counter<'guard'>;
   private readonly similarity: Histogram<'kind'>;
-  private readonly saved: Counter<'model'>;
-  private readonly failOpen: Counter<'stage'>;
+  private readonly saved: Counter<'model' | 'team' | 'key'>;
+  private readonly kong: KongAiSeries;
   private readonly indexes: Array<() => IndexStats> = [];
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, env: NodeJS.ProcessEnv = process.env) {
+    super(PLUGIN, registry, env);
     const registers = [registry];
+    this.kong = new KongAiSeries(registry);
     this.lookups = new Counter({
       name: 'aigw_cache_lookups_total',
       help: 'Semantic cache lookups by result (hit, miss, bypass, refresh) and how far they went (exact, semantic, none)',
@@ -52,13 +77,7 @@ export class CacheMetrics {
     this.saved = new Counter({
       name: 'aigw_cache_saved_usd_total',
       help: 'What the answers served from the cache cost when they were first bought, in USD, by model',
-      labelNames: ['model'] as const,
-      registers,
-    });
-    this.failOpen = new Counter({
-      name: 'aigw_cache_fail_open_total',
-      help: 'Lookups that became a miss because Redis, the sidecar or the embedder failed, by stage',
-      labelNames: ['stage'] as const,
+      labelNames: ['model', 'team', 'key'] as const,
       registers,
     });
     const indexes = this.indexes;
@@ -82,17 +101,33 @@ export class CacheMetrics {
     this.lookupSeconds.observe({ result }, seconds);
   }
 
-  hit(kind: 'exact' | 'semantic', similarity: number, model: string, savedNano: number | null): void {
+  /** A hit answered: the request, Kong's hit, the similarity and what it saved. */
+  hit(kind: 'exact' | 'semantic', similarity: number, hit: HitLabels, savedNano: number | null): void {
+    const subject = hit.subject ?? NO_SUBJECT;
+    this.answered({ path: hit.path, status: 200, code: null, model: hit.model, stream: hit.stream, subject });
+    this.kong.record(
+      kongAiLabels('', hit.model, { cache_status: 'Hit', vector_db: 'redis', embeddings_provider: kind === 'semantic' ? 'aigw-inference' : '' }),
+      {
+        costUsd: null,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        latencyMs: null,
+      },
+    );
     this.similarity.observe({ kind }, similarity);
-    if (savedNano !== null && savedNano > 0) this.saved.inc({ model }, savedNano / 1e9);
+    if (savedNano !== null && savedNano > 0) this.saved.inc({ model: hit.model, ...subjectLabels(subject, this.keyMode) }, savedNano / 1e9);
   }
 
   veto(guard: string): void {
     this.vetoes.inc({ guard });
   }
 
-  failedOpen(stage: FailOpenStage): void {
-    this.failOpen.inc({ stage });
+  /** A lookup became a miss because a store failed: a fail-open event, and the store's error. */
+  lookupFailedOpen(stage: FailOpenStage): void {
+    this.failedOpen(stage);
+    const store = STAGE_STORE[stage];
+    if (store) this.storeError(...store);
   }
 
   /** Reports an index's size in the index gauges. */

@@ -18,7 +18,10 @@ export interface AdmissionInput {
   tokenLimits: boolean;
 }
 
-export type Admission = { ok: true; headers: Record<string, string>; slotTaken: boolean } | { ok: false; error: GatewayError };
+/** A refusal names the limit that refused it (the `policy` of aigw_policy_refusals_total). */
+export type Admission =
+  | { ok: true; headers: Record<string, string>; slotTaken: boolean }
+  | { ok: false; error: GatewayError; limit: 'parallel' | 'rpm' | 'tpm' };
 
 /** The key's and its team's per-minute limits; without token limits, requests per minute only. */
 export function rateSubjects(record: KeyRecord, tokenLimits = true): RateSubject[] {
@@ -51,7 +54,7 @@ export async function admit(redis: Redis, input: AdmissionInput, later: Eventual
     if (!lease.acquired) {
       const retryAfter = String(retryAfterSeconds(lease.retryAfterMs ?? 1000));
       const message = `Too many parallel requests for this key (limit ${parallel.maxParallel}). Retry when one finishes.`;
-      return { ok: false, error: gatewayError(429, message, 'parallel_limit_exceeded', null, { 'retry-after': retryAfter }) };
+      return { ok: false, error: gatewayError(429, message, 'parallel_limit_exceeded', null, { 'retry-after': retryAfter }), limit: 'parallel' };
     }
     slotTaken = true;
   }
@@ -73,5 +76,5 @@ export async function admit(redis: Redis, input: AdmissionInput, later: Eventual
   const message = decision.neverAdmissible
     ? `This request can never fit the ${who}'s ${what}-per-minute limit.`
     : `Rate limit reached for ${what} per minute on this ${who}. Please retry after the time in the Retry-After header.`;
-  return { ok: false, error: gatewayError(429, message, 'rate_limit_exceeded', null, headers) };
+  return { ok: false, error: gatewayError(429, message, 'rate_limit_exceeded', null, headers), limit: what === 'tokens' ? 'tpm' : 'rpm' };
 }

@@ -9,12 +9,12 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { ADMIN_MAX_BODY_BYTES, type AdminIdentity } from '../../lib/admin-identity';
 import { hashKey } from '../../lib/api-keys';
-import { type GatewayError, gatewayError } from '../../lib/errors';
+import { clientFormatOf, type GatewayError, gatewayError } from '../../lib/errors';
 import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
 import { IDENTITY_CTX_KEY, type KeyRecord, modelPolicyOf, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
-import { exitWith, requestFormat } from '../../lib/kong/respond';
+import { exitWith, requestPath } from '../../lib/kong/respond';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
 import type { Tracing } from '../../lib/observability/tracing';
@@ -33,6 +33,7 @@ import { extractCredential, hasUrlKey } from './credentials';
 import { KeyCache } from './key-cache';
 import { lookupKey } from './key-lookup';
 import { LastUsedRecorder } from './last-used';
+import { type RefusalContext, virtualKeyMetrics } from './metrics';
 import { budgetSubjects, keyStateRefusal, resolveModel, teamCacheOf } from './policy';
 
 /** An admin identity only has to survive the hop from Kong to the control API. */
@@ -103,6 +104,7 @@ export class VirtualKeyHandler {
   private readonly lastUsed: LastUsedRecorder;
   private readonly consumers = new Map<string, { consumer: KongConsumer | null; at: number }>();
   private readonly tracing: Tracing = pluginTracing('aigw-virtual-key');
+  private readonly metrics = virtualKeyMetrics();
 
   constructor(private readonly config: VirtualKeyConfig) {
     this.cache = cacheFor(config);
@@ -115,20 +117,25 @@ export class VirtualKeyHandler {
     const startedAt = Date.now();
     let error: GatewayError | null;
     let trace: PluginTrace | null = null;
+    // What the refusal's metrics may know: the key once verified, the limit that refused it.
+    const seen: RefusalContext = {};
     try {
       const headers = await kong.request.getHeaders();
       // The client's traceparent is continued (or a trace started): the first span of the request.
       trace = PluginTrace.start(this.tracing, 'aigw-virtual-key', headers[TRACEPARENT_HEADER]?.[0], startedAt);
-      error = await this.authorize(kong, headers, trace);
+      error = await this.authorize(kong, headers, seen, trace);
     } catch (thrown) {
       await kong.log.err(`aigw-virtual-key could not verify the request: ${(thrown as Error).message}`);
       error = UNVERIFIED;
     }
     trace?.end(error);
     if (!error) return;
-    const format = await requestFormat(kong);
+    // The path is read only when refusing, so an admitted request pays no round trip for it.
+    const path = await requestPath(kong);
+    const format = clientFormatOf(path);
     // Google's API takes a key in the URL (?key=): refused, and told why; the query is read only then.
     if (error === MISSING_KEY && format === 'google' && hasUrlKey((await kong.request.getRawQuery()) ?? '')) error = URL_KEY;
+    this.metrics.refusal(path, error, seen);
     return exitWith(kong, format, error);
   }
 
@@ -138,7 +145,7 @@ export class VirtualKeyHandler {
     if (identity) finishRequest(this.redis, identity, Date.now());
   }
 
-  private async authorize(kong: Kong, headers: MultiMap, trace: PluginTrace | null): Promise<GatewayError | null> {
+  private async authorize(kong: Kong, headers: MultiMap, seen: RefusalContext, trace: PluginTrace | null): Promise<GatewayError | null> {
     const credential = extractCredential(headers);
     if (!credential) return MISSING_KEY;
     const auth = trace?.decision('auth');
@@ -147,6 +154,7 @@ export class VirtualKeyHandler {
     if (!verified.ok) return verified.error;
     const record = verified.record;
     trace?.span.setAttributes({ 'aigw.key_id': record.id, 'aigw.team_id': record.teamId ?? '' });
+    seen.record = record;
     this.lastUsed.seen(record.id);
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
@@ -174,9 +182,15 @@ export class VirtualKeyHandler {
     const promptTokens = body && needsTokens ? estimatePromptTokens(body) : 0;
     const leaseMs = this.config.parallel_lease_seconds * 1000;
     const limits = trace?.decision('limits');
-    const admission = await admit(this.redis, { requestId, record, promptTokens, now, leaseMs, tokenLimits });
+    const admission = await admit(this.redis, { requestId, record, promptTokens, now, leaseMs, tokenLimits }).catch((error: unknown) => {
+      this.metrics.storeError('redis', 'admission');
+      throw error;
+    });
     if (limits) trace!.decided(limits, admission.ok ? null : admission.error, { 'aigw.limits.subjects': subjects.length, 'aigw.budgets': budgets.length });
-    if (!admission.ok) return admission.error;
+    if (!admission.ok) {
+      if (admission.limit !== 'parallel') seen.rateLimit = admission.limit;
+      return admission.error;
+    }
     if (Object.keys(admission.headers).length > 0) await kong.response.setHeaders(admission.headers);
 
     // One value for aigw-proxy and for this plugin's log phase (which frees the slot).
@@ -189,6 +203,7 @@ export class VirtualKeyHandler {
       keyAlias: record.keyAlias,
       role: record.role,
       teamId: record.teamId,
+      teamName: record.team?.name ?? null,
       userId: record.userId,
       model: model ?? '',
       promptTokensEstimate: promptTokens,
@@ -212,6 +227,7 @@ export class VirtualKeyHandler {
       pool: this.pool,
       redisTtlSeconds: this.config.redis_cache_ttl_seconds,
       redisNegativeTtlSeconds: Math.max(1, this.config.negative_cache_ttl_seconds),
+      onStoreError: (store, operation) => this.metrics.storeError(store, operation),
     });
     if (lookup.status === 'unavailable') throw new Error(`key stores unavailable: ${lookup.reason}`);
     if (lookup.status === 'unknown') return { ok: false, error: UNKNOWN_KEY };

@@ -3,6 +3,7 @@ import type { Kong } from '../../lib/kong/pdk';
 import { GATEWAY_VERSION } from '../../lib/version';
 import type { VirtualKeyConfig } from './config';
 import { VirtualKeyHandler } from './handler';
+import { virtualKeyMetrics } from './metrics';
 
 export { Schema } from './schema';
 export const Version = GATEWAY_VERSION;
@@ -17,10 +18,10 @@ export class Plugin {
   }
 
   async access(kong: Kong): Promise<void> {
-    return this.handler.access(kong);
+    return virtualKeyMetrics().timed('access', () => this.handler.access(kong));
   }
 
   async log(kong: Kong): Promise<void> {
-    return this.handler.log(kong);
+    return virtualKeyMetrics().timed('log', () => this.handler.log(kong));
   }
 }

@@ -19,6 +19,8 @@ export interface LookupDeps {
   pool: Pool | null;
   redisTtlSeconds: number;
   redisNegativeTtlSeconds: number;
+  /** Told when a store call fails (metrics): Redis here is a cache, PostgreSQL the system of record. */
+  onStoreError?: (store: 'redis' | 'postgres', operation: string) => void;
 }
 
 /** What older versions stored for an unknown key. */
@@ -59,6 +61,7 @@ async function fromRedis(hash: string, deps: LookupDeps): Promise<Lookup | null>
     deps.cache.set(hash, entry.record);
     return found(entry.record);
   } catch {
+    deps.onStoreError?.('redis', 'key_lookup');
     return null; // Redis is a cache here: PostgreSQL still decides.
   }
 }
@@ -82,6 +85,7 @@ export async function lookupKey(hash: string, deps: LookupDeps): Promise<Lookup>
     remember(hash, record, deps);
     return found(record);
   } catch (error) {
+    deps.onStoreError?.('postgres', 'key_lookup');
     const fresh = deps.cache.getFreshPositive(hash);
     if (fresh) return { status: 'found', record: fresh };
     return { status: 'unavailable', reason: (error as Error).message };

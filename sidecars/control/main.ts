@@ -8,6 +8,7 @@ import { CacheStore } from '../../lib/semantic-cache/store';
 import { redisFor } from '../../lib/store-clients';
 import { loadControlConfig } from './config';
 import { type Invalidator, NoInvalidator, RedisInvalidator } from './invalidate';
+import { ControlMetrics } from './metrics';
 import { startControl } from './server';
 
 async function main(): Promise<void> {
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
     invalidator = new NoInvalidator();
   }
   const cache = config.redisUrl ? new CacheStore(redisFor(config.redisUrl)) : null;
-  const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log, cache });
+  const metrics = new ControlMetrics(pool);
+  const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log, cache, metrics });
   log.info('control API listening', { url: control.url });
   exitOnSignal(() => control.close().then(() => Promise.all([invalidator.close(), pool.end()])));
 }

@@ -8,6 +8,8 @@ import * as teams from './routes/teams';
 
 interface Route {
   method: string;
+  /** The route as written here (`/admin/keys/:id`): the metrics' `route` label. */
+  path: string;
   pattern: RegExp;
   handler: Handler;
 }
@@ -15,6 +17,7 @@ interface Route {
 const ID = '([^/]+)';
 const route = (method: string, path: string, handler: Handler): Route => ({
   method,
+  path,
   pattern: new RegExp(`^${path.replace(':id', ID)}/?$`),
   handler,
 });
@@ -37,7 +40,7 @@ const ROUTES: Route[] = [
   route('POST', '/admin/cache/purge', cache.cachePurgeRoute),
 ];
 
-export type Match = { handler: Handler; params: Record<string, string> } | { methodNotAllowed: true } | null;
+export type Match = { handler: Handler; params: Record<string, string>; route: string } | { methodNotAllowed: true; route: string } | null;
 
 /** A path segment decoded; a malformed escape (`%ZZ`, a cut UTF-8 sequence) is the caller's error. */
 function decodeSegment(segment: string): string {
@@ -49,12 +52,12 @@ function decodeSegment(segment: string): string {
 }
 
 export function matchRoute(method: string, path: string): Match {
-  let pathKnown = false;
+  let known: string | null = null;
   for (const r of ROUTES) {
     const m = r.pattern.exec(path);
     if (!m) continue;
-    pathKnown = true;
-    if (r.method === method) return { handler: r.handler, params: m[1] !== undefined ? { id: decodeSegment(m[1]) } : {} };
+    known = r.path;
+    if (r.method === method) return { handler: r.handler, params: m[1] !== undefined ? { id: decodeSegment(m[1]) } : {}, route: r.path };
   }
-  return pathKnown ? { methodNotAllowed: true } : null;
+  return known ? { methodNotAllowed: true, route: known } : null;
 }

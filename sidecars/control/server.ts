@@ -16,6 +16,7 @@ import { AdminVerifier } from './auth';
 import type { ControlContext } from './context';
 import { parseJson, readRawBody, sendJson } from './http';
 import type { Invalidator } from './invalidate';
+import { type ControlMetrics, methodLabel } from './metrics';
 import { matchRoute } from './router';
 
 export interface ControlServerOptions {
@@ -26,6 +27,13 @@ export interface ControlServerOptions {
   invalidator: Invalidator;
   log: Logger;
   cache?: CacheStore | null;
+  /** Served on GET /metrics (this port only: Kong routes /admin here, nothing else). */
+  metrics?: ControlMetrics;
+}
+
+/** The route a request matched, for the metrics: the router's pattern, never the raw path. */
+interface Seen {
+  route: string;
 }
 
 export interface RunningControl {
@@ -50,11 +58,26 @@ async function health(ctx: ControlContext, res: ServerResponse): Promise<void> {
   });
 }
 
-async function handle(ctx: ControlContext, verifier: AdminVerifier, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveMetrics(metrics: ControlMetrics, res: ServerResponse): Promise<void> {
+  const text = await metrics.registry.metrics();
+  res.writeHead(200, { 'content-type': metrics.registry.contentType });
+  res.end(text);
+}
+
+async function handle(
+  ctx: ControlContext,
+  verifier: AdminVerifier,
+  req: IncomingMessage,
+  res: ServerResponse,
+  seen: Seen,
+  metrics?: ControlMetrics,
+): Promise<void> {
   // Routed on the path as received: Kong has already normalised it, and anything else is no route.
   const { path, query } = splitTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
+  if (path === '/healthz' || path === '/metrics') seen.route = path;
   if (path === '/healthz' && method === 'GET') return health(ctx, res);
+  if (path === '/metrics' && method === 'GET' && metrics) return serveMetrics(metrics, res);
   if (path !== '/admin' && !path.startsWith('/admin/')) {
     throw new ApiError(404, `Unknown path ${path}`, 'unknown_url');
   }
@@ -62,6 +85,7 @@ async function handle(ctx: ControlContext, verifier: AdminVerifier, req: Incomin
   const body = await readRawBody(req);
   const admin = verifier.accept(opened, { method, target: req.url ?? '/', body });
   const match = matchRoute(method, path);
+  if (match) seen.route = match.route;
   if (!match) throw new ApiError(404, `Unknown path ${path}`, 'unknown_url');
   if ('methodNotAllowed' in match) throw new ApiError(405, `${method} is not allowed on ${path}`, 'method_not_allowed');
   const result = await match.handler(ctx, { params: match.params, query: new URLSearchParams(query), body: async () => parseJson(body), admin });
@@ -73,7 +97,8 @@ export async function startControl(opts: ControlServerOptions): Promise<RunningC
   const verifier = new AdminVerifier(opts.planSecret);
   const serveControl = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
-    handle(ctx, verifier, req, res)
+    const seen: Seen = { route: 'unmatched' };
+    handle(ctx, verifier, req, res, seen, opts.metrics)
       .catch((error: unknown) => {
         const answer = (e: ApiError): void => {
           if (!res.headersSent) sendJson(res, e.status, e.body());
@@ -90,6 +115,7 @@ export async function startControl(opts: ControlServerOptions): Promise<RunningC
         answer(new ApiError(500, 'Internal error in the control API', 'internal_error'));
       })
       .finally(() => {
+        opts.metrics?.request(seen.route, methodLabel(req.method), res.statusCode);
         opts.log.debug('control request', { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Date.now() - started });
       });
   };

@@ -16,6 +16,12 @@ export class InferenceMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly modelErrors = new Counter({
+    name: 'aigw_inference_model_errors_total',
+    help: 'Models that failed to load (the sidecar serves on without them), by model',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({ name: 'aigw_inference_queue_depth', help: 'Requests waiting for a worker', registers: [this.registry] });
   readonly requests = new Counter({
     name: 'aigw_inference_requests_total',
@@ -45,7 +51,8 @@ export class InferenceMetrics {
   readonly workers = new Gauge({ name: 'aigw_inference_workers', help: 'Model worker threads running', registers: [this.registry] });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'aigw_inference_' });
+    // Unprefixed, as every process's: one event-loop and memory panel covers them all.
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /** The current value of a counter or gauge series (tests and the bench read it). */

@@ -164,7 +164,10 @@ export async function startInferenceServer(options: InferenceServerOptions): Pro
     models.set(s.id, { kind: s.kind, ok: s.ok, error: s.error });
     metrics.modelLoadSeconds.set({ model: s.id, loaded: String(s.ok) }, s.loadSeconds);
     if (s.ok) log.info('model loaded', { model: s.id, kind: s.kind, seconds: Number(s.loadSeconds.toFixed(3)) });
-    else log.error('model failed to load', { model: s.id, kind: s.kind, error: s.error });
+    else {
+      metrics.modelErrors.inc({ model: s.id });
+      log.error('model failed to load', { model: s.id, kind: s.kind, error: s.error });
+    }
   }
   for (const [id, m] of models) health.setStatus(modelHealthName(id), m.ok ? 'SERVING' : 'NOT_SERVING');
   pool = starting;

@@ -254,6 +254,7 @@ async function streamAnswer(
   const assembled = reading.kind === 'responses' ? assembler && responseToCompletion(source.answer?.()) : assembler?.completion();
   if (assembled) settlement.noteAnswer(assembled);
   await settlement.charge(target, usage, result.outcome);
+  settlement.noteInterToken(result.interTokenMs ?? null);
   settlement.record(target, 200, result.outcome, usage, result.firstByteAt);
   return answered(result.firstByteAt, usage);
 }

@@ -12,6 +12,7 @@ import type { PlanTarget, RoutePlan } from '../../lib/plan';
 import { costNano } from '../../lib/pricing';
 import { spendSince } from '../../lib/store/ledger';
 import type { LedgerWriter } from '../../lib/store/ledger-writer';
+import type { RelayMetrics } from './metrics';
 import type { TokenUsage, UsageOutcome, UsageRecord } from './usage';
 
 /** How long an undelivered settlement is retried (reservation records are kept 24 h). */
@@ -41,6 +42,7 @@ export class RelayBilling {
     private readonly ledger: LedgerWriter | null,
     private readonly log: Logger,
     private readonly later: Eventually = eventually,
+    private readonly metrics?: RelayMetrics,
   ) {}
 
   /** Charges the request once; returns the cost in nano-USD (null = unknown price). */
@@ -58,6 +60,7 @@ export class RelayBilling {
           this.spentInLedger(subject),
         );
       await settle().catch((error: unknown) => {
+        this.metrics?.storeError('redis', 'budget_settle');
         // Settles are idempotent: keep delivering it (a late settle still charges the windows its
         // reservation named), so the budget counter never forgets spend the ledger records.
         this.log.error('budget settlement failed; retrying in the background', { requestId: plan.requestId, error: (error as Error).message });
@@ -68,7 +71,10 @@ export class RelayBilling {
     // A rate correction is not idempotent and not money: one attempt.
     await new RateLimiter(redis)
       .addTokens(billing.rateSubjects, actualTokens - billing.promptTokensEstimate, { admittedAt: billing.admittedAt })
-      .catch((error: unknown) => this.log.warn('token-rate correction failed', { requestId: plan.requestId, error: (error as Error).message }));
+      .catch((error: unknown) => {
+        this.metrics?.storeError('redis', 'rate_correction');
+        this.log.warn('token-rate correction failed', { requestId: plan.requestId, error: (error as Error).message });
+      });
     return charge;
   }
 

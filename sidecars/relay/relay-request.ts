@@ -23,6 +23,7 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   const admitted = await admit(req, res, path, format, deps);
   if (!admitted.ok) {
     trace?.refused(admitted.error);
+    deps.metrics?.refused(path, admitted.error);
     return sendError(res, format.name, admitted.error);
   }
   admitted.value.trace = trace;

@@ -10,7 +10,7 @@ import type { Logger } from '../../lib/log';
 import type { PlanTarget } from '../../lib/plan';
 import type { RelayRequest } from './admit';
 import { attempt } from './attempt';
-import { type Answered, type Attempt, type AttemptFailure, type AttemptOutcome, wrapAttempt } from './attempt-outcome';
+import { type Answered, type Attempt, type AttemptFailure, type AttemptOutcome, type AttemptWrapper, wrapAttempt } from './attempt-outcome';
 import type { RelayDeps } from './deps';
 import { withAttemptMetrics } from './metrics';
 import { decide } from './retry-policy';
@@ -27,19 +27,33 @@ export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn:
     (target) => attemptOn(request, target, settlement, deps),
     withAttemptMetrics(deps.metrics, plan),
     withTargetFeedback(deps.feedback, plan.requestId),
+    withProviderTime(settlement),
     ...(request.trace ? [request.trace.attemptSpans()] : []),
   );
   if (plan.routing) deps.log.debug('routing', { requestId: plan.requestId, model: plan.model, ...plan.routing });
   const end = await walkPlan(request, tryTarget, deps.log);
   if (end.kind === 'client_gone') return clientGone(settlement, end.target, end.providerAccepted);
+  if (end.kind === 'failed' && end.exhausted) deps.metrics?.allTargetsFailed(plan.model);
   return end.kind === 'failed' ? givenUp(settlement, end.target, end.failure) : null;
+}
+
+/** The time each attempt spends is the provider's: the rest of the request's time is the gateway's overhead. */
+function withProviderTime(settlement: Settlement): AttemptWrapper {
+  return (next) => async (target, position) => {
+    settlement.attemptStarted();
+    try {
+      return await next(target, position);
+    } finally {
+      settlement.attemptEnded();
+    }
+  };
 }
 
 /** How a walk along the plan ended: a target answered, the client left, or the last failure stands. */
 export type WalkEnd =
   | { kind: 'answered'; target: PlanTarget; answered: Answered }
   | { kind: 'client_gone'; target: PlanTarget; providerAccepted: boolean }
-  | { kind: 'failed'; target: PlanTarget; failure: AttemptFailure };
+  | { kind: 'failed'; target: PlanTarget; failure: AttemptFailure; exhausted?: boolean };
 
 /** Each target in the plan's order, each retried as the policy allows, failing over to the next, until one answers. */
 export async function walkPlan(request: RelayRequest, tryTarget: Attempt, log: Logger): Promise<WalkEnd> {
@@ -73,7 +87,8 @@ export async function walkPlan(request: RelayRequest, tryTarget: Attempt, log: L
   }
   // verifyPlan admits no plan without targets, so a walk always ends in one of the returns.
   if (!last) throw new Error(`route plan ${plan.requestId} has no target`);
-  return { kind: 'failed', ...last };
+  // Every target was tried and failed over from: the model is down for this request.
+  return { kind: 'failed', ...last, exhausted: true };
 }
 
 /**

@@ -45,14 +45,19 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const pools = new UpstreamPools();
   const { redisUrl, databaseUrl } = options.config;
   const pool = databaseUrl ? pgFor(databaseUrl) : null;
-  const ledger = pool ? new LedgerWriter(pool, log) : null;
+  const metrics = options.metrics;
+  const ledger = pool ? new LedgerWriter(pool, log, { onWriteFailure: () => metrics?.ledgerWriteFailed() }) : null;
+  if (ledger) metrics?.watchLedger(() => ledger.pending);
   const redis = redisUrl ? redisFor(redisUrl) : null;
-  const billing = new RelayBilling(redis, pool, ledger, log);
+  const billing = new RelayBilling(redis, pool, ledger, log, undefined, metrics);
   const feedback = new TargetFeedback(redis, log, options.metrics);
   const slots = new ParallelSlots(redis, log);
   const usedPlans = new SingleUse();
   // Cache fills go to the same Redis the plugins read; without Redis nothing is cached.
-  const countFill = (model: string, result: string): void => options.metrics?.cacheFill(model, result);
+  const countFill = (model: string, result: string): void => {
+    options.metrics?.cacheFill(model, result);
+    if (result === 'failed') options.metrics?.storeError('redis', 'cache_fill');
+  };
   const cacheFill = redis ? new RelayCacheFill(storeWriter(new CacheStore(redis)), log, countFill) : null;
   const responsesTtl = options.config.responsesTtlSeconds ?? RESPONSES_TTL_SECONDS_DEFAULT;
   const responses = redis && responsesTtl > 0 ? { store: new ResponseStore(redis), ttlSeconds: responsesTtl } : null;

@@ -27,6 +27,11 @@ export class Settlement {
   /** The prompt estimate, counted at most once per request. */
   private promptEstimate: number | undefined;
 
+  /** Time spent in finished attempts, and when the one under way began (ms, performance.now()). */
+  private providerMs = 0;
+  private attemptStartedAt: number | null = null;
+  private interTokenMs: number | null | undefined;
+
   constructor(
     private readonly request: RelayRequest,
     private readonly billing: RelayBilling,
@@ -61,10 +66,32 @@ export class Settlement {
     return this.promptEstimate;
   }
 
+  /** An attempt on a provider begins or ends: the time between is the provider's, not the gateway's. */
+  attemptStarted(): void {
+    this.attemptStartedAt = performance.now();
+  }
+
+  attemptEnded(): void {
+    if (this.attemptStartedAt !== null) this.providerMs += performance.now() - this.attemptStartedAt;
+    this.attemptStartedAt = null;
+  }
+
+  /** A stream's mean gap between content chunks (stream-engine.ts). */
+  noteInterToken(ms: number | null): void {
+    this.interTokenMs = ms;
+  }
+
+  /** Provider time so far, the attempt under way included (an answer is recorded before its attempt returns). */
+  private providerTime(): number {
+    return this.providerMs + (this.attemptStartedAt === null ? 0 : performance.now() - this.attemptStartedAt);
+  }
+
   record(target: PlanTarget, status: number, outcome: UsageOutcome, usage: TokenUsage | null, firstByteAt: number | null): void {
     const { plan } = this.request;
     const entry: UsageRecord = {
       ...usageRecord(this.request, target, { status, outcome, usage, firstByteAt, costNano: this.costNano ?? null }),
+      providerMs: this.providerTime(),
+      ...(this.interTokenMs !== undefined ? { interTokenMs: this.interTokenMs } : {}),
       ...(plan.compression ? { compression: compressionSavings(plan.compression, target) } : {}),
     };
     this.sink.record(entry);
@@ -104,6 +131,9 @@ export function usageRecord(request: RelayRequest, target: PlanTarget, result: R
     costNano: result.costNano,
     keyId: plan.billing?.keyId ?? null,
     teamId: plan.billing?.teamId ?? null,
+    teamName: plan.billing?.teamName ?? null,
+    keyAlias: plan.billing?.keyAlias ?? null,
+    clientFormat: request.format.name,
   };
 }
 
@@ -115,5 +145,6 @@ export function compressionSavings(report: CompressionReport, target: PlanTarget
     outcome: report.outcome,
     tokensSaved: saved,
     savedNano: target.pricing ? inputSavingsNano(saved, target.pricing) : null,
+    ...(report.outcome === 'compressed' && report.originalTokens > 0 ? { ratio: report.compressedTokens / report.originalTokens } : {}),
   };
 }

@@ -235,7 +235,23 @@ export interface StreamFailure {
 
 export type StreamResult =
   | { committed: false; failure: StreamFailure }
-  | { committed: true; outcome: UsageOutcome; usage: TokenUsage | null; firstByteAt: number | null };
+  | { committed: true; outcome: UsageOutcome; usage: TokenUsage | null; firstByteAt: number | null; interTokenMs?: number | null };
+
+/** When content chunks arrived: a stream's inter-token latency is the mean gap between them. */
+class ContentClock {
+  private first: number | null = null;
+  private last = 0;
+  private chunks = 0;
+  tick(now: number): void {
+    this.first ??= now;
+    this.last = now;
+    this.chunks++;
+  }
+  /** Null with fewer than two content chunks: no gap to measure. */
+  meanGapMs(): number | null {
+    return this.first === null || this.chunks < 2 ? null : (this.last - this.first) / (this.chunks - 1);
+  }
+}
 
 /** A provider's error after the answer began, as recorded: an overload (503: a 529, Anthropic's overloaded_error) says so. */
 function interruptedBy(error: MappedError): UsageOutcome {
@@ -250,6 +266,7 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
   let usage: TokenUsage | null = null;
   let done = false;
   let firstByteAt: number | null = null;
+  const clock = new ContentClock();
 
   // Output of one upstream chunk is written at once: one write, one packet, not one per event.
   let pending = '';
@@ -286,6 +303,7 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
       }
     }
     if (out.done) done = true;
+    if (out.content) clock.tick(performance.now());
     if (out.refused) return { kind: out.refused.error.kind, message: out.refused.error.message, refused: out.refused };
     if (out.error)
       return 'kind' in out.error ? { kind: out.error.kind, message: out.error.message, error: out.error } : { kind: 'server', message: out.error.message };
@@ -296,19 +314,25 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
   /** The answer began: it ends with an error event, the provider's own error when it reported one. */
   const interrupted = (message: string, providerError?: MappedError): StreamResult => {
     if (!res.destroyed) res.end(pending + io.encoder.error(providerError ?? gatewayError(502, message, 'upstream_stream_interrupted')));
-    return { committed: true, outcome: providerError ? interruptedBy(providerError) : 'stream_interrupted', usage, firstByteAt };
+    return {
+      committed: true,
+      outcome: providerError ? interruptedBy(providerError) : 'stream_interrupted',
+      usage,
+      firstByteAt,
+      interTokenMs: clock.meanGapMs(),
+    };
   };
 
   try {
     for await (const chunk of body) {
       const failure = await consume(source.push(chunk as Buffer));
       if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`, failure.error) : { committed: false, failure };
-      if (res.destroyed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt };
+      if (res.destroyed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt, interTokenMs: clock.meanGapMs() };
     }
     const failure = await consume(source.end());
     if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`, failure.error) : { committed: false, failure };
   } catch (error) {
-    if (res.destroyed && committed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt };
+    if (res.destroyed && committed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt, interTokenMs: clock.meanGapMs() };
     const message = (error as Error).message;
     if (!committed) return { committed: false, failure: { kind: 'stream_cut', message } };
     return interrupted(`The provider's stream failed mid-answer: ${message}`);
@@ -320,5 +344,5 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
   if (!committed) commit();
   await flush();
   res.end();
-  return { committed: true, outcome: 'ok', usage, firstByteAt };
+  return { committed: true, outcome: 'ok', usage, firstByteAt, interTokenMs: clock.meanGapMs() };
 }

@@ -67,7 +67,10 @@ export class TargetFeedback {
   }
 
   private quietly(work: Promise<unknown>): void {
-    work.catch((error: unknown) => this.log.debug('target stats update failed', { error: (error as Error).message }));
+    work.catch((error: unknown) => {
+      this.metrics?.storeError('redis', 'target_stats');
+      this.log.debug('target stats update failed', { error: (error as Error).message });
+    });
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CompressionOutcome } from '../../lib/compression/report';
+import type { ClientFormatName } from '../../lib/errors';
 import type { Usage } from '../../lib/openai-types';
 
 export interface TokenUsage {
@@ -40,6 +41,15 @@ export interface UsageRecord {
   costNano: number | null;
   keyId: string | null;
   teamId: string | null;
+  /** The team's name and the key's alias (from the plan), for the metrics' `team` and `key` labels. */
+  teamName?: string | null;
+  keyAlias?: string | null;
+  /** The client's API (openai, anthropic, google), for the metrics' `client_format` label. */
+  clientFormat?: ClientFormatName;
+  /** Time spent waiting on providers, all attempts together (the rest of durationMs is the gateway's). */
+  providerMs?: number;
+  /** A stream's mean gap between content chunks; null when it had fewer than two, absent when not streamed. */
+  interTokenMs?: number | null;
   /** What prompt compression did, when it ran (aigw-prompt-compressor, via the plan). */
   compression?: CompressionSavings;
   startedAt: number;
@@ -55,6 +65,8 @@ export interface CompressionSavings {
   tokensSaved: number;
   /** Those tokens at the answering target's input price, nano-USD; null when the price is unknown. */
   savedNano: number | null;
+  /** Compressed ÷ original tokens of the text compressed; absent when it failed open. */
+  ratio?: number;
 }
 
 export interface UsageSink {

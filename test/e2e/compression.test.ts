@@ -314,7 +314,7 @@ local.describe('prompt compression through the gateway', () => {
     expect(spend.totals.compression_saved_usd).toBeGreaterThan(0);
     const metrics = await (await fetch(`${stack.relay.url}/metrics`)).text();
     expect(metrics).toMatch(/aigw_compression_tokens_saved_total\{model="gpt-4o-mini",method="question_aware"\} [1-9]/);
-    expect(metrics).toMatch(/aigw_compression_saved_usd_total\{model="claude-sonnet-4-6",method="structured"\} 0\.\d*[1-9]/);
+    expect(metrics).toMatch(/aigw_compression_saved_usd_total\{model="claude-sonnet-4-6",method="structured",team="[^"]*",key=""\} 0\.\d*[1-9]/);
   });
 
   test('a stopped sidecar: the original prompt goes on, the answer is normal, the header says why', async () => {

@@ -337,10 +337,10 @@ local.describe('metrics', () => {
     await recordFor(headers['x-kong-request-id']);
     const text = await (await fetch(relay.url + '/metrics')).text();
     expect(text).toMatch(/aigw_relay_requests_total\{[^}]*model="gpt-4o-mini"[^}]*outcome="ok"[^}]*\} \d+/);
-    expect(text).toMatch(/aigw_relay_tokens_total\{model="gpt-4o-mini",provider="openai",type="completion"\} \d+/);
+    expect(text).toMatch(/aigw_relay_tokens_total\{model="gpt-4o-mini",provider="openai",team="[^"]*",key="",type="completion"\} \d+/);
     expect(text).toMatch(/aigw_relay_requests_total\{[^}]*outcome="upstream_unreachable"[^}]*\} [1-9]/);
     expect(text).toContain('aigw_relay_first_byte_seconds_bucket');
-    expect(text).toMatch(/aigw_relay_cost_usd_total\{model="gpt-4o-mini",provider="openai"\} [0-9.e-]+/);
+    expect(text).toMatch(/aigw_relay_cost_usd_total\{model="gpt-4o-mini",provider="openai",team="[^"]*",key=""\} [0-9.e-]+/);
     expect(text).toContain('process_resident_memory_bytes');
   });
 });

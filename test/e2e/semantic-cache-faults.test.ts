@@ -29,6 +29,7 @@ let stack: DevStack;
 let metricsUrl: string;
 let client: OpenAI;
 let teamId: string;
+let teamName: string;
 const MODEL = 'gpt-4o-mini';
 
 beforeAll(async () => {
@@ -50,6 +51,7 @@ beforeAll(async () => {
   const key = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('cache-faults'), team: team.body.id });
   expect([team.status, key.status]).toEqual([201, 201]);
   teamId = team.body.id as string;
+  teamName = team.body.name as string;
   client = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: key.body.key as string, maxRetries: 0 });
 }, 120_000);
 
@@ -78,7 +80,7 @@ local.describe('the semantic cache with its Redis unreachable', () => {
     let text = await (await fetch(metricsUrl)).text();
     expect(await metric(text, 'aigw_cache_lookups_total{result="hit",kind="exact"}')).toBe(1);
     expect(await metric(text, 'aigw_cache_lookups_total{result="miss",kind="exact"}')).toBe(1);
-    expect(await metric(text, 'aigw_cache_saved_usd_total{model="gpt-4o-mini"}')).toBeGreaterThan(0);
+    expect(await metric(text, `aigw_cache_saved_usd_total{model="gpt-4o-mini",team="${teamName}",key=""}`)).toBeGreaterThan(0);
     expect(text).toMatch(/aigw_cache_lookup_seconds_bucket\{le="[\d.]+",result="hit"\} 1/);
     expect(text).toMatch(/nodejs_eventloop_lag_seconds/);
 
@@ -92,7 +94,7 @@ local.describe('the semantic cache with its Redis unreachable', () => {
     expect(stack.mock.requests).toHaveLength(1); // answered by the provider, not from the cache
     expect(Date.now() - started).toBeLessThan(5000); // the lookup gave up quickly
     text = await (await fetch(metricsUrl)).text();
-    expect(await metric(text, 'aigw_cache_fail_open_total{stage="exact"}')).toBeGreaterThanOrEqual(1);
+    expect(await metric(text, 'aigw_fail_open_total{component="aigw-semantic-cache",stage="exact"}')).toBeGreaterThanOrEqual(1);
 
     await gate.open();
     await waitFor(

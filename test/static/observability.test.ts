@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { PLUGIN_METRICS_PORTS_DEFAULT } from '../../lib/gateway-defaults';
+import { METRICS_KEY_LABEL_ENV } from '../../lib/metrics/labels';
 import { PLUGIN_METRICS_PORTS_ENV } from '../../lib/metrics/plugin-server';
 import { asRecord, describeRun, kongConf, parseYaml, readRepoFile, repoPath, requireTool, runTool, tempDir, writeTemp } from './static-helpers';
 
@@ -62,14 +63,32 @@ describe('Prometheus', () => {
     const kongEnv = asRecord(composeService('kong').environment, 'kong environment');
     const spec = String(kongEnv[PLUGIN_METRICS_PORTS_ENV]);
     expect(spec).toBe(PLUGIN_METRICS_PORTS_DEFAULT);
-    const ports = spec.split(',').map((pair) => pair.split('=')[1]);
-    expect(ports.length).toBeGreaterThan(0);
-    expect(jobsTargets('plugin-servers')).toEqual(ports.map((port) => `127.0.0.1:${port}`));
+    const pairs = spec.split(',').map((pair) => pair.split('='));
+    // Every plugin of ours has a port, and each target says whose it is.
+    expect(pairs.map(([plugin]) => plugin).sort()).toEqual(readdirSync(repoPath('plugins')).sort());
+    expect(pluginTargets()).toEqual(pairs.map(([plugin, port]) => ({ target: `127.0.0.1:${port}`, plugin })));
     expect(kongConf().get('nginx_main_env')).toContain(`env ${PLUGIN_METRICS_PORTS_ENV};`);
+    expect(kongConf().get('nginx_main_env')).toContain(`env ${METRICS_KEY_LABEL_ENV};`);
+  });
+
+  test("scrapes the control API's /metrics on CONTROL_PORT", () => {
+    const controlEnv = asRecord(composeService('control').environment, 'control environment');
+    expect(jobsTargets('control')).toEqual([`127.0.0.1:${String(controlEnv.CONTROL_PORT)}`]);
   });
 });
 
 const jobsTargets = (job: string): string[] => scrapeTargets()[job]?.targets ?? [];
+
+/** The plugin-servers job's targets, each with its `plugin` label. */
+function pluginTargets(): Array<{ target: string; plugin: unknown }> {
+  const config = asRecord(parseYaml(readRepoFile(PROMETHEUS_YML)), PROMETHEUS_YML);
+  const job = (config.scrape_configs as unknown[]).map((j) => asRecord(j, 'scrape config')).find((j) => j.job_name === 'plugin-servers');
+  return ((job?.static_configs ?? []) as unknown[]).flatMap((s) => {
+    const config = asRecord(s, 'static config');
+    const labels = asRecord(config.labels ?? {}, 'labels');
+    return (config.targets as unknown[]).map((target) => ({ target: String(target), plugin: labels.plugin }));
+  });
+}
 
 describe('Grafana provisioning', () => {
   const datasources = asRecord(parseYaml(readRepoFile('kong/observability/grafana/provisioning/datasources/prometheus.yml')), 'datasources');

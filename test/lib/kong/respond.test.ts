@@ -1,6 +1,6 @@
-import { gatewayError } from '../../../lib/errors';
+import { clientFormatOf, gatewayError } from '../../../lib/errors';
 import type { Kong } from '../../../lib/kong/pdk';
-import { exitWith, requestFormat } from '../../../lib/kong/respond';
+import { exitWith, requestPath } from '../../../lib/kong/respond';
 
 interface Exit {
   status: number;
@@ -37,7 +37,7 @@ describe('exitWith: the one way a plugin answers an error', () => {
 
   it("answers in Anthropic's shape, the code kept in the message", async () => {
     const { kong, exits } = fakeKong(Promise.resolve('/v1/messages'));
-    await exitWith(kong, await requestFormat(kong), limited);
+    await exitWith(kong, clientFormatOf(await requestPath(kong)), limited);
     expect(exits[0]).toEqual({
       status: 429,
       body: { type: 'error', error: { type: 'rate_limit_error', message: 'Slow down. (rate_limit_exceeded)' } },
@@ -45,9 +45,10 @@ describe('exitWith: the one way a plugin answers an error', () => {
     });
   });
 
-  it("requestFormat follows the path, and falls back to OpenAI's when the path cannot be read", async () => {
-    expect(await requestFormat(fakeKong(Promise.resolve('/v1/messages/batches')).kong)).toBe('anthropic');
-    expect(await requestFormat(fakeKong(Promise.resolve('/v1/embeddings')).kong)).toBe('openai');
-    expect(await requestFormat(fakeKong(Promise.reject(new Error('PDK raised'))).kong)).toBe('openai');
+  it("requestPath reads the path, and is empty (OpenAI's shape) when the path cannot be read", async () => {
+    expect(clientFormatOf(await requestPath(fakeKong(Promise.resolve('/v1/messages/batches')).kong))).toBe('anthropic');
+    expect(await requestPath(fakeKong(Promise.resolve('/v1/embeddings')).kong)).toBe('/v1/embeddings');
+    expect(await requestPath(fakeKong(Promise.reject(new Error('PDK raised'))).kong)).toBe('');
+    expect(clientFormatOf('')).toBe('openai');
   });
 });

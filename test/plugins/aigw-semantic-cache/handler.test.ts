@@ -35,6 +35,7 @@ const IDENTITY = {
   requestId: 'r1',
   keyId: 'k1',
   teamId: 't1',
+  teamName: 'search',
   model: 'gpt-4o-mini',
   contentLength: null,
   promptTokensEstimate: 0,
@@ -166,7 +167,7 @@ test('a miss: X-Cache-Status Miss, the fill the relay needs, counted as a semant
   expect(metrics).toMatch(/aigw_cache_lookup_seconds_count\{result="miss"\} 1/);
 });
 
-test('an exact hit: answered with the headers, counted with its similarity and the dollars it saved', async () => {
+test("an exact hit: answered with the headers, counted as a request the cache answered (ours and Kong's), with its similarity and the dollars it saved", async () => {
   const question = 'How do I rotate a key?';
   const { seen, metrics } = await run(question, fakeBackend({ exact: entryFor(question) }));
   expect(seen.exit?.status).toBe(200);
@@ -174,7 +175,13 @@ test('an exact hit: answered with the headers, counted with its similarity and t
   expect(JSON.parse(seen.exit!.body).choices[0].message.content).toBe('Yes.');
   expect(metrics).toContain('aigw_cache_lookups_total{result="hit",kind="exact"} 1');
   expect(metrics).toMatch(/aigw_cache_hit_similarity_bucket\{le="1",kind="exact"\} 1/);
-  expect(metrics).toContain('aigw_cache_saved_usd_total{model="gpt-4o-mini"} 0.002');
+  expect(metrics).toContain('aigw_cache_saved_usd_total{model="gpt-4o-mini",team="search",key=""} 0.002');
+  expect(metrics).toContain(
+    'aigw_requests_total{answered_by="aigw-semantic-cache",route="chat.completions",endpoint="chat.completions",client_format="openai",model="gpt-4o-mini",provider="",status="200",error_type="",stream="false",team="search",key=""} 1',
+  );
+  expect(metrics).toContain(
+    'kong_ai_llm_requests_total{ai_provider="",ai_model="gpt-4o-mini",cache_status="Hit",vector_db="redis",embeddings_provider="",embeddings_model="",workspace="default"} 1',
+  );
 });
 
 test('a semantic candidate the negation guard refuses: a miss, and the veto counted by guard', async () => {
@@ -196,15 +203,19 @@ test('Redis down: a miss, never an error, counted as failing open at the exact a
   const { seen, metrics } = await run('How do I rotate a key?', fakeBackend({ failing: true }));
   expect(seen.exit).toBeUndefined();
   expect(seen.headers['x-cache-status']).toBe('Miss');
-  expect(metrics).toContain('aigw_cache_fail_open_total{stage="exact"} 1');
-  expect(metrics).toContain('aigw_cache_fail_open_total{stage="semantic"} 1');
+  expect(metrics).toContain('aigw_fail_open_total{component="aigw-semantic-cache",stage="exact"} 1');
+  expect(metrics).toContain('aigw_fail_open_total{component="aigw-semantic-cache",stage="semantic"} 1');
+  expect(metrics).toContain('aigw_store_errors_total{component="aigw-semantic-cache",store="redis",operation="cache_get"} 1');
+  expect(metrics).toContain('aigw_store_errors_total{component="aigw-semantic-cache",store="redis",operation="cache_search"} 1');
+  expect(metrics).not.toContain('aigw_requests_total{'); // a miss is answered by whoever comes next
   expect(seen.warnings.join('\n')).toMatch(/treated as a miss/);
 });
 
 test('the embedder down: a miss with an exact-only fill, counted at the embedding stage', async () => {
   const { metrics, fill } = await run('How do I rotate a key?', fakeBackend(), { embed: brokenEmbedder });
   expect(fill).toMatchObject({ vector: null, embedModel: null });
-  expect(metrics).toContain('aigw_cache_fail_open_total{stage="embedding"} 1');
+  expect(metrics).toContain('aigw_fail_open_total{component="aigw-semantic-cache",stage="embedding"} 1');
+  expect(metrics).toContain('aigw_store_errors_total{component="aigw-semantic-cache",store="inference",operation="embed"} 1');
 });
 
 test('Cache-Control: no-store bypasses, counted as a bypass', async () => {

@@ -26,6 +26,7 @@ describe('compression savings', () => {
       outcome: 'compressed',
       tokensSaved: 2000,
       savedNano: 5_000_000,
+      ratio: 1000 / 3000,
     });
     // 3 tokens at $0.15 per million = 450 nano-USD; 1 token at $0.0001 = 0.1 nano → 0, never rounded up.
     expect(compressionSavings({ ...compressed, originalTokens: 4, compressedTokens: 1 }, target({ input: 0.15, output: 1 })).savedNano).toBe(450);
@@ -57,7 +58,7 @@ describe('compression savings', () => {
     });
   });
 
-  test('metrics: requests by outcome, tokens saved and dollars saved', async () => {
+  test('metrics: requests by outcome, tokens saved, dollars saved and the ratio of what was compressed (failed open: none)', async () => {
     const metrics = new RelayMetrics(false);
     const record = (compression: UsageRecord['compression']): UsageRecord => ({
       requestId: 'r',
@@ -86,6 +87,9 @@ describe('compression savings', () => {
     expect(text).toContain('aigw_compression_requests_total{model="gpt-4o",method="question_aware+structured",outcome="compressed"} 1');
     expect(text).toContain('aigw_compression_requests_total{model="gpt-4o",method="question_aware+structured",outcome="failed_open"} 1');
     expect(text).toContain('aigw_compression_tokens_saved_total{model="gpt-4o",method="question_aware+structured"} 2000');
-    expect(text).toContain('aigw_compression_saved_usd_total{model="gpt-4o",method="question_aware+structured"} 0.005');
+    expect(text).toContain('aigw_compression_saved_usd_total{model="gpt-4o",method="question_aware+structured",team="",key=""} 0.005');
+    // 1000 of 3000 tokens left: one observation, from the compressed request only.
+    expect(text).toContain('aigw_compression_ratio_count{model="gpt-4o",method="question_aware+structured"} 1');
+    expect(text).toMatch(/aigw_compression_ratio_sum\{model="gpt-4o",method="question_aware\+structured"\} 0\.333/);
   });
 });

@@ -533,8 +533,8 @@ describe('failures, retries and failover', () => {
     expect(res.status).toBe(200);
     expect(upstream.seen).toHaveLength(2);
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/aigw_relay_attempts_total\{provider="openai",model="gpt-4o-mini",result="server"\} [1-9]/);
-    expect(text).toMatch(/aigw_relay_attempts_total\{provider="openai",model="gpt-4o-mini",result="ok"\} [1-9]/);
+    expect(text).toMatch(/aigw_relay_attempts_total\{provider="openai",model="gpt-4o-mini",result="server",error_type="provider"\} [1-9]/);
+    expect(text).toMatch(/aigw_relay_attempts_total\{provider="openai",model="gpt-4o-mini",result="ok",error_type=""\} [1-9]/);
   });
 
   it('fails over at once when the provider rejects the gateway’s key, and reports the answering target', async () => {
@@ -715,7 +715,9 @@ describe('Anthropic streams (the Anthropic mock, in its exact wire format)', () 
         .join(''),
     ).toBe('Recovered answer');
     expect(claude.requests).toHaveLength(2);
-    expect(await metrics.registry.metrics()).toMatch(/aigw_relay_attempts_total\{provider="anthropic",model="retried",result="server"\} 1/);
+    expect(await metrics.registry.metrics()).toMatch(
+      /aigw_relay_attempts_total\{provider="anthropic",model="retried",result="server",error_type="provider"\} 1/,
+    );
   });
 
   it.each([
@@ -784,7 +786,9 @@ describe('Anthropic streams (the Anthropic mock, in its exact wire format)', () 
     // The relay's metrics are derived from these records (its usage sink in production).
     const derived = new RelayMetrics(false);
     for (const record of [recordOf(id)!, recordOf(openaiId)!]) derived.record(record);
-    expect(await derived.registry.metrics()).toMatch(/aigw_relay_requests_total\{[^}]*provider="anthropic"[^}]*outcome="upstream_overloaded"\} 1/);
+    expect(await derived.registry.metrics()).toMatch(
+      /aigw_relay_requests_total\{[^}]*provider="anthropic"[^}]*outcome="upstream_overloaded",error_type="provider"\} 1/,
+    );
   });
 
   it("message_start carries the provider's input tokens, message_delta the final usage, and the bill counts them once", async () => {

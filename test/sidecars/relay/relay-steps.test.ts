@@ -130,7 +130,7 @@ describe('runPlan: the walk over a plan', () => {
       { model: 'b', ok: true, kind: undefined },
     ]);
     const text = await d.metrics!.registry.metrics();
-    expect(text).toContain('aigw_relay_attempts_total{provider="openai",model="a",result="server"} 2');
+    expect(text).toContain('aigw_relay_attempts_total{provider="openai",model="a",result="server",error_type="provider"} 2');
     expect(text).toContain('aigw_relay_routing_decisions_total{model="public",algorithm="none",provider="openai",target_model="b",position="1"} 1');
   });
 
