@@ -17,7 +17,7 @@ export * from './prompt-guard';
 export { createRedactionSession, MAX_PLACEHOLDER_LENGTH, placeholderLabel, type RedactionSession } from './redact';
 export { createStreamRestorer, restorePlaceholders, type StreamRestorer } from './restore';
 export { type SecretsOptions, secretsDetector } from './secrets';
-export { createStreamScanner, DEFAULT_STREAM_OVERLAP, type StreamScanner } from './stream-scan';
+export { createStreamScanner, STREAM_OVERLAP_DEFAULTS, type StreamScanner } from './stream-scan';
 export type { AsyncDetector, Detector, DetectorName, Finding } from './types';
 
 /** Longest text one detect call reads (UTF-16 units): 4 MiB, the gateway's default body limit. */

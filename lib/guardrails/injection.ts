@@ -7,7 +7,7 @@ const W = '[a-z]{1,20}';
 const gap = (max: number): string => `(?: ${W}){0,${max}}?`;
 
 const TARGETS =
-  '(?:instructions?|prompts?|rules|directives?|guidelines|guardrails|constraints|programming|directions|context|restrictions|commands|orders|guidance|policies|training|messages?|settings)';
+  '(?:instructions?|prompts?|rules|directives?|guidelines|guardrails|constraints|programming|directions|context|restrictions|commands|orders|guidance|polic(?:y|ies)|training|settings)';
 const QUALIFIERS =
   '(?:previous|prior|above|preceding|earlier|initial|original|system|all|any|your|every|existing|safety|developer|former|old|given|those|these)';
 
@@ -15,7 +15,7 @@ const RULES: Array<{ type: string; regex: RegExp }> = [
   {
     type: 'ignore_instructions',
     regex: new RegExp(
-      `\\b(?:ignore|disregard|forget|skip|override|bypass|dismiss|abandon|neglect|set aside|throw out|stop following)${gap(3)} ${QUALIFIERS}${gap(2)} ${TARGETS}\\b`,
+      `\\b(?:ignore|ignoring|disregard|forget|skip|override|bypass|dismiss|abandon|neglect|set aside|throw out|stop following)${gap(3)} ${QUALIFIERS}${gap(2)} ${TARGETS}\\b`,
       'g',
     ),
   },
@@ -28,7 +28,11 @@ const RULES: Array<{ type: string; regex: RegExp }> = [
     regex:
       /\b(?:you are|you re|youre|act as|pretend to be|pretend you are|roleplay as|behave like|become|simulate|you will be|you ll be) (?:now )?(?:a |an |the |my )?(?:dan|stan|dude|evil|unfiltered|uncensored|unrestricted|jailbroken|unbound|amoral|unethical|rogue|unchained|unaligned)\b/g,
   },
-  { type: 'role_override', regex: /\b(?:do anything now|dan mode|dan jailbreak|jailbroken mode|opposite mode)\b/g },
+  { type: 'role_override', regex: /\b(?:do anything now|dan mode|jailbroken mode|opposite mode)\b/g },
+  {
+    type: 'role_override',
+    regex: new RegExp(`\\b(?:ai|model|assistant|chatbot|persona)${gap(4)} (?:known as|called|named) (?:dan|stan|dude|aim|evil ${W})\\b`, 'g'),
+  },
   {
     type: 'developer_mode',
     regex:
@@ -37,7 +41,15 @@ const RULES: Array<{ type: string; regex: RegExp }> = [
   {
     type: 'system_prompt_leak',
     regex: new RegExp(
-      `\\b(?:reveal|show|print|repeat|output|display|tell|give|leak|dump|share|write out|recite|disclose|expose|what is|what are|what was|what were) (?:me |us )?(?:your|the|all|any)${gap(2)} (?:system|initial|hidden|original|secret|internal|developer|confidential|first)(?: ${W})? (?:prompt|prompts|instructions|message|rules|configuration|guidelines)\\b`,
+      `\\b(?:reveal|show|print|repeat|output|display|tell|give|leak|dump|share|write out|recite|disclose|expose) (?:me |us )?(?:your|the|all|any)${gap(2)} (?:system|initial|hidden|original|secret|internal|developer|confidential|first)(?: ${W})? (?:prompt|prompts|instructions|message|rules|configuration|guidelines)\\b`,
+      'g',
+    ),
+  },
+  // Questions must ask about *your* prompt: "what is the system message format" is a developer's question.
+  {
+    type: 'system_prompt_leak',
+    regex: new RegExp(
+      `\\b(?:what is|what s|whats|what are|what was|what were)${gap(4)} your (?:system|initial|hidden|original|secret|internal|first)(?: ${W})? (?:prompt|prompts|instructions|message|rules)\\b`,
       'g',
     ),
   },

@@ -6,6 +6,8 @@
  * offsets of the original character it came from, so findings point into the original text.
  */
 
+import { codeAt, isAsciiLetter } from './text';
+
 /** Invisible characters: zero-width space/joiners, marks, word joiner, BOM, soft hyphen, tags. */
 const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]|\udb40[\udc00-\udc7f]/;
 const COMBINING = /[\u0300-\u036f]/g;
@@ -76,11 +78,44 @@ export function normaliseForRules(original: string): NormalisedText {
   for (const codePoint of original) {
     const start = i;
     i += codePoint.length;
+    const code = codePoint.charCodeAt(0);
+    // ASCII (nearly all text) takes the fast path; only the rest is folded through Unicode tables.
+    if (code < 128) {
+      if (isAsciiLetter(code)) emit(codePoint.toLowerCase(), start, i);
+      else {
+        const leet = LEET[codePoint];
+        const letterContext = isAsciiLetter(codeAt(original, start - 1)) || isAsciiLetter(codeAt(original, i));
+        emit(leet !== undefined && letterContext ? leet : ' ', start, i);
+      }
+      continue;
+    }
     if (INVISIBLE.test(codePoint)) continue;
-    const isLetterContext = /[a-z]/i.test(original[start - 1] ?? '') || /[a-z]/i.test(original[i] ?? '');
-    const leet = LEET[codePoint];
-    const folded = leet !== undefined && isLetterContext ? leet : fold(codePoint);
-    for (const ch of folded) emit(ch >= 'a' && ch <= 'z' ? ch : ' ', start, i);
+    for (const ch of fold(codePoint)) emit(ch >= 'a' && ch <= 'z' ? ch : ' ', start, i);
   }
-  return { text: out.join(''), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+  return joinSpacedLetters({ text: out.join(''), starts: Int32Array.from(starts), ends: Int32Array.from(ends) });
+}
+
+/** "i g n o r e" → "ignore": three or more single letters in a row, separated by single spaces, are one word. */
+function joinSpacedLetters(n: NormalisedText): NormalisedText {
+  const { text } = n;
+  const single = (i: number): boolean => text[i] !== ' ' && (i === 0 || text[i - 1] === ' ') && (i + 1 === text.length || text[i + 1] === ' ');
+  const keep: number[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let run = 0;
+    while (i + 2 * run < text.length && single(i + 2 * run)) run++;
+    if (run >= 3) {
+      for (let k = 0; k < run; k++) keep.push(i + 2 * k);
+      i += 2 * run - 1; // continue at the space after the run's last letter
+    } else {
+      keep.push(i);
+      i++;
+    }
+  }
+  if (keep.length === text.length) return n;
+  return {
+    text: keep.map((k) => text[k]).join(''),
+    starts: Int32Array.from(keep, (k) => n.starts[k]!),
+    ends: Int32Array.from(keep, (k) => n.ends[k]!),
+  };
 }

@@ -7,8 +7,12 @@
  */
 import type { Detector, Finding } from './types';
 
-/** Covers the longest single-token secrets whose format needs the whole token (JWTs, PEM headers). */
-export const DEFAULT_STREAM_OVERLAP = 512;
+/**
+ * The overlap: the last `context` characters (enough for the longest finding that contains spaces:
+ * a grouped IBAN, a phone number, a PEM header, an address), stretched back to the start of the
+ * token the cut falls in, up to `maxOverlap` (so a JWT or key arriving over many chunks is whole).
+ */
+export const STREAM_OVERLAP_DEFAULTS = { context: 128, maxOverlap: 512 } as const;
 
 export interface StreamScanner {
   /** Findings that end in this chunk's text (or in the overlap, when first visible now), with stream offsets. */
@@ -17,7 +21,9 @@ export interface StreamScanner {
   readonly offset: number;
 }
 
-export function createStreamScanner(detectors: readonly Detector[], overlap = DEFAULT_STREAM_OVERLAP): StreamScanner {
+export function createStreamScanner(detectors: readonly Detector[], overlap: { context?: number; maxOverlap?: number } = {}): StreamScanner {
+  const context = overlap.context ?? STREAM_OVERLAP_DEFAULTS.context;
+  const maxOverlap = Math.max(context, overlap.maxOverlap ?? STREAM_OVERLAP_DEFAULTS.maxOverlap);
   let tail = '';
   let offset = 0;
   const reported = new Set<string>();
@@ -43,13 +49,12 @@ export function createStreamScanner(detectors: readonly Detector[], overlap = DE
         }
       }
       // Keys older than the next window can never recur: forget them so memory stays bounded.
-      const keepFrom = offset - overlap;
+      const keepFrom = offset - maxOverlap;
       if (reported.size > 1024) for (const key of reported) if (Number(key.split('\u0000')[2]) < keepFrom) reported.delete(key);
-      let next = windowText.slice(-overlap);
-      // Start the overlap at a word boundary when one is near, so it begins no token mid-way.
-      const space = next.search(/\s/);
-      if (space > 0 && space < 64 && next.length === overlap) next = next.slice(space + 1);
-      tail = next;
+      let cut = Math.max(0, windowText.length - context);
+      const limit = Math.max(0, windowText.length - maxOverlap);
+      while (cut > limit && !/\s/.test(windowText[cut - 1]!)) cut--;
+      tail = windowText.slice(cut);
       return fresh;
     },
   };

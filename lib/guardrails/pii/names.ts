@@ -3,7 +3,7 @@ import type { Finding } from '../types';
 // Cue-based, not a model: a name is found only after a cue (a title, "my name is", "Dear", a
 // "Name:" field) or as a common first name followed by a capitalised surname. Names without a
 // cue ("Priya will join us") are missed; docs/guardrails.md gives the measured recall.
-const WORD = "[A-Z][a-z'\\-]{1,30}";
+const WORD = "[A-Z](?:[a-z]{1,30}(?:['-][A-Z]?[a-z]{1,30}){0,2}|['-][A-Z]?[a-z]{1,30})";
 const FULL_NAME = `${WORD}(?: ${WORD}){0,2}`;
 
 /** Common English-language first names (US census and SSA lists), excluding ones that are also common words. */
@@ -31,10 +31,11 @@ const PATTERNS: Array<{ regex: RegExp; type: 'person_name' | 'address' }> = [
   { regex: /\b(P\.? ?O\.? Box \d{1,6})\b/gi, type: 'address' },
 ];
 
-/** Personal names and street addresses found by cues and a first-name list (see the recall caveat above). */
-export function findNamesAndAddresses(text: string): Finding[] {
+/** Personal names or street addresses found by cues and a first-name list (see the recall caveat above). */
+export function findNamesOrAddresses(text: string, wanted: 'person_name' | 'address'): Finding[] {
   const found: Finding[] = [];
   for (const { regex, type } of PATTERNS) {
+    if (type !== wanted) continue;
     for (const m of text.matchAll(regex)) {
       const start = m.index + m[0].length - m[1]!.length;
       found.push({ detector: 'pii', type, start, end: start + m[1]!.length });

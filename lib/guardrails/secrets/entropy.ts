@@ -8,7 +8,7 @@ export interface EntropyOptions {
   minBitsPerChar?: number;
 }
 
-const TOKEN_CHAR = /[A-Za-z0-9+/=_-]/;
+const TOKEN_CHAR = /[A-Za-z0-9+/_-]/;
 /** Longer runs are scored on their first part only: a secret is rarely longer, and the cost stays flat. */
 const MAX_SCORED = 256;
 
@@ -30,6 +30,7 @@ export function shannonBits(text: string): number {
  * of each case (base64 secrets nearly always have all three).
  */
 function looksBenign(token: string): boolean {
+  if (/^sha(?:256|384|512)-/.test(token)) return true; // Subresource Integrity hashes (package-lock.json)
   if (/^[0-9a-fA-F]+$/.test(token) || /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(token)) return true;
   if (!/[0-9]/.test(token) || !/[a-z]/.test(token) || !/[A-Z]/.test(token)) return true;
   // camelCase / snake_case / kebab-case identifiers and paths: mostly letters in word-like pieces.
@@ -50,9 +51,9 @@ export function findHighEntropyTokens(text: string, options: EntropyOptions = {}
     }
     let end = i;
     while (end < text.length && TOKEN_CHAR.test(text[end]!)) end++;
-    let token = text.slice(i, end);
-    // A trailing '=' pads base64; leading '/' or '-' are punctuation in prose.
-    token = token.replace(/^[/=_-]+/, '');
+    for (let pad = 0; pad < 2 && text[end] === '='; pad++) end++; // base64 padding, at most two
+    // Leading '/', '-' or '_' are punctuation in prose, not part of a token.
+    const token = text.slice(i, end).replace(/^[/_-]+/, '');
     const start = end - token.length;
     if (token.length >= minLength && !looksBenign(token) && shannonBits(token.slice(0, MAX_SCORED)) >= minBits) {
       found.push({ detector: 'secrets', type: 'high_entropy', start, end });

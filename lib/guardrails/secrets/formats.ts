@@ -27,13 +27,23 @@ const FORMATS: KeyFormat[] = [
 ];
 
 /** An AWS secret access key: 40 base64 characters shortly after a cue naming it. */
-const AWS_SECRET_CUE = /aws_?secret_?access_?key|secret_?access_?key|aws[ _-]?secret/gi;
+const AWS_SECRET_CUE = /aws[ _-]?secret[ _-]?access[ _-]?key|secret[ _-]?access[ _-]?key|aws[ _-]?secret/gi;
 const AWS_SECRET = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/;
 const AWS_SECRET_WINDOW = 48;
 
 /** PEM private keys: the BEGIN line starts the finding; it ends at the END line, or at most this far. */
 const PEM_BEGIN = /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g;
 const PEM_MAX = 16_384;
+
+/** Without an END line, the key runs over the base64 lines after BEGIN (at most PEM_MAX). */
+function pemBodyEnd(text: string, from: number): number {
+  let end = from;
+  const limit = Math.min(text.length, from + PEM_MAX);
+  while (end < limit && /[A-Za-z0-9+/=\s]/.test(text[end]!)) end++;
+  while (end > from && /\s/.test(text[end - 1]!)) end--;
+  // A body is base64 lines; prose after the header ("only the first line…") is not part of it.
+  return /^\s*[A-Za-z0-9+/=]{40,}/.test(text.slice(from, from + 100)) ? end : from;
+}
 
 /** JWTs: three base64url parts (8+ characters each) whose header decodes to a JSON object naming `alg`. */
 const JWT_MIN_PART = 8;
@@ -86,7 +96,8 @@ export function findKeyFormats(text: string): Finding[] {
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       const end = extend(text, m.index + m[0].length, format.body);
-      found.push({ detector: 'secrets', type: format.type, start: m.index, end });
+      // AWS's and others' documented placeholders (AKIAIOSFODNN7EXAMPLE) are not credentials.
+      if (!text.slice(m.index, end).endsWith('EXAMPLE')) found.push({ detector: 'secrets', type: format.type, start: m.index, end });
       regex.lastIndex = end; // never re-read a body: linear however long the token
     }
   }
@@ -107,7 +118,7 @@ export function findKeyFormats(text: string): Finding[] {
       noMoreEnds = endMarker < 0;
       close = noMoreEnds ? -1 : text.indexOf('-----', endMarker + 9);
     }
-    const end = close >= 0 && close - m.index <= PEM_MAX ? close + 5 : Math.min(text.length, m.index + PEM_MAX);
+    const end = close >= 0 && close - m.index <= PEM_MAX ? close + 5 : pemBodyEnd(text, m.index + m[0].length);
     found.push({ detector: 'secrets', type: 'private_key', start: m.index, end });
   }
   findJwts(text, found);
