@@ -6,7 +6,7 @@
  * offsets of the original character it came from, so findings point into the original text.
  */
 
-import { codeAt, isAsciiLetter } from './text';
+import { codeAt, isAsciiLetter, isDigit } from './text';
 
 /** Invisible characters: zero-width space/joiners, marks, word joiner, BOM, soft hyphen, tags. */
 const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]|\udb40[\udc00-\udc7f]/;
@@ -84,7 +84,10 @@ export function normaliseForRules(original: string): NormalisedText {
       if (isAsciiLetter(code)) emit(codePoint.toLowerCase(), start, i);
       else {
         const leet = LEET[codePoint];
-        const letterContext = isAsciiLetter(codeAt(original, start - 1)) || isAsciiLetter(codeAt(original, i));
+        // A digit next to a letter is a letter ("1gn0r3"); a symbol only when a word goes on after it ("@ll", not "all!").
+        const letterContext = isDigit(code)
+          ? isAsciiLetter(codeAt(original, start - 1)) || isAsciiLetter(codeAt(original, i))
+          : isAsciiLetter(codeAt(original, i));
         emit(leet !== undefined && letterContext ? leet : ' ', start, i);
       }
       continue;

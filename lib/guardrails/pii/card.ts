@@ -1,7 +1,7 @@
 import { luhnValid } from '../checksums';
 import { codeAt, isAsciiLetter } from '../text';
 import type { Finding } from '../types';
-import { digitRuns, digitsOf } from './digit-groups';
+import { digitRuns } from './digit-groups';
 
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
@@ -53,18 +53,18 @@ const NETWORKS: Array<{ prefixes: Array<[number, number]>; lengths: number[] }> 
   { prefixes: [[2200, 2204]], lengths: [16, 17, 18, 19] }, // Mir
 ];
 
-export function knownIssuer(digits: string): boolean {
-  return NETWORKS.some(
-    (n) =>
-      n.lengths.includes(digits.length) &&
-      n.prefixes.some(([low, high]) => {
-        const prefix = Number(digits.slice(0, String(low).length));
-        return prefix >= low && prefix <= high;
-      }),
-  );
+/** The lengths networks issue for numbers starting like `digits` (empty: no known issuer). */
+export function issuedLengths(digits: string): number[] {
+  const lengths: number[] = [];
+  for (const n of NETWORKS) {
+    const issued = n.prefixes.some(([low, high]) => {
+      const prefix = Number(digits.slice(0, String(low).length));
+      return prefix >= low && prefix <= high;
+    });
+    if (issued) lengths.push(...n.lengths);
+  }
+  return lengths;
 }
-
-const isCardNumber = (digits: string): boolean => digits.length >= MIN_DIGITS && digits.length <= MAX_DIGITS && luhnValid(digits) && knownIssuer(digits);
 
 /**
  * Payment card numbers: 13–19 digits, plain or grouped by one kind of separator (space or '-'),
@@ -79,13 +79,25 @@ export function findCards(text: string): Finding[] {
     if (codeAt(text, run.end) === 46 && /\d/.test(text[run.end + 1] ?? '')) continue;
     let from = 0;
     while (from < run.groups.length) {
+      // Grow a card group by group from `from`: at most 19 digits, so a few steps whatever the run.
       let hit = -1;
-      let digits = 0;
+      let digits = '';
+      let separator: string | undefined;
+      let lengths: number[] | undefined; // known once the issuer prefix is (13 digits is plenty)
       for (let to = from; to < run.groups.length; to++) {
-        digits += run.groups[to]![1] - run.groups[to]![0];
-        if (digits > MAX_DIGITS) break;
-        const separators = run.separators.slice(from, to);
-        if (new Set(separators).size <= 1 && isCardNumber(digitsOf(text, run, from, to + 1))) hit = to;
+        const [s, e] = run.groups[to]!;
+        // Printed cards group digits by 3 to 6 (4-4-4-4, 4-6-5, 4-4-4-4-3): a shorter group is no card.
+        if (run.groups.length > 1 && e - s < 3) break;
+        digits += text.slice(s, e);
+        if (digits.length > MAX_DIGITS) break;
+        if (to > from) {
+          separator ??= run.separators[to - 1];
+          if (run.separators[to - 1] !== separator) break; // one kind of separator per number
+        }
+        if (digits.length < MIN_DIGITS) continue;
+        lengths ??= issuedLengths(digits);
+        if (lengths.length === 0) break;
+        if (lengths.includes(digits.length) && luhnValid(digits)) hit = to;
       }
       if (hit < 0) {
         from++;

@@ -35,14 +35,21 @@ const AWS_SECRET_WINDOW = 48;
 const PEM_BEGIN = /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g;
 const PEM_MAX = 16_384;
 
-/** Without an END line, the key runs over the base64 lines after BEGIN (at most PEM_MAX). */
+/** Without an END line, the key runs over the base64 lines right after BEGIN (at most PEM_MAX). */
 function pemBodyEnd(text: string, from: number): number {
   let end = from;
   const limit = Math.min(text.length, from + PEM_MAX);
-  while (end < limit && /[A-Za-z0-9+/=\s]/.test(text[end]!)) end++;
-  while (end > from && /\s/.test(text[end - 1]!)) end--;
-  // A body is base64 lines; prose after the header ("only the first line…") is not part of it.
-  return /^\s*[A-Za-z0-9+/=]{40,}/.test(text.slice(from, from + 100)) ? end : from;
+  while (end < limit) {
+    const lineStart = text[end] === '\r' && text[end + 1] === '\n' ? end + 2 : text[end] === '\n' ? end + 1 : -1;
+    if (lineStart < 0) break;
+    let lineEnd = lineStart;
+    while (lineEnd < limit && /[ \t]/.test(text[lineEnd]!)) lineEnd++; // indented blocks (YAML)
+    const bodyStart = lineEnd;
+    while (lineEnd < limit && /[A-Za-z0-9+/=]/.test(text[lineEnd]!)) lineEnd++;
+    if (lineEnd - bodyStart < 16 || !/[\r\n]|^$/.test(text[lineEnd] ?? '')) break;
+    end = lineEnd;
+  }
+  return end;
 }
 
 /** JWTs: three base64url parts (8+ characters each) whose header decodes to a JSON object naming `alg`. */

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hash32, prng } from '../../harness/mock-provider/tokenizer';
 
 export interface LabelledSpan {
   type: string;
@@ -39,19 +40,6 @@ const ALPHABETS: Record<string, string> = {
   hexlower: '0123456789abcdef',
 };
 
-/** mulberry32 seeded by the FNV-1a hash of the item id. */
-function prng(id: string): () => number {
-  let seed = 2166136261;
-  for (const ch of id) seed = Math.imul(seed ^ ch.charCodeAt(0), 16777619) >>> 0;
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomOf(rand: () => number, alphabet: string, length: number): string {
   // Secrets of every alphabet with upper, lower and digits mix all three (as real keys do).
   for (;;) {
@@ -82,7 +70,7 @@ const DIRECTIVE = /^\{\{((?:[^|{}\s]*\|\d+\|[a-z0-9]+)|jwt:[A-Z0-9]+)\}\}/;
 
 /** The text with directives expanded and labels removed, and the labels' spans in it. */
 export function parseLabelled(id: string, marked: string): { text: string; spans: LabelledSpan[] } {
-  const rand = prng(id);
+  const rand = prng(hash32(id)); // the mock provider's mulberry32, seeded by the id's FNV-1a hash
   const spans: LabelledSpan[] = [];
   let text = '';
   let open: { type: string; start: number } | null = null;
