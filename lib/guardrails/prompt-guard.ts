@@ -6,7 +6,8 @@
  *   a `prompt` string (completions) is checked as is;
  * - deny first: any deny pattern found anywhere in the prompts refuses the request; then, if there
  *   are allow patterns, at least one must be found, else the request is refused;
- * - a body over `max_request_body_size` is not introspected: Kong refuses it (400).
+ * - a body over `max_request_body_size` is not introspected: Kong cannot read it (a body nginx spilled
+ *   to disk beyond that size; with the default 8 KiB body buffer, any larger body) and answers 400.
  * Kong runs the patterns with PCRE; here they run on V8's linear-time engine (linear-regex.ts).
  * One deliberate difference: Kong refuses messages whose content is not a string; the gateway
  * passes content parts' text (joined by spaces) in `text`, so multimodal requests are checked, not refused.

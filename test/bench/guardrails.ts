@@ -35,7 +35,8 @@ export interface GuardrailsBench {
   injection: InjectionScore;
   injectionHeldOut: InjectionScore;
   latency: Array<{ detector: string; p50MsPer1kTokens: number }>;
-  stream: { chunks: number; chunkChars: string; p50Ms: number; p99Ms: number; maxMs: number };
+  /** Per chunk, the least of three scanners (the work); rawP99Ms: one scanner's clock, GC and descheduling included. */
+  stream: { chunks: number; chunkChars: string; p50Ms: number; p99Ms: number; maxMs: number; rawP99Ms: number };
   items: { pii: number; piiHeldOut: number; secrets: number; injection: number; injectionHeldOut: number };
 }
 
@@ -62,7 +63,7 @@ function p50Ms(make: () => Detector[], text: string): number {
   return percentile(times, 50);
 }
 
-function measureStream(detectors: Detector[]): GuardrailsBench['stream'] {
+function measureStream(make: () => Detector[]): GuardrailsBench['stream'] {
   // A streamed answer: the sets' texts, in the 1–24 character deltas models send.
   const answer = [...loadSecretsSet(), ...loadPiiSet()].map((i) => i.text).join('\n');
   let seed = 11;
@@ -77,13 +78,20 @@ function measureStream(detectors: Detector[]): GuardrailsBench['stream'] {
   // ones start with empty caches as a new request's would.
   const warm = createStreamScanner(ruleDetectors({ pii: { defaultCountry: PHONE_COUNTRY } }));
   for (const chunk of chunks) warm.push(chunk);
-  const scanner = createStreamScanner(detectors);
+  // Three scanners fed the same chunks; each chunk's cost is the least of the three, so a moment
+  // the process was descheduled on this shared machine is not counted as the scanner's work.
+  const scanners = [0, 1, 2].map(() => createStreamScanner(make()));
+  const raw: number[] = [];
   const times = chunks.map((chunk) => {
-    const started = performance.now();
-    scanner.push(chunk);
-    return performance.now() - started;
+    const each = scanners.map((scanner) => {
+      const started = performance.now();
+      scanner.push(chunk);
+      return performance.now() - started;
+    });
+    raw.push(each[0]!);
+    return Math.min(...each);
   });
-  return { chunks: chunks.length, chunkChars: '1–24', p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), maxMs: Math.max(...times) };
+  return { chunks: chunks.length, chunkChars: '1–24', p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), maxMs: Math.max(...times), rawP99Ms: percentile(raw, 99) };
 }
 
 export function measureGuardrails(): GuardrailsBench {
@@ -105,7 +113,7 @@ export function measureGuardrails(): GuardrailsBench {
     injection: scoreInjection(loadInjectionSet(), findInjection),
     injectionHeldOut: scoreInjection(loadInjectionHeldOut(), findInjection),
     latency: families.map(([detector, make]) => ({ detector, p50MsPer1kTokens: p50Ms(make, text) })),
-    stream: measureStream(ruleDetectors({ pii: { defaultCountry: PHONE_COUNTRY } })),
+    stream: measureStream(() => ruleDetectors({ pii: { defaultCountry: PHONE_COUNTRY } })),
     items: {
       pii: loadPiiSet().length,
       piiHeldOut: loadPiiHeldOut().length,
@@ -140,11 +148,11 @@ export function guardrailsMarkdown(b: GuardrailsBench): string {
     '|---|---:|---:|---:|---:|',
     injectionRow('development', b.injection),
     injectionRow('held-out', b.injectionHeldOut),
-    "\nLatency on this machine (p50 of 200 runs over ~1,000 o200k tokens of the sets' texts; fresh detectors each run, so no cache helps; stream: every chunk of a streamed answer, all detectors, default overlap, detectors warmed on another stream first):\n",
+    "\nLatency on this machine (p50 of 200 runs over ~1,000 o200k tokens of the sets' texts; fresh detectors each run, so no cache helps; stream: every chunk of a streamed answer through all detectors at the default overlap, after a warm-up stream, each chunk the least of three scanners fed alike):\n",
     '| detector | p50 ms per 1k tokens |',
     '|---|---:|',
     ...b.latency.map((l) => `| ${l.detector} | ${l.p50MsPer1kTokens.toFixed(3)} |`),
-    `\n| stream scan | chunks | chunk size | p50 ms | p99 ms | max ms |\n|---|---:|---|---:|---:|---:|\n| all detectors | ${b.stream.chunks} | ${b.stream.chunkChars} chars | ${b.stream.p50Ms.toFixed(3)} | ${b.stream.p99Ms.toFixed(3)} | ${b.stream.maxMs.toFixed(2)} |`,
+    `\n| stream scan | chunks | chunk size | p50 ms | p99 ms | max ms | p99 ms, one scanner's clock (GC, scheduling) |\n|---|---:|---|---:|---:|---:|---:|\n| all detectors | ${b.stream.chunks} | ${b.stream.chunkChars} chars | ${b.stream.p50Ms.toFixed(3)} | ${b.stream.p99Ms.toFixed(3)} | ${b.stream.maxMs.toFixed(2)} | ${b.stream.rawP99Ms.toFixed(3)} |`,
     '',
   ].join('\n');
 }
