@@ -91,7 +91,14 @@ function measureStream(make: () => Detector[]): GuardrailsBench['stream'] {
     raw.push(each[0]!);
     return Math.min(...each);
   });
-  return { chunks: chunks.length, chunkChars: '1–24', p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), maxMs: Math.max(...times), rawP99Ms: percentile(raw, 99) };
+  return {
+    chunks: chunks.length,
+    chunkChars: '1–24',
+    p50Ms: percentile(times, 50),
+    p99Ms: percentile(times, 99),
+    maxMs: Math.max(...times),
+    rawP99Ms: percentile(raw, 99),
+  };
 }
 
 export function measureGuardrails(): GuardrailsBench {
