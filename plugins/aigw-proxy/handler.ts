@@ -13,9 +13,11 @@ import { googlePathOf } from '../../lib/google-paths';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
 import { ANY_MODEL, IDENTITY_CTX_KEY, modelNotAllowed, type RequestIdentity, resolveModelName, restoreIdentity, usableModelNames } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
+import { logRefusal, requestLogFor } from '../../lib/kong/request-log';
 import { exitJson, exitWith } from '../../lib/kong/respond';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { decodePathSegment } from '../../lib/request-target';
+import type { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translation-policy';
@@ -58,6 +60,7 @@ export class AiProxyHandler {
   private readonly configured: ReadonlySet<string>;
   private readonly relay: { host: string; port: number };
   private readonly stores: BudgetStores;
+  private readonly requestLog: RequestLogWriter | null;
 
   constructor(private readonly config: AiProxyConfig) {
     this.models = compileModels(config);
@@ -67,6 +70,7 @@ export class AiProxyHandler {
       redis: config.redis_url ? redisFor(config.redis_url) : null,
       pool: config.database_url ? pgFor(config.database_url) : null,
     };
+    this.requestLog = requestLogFor(config.database_url, 'aigw-proxy');
   }
 
   async access(kong: Kong): Promise<void> {
@@ -82,7 +86,19 @@ export class AiProxyHandler {
       // Budget stores unreachable is an outage, not a bug: 503, and never an unbilled call.
       error = UNAVAILABLE;
     }
-    if (error) return exitWith(kong, format, error);
+    if (error) {
+      await this.logRefusal(kong, error);
+      return exitWith(kong, format, error);
+    }
+  }
+
+  /** A verified key's request refused here goes to the request log (the identity is read again: refusals only). */
+  private async logRefusal(kong: Kong, error: GatewayError): Promise<void> {
+    if (!this.requestLog) return;
+    const identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY).catch(() => undefined));
+    if (!identity?.keyId) return;
+    const { requestId, keyId, teamId, model, admittedAt } = identity;
+    await logRefusal(kong, this.requestLog, 'aigw-proxy', { requestId, keyId, teamId, model: model || null, startedAt: admittedAt }, error);
   }
 
   private async route(kong: Kong, path: string): Promise<GatewayError | null> {

@@ -9,6 +9,7 @@
  */
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import type { Kong } from '../../lib/kong/pdk';
+import { pluginAnswerRow } from '../../lib/kong/request-log';
 import { RateLimiter } from '../../lib/limits';
 import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
 import { encodeVector } from '../../lib/semantic-cache/codec';
@@ -16,6 +17,7 @@ import { checkGuards } from '../../lib/semantic-cache/guards';
 import { type CacheKey, keyOf, MAX_SEMANTIC_QUERY_CHARS, namespaceOf } from '../../lib/semantic-cache/scope';
 import type { CacheEntry } from '../../lib/semantic-cache/types';
 import type { LedgerWriter } from '../../lib/store/ledger-writer';
+import type { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { redisFor } from '../../lib/store-clients';
 import { parseJsonBody } from '../../lib/validate';
 import type { CacheBackend, Embedder } from './backend';
@@ -47,6 +49,7 @@ export class SemanticCacheHandler {
     private readonly embedder: Embedder,
     private readonly ledger: LedgerWriter | null,
     private readonly metrics: CacheMetrics | null = null,
+    private readonly requestLog: RequestLogWriter | null = null,
   ) {}
 
   async access(kong: Kong): Promise<void> {
@@ -174,6 +177,7 @@ export class SemanticCacheHandler {
     if (request.route.format === 'responses') await this.keepHit(kong, identity, request.body, rendered.kept);
     if (identity && identity.promptTokensEstimate > 0) await this.refundTokens(identity);
     if (identity) this.recordHit(identity, hit, rendered.stream, now);
+    if (identity) this.logHit(identity, hit, request.path, rendered.stream);
     void this.backend.recordHit(hit.entry).catch(() => undefined);
     this.metrics?.hit(hit.kind, hit.similarity, hit.entry.model, hit.entry.answer.costNano);
     const age = Math.max(0, Math.floor((now - hit.entry.createdAt) / 1000));
@@ -210,6 +214,13 @@ export class SemanticCacheHandler {
       cacheHit: hit.kind,
       cacheSavedNano: hit.entry.answer.costNano,
     });
+  }
+
+  /** The hit's request-log row (its $0 cost and the dollars saved are the ledger row's). */
+  private logHit(identity: RequestIdentity, hit: Hit, path: string, stream: boolean): void {
+    const { requestId, keyId, teamId, admittedAt } = identity;
+    const answered = { plugin: 'aigw-semantic-cache', requestId, keyId, teamId, path, status: 200, code: null, traceId: null };
+    this.requestLog?.write(pluginAnswerRow({ ...answered, model: hit.entry.model, startedAt: admittedAt, stream, cache: hit.kind }));
   }
 
   private async keepHit(kong: Kong, identity: RequestIdentity | undefined, body: Record<string, unknown>, response: unknown): Promise<void> {

@@ -8,6 +8,7 @@ import { CacheStore } from '../../lib/semantic-cache/store';
 import { redisFor } from '../../lib/store-clients';
 import { loadControlConfig } from './config';
 import { type Invalidator, NoInvalidator, RedisInvalidator } from './invalidate';
+import { startRequestLogRetention } from './request-log-retention';
 import { startControl } from './server';
 
 async function main(): Promise<void> {
@@ -33,7 +34,13 @@ async function main(): Promise<void> {
   const cache = config.redisUrl ? new CacheStore(redisFor(config.redisUrl)) : null;
   const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log, cache });
   log.info('control API listening', { url: control.url });
-  exitOnSignal(() => control.close().then(() => Promise.all([invalidator.close(), pool.end()])));
+  const retention = startRequestLogRetention({ pool, days: config.requestLogRetentionDays, log });
+  exitOnSignal(() =>
+    control
+      .close()
+      .then(() => retention.stop())
+      .then(() => Promise.all([invalidator.close(), pool.end()])),
+  );
 }
 
 runProcess('control API', main);

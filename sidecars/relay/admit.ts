@@ -9,6 +9,7 @@ import { endpointOf, isTokenCount } from '../../lib/endpoints';
 import { failed, type GatewayError, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
+import { parseTraceparent, TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
 import type { ChatRequest } from '../../lib/openai-types';
 import { type Endpoint, type ProviderType, type RoutePlan, verifyPlan } from '../../lib/plan';
 import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translation-policy';
@@ -45,6 +46,8 @@ export interface RelayRequest {
   policy: RetryPolicy;
   /** The client's connection, where the answer is written. */
   res: ServerResponse;
+  /** The W3C trace the request belongs to (its traceparent), for the request log; null without one. */
+  traceId?: string | null;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -149,5 +152,6 @@ export async function admit(
     startedAt,
     policy: { ...DEFAULT_RETRY_POLICY, ...(plan.retry ?? {}) },
     res,
+    traceId: parseTraceparent(req.headers[TRACEPARENT_HEADER])?.traceId ?? null,
   });
 }

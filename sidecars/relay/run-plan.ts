@@ -11,6 +11,7 @@ import type { PlanTarget } from '../../lib/plan';
 import type { RelayRequest } from './admit';
 import { attempt } from './attempt';
 import { type Answered, type Attempt, type AttemptFailure, type AttemptOutcome, wrapAttempt } from './attempt-outcome';
+import { withAttemptTrail } from './attempt-trail';
 import type { RelayDeps } from './deps';
 import { withAttemptMetrics } from './metrics';
 import { decide } from './retry-policy';
@@ -27,6 +28,7 @@ export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn:
     (target) => attemptOn(request, target, settlement, deps),
     withAttemptMetrics(deps.metrics, plan),
     withTargetFeedback(deps.feedback, plan.requestId),
+    withAttemptTrail(settlement.attempts),
   );
   if (plan.routing) deps.log.debug('routing', { requestId: plan.requestId, model: plan.model, ...plan.routing });
   const end = await walkPlan(request, tryTarget, deps.log);
@@ -93,6 +95,6 @@ async function clientGone(settlement: Settlement, target: PlanTarget, providerAc
 async function givenUp(settlement: Settlement, target: PlanTarget, failure: AttemptFailure): Promise<GatewayError> {
   const usage = failure.usage ?? null;
   const costHeader = await settlement.charge(target, usage, failure.outcome);
-  settlement.record(target, failure.error.status, failure.outcome, usage, null);
+  settlement.record(target, failure.error.status, failure.outcome, usage, null, failure.error.code);
   return { ...failure.error, headers: { ...failure.error.headers, ...costHeader } };
 }

@@ -10,6 +10,7 @@ import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { inputSavingsNano } from '../../lib/pricing';
 import type { RelayRequest } from './admit';
+import { AttemptTrail } from './attempt-trail';
 import type { RelayBilling } from './billing';
 import type { RelayCacheFill } from './cache-fill';
 import { estimatePrompt, estimateUsage } from './estimate';
@@ -26,6 +27,9 @@ export class Settlement {
 
   /** The prompt estimate, counted at most once per request. */
   private promptEstimate: number | undefined;
+
+  /** Every attempt of the walk, for the request log (run-plan.ts wraps each attempt with it). */
+  readonly attempts = new AttemptTrail();
 
   constructor(
     private readonly request: RelayRequest,
@@ -61,11 +65,22 @@ export class Settlement {
     return this.promptEstimate;
   }
 
-  record(target: PlanTarget, status: number, outcome: UsageOutcome, usage: TokenUsage | null, firstByteAt: number | null): void {
+  record(
+    target: PlanTarget,
+    status: number,
+    outcome: UsageOutcome,
+    usage: TokenUsage | null,
+    firstByteAt: number | null,
+    errorCode: string | null = null,
+  ): void {
     const { plan } = this.request;
     const entry: UsageRecord = {
       ...usageRecord(this.request, target, { status, outcome, usage, firstByteAt, costNano: this.costNano ?? null }),
       ...(plan.compression ? { compression: compressionSavings(plan.compression, target) } : {}),
+      attempts: this.attempts.list(),
+      providerMs: this.attempts.providerMs(),
+      errorCode,
+      cacheMiss: plan.cache !== undefined,
     };
     this.sink.record(entry);
     this.billing.recordLedger(entry, plan);
@@ -103,6 +118,8 @@ export function usageRecord(request: RelayRequest, target: PlanTarget, result: R
     costNano: result.costNano,
     keyId: plan.billing?.keyId ?? null,
     teamId: plan.billing?.teamId ?? null,
+    clientFormat: request.format.name,
+    traceId: request.traceId ?? null,
   };
 }
 
