@@ -3,41 +3,64 @@
  * failure is on, and how long the provider took. Kept per request; the plan bounds how many
  * (its targets times their retries).
  */
-import { errorTypeOfFailure } from '../../lib/observability/error-type';
+import { errorTypeOfFailure, errorTypeOfOutcome } from '../../lib/observability/error-type';
 import type { PlanTarget } from '../../lib/plan';
 import type { LoggedAttempt } from '../../lib/store/request-log';
 import type { AttemptOutcome, AttemptWrapper } from './attempt-outcome';
+import type { UsageOutcome } from './usage';
 
 export class AttemptTrail {
-  private readonly attempts: LoggedAttempt[] = [];
+  private readonly done: LoggedAttempt[] = [];
+  /** The attempt under way: an answering attempt records its request before it returns. */
+  private current: { target: PlanTarget; startedAt: number } | null = null;
 
-  add(target: PlanTarget, outcome: AttemptOutcome, ms: number): void {
-    this.attempts.push({
+  begin(target: PlanTarget): void {
+    this.current = { target, startedAt: performance.now() };
+  }
+
+  end(target: PlanTarget, outcome: AttemptOutcome): void {
+    this.done.push({
       provider: target.provider,
       model: target.model,
       result: outcome.ok ? 'ok' : outcome.failure.kind,
       status: outcome.ok ? 200 : outcome.failure.error.status,
       error_type: outcome.ok ? null : errorTypeOfFailure(outcome.failure.kind),
-      ms: Math.round(ms),
+      ms: this.elapsed(),
     });
+    this.current = null;
   }
 
-  list(): LoggedAttempt[] {
-    return [...this.attempts];
+  /** Every attempt so far; one still under way (the one answering) ends with the request's status and outcome. */
+  list(status: number, outcome: UsageOutcome): LoggedAttempt[] {
+    if (!this.current) return [...this.done];
+    const { target } = this.current;
+    const last = {
+      provider: target.provider,
+      model: target.model,
+      result: outcome,
+      status,
+      error_type: errorTypeOfOutcome(outcome, status),
+      ms: this.elapsed(),
+    };
+    return [...this.done, last];
   }
 
-  /** Time spent waiting on providers, all attempts together. */
-  providerMs(): number {
-    return this.attempts.reduce((sum, a) => sum + a.ms, 0);
+  private elapsed(): number {
+    return this.current ? Math.round(performance.now() - this.current.startedAt) : 0;
   }
 }
 
 /** Adds every attempt, whatever its outcome, to the trail. */
 export function withAttemptTrail(trail: AttemptTrail): AttemptWrapper {
   return (next) => async (target, position) => {
-    const started = performance.now();
+    trail.begin(target);
     const outcome = await next(target, position);
-    trail.add(target, outcome, performance.now() - started);
+    trail.end(target, outcome);
     return outcome;
   };
+}
+
+/** Time spent waiting on providers, all attempts together. */
+export function providerMsOf(attempts: LoggedAttempt[]): number {
+  return attempts.reduce((sum, a) => sum + a.ms, 0);
 }

@@ -10,7 +10,7 @@ import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { inputSavingsNano } from '../../lib/pricing';
 import type { RelayRequest } from './admit';
-import { AttemptTrail } from './attempt-trail';
+import { AttemptTrail, providerMsOf } from './attempt-trail';
 import type { RelayBilling } from './billing';
 import type { RelayCacheFill } from './cache-fill';
 import { estimatePrompt, estimateUsage } from './estimate';
@@ -77,8 +77,7 @@ export class Settlement {
     const entry: UsageRecord = {
       ...usageRecord(this.request, target, { status, outcome, usage, firstByteAt, costNano: this.costNano ?? null }),
       ...(plan.compression ? { compression: compressionSavings(plan.compression, target) } : {}),
-      attempts: this.attempts.list(),
-      providerMs: this.attempts.providerMs(),
+      ...this.attemptsFor(status, outcome),
       errorCode,
       cacheMiss: plan.cache !== undefined,
     };
@@ -87,6 +86,11 @@ export class Settlement {
     // After the answer is on its way: the fill (decoding the vector, the Redis write) is not the client's wait.
     const { cache, answer } = this;
     if (cache && answer && status === 200 && outcome === 'ok') setImmediate(() => cache.fill(plan, answer, usage, entry.costNano));
+  }
+
+  private attemptsFor(status: number, outcome: UsageOutcome): Pick<UsageRecord, 'attempts' | 'providerMs'> {
+    const attempts = this.attempts.list(status, outcome);
+    return { attempts, providerMs: providerMsOf(attempts) };
   }
 }
 
