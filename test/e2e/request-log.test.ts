@@ -14,21 +14,29 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Redis from 'ioredis';
+import { CacheStore } from '../../lib/semantic-cache/store';
 import { mockDirective } from '../harness/mock-provider';
 import { localOnly } from '../harness/stack/remote-stack';
 import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
+import { waitForFill } from './cache-helpers';
 import { uniqueName } from './helpers';
 
 const run = promisify(execFile);
 let stack: DevStack;
+let redis: Redis;
 
 beforeAll(async () => {
-  stack = await startDevStack({ env: {} });
+  // The semantic cache on the chat routes: it answers only keys with a team (its namespace), so
+  // the team-less keys below always reach the relay.
+  stack = await startDevStack({ env: {}, cache: true });
+  redis = new Redis(stack.stores.redisUrl);
 }, 90_000);
 
 afterAll(async () => {
+  redis?.disconnect();
   await stack?.close();
 }, 30_000);
 
@@ -173,6 +181,35 @@ localOnly('faults are scripted on the mock providers').describe('request log thr
     expect(r.status).toBe(429);
     const row = await logged(r.id);
     expect(row).toMatchObject({ answered_by: 'aigw-proxy', key_id: poor.id, status: 429, error_type: 'policy', error_code: 'budget_exceeded', usage: null });
+  });
+
+  test('a cache miss is relayed and marked; the exact hit after it is answered by aigw-semantic-cache', async () => {
+    const team = await stack.admin('POST', '/admin/teams', { name: uniqueName('reqlog-cache') });
+    const teamId = team.body.id as string;
+    const member = await createKey({ team: teamId });
+    const body = ask('cache me');
+    const first = await chat(member.key, body);
+    expect(first.status).toBe(200);
+    expect(await logged(first.id)).toMatchObject({ answered_by: 'relay', team_id: teamId, cache: 'miss' });
+    await waitForFill(new CacheStore(redis), teamId, 'openai', body);
+    const second = await chat(member.key, body);
+    expect(second.status).toBe(200);
+    const hit = await logged(second.id);
+    expect(hit).toMatchObject({
+      answered_by: 'aigw-semantic-cache',
+      team_id: teamId,
+      key_id: member.id,
+      model: 'gpt-4o-mini',
+      endpoint: 'chat.completions',
+      status: 200,
+      error_type: null,
+      cache: 'exact',
+      attempt_count: 0,
+      provider: null,
+    });
+    // The hit's ledger row: no provider tokens, nothing charged.
+    await waitFor(async () => ((await logged(second.id)).usage ? true : undefined), 10_000, 'the hit ledger row');
+    expect((await logged(second.id)).cost_usd).toBe(0);
   });
 
   test('aigw logs finds a request by the id the client got, and filters as documented', async () => {
