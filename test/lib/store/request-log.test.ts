@@ -11,13 +11,12 @@ import {
   purgeRequestLog,
   type RequestLogEntry,
   type RequestLogQuery,
-  type RequestLogRow,
   requestLogCursor,
 } from '../../../lib/store/request-log';
 import { RequestLogWriter } from '../../../lib/store/request-log-writer';
 import { retentionDaysFrom, startRequestLogRetention } from '../../../sidecars/control/request-log-retention';
 import { waitFor } from '../../harness/wait-for';
-import { startMigratedDb, type TestDb } from '../../sidecars/control/helpers';
+import { requestLogRow as row, startMigratedDb, type TestDb } from '../../sidecars/control/helpers';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 let db: TestDb;
@@ -30,35 +29,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await db.pool.query('TRUNCATE aigw_request_log, aigw_spend_ledger');
 });
-
-function row(over: Partial<RequestLogRow> = {}): RequestLogRow {
-  return {
-    requestId: randomUUID(),
-    createdAt: Date.now(),
-    keyId: null,
-    teamId: null,
-    answeredBy: 'relay',
-    endpoint: 'chat.completions',
-    clientFormat: 'openai',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    providerModel: 'gpt-4o-mini-2024-07-18',
-    attempts: [{ provider: 'openai', model: 'gpt-4o-mini-2024-07-18', result: 'ok', status: 200, error_type: null, ms: 12 }],
-    status: 200,
-    outcome: 'ok',
-    errorType: null,
-    errorCode: null,
-    stream: false,
-    firstByteMs: 10,
-    durationMs: 15,
-    providerMs: 12,
-    overheadMs: 3,
-    cache: null,
-    compression: null,
-    traceId: null,
-    ...over,
-  };
-}
 
 const ids = (entries: RequestLogEntry[]): string[] => entries.map((e) => e.requestId);
 const list = (q: Partial<RequestLogQuery> = {}): Promise<RequestLogEntry[]> => listRequestLog(db.pool, { limit: 100, ...q });

@@ -16,14 +16,14 @@ import { hashKey, KEY_PATTERN } from '../../../lib/api-keys';
 import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../../lib/headers';
 import { signEnvelope } from '../../../lib/signing';
 import { insertLedgerRows } from '../../../lib/store/ledger';
-import { insertRequestLogRows, type RequestLogRow } from '../../../lib/store/request-log';
+import { insertRequestLogRows } from '../../../lib/store/request-log';
 import { findKeyByHash, keyStatus } from '../../../lib/store/virtual-keys';
 import { bindingOf } from '../../../sidecars/control/auth';
 import { REPO_ROOT } from '../../harness/repo-root';
 import { freePortsForLater } from '../../harness/stores/ports';
 import { startRedis, type TestRedis } from '../../harness/stores/redis';
 import { waitFor } from '../../harness/wait-for';
-import { SECRET, startMigratedDb, type TestDb } from './helpers';
+import { requestLogRow as logRow, SECRET, startMigratedDb, type TestDb } from './helpers';
 
 const ROOT = REPO_ROOT;
 let db: TestDb;
@@ -435,33 +435,6 @@ test('a gateway that accepts but never answers: the CLI gives up after AIGW_ADMI
 });
 
 describe('aigw logs', () => {
-  const logRow = (over: Partial<RequestLogRow>): RequestLogRow => ({
-    requestId: randomUUID(),
-    createdAt: Date.now(),
-    keyId: null,
-    teamId: null,
-    answeredBy: 'relay',
-    endpoint: 'chat.completions',
-    clientFormat: 'openai',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    providerModel: 'gpt-4o-mini',
-    attempts: [{ provider: 'openai', model: 'gpt-4o-mini', result: 'ok', status: 200, error_type: null, ms: 8 }],
-    status: 200,
-    outcome: 'ok',
-    errorType: null,
-    errorCode: null,
-    stream: false,
-    firstByteMs: 5,
-    durationMs: 10,
-    providerMs: 8,
-    overheadMs: 2,
-    cache: null,
-    compression: null,
-    traceId: null,
-    ...over,
-  });
-
   test('lists newest first with the documented filters, as a table or --json; one request by id; bad filters exit 1 naming the field', async () => {
     const team = await json(['teams', 'create', 'logs-team']);
     const now = Date.now();

@@ -10,7 +10,7 @@ import { insertRequestLogRows, type RequestLogRow } from '../../../lib/store/req
 import { NoInvalidator } from '../../../sidecars/control/invalidate';
 import { MAX_LIMIT } from '../../../sidecars/control/routes/requests';
 import { type RunningControl, startControl } from '../../../sidecars/control/server';
-import { call, identityHeaders, SECRET, startMigratedDb, type TestDb } from './helpers';
+import { call, identityHeaders, requestLogRow, SECRET, startMigratedDb, type TestDb } from './helpers';
 
 const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 let db: TestDb;
@@ -20,35 +20,7 @@ let teamId: string;
 let keyId: string;
 const t0 = Date.parse('2026-03-01T12:00:00Z');
 let rows: RequestLogRow[];
-
-function row(over: Partial<RequestLogRow>): RequestLogRow {
-  return {
-    requestId: randomUUID(),
-    createdAt: t0,
-    keyId: null,
-    teamId: null,
-    answeredBy: 'relay',
-    endpoint: 'chat.completions',
-    clientFormat: 'openai',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    providerModel: 'gpt-4o-mini',
-    attempts: [],
-    status: 200,
-    outcome: 'ok',
-    errorType: null,
-    errorCode: null,
-    stream: false,
-    firstByteMs: 5,
-    durationMs: 9,
-    providerMs: 7,
-    overheadMs: 2,
-    cache: null,
-    compression: null,
-    traceId: null,
-    ...over,
-  };
-}
+const row = (over: Partial<RequestLogRow>): RequestLogRow => requestLogRow({ createdAt: t0, attempts: [], ...over });
 
 beforeAll(async () => {
   db = await startMigratedDb();
@@ -115,7 +87,7 @@ describe('GET /admin/requests', () => {
       attempt_count: 2,
       usage: { prompt_tokens: 20, completion_tokens: 10 },
       cost_usd: 2.5,
-      latency_ms: { first_byte: 5, total: 9, provider: 7, overhead: 2 },
+      latency_ms: { first_byte: 5, total: 10, provider: 8, overhead: 2 },
     });
     expect(first.attempts.map((a: { result: string }) => a.result)).toEqual(['server_error', 'ok']);
     expect(res.body.data[0]).toMatchObject({ answered_by: 'aigw-proxy', error_type: 'policy', error_code: 'budget_exceeded', usage: null, cost_usd: null });
