@@ -11,6 +11,7 @@ import { parseTraceparent, TRACEPARENT_HEADER } from '../observability/tracepare
 import type { CacheOutcome, RequestLogRow } from '../store/request-log';
 import { RequestLogWriter } from '../store/request-log-writer';
 import { pgFor } from '../store-clients';
+import { MAX_MODEL_LENGTH } from '../validate/bounds';
 import type { Kong } from './pdk';
 
 /** One writer per database per plugin-server process, shared by every instance of the plugin. */
@@ -54,7 +55,8 @@ export function pluginAnswerRow(a: PluginAnswered): RequestLogRow {
     answeredBy: a.plugin,
     endpoint: endpointOf(a.path) ?? null,
     clientFormat: clientFormatOf(a.path),
-    model: a.model || null,
+    // A refused body's model is the client's text, not yet validated: never more than a valid name.
+    model: a.model ? a.model.slice(0, MAX_MODEL_LENGTH) : null,
     provider: null,
     providerModel: null,
     attempts: [],

@@ -84,7 +84,8 @@ export async function insertRequestLogRows(db: Queryable, rows: RequestLogRow[])
       col((r) => r.status),
       col((r) => r.outcome),
       col((r) => r.errorType),
-      col((r) => r.errorCode),
+      // A provider's own code is relayed as it came: bounded here.
+      col((r) => r.errorCode?.slice(0, 200) ?? null),
       col((r) => r.stream),
       col((r) => ms(r.firstByteMs)),
       col((r) => ms(r.durationMs)),
