@@ -3,7 +3,7 @@
  * detail; `--follow`: polls for new rows every FOLLOW_INTERVAL_MS until Ctrl-C.
  */
 import { tryParseDuration } from '../../../lib/limits/windows';
-import { type AdminClientOptions, apiRequest } from './client';
+import { type AdminClientOptions, apiRequest, CliError } from './client';
 import type { Flags } from './flags';
 import { block, table } from './format';
 
@@ -95,11 +95,14 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  */
 export async function followLogs(c: AdminClientOptions, f: Flags, io: FollowIo): Promise<void> {
   const shown = new Map<string, number>();
-  let newest = Date.now() - FOLLOW_LOOKBACK_MS;
+  let newest = Date.now();
+  // --since still bounds what is shown; the window follows the newest row shown.
+  const floor = typeof f.since === 'string' ? Date.parse(timeFlag(f.since, newest)) : Number.NEGATIVE_INFINITY;
+  if (Number.isNaN(floor)) throw new CliError('--since must be an ISO 8601 time or a duration such as 15m (since)');
   let header = true;
   const aborted = new Promise<null>((resolve) => io.signal.addEventListener('abort', () => resolve(null), { once: true }));
   while (!io.signal.aborted) {
-    const since = newest - FOLLOW_LOOKBACK_MS;
+    const since = Math.max(newest - FOLLOW_LOOKBACK_MS, floor);
     const q = logsQuery({ ...f, since: new Date(since).toISOString(), limit: String(FOLLOW_PAGE) });
     const json = (await Promise.race([apiRequest(c, 'GET', `/admin/requests?${q}`), aborted])) as Obj | null;
     if (!json) break;

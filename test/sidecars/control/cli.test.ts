@@ -483,8 +483,10 @@ describe('aigw logs', () => {
   test('--follow prints rows as they are logged, each once, and stops cleanly on Ctrl-C', async () => {
     const model = `follow-${randomUUID().slice(0, 8)}`;
     const before = logRow({ model, createdAt: Date.now() - 1000 });
-    await insertRequestLogRows(db.pool, [before]);
-    const child = spawn(cli, ['logs', '--follow', '--json', '--model', model], {
+    // Older than --since: never shown.
+    const tooOld = logRow({ model, createdAt: Date.now() - 5 * 60_000 });
+    await insertRequestLogRows(db.pool, [before, tooOld]);
+    const child = spawn(cli, ['logs', '--follow', '--json', '--model', model, '--since', '2m'], {
       env: { PATH: process.env.PATH, AIGW_ADMIN_URL: proxyUrl, AIGW_ADMIN_KEY: adminKey },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -509,5 +511,7 @@ describe('aigw logs', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
+    const badSince = await aigw(['logs', '--follow', '--since', 'yesterday']);
+    expect({ code: badSince.code, named: /--since/.test(badSince.stderr) }).toEqual({ code: 1, named: true });
   }, 30_000);
 });
