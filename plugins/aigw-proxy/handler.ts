@@ -14,12 +14,14 @@ import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
 import { ANY_MODEL, IDENTITY_CTX_KEY, modelNotAllowed, type RequestIdentity, resolveModelName, restoreIdentity, usableModelNames } from '../../lib/identity';
 import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
+import { logRefusal, requestLogFor } from '../../lib/kong/request-log';
 import { exitJson, exitWith } from '../../lib/kong/respond';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
 import type { Tracing } from '../../lib/observability/tracing';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { decodePathSegment } from '../../lib/request-target';
+import type { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translation-policy';
@@ -65,6 +67,7 @@ export class AiProxyHandler {
   private readonly stores: BudgetStores;
   private readonly tracing: Tracing = pluginTracing('aigw-proxy');
   private readonly metrics = proxyMetrics();
+  private readonly requestLog: RequestLogWriter | null;
 
   constructor(private readonly config: AiProxyConfig) {
     this.models = compileModels(config);
@@ -74,6 +77,7 @@ export class AiProxyHandler {
       redis: config.redis_url ? redisFor(config.redis_url) : null,
       pool: config.database_url ? pgFor(config.database_url) : null,
     };
+    this.requestLog = requestLogFor(config.database_url, 'aigw-proxy');
   }
 
   async access(kong: Kong): Promise<void> {
@@ -101,7 +105,15 @@ export class AiProxyHandler {
     trace?.end(error);
     if (!error) return;
     this.metrics.refusal(path, error, seen, this.configured);
+    await this.logRefusal(kong, error, seen.identity);
     return exitWith(kong, format, error);
+  }
+
+  /** A verified key's request refused here goes to the request log. */
+  private async logRefusal(kong: Kong, error: GatewayError, identity: RequestIdentity | undefined): Promise<void> {
+    if (!this.requestLog || !identity?.keyId) return;
+    const { requestId, keyId, teamId, model, admittedAt } = identity;
+    await logRefusal(kong, this.requestLog, 'aigw-proxy', { requestId, keyId, teamId, model: model || null, startedAt: admittedAt }, error);
   }
 
   private async route(kong: Kong, path: string, identity: RequestIdentity | undefined, seen: Seen, trace: PluginTrace | null): Promise<GatewayError | null> {

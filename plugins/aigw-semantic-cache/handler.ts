@@ -10,6 +10,7 @@
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
+import { pluginAnswerRow } from '../../lib/kong/request-log';
 import { RateLimiter } from '../../lib/limits';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
@@ -18,6 +19,7 @@ import { checkGuards } from '../../lib/semantic-cache/guards';
 import { type CacheKey, keyOf, MAX_SEMANTIC_QUERY_CHARS, namespaceOf } from '../../lib/semantic-cache/scope';
 import type { CacheEntry } from '../../lib/semantic-cache/types';
 import type { LedgerWriter } from '../../lib/store/ledger-writer';
+import type { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { redisFor } from '../../lib/store-clients';
 import { parseJsonBody } from '../../lib/validate';
 import type { CacheBackend, Embedder } from './backend';
@@ -49,6 +51,7 @@ export class SemanticCacheHandler {
     private readonly embedder: Embedder,
     private readonly ledger: LedgerWriter | null,
     private readonly metrics: CacheMetrics | null = null,
+    private readonly requestLog: RequestLogWriter | null = null,
   ) {}
 
   private readonly tracing = pluginTracing('aigw-semantic-cache');
@@ -187,6 +190,7 @@ export class SemanticCacheHandler {
     if (request.route.format === 'responses') await this.keepHit(kong, identity, request.body, rendered.kept);
     if (identity && identity.promptTokensEstimate > 0) await this.refundTokens(identity);
     if (identity) this.recordHit(identity, hit, rendered.stream, now);
+    if (identity) this.logHit(identity, hit, request.path, rendered.stream);
     void this.backend.recordHit(hit.entry).catch(() => undefined);
     const subject = identity && { teamName: identity.teamName ?? null, keyId: identity.keyId, keyAlias: identity.keyAlias };
     this.metrics?.hit(hit.kind, hit.similarity, { path: request.path, model: hit.entry.model, stream: rendered.stream, subject }, hit.entry.answer.costNano);
@@ -224,6 +228,13 @@ export class SemanticCacheHandler {
       cacheHit: hit.kind,
       cacheSavedNano: hit.entry.answer.costNano,
     });
+  }
+
+  /** The hit's request-log row (its $0 cost and the dollars saved are the ledger row's). */
+  private logHit(identity: RequestIdentity, hit: Hit, path: string, stream: boolean): void {
+    const { requestId, keyId, teamId, admittedAt } = identity;
+    const answered = { plugin: 'aigw-semantic-cache', requestId, keyId, teamId, path, status: 200, code: null, traceId: null };
+    this.requestLog?.write(pluginAnswerRow({ ...answered, model: hit.entry.model, startedAt: admittedAt, stream, cache: hit.kind }));
   }
 
   private async keepHit(kong: Kong, identity: RequestIdentity | undefined, body: Record<string, unknown>, response: unknown): Promise<void> {

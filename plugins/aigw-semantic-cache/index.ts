@@ -1,5 +1,6 @@
 /** Entry point loaded by kong-js-pluginserver: named CommonJS exports only, nothing printed. */
 import type { Kong } from '../../lib/kong/pdk';
+import { requestLogFor } from '../../lib/kong/request-log';
 import { createLogger } from '../../lib/log';
 import { pluginServerRegistry } from '../../lib/metrics/plugin-server';
 import { preloadGuards } from '../../lib/semantic-cache/guards';
@@ -49,6 +50,7 @@ export class Plugin {
       sidecarEmbedder(config.inference_address),
       ledgerFor(config.database_url),
       metrics,
+      requestLogFor(config.database_url, 'aigw-semantic-cache'),
     );
   }
 

@@ -14,6 +14,7 @@ import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
 import { IDENTITY_CTX_KEY, type KeyRecord, modelPolicyOf, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
+import { logRefusal, type RefusedRequest, requestLogFor } from '../../lib/kong/request-log';
 import { exitWith, requestPath } from '../../lib/kong/respond';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
@@ -22,6 +23,7 @@ import { sha256Hex } from '../../lib/plan';
 import { canonicalTarget } from '../../lib/request-target';
 import { cacheRequestHeadersOf } from '../../lib/semantic-cache/cache-control';
 import { signEnvelope } from '../../lib/signing';
+import type { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { touchKeyLastUsed } from '../../lib/store/virtual-keys';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { estimatePromptTokens } from '../../lib/tokens';
@@ -102,6 +104,7 @@ export class VirtualKeyHandler {
   private readonly redis: Redis;
   private readonly pool: Pool;
   private readonly lastUsed: LastUsedRecorder;
+  private readonly requestLog: RequestLogWriter | null;
   private readonly consumers = new Map<string, { consumer: KongConsumer | null; at: number }>();
   private readonly tracing: Tracing = pluginTracing('aigw-virtual-key');
   private readonly metrics = virtualKeyMetrics();
@@ -111,10 +114,13 @@ export class VirtualKeyHandler {
     this.redis = redisFor(config.redis_url);
     this.pool = pgFor(config.database_url);
     this.lastUsed = recorderFor(config.database_url, this.pool);
+    this.requestLog = requestLogFor(config.database_url, 'aigw-virtual-key');
   }
 
   async access(kong: Kong): Promise<void> {
     const startedAt = Date.now();
+    // Filled in once the key is verified: only then is a refusal written to the request log.
+    const who: { request?: RefusedRequest } = {};
     let error: GatewayError | null;
     let trace: PluginTrace | null = null;
     // What the refusal's metrics may know: the key once verified, the limit that refused it.
@@ -123,7 +129,7 @@ export class VirtualKeyHandler {
       const headers = await kong.request.getHeaders();
       // The client's traceparent is continued (or a trace started): the first span of the request.
       trace = PluginTrace.start(this.tracing, 'aigw-virtual-key', headers[TRACEPARENT_HEADER]?.[0], startedAt);
-      error = await this.authorize(kong, headers, seen, trace);
+      error = await this.authorize(kong, headers, seen, who, trace);
     } catch (thrown) {
       await kong.log.err(`aigw-virtual-key could not verify the request: ${(thrown as Error).message}`);
       error = UNVERIFIED;
@@ -136,6 +142,7 @@ export class VirtualKeyHandler {
     // Google's API takes a key in the URL (?key=): refused, and told why; the query is read only then.
     if (error === MISSING_KEY && format === 'google' && hasUrlKey((await kong.request.getRawQuery()) ?? '')) error = URL_KEY;
     this.metrics.refusal(path, error, seen);
+    if (who.request) await logRefusal(kong, this.requestLog, 'aigw-virtual-key', who.request, error);
     return exitWith(kong, format, error);
   }
 
@@ -145,7 +152,14 @@ export class VirtualKeyHandler {
     if (identity) finishRequest(this.redis, identity, Date.now());
   }
 
-  private async authorize(kong: Kong, headers: MultiMap, seen: RefusalContext, trace: PluginTrace | null): Promise<GatewayError | null> {
+  private async authorize(
+    kong: Kong,
+    headers: MultiMap,
+    seen: RefusalContext,
+    who: { request?: RefusedRequest },
+    trace: PluginTrace | null,
+  ): Promise<GatewayError | null> {
+    const startedAt = Date.now();
     const credential = extractCredential(headers);
     if (!credential) return MISSING_KEY;
     const auth = trace?.decision('auth');
@@ -158,6 +172,7 @@ export class VirtualKeyHandler {
     this.lastUsed.seen(record.id);
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
+    who.request = { requestId, keyId: record.id, teamId: record.teamId, model: null, startedAt };
     await this.authenticate(kong, record);
 
     const contentLength = contentLengthOf(headers);
@@ -174,6 +189,7 @@ export class VirtualKeyHandler {
     const body = needsModel && hasBody(contentLength, headers) ? await this.readJsonBody(kong, contentLength) : null;
     let model: string | null = null;
     if (body && typeof body.model === 'string') {
+      who.request.model = body.model;
       const resolved = resolveModel(record, body.model);
       if ('status' in resolved) return resolved;
       model = resolved.model;

@@ -45,6 +45,12 @@ Teams (TEAM: a team's name or id, here and in --team)
 Spend
   spend --group-by key|team|model [--from ISO] [--to ISO] [--key ID] [--team TEAM]
 
+Request log (newest first; SINCE/UNTIL: an ISO time or a duration back from now, e.g. 1h)
+  logs         [--team TEAM] [--key ID|ALIAS] [--model M] [--status 429|5xx] [--limit N]
+               [--error-type caller|policy|provider|gateway|none] [--since SINCE] [--until UNTIL]
+  logs ID      one request in detail (ID: the x-kong-request-id the client got)
+  logs --follow [same filters]      prints new requests as they are logged, until Ctrl-C
+
 Semantic cache
   cache stats                       entries, hits and dollars saved per team, model and recent scope
   cache purge --team TEAM | --model MODEL | --all
@@ -151,8 +157,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   try {
     const client = { ...connectionFrom(env, REPO_ROOT), timeoutSeconds: timeoutFrom(env) };
-    const out: Output = await spec.run(client, parsed.values, args);
-    process.stdout.write((parsed.values.json ? JSON.stringify(out.json, null, 2) : out.human) + '\n');
+    // Ctrl-C ends a --follow cleanly; other commands keep Node's default (exit at once).
+    const stop = new AbortController();
+    if (parsed.values.follow) process.once('SIGINT', () => stop.abort());
+    const io = { write: (text: string) => process.stdout.write(text), signal: stop.signal };
+    const out: Output = await spec.run(client, parsed.values, args, io);
+    if (!out.streamed) process.stdout.write((parsed.values.json ? JSON.stringify(out.json, null, 2) : out.human) + '\n');
     return 0;
   } catch (error) {
     process.stderr.write(`error: ${error instanceof CliError ? error.message : (error as Error).message}\n`);

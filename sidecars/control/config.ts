@@ -1,5 +1,6 @@
 /** The control API's settings, all from its environment. */
 import { DATABASE_URL_ENV, REDIS_URL_ENV } from '../../lib/store-env';
+import { retentionDaysFrom } from './request-log-retention';
 
 export interface ControlConfig {
   host: string;
@@ -10,6 +11,8 @@ export interface ControlConfig {
   /** null: no Redis configured; caches then only learn of changes when their entries expire. */
   redisUrl: string | null;
   migrate: boolean;
+  /** Request-log rows older than this many days are purged. */
+  requestLogRetentionDays: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -33,5 +36,6 @@ export function loadControlConfig(env: NodeJS.ProcessEnv = process.env): Control
     databaseUrl,
     redisUrl: env[REDIS_URL_ENV] || null,
     migrate: env.AIGW_MIGRATE !== 'false',
+    requestLogRetentionDays: retentionDaysFrom(env),
   };
 }

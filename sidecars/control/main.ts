@@ -9,6 +9,7 @@ import { redisFor } from '../../lib/store-clients';
 import { loadControlConfig } from './config';
 import { type Invalidator, NoInvalidator, RedisInvalidator } from './invalidate';
 import { ControlMetrics } from './metrics';
+import { startRequestLogRetention } from './request-log-retention';
 import { startControl } from './server';
 
 async function main(): Promise<void> {
@@ -35,7 +36,13 @@ async function main(): Promise<void> {
   const metrics = new ControlMetrics(pool);
   const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log, cache, metrics });
   log.info('control API listening', { url: control.url });
-  exitOnSignal(() => control.close().then(() => Promise.all([invalidator.close(), pool.end()])));
+  const retention = startRequestLogRetention({ pool, days: config.requestLogRetentionDays, log });
+  exitOnSignal(() =>
+    control
+      .close()
+      .then(() => retention.stop())
+      .then(() => Promise.all([invalidator.close(), pool.end()])),
+  );
 }
 
 runProcess('control API', main);

@@ -3,6 +3,7 @@ import { badRequest } from './api-error';
 import type { Handler } from './context';
 import * as cache from './routes/cache';
 import * as keys from './routes/keys';
+import { listRequestsRoute, requestInfoRoute } from './routes/requests';
 import { spendRoute } from './routes/spend';
 import * as teams from './routes/teams';
 
@@ -36,6 +37,8 @@ const ROUTES: Route[] = [
   route('PATCH', '/admin/teams/:id', teams.updateTeamRoute),
   route('DELETE', '/admin/teams/:id', teams.deleteTeamRoute),
   route('GET', '/admin/spend', spendRoute),
+  route('GET', '/admin/requests', listRequestsRoute),
+  route('GET', '/admin/requests/:id', requestInfoRoute),
   route('GET', '/admin/cache/stats', cache.cacheStatsRoute),
   route('POST', '/admin/cache/purge', cache.cachePurgeRoute),
 ];

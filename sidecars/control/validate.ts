@@ -223,7 +223,7 @@ export function optExpiry(body: Body, now: number, allowPast: boolean): Date | n
 }
 
 /** A query parameter of decimal digits within [min, max]; `fallback` when absent. */
-function queryInteger(query: URLSearchParams, field: string, fallback: number, min: number, max: number): number {
+export function queryInteger(query: URLSearchParams, field: string, fallback: number, min: number, max: number): number {
   const v = query.get(field);
   if (v === null) return fallback;
   const n = /^[0-9]{1,10}$/.test(v) ? Number(v) : NaN;

@@ -9,6 +9,7 @@ import { endpointOf, isTokenCount } from '../../lib/endpoints';
 import { failed, type GatewayError, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
+import { parseTraceparent, TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
 import type { ChatRequest } from '../../lib/openai-types';
 import { type Endpoint, type ProviderType, type RoutePlan, verifyPlan } from '../../lib/plan';
 import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translation-policy';
@@ -48,6 +49,8 @@ export interface RelayRequest {
   res: ServerResponse;
   /** Its spans, when tracing is on. */
   trace?: RequestTrace | null;
+  /** The W3C trace the request belongs to (its traceparent), for the request log; null without one. */
+  traceId?: string | null;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -152,5 +155,6 @@ export async function admit(
     startedAt,
     policy: { ...DEFAULT_RETRY_POLICY, ...(plan.retry ?? {}) },
     res,
+    traceId: parseTraceparent(req.headers[TRACEPARENT_HEADER])?.traceId ?? null,
   });
 }

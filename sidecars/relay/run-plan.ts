@@ -10,7 +10,8 @@ import type { Logger } from '../../lib/log';
 import type { PlanTarget } from '../../lib/plan';
 import type { RelayRequest } from './admit';
 import { attempt } from './attempt';
-import { type Answered, type Attempt, type AttemptFailure, type AttemptOutcome, type AttemptWrapper, wrapAttempt } from './attempt-outcome';
+import { type Answered, type Attempt, type AttemptFailure, type AttemptOutcome, wrapAttempt } from './attempt-outcome';
+import { withAttemptTrail } from './attempt-trail';
 import type { RelayDeps } from './deps';
 import { withAttemptMetrics } from './metrics';
 import { decide } from './retry-policy';
@@ -27,7 +28,7 @@ export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn:
     (target) => attemptOn(request, target, settlement, deps),
     withAttemptMetrics(deps.metrics, plan),
     withTargetFeedback(deps.feedback, plan.requestId),
-    withProviderTime(settlement),
+    withAttemptTrail(settlement.attempts),
     ...(request.trace ? [request.trace.attemptSpans()] : []),
   );
   if (plan.routing) deps.log.debug('routing', { requestId: plan.requestId, model: plan.model, ...plan.routing });
@@ -35,18 +36,6 @@ export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn:
   if (end.kind === 'client_gone') return clientGone(settlement, end.target, end.providerAccepted);
   if (end.kind === 'failed' && end.exhausted) deps.metrics?.allTargetsFailed(plan.model);
   return end.kind === 'failed' ? givenUp(settlement, end.target, end.failure) : null;
-}
-
-/** The time each attempt spends is the provider's: the rest of the request's time is the gateway's overhead. */
-function withProviderTime(settlement: Settlement): AttemptWrapper {
-  return (next) => async (target, position) => {
-    settlement.attemptStarted();
-    try {
-      return await next(target, position);
-    } finally {
-      settlement.attemptEnded();
-    }
-  };
 }
 
 /** How a walk along the plan ended: a target answered, the client left, or the last failure stands. */
@@ -109,6 +98,6 @@ async function clientGone(settlement: Settlement, target: PlanTarget, providerAc
 async function givenUp(settlement: Settlement, target: PlanTarget, failure: AttemptFailure): Promise<GatewayError> {
   const usage = failure.usage ?? null;
   const costHeader = await settlement.charge(target, usage, failure.outcome);
-  settlement.record(target, failure.error.status, failure.outcome, usage, null);
+  settlement.record(target, failure.error.status, failure.outcome, usage, null, failure.error.code);
   return { ...failure.error, headers: { ...failure.error.headers, ...costHeader } };
 }

@@ -9,6 +9,7 @@ import { RESPONSES_TTL_SECONDS_DEFAULT, ResponseStore } from '../../lib/response
 import { CacheStore } from '../../lib/semantic-cache/store';
 import { SingleUse } from '../../lib/single-use';
 import { LedgerWriter } from '../../lib/store/ledger-writer';
+import { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import { RelayBilling } from './billing';
 import { RelayCacheFill, storeWriter } from './cache-fill';
@@ -17,10 +18,11 @@ import type { RelayDeps } from './deps';
 import type { RelayMetrics } from './metrics';
 import { ParallelSlots } from './parallel-slots';
 import { handleRelayRequest } from './relay-request';
+import { RequestLogSink } from './request-log-sink';
 import { sendError, sendJson } from './respond';
 import { TargetFeedback } from './target-feedback';
 import { UpstreamPools } from './upstream';
-import type { UsageSink } from './usage';
+import { FanOutUsageSink, type UsageSink } from './usage';
 
 export interface Relay {
   server: Server;
@@ -48,6 +50,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const metrics = options.metrics;
   const ledger = pool ? new LedgerWriter(pool, log, { onWriteFailure: () => metrics?.ledgerWriteFailed() }) : null;
   if (ledger) metrics?.watchLedger(() => ledger.pending);
+  // Every usage record is also a request-log row (bounded queue: observability never holds a request).
+  const usage = pool ? new FanOutUsageSink([options.usage, new RequestLogSink(new RequestLogWriter(pool, log))]) : options.usage;
   const redis = redisUrl ? redisFor(redisUrl) : null;
   const billing = new RelayBilling(redis, pool, ledger, log, undefined, metrics);
   const feedback = new TargetFeedback(redis, log, options.metrics);
@@ -64,7 +68,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const deps: RelayDeps = {
     config: options.config,
     pools,
-    usage: options.usage,
+    usage,
     log,
     env: options.env ?? process.env,
     billing,
@@ -113,7 +117,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pools.close();
       await ledger?.close();
-      await options.usage.close();
+      await usage.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { inputSavingsNano } from '../../lib/pricing';
 import type { RelayRequest } from './admit';
+import { AttemptTrail, providerMsOf } from './attempt-trail';
 import type { RelayBilling } from './billing';
 import type { RelayCacheFill } from './cache-fill';
 import { estimatePrompt, estimateUsage } from './estimate';
@@ -27,10 +28,10 @@ export class Settlement {
   /** The prompt estimate, counted at most once per request. */
   private promptEstimate: number | undefined;
 
-  /** Time spent in finished attempts, and when the one under way began (ms, performance.now()). */
-  private providerMs = 0;
-  private attemptStartedAt: number | null = null;
   private interTokenMs: number | null | undefined;
+
+  /** Every attempt of the walk, for the request log (run-plan.ts wraps each attempt with it). */
+  readonly attempts = new AttemptTrail();
 
   constructor(
     private readonly request: RelayRequest,
@@ -66,33 +67,27 @@ export class Settlement {
     return this.promptEstimate;
   }
 
-  /** An attempt on a provider begins or ends: the time between is the provider's, not the gateway's. */
-  attemptStarted(): void {
-    this.attemptStartedAt = performance.now();
-  }
-
-  attemptEnded(): void {
-    if (this.attemptStartedAt !== null) this.providerMs += performance.now() - this.attemptStartedAt;
-    this.attemptStartedAt = null;
-  }
-
   /** A stream's mean gap between content chunks (stream-engine.ts). */
   noteInterToken(ms: number | null): void {
     this.interTokenMs = ms;
   }
 
-  /** Provider time so far, the attempt under way included (an answer is recorded before its attempt returns). */
-  private providerTime(): number {
-    return this.providerMs + (this.attemptStartedAt === null ? 0 : performance.now() - this.attemptStartedAt);
-  }
-
-  record(target: PlanTarget, status: number, outcome: UsageOutcome, usage: TokenUsage | null, firstByteAt: number | null): void {
+  record(
+    target: PlanTarget,
+    status: number,
+    outcome: UsageOutcome,
+    usage: TokenUsage | null,
+    firstByteAt: number | null,
+    errorCode: string | null = null,
+  ): void {
     const { plan } = this.request;
     const entry: UsageRecord = {
       ...usageRecord(this.request, target, { status, outcome, usage, firstByteAt, costNano: this.costNano ?? null }),
-      providerMs: this.providerTime(),
       ...(this.interTokenMs !== undefined ? { interTokenMs: this.interTokenMs } : {}),
       ...(plan.compression ? { compression: compressionSavings(plan.compression, target) } : {}),
+      ...this.attemptsFor(status, outcome),
+      errorCode,
+      cacheMiss: plan.cache !== undefined,
     };
     this.sink.record(entry);
     this.request.trace?.recorded(entry, this.answer);
@@ -100,6 +95,11 @@ export class Settlement {
     // After the answer is on its way: the fill (decoding the vector, the Redis write) is not the client's wait.
     const { cache, answer } = this;
     if (cache && answer && status === 200 && outcome === 'ok') setImmediate(() => cache.fill(plan, answer, usage, entry.costNano));
+  }
+
+  private attemptsFor(status: number, outcome: UsageOutcome): Pick<UsageRecord, 'attempts' | 'providerMs'> {
+    const attempts = this.attempts.list(status, outcome);
+    return { attempts, providerMs: providerMsOf(attempts) };
   }
 }
 
@@ -134,6 +134,7 @@ export function usageRecord(request: RelayRequest, target: PlanTarget, result: R
     teamName: plan.billing?.teamName ?? null,
     keyAlias: plan.billing?.keyAlias ?? null,
     clientFormat: request.format.name,
+    traceId: request.traceId ?? null,
   };
 }
 

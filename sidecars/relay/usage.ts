@@ -6,6 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CompressionOutcome } from '../../lib/compression/report';
 import type { ClientFormatName } from '../../lib/errors';
 import type { Usage } from '../../lib/openai-types';
+import type { LoggedAttempt } from '../../lib/store/request-log';
 
 export interface TokenUsage {
   promptTokens: number;
@@ -55,6 +56,14 @@ export interface UsageRecord {
   startedAt: number;
   firstByteMs: number | null;
   durationMs: number;
+  /** For the request log (lib/store/request-log.ts): every upstream attempt in order (the plan bounds how many). */
+  attempts?: LoggedAttempt[];
+  /** The machine-readable code of the error the client got, if any. */
+  errorCode?: string | null;
+  /** W3C trace id from the request's traceparent. */
+  traceId?: string | null;
+  /** The semantic cache looked the request up and missed (the relay stores the answer). */
+  cacheMiss?: boolean;
 }
 
 export interface CompressionSavings {

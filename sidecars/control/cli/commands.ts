@@ -3,11 +3,14 @@
 import { type AdminClientOptions, apiRequest, CliError } from './client';
 import { type Flags, KEY_FLAGS, keyBody, TEAM_FLAGS, teamBody } from './flags';
 import { block, table } from './format';
+import { type FollowIo, followLogs, LOGS_FILTERS, listLogs, showLog } from './logs';
 
 type Obj = Record<string, unknown>;
 export interface Output {
   json: unknown;
   human: string;
+  /** Already written as it came (--follow): nothing left to print. */
+  streamed?: boolean;
 }
 
 export interface CommandSpec {
@@ -17,7 +20,7 @@ export interface CommandSpec {
   booleans?: readonly string[];
   /** Positional arguments, e.g. ["id"]. */
   positionals?: readonly string[];
-  run(client: AdminClientOptions, flags: Flags, args: string[]): Promise<Output>;
+  run(client: AdminClientOptions, flags: Flags, args: string[], io: FollowIo): Promise<Output>;
 }
 
 const enc = encodeURIComponent;
@@ -167,6 +170,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
           'cache_saved_usd',
         ]);
       return { json, human };
+    },
+  },
+  logs: {
+    values: [...LOGS_FILTERS],
+    booleans: ['follow'],
+    positionals: ['request-id?'],
+    async run(c, f, [id], io) {
+      if (id) return showLog(c, id);
+      if (!f.follow) return listLogs(c, f);
+      await followLogs(c, f, io);
+      return { json: null, human: '', streamed: true };
     },
   },
   'cache stats': {

@@ -16,12 +16,14 @@ import { hashKey, KEY_PATTERN } from '../../../lib/api-keys';
 import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../../lib/headers';
 import { signEnvelope } from '../../../lib/signing';
 import { insertLedgerRows } from '../../../lib/store/ledger';
+import { insertRequestLogRows } from '../../../lib/store/request-log';
 import { findKeyByHash, keyStatus } from '../../../lib/store/virtual-keys';
 import { bindingOf } from '../../../sidecars/control/auth';
 import { REPO_ROOT } from '../../harness/repo-root';
 import { freePortsForLater } from '../../harness/stores/ports';
 import { startRedis, type TestRedis } from '../../harness/stores/redis';
-import { SECRET, startMigratedDb, type TestDb } from './helpers';
+import { waitFor } from '../../harness/wait-for';
+import { requestLogRow as logRow, SECRET, startMigratedDb, type TestDb } from './helpers';
 
 const ROOT = REPO_ROOT;
 let db: TestDb;
@@ -163,6 +165,7 @@ test('--help prints the commands; an unknown command exits 2', async () => {
   expect(help.code).toBe(0);
   expect(help.stdout).toMatch(/keys create/);
   expect(help.stdout).toMatch(/admin bootstrap/);
+  expect(help.stdout).toMatch(/logs --follow/);
   const bad = await aigw(['keys', 'frobnicate']);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toMatch(/unknown command/);
@@ -429,4 +432,86 @@ test('a gateway that accepts but never answers: the CLI gives up after AIGW_ADMI
   } finally {
     await new Promise((resolve) => silent.close(resolve));
   }
+});
+
+describe('aigw logs', () => {
+  test('lists newest first with the documented filters, as a table or --json; one request by id; bad filters exit 1 naming the field', async () => {
+    const team = await json(['teams', 'create', 'logs-team']);
+    const now = Date.now();
+    const ok = logRow({ createdAt: now - 3000, teamId: team.id, model: 'logs-model' });
+    const limited = logRow({
+      createdAt: now - 2000,
+      teamId: team.id,
+      model: 'logs-model',
+      status: 429,
+      errorType: 'policy',
+      errorCode: 'rate_limit_exceeded',
+      answeredBy: 'aigw-virtual-key',
+    });
+    const old = logRow({ createdAt: now - 2 * 3_600_000, model: 'logs-model' });
+    await insertRequestLogRows(db.pool, [ok, limited, old]);
+
+    const all = await json(['logs', '--model', 'logs-model']);
+    expect(all.data.map((r: { request_id: string }) => r.request_id)).toEqual([limited.requestId, ok.requestId, old.requestId]);
+    const recent = await json(['logs', '--model', 'logs-model', '--since', '1h']);
+    expect(recent.data.map((r: { request_id: string }) => r.request_id)).toEqual([limited.requestId, ok.requestId]);
+    const policy = await json(['logs', '--team', 'logs-team', '--error-type', 'policy', '--status', '4xx']);
+    expect(policy.data.map((r: { request_id: string }) => r.request_id)).toEqual([limited.requestId]);
+    const one = await json(['logs', '--model', 'logs-model', '--limit', '1']);
+    expect(one).toMatchObject({ has_more: true, next_before: limited.requestId });
+
+    const table = await aigw(['logs', '--team', 'logs-team']);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^TIME\s+REQUEST_ID\s+STATUS\s+ERROR_TYPE/);
+    expect(lines[1]).toContain(limited.requestId);
+    expect(lines[1]).toMatch(/429\s+policy\s+aigw-virtual-key\s+logs-model/);
+    expect(lines[2]).toContain(ok.requestId);
+
+    const detail = await aigw(['logs', ok.requestId]);
+    expect(detail.code).toBe(0);
+    expect(detail.stdout).toMatch(new RegExp(`request_id\\s+${ok.requestId}`));
+    expect(detail.stdout).toMatch(/attempts\nPROVIDER\s+MODEL\s+RESULT/);
+    expect((await json(['logs', limited.requestId])).error_code).toBe('rate_limit_exceeded');
+
+    const unknown = await aigw(['logs', randomUUID()]);
+    expect({ code: unknown.code, notFound: /not found/.test(unknown.stderr) }).toEqual({ code: 1, notFound: true });
+    const badType = await aigw(['logs', '--error-type', 'user']);
+    expect({ code: badType.code, param: /\(error_type\)/.test(badType.stderr) }).toEqual({ code: 1, param: true });
+  });
+
+  test('--follow prints rows as they are logged, each once, and stops cleanly on Ctrl-C', async () => {
+    const model = `follow-${randomUUID().slice(0, 8)}`;
+    const before = logRow({ model, createdAt: Date.now() - 1000 });
+    // Older than --since: never shown.
+    const tooOld = logRow({ model, createdAt: Date.now() - 5 * 60_000 });
+    await insertRequestLogRows(db.pool, [before, tooOld]);
+    const child = spawn(cli, ['logs', '--follow', '--json', '--model', model, '--since', '2m'], {
+      env: { PATH: process.env.PATH, AIGW_ADMIN_URL: proxyUrl, AIGW_ADMIN_KEY: adminKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => (out.includes(before.requestId) ? true : undefined), 10_000, 'the existing row');
+      const later = logRow({ model });
+      await insertRequestLogRows(db.pool, [later]);
+      await waitFor(() => (out.includes(later.requestId) ? true : undefined), 10_000, 'the new row');
+      // Another poll or more: nothing is printed twice.
+      const polls = out;
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(out).toBe(polls);
+      const ids = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).request_id);
+      expect(ids).toEqual([before.requestId, later.requestId]);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    const badSince = await aigw(['logs', '--follow', '--since', 'yesterday']);
+    expect({ code: badSince.code, named: /--since/.test(badSince.stderr) }).toEqual({ code: 1, named: true });
+  }, 30_000);
 });

@@ -8,6 +8,7 @@ import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '.
 import { sha256Hex } from '../../../lib/plan';
 import { canonicalTarget } from '../../../lib/request-target';
 import { signEnvelope } from '../../../lib/signing';
+import type { RequestLogRow } from '../../../lib/store/request-log';
 import { startPostgres, type TestPostgres } from '../../harness/stores/postgres';
 
 export const SECRET = 'control-test-secret-0123456789abcdef0123';
@@ -96,4 +97,34 @@ export function rawRequest(base: string, method: string, target: string, headers
       resolve({ status, body: body ? JSON.parse(body) : null });
     });
   });
+}
+
+/** A request-log row as the relay writes one for a plain success; `over` changes what a test is about. */
+export function requestLogRow(over: Partial<RequestLogRow> = {}): RequestLogRow {
+  return {
+    requestId: randomUUID(),
+    createdAt: Date.now(),
+    keyId: null,
+    teamId: null,
+    answeredBy: 'relay',
+    endpoint: 'chat.completions',
+    clientFormat: 'openai',
+    model: 'gpt-4o-mini',
+    provider: 'openai',
+    providerModel: 'gpt-4o-mini',
+    attempts: [{ provider: 'openai', model: 'gpt-4o-mini', result: 'ok', status: 200, error_type: null, ms: 8 }],
+    status: 200,
+    outcome: 'ok',
+    errorType: null,
+    errorCode: null,
+    stream: false,
+    firstByteMs: 5,
+    durationMs: 10,
+    providerMs: 8,
+    overheadMs: 2,
+    cache: null,
+    compression: null,
+    traceId: null,
+    ...over,
+  };
 }
