@@ -14,7 +14,10 @@
  * request validator to refuse in the client's own words.
  */
 import type { PolicyFormat } from '../translation-policy';
-import type { TemplateMessage } from './model';
+import { isObject } from '../validate/checks';
+import { MAX_DECORATION_CONTENT_CHARS, MAX_DECORATION_MESSAGES } from './bounds';
+import { TemplateError } from './errors';
+import { MESSAGE_ROLES, type MessageRole, type TemplateMessage } from './model';
 
 /** The formats whose body is a list of chat messages. */
 export type ConversationFormat = Exclude<PolicyFormat, 'google'>;
@@ -82,4 +85,27 @@ export function decorateRequest(body: Body, format: ConversationFormat, decorati
   if (prepend.length + append.length === 0) return { ...body };
   if (format === 'anthropic') return decorateAnthropic(body, prepend, append);
   return decorateList(body, format === 'responses' ? 'input' : 'messages', prepend, append);
+}
+
+function decorationMessages(value: unknown, param: string): TemplateMessage[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > MAX_DECORATION_MESSAGES)
+    throw new TemplateError('invalid_template', `'${param}' must be a list of at most ${MAX_DECORATION_MESSAGES} messages`, { param });
+  return value.map((message, index) => {
+    const at = `${param}.${index}`;
+    if (!isObject(message) || !MESSAGE_ROLES.includes(message.role as MessageRole))
+      throw new TemplateError('invalid_template', `'${at}.role' must be one of ${MESSAGE_ROLES.join(', ')}`, { param: `${at}.role` });
+    const { content } = message;
+    if (typeof content !== 'string' || content.length === 0 || content.length > MAX_DECORATION_CONTENT_CHARS)
+      throw new TemplateError('invalid_template', `'${at}.content' must be text of 1 to ${MAX_DECORATION_CONTENT_CHARS} characters`, {
+        param: `${at}.content`,
+      });
+    return { role: message.role as MessageRole, content };
+  });
+}
+
+/** Checks a decoration from configuration (`{prepend, append}`); throws a TemplateError (`invalid_template`) naming the field. */
+export function parseDecoration(value: unknown): Decoration {
+  if (!isObject(value)) throw new TemplateError('invalid_template', 'A decoration must be an object: {prepend, append}', { param: '' });
+  return { prepend: decorationMessages(value.prepend, 'prepend'), append: decorationMessages(value.append, 'append') };
 }

@@ -124,7 +124,7 @@ export function formatUnifiedDiff(diff: LineDiff, from: string, to: string, cont
   }
   for (let first = 0; first < changed.length; ) {
     let last = first;
-    while (last + 1 < changed.length && changed[last + 1] - changed[last] <= 2 * context) last++;
+    while (last + 1 < changed.length && changed[last + 1] - changed[last] - 1 <= 2 * context) last++;
     const begin = Math.max(0, changed[first] - context);
     const end = Math.min(lines.length, changed[last] + context + 1);
     const hunk = lines.slice(begin, end);

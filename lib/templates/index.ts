@@ -7,7 +7,7 @@
 export { applyRenderedTemplate, renderedMessages } from './apply';
 export * as TEMPLATE_BOUNDS from './bounds';
 export { type CompiledTemplate, compileTemplate, type TemplateNode } from './compile';
-export { type ConversationFormat, type Decoration, decorateRequest } from './decorate';
+export { type ConversationFormat, type Decoration, decorateRequest, parseDecoration } from './decorate';
 export { type DiffLine, diffLines, formatUnifiedDiff, type LineDiff, templateVersionText } from './diff';
 export { TemplateError, type TemplateErrorCode, type TemplateErrorDetails } from './errors';
 export {

@@ -5,6 +5,7 @@
  * checks an untrusted definition once, when it is saved; the rest of the engine trusts its result.
  */
 import { jsonValueBound } from '../tokens/json-bound';
+import { isObject } from '../validate/checks';
 import { valueNestingExceeds } from '../validate/depth';
 import { MAX_NAME_LENGTH, MAX_PARAMS_JSON_CHARS, MAX_TEMPLATE_MESSAGES, MAX_VARIABLE_DEPTH, MAX_VARIABLES, MAX_VARIABLES_JSON_CHARS } from './bounds';
 import { TemplateError } from './errors';
@@ -47,10 +48,6 @@ const DEFINITION_KEYS = new Set(['kind', 'text', 'messages', 'variables', 'model
 const VARIABLE_KEYS = new Set(['name', 'type', 'default', 'description']);
 const MAX_DESCRIPTION_CHARS = 1024;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function invalid(param: string, message: string): TemplateError {
   return new TemplateError('invalid_template', message, { param });
 }
@@ -68,7 +65,7 @@ function boundedJson(value: unknown, param: string, maxChars: number): JsonValue
 
 function parseVariable(value: unknown, index: number, seen: Set<string>): VariableDeclaration {
   const param = `variables.${index}`;
-  if (!isRecord(value)) throw invalid(param, `'${param}' must be an object with a name`);
+  if (!isObject(value)) throw invalid(param, `'${param}' must be an object with a name`);
   onlyKeys(value, VARIABLE_KEYS, `${param}.`);
   const { name, type, description } = value;
   if (typeof name !== 'string' || !isVariableName(name))
@@ -94,7 +91,7 @@ function parseVariable(value: unknown, index: number, seen: Set<string>): Variab
 
 function parseMessage(value: unknown, index: number): TemplateMessage {
   const param = `messages.${index}`;
-  if (!isRecord(value)) throw invalid(param, `'${param}' must be an object with a role and a content`);
+  if (!isObject(value)) throw invalid(param, `'${param}' must be an object with a role and a content`);
   onlyKeys(value, new Set(['role', 'content']), `${param}.`);
   if (!MESSAGE_ROLES.includes(value.role as MessageRole)) throw invalid(`${param}.role`, `'${param}.role' must be one of ${MESSAGE_ROLES.join(', ')}`);
   if (typeof value.content !== 'string') throw invalid(`${param}.content`, `'${param}.content' must be a template string`);
@@ -119,7 +116,7 @@ function parseBody(value: Record<string, unknown>): TemplateBody {
 
 /** Checks an untrusted template definition; throws a TemplateError (`invalid_template`) naming the field. Sources are compiled by prepareTemplate. */
 export function parseTemplateDefinition(value: unknown): TemplateDefinition {
-  if (!isRecord(value)) throw invalid('', 'A template definition must be a JSON object');
+  if (!isObject(value)) throw invalid('', 'A template definition must be a JSON object');
   onlyKeys(value, DEFINITION_KEYS, '');
   const body = parseBody(value);
   const variables = value.variables ?? [];
@@ -135,7 +132,7 @@ export function parseTemplateDefinition(value: unknown): TemplateDefinition {
     definition.model = value.model;
   }
   if (value.params !== undefined) {
-    if (!isRecord(value.params)) throw invalid('params', "'params' must be an object of request parameters");
+    if (!isObject(value.params)) throw invalid('params', "'params' must be an object of request parameters");
     for (const key of ['model', 'messages', 'input', 'system', 'prompt', 'stream'])
       if (Object.hasOwn(value.params, key)) throw invalid(`params.${key}`, `'params' cannot set '${key}'`);
     definition.params = boundedJson(value.params, 'params', MAX_PARAMS_JSON_CHARS) as Record<string, JsonValue>;

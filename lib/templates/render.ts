@@ -7,6 +7,8 @@
  * inside a variable stays text. Bounded: the output size and the number of nodes rendered are
  * capped (a budget shared by every message of one request), and nesting was bounded when linking.
  */
+
+import { isObject } from '../validate/checks';
 import { DEFAULT_MAX_EXPANSIONS, DEFAULT_MAX_OUTPUT_CHARS } from './bounds';
 import type { TemplateNode, VariablePath } from './compile';
 import { TemplateError } from './errors';
@@ -39,14 +41,10 @@ export class RenderBudget {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A key of a value: own properties only (never `constructor` or `__proto__`), array items by index. */
 function child(value: unknown, key: string): unknown {
   if (Array.isArray(value)) return /^[0-9]+$/.test(key) ? value[Number(key)] : undefined;
-  return isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+  return isObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
 }
 
 /**
@@ -58,7 +56,7 @@ function lookup(stack: readonly unknown[], path: VariablePath): unknown {
   let value: unknown;
   for (let index = stack.length - 1; index >= 0; index--) {
     const context = stack[index];
-    if ((isRecord(context) || Array.isArray(context)) && Object.hasOwn(context, path[0])) {
+    if ((isObject(context) || Array.isArray(context)) && Object.hasOwn(context, path[0])) {
       value = context[path[0] as keyof typeof context];
       break;
     }

@@ -13,6 +13,8 @@
  *
  * Pure: the body is read, never changed. Malformed selections are a 400 naming the field.
  */
+
+import { isObject } from '../validate/checks';
 import { MAX_VERSION } from './bounds';
 import { TemplateError } from './errors';
 import { DEFAULT_LABEL, isLabelName, isTemplateName, LATEST_LABEL, parseVersionNumber } from './names';
@@ -41,10 +43,6 @@ const KONG_PREFIX = '{template://';
 const KONG_SUFFIX = '}';
 const PROMPT_KEYS = new Set(['id', 'version', 'variables']);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function badSelection(param: string, message: string): TemplateError {
   return new TemplateError('invalid_selection', message, { param });
 }
@@ -69,7 +67,7 @@ function parseKongReference(reference: string, field: 'prompt' | 'messages', pro
   if (!isTemplateName(name)) throw badSelection(field, `'${field}' names no valid template: '${name.slice(0, 64)}'`);
   const selector = at < 0 ? ({ kind: 'default' } as const) : parseSelector(inner.slice(at + 1), field);
   // Kong's rules: properties an object, every value a string.
-  if (properties !== undefined && !isRecord(properties)) throw badSelection('properties', "'properties' must be an object");
+  if (properties !== undefined && !isObject(properties)) throw badSelection('properties', "'properties' must be an object");
   for (const [key, value] of Object.entries(properties ?? {}))
     if (typeof value !== 'string') throw badSelection(`properties.${key}`, `Property values must be strings; '${key.slice(0, 64)}' is ${kindOf(value)}`);
   return { syntax: 'kong', name, selector, variables: properties ?? {}, variablesParam: 'properties', field };
@@ -78,10 +76,10 @@ function parseKongReference(reference: string, field: 'prompt' | 'messages', pro
 /** OpenAI's variable values: strings, or input_text parts (their text); images and files cannot go into a text template. */
 function promptVariables(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (!isRecord(value)) throw badSelection('prompt.variables', "'prompt.variables' must be an object of variable names to values");
+  if (!isObject(value)) throw badSelection('prompt.variables', "'prompt.variables' must be an object of variable names to values");
   const variables: Record<string, unknown> = {};
   for (const [name, variable] of Object.entries(value)) {
-    if (isRecord(variable) && typeof variable.type === 'string' && variable.type.startsWith('input_')) {
+    if (isObject(variable) && typeof variable.type === 'string' && variable.type.startsWith('input_')) {
       if (variable.type !== 'input_text' || typeof variable.text !== 'string')
         throw badSelection(`prompt.variables.${name}`, `Variable '${name.slice(0, 64)}': only strings and input_text parts can fill a template variable`);
       variables[name] = variable.text;
@@ -114,7 +112,7 @@ export function parseTemplateSelection(body: Readonly<Record<string, unknown>>):
   if (messagesReference) return parseKongReference(messages, 'messages', properties);
   if (prompt === undefined || prompt === null) return null;
   if (isKongReference(prompt)) return parseKongReference(prompt, 'prompt', properties);
-  if (!isRecord(prompt)) throw badSelection('prompt', "'prompt' must be an object: {id, version, variables}");
+  if (!isObject(prompt)) throw badSelection('prompt', "'prompt' must be an object: {id, version, variables}");
   if (properties !== undefined)
     throw badSelection('properties', "'properties' goes with a {template://name} reference; a 'prompt' object takes 'prompt.variables'");
   return parsePromptObject(prompt);

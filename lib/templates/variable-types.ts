@@ -3,14 +3,12 @@
  * accepted for those types: OpenAI's `prompt.variables` and Kong's `properties` carry strings
  * only, so a client of either can still fill a typed variable.
  */
+
+import { isObject } from '../validate/checks';
 import type { JsonValue, VariableType } from './model';
 
 /** JSON's number grammar, for numbers sent as strings (bounded length; no nested quantifiers). */
 const NUMBER_STRING = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The value as the declared type wants it, or undefined when it is not of that type. */
 export function coerceVariable(type: VariableType | undefined, value: JsonValue): JsonValue | undefined {
@@ -29,7 +27,7 @@ export function coerceVariable(type: VariableType | undefined, value: JsonValue)
     case 'array':
       return Array.isArray(value) ? value : undefined;
     case 'object':
-      return isRecord(value) ? value : undefined;
+      return isObject(value) ? value : undefined;
   }
 }
 

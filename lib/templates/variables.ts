@@ -4,19 +4,16 @@
  * defaults filled in. The result is the view the template renders.
  */
 import { jsonValueBound } from '../tokens/json-bound';
+import { isObject } from '../validate/checks';
 import { valueNestingExceeds } from '../validate/depth';
 import { MAX_VARIABLE_DEPTH, MAX_VARIABLES, MAX_VARIABLES_JSON_CHARS } from './bounds';
 import { TemplateError } from './errors';
 import type { JsonValue, VariableDeclaration } from './model';
 import { coerceVariable, expectedKind, kindOf } from './variable-types';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function bounded(given: unknown, param: string): Record<string, unknown> {
   if (given === undefined || given === null) return {};
-  if (!isRecord(given)) throw new TemplateError('invalid_variables', `'${param}' must be an object of variable names to values`, { param });
+  if (!isObject(given)) throw new TemplateError('invalid_variables', `'${param}' must be an object of variable names to values`, { param });
   const names = Object.keys(given);
   if (names.length > MAX_VARIABLES) throw new TemplateError('invalid_variables', `'${param}' has ${names.length} variables, above ${MAX_VARIABLES}`, { param });
   // The given object itself is level 1, so a value may nest MAX_VARIABLE_DEPTH levels below it.

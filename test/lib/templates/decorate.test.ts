@@ -1,6 +1,6 @@
 /** Route decoration (Kong's ai-prompt-decorator) per format, and a rendered template put into a request. */
 import { applyRenderedTemplate } from '../../../lib/templates/apply';
-import { decorateRequest } from '../../../lib/templates/decorate';
+import { decorateRequest, parseDecoration } from '../../../lib/templates/decorate';
 import type { TemplateMessage } from '../../../lib/templates/model';
 import { parseTemplateSelection } from '../../../lib/templates/selection';
 
@@ -130,5 +130,15 @@ describe('a rendered template put into the request', () => {
         { role: 'user', content: 'doc' },
       ],
     });
+  });
+});
+
+describe('decoration from configuration', () => {
+  test('roles and content are checked, as Kong checks them (with larger bounds)', () => {
+    expect(parseDecoration({ prepend: PREPEND })).toEqual({ prepend: PREPEND, append: [] });
+    expect(() => parseDecoration({ append: [{ role: 'tool', content: 'x' }] })).toThrow("'append.0.role' must be one of system, developer, user, assistant");
+    expect(() => parseDecoration({ prepend: [{ role: 'user', content: '' }] })).toThrow("'prepend.0.content' must be text of 1 to 65536 characters");
+    expect(() => parseDecoration({ prepend: Array(33).fill(PREPEND[0]) })).toThrow('at most 32 messages');
+    expect(() => parseDecoration('x')).toThrow('must be an object');
   });
 });

@@ -4,8 +4,7 @@
  * a missing partial and a recursive partial are errors, set-delimiters and inheritance are refused.
  */
 import { compileTemplate } from '../../../lib/templates/compile';
-import { TemplateError } from '../../../lib/templates/errors';
-import { render } from './render-helper';
+import { errorOf, render } from './helpers';
 
 type Case = [name: string, template: string, data: Record<string, unknown>, expected: string, partials?: Record<string, string>];
 
@@ -146,16 +145,6 @@ for (const [group, cases] of GROUPS)
       });
   });
 
-function syntaxErrorOf(source: string): TemplateError {
-  try {
-    compileTemplate(source, 'messages.0.content');
-  } catch (error) {
-    if (error instanceof TemplateError) return error;
-    throw error;
-  }
-  throw new Error(`compiled: ${JSON.stringify(source)}`);
-}
-
 describe('syntax errors name the line and column', () => {
   test.each([
     ['unclosed tag', 'Hi\n  {{name', 2, 3, /Unclosed tag/],
@@ -171,7 +160,7 @@ describe('syntax errors name the line and column', () => {
     ['spaces inside a name', '{{first name}}', 1, 1, /Invalid variable name 'first name'/],
     ['an unclosed triple', '{{{x}}', 1, 1, /Unclosed tag/],
   ])('%s', (_name, source, line, column, message) => {
-    const error = syntaxErrorOf(source);
+    const error = errorOf(() => compileTemplate(source, 'messages.0.content'));
     expect(error.code).toBe('template_syntax');
     expect(error.status).toBe(400);
     expect(error.details).toMatchObject({ line, column, param: 'messages.0.content' });

@@ -1,17 +1,7 @@
 /** Template selection from request bodies (OpenAI's prompt object, Kong's {template://name}) and version resolution. */
 import type { ResponseCreateParams } from 'openai/resources/responses/responses';
-import { TemplateError } from '../../../lib/templates/errors';
 import { parseTemplateSelection, resolveVersion, type TemplateVersions } from '../../../lib/templates/selection';
-
-function errorOf(work: () => unknown): TemplateError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof TemplateError) return error;
-    throw error;
-  }
-  throw new Error('no error');
-}
+import { errorOf } from './helpers';
 
 describe("OpenAI's prompt object", () => {
   test('as the OpenAI SDK types it: id, version, variables (strings and input_text)', () => {

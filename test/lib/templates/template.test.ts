@@ -1,9 +1,9 @@
 /** Template definitions, variable checks, rendering chat templates to messages, and the template hash. */
 import { TEMPLATE_BOUNDS } from '../../../lib/templates';
-import { TemplateError } from '../../../lib/templates/errors';
 import { parseTemplateDefinition, type TemplateDefinition } from '../../../lib/templates/model';
 import { prepareTemplate, renderTemplate, templateHash } from '../../../lib/templates/prepare';
 import { resolveVariables } from '../../../lib/templates/variables';
+import { errorOf } from './helpers';
 
 const SUPPORT = {
   kind: 'chat',
@@ -22,16 +22,6 @@ const SUPPORT = {
 };
 // A standalone partial tag's line is replaced by the partial: a partial that is a line ends with its newline (Mustache's rule).
 const PARTIALS = new Map([['tone', 'Be brief and kind.\n']]);
-
-function errorOf(work: () => unknown): TemplateError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof TemplateError) return error;
-    throw error;
-  }
-  throw new Error('no error');
-}
 
 describe('rendering a chat template', () => {
   const prepared = prepareTemplate(parseTemplateDefinition(SUPPORT), PARTIALS);
