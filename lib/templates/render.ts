@@ -41,10 +41,16 @@ export class RenderBudget {
   }
 }
 
-/** A key of a value: own properties only (never `constructor` or `__proto__`), array items by index. */
+const INDEX = /^[0-9]+$/;
+
+/** Whether a value has a key: own properties only (never `constructor` or `__proto__`), array items by index (not `length`). */
+function has(value: unknown, key: string): boolean {
+  if (Array.isArray(value)) return INDEX.test(key) && Number(key) < value.length;
+  return isObject(value) && Object.hasOwn(value, key);
+}
+
 function child(value: unknown, key: string): unknown {
-  if (Array.isArray(value)) return /^[0-9]+$/.test(key) ? value[Number(key)] : undefined;
-  return isObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+  return has(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 /**
@@ -54,13 +60,11 @@ function child(value: unknown, key: string): unknown {
 function lookup(stack: readonly unknown[], path: VariablePath): unknown {
   if (path.length === 0) return stack[stack.length - 1];
   let value: unknown;
-  for (let index = stack.length - 1; index >= 0; index--) {
-    const context = stack[index];
-    if ((isObject(context) || Array.isArray(context)) && Object.hasOwn(context, path[0])) {
-      value = context[path[0] as keyof typeof context];
+  for (let index = stack.length - 1; index >= 0; index--)
+    if (has(stack[index], path[0])) {
+      value = child(stack[index], path[0]);
       break;
     }
-  }
   for (let index = 1; index < path.length && value !== undefined; index++) value = child(value, path[index]);
   return value;
 }

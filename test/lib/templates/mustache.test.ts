@@ -33,6 +33,7 @@ const INTERPOLATION: Case[] = [
   ['padding inside the tag', '|{{ string }}|', { string: '---' }, '|---|'],
   ['objects and lists as compact JSON', '{{order}} {{ids}}', { order: { id: 7, paid: true }, ids: [1, 2] }, '{"id":7,"paid":true} [1,2]'],
   ['no prototype lookups', '[{{constructor}}][{{a.toString}}][{{__proto__}}]', { a: {} }, '[][][]'],
+  ['no array length', '[{{list.length}}]{{#list}}[{{length}}]{{/list}}', { list: [[1]] }, '[][]'],
 ];
 
 /** Prompts are not HTML: the spec's escaping cases render verbatim, in all three tag forms. */
