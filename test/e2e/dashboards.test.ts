@@ -125,7 +125,8 @@ async function driveTraffic(): Promise<void> {
   const stream = await fetch(`${stack.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify(chat(`A streamed question. ${mockDirective({ tokens: 20 })}`, { stream: true })),
+    // Paced: all tokens in one read would leave no gap to measure (inter-token latency).
+    body: JSON.stringify(chat(`A streamed question. ${mockDirective({ tokens: 20, tokensPerSecond: 200 })}`, { stream: true })),
   });
   expect(stream.status).toBe(200);
   expect(await stream.text()).toContain('[DONE]');

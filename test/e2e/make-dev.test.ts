@@ -233,11 +233,13 @@ local.it(
         'keys rotate',
         'keys revoke',
         'spend --group-by',
+        'logs --team',
+        undefined, // aigw logs <request-id>
         'teams delete',
       ]);
       let keyId = '';
       for (const written of lines) {
-        const line = written.replace(/<id>/g, keyId);
+        const line = written.replace(/<id>/g, keyId).replace(/<request-id>/g, servedId);
         const r = await sh(line, checkout, cliEnv);
         expect({ line, code: r.code, stderr: r.stderr }).toEqual({ line, code: 0, stderr: '' });
         if (/aigw keys create/.test(line)) keyId = /^id\s+(\S+)$/m.exec(r.stdout)![1]!;
