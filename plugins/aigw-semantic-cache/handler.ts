@@ -122,7 +122,9 @@ export class SemanticCacheHandler {
         teamId: identity.teamId,
         model,
         exactHash: key.exactHash,
-        query: key.query,
+        // The text only with its vector: the guards of later semantic lookups read it. An exact-only
+        // entry needs neither, and a long prompt must not ride to the relay in the plan header.
+        query: embedding ? key.query : '',
         vector: embedding ? encodeVector(embedding.vector) : null,
         embedModel: embedding?.model ?? null,
         ttlSeconds: Math.min(control.ttlSeconds ?? Number.POSITIVE_INFINITY, team?.ttlSeconds ?? this.config.ttl_seconds),

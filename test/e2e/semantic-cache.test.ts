@@ -127,6 +127,21 @@ local.describe('semantic cache through the gateway', () => {
     expect(stack.mock.requests).toHaveLength(1);
   });
 
+  test('a long prompt (past what is embedded) is answered and cached exactly: its text never rides in the plan header', async () => {
+    const a = teams[0]!;
+    // Well past Node's 16 KB header limit had the text travelled to the relay in the signed plan.
+    const question = `Summarise this log. ${'line of a long build log with no secret in it; '.repeat(900)} ${mockDirective({ tokens: 5 })}`;
+    const before = stack.mock.requests.length;
+    const first = await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
+    expect(first.response.status).toBe(200);
+    expect(first.response.headers.get('x-cache-status')).toBe('Miss');
+    await filled(a.teamId, 'openai', { model: MODEL, messages: chat(question) });
+    const hit = await a.openai.chat.completions.create({ model: MODEL, messages: chat(question) }).withResponse();
+    expect(hit.response.headers.get('x-cache-status')).toBe('Hit');
+    expect(hit.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
+    expect(stack.mock.requests.length - before).toBe(1);
+  });
+
   test('anthropic: hits in Anthropic JSON and SSE', async () => {
     const a = teams[0]!;
     const request = {
