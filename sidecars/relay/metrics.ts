@@ -95,6 +95,7 @@ export class RelayMetrics implements UsageSink {
     registers: [this.registry],
   });
   private readonly ledgers: Array<() => number> = [];
+  private readonly requestLogDrops: Array<() => number> = [];
   private readonly breakerTransitions = new Counter({
     name: 'aigw_relay_breaker_transitions_total',
     help: 'Circuit breaker state changes caused by this relay, by the state entered',
@@ -201,6 +202,23 @@ export class RelayMetrics implements UsageSink {
         this.set(ledgers.reduce((sum, pending) => sum + pending(), 0));
       },
     });
+    const drops = this.requestLogDrops;
+    let counted = 0;
+    new Counter({
+      name: 'aigw_request_log_dropped_total',
+      help: 'Request-log rows dropped because their bounded queue was full (PostgreSQL slow or down); the spend ledger never drops',
+      registers: [this.registry],
+      collect() {
+        const total = drops.reduce((sum, dropped) => sum + dropped(), 0);
+        if (total > counted) this.inc(total - counted);
+        counted = total;
+      },
+    });
+  }
+
+  /** Reports a request-log writer's dropped rows in aigw_request_log_dropped_total. */
+  watchRequestLogDrops(dropped: () => number): void {
+    this.requestLogDrops.push(dropped);
   }
 
   record(entry: UsageRecord): void {

@@ -51,7 +51,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const ledger = pool ? new LedgerWriter(pool, log, { onWriteFailure: () => metrics?.ledgerWriteFailed() }) : null;
   if (ledger) metrics?.watchLedger(() => ledger.pending);
   // Every usage record is also a request-log row (bounded queue: observability never holds a request).
-  const usage = pool ? new FanOutUsageSink([options.usage, new RequestLogSink(new RequestLogWriter(pool, log))]) : options.usage;
+  const requestLog = pool ? new RequestLogWriter(pool, log) : null;
+  if (requestLog) metrics?.watchRequestLogDrops(() => requestLog.dropped);
+  const usage = requestLog ? new FanOutUsageSink([options.usage, new RequestLogSink(requestLog)]) : options.usage;
   const redis = redisUrl ? redisFor(redisUrl) : null;
   const billing = new RelayBilling(redis, pool, ledger, log, undefined, metrics);
   const feedback = new TargetFeedback(redis, log, options.metrics);
@@ -95,7 +97,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
     handleRelayRequest(req, res, deps).catch((error: unknown) => {
       log.error('relay request failed', { error: (error as Error).message, path });
-      if (!res.headersSent) sendError(res, format, gatewayError(500, 'The relay failed to handle this request.', 'relay_error'));
+      const failure = gatewayError(500, 'The relay failed to handle this request.', 'relay_error');
+      // Counted like any answer, on the gateway (error_type gateway): a bug must show on the dashboards.
+      options.metrics?.refused(path, failure);
+      if (!res.headersSent) sendError(res, format, failure);
       else res.destroy();
     });
   };

@@ -118,3 +118,12 @@ test('the ledger backlog and its failed writes, from a writer whose PostgreSQL i
     await pool.end();
   }
 });
+
+test('request-log rows a full queue dropped are counted, and the count only grows', async () => {
+  const metrics = new RelayMetrics(false);
+  let dropped = 3;
+  metrics.watchRequestLogDrops(() => dropped);
+  expect(await metrics.registry.metrics()).toMatch(/^aigw_request_log_dropped_total 3$/m);
+  dropped = 5;
+  expect(await metrics.registry.metrics()).toMatch(/^aigw_request_log_dropped_total 5$/m);
+});
