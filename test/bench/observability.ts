@@ -35,46 +35,62 @@ const MODES: Array<{ mode: string; env: (otlp: string) => Record<string, string>
   },
 ];
 
+/** Rounds the three configurations take turns in, so a busy moment of the machine is shared by all. */
+const ROUNDS = 3;
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 export async function measureObservability(latencyRequests: number, throughputRequests: number): Promise<ObservabilityRow[]> {
   const mock = await startMockProcess(MOCK_KEY);
   const sink = await startOtlpSink();
-  const rows: ObservabilityRow[] = [];
   const timeouts = { connectMs: 5000, firstByteMs: 60000, idleMs: 60000, totalMs: 600000 };
   const planTarget = { ...target(mock.url + '/v1', 'MOCK_API_KEY'), timeouts };
+  // One relay per configuration, all running at once; the measurements interleave round by round.
+  const relays = await Promise.all(
+    MODES.map(({ env }) => startRelayProcess({ AIGW_PLAN_SECRET: SECRET, MOCK_API_KEY: MOCK_KEY, AIGW_LOG_LEVEL: 'warn', ...env(sink.endpoint) })),
+  );
+  const pools = relays.map((relay) => new Pool(relay.url, { connections: CONCURRENCY }));
+  const rows: ObservabilityRow[] = [];
   try {
-    for (const { mode, env } of MODES) {
-      const relay = await startRelayProcess({ AIGW_PLAN_SECRET: SECRET, MOCK_API_KEY: MOCK_KEY, AIGW_LOG_LEVEL: 'warn', ...env(sink.endpoint) });
-      const pool = new Pool(relay.url, { connections: CONCURRENCY });
-      try {
-        for (const stream of [false, true]) {
-          const body = JSON.stringify({
-            model: 'gpt-4o-mini',
-            stream,
-            messages: [{ role: 'user', content: 'Benchmark prompt of a typical short length. [[mock {"tokens":20}]]' }],
-          });
-          const send = sender(pool, '/v1/chat/completions', body, () => signedHeaders(body, planTarget, SECRET));
+    for (const stream of [false, true]) {
+      const body = JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream,
+        messages: [{ role: 'user', content: 'Benchmark prompt of a typical short length. [[mock {"tokens":20}]]' }],
+      });
+      const senders = pools.map((pool) => sender(pool, '/v1/chat/completions', body, () => signedHeaders(body, planTarget, SECRET)));
+      for (const send of senders) await runLoad(send, 4, 500, MAX_MS); // warm-up
+      const latencies: number[][] = MODES.map(() => []);
+      const throughputs: number[][] = MODES.map(() => []);
+      const errors = MODES.map(() => 0);
+      const spans = MODES.map(() => 0);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [m, send] of senders.entries()) {
           const spansBefore = sink.spans.length;
-          await runLoad(send, 4, 500, MAX_MS); // warm-up
-          const latency = await runLoad(send, 1, latencyRequests, MAX_MS);
-          const throughput = await runLoad(send, CONCURRENCY, throughputRequests, MAX_MS);
-          const total = latency.samples.map((s) => s.totalMs);
-          rows.push({
-            mode,
-            stream,
-            p50Ms: percentile(total, 50),
-            p99Ms: percentile(total, 99),
-            throughputRps: throughput.throughput,
-            errors: latency.errors + throughput.errors,
-            spansExported: sink.spans.length - spansBefore,
-          });
-          process.stderr.write(`measured: observability, ${mode}, ${stream ? 'streamed' : 'non-streamed'}\n`);
+          const latency = await runLoad(send, 1, Math.ceil(latencyRequests / ROUNDS), MAX_MS);
+          const throughput = await runLoad(send, CONCURRENCY, Math.ceil(throughputRequests / ROUNDS), MAX_MS);
+          latencies[m]!.push(...latency.samples.map((sample) => sample.totalMs));
+          throughputs[m]!.push(throughput.throughput);
+          errors[m]! += latency.errors + throughput.errors;
+          spans[m]! += sink.spans.length - spansBefore;
         }
-      } finally {
-        await pool.close();
-        await relay.close();
+      }
+      for (const [m, { mode }] of MODES.entries()) {
+        rows.push({
+          mode,
+          stream,
+          p50Ms: percentile(latencies[m]!, 50),
+          p99Ms: percentile(latencies[m]!, 99),
+          throughputRps: median(throughputs[m]!),
+          errors: errors[m]!,
+          spansExported: spans[m]!,
+        });
+        process.stderr.write(`measured: observability, ${mode}, ${stream ? 'streamed' : 'non-streamed'}\n`);
       }
     }
   } finally {
+    await Promise.all(pools.map((pool) => pool.close()));
+    await Promise.all(relays.map((relay) => relay.close()));
     await sink.close();
     mock.child.kill('SIGTERM');
   }
@@ -85,7 +101,7 @@ const f = (n: number): string => n.toFixed(2);
 
 export function observabilityMarkdown(rows: ObservabilityRow[], latencyRequests: number, throughputRequests: number): string {
   const lines = [
-    `The relay alone (a signed plan, the mock provider, 20-token answers), in three configurations. Latency: ${latencyRequests} sequential requests; throughput: ${throughputRequests} requests at concurrency ${CONCURRENCY}. With tracing on every request exports a server span and an attempt span (the sink counts them; spans still queued when a configuration ends are not counted). "added" is against metrics and tracing off.`,
+    `The relay alone (a signed plan, the mock provider, 20-token answers), in three configurations, one relay process each, measured in turn over ${ROUNDS} rounds so a busy moment of the machine falls on all three. Latency: ${latencyRequests} sequential requests; throughput: ${throughputRequests} requests at concurrency ${CONCURRENCY} (the median round). With tracing on every request exports a server span and an attempt span (the sink counts them; spans still queued when a configuration ends are not counted). "added" is against metrics and tracing off.`,
     '',
     '| configuration | answer | p50 ms | p99 ms | throughput req/s | errors | spans exported | added p50 ms | added p99 ms | throughput change |',
     '|---|---|---|---|---|---|---|---|---|---|',
