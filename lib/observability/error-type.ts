@@ -19,6 +19,8 @@ const BY_CODE: Readonly<Record<string, ErrorType>> = {
   model_not_allowed: 'policy',
   admin_required: 'policy',
   guardrail_blocked: 'policy',
+  content_policy_violation: 'policy',
+  guardrail_unavailable: 'gateway',
   auth_unavailable: 'gateway',
   gateway_unavailable: 'gateway',
   database_unavailable: 'gateway',
