@@ -69,6 +69,7 @@ export function errorTypeOfFailure(kind: FailureKind): ErrorType {
 export function errorTypeOfOutcome(outcome: string, status: number): ErrorType | null {
   if (outcome === 'ok') return status >= 400 ? errorTypeOf(status, null) : null;
   if (outcome === 'client_aborted') return 'caller';
+  if (outcome === 'guardrail_blocked') return 'policy';
   if (outcome === 'upstream_error' && status >= 400 && status < 500 && status !== 429) return 'caller';
   return 'provider';
 }

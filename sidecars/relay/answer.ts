@@ -13,12 +13,14 @@ import { completionText } from '../../lib/tokens';
 import { continuing, responsesOutputText, responsesUsage, usageFromResponse } from './adapters/openai';
 import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedError, type TranslationContext } from './adapters/types';
 import type { RelayRequest } from './admit';
+import { type AnswerGuard, answerBlocked, answerGuardOf, guardAnswer } from './answer-guard';
+import { streamGuardOf } from './answer-guard-stream';
 import type { Built, Reading } from './attempt';
 import { type AttemptFailure, type AttemptOutcome, answered, failed, type Step } from './attempt-outcome';
 import type { StreamEncoder } from './client-formats/client-format';
 import { CompletionAssembler } from './completion-assembler';
 import { nativeSource } from './native-source';
-import { sendJson } from './respond';
+import { sendError, sendJson } from './respond';
 import { responseToCompletion } from './responses/canonical-answer';
 import { responsesPassthroughSource } from './responses/passthrough-source';
 import { parseRetryAfter } from './retry-policy';
@@ -196,12 +198,46 @@ async function sendAnswer(
   settlement: Settlement,
   kept?: unknown,
 ): Promise<AttemptOutcome> {
+  const guard = answerGuardOf(request.plan, request.guardSink);
+  if (guard) return sendGuardedAnswer(request, target, usage, body, headers, settlement, guard);
   const costHeader = await settlement.charge(target, usage, 'ok');
   const rendered = body(settlement.costUsd());
   await request.keeper?.keep(kept ?? rendered);
   const firstByteAt = Date.now();
   settlement.record(target, 200, 'ok', usage, firstByteAt);
   sendJson(request.res, 200, rendered, { ...headers, ...costHeader });
+  return answered(firstByteAt, usage);
+}
+
+/**
+ * An answer through the route's guardrails: scanned before it is sent, redacted or restored, or
+ * withheld (422 content_policy_violation in the client's format: the provider did answer, so the
+ * tokens are billed, and nothing of it is kept or cached).
+ */
+async function sendGuardedAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  usage: TokenUsage | null,
+  body: (costUsd: number | null) => unknown,
+  headers: Headers,
+  settlement: Settlement,
+  guard: AnswerGuard,
+): Promise<AttemptOutcome> {
+  const costHeader = await settlement.charge(target, usage, 'ok');
+  const guarded = guardAnswer(guard, body(settlement.costUsd()));
+  const firstByteAt = Date.now();
+  if (!guarded.ok) {
+    settlement.forgetAnswer();
+    const error = answerBlocked(guarded.blocked);
+    settlement.record(target, error.status, 'guardrail_blocked', usage, firstByteAt, error.code);
+    sendError(request.res, request.format.name, { ...error, headers: { ...headers, ...costHeader } });
+    return answered(firstByteAt, usage);
+  }
+  // The guard changed what the provider said: the cache must not keep the provider's version.
+  if (guard.action === 'redact') settlement.forgetAnswer();
+  await request.keeper?.keep(guarded.body);
+  settlement.record(target, 200, 'ok', usage, firstByteAt);
+  sendJson(request.res, 200, guarded.body, { ...headers, ...costHeader });
   return answered(firstByteAt, usage);
 }
 
@@ -235,6 +271,7 @@ async function streamAnswer(
       return settlement.costUsd();
     },
     estimate: (generatedText) => settlement.estimate(generatedText),
+    guard: streamGuard(request),
   });
   if (!result.committed) {
     const { failure } = result;
@@ -252,11 +289,17 @@ async function streamAnswer(
   const usage = result.usage ?? settlement.estimate(source.generatedText());
   // A Responses pass-through is not assembled chunk by chunk: its final response is whole.
   const assembled = reading.kind === 'responses' ? assembler && responseToCompletion(source.answer?.()) : assembler?.completion();
-  if (assembled) settlement.noteAnswer(assembled);
+  // An answer the guardrails changed or cut is not the cache's to keep.
+  if (assembled && result.outcome === 'ok' && answerGuardOf(request.plan)?.action !== 'redact') settlement.noteAnswer(assembled);
   await settlement.charge(target, usage, result.outcome);
   settlement.noteInterToken(result.interTokenMs ?? null);
   settlement.record(target, 200, result.outcome, usage, result.firstByteAt);
   return answered(result.firstByteAt, usage);
+}
+
+function streamGuard(request: RelayRequest) {
+  const guard = answerGuardOf(request.plan, request.guardSink);
+  return guard ? streamGuardOf(guard, request.plan.endpoint) : null;
 }
 
 /** How the provider's stream is read: translated into the client's format, or passed through (chat, or Responses events). */
