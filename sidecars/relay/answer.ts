@@ -7,13 +7,14 @@
  */
 import type { Dispatcher } from 'undici';
 import { gatewayError } from '../../lib/errors';
+import type { Finding } from '../../lib/guardrails';
 import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { completionText } from '../../lib/tokens';
 import { continuing, responsesOutputText, responsesUsage, usageFromResponse } from './adapters/openai';
 import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedError, type TranslationContext } from './adapters/types';
 import type { RelayRequest } from './admit';
-import { type AnswerGuard, answerBlocked, answerGuardOf, guardAnswer } from './answer-guard';
+import { answerBlocked, answerGuardOf, guardAnswer } from './answer-guard';
 import { streamGuardOf } from './answer-guard-stream';
 import type { Built, Reading } from './attempt';
 import { type AttemptFailure, type AttemptOutcome, answered, failed, type Step } from './attempt-outcome';
@@ -198,10 +199,18 @@ async function sendAnswer(
   settlement: Settlement,
   kept?: unknown,
 ): Promise<AttemptOutcome> {
-  const guard = answerGuardOf(request.plan, request.guardSink);
-  if (guard) return sendGuardedAnswer(request, target, usage, body, headers, settlement, guard);
   const costHeader = await settlement.charge(target, usage, 'ok');
-  const rendered = body(settlement.costUsd());
+  let rendered = body(settlement.costUsd());
+  // The route's guardrails read the answer before the client does (answer-guard.ts).
+  const guard = answerGuardOf(request.plan, request.guardSink);
+  if (guard) {
+    const guarded = guardAnswer(guard, rendered);
+    if (!guarded.ok) return withheldAnswer(request, target, usage, guarded.blocked, { ...headers, ...costHeader }, settlement);
+    // Redacted, the answer is not the provider's: the cache must not keep the provider's version.
+    if (guard.action === 'redact') settlement.forgetAnswer();
+    rendered = guarded.body;
+    kept = undefined;
+  }
   await request.keeper?.keep(kept ?? rendered);
   const firstByteAt = Date.now();
   settlement.record(target, 200, 'ok', usage, firstByteAt);
@@ -209,35 +218,20 @@ async function sendAnswer(
   return answered(firstByteAt, usage);
 }
 
-/**
- * An answer through the route's guardrails: scanned before it is sent, redacted or restored, or
- * withheld (422 content_policy_violation in the client's format: the provider did answer, so the
- * tokens are billed, and nothing of it is kept or cached).
- */
-async function sendGuardedAnswer(
+/** The provider's answer the guardrails withheld: 422 content_policy_violation in the client's format, billed (it was generated), never kept or cached. */
+function withheldAnswer(
   request: RelayRequest,
   target: PlanTarget,
   usage: TokenUsage | null,
-  body: (costUsd: number | null) => unknown,
+  blocked: Finding,
   headers: Headers,
   settlement: Settlement,
-  guard: AnswerGuard,
-): Promise<AttemptOutcome> {
-  const costHeader = await settlement.charge(target, usage, 'ok');
-  const guarded = guardAnswer(guard, body(settlement.costUsd()));
+): AttemptOutcome {
+  settlement.forgetAnswer();
+  const error = answerBlocked(blocked);
   const firstByteAt = Date.now();
-  if (!guarded.ok) {
-    settlement.forgetAnswer();
-    const error = answerBlocked(guarded.blocked);
-    settlement.record(target, error.status, 'guardrail_blocked', usage, firstByteAt, error.code);
-    sendError(request.res, request.format.name, { ...error, headers: { ...headers, ...costHeader } });
-    return answered(firstByteAt, usage);
-  }
-  // The guard changed what the provider said: the cache must not keep the provider's version.
-  if (guard.action === 'redact') settlement.forgetAnswer();
-  await request.keeper?.keep(guarded.body);
-  settlement.record(target, 200, 'ok', usage, firstByteAt);
-  sendJson(request.res, 200, guarded.body, { ...headers, ...costHeader });
+  settlement.record(target, error.status, 'guardrail_blocked', usage, firstByteAt, error.code);
+  sendError(request.res, request.format.name, { ...error, headers });
   return answered(firstByteAt, usage);
 }
 
