@@ -98,7 +98,7 @@ beforeEach(() => {
 /** The SDKs' fetch with a Host header (fetch itself may not set one): each route of this test is a host. */
 function hostFetch(host: string) {
   return async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const headers = Object.fromEntries(new Headers(init?.headers as HeadersInit | undefined));
+    const headers = Object.fromEntries(new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]));
     const res = await request(String(url), {
       method: (init?.method ?? 'GET') as 'POST',
       headers: { ...headers, host },
