@@ -60,6 +60,7 @@ beforeAll(async () => {
   guardMetricsPort = metricsPort!;
   stack = await startDevStack({
     env: {},
+    guardrails: true,
     pluginMetricsPorts: `aigw-guardrails=${guardMetricsPort}`,
     onSidecarLine: (_source, line) => lines.push(line),
     onIngressLog: (entry) => lines.push(entry.message),
