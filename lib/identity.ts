@@ -5,6 +5,7 @@
  */
 import { type CompressionReport, restoreCompressionReport } from './compression/report';
 import { type GatewayError, gatewayError } from './errors';
+import { type GuardrailPlan, restoreGuardrailPlan } from './guardrails/plan';
 import { type CacheRequestHeaders, restoreCacheRequestHeaders } from './semantic-cache/cache-control';
 import { type CacheFill, restoreCacheFill } from './semantic-cache/fill';
 import { restoreTeamCache, type TeamCachePolicy } from './semantic-cache/team-policy';
@@ -97,6 +98,8 @@ export interface RequestIdentity {
   cacheHeaders?: CacheRequestHeaders;
   /** aigw-virtual-key's span (W3C traceparent), when tracing is on: later plugins nest under it. */
   traceparent?: string;
+  /** aigw-guardrails' placeholder map and response detectors (aigw-proxy signs them into the plan). */
+  guardrails?: GuardrailPlan;
 }
 
 /**
@@ -191,6 +194,7 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
     cache: restoreCacheFill(v.cache),
     teamCache: restoreTeamCache(v.teamCache),
     cacheHeaders: restoreCacheRequestHeaders(v.cacheHeaders),
+    guardrails: restoreGuardrailPlan(v.guardrails),
     rateSubjects: (Array.isArray(v.rateSubjects) ? v.rateSubjects : []).map((s) => ({ ...s, rpm: s.rpm ?? null, tpm: s.tpm ?? null })),
   };
 }

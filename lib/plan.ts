@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CompressionReport } from './compression/report';
+import type { GuardrailPlan } from './guardrails/plan';
 import type { BudgetSubject, RateLimitSubject } from './identity';
 import type { ModelPrice } from './pricing';
 import type { ProviderType } from './providers';
@@ -93,6 +94,8 @@ export interface RoutePlan {
   compression?: CompressionReport;
   /** Where to store the answer after a cache miss (aigw-semantic-cache decided; the relay fills). */
   cache?: CacheFill;
+  /** aigw-guardrails: the placeholders to restore in the answer, and the answer's own detectors. */
+  guardrails?: GuardrailPlan;
 }
 
 export interface SignedPlan {

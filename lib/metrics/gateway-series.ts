@@ -7,8 +7,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { RequestLabels } from './labels';
 
-/** Where a store call failed: Redis, PostgreSQL or the inference sidecar. */
-export type StoreName = 'redis' | 'postgres' | 'inference';
+/** Where a store call failed: Redis, PostgreSQL, the inference sidecar or an external guard (aigw-guardrails). */
+export type StoreName = 'redis' | 'postgres' | 'inference' | 'external_guard';
 
 /** Which operator rule refused a request, by the refusal's code; null when the code is no policy's. */
 const POLICY_BY_CODE: Readonly<Record<string, string>> = {
@@ -16,6 +16,7 @@ const POLICY_BY_CODE: Readonly<Record<string, string>> = {
   budget_exceeded: 'budget',
   model_not_allowed: 'model_allowlist',
   guardrail_blocked: 'guardrail',
+  content_policy_violation: 'guardrail',
   admin_required: 'admin_only',
 };
 

@@ -19,6 +19,8 @@ const BY_CODE: Readonly<Record<string, ErrorType>> = {
   model_not_allowed: 'policy',
   admin_required: 'policy',
   guardrail_blocked: 'policy',
+  content_policy_violation: 'policy',
+  guardrail_unavailable: 'gateway',
   auth_unavailable: 'gateway',
   gateway_unavailable: 'gateway',
   database_unavailable: 'gateway',
@@ -67,6 +69,7 @@ export function errorTypeOfFailure(kind: FailureKind): ErrorType {
 export function errorTypeOfOutcome(outcome: string, status: number): ErrorType | null {
   if (outcome === 'ok') return status >= 400 ? errorTypeOf(status, null) : null;
   if (outcome === 'client_aborted') return 'caller';
+  if (outcome === 'guardrail_blocked') return 'policy';
   if (outcome === 'upstream_error' && status >= 400 && status < 500 && status !== 429) return 'caller';
   return 'provider';
 }

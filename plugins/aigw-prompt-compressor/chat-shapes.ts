@@ -3,7 +3,7 @@
  * breakpoint (Anthropic's, which OpenAI-format requests carry to Claude targets) freezes its
  * message and everything before it.
  */
-import { type ConversationShape, isObject, type Json, slotOf, type TextSlot, textSlots } from './slots';
+import { type ConversationShape, isObject, slotOf, textSlots } from './slots';
 
 const hasBreakpoint = (value: unknown): boolean => isObject(value) && value.cache_control !== undefined && value.cache_control !== null;
 
@@ -12,7 +12,7 @@ function partHasBreakpoint(part: unknown): boolean {
   return hasBreakpoint(part) || (isObject(part) && Array.isArray(part.content) && part.content.some(hasBreakpoint));
 }
 
-const messagesShape = (slotsOf: (message: Json, slots: TextSlot[]) => void): ConversationShape => ({
+const messagesShape = (slotsOf: ConversationShape['slotsOf']): ConversationShape => ({
   turns: (body) => (Array.isArray(body.messages) ? body.messages : undefined),
   isModelTurn: (message) => message.role === 'assistant',
   freezes: (message) => hasBreakpoint(message) || (Array.isArray(message.content) && message.content.some(partHasBreakpoint)),
@@ -26,7 +26,7 @@ export const OPENAI_CHAT_SHAPE = messagesShape((message, slots) => {
 });
 
 /** Anthropic puts tool results inside user messages, as `tool_result` blocks; error results never change. */
-export const ANTHROPIC_SHAPE = messagesShape((message, slots) => {
+export const ANTHROPIC_SHAPE = messagesShape((message, slots, withErrors) => {
   if (message.role !== 'user') return;
   const content = message.content;
   if (typeof content === 'string') return textSlots('user', message, 'content', 'text', slots);
@@ -34,6 +34,6 @@ export const ANTHROPIC_SHAPE = messagesShape((message, slots) => {
   for (const block of content) {
     if (!isObject(block)) continue;
     if (block.type === 'text' && typeof block.text === 'string' && block.text) slots.push(slotOf('user', block.text, (text) => (block.text = text)));
-    else if (block.type === 'tool_result' && block.is_error !== true) textSlots('tool', block, 'content', 'text', slots);
+    else if (block.type === 'tool_result' && (withErrors || block.is_error !== true)) textSlots('tool', block, 'content', 'text', slots);
   }
 });

@@ -12,8 +12,8 @@
  */
 import { type ConversationShape, isObject, type Json, slotOf, type TextSlot } from './slots';
 
-function functionResponseSlots(response: Json, slots: TextSlot[]): void {
-  if (Object.hasOwn(response, 'error')) return;
+function functionResponseSlots(response: Json, slots: TextSlot[], withErrors: boolean): void {
+  if (!withErrors && Object.hasOwn(response, 'error')) return;
   for (const [field, value] of Object.entries(response)) {
     if (typeof value === 'string') {
       if (value) slots.push(slotOf('tool', value, (text) => (response[field] = text)));
@@ -43,12 +43,13 @@ export const GOOGLE_SHAPE: ConversationShape = {
   turns: (body) => (Array.isArray(body.contents) ? body.contents : undefined),
   isModelTurn: (content) => content.role === 'model',
   freezes: () => false,
-  slotsOf: (content, slots) => {
+  slotsOf: (content, slots, withErrors = false) => {
     if (!isUserContent(content) || !Array.isArray(content.parts)) return;
     for (const part of content.parts) {
       if (!isObject(part) || part.thought === true) continue;
       if (typeof part.text === 'string' && part.text) slots.push(slotOf('user', part.text, (text) => (part.text = text)));
-      else if (isObject(part.functionResponse) && isObject(part.functionResponse.response)) functionResponseSlots(part.functionResponse.response, slots);
+      else if (isObject(part.functionResponse) && isObject(part.functionResponse.response))
+        functionResponseSlots(part.functionResponse.response, slots, withErrors);
     }
   },
   userText: (content) => {

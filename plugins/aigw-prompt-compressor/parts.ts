@@ -26,7 +26,8 @@ export interface Selection {
   question: string;
 }
 
-const SHAPES: Readonly<Record<PolicyFormat, ConversationShape>> = {
+/** Where each format keeps its turns (aigw-guardrails reads every turn through them too). */
+export const SHAPES: Readonly<Record<PolicyFormat, ConversationShape>> = {
   openai: OPENAI_CHAT_SHAPE,
   anthropic: ANTHROPIC_SHAPE,
   responses: RESPONSES_SHAPE,

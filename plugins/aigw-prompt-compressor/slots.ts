@@ -9,6 +9,8 @@ export type CompressibleRole = 'user' | 'tool';
 /** One text slot in the body: its pieces, and how to write the rewritten text back. */
 export interface TextSlot {
   role: CompressibleRole;
+  /** The text as the body holds it (markers included): what aigw-guardrails scans. */
+  text: string;
   pieces: Piece[];
   /** The text held a client's markers: it is rewritten (without them) even when nothing is compressed. */
   marked: boolean;
@@ -27,15 +29,15 @@ export interface ConversationShape {
   isModelTurn(turn: Json): boolean;
   /** A provider cache breakpoint: the turn holding it and every turn before it stay byte-identical. */
   freezes(turn: Json): boolean;
-  /** The turn's user text and tool results, in order. */
-  slotsOf(turn: Json, slots: TextSlot[]): void;
+  /** The turn's user text and tool results, in order; tool errors too with `withErrors` (a guard reads them, compression never changes them). */
+  slotsOf(turn: Json, slots: TextSlot[], withErrors?: boolean): void;
   /** A user turn's plain text, when it has one: the question when the latest turn holds no user text. */
   userText(turn: Json): string | undefined;
 }
 
 export function slotOf(role: CompressibleRole, text: string, write: (text: string) => void): TextSlot {
   const marked = hasMarkers(text);
-  return { role, pieces: marked ? splitMarkers(text) : [{ text, mode: 'auto' }], marked, write };
+  return { role, text, pieces: marked ? splitMarkers(text) : [{ text, mode: 'auto' }], marked, write };
 }
 
 /** A string `holder[field]`, or each `{type: partType, text}` part when it is an array. */

@@ -84,7 +84,9 @@ export class SemanticCacheHandler {
     const namespace = namespaceOf(this.config.namespace, { teamId: identity?.teamId ?? null, keyId: identity?.keyId ?? null, consumerId });
     const control = await this.requestCacheControl(kong, identity);
     const team = identity?.teamCache;
-    if (!namespace || control.noStore || team?.mode === 'off') return this.bypass(kong);
+    // A prompt aigw-guardrails redacted with restoring on: its placeholders stand for this request's values only.
+    const redacted = (identity?.guardrails?.restore?.length ?? 0) > 0;
+    if (!namespace || control.noStore || team?.mode === 'off' || redacted) return this.bypass(kong);
     const max = this.config.max_request_body_bytes;
     const raw = await kong.request.getRawBody(max);
     if (!raw || raw.length > max) return this.bypass(kong);

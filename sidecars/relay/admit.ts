@@ -9,6 +9,7 @@ import { endpointOf, isTokenCount } from '../../lib/endpoints';
 import { failed, type GatewayError, gatewayError, ok, type Result } from '../../lib/errors';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
+import { GuardrailSeries } from '../../lib/metrics/guardrail-series';
 import { parseTraceparent, TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
 import type { ChatRequest } from '../../lib/openai-types';
 import { type Endpoint, type ProviderType, type RoutePlan, verifyPlan } from '../../lib/plan';
@@ -16,6 +17,7 @@ import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translati
 import { parseJsonBody, validateClientRequest } from '../../lib/validate';
 import { adaptersFor, NATIVE_FORWARDED_HEADERS } from './adapters';
 import { clientIntent } from './adapters/openai';
+import type { AnswerGuardSink } from './answer-guard';
 import type { ClientFormat } from './client-formats/client-format';
 import type { RelayDeps } from './deps';
 import { continueResponse, type ResponseKeeper } from './responses/continuation';
@@ -51,6 +53,8 @@ export interface RelayRequest {
   trace?: RequestTrace | null;
   /** The W3C trace the request belongs to (its traceparent), for the request log; null without one. */
   traceId?: string | null;
+  /** Where the answer's guardrails count and log what they find (answer-guard.ts); absent: quiet. */
+  guardSink?: AnswerGuardSink;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -89,7 +93,7 @@ export async function admit(
   res: ServerResponse,
   path: string,
   format: ClientFormat,
-  deps: Pick<RelayDeps, 'config' | 'log' | 'usedPlans' | 'responses'>,
+  deps: Pick<RelayDeps, 'config' | 'log' | 'usedPlans' | 'responses' | 'metrics'>,
 ): Promise<Result<RelayRequest>> {
   const startedAt = Date.now();
   let rawBody: Buffer;
@@ -156,5 +160,18 @@ export async function admit(
     policy: { ...DEFAULT_RETRY_POLICY, ...(plan.retry ?? {}) },
     res,
     traceId: parseTraceparent(req.headers[TRACEPARENT_HEADER])?.traceId ?? null,
+    ...(plan.guardrails ? { guardSink: guardSinkOf(deps) } : {}),
   });
+}
+
+/** The relay's guardrail series, and one log line per finding: detector, type and action, never the text. */
+function guardSinkOf(deps: Pick<RelayDeps, 'log' | 'metrics'>): AnswerGuardSink {
+  const series = deps.metrics ? GuardrailSeries.of(deps.metrics.registry) : null;
+  return {
+    event(detector, type, action, phase) {
+      series?.event(detector, type, action, phase);
+      deps.log.info('guardrail finding in the answer', { detector, type, action });
+    },
+    scanned: (phase, seconds) => series?.scanned(phase, seconds),
+  };
 }

@@ -7,18 +7,21 @@
  */
 import type { Dispatcher } from 'undici';
 import { gatewayError } from '../../lib/errors';
+import type { Finding } from '../../lib/guardrails';
 import type { ChatCompletion } from '../../lib/openai-types';
 import type { PlanTarget } from '../../lib/plan';
 import { completionText } from '../../lib/tokens';
 import { continuing, responsesOutputText, responsesUsage, usageFromResponse } from './adapters/openai';
 import { type ChatAdapter, completionId, type EmbeddingsAdapter, type MappedError, type TranslationContext } from './adapters/types';
 import type { RelayRequest } from './admit';
+import { answerBlocked, answerGuardOf, guardAnswer } from './answer-guard';
+import { streamGuardOf } from './answer-guard-stream';
 import type { Built, Reading } from './attempt';
 import { type AttemptFailure, type AttemptOutcome, answered, failed, type Step } from './attempt-outcome';
 import type { StreamEncoder } from './client-formats/client-format';
 import { CompletionAssembler } from './completion-assembler';
 import { nativeSource } from './native-source';
-import { sendJson } from './respond';
+import { sendError, sendJson } from './respond';
 import { responseToCompletion } from './responses/canonical-answer';
 import { responsesPassthroughSource } from './responses/passthrough-source';
 import { parseRetryAfter } from './retry-policy';
@@ -197,11 +200,38 @@ async function sendAnswer(
   kept?: unknown,
 ): Promise<AttemptOutcome> {
   const costHeader = await settlement.charge(target, usage, 'ok');
-  const rendered = body(settlement.costUsd());
+  let rendered = body(settlement.costUsd());
+  // The route's guardrails read the answer before the client does (answer-guard.ts).
+  const guard = answerGuardOf(request.plan, request.guardSink);
+  if (guard) {
+    const guarded = guardAnswer(guard, rendered);
+    if (!guarded.ok) return withheldAnswer(request, target, usage, guarded.blocked, { ...headers, ...costHeader }, settlement);
+    // Redacted, the answer is not the provider's: the cache must not keep the provider's version.
+    if (guard.action === 'redact') settlement.forgetAnswer();
+    rendered = guarded.body;
+    kept = undefined;
+  }
   await request.keeper?.keep(kept ?? rendered);
   const firstByteAt = Date.now();
   settlement.record(target, 200, 'ok', usage, firstByteAt);
   sendJson(request.res, 200, rendered, { ...headers, ...costHeader });
+  return answered(firstByteAt, usage);
+}
+
+/** The provider's answer the guardrails withheld: 422 content_policy_violation in the client's format, billed (it was generated), never kept or cached. */
+function withheldAnswer(
+  request: RelayRequest,
+  target: PlanTarget,
+  usage: TokenUsage | null,
+  blocked: Finding,
+  headers: Headers,
+  settlement: Settlement,
+): AttemptOutcome {
+  settlement.forgetAnswer();
+  const error = answerBlocked(blocked);
+  const firstByteAt = Date.now();
+  settlement.record(target, error.status, 'guardrail_blocked', usage, firstByteAt, error.code);
+  sendError(request.res, request.format.name, { ...error, headers });
   return answered(firstByteAt, usage);
 }
 
@@ -235,6 +265,7 @@ async function streamAnswer(
       return settlement.costUsd();
     },
     estimate: (generatedText) => settlement.estimate(generatedText),
+    guard: streamGuard(request),
   });
   if (!result.committed) {
     const { failure } = result;
@@ -252,11 +283,17 @@ async function streamAnswer(
   const usage = result.usage ?? settlement.estimate(source.generatedText());
   // A Responses pass-through is not assembled chunk by chunk: its final response is whole.
   const assembled = reading.kind === 'responses' ? assembler && responseToCompletion(source.answer?.()) : assembler?.completion();
-  if (assembled) settlement.noteAnswer(assembled);
+  // An answer the guardrails changed or cut is not the cache's to keep.
+  if (assembled && result.outcome === 'ok' && answerGuardOf(request.plan)?.action !== 'redact') settlement.noteAnswer(assembled);
   await settlement.charge(target, usage, result.outcome);
   settlement.noteInterToken(result.interTokenMs ?? null);
   settlement.record(target, 200, result.outcome, usage, result.firstByteAt);
   return answered(result.firstByteAt, usage);
+}
+
+function streamGuard(request: RelayRequest) {
+  const guard = answerGuardOf(request.plan, request.guardSink);
+  return guard ? streamGuardOf(guard, request.plan.endpoint) : null;
 }
 
 /** How the provider's stream is read: translated into the client's format, or passed through (chat, or Responses events). */

@@ -45,6 +45,11 @@ export class Settlement {
     this.answer = completion;
   }
 
+  /** The answer the client got is not the one noted (withheld or redacted by the guardrails): nothing to cache. */
+  forgetAnswer(): void {
+    this.answer = null;
+  }
+
   /** Charges the request (once) and returns the cost header for the answer. */
   async charge(target: PlanTarget, usage: TokenUsage | null, outcome: UsageOutcome): Promise<Record<string, string>> {
     if (this.costNano === undefined) this.costNano = await this.billing.settle(this.request.plan, target, usage, outcome);

@@ -6,12 +6,13 @@
  * each upstream chunk is forwarded as soon as its events are complete.
  */
 import type { ServerResponse } from 'node:http';
-import { gatewayError } from '../../lib/errors';
+import { type GatewayError, gatewayError } from '../../lib/errors';
 import type { ChatCompletionChunk } from '../../lib/openai-types';
 import { SseParser, sseData } from '../../lib/sse';
 import { type GeneratedParts, generatedText } from '../../lib/tokens';
 import { type ClientIntent, processStreamData } from './adapters/openai/passthrough';
 import type { MappedError, StreamTranslator } from './adapters/types';
+import type { StreamGuard } from './answer-guard-stream';
 import type { StreamEncoder } from './client-formats/client-format';
 import type { CompletionAssembler } from './completion-assembler';
 import { writeWithBackpressure } from './respond';
@@ -223,6 +224,8 @@ export interface StreamIo {
   /** Usage counted by the gateway from the generated text, when the provider reported none. */
   estimate(generatedText: string): TokenUsage;
   encoder: Pick<StreamEncoder, 'error'>;
+  /** The answer's guardrails (answer-guard-stream.ts): what the client gets of each event, or the refusal that ends the stream. */
+  guard?: StreamGuard | null;
 }
 
 /** Why a stream failed before its end: what happened, the provider's own error when its adapter classified it, and `refused` when the provider would not answer at all. */
@@ -231,6 +234,8 @@ export interface StreamFailure {
   message: string;
   error?: MappedError;
   refused?: Refusal;
+  /** The answer's guardrails withheld the rest: the stream ends with this error event, committed or not. */
+  blocked?: GatewayError;
 }
 
 export type StreamResult =
@@ -292,8 +297,15 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
   };
   const consume = async (out: SourceOutput): Promise<StreamFailure | null> => {
     for (const item of out.items) {
-      if (item.type === 'text') write(item.text);
-      else if (item.type === 'usage') {
+      if (item.type === 'text') {
+        const guarded = io.guard ? io.guard.push(item.text) : { text: item.text };
+        if ('blocked' in guarded) return { kind: 'content_policy', message: guarded.blocked.message, blocked: guarded.blocked };
+        write(guarded.text);
+        continue;
+      }
+      // What the guard still holds goes out before the stream's usage and end.
+      if (io.guard) write(io.guard.flush());
+      if (item.type === 'usage') {
         usage = item.usage;
         write(item.render(await io.settle(item.usage)));
       } else {
@@ -311,6 +323,12 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
     await flush();
     return null;
   };
+  /** The guardrails withheld the rest of the answer: an explicit error event, never a silent cut (the head goes out first if nothing has). */
+  const withheld = (error: GatewayError): StreamResult => {
+    if (!committed) commit();
+    if (!res.destroyed) res.end(pending + io.encoder.error(error));
+    return { committed: true, outcome: 'guardrail_blocked', usage, firstByteAt: firstByteAt ?? Date.now(), interTokenMs: clock.meanGapMs() };
+  };
   /** The answer began: it ends with an error event, the provider's own error when it reported one. */
   const interrupted = (message: string, providerError?: MappedError): StreamResult => {
     if (!res.destroyed) res.end(pending + io.encoder.error(providerError ?? gatewayError(502, message, 'upstream_stream_interrupted')));
@@ -326,10 +344,12 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
   try {
     for await (const chunk of body) {
       const failure = await consume(source.push(chunk as Buffer));
+      if (failure?.blocked) return withheld(failure.blocked);
       if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`, failure.error) : { committed: false, failure };
       if (res.destroyed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt, interTokenMs: clock.meanGapMs() };
     }
     const failure = await consume(source.end());
+    if (failure?.blocked) return withheld(failure.blocked);
     if (failure) return committed ? interrupted(`The provider failed mid-answer: ${failure.message}`, failure.error) : { committed: false, failure };
   } catch (error) {
     if (res.destroyed && committed) return { committed: true, outcome: 'client_aborted', usage, firstByteAt, interTokenMs: clock.meanGapMs() };
@@ -341,6 +361,7 @@ export async function runStream(body: AsyncIterable<Uint8Array>, source: StreamS
     if (!committed) return { committed: false, failure: { kind: 'stream_cut', message: "the provider's stream ended before the answer began" } };
     return interrupted("The provider's stream ended before the answer was complete.");
   }
+  if (io.guard) write(io.guard.flush());
   if (!committed) commit();
   await flush();
   res.end();

@@ -24,7 +24,16 @@ export interface TokenUsage {
 }
 
 /** How a response ended. `upstream_overloaded`: the provider said it was overloaded after the answer began (Anthropic's overloaded_error mid-stream). */
-export type UsageOutcome = 'ok' | 'upstream_error' | 'upstream_unreachable' | 'timeout' | 'stream_interrupted' | 'upstream_overloaded' | 'client_aborted';
+export type UsageOutcome =
+  | 'ok'
+  | 'upstream_error'
+  | 'upstream_unreachable'
+  | 'timeout'
+  | 'stream_interrupted'
+  | 'upstream_overloaded'
+  | 'client_aborted'
+  /** The answer leaked what the route's response guardrails block: withheld or cut, billed for what was generated. */
+  | 'guardrail_blocked';
 
 export interface UsageRecord {
   requestId: string;

@@ -14,6 +14,7 @@ import { signedHeaders, target } from '../e2e/helpers';
 import { startRelayProcess } from '../harness/stack/sidecar-process';
 import { cacheFailures, cacheLatencyMarkdown, cachePrecisionMarkdown, measureCache } from './cache';
 import { compressionFailures, compressionLatencyMarkdown, compressionQualityMarkdown, measureCompression } from './compression';
+import { guardrailsMarkdown, measureGuardrails } from './guardrails';
 import { type LoadResult, percentile, runLoad, type Sample, sender } from './load';
 import { startMockProcess } from './mock-process';
 import { measureObservability, observabilityFailures, observabilityMarkdown } from './observability';
@@ -113,6 +114,9 @@ function markdown(rows: Row[], meta: Record<string, string>): string {
 
 async function main(): Promise<void> {
   // First: CPU-bound and about 50 s, so a broken sidecar build fails the run before the long parts.
+  // In-process and CPU-bound: measured first, on a quiet machine.
+  const guardrails = measureGuardrails();
+  process.stderr.write('measured: guardrails\n');
   const compression = await measureCompression();
   process.stderr.write(`measured: compression (${compression.seconds.toFixed(0)} s)\n`);
   const cache = await measureCache();
@@ -166,10 +170,11 @@ async function main(): Promise<void> {
   const latencyTable = compressionLatencyMarkdown(compression);
   const cachePrecisionTable = cachePrecisionMarkdown(cache);
   const cacheLatencyTable = cacheLatencyMarkdown(cache);
+  const guardrailsTable = guardrailsMarkdown(guardrails);
   mkdirSync(RAW_DIR, { recursive: true });
   writeFileSync(
     join(RAW_DIR, 'results.json'),
-    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability }, null, 2) + '\n',
+    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails }, null, 2) + '\n',
   );
   writeFileSync(
     join(RAW_DIR, 'results.md'),
@@ -192,10 +197,23 @@ async function main(): Promise<void> {
       markedSection({ name: 'cache-precision', body: cachePrecisionTable }),
       '# Semantic cache: index and end-to-end latency\n',
       markedSection({ name: 'cache-latency', body: cacheLatencyTable }),
+      '# Guardrails: precision, recall, latency\n',
+      markedSection({ name: 'guardrails', body: guardrailsTable }),
     ].join('\n'),
   );
   process.stdout.write(
-    [table, observabilityTable, chainTable, pathologicalTable, portkeyTable, qualityTable, latencyTable, cachePrecisionTable, cacheLatencyTable].join('\n'),
+    [
+      table,
+      observabilityTable,
+      chainTable,
+      pathologicalTable,
+      portkeyTable,
+      qualityTable,
+      latencyTable,
+      cachePrecisionTable,
+      cacheLatencyTable,
+      guardrailsTable,
+    ].join('\n'),
   );
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
   const failed = [

@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { PII_TYPES } from '../../lib/guardrails';
 import { SEMANTIC_THRESHOLD_DEFAULT } from '../../lib/semantic-cache/defaults';
 import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import type { CacheBench } from './cache';
@@ -17,6 +18,7 @@ import { HELD_OUT_PAIRS } from './cache-pairs-heldout';
 import type { CompressionBench } from './compression';
 import { CORPUS_DIR } from './compression-corpus';
 import { QA_METHODS, RATES } from './compression-quality';
+import { GOALS } from './guardrails';
 import { METHODS } from './inference';
 import { markedSection, RAW_DIR, replaceSections, sectionsOf } from './results';
 
@@ -62,8 +64,23 @@ it('the README and the tracked snapshot hold the same sections', () => {
     'compression-latency',
     'cache-precision',
     'cache-latency',
+    'guardrails',
   ]);
   expect(snapshot).toEqual(readme);
+});
+
+it('the published guardrails run reports every PII type on both sets, and the checksum-backed types meet their goals', () => {
+  const section = sectionsOf(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')).find((s) => s.name === 'guardrails')!.body;
+  for (const type of PII_TYPES) expect(section.match(new RegExp(`^\\| ${type} \\|`, 'gm'))).toHaveLength(2);
+  expect(section).toMatch(/\| held-out \| \d+ \| [\d.]+ \| \d+ \| [\d.]+ \|/);
+  for (const type of GOALS.checksumTypes) {
+    const rows = [...section.matchAll(new RegExp(`^\\| ${type} \\| (\\d+) \\| (\\d+) \\| ([\\d.]+) \\| (\\d+) \\| (\\d+) \\| ([\\d.]+) \\|$`, 'gm'))];
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(Number(row[3]) / 100).toBeGreaterThanOrEqual(GOALS.recall);
+      expect(Number(row[6]) / 100).toBeGreaterThanOrEqual(GOALS.precision);
+    }
+  }
 });
 
 it('the published compression run covers every method and says what its inputs are', () => {

@@ -85,12 +85,25 @@ function wireInferencePlugins(deck: Record<string, unknown>, inferenceAddress: s
   visit(deck);
 }
 
+/** aigw-guardrails kept only where asked for (`make dev`, which shows it): other suites send what it would redact or refuse. */
+function wireGuardrails(deck: Record<string, unknown>, keep: boolean): void {
+  if (keep) return;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record.plugins)) record.plugins = (record.plugins as DeckPlugin[]).filter((p) => p.name !== 'aigw-guardrails');
+    for (const key of ['services', 'routes', 'consumers']) if (Array.isArray(record[key])) visit(record[key]);
+  };
+  visit(deck);
+}
+
 const COMPRESSOR = 'aigw-prompt-compressor';
 const CACHE = 'aigw-semantic-cache';
 
 export function deckForDev(
   source: Record<string, unknown>,
-  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string; cache?: boolean },
+  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string; cache?: boolean; guardrails?: boolean },
   mockBaseUrls: MockBaseUrls | null,
   env: Record<string, string | undefined>,
 ): DevDeckResult {
@@ -98,6 +111,7 @@ export function deckForDev(
   const deck = structuredClone(source);
   const routing: Record<string, string> = {};
   wireInferencePlugins(deck, sidecars.inferenceAddress, sidecars.cache === true);
+  wireGuardrails(deck, sidecars.guardrails === true);
   for (const service of (deck.services as Array<Record<string, unknown>> | undefined) ?? []) {
     if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;
     if (typeof service.url === 'string' && service.url.includes(':8788')) service.url = sidecars.controlUrl;

@@ -80,6 +80,8 @@ async function main(): Promise<void> {
         : { port: Number(process.env.INFERENCE_METRICS_PORT ?? 8789), grpcPort: Number(process.env.INFERENCE_GRPC_PORT ?? 50151) },
     // aigw-semantic-cache on the chat routes (exact + semantic, per team); AIGW_DEV_CACHE=off leaves it out.
     cache: process.env.AIGW_DEV_CACHE !== 'off',
+    // aigw-guardrails on the chat route (PII redact, secrets block); AIGW_DEV_GUARDRAILS=off leaves it out.
+    guardrails: process.env.AIGW_DEV_GUARDRAILS !== 'off',
     pluginMetricsPorts,
     env: { ...process.env, AIGW_LOG_LEVEL: level },
     onAccess: (entry) => {
