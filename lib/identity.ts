@@ -97,6 +97,15 @@ export interface RequestIdentity {
   cacheHeaders?: CacheRequestHeaders;
   /** aigw-virtual-key's span (W3C traceparent), when tracing is on: later plugins nest under it. */
   traceparent?: string;
+  /** The prompt template aigw-prompt-template rendered into the request (the cache scopes by its hash; the plan and ledger name it). */
+  template?: TemplateUse;
+}
+
+/** A rendered template: its name, version, and the hash of what it rendered from (definition and partials used). */
+export interface TemplateUse {
+  name: string;
+  version: number;
+  hash: string;
 }
 
 /**

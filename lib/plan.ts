@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CompressionReport } from './compression/report';
-import type { BudgetSubject, RateLimitSubject } from './identity';
+import type { BudgetSubject, RateLimitSubject, TemplateUse } from './identity';
 import type { ModelPrice } from './pricing';
 import type { ProviderType } from './providers';
 import type { CacheFill } from './semantic-cache/fill';
@@ -93,6 +93,8 @@ export interface RoutePlan {
   compression?: CompressionReport;
   /** Where to store the answer after a cache miss (aigw-semantic-cache decided; the relay fills). */
   cache?: CacheFill;
+  /** The prompt template rendered into the request (aigw-prompt-template): the relay records it in the ledger. */
+  template?: TemplateUse;
 }
 
 export interface SignedPlan {

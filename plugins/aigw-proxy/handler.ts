@@ -282,6 +282,7 @@ export class AiProxyHandler {
       routing: route.routing,
       ...(identity?.compression ? { compression: identity.compression } : {}),
       ...(identity?.cache ? { cache: identity.cache } : {}),
+      ...(identity?.template ? { template: identity.template } : {}),
     };
     const signed = signPlan(plan, this.config.signing_secret);
     // The relay continues this plugin's span (in the same round trip as the plan).

@@ -4,7 +4,6 @@
  * --user, --text, --variables, --model). docs/prompt-templates.md describes the definition.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { apiRequest, CliError } from './client';
 import type { CommandSpec, Output } from './commands';
 import type { Flags } from './flags';
@@ -16,7 +15,11 @@ const str = (f: Flags, name: string): string | undefined => (typeof f[name] === 
 
 const DEFINITION_FLAGS = ['file', 'system', 'user', 'text', 'variables', 'model', 'description', 'label'] as const;
 
-function readDefinitionFile(file: string): unknown {
+/**
+ * JSON, else YAML. The YAML parser is loaded only for a YAML file: `yaml` is a development
+ * dependency, absent from the control image, where JSON files still work.
+ */
+async function readDefinitionFile(file: string): Promise<unknown> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -24,7 +27,18 @@ function readDefinitionFile(file: string): unknown {
     throw new CliError(`--file ${file}: ${(error as Error).message}`);
   }
   try {
-    return parseYaml(text, { maxAliasCount: 100 });
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: YAML, below.
+  }
+  let yaml: typeof import('yaml');
+  try {
+    yaml = await import('yaml');
+  } catch {
+    throw new CliError(`--file ${file} is not JSON, and reading YAML needs the 'yaml' package, which this installation lacks: write the definition as JSON`);
+  }
+  try {
+    return yaml.parse(text, { maxAliasCount: 100 });
   } catch (error) {
     throw new CliError(`--file ${file} is neither JSON nor YAML: ${(error as Error).message}`);
   }
@@ -45,7 +59,7 @@ function variablesOf(text: string): Obj[] {
 }
 
 /** The definition a command was given, or undefined when none (an error for create and update). */
-function definitionOf(f: Flags): unknown {
+async function definitionOf(f: Flags): Promise<unknown> {
   const file = str(f, 'file');
   const system = str(f, 'system');
   const user = str(f, 'user');
@@ -114,7 +128,7 @@ export const PROMPT_COMMANDS: Record<string, CommandSpec> = {
       const label = str(f, 'label');
       const body = {
         name,
-        definition: definitionOf(f),
+        definition: await definitionOf(f),
         ...(str(f, 'description') ? { description: f.description } : {}),
         ...(label ? { labels: [label] } : {}),
       };
@@ -127,7 +141,11 @@ export const PROMPT_COMMANDS: Record<string, CommandSpec> = {
     positionals: ['name'],
     async run(c, f, [name]) {
       const label = str(f, 'label');
-      const body = { definition: definitionOf(f), ...(str(f, 'description') ? { description: f.description } : {}), ...(label ? { labels: [label] } : {}) };
+      const body = {
+        definition: await definitionOf(f),
+        ...(str(f, 'description') ? { description: f.description } : {}),
+        ...(label ? { labels: [label] } : {}),
+      };
       const json = (await apiRequest(c, 'POST', `/admin/prompts/${enc(name)}/versions`, body)) as Obj;
       return { json, human: `saved ${json.name} version ${(json.version as Obj).version}\n\n${summary(json)}` };
     },

@@ -70,6 +70,8 @@ export interface StackOptions {
   inference?: boolean | InferenceOptions;
   /** Keep aigw-semantic-cache on the chat routes (`make dev`, the cache tests); semantic only with `inference`. */
   cache?: boolean;
+  /** Keep aigw-prompt-template on the conversation routes (`make dev`, the template tests). */
+  templates?: boolean;
   /** AIGW_PLUGIN_METRICS_PORTS for the plugin servers (`name=port,…`): each named plugin serves /metrics on loopback. */
   pluginMetricsPorts?: string;
   /** Tracing settings (AIGW_TRACING, AIGW_TRACE_CONTENT, OTEL_*) for the relay and every plugin server. */
@@ -229,7 +231,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
 
     const loaded = loadDeckFile(options.deckFile ?? join(REPO_ROOT, 'deck', 'kong.yaml')) as Record<string, unknown>;
     const source = options.sourceTransform ? options.sourceTransform(loaded) : loaded;
-    const sidecars = { relayUrl: relay.url, controlUrl: control.url, inferenceAddress: inference?.address, cache: options.cache };
+    const sidecars = { relayUrl: relay.url, controlUrl: control.url, inferenceAddress: inference?.address, cache: options.cache, templates: options.templates };
     const { deck, routing } = deckForDev(source, sidecars, mock.baseUrls, env);
     const ingress = await startIngress({
       deck: options.deckTransform ? options.deckTransform(deck) : deck,
