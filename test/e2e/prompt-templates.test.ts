@@ -218,6 +218,27 @@ local.describe('prompt templates through the gateway', () => {
     }
   });
 
+  test('PostgreSQL unreachable: a template not yet loaded is a 503 in the client’s shape, never a raw prompt', async () => {
+    const name = uniqueName('fresh');
+    expect((await a.admin('POST', '/admin/prompts', { name, definition: { kind: 'text', text: 'Hello' } })).status).toBe(201);
+    // The key is known to node b (its caches), so only the template needs the database.
+    expect((await chatOn(b, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'warm' }] })).status).toBe(200);
+    b.mock.reset();
+    await stores!.postgres.pause!();
+    try {
+      const client = new Anthropic({ baseURL: b.url, apiKey: key, maxRetries: 0 });
+      const refused = client.messages.create({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 8,
+        messages: `{template://${name}}`,
+      } as never as Anthropic.MessageCreateParamsNonStreaming);
+      await expect(refused).rejects.toMatchObject({ status: 503, error: { type: 'error', error: { type: 'overloaded_error' } } });
+    } finally {
+      await stores!.postgres.resume!();
+    }
+    expect(b.mock.requests).toHaveLength(0);
+  });
+
   test("the template's hash is in the cache scope: the same rendered prompt sent raw is another scope", async () => {
     const question = `Cache me (${uniqueName('q')})`;
     const templated = { prompt: { id: SUPPORT, version: '2', variables: { order_id: '3' } }, messages: [{ role: 'user', content: question }] };
