@@ -39,7 +39,7 @@ export const PromptTemplateFields = {
     default: false,
     description: "Refuse raw prompts: every request must select a template (OpenAI's `prompt` object or Kong's {template://name}).",
   }),
-  prepend: decorationMessages("Messages put before the request's own (like Kong's ai-prompt-decorator), after a rendered template's."),
+  prepend: decorationMessages("Messages put before the request's own and a rendered template's (like Kong's ai-prompt-decorator)."),
   append: decorationMessages("Messages put after the request's own (like Kong's ai-prompt-decorator)."),
   cache_ttl_seconds: integer({
     default: 300,

@@ -40,19 +40,31 @@ const definition = (version: 1 | 2) => ({
   model: 'gpt-4o-mini',
 });
 
-/** The responses route takes templated requests only on node b. */
-function templatesOnlyResponses(deck: Record<string, unknown>): Record<string, unknown> {
-  for (const service of deck.services as Array<{ routes?: Array<{ name: string; plugins?: Array<{ name: string; config: Record<string, unknown> }> }> }>)
-    for (const route of service.routes ?? [])
-      if (route.name === 'openai-responses')
-        for (const plugin of route.plugins ?? []) if (plugin.name === 'aigw-prompt-template') plugin.config = { ...plugin.config, templates_only: true };
+const PREFIX = { role: 'system', content: 'Route prefix.' };
+const SUFFIX = { role: 'user', content: 'Route suffix.' };
+
+/** Node b: the responses route takes templated requests only, the chat route is decorated. */
+function nodeBRoutes(deck: Record<string, unknown>): Record<string, unknown> {
+  const changes: Record<string, Record<string, unknown>> = {
+    'openai-responses': { templates_only: true },
+    'openai-chat-completions': { prepend: [PREFIX], append: [SUFFIX] },
+  };
+  // A new config object per route: the routes share one through the deck's YAML anchor.
+  const routes = (deck.services as Array<{ routes?: Array<{ name: string; plugins?: Array<{ name: string; config: Record<string, unknown> }> }> }>).flatMap(
+    (service) => service.routes ?? [],
+  );
+  for (const route of routes) {
+    for (const plugin of route.plugins ?? []) {
+      if (plugin.name === 'aigw-prompt-template' && changes[route.name]) plugin.config = { ...plugin.config, ...changes[route.name] };
+    }
+  }
   return deck;
 }
 
 beforeAll(async () => {
   stores = await startSharedStores();
   a = await startDevStack({ env: {}, stores, templates: true, cache: true });
-  b = await startDevStack({ env: {}, stores, templates: true, sourceTransform: templatesOnlyResponses });
+  b = await startDevStack({ env: {}, stores, templates: true, sourceTransform: nodeBRoutes });
   const created = await a.admin('POST', '/admin/keys', { key_alias: uniqueName('templates') });
   expect(created.status).toBe(201);
   key = created.body.key as string;
@@ -148,6 +160,28 @@ local.describe('prompt templates through the gateway', () => {
     expect(a.mock.requests).toHaveLength(0);
   });
 
+  test("the key's model rules apply to the template's default model", async () => {
+    const restricted = await a.admin('POST', '/admin/keys', { key_alias: uniqueName('templates-4o'), models: ['gpt-4o'], model_aliases: { fast: 'gpt-4o' } });
+    expect(restricted.status).toBe(201);
+    const client = new OpenAI({ baseURL: `${a.url}/v1`, apiKey: restricted.body.key as string, maxRetries: 0 });
+    const prompt = { id: SUPPORT, version: '1', variables: { order_id: '8' } };
+    await expect(
+      client.chat.completions.create({
+        prompt,
+        messages: [{ role: 'user', content: 'default model' }],
+      } as never as OpenAI.ChatCompletionCreateParamsNonStreaming),
+    ).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+    expect(a.mock.requests).toHaveLength(0);
+    // The request's own model (an alias of an allowed one) wins over the template's.
+    await client.chat.completions.create({
+      model: 'fast',
+      prompt,
+      messages: [{ role: 'user', content: 'own model' }],
+    } as never as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    expect(String(lastSent(a).model)).toMatch(/gpt-4o/);
+    expect(String(lastSent(a).model)).not.toMatch(/mini/);
+  });
+
   test('unknown template or label: 404', async () => {
     const unknown = openai.chat.completions.create({
       prompt: { id: uniqueName('nope') },
@@ -179,19 +213,26 @@ local.describe('prompt templates through the gateway', () => {
     expect(JSON.stringify(lastSent(b))).toContain('Order 9');
   });
 
+  test("a route's decoration goes around a raw prompt and around a rendered template", async () => {
+    expect((await chatOn(b, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'raw' }] })).status).toBe(200);
+    expect(lastSent(b).messages).toEqual([PREFIX, { role: 'user', content: 'raw' }, SUFFIX]);
+    expect((await chatOn(b, { messages: `{template://${SUPPORT}@1}`, properties: { order_id: '2' } })).status).toBe(200);
+    expect(lastSent(b).messages).toEqual([PREFIX, { role: 'system', content: system(1) }, { role: 'user', content: 'Order 2' }, SUFFIX]);
+  });
+
   test('a label moved through one node reaches the other within a second', async () => {
     const byLabel = { messages: `{template://${SUPPORT}@production}`, properties: { order_id: '11' } };
     const first = await chatOn(b, byLabel);
     expect(first.status).toBe(200);
-    const seenBefore = (lastSent(b).messages as Array<{ content: string }>)[0]!.content;
-    const target = seenBefore === system(1) ? 2 : 1;
+    const rendersVersion = (version: 1 | 2): boolean => (lastSent(b).messages as Array<{ content: string }>).some((m) => m.content === system(version));
+    const target = rendersVersion(1) ? 2 : 1;
     const moved = await a.admin('PUT', `/admin/prompts/${SUPPORT}/labels/production`, { version: target });
     expect(moved.status).toBe(200);
     const movedAt = Date.now();
     await waitFor(
       async () => {
         const res = await chatOn(b, byLabel);
-        return res.status === 200 && (lastSent(b).messages as Array<{ content: string }>)[0]!.content === system(target);
+        return res.status === 200 && rendersVersion(target);
       },
       1000,
       'node b rendering the moved label',
