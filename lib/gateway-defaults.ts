@@ -47,4 +47,5 @@ export const INFERENCE_ADDRESS_DEFAULT = '127.0.0.1:50151';
  * Where each plugin server serves its metrics (AIGW_PLUGIN_METRICS_PORTS, lib/metrics/plugin-server.ts):
  * the ports `make dev` and the Docker stack use, and kong/observability/prometheus.yml scrapes.
  */
-export const PLUGIN_METRICS_PORTS_DEFAULT = 'aigw-virtual-key=8790,aigw-semantic-cache=8791,aigw-prompt-compressor=8792,aigw-proxy=8793,aigw-guardrails=8795';
+export const PLUGIN_METRICS_PORTS_DEFAULT =
+  'aigw-virtual-key=8790,aigw-semantic-cache=8791,aigw-prompt-compressor=8792,aigw-proxy=8793,aigw-prompt-template=8794,aigw-guardrails=8795';

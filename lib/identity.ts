@@ -100,6 +100,15 @@ export interface RequestIdentity {
   traceparent?: string;
   /** aigw-guardrails' placeholder map and response detectors (aigw-proxy signs them into the plan). */
   guardrails?: GuardrailPlan;
+  /** The prompt template aigw-prompt-template rendered into the request (the cache scopes by its hash; the plan and ledger name it). */
+  template?: TemplateUse;
+}
+
+/** A rendered template: its name, version, and the hash of what it rendered from (definition and partials used). */
+export interface TemplateUse {
+  name: string;
+  version: number;
+  hash: string;
 }
 
 /**

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { CompressionReport } from './compression/report';
 import type { GuardrailPlan } from './guardrails/plan';
-import type { BudgetSubject, RateLimitSubject } from './identity';
+import type { BudgetSubject, RateLimitSubject, TemplateUse } from './identity';
 import type { ModelPrice } from './pricing';
 import type { ProviderType } from './providers';
 import type { CacheFill } from './semantic-cache/fill';
@@ -96,6 +96,8 @@ export interface RoutePlan {
   cache?: CacheFill;
   /** aigw-guardrails: the placeholders to restore in the answer, and the answer's own detectors. */
   guardrails?: GuardrailPlan;
+  /** The prompt template rendered into the request (aigw-prompt-template): the relay records it in the ledger. */
+  template?: TemplateUse;
 }
 
 export interface SignedPlan {

@@ -5,5 +5,13 @@
 export const INVALIDATE_CHANNEL = 'aigw:invalidate';
 export const KEY_CACHE_PREFIX = 'aigw:key:';
 
-/** `all`: every cached key and team may be stale (the control API lost track of which). */
-export type InvalidationMessage = { type: 'key'; id: string; hash: string } | { type: 'team'; id: string } | { type: 'all' };
+/**
+ * `all`: every cached key and team (and template) may be stale (the control API lost track of
+ * which). `template`: a prompt template changed (a version, a label), for aigw-prompt-template's
+ * cache; key caches ignore it.
+ */
+export type InvalidationMessage =
+  | { type: 'key'; id: string; hash: string }
+  | { type: 'team'; id: string }
+  | { type: 'template'; name: string }
+  | { type: 'all' };

@@ -55,8 +55,12 @@ export function cacheKeyOf(format: 'openai' | 'anthropic', body: Json, namespace
   return keyOf({ format, messages, fields }, namespace, model);
 }
 
-/** The key of a request in any format, read as `KeyedRequest`; null as for cacheKeyOf. */
-export function keyOf(request: KeyedRequest, namespace: string, model: string): CacheKey | null {
+/**
+ * The key of a request in any format, read as `KeyedRequest`; null as for cacheKeyOf.
+ * `templateHash`: the prompt template the request was rendered from (aigw-prompt-template), so a
+ * changed template or partial never serves answers cached for the old one.
+ */
+export function keyOf(request: KeyedRequest, namespace: string, model: string, templateHash?: string): CacheKey | null {
   const { messages, fields } = request;
   if (!Array.isArray(messages) || messages.length === 0) return null;
   const last = messages[messages.length - 1];
@@ -66,7 +70,7 @@ export function keyOf(request: KeyedRequest, namespace: string, model: string): 
   if (fields.n !== undefined && fields.n !== null && fields.n !== 1) return null;
   const query = normaliseQuery(text);
   if (!query) return null;
-  const context: Json = { format: request.format, messages: messages.slice(0, -1) };
+  const context: Json = { format: request.format, messages: messages.slice(0, -1), template: templateHash };
   for (const [field, value] of Object.entries(fields)) {
     if (field === 'messages' || field === 'model' || DELIVERY_FIELDS.has(field)) continue;
     context[field] = value;

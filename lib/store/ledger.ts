@@ -32,6 +32,9 @@ export interface LedgerRow {
   /** Answered by the semantic cache: the kind of hit, and what the original call cost (null = unknown). */
   cacheHit?: 'exact' | 'semantic' | null;
   cacheSavedNano?: number | null;
+  /** The prompt template the request rendered (aigw-prompt-template), null for a raw prompt. */
+  templateName?: string | null;
+  templateVersion?: number | null;
   /** When the request started (Date or epoch ms). */
   createdAt: Date | number;
 }
@@ -47,10 +50,10 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
   const { rowCount } = await db.query(
     `INSERT INTO aigw_spend_ledger (request_id, key_id, team_id, user_id, model, provider, provider_model,
        prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, status, outcome, stream, created_at, usage_estimated,
-       compression_method, compression_tokens_saved, compression_saved_nano, cache_hit, cache_saved_nano)
+       compression_method, compression_tokens_saved, compression_saved_nano, cache_hit, cache_saved_nano, template_name, template_version)
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
        $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[], $17::bool[],
-       $18::text[], $19::int[], $20::bigint[], $21::text[], $22::bigint[])
+       $18::text[], $19::int[], $20::bigint[], $21::text[], $22::bigint[], $23::text[], $24::int[])
      ON CONFLICT (request_id) DO NOTHING`,
     [
       col((r) => r.requestId),
@@ -75,6 +78,8 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
       col((r) => r.compressionSavedNano ?? null),
       col((r) => r.cacheHit ?? null),
       col((r) => r.cacheSavedNano ?? null),
+      col((r) => r.templateName ?? null),
+      col((r) => r.templateVersion ?? null),
     ],
   );
   return rowCount ?? 0;

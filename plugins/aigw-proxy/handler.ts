@@ -283,6 +283,7 @@ export class AiProxyHandler {
       ...(identity?.compression ? { compression: identity.compression } : {}),
       ...(identity?.cache ? { cache: identity.cache } : {}),
       ...(identity?.guardrails ? { guardrails: identity.guardrails } : {}),
+      ...(identity?.template ? { template: identity.template } : {}),
     };
     const signed = signPlan(plan, this.config.signing_secret);
     // The relay continues this plugin's span (in the same round trip as the plan).

@@ -94,7 +94,7 @@ export class SemanticCacheHandler {
     if (!parsed.ok) return null; // aigw-proxy refuses it
     const model = cacheModelOf(route, parsed.value, identity);
     const keyed = model ? keyedRequestOf(route, parsed.value) : null;
-    const key = keyed ? keyOf(keyed, namespace, model) : null;
+    const key = keyed ? keyOf(keyed, namespace, model, identity?.template?.hash) : null;
     if (!key) return this.bypass(kong);
 
     const semantic = this.config.semantic && team?.mode !== 'exact' && key.query.length <= MAX_SEMANTIC_QUERY_CHARS;

@@ -82,6 +82,8 @@ export class KeyCache {
       if (message.id) this.deleteWhere((record) => record.id === message.id);
     } else if (message.type === 'team' && message.id) {
       this.deleteWhere((record) => record.teamId === message.id);
+    } else if (message.type === 'template') {
+      // A prompt template changed: no key record holds one.
     } else {
       this.entries.clear();
     }

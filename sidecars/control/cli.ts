@@ -14,7 +14,7 @@ import { COMMANDS, type CommandSpec, type Output } from './cli/commands';
 import { connectionFrom } from './cli/connection';
 import type { Flags } from './cli/flags';
 
-const HELP = `aigw — manage the AI gateway's virtual keys, teams, spend and cache
+const HELP = `aigw — manage the AI gateway's virtual keys, teams, spend, cache and prompt templates
 
 Usage: aigw <command> [flags] [--json]
 
@@ -54,6 +54,17 @@ Request log (newest first; SINCE/UNTIL: an ISO time or a duration back from now,
 Semantic cache
   cache stats                       entries, hits and dollars saved per team, model and recent scope
   cache purge --team TEAM | --model MODEL | --all
+
+Prompt templates (docs/prompt-templates.md; VERSION: a number or a label)
+  prompts create NAME (--file FILE | --system TEXT --user TEXT | --text TEXT)
+               [--variables name[:type][=default],...] [--model M] [--description D] [--label L]
+               --file: the definition as JSON or YAML; --label points L at version 1
+  prompts update NAME [same flags]   saves the next version (--label L points L at it)
+  prompts list   [--limit N] [--offset N]
+  prompts show   NAME [--version VERSION]
+  prompts render NAME [--version VERSION] [--vars name=value,...|JSON]
+  prompts label  NAME LABEL VERSION | NAME LABEL --delete   moves a label (every node within a second)
+  prompts diff   NAME [--from VERSION] [--to VERSION]
 
 Directly in PostgreSQL (AIGW_DATABASE_URL)
   admin bootstrap [--alias admin] [--out FILE] [--force]

@@ -1,5 +1,5 @@
 /**
- * After every write, tell every cache: PUBLISH one message per affected key hash (or team) on
+ * After every write, tell every cache: PUBLISH one message per affected key hash (or team, or prompt template) on
  * aigw:invalidate, and DEL the shared aigw:key:<hash> entries. The database write already
  * succeeded, so a Redis outage never fails it; but an invalidation is never dropped either: what
  * Redis did not take waits (coalesced, bounded: see PendingInvalidations) and is delivered, oldest
@@ -18,6 +18,8 @@ export interface KeyChange {
 export interface Invalidator {
   keys(changes: KeyChange[]): Promise<void>;
   team(id: string, keys: KeyChange[]): Promise<void>;
+  /** Prompt templates whose versions or labels changed (aigw-prompt-template drops them and what includes them). */
+  templates(names: string[]): Promise<void>;
   /** Messages that could not be delivered at once since start (a metric-like counter). */
   readonly failures: number;
   /** Invalidations waiting for Redis (coalesced entries, plus one for a pending flush of everything). */
@@ -97,6 +99,10 @@ export class RedisInvalidator implements Invalidator {
       [{ type: 'team', id }],
       keys.flatMap((k) => k.hashes),
     );
+  }
+
+  templates(names: string[]): Promise<void> {
+    return this.submit([...new Set(names)].map((name) => ({ type: 'template', name })));
   }
 
   async close(): Promise<void> {
@@ -208,6 +214,7 @@ export class NoInvalidator implements Invalidator {
   readonly pending = 0;
   async keys(): Promise<void> {}
   async team(): Promise<void> {}
+  async templates(): Promise<void> {}
   state(): 'disabled' {
     return 'disabled';
   }

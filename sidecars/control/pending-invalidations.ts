@@ -39,6 +39,7 @@ export class PendingInvalidations {
     for (const m of messages) {
       if (m.type === 'key') this.put(`hash:${m.hash}`, { hash: m.hash, message: m });
       else if (m.type === 'team') this.put(`team:${m.id}`, { hash: null, message: m });
+      else if (m.type === 'template') this.put(`template:${m.name}`, { hash: null, message: m });
       else this.overflow(); // {"type":"all"} already asks for everything
     }
     for (const hash of hashes) {

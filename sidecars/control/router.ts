@@ -3,6 +3,7 @@ import { badRequest } from './api-error';
 import type { Handler } from './context';
 import * as cache from './routes/cache';
 import * as keys from './routes/keys';
+import * as prompts from './routes/prompts';
 import { listRequestsRoute, requestInfoRoute } from './routes/requests';
 import { spendRoute } from './routes/spend';
 import * as teams from './routes/teams';
@@ -12,14 +13,19 @@ interface Route {
   /** The route as written here (`/admin/keys/:id`): the metrics' `route` label. */
   path: string;
   pattern: RegExp;
+  /** The names of the captured segments, in order. */
+  params: string[];
   handler: Handler;
 }
 
 const ID = '([^/]+)';
+/** `:id` and `:<name>` segments each capture one path segment, named in order. */
+const PARAM = /:([a-z]+)/g;
 const route = (method: string, path: string, handler: Handler): Route => ({
   method,
   path,
-  pattern: new RegExp(`^${path.replace(':id', ID)}/?$`),
+  pattern: new RegExp(`^${path.replace(PARAM, ID)}/?$`),
+  params: [...path.matchAll(PARAM)].map((m) => m[1]),
   handler,
 });
 
@@ -36,6 +42,15 @@ const ROUTES: Route[] = [
   route('GET', '/admin/teams/:id', teams.teamInfoRoute),
   route('PATCH', '/admin/teams/:id', teams.updateTeamRoute),
   route('DELETE', '/admin/teams/:id', teams.deleteTeamRoute),
+  route('POST', '/admin/prompts', prompts.createPromptRoute),
+  route('GET', '/admin/prompts', prompts.listPromptsRoute),
+  route('GET', '/admin/prompts/:id', prompts.promptInfoRoute),
+  route('POST', '/admin/prompts/:id/versions', prompts.addVersionRoute),
+  route('GET', '/admin/prompts/:id/versions/:version', prompts.versionInfoRoute),
+  route('PUT', '/admin/prompts/:id/labels/:label', prompts.setLabelRoute),
+  route('DELETE', '/admin/prompts/:id/labels/:label', prompts.deleteLabelRoute),
+  route('POST', '/admin/prompts/:id/render', prompts.renderPromptRoute),
+  route('GET', '/admin/prompts/:id/diff', prompts.diffPromptRoute),
   route('GET', '/admin/spend', spendRoute),
   route('GET', '/admin/requests', listRequestsRoute),
   route('GET', '/admin/requests/:id', requestInfoRoute),
@@ -60,7 +75,8 @@ export function matchRoute(method: string, path: string): Match {
     const m = r.pattern.exec(path);
     if (!m) continue;
     known = r.path;
-    if (r.method === method) return { handler: r.handler, params: m[1] !== undefined ? { id: decodeSegment(m[1]) } : {}, route: r.path };
+    if (r.method === method)
+      return { handler: r.handler, params: Object.fromEntries(r.params.map((name, i) => [name, decodeSegment(m[i + 1])])), route: r.path };
   }
   return known ? { methodNotAllowed: true, route: known } : null;
 }

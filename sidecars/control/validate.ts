@@ -167,6 +167,12 @@ export function optMetadata(body: Body, field: string): Record<string, unknown> 
   return o;
 }
 
+/** A JSON value to store as jsonb (a template definition): refused when PostgreSQL could not store its strings. */
+export function storableJson(value: unknown, field: string): unknown {
+  if (!isStorableJson(value)) throw badRequest(field, `${field} must not contain NUL characters or unpaired UTF-16 surrogates`);
+  return value;
+}
+
 export function optRole(body: Body, field: string): 'user' | 'admin' | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;

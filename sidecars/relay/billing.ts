@@ -102,6 +102,8 @@ export class RelayBilling {
       compressionMethod: record.compression?.method ?? null,
       compressionTokensSaved: record.compression?.tokensSaved ?? 0,
       compressionSavedNano: record.compression?.savedNano ?? null,
+      templateName: plan.template?.name ?? null,
+      templateVersion: plan.template?.version ?? null,
       costNano: record.costNano,
       status: record.status,
       outcome: record.outcome,

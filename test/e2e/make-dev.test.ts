@@ -140,6 +140,7 @@ local.it(
       expect(ready).toContain(`inference sidecar on 127.0.0.1:${inferenceGrpc}`);
       expect(ready).toMatch(/gpt-4o-mini\s+-> mock provider/);
       expect(ready).toContain(`curl -sN http://127.0.0.1:${gateway}/v1/chat/completions`);
+      expect(ready).toContain('"prompt":{"id":"dev-support","variables":{"company":"Initech"}}');
       const userKeyFile = /a user key for trying it out: (\S+)/.exec(ready)![1]!;
       expect(userKeyFile).toBe(join(devFiles, 'user-key'));
       const userKey = readFileSync(userKeyFile, 'utf8').trim();
@@ -170,6 +171,15 @@ local.it(
           `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${servedId} 200 POST /v1/chat/completions route=openai-chat-completions model=gpt-4o-mini via=openai/\\S+ tokens=\\d+\\+\\d+ cost=\\$\\d+\\.\\d{6} \\d+ms$`,
         ),
       );
+
+      // The seeded example template, as the ready output shows it: rendered, with its default model.
+      const templated = await fetch(`http://127.0.0.1:${gateway}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${userKey}` },
+        body: JSON.stringify({ prompt: { id: 'dev-support', variables: { company: 'Initech' } }, messages: [{ role: 'user', content: 'How do I reset it?' }] }),
+      });
+      expect(templated.status).toBe(200);
+      expect(((await templated.json()) as { model: string }).model).toMatch(/gpt-4o-mini/);
 
       // A newcomer's long prompt is compressed on the default chat route, and the live line says so.
       const long = `${Array.from({ length: 80 }, (_, i) => `Paragraph ${i} of the design notes repeats what the team agreed on Tuesday.`).join('\n\n')}\n\nWhat did the team agree on?`;
@@ -236,6 +246,12 @@ local.it(
         'logs --team',
         undefined, // aigw logs <request-id>
         'teams delete',
+        'prompts show',
+        'prompts update',
+        'prompts render',
+        'prompts diff',
+        'prompts label',
+        'prompts list',
       ]);
       let keyId = '';
       for (const written of lines) {

@@ -4,6 +4,7 @@ import { type AdminClientOptions, apiRequest, CliError } from './client';
 import { type Flags, KEY_FLAGS, keyBody, TEAM_FLAGS, teamBody } from './flags';
 import { block, table } from './format';
 import { type FollowIo, followLogs, LOGS_FILTERS, listLogs, showLog } from './logs';
+import { PROMPT_COMMANDS } from './prompts';
 
 type Obj = Record<string, unknown>;
 export interface Output {
@@ -204,4 +205,5 @@ export const COMMANDS: Record<string, CommandSpec> = {
       return { json, human: `purged ${json.purged} cache entr${json.purged === 1 ? 'y' : 'ies'}` };
     },
   },
+  ...PROMPT_COMMANDS,
 };

@@ -67,9 +67,12 @@ function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
  * sidecar, or removed where none runs (without it, it only fails open on every request);
  * aigw-semantic-cache kept only where asked for (`cache`), exact-only without a sidecar. Test
  * suites that send the same prompt twice and expect two provider calls run without it.
+ * aigw-prompt-template is kept only where asked for (`templates`): suites that pin the chain's PDK
+ * calls run without it.
  */
-function wireInferencePlugins(deck: Record<string, unknown>, inferenceAddress: string | undefined, cache: boolean): void {
+function wireInferencePlugins(deck: Record<string, unknown>, inferenceAddress: string | undefined, cache: boolean, templates: boolean): void {
   const rewire = (p: DeckPlugin): DeckPlugin | null => {
+    if (p.name === TEMPLATES) return templates ? p : null;
     if (p.name === COMPRESSOR) return inferenceAddress ? { ...p, config: { ...p.config, inference_address: inferenceAddress } } : null;
     if (p.name !== CACHE) return p;
     if (!cache) return null;
@@ -100,17 +103,18 @@ function wireGuardrails(deck: Record<string, unknown>, keep: boolean): void {
 
 const COMPRESSOR = 'aigw-prompt-compressor';
 const CACHE = 'aigw-semantic-cache';
+const TEMPLATES = 'aigw-prompt-template';
 
 export function deckForDev(
   source: Record<string, unknown>,
-  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string; cache?: boolean; guardrails?: boolean },
+  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string; cache?: boolean; guardrails?: boolean; templates?: boolean },
   mockBaseUrls: MockBaseUrls | null,
   env: Record<string, string | undefined>,
 ): DevDeckResult {
   const { relayUrl } = sidecars;
   const deck = structuredClone(source);
   const routing: Record<string, string> = {};
-  wireInferencePlugins(deck, sidecars.inferenceAddress, sidecars.cache === true);
+  wireInferencePlugins(deck, sidecars.inferenceAddress, sidecars.cache === true, sidecars.templates === true);
   wireGuardrails(deck, sidecars.guardrails === true);
   for (const service of (deck.services as Array<Record<string, unknown>> | undefined) ?? []) {
     if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;

@@ -9,6 +9,7 @@ import { PLUGIN_METRICS_PORTS_DEFAULT } from '../../../lib/gateway-defaults';
 import type { LogLevel } from '../../../lib/log';
 import { DEV_FILES, devDir } from '../../../sidecars/control/cli/connection';
 import { MissingBinaryError } from '../stores/binaries';
+import { seedExampleTemplate } from './example-template';
 import { LiveLog } from './live-log';
 import { pluginPorts, type RunningPrometheus, startPrometheus } from './prometheus';
 import { REPO_ROOT } from './sidecar-process';
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
     cache: process.env.AIGW_DEV_CACHE !== 'off',
     // aigw-guardrails on the chat route (PII redact, secrets block); AIGW_DEV_GUARDRAILS=off leaves it out.
     guardrails: process.env.AIGW_DEV_GUARDRAILS !== 'off',
+    // aigw-prompt-template on the conversation routes, with an example template; AIGW_DEV_TEMPLATES=off leaves it out.
+    templates: process.env.AIGW_DEV_TEMPLATES !== 'off',
     pluginMetricsPorts,
     env: { ...process.env, AIGW_LOG_LEVEL: level },
     onAccess: (entry) => {
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
   const userKey = await stack.admin('POST', '/admin/keys', { key_alias: 'dev-user', metadata: { created_by: 'make dev' } });
   if (userKey.status !== 201) throw new Error(`could not create the dev user key: ${JSON.stringify(userKey.body)}`);
   const userKeyFile = writeDevFile(DEV_FILES.userKey, userKey.body.key as string);
+  const templateTry = process.env.AIGW_DEV_TEMPLATES === 'off' ? [] : await seedExampleTemplate(stack, userKeyFile);
   const prometheus = await devPrometheus(stack, pluginMetricsPorts);
   const lines = Object.entries(stack.routing).map(
     ([model, via]) => `    ${model.padEnd(24)} -> ${via === 'mock' ? 'mock provider (no key in the environment)' : via}`,
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
       '  try:',
       `    curl -sN ${stack.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${userKeyFile})" -H 'content-type: application/json' \\`,
       `      -d '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}]}'`,
+      ...templateTry,
       `  one line per request follows, and the components' log lines at ${level} and above (AIGW_LOG_LEVEL=debug for more).`,
       '  Ctrl-C stops everything.',
       '',

@@ -123,6 +123,7 @@ function unsupported(options: StackOptions): string[] {
     'onSidecarLine',
     'inference',
     'cache',
+    'templates',
   ];
   const found: string[] = local.filter((option) => options[option] !== undefined);
   for (const option of ['sourceTransform', 'deckTransform'] as const) {

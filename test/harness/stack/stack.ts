@@ -72,6 +72,8 @@ export interface StackOptions {
   cache?: boolean;
   /** Keep aigw-guardrails on the default chat route (`make dev`'s profile: PII redact, secrets block). */
   guardrails?: boolean;
+  /** Keep aigw-prompt-template on the conversation routes (`make dev`, the template tests). */
+  templates?: boolean;
   /** AIGW_PLUGIN_METRICS_PORTS for the plugin servers (`name=port,…`): each named plugin serves /metrics on loopback. */
   pluginMetricsPorts?: string;
   /** Tracing settings (AIGW_TRACING, AIGW_TRACE_CONTENT, OTEL_*) for the relay and every plugin server. */
@@ -237,6 +239,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       inferenceAddress: inference?.address,
       cache: options.cache,
       guardrails: options.guardrails,
+      templates: options.templates,
     };
     const { deck, routing } = deckForDev(source, sidecars, mock.baseUrls, env);
     const ingress = await startIngress({

@@ -1,4 +1,4 @@
-import { cacheKeyOf, canonicalJson, namespaceOf, normaliseQuery } from '../../../lib/semantic-cache/scope';
+import { cacheKeyOf, canonicalJson, keyOf, namespaceOf, normaliseQuery } from '../../../lib/semantic-cache/scope';
 
 const chat = (over: Record<string, unknown> = {}) => ({
   model: 'gpt-4o-mini',
@@ -11,6 +11,17 @@ const chat = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('cache scope and key', () => {
+  test("a prompt template's hash is part of the scope; without one the scope is what it always was", () => {
+    const { messages, ...fields } = chat();
+    const request = { format: 'openai' as const, messages, fields };
+    const plain = keyOf(request, 'team:t1', 'gpt-4o-mini')!;
+    const one = keyOf(request, 'team:t1', 'gpt-4o-mini', 'a'.repeat(64))!;
+    const other = keyOf(request, 'team:t1', 'gpt-4o-mini', 'b'.repeat(64))!;
+    expect(plain.scopeId).toBe(cacheKeyOf('openai', chat(), 'team:t1', 'gpt-4o-mini')!.scopeId);
+    expect(new Set([plain.scopeId, one.scopeId, other.scopeId]).size).toBe(3);
+    expect(one.exactHash).toBe(other.exactHash);
+  });
+
   test('the same question in another key order, with other whitespace, streamed or not: one scope, one key', () => {
     const a = cacheKeyOf('openai', chat(), 'team:t1', 'gpt-4o-mini')!;
     const b = cacheKeyOf(

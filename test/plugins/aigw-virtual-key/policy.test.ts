@@ -130,6 +130,9 @@ describe('key cache', () => {
     c.invalidate({ type: 'key', id: 'key-1' });
     expect(c.get('h1').hit).toBe(false);
     c.set('h1', key());
+    // A prompt template's change concerns no key: the entry stays.
+    c.invalidate({ type: 'template', id: 'support' } as { type: string; id: string });
+    expect(c.get('h1').hit).toBe(true);
     c.invalidate({ type: 'team', id: 'team-1' });
     expect(c.get('h1').hit).toBe(false);
     c.set('a', null);

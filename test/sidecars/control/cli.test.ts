@@ -395,6 +395,39 @@ test('model aliases named like Object.prototype members reach the API as given',
   ]);
 });
 
+test('prompts: create from a YAML file and from flags, update, label, show, render, diff, list; errors name the field', async () => {
+  const file = path.join(tmp, 'greeting.yaml');
+  writeFileSync(file, 'kind: chat\nmessages:\n  - role: system\n    content: "{{> cli-tone}} Greet {{who}}."\nvariables:\n  - name: who\n');
+  await json(['prompts', 'create', 'cli-tone', '--text', 'Be warm.']);
+  const created = await json(['prompts', 'create', 'cli-greeting', '--file', file, '--label', 'production', '--description', 'Greets']);
+  expect(created).toMatchObject({ name: 'cli-greeting', latest_version: 1, labels: { production: 1 }, description: 'Greets' });
+  const updated = await json([
+    'prompts',
+    'update',
+    'cli-greeting',
+    '--system',
+    '{{> cli-tone}} Welcome {{who}}, {{n}} times.',
+    '--variables',
+    'who,n:number=1',
+  ]);
+  expect(updated.version).toMatchObject({ version: 2, definition: { variables: [{ name: 'who' }, { name: 'n', type: 'number', default: 1 }] } });
+  expect(await json(['prompts', 'label', 'cli-greeting', 'staging', '2'])).toMatchObject({ labels: { production: 1, staging: 2 } });
+  const rendered = await aigw(['prompts', 'render', 'cli-greeting', '--version', 'staging', '--vars', 'who=Ada']);
+  expect(rendered.stdout).toContain('[system]\nBe warm. Welcome Ada, 1 times.');
+  expect((await json(['prompts', 'render', 'cli-greeting', '--vars', '{"who":"Bo"}'])).rendered.messages[0].content).toBe('Be warm. Greet Bo.');
+  const diff = await aigw(['prompts', 'diff', 'cli-greeting']);
+  expect(diff.stdout).toContain('+{{> cli-tone}} Welcome {{who}}, {{n}} times.');
+  expect((await aigw(['prompts', 'show', 'cli-greeting', '--version', '1'])).stdout).toContain('Greet {{who}}.');
+  expect((await aigw(['prompts', 'list'])).stdout).toMatch(/cli-greeting\s+2\s/);
+  expect((await json(['prompts', 'label', 'cli-greeting', 'staging', '--delete'])).deleted).toBe(true);
+  const missing = await aigw(['prompts', 'render', 'cli-greeting']);
+  expect({ code: missing.code, named: /who/.test(missing.stderr) }).toEqual({ code: 1, named: true });
+  const bad = await aigw(['prompts', 'update', 'cli-greeting', '--text', '{{#open}}']);
+  expect({ code: bad.code, named: /definition\.text/.test(bad.stderr) }).toEqual({ code: 1, named: true });
+  const none = await aigw(['prompts', 'create', 'cli-empty']);
+  expect({ code: none.code, hint: /--file/.test(none.stderr) }).toEqual({ code: 1, hint: true });
+});
+
 test('API errors print the message and exit non-zero', async () => {
   await json(['keys', 'create', '--alias', 'dup']);
   const dup = await aigw(['keys', 'create', '--alias', 'dup']);
