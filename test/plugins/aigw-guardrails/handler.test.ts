@@ -16,6 +16,8 @@ const BASE: GuardrailsConfig = {
   scan_tool_results: true,
   restore_in_response: true,
   max_request_body_bytes: 1 << 20,
+  inference_address: '127.0.0.1:1',
+  embed_deadline_ms: 200,
 };
 const EMAIL = 'jane.doe@example.com';
 const KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
