@@ -13,8 +13,12 @@ import type { AsyncDetector, Finding } from './types';
 
 /** Cosine to a known attack that reports a window: picked on the development set (docs/guardrails.md, test/bench/guardrails-similarity.ts). */
 export const SIMILARITY_THRESHOLD_DEFAULT = 0.7;
-/** Cosine to a topic's example that counts as on that topic: a starting point, to be tuned per route with its own examples. */
-export const TOPIC_THRESHOLD_DEFAULT = 0.6;
+/**
+ * Cosine to a topic's example that counts as on that topic: a starting point, to be tuned per
+ * route with its own examples (with USE Lite, unrelated questions in the same register score up to
+ * about 0.65; docs/guardrails.md).
+ */
+export const TOPIC_THRESHOLD_DEFAULT = 0.7;
 /** Bounds of a route's topics (the examples are embedded once per plugin instance). */
 export const TOPICS_MAX = 16;
 export const TOPIC_EXAMPLES_MAX = 32;
