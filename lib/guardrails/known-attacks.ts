@@ -3,7 +3,8 @@
  * (similarity.ts): a user text close to one of these (cosine of sentence embeddings) is reported.
  *
  * Provenance: written for this project (issue 13) by its developers, not copied from a public
- * dataset nor from the development or held-out sets in test/fixtures/guardrails. Diverse on
+ * dataset nor from the development or held-out sets in test/fixtures/guardrails (the DAN-style lines
+ * echo the wording of the publicly circulated DAN prompt, as such attacks do). Diverse on
  * purpose: instruction overrides, role-play jailbreaks, system-prompt extraction, DAN-style
  * personas, encoded or obfuscated requests, fake authority, indirect injection in documents.
  * Each is a paraphrase family's plain form: the embedder finds the rewordings.

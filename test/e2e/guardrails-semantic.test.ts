@@ -13,8 +13,8 @@ import { localOnly } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { freePortsForLater } from '../harness/stores/ports';
 import { waitFor } from '../harness/wait-for';
+import { hostFetch, refusal } from './guardrails-helpers';
 import { uniqueName } from './helpers';
-import { hostFetch } from './host-fetch';
 
 const local = localOnly('starts the inference sidecar and stops it');
 
@@ -75,16 +75,6 @@ beforeEach(() => stack.mock.reset());
 const openai = (host: string) => new OpenAI({ apiKey: key, baseURL: `${stack.url}/v1`, maxRetries: 0, fetch: hostFetch(host) as never });
 const anthropic = (host: string) => new Anthropic({ apiKey: key, baseURL: stack.url, maxRetries: 0, fetch: hostFetch(host) as never });
 const ask = (host: string, content: string) => openai(host).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
-
-async function refusal(call: Promise<unknown>): Promise<{ status: number; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { status: number; message: string };
-    return { status: e.status, message: e.message };
-  }
-  throw new Error('expected a refusal');
-}
 
 local.describe('guardrails: similarity and topics', () => {
   it('refuses a reworded attack the rules miss, by similarity, in both client shapes; it never reaches the provider', async () => {

@@ -14,8 +14,8 @@ import { mockDirective } from '../harness/mock-provider';
 import { localOnly } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { freePortsForLater } from '../harness/stores/ports';
+import { hostFetch, refusal } from './guardrails-helpers';
 import { uniqueName } from './helpers';
-import { hostFetch } from './host-fetch';
 
 const local = localOnly('starts its own plugin servers with a metrics port and an external guard');
 
@@ -99,16 +99,6 @@ const openai = (host: string) => new OpenAI({ apiKey: key, baseURL: `${stack.url
 const anthropic = (host: string) => new Anthropic({ apiKey: key, baseURL: stack.url, maxRetries: 0, fetch: hostFetch(host) as never });
 
 const sentText = (): string => JSON.stringify(stack.mock.requests.map((r) => r.body));
-
-async function refusal(call: Promise<unknown>): Promise<{ status: number; error: unknown }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { status: number; error: unknown };
-    return { status: e.status, error: e.error };
-  }
-  throw new Error('expected a refusal');
-}
 
 local.describe('guardrails', () => {
   test('PII is redacted before the provider and restored in the answer (OpenAI, Anthropic, streamed)', async () => {

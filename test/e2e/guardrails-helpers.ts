@@ -1,4 +1,4 @@
-/** Each guardrails e2e route is a host: the official SDKs reach it through this fetch. */
+/** What the guardrails e2e files share: each route is a host the SDKs reach through hostFetch; refusals are SDK errors. */
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 
@@ -16,4 +16,15 @@ export function hostFetch(host: string) {
     for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) out.set(name, Array.isArray(value) ? value.join(', ') : value);
     return new Response(Readable.toWeb(res.body) as ReadableStream, { status: res.statusCode, headers: out });
   };
+}
+
+/** The SDK error a refused call throws: its status, the error body, the message. */
+export async function refusal(call: Promise<unknown>): Promise<{ status: number; error: unknown; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    const e = error as { status: number; error: unknown; message: string };
+    return { status: e.status, error: e.error, message: e.message };
+  }
+  throw new Error('expected a refusal');
 }
