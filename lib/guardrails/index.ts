@@ -10,6 +10,7 @@ import type { AsyncDetector, Detector, DetectorName, Finding } from './types';
 
 export { disjointFindings } from './findings';
 export { findInjection, injectionDetector } from './injection';
+export { KNOWN_ATTACKS } from './known-attacks';
 export { caseInsensitive, compileLinearPattern, linearEngineAvailable, PatternError } from './linear-regex';
 export { normaliseForRules } from './normalise';
 export { PII_TYPES, type PiiOptions, type PiiType, piiDetector } from './pii';
@@ -17,6 +18,19 @@ export * from './prompt-guard';
 export { createRedactionSession, MAX_PLACEHOLDER_LENGTH, placeholderLabel, type RedactionSession } from './redact';
 export { createStreamRestorer, restorePlaceholders, type StreamRestorer } from './restore';
 export { type SecretsOptions, secretsDetector } from './secrets';
+export {
+  allowedTopicsDetector,
+  attackSimilarityDetector,
+  deniedTopicsDetector,
+  type Embedded,
+  type EmbedTexts,
+  ReferenceVectors,
+  requestWindowEmbedder,
+  type Topic,
+  TopicReferences,
+  textWindows,
+  type WindowEmbedder,
+} from './similarity';
 export { createStreamScanner, STREAM_OVERLAP_DEFAULTS, type StreamScanner } from './stream-scan';
 export type { AsyncDetector, Detector, DetectorName, Finding } from './types';
 

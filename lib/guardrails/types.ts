@@ -4,7 +4,7 @@
  */
 
 /** Which family of detectors found it: the name a route's config, a metric and a 400 carry. */
-export type DetectorName = 'pii' | 'secrets' | 'injection' | 'prompt_guard';
+export type DetectorName = 'pii' | 'secrets' | 'injection' | 'prompt_guard' | 'topics';
 
 export interface Finding {
   detector: DetectorName;

@@ -10,6 +10,7 @@
  */
 import { conversationFormatOf } from '../../lib/endpoints';
 import { clientFormatOf, type GatewayError, gatewayError } from '../../lib/errors';
+import type { EmbedTexts } from '../../lib/guardrails';
 import { createRedactionSession, detectAll, evaluatePromptGuard, type Finding, MAX_DETECT_CHARS } from '../../lib/guardrails';
 import { boundedRestorations, type GuardrailPlan } from '../../lib/guardrails/plan';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
@@ -24,7 +25,8 @@ import type { GuardrailsConfig } from './config';
 import type { ExternalGuard } from './external';
 import type { GuardrailsMetrics } from './metrics';
 import { type Action, type CompiledGuardrails, compileGuardrails, readsPart } from './policy';
-import { conversationOf, type ScannedPart, scannedTexts } from './texts';
+import { type CompiledSemantic, compileSemantic, detectSemantic } from './semantic';
+import { conversationOf, type ScannedPart, type ScannedText, scannedTexts } from './texts';
 
 const PLUGIN = 'aigw-guardrails';
 /** At most this many findings are listed in the log line (all are counted). */
@@ -50,6 +52,7 @@ const GUARD_UNAVAILABLE = gatewayError(503, "The gateway's external guard could 
 
 export class GuardrailsHandler {
   private readonly compiled: CompiledGuardrails;
+  private readonly semantic: CompiledSemantic | null;
   private readonly tracing = pluginTracing(PLUGIN);
 
   constructor(
@@ -57,8 +60,10 @@ export class GuardrailsHandler {
     private readonly metrics: GuardrailsMetrics,
     private readonly external: ExternalGuard | null,
     private readonly requestLog: RequestLogWriter | null = null,
+    private readonly embed: EmbedTexts | null = null,
   ) {
     this.compiled = compileGuardrails(config);
+    this.semantic = embed ? compileSemantic(config, embed) : null;
   }
 
   async access(kong: Kong): Promise<void> {
@@ -130,6 +135,11 @@ export class GuardrailsHandler {
       if (toRedact.length > 0) redactions.push({ index, findings: toRedact });
     });
 
+    // Read before redaction rewrites anything: a block here sends nothing on.
+    if (!blocked && this.semantic) {
+      for (const { finding, action, text } of await this.detectSemantic(kong, texts)) note(finding, action, texts[text]!.part, text);
+    }
+
     let restore: Array<[string, string]> | null = null;
     if (!blocked && redactions.length > 0) {
       const session = createRedactionSession();
@@ -157,6 +167,16 @@ export class GuardrailsHandler {
     if (blocked) return blocked;
     await this.hand(kong, identity, restore);
     return null;
+  }
+
+  /** The embedding detectors' findings; none when the sidecar is down or slow (fail open, counted, one log line). */
+  private async detectSemantic(kong: Kong, texts: readonly ScannedText[]) {
+    const outcome = await detectSemantic(this.semantic!, texts, this.embed!, AbortSignal.timeout(this.config.embed_deadline_ms));
+    if (outcome.ok) return outcome.findings;
+    this.metrics.storeError('inference', 'embed');
+    this.metrics.failedOpen('embedding');
+    await pluginLog(kong, PLUGIN, 'warn', 'embeddings unavailable: similarity and topics let the request through', { reason: outcome.reason });
+    return [];
   }
 
   /** The external guard's verdict on the (redacted) conversation; its failure as the route's on_error says. */

@@ -6,6 +6,7 @@ import type { GuardrailsConfig } from './config';
 import { httpExternalGuard } from './external';
 import { GuardrailsHandler } from './handler';
 import { guardrailsMetrics, PLUGIN } from './metrics';
+import { sidecarEmbedTexts } from './semantic';
 
 export { Schema } from './schema';
 export const Version = GATEWAY_VERSION;
@@ -24,6 +25,7 @@ export class Plugin {
       guardrailsMetrics(),
       config.external ? httpExternalGuard(config.external) : null,
       requestLogFor(config.database_url, PLUGIN),
+      sidecarEmbedTexts(config.inference_address, config.embed_deadline_ms),
     );
   }
 

@@ -56,7 +56,11 @@ export function compileGuardrails(config: GuardrailsConfig): CompiledGuardrails 
           secrets: r.secrets ? { highEntropy: config.secrets?.high_entropy ?? true } : null,
         }
       : null;
-  const blocks = detectors.some((d) => d.action === 'block') || promptGuard?.action === 'block' || config.external?.action === 'block';
+  const blocks =
+    detectors.some((d) => d.action === 'block') ||
+    promptGuard?.action === 'block' ||
+    config.external?.action === 'block' ||
+    (config.topics?.action === 'block' && Boolean(config.topics.deny?.length || config.topics.allow?.length));
   return { detectors, promptGuard, response, blocks };
 }
 

@@ -3,10 +3,17 @@
  * renders), the fields give the config type (config.ts). A detector whose record is unset is off.
  * Kong's ai-prompt-guard configuration is accepted as is under `prompt_guard`.
  */
-import { REQUEST_BODY_BYTES_DEFAULT, REQUEST_BODY_BYTES_MAX } from '../../lib/gateway-defaults';
+import { INFERENCE_ADDRESS_DEFAULT, REQUEST_BODY_BYTES_DEFAULT, REQUEST_BODY_BYTES_MAX } from '../../lib/gateway-defaults';
 import { PII_TYPES, PROMPT_GUARD_LIMITS } from '../../lib/guardrails';
+import {
+  SIMILARITY_THRESHOLD_DEFAULT,
+  TOPIC_EXAMPLE_CHARS_MAX,
+  TOPIC_EXAMPLES_MAX,
+  TOPIC_THRESHOLD_DEFAULT,
+  TOPICS_MAX,
+} from '../../lib/guardrails/similarity';
 import type { KongSchema } from '../../lib/kong/schema';
-import { array, boolean, integer, oneOf, record, schemaOf, string } from '../../lib/kong/schema-builder';
+import { array, boolean, integer, number, oneOf, record, schemaOf, string } from '../../lib/kong/schema-builder';
 
 const ALL_ACTIONS = ['monitor', 'redact', 'block'] as const;
 const NO_REDACT = ['monitor', 'block'] as const;
@@ -15,6 +22,18 @@ const patterns = (description: string) =>
   array({
     elements: string({ len_min: 1, len_max: PROMPT_GUARD_LIMITS.maxPatternLength }),
     len_max: PROMPT_GUARD_LIMITS.maxPatterns,
+    description,
+  });
+
+const topicList = (description: string) =>
+  array({
+    elements: record({
+      fields: {
+        name: string({ required: true, match: '^[A-Za-z0-9_.-]+$', len_max: 64, description: 'Reported as the finding type (metrics, the 400).' }),
+        examples: array({ elements: string({ len_min: 1, len_max: TOPIC_EXAMPLE_CHARS_MAX }), required: true, len_min: 1, len_max: TOPIC_EXAMPLES_MAX }),
+      },
+    }),
+    len_max: TOPICS_MAX,
     description,
   });
 
@@ -46,7 +65,29 @@ export const GuardrailsFields = {
   }),
   injection: record({
     description: 'Prompt injection and jailbreak phrasings (rules; see docs/guardrails.md for their measured recall).',
-    fields: { action: oneOf(NO_REDACT, { default: 'block' }) },
+    fields: {
+      action: oneOf(NO_REDACT, { default: 'block' }),
+      similarity: record({
+        description: "Also compare user text and tool results to the gateway's list of known attacks with the inference sidecar's embedder.",
+        fields: {
+          enabled: boolean({ default: false }),
+          threshold: number({ default: SIMILARITY_THRESHOLD_DEFAULT, between: [0.3, 1], description: 'Cosine similarity that reports a known attack.' }),
+        },
+      }),
+    },
+  }),
+  topics: record({
+    description: "Topics by similarity to example phrases (the inference sidecar's embedder): deny some, or allow only some.",
+    fields: {
+      action: oneOf(NO_REDACT, { default: 'block' }),
+      threshold: number({
+        default: TOPIC_THRESHOLD_DEFAULT,
+        between: [0.3, 1],
+        description: "Cosine similarity to one of a topic's examples that counts as on it.",
+      }),
+      deny: topicList('A user message similar to one of these topics is reported as that topic.'),
+      allow: topicList('When set, the latest user message must be similar to one of these topics, else it is reported as off_topic.'),
+    },
   }),
   prompt_guard: record({
     description: "Allow/deny patterns with Kong ai-prompt-guard's configuration and semantics.",
@@ -72,6 +113,15 @@ export const GuardrailsFields = {
         description: 'Down, slow or malformed: open lets the request through (counted), closed answers 503.',
       }),
     },
+  }),
+  inference_address: string({
+    default: INFERENCE_ADDRESS_DEFAULT,
+    description: 'The inference sidecar (embeddings, for similarity and topics): a loopback host:port or unix:/path; any other address is never called.',
+  }),
+  embed_deadline_ms: integer({
+    default: 200,
+    between: [5, 10000],
+    description: 'How long the embeddings may take; past it (or the sidecar down) similarity and topics let the request through, counted.',
   }),
   restore_in_response: boolean({ default: true, description: 'Put redacted values back into the answer of the same request (never stored).' }),
   response: record({

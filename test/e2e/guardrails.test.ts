@@ -8,14 +8,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { request } from 'undici';
 import { mockDirective } from '../harness/mock-provider';
 import { localOnly } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { freePortsForLater } from '../harness/stores/ports';
+import { hostFetch, refusal } from './guardrails-helpers';
 import { uniqueName } from './helpers';
 
 const local = localOnly('starts its own plugin servers with a metrics port and an external guard');
@@ -96,36 +95,10 @@ beforeEach(() => {
   guardMode = 'clean';
 });
 
-/** The SDKs' fetch with a Host header (fetch itself may not set one): each route of this test is a host. */
-function hostFetch(host: string) {
-  return async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const headers = Object.fromEntries(new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]));
-    const res = await request(String(url), {
-      method: (init?.method ?? 'GET') as 'POST',
-      headers: { ...headers, host },
-      body: init?.body as string | undefined,
-      signal: init?.signal ?? undefined,
-    });
-    const out = new Headers();
-    for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) out.set(name, Array.isArray(value) ? value.join(', ') : value);
-    return new Response(Readable.toWeb(res.body) as ReadableStream, { status: res.statusCode, headers: out });
-  };
-}
-
 const openai = (host: string) => new OpenAI({ apiKey: key, baseURL: `${stack.url}/v1`, maxRetries: 0, fetch: hostFetch(host) as never });
 const anthropic = (host: string) => new Anthropic({ apiKey: key, baseURL: stack.url, maxRetries: 0, fetch: hostFetch(host) as never });
 
 const sentText = (): string => JSON.stringify(stack.mock.requests.map((r) => r.body));
-
-async function refusal(call: Promise<unknown>): Promise<{ status: number; error: unknown }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { status: number; error: unknown };
-    return { status: e.status, error: e.error };
-  }
-  throw new Error('expected a refusal');
-}
 
 local.describe('guardrails', () => {
   test('PII is redacted before the provider and restored in the answer (OpenAI, Anthropic, streamed)', async () => {

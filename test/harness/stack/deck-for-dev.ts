@@ -63,9 +63,9 @@ function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
 }
 
 /**
- * The inference-backed plugins for this stack: aigw-prompt-compressor pointed at the inference
- * sidecar, or removed where none runs (without it, it only fails open on every request);
- * aigw-semantic-cache kept only where asked for (`cache`), exact-only without a sidecar. Test
+ * The inference-backed plugins for this stack: aigw-prompt-compressor (and aigw-guardrails'
+ * embeddings) pointed at the inference sidecar, the compressor removed where none runs (without
+ * it, it only fails open on every request); aigw-semantic-cache kept only where asked for (`cache`), exact-only without a sidecar. Test
  * suites that send the same prompt twice and expect two provider calls run without it.
  * aigw-prompt-template is kept only where asked for (`templates`): suites that pin the chain's PDK
  * calls run without it.
@@ -74,6 +74,8 @@ function wireInferencePlugins(deck: Record<string, unknown>, inferenceAddress: s
   const rewire = (p: DeckPlugin): DeckPlugin | null => {
     if (p.name === TEMPLATES) return templates ? p : null;
     if (p.name === COMPRESSOR) return inferenceAddress ? { ...p, config: { ...p.config, inference_address: inferenceAddress } } : null;
+    // Guardrails' similarity and topics embed with this stack's sidecar (without one they fail open).
+    if (p.name === 'aigw-guardrails' && inferenceAddress) return { ...p, config: { ...p.config, inference_address: inferenceAddress } };
     if (p.name !== CACHE) return p;
     if (!cache) return null;
     return { ...p, config: { ...p.config, ...(inferenceAddress ? { inference_address: inferenceAddress } : { semantic: false }) } };

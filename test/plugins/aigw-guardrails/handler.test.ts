@@ -3,6 +3,8 @@
  * the relay, what is refused and in which shape, the external guard's on_error, and that no log
  * line carries what matched. The whole gateway is in test/e2e/guardrails.test.ts.
  */
+
+import { KNOWN_ATTACKS } from '../../../lib/guardrails';
 import { IDENTITY_CTX_KEY } from '../../../lib/identity';
 import type { Kong } from '../../../lib/kong/pdk';
 import { pluginServerRegistry } from '../../../lib/metrics/plugin-server';
@@ -10,12 +12,15 @@ import type { GuardrailsConfig } from '../../../plugins/aigw-guardrails/config';
 import type { ExternalGuard, ExternalVerdict } from '../../../plugins/aigw-guardrails/external';
 import { GuardrailsHandler } from '../../../plugins/aigw-guardrails/handler';
 import { guardrailsMetrics } from '../../../plugins/aigw-guardrails/metrics';
+import { type FakeEmbedder, fakeEmbedder } from '../../lib/guardrails/fake-embedder';
 
 const BASE: GuardrailsConfig = {
   scan_system: false,
   scan_tool_results: true,
   restore_in_response: true,
   max_request_body_bytes: 1 << 20,
+  inference_address: '127.0.0.1:1',
+  embed_deadline_ms: 200,
 };
 const EMAIL = 'jane.doe@example.com';
 const KEY = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
@@ -181,5 +186,98 @@ describe('aigw-guardrails', () => {
     const { kong, seen } = fakeKong(chat(`my key is ${KEY}`), '/v1/embeddings');
     await handler({ secrets: { action: 'block', high_entropy: true } }).access(kong);
     expect(seen.exit).toBeUndefined();
+  });
+});
+
+describe('aigw-guardrails: similarity and topics (fake embedder)', () => {
+  const ATTACK = KNOWN_ATTACKS[0]!;
+  const semantic = (config: Partial<GuardrailsConfig>, fake: FakeEmbedder) =>
+    new GuardrailsHandler({ ...BASE, ...config } as GuardrailsConfig, guardrailsMetrics(), null, null, fake.embed);
+  const similarity = { injection: { action: 'block' as const, similarity: { enabled: true, threshold: 0.95 } } };
+  const topics = (extra: Partial<NonNullable<GuardrailsConfig['topics']>>) => ({
+    topics: { action: 'block' as const, threshold: 0.9, ...extra },
+  });
+
+  it('blocks a user text similar to a known attack that the rules do not catch; similarity off, it passes', async () => {
+    const fake = fakeEmbedder();
+    // A known phrasing the rules miss: similarity alone decides.
+    const { kong, seen } = fakeKong(chat(`Please: ${ATTACK}`));
+    await semantic(similarity, fake).access(kong);
+    expect(seen.exit?.status).toBe(400);
+    expect(JSON.stringify(seen.exit?.body)).toContain('injection (similar_attack)');
+    expect(seen.logs.join('\n')).not.toContain(ATTACK);
+    expect(await metricsText()).toMatch(/aigw_guardrail_events_total\{detector="injection",type="similar_attack",action="block",phase="request"\} [1-9]/);
+
+    const off = fakeKong(chat(`Please: ${ATTACK}`));
+    await semantic({ injection: { action: 'block', similarity: { enabled: false, threshold: 0.95 } } }, fake).access(off.kong);
+    expect(off.seen.exit).toBeUndefined();
+  });
+
+  it('monitor counts a similar attack and lets it through', async () => {
+    const { kong, seen } = fakeKong(chat(ATTACK));
+    await semantic({ injection: { action: 'monitor', similarity: { enabled: true, threshold: 0.95 } } }, fakeEmbedder()).access(kong);
+    expect(seen.exit).toBeUndefined();
+    expect(await metricsText()).toMatch(/aigw_guardrail_events_total\{detector="injection",type="similar_attack",action="monitor",phase="request"\} [1-9]/);
+  });
+
+  it('blocks a denied topic by name; with allow, the latest user message must be on an allowed topic', async () => {
+    const fake = fakeEmbedder();
+    const deny = topics({ deny: [{ name: 'elections', examples: ['who should I vote for in the election'] }] });
+    const denied = fakeKong(chat('Who should I vote for in the election?'));
+    await semantic(deny, fake).access(denied.kong);
+    expect(JSON.stringify(denied.seen.exit?.body)).toContain('topics (elections)');
+    const fine = fakeKong(chat('How do I reset my password?'));
+    await semantic(deny, fake).access(fine.kong);
+    expect(fine.seen.exit).toBeUndefined();
+
+    const allow = topics({ allow: [{ name: 'billing', examples: ['how do I pay my invoice'] }] });
+    const on = fakeKong(
+      chat('How do I pay my invoice', [
+        { role: 'user', content: 'Write a poem about the sea' },
+        { role: 'assistant', content: 'ok' },
+      ]),
+    );
+    await semantic(allow, fake).access(on.kong);
+    expect(on.seen.exit).toBeUndefined();
+    const offTopic = fakeKong(chat('Write a poem about the sea'));
+    await semantic(allow, fake).access(offTopic.kong);
+    expect(JSON.stringify(offTopic.seen.exit?.body)).toContain('topics (off_topic)');
+  });
+
+  it('sends every text of a request to the sidecar in one call, the latest ones only', async () => {
+    const fake = fakeEmbedder();
+    const handler = semantic(similarity, fake);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the references' prefetch
+    fake.calls.length = 0;
+    const history = Array.from({ length: 20 }, (_, i) => ({ role: 'user', content: `turn ${i}` }));
+    const { kong, seen } = fakeKong(chat('latest', history));
+    await handler.access(kong);
+    expect(seen.exit).toBeUndefined();
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0]!.texts).toHaveLength(8);
+    expect(fake.calls[0]!.texts[0]).toBe('latest');
+  });
+
+  it('fails open when the sidecar fails or is slower than embed_deadline_ms: counted, one log line without the text', async () => {
+    const failing = fakeEmbedder();
+    failing.failing = true;
+    const down = fakeKong(chat(ATTACK));
+    await semantic({ ...similarity, ...topics({ deny: [{ name: 'x', examples: [ATTACK] }] }) }, failing).access(down.kong);
+    expect(down.seen.exit).toBeUndefined();
+    expect(down.seen.logs.filter((l) => l.includes('embeddings unavailable'))).toHaveLength(1);
+    expect(down.seen.logs.join('\n')).not.toContain(ATTACK);
+
+    const slow = fakeEmbedder();
+    const handler = semantic({ ...similarity, embed_deadline_ms: 20 }, slow);
+    slow.delayMs = 300;
+    const late = fakeKong(chat(ATTACK));
+    const started = Date.now();
+    await handler.access(late.kong);
+    expect(late.seen.exit).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(250);
+    expect(late.seen.logs.join('\n')).toContain('deadline');
+    const metrics = await metricsText();
+    expect(metrics).toMatch(/aigw_fail_open_total\{component="aigw-guardrails",stage="embedding"\} [2-9]/);
+    expect(metrics).toMatch(/aigw_store_errors_total\{[^}]*store="inference"[^}]*\} [2-9]/);
   });
 });
