@@ -35,7 +35,7 @@ export function signedHeaders(
   endpoint: Endpoint = 'chat.completions',
   id = requestId(),
   retry?: PlanRetry,
-  extra: Pick<RoutePlan, 'cache'> = {},
+  extra: Partial<Pick<RoutePlan, 'cache' | 'guardrails' | 'template' | 'billing'>> = {},
 ): Record<string, string> {
   const plan: RoutePlan = {
     v: 1,
