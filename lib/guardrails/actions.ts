@@ -48,4 +48,10 @@ export class GuardActions {
   summary(): string | null {
     return this.entries.length > 0 ? this.entries.join(',') : null;
   }
+
+  /** A refused request's: it was sent nowhere, so its redactions never happened; what blocked and what was monitored did. */
+  refusalSummary(): string | null {
+    const done = this.entries.filter((entry) => !entry.endsWith(':redact'));
+    return done.length > 0 ? done.join(',') : null;
+  }
 }

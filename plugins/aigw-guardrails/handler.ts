@@ -85,7 +85,15 @@ export class GuardrailsHandler {
     this.metrics.refused(path, error, subject ?? undefined);
     if (identity?.keyId) {
       const { requestId, keyId, teamId, model, admittedAt, template } = identity;
-      const who = { requestId, keyId, teamId, model: model || null, startedAt: admittedAt, guardrailActions: actions.summary(), template: template ?? null };
+      const who = {
+        requestId,
+        keyId,
+        teamId,
+        model: model || null,
+        startedAt: admittedAt,
+        guardrailActions: actions.refusalSummary(),
+        template: template ?? null,
+      };
       await logRefusal(kong, this.requestLog, PLUGIN, who, error);
     }
     return exitWith(kong, clientFormatOf(path), error);

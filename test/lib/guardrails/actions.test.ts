@@ -11,6 +11,8 @@ describe('guardrail actions', () => {
     actions.note('pii', 'redact');
     actions.note('secrets', 'block', 'response');
     expect(actions.summary()).toBe('pii:redact,secrets:monitor,response:secrets:block');
+    // A refused request was sent nowhere: its redactions did not happen.
+    expect(actions.refusalSummary()).toBe('secrets:monitor,response:secrets:block');
   });
 
   it('refuses free text (a matched value can never be an entry) and stops at the bound', () => {
