@@ -5,6 +5,7 @@
  * header of this request only, is bounded here, and is never stored or logged.
  */
 import type { CountryCode } from 'libphonenumber-js';
+import { restoreActionEntries } from './actions';
 import { PII_TYPES, type PiiType, piiDetector } from './pii';
 import { MAX_PLACEHOLDER_LENGTH } from './redact';
 import { secretsDetector } from './secrets';
@@ -29,6 +30,8 @@ export interface GuardrailPlan {
   /** [placeholder, original value] pairs the relay puts back into the answer. */
   restore?: Array<[string, string]>;
   response?: ResponseGuardPolicy;
+  /** What the request's detectors did (`pii:redact`, lib/guardrails/actions.ts), for the ledger and the request log. */
+  actions?: string[];
 }
 
 /** The map to send, or null when it is larger than the plan may carry (the answer then keeps its placeholders). */
@@ -73,7 +76,9 @@ export function restoreGuardrailPlan(value: unknown): GuardrailPlan | undefined 
       secrets: r.secrets ? { highEntropy: r.secrets.highEntropy !== false } : null,
     };
   }
-  return out.restore || out.response ? out : undefined;
+  const actions = restoreActionEntries(v.actions);
+  if (actions.length > 0) out.actions = actions;
+  return out.restore || out.response || out.actions ? out : undefined;
 }
 
 /** The detectors a response policy names. */

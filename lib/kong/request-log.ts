@@ -5,6 +5,8 @@
  */
 import { endpointOf } from '../endpoints';
 import { clientFormatOf, type GatewayError } from '../errors';
+import { GuardActions } from '../guardrails/actions';
+import type { RequestIdentity } from '../identity';
 import { createLogger } from '../log';
 import { errorTypeOf } from '../observability/error-type';
 import { parseTraceparent, TRACEPARENT_HEADER } from '../observability/traceparent';
@@ -43,6 +45,10 @@ export interface PluginAnswered {
   traceId: string | null;
   stream?: boolean;
   cache?: CacheOutcome | null;
+  /** What the guardrails did (lib/guardrails/actions.ts summary); for a refusal, the detector that blocked. */
+  guardrailActions?: string | null;
+  /** The prompt template rendered into the request, when one was. */
+  template?: { name: string; version: number } | null;
 }
 
 export function pluginAnswerRow(a: PluginAnswered): RequestLogRow {
@@ -72,7 +78,19 @@ export function pluginAnswerRow(a: PluginAnswered): RequestLogRow {
     cache: a.cache ?? null,
     compression: null,
     traceId: a.traceId,
+    guardrailActions: a.guardrailActions ?? null,
+    templateName: a.template?.name ?? null,
+    templateVersion: a.template?.version ?? null,
   };
+}
+
+/** What the policy plugins before the answering one did to the request: guardrail actions and the template rendered. */
+export function policyNotes(identity: Pick<RequestIdentity, 'guardrails' | 'template'>): {
+  guardrailActions: string | null;
+  template: { name: string; version: number } | null;
+} {
+  const template = identity.template ? { name: identity.template.name, version: identity.template.version } : null;
+  return { guardrailActions: new GuardActions(identity.guardrails?.actions).summary(), template };
 }
 
 export interface RefusedRequest {
@@ -81,6 +99,8 @@ export interface RefusedRequest {
   teamId: string | null;
   model: string | null;
   startedAt: number;
+  guardrailActions?: string | null;
+  template?: { name: string; version: number } | null;
 }
 
 /**

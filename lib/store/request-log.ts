@@ -49,6 +49,11 @@ export interface RequestLogRow {
   cache: CacheOutcome | null;
   compression: string | null;
   traceId: string | null;
+  /** What the guardrails did (`pii:redact`, lib/guardrails/actions.ts); a guardrail refusal names the detector that blocked. */
+  guardrailActions?: string | null;
+  /** The prompt template the request rendered; null for a raw prompt. */
+  templateName?: string | null;
+  templateVersion?: number | null;
 }
 
 const ms = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : Math.max(0, Math.round(v)));
@@ -63,10 +68,10 @@ export async function insertRequestLogRows(db: Queryable, rows: RequestLogRow[])
   const { rowCount } = await db.query(
     `INSERT INTO aigw_request_log (request_id, created_at, key_id, team_id, answered_by, endpoint, client_format, model, provider,
        provider_model, attempts, attempt_count, status, outcome, error_type, error_code, stream, first_byte_ms, duration_ms, provider_ms,
-       overhead_ms, cache, compression, trace_id)
+       overhead_ms, cache, compression, trace_id, guardrail_actions, template_name, template_version)
      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
        $10::text[], $11::jsonb[], $12::int[], $13::int[], $14::text[], $15::text[], $16::text[], $17::bool[], $18::int[], $19::int[], $20::int[],
-       $21::int[], $22::text[], $23::text[], $24::text[])
+       $21::int[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::int[])
      ON CONFLICT (request_id) DO NOTHING`,
     [
       col((r) => r.requestId),
@@ -94,6 +99,9 @@ export async function insertRequestLogRows(db: Queryable, rows: RequestLogRow[])
       col((r) => r.cache),
       col((r) => r.compression),
       col((r) => r.traceId),
+      col((r) => r.guardrailActions ?? null),
+      col((r) => r.templateName ?? null),
+      col((r) => r.templateVersion ?? null),
     ],
   );
   return rowCount ?? 0;
@@ -102,6 +110,9 @@ export async function insertRequestLogRows(db: Queryable, rows: RequestLogRow[])
 /** A logged request with what the ledger knows of it (null when it has no ledger row: refusals, token counts). */
 export interface RequestLogEntry extends Omit<RequestLogRow, 'createdAt'> {
   createdAt: Date;
+  guardrailActions: string | null;
+  templateName: string | null;
+  templateVersion: number | null;
   attemptCount: number;
   keyAlias: string | null;
   teamName: string | null;
@@ -117,6 +128,8 @@ export interface RequestLogQuery {
   teamId?: string | null;
   keyId?: string | null;
   model?: string | null;
+  /** Requests that rendered this prompt template. */
+  template?: string | null;
   status?: StatusFilter | null;
   /** An error type, or `none` for successes. */
   errorType?: ErrorType | 'none' | null;
@@ -169,6 +182,9 @@ function entryOf(r: any): RequestLogEntry {
     cache: r.cache,
     compression: r.compression,
     traceId: r.trace_id,
+    guardrailActions: r.guardrail_actions,
+    templateName: r.template_name,
+    templateVersion: r.template_version,
     usage:
       r.billed === null
         ? null
@@ -191,6 +207,7 @@ export async function listRequestLog(db: Queryable, q: RequestLogQuery): Promise
   if (q.teamId) where.push(`r.team_id = ${p(q.teamId)}`);
   if (q.keyId) where.push(`r.key_id = ${p(q.keyId)}`);
   if (q.model) where.push(`r.model = ${p(q.model)}`);
+  if (q.template) where.push(`r.template_name = ${p(q.template)}`);
   if (q.status && 'exact' in q.status) where.push(`r.status = ${p(q.status.exact)}`);
   if (q.status && 'from' in q.status) where.push(`r.status >= ${p(q.status.from)} AND r.status < ${p(q.status.to)}`);
   if (q.errorType === 'none') where.push('r.error_type IS NULL');

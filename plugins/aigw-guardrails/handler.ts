@@ -12,6 +12,7 @@ import { conversationFormatOf } from '../../lib/endpoints';
 import { clientFormatOf, type GatewayError, gatewayError } from '../../lib/errors';
 import type { EmbedTexts } from '../../lib/guardrails';
 import { createRedactionSession, detectAll, evaluatePromptGuard, type Finding, MAX_DETECT_CHARS } from '../../lib/guardrails';
+import { GuardActions } from '../../lib/guardrails/actions';
 import { boundedRestorations, type GuardrailPlan } from '../../lib/guardrails/plan';
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import { pluginLog } from '../../lib/kong/log';
@@ -72,10 +73,11 @@ export class GuardrailsHandler {
     let identity: RequestIdentity | undefined;
     let path = '';
     let error: GatewayError | null;
+    const actions = new GuardActions();
     try {
       identity = restoreIdentity(await kong.ctx.shared.get(IDENTITY_CTX_KEY));
       path = await kong.request.getPath();
-      error = await this.guard(kong, path, identity);
+      error = await this.guard(kong, path, identity, actions);
     } catch (thrown) {
       // A guard that failed cannot vouch for the request: refused, never passed unchecked.
       await pluginLog(kong, PLUGIN, 'error', 'guardrails failed: the request was refused', { error: thrown });
@@ -87,13 +89,22 @@ export class GuardrailsHandler {
     const subject = identity && { teamName: identity.teamName ?? null, keyId: identity.keyId, keyAlias: identity.keyAlias };
     this.metrics.refused(path, error, subject ?? undefined);
     if (identity?.keyId) {
-      const { requestId, keyId, teamId, model, admittedAt } = identity;
-      await logRefusal(kong, this.requestLog, PLUGIN, { requestId, keyId, teamId, model: model || null, startedAt: admittedAt }, error);
+      const { requestId, keyId, teamId, model, admittedAt, template } = identity;
+      const who = {
+        requestId,
+        keyId,
+        teamId,
+        model: model || null,
+        startedAt: admittedAt,
+        guardrailActions: actions.refusalSummary(),
+        template: template ?? null,
+      };
+      await logRefusal(kong, this.requestLog, PLUGIN, who, error);
     }
     return exitWith(kong, clientFormatOf(path), error);
   }
 
-  private async guard(kong: Kong, path: string, identity: RequestIdentity | undefined): Promise<GatewayError | null> {
+  private async guard(kong: Kong, path: string, identity: RequestIdentity | undefined, actions: GuardActions): Promise<GatewayError | null> {
     const format = conversationFormatOf(path);
     if (!format) return null;
     const max = this.config.max_request_body_bytes;
@@ -107,6 +118,7 @@ export class GuardrailsHandler {
     let blocked: GatewayError | null = null;
     const note = (f: { detector: string; type: string; start: number; end: number }, action: Action, part: ScannedPart, text: number): void => {
       this.metrics.guard.event(f.detector, f.type, action, 'request');
+      actions.note(f.detector, action);
       if (logged.length < MAX_LOGGED_FINDINGS) logged.push({ detector: f.detector, type: f.type, action, part, text, start: f.start, end: f.end });
       if (action === 'block') blocked ??= contentPolicyViolation(f.detector, f.type);
     };
@@ -165,7 +177,7 @@ export class GuardrailsHandler {
     if (logged.length > 0)
       await pluginLog(kong, PLUGIN, blocked ? 'warn' : 'info', blocked ? 'request blocked by a guardrail' : 'guardrail findings', { findings: logged });
     if (blocked) return blocked;
-    await this.hand(kong, identity, restore);
+    await this.hand(kong, identity, restore, actions.list());
     return null;
   }
 
@@ -205,13 +217,14 @@ export class GuardrailsHandler {
     return open ? 'clean' : 'unavailable';
   }
 
-  /** The placeholder map and the response policy ride the identity to aigw-proxy, which signs them into the plan. */
-  private async hand(kong: Kong, identity: RequestIdentity | undefined, restore: Array<[string, string]> | null): Promise<void> {
+  /** The placeholder map, the response policy and the actions taken ride the identity to aigw-proxy, which signs them into the plan. */
+  private async hand(kong: Kong, identity: RequestIdentity | undefined, restore: Array<[string, string]> | null, actions: string[]): Promise<void> {
     if (!identity) return;
     const plan: GuardrailPlan = {};
     if (restore && restore.length > 0) plan.restore = restore;
     if (this.compiled.response) plan.response = this.compiled.response;
-    if (!plan.restore && !plan.response) return;
+    if (actions.length > 0) plan.actions = actions;
+    if (!plan.restore && !plan.response && !plan.actions) return;
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, { ...identity, guardrails: plan });
   }
 }

@@ -14,7 +14,7 @@ import { PLAN_HEADER, PLAN_SIGNATURE_HEADER } from '../../lib/headers';
 import { ANY_MODEL, IDENTITY_CTX_KEY, modelNotAllowed, type RequestIdentity, resolveModelName, restoreIdentity, usableModelNames } from '../../lib/identity';
 import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
-import { logRefusal, requestLogFor } from '../../lib/kong/request-log';
+import { logRefusal, policyNotes, requestLogFor } from '../../lib/kong/request-log';
 import { exitJson, exitWith } from '../../lib/kong/respond';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
@@ -113,7 +113,8 @@ export class AiProxyHandler {
   private async logRefusal(kong: Kong, error: GatewayError, identity: RequestIdentity | undefined): Promise<void> {
     if (!this.requestLog || !identity?.keyId) return;
     const { requestId, keyId, teamId, model, admittedAt } = identity;
-    await logRefusal(kong, this.requestLog, 'aigw-proxy', { requestId, keyId, teamId, model: model || null, startedAt: admittedAt }, error);
+    const who = { requestId, keyId, teamId, model: model || null, startedAt: admittedAt, ...policyNotes(identity) };
+    await logRefusal(kong, this.requestLog, 'aigw-proxy', who, error);
   }
 
   private async route(kong: Kong, path: string, identity: RequestIdentity | undefined, seen: Seen, trace: PluginTrace | null): Promise<GatewayError | null> {

@@ -10,7 +10,7 @@
 import { IDENTITY_CTX_KEY, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
-import { pluginAnswerRow } from '../../lib/kong/request-log';
+import { pluginAnswerRow, policyNotes } from '../../lib/kong/request-log';
 import { RateLimiter } from '../../lib/limits';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
@@ -231,6 +231,10 @@ export class SemanticCacheHandler {
       createdAt: now,
       cacheHit: hit.kind,
       cacheSavedNano: hit.entry.answer.costNano,
+      // The template and guardrail actions of this request (the template's hash scoped the lookup).
+      templateName: identity.template?.name ?? null,
+      templateVersion: identity.template?.version ?? null,
+      guardrailActions: policyNotes(identity).guardrailActions,
     });
   }
 
@@ -238,7 +242,8 @@ export class SemanticCacheHandler {
   private logHit(identity: RequestIdentity, hit: Hit, path: string, stream: boolean): void {
     const { requestId, keyId, teamId, admittedAt } = identity;
     const answered = { plugin: 'aigw-semantic-cache', requestId, keyId, teamId, path, status: 200, code: null, traceId: null };
-    this.requestLog?.write(pluginAnswerRow({ ...answered, model: hit.entry.model, startedAt: admittedAt, stream, cache: hit.kind }));
+    const row = { ...answered, model: hit.entry.model, startedAt: admittedAt, stream, cache: hit.kind, ...policyNotes(identity) };
+    this.requestLog?.write(pluginAnswerRow(row));
   }
 
   private async keepHit(kong: Kong, identity: RequestIdentity | undefined, body: Record<string, unknown>, response: unknown): Promise<void> {

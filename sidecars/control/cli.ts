@@ -46,7 +46,7 @@ Spend
   spend --group-by key|team|model [--from ISO] [--to ISO] [--key ID] [--team TEAM]
 
 Request log (newest first; SINCE/UNTIL: an ISO time or a duration back from now, e.g. 1h)
-  logs         [--team TEAM] [--key ID|ALIAS] [--model M] [--status 429|5xx] [--limit N]
+  logs         [--team TEAM] [--key ID|ALIAS] [--model M] [--template NAME] [--status 429|5xx] [--limit N]
                [--error-type caller|policy|provider|gateway|none] [--since SINCE] [--until UNTIL]
   logs ID      one request in detail (ID: the x-kong-request-id the client got)
   logs --follow [same filters]      prints new requests as they are logged, until Ctrl-C

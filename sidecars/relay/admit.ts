@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointOf, isTokenCount } from '../../lib/endpoints';
 import { failed, type GatewayError, gatewayError, ok, type Result } from '../../lib/errors';
+import { GuardActions } from '../../lib/guardrails/actions';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { BodyTooLarge, readBody } from '../../lib/http';
 import { GuardrailSeries } from '../../lib/metrics/guardrail-series';
@@ -55,6 +56,8 @@ export interface RelayRequest {
   traceId?: string | null;
   /** Where the answer's guardrails count and log what they find (answer-guard.ts); absent: quiet. */
   guardSink?: AnswerGuardSink;
+  /** The guardrail actions taken: the request's (from the plan) and the answer's, for the ledger and the request log. */
+  guardActions?: GuardActions;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -160,16 +163,23 @@ export async function admit(
     policy: { ...DEFAULT_RETRY_POLICY, ...(plan.retry ?? {}) },
     res,
     traceId: parseTraceparent(req.headers[TRACEPARENT_HEADER])?.traceId ?? null,
-    ...(plan.guardrails ? { guardSink: guardSinkOf(deps) } : {}),
+    ...(plan.guardrails ? guardOf(plan, deps) : {}),
   });
 }
 
+/** The answer's guard sink, collecting the answer's actions after the request's. */
+function guardOf(plan: RoutePlan, deps: Pick<RelayDeps, 'log' | 'metrics'>): Pick<RelayRequest, 'guardSink' | 'guardActions'> {
+  const guardActions = new GuardActions(plan.guardrails?.actions);
+  return { guardActions, guardSink: guardSinkOf(deps, guardActions) };
+}
+
 /** The relay's guardrail series, and one log line per finding: detector, type and action, never the text. */
-function guardSinkOf(deps: Pick<RelayDeps, 'log' | 'metrics'>): AnswerGuardSink {
+function guardSinkOf(deps: Pick<RelayDeps, 'log' | 'metrics'>, actions: GuardActions): AnswerGuardSink {
   const series = deps.metrics ? GuardrailSeries.of(deps.metrics.registry) : null;
   return {
     event(detector, type, action, phase) {
       series?.event(detector, type, action, phase);
+      actions.note(detector, action, phase);
       deps.log.info('guardrail finding in the answer', { detector, type, action });
     },
     scanned: (phase, seconds) => series?.scanned(phase, seconds),

@@ -30,6 +30,9 @@ export function requestLogRowOf(entry: UsageRecord): RequestLogRow {
     cache: entry.cacheMiss ? 'miss' : null,
     compression: entry.compression?.outcome ?? null,
     traceId: entry.traceId ?? null,
+    guardrailActions: entry.guardrailActions ?? null,
+    templateName: entry.templateName ?? null,
+    templateVersion: entry.templateVersion ?? null,
   };
 }
 

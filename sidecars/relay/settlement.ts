@@ -93,6 +93,7 @@ export class Settlement {
       ...this.attemptsFor(status, outcome),
       errorCode,
       cacheMiss: plan.cache !== undefined,
+      guardrailActions: this.request.guardActions?.summary() ?? null,
     };
     this.sink.record(entry);
     this.request.trace?.recorded(entry, this.answer);
@@ -140,6 +141,8 @@ export function usageRecord(request: RelayRequest, target: PlanTarget, result: R
     keyAlias: plan.billing?.keyAlias ?? null,
     clientFormat: request.format.name,
     traceId: request.traceId ?? null,
+    templateName: plan.template?.name ?? null,
+    templateVersion: plan.template?.version ?? null,
   };
 }
 

@@ -73,6 +73,11 @@ export interface UsageRecord {
   traceId?: string | null;
   /** The semantic cache looked the request up and missed (the relay stores the answer). */
   cacheMiss?: boolean;
+  /** What the guardrails did, request and answer (lib/guardrails/actions.ts summary); null when nothing acted. */
+  guardrailActions?: string | null;
+  /** The prompt template rendered into the request (from the plan). */
+  templateName?: string | null;
+  templateVersion?: number | null;
 }
 
 export interface CompressionSavings {

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { type Endpoint, type PlanRetry, type PlanTarget, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
+import type { DevStack } from '../harness/stack/stack';
+import { waitFor } from '../harness/wait-for';
 
 export function requestId(): string {
   return randomBytes(16).toString('hex');
@@ -35,7 +37,7 @@ export function signedHeaders(
   endpoint: Endpoint = 'chat.completions',
   id = requestId(),
   retry?: PlanRetry,
-  extra: Pick<RoutePlan, 'cache'> = {},
+  extra: Partial<Pick<RoutePlan, 'cache' | 'guardrails' | 'template' | 'billing'>> = {},
 ): Record<string, string> {
   const plan: RoutePlan = {
     v: 1,
@@ -63,4 +65,16 @@ export async function readSse(res: Response): Promise<Array<{ data: string; at: 
     for (const event of parser.push(value)) if (event.data !== undefined) events.push({ data: event.data, at: Date.now() });
   }
   return events;
+}
+
+/** A request as `GET /admin/requests/{id}` shows it, once logged (rows are written in batches after the answer). */
+export async function loggedRequest(stack: Pick<DevStack, 'admin'>, id: string): Promise<Record<string, unknown>> {
+  return waitFor(
+    async () => {
+      const res = await stack.admin('GET', `/admin/requests/${id}`);
+      return res.status === 200 ? (res.body as Record<string, unknown>) : undefined;
+    },
+    10_000,
+    `request ${id} in the request log`,
+  );
 }

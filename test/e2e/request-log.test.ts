@@ -22,7 +22,7 @@ import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
 import { waitForFill } from './cache-helpers';
-import { uniqueName } from './helpers';
+import { loggedRequest, uniqueName } from './helpers';
 
 const run = promisify(execFile);
 let stack: DevStack;
@@ -70,17 +70,7 @@ async function chat(key: string, body: Record<string, unknown>, headers: Record<
   return { status: res.status, id };
 }
 
-/** The logged request, once it has been written (rows are written in batches after the answer). */
-async function logged(id: string): Promise<Json> {
-  return waitFor(
-    async () => {
-      const res = await stack.admin('GET', `/admin/requests/${id}`);
-      return res.status === 200 ? res.body : undefined;
-    },
-    10_000,
-    `request ${id} in the request log`,
-  );
-}
+const logged = (id: string): Promise<Json> => loggedRequest(stack, id);
 
 const ask = (text: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   model: 'gpt-4o-mini',

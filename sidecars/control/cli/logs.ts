@@ -9,7 +9,7 @@ import { block, table } from './format';
 
 type Obj = Record<string, unknown>;
 
-export const LOGS_FILTERS = ['team', 'key', 'model', 'status', 'error-type', 'since', 'until', 'limit'] as const;
+export const LOGS_FILTERS = ['team', 'key', 'model', 'template', 'status', 'error-type', 'since', 'until', 'limit'] as const;
 export const FOLLOW_INTERVAL_MS = 2000;
 /** --follow asks for rows that started this long before the newest it has shown: answers logged when they end. */
 const FOLLOW_LOOKBACK_MS = 10 * 60_000;
@@ -47,7 +47,7 @@ function timeFlag(value: string, now: number): string {
 export function logsQuery(f: Flags, now: number = Date.now()): URLSearchParams {
   const q = new URLSearchParams();
   const str = (name: string): string | undefined => (typeof f[name] === 'string' ? (f[name] as string) : undefined);
-  for (const name of ['team', 'key', 'model', 'status', 'limit']) if (str(name)) q.set(name, str(name)!);
+  for (const name of ['team', 'key', 'model', 'template', 'status', 'limit']) if (str(name)) q.set(name, str(name)!);
   if (str('error-type')) q.set('error_type', str('error-type')!);
   if (str('since')) q.set('since', timeFlag(str('since')!, now));
   if (str('until')) q.set('until', timeFlag(str('until')!, now));

@@ -12,7 +12,7 @@ import type { ControlContext, Handler } from '../context';
 import { queryInteger, queryName, queryTime } from '../validate';
 import { teamFilter } from './team-filter';
 
-const PARAMS = ['team', 'team_id', 'key', 'key_id', 'model', 'status', 'error_type', 'since', 'until', 'limit', 'before'];
+const PARAMS = ['team', 'team_id', 'key', 'key_id', 'model', 'template', 'status', 'error_type', 'since', 'until', 'limit', 'before'];
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
 
@@ -41,6 +41,8 @@ export function requestView(e: RequestLogEntry): Record<string, unknown> {
     attempts: e.attempts,
     cache: e.cache,
     compression: e.compression,
+    guardrail_actions: e.guardrailActions,
+    template: e.templateName === null ? null : { name: e.templateName, version: e.templateVersion },
     trace_id: e.traceId,
     usage: e.usage && {
       prompt_tokens: e.usage.promptTokens,
@@ -95,6 +97,7 @@ export const listRequestsRoute: Handler = async (ctx, req) => {
     teamId: await teamFilter(ctx, q, { pastIds: true }),
     keyId: await keyFilter(ctx, q),
     model: queryName(q, 'model') ?? null,
+    template: queryName(q, 'template') ?? null,
     status: statusFilter(q),
     errorType: errorTypeFilter(q),
     since,

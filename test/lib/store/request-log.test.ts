@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { Logger } from '../../../lib/log';
-import { insertLedgerRows } from '../../../lib/store/ledger';
+import { insertLedgerRows, type LedgerRow } from '../../../lib/store/ledger';
 import {
   getRequestLog,
   insertRequestLogRows,
@@ -29,6 +29,13 @@ afterAll(async () => {
 beforeEach(async () => {
   await db.pool.query('TRUNCATE aigw_request_log, aigw_spend_ledger');
 });
+
+/** A billed request's ledger row. */
+function ledgerRow(requestId: string, fields: Partial<LedgerRow> = {}): LedgerRow {
+  const zero = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, costNano: 0 };
+  const who = { keyId: null, teamId: null, userId: null, model: 'gpt-4o-mini', provider: 'openai', providerModel: 'x' };
+  return { requestId, ...who, ...zero, status: 200, outcome: 'ok', stream: false, createdAt: new Date(), ...fields };
+}
 
 const ids = (entries: RequestLogEntry[]): string[] => entries.map((e) => e.requestId);
 const list = (q: Partial<RequestLogQuery> = {}): Promise<RequestLogEntry[]> => listRequestLog(db.pool, { limit: 100, ...q });
@@ -75,29 +82,34 @@ describe('request log store', () => {
     const r = row();
     await insertRequestLogRows(db.pool, [r]);
     await insertLedgerRows(db.pool, [
-      {
-        requestId: r.requestId,
-        keyId: null,
-        teamId: null,
-        userId: null,
-        model: 'gpt-4o-mini',
-        provider: 'openai',
-        providerModel: 'x',
-        promptTokens: 11,
-        completionTokens: 7,
-        cachedTokens: 2,
-        reasoningTokens: 1,
-        costNano: 12345,
-        status: 200,
-        outcome: 'ok',
-        stream: false,
-        usageEstimated: true,
-        createdAt: new Date(),
-      },
+      ledgerRow(r.requestId, { promptTokens: 11, completionTokens: 7, cachedTokens: 2, reasoningTokens: 1, costNano: 12345, usageEstimated: true }),
     ]);
     const got = await getRequestLog(db.pool, r.requestId);
     expect(got!.usage).toEqual({ promptTokens: 11, completionTokens: 7, cachedTokens: 2, reasoningTokens: 1, estimated: true });
     expect(got!.costNano).toBe(12345);
+  });
+
+  test('guardrail actions and the template read back; the ledger keeps its own actions; a template filter; the database bounds the column', async () => {
+    const templated = row({ guardrailActions: 'pii:redact,response:secrets:block', templateName: 'support', templateVersion: 2 });
+    const refused = row({ status: 400, errorType: 'caller', errorCode: 'content_policy_violation', guardrailActions: 'secrets:block' });
+    const plain = row();
+    await insertRequestLogRows(db.pool, [templated, refused, plain]);
+    await insertLedgerRows(db.pool, [
+      ledgerRow(templated.requestId, { templateName: 'support', templateVersion: 2, guardrailActions: 'pii:redact,response:secrets:block' }),
+    ]);
+    expect(await getRequestLog(db.pool, templated.requestId)).toMatchObject({
+      guardrailActions: 'pii:redact,response:secrets:block',
+      templateName: 'support',
+      templateVersion: 2,
+    });
+    expect(await getRequestLog(db.pool, refused.requestId)).toMatchObject({ guardrailActions: 'secrets:block', templateName: null, templateVersion: null });
+    expect(await getRequestLog(db.pool, plain.requestId)).toMatchObject({ guardrailActions: null, templateName: null });
+    const { rows } = await db.pool.query('SELECT guardrail_actions, template_name, template_version FROM aigw_spend_ledger WHERE request_id = $1', [
+      templated.requestId,
+    ]);
+    expect(rows).toEqual([{ guardrail_actions: 'pii:redact,response:secrets:block', template_name: 'support', template_version: 2 }]);
+    expect(ids(await list({ template: 'support' }))).toEqual([templated.requestId]);
+    await expect(insertRequestLogRows(db.pool, [row({ guardrailActions: 'x'.repeat(1025) })])).rejects.toThrow(/check constraint/);
   });
 
   test('filters: team, key, model, status (exact and class), error type (and none), time range', async () => {

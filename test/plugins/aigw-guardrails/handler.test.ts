@@ -8,6 +8,8 @@ import { KNOWN_ATTACKS } from '../../../lib/guardrails';
 import { IDENTITY_CTX_KEY } from '../../../lib/identity';
 import type { Kong } from '../../../lib/kong/pdk';
 import { pluginServerRegistry } from '../../../lib/metrics/plugin-server';
+import type { RequestLogRow } from '../../../lib/store/request-log';
+import type { RequestLogWriter } from '../../../lib/store/request-log-writer';
 import type { GuardrailsConfig } from '../../../plugins/aigw-guardrails/config';
 import type { ExternalGuard, ExternalVerdict } from '../../../plugins/aigw-guardrails/external';
 import { GuardrailsHandler } from '../../../plugins/aigw-guardrails/handler';
@@ -67,7 +69,7 @@ describe('aigw-guardrails', () => {
     expect(seen.exit).toBeUndefined();
     const sent = JSON.parse(seen.body!) as { messages: Array<{ content: string }> };
     expect(sent.messages[0]!.content).toBe('Write to <EMAIL_1> and again <EMAIL_1>');
-    expect((seen.shared[IDENTITY_CTX_KEY] as { guardrails: unknown }).guardrails).toEqual({ restore: [['<EMAIL_1>', EMAIL]] });
+    expect((seen.shared[IDENTITY_CTX_KEY] as { guardrails: unknown }).guardrails).toEqual({ restore: [['<EMAIL_1>', EMAIL]], actions: ['pii:redact'] });
     expect(seen.logs.join('\n')).not.toContain(EMAIL);
     expect(await metricsText()).toMatch(/aigw_guardrail_events_total\{detector="pii",type="email",action="redact",phase="request"\} [1-9]/);
   });
@@ -132,6 +134,30 @@ describe('aigw-guardrails', () => {
     await handler({ injection: { action: 'monitor' } }).access(monitored.kong);
     expect(monitored.seen.exit).toBeUndefined();
     expect(monitored.seen.body).toBeUndefined();
+    // What acted reaches the relay (the ledger and the request log), even with nothing to restore.
+    expect((monitored.seen.shared[IDENTITY_CTX_KEY] as { guardrails: unknown }).guardrails).toEqual({ actions: ['injection:monitor'] });
+  });
+
+  it('a refusal’s request-log row names the detector that blocked and the template rendered, never what matched', async () => {
+    const rows: RequestLogRow[] = [];
+    const writer = { write: (row: RequestLogRow) => rows.push(row) } as unknown as RequestLogWriter;
+    const identity = { requestId: 'r9', keyId: 'k1', admittedAt: 1, template: { name: 'support', version: 2, hash: 'h' } };
+    const { kong, seen } = fakeKong(chat(`Write to ${EMAIL} with ${KEY}`), '/v1/chat/completions', identity);
+    const config = { ...BASE, pii: { action: 'redact', types: ['email'] }, secrets: { action: 'block', high_entropy: true } } as GuardrailsConfig;
+    await new GuardrailsHandler(config, guardrailsMetrics(), null, writer).access(kong);
+    expect(seen.exit?.status).toBe(400);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        requestId: 'r9',
+        answeredBy: 'aigw-guardrails',
+        errorCode: 'content_policy_violation',
+        // The redaction never happened: the request went nowhere.
+        guardrailActions: 'secrets:block',
+        templateName: 'support',
+        templateVersion: 2,
+      }),
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(KEY);
   });
 
   it('blocks with precedence over redaction: nothing is rewritten', async () => {

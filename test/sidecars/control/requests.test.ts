@@ -37,7 +37,16 @@ beforeAll(async () => {
   rows = [
     row({ createdAt: t0, teamId, keyId, attempts, provider: 'anthropic', providerModel: 'b' }),
     row({ createdAt: t0 + 1000, teamId, keyId, status: 429, errorType: 'policy', errorCode: 'rate_limit_exceeded', answeredBy: 'aigw-virtual-key' }),
-    row({ createdAt: t0 + 2000, model: 'claude', status: 502, errorType: 'provider', errorCode: 'upstream_error' }),
+    row({
+      createdAt: t0 + 2000,
+      model: 'claude',
+      status: 502,
+      errorType: 'provider',
+      errorCode: 'upstream_error',
+      templateName: 'support',
+      templateVersion: 2,
+      guardrailActions: 'pii:redact',
+    }),
     row({ createdAt: t0 + 3000, teamId, keyId, status: 429, errorType: 'policy', errorCode: 'budget_exceeded', answeredBy: 'aigw-proxy' }),
   ];
   await insertRequestLogRows(db.pool, rows);
@@ -154,8 +163,17 @@ describe('GET /admin/requests/{id}', () => {
     const res = await call(base, 'GET', `/admin/requests/${id(1)}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ object: 'request', request_id: id(1), status: 429, error_type: 'policy', error_code: 'rate_limit_exceeded' });
+    expect(res.body).toMatchObject({ template: null, guardrail_actions: null });
     const missing = await call(base, 'GET', `/admin/requests/${randomUUID()}`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('request_not_found');
+  });
+
+  test('the template and the guardrail actions, and ?template= finds the requests that rendered it', async () => {
+    const res = await call(base, 'GET', '/admin/requests?template=support');
+    expect(res.status).toBe(200);
+    expect(idsOf(res.body)).toEqual([id(2)]);
+    expect(res.body.data[0]).toMatchObject({ template: { name: 'support', version: 2 }, guardrail_actions: 'pii:redact' });
+    expect(idsOf((await call(base, 'GET', '/admin/requests?template=other')).body)).toEqual([]);
   });
 });

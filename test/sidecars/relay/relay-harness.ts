@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { endpointOf } from '../../../lib/endpoints';
 import type { Logger } from '../../../lib/log';
-import type { PlanRetry, PlanTarget } from '../../../lib/plan';
+import type { PlanRetry, PlanTarget, RoutePlan } from '../../../lib/plan';
 import { RelayMetrics } from '../../../sidecars/relay/metrics';
 import { type Relay, startRelay } from '../../../sidecars/relay/server';
 import { requestId, signedHeaders } from '../../e2e/helpers';
@@ -100,7 +100,7 @@ export interface TestRelay {
   send(
     body: string,
     targets: PlanTarget | PlanTarget[],
-    opts?: { path?: string; retry?: PlanRetry; id?: string; headers?: Record<string, string> },
+    opts?: { path?: string; retry?: PlanRetry; id?: string; headers?: Record<string, string>; plan?: Partial<Pick<RoutePlan, 'guardrails' | 'template'>> },
   ): Promise<Response>;
   close(): Promise<void>;
 }
@@ -121,7 +121,7 @@ export async function startTestRelay(): Promise<TestRelay> {
     metrics,
     send(body, targets, opts = {}) {
       const path = opts.path ?? '/v1/chat/completions';
-      const headers = signedHeaders(body, targets, PLAN_SECRET, endpointOf(path.split('?')[0] ?? path), opts.id ?? requestId(), opts.retry);
+      const headers = signedHeaders(body, targets, PLAN_SECRET, endpointOf(path.split('?')[0] ?? path), opts.id ?? requestId(), opts.retry, opts.plan);
       return fetch(relay.url + path, { method: 'POST', body, headers: { ...opts.headers, ...headers } });
     },
     close: () => relay.close(),

@@ -2,14 +2,22 @@
  * What the relay gives the request log: every attempt in order (the answering one included, though
  * it records its request before it returns), the time spent on providers, the error code the
  * client got, the client's format and its trace id; and the row made of it, attributed by
- * lib/observability/error-type.ts.
+ * lib/observability/error-type.ts; the guardrail actions (the request's from the plan, the answer's
+ * marked `response:`) and the template, in the record, the request-log row and the ledger row.
  */
-import type { PlanTarget } from '../../../lib/plan';
+import type { Logger } from '../../../lib/log';
+import type { PlanTarget, RoutePlan } from '../../../lib/plan';
+import type { LedgerRow } from '../../../lib/store/ledger';
+import type { LedgerWriter } from '../../../lib/store/ledger-writer';
+import { RelayBilling } from '../../../sidecars/relay/billing';
 import { requestLogRowOf } from '../../../sidecars/relay/request-log-sink';
 import type { UsageRecord } from '../../../sidecars/relay/usage';
 import { requestId } from '../../e2e/helpers';
+import { waitFor } from '../../harness/wait-for';
 import type { MemoryUsageSink } from './memory-usage-sink';
-import { json, startTestRelay, type TestRelay, Upstream } from './relay-harness';
+import { json, sse, startTestRelay, type TestRelay, Upstream } from './relay-harness';
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 let upstream: Upstream;
 let testRelay: TestRelay;
@@ -96,5 +104,46 @@ test('every target failed: each attempt listed, the code the client got, attribu
     errorType: 'provider',
     errorCode: body.error.code,
     providerModel: 'b',
+  });
+});
+
+describe('guardrail actions and the template', () => {
+  const LEAKED = 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
+  const template = { name: 'support', version: 3, hash: 'a'.repeat(64) };
+  const leaking = { ...completion, choices: [{ ...completion.choices[0]!, message: { role: 'assistant', content: `use ${LEAKED}`, refusal: null } }] };
+
+  test('the request’s actions from the plan, then the answer’s marked `response:`, reach the record, the request-log row and the ledger row', async () => {
+    upstream.script(json(200, leaking));
+    const id = requestId();
+    const guardrails = { actions: ['pii:redact', 'secrets:monitor'], response: { action: 'redact' as const, pii: null, secrets: { highEntropy: false } } };
+    const res = await testRelay.send(BODY, target('a'), { id, plan: { guardrails, template } });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).not.toContain(LEAKED);
+    const record = await recordOf(id);
+    expect(record).toMatchObject({ guardrailActions: 'pii:redact,secrets:monitor,response:secrets:redact', templateName: 'support', templateVersion: 3 });
+    expect(requestLogRowOf(record)).toMatchObject({ guardrailActions: record.guardrailActions, templateName: 'support', templateVersion: 3 });
+
+    const written: LedgerRow[] = [];
+    const ledger = { write: (row: LedgerRow) => written.push(row) } as unknown as LedgerWriter;
+    const plan = { requestId: id, template, billing: { keyId: 'k', teamId: null, userId: null } } as unknown as RoutePlan;
+    new RelayBilling(null, null, ledger, quiet).recordLedger(record, plan);
+    expect(written).toEqual([expect.objectContaining({ guardrailActions: record.guardrailActions, templateName: 'support', templateVersion: 3 })]);
+  });
+
+  test('a streamed answer stopped by a block: `response:secrets:block`; nothing acted: null', async () => {
+    const chunk = (content: string) =>
+      JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+    upstream.script(sse([chunk('Here: '), chunk(LEAKED), chunk(' done'), '[DONE]']));
+    const id = requestId();
+    const guardrails = { response: { action: 'block' as const, pii: null, secrets: { highEntropy: false } } };
+    const res = await testRelay.send(JSON.stringify({ ...JSON.parse(BODY), stream: true }), target('a'), { id, plan: { guardrails } });
+    expect(await res.text()).not.toContain(LEAKED);
+    const record = await waitFor(() => usage.records.find((r) => r.requestId === id), 5000, 'the stream’s record');
+    expect(record).toMatchObject({ outcome: 'guardrail_blocked', guardrailActions: 'response:secrets:block', templateName: null });
+
+    upstream.script(json(200, completion));
+    const plain = requestId();
+    await (await testRelay.send(BODY, target('a'), { id: plain })).arrayBuffer();
+    expect(requestLogRowOf(await recordOf(plain))).toMatchObject({ guardrailActions: null, templateName: null, templateVersion: null });
   });
 });
