@@ -29,8 +29,12 @@ export interface AnswerGuard {
   readonly action: ResponseAction | null;
   readonly restorations: ReadonlyMap<string, string>;
   readonly sink: AnswerGuardSink;
-  /** One text of the answer: scanned (a block is returned as the finding), redacted, restored. */
-  text(text: string): { text: string } | { blocked: Finding };
+  /**
+   * One text of the answer: scanned (a block is returned as the finding), redacted, restored.
+   * `jsonString`: the text is JSON (a tool call's `arguments`), where a restored value lands inside
+   * a string literal and must be escaped there, or a `"` in it would break the arguments.
+   */
+  text(text: string, jsonString?: boolean): { text: string } | { blocked: Finding };
 }
 
 /** The answer's guard, or null when the plan asks for none. */
@@ -40,12 +44,15 @@ export function answerGuardOf(plan: { guardrails?: GuardrailPlan }, sink: Answer
   const detectors = g.response ? responseDetectors(g.response) : [];
   const action = g.response && detectors.length > 0 ? g.response.action : null;
   const restorations = new Map(g.restore ?? []);
+  let escaped: Map<string, string> | null = null;
+  const escapedRestorations = (): Map<string, string> =>
+    (escaped ??= new Map([...restorations].map(([placeholder, value]) => [placeholder, JSON.stringify(value).slice(1, -1)])));
   return {
     detectors,
     action,
     restorations,
     sink,
-    text(text) {
+    text(text, jsonString = false) {
       let out = text;
       if (action) {
         const findings = detectAll(text, detectors).findings;
@@ -53,7 +60,8 @@ export function answerGuardOf(plan: { guardrails?: GuardrailPlan }, sink: Answer
         if (action === 'block' && findings.length > 0) return { blocked: findings[0]! };
         if (action === 'redact' && findings.length > 0) out = redactAnswer(text, findings);
       }
-      return { text: restorations.size > 0 ? restorePlaceholders(out, restorations) : out };
+      if (restorations.size === 0) return { text: out };
+      return { text: restorePlaceholders(out, jsonString ? escapedRestorations() : restorations) };
     },
   };
 }
@@ -91,11 +99,11 @@ export function guardAnswer(guard: AnswerGuard, rendered: unknown): { ok: true; 
     }
   }
   let blocked: Finding | null = null;
-  const walk = (value: unknown, generated: boolean, depth: number): unknown => {
+  const walk = (value: unknown, generated: boolean, depth: number, jsonString = false): unknown => {
     if (blocked || depth > MAX_DEPTH) return value;
     if (typeof value === 'string') {
       if (!generated || value === '') return value;
-      const out = guard.text(value);
+      const out = guard.text(value, jsonString);
       if ('blocked' in out) {
         blocked = out.blocked;
         return value;
@@ -107,7 +115,8 @@ export function guardAnswer(guard: AnswerGuard, rendered: unknown): { ok: true; 
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(value)) {
       // A text key marks its own string; only tool inputs make everything below them generated (ids in content arrays are not).
-      out[key] = walk(field, generated || GENERATED_OBJECTS.has(key) || (TEXT_KEYS.has(key) && typeof field === 'string'), depth + 1);
+      const text = TEXT_KEYS.has(key) && typeof field === 'string';
+      out[key] = walk(field, generated || GENERATED_OBJECTS.has(key) || text, depth + 1, text && key === 'arguments');
     }
     return out;
   };

@@ -27,6 +27,27 @@ describe('whole answers', () => {
     expect(out).toEqual({ ok: true, body: { id: '<EMAIL_1>', choices: [{ message: { role: 'assistant', content: 'Mail jane@example.com now' } }] } });
   });
 
+  it("restores into a tool call's JSON arguments escaped, so a value with quotes or a newline keeps them valid JSON", () => {
+    const value = 'Jane "JJ" Doe\nFlat 2';
+    const guard = answerGuardOf({ guardrails: { restore: [['<NAME_1>', value]] } })!;
+    const answer = {
+      choices: [
+        {
+          message: {
+            role: 'assistant',
+            content: 'Writing to <NAME_1>',
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'send', arguments: '{"to":"<NAME_1>"}' } }],
+          },
+        },
+      ],
+    };
+    const guarded = guardAnswer(guard, answer);
+    if (!guarded.ok) throw new Error('not blocked');
+    const message = (guarded.body as typeof answer).choices[0]!.message;
+    expect(message.content).toBe(`Writing to ${value}`);
+    expect(JSON.parse(message.tool_calls[0]!.function.arguments)).toEqual({ to: value });
+  });
+
   it('withholds an Anthropic answer that leaks a key, and redacts it when the route says redact', () => {
     const answer = {
       id: 'msg_1',
