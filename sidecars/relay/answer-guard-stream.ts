@@ -47,9 +47,13 @@ class HeldText {
   private readonly scanner: StreamScanner | null;
   private readonly restorer: StreamRestorer | null;
 
-  constructor(private readonly guard: AnswerGuard) {
+  /** `json`: a tool call's arguments, where a restored value lands inside a JSON string and is escaped there. */
+  constructor(
+    private readonly guard: AnswerGuard,
+    json = false,
+  ) {
     this.scanner = guard.action ? createStreamScanner(guard.detectors) : null;
-    this.restorer = guard.restorations.size > 0 ? createStreamRestorer(guard.restorations) : null;
+    this.restorer = guard.restorations.size > 0 ? createStreamRestorer(json ? jsonEscaped(guard.restorations) : guard.restorations) : null;
   }
 
   push(delta: string, last: boolean): { text: string } | { blocked: Finding } {
@@ -88,10 +92,17 @@ class HeldText {
   }
 }
 
+/** Each value as it reads inside a JSON string literal. */
+function jsonEscaped(restorations: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...restorations].map(([placeholder, value]) => [placeholder, JSON.stringify(value).slice(1, -1)]));
+}
+
 /** How one client format carries text deltas in its stream events. */
 interface TextEvent {
   key: string;
   text: string;
+  /** A tool call's arguments (JSON text) rather than prose. */
+  json?: true;
   /** The stream's text ends with this event (a finish reason in the same chunk). */
   last: boolean;
   write(text: string): void;
@@ -104,11 +115,17 @@ function textEvents(endpoint: Endpoint, event: string | undefined, data: Json): 
     if (data.type === 'content_block_delta' && isObject(delta) && delta.type === 'text_delta' && typeof delta.text === 'string') {
       return [{ key: `b${String(data.index)}`, text: delta.text, last: false, write: (t) => (delta.text = t) }];
     }
+    if (data.type === 'content_block_delta' && isObject(delta) && delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
+      return [{ key: `b${String(data.index)}`, text: delta.partial_json, json: true, last: false, write: (t) => (delta.partial_json = t) }];
+    }
     return null;
   }
   if (endpoint === 'responses') {
     if (data.type === 'response.output_text.delta' && typeof data.delta === 'string') {
       return [{ key: `${String(data.item_id)}:${String(data.content_index)}`, text: data.delta, last: false, write: (t) => (data.delta = t) }];
+    }
+    if (data.type === 'response.function_call_arguments.delta' && typeof data.delta === 'string') {
+      return [{ key: `${String(data.item_id)}:arguments`, text: data.delta, json: true, last: false, write: (t) => (data.delta = t) }];
     }
     return null;
   }
@@ -128,10 +145,15 @@ function textEvents(endpoint: Endpoint, event: string | undefined, data: Json): 
   // OpenAI chat chunks.
   const out: TextEvent[] = [];
   for (const choice of Array.isArray(data.choices) ? data.choices : []) {
-    if (!isObject(choice) || !isObject(choice.delta) || typeof choice.delta.content !== 'string') continue;
+    if (!isObject(choice) || !isObject(choice.delta)) continue;
     const delta = choice.delta;
     const last = choice.finish_reason !== undefined && choice.finish_reason !== null;
-    out.push({ key: `c${String(choice.index)}`, text: delta.content as string, last, write: (t) => (delta.content = t) });
+    if (typeof delta.content === 'string') out.push({ key: `c${String(choice.index)}`, text: delta.content, last, write: (t) => (delta.content = t) });
+    for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
+      const fn = isObject(call) ? call.function : undefined;
+      if (!isObject(fn) || typeof fn.arguments !== 'string') continue;
+      out.push({ key: `c${String(choice.index)}t${String(call.index)}`, text: fn.arguments, json: true, last, write: (t) => (fn.arguments = t) });
+    }
   }
   return out.length > 0 ? out : null;
 }
@@ -139,11 +161,33 @@ function textEvents(endpoint: Endpoint, event: string | undefined, data: Json): 
 /** Events that repeat the whole text so far (Responses): guarded as a whole answer, as the deltas were. */
 const AGGREGATES: ReadonlySet<unknown> = new Set([
   'response.output_text.done',
+  'response.function_call_arguments.done',
   'response.content_part.done',
   'response.output_item.done',
   'response.completed',
   'response.incomplete',
 ]);
+
+/**
+ * A copy of an event to carry one text stream's held tail at a flush: every other text in it
+ * emptied, and a chat tool call's header (id, type, name: sent once, with its first delta) left
+ * out, so the flushed event only adds the held text.
+ */
+function flushTemplate(endpoint: Endpoint, event: string | undefined, data: Json, key: string): Json {
+  const copy = structuredClone(data);
+  for (const other of textEvents(endpoint, event, copy) ?? []) if (other.key !== key) other.write('');
+  for (const choice of Array.isArray(copy.choices) ? copy.choices : []) {
+    if (!isObject(choice) || !isObject(choice.delta)) continue;
+    delete choice.delta.role;
+    for (const call of Array.isArray(choice.delta.tool_calls) ? choice.delta.tool_calls : []) {
+      if (!isObject(call)) continue;
+      delete call.id;
+      delete call.type;
+      if (isObject(call.function)) delete call.function.name;
+    }
+  }
+  return copy;
+}
 
 const render = (event: string | undefined, data: Json): string => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
 
@@ -191,7 +235,8 @@ export function streamGuardOf(guard: AnswerGuard, endpoint: Endpoint): StreamGua
         const texts = textEvents(endpoint, event.event, data);
         if (texts === null) {
           out += flush();
-          if (endpoint === 'responses' && AGGREGATES.has(data.type)) {
+          // Responses' aggregates repeat the text so far; Google's function calls come whole in a chunk.
+          if ((endpoint === 'responses' && AGGREGATES.has(data.type)) || endpoint === 'generateContent') {
             const whole = guardAnswer(quiet, data);
             if (!whole.ok) return { blocked: answerBlocked(whole.blocked) };
             out += render(event.event, whole.body as Json);
@@ -201,13 +246,13 @@ export function streamGuardOf(guard: AnswerGuard, endpoint: Endpoint): StreamGua
         for (const t of texts) {
           let text = held.get(t.key);
           if (!text) {
-            text = new HeldText(guard);
+            text = new HeldText(guard, t.json === true);
             held.set(t.key, text);
           }
           const released = text.push(t.text, t.last);
           if ('blocked' in released) return { blocked: answerBlocked(released.blocked) };
           t.write(released.text);
-          templates.set(t.key, { event: event.event, data: structuredClone(data), write: () => undefined });
+          templates.set(t.key, { event: event.event, data: flushTemplate(endpoint, event.event, data, t.key), write: () => undefined });
         }
         out += texts.length > 0 ? render(event.event, data) : event.raw;
         // The template's writer points into its own copy: the text stream's field in the clone.

@@ -107,6 +107,73 @@ describe('streams', () => {
     expect(out).toContain('Some words first.');
   });
 
+  const chatToolDelta = (args: string, first = false) =>
+    `data: ${JSON.stringify({
+      id: 'c',
+      object: 'chat.completion.chunk',
+      choices: [
+        {
+          index: 0,
+          delta: {
+            tool_calls: [{ index: 0, ...(first ? { id: 'call_1', type: 'function' } : {}), function: { ...(first ? { name: 'send' } : {}), arguments: args } }],
+          },
+          finish_reason: null,
+        },
+      ],
+    })}\n\n`;
+  const anthropicToolDelta = (partial_json: string) =>
+    `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json } })}\n\n`;
+  const responsesToolDelta = (delta: string) =>
+    `event: response.function_call_arguments.delta\ndata: ${JSON.stringify({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta })}\n\n`;
+
+  it.each([
+    ['chat.completions', (piece: string, i: number) => chatToolDelta(piece, i === 0)],
+    ['messages', anthropicToolDelta],
+    ['responses', responsesToolDelta],
+  ] as const)("%s: a key leaking through a streamed tool call's arguments is stopped before any of it goes out", (endpoint, event) => {
+    const stream = streamGuardOf(answerGuardOf({ guardrails: { response: { action: 'block', ...secrets } } })!, endpoint);
+    let out = '';
+    let blocked: unknown = null;
+    for (const [i, piece] of [`{"note":"${'context words '.repeat(12)}`, KEY.slice(0, 8), KEY.slice(8), '"}'].entries()) {
+      const r = stream.push(event(piece, i));
+      if ('blocked' in r) {
+        blocked = r.blocked;
+        break;
+      }
+      out += r.text;
+    }
+    expect(blocked).toMatchObject({ status: 422, code: 'content_policy_violation' });
+    expect(out).not.toContain(KEY.slice(0, 8));
+  });
+
+  it("generateContent: a key in a streamed function call's args (whole in its chunk) is stopped", () => {
+    const stream = streamGuardOf(answerGuardOf({ guardrails: { response: { action: 'block', ...secrets } } })!, 'generateContent');
+    const chunk = { candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'send', args: { token: KEY } } }] } }] };
+    expect(stream.push(`data: ${JSON.stringify(chunk)}\r\n\r\n`)).toMatchObject({ blocked: { status: 422 } });
+  });
+
+  it('restores a placeholder in streamed tool-call arguments JSON-escaped, and the flushed tail repeats no tool-call header', () => {
+    const value = 'Jane "JJ" Doe';
+    const stream = streamGuardOf(answerGuardOf({ guardrails: { restore: [['<NAME_1>', value]] } })!, 'chat.completions');
+    let out = '';
+    for (const [i, piece] of ['{"to":"<NAM', 'E_1>"}'].entries()) {
+      const r = stream.push(chatToolDelta(piece, i === 0));
+      if ('blocked' in r) throw new Error('blocked');
+      out += r.text;
+    }
+    const end = stream.push(chatChunk('', 'tool_calls'));
+    if ('blocked' in end) throw new Error('blocked');
+    out += end.text;
+    const calls = [...out.matchAll(/^data: (\{.*\})$/gm)].flatMap(
+      (m) =>
+        (JSON.parse(m[1]!) as { choices: Array<{ delta: { tool_calls?: Array<{ id?: string; function: { name?: string; arguments: string } }> } }> })
+          .choices[0]!.delta.tool_calls ?? [],
+    );
+    expect(JSON.parse(calls.map((c) => c.function.arguments).join(''))).toEqual({ to: value });
+    expect(calls.filter((c) => c.id !== undefined)).toHaveLength(1);
+    expect(calls.filter((c) => c.function.name !== undefined)).toHaveLength(1);
+  });
+
   it('redacts a key in a stream without letting a piece of it through', () => {
     const stream = streamGuardOf(answerGuardOf({ guardrails: { response: { action: 'redact', ...secrets } } })!, 'chat.completions');
     let out = '';
