@@ -177,6 +177,44 @@ local.describe('guardrails', () => {
     expect(anthropicText).not.toContain('sk-proj');
   });
 
+  test("a key leaking through a streamed tool call's arguments is stopped with an explicit error event (OpenAI and Anthropic)", async () => {
+    const leak = mockDirective({ toolCalls: [{ name: 'deploy', arguments: JSON.stringify({ notes: 'ship it '.repeat(20), token: KEY }) }] });
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'deploy', parameters: { type: 'object', properties: { notes: { type: 'string' }, token: { type: 'string' } } } },
+      },
+    ];
+    const stream = await openai(LEAKY).chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      tools,
+      messages: [{ role: 'user', content: `deploy ${leak}` }],
+    });
+    let args = '';
+    const openaiError = await (async () => {
+      try {
+        for await (const chunk of stream) args += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+      } catch (error) {
+        return error as Error;
+      }
+      return null;
+    })();
+    expect(openaiError?.message).toContain("withheld by the gateway's guardrails: secrets (openai_key)");
+    expect(args).not.toContain('sk-proj');
+
+    const anthropicStream = anthropic(LEAKY).messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 200,
+      tools: [{ name: 'deploy', input_schema: { type: 'object', properties: { notes: { type: 'string' }, token: { type: 'string' } } } }],
+      messages: [{ role: 'user', content: `deploy ${leak}` }],
+    });
+    let partial = '';
+    anthropicStream.on('inputJson', (delta) => (partial += delta));
+    await expect(anthropicStream.finalMessage()).rejects.toThrow(/content_policy_violation|withheld/);
+    expect(partial).not.toContain('sk-proj');
+  });
+
   test('a non-streamed answer that leaks a key is withheld with 422', async () => {
     const leak = mockDirective({ content: `The key is ${KEY}.` });
     const withheld = await refusal(openai(LEAKY).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `leak ${leak}` }] }));
