@@ -47,6 +47,8 @@ export interface RelayRequest {
   /** The client asked for the usage chunk itself (stream_options.include_usage). */
   wantsStreamUsage: boolean;
   startedAt: number;
+  /** The same moment on the monotonic clock (performance.now()): durations never go backwards with the wall clock. */
+  startedAtMono?: number;
   policy: RetryPolicy;
   /** The client's connection, where the answer is written. */
   res: ServerResponse;
@@ -99,6 +101,7 @@ export async function admit(
   deps: Pick<RelayDeps, 'config' | 'log' | 'usedPlans' | 'responses' | 'metrics'>,
 ): Promise<Result<RelayRequest>> {
   const startedAt = Date.now();
+  const startedAtMono = performance.now();
   let rawBody: Buffer;
   try {
     rawBody = await readBody(req, deps.config.maxBodyBytes);
@@ -160,6 +163,7 @@ export async function admit(
     stream,
     wantsStreamUsage,
     startedAt,
+    startedAtMono,
     policy: { ...DEFAULT_RETRY_POLICY, ...(plan.retry ?? {}) },
     res,
     traceId: parseTraceparent(req.headers[TRACEPARENT_HEADER])?.traceId ?? null,

@@ -86,11 +86,12 @@ export class Settlement {
     errorCode: string | null = null,
   ): void {
     const { plan } = this.request;
+    const recorded = usageRecord(this.request, target, { status, outcome, usage, firstByteAt, costNano: this.costNano ?? null });
     const entry: UsageRecord = {
-      ...usageRecord(this.request, target, { status, outcome, usage, firstByteAt, costNano: this.costNano ?? null }),
+      ...recorded,
       ...(this.interTokenMs !== undefined ? { interTokenMs: this.interTokenMs } : {}),
       ...(plan.compression ? { compression: compressionSavings(plan.compression, target) } : {}),
-      ...this.attemptsFor(status, outcome),
+      ...this.attemptsFor(status, outcome, recorded.durationMs),
       errorCode,
       cacheMiss: plan.cache !== undefined,
       guardrailActions: this.request.guardActions?.summary() ?? null,
@@ -103,9 +104,10 @@ export class Settlement {
     if (cache && answer && status === 200 && outcome === 'ok') setImmediate(() => cache.fill(plan, answer, usage, entry.costNano));
   }
 
-  private attemptsFor(status: number, outcome: UsageOutcome): Pick<UsageRecord, 'attempts' | 'providerMs'> {
+  /** `durationMs`: the request's, which the attempts' rounded milliseconds must not add up past. */
+  private attemptsFor(status: number, outcome: UsageOutcome, durationMs: number): Pick<UsageRecord, 'attempts' | 'providerMs'> {
     const attempts = this.attempts.list(status, outcome);
-    return { attempts, providerMs: providerMsOf(attempts) };
+    return { attempts, providerMs: Math.min(providerMsOf(attempts), durationMs) };
   }
 }
 
@@ -133,7 +135,7 @@ export function usageRecord(request: RelayRequest, target: PlanTarget, result: R
     usage: result.usage,
     startedAt,
     firstByteMs: result.firstByteAt === null ? null : result.firstByteAt - startedAt,
-    durationMs: Date.now() - startedAt,
+    durationMs: request.startedAtMono === undefined ? Date.now() - startedAt : Math.round(performance.now() - request.startedAtMono),
     costNano: result.costNano,
     keyId: plan.billing?.keyId ?? null,
     teamId: plan.billing?.teamId ?? null,

@@ -147,3 +147,26 @@ describe('guardrail actions and the template', () => {
     expect(requestLogRowOf(await recordOf(plain))).toMatchObject({ guardrailActions: null, templateName: null, templateVersion: null });
   });
 });
+
+test('the wall clock stepping back mid-request leaves the duration whole: provider time never exceeds it', async () => {
+  const realNow = Date.now.bind(Date);
+  // The provider takes 60 ms, and meanwhile the wall clock is set back 40 ms (NTP, a VM resumed).
+  upstream.script((res, seen) => {
+    setTimeout(() => {
+      const stepped = realNow() - 40;
+      jest.spyOn(Date, 'now').mockImplementation(() => stepped);
+      json(200, completion)(res, seen);
+    }, 60);
+  });
+  const id = requestId();
+  try {
+    const res = await testRelay.send(BODY, target('a'), { id });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+  } finally {
+    jest.restoreAllMocks();
+  }
+  const record = await recordOf(id);
+  expect(record.providerMs!).toBeGreaterThanOrEqual(50);
+  expect(record.durationMs).toBeGreaterThanOrEqual(record.providerMs!);
+});
