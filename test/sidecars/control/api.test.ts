@@ -6,45 +6,32 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { hashKey, KEY_PATTERN } from '../../../lib/api-keys';
-import { createLogger } from '../../../lib/log';
 import { INVALIDATE_CHANNEL, KEY_CACHE_PREFIX } from '../../../lib/shared-key-cache';
 import { signEnvelope } from '../../../lib/signing';
 import { insertLedgerRows } from '../../../lib/store/ledger';
 import { findKeyByHash } from '../../../lib/store/virtual-keys';
 import { RedisInvalidator } from '../../../sidecars/control/invalidate';
-import { type RunningControl, startControl } from '../../../sidecars/control/server';
-import { startRedis, type TestRedis } from '../../harness/stores/redis';
+import { startControl } from '../../../sidecars/control/server';
 import { waitFor } from '../../harness/wait-for';
-import { bindingFor, call, identityHeaders, rawRequest, SECRET, startMigratedDb, type TestDb } from './helpers';
+import { type ControlUnderTest, controlTestLog as log, startControlUnderTest } from './control-under-test';
+import { bindingFor, call, identityHeaders, rawRequest, SECRET } from './helpers';
 
-const log = createLogger('control-test', 'error');
-let db: TestDb;
-let redis: TestRedis;
-let control: RunningControl;
-let invalidator: RedisInvalidator;
-let sub: Redis;
+let running: ControlUnderTest;
+let db: ControlUnderTest['db'];
+let messages: ControlUnderTest['messages'];
 let cacheClient: Redis;
-const messages: Array<Record<string, string>> = [];
 let base: string;
 
 beforeAll(async () => {
-  [db, redis] = await Promise.all([startMigratedDb(), startRedis()]);
-  invalidator = new RedisInvalidator(redis.url, log);
-  control = await startControl({ host: '127.0.0.1', port: 0, planSecret: SECRET, pool: db.pool, invalidator, log });
-  base = control.url;
-  sub = new Redis(redis.url);
-  cacheClient = new Redis(redis.url);
-  sub.on('message', (_channel, text) => messages.push(JSON.parse(text)));
-  await sub.subscribe(INVALIDATE_CHANNEL);
-  await waitFor(() => (invalidator.state() === 'ok' ? true : undefined), 10_000);
+  running = await startControlUnderTest();
+  ({ db, messages } = running);
+  base = running.control.url;
+  cacheClient = new Redis(running.redis.url);
 });
 
 afterAll(async () => {
-  sub?.disconnect();
   cacheClient?.disconnect();
-  await control?.close();
-  await invalidator?.close();
-  await Promise.all([db?.stop(), redis?.stop()]);
+  await running?.close();
 });
 
 const MARKER = 'test-marker';

@@ -4,40 +4,22 @@
  * taken name, 403 for a non-admin identity; every write publishes the template's invalidation.
  */
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import { createLogger } from '../../../lib/log';
-import { INVALIDATE_CHANNEL } from '../../../lib/shared-key-cache';
-import { RedisInvalidator } from '../../../sidecars/control/invalidate';
-import { type RunningControl, startControl } from '../../../sidecars/control/server';
-import { startRedis, type TestRedis } from '../../harness/stores/redis';
 import { waitFor } from '../../harness/wait-for';
-import { bindingFor, call, identityHeaders, SECRET, startMigratedDb, type TestDb } from './helpers';
+import { type ControlUnderTest, startControlUnderTest } from './control-under-test';
+import { bindingFor, call, identityHeaders } from './helpers';
 
-const log = createLogger('control-test', 'error');
-let db: TestDb;
-let redis: TestRedis;
-let control: RunningControl;
-let invalidator: RedisInvalidator;
-let sub: Redis;
-const messages: Array<Record<string, string>> = [];
+let running: ControlUnderTest;
+let messages: ControlUnderTest['messages'];
 let base: string;
 
 beforeAll(async () => {
-  [db, redis] = await Promise.all([startMigratedDb(), startRedis()]);
-  invalidator = new RedisInvalidator(redis.url, log);
-  control = await startControl({ host: '127.0.0.1', port: 0, planSecret: SECRET, pool: db.pool, invalidator, log });
-  base = control.url;
-  sub = new Redis(redis.url);
-  sub.on('message', (_channel, text) => messages.push(JSON.parse(text)));
-  await sub.subscribe(INVALIDATE_CHANNEL);
-  await waitFor(() => (invalidator.state() === 'ok' ? true : undefined), 10_000);
+  running = await startControlUnderTest();
+  ({ messages } = running);
+  base = running.control.url;
 });
 
 afterAll(async () => {
-  sub?.disconnect();
-  await control?.close();
-  await invalidator?.close();
-  await Promise.all([db?.stop(), redis?.stop()]);
+  await running?.close();
 });
 
 const tone = { kind: 'text', text: 'Be brief.' };
