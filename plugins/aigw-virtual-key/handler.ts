@@ -99,6 +99,13 @@ function contentLengthOf(headers: MultiMap): number | null {
 
 type Verified = { ok: true; record: KeyRecord } | { ok: false; error: GatewayError };
 
+/**
+ * What a refusal may know, filled in as the request gets further: the key once verified and the
+ * limit that refused it (for the metrics), and the request as the request log records it (only
+ * for a verified key).
+ */
+type Refusal = RefusalContext & { request?: RefusedRequest };
+
 export class VirtualKeyHandler {
   private readonly cache: KeyCache;
   private readonly redis: Redis;
@@ -119,17 +126,14 @@ export class VirtualKeyHandler {
 
   async access(kong: Kong): Promise<void> {
     const startedAt = Date.now();
-    // Filled in once the key is verified: only then is a refusal written to the request log.
-    const who: { request?: RefusedRequest } = {};
     let error: GatewayError | null;
     let trace: PluginTrace | null = null;
-    // What the refusal's metrics may know: the key once verified, the limit that refused it.
-    const seen: RefusalContext = {};
+    const seen: Refusal = {};
     try {
       const headers = await kong.request.getHeaders();
       // The client's traceparent is continued (or a trace started): the first span of the request.
       trace = PluginTrace.start(this.tracing, 'aigw-virtual-key', headers[TRACEPARENT_HEADER]?.[0], startedAt);
-      error = await this.authorize(kong, headers, seen, who, trace);
+      error = await this.authorize(kong, headers, startedAt, seen, trace);
     } catch (thrown) {
       await kong.log.err(`aigw-virtual-key could not verify the request: ${(thrown as Error).message}`);
       error = UNVERIFIED;
@@ -142,7 +146,7 @@ export class VirtualKeyHandler {
     // Google's API takes a key in the URL (?key=): refused, and told why; the query is read only then.
     if (error === MISSING_KEY && format === 'google' && hasUrlKey((await kong.request.getRawQuery()) ?? '')) error = URL_KEY;
     this.metrics.refusal(path, error, seen);
-    if (who.request) await logRefusal(kong, this.requestLog, 'aigw-virtual-key', who.request, error);
+    if (seen.request) await logRefusal(kong, this.requestLog, 'aigw-virtual-key', seen.request, error);
     return exitWith(kong, format, error);
   }
 
@@ -152,14 +156,7 @@ export class VirtualKeyHandler {
     if (identity) finishRequest(this.redis, identity, Date.now());
   }
 
-  private async authorize(
-    kong: Kong,
-    headers: MultiMap,
-    seen: RefusalContext,
-    who: { request?: RefusedRequest },
-    trace: PluginTrace | null,
-  ): Promise<GatewayError | null> {
-    const startedAt = Date.now();
+  private async authorize(kong: Kong, headers: MultiMap, startedAt: number, seen: Refusal, trace: PluginTrace | null): Promise<GatewayError | null> {
     const credential = extractCredential(headers);
     if (!credential) return MISSING_KEY;
     const auth = trace?.decision('auth');
@@ -172,7 +169,7 @@ export class VirtualKeyHandler {
     this.lastUsed.seen(record.id);
     const requestId = await kong.nginx.getVar('kong_request_id');
     if (!requestId) throw new Error('Kong did not provide a request id');
-    who.request = { requestId, keyId: record.id, teamId: record.teamId, model: null, startedAt };
+    seen.request = { requestId, keyId: record.id, teamId: record.teamId, model: null, startedAt };
     await this.authenticate(kong, record);
 
     const contentLength = contentLengthOf(headers);
@@ -189,7 +186,7 @@ export class VirtualKeyHandler {
     const body = needsModel && hasBody(contentLength, headers) ? await this.readJsonBody(kong, contentLength) : null;
     let model: string | null = null;
     if (body && typeof body.model === 'string') {
-      who.request.model = body.model;
+      seen.request.model = body.model;
       const resolved = resolveModel(record, body.model);
       if ('status' in resolved) return resolved;
       model = resolved.model;
