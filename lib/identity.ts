@@ -6,6 +6,7 @@
 import { type CompressionReport, restoreCompressionReport } from './compression/report';
 import { type GatewayError, gatewayError } from './errors';
 import { type GuardrailPlan, restoreGuardrailPlan } from './guardrails/plan';
+import type { RouteDecision } from './router/decision';
 import { type CacheRequestHeaders, restoreCacheRequestHeaders } from './semantic-cache/cache-control';
 import { type CacheFill, restoreCacheFill } from './semantic-cache/fill';
 import { restoreTeamCache, type TeamCachePolicy } from './semantic-cache/team-policy';
@@ -102,6 +103,8 @@ export interface RequestIdentity {
   guardrails?: GuardrailPlan;
   /** The prompt template aigw-prompt-template rendered into the request (the cache scopes by its hash; the plan and ledger name it). */
   template?: TemplateUse;
+  /** aigw-router's choice when the client named a router (lib/router/decision.ts). */
+  route?: RouteDecision;
 }
 
 /** A rendered template: its name, version, and the hash of what it rendered from (definition and partials used). */

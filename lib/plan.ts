@@ -11,6 +11,7 @@ import type { GuardrailPlan } from './guardrails/plan';
 import type { BudgetSubject, RateLimitSubject, TemplateUse } from './identity';
 import type { ModelPrice } from './pricing';
 import type { ProviderType } from './providers';
+import type { RouteDecision } from './router/decision';
 import type { CacheFill } from './semantic-cache/fill';
 import { openEnvelope, signEnvelope } from './signing';
 
@@ -98,6 +99,8 @@ export interface RoutePlan {
   guardrails?: GuardrailPlan;
   /** The prompt template rendered into the request (aigw-prompt-template): the relay records it in the ledger. */
   template?: TemplateUse;
+  /** aigw-router's choice (the client named a router): the relay explains it and runs a cascade. */
+  route?: RouteDecision;
 }
 
 export interface SignedPlan {
