@@ -18,9 +18,18 @@ function recordingTracing(): { tracing: Tracing; spans: RecordedSpan[] } {
       const recorded: RecordedSpan = { name, ended: 0, attributes: {} };
       spans.push(recorded);
       const span = {
-        setAttribute: (key: string, value: unknown) => ((recorded.attributes[key] = value), span),
-        setAttributes: (values: Record<string, unknown>) => (Object.assign(recorded.attributes, values), span),
-        setStatus: (status: { code: number; message?: string }) => ((recorded.status = status), span),
+        setAttribute(key: string, value: unknown) {
+          recorded.attributes[key] = value;
+          return span;
+        },
+        setAttributes(values: Record<string, unknown>) {
+          Object.assign(recorded.attributes, values);
+          return span;
+        },
+        setStatus(status: { code: number; message?: string }) {
+          recorded.status = status;
+          return span;
+        },
         end: () => void recorded.ended++,
         spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }),
       };
