@@ -17,11 +17,10 @@ export const STRATEGY_NAMES = ['bon', 'sc', 'moa', 're2', 'plan'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /**
- * What an inner call was for, in the ledger's `strategy_role` column: `candidate` (best-of-n),
- * `sample` is not separate: self-consistency samples are candidates too; `judge` (picks or
- * scores), `aggregator` (mixture of agents' final writer), `proposer` (a mixture's proposal),
- * `cascade_weak` / `cascade_strong` (a cascade's two answers), `final` (a single-call rewrite:
- * re2, plan).
+ * What an inner call was for, in the ledger's `strategy_role` column: `candidate` (a best-of-n
+ * candidate or a self-consistency sample), `judge` (picks or scores), `aggregator` (mixture of
+ * agents' final writer), `proposer` (a mixture's proposal), `cascade_weak` / `cascade_strong` (a
+ * cascade's two answers), `final` (the one call of a prompt rewrite: re2, plan).
  */
 export const STRATEGY_ROLES = ['candidate', 'judge', 'aggregator', 'proposer', 'cascade_weak', 'cascade_strong', 'final'] as const;
 export type StrategyRole = (typeof STRATEGY_ROLES)[number];
@@ -54,6 +53,11 @@ export interface CascadePlan {
  * lib/tokens/string-bound.ts): the relay cuts longer answers, the reservation counts this much.
  */
 export const SHOWN_ANSWER_MAX_TOKENS = 4096;
+
+/** aigw-proxy's `strategies` defaults: the most candidates, the count without one, inner calls in flight. */
+export const STRATEGY_MAX_N_DEFAULT = 5;
+export const STRATEGY_DEFAULT_N = 3;
+export const STRATEGY_CONCURRENCY_DEFAULT = 4;
 
 /** A judge answers with a number: this is all it may generate. */
 export const JUDGE_MAX_TOKENS = 16;
