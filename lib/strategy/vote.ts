@@ -18,7 +18,7 @@ function answerLine(text: string): string | null {
   const lines = text.split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i].trim().replace(/^[*_#\s]+/, '');
-    if (/^answer\s*[:：]/i.test(line)) return line.replace(/^answer\s*[:：]\s*/i, '').replace(/[*_]+$/, '');
+    if (/^answer\s*[*_]*\s*[:：]/i.test(line)) return line.replace(/^answer\s*[*_]*\s*[:：][*_\s]*/i, '').replace(/[*_]+$/, '');
   }
   return null;
 }
