@@ -38,7 +38,9 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
         ? await countInputTokens(admitted.value, deps)
         : isTokenCount(plan.endpoint)
           ? await runTokenCount(admitted.value, deps)
-          : ((await runMultiCall(admitted.value, deps)) ?? (await runPlan(admitted.value, deps)));
+          : (await runMultiCall(admitted.value, deps))
+            ? null
+            : await runPlan(admitted.value, deps);
     if (refusal) sendError(res, format.name, refusal);
   } finally {
     slot.release();
