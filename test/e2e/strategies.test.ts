@@ -13,12 +13,17 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { Client } from 'pg';
+import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
+import { type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { catalogPrice } from '../../lib/pricing';
+import type { CascadeCheck } from '../../lib/router/decision';
 import type { StrategyPlan } from '../../lib/strategy/plan';
 import { strategyWorstCase } from '../../plugins/aigw-proxy/multi-call';
 import type { MockScript } from '../harness/mock-provider';
+import { MOCK_CREDENTIAL } from '../harness/stack/deck-for-dev';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { MINI_TARGET, usdStringToNano } from './billing-helpers';
+import { requestId, target } from './helpers';
 
 let stack: DevStack;
 let openai: OpenAI;
@@ -199,4 +204,64 @@ test('a strategy the route does not serve is a 400; one the key may not use a 40
   expect(model).toBeInstanceOf(Anthropic.PermissionDeniedError);
   expect(chatCalls()).toBe(0);
   expect(keyId).toBeTruthy();
+});
+
+describe('cascade (a router decision signed into the plan, sent to the relay as aigw-proxy would)', () => {
+  function cascadeHeaders(body: string, checks: CascadeCheck[]): { headers: Record<string, string>; id: string } {
+    const id = requestId();
+    const weak = { ...target(stack.mock.baseUrls.openai, MOCK_CREDENTIAL), model: 'gpt-4o-mini' };
+    const strong = { ...weak, model: 'gpt-4o' };
+    const plan: RoutePlan = {
+      v: 1,
+      requestId: id,
+      endpoint: 'chat.completions',
+      model: 'gpt-4o-mini',
+      targets: [weak],
+      bodySha256: sha256Hex(body),
+      expiresAt: Date.now() + 30_000,
+      route: { router: 'auto', model: 'gpt-4o-mini', route: 'weak', reason: 'test', cascade: { escalate_to: 'gpt-4o', checks } },
+      cascade: { strong: { model: 'gpt-4o', targets: [strong] }, checks },
+    };
+    const signed = signPlan(plan, stack.planSecret);
+    return {
+      id,
+      headers: { 'content-type': 'application/json', [PLAN_HEADER]: signed.plan, [PLAN_SIGNATURE_HEADER]: signed.signature, [REQUEST_ID_HEADER]: id },
+    };
+  }
+
+  async function ask(scripts: MockScript[], checks: CascadeCheck[]) {
+    stack.mock.reset();
+    stack.mock.enqueue(...scripts);
+    const body = JSON.stringify({
+      model: 'auto',
+      max_tokens: 50,
+      response_format: { type: 'json_object' },
+      messages: [{ role: 'user', content: 'JSON please' }],
+    });
+    const { headers } = cascadeHeaders(body, checks);
+    const res = await fetch(`${stack.relay.url}/v1/chat/completions`, { method: 'POST', body, headers });
+    const json = (await res.json()) as OpenAI.ChatCompletion;
+    const models = stack.mock.requests.filter((r) => r.path.includes('chat/completions')).map((r) => (r.body as { model: string }).model);
+    return { res, json, models };
+  }
+
+  test('escalates on an invalid JSON answer to the strong model', async () => {
+    const { res, json, models } = await ask([{ content: 'Sure! here it is: {"a":' }, { content: '{"a":1}' }], [{ kind: 'json' }, { kind: 'no_refusal' }]);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-aigw-cascade')).toBe('escalated; check=json');
+    expect(json.choices[0].message.content).toBe('{"a":1}');
+    expect(models).toEqual(['gpt-4o-mini', 'gpt-4o']);
+  });
+
+  test('accepts a valid JSON answer from the cheap model: one call', async () => {
+    const { res, json, models } = await ask([{ content: '{"a":1}' }], [{ kind: 'json' }, { kind: 'no_refusal' }]);
+    expect(res.headers.get('x-aigw-cascade')).toBe('accepted; check=json,no_refusal');
+    expect(json.choices[0].message.content).toBe('{"a":1}');
+    expect(models).toEqual(['gpt-4o-mini']);
+  });
+
+  test('a refusal escalates', async () => {
+    const { res } = await ask([{ content: "I'm sorry, I can't do that." }, { content: 'ok' }], [{ kind: 'no_refusal' }]);
+    expect(res.headers.get('x-aigw-cascade')).toBe('escalated; check=no_refusal');
+  });
 });
