@@ -105,6 +105,8 @@ export interface RequestIdentity {
   template?: TemplateUse;
   /** aigw-router's choice when the client named a router (lib/router/decision.ts). */
   route?: RouteDecision;
+  /** The strategies the key's metadata limits it to, comma-joined (lib/strategy/select.ts); absent: no limit of its own. */
+  strategies?: string;
 }
 
 /** A rendered template: its name, version, and the hash of what it rendered from (definition and partials used). */
