@@ -290,17 +290,26 @@ export function routerMarkdown(bench: RouterBench): string {
   return lines.join('\n') + '\n';
 }
 
-/** Logistic regression on the development set (features + anchor pull), L2-regularised: how the heuristic weights were chosen. */
-async function fit(): Promise<void> {
+/** The development set as the shipped heuristic reads it: scoring vectors, embeddings and the compiled router (anchors embedded). */
+async function devScoring() {
   const model = await loadUseLite();
   const embed: EmbedTexts = async (texts) => ({ vectors: await model.embed(texts), model: model.id });
   const router = compileRouter(difficultyRouter(SHIPPED_STRONG_SHARE, 0.5), embed);
   await router.references?.vectors();
   const dev = loadDevSet();
-  const features = prepare(dev, new Map());
-  const embeddings = await model.embed(features.map((p) => p.features.lastUserText || ' '));
-  const anchors = router.definition.difficulty ? compileAnchors(router) : null;
-  const rows = features.map((p, i) => [...scoringVector(p.features), anchors ? anchorPull(embeddings[i]!, anchors) : 0]);
+  const prepared = prepare(dev, new Map());
+  const embeddings = await model.embed(prepared.map((p) => p.features.lastUserText || ' '));
+  return { router, dev, prepared, embeddings };
+}
+
+/** Logistic regression on the development set (features + anchor pull), L2-regularised: how the heuristic weights were chosen. */
+async function fitWeights(): Promise<void> {
+  const { router, dev, prepared, embeddings } = await devScoring();
+  const vectors = router.references!.current!.vectors;
+  const at = router.anchorsAt;
+  const half = (vectors.length - at) / 2;
+  const anchors = { easy: vectors.slice(at, at + half), hard: vectors.slice(at + half) };
+  const rows = prepared.map((p, i) => [...scoringVector(p.features), anchorPull(embeddings[i]!, anchors)]);
   const labels = dev.map((item) => (item.label === 'strong' ? 1 : 0));
   const weights = new Array<number>(rows[0]!.length).fill(0);
   let bias = 0;
@@ -322,34 +331,19 @@ async function fit(): Promise<void> {
   process.stdout.write(`${names.map((name, j) => `${weights[j]!.toFixed(2)}, // ${name}`).join('\n')}\nbias ${bias.toFixed(2)}\n`);
 }
 
-function compileAnchors(router: ReturnType<typeof compileRouter>) {
-  const vectors = router.references!.current!.vectors;
-  const at = router.anchorsAt;
-  const half = (vectors.length - at) / 2;
-  return { easy: vectors.slice(at, at + half), hard: vectors.slice(at + half) };
-}
-
-async function quantiles(): Promise<void> {
-  const bench = await measureRouter();
-  void bench;
-  const model = await loadUseLite();
-  const embed: EmbedTexts = async (texts) => ({ vectors: await model.embed(texts), model: model.id });
-  const router = compileRouter(difficultyRouter(SHIPPED_STRONG_SHARE, 0.5), embed);
-  await router.references?.vectors();
-  const prepared = prepare(loadDevSet(), new Map());
-  const embeddings = await model.embed(prepared.map((p) => p.features.lastUserText || ' '));
+/** The shipped heuristic's score quantiles on the development set (DEV_SET_QUANTILES). */
+async function devQuantiles(): Promise<void> {
+  const { router, prepared, embeddings } = await devScoring();
   const scores = await Promise.all(prepared.map(async (p, i) => router.difficulty!.score.score(p.features, embeddings[i]!)));
   const sorted = [...scores].sort((a, b) => a - b);
-  const q = Array.from(
-    { length: DEV_SET_QUANTILES.length },
-    (_, i) => sorted[Math.min(sorted.length - 1, Math.round((i / (DEV_SET_QUANTILES.length - 1)) * (sorted.length - 1)))]!,
-  );
+  const steps = DEV_SET_QUANTILES.length - 1;
+  const q = Array.from({ length: steps + 1 }, (_, i) => sorted[Math.round((i / steps) * (sorted.length - 1))]!);
   process.stdout.write(`[${q.map((x) => Number(x.toFixed(3))).join(', ')}]\n`);
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--fit')) return fit();
-  if (process.argv.includes('--quantiles')) return quantiles();
+  if (process.argv.includes('--fit')) return fitWeights();
+  if (process.argv.includes('--quantiles')) return devQuantiles();
   const bench = await measureRouter();
   const markdown = routerMarkdown(bench);
   mkdirSync(RAW_DIR, { recursive: true });
