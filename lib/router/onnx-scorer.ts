@@ -47,10 +47,17 @@ function probabilityOf(output: ort.Tensor): number {
 export function onnxScorer(modelPath: string): DifficultyScorer & { ready: Promise<void> } {
   // Unknown until loaded: until then the router embeds the text in case the model reads it.
   let embeddingWidth = -1;
-  const loaded = load(modelPath).then((model) => {
-    embeddingWidth = model.embeddingWidth;
-    return model;
-  });
+  const loaded = load(modelPath).then(
+    (model) => {
+      embeddingWidth = model.embeddingWidth;
+      return model;
+    },
+    (error: unknown) => {
+      // No model: nothing to embed for; each score rejects with the load's error.
+      embeddingWidth = 0;
+      throw error;
+    },
+  );
   // Rejections surface on score(); this copy only keeps an early failure from being unhandled.
   const ready = loaded.then(() => undefined);
   ready.catch(() => undefined);
@@ -61,12 +68,12 @@ export function onnxScorer(modelPath: string): DifficultyScorer & { ready: Promi
     ready,
     async score(features, embedding) {
       const { session, embeddingWidth } = await loaded;
+      // Plain arrays: the runtime copies them into its own typed arrays (a typed array from another realm, as under jest, is refused).
       const feeds: Record<string, ort.Tensor> = {
-        [ONNX_FEATURES_INPUT]: new ort.Tensor('float32', scoringVector(features), [1, SCORING_FEATURE_COUNT]),
+        [ONNX_FEATURES_INPUT]: new ort.Tensor('float32', Array.from(scoringVector(features)), [1, SCORING_FEATURE_COUNT]),
       };
       if (embeddingWidth > 0) {
-        const vector = new Float32Array(embeddingWidth);
-        if (embedding && embedding.length === embeddingWidth) vector.set(embedding);
+        const vector = embedding && embedding.length === embeddingWidth ? Array.from(embedding) : new Array<number>(embeddingWidth).fill(0);
         feeds[ONNX_EMBEDDING_INPUT] = new ort.Tensor('float32', vector, [1, embeddingWidth]);
       }
       const outputs = await session.run(feeds);
