@@ -6,8 +6,8 @@
  *     inference sidecar (zeros when the embedder gives none);
  *   - output: its first output, float32 [batch, 1] or [batch]: the probability the strong model
  *     is needed (a [batch, 2] output is read as [weak, strong] probabilities).
- * Loaded once, in the background; until it is, or when it fails, score() rejects and the router
- * answers its default model (fail open).
+ * Loaded once, in the background; until it is, or when it fails, score() rejects at once and the
+ * router answers its default model (fail open).
  */
 import * as ort from 'onnxruntime-node';
 import type { DifficultyScorer } from './difficulty';
@@ -67,7 +67,9 @@ export function onnxScorer(modelPath: string): DifficultyScorer & { ready: Promi
     },
     ready,
     async score(features, embedding) {
-      const { session, embeddingWidth } = await loaded;
+      // A request never waits for the model to load: until then it fails open.
+      if (embeddingWidth < 0) throw new Error('the difficulty model is still loading');
+      const { session } = await loaded;
       // Plain arrays: the runtime copies them into its own typed arrays (a typed array from another realm, as under jest, is refused).
       const feeds: Record<string, ort.Tensor> = {
         [ONNX_FEATURES_INPUT]: new ort.Tensor('float32', Array.from(scoringVector(features)), [1, SCORING_FEATURE_COUNT]),

@@ -14,6 +14,7 @@ export interface RunRequest {
 }
 
 export interface RunResult {
+  early: string;
   ready: boolean;
   usesEmbedding: boolean;
   scores: Array<number | string>;
@@ -23,6 +24,8 @@ export interface RunResult {
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2]!) as RunRequest;
   const scorer = onnxScorer(request.modelPath);
+  // Asked before the model has loaded: a request never waits for it.
+  const early = await Promise.resolve(scorer.score(chatFeatures('x'), null)).then(String, (error: Error) => `error: ${error.message}`);
   const ready = await scorer.ready.then(
     () => true,
     () => false,
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
   // Once loaded, as a running gateway's router is after its first moments.
   await (router.difficulty!.score as { ready?: Promise<void> }).ready?.catch(() => undefined);
   const decision = await decideRoute(router, chatFeatures(request.cases[0]?.text ?? 'x'), { embed: async () => null });
-  const result: RunResult = { ready, usesEmbedding: scorer.usesEmbedding, scores, decision };
+  const result: RunResult = { early, ready, usesEmbedding: scorer.usesEmbedding, scores, decision };
   process.stdout.write(JSON.stringify(result));
 }
 

@@ -77,7 +77,7 @@ describe('onnxScorer', () => {
     const result = run({ modelPath: written('features.onnx', logisticModel(WEIGHTS, -0.7)), cases: [{ text, embedding: null }] });
     const vector = scoringVector(chatFeatures(text));
     const expected = sigmoid(-0.7 + WEIGHTS.reduce((sum, w, i) => sum + w * vector[i]!, 0));
-    expect(result).toMatchObject({ ready: true, usesEmbedding: false });
+    expect(result).toMatchObject({ early: 'error: the difficulty model is still loading', ready: true, usesEmbedding: false });
     expect(result.scores[0] as number).toBeCloseTo(expected, 5);
     expect(result.decision).toMatchObject({
       model: expected >= 0.5 ? 'large' : 'small',
