@@ -22,6 +22,7 @@ import { pathologicalMarkdown } from './pathological';
 import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { measurePortkeyComparison, portkeyMarkdown } from './portkey';
 import { markedSection, RAW_DIR } from './results';
+import { measureRouter, routerMarkdown } from './router';
 
 const SECRET = 'b'.repeat(48);
 const MOCK_KEY = 'sk-bench-mock-key';
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
   // In-process and CPU-bound: measured first, on a quiet machine.
   const guardrails = measureGuardrails();
   process.stderr.write('measured: guardrails\n');
+  const router = await measureRouter();
+  process.stderr.write(`measured: router (${router.seconds.toFixed(0)} s)\n`);
   const compression = await measureCompression();
   process.stderr.write(`measured: compression (${compression.seconds.toFixed(0)} s)\n`);
   const cache = await measureCache();
@@ -171,10 +174,11 @@ async function main(): Promise<void> {
   const cachePrecisionTable = cachePrecisionMarkdown(cache);
   const cacheLatencyTable = cacheLatencyMarkdown(cache);
   const guardrailsTable = guardrailsMarkdown(guardrails);
+  const routerTable = routerMarkdown(router);
   mkdirSync(RAW_DIR, { recursive: true });
   writeFileSync(
     join(RAW_DIR, 'results.json'),
-    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails }, null, 2) + '\n',
+    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails, router }, null, 2) + '\n',
   );
   writeFileSync(
     join(RAW_DIR, 'results.md'),
@@ -199,6 +203,8 @@ async function main(): Promise<void> {
       markedSection({ name: 'cache-latency', body: cacheLatencyTable }),
       '# Guardrails: precision, recall, latency\n',
       markedSection({ name: 'guardrails', body: guardrailsTable }),
+      '# Model routing: quality and overhead\n',
+      markedSection({ name: 'router-quality', body: routerTable }),
     ].join('\n'),
   );
   process.stdout.write(
@@ -213,6 +219,7 @@ async function main(): Promise<void> {
       cachePrecisionTable,
       cacheLatencyTable,
       guardrailsTable,
+      routerTable,
     ].join('\n'),
   );
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
