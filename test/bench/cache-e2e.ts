@@ -110,6 +110,40 @@ interface Answer {
   similarity: number;
 }
 
+/** One row's samples: each request's time, its plugins' access phases and the rest. */
+class RowRecorder {
+  private readonly times: number[] = [];
+  private readonly outside: number[] = [];
+  private readonly samples = new Map<string, number[]>();
+  private errors = 0;
+
+  constructor(private readonly name: string) {}
+
+  async once(call: () => Promise<boolean>): Promise<void> {
+    phaseTimer.samples = this.samples;
+    phaseTimer.requestTotal = 0;
+    const started = performance.now();
+    const ok = await call().catch(() => false);
+    const took = performance.now() - started;
+    this.times.push(took);
+    if (phaseTimer.requestTotal > 0) this.outside.push(took - phaseTimer.requestTotal);
+    phaseTimer.samples = null;
+    if (!ok) this.errors++;
+  }
+
+  row(): LatencyRow {
+    return {
+      name: this.name,
+      requests: this.times.length,
+      p50Ms: percentile(this.times, 50),
+      p99Ms: percentile(this.times, 99),
+      errors: this.errors,
+      accessP50Ms: Object.fromEntries([...this.samples].map(([plugin, list]) => [plugin, percentile(list, 50)])),
+      outsideAccessP50Ms: this.outside.length === 0 ? null : percentile(this.outside, 50),
+    };
+  }
+}
+
 /** Times `count` calls of `once` (after `warmUp` unmeasured ones); a call returning false counts as an error. */
 async function timed(
   name: string,
@@ -122,32 +156,47 @@ async function timed(
     await once(i);
     await between?.(i);
   }
-  const times: number[] = [];
-  let errors = 0;
-  const outside: number[] = [];
-  const samples = new Map<string, number[]>();
+  const recorder = new RowRecorder(name);
   for (let i = warmUp; i < warmUp + count; i++) {
-    phaseTimer.samples = samples;
-    phaseTimer.requestTotal = 0;
-    const started = performance.now();
-    const ok = await once(i).catch(() => false);
-    const took = performance.now() - started;
-    times.push(took);
-    if (phaseTimer.requestTotal > 0) outside.push(took - phaseTimer.requestTotal);
-    phaseTimer.samples = null;
-    if (!ok) errors++;
+    await recorder.once(() => once(i));
     await between?.(i);
   }
-  const accessP50Ms = Object.fromEntries([...samples].map(([plugin, list]) => [plugin, percentile(list, 50)]));
-  return {
-    name,
-    requests: count,
-    p50Ms: percentile(times, 50),
-    p99Ms: percentile(times, 99),
-    errors,
-    accessP50Ms,
-    outsideAccessP50Ms: outside.length === 0 ? null : percentile(outside, 50),
-  };
+  return recorder.row();
+}
+
+/**
+ * Two kinds of request in alternation (A, B, B, A, ...: neither always goes first), so a busy
+ * moment of the shared machine falls on both rows alike; `afterA` runs off the clock.
+ */
+async function timedInterleaved(
+  names: [string, string],
+  warmUp: number,
+  count: number,
+  a: (i: number) => Promise<boolean>,
+  b: (i: number) => Promise<boolean>,
+  afterA: (i: number) => Promise<void>,
+): Promise<[LatencyRow, LatencyRow]> {
+  for (let i = 0; i < warmUp; i++) {
+    await a(i);
+    await afterA(i);
+    await b(i);
+  }
+  const [ra, rb] = [new RowRecorder(names[0]), new RowRecorder(names[1])];
+  for (let i = warmUp; i < warmUp + count; i++) {
+    const runA = async (): Promise<void> => {
+      await ra.once(() => a(i));
+      await afterA(i);
+    };
+    const runB = (): Promise<void> => rb.once(() => b(i));
+    if (i % 2 === 0) {
+      await runA();
+      await runB();
+    } else {
+      await runB();
+      await runA();
+    }
+  }
+  return [ra.row(), rb.row()];
 }
 
 /** Distinct questions that differ only in their numbers: each one's nearest entries are earlier misses, which the numbers guard vetoes. */
@@ -224,21 +273,21 @@ export async function measureCacheEndToEnd(hittingPairs: readonly CachePair[], r
     });
     const similarities = hitting.map((h) => h.similarity);
 
-    // Miss: the same new question through the cached route (then its fill waited for) and the twin without the plugin.
-    const missCacheOn = await timed(
-      'miss, cache on',
+    // Miss: the same new question through the cached route (its fill waited for, off the clock) and the twin without the plugin, in alternation.
+    const [missCacheOn, missCacheOff] = await timedInterleaved(
+      ['miss, cache on', 'same request, cache off'],
       WARM_UP,
       requests,
       async (i) => {
         const a = await ask(missQuestion(i));
         return a.status === 200 && a.cache === 'Miss';
       },
+      async (i) => {
+        const a = await ask(missQuestion(i), NO_CACHE_HOST);
+        return a.status === 200 && a.cache === null;
+      },
       (i) => filled(missQuestion(i)),
     );
-    const missCacheOff = await timed('same request, cache off', WARM_UP, requests, async (i) => {
-      const a = await ask(missQuestion(i), NO_CACHE_HOST);
-      return a.status === 200 && a.cache === null;
-    });
 
     // Where the time goes: the sidecar's Embed alone, one Redis read alone.
     embedder.connect();
