@@ -165,38 +165,29 @@ async function timed(
 }
 
 /**
- * Two kinds of request in alternation (A, B, B, A, ...: neither always goes first), so a busy
- * moment of the shared machine falls on both rows alike; `afterA` runs off the clock.
+ * Kinds of request in rotation (A B C, B C A, C A B, ...: none always goes first), so a busy
+ * moment of the shared machine falls on every row alike; `after[k]` runs off the clock.
  */
 async function timedInterleaved(
-  names: [string, string],
+  kinds: Array<{ name: string; once: (i: number) => Promise<boolean>; after?: (i: number) => Promise<void> }>,
   warmUp: number,
   count: number,
-  a: (i: number) => Promise<boolean>,
-  b: (i: number) => Promise<boolean>,
-  afterA: (i: number) => Promise<void>,
-): Promise<[LatencyRow, LatencyRow]> {
+): Promise<LatencyRow[]> {
   for (let i = 0; i < warmUp; i++) {
-    await a(i);
-    await afterA(i);
-    await b(i);
-  }
-  const [ra, rb] = [new RowRecorder(names[0]), new RowRecorder(names[1])];
-  for (let i = warmUp; i < warmUp + count; i++) {
-    const runA = async (): Promise<void> => {
-      await ra.once(() => a(i));
-      await afterA(i);
-    };
-    const runB = (): Promise<void> => rb.once(() => b(i));
-    if (i % 2 === 0) {
-      await runA();
-      await runB();
-    } else {
-      await runB();
-      await runA();
+    for (const kind of kinds) {
+      await kind.once(i);
+      await kind.after?.(i);
     }
   }
-  return [ra.row(), rb.row()];
+  const recorders = kinds.map((kind) => new RowRecorder(kind.name));
+  for (let i = warmUp; i < warmUp + count; i++) {
+    for (let j = 0; j < kinds.length; j++) {
+      const k = (i + j) % kinds.length;
+      await recorders[k]!.once(() => kinds[k]!.once(i));
+      await kinds[k]!.after?.(i);
+    }
+  }
+  return recorders.map((r) => r.row());
 }
 
 /** Distinct questions that differ only in their numbers: each one's nearest entries are earlier misses, which the numbers guard vetoes. */
@@ -273,28 +264,39 @@ export async function measureCacheEndToEnd(hittingPairs: readonly CachePair[], r
     });
     const similarities = hitting.map((h) => h.similarity);
 
-    // Miss: the same new question through the cached route (its fill waited for, off the clock) and the twin without the plugin, in alternation.
-    const [missCacheOn, missCacheOff] = await timedInterleaved(
-      ['miss, cache on', 'same request, cache off'],
+    // Miss: the same new question through the cached route (its fill waited for, off the clock), the
+    // twin without the plugin, and the sidecar's Embed of another question alone, in rotation.
+    embedder.connect();
+    const [missCacheOn, missCacheOff, embed] = await timedInterleaved(
+      [
+        {
+          name: 'miss, cache on',
+          once: async (i) => {
+            const a = await ask(missQuestion(i));
+            return a.status === 200 && a.cache === 'Miss';
+          },
+          after: (i) => filled(missQuestion(i)),
+        },
+        {
+          name: 'same request, cache off',
+          once: async (i) => {
+            const a = await ask(missQuestion(i), NO_CACHE_HOST);
+            return a.status === 200 && a.cache === null;
+          },
+        },
+        {
+          name: 'Embed over gRPC (one question)',
+          once: async (i) => {
+            const r = await embedder.embed([missQuestion(100_000 + i)], 1000);
+            return r.ok && r.value.vectors.length === 1;
+          },
+        },
+      ],
       WARM_UP,
       requests,
-      async (i) => {
-        const a = await ask(missQuestion(i));
-        return a.status === 200 && a.cache === 'Miss';
-      },
-      async (i) => {
-        const a = await ask(missQuestion(i), NO_CACHE_HOST);
-        return a.status === 200 && a.cache === null;
-      },
-      (i) => filled(missQuestion(i)),
     );
 
-    // Where the time goes: the sidecar's Embed alone, one Redis read alone.
-    embedder.connect();
-    const embed = await timed('Embed over gRPC (one question)', WARM_UP, requests, async (i) => {
-      const r = await embedder.embed([missQuestion(100_000 + i)], 1000);
-      return r.ok && r.value.vectors.length === 1;
-    });
+    // Where the time goes: one Redis read alone.
     const exactKey = lookupKey(exactQuestion);
     const redisGetExact = await timed('CacheStore.getExact (one Redis read)', WARM_UP, requests, async () => {
       const r = await store.getExact(exactKey.scopeId, exactKey.exactHash);
