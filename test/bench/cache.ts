@@ -4,6 +4,7 @@
  * (cache-index.ts, a real redis-server), and exact hits, semantic hits and misses end to end
  * through the Kong test ingress (cache-e2e.ts). Bounded: under 120 s on 2 cores.
  */
+import { cpus, loadavg } from 'node:os';
 import { SEMANTIC_THRESHOLD_DEFAULT } from '../../lib/semantic-cache/defaults';
 import { loadUseLite } from '../../sidecars/inference/embed/use-lite';
 import { type CacheEndToEnd, type LatencyRow, measureCacheEndToEnd } from './cache-e2e';
@@ -29,6 +30,8 @@ export interface CacheBench {
   embedInProcess: LatencyRow;
   /** Wall time of each step and of the whole cache part. */
   seconds: { precision: number; index: number; endToEnd: number; total: number };
+  /** The machine's 1-minute load average when the end-to-end part ended (other work on the shared cores shows here). */
+  loadAverage?: number;
 }
 
 function summary(result: CachePrecision): PrecisionSummary {
@@ -58,6 +61,7 @@ export async function measureCache(requests = Number(process.env.BENCH_CACHE_REQ
     index,
     endToEnd,
     embedInProcess,
+    loadAverage: loadavg()[0],
     seconds: {
       precision: (precisionDone - started) / 1000,
       index: (indexDone - precisionDone) / 1000,
@@ -200,7 +204,7 @@ export function cacheLatencyMarkdown(bench: CacheBench): string {
     '|---|---|---|',
     ...cacheLatencyGoals(e2e).map((g) => `| ${g.goal} | ${g.measured} | ${g.met ? 'met' : 'missed'} |`),
     '',
-    `This whole cache part of \`make bench\` took ${bench.seconds.total.toFixed(0)} s: precision ${bench.seconds.precision.toFixed(0)} s, index ${bench.seconds.index.toFixed(0)} s, end to end ${bench.seconds.endToEnd.toFixed(0)} s (of which starting the stack ${e2e.stackStartSeconds.toFixed(0)} s).`,
+    `This whole cache part of \`make bench\` took ${bench.seconds.total.toFixed(0)} s: precision ${bench.seconds.precision.toFixed(0)} s, index ${bench.seconds.index.toFixed(0)} s, end to end ${bench.seconds.endToEnd.toFixed(0)} s (of which starting the stack ${e2e.stackStartSeconds.toFixed(0)} s)${bench.loadAverage === undefined ? '' : `; the load average was ${bench.loadAverage.toFixed(1)} on ${cpus().length} cores as it ended`}.`,
   ];
   return lines.join('\n') + '\n';
 }
