@@ -13,8 +13,10 @@ const PREFIX = 'aigw:';
 /** Ids go inside key names, hash tags and stream fields: no braces, whitespace, slashes or colons. */
 const ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+export const isCacheId = (id: unknown): id is string => typeof id === 'string' && ID.test(id);
+
 export function checkCacheId(what: string, id: unknown): string {
-  if (typeof id !== 'string' || !ID.test(id)) throw new Error(`invalid ${what}: 1-128 characters of [A-Za-z0-9._-]`);
+  if (!isCacheId(id)) throw new Error(`invalid ${what}: 1-128 characters of [A-Za-z0-9._-]`);
   return id;
 }
 
@@ -36,6 +38,8 @@ export const scopeKeys = {
   entries: (scopeId: string) => `${scopeTag(scopeId)}ids`,
   /** HASH n (hits), saved (nano-USD). */
   hits: (scopeId: string) => `${scopeTag(scopeId)}hits`,
+  /** STRING a miss's vector and question for the relay's fill (pending-fill.ts), per request id. TTL PENDING_FILL_TTL_SECONDS; taken by the fill. */
+  pendingFill: (scopeId: string, requestId: string) => `${scopeTag(scopeId)}p:${requestId}`,
 };
 
 export const globalKeys = {

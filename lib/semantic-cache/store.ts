@@ -14,6 +14,7 @@ import { LuaScript, whenReady } from '../limits/script';
 import { DEFAULT_BOUNDS, decodeEntry, decodeIndexed, type EntryBounds, encodeEntry, type IndexedEntry, shortText } from './codec';
 import { checkCacheId, globalKeys, memberOf, modelTag, parseMember, scopeKeys } from './keys';
 import { ANNOUNCE_LUA, REGISTER_LUA, SCOPE_PUT_LUA, SCOPE_REMOVE_LUA } from './lua';
+import { PENDING_FILL_TTL_SECONDS } from './pending-fill';
 import { attempt, type CacheFailureReason, type CacheResult, fail } from './result';
 import type { CacheEntry } from './types';
 
@@ -152,6 +153,21 @@ export class CacheStore {
       const id = await this.redis.get(scopeKeys.exact(scopeId, exactHash));
       return id === null ? null : this.read(scopeId, id);
     });
+  }
+
+  /** A miss's vector and question for the relay's fill (pending-fill.ts), under the scope and the request id. */
+  async putPendingFill(scopeId: string, requestId: string, value: Buffer): Promise<CacheResult<void>> {
+    return (
+      refuseIds({ scopeId, requestId }) ??
+      this.attempt('putPendingFill', async () => {
+        await this.redis.set(scopeKeys.pendingFill(scopeId, requestId), value, 'EX', PENDING_FILL_TTL_SECONDS);
+      })
+    );
+  }
+
+  /** The pending pair of this scope and request, removed as it is read; null when it expired or was never written. */
+  async takePendingFill(scopeId: string, requestId: string): Promise<CacheResult<Buffer | null>> {
+    return refuseIds({ scopeId, requestId }) ?? this.attempt('takePendingFill', () => this.redis.getdelBuffer(scopeKeys.pendingFill(scopeId, requestId)));
   }
 
   /** The entry (with its answer), or null once it expired, was evicted or purged. */

@@ -12,6 +12,8 @@ export interface CacheBackend {
   get(scopeId: string, entryId: string): Promise<Outcome<CacheEntry | null>>;
   /** Counts a hit and the dollars it saved (stats per team, model and scope). */
   recordHit(entry: CacheEntry): Promise<unknown>;
+  /** Leaves a miss's vector and question for the relay's fill (lib/semantic-cache/pending-fill.ts). */
+  putPendingFill(scopeId: string, requestId: string, value: Buffer): Promise<Outcome<void>>;
 }
 
 export interface Embedder {

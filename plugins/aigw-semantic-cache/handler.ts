@@ -12,10 +12,13 @@ import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
 import { pluginAnswerRow, policyNotes } from '../../lib/kong/request-log';
 import { RateLimiter } from '../../lib/limits';
+import { createLogger } from '../../lib/log';
 import { PluginTrace, pluginTracing } from '../../lib/observability/plugin-trace';
 import { CACHE_TTL_HEADER, parseCacheControl, type RequestCacheControl } from '../../lib/semantic-cache/cache-control';
-import { encodeVector } from '../../lib/semantic-cache/codec';
+import type { CacheFill } from '../../lib/semantic-cache/fill';
 import { checkGuards } from '../../lib/semantic-cache/guards';
+import { isCacheId } from '../../lib/semantic-cache/keys';
+import { encodePendingFill, type PendingFill, pendingFillDigest } from '../../lib/semantic-cache/pending-fill';
 import { type CacheKey, keyOf, MAX_SEMANTIC_QUERY_CHARS, namespaceOf } from '../../lib/semantic-cache/scope';
 import type { CacheEntry } from '../../lib/semantic-cache/types';
 import type { LedgerWriter } from '../../lib/store/ledger-writer';
@@ -28,6 +31,9 @@ import type { SemanticCacheConfig } from './config';
 import { keepResponsesHit } from './keep-hit';
 import type { CacheMetrics, FailOpenStage, LookupKind, LookupResult } from './metrics';
 import { renderHit } from './render';
+
+/** For what happens after the access phase returned (kong's log is the request's only while it runs). */
+const log = createLogger('aigw-semantic-cache');
 
 /** Candidates checked by the guards before the lookup is a miss. */
 const CANDIDATES = 3;
@@ -119,16 +125,16 @@ export class SemanticCacheHandler {
       if (hit) return this.answer(kong, { path, route, body: parsed.value }, identity, hit);
     }
     if (identity) {
-      const fill = {
+      // The vector and the text (the guards of later semantic lookups read it) wait in Redis, not in
+      // the identity every later plugin re-reads nor in the plan header; an exact-only entry needs neither.
+      const pendingDigest = embedding ? this.leavePendingFill(key.scopeId, identity.requestId, { vector: embedding.vector, query: key.query }) : null;
+      const fill: CacheFill = {
         scopeId: key.scopeId,
         teamId: identity.teamId,
         model,
         exactHash: key.exactHash,
-        // The text only with its vector: the guards of later semantic lookups read it. An exact-only
-        // entry needs neither, and a long prompt must not ride to the relay in the plan header.
-        query: embedding ? key.query : '',
-        vector: embedding ? encodeVector(embedding.vector) : null,
-        embedModel: embedding?.model ?? null,
+        pendingDigest,
+        embedModel: pendingDigest ? embedding!.model : null,
         ttlSeconds: Math.min(control.ttlSeconds ?? Number.POSITIVE_INFINITY, team?.ttlSeconds ?? this.config.ttl_seconds),
         fillToolCalls: this.config.cache_tool_calls,
       };
@@ -136,6 +142,23 @@ export class SemanticCacheHandler {
     }
     await kong.response.setHeader(CACHE_STATUS, control.noCache ? 'Refresh' : 'Miss');
     return { result: control.noCache ? 'refresh' : 'miss', kind };
+  }
+
+  /**
+   * Writes the miss's vector and question for the relay's fill and returns their digest for the
+   * plan; null (an exact-only fill) for a request id that cannot name a key. Not waited for: the
+   * relay reads them only after the provider's whole answer, and a write that lost (or failed)
+   * is a fill skipped and counted, never a wrong entry.
+   */
+  private leavePendingFill(scopeId: string, requestId: string, pending: PendingFill): string | null {
+    if (!isCacheId(requestId)) return null;
+    const value = encodePendingFill(pending);
+    void this.backend.putPendingFill(scopeId, requestId, value).then((written) => {
+      if (written.ok) return;
+      this.metrics?.lookupFailedOpen('pending_fill');
+      log.warn("a miss's vector was not left for the fill: its answer is not cached by meaning", { requestId, reason: written.reason });
+    });
+    return pendingFillDigest(value);
   }
 
   /** What the client asked of the cache: from the identity when aigw-virtual-key ran (no round trip), else from Kong. */

@@ -17,7 +17,7 @@ export type LookupResult = 'hit' | 'miss' | 'bypass' | 'refresh';
 /** How far the lookup went: exact only, or exact then semantic; none for a bypass. */
 export type LookupKind = 'exact' | 'semantic' | 'none';
 /** Where a lookup failed open. */
-export type FailOpenStage = 'exact' | 'embedding' | 'semantic' | 'lookup';
+export type FailOpenStage = 'exact' | 'embedding' | 'semantic' | 'lookup' | 'pending_fill';
 
 /** The store call behind each stage that can fail (a failed lookup as a whole names none). */
 const STAGE_STORE: Readonly<Record<FailOpenStage, [StoreName, string] | null>> = {
@@ -25,6 +25,8 @@ const STAGE_STORE: Readonly<Record<FailOpenStage, [StoreName, string] | null>> =
   embedding: ['inference', 'embed'],
   semantic: ['redis', 'cache_search'],
   lookup: null,
+  // The miss's vector for the relay's fill was not written: that answer is not cached by meaning.
+  pending_fill: ['redis', 'cache_pending_fill'],
 };
 
 /** A hit as the metrics see it: the answer's model group, the request's path and stream, who asked. */

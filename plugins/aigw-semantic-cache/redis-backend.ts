@@ -27,6 +27,7 @@ export function redisCacheBackend(redisUrl: string, metrics: CacheMetrics | null
       nearest: async (scopeId, vector, embedModel, k) => outcome(await index.nearest(scopeId, vector, embedModel, k)),
       get: async (scopeId, entryId) => outcome(await store.get(scopeId, entryId)),
       recordHit: (entry) => store.recordHit(entry, entry.answer.costNano),
+      putPendingFill: async (scopeId, requestId, value) => outcome(await store.putPendingFill(scopeId, requestId, value)),
     };
     backends.set(redisUrl, backend);
   }

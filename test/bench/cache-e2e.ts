@@ -110,6 +110,40 @@ interface Answer {
   similarity: number;
 }
 
+/** One row's samples: each request's time, its plugins' access phases and the rest. */
+class RowRecorder {
+  private readonly times: number[] = [];
+  private readonly outside: number[] = [];
+  private readonly samples = new Map<string, number[]>();
+  private errors = 0;
+
+  constructor(private readonly name: string) {}
+
+  async once(call: () => Promise<boolean>): Promise<void> {
+    phaseTimer.samples = this.samples;
+    phaseTimer.requestTotal = 0;
+    const started = performance.now();
+    const ok = await call().catch(() => false);
+    const took = performance.now() - started;
+    this.times.push(took);
+    if (phaseTimer.requestTotal > 0) this.outside.push(took - phaseTimer.requestTotal);
+    phaseTimer.samples = null;
+    if (!ok) this.errors++;
+  }
+
+  row(): LatencyRow {
+    return {
+      name: this.name,
+      requests: this.times.length,
+      p50Ms: percentile(this.times, 50),
+      p99Ms: percentile(this.times, 99),
+      errors: this.errors,
+      accessP50Ms: Object.fromEntries([...this.samples].map(([plugin, list]) => [plugin, percentile(list, 50)])),
+      outsideAccessP50Ms: this.outside.length === 0 ? null : percentile(this.outside, 50),
+    };
+  }
+}
+
 /** Times `count` calls of `once` (after `warmUp` unmeasured ones); a call returning false counts as an error. */
 async function timed(
   name: string,
@@ -122,32 +156,38 @@ async function timed(
     await once(i);
     await between?.(i);
   }
-  const times: number[] = [];
-  let errors = 0;
-  const outside: number[] = [];
-  const samples = new Map<string, number[]>();
+  const recorder = new RowRecorder(name);
   for (let i = warmUp; i < warmUp + count; i++) {
-    phaseTimer.samples = samples;
-    phaseTimer.requestTotal = 0;
-    const started = performance.now();
-    const ok = await once(i).catch(() => false);
-    const took = performance.now() - started;
-    times.push(took);
-    if (phaseTimer.requestTotal > 0) outside.push(took - phaseTimer.requestTotal);
-    phaseTimer.samples = null;
-    if (!ok) errors++;
+    await recorder.once(() => once(i));
     await between?.(i);
   }
-  const accessP50Ms = Object.fromEntries([...samples].map(([plugin, list]) => [plugin, percentile(list, 50)]));
-  return {
-    name,
-    requests: count,
-    p50Ms: percentile(times, 50),
-    p99Ms: percentile(times, 99),
-    errors,
-    accessP50Ms,
-    outsideAccessP50Ms: outside.length === 0 ? null : percentile(outside, 50),
-  };
+  return recorder.row();
+}
+
+/**
+ * Kinds of request in rotation (A B C, B C A, C A B, ...: none always goes first), so a busy
+ * moment of the shared machine falls on every row alike; `after[k]` runs off the clock.
+ */
+async function timedInterleaved(
+  kinds: Array<{ name: string; once: (i: number) => Promise<boolean>; after?: (i: number) => Promise<void> }>,
+  warmUp: number,
+  count: number,
+): Promise<LatencyRow[]> {
+  for (let i = 0; i < warmUp; i++) {
+    for (const kind of kinds) {
+      await kind.once(i);
+      await kind.after?.(i);
+    }
+  }
+  const recorders = kinds.map((kind) => new RowRecorder(kind.name));
+  for (let i = warmUp; i < warmUp + count; i++) {
+    for (let j = 0; j < kinds.length; j++) {
+      const k = (i + j) % kinds.length;
+      await recorders[k]!.once(() => kinds[k]!.once(i));
+      await kinds[k]!.after?.(i);
+    }
+  }
+  return recorders.map((r) => r.row());
 }
 
 /** Distinct questions that differ only in their numbers: each one's nearest entries are earlier misses, which the numbers guard vetoes. */
@@ -224,28 +264,39 @@ export async function measureCacheEndToEnd(hittingPairs: readonly CachePair[], r
     });
     const similarities = hitting.map((h) => h.similarity);
 
-    // Miss: the same new question through the cached route (then its fill waited for) and the twin without the plugin.
-    const missCacheOn = await timed(
-      'miss, cache on',
+    // Miss: the same new question through the cached route (its fill waited for, off the clock), the
+    // twin without the plugin, and the sidecar's Embed of another question alone, in rotation.
+    embedder.connect();
+    const [missCacheOn, missCacheOff, embed] = await timedInterleaved(
+      [
+        {
+          name: 'miss, cache on',
+          once: async (i) => {
+            const a = await ask(missQuestion(i));
+            return a.status === 200 && a.cache === 'Miss';
+          },
+          after: (i) => filled(missQuestion(i)),
+        },
+        {
+          name: 'same request, cache off',
+          once: async (i) => {
+            const a = await ask(missQuestion(i), NO_CACHE_HOST);
+            return a.status === 200 && a.cache === null;
+          },
+        },
+        {
+          name: 'Embed over gRPC (one question)',
+          once: async (i) => {
+            const r = await embedder.embed([missQuestion(100_000 + i)], 1000);
+            return r.ok && r.value.vectors.length === 1;
+          },
+        },
+      ],
       WARM_UP,
       requests,
-      async (i) => {
-        const a = await ask(missQuestion(i));
-        return a.status === 200 && a.cache === 'Miss';
-      },
-      (i) => filled(missQuestion(i)),
     );
-    const missCacheOff = await timed('same request, cache off', WARM_UP, requests, async (i) => {
-      const a = await ask(missQuestion(i), NO_CACHE_HOST);
-      return a.status === 200 && a.cache === null;
-    });
 
-    // Where the time goes: the sidecar's Embed alone, one Redis read alone.
-    embedder.connect();
-    const embed = await timed('Embed over gRPC (one question)', WARM_UP, requests, async (i) => {
-      const r = await embedder.embed([missQuestion(100_000 + i)], 1000);
-      return r.ok && r.value.vectors.length === 1;
-    });
+    // Where the time goes: one Redis read alone.
     const exactKey = lookupKey(exactQuestion);
     const redisGetExact = await timed('CacheStore.getExact (one Redis read)', WARM_UP, requests, async () => {
       const r = await store.getExact(exactKey.scopeId, exactKey.exactHash);

@@ -4,6 +4,7 @@
  * (cache-index.ts, a real redis-server), and exact hits, semantic hits and misses end to end
  * through the Kong test ingress (cache-e2e.ts). Bounded: under 120 s on 2 cores.
  */
+import { cpus, loadavg } from 'node:os';
 import { SEMANTIC_THRESHOLD_DEFAULT } from '../../lib/semantic-cache/defaults';
 import { loadUseLite } from '../../sidecars/inference/embed/use-lite';
 import { type CacheEndToEnd, type LatencyRow, measureCacheEndToEnd } from './cache-e2e';
@@ -29,6 +30,8 @@ export interface CacheBench {
   embedInProcess: LatencyRow;
   /** Wall time of each step and of the whole cache part. */
   seconds: { precision: number; index: number; endToEnd: number; total: number };
+  /** The machine's 1-minute load average when the end-to-end part ended (other work on the shared cores shows here). */
+  loadAverage?: number;
 }
 
 function summary(result: CachePrecision): PrecisionSummary {
@@ -58,6 +61,7 @@ export async function measureCache(requests = Number(process.env.BENCH_CACHE_REQ
     index,
     endToEnd,
     embedInProcess,
+    loadAverage: loadavg()[0],
     seconds: {
       precision: (precisionDone - started) / 1000,
       index: (indexDone - precisionDone) / 1000,
@@ -184,7 +188,7 @@ export function cacheLatencyMarkdown(bench: CacheBench): string {
     '',
     cacheIndexMarkdown(bench.index),
     '',
-    `End to end (\`test/bench/cache-e2e.ts\`): the Kong test ingress (a Node test double for Kong: its Lua and nginx costs are not in these numbers) with the real plugin servers (aigw-virtual-key, aigw-semantic-cache, aigw-prompt-compressor, aigw-proxy), the relay, the inference sidecar (one worker), Redis, PostgreSQL and the mock provider, on the same 2 cores as this load generator. A team key, the OpenAI chat format, ${e2e.requests} sequential requests per row after ${30} of warm-up. Exact hit: one question filled once, asked again. Semantic hit: ${e2e.semanticHit.pairs} reworded questions of the development set whose other side was filled (similarity ${e2e.semanticHit.similarityMin.toFixed(3)}–${e2e.semanticHit.similarityMax.toFixed(3)}), in turn. Miss: a new question each time (their nearest entries, earlier misses, are vetoed by the numbers guard, so the guards run), waited on until the relay filled it, off the clock; then the same questions on a twin route without aigw-semantic-cache. Plugin columns: median of that plugin's access phase (the HandleEvent call, its PDK round trips included); outside the plugins: the median of each request's time minus its plugins' access phases (the ingress, the relay, the mock, this client). PDK calls: one request, every plugin and phase (the cache plugin's in brackets). Errors: failed requests or an unexpected \`X-Cache-Status\`.`,
+    `End to end (\`test/bench/cache-e2e.ts\`): the Kong test ingress (a Node test double for Kong: its Lua and nginx costs are not in these numbers) with the real plugin servers (aigw-virtual-key, aigw-semantic-cache, aigw-prompt-compressor, aigw-proxy), the relay, the inference sidecar (one worker), Redis, PostgreSQL and the mock provider, on the same 2 cores as this load generator. A team key, the OpenAI chat format, ${e2e.requests} sequential requests per row after ${30} of warm-up. Exact hit: one question filled once, asked again. Semantic hit: ${e2e.semanticHit.pairs} reworded questions of the development set whose other side was filled (similarity ${e2e.semanticHit.similarityMin.toFixed(3)}–${e2e.semanticHit.similarityMax.toFixed(3)}), in turn. Miss: a new question each time (their nearest entries, earlier misses, are vetoed by the numbers guard, so the guards run), waited on until the relay filled it, off the clock, in rotation with the same question on a twin route without aigw-semantic-cache and with the sidecar's Embed of one question alone (so a busy moment of the shared machine falls on all three rows). Plugin columns: median of that plugin's access phase (the HandleEvent call, its PDK round trips included); outside the plugins: the median of each request's time minus its plugins' access phases (the ingress, the relay, the mock, this client). PDK calls: one request, every plugin and phase (the cache plugin's in brackets). Errors: failed requests or an unexpected \`X-Cache-Status\`.`,
     '',
     `| request | p50 ms | p99 ms | added p50 / p99 ms | ${plugins.map((p) => `${p} access p50 ms`).join(' | ')} | outside the plugins p50 ms | PDK calls | errors |`,
     `|---|---:|---:|---:|${plugins.map(() => '---:').join('|')}|---:|---:|---:|`,
@@ -200,7 +204,7 @@ export function cacheLatencyMarkdown(bench: CacheBench): string {
     '|---|---|---|',
     ...cacheLatencyGoals(e2e).map((g) => `| ${g.goal} | ${g.measured} | ${g.met ? 'met' : 'missed'} |`),
     '',
-    `This whole cache part of \`make bench\` took ${bench.seconds.total.toFixed(0)} s: precision ${bench.seconds.precision.toFixed(0)} s, index ${bench.seconds.index.toFixed(0)} s, end to end ${bench.seconds.endToEnd.toFixed(0)} s (of which starting the stack ${e2e.stackStartSeconds.toFixed(0)} s).`,
+    `This whole cache part of \`make bench\` took ${bench.seconds.total.toFixed(0)} s: precision ${bench.seconds.precision.toFixed(0)} s, index ${bench.seconds.index.toFixed(0)} s, end to end ${bench.seconds.endToEnd.toFixed(0)} s (of which starting the stack ${e2e.stackStartSeconds.toFixed(0)} s)${bench.loadAverage === undefined ? '' : `; the load average was ${bench.loadAverage.toFixed(1)} on ${cpus().length} cores as it ended`}.`,
   ];
   return lines.join('\n') + '\n';
 }

@@ -2,7 +2,9 @@
 import { type CacheKey, cacheKeyOf, keyOf } from '../../lib/semantic-cache/scope';
 import type { CacheStore } from '../../lib/semantic-cache/store';
 import { cacheRouteOf, keyedRequestOf } from '../../plugins/aigw-semantic-cache/cache-route';
+import type { DevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
+import { uniqueName } from './helpers';
 
 /** Waits until the relay has stored the answer to this request for `teamId` (the fill is off the request path). */
 export async function waitForFill(store: CacheStore, teamId: string, format: 'openai' | 'anthropic', body: Record<string, unknown>): Promise<void> {
@@ -23,4 +25,12 @@ async function waitForEntry(store: CacheStore, key: CacheKey): Promise<void> {
     5000,
     'the cache fill',
   );
+}
+
+/** A team and a key of it (the cache scopes by team), created through the control API. */
+export async function cacheTeam(stack: DevStack, name: string): Promise<{ teamId: string; key: string }> {
+  const team = await stack.admin('POST', '/admin/teams', { name: uniqueName(name) });
+  const key = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName(name), team: team.body.id });
+  if (team.status !== 201 || key.status !== 201) throw new Error(`team ${team.status}, key ${key.status}`);
+  return { teamId: team.body.id as string, key: key.body.key as string };
 }

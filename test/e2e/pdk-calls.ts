@@ -13,6 +13,8 @@ export interface PhaseCalls {
   phase: Phase;
   /** PDK methods in the order the plugin called them, e.g. `kong.request.get_headers`. */
   methods: string[];
+  /** Each call's arguments as JSON, bytes (the identity a plugin sets, the plan aigw-proxy sends on). */
+  argBytes: number[];
 }
 
 export interface RequestCalls {
@@ -49,7 +51,12 @@ function install(): void {
     } finally {
       tracker.running--;
       tracker.lastActivity = performance.now();
-      tracker.phases?.push({ plugin: this.name, phase, methods: this.calls.slice(from).map((c) => c.method) });
+      tracker.phases?.push({
+        plugin: this.name,
+        phase,
+        methods: this.calls.slice(from).map((c) => c.method),
+        argBytes: this.calls.slice(from).map((c) => c.argBytes),
+      });
     }
   };
 }

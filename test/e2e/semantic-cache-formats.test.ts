@@ -14,8 +14,7 @@ import { closeStores, redisFor } from '../../lib/store-clients';
 import { mockDirective } from '../harness/mock-provider';
 import { localOnly } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
-import { waitForFillAt } from './cache-helpers';
-import { uniqueName } from './helpers';
+import { cacheTeam, waitForFillAt } from './cache-helpers';
 
 const local = localOnly('starts the inference sidecar and stops stores');
 
@@ -27,11 +26,9 @@ let google: GoogleGenAI;
 
 beforeAll(async () => {
   stack = await startDevStack({ env: {}, cache: true, inference: { env: { INFERENCE_WORKERS: '1' } } });
-  const team = await stack.admin('POST', '/admin/teams', { name: uniqueName('cache-formats') });
-  const key = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('cache-formats'), team: team.body.id });
-  expect([team.status, key.status]).toEqual([201, 201]);
-  teamId = team.body.id as string;
-  const raw = key.body.key as string;
+  const team = await cacheTeam(stack, 'cache-formats');
+  teamId = team.teamId;
+  const raw = team.key;
   openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: raw, maxRetries: 0 });
   google = new GoogleGenAI({ apiKey: raw, httpOptions: { baseUrl: stack.url } });
   store = new CacheStore(redisFor(stack.stores.redisUrl));

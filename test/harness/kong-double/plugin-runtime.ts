@@ -49,7 +49,8 @@ export class ExternalPlugin {
   readonly rpc: RpcClient;
   private readonly instances = new Map<string, InstanceInfo>();
   /** every PDK call seen, for tests asserting "no PDK call after exit" and the like */
-  readonly calls: Array<{ method: string; phase: Phase }> = [];
+  /** argBytes: the call's arguments as JSON, the size of what crossed the socket to Kong (tests bound it). */
+  readonly calls: Array<{ method: string; phase: Phase; argBytes: number }> = [];
 
   constructor(
     readonly info: PluginInfo,
@@ -143,7 +144,7 @@ export class ExternalPlugin {
       if (!data || typeof data.Method !== 'string') throw new RpcError(`malformed step: ${JSON.stringify(stepIn)}`);
       const method = data.Method;
       const args = Array.isArray(data.Args) ? data.Args : data.Args === undefined || data.Args === null ? [] : [data.Args];
-      this.calls.push({ method, phase });
+      this.calls.push({ method, phase, argBytes: JSON.stringify(args).length });
       const out = await callPdk(ctx, env, method, args);
       // kong.response.exit / error: Kong yields (access) or ngx.exit()s; no further Step is sent
       if (out.kind === 'exit') return 'exit';

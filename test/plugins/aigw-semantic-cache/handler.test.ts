@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { IDENTITY_CTX_KEY, type RequestIdentity } from '../../../lib/identity';
 import type { Kong } from '../../../lib/kong/pdk';
 import { cacheRequestHeadersOf } from '../../../lib/semantic-cache/cache-control';
+import { decodePendingFill, pendingFillDigest } from '../../../lib/semantic-cache/pending-fill';
 import { cacheKeyOf, keyOf } from '../../../lib/semantic-cache/scope';
 import type { CacheEntry, SemanticCandidate } from '../../../lib/semantic-cache/types';
 import type { CacheBackend, Embedder, Outcome } from '../../../plugins/aigw-semantic-cache/backend';
@@ -125,8 +126,17 @@ function entryFor(question: string, costNano: number | null = 2_000_000): CacheE
 
 const fail = (reason: string): Outcome<never> => ({ ok: false, reason });
 
-function fakeBackend(opts: { exact?: CacheEntry; candidates?: Array<{ entry: CacheEntry; similarity: number }>; failing?: boolean } = {}): CacheBackend {
+type FakeBackend = CacheBackend & { pending: Map<string, Buffer> };
+
+function fakeBackend(opts: { exact?: CacheEntry; candidates?: Array<{ entry: CacheEntry; similarity: number }>; failing?: boolean } = {}): FakeBackend {
+  const pending = new Map<string, Buffer>();
   return {
+    pending,
+    putPendingFill: async (scope, requestId, value) => {
+      if (opts.failing) return fail('connection refused');
+      pending.set(`${scope}/${requestId}`, value);
+      return { ok: true, value: undefined };
+    },
     getExact: async (_scope, hash) => (opts.failing ? fail('connection refused') : { ok: true, value: opts.exact?.exactHash === hash ? opts.exact : null }),
     nearest: async () =>
       opts.failing
@@ -156,7 +166,7 @@ async function run(
   const { kong, seen } = fakeKong(question, {}, identity);
   await handler.access(kong);
   const metrics = await registry.metrics();
-  return { seen, metrics, fill: (seen.shared[IDENTITY_CTX_KEY] as RequestIdentity).cache };
+  return { seen, metrics, registry, fill: (seen.shared[IDENTITY_CTX_KEY] as RequestIdentity).cache };
 }
 
 test('a miss: X-Cache-Status Miss, the fill the relay needs, counted as a semantic miss with its latency', async () => {
@@ -165,6 +175,30 @@ test('a miss: X-Cache-Status Miss, the fill the relay needs, counted as a semant
   expect(fill).toMatchObject({ model: 'gpt-4o-mini', teamId: 't1', ttlSeconds: 3600, embedModel: 'use-lite' });
   expect(metrics).toContain('aigw_cache_lookups_total{result="miss",kind="semantic"} 1');
   expect(metrics).toMatch(/aigw_cache_lookup_seconds_count\{result="miss"\} 1/);
+});
+
+test('a semantic miss leaves the vector and the question in Redis under the scope and request id, and only their digest in the identity', async () => {
+  const backend = fakeBackend();
+  const { fill } = await run('How do I rotate a key?', backend);
+  const key = cacheKeyOf('openai', body('How do I rotate a key?'), 'team:t1', 'gpt-4o-mini')!;
+  const left = backend.pending.get(`${key.scopeId}/r1`)!;
+  expect(decodePendingFill(left)).toEqual({ vector: new Float32Array([1, 0]), query: key.query });
+  expect(fill).toMatchObject({ scopeId: key.scopeId, exactHash: key.exactHash, pendingDigest: pendingFillDigest(left), embedModel: 'use-lite' });
+  expect(fill).not.toHaveProperty('vector');
+  expect(fill).not.toHaveProperty('query');
+  // What every later plugin re-reads and aigw-proxy signs into the plan: small, whatever the question.
+  expect(JSON.stringify(fill).length).toBeLessThan(400);
+});
+
+test('a miss whose vector cannot be left (Redis down, or a request id no key can carry) fills exactly, counted', async () => {
+  const down = await run('How do I rotate a key?', fakeBackend({ failing: true }));
+  await new Promise((r) => setImmediate(r));
+  expect(down.fill).toMatchObject({ pendingDigest: expect.any(String) }); // not waited for: the relay finds nothing and skips
+  expect(await down.registry.metrics()).toContain('aigw_fail_open_total{component="aigw-semantic-cache",stage="pending_fill"} 1');
+  const backend = fakeBackend();
+  const oddId = await run('How do I rotate a key?', backend, { identity: { ...IDENTITY, requestId: 'not/a:key id' } });
+  expect(oddId.fill).toMatchObject({ pendingDigest: null, embedModel: null });
+  expect(backend.pending.size).toBe(0);
 });
 
 test("an exact hit: answered with the headers, counted as a request the cache answered (ours and Kong's), with its similarity and the dollars it saved", async () => {
@@ -213,7 +247,7 @@ test('Redis down: a miss, never an error, counted as failing open at the exact a
 
 test('the embedder down: a miss with an exact-only fill, counted at the embedding stage', async () => {
   const { metrics, fill } = await run('How do I rotate a key?', fakeBackend(), { embed: brokenEmbedder });
-  expect(fill).toMatchObject({ vector: null, embedModel: null });
+  expect(fill).toMatchObject({ pendingDigest: null, embedModel: null });
   expect(metrics).toContain('aigw_fail_open_total{component="aigw-semantic-cache",stage="embedding"} 1');
   expect(metrics).toContain('aigw_store_errors_total{component="aigw-semantic-cache",store="inference",operation="embed"} 1');
 });
@@ -247,7 +281,7 @@ test("a team's cache_mode off bypasses, exact skips the embedding, its TTL repla
   };
   const exact = await run('How do I rotate a key?', fakeBackend(), { embed: counting, identity: team({ mode: 'exact', ttlSeconds: 7200 }) });
   expect(embedded).toBe(0);
-  expect(exact.fill).toMatchObject({ vector: null, ttlSeconds: 7200 });
+  expect(exact.fill).toMatchObject({ pendingDigest: null, ttlSeconds: 7200 });
   expect(exact.metrics).toContain('aigw_cache_lookups_total{result="miss",kind="exact"} 1');
 
   const shortened = await run('How do I rotate a key?', fakeBackend(), {

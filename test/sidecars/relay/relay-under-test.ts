@@ -34,8 +34,7 @@ export const CACHE_FILL: CacheFill = {
   teamId: 't1',
   model: 'public',
   exactHash: 'e'.repeat(64),
-  query: 'question',
-  vector: null,
+  pendingDigest: null,
   embedModel: null,
   ttlSeconds: 60,
   fillToolCalls: false,
@@ -84,7 +83,7 @@ export async function startRelayUnderTest(options: { maxResponseBytes?: number }
     feedback: new TargetFeedback(null, quiet),
     slots: new ParallelSlots(null, quiet),
     usedPlans: new SingleUse(),
-    cacheFill: new RelayCacheFill({ put: async (entry) => void cached.push(entry) }, quiet),
+    cacheFill: new RelayCacheFill({ put: async (entry) => void cached.push(entry), takePendingFill: async () => null }, quiet),
   };
   const server: Server = createServer((req, res) => void handleRelayRequest(req, res, deps));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
