@@ -151,7 +151,8 @@ export class AiProxyHandler {
   ): Promise<GatewayError | null> {
     const method = await kong.request.getMethod();
     if (method !== 'GET' && method !== 'HEAD') return otherMethod(method, path);
-    const usable = usableModelNames(identity?.models ?? ANY_MODEL, this.configured);
+    // Routers are aigw-router's to know: it names those this key may send in the identity.
+    const usable = [...new Set([...usableModelNames(identity?.models ?? ANY_MODEL, this.configured), ...(identity?.routers ?? [])])];
     if (name === null) {
       this.metrics.listed(path, identity);
       await exitJson(kong, 200, listing.list(usable));
@@ -223,7 +224,9 @@ export class AiProxyHandler {
     const resolved = modelInPath === undefined ? { model: validation.request.model } : pathModel(modelInPath, identity);
     if ('status' in resolved) return resolved;
 
-    const group = this.models.byName.get(resolved.model);
+    // A router's name (aigw-router decided): plan the model group it chose; the plan keeps the name sent.
+    const routed = identity?.route?.router === resolved.model ? identity.route : undefined;
+    const group = this.models.byName.get(routed?.model ?? resolved.model);
     if (!group) return modelNotFound(resolved.model);
     seen.model = group.name;
 
@@ -285,6 +288,7 @@ export class AiProxyHandler {
       ...(identity?.cache ? { cache: identity.cache } : {}),
       ...(identity?.guardrails ? { guardrails: identity.guardrails } : {}),
       ...(identity?.template ? { template: identity.template } : {}),
+      ...(routed ? { route: routed } : {}),
     };
     const signed = signPlan(plan, this.config.signing_secret);
     // The relay continues this plugin's span (in the same round trip as the plan).
