@@ -11,7 +11,8 @@ function restoreCheck(value: unknown): CascadeCheck | null {
   if (typeof value !== 'object' || value === null) return null;
   const check = value as Record<string, unknown>;
   if (check.kind === 'json' || check.kind === 'json_schema' || check.kind === 'no_refusal') return { kind: check.kind };
-  if (check.kind === 'judge' && isText(check.model) && typeof check.min_score === 'number') return { kind: 'judge', model: check.model, min_score: check.min_score };
+  if (check.kind === 'judge' && isText(check.model) && typeof check.min_score === 'number')
+    return { kind: 'judge', model: check.model, min_score: check.min_score };
   return null;
 }
 

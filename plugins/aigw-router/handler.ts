@@ -13,8 +13,8 @@
  */
 import { conversationFormatOf } from '../../lib/endpoints';
 import { clientFormatOf, type GatewayError } from '../../lib/errors';
-import type { EmbedTexts } from '../../lib/guardrails/similarity';
 import { googlePathOf } from '../../lib/google-paths';
+import type { EmbedTexts } from '../../lib/guardrails/similarity';
 import { IDENTITY_CTX_KEY, type ModelPolicy, modelNotAllowed, type RequestIdentity, resolveModelName, restoreIdentity } from '../../lib/identity';
 import { pluginLog } from '../../lib/kong/log';
 import type { Kong } from '../../lib/kong/pdk';
@@ -25,19 +25,25 @@ import type { CompiledRouter } from '../../lib/router/config';
 import { decideRoute } from '../../lib/router/decide';
 import type { RouteDecision } from '../../lib/router/decision';
 import { requestFeatures } from '../../lib/router/features';
+import { requestEmbedder } from '../../lib/router/references';
 import type { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { parseJsonBody } from '../../lib/validate';
 import type { RouterConfig } from './config';
 import { PLUGIN, type RouterMetrics } from './metrics';
 import { compileRouters } from './routers';
 
-/** Any signal marks a request's embedding (the plugin's deadline) rather than a reference's. */
-const REQUEST_EMBEDDING = new AbortController().signal;
-
 export interface RouterDeps {
-  embedTexts: EmbedTexts;
+  /** The inference sidecar's Embed; null without one (no semantic routes, difficulty from features alone). */
+  embedTexts: EmbedTexts | null;
   metrics: RouterMetrics;
   requestLog: RequestLogWriter | null;
+}
+
+const NO_EMBEDDING = async (): Promise<null> => null;
+
+/** decideRoute's embed for a router: its references' model under the deadline; none without a sidecar. */
+function embedderOf(router: CompiledRouter, embed: EmbedTexts | null, deadlineMs: number): (text: string) => Promise<Float32Array | null> {
+  return embed ? requestEmbedder(router.references, embed, deadlineMs) : NO_EMBEDDING;
 }
 
 /** Whether the key (and its team) may use a configured model group: its allow-lists, aliases aside. */
@@ -76,6 +82,8 @@ interface Requested {
 
 export class RouterHandler {
   private readonly routers: ReadonlyMap<string, CompiledRouter>;
+  /** Each router's request embedder (its references' model, the plugin's deadline). */
+  private readonly embedders: ReadonlyMap<string, (text: string) => Promise<Float32Array | null>>;
   private readonly tracing = pluginTracing(PLUGIN);
 
   constructor(
@@ -83,6 +91,7 @@ export class RouterHandler {
     private readonly deps: RouterDeps,
   ) {
     this.routers = compileRouters(config.routers, deps.embedTexts);
+    this.embedders = new Map([...this.routers].map(([name, router]) => [name, embedderOf(router, deps.embedTexts, config.embed_deadline_ms)]));
   }
 
   async access(kong: Kong): Promise<void> {
@@ -117,7 +126,13 @@ export class RouterHandler {
     const requestPath = path ?? (await kong.request.getPath());
     this.deps.metrics.refusal(requestPath, error, identity);
     const { requestId, keyId, teamId, model, admittedAt } = identity;
-    await logRefusal(kong, this.deps.requestLog, PLUGIN, { requestId, keyId, teamId, model: model || null, startedAt: admittedAt, ...policyNotes(identity) }, error);
+    await logRefusal(
+      kong,
+      this.deps.requestLog,
+      PLUGIN,
+      { requestId, keyId, teamId, model: model || null, startedAt: admittedAt, ...policyNotes(identity) },
+      error,
+    );
     return exitWith(kong, clientFormatOf(requestPath), error);
   }
 
@@ -185,23 +200,27 @@ export class RouterHandler {
       teamMetadata: asText(identity.teamMetadata),
       stream,
     });
-    const decided = await decideRoute(router, features, { embed: (text) => this.embedRequest(router, text) });
+    const decided = await decideRoute(router, features, { embed: this.embedders.get(router.name)! });
     const decision = withinAllowlist(decided, usable, router.defaultModel);
     this.deps.metrics.decided(decision, (performance.now() - started) / 1000);
-    if (span) trace!.decided(span, null, { 'aigw.router': decision.router, 'aigw.route': decision.route, 'aigw.route.model': decision.model, 'aigw.route.reason': decision.reason });
+    if (span)
+      trace!.decided(span, null, {
+        'aigw.router': decision.router,
+        'aigw.route': decision.route,
+        'aigw.route.model': decision.model,
+        'aigw.route.reason': decision.reason,
+      });
     const stage = fallbackStage(decided.reason);
     if (stage) {
       this.deps.metrics.routingFailedOpen(router.name, stage);
-      await pluginLog(kong, PLUGIN, 'warn', 'routing failed open: the default model was chosen', { router: router.name, model: decision.model, reason: decision.reason });
+      await pluginLog(kong, PLUGIN, 'warn', 'routing failed open: the default model was chosen', {
+        router: router.name,
+        model: decision.model,
+        reason: decision.reason,
+      });
     }
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, { ...identity, route: decision });
     return null;
-  }
-
-  /** The last user text in the references' model (the same model, so the cosines compare); null when the sidecar fails. */
-  private async embedRequest(router: CompiledRouter, text: string): Promise<Float32Array | null> {
-    const embedded = await this.deps.embedTexts([text], router.references?.current?.model ?? '', REQUEST_EMBEDDING);
-    return embedded.vectors[0] ?? null;
   }
 
   /** Something broke while routing: the default model (or the first the key may use), counted and logged. */

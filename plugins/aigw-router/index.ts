@@ -21,7 +21,7 @@ export class Plugin {
 
   constructor(config: RouterConfig) {
     this.handler = new RouterHandler(config, {
-      embedTexts: sidecarEmbedTexts(config.inference_address, config.embed_deadline_ms),
+      embedTexts: config.inference_address ? sidecarEmbedTexts(config.inference_address, config.embed_deadline_ms) : null,
       metrics: routerMetrics(),
       requestLog: requestLogFor(config.database_url, PLUGIN),
     });

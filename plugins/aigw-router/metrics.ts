@@ -56,7 +56,13 @@ export class RouterMetrics extends PluginMetrics {
   }
 
   refusal(path: string, error: GatewayError, identity: RequestIdentity): void {
-    this.refused(path, error, { teamName: identity.teamName ?? null, keyId: identity.keyId, keyAlias: identity.keyAlias }, undefined, identity.model || undefined);
+    this.refused(
+      path,
+      error,
+      { teamName: identity.teamName ?? null, keyId: identity.keyId, keyAlias: identity.keyAlias },
+      undefined,
+      identity.model || undefined,
+    );
   }
 }
 

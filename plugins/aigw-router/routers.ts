@@ -26,18 +26,20 @@ export function routerDefinitionOf(entry: RouterConfigEntry): unknown {
   return withoutNulls(entry);
 }
 
-export function compileRouters(entries: readonly RouterConfigEntry[], embed: EmbedTexts): Map<string, CompiledRouter> {
+export function compileRouters(entries: readonly RouterConfigEntry[], embed: EmbedTexts | null): Map<string, CompiledRouter> {
   const log = createLogger(PLUGIN);
   const routers = new Map<string, CompiledRouter>();
   for (const entry of entries) {
     const definition = routerDefinitionOf(entry);
     const errors = validateRouterDefinition(definition);
+    // Without embeddings every request would fail open: a configuration mistake, said at once.
+    if (entry.semantic && !embed) errors.push('semantic: semantic routes need inference_address (the inference sidecar)');
     if (routers.has(entry.name)) errors.push(`name: another router is already called ${entry.name}`);
     if (errors.length > 0) {
       log.error('router left out: its definition is invalid', { router: entry.name, errors });
       continue;
     }
-    routers.set(entry.name, compileRouter(definition as RouterDefinition, embed));
+    routers.set(entry.name, compileRouter(definition as RouterDefinition, embed ?? undefined));
   }
   return routers;
 }

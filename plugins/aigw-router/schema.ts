@@ -4,7 +4,7 @@
  * RouterDefinition (snake_case as written there); what a schema cannot say (every model named is
  * a candidate, names unique) validateRouterDefinition checks when the plugin starts.
  */
-import { INFERENCE_ADDRESS_DEFAULT, REQUEST_BODY_BYTES_DEFAULT, REQUEST_BODY_BYTES_MAX } from '../../lib/gateway-defaults';
+import { REQUEST_BODY_BYTES_DEFAULT, REQUEST_BODY_BYTES_MAX } from '../../lib/gateway-defaults';
 import type { KongSchema } from '../../lib/kong/schema';
 import { array, boolean, integer, number, oneOf, record, schemaOf, string } from '../../lib/kong/schema-builder';
 
@@ -51,7 +51,13 @@ const conditions = record({
 const router = record({
   fields: {
     name: name('The public model name clients send, e.g. `auto`.'),
-    candidates: array({ elements: string({ match: NAME, len_max: 64 }), required: true, len_min: 1, len_max: 32, description: 'Configured model groups (aigw-proxy models) it may choose.' }),
+    candidates: array({
+      elements: string({ match: NAME, len_max: 64 }),
+      required: true,
+      len_min: 1,
+      len_max: 32,
+      description: 'Configured model groups (aigw-proxy models) it may choose.',
+    }),
     default_model: model('Chosen when no policy decides, and when routing fails open'),
     rules: array({
       description: 'Checked in order; the first that matches chooses.',
@@ -82,9 +88,15 @@ const router = record({
         weak_model: model('For easy requests'),
         strong_model: model('For hard requests'),
         strong_share: number({ required: true, between: [0.01, 0.99], description: 'Target share of requests sent to the strong model.' }),
-        scorer: oneOf(['heuristic', 'onnx'] as const, { default: 'heuristic', description: 'heuristic: request features; onnx: a trained classifier (`make models`).' }),
+        scorer: oneOf(['heuristic', 'onnx'] as const, {
+          default: 'heuristic',
+          description: 'heuristic: request features; onnx: a trained classifier (`make models`).',
+        }),
         model_path: string({ len_max: 1024, description: 'The ONNX classifier (scorer onnx).' }),
-        recalibrate_every: integer({ between: [0, 1000000], description: 'Scores between two recalibrations of the threshold from observed traffic (0 = never).' }),
+        recalibrate_every: integer({
+          between: [0, 1000000],
+          description: 'Scores between two recalibrations of the threshold from observed traffic (0 = never).',
+        }),
         initial_threshold: number({ between: [0, 1], description: 'The threshold before traffic recalibrates it.' }),
       },
     }),
@@ -113,10 +125,14 @@ const router = record({
 export const RouterFields = {
   routers: array({ elements: router, default: [], len_max: 32, description: 'Public model names that choose a model per request.' }),
   inference_address: string({
-    default: INFERENCE_ADDRESS_DEFAULT,
-    description: 'The inference sidecar (semantic routes, difficulty embeddings): a loopback host:port or unix:/path; any other address is never called.',
+    description:
+      "The inference sidecar (semantic routes, and the difficulty score's similarity to easy and hard prompts), e.g. 127.0.0.1:50151: a loopback host:port or unix:/path. Unset: no embeddings (difficulty from the request's features alone; semantic routes need it).",
   }),
-  embed_deadline_ms: integer({ default: 100, between: [5, 10000], description: 'How long embedding a request may take before the router falls back to its default model.' }),
+  embed_deadline_ms: integer({
+    default: 100,
+    between: [5, 10000],
+    description: 'How long embedding a request may take before the router falls back to its default model.',
+  }),
   database_url: string({
     referenceable: true,
     encrypted: true,

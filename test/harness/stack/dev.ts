@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     guardrails: process.env.AIGW_DEV_GUARDRAILS !== 'off',
     // aigw-prompt-template on the conversation routes, with an example template; AIGW_DEV_TEMPLATES=off leaves it out.
     templates: process.env.AIGW_DEV_TEMPLATES !== 'off',
+    // aigw-router's `auto` on the conversation routes (semantic routes with the inference sidecar); AIGW_DEV_ROUTER=off leaves it out.
+    router: process.env.AIGW_DEV_ROUTER !== 'off',
     pluginMetricsPorts,
     env: { ...process.env, AIGW_LOG_LEVEL: level },
     onAccess: (entry) => {
