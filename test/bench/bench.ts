@@ -3,7 +3,8 @@
  * directly, non-streamed and streamed, measured side by side in one run on this machine.
  * The mock, the relay and this load generator each run in their own process. Then the plugin
  * chain, pathological prompts, Portkey, and first of all prompt compression (compression.ts) and
- * the semantic cache (cache.ts: precision, index, hits and misses end to end).
+ * the semantic cache (cache.ts: precision, index, hits and misses end to end), and what model
+ * routing adds (router-overhead.ts).
  * Results go to test/bench/raw/ only (results.ts); `make bench-readme` publishes them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { pathologicalMarkdown } from './pathological';
 import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { measurePortkeyComparison, portkeyMarkdown } from './portkey';
 import { markedSection, RAW_DIR } from './results';
+import { measureRouterOverhead, routerOverheadFailures, routerOverheadMarkdown } from './router-overhead';
 
 const SECRET = 'b'.repeat(48);
 const MOCK_KEY = 'sk-bench-mock-key';
@@ -162,6 +164,9 @@ async function main(): Promise<void> {
   const portkey = await measurePortkeyComparison();
   const observability = await measureObservability(LATENCY_REQUESTS, THROUGHPUT_REQUESTS);
   const observabilityTable = observabilityMarkdown(observability, LATENCY_REQUESTS, THROUGHPUT_REQUESTS);
+  const router = await measureRouterOverhead(Number(process.env.BENCH_ROUTER_REQUESTS ?? 300));
+  process.stderr.write('measured: router overhead\n');
+  const routerTable = routerOverheadMarkdown(router);
   const table = markdown(rows, meta);
   const chainTable = chainMarkdown(chain, chainRequests, 8);
   const pathologicalTable = pathologicalMarkdown(pathological, pathologicalRequests);
@@ -174,7 +179,7 @@ async function main(): Promise<void> {
   mkdirSync(RAW_DIR, { recursive: true });
   writeFileSync(
     join(RAW_DIR, 'results.json'),
-    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails }, null, 2) + '\n',
+    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails, router }, null, 2) + '\n',
   );
   writeFileSync(
     join(RAW_DIR, 'results.md'),
@@ -199,6 +204,8 @@ async function main(): Promise<void> {
       markedSection({ name: 'cache-latency', body: cacheLatencyTable }),
       '# Guardrails: precision, recall, latency\n',
       markedSection({ name: 'guardrails', body: guardrailsTable }),
+      '# Model routing: added latency\n',
+      markedSection({ name: 'router-overhead', body: routerTable }),
     ].join('\n'),
   );
   process.stdout.write(
@@ -213,6 +220,7 @@ async function main(): Promise<void> {
       cachePrecisionTable,
       cacheLatencyTable,
       guardrailsTable,
+      routerTable,
     ].join('\n'),
   );
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
@@ -224,6 +232,7 @@ async function main(): Promise<void> {
     ...compressionFailures(compression),
     ...cacheFailures(cache),
     ...observabilityFailures(observability),
+    ...routerOverheadFailures(router),
   ].filter((r) => r.errors > 0);
   if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }

@@ -119,6 +119,13 @@ async function main(): Promise<void> {
       `    curl -sN ${stack.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${userKeyFile})" -H 'content-type: application/json' \\`,
       `      -d '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}]}'`,
       ...templateTry,
+      ...(process.env.AIGW_DEV_ROUTER === 'off'
+        ? []
+        : [
+            '  the router `auto` picks the model per request (the x-aigw-route header says which and why):',
+            `    curl -si ${stack.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${userKeyFile})" -H 'content-type: application/json' \\`,
+            `      -d '{"model":"auto","messages":[{"role":"user","content":"What is the capital of France?"}]}'`,
+          ]),
       `  one line per request follows, and the components' log lines at ${level} and above (AIGW_LOG_LEVEL=debug for more).`,
       '  Ctrl-C stops everything.',
       '',

@@ -4,13 +4,14 @@
  * chosen model, the listing's router names, and failing open. lib/router's policy itself is
  * tested in test/lib/router; the real chain in test/e2e/router.test.ts.
  */
+
+import { Registry } from 'prom-client';
 import { IDENTITY_CTX_KEY, type ModelPolicy, restoreIdentity } from '../../../lib/identity';
 import type { Kong } from '../../../lib/kong/pdk';
 import type { RouteDecision } from '../../../lib/router/decision';
 import type { RouterConfig } from '../../../plugins/aigw-router/config';
 import { RouterHandler, withinAllowlist } from '../../../plugins/aigw-router/handler';
 import { RouterMetrics } from '../../../plugins/aigw-router/metrics';
-import { Registry } from 'prom-client';
 
 const ROUTER: RouterConfig['routers'][number] = {
   name: 'auto',
@@ -39,10 +40,12 @@ function identity(model: string, models: ModelPolicy = { keyModels: [], teamMode
 function fakeKong(body: unknown, ident: Record<string, unknown> | undefined, path = '/v1/chat/completions'): { kong: Kong; seen: Seen } {
   const raw = Buffer.from(body === undefined ? '' : JSON.stringify(body));
   const seen: Seen = { calls: [], shared: ident ? { [IDENTITY_CTX_KEY]: ident } : {}, exit: null, warnings: [] };
-  const call = <T>(name: string, value: () => T) => async (..._args: unknown[]): Promise<T> => {
-    seen.calls.push(name);
-    return value();
-  };
+  const call =
+    <T>(name: string, value: () => T) =>
+    async (..._args: unknown[]): Promise<T> => {
+      seen.calls.push(name);
+      return value();
+    };
   const kong = {
     request: {
       getPath: call('get_path', () => path),
@@ -158,7 +161,7 @@ describe('aigw-router access', () => {
 
   it('fails open when reading the request breaks after the router is known', async () => {
     const { kong, seen } = fakeKong({}, identity('auto'));
-    (kong.request as { getRawBody: () => Promise<never> }).getRawBody = async () => {
+    (kong.request as unknown as { getRawBody: () => Promise<never> }).getRawBody = async () => {
       throw new Error('socket closed');
     };
     await handler().handler.access(kong);
@@ -184,7 +187,13 @@ describe('aigw-router access', () => {
 });
 
 describe('withinAllowlist', () => {
-  const cascade: RouteDecision = { router: 'auto', model: 'cheap', route: 'cascade', reason: 'cascade', cascade: { escalate_to: 'strong', checks: [{ kind: 'json' }] } };
+  const cascade: RouteDecision = {
+    router: 'auto',
+    model: 'cheap',
+    route: 'cascade',
+    reason: 'cascade',
+    cascade: { escalate_to: 'strong', checks: [{ kind: 'json' }] },
+  };
 
   it('keeps a cascade only when the key may use the model it escalates to', () => {
     expect(withinAllowlist(cascade, ['cheap', 'strong'], 'cheap')).toBe(cascade);
@@ -192,13 +201,19 @@ describe('withinAllowlist', () => {
   });
 
   it('falls back to the first usable candidate when the default is not usable either', () => {
-    expect(withinAllowlist({ router: 'auto', model: 'strong', route: 'strong', reason: 'difficulty:0.9>=0.7' }, ['mid'], 'cheap')).toMatchObject({ model: 'mid', route: 'allowlist' });
+    expect(withinAllowlist({ router: 'auto', model: 'strong', route: 'strong', reason: 'difficulty:0.9>=0.7' }, ['mid'], 'cheap')).toMatchObject({
+      model: 'mid',
+      route: 'allowlist',
+    });
   });
 });
 
 describe('the decision through kong.ctx.shared', () => {
   it('survives a Lua round trip: an empty check list that came back as an object, nulls gone', () => {
-    const back = restoreIdentity({ ...identity('auto'), route: { router: 'auto', model: 'cheap', route: 'cascade', reason: 'cascade', cascade: { escalate_to: 'strong', checks: {} } } });
+    const back = restoreIdentity({
+      ...identity('auto'),
+      route: { router: 'auto', model: 'cheap', route: 'cascade', reason: 'cascade', cascade: { escalate_to: 'strong', checks: {} } },
+    });
     expect(back?.route).toEqual({ router: 'auto', model: 'cheap', route: 'cascade', reason: 'cascade', cascade: { escalate_to: 'strong', checks: [] } });
     expect(restoreIdentity({ ...identity('auto'), route: { router: 'auto' } })?.route).toBeUndefined();
   });
