@@ -111,6 +111,8 @@ export interface RequestIdentity {
   teamMetadata?: Record<string, unknown>;
   /** The routers (public model names) this key may send, written by aigw-router for a request without a body (`GET /v1/models`), which aigw-proxy lists. */
   routers?: string[];
+  /** The strategies the key's metadata limits it to, comma-joined (lib/strategy/select.ts); absent: no limit of its own. */
+  strategies?: string;
 }
 
 /** A rendered template: its name, version, and the hash of what it rendered from (definition and partials used). */

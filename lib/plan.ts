@@ -14,6 +14,7 @@ import type { ProviderType } from './providers';
 import type { RouteDecision } from './router/decision';
 import type { CacheFill } from './semantic-cache/fill';
 import { openEnvelope, signEnvelope } from './signing';
+import type { CascadePlan, StrategyPlan } from './strategy/plan';
 
 // The provider names live in the provider registry; aigw-proxy's schema reads them from here.
 export { PROVIDER_TYPES, type ProviderType } from './providers';
@@ -101,6 +102,10 @@ export interface RoutePlan {
   template?: TemplateUse;
   /** aigw-router's choice (the client named a router): the relay explains it and runs a cascade. */
   route?: RouteDecision;
+  /** The cascade's resolved groups (aigw-proxy, from `route.cascade`); reserved for (docs/strategies.md). */
+  cascade?: CascadePlan;
+  /** A reasoning strategy the client selected (docs/strategies.md): the relay runs its inner calls. */
+  strategy?: StrategyPlan;
 }
 
 export interface SignedPlan {

@@ -28,6 +28,9 @@ export function refusedSpan(span: Span, error: GatewayError): void {
 
 /** One plugin's span for one request, with a child span per decision. */
 export class PluginTrace {
+  /** Decisions started and not yet decided: a throw between the two must not leave one unexported. */
+  private readonly open = new Set<Span>();
+
   private constructor(
     private readonly tracing: Tracing,
     readonly span: Span,
@@ -47,18 +50,27 @@ export class PluginTrace {
 
   /** A decision (auth, limits, routing, budget …) as a child span; end it with `decided`. */
   decision(name: string): Span {
-    return this.tracing.startSpan(name, this.span)!;
+    const span = this.tracing.startSpan(name, this.span)!;
+    this.open.add(span);
+    return span;
   }
 
   /** Ends a decision span, refused or not. */
   decided(span: Span, error: GatewayError | null, attributes?: Record<string, string | number | boolean>): void {
     if (attributes) span.setAttributes(attributes);
     if (error) refusedSpan(span, error);
+    this.open.delete(span);
     span.end();
   }
 
   /** Ends the plugin's span; `error` is the answer the plugin gave instead of forwarding. */
   end(error: GatewayError | null): void {
+    // An unended span is never exported: a decision cut short by a throw is ended as unfinished.
+    for (const span of this.open) {
+      span.setStatus({ code: ERROR, message: 'unfinished' });
+      span.end();
+    }
+    this.open.clear();
     if (error) refusedSpan(this.span, error);
     this.span.end();
   }

@@ -96,8 +96,8 @@ export async function decideRoute(router: CompiledRouter, features: RequestFeatu
     calibrator.observe(score);
     if (score >= threshold) return decision(difficulty.strong_model, 'strong', `difficulty:${score2(score)}>=${score2(threshold)}`);
     const reason = `difficulty:${score2(score)}<${score2(threshold)}`;
-    if (cascade)
-      return { ...decision(cascade.weak_model, 'cascade', `${reason};cascade`), cascade: { escalate_to: cascade.strong_model, checks: cascade.checks } };
+    // route=cascade says so; a reason never holds `;` (the header separates its fields with one).
+    if (cascade) return { ...decision(cascade.weak_model, 'cascade', reason), cascade: { escalate_to: cascade.strong_model, checks: cascade.checks } };
     return decision(difficulty.weak_model, 'weak', reason);
   }
   if (cascade) return { ...decision(cascade.weak_model, 'cascade', 'cascade'), cascade: { escalate_to: cascade.strong_model, checks: cascade.checks } };

@@ -21,7 +21,7 @@ export interface RouteDecision {
   router: string;
   /** The configured model group chosen (an aigw-proxy model name). */
   model: string;
-  /** The part of the policy that chose: a rule's name, a semantic route's name, `strong`, `weak`, `default`. */
+  /** The part of the policy that chose: a rule's name, a semantic route's name, `strong`, `weak`, `cascade`, `default`. */
   route: string;
   /** Why, briefly and without prompt text: `rule:has_tools`, `semantic:0.83`, `difficulty:0.61>=0.55`, `fallback:embedder_unavailable`. */
   reason: string;

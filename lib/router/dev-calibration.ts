@@ -4,7 +4,7 @@
  * traffic recalibrates it. DEV_SET_QUANTILES[i] is the score below which i/20 of the set lies.
  */
 export const DEV_SET_QUANTILES: readonly number[] = [
-  0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1,
+  0.01, 0.042, 0.056, 0.073, 0.086, 0.103, 0.114, 0.134, 0.158, 0.18, 0.212, 0.262, 0.297, 0.395, 0.443, 0.581, 0.677, 0.76, 0.871, 0.941, 0.996,
 ];
 
 /** The score above which `strongShare` of the development set lies (linear between quantiles). */

@@ -20,29 +20,30 @@ export interface DifficultyScorer {
 export type AnchorVectors = () => { easy: readonly Float32Array[]; hard: readonly Float32Array[] } | null;
 
 /**
- * Hand-set weights over SCORING_FEATURE_NAMES, chosen on the development set (test/bench/router.ts
- * reports the agreement they reach): length, code, reasoning words and constraints raise the score;
- * tool-result steps, easy task words and JSON extraction lower it.
+ * Weights over SCORING_FEATURE_NAMES: an L2-regularised logistic regression fitted on the
+ * development set (`npx tsx test/bench/router.ts --fit`), rounded and frozen before the held-out
+ * set was written. Reasoning words, length and closeness to the hard anchors raise the score; easy
+ * task words and several short questions lower it.
  */
 export const HEURISTIC_WEIGHTS: readonly number[] = [
-  2.0, // prompt_tokens_log
-  0.2, // has_tools
-  0.3, // has_images
-  1.0, // has_code
-  -0.6, // json_mode
-  0.3, // depth_log
-  -2.0, // last_role_tool
+  2.7, // prompt_tokens_log
+  -0.1, // has_tools
+  0.0, // has_images
+  -0.4, // has_code
+  0.0, // json_mode
+  0.0, // depth_log
+  -0.1, // last_role_tool
   0.0, // last_role_assistant
-  3.0, // hard_terms
-  -2.0, // easy_terms
-  1.0, // math_density
-  1.5, // constraint_lines
-  0.3, // questions
-  1.5, // text_chars_log
+  5.1, // hard_terms
+  -1.3, // easy_terms
+  -0.8, // math_density
+  0.0, // constraint_lines
+  -1.3, // questions
+  5.1, // text_chars_log
 ];
-export const HEURISTIC_BIAS = -3.0;
-/** Weight of (similarity to the nearest hard anchor − similarity to the nearest easy anchor). */
-export const ANCHOR_WEIGHT = 6.0;
+export const HEURISTIC_BIAS = -4.6;
+/** Weight of the anchor pull (nearest hard anchors' similarity − nearest easy anchors'), fitted with the others. */
+export const ANCHOR_WEIGHT = 4.9;
 /** Anchors averaged per side (the nearest ones): one odd anchor does not decide. */
 const ANCHORS_AVERAGED = 3;
 

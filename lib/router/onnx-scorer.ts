@@ -6,8 +6,8 @@
  *     inference sidecar (zeros when the embedder gives none);
  *   - output: its first output, float32 [batch, 1] or [batch]: the probability the strong model
  *     is needed (a [batch, 2] output is read as [weak, strong] probabilities).
- * Loaded once, in the background; until it is, or when it fails, score() rejects and the router
- * answers its default model (fail open).
+ * Loaded once, in the background; until it is, or when it fails, score() rejects at once and the
+ * router answers its default model (fail open).
  */
 import * as ort from 'onnxruntime-node';
 import type { DifficultyScorer } from './difficulty';
@@ -47,10 +47,17 @@ function probabilityOf(output: ort.Tensor): number {
 export function onnxScorer(modelPath: string): DifficultyScorer & { ready: Promise<void> } {
   // Unknown until loaded: until then the router embeds the text in case the model reads it.
   let embeddingWidth = -1;
-  const loaded = load(modelPath).then((model) => {
-    embeddingWidth = model.embeddingWidth;
-    return model;
-  });
+  const loaded = load(modelPath).then(
+    (model) => {
+      embeddingWidth = model.embeddingWidth;
+      return model;
+    },
+    (error: unknown) => {
+      // No model: nothing to embed for; each score rejects with the load's error.
+      embeddingWidth = 0;
+      throw error;
+    },
+  );
   // Rejections surface on score(); this copy only keeps an early failure from being unhandled.
   const ready = loaded.then(() => undefined);
   ready.catch(() => undefined);
@@ -60,13 +67,15 @@ export function onnxScorer(modelPath: string): DifficultyScorer & { ready: Promi
     },
     ready,
     async score(features, embedding) {
-      const { session, embeddingWidth } = await loaded;
+      // A request never waits for the model to load: until then it fails open.
+      if (embeddingWidth < 0) throw new Error('the difficulty model is still loading');
+      const { session } = await loaded;
+      // Plain arrays: the runtime copies them into its own typed arrays (a typed array from another realm, as under jest, is refused).
       const feeds: Record<string, ort.Tensor> = {
-        [ONNX_FEATURES_INPUT]: new ort.Tensor('float32', scoringVector(features), [1, SCORING_FEATURE_COUNT]),
+        [ONNX_FEATURES_INPUT]: new ort.Tensor('float32', Array.from(scoringVector(features)), [1, SCORING_FEATURE_COUNT]),
       };
       if (embeddingWidth > 0) {
-        const vector = new Float32Array(embeddingWidth);
-        if (embedding && embedding.length === embeddingWidth) vector.set(embedding);
+        const vector = embedding && embedding.length === embeddingWidth ? Array.from(embedding) : new Array<number>(embeddingWidth).fill(0);
         feeds[ONNX_EMBEDDING_INPUT] = new ort.Tensor('float32', vector, [1, embeddingWidth]);
       }
       const outputs = await session.run(feeds);

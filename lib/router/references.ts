@@ -87,7 +87,7 @@ export function requestEmbedder(references: RouterReferences | null, embed: Embe
     const signal = AbortSignal.timeout(deadlineMs);
     try {
       const model = (references ? (await abortable(references.vectors(), signal)).model : '') ?? '';
-      const result = await embed([text], model, signal);
+      const result = await abortable(embed([text], model, signal), signal);
       if (result.vectors.length !== 1 || (model !== '' && result.model !== model)) return null;
       return result.vectors[0]!;
     } catch {

@@ -33,6 +33,8 @@ export interface ReservationInput {
   endpoint: Endpoint;
   targets: PlanTarget[];
   body: Record<string, unknown>;
+  /** The worst case of a multi-call request (multi-call.ts), instead of one call on `targets`. */
+  worstCase?: number | Unbounded;
   /** Earlier context the request continues (a kept response, previous_response_id): billed as prompt too. */
   context?: PromptShape | null;
   now: number;
@@ -75,13 +77,20 @@ function outputLimit(requested: number | null, target: PlanTarget): number | nul
 export function worstCase(endpoint: Endpoint, targets: PlanTarget[], body: Record<string, unknown>, context: PromptShape | null = null): number | Unbounded {
   const own = promptShape(body, endpoint);
   const shape = context ? combineShapes(own, context) : own;
-  const requested = requestedMaxOutput(body, endpoint);
-  const choices = requestedChoices(body, endpoint);
+  const output = endpoint === 'embeddings' ? 0 : requestedMaxOutput(body, endpoint);
+  return worstCaseOfShape(targets, shape, output, requestedChoices(body, endpoint));
+}
+
+/**
+ * The most a prompt of this shape can cost on any of the targets, with `requested` output tokens
+ * per choice (null: the model's limit; 0: none, embeddings). Capped at MAX_RESERVATION_NANO.
+ */
+export function worstCaseOfShape(targets: PlanTarget[], shape: PromptShape, requested: number | null, choices: number): number | Unbounded {
   let worst = 0;
   for (const target of targets) {
     if (!target.pricing) return 'price';
     const promptTokens = promptTokenBound(shape, tokenTarget(target));
-    const perChoice = endpoint === 'embeddings' ? 0 : outputLimit(requested, target);
+    const perChoice = requested === 0 ? 0 : outputLimit(requested, target);
     if (perChoice === null) return 'output_limit';
     worst = Math.max(worst, worstCaseNano(promptTokens, perChoice * choices, target.pricing));
   }
@@ -109,7 +118,7 @@ export async function reserveBudget(stores: BudgetStores, input: ReservationInpu
   if (isTokenCount(input.endpoint)) return { ok: true, billing: { ...billing, budgets: [] }, expiresAt: 0 };
   if (identity.budgets.length === 0) return { ok: true, billing, expiresAt: 0 };
 
-  const amount = worstCase(input.endpoint, input.targets, input.body, input.context);
+  const amount = input.worstCase ?? worstCase(input.endpoint, input.targets, input.body, input.context);
   if (amount === 'price') {
     return refuse(403, 'model_price_unknown', 'This model has no known price, so it cannot be used with a budgeted key. Ask an operator to set its pricing.');
   }

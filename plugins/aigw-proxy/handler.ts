@@ -21,8 +21,11 @@ import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
 import type { Tracing } from '../../lib/observability/tracing';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { decodePathSegment } from '../../lib/request-target';
+import type { RouteDecision } from '../../lib/router/decision';
 import type { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { pgFor, redisFor } from '../../lib/store-clients';
+import type { InnerGroup } from '../../lib/strategy/plan';
+import type { Selection } from '../../lib/strategy/select';
 import { estimatePromptTokens, requestedMaxOutput } from '../../lib/tokens';
 import { judgedByPolicy, planRefusal, policyFormatOf } from '../../lib/translation-policy';
 import { type BudgetStores, reserveBudget } from './budget';
@@ -30,6 +33,7 @@ import { type AiProxyConfig, type CompiledModels, compileModels, type ModelGroup
 import { continuedContext } from './continuation';
 import { proxyMetrics, type Seen } from './metrics';
 import { ANTHROPIC_LISTING, GOOGLE_LISTING, type ModelListing, OPENAI_LISTING } from './models';
+import { cascadePlan, type MultiCall, selectStrategy, strategyPlan } from './multi-call';
 import { type Route, routeTargets } from './routing';
 import { MAX_MODEL_LENGTH, parseJsonBody, validateFor } from './validate';
 
@@ -192,6 +196,21 @@ export class AiProxyHandler {
     }
   }
 
+  /** A strategy's or a cascade's calls and reservation (multi-call.ts); null: one call. */
+  private multiCall(
+    selection: Selection | null,
+    identity: RequestIdentity | undefined,
+    route: RouteDecision | undefined,
+    endpoint: Endpoint,
+    body: Record<string, unknown>,
+    base: InnerGroup,
+    path: string,
+  ): MultiCall | GatewayError | null {
+    const input = { models: this.models, identity, endpoint, body, base, stream: body.stream === true || path.endsWith(':streamGenerateContent') };
+    if (selection) return strategyPlan(this.config.strategies!, selection, input);
+    return cascadePlan(route, input);
+  }
+
   /** `modelInPath`: the model a Google GenAI path names (its body names none). */
   private async proxy(
     kong: Kong,
@@ -226,8 +245,10 @@ export class AiProxyHandler {
 
     // A router's name (aigw-router decided): plan the model group it chose; the plan keeps the name sent.
     const routed = identity?.route?.router === resolved.model ? identity.route : undefined;
-    const group = this.models.byName.get(routed?.model ?? resolved.model);
-    if (!group) return modelNotFound(resolved.model);
+    const selected = selectStrategy(this.config.strategies, this.models, endpoint, parsed.value, routed?.model ?? resolved.model, identity);
+    if ('status' in selected) return selected;
+    const group = this.models.byName.get(selected.model);
+    if (!group) return modelNotFound(selected.model);
     seen.model = group.name;
 
     const requestId = identity?.requestId || (await kong.nginx.getVar('kong_request_id'));
@@ -249,6 +270,8 @@ export class AiProxyHandler {
     // the relay asks the same of the same plan.
     const untranslatable = judgedByPolicy(endpoint) ? planRefusal(policyFormatOf(endpoint), parsed.value, targets) : null;
     if (untranslatable) return untranslatable;
+    const multi = this.multiCall(selected.selection, identity, routed, endpoint, parsed.value, { model: group.name, targets }, path);
+    if (multi && 'status' in multi) return multi;
     let billing: PlanBilling | undefined;
     if (identity) {
       const context = await continuedContext(this.stores.redis, identity, endpoint, parsed.value);
@@ -261,8 +284,9 @@ export class AiProxyHandler {
         requestId,
         identity: payer,
         endpoint,
-        targets,
+        targets: multi?.targets ?? targets,
         body: parsed.value,
+        ...(multi ? { worstCase: multi.worstCase } : {}),
         context: context.value,
         now: Date.now(),
       }).catch((error: unknown) => {
@@ -277,7 +301,7 @@ export class AiProxyHandler {
       v: 1,
       requestId,
       endpoint,
-      model: resolved.model,
+      model: selected.selection ? group.name : resolved.model,
       targets,
       bodySha256: sha256Hex(bytes),
       expiresAt: Date.now() + this.config.plan_ttl_seconds * 1000,
@@ -289,6 +313,8 @@ export class AiProxyHandler {
       ...(identity?.guardrails ? { guardrails: identity.guardrails } : {}),
       ...(identity?.template ? { template: identity.template } : {}),
       ...(routed ? { route: routed } : {}),
+      ...(multi?.strategy ? { strategy: multi.strategy } : {}),
+      ...(multi?.cascade ? { cascade: multi.cascade } : {}),
     };
     const signed = signPlan(plan, this.config.signing_secret);
     // The relay continues this plugin's span (in the same round trip as the plan).

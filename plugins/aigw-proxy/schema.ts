@@ -17,6 +17,7 @@ import type { KongSchema } from '../../lib/kong/schema';
 import { array, boolean, integer, number, oneOf, record, schemaOf, string } from '../../lib/kong/schema-builder';
 import { PROVIDER_TYPES } from '../../lib/plan';
 import { ALGORITHMS } from '../../lib/routing';
+import { STRATEGY_CONCURRENCY_DEFAULT, STRATEGY_DEFAULT_N, STRATEGY_MAX_N_DEFAULT, STRATEGY_NAMES } from '../../lib/strategy/plan';
 
 const timeouts = record({
   description: 'Per-target upstream timeouts, enforced by the relay.',
@@ -119,6 +120,18 @@ export const AiProxyFields = {
     default: REQUEST_BODY_BYTES_DEFAULT,
     // Bodies cross the plugin-server socket; its msgpack decoding is quadratic in size.
     between: [1024, REQUEST_BODY_BYTES_MAX],
+  }),
+  strategies: record({
+    description: 'Reasoning strategies this route serves (docs/strategies.md); unset: none.',
+    fields: {
+      allowed: array({ elements: oneOf(STRATEGY_NAMES), default: [], description: 'Strategy names clients may select (bon, sc, moa, re2, plan).' }),
+      max_n: integer({ default: STRATEGY_MAX_N_DEFAULT, between: [1, 16], description: 'Most candidates (bon, sc) or proposers (moa) per request.' }),
+      default_n: integer({ default: STRATEGY_DEFAULT_N, between: [1, 16] }),
+      judge_model: string({ description: "Best-of-n's judge (a configured model); unset: the longest non-refusal wins." }),
+      aggregator_model: string({ description: "Mixture of agents' aggregator; unset: the requested model." }),
+      proposer_models: array({ elements: string(), default: [], description: 'Mixture of agents: the proposers; empty: the requested model n times.' }),
+      concurrency: integer({ default: STRATEGY_CONCURRENCY_DEFAULT, between: [1, 16], description: 'Inner calls of one request in flight at once.' }),
+    },
   }),
   models: array({
     required: true,

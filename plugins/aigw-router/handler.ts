@@ -242,17 +242,14 @@ export class RouterHandler {
 
 /**
  * The decision, kept to the models the key may use: a chosen model it may not use becomes the
- * router's default (or the first usable candidate), said in the route and reason; a cascade that
- * would escalate to a model it may not use is dropped.
+ * router's default (or the first usable candidate), and a cascade that would escalate to a model it
+ * may not use is dropped (its weak model answers alone); either says so (`route=allowlist`,
+ * `reason=allowlist:<the route the policy chose>`; reasons hold no `;`, which separates the
+ * header's fields).
  */
 export function withinAllowlist(decision: RouteDecision, usable: readonly string[], defaultModel: string): RouteDecision {
-  if (usable.includes(decision.model)) {
-    if (decision.cascade && !usable.includes(decision.cascade.escalate_to)) {
-      const { cascade: _dropped, ...single } = decision;
-      return { ...single, reason: `${decision.reason};no_escalation` };
-    }
-    return decision;
-  }
-  const model = usable.includes(defaultModel) ? defaultModel : usable[0]!;
-  return { router: decision.router, model, route: 'allowlist', reason: `default:allowlist(${decision.route})` };
+  const escalates = !decision.cascade || usable.includes(decision.cascade.escalate_to);
+  if (usable.includes(decision.model) && escalates) return decision;
+  const model = usable.includes(decision.model) ? decision.model : usable.includes(defaultModel) ? defaultModel : usable[0]!;
+  return { router: decision.router, model, route: 'allowlist', reason: `allowlist:${decision.route}` };
 }

@@ -17,7 +17,7 @@ export const PLUGIN = 'aigw-router';
 const REASON_KINDS = ['rule', 'semantic', 'difficulty', 'cascade', 'default', 'fallback'] as const;
 export type ReasonKind = (typeof REASON_KINDS)[number];
 
-/** `semantic:0.83` → `semantic`; a reason of no known kind (a newer library) counts as `default`. */
+/** `semantic:0.83` → `semantic`; any other kind (`allowlist:…`, a newer library's) counts as `default`. */
 export function reasonKindOf(reason: string): ReasonKind {
   const kind = reason.split(':', 1)[0];
   return REASON_KINDS.find((k) => k === kind) ?? 'default';

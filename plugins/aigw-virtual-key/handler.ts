@@ -36,7 +36,7 @@ import { KeyCache } from './key-cache';
 import { lookupKey } from './key-lookup';
 import { LastUsedRecorder } from './last-used';
 import { type RefusalContext, virtualKeyMetrics } from './metrics';
-import { budgetSubjects, keyStateRefusal, resolveModel, teamCacheOf } from './policy';
+import { budgetSubjects, keyStateRefusal, resolveModel, strategiesOf, teamCacheOf } from './policy';
 
 /** An admin identity only has to survive the hop from Kong to the control API. */
 const IDENTITY_TTL_MS = 30_000;
@@ -227,6 +227,7 @@ export class VirtualKeyHandler {
       admittedAt: now,
       parallelLeaseMs: admission.slotTaken ? leaseMs : null,
       models: modelPolicyOf(record),
+      ...strategiesOf(record),
       ...(teamCache ? { teamCache } : {}),
       ...(cacheHeaders ? { cacheHeaders } : {}),
       ...(keyMetadata ? { keyMetadata } : {}),

@@ -10,7 +10,7 @@ import { BudgetLimiter, type Eventually, eventually, RateLimiter } from '../../l
 import type { Logger } from '../../lib/log';
 import type { PlanTarget, RoutePlan } from '../../lib/plan';
 import { costNano } from '../../lib/pricing';
-import { spendSince } from '../../lib/store/ledger';
+import { type LedgerRow, spendSince } from '../../lib/store/ledger';
 import type { LedgerWriter } from '../../lib/store/ledger-writer';
 import type { RelayMetrics } from './metrics';
 import type { TokenUsage, UsageOutcome, UsageRecord } from './usage';
@@ -48,6 +48,14 @@ export class RelayBilling {
   /** Charges the request once; returns the cost in nano-USD (null = unknown price). */
   async settle(plan: RoutePlan, target: PlanTarget, usage: TokenUsage | null, outcome: UsageOutcome): Promise<number | null> {
     const charge = chargeFor(plan, target, usage, outcome);
+    return this.settleCharge(plan, charge, usage ? usage.promptTokens + usage.completionTokens : null);
+  }
+
+  /**
+   * Settles the request's reservation once with a charge already computed (a strategy's or a
+   * cascade's sum over its inner calls); `tokens`: the actual tokens, null = none reported.
+   */
+  async settleCharge(plan: RoutePlan, charge: number | null, tokens: number | null): Promise<number | null> {
     const billing = plan.billing;
     if (!billing || this.settled.has(plan.requestId)) return charge;
     this.settled.add(plan.requestId);
@@ -67,7 +75,7 @@ export class RelayBilling {
         this.later.run(`settle ${plan.requestId}`, settle, Date.now() + SETTLE_RETRY_MS);
       });
     }
-    const actualTokens = usage ? usage.promptTokens + usage.completionTokens : billing.promptTokensEstimate;
+    const actualTokens = tokens ?? billing.promptTokensEstimate;
     // A rate correction is not idempotent and not money: one attempt.
     await new RateLimiter(redis)
       .addTokens(billing.rateSubjects, actualTokens - billing.promptTokensEstimate, { admittedAt: billing.admittedAt })
@@ -85,8 +93,8 @@ export class RelayBilling {
 
   /** One ledger row per billed request, written after settlement. */
   recordLedger(record: UsageRecord, plan: RoutePlan): void {
-    if (!this.ledger || !plan.billing) return;
-    this.ledger.write({
+    if (!plan.billing) return;
+    this.writeLedgerRow({
       requestId: record.requestId,
       keyId: plan.billing.keyId,
       teamId: plan.billing.teamId,
@@ -114,5 +122,10 @@ export class RelayBilling {
       stream: record.stream,
       createdAt: record.startedAt,
     });
+  }
+
+  /** A ledger row as it is (an inner call of a strategy or cascade, built by strategy/bill.ts). */
+  writeLedgerRow(row: LedgerRow): void {
+    this.ledger?.write(row);
   }
 }

@@ -12,6 +12,7 @@ import type { RelayDeps } from './deps';
 import { sendError } from './respond';
 import { countInputTokens } from './responses/input-tokens';
 import { runPlan } from './run-plan';
+import { runMultiCall } from './strategy/dispatch';
 import { runTokenCount } from './token-count/run';
 import { requestTrace } from './tracing';
 
@@ -37,7 +38,9 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
         ? await countInputTokens(admitted.value, deps)
         : isTokenCount(plan.endpoint)
           ? await runTokenCount(admitted.value, deps)
-          : await runPlan(admitted.value, deps);
+          : (await runMultiCall(admitted.value, deps))
+            ? null
+            : await runPlan(admitted.value, deps);
     if (refusal) sendError(res, format.name, refusal);
   } finally {
     slot.release();

@@ -23,6 +23,7 @@ import { pathologicalMarkdown } from './pathological';
 import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { measurePortkeyComparison, portkeyMarkdown } from './portkey';
 import { markedSection, RAW_DIR } from './results';
+import { measureRouter, routerMarkdown } from './router';
 import { measureRouterOverhead, routerOverheadFailures, routerOverheadMarkdown } from './router-overhead';
 
 const SECRET = 'b'.repeat(48);
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
   // In-process and CPU-bound: measured first, on a quiet machine.
   const guardrails = measureGuardrails();
   process.stderr.write('measured: guardrails\n');
+  const router = await measureRouter();
+  process.stderr.write(`measured: router (${router.seconds.toFixed(0)} s)\n`);
   const compression = await measureCompression();
   process.stderr.write(`measured: compression (${compression.seconds.toFixed(0)} s)\n`);
   const cache = await measureCache();
@@ -164,9 +167,9 @@ async function main(): Promise<void> {
   const portkey = await measurePortkeyComparison();
   const observability = await measureObservability(LATENCY_REQUESTS, THROUGHPUT_REQUESTS);
   const observabilityTable = observabilityMarkdown(observability, LATENCY_REQUESTS, THROUGHPUT_REQUESTS);
-  const router = await measureRouterOverhead(Number(process.env.BENCH_ROUTER_REQUESTS ?? 300));
+  const routerOverhead = await measureRouterOverhead(Number(process.env.BENCH_ROUTER_REQUESTS ?? 300));
   process.stderr.write('measured: router overhead\n');
-  const routerTable = routerOverheadMarkdown(router);
+  const routerOverheadTable = routerOverheadMarkdown(routerOverhead);
   const table = markdown(rows, meta);
   const chainTable = chainMarkdown(chain, chainRequests, 8);
   const pathologicalTable = pathologicalMarkdown(pathological, pathologicalRequests);
@@ -176,10 +179,15 @@ async function main(): Promise<void> {
   const cachePrecisionTable = cachePrecisionMarkdown(cache);
   const cacheLatencyTable = cacheLatencyMarkdown(cache);
   const guardrailsTable = guardrailsMarkdown(guardrails);
+  const routerTable = routerMarkdown(router);
   mkdirSync(RAW_DIR, { recursive: true });
   writeFileSync(
     join(RAW_DIR, 'results.json'),
-    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails, router }, null, 2) + '\n',
+    JSON.stringify(
+      { meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails, router, routerOverhead },
+      null,
+      2,
+    ) + '\n',
   );
   writeFileSync(
     join(RAW_DIR, 'results.md'),
@@ -204,8 +212,10 @@ async function main(): Promise<void> {
       markedSection({ name: 'cache-latency', body: cacheLatencyTable }),
       '# Guardrails: precision, recall, latency\n',
       markedSection({ name: 'guardrails', body: guardrailsTable }),
+      '# Model routing: quality and overhead\n',
+      markedSection({ name: 'router-quality', body: routerTable }),
       '# Model routing: added latency\n',
-      markedSection({ name: 'router-overhead', body: routerTable }),
+      markedSection({ name: 'router-overhead', body: routerOverheadTable }),
     ].join('\n'),
   );
   process.stdout.write(
@@ -221,6 +231,7 @@ async function main(): Promise<void> {
       cacheLatencyTable,
       guardrailsTable,
       routerTable,
+      routerOverheadTable,
     ].join('\n'),
   );
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
@@ -232,7 +243,7 @@ async function main(): Promise<void> {
     ...compressionFailures(compression),
     ...cacheFailures(cache),
     ...observabilityFailures(observability),
-    ...routerOverheadFailures(router),
+    ...routerOverheadFailures(routerOverhead),
   ].filter((r) => r.errors > 0);
   if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }

@@ -65,6 +65,7 @@ it('the README and the tracked snapshot hold the same sections', () => {
     'cache-precision',
     'cache-latency',
     'guardrails',
+    'router-quality',
     'router-overhead',
   ]);
   expect(snapshot).toEqual(readme);

@@ -72,7 +72,7 @@ export const MINI_PRICE: ModelPrice = (() => {
 })();
 
 /** gpt-4o-mini as deck/kong.yaml configures it (the mock answers in OpenAI's format). */
-const MINI_TARGET: PlanTarget = {
+export const MINI_TARGET: PlanTarget = {
   provider: 'openai',
   baseUrl: 'http://127.0.0.1',
   model: 'gpt-4o-mini',

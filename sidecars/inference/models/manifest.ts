@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export type ModelKind = 'token-classification' | 'sentence-embedding';
+/** difficulty-classifier: a router's trained scorer (lib/router/onnx-scorer.ts), installed here by `make models` and read by aigw-router, not served. */
+export type ModelKind = 'token-classification' | 'sentence-embedding' | 'difficulty-classifier';
 
 export interface ModelFile {
   path: string;
@@ -21,7 +22,7 @@ export interface ModelManifest {
   files: ModelFile[];
   licence: string;
   source: string;
-  /** The ONNX graph and tokenizer.json among `files`. */
+  /** The ONNX graph and tokenizer.json among `files` (a difficulty classifier reads no text: tokenizer ''). */
   onnx: string;
   tokenizer: string;
   max_seq_len: number;
@@ -63,7 +64,8 @@ export function parseManifest(json: unknown): ModelManifest {
   const m = json as Partial<ModelManifest> | null;
   if (!m || typeof m !== 'object') fail('manifest is not an object');
   if (typeof m.id !== 'string' || !ID_PATTERN.test(m.id)) fail('manifest id must match ' + ID_PATTERN);
-  if (m.kind !== 'token-classification' && m.kind !== 'sentence-embedding') fail(`manifest ${m.id}: unknown kind ${String(m.kind)}`);
+  if (m.kind !== 'token-classification' && m.kind !== 'sentence-embedding' && m.kind !== 'difficulty-classifier')
+    fail(`manifest ${m.id}: unknown kind ${String(m.kind)}`);
   if (!Array.isArray(m.files) || m.files.length === 0 || m.files.length > 32) fail(`manifest ${m.id}: files must list 1 to 32 files`);
   const files = m.files.map((f: Partial<ModelFile>) => {
     if (typeof f?.path !== 'string') fail(`manifest ${m.id}: a file has no path`);
@@ -73,7 +75,8 @@ export function parseManifest(json: unknown): ModelManifest {
   });
   const named = new Set(files.map((f) => f.path));
   if (typeof m.onnx !== 'string' || !named.has(path.normalize(m.onnx))) fail(`manifest ${m.id}: onnx must name one of its files`);
-  if (typeof m.tokenizer !== 'string' || !named.has(path.normalize(m.tokenizer))) fail(`manifest ${m.id}: tokenizer must name one of its files`);
+  const readsText = m.kind !== 'difficulty-classifier';
+  if (readsText && (typeof m.tokenizer !== 'string' || !named.has(path.normalize(m.tokenizer)))) fail(`manifest ${m.id}: tokenizer must name one of its files`);
   const maxSeqLen = m.max_seq_len ?? 512;
   if (!Number.isInteger(maxSeqLen) || maxSeqLen < 8 || maxSeqLen > 8192) fail(`manifest ${m.id}: max_seq_len must be an integer in [8, 8192]`);
   const wordStyle = m.word_style ?? 'wordpiece';
@@ -86,7 +89,7 @@ export function parseManifest(json: unknown): ModelManifest {
     licence: String(m.licence ?? ''),
     source: String(m.source ?? ''),
     onnx: path.normalize(m.onnx),
-    tokenizer: path.normalize(m.tokenizer),
+    tokenizer: readsText ? path.normalize(m.tokenizer as string) : '',
     max_seq_len: maxSeqLen,
     word_style: wordStyle,
     ...(m.dimensions !== undefined ? { dimensions: m.dimensions } : {}),

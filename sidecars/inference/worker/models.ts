@@ -32,6 +32,8 @@ export async function loadWorkerModels(init: WorkerInit): Promise<LoadedModels> 
     loaded.statuses.push({ id: USE_LITE_MODEL_ID, kind: 'sentence-embedding', ok: !!r.value, error: r.error, loadSeconds: r.seconds });
   }
   for (const { dir, manifest } of init.models) {
+    // aigw-router's trained scorer lives in the models folder but runs in the plugin server.
+    if (manifest.kind === 'difficulty-classifier') continue;
     if (manifest.kind === 'token-classification') {
       const r = await timed(() => OnnxTokenScorer.load(dir, manifest));
       if (r.value) loaded.scorers.set(manifest.id, r.value);

@@ -172,11 +172,10 @@ describe('decideRoute', () => {
       undefined,
       { scorer: fixedScorer(() => next) },
     );
-    expect(await decideRoute(withDifficulty, chatFeatures('x'), noEmbedder)).toMatchObject({
-      model: 'small',
-      route: 'cascade',
-      cascade: { escalate_to: 'large' },
-    });
+    const cascaded = await decideRoute(withDifficulty, chatFeatures('x'), noEmbedder);
+    expect(cascaded).toMatchObject({ model: 'small', route: 'cascade', reason: 'difficulty:0.10<0.50', cascade: { escalate_to: 'large' } });
+    // The header's fields are separated by `; `: no reason may hold one.
+    expect(routeHeaderValue(cascaded).split(';')).toHaveLength(4);
     expect(await decideRoute(withDifficulty, chatFeatures('x', {}, { stream: true }), noEmbedder)).toEqual({
       router: 'auto',
       model: 'small',

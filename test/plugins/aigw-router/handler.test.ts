@@ -138,7 +138,7 @@ describe('aigw-router access', () => {
     const policy = { keyModels: ['cheap', 'auto'], teamModels: [], aliases: [] };
     const { kong, seen } = fakeKong({ model: 'auto', messages: [{ role: 'user', content: 'fix my code please' }] }, identity('auto', policy));
     await handler().handler.access(kong);
-    expect(decisionOf(seen)).toEqual({ router: 'auto', model: 'cheap', route: 'allowlist', reason: 'default:allowlist(coding)' });
+    expect(decisionOf(seen)).toEqual({ router: 'auto', model: 'cheap', route: 'allowlist', reason: 'allowlist:coding' });
   });
 
   it("refuses a key that may use none of the candidates, in the client's shape", async () => {
@@ -197,7 +197,7 @@ describe('withinAllowlist', () => {
 
   it('keeps a cascade only when the key may use the model it escalates to', () => {
     expect(withinAllowlist(cascade, ['cheap', 'strong'], 'cheap')).toBe(cascade);
-    expect(withinAllowlist(cascade, ['cheap'], 'cheap')).toEqual({ router: 'auto', model: 'cheap', route: 'cascade', reason: 'cascade;no_escalation' });
+    expect(withinAllowlist(cascade, ['cheap'], 'cheap')).toEqual({ router: 'auto', model: 'cheap', route: 'allowlist', reason: 'allowlist:cascade' });
   });
 
   it('falls back to the first usable candidate when the default is not usable either', () => {

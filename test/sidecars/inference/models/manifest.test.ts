@@ -22,6 +22,12 @@ describe('model manifests', () => {
     expect(parseManifest(valid)).toMatchObject({ id: 'm1', max_seq_len: 512, word_style: 'wordpiece' });
   });
 
+  it('parses a router difficulty classifier without a tokenizer (it reads a feature vector, not text)', () => {
+    const classifier = { id: 'router-difficulty', kind: 'difficulty-classifier', files: [{ path: 'model.onnx', sha256: null }], onnx: 'model.onnx' };
+    expect(parseManifest(classifier)).toMatchObject({ kind: 'difficulty-classifier', onnx: 'model.onnx', tokenizer: '' });
+    expect(() => parseManifest({ ...classifier, kind: 'token-classification' })).toThrow(/tokenizer must name/);
+  });
+
   it.each([
     ['a path leaving the folder', { ...valid, files: [{ path: '../../etc/passwd', sha256: null }] }, /leaves the model folder/],
     ['a malformed hash', { ...valid, files: [{ path: 'model.onnx', sha256: 'XYZ' }] }, /sha256/],

@@ -1,0 +1,497 @@
+/** The development set (index.ts has the labelling rule): tuned on. */
+import { type DevItem, itemsOf, type Row, toolStep } from './items';
+
+const CHAT: Row[] = [
+  ['weak', 'Hey! How is your day going?'],
+  ['weak', 'Thanks, that was really helpful.'],
+  ['weak', 'Can you recommend a good name for a golden retriever puppy?'],
+  ['weak', 'What is a good gift for a coworker who is leaving?'],
+  ['weak', 'Tell me a short joke about computers.'],
+  ['weak', 'What time zone is Tokyo in?'],
+  ['weak', 'Who wrote Pride and Prejudice?'],
+  ['weak', 'How many ounces are in a pound?'],
+  ['weak', 'Write a two-line birthday message for my sister.'],
+  ['weak', 'What is the boiling point of water in Fahrenheit?'],
+  ['weak', 'Suggest three easy vegetarian dinners.'],
+  ['weak', 'What does "carpe diem" mean?'],
+  ['weak', 'Make this email sound friendlier: "Send me the report by Friday."'],
+  ['weak', 'Is a tomato a fruit or a vegetable?'],
+  ['weak', 'Give me a synonym for "quickly".'],
+  ['weak', 'Translate "where is the train station" into German.'],
+  ['weak', 'What is the plural of "cactus"?'],
+  ['weak', 'Write a haiku about autumn leaves.'],
+  [
+    'strong',
+    'I am deciding between accepting a startup offer with equity and a stable corporate job with a higher salary. I have a mortgage, one child, and 8 months of savings. Walk me through how to weigh the options, including how to value the equity under different exit scenarios.',
+  ],
+  [
+    'strong',
+    'Explain the differences between the Copenhagen and many-worlds interpretations of quantum mechanics, and why the measurement problem motivates each, without hand-waving.',
+  ],
+  [
+    'strong',
+    'My landlord is withholding my deposit citing "wear and tear" for a carpet that was already 10 years old. Explain how depreciation of fixtures typically works in tenancy disputes and how I should structure my argument.',
+  ],
+  [
+    'strong',
+    'Write a persuasive 600-word op-ed arguing for congestion pricing in a mid-sized city, anticipating and rebutting the three strongest objections.',
+  ],
+  [
+    'strong',
+    'Compare the monetary policy responses of the Fed and the ECB to the 2021-2023 inflation, and evaluate which approach was more effective and why.',
+  ],
+  [
+    'strong',
+    'Critique this argument: "Since crime fell after the new policy, the policy caused the fall." Identify each logical flaw and what evidence would establish causation.',
+  ],
+  [
+    'strong',
+    'Draft a negotiation strategy for asking my manager for a 20% raise when the company just announced a hiring freeze, with scripts for three likely responses.',
+  ],
+  ['weak', 'What is the capital of Canada?'],
+  ['weak', 'Recommend a classic science fiction novel.'],
+  [
+    'strong',
+    'Explain why the Monty Hall problem answer is to switch, and then analyse the variant where the host opens a door at random and it happens to show a goat.',
+  ],
+  ['weak', 'How do I say "thank you" in Japanese?'],
+  [
+    'strong',
+    'Design a 12-week marathon training plan for a runner who currently runs 20 km per week, has a history of shin splints, and can train only four days a week; justify the progression.',
+  ],
+];
+
+const CODE: Row[] = [
+  ['weak', 'Write a Python function that returns the maximum of a list of numbers.'],
+  ['weak', 'How do I reverse a string in JavaScript?'],
+  ['weak', 'Convert this to an arrow function: function add(a, b) { return a + b; }'],
+  ['weak', 'What is the SQL to select all rows from the users table where age is over 30?'],
+  ['weak', 'Write a bash command that counts the lines in every .txt file in a folder.'],
+  ['weak', 'How do I read a JSON file in Node.js?'],
+  ['weak', 'Fix the syntax error:\n```python\ndef greet(name)\n    print("hi", name)\n```'],
+  ['weak', 'Write a CSS rule that centers a div horizontally.'],
+  ['weak', 'What does the git command "git stash pop" do?'],
+  ['weak', 'Add type hints to this function:\n```python\ndef area(w, h):\n    return w * h\n```'],
+  ['weak', 'Write a regular expression that matches a US ZIP code.'],
+  ['weak', 'Rename the variable x to total in this code:\n```js\nlet x = 0;\nfor (const n of nums) x += n;\nreturn x;\n```'],
+  ['weak', 'Write a Dockerfile for a simple Node.js app that runs "node server.js".'],
+  ['weak', 'How do I install a specific version of a package with npm?'],
+  ['weak', 'Write a Go function that checks whether a number is even.'],
+  [
+    'strong',
+    'This Go worker pool occasionally deadlocks under load. Find the bug and fix it:\n```go\nfunc run(jobs []Job) {\n  results := make(chan Result)\n  var wg sync.WaitGroup\n  for _, j := range jobs {\n    wg.Add(1)\n    go func(j Job) { defer wg.Done(); results <- process(j) }(j)\n  }\n  wg.Wait()\n  close(results)\n  for r := range results { save(r) }\n}\n```',
+  ],
+  [
+    'strong',
+    'Implement an LRU cache in TypeScript with O(1) get and put, supporting a per-entry TTL, and explain how expired entries are evicted without a background timer.',
+  ],
+  [
+    'strong',
+    'Design the database schema and the API for a multi-tenant invoicing system that supports partial payments, refunds, multiple currencies and an audit trail; explain the trade-offs of your choices.',
+  ],
+  [
+    'strong',
+    'Write a lock-free single-producer single-consumer ring buffer in Rust and argue why it is memory-safe and correct under the C++11 memory model orderings you use.',
+  ],
+  [
+    'strong',
+    'Our React app re-renders the whole list on every keystroke in a search box. Profile-driven: explain the likely causes (context, props identity, keys) and refactor the component tree to fix it.',
+  ],
+  [
+    'strong',
+    'Write an efficient algorithm to find the k-th smallest element in the union of two sorted arrays in O(log(min(m, n))) time, with a proof of its complexity and the edge cases.',
+  ],
+  [
+    'strong',
+    'Refactor this 200-line Express handler with nested callbacks into async/await with proper error propagation and transaction rollback on failure, keeping the API identical.',
+  ],
+  [
+    'strong',
+    'Explain why this Python code leaks memory in a long-running process and fix it:\n```python\nclass Handler:\n    cache = {}\n    def __init__(self, req):\n        self.req = req\n        Handler.cache[id(self)] = self\n        self.callback = lambda: self.process()\n```',
+  ],
+  [
+    'strong',
+    'Implement a rate limiter that is correct across multiple Redis-backed gateway instances, handling clock skew and Redis failover; show the Lua script and explain its atomicity.',
+  ],
+  [
+    'strong',
+    'Migrate a PostgreSQL table with 500 million rows from an integer primary key to a UUID without downtime; give the step-by-step plan with the SQL and how to verify consistency.',
+  ],
+  ['weak', 'Write a Python one-liner that squares every number in a list.'],
+  ['weak', 'What is the difference between let and const in JavaScript?'],
+  [
+    'strong',
+    'Write a parser for arithmetic expressions with precedence, unary minus and parentheses in TypeScript (no libraries), and explain how it handles associativity.',
+  ],
+  ['weak', 'Format this JSON nicely: {"a":1,"b":[1,2,3],"c":{"d":"e"}}'],
+  [
+    'strong',
+    'Find the security vulnerabilities in this login handler and explain how each could be exploited:\n```php\n$q = "SELECT * FROM users WHERE name=\'" . $_GET["u"] . "\' AND pw=\'" . md5($_GET["p"]) . "\'";\n$r = mysqli_query($db, $q);\nif (mysqli_num_rows($r) > 0) { setcookie("admin", "1"); }\n```',
+  ],
+  [
+    'strong',
+    'Design a consistent-hashing scheme for a distributed cache with virtual nodes, and analyse how many keys move when a node joins, with and without virtual nodes.',
+  ],
+  ['weak', 'Write a Java class with a private field name and its getter and setter.'],
+];
+
+const MATH: Row[] = [
+  ['weak', 'What is 15% of 240?'],
+  ['weak', 'Convert 3/8 to a decimal.'],
+  ['weak', 'What is 12 times 17?'],
+  ['weak', 'Solve for x: 3x + 7 = 22.'],
+  ['weak', 'What is the area of a circle with radius 4?'],
+  ['weak', 'Round 3.14159 to two decimal places.'],
+  ['weak', 'What is the square root of 144?'],
+  ['weak', 'If a shirt costs $40 and is 25% off, what is the sale price?'],
+  ['weak', 'How many minutes are there in 3.5 hours?'],
+  ['weak', 'What is the average of 4, 8, 15, 16, 23 and 42?'],
+  ['weak', 'Convert 100 degrees Fahrenheit to Celsius.'],
+  ['weak', 'What is 2 to the power of 10?'],
+  ['strong', 'Prove that the square root of 2 is irrational, and then explain why the same argument fails for the square root of 4.'],
+  ['strong', 'Find all real solutions of x^4 - 5x^2 + 4 = 0 and x^3 - 6x^2 + 11x - 6 = 0, showing the factorisation steps.'],
+  ['strong', 'Compute the integral of x^2 * e^(-x) from 0 to infinity and explain the connection to the Gamma function.'],
+  [
+    'strong',
+    'A bag contains 5 red and 7 blue balls. Three are drawn without replacement. What is the probability that exactly two are red given that at least one is red? Derive it.',
+  ],
+  ['strong', 'Prove by induction that the sum of the first n odd numbers is n^2, then give a combinatorial proof of the same fact.'],
+  ['strong', 'Find the eigenvalues and eigenvectors of the matrix [[2, 1], [1, 2]] and use them to compute the matrix to the 10th power.'],
+  ['strong', 'How many ways can 8 rooks be placed on a chessboard so that no two attack each other and none is on the main diagonal? Derive the number.'],
+  ['strong', 'Solve the recurrence a(n) = 3a(n-1) - 2a(n-2) with a(0) = 2, a(1) = 3, and prove your closed form.'],
+  ['strong', 'Show that every group of order p^2, with p prime, is abelian.'],
+  [
+    'strong',
+    'A loan of $250,000 at 6% annual interest compounded monthly is repaid over 30 years. Derive the monthly payment formula and compute how much interest is paid in the first 5 years.',
+  ],
+  ['weak', 'What is 7 factorial?'],
+  ['weak', 'Simplify 18/24.'],
+  ['strong', 'What is the expected number of coin flips until you see the sequence HTH? Derive it using a Markov chain or states.'],
+  ['weak', 'What is the perimeter of a rectangle that is 5 cm by 9 cm?'],
+  ['strong', 'Prove that there is no largest prime number and estimate how many primes are below one million using the prime number theorem.'],
+  ['weak', 'How many sides does a hexagon have?'],
+  ['strong', 'Determine whether the series sum of (-1)^n / sqrt(n) converges absolutely, conditionally or not at all, and justify with the appropriate tests.'],
+  ['weak', 'What is 1000 divided by 8?'],
+  [
+    'strong',
+    'Optimise: a farmer has 600 m of fence to enclose a rectangular field along a river (no fence on the river side) and divide it into three equal pens. Find the dimensions that maximise the area and prove it is a maximum.',
+  ],
+];
+
+const EXTRACTION: Row[] = [
+  ['weak', 'Extract the names of people from this sentence: "Alice met Bob and Carol at the conference in Berlin."'],
+  ['weak', 'Pull out all dates from: "The contract starts on 1 March 2024 and ends on 28 February 2025, with a review on 1 September 2024."'],
+  [
+    'weak',
+    'From this order confirmation, give me the order number and the total as JSON: "Order #A-99231 confirmed. Items: 2. Total: $57.40. Ships in 3 days."',
+  ],
+  ['weak', 'List the email addresses in: "Contact sales@acme.com or support@acme.com, not jane.doe@gmail.com."'],
+  ['weak', 'Classify the sentiment of this review: "The battery life is terrible and it broke after a week."'],
+  ['weak', 'What is the phone number in this text? "Call us at (555) 010-4477 between 9 and 5."'],
+  ['weak', 'Extract the product name, price and colour as JSON: "The Aurora Lamp in matte black is now $89."'],
+  ['weak', 'Tag each word with its part of speech: "The quick brown fox jumps."'],
+  ['weak', 'Which language is this sentence in? "Je voudrais un café, s\'il vous plaît."'],
+  ['weak', 'Turn this into a bullet list: milk, eggs, flour, sugar, butter.'],
+  ['weak', 'Extract the city and country from: "Our office is located in Lyon, France, near the river."'],
+  ['weak', 'Return the hashtags in this tweet: "Loving the #sunset at the #beach today #blessed"'],
+  ['weak', 'Is this message spam or not spam? "Congratulations! You won a free cruise, click here to claim."'],
+  ['weak', 'Convert this table row into JSON with keys name, age, city: "Maria | 34 | Madrid"'],
+  ['weak', 'Find the invoice due date in: "Invoice 2231, issued 3 May, payment due within 30 days of issue."'],
+  [
+    'strong',
+    'From the following contract clause, extract every obligation, who owes it to whom, its deadline and any condition that suspends it, as JSON: "The Supplier shall deliver the Goods within 30 days of the Purchase Order unless the Buyer has failed to pay any prior invoice, in which case delivery obligations are suspended until payment; the Buyer shall inspect the Goods within 5 business days of delivery and notify defects in writing, failing which the Goods are deemed accepted, save for latent defects discovered within 12 months."',
+  ],
+  [
+    'strong',
+    'Read these three conflicting witness statements and extract a single consistent timeline of events, flagging each point where the statements cannot be reconciled and why.',
+  ],
+  [
+    'strong',
+    'Extract the causal claims from this abstract and classify each as supported by the reported evidence, merely correlational, or speculative: "Participants who drank coffee daily had 20% lower rates of depression. We propose caffeine modulates adenosine pathways, suggesting coffee may prevent depression. Further trials are needed."',
+  ],
+  [
+    'strong',
+    'Given this messy free-text medication history, extract each drug, dose, frequency, start and stop dates, and flag any dangerous interaction: "Started warfarin 5mg daily in Jan, added aspirin 81 last spring for heart, stopped the aspirin in June? then ibuprofen as needed for back pain since August."',
+  ],
+  ['weak', 'Extract the year from: "The company was founded in 1998 in Seattle."'],
+  ['weak', 'Give me the ingredients from this recipe sentence as a list: "Mix two cups of flour with one egg, a pinch of salt and half a cup of milk."'],
+  [
+    'strong',
+    'From this financial statement excerpt, compute and extract the operating margin, the year-over-year revenue growth and the free cash flow, and explain any adjustment you had to assume: "Revenue 2023: 4.2bn (2022: 3.8bn). Operating expenses 3.5bn. Capex 0.4bn. Operating cash flow 0.9bn. One-off restructuring charge of 0.2bn included in opex."',
+  ],
+  ['weak', 'Extract the URL from: "Read more at https://example.org/news/42 today."'],
+  ['weak', 'What is the sender\'s name in this email signature? "Best regards,\nTom Nguyen\nHead of Operations"'],
+  [
+    'strong',
+    'Map each requirement in this product spec to the test cases that cover it and list the requirements with no coverage and the test cases that test nothing in the spec.',
+  ],
+  ['weak', 'Extract the flight number and departure time: "Your flight LH 455 departs at 14:35 from gate B12."'],
+  ['weak', 'Label this support ticket as billing, technical or account: "I was charged twice this month."'],
+  ['weak', 'Pick out the numbers in: "We sold 120 units in May, 95 in June and 143 in July."'],
+  [
+    'strong',
+    'Identify every named entity in this paragraph, resolve which pronouns and aliases refer to which entity, and output the coreference chains: "Apple announced the deal on Monday. The company said its CEO would meet Microsoft\'s chief the next day. He said the firm was pleased, while the Redmond giant declined to comment."',
+  ],
+  ['weak', 'Count how many times the word "data" appears in: "Data is key. We collect data and analyse data daily."'],
+];
+
+const SUMMARISATION: Row[] = [
+  [
+    'weak',
+    'Summarise in one sentence: "The city council voted on Tuesday to extend library opening hours on weekends starting next month, citing increased demand from students during exam periods. The change will cost about $200,000 a year, funded from the existing culture budget."',
+  ],
+  ['weak', 'Give me a TL;DR of: "Our Q3 sales rose 12% thanks to strong demand in Europe, while Asia was flat. Costs rose 5%. We expect Q4 to be similar."'],
+  [
+    'weak',
+    'Summarise this message for me: "Hi team, the offsite is moved from Thursday to Friday because the venue double-booked. Same time, same place. Please update your calendars."',
+  ],
+  [
+    'weak',
+    'Shorten this paragraph to two sentences: "Electric scooters have become common in many cities. They offer a cheap and quick way to travel short distances. However, they have raised safety concerns, as riders are often injured and pedestrians complain about scooters left on sidewalks. Some cities have introduced rules to address these issues."',
+  ],
+  ['weak', 'Write a headline for this news: "A local bakery won the national bread championship for the third year in a row with its sourdough loaf."'],
+  ['weak', 'Summarise the plot of Romeo and Juliet in three sentences.'],
+  ['weak', 'What are the key points of this note? "Remember: pay rent by the 1st, call the plumber about the leak, and book the dentist for next week."'],
+  ['weak', 'Summarise this product review: "Comfortable shoes, true to size, but the laces came undone constantly. Good value for the price."'],
+  ['weak', 'Give me a one-line summary of the theory of evolution.'],
+  [
+    'weak',
+    'Condense this meeting note into action items: "Sara will send the draft by Monday. Ken will check the budget. We meet again on the 14th to decide."',
+  ],
+  [
+    'strong',
+    'Summarise the following three research abstracts into a single synthesis that identifies where they agree, where they contradict each other, and what question remains open: (1) "Remote work increased self-reported productivity by 13% in a call-centre RCT." (2) "A survey of 10,000 engineers found remote work reduced collaboration and innovation metrics." (3) "Hybrid schedules retained productivity gains while reducing attrition by a third."',
+  ],
+  [
+    'strong',
+    'Write an executive summary of this incident report for the board, stating the root cause, the customer impact in numbers, what was done, and which remediation items are still at risk, without technical jargon: "At 02:14 UTC a config push disabled TLS session resumption on the edge; handshake CPU rose 4x, p99 latency went from 120ms to 2.3s for 47 minutes, 3.1% of checkout requests failed. Rollback at 03:01. Action items: canary config pushes (in progress), handshake CPU alerting (done), capacity headroom review (not started, owner on leave)."',
+  ],
+  [
+    'strong',
+    'Summarise the arguments for and against nuclear power in a balanced way, weighting each argument by the strength of the evidence behind it, in under 300 words.',
+  ],
+  [
+    'strong',
+    'Produce a structured summary of this legal judgment: the facts, the legal question, the holding, the reasoning, and the dissent, noting how the holding departs from precedent.',
+  ],
+  ['weak', 'Summarise: "The museum will be closed on Monday for maintenance. It reopens Tuesday at 10am."'],
+  [
+    'weak',
+    'Make this paragraph shorter: "We are writing to let you know that, due to unforeseen circumstances beyond our control, the event that was scheduled to take place this coming Saturday has unfortunately had to be postponed to a later date."',
+  ],
+  [
+    'strong',
+    'Summarise the evolution of transformer architectures from 2017 to 2024, explaining for each major change what problem it solved and what trade-off it introduced.',
+  ],
+  ['weak', 'Summarise this chat: "A: Lunch at 12? B: Can we do 12:30? A: Sure, the usual place. B: Great."'],
+  ['weak', 'Give me three bullet points summarising the benefits of regular exercise.'],
+  [
+    'strong',
+    'Summarise this 40-message email thread about a delayed project into who decided what, which decisions were later reversed, and which open questions block the launch.',
+  ],
+  ['weak', 'What is this paragraph about in five words? "Bees pollinate a third of the crops we eat, and their decline threatens food supplies worldwide."'],
+  ['weak', 'Summarise this weather forecast: "Sunny in the morning, clouds in the afternoon, 30% chance of rain in the evening, highs of 24."'],
+  [
+    'strong',
+    'Summarise the disagreements between Keynesian and monetarist economists about the causes of the Great Depression, and say which evidence each side relies on.',
+  ],
+  [
+    'weak',
+    'Write a one-sentence summary of this job post: "We are hiring a part-time barista for weekend shifts. Experience preferred but not required. Apply in store."',
+  ],
+  ['weak', 'Summarise these release notes for users: "Fixed a crash when opening large files. Added dark mode. Improved startup time by 20%."'],
+  [
+    'strong',
+    "Turn this hour-long interview transcript into a summary that keeps the interviewee's nuanced positions, distinguishes their claims from the interviewer's, and notes where they contradicted themselves.",
+  ],
+  ['weak', 'Summarise: "The train to Boston is delayed by 20 minutes due to signal problems near Providence."'],
+  ['weak', 'What is the gist of this sentence? "Despite the rain, the outdoor concert went ahead and drew a record crowd."'],
+  [
+    'strong',
+    'Summarise the main positions in the debate on AI alignment (e.g. scalable oversight, interpretability, governance), and assess the strongest criticism of each.',
+  ],
+  ['weak', 'Summarise this text message: "Running late, stuck in traffic, start without me, be there by 7."'],
+];
+
+const REASONING: Row[] = [
+  ['weak', 'If today is Monday, what day is it in three days?'],
+  ['weak', 'Which is heavier, a kilogram of feathers or a kilogram of steel?'],
+  ['weak', 'Put these in alphabetical order: pear, apple, mango, banana.'],
+  ['weak', 'If all cats are animals and Tom is a cat, is Tom an animal?'],
+  ['weak', 'What comes next: 2, 4, 6, 8, ...?'],
+  ['weak', 'I have 3 apples and eat one. How many are left?'],
+  ['weak', 'Which is bigger, 0.5 or 0.45?'],
+  ['weak', 'Is it a good idea to bring an umbrella if the forecast says 90% chance of rain?'],
+  [
+    'strong',
+    'Five people live in five houses of different colours, each drinks a different beverage, owns a different pet. The Brit lives in the red house; the Swede keeps dogs; the Dane drinks tea; the green house is immediately left of the white house; the green house owner drinks coffee; the person who smokes Pall Mall rears birds; the owner of the yellow house smokes Dunhill; the man in the centre house drinks milk; the Norwegian lives in the first house. Reason step by step about which constraints are determined, and what is still missing to know who owns the fish.',
+  ],
+  ['strong', 'Three suspects: A says "B did it", B says "C did it", C says "B is lying". Exactly one is telling the truth. Who did it? Reason step by step.'],
+  [
+    'strong',
+    'A company can either invest $2M now in automation that saves $400k a year with 10% risk of failure each year, or wait a year for a cheaper version at $1.5M with unknown savings. Lay out a decision analysis under reasonable assumptions and recommend a choice.',
+  ],
+  [
+    'strong',
+    'You have 12 coins, one of which is counterfeit and either heavier or lighter. With a balance scale and three weighings, find the counterfeit and whether it is heavier or lighter. Explain the full strategy.',
+  ],
+  ['strong', 'Why does the sky appear blue during the day but red at sunset? Explain the physics quantitatively, including why it is not violet.'],
+  [
+    'strong',
+    'A hospital test for a disease is 99% sensitive and 95% specific; the disease affects 1 in 1,000 people. A patient tests positive twice in independent tests. What is the probability they have the disease? Explain each step.',
+  ],
+  [
+    'strong',
+    'Evaluate this plan for a four-day work week at a 200-person software company: identify the second-order effects on customer support coverage, on-call, hiring and pay equity, and propose mitigations.',
+  ],
+  [
+    'strong',
+    'Two trains leave stations 300 km apart toward each other at 70 and 80 km/h; a bird flies between them at 120 km/h until they meet. How far does the bird fly, and how would you set up the infinite series if you did not see the shortcut?',
+  ],
+  [
+    'strong',
+    'Is the following argument valid? "If it rains the match is cancelled. The match was not cancelled. Therefore it did not rain." Then analyse the variant where the first premise is "Only if it rains is the match cancelled."',
+  ],
+  ['weak', 'Which month has the fewest days?'],
+  ['weak', 'If I leave at 9:00 and the trip takes 45 minutes, when do I arrive?'],
+  [
+    'strong',
+    'A river crossing: a farmer must take a wolf, a goat and a cabbage across, with a boat that carries him and one item. Give the solution, then prove it is the shortest possible.',
+  ],
+  [
+    'strong',
+    'Explain, with a counterexample, why correlation between ice cream sales and drowning does not imply causation, and design a study that could estimate the causal effect of a real intervention on drowning.',
+  ],
+  ['weak', 'What is the opposite of "ancient"?'],
+  [
+    'strong',
+    'Plan a route for a delivery van visiting 8 addresses with time windows and a lunch break, and explain the heuristic you use and how far from optimal it might be.',
+  ],
+  ['weak', 'Which is a mammal: a shark or a dolphin?'],
+  [
+    'strong',
+    'Assess whether a city should build a new highway lane or invest in bus rapid transit, considering induced demand, equity, emissions and cost, and state under which conditions your answer would flip.',
+  ],
+  ['weak', 'Sort these numbers from smallest to largest: 9, 2, 7, 4.'],
+  ['strong', 'In a game, you roll two dice and may re-roll either or both once. Which strategy maximises the expected sum? Derive the expected value.'],
+  ['weak', 'If a store opens at 8 and closes at 17, how many hours is it open?'],
+  [
+    'strong',
+    'A startup has 14 months of runway, a product with 3% monthly churn, and can either hire two salespeople or one engineer to build a feature customers request. Reason through the trade-offs quantitatively and recommend.',
+  ],
+  ['weak', 'Is 17 a prime number?'],
+];
+
+const TOOL_STEPS: DevItem[] = [
+  ['weak', 'What is the weather in Paris right now?', 'get_weather', { city: 'Paris' }, '{"temp_c": 18, "condition": "light rain", "wind_kph": 12}'],
+  ['weak', 'How many open tickets do we have?', 'count_tickets', { status: 'open' }, '{"count": 42}'],
+  [
+    'weak',
+    'Find me the price of the Aurora lamp.',
+    'search_products',
+    { q: 'Aurora lamp' },
+    '[{"name": "Aurora Lamp", "price": 89.0, "currency": "USD", "in_stock": true}]',
+  ],
+  [
+    'weak',
+    "What's on my calendar tomorrow?",
+    'list_events',
+    { date: 'tomorrow' },
+    '[{"time": "09:30", "title": "Standup"}, {"time": "14:00", "title": "Dentist"}]',
+  ],
+  ['weak', 'Convert 250 euros to dollars.', 'convert_currency', { amount: 250, from: 'EUR', to: 'USD' }, '{"amount": 271.25, "rate": 1.085}'],
+  ['weak', 'Did my package ship?', 'track_order', { order: 'A-99231' }, '{"status": "shipped", "carrier": "UPS", "eta": "2024-05-14"}'],
+  ['weak', 'Look up the population of Lisbon.', 'wiki_lookup', { title: 'Lisbon' }, '{"population": 545923, "year": 2021}'],
+  ['weak', 'Send a reminder to Sara about the draft.', 'send_message', { to: 'sara', text: 'Reminder: draft due Monday' }, '{"ok": true, "id": "m_123"}'],
+  ['weak', 'Is the payments service healthy?', 'check_health', { service: 'payments' }, '{"status": "ok", "latency_ms": 84}'],
+  ['weak', 'Create a ticket for the login bug.', 'create_ticket', { title: 'Login bug' }, '{"id": "BUG-1182", "url": "https://tracker.example/BUG-1182"}'],
+  ['weak', 'What is the stock price of ACME?', 'get_quote', { symbol: 'ACME' }, '{"price": 132.4, "change_pct": -1.2}'],
+  ['weak', 'Book the small meeting room at 3pm.', 'book_room', { room: 'small', time: '15:00' }, '{"booked": true, "room": "Juniper"}'],
+  [
+    'weak',
+    'How much disk space is left on the build server?',
+    'run_command',
+    { cmd: 'df -h /' },
+    'Filesystem Size Used Avail Use% Mounted on\n/dev/sda1 200G 150G 50G 75% /',
+  ],
+  ['weak', 'Get the latest exchange rate for GBP to JPY.', 'convert_currency', { amount: 1, from: 'GBP', to: 'JPY' }, '{"amount": 191.3}'],
+  ['weak', 'Who is on call this week?', 'get_oncall', { team: 'platform' }, '{"primary": "Ken", "secondary": "Mia"}'],
+  ['weak', 'List the files in the project root.', 'list_files', { path: '.' }, '["README.md", "package.json", "src", "test"]'],
+  ['weak', 'What did the last deploy change?', 'get_deploy', { id: 'latest' }, '{"commit": "a1b2c3", "message": "Fix typo in footer", "author": "mia"}'],
+  [
+    'weak',
+    'Translate the customer message using the translation tool.',
+    'translate',
+    { text: 'Hola, mi pedido no llegó', to: 'en' },
+    '{"text": "Hello, my order did not arrive"}',
+  ],
+  ['weak', 'Check if the domain example.dev is available.', 'whois', { domain: 'example.dev' }, '{"available": false, "registrar": "Example Registrar"}'],
+  ['weak', 'How many users signed up today?', 'run_sql', { sql: 'select count(*) from users where created_at::date = current_date' }, '[{"count": 318}]'],
+  [
+    'strong',
+    'Our p99 latency doubled since yesterday. Find out why.',
+    'query_metrics',
+    { metric: 'latency_p99', window: '48h', by: ['service', 'region'] },
+    '{"series": [{"service": "checkout", "region": "eu", "before_ms": 210, "after_ms": 480}, {"service": "checkout", "region": "us", "before_ms": 190, "after_ms": 205}, {"service": "search", "region": "eu", "before_ms": 120, "after_ms": 260}], "deploys": [{"service": "edge-config", "region": "eu", "at": "yesterday 16:02"}], "db_cpu": {"eu": 0.41, "us": 0.39}}',
+  ],
+  [
+    'strong',
+    'Review this pull request for correctness and concurrency issues.',
+    'get_diff',
+    { pr: 412 },
+    '--- a/queue.go\n+++ b/queue.go\n@@\n-func (q *Queue) Pop() Item { q.mu.Lock(); defer q.mu.Unlock(); return q.pop() }\n+func (q *Queue) Pop() Item { if q.len() == 0 { return nil }; q.mu.Lock(); defer q.mu.Unlock(); return q.pop() }\n+func (q *Queue) len() int { return len(q.items) }',
+  ],
+  [
+    'strong',
+    'Based on the search results, which of these three vendors should we pick for SOC 2 compliance and EU data residency, and why?',
+    'web_search',
+    { q: 'vendor comparison soc2 eu residency' },
+    '[{"vendor": "A", "soc2": "type I", "eu_region": true, "price": "$$"}, {"vendor": "B", "soc2": "type II", "eu_region": "planned Q4", "price": "$"}, {"vendor": "C", "soc2": "type II", "eu_region": true, "price": "$$$", "note": "sub-processors in US for support"}]',
+  ],
+  [
+    'strong',
+    'The test suite fails intermittently. Here is the log; find the root cause.',
+    'get_logs',
+    { job: 'ci-8812' },
+    'test_transfer ... FAILED\nAssertionError: balance expected 100 got 90\nthread-2 debit(acct=1, 10) at 12:00:00.003\nthread-1 read balance(acct=1)=100 at 12:00:00.002\nthread-1 credit(acct=1, 0) write 100 at 12:00:00.004\nthread-2 write 90 at 12:00:00.004',
+  ],
+  [
+    'strong',
+    'Analyse the A/B test results and tell me whether we should ship variant B.',
+    'get_experiment',
+    { id: 'exp-77' },
+    '{"control": {"users": 10230, "conversions": 512}, "variant_b": {"users": 10190, "conversions": 561}, "guardrails": {"refund_rate_control": 0.021, "refund_rate_b": 0.029}, "duration_days": 6, "weekly_seasonality": true}',
+  ],
+  ['weak', 'What is the status of build 991?', 'get_build', { id: 991 }, '{"status": "passed", "duration_s": 312}'],
+  [
+    'strong',
+    'Given these query plans, explain why the new index made the report slower and what to do.',
+    'explain_query',
+    { sql: 'report_q3' },
+    '{"before": "Seq Scan on orders (cost=0..9120 rows=410000) -> HashAggregate", "after": "Index Scan using orders_created_idx on orders (cost=0.43..48211 rows=405000) -> GroupAggregate -> Sort"}',
+  ],
+  ['weak', 'Fetch the README title.', 'read_file', { path: 'README.md' }, '# Kong AI Gateway\n\nAn open-source gateway.'],
+  [
+    'strong',
+    'Using the financial data returned, build a discounted cash flow valuation and state your key assumptions.',
+    'get_financials',
+    { ticker: 'ACME' },
+    '{"revenue": [3.1, 3.5, 3.8, 4.2], "fcf": [0.3, 0.35, 0.41, 0.5], "net_debt": 1.2, "shares_bn": 0.8, "beta": 1.1}',
+  ],
+  ['weak', 'How many stars does the repo have?', 'github_repo', { repo: 'kong/kong' }, '{"stars": 39000, "forks": 4800}'],
+].map(([label, task, tool, args, result], i) => ({
+  id: `dev-tool-step-${i + 1}`,
+  category: 'tool-step' as const,
+  label: label as 'weak' | 'strong',
+  body: toolStep(task as string, tool as string, args as Record<string, unknown>, result as string),
+}));
+
+export const DEV_ITEMS: DevItem[] = [
+  ...itemsOf('dev', 'chat', CHAT),
+  ...itemsOf('dev', 'code', CODE),
+  ...itemsOf('dev', 'math', MATH),
+  ...itemsOf('dev', 'extraction', EXTRACTION),
+  ...TOOL_STEPS,
+  ...itemsOf('dev', 'summarisation', SUMMARISATION),
+  ...itemsOf('dev', 'reasoning', REASONING),
+];
