@@ -8,7 +8,6 @@
 import type { GatewayError } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import type { PlanTarget } from '../../lib/plan';
-import { ROUTE_HEADER, type RouteDecision, routeHeaderValue } from '../../lib/router/decision';
 import type { RelayRequest } from './admit';
 import { attempt } from './attempt';
 import { type Answered, type Attempt, type AttemptFailure, type AttemptOutcome, wrapAttempt } from './attempt-outcome';
@@ -33,20 +32,10 @@ export async function runPlan(request: RelayRequest, deps: RelayDeps, attemptOn:
     ...(request.trace ? [request.trace.attemptSpans()] : []),
   );
   if (plan.routing) deps.log.debug('routing', { requestId: plan.requestId, model: plan.model, ...plan.routing });
-  if (plan.route) explainRoute(request, plan.route, deps.log);
   const end = await walkPlan(request, tryTarget, deps.log);
   if (end.kind === 'client_gone') return clientGone(settlement, end.target, end.providerAccepted);
   if (end.kind === 'failed' && end.exhausted) deps.metrics?.allTargetsFailed(plan.model);
   return end.kind === 'failed' ? givenUp(settlement, end.target, end.failure) : null;
-}
-
-/**
- * A routed request says why on every answer it gets (JSON, stream or error: headers set here are
- * merged into whichever head the answer writes), and in the debug log.
- */
-function explainRoute(request: RelayRequest, route: RouteDecision, log: Logger): void {
-  request.res.setHeader(ROUTE_HEADER, routeHeaderValue(route));
-  log.debug('route', { requestId: request.plan.requestId, router: route.router, model: route.model, route: route.route, reason: route.reason });
 }
 
 /** How a walk along the plan ended: a target answered, the client left, or the last failure stands. */

@@ -59,6 +59,13 @@ const HARD = [
 /** One of the `coding` semantic route's utterances (deck/kong.yaml). */
 const CODING = 'why does this code throw a null pointer exception?';
 
+const JSON_ROUTER = {
+  name: 'auto-json',
+  candidates: ['gpt-4o-mini', 'gpt-4o'],
+  default_model: 'gpt-4o-mini',
+  cascade: { weak_model: 'gpt-4o-mini', strong_model: 'gpt-4o', checks: [{ kind: 'json' }] },
+};
+
 /** `router=auto; model=…; route=…; reason=…` as a record. */
 function routeOf(header: string | null): Record<string, string> {
   expect(header).toBeTruthy();
@@ -86,7 +93,11 @@ beforeAll(async () => {
     // What is tested here is what the router decides, not how fast: a loaded machine must not turn
     // an embedding into a fail-open (the deadline itself: the last test stops the sidecar).
     sourceTransform: (deck) => {
-      for (const config of pluginConfigs(deck, 'aigw-router')) config.embed_deadline_ms = 3000;
+      for (const config of pluginConfigs(deck, 'aigw-router')) {
+        config.embed_deadline_ms = 3000;
+        // A second router: JSON work answered by the cheap model, escalated when its answer is not JSON.
+        (config.routers as unknown[]).push(JSON_ROUTER);
+      }
       return deck;
     },
     pluginMetricsPorts: `aigw-router=${metricsPort}`,
@@ -160,6 +171,17 @@ local.describe('aigw-router', () => {
       .create({ model: 'auto', max_tokens: 32, stream: true, messages: [{ role: 'user', content: HARD }] })
       .withResponse();
     expect(routeOf(anthropicStream.headers.get(ROUTE_HEADER))).toMatchObject({ router: 'auto', model: 'gpt-4o', route: 'strong' });
+  });
+
+  it('runs a cascade the router decided: an invalid JSON answer from the cheap model escalates to the strong one', async () => {
+    stack.mock.enqueue({ content: 'Sure! here it is: {"a":' }, { content: '{"a":1}' });
+    const { data, response } = await openai.chat.completions
+      .create({ model: 'auto-json', response_format: { type: 'json_object' }, messages: [{ role: 'user', content: 'JSON please' }] })
+      .withResponse();
+    expect(routeOf(response.headers.get(ROUTE_HEADER))).toEqual({ router: 'auto-json', model: 'gpt-4o-mini', route: 'cascade', reason: 'cascade' });
+    expect(response.headers.get('x-aigw-cascade')).toBe('escalated; check=json');
+    expect(data.choices[0]?.message.content).toBe('{"a":1}');
+    expect(stack.mock.requests.map((r) => (r.body as { model?: unknown }).model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
   });
 
   it('leaves a pinned model alone, for one PDK call', async () => {
