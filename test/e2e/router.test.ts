@@ -1,5 +1,5 @@
 /**
- * Model routing end to end: the official `openai` and `@anthropic-ai/sdk` clients send
+ * Model routing end to end: the official `openai`, `@anthropic-ai/sdk` and `@google/genai` clients send
  * `model: "auto"` through Kong with aigw-router on (deck/kong.yaml's router: a tool-result rule,
  * semantic routes embedded by the real inference sidecar, a difficulty score), and the provider
  * mock receives the model the router chose; the answer says which and why (`x-aigw-route`), the
@@ -12,6 +12,7 @@
  * decision missing from a streamed answer, the ledger or the metrics.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { Client } from 'pg';
 import { ROUTE_HEADER } from '../../lib/router/decision';
@@ -30,6 +31,7 @@ let stack: DevStack;
 let metricsUrl: string;
 /** A key without a model policy (the router reads the body) and one whose allow-list excludes the strong model. */
 let openKeyId: string;
+let openKey: string;
 let openai: OpenAI;
 let anthropic: Anthropic;
 let restricted: OpenAI;
@@ -105,6 +107,7 @@ beforeAll(async () => {
   const open = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('router-open') });
   expect(open.status).toBe(201);
   openKeyId = open.body.id as string;
+  openKey = open.body.key as string;
   openai = new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: open.body.key as string, maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: stack.url, apiKey: open.body.key as string, maxRetries: 0 });
   const cheap = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('router-cheap'), models: ['gpt-4o-mini', 'auto'] });
@@ -171,6 +174,17 @@ local.describe('aigw-router', () => {
       .create({ model: 'auto', max_tokens: 32, stream: true, messages: [{ role: 'user', content: HARD }] })
       .withResponse();
     expect(routeOf(anthropicStream.headers.get(ROUTE_HEADER))).toMatchObject({ router: 'auto', model: 'gpt-4o', route: 'strong' });
+  });
+
+  it('routes the Responses API and Google GenAI formats too (the model in the path)', async () => {
+    const { response } = await openai.responses.create({ model: 'auto', input: HARD }).withResponse();
+    expect(routeOf(response.headers.get(ROUTE_HEADER))).toMatchObject({ router: 'auto', model: 'gpt-4o', route: 'strong' });
+    expect(lastProviderModel()).toBe('gpt-4o');
+    const genai = new GoogleGenAI({ apiKey: openKey, httpOptions: { baseUrl: stack.url } });
+    const answer = await genai.models.generateContent({ model: 'auto', contents: EASY });
+    expect(answer.text).toBeTruthy();
+    expect(routeOf(answer.sdkHttpResponse?.headers?.[ROUTE_HEADER] ?? null)).toMatchObject({ router: 'auto', model: 'gpt-4o-mini', route: 'weak' });
+    expect(lastProviderModel()).toBe('gpt-4o-mini');
   });
 
   it('runs a cascade the router decided: an invalid JSON answer from the cheap model escalates to the strong one', async () => {
