@@ -151,7 +151,7 @@ export class RouterHandler {
     const google = googlePathOf(path);
     if (google?.kind === 'generate') return { model: resolveModelName(identity.models, google.model).model, path, body: null };
     if (!conversationFormatOf(path)) return null;
-    const body = await this.readBody(kong);
+    const body = await this.readBody(kong, identity);
     if (!body || typeof body.model !== 'string') return null;
     return { model: resolveModelName(identity.models, body.model).model, path, body };
   }
@@ -164,8 +164,10 @@ export class RouterHandler {
     if (names.length > 0) await kong.ctx.shared.set(IDENTITY_CTX_KEY, { ...identity, routers: names });
   }
 
-  private async readBody(kong: Kong): Promise<Record<string, unknown> | null> {
+  private async readBody(kong: Kong, identity: RequestIdentity): Promise<Record<string, unknown> | null> {
     const max = this.config.max_request_body_bytes;
+    // A larger body never crosses the plugin-server socket (its decoding is quadratic in size).
+    if ((identity.contentLength ?? 0) > max) return null;
     const raw = await kong.request.getRawBody(max);
     // aigw-proxy refuses what is too large or does not parse, in the client's shape.
     if (!raw || raw.length > max) return null;
@@ -181,12 +183,14 @@ export class RouterHandler {
     knownBody: Record<string, unknown> | null,
     trace: PluginTrace | null,
   ): Promise<GatewayError | null> {
+    // A key that may not send the router's name (Google's model in the path) is aigw-proxy's to refuse.
+    if (!resolveModelName(identity.models, router.name).allowed) return null;
     const usable = router.definition.candidates.filter((candidate) => mayUse(identity.models, candidate));
     if (usable.length === 0) return modelNotAllowed(router.name);
     const format = conversationFormatOf(path);
     // A router's name on another endpoint (embeddings): aigw-proxy answers that the model does not exist.
     if (!format) return null;
-    const body = knownBody ?? (await this.readBody(kong));
+    const body = knownBody ?? (await this.readBody(kong, identity));
     if (!body) return null;
     const span = trace?.decision('route');
     const started = performance.now();

@@ -178,6 +178,18 @@ describe('aigw-router access', () => {
     expect(cheapOnly.seen.calls).toEqual(['ctx.shared.get', 'get_path']);
   });
 
+  it('never reads a body larger than it may, and leaves a router name the key may not send to aigw-proxy', async () => {
+    const large = fakeKong({ model: 'auto' }, { ...identity(''), contentLength: (1 << 20) + 1 });
+    await handler().handler.access(large.kong);
+    expect(large.seen.calls).toEqual(['ctx.shared.get', 'get_path']);
+    const policy = { keyModels: ['cheap'], teamModels: [], aliases: [] };
+    const google = fakeKong({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }, identity('', policy), '/v1beta/models/auto:generateContent');
+    await handler().handler.access(google.kong);
+    expect(google.seen.calls).toEqual(['ctx.shared.get', 'get_path']);
+    expect(google.seen.exit).toBeNull();
+    expect(decisionOf(google.seen)).toBeUndefined();
+  });
+
   it('leaves out an invalid router and routes with the others', async () => {
     const broken = { ...ROUTER, name: 'broken', default_model: 'elsewhere' };
     const { kong, seen } = fakeKong({ model: 'broken', messages: [{ role: 'user', content: 'hi' }] }, identity('broken'));
