@@ -48,4 +48,4 @@ export const INFERENCE_ADDRESS_DEFAULT = '127.0.0.1:50151';
  * the ports `make dev` and the Docker stack use, and kong/observability/prometheus.yml scrapes.
  */
 export const PLUGIN_METRICS_PORTS_DEFAULT =
-  'aigw-virtual-key=8790,aigw-semantic-cache=8791,aigw-prompt-compressor=8792,aigw-proxy=8793,aigw-prompt-template=8794,aigw-guardrails=8795';
+  'aigw-virtual-key=8790,aigw-semantic-cache=8791,aigw-prompt-compressor=8792,aigw-proxy=8793,aigw-prompt-template=8794,aigw-guardrails=8795,aigw-router=8796';

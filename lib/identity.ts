@@ -7,6 +7,7 @@ import { type CompressionReport, restoreCompressionReport } from './compression/
 import { type GatewayError, gatewayError } from './errors';
 import { type GuardrailPlan, restoreGuardrailPlan } from './guardrails/plan';
 import type { RouteDecision } from './router/decision';
+import { restoreRouteDecision } from './router/restore';
 import { type CacheRequestHeaders, restoreCacheRequestHeaders } from './semantic-cache/cache-control';
 import { type CacheFill, restoreCacheFill } from './semantic-cache/fill';
 import { restoreTeamCache, type TeamCachePolicy } from './semantic-cache/team-policy';
@@ -105,6 +106,11 @@ export interface RequestIdentity {
   template?: TemplateUse;
   /** aigw-router's choice when the client named a router (lib/router/decision.ts). */
   route?: RouteDecision;
+  /** The key's and its team's metadata, when not empty (aigw-router's key_metadata and team_metadata rules). */
+  keyMetadata?: Record<string, unknown>;
+  teamMetadata?: Record<string, unknown>;
+  /** The routers (public model names) this key may send, written by aigw-router for a request without a body (`GET /v1/models`), which aigw-proxy lists. */
+  routers?: string[];
   /** The strategies the key's metadata limits it to, comma-joined (lib/strategy/select.ts); absent: no limit of its own. */
   strategies?: string;
 }
@@ -209,8 +215,21 @@ export function restoreIdentity(value: unknown): RequestIdentity | undefined {
     teamCache: restoreTeamCache(v.teamCache),
     cacheHeaders: restoreCacheRequestHeaders(v.cacheHeaders),
     guardrails: restoreGuardrailPlan(v.guardrails),
+    keyMetadata: restoreMetadata(v.keyMetadata),
+    teamMetadata: restoreMetadata(v.teamMetadata),
+    route: restoreRouteDecision(v.route),
+    routers: Array.isArray(v.routers) ? v.routers.filter((name): name is string => typeof name === 'string') : undefined,
     rateSubjects: (Array.isArray(v.rateSubjects) ? v.rateSubjects : []).map((s) => ({ ...s, rpm: s.rpm ?? null, tpm: s.tpm ?? null })),
   };
+}
+
+/** Metadata as the identity carries it: only when it has fields (an empty object comes back from Lua as an array). */
+export function metadataOf(metadata: Record<string, unknown> | null | undefined): Record<string, unknown> | undefined {
+  return metadata && typeof metadata === 'object' && !Array.isArray(metadata) && Object.keys(metadata).length > 0 ? metadata : undefined;
+}
+
+function restoreMetadata(value: unknown): Record<string, unknown> | undefined {
+  return metadataOf(value as Record<string, unknown> | undefined);
 }
 
 /** The nulls of budget subjects read back from kong.ctx.shared (see restoreIdentity). */

@@ -37,6 +37,10 @@ export interface LedgerRow {
   templateVersion?: number | null;
   /** What the guardrails did, e.g. `pii:redact,response:secrets:block` (lib/guardrails/actions.ts); null when nothing acted. */
   guardrailActions?: string | null;
+  /** aigw-router's decision (lib/router/decision.ts): the router named, the route and why; null when the client named a model. */
+  router?: string | null;
+  route?: string | null;
+  routeReason?: string | null;
   /** An inner call of a cascade or strategy (migration 011): the client's request id, the strategy, and the call's role. */
   parentRequestId?: string | null;
   strategy?: string | null;
@@ -46,7 +50,7 @@ export interface LedgerRow {
 }
 
 /**
- * One multi-row INSERT (arrays unnested server-side, so any batch size is one statement with 28
+ * One multi-row INSERT (arrays unnested server-side, so any batch size is one statement with 31
  * array parameters). Duplicate request ids, in the table or within the batch, are skipped.
  * Returns how many rows were inserted.
  */
@@ -57,11 +61,11 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
     `INSERT INTO aigw_spend_ledger (request_id, key_id, team_id, user_id, model, provider, provider_model,
        prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, status, outcome, stream, created_at, usage_estimated,
        compression_method, compression_tokens_saved, compression_saved_nano, cache_hit, cache_saved_nano, template_name, template_version,
-       guardrail_actions, parent_request_id, strategy, strategy_role)
+       guardrail_actions, router, route, route_reason, parent_request_id, strategy, strategy_role)
      SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
        $8::int[], $9::int[], $10::int[], $11::int[], $12::bigint[], $13::int[], $14::text[], $15::bool[], $16::timestamptz[], $17::bool[],
        $18::text[], $19::int[], $20::bigint[], $21::text[], $22::bigint[], $23::text[], $24::int[], $25::text[],
-       $26::text[], $27::text[], $28::text[])
+       $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[])
      ON CONFLICT (request_id) DO NOTHING`,
     [
       col((r) => r.requestId),
@@ -89,6 +93,9 @@ export async function insertLedgerRows(db: Queryable, rows: LedgerRow[]): Promis
       col((r) => r.templateName ?? null),
       col((r) => r.templateVersion ?? null),
       col((r) => r.guardrailActions ?? null),
+      col((r) => r.router ?? null),
+      col((r) => r.route ?? null),
+      col((r) => r.routeReason ?? null),
       col((r) => r.parentRequestId ?? null),
       col((r) => r.strategy ?? null),
       col((r) => r.strategyRole ?? null),

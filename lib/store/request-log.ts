@@ -119,6 +119,8 @@ export interface RequestLogEntry extends Omit<RequestLogRow, 'createdAt'> {
   usage: { promptTokens: number; completionTokens: number; cachedTokens: number; reasoningTokens: number; estimated: boolean } | null;
   /** Nano-USD; null when unknown or not billed. */
   costNano: number | null;
+  /** aigw-router's decision, from the ledger row (null: the client named a model, or no ledger row). */
+  route: { router: string; route: string; reason: string } | null;
 }
 
 /** Status classes a filter may name: `4xx` is [400, 500). */
@@ -147,7 +149,8 @@ export interface RequestLogCursor {
 }
 
 const SELECT = `SELECT r.*, r.created_at AS created, k.key_alias, t.name AS team_name,
-       l.request_id AS billed, l.prompt_tokens, l.completion_tokens, l.cached_tokens, l.reasoning_tokens, l.usage_estimated, l.cost_nano::text AS cost
+       l.request_id AS billed, l.prompt_tokens, l.completion_tokens, l.cached_tokens, l.reasoning_tokens, l.usage_estimated, l.cost_nano::text AS cost,
+       l.router, l.route, l.route_reason
   FROM aigw_request_log r
   LEFT JOIN aigw_spend_ledger l ON l.request_id = r.request_id
   LEFT JOIN aigw_keys k ON k.id = r.key_id
@@ -196,6 +199,7 @@ function entryOf(r: any): RequestLogEntry {
             estimated: r.usage_estimated,
           },
     costNano: r.cost === null ? null : Number(r.cost),
+    route: r.router ? { router: r.router, route: r.route, reason: r.route_reason } : null,
   };
 }
 

@@ -1,4 +1,5 @@
 /** Entry point loaded by kong-js-pluginserver: named CommonJS exports only, nothing printed. */
+import { sidecarEmbedTexts } from '../../lib/inference/embed-texts';
 import type { Kong } from '../../lib/kong/pdk';
 import { requestLogFor } from '../../lib/kong/request-log';
 import { GATEWAY_VERSION } from '../../lib/version';
@@ -6,7 +7,6 @@ import type { GuardrailsConfig } from './config';
 import { httpExternalGuard } from './external';
 import { GuardrailsHandler } from './handler';
 import { guardrailsMetrics, PLUGIN } from './metrics';
-import { sidecarEmbedTexts } from './semantic';
 
 export { Schema } from './schema';
 export const Version = GATEWAY_VERSION;

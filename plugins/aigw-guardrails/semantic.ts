@@ -23,14 +23,11 @@ import {
   requestWindowEmbedder,
   TopicReferences,
 } from '../../lib/guardrails';
-import { sharedInferenceClient } from '../../lib/inference/shared-client';
 import type { GuardrailsConfig } from './config';
 import type { ScannedText } from './texts';
 
 /** Texts read per request, latest first: with at most 6 windows each, one Embed batch or two. */
 export const MAX_SEMANTIC_TEXTS = 8;
-/** Deadline of embedding the references, in the background (the model may be loading). */
-const REFERENCE_DEADLINE_MS = 30_000;
 
 export type SemanticAction = 'monitor' | 'block';
 
@@ -53,17 +50,6 @@ export interface CompiledSemantic {
   attacks: (Scored & { references: ReferenceVectors }) | null;
   denied: (Scored & { references: TopicReferences }) | null;
   allowed: (Scored & { references: TopicReferences }) | null;
-}
-
-/** The sidecar's Embed as the detectors want it: a rejection on any failure, the request's deadline or a longer one for references. */
-export function sidecarEmbedTexts(address: string, deadlineMs: number): EmbedTexts {
-  const client = sharedInferenceClient(address);
-  return async (texts, model, signal) => {
-    if (!client) throw new Error('address_not_loopback');
-    const result = await client.embed(texts, signal ? deadlineMs : REFERENCE_DEADLINE_MS, model);
-    if (!result.ok) throw new Error(result.failure.code.toLowerCase());
-    return { vectors: result.value.vectors, model: result.value.model };
-  };
 }
 
 type TopicList = NonNullable<NonNullable<GuardrailsConfig['topics']>['deny']>;

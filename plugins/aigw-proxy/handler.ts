@@ -21,6 +21,7 @@ import { TRACEPARENT_HEADER } from '../../lib/observability/traceparent';
 import type { Tracing } from '../../lib/observability/tracing';
 import { type Endpoint, type PlanBilling, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { decodePathSegment } from '../../lib/request-target';
+import type { RouteDecision } from '../../lib/router/decision';
 import type { RequestLogWriter } from '../../lib/store/request-log-writer';
 import { pgFor, redisFor } from '../../lib/store-clients';
 import type { InnerGroup } from '../../lib/strategy/plan';
@@ -154,7 +155,8 @@ export class AiProxyHandler {
   ): Promise<GatewayError | null> {
     const method = await kong.request.getMethod();
     if (method !== 'GET' && method !== 'HEAD') return otherMethod(method, path);
-    const usable = usableModelNames(identity?.models ?? ANY_MODEL, this.configured);
+    // Routers are aigw-router's to know: it names those this key may send in the identity.
+    const usable = [...new Set([...usableModelNames(identity?.models ?? ANY_MODEL, this.configured), ...(identity?.routers ?? [])])];
     if (name === null) {
       this.metrics.listed(path, identity);
       await exitJson(kong, 200, listing.list(usable));
@@ -198,6 +200,7 @@ export class AiProxyHandler {
   private multiCall(
     selection: Selection | null,
     identity: RequestIdentity | undefined,
+    route: RouteDecision | undefined,
     endpoint: Endpoint,
     body: Record<string, unknown>,
     base: InnerGroup,
@@ -205,7 +208,7 @@ export class AiProxyHandler {
   ): MultiCall | GatewayError | null {
     const input = { models: this.models, identity, endpoint, body, base, stream: body.stream === true || path.endsWith(':streamGenerateContent') };
     if (selection) return strategyPlan(this.config.strategies!, selection, input);
-    return cascadePlan(identity?.route, input);
+    return cascadePlan(route, input);
   }
 
   /** `modelInPath`: the model a Google GenAI path names (its body names none). */
@@ -240,7 +243,9 @@ export class AiProxyHandler {
     const resolved = modelInPath === undefined ? { model: validation.request.model } : pathModel(modelInPath, identity);
     if ('status' in resolved) return resolved;
 
-    const selected = selectStrategy(this.config.strategies, this.models, endpoint, parsed.value, resolved.model, identity);
+    // A router's name (aigw-router decided): plan the model group it chose; the plan keeps the name sent.
+    const routed = identity?.route?.router === resolved.model ? identity.route : undefined;
+    const selected = selectStrategy(this.config.strategies, this.models, endpoint, parsed.value, routed?.model ?? resolved.model, identity);
     if ('status' in selected) return selected;
     const group = this.models.byName.get(selected.model);
     if (!group) return modelNotFound(selected.model);
@@ -265,7 +270,7 @@ export class AiProxyHandler {
     // the relay asks the same of the same plan.
     const untranslatable = judgedByPolicy(endpoint) ? planRefusal(policyFormatOf(endpoint), parsed.value, targets) : null;
     if (untranslatable) return untranslatable;
-    const multi = this.multiCall(selected.selection, identity, endpoint, parsed.value, { model: group.name, targets }, path);
+    const multi = this.multiCall(selected.selection, identity, routed, endpoint, parsed.value, { model: group.name, targets }, path);
     if (multi && 'status' in multi) return multi;
     let billing: PlanBilling | undefined;
     if (identity) {
@@ -307,6 +312,7 @@ export class AiProxyHandler {
       ...(identity?.cache ? { cache: identity.cache } : {}),
       ...(identity?.guardrails ? { guardrails: identity.guardrails } : {}),
       ...(identity?.template ? { template: identity.template } : {}),
+      ...(routed ? { route: routed } : {}),
       ...(multi?.strategy ? { strategy: multi.strategy } : {}),
       ...(multi?.cascade ? { cascade: multi.cascade } : {}),
     };

@@ -11,7 +11,7 @@ import { ADMIN_MAX_BODY_BYTES, type AdminIdentity } from '../../lib/admin-identi
 import { hashKey } from '../../lib/api-keys';
 import { clientFormatOf, type GatewayError, gatewayError } from '../../lib/errors';
 import { IDENTITY_HEADER, IDENTITY_SIGNATURE_HEADER } from '../../lib/headers';
-import { IDENTITY_CTX_KEY, type KeyRecord, modelPolicyOf, type RequestIdentity, restoreIdentity } from '../../lib/identity';
+import { IDENTITY_CTX_KEY, type KeyRecord, metadataOf, modelPolicyOf, type RequestIdentity, restoreIdentity } from '../../lib/identity';
 import { subscribeInvalidations } from '../../lib/invalidation-channel';
 import type { Kong, KongConsumer, MultiMap } from '../../lib/kong/pdk';
 import { logRefusal, type RefusedRequest, requestLogFor } from '../../lib/kong/request-log';
@@ -209,6 +209,8 @@ export class VirtualKeyHandler {
     // One value for aigw-proxy and for this plugin's log phase (which frees the slot).
     const teamCache = teamCacheOf(record);
     const cacheHeaders = cacheRequestHeadersOf(headers);
+    const keyMetadata = metadataOf(record.metadata);
+    const teamMetadata = metadataOf(record.team?.metadata);
     const identity: RequestIdentity = {
       requestId,
       contentLength,
@@ -228,6 +230,8 @@ export class VirtualKeyHandler {
       ...strategiesOf(record),
       ...(teamCache ? { teamCache } : {}),
       ...(cacheHeaders ? { cacheHeaders } : {}),
+      ...(keyMetadata ? { keyMetadata } : {}),
+      ...(teamMetadata ? { teamMetadata } : {}),
       ...(trace ? { traceparent: trace.traceparent } : {}),
     };
     await kong.ctx.shared.set(IDENTITY_CTX_KEY, identity);

@@ -65,6 +65,12 @@ export class RelayMetrics implements UsageSink {
     labelNames: ['model', 'provider'] as const,
     registers: [this.registry],
   });
+  private readonly routerRequests = new Counter({
+    name: 'aigw_router_requests_total',
+    help: 'Requests that named a router (aigw-router), by the route its policy chose and the model group it chose',
+    labelNames: ['router', 'route', 'model'] as const,
+    registers: [this.registry],
+  });
   private readonly attempts = new Counter({
     name: 'aigw_relay_attempts_total',
     help: 'Upstream attempts by result (ok, or why it failed) and who a failure is on (error_type)',
@@ -252,6 +258,7 @@ export class RelayMetrics implements UsageSink {
       this.cost.inc({ ...base, ...who }, nanoToUsd(entry.costNano));
     }
     if (entry.usage?.estimated) this.missingUsage.inc(base);
+    if (entry.route) this.routerRequests.inc({ router: entry.route.router, route: entry.route.route, model: entry.route.model });
     if (entry.compression) this.recordCompression(entry.model, entry.compression, who);
     const usage = entry.usage;
     if (usage) {

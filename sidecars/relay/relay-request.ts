@@ -9,6 +9,7 @@ import { splitTarget } from '../../lib/request-target';
 import { admit } from './admit';
 import { clientFormatFor } from './client-formats/index';
 import type { RelayDeps } from './deps';
+import { explainRoute } from './explain-route';
 import { sendError } from './respond';
 import { countInputTokens } from './responses/input-tokens';
 import { runPlan } from './run-plan';
@@ -29,6 +30,7 @@ export async function handleRelayRequest(req: IncomingMessage, res: ServerRespon
   }
   admitted.value.trace = trace;
   trace?.admitted(admitted.value);
+  explainRoute(admitted.value.plan, res, deps.log);
   const slot = deps.slots.hold(admitted.value.plan);
   try {
     // Counting tokens bills nothing; a Responses count calls at most one provider: not a plan to walk.

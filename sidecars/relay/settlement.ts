@@ -145,6 +145,7 @@ export function usageRecord(request: RelayRequest, target: PlanTarget, result: R
     traceId: request.traceId ?? null,
     templateName: plan.template?.name ?? null,
     templateVersion: plan.template?.version ?? null,
+    route: plan.route ?? null,
   };
 }
 

@@ -6,6 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { CompressionOutcome } from '../../lib/compression/report';
 import type { ClientFormatName } from '../../lib/errors';
 import type { Usage } from '../../lib/openai-types';
+import type { RouteDecision } from '../../lib/router/decision';
 import type { LoggedAttempt } from '../../lib/store/request-log';
 
 export interface TokenUsage {
@@ -78,6 +79,8 @@ export interface UsageRecord {
   /** The prompt template rendered into the request (from the plan). */
   templateName?: string | null;
   templateVersion?: number | null;
+  /** aigw-router's decision, when the client named a router (from the plan). */
+  route?: RouteDecision | null;
 }
 
 export interface CompressionSavings {

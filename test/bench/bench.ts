@@ -3,7 +3,8 @@
  * directly, non-streamed and streamed, measured side by side in one run on this machine.
  * The mock, the relay and this load generator each run in their own process. Then the plugin
  * chain, pathological prompts, Portkey, and first of all prompt compression (compression.ts) and
- * the semantic cache (cache.ts: precision, index, hits and misses end to end).
+ * the semantic cache (cache.ts: precision, index, hits and misses end to end), and what model
+ * routing adds (router-overhead.ts).
  * Results go to test/bench/raw/ only (results.ts); `make bench-readme` publishes them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { chainMarkdown, measurePluginChain } from './plugin-chain';
 import { measurePortkeyComparison, portkeyMarkdown } from './portkey';
 import { markedSection, RAW_DIR } from './results';
 import { measureRouter, routerMarkdown } from './router';
+import { measureRouterOverhead, routerOverheadFailures, routerOverheadMarkdown } from './router-overhead';
 
 const SECRET = 'b'.repeat(48);
 const MOCK_KEY = 'sk-bench-mock-key';
@@ -165,6 +167,9 @@ async function main(): Promise<void> {
   const portkey = await measurePortkeyComparison();
   const observability = await measureObservability(LATENCY_REQUESTS, THROUGHPUT_REQUESTS);
   const observabilityTable = observabilityMarkdown(observability, LATENCY_REQUESTS, THROUGHPUT_REQUESTS);
+  const routerOverhead = await measureRouterOverhead(Number(process.env.BENCH_ROUTER_REQUESTS ?? 300));
+  process.stderr.write('measured: router overhead\n');
+  const routerOverheadTable = routerOverheadMarkdown(routerOverhead);
   const table = markdown(rows, meta);
   const chainTable = chainMarkdown(chain, chainRequests, 8);
   const pathologicalTable = pathologicalMarkdown(pathological, pathologicalRequests);
@@ -178,7 +183,11 @@ async function main(): Promise<void> {
   mkdirSync(RAW_DIR, { recursive: true });
   writeFileSync(
     join(RAW_DIR, 'results.json'),
-    JSON.stringify({ meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails, router }, null, 2) + '\n',
+    JSON.stringify(
+      { meta, relay: rows, pluginChain: chain, pathological, portkey, compression, cache, observability, guardrails, router, routerOverhead },
+      null,
+      2,
+    ) + '\n',
   );
   writeFileSync(
     join(RAW_DIR, 'results.md'),
@@ -205,6 +214,8 @@ async function main(): Promise<void> {
       markedSection({ name: 'guardrails', body: guardrailsTable }),
       '# Model routing: quality and overhead\n',
       markedSection({ name: 'router-quality', body: routerTable }),
+      '# Model routing: added latency\n',
+      markedSection({ name: 'router-overhead', body: routerOverheadTable }),
     ].join('\n'),
   );
   process.stdout.write(
@@ -220,6 +231,7 @@ async function main(): Promise<void> {
       cacheLatencyTable,
       guardrailsTable,
       routerTable,
+      routerOverheadTable,
     ].join('\n'),
   );
   process.stdout.write(`\nresults in ${RAW_DIR}; \`make bench-readme\` copies them into the README and the tracked snapshots\n`);
@@ -231,6 +243,7 @@ async function main(): Promise<void> {
     ...compressionFailures(compression),
     ...cacheFailures(cache),
     ...observabilityFailures(observability),
+    ...routerOverheadFailures(routerOverhead),
   ].filter((r) => r.errors > 0);
   if (failed.length > 0) throw new Error(`requests failed in: ${failed.map((r) => r.name).join(', ')}`);
 }

@@ -66,6 +66,7 @@ it('the README and the tracked snapshot hold the same sections', () => {
     'cache-latency',
     'guardrails',
     'router-quality',
+    'router-overhead',
   ]);
   expect(snapshot).toEqual(readme);
 });

@@ -43,6 +43,7 @@ export function requestView(e: RequestLogEntry): Record<string, unknown> {
     compression: e.compression,
     guardrail_actions: e.guardrailActions,
     template: e.templateName === null ? null : { name: e.templateName, version: e.templateVersion },
+    route: e.route,
     trace_id: e.traceId,
     usage: e.usage && {
       prompt_tokens: e.usage.promptTokens,

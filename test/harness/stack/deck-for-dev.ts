@@ -62,6 +62,18 @@ function pluginsOf(deck: Record<string, unknown>): DeckPlugin[] {
   return found;
 }
 
+/** Every plugin of the deck (global, service, route and consumer ones) replaced by `rewire`'s answer, or removed when it answers null. */
+function rewirePlugins(deck: Record<string, unknown>, rewire: (p: DeckPlugin) => DeckPlugin | null): void {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (Array.isArray(record.plugins)) record.plugins = (record.plugins as DeckPlugin[]).map(rewire).filter((p): p is DeckPlugin => p !== null);
+    for (const key of ['services', 'routes', 'consumers']) if (Array.isArray(record[key])) visit(record[key]);
+  };
+  visit(deck);
+}
+
 /**
  * The inference-backed plugins for this stack: aigw-prompt-compressor (and aigw-guardrails'
  * embeddings) pointed at the inference sidecar, the compressor removed where none runs (without
@@ -80,36 +92,41 @@ function wireInferencePlugins(deck: Record<string, unknown>, inferenceAddress: s
     if (!cache) return null;
     return { ...p, config: { ...p.config, ...(inferenceAddress ? { inference_address: inferenceAddress } : { semantic: false }) } };
   };
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (typeof node !== 'object' || node === null) return;
-    const record = node as Record<string, unknown>;
-    if (Array.isArray(record.plugins)) record.plugins = (record.plugins as DeckPlugin[]).map(rewire).filter((p): p is DeckPlugin => p !== null);
-    for (const key of ['services', 'routes', 'consumers']) if (Array.isArray(record[key])) visit(record[key]);
-  };
-  visit(deck);
+  rewirePlugins(deck, rewire);
 }
 
 /** aigw-guardrails kept only where asked for (`make dev`, which shows it): other suites send what it would redact or refuse. */
 function wireGuardrails(deck: Record<string, unknown>, keep: boolean): void {
   if (keep) return;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (typeof node !== 'object' || node === null) return;
-    const record = node as Record<string, unknown>;
-    if (Array.isArray(record.plugins)) record.plugins = (record.plugins as DeckPlugin[]).filter((p) => p.name !== 'aigw-guardrails');
-    for (const key of ['services', 'routes', 'consumers']) if (Array.isArray(record[key])) visit(record[key]);
-  };
-  visit(deck);
+  rewirePlugins(deck, (p) => (p.name === 'aigw-guardrails' ? null : p));
 }
 
+/**
+ * aigw-router kept only where asked for (`make dev`, the router tests): suites that pin the chain's
+ * PDK calls run without it. Without an inference sidecar its routers lose their semantic routes
+ * and their embeddings (difficulty from the request's features alone) instead of failing open on
+ * every request.
+ */
+function wireRouter(deck: Record<string, unknown>, keep: boolean, inferenceAddress: string | undefined): void {
+  const rewire = (p: DeckPlugin): DeckPlugin | null => {
+    if (p.name !== ROUTER) return p;
+    if (!keep) return null;
+    if (inferenceAddress) return { ...p, config: { ...p.config, inference_address: inferenceAddress } };
+    const routers = ((p.config?.routers as Array<Record<string, unknown>> | undefined) ?? []).map(({ semantic: _semantic, ...router }) => router);
+    const { inference_address: _address, ...config } = p.config ?? {};
+    return { ...p, config: { ...config, routers } };
+  };
+  rewirePlugins(deck, rewire);
+}
+
+const ROUTER = 'aigw-router';
 const COMPRESSOR = 'aigw-prompt-compressor';
 const CACHE = 'aigw-semantic-cache';
 const TEMPLATES = 'aigw-prompt-template';
 
 export function deckForDev(
   source: Record<string, unknown>,
-  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string; cache?: boolean; guardrails?: boolean; templates?: boolean },
+  sidecars: { relayUrl: string; controlUrl: string; inferenceAddress?: string; cache?: boolean; guardrails?: boolean; templates?: boolean; router?: boolean },
   mockBaseUrls: MockBaseUrls | null,
   env: Record<string, string | undefined>,
 ): DevDeckResult {
@@ -118,6 +135,7 @@ export function deckForDev(
   const routing: Record<string, string> = {};
   wireInferencePlugins(deck, sidecars.inferenceAddress, sidecars.cache === true, sidecars.templates === true);
   wireGuardrails(deck, sidecars.guardrails === true);
+  wireRouter(deck, sidecars.router === true, sidecars.inferenceAddress);
   for (const service of (deck.services as Array<Record<string, unknown>> | undefined) ?? []) {
     if (typeof service.url === 'string' && service.url.includes(':8787')) service.url = relayUrl;
     if (typeof service.url === 'string' && service.url.includes(':8788')) service.url = sidecars.controlUrl;

@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     guardrails: process.env.AIGW_DEV_GUARDRAILS !== 'off',
     // aigw-prompt-template on the conversation routes, with an example template; AIGW_DEV_TEMPLATES=off leaves it out.
     templates: process.env.AIGW_DEV_TEMPLATES !== 'off',
+    // aigw-router's `auto` on the conversation routes (semantic routes with the inference sidecar); AIGW_DEV_ROUTER=off leaves it out.
+    router: process.env.AIGW_DEV_ROUTER !== 'off',
     pluginMetricsPorts,
     env: { ...process.env, AIGW_LOG_LEVEL: level },
     onAccess: (entry) => {
@@ -117,6 +119,13 @@ async function main(): Promise<void> {
       `    curl -sN ${stack.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${userKeyFile})" -H 'content-type: application/json' \\`,
       `      -d '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}]}'`,
       ...templateTry,
+      ...(process.env.AIGW_DEV_ROUTER === 'off'
+        ? []
+        : [
+            '  the router `auto` picks the model per request (the x-aigw-route header says which and why):',
+            `    curl -si ${stack.url}/v1/chat/completions -H "Authorization: Bearer $(cat ${userKeyFile})" -H 'content-type: application/json' \\`,
+            `      -d '{"model":"auto","messages":[{"role":"user","content":"What is the capital of France?"}]}'`,
+          ]),
       `  one line per request follows, and the components' log lines at ${level} and above (AIGW_LOG_LEVEL=debug for more).`,
       '  Ctrl-C stops everything.',
       '',

@@ -124,6 +124,7 @@ function unsupported(options: StackOptions): string[] {
     'inference',
     'cache',
     'templates',
+    'router',
   ];
   const found: string[] = local.filter((option) => options[option] !== undefined);
   for (const option of ['sourceTransform', 'deckTransform'] as const) {

@@ -74,6 +74,8 @@ export interface StackOptions {
   guardrails?: boolean;
   /** Keep aigw-prompt-template on the conversation routes (`make dev`, the template tests). */
   templates?: boolean;
+  /** Keep aigw-router on the conversation and listing routes (`make dev`, the router tests): router `auto`. */
+  router?: boolean;
   /** AIGW_PLUGIN_METRICS_PORTS for the plugin servers (`name=port,…`): each named plugin serves /metrics on loopback. */
   pluginMetricsPorts?: string;
   /** Tracing settings (AIGW_TRACING, AIGW_TRACE_CONTENT, OTEL_*) for the relay and every plugin server. */
@@ -240,6 +242,7 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       cache: options.cache,
       guardrails: options.guardrails,
       templates: options.templates,
+      router: options.router,
     };
     const { deck, routing } = deckForDev(source, sidecars, mock.baseUrls, env);
     const ingress = await startIngress({
