@@ -68,12 +68,12 @@ export async function listAuditLog(db: Queryable, q: AuditQuery): Promise<AuditE
   if (q.until) where.push(`at < ${p(q.until)}`);
   if (q.beforeId) where.push(`id < ${p(q.beforeId)}`);
   const { rows } = await db.query(
-    `SELECT id::text, at, actor_key_id, actor_alias, via, action, target_type, target_id, outcome, status, request_id, client_ip, details
+    `SELECT id::text AS entry_id, at, actor_key_id, actor_alias, via, action, target_type, target_id, outcome, status, request_id, client_ip, details
        FROM aigw_audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${p(q.limit)}`,
     params,
   );
   return rows.map((r) => ({
-    id: r.id,
+    id: r.entry_id,
     at: r.at,
     actorKeyId: r.actor_key_id,
     actorAlias: r.actor_alias,

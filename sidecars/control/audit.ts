@@ -1,6 +1,6 @@
 /**
  * What the control API writes to the audit log for one change: the action the route names, its
- * target (the id in the path, else the id the answer created), how it ended, and, as details, the
+ * target (the id the answer names, else the one in the path), how it ended, and, as details, the
  * names of the fields sent and the path's other parameters: never their values, so never a secret.
  */
 import type { Logger } from '../../lib/log';
@@ -58,7 +58,8 @@ export function auditEntryOf(change: ChangeSeen, outcome: { status: number; answ
     via: change.via,
     action: change.action,
     targetType: change.action.split('.')[0] ?? null,
-    targetId: id ?? createdId(outcome.answer),
+    // The answer names what was changed by id even when the path named it by name (`teams update research`).
+    targetId: createdId(outcome.answer) ?? id ?? null,
     outcome: outcome.error === undefined ? 'ok' : (error?.code ?? 'internal_error'),
     status: outcome.status,
     requestId: change.requestId,

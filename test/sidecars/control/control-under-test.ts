@@ -4,8 +4,10 @@
  */
 import Redis from 'ioredis';
 import { createLogger } from '../../../lib/log';
+import type { TargetStats } from '../../../lib/routing';
 import { INVALIDATE_CHANNEL } from '../../../lib/shared-key-cache';
 import type { ConsoleConfig } from '../../../sidecars/control/console/config';
+import type { GatewayModelsSource } from '../../../sidecars/control/console/gateway-models';
 import { SessionStore, type SessionTimes } from '../../../sidecars/control/console/sessions';
 import { RedisInvalidator } from '../../../sidecars/control/invalidate';
 import type { ControlMetrics } from '../../../sidecars/control/metrics';
@@ -32,6 +34,9 @@ export interface ControlUnderTestOptions {
   console?: ConsoleConfig;
   sessionTimes?: SessionTimes;
   metrics?: ControlMetrics;
+  gatewayModels?: GatewayModelsSource;
+  /** The routing stats, on the test's Redis (given its URL). */
+  targetStats?: (redisUrl: string) => TargetStats;
 }
 
 export async function startControlUnderTest(opts: ControlUnderTestOptions = {}): Promise<ControlUnderTest> {
@@ -49,6 +54,8 @@ export async function startControlUnderTest(opts: ControlUnderTestOptions = {}):
     sessions,
     console: opts.console,
     metrics: opts.metrics,
+    gatewayModels: opts.gatewayModels,
+    targetStats: opts.targetStats?.(redis.url),
   });
   const messages: Array<Record<string, string>> = [];
   const sub = new Redis(redis.url);
