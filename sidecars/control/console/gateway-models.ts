@@ -86,9 +86,11 @@ export class KongAdminModels implements GatewayModelsSource {
 
   async load(): Promise<GatewayModels> {
     const instances: Array<{ where: string; config: Obj }> = [];
+    // Relative to the Admin API's own path (it may sit behind a prefix); Kong's `next` starts with `/`.
+    const base = this.adminUrl.endsWith('/') ? this.adminUrl : `${this.adminUrl}/`;
     let next: string | null = '/plugins?size=1000';
     for (let page = 0; next && page < 20; page++) {
-      const res = await fetch(new URL(next, this.adminUrl), { signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(new URL(next.replace(/^\/+/, ''), base), { signal: AbortSignal.timeout(this.timeoutMs) });
       if (!res.ok) throw new Error(`Kong's Admin API answered ${res.status} to GET /plugins`);
       const body = (await res.json()) as { data?: unknown[]; next?: string | null };
       for (const p of body.data ?? []) {

@@ -8,6 +8,7 @@ import Redis from 'ioredis';
 import { CONSOLE_CSP } from '../../../sidecars/control/console/security-headers';
 import { FAILED_LOGIN_DELAY_MS } from '../../../sidecars/control/console/session-auth';
 import { SessionStore } from '../../../sidecars/control/console/sessions';
+import { ControlMetrics } from '../../../sidecars/control/metrics';
 import { type RunningControl, startControl } from '../../../sidecars/control/server';
 import { type BrowserResponse, browser, type ConsoleFolder, consoleConfig, consoleFolder, cookieFrom } from './console-fixture';
 import { type ControlUnderTest, controlTestLog, startControlUnderTest } from './control-under-test';
@@ -18,6 +19,7 @@ let folder: ConsoleFolder;
 let base: string;
 let adminKey: string;
 let adminId: string;
+let metrics: ControlMetrics;
 
 async function newAdmin(alias: string): Promise<{ key: string; id: string }> {
   const res = await call(base, 'POST', '/admin/keys', { key_alias: alias, role: 'admin' });
@@ -37,7 +39,13 @@ async function auditRows(action: string): Promise<Array<Record<string, unknown>>
 
 beforeAll(async () => {
   folder = consoleFolder();
-  t = await startControlUnderTest({ console: consoleConfig(folder.dir) });
+  t = await startControlUnderTest({
+    console: consoleConfig(folder.dir),
+    metrics: (pool) => {
+      metrics = new ControlMetrics(pool);
+      return metrics;
+    },
+  });
   base = t.control.url;
   ({ key: adminKey, id: adminId } = await newAdmin('console-admin'));
 });
@@ -108,11 +116,21 @@ describe('login', () => {
     expect(JSON.stringify(failed)).not.toContain('sk-aigw-');
   });
 
+  test('logins are counted by outcome', async () => {
+    const count = async (outcome: string): Promise<number> =>
+      Number(new RegExp(`^aigw_console_logins_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(await metrics.registry.metrics())?.[1] ?? 0);
+    const [ok, refused] = [await count('ok'), await count('refused')];
+    await login(adminKey, '192.0.2.50');
+    await login('sk-aigw-nope', '192.0.2.50');
+    expect([await count('ok'), await count('refused')]).toEqual([ok + 1, refused + 1]);
+  });
+
   test('login attempts are rate limited per client IP', async () => {
     const attempts = await Promise.all(Array.from({ length: 12 }, () => login('sk-aigw-wrong', '203.0.113.99')));
     const statuses = attempts.map((a) => a.res.status);
     expect(statuses.filter((s) => s === 429)).toHaveLength(2);
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(await metrics.registry.metrics()).toMatch(/^aigw_console_logins_total\{outcome="rate_limited"\} 2$/m);
     // Another address is not affected.
     expect((await login(adminKey, '203.0.113.100')).res.status).toBe(201);
   });

@@ -3,6 +3,7 @@
  * records every invalidation it publishes: what the route tests (keys, teams, prompts) share.
  */
 import Redis from 'ioredis';
+import type { Pool } from 'pg';
 import { createLogger } from '../../../lib/log';
 import type { TargetStats } from '../../../lib/routing';
 import { INVALIDATE_CHANNEL } from '../../../lib/shared-key-cache';
@@ -33,7 +34,8 @@ export interface ControlUnderTest {
 export interface ControlUnderTestOptions {
   console?: ConsoleConfig;
   sessionTimes?: SessionTimes;
-  metrics?: ControlMetrics;
+  /** The metrics, made on the test's pool. */
+  metrics?: (pool: Pool) => ControlMetrics;
   gatewayModels?: GatewayModelsSource;
   /** The routing stats, on the test's Redis (given its URL). */
   targetStats?: (redisUrl: string) => TargetStats;
@@ -53,7 +55,7 @@ export async function startControlUnderTest(opts: ControlUnderTestOptions = {}):
     log: controlTestLog,
     sessions,
     console: opts.console,
-    metrics: opts.metrics,
+    metrics: opts.metrics?.(db.pool),
     gatewayModels: opts.gatewayModels,
     targetStats: opts.targetStats?.(redis.url),
   });
