@@ -1,6 +1,7 @@
 /**
  * CSRF for cookie-authenticated changes: the session's token in x-csrf-token, and, when the
- * browser says where the request came from (Sec-Fetch-Site, Origin), same-origin only. SameSite=
+ * browser says where the request came from, `Sec-Fetch-Site: same-origin` and an Origin naming
+ * the host the browser addressed. SameSite=
  * Strict already keeps the cookie off cross-site requests; this holds even if it did not.
  */
 
@@ -21,16 +22,18 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 /**
- * The host the browser addressed: Kong's X-Forwarded-Host and -Port (the control API sits behind
- * it), else Host. Ports the scheme implies are left out, as an Origin leaves them out.
+ * The host name the browser addressed: Kong's X-Forwarded-Host (the control API sits behind it),
+ * else Host. Names only: a TLS balancer in front of Kong changes the scheme and port Kong sees
+ * (the browser's Origin says https and 443, Kong's X-Forwarded-Port 8000), never the name.
  */
-function addressedHost(headers: IncomingHttpHeaders): string | null {
-  const host = first(headers['x-forwarded-host']);
-  if (!host) return first(headers.host)?.toLowerCase() ?? null;
-  const proto = first(headers['x-forwarded-proto']) ?? 'http';
-  const port = first(headers['x-forwarded-port']);
-  const implied = (proto === 'https' && port === '443') || (proto === 'http' && port === '80');
-  return (port && !implied && !host.includes(':') ? `${host}:${port}` : host).toLowerCase();
+function addressedHostname(headers: IncomingHttpHeaders): string | null {
+  const host = first(headers['x-forwarded-host']) ?? first(headers.host);
+  if (!host) return null;
+  try {
+    return new URL(`http://${host}`).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
 }
 
 export function checkCsrf(method: string, headers: IncomingHttpHeaders, csrfToken: string): void {
@@ -39,13 +42,13 @@ export function checkCsrf(method: string, headers: IncomingHttpHeaders, csrfToke
   if (site !== undefined && site !== 'same-origin') throw refuse(`a ${site} request`);
   const origin = first(headers.origin);
   if (origin !== undefined) {
-    let host: string;
+    let hostname: string;
     try {
-      host = new URL(origin).host.toLowerCase();
+      hostname = new URL(origin).hostname.toLowerCase();
     } catch {
       throw refuse('a malformed Origin');
     }
-    if (host !== addressedHost(headers)) throw refuse('a cross-origin request');
+    if (hostname === '' || hostname !== addressedHostname(headers)) throw refuse('a cross-origin request');
   }
   const token = first(headers[CSRF_HEADER]);
   if (!token) throw refuse(`the ${CSRF_HEADER} header is missing`);

@@ -167,7 +167,8 @@ describe('with a session', () => {
       { csrf: 'A'.repeat(43) },
       { csrf: csrf.slice(0, 20) },
       { csrf, headers: { origin: 'http://evil.example' } },
-      { csrf, headers: { origin: 'http://127.0.0.1:9999' } },
+      { csrf, headers: { origin: 'http://127.0.0.2:8000' } },
+      { csrf, headers: { origin: 'http://127.0.0.1.evil.example:8000' } },
       { csrf, headers: { origin: 'null' } },
       { csrf, headers: { 'sec-fetch-site': 'cross-site' } },
       { csrf, headers: { 'sec-fetch-site': 'same-site' } },
@@ -183,6 +184,9 @@ describe('with a session', () => {
     // A request without Origin or Sec-Fetch-Site (not a browser) still needs the token, and passes with it.
     const bare = await browser(base, 'PATCH', '/admin/teams/csrf-ok', { cookie, csrf, body: { rpm_limit: 5 }, headers: { origin: '', 'sec-fetch-site': '' } });
     expect(bare.status).toBe(200);
+    // Behind a TLS balancer the browser's Origin has https and 443 where Kong saw http and 8000: the name decides.
+    const balanced = await browser(base, 'PATCH', '/admin/teams/csrf-ok', { cookie, csrf, body: { rpm_limit: 6 }, headers: { origin: 'https://127.0.0.1' } });
+    expect(balanced.status).toBe(200);
     const created = await auditRows('team.create');
     expect(created.filter((r) => r.outcome === 'csrf_failed' && r.via === 'console' && r.actor_key_id === adminId)).toHaveLength(refusals.length);
     expect(created.find((r) => r.outcome === 'ok' && r.via === 'console')).toMatchObject({ target_type: 'team', target_id: ok.body.id, status: 201 });
