@@ -1,12 +1,15 @@
 /**
- * GET /admin/overview?since=&until=&bucket=hour|day: spend, savings, requests, errors by type,
- * latency percentiles, top teams, keys and models, and a series per bucket (UTC).
+ * GET /admin/overview?since=&until=&bucket=hour|day[&team=|&key=]: spend, savings, requests,
+ * errors by type, latency percentiles, top teams, keys and models, and a series per bucket (UTC);
+ * with `team` or `key`, that team's or key's (its spend history).
  */
 import { nanoToUsd } from '../../../lib/money';
 import { type Bucket, overview, type SeriesPoint, type TopEntry } from '../../../lib/store/overview';
 import { badRequest } from '../api-error';
 import type { Handler } from '../context';
 import { queryInteger } from '../validate';
+import { keyFilter } from './requests';
+import { teamFilter } from './team-filter';
 import { DAY_MS, rejectUnknownParams, timeRange } from './time-range';
 
 /** At most this many buckets in a series: 31 days of hours, 400 days of days. */
@@ -17,12 +20,15 @@ const topView = (e: TopEntry): Record<string, unknown> => ({ id: e.id, name: e.n
 const pointView = (p: SeriesPoint): Record<string, unknown> => ({ at: p.at.toISOString(), requests: p.requests, errors: p.errors, spend: money(p.spendNano) });
 
 export const overviewRoute: Handler = async (ctx, req) => {
-  rejectUnknownParams(req.query, ['since', 'until', 'bucket', 'top']);
+  rejectUnknownParams(req.query, ['since', 'until', 'bucket', 'top', 'team', 'team_id', 'key', 'key_id']);
   const bucketParam = req.query.get('bucket') ?? 'hour';
   if (bucketParam !== 'hour' && bucketParam !== 'day') throw badRequest('bucket', 'bucket must be hour or day');
   const bucket: Bucket = bucketParam;
   const { since, until } = timeRange(req.query, bucket === 'hour' ? DAY_MS : 30 * DAY_MS, MAX_RANGE_MS[bucket]);
-  const o = await overview(ctx.pool, { since, until, bucket, top: queryInteger(req.query, 'top', 5, 1, 50) });
+  // Ids are kept after a key or team is deleted: its history stays reachable.
+  const teamId = await teamFilter(ctx, req.query, { pastIds: true });
+  const keyId = await keyFilter(ctx, req.query);
+  const o = await overview(ctx.pool, { since, until, bucket, top: queryInteger(req.query, 'top', 5, 1, 50), teamId, keyId });
   return {
     status: 200,
     body: {
@@ -30,6 +36,8 @@ export const overviewRoute: Handler = async (ctx, req) => {
       since: since.toISOString(),
       until: until.toISOString(),
       bucket,
+      team_id: teamId,
+      key_id: keyId,
       totals: {
         spend: money(o.spendNano),
         billed_requests: o.billedRequests,

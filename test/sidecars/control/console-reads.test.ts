@@ -216,6 +216,28 @@ describe('GET /admin/overview', () => {
     ]);
   });
 
+  test('a team’s or a key’s history: the same numbers for its requests only', async () => {
+    const beta = (await call(base, 'GET', `/admin/overview?${range}&team=beta`)).body;
+    expect(beta.team_id).toBe(teamB);
+    expect(beta.totals).toMatchObject({
+      spend: { nano: 3_000_000_000 },
+      billed_requests: 2,
+      requests: 3,
+      errors: 2,
+      errors_by_type: { provider: 1, policy: 1 },
+    });
+    expect(beta.top.teams.map((e: { id: string }) => e.id)).toEqual([teamB]);
+    const alpha = (await call(base, 'GET', `/admin/overview?${range}&key=a-bot&bucket=hour`)).body;
+    expect(alpha.key_id).toBe(keyA);
+    expect(alpha.series.map((p: { requests: number; spend: { nano: number } }) => [p.requests, p.spend.nano])).toEqual([
+      [2, 1_500_000_000],
+      [0, 0],
+      [0, 0],
+    ]);
+    expect((await call(base, 'GET', `/admin/overview?${range}&team=beta&key=a-bot`)).body.totals.requests).toBe(0);
+    expect((await call(base, 'GET', '/admin/overview?team=nobody')).body.error).toMatchObject({ param: 'team', code: 'team_not_found' });
+  });
+
   test('bad ranges and parameters are 400s naming the field', async () => {
     for (const [q, param] of [
       ['bucket=week', 'bucket'],
@@ -223,7 +245,7 @@ describe('GET /admin/overview', () => {
       [`since=2025-01-01T00:00:00Z&until=2026-03-01T00:00:00Z&bucket=hour`, 'since'],
       ['since=yesterday', 'since'],
       ['top=0', 'top'],
-      ['team=x', 'team'],
+      ['model=x', 'model'],
     ]) {
       const res = await call(base, 'GET', `/admin/overview?${q}`);
       expect([q, res.status, res.body.error.param]).toEqual([q, 400, param]);
