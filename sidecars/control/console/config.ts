@@ -8,7 +8,7 @@ export interface ConsoleConfig {
   idleTimeoutSeconds: number;
   /** Secure is left off the cookie only when asked (plain http on a non-loopback host). */
   secureCookie: boolean;
-  /** Login attempts per client IP per minute. */
+  /** Failed login attempts per client IP per minute. */
   loginAttemptsPerMinute: number;
   links: { kongManagerUrl: string | null; grafanaUrl: string | null; traceUrlTemplate: string | null };
 }

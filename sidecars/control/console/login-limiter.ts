@@ -1,6 +1,8 @@
 /**
- * Login attempts per client IP, in a fixed one-minute window, in memory (one control API process
- * answers the console). Bounded: past MAX_TRACKED addresses the oldest windows are dropped.
+ * Failed logins per client IP, in a fixed one-minute window, in memory (one control API process
+ * answers the console). Every attempt counts when it starts (so parallel guesses count at once)
+ * and a successful one is given back, so an admin logging in often is never locked out.
+ * Bounded: past MAX_TRACKED addresses the oldest windows are dropped.
  */
 const WINDOW_MS = 60_000;
 const MAX_TRACKED = 10_000;
@@ -23,7 +25,14 @@ export class LoginLimiter {
       w = { start: now, count: 0 };
       this.windows.set(ip, w);
     }
+    if (w.count >= this.perMinute) return Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000));
     w.count++;
-    return w.count > this.perMinute ? Math.ceil((w.start + WINDOW_MS - now) / 1000) : 0;
+    return 0;
+  }
+
+  /** A login that succeeded does not count against its address. */
+  succeeded(ip: string): void {
+    const w = this.windows.get(ip);
+    if (w && w.count > 0) w.count--;
   }
 }

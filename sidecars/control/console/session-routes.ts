@@ -59,6 +59,7 @@ async function login(deps: SessionDeps, r: SessionRequest): Promise<RouteResult>
     throw new ApiError(401, 'That is not a valid admin key', 'invalid_credentials');
   }
   deps.onLogin?.('ok');
+  deps.limiter.succeeded(r.clientIp);
   const { session } = result;
   await deps.audit.write(entry(r, { action: 'session.login', actorKeyId: session.keyId, outcome: 'ok', status: 201 }));
   const cookie = sessionCookie(deps.auth.cookieFor(session), { maxAgeSeconds: deps.auth.config.sessionTtlSeconds, secure: deps.auth.config.secureCookie });

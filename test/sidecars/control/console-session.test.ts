@@ -131,8 +131,10 @@ describe('login', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(2);
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
     expect(await metrics.registry.metrics()).toMatch(/^aigw_console_logins_total\{outcome="rate_limited"\} 2$/m);
-    // Another address is not affected.
-    expect((await login(adminKey, '203.0.113.100')).res.status).toBe(201);
+    // Even the right key waits now: the address is locked out for the rest of the minute.
+    expect((await login(adminKey, '203.0.113.99')).res.status).toBe(429);
+    // Another address is not affected, and successful logins never count.
+    for (let i = 0; i < 15; i++) expect((await login(adminKey, '203.0.113.100')).res.status).toBe(201);
   });
 
   test('bad login bodies are 400s in the API error shape', async () => {
@@ -148,7 +150,21 @@ describe('login', () => {
 describe('with a session', () => {
   test('every /admin read answers with the cookie alone, never showing the admin key, with the security headers', async () => {
     const { cookie } = await login(adminKey);
-    for (const path of ['/admin/keys', `/admin/keys/${adminId}`, '/admin/teams', '/admin/session', '/admin/requests', '/admin/spend?group_by=team']) {
+    const paths = [
+      '/admin/keys',
+      `/admin/keys/${adminId}`,
+      '/admin/teams',
+      '/admin/session',
+      '/admin/requests',
+      '/admin/spend?group_by=team',
+      '/admin/overview',
+      '/admin/models',
+      '/admin/guardrails/events',
+      '/admin/console/config',
+      '/admin/audit?limit=500',
+      '/admin/prompts',
+    ];
+    for (const path of paths) {
       const res = await browser(base, 'GET', path, { cookie });
       expect([path, res.status]).toEqual([path, 200]);
       expect(res.text).not.toContain(adminKey);
