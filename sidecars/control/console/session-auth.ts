@@ -28,6 +28,16 @@ export type LoginResult = { ok: true; session: Session } | { ok: false; reason: 
 
 const unauthenticated = (message: string, code: string): ApiError => new ApiError(401, message, code);
 
+/** A session store that does not answer refuses (auth fails closed), with a clear 503, never a 500. */
+async function sessionsAnswer<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(503, 'Console sessions are unavailable (Redis did not answer); retry shortly', 'sessions_unavailable');
+  }
+}
+
 /** Why a stored key may not (or no longer) hold a console session; null when it may. */
 function keyRefusal(key: StoredKey | null, hash: string, now: number): LoginFailure | null {
   if (!key) return 'unknown_key';
@@ -72,7 +82,7 @@ export class ConsoleAuth {
       return result;
     }
     const key = result.key;
-    return { ok: true, session: await store.create({ keyId: key.id, keyHash: key.keyHash, keyAlias: key.keyAlias, keyPrefix: key.keyPrefix }) };
+    return { ok: true, session: await sessionsAnswer(store.create({ keyId: key.id, keyHash: key.keyHash, keyAlias: key.keyAlias, keyPrefix: key.keyPrefix })) };
   }
 
   private async check(raw: string): Promise<{ ok: true; key: StoredKey } | { ok: false; reason: LoginFailure; keyId: string | null }> {
@@ -92,18 +102,18 @@ export class ConsoleAuth {
     const id = this.signer.open(value);
     if (!id) throw unauthenticated('The console session cookie is not valid; log in again', 'invalid_session');
     const store = this.sessions();
-    const session = await store.touch(id);
+    const session = await sessionsAnswer(store.touch(id));
     if (!session) throw unauthenticated('The console session has expired or was ended; log in again', 'session_expired');
     const key = await getKey(this.pool, session.keyId);
     if (keyRefusal(key, session.keyHash, Date.now())) {
-      await store.end(session.id);
+      await sessionsAnswer(store.end(session.id));
       throw unauthenticated('The admin key of this console session was revoked, rotated or deleted; log in again', 'session_revoked');
     }
     return session;
   }
 
   async logout(session: Session): Promise<void> {
-    await this.sessions().end(session.id);
+    await sessionsAnswer(this.sessions().end(session.id));
   }
 }
 

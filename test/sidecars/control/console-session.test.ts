@@ -243,6 +243,31 @@ describe('with a session', () => {
   });
 });
 
+test('sessions fail closed with a 503 when Redis does not answer', async () => {
+  const { cookie } = await login(adminKey);
+  const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const down = await startControl({
+    host: '127.0.0.1',
+    port: 0,
+    planSecret: SECRET,
+    pool: t.db.pool,
+    invalidator: t.invalidator,
+    log: controlTestLog,
+    sessions: new SessionStore(dead, { ttlMs: 60_000, idleMs: 60_000 }),
+    console: consoleConfig(folder.dir),
+  });
+  try {
+    const read = await browser(down.url, 'GET', '/admin/keys', { cookie });
+    expect([read.status, read.body.error.code]).toEqual([503, 'sessions_unavailable']);
+    const again = await browser(down.url, 'POST', '/admin/session', { body: { key: adminKey }, headers: { 'x-real-ip': '192.0.2.88' } });
+    expect([again.status, again.body.error.code]).toEqual([503, 'sessions_unavailable']);
+    expect(again.headers.get('set-cookie')).toBeNull();
+  } finally {
+    await down.close();
+    dead.disconnect();
+  }
+});
+
 describe('expiry', () => {
   let short: RunningControl;
   let redis: Redis;
