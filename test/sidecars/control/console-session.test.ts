@@ -5,6 +5,7 @@
  * the session, failed logins slow and rate limited, the security headers on every answer.
  */
 import Redis from 'ioredis';
+import type { ConsoleConfig } from '../../../sidecars/control/console/config';
 import { CONSOLE_CSP } from '../../../sidecars/control/console/security-headers';
 import { FAILED_LOGIN_DELAY_MS } from '../../../sidecars/control/console/session-auth';
 import { SessionStore } from '../../../sidecars/control/console/sessions';
@@ -243,19 +244,25 @@ describe('with a session', () => {
   });
 });
 
-test('sessions fail closed with a 503 when Redis does not answer', async () => {
-  const { cookie } = await login(adminKey);
-  const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  const down = await startControl({
+/** A second control API on the same stores, with its own session store and console settings. */
+function controlWith(sessions: SessionStore, console: Partial<ConsoleConfig> = {}): Promise<RunningControl> {
+  const { pool } = t.db;
+  return startControl({
     host: '127.0.0.1',
     port: 0,
     planSecret: SECRET,
-    pool: t.db.pool,
+    pool,
     invalidator: t.invalidator,
     log: controlTestLog,
-    sessions: new SessionStore(dead, { ttlMs: 60_000, idleMs: 60_000 }),
-    console: consoleConfig(folder.dir),
+    sessions,
+    console: consoleConfig(folder.dir, console),
   });
+}
+
+test('sessions fail closed with a 503 when Redis does not answer', async () => {
+  const { cookie } = await login(adminKey);
+  const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const down = await controlWith(new SessionStore(dead, { ttlMs: 60_000, idleMs: 60_000 }));
   try {
     const read = await browser(down.url, 'GET', '/admin/keys', { cookie });
     expect([read.status, read.body.error.code]).toEqual([503, 'sessions_unavailable']);
@@ -273,16 +280,7 @@ describe('expiry', () => {
   let redis: Redis;
   beforeAll(async () => {
     redis = new Redis(t.redis.url);
-    short = await startControl({
-      host: '127.0.0.1',
-      port: 0,
-      planSecret: SECRET,
-      pool: t.db.pool,
-      invalidator: t.invalidator,
-      log: controlTestLog,
-      sessions: new SessionStore(redis, { ttlMs: 2000, idleMs: 1000 }),
-      console: consoleConfig(folder.dir, { sessionTtlSeconds: 1 }),
-    });
+    short = await controlWith(new SessionStore(redis, { ttlMs: 2000, idleMs: 1000 }), { sessionTtlSeconds: 1 });
   });
   afterAll(async () => {
     await short?.close();
