@@ -21,7 +21,11 @@ export const VirtualKeyFields = {
     description: 'Redis for the key cache, invalidations and limits, e.g. {vault://env/aigw-redis-url}.',
   }),
   signing_secret: signingSecretField('HMAC secret shared with the control API (and the relay).'),
-  require_admin: boolean({ default: false, description: 'Guard the control API: only admin keys pass, with a signed identity.' }),
+  require_admin: boolean({
+    default: false,
+    description:
+      'Guard the control API: only admin keys pass, with a signed identity; a request without a key passes unsigned, for the control API to check its console session.',
+  }),
   token_limits: boolean({
     default: true,
     description:

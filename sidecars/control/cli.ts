@@ -51,6 +51,10 @@ Request log (newest first; SINCE/UNTIL: an ISO time or a duration back from now,
   logs ID      one request in detail (ID: the x-kong-request-id the client got)
   logs --follow [same filters]      prints new requests as they are logged, until Ctrl-C
 
+Audit log (every admin change and console login, newest first)
+  audit        [--actor ID|ALIAS] [--action key.create|key.*] [--target ID] [--since SINCE] [--until UNTIL]
+               [--limit N] [--before ENTRY_ID]
+
 Semantic cache
   cache stats                       entries, hits and dollars saved per team, model and recent scope
   cache purge --team TEAM | --model MODEL | --all

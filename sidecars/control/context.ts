@@ -1,8 +1,10 @@
 /** What every route handler gets. */
 import type { Pool } from 'pg';
-import type { AdminIdentity } from '../../lib/admin-identity';
 import type { Logger } from '../../lib/log';
+import type { TargetStats } from '../../lib/routing';
 import type { CacheStore } from '../../lib/semantic-cache/store';
+import type { ConsoleConfig } from './console/config';
+import type { GatewayModelsSource } from './console/gateway-models';
 import type { Invalidator } from './invalidate';
 
 export interface ControlContext {
@@ -11,6 +13,18 @@ export interface ControlContext {
   log: Logger;
   /** The semantic cache's store (stats, purge); null without Redis. */
   cache?: CacheStore | null;
+  /** The console's settings (links, session times); defaults when not given. */
+  console?: ConsoleConfig;
+  /** Where the gateway's model config is read (GET /admin/models); null when not configured. */
+  gatewayModels?: GatewayModelsSource | null;
+  /** The routing stats in Redis (breakers, latency, load); null without Redis. */
+  targetStats?: TargetStats | null;
+}
+
+/** Who is asking: an admin key through Kong (`cli`) or a console session (`console`). */
+export interface AdminActor {
+  keyId: string;
+  via: 'cli' | 'console';
 }
 
 export interface RouteRequest {
@@ -18,12 +32,14 @@ export interface RouteRequest {
   query: URLSearchParams;
   /** The parsed JSON body ({} when empty). */
   body(): Promise<unknown>;
-  admin: AdminIdentity;
+  admin: AdminActor;
 }
 
 export interface RouteResult {
   status: number;
   body: unknown;
+  /** Extra response headers (Set-Cookie for the console's session routes). */
+  headers?: Record<string, string>;
 }
 
 export type Handler = (ctx: ControlContext, req: RouteRequest) => Promise<RouteResult>;

@@ -139,6 +139,7 @@ local.it(
       expect(ready).toContain(`AI gateway ready on http://127.0.0.1:${gateway}`);
       expect(ready).toContain(`inference sidecar on 127.0.0.1:${inferenceGrpc}`);
       expect(ready).toMatch(/gpt-4o-mini\s+-> mock provider/);
+      expect(ready).toContain(`admin console: http://127.0.0.1:${gateway}/console (log in with the admin key in ${join(devFiles, 'admin-key')})`);
       expect(ready).toContain(`curl -sN http://127.0.0.1:${gateway}/v1/chat/completions`);
       expect(ready).toContain('"prompt":{"id":"dev-support","variables":{"company":"Initech"}}');
       const userKeyFile = /a user key for trying it out: (\S+)/.exec(ready)![1]!;

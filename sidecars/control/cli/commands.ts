@@ -1,5 +1,6 @@
 /** One function per `aigw` command; each returns the API's JSON and a human rendering of it. */
 
+import { AUDIT_FILTERS, listAudit } from './audit';
 import { type AdminClientOptions, apiRequest, CliError } from './client';
 import { type Flags, KEY_FLAGS, keyBody, TEAM_FLAGS, teamBody } from './flags';
 import { block, table } from './format';
@@ -204,6 +205,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       const json = (await apiRequest(c, 'POST', '/admin/cache/purge', body)) as Obj;
       return { json, human: `purged ${json.purged} cache entr${json.purged === 1 ? 'y' : 'ies'}` };
     },
+  },
+  audit: {
+    values: [...AUDIT_FILTERS],
+    run: (c, f) => listAudit(c, f),
   },
   ...PROMPT_COMMANDS,
 };

@@ -39,7 +39,7 @@ function lineOf(r: Obj): Obj {
 }
 
 /** --since/--until: an ISO time, or a duration back from now (15m, 1h, 7d). */
-function timeFlag(value: string, now: number): string {
+export function timeFlag(value: string, now: number): string {
   const ms = tryParseDuration(value);
   return ms === null ? value : new Date(now - ms).toISOString();
 }

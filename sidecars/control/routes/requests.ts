@@ -74,7 +74,7 @@ function errorTypeFilter(query: URLSearchParams): ErrorType | 'none' | null {
 }
 
 /** A key by id (kept even after the key is deleted: the log outlives it) or alias. */
-async function keyFilter(ctx: ControlContext, query: URLSearchParams): Promise<string | null> {
+export async function keyFilter(ctx: ControlContext, query: URLSearchParams): Promise<string | null> {
   const field = query.get('key') ? 'key' : 'key_id';
   const ref = queryName(query, field);
   if (ref === undefined) return null;

@@ -548,3 +548,24 @@ describe('aigw logs', () => {
     expect({ code: badSince.code, named: /--since/.test(badSince.stderr) }).toEqual({ code: 1, named: true });
   }, 30_000);
 });
+
+describe('aigw audit', () => {
+  test('lists the changes made through the CLI, newest first, filtered by action, as a table or --json', async () => {
+    const team = await json(['teams', 'create', 'audited-team']);
+    await json(['teams', 'update', 'audited-team', '--rpm', '7']);
+    const updates = await json(['audit', '--action', 'team.update', '--target', team.id]);
+    expect(updates.data).toHaveLength(1);
+    expect(updates.data[0]).toMatchObject({ via: 'cli', action: 'team.update', outcome: 'ok', status: 200, target: { type: 'team', id: team.id } });
+    const teamActions = await json(['audit', '--action', 'team.*', '--since', '1h']);
+    expect(teamActions.data.slice(0, 2).map((e: { action: string }) => e.action)).toEqual(['team.update', 'team.create']);
+
+    const table = await aigw(['audit', '--action', 'team.*', '--limit', '1']);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^TIME\s+ACTOR\s+VIA\s+ACTION\s+TARGET\s+OUTCOME/);
+    expect(lines[1]).toMatch(new RegExp(`cli\\s+team\\.update\\s+team ${team.id}\\s+ok\\s+200`));
+    expect(lines[2]).toMatch(/^\(more: --before \d+\)$/);
+    const bad = await aigw(['audit', '--action', 'DROP TABLE']);
+    expect({ code: bad.code, param: /\(action\)/.test(bad.stderr) }).toEqual({ code: 1, param: true });
+  });
+});

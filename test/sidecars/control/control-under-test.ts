@@ -3,9 +3,15 @@
  * records every invalidation it publishes: what the route tests (keys, teams, prompts) share.
  */
 import Redis from 'ioredis';
+import type { Pool } from 'pg';
 import { createLogger } from '../../../lib/log';
+import type { TargetStats } from '../../../lib/routing';
 import { INVALIDATE_CHANNEL } from '../../../lib/shared-key-cache';
+import type { ConsoleConfig } from '../../../sidecars/control/console/config';
+import type { GatewayModelsSource } from '../../../sidecars/control/console/gateway-models';
+import { SessionStore, type SessionTimes } from '../../../sidecars/control/console/sessions';
 import { RedisInvalidator } from '../../../sidecars/control/invalidate';
+import type { ControlMetrics } from '../../../sidecars/control/metrics';
 import { type RunningControl, startControl } from '../../../sidecars/control/server';
 import { startRedis, type TestRedis } from '../../harness/stores/redis';
 import { waitFor } from '../../harness/wait-for';
@@ -18,15 +24,41 @@ export interface ControlUnderTest {
   redis: TestRedis;
   control: RunningControl;
   invalidator: RedisInvalidator;
+  /** Console sessions in the same Redis. */
+  sessions: SessionStore;
   /** Every invalidation published so far, parsed. */
   messages: Array<Record<string, string>>;
   close(): Promise<void>;
 }
 
-export async function startControlUnderTest(): Promise<ControlUnderTest> {
+export interface ControlUnderTestOptions {
+  console?: ConsoleConfig;
+  sessionTimes?: SessionTimes;
+  /** The metrics, made on the test's pool. */
+  metrics?: (pool: Pool) => ControlMetrics;
+  gatewayModels?: GatewayModelsSource;
+  /** The routing stats, on the test's Redis (given its URL). */
+  targetStats?: (redisUrl: string) => TargetStats;
+}
+
+export async function startControlUnderTest(opts: ControlUnderTestOptions = {}): Promise<ControlUnderTest> {
   const [db, redis] = await Promise.all([startMigratedDb(), startRedis()]);
   const invalidator = new RedisInvalidator(redis.url, controlTestLog);
-  const control = await startControl({ host: '127.0.0.1', port: 0, planSecret: SECRET, pool: db.pool, invalidator, log: controlTestLog });
+  const sessionRedis = new Redis(redis.url);
+  const sessions = new SessionStore(sessionRedis, opts.sessionTimes ?? { ttlMs: 3600_000, idleMs: 3600_000 });
+  const control = await startControl({
+    host: '127.0.0.1',
+    port: 0,
+    planSecret: SECRET,
+    pool: db.pool,
+    invalidator,
+    log: controlTestLog,
+    sessions,
+    console: opts.console,
+    metrics: opts.metrics?.(db.pool),
+    gatewayModels: opts.gatewayModels,
+    targetStats: opts.targetStats?.(redis.url),
+  });
   const messages: Array<Record<string, string>> = [];
   const sub = new Redis(redis.url);
   sub.on('message', (_channel, text) => messages.push(JSON.parse(text)));
@@ -37,9 +69,11 @@ export async function startControlUnderTest(): Promise<ControlUnderTest> {
     redis,
     control,
     invalidator,
+    sessions,
     messages,
     close: async () => {
       sub.disconnect();
+      sessionRedis.disconnect();
       await control.close();
       await invalidator.close();
       await Promise.all([db.stop(), redis.stop()]);
