@@ -158,7 +158,9 @@ export class VirtualKeyHandler {
 
   private async authorize(kong: Kong, headers: MultiMap, startedAt: number, seen: Refusal, trace: PluginTrace | null): Promise<GatewayError | null> {
     const credential = extractCredential(headers);
-    if (!credential) return MISSING_KEY;
+    // The control API's console sessions carry a cookie, not a key: the control API authenticates
+    // those itself (and refuses the rest), so on its route a request without a key goes on unsigned.
+    if (!credential) return this.config.require_admin ? null : MISSING_KEY;
     const auth = trace?.decision('auth');
     const verified = await this.verify(hashKey(credential));
     if (auth) trace!.decided(auth, verified.ok ? null : verified.error);

@@ -1,8 +1,8 @@
 /** What every route handler gets. */
 import type { Pool } from 'pg';
-import type { AdminIdentity } from '../../lib/admin-identity';
 import type { Logger } from '../../lib/log';
 import type { CacheStore } from '../../lib/semantic-cache/store';
+import type { ConsoleConfig } from './console/config';
 import type { Invalidator } from './invalidate';
 
 export interface ControlContext {
@@ -11,6 +11,14 @@ export interface ControlContext {
   log: Logger;
   /** The semantic cache's store (stats, purge); null without Redis. */
   cache?: CacheStore | null;
+  /** The console's settings (links, session times); defaults when not given. */
+  console?: ConsoleConfig;
+}
+
+/** Who is asking: an admin key through Kong (`cli`) or a console session (`console`). */
+export interface AdminActor {
+  keyId: string;
+  via: 'cli' | 'console';
 }
 
 export interface RouteRequest {
@@ -18,12 +26,14 @@ export interface RouteRequest {
   query: URLSearchParams;
   /** The parsed JSON body ({} when empty). */
   body(): Promise<unknown>;
-  admin: AdminIdentity;
+  admin: AdminActor;
 }
 
 export interface RouteResult {
   status: number;
   body: unknown;
+  /** Extra response headers (Set-Cookie for the console's session routes). */
+  headers?: Record<string, string>;
 }
 
 export type Handler = (ctx: ControlContext, req: RouteRequest) => Promise<RouteResult>;

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_MAX_BODY_BYTES } from '../../lib/admin-identity';
 import { BodyTooLarge, readBody, sendJson as sendJsonTo } from '../../lib/http';
 import { ApiError } from './api-error';
+import { SECURITY_HEADERS } from './console/security-headers';
 
 /** The whole body (the admin identity pins its hash), at most ADMIN_MAX_BODY_BYTES. */
 export async function readRawBody(req: IncomingMessage): Promise<Buffer> {
@@ -25,7 +26,15 @@ export function parseJson(body: Buffer): unknown {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  // Answers carry raw keys once: never cached.
-  sendJsonTo(res, status, JSON.stringify(body), { 'cache-control': 'no-store' });
+/** Every answer: never cached (answers carry raw keys once), and the console's security headers. */
+const API_HEADERS = { ...SECURITY_HEADERS, 'cache-control': 'no-store' };
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (status === 204) {
+    if (res.headersSent) return;
+    res.writeHead(204, { ...API_HEADERS, ...headers });
+    res.end();
+    return;
+  }
+  sendJsonTo(res, status, JSON.stringify(body), { ...API_HEADERS, ...headers });
 }

@@ -7,6 +7,8 @@ import { exitOnSignal, runProcess } from '../../lib/process-lifecycle';
 import { CacheStore } from '../../lib/semantic-cache/store';
 import { redisFor } from '../../lib/store-clients';
 import { loadControlConfig } from './config';
+import { loadConsoleConfig } from './console/config';
+import { SessionStore } from './console/sessions';
 import { type Invalidator, NoInvalidator, RedisInvalidator } from './invalidate';
 import { ControlMetrics } from './metrics';
 import { startRequestLogRetention } from './request-log-retention';
@@ -15,6 +17,7 @@ import { startControl } from './server';
 async function main(): Promise<void> {
   const log = createLogger('control');
   const config = loadControlConfig();
+  const consoleConfig = loadConsoleConfig();
   if (config.migrate) {
     // DDL may wait on locks and rewrite tables: its own pool, without the API's statement deadlines.
     const migrationPool = createPool(config.databaseUrl, { deadlines: POOL_DEADLINES.maintenance, log, max: 1 });
@@ -34,7 +37,21 @@ async function main(): Promise<void> {
   }
   const cache = config.redisUrl ? new CacheStore(redisFor(config.redisUrl)) : null;
   const metrics = new ControlMetrics(pool);
-  const control = await startControl({ host: config.host, port: config.port, planSecret: config.planSecret, pool, invalidator, log, cache, metrics });
+  const sessionTimes = { ttlMs: consoleConfig.sessionTtlSeconds * 1000, idleMs: consoleConfig.idleTimeoutSeconds * 1000 };
+  const sessions = config.redisUrl ? new SessionStore(redisFor(config.redisUrl), sessionTimes) : null;
+  const control = await startControl({
+    host: config.host,
+    port: config.port,
+    planSecret: config.planSecret,
+    pool,
+    invalidator,
+    log,
+    cache,
+    metrics,
+    sessions,
+    console: consoleConfig,
+  });
+  log.info('console', { dir: consoleConfig.dir, secure_cookie: consoleConfig.secureCookie, sessions: sessions ? 'redis' : 'off (no AIGW_REDIS_URL)' });
   log.info('control API listening', { url: control.url });
   const retention = startRequestLogRetention({ pool, days: config.requestLogRetentionDays, log });
   exitOnSignal(() =>

@@ -21,6 +21,17 @@ export class ControlMetrics {
     labelNames: ['route', 'method', 'status'] as const,
     registers: [this.registry],
   });
+  private readonly logins = new Counter({
+    name: 'aigw_console_logins_total',
+    help: 'Console logins by outcome: ok, refused (not an active admin key), rate_limited',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly auditFailures = new Counter({
+    name: 'aigw_audit_write_failures_total',
+    help: 'Audit log rows the control API could not write (the change itself stood)',
+    registers: [this.registry],
+  });
   private cached: { at: number; teams: Promise<TeamBudgetSpend[] | null> } | null = null;
 
   constructor(
@@ -56,6 +67,14 @@ export class ControlMetrics {
 
   request(route: string, method: string, status: number): void {
     this.requests.inc({ route, method, status: String(status) });
+  }
+
+  login(outcome: string): void {
+    this.logins.inc({ outcome });
+  }
+
+  auditFailure(): void {
+    this.auditFailures.inc();
   }
 
   /** The budgeted teams' spend, at most SPEND_CACHE_MS old; null when PostgreSQL did not answer. */

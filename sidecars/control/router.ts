@@ -16,49 +16,55 @@ interface Route {
   /** The names of the captured segments, in order. */
   params: string[];
   handler: Handler;
+  /** What the audit log calls a change made here (`key.create`); GET routes have none. */
+  action: string | null;
 }
 
 const ID = '([^/]+)';
 /** `:id` and `:<name>` segments each capture one path segment, named in order. */
 const PARAM = /:([a-z]+)/g;
-const route = (method: string, path: string, handler: Handler): Route => ({
+const route = (method: string, path: string, handler: Handler, action: string | null = null): Route => ({
   method,
   path,
   pattern: new RegExp(`^${path.replace(PARAM, ID)}/?$`),
   params: [...path.matchAll(PARAM)].map((m) => m[1]),
   handler,
+  action,
 });
 
 const ROUTES: Route[] = [
-  route('POST', '/admin/keys', keys.createKeyRoute),
+  route('POST', '/admin/keys', keys.createKeyRoute, 'key.create'),
   route('GET', '/admin/keys', keys.listKeysRoute),
   route('GET', '/admin/keys/:id', keys.keyInfoRoute),
-  route('PATCH', '/admin/keys/:id', keys.updateKeyRoute),
-  route('DELETE', '/admin/keys/:id', keys.deleteKeyRoute),
-  route('POST', '/admin/keys/:id/rotate', keys.rotateKeyRoute),
-  route('POST', '/admin/keys/:id/revoke', keys.revokeKeyRoute),
-  route('POST', '/admin/teams', teams.createTeamRoute),
+  route('PATCH', '/admin/keys/:id', keys.updateKeyRoute, 'key.update'),
+  route('DELETE', '/admin/keys/:id', keys.deleteKeyRoute, 'key.delete'),
+  route('POST', '/admin/keys/:id/rotate', keys.rotateKeyRoute, 'key.rotate'),
+  route('POST', '/admin/keys/:id/revoke', keys.revokeKeyRoute, 'key.revoke'),
+  route('POST', '/admin/teams', teams.createTeamRoute, 'team.create'),
   route('GET', '/admin/teams', teams.listTeamsRoute),
   route('GET', '/admin/teams/:id', teams.teamInfoRoute),
-  route('PATCH', '/admin/teams/:id', teams.updateTeamRoute),
-  route('DELETE', '/admin/teams/:id', teams.deleteTeamRoute),
-  route('POST', '/admin/prompts', prompts.createPromptRoute),
+  route('PATCH', '/admin/teams/:id', teams.updateTeamRoute, 'team.update'),
+  route('DELETE', '/admin/teams/:id', teams.deleteTeamRoute, 'team.delete'),
+  route('POST', '/admin/prompts', prompts.createPromptRoute, 'prompt.create'),
   route('GET', '/admin/prompts', prompts.listPromptsRoute),
   route('GET', '/admin/prompts/:id', prompts.promptInfoRoute),
-  route('POST', '/admin/prompts/:id/versions', prompts.addVersionRoute),
+  route('POST', '/admin/prompts/:id/versions', prompts.addVersionRoute, 'prompt.version'),
   route('GET', '/admin/prompts/:id/versions/:version', prompts.versionInfoRoute),
-  route('PUT', '/admin/prompts/:id/labels/:label', prompts.setLabelRoute),
-  route('DELETE', '/admin/prompts/:id/labels/:label', prompts.deleteLabelRoute),
-  route('POST', '/admin/prompts/:id/render', prompts.renderPromptRoute),
+  route('PUT', '/admin/prompts/:id/labels/:label', prompts.setLabelRoute, 'prompt.label'),
+  route('DELETE', '/admin/prompts/:id/labels/:label', prompts.deleteLabelRoute, 'prompt.unlabel'),
+  route('POST', '/admin/prompts/:id/render', prompts.renderPromptRoute, 'prompt.render'),
   route('GET', '/admin/prompts/:id/diff', prompts.diffPromptRoute),
   route('GET', '/admin/spend', spendRoute),
   route('GET', '/admin/requests', listRequestsRoute),
   route('GET', '/admin/requests/:id', requestInfoRoute),
   route('GET', '/admin/cache/stats', cache.cacheStatsRoute),
-  route('POST', '/admin/cache/purge', cache.cachePurgeRoute),
+  route('POST', '/admin/cache/purge', cache.cachePurgeRoute, 'cache.purge'),
 ];
 
-export type Match = { handler: Handler; params: Record<string, string>; route: string } | { methodNotAllowed: true; route: string } | null;
+export type Match =
+  | { handler: Handler; params: Record<string, string>; route: string; action: string | null }
+  | { methodNotAllowed: true; route: string }
+  | null;
 
 /** A path segment decoded; a malformed escape (`%ZZ`, a cut UTF-8 sequence) is the caller's error. */
 function decodeSegment(segment: string): string {
@@ -76,7 +82,12 @@ export function matchRoute(method: string, path: string): Match {
     if (!m) continue;
     known = r.path;
     if (r.method === method)
-      return { handler: r.handler, params: Object.fromEntries(r.params.map((name, i) => [name, decodeSegment(m[i + 1])])), route: r.path };
+      return {
+        handler: r.handler,
+        params: Object.fromEntries(r.params.map((name, i) => [name, decodeSegment(m[i + 1])])),
+        route: r.path,
+        action: r.action,
+      };
   }
   return known ? { methodNotAllowed: true, route: known } : null;
 }
