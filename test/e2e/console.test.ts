@@ -35,6 +35,8 @@ beforeAll(async () => {
   consoleUrl = `${stack.url}/console`;
   context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
+  // A missing element fails its step in seconds, well inside the test's own timeout.
+  context.setDefaultTimeout(10_000);
   page = await context.newPage();
   watch = await watchPage(page);
 }, 90_000);
@@ -67,7 +69,8 @@ async function statusFor(key: string): Promise<number> {
 /** The page has its heading and nothing left loading. */
 async function settled(): Promise<void> {
   await page.locator('main h1').first().waitFor();
-  await page.waitForFunction("!document.querySelector('.state-loading')");
+  // A locator, not waitForFunction: that evaluates a string in the page, which the console's CSP refuses (no unsafe-eval).
+  await page.locator('.state-loading').first().waitFor({ state: 'detached' });
 }
 
 async function visit(hash: string): Promise<void> {
@@ -135,7 +138,7 @@ it('creates a team and a key in it, showing the secret once with a copy button',
   await settled();
 
   await page.getByRole('link', { name: 'Create key in team' }).click();
-  await page.getByRole('dialog').getByLabel('Alias').fill(keyAlias);
+  await page.getByRole('dialog').getByLabel('Alias', { exact: true }).fill(keyAlias);
   await page.getByRole('dialog').getByLabel('Budget (USD)').fill('5');
   await clickDialogButton('Create key');
   const shown = page.getByTestId('new-secret');

@@ -30,4 +30,5 @@ export function isoFromLocal(value: string): string {
   return Number.isNaN(d.getTime()) ? '' : d.toISOString();
 }
 
-export const limitText = (value: number | null | undefined, unit = ''): string => (value === null || value === undefined ? 'no limit' : `${num(value)}${unit}`);
+export const limitText = (value: number | null | undefined, unit = ''): string =>
+  value === null || value === undefined ? `unlimited${unit}` : `${num(value)}${unit}`;
