@@ -1,8 +1,10 @@
 /** What every route handler gets. */
 import type { Pool } from 'pg';
 import type { Logger } from '../../lib/log';
+import type { TargetStats } from '../../lib/routing';
 import type { CacheStore } from '../../lib/semantic-cache/store';
 import type { ConsoleConfig } from './console/config';
+import type { GatewayModelsSource } from './console/gateway-models';
 import type { Invalidator } from './invalidate';
 
 export interface ControlContext {
@@ -13,6 +15,10 @@ export interface ControlContext {
   cache?: CacheStore | null;
   /** The console's settings (links, session times); defaults when not given. */
   console?: ConsoleConfig;
+  /** Where the gateway's model config is read (GET /admin/models); null when not configured. */
+  gatewayModels?: GatewayModelsSource | null;
+  /** The routing stats in Redis (breakers, latency, load); null without Redis. */
+  targetStats?: TargetStats | null;
 }
 
 /** Who is asking: an admin key through Kong (`cli`) or a console session (`console`). */

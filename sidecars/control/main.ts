@@ -4,10 +4,12 @@ import { runMigrations } from '../../lib/db/migrate';
 import { createPool, POOL_DEADLINES } from '../../lib/db/pool';
 import { createLogger } from '../../lib/log';
 import { exitOnSignal, runProcess } from '../../lib/process-lifecycle';
+import { TargetStats } from '../../lib/routing';
 import { CacheStore } from '../../lib/semantic-cache/store';
 import { redisFor } from '../../lib/store-clients';
 import { loadControlConfig } from './config';
 import { loadConsoleConfig } from './console/config';
+import { gatewayModelsFrom } from './console/gateway-models';
 import { SessionStore } from './console/sessions';
 import { type Invalidator, NoInvalidator, RedisInvalidator } from './invalidate';
 import { ControlMetrics } from './metrics';
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
     metrics,
     sessions,
     console: consoleConfig,
+    gatewayModels: gatewayModelsFrom(),
+    targetStats: config.redisUrl ? new TargetStats(redisFor(config.redisUrl)) : null,
   });
   log.info('console', { dir: consoleConfig.dir, secure_cookie: consoleConfig.secureCookie, sessions: sessions ? 'redis' : 'off (no AIGW_REDIS_URL)' });
   log.info('control API listening', { url: control.url });

@@ -1,8 +1,13 @@
 /** The route table: method + path pattern → handler. */
 import { badRequest } from './api-error';
 import type { Handler } from './context';
+import { listAuditRoute } from './routes/audit';
 import * as cache from './routes/cache';
+import { consoleConfigRoute } from './routes/console-config';
+import { guardrailEventsRoute } from './routes/guardrails';
 import * as keys from './routes/keys';
+import { modelsRoute } from './routes/models';
+import { overviewRoute } from './routes/overview';
 import * as prompts from './routes/prompts';
 import { listRequestsRoute, requestInfoRoute } from './routes/requests';
 import { spendRoute } from './routes/spend';
@@ -59,6 +64,11 @@ const ROUTES: Route[] = [
   route('GET', '/admin/requests/:id', requestInfoRoute),
   route('GET', '/admin/cache/stats', cache.cacheStatsRoute),
   route('POST', '/admin/cache/purge', cache.cachePurgeRoute, 'cache.purge'),
+  route('GET', '/admin/audit', listAuditRoute),
+  route('GET', '/admin/overview', overviewRoute),
+  route('GET', '/admin/models', modelsRoute),
+  route('GET', '/admin/guardrails/events', guardrailEventsRoute),
+  route('GET', '/admin/console/config', consoleConfigRoute),
 ];
 
 export type Match =

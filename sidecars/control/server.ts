@@ -13,6 +13,7 @@ import { IDENTITY_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import type { Logger } from '../../lib/log';
 import { withRequestLogContext } from '../../lib/observability/log-context';
 import { splitTarget } from '../../lib/request-target';
+import type { TargetStats } from '../../lib/routing';
 import type { CacheStore } from '../../lib/semantic-cache/store';
 import { ApiError } from './api-error';
 import { type AuditWriter, auditEntryOf, auditWriter, type ChangeSeen } from './audit';
@@ -20,6 +21,7 @@ import { AdminVerifier } from './auth';
 import { clientIp } from './console/client-ip';
 import { type ConsoleConfig, loadConsoleConfig } from './console/config';
 import { checkCsrf } from './console/csrf';
+import type { GatewayModelsSource } from './console/gateway-models';
 import { LoginLimiter } from './console/login-limiter';
 import { ConsoleAuth } from './console/session-auth';
 import { SESSION_PATH, type SessionDeps, sessionRoute } from './console/session-routes';
@@ -45,6 +47,8 @@ export interface ControlServerOptions {
   sessions?: SessionStore | null;
   /** Defaults from the environment (console/config.ts). */
   console?: ConsoleConfig;
+  gatewayModels?: GatewayModelsSource | null;
+  targetStats?: TargetStats | null;
 }
 
 /** The route a request matched, for the metrics: the router's pattern, never the raw path. */
@@ -167,7 +171,15 @@ async function handle(deps: Deps, req: IncomingMessage, res: ServerResponse, see
 
 export async function startControl(opts: ControlServerOptions): Promise<RunningControl> {
   const consoleConfig = opts.console ?? loadConsoleConfig();
-  const ctx: ControlContext = { pool: opts.pool, invalidator: opts.invalidator, log: opts.log, cache: opts.cache ?? null, console: consoleConfig };
+  const ctx: ControlContext = {
+    pool: opts.pool,
+    invalidator: opts.invalidator,
+    log: opts.log,
+    cache: opts.cache ?? null,
+    console: consoleConfig,
+    gatewayModels: opts.gatewayModels ?? null,
+    targetStats: opts.targetStats ?? null,
+  };
   const auth = new ConsoleAuth(opts.pool, opts.sessions ?? null, opts.planSecret, consoleConfig);
   const audit = auditWriter(opts.pool, opts.log, () => opts.metrics?.auditFailure());
   const deps: Deps = {

@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `AI gateway ready on ${stack.url} (Kong test ingress + plugin servers + relay on ${stack.relay.url}${stack.inference ? ` + inference sidecar on ${stack.inference.address}` : ''})`,
+      `  admin console: ${stack.url}/console (log in with the admin key in ${adminKeyFile})`,
       '  models:',
       ...lines,
       prometheus.line,

@@ -7,7 +7,7 @@
  * (remote-stack.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMigrations } from '../../../lib/db/migrate';
@@ -226,7 +226,14 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
     const lineFrom = (source: SidecarName) => (options.onSidecarLine ? (line: string) => options.onSidecarLine!(source, line) : undefined);
     const relay = await startRelayProcess(relayEnv, options.relayPort, lineFrom('relay'));
     cleanups.push(() => relay.close());
-    const control = await startControlProcess({ ...storeEnv, AIGW_LOG_LEVEL: 'warn', ...logSettings(env) }, options.controlPort, lineFrom('control'));
+    // The console's files, and the deck this stack runs (written below) for GET /admin/models.
+    const gatewayConfig = join(workDir, 'gateway-deck.json');
+    const consoleEnv = { AIGW_CONSOLE_DIR: env.AIGW_CONSOLE_DIR ?? join(REPO_ROOT, 'dist', 'console'), AIGW_GATEWAY_CONFIG: gatewayConfig };
+    const control = await startControlProcess(
+      { ...storeEnv, ...consoleEnv, AIGW_LOG_LEVEL: 'warn', ...logSettings(env) },
+      options.controlPort,
+      lineFrom('control'),
+    );
     cleanups.push(() => control.close());
     const inference = options.inference ? await startInference(options.inference, env, lineFrom('inference')) : null;
     if (inference) cleanups.push(() => inference.close());
@@ -242,8 +249,10 @@ export async function startDevStack(options: StackOptions = {}): Promise<DevStac
       templates: options.templates,
     };
     const { deck, routing } = deckForDev(source, sidecars, mock.baseUrls, env);
+    const runningDeck = options.deckTransform ? options.deckTransform(deck) : deck;
+    writeFileSync(gatewayConfig, JSON.stringify(runningDeck));
     const ingress = await startIngress({
-      deck: options.deckTransform ? options.deckTransform(deck) : deck,
+      deck: runningDeck,
       pluginsDir: join(REPO_ROOT, 'dist', 'kong-plugins'),
       port: options.ingressPort ?? 0,
       // The production kong.conf: body buffer and size limit, error template and default type.
