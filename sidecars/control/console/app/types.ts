@@ -168,12 +168,10 @@ export interface ConsoleConfig {
 export interface AuditEntry {
   id: string;
   at: string;
-  actor_key_id: string | null;
-  actor_alias: string | null;
+  actor: { key_id: string | null; alias: string | null };
   via: 'cli' | 'console';
   action: string;
-  target_type: string | null;
-  target_id: string | null;
+  target: { type: string | null; id: string | null };
   outcome: string;
   status: number;
   request_id: string | null;
@@ -181,10 +179,16 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+/** Money in new routes: integer nano-USD and the same in dollars. */
+export interface Money {
+  nano: number;
+  usd: number;
+}
+
 export interface OverviewTop {
   id: string | null;
-  label: string | null;
-  spend_usd: number;
+  name: string | null;
+  spend: Money;
   requests: number;
 }
 
@@ -193,33 +197,70 @@ export interface Overview {
   until: string;
   bucket: 'hour' | 'day';
   totals: {
-    spend_usd: number;
+    spend: Money;
     requests: number;
     errors: number;
+    error_rate: number | null;
     errors_by_type: Record<string, number>;
     latency_ms: { p50: number | null; p95: number | null };
-    cache_saved_usd: number;
-    compression_saved_usd: number;
+    cache_savings: Money;
+    compression_savings: Money;
   };
   top: { teams: OverviewTop[]; keys: OverviewTop[]; models: OverviewTop[] };
-  series: Array<{ at: string; requests: number; spend_usd: number; errors: number }>;
+  series: Array<{ at: string; requests: number; errors: number; spend: Money }>;
 }
 
 export interface ModelTarget {
+  id: string;
   provider: string;
   model: string;
   base_url_host: string | null;
-  pricing: Record<string, number | null> | null;
-  health: { breaker: string | null; error_rate: number | null; latency_ms: number | null } | null;
+  weight: number | null;
+  priority: number | null;
+  pricing: {
+    input_per_mtok_usd: number | null;
+    output_per_mtok_usd: number | null;
+    cached_read_per_mtok_usd?: number | null;
+    max_output_tokens?: number | null;
+    context_window?: number | null;
+  } | null;
+  health: {
+    breaker: string | null;
+    open_until: string | null;
+    latency_ms: { ttft: number | null; per_token: number | null } | null;
+    in_flight: number | null;
+    recent: { window_minutes: number; attempts: number; failures: number; error_rate: number | null; p50_ms: number | null; p95_ms: number | null } | null;
+  } | null;
 }
 
 export interface ModelGroup {
   name: string;
-  strategy?: string | null;
+  balancing: string | null;
+  fallback_models: string[];
+  configured_on: string[];
   targets: ModelTarget[];
 }
 
+export interface ModelsList {
+  source: string | null;
+  health_source: string | null;
+  message?: string;
+  data: ModelGroup[];
+}
+
 export interface GuardrailEvents {
-  by_detector: Array<{ detector: string; action: string; count: number }>;
-  recent: Array<{ at: string; request_id: string; detector: string; action: string; key_alias?: string | null; team_name?: string | null }>;
+  since: string;
+  until: string;
+  total: number;
+  counts: Array<{ phase: 'request' | 'response'; detector: string; action: string; count: number }>;
+  recent: Array<{
+    request_id: string;
+    created_at: string;
+    key_id: string | null;
+    key_alias: string | null;
+    team_name: string | null;
+    model: string | null;
+    status: number;
+    actions: string[];
+  }>;
 }

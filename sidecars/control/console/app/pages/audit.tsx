@@ -83,12 +83,12 @@ export function AuditPage() {
                   {rows.map((e) => (
                     <tr key={e.id}>
                       <td>{when(e.at)}</td>
-                      <td>{e.actor_alias ?? e.actor_key_id ?? '—'}</td>
+                      <td>{e.actor.alias ?? e.actor.key_id ?? '—'}</td>
                       <td>{e.via}</td>
                       <td>
                         <code>{e.action}</code>
                       </td>
-                      <td>{e.target_id ? `${e.target_type ?? ''} ${e.target_id}` : '—'}</td>
+                      <td>{e.target.id ? `${e.target.type ?? ''} ${e.target.id}` : '—'}</td>
                       <td>
                         <span class={`badge ${e.outcome === 'ok' ? 'badge-active' : 'badge-revoked'}`}>{e.outcome}</span>
                       </td>

@@ -41,14 +41,14 @@ export function GuardrailsPage() {
       </div>
       <Loaded resource={events} what="guardrail events">
         {(e) =>
-          e.by_detector.length === 0 ? (
+          e.counts.length === 0 ? (
             <Empty title="No guardrail acted in this range">When a detector redacts, flags or blocks a request, it is counted here.</Empty>
           ) : (
             <>
               <div class="card">
                 <ShareBars
-                  title="Events by detector and action"
-                  rows={e.by_detector.map((d) => ({ label: `${d.detector} · ${d.action}`, value: d.count }))}
+                  title={`Events by detector and action (${num(e.total)} in all)`}
+                  rows={e.counts.map((d) => ({ label: `${d.detector} · ${d.action} (${d.phase})`, value: d.count }))}
                   format={num}
                 />
               </div>
@@ -57,18 +57,20 @@ export function GuardrailsPage() {
                 <thead>
                   <tr>
                     <th scope="col">Time</th>
-                    <th scope="col">Detector</th>
-                    <th scope="col">Action</th>
+                    <th scope="col">Actions</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Model</th>
                     <th scope="col">Key</th>
                     <th scope="col">Request</th>
                   </tr>
                 </thead>
                 <tbody>
                   {e.recent.map((r) => (
-                    <tr key={`${r.request_id}-${r.detector}-${r.action}`}>
-                      <td>{when(r.at)}</td>
-                      <td>{r.detector}</td>
-                      <td>{r.action}</td>
+                    <tr key={r.request_id}>
+                      <td>{when(r.created_at)}</td>
+                      <td>{r.actions.join(', ')}</td>
+                      <td>{r.status}</td>
+                      <td>{r.model ?? '—'}</td>
                       <td>{r.key_alias ?? '—'}</td>
                       <td>
                         <a href={href('requests', r.request_id)}>{r.request_id}</a>

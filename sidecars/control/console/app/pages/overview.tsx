@@ -38,7 +38,7 @@ function Stat({ label, value, note, testId }: { label: string; value: string; no
 
 function Top({ title, rows }: { title: string; rows: OverviewTop[] }) {
   if (rows.length === 0) return <Empty title={`${title}: nothing yet`} />;
-  return <ShareBars title={title} rows={rows.map((r) => ({ label: r.label ?? r.id ?? 'unknown', value: r.spend_usd }))} format={usd} />;
+  return <ShareBars title={title} rows={rows.map((r) => ({ label: r.name ?? r.id ?? '(none)', value: r.spend.usd }))} format={usd} />;
 }
 
 export function OverviewPage() {
@@ -64,8 +64,8 @@ export function OverviewPage() {
         </button>
       </div>
       <div class="cards">
-        <Stat label="Spend today" value={today.data ? usd(today.data.totals.spend_usd) : '…'} testId="spend-today" />
-        <Stat label="Spend this month" value={month.data ? usd(month.data.totals.spend_usd) : '…'} testId="spend-month" />
+        <Stat label="Spend today" value={today.data ? usd(today.data.totals.spend.usd) : '…'} testId="spend-today" />
+        <Stat label="Spend this month" value={month.data ? usd(month.data.totals.spend.usd) : '…'} testId="spend-month" />
         <Stat label="Requests today" value={today.data ? num(today.data.totals.requests) : '…'} testId="requests-today" />
       </div>
       <div class="toolbar">
@@ -85,17 +85,17 @@ export function OverviewPage() {
       <Loaded resource={overview} what="the overview">
         {(o) => {
           const t = o.totals;
-          const errorRate = t.requests ? t.errors / t.requests : null;
+          const errorRate = t.error_rate ?? (t.requests ? t.errors / t.requests : null);
           const errorTypes = Object.entries(t.errors_by_type).filter(([, n]) => n > 0);
           return (
             <>
               <div class="cards">
-                <Stat label="Spend" value={usd(t.spend_usd)} testId="spend-range" />
+                <Stat label="Spend" value={usd(t.spend.usd)} testId="spend-range" />
                 <Stat label="Requests" value={num(t.requests)} />
                 <Stat label="Error rate" value={pct(errorRate)} note={`${num(t.errors)} errors`} />
                 <Stat label="Latency" value={`p50 ${ms(t.latency_ms.p50)}`} note={`p95 ${ms(t.latency_ms.p95)}`} />
-                <Stat label="Cache saved" value={usd(t.cache_saved_usd)} />
-                <Stat label="Compression saved" value={usd(t.compression_saved_usd)} />
+                <Stat label="Cache saved" value={usd(t.cache_savings.usd)} />
+                <Stat label="Compression saved" value={usd(t.compression_savings.usd)} />
               </div>
               {t.requests === 0 ? (
                 <Empty title="No requests in this range">Traffic through the gateway appears here within seconds.</Empty>
@@ -106,7 +106,7 @@ export function OverviewPage() {
                       title={`Spend per ${o.bucket}`}
                       valueLabel="Spend"
                       format={usd}
-                      points={o.series.map((p) => ({ label: bucketLabel(p.at, o.bucket), value: p.spend_usd }))}
+                      points={o.series.map((p) => ({ label: bucketLabel(p.at, o.bucket), value: p.spend.usd }))}
                     />
                     <BarChart
                       title={`Requests per ${o.bucket}`}
