@@ -290,6 +290,20 @@ it('signs out: the cookie is cleared and the API refuses the browser', async () 
   expect(await page.evaluate("fetch('/admin/keys').then((r) => r.status)")).toBe(401);
 });
 
+it('sends the console back to sign-in with a message when its session is ended elsewhere (the admin key revoked)', async () => {
+  const created = await stack.admin('POST', '/admin/keys', { key_alias: uniqueName('console-admin'), role: 'admin' });
+  const admin = created.body as { id: string; key: string };
+  await page.goto(consoleUrl);
+  await page.getByLabel('Admin key').fill(admin.key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  expect((await stack.admin('POST', `/admin/keys/${admin.id}/revoke`, {})).status).toBe(200);
+  // The next API call (this page's, or one still in flight) is refused: 401 session_revoked.
+  await page.evaluate("location.hash = '#/keys'");
+  await page.getByText('Your session has expired or was ended').waitFor();
+  expect(await page.getByLabel('Admin key').inputValue()).toBe('');
+});
+
 it('reported no CSP violation and no script error on any page', () => {
   expect(watch.cspViolations).toEqual([]);
   expect(watch.errors).toEqual([]);

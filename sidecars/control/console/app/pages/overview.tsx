@@ -121,7 +121,7 @@ export function OverviewPage() {
                       points={o.series.map((p) => ({ label: bucketLabel(p.at, o.bucket), value: p.errors }))}
                     />
                   </div>
-                  <div class="cards">
+                  <div class="cards cards-wide">
                     <div class="card">
                       {errorTypes.length ? (
                         <ShareBars title="Errors by type" rows={errorTypes.map(([type, n]) => ({ label: type, value: n }))} format={num} />

@@ -79,7 +79,7 @@ export function TeamPage({ id }: { id: string }) {
               {(list) => (list.data.length ? <KeysTable keys={list.data} /> : <Empty title="This team has no keys yet" />)}
             </Loaded>
             <h2>Spend history</h2>
-            <div class="cards">
+            <div class="cards cards-wide">
               <div class="card">
                 <SpendHistory filter={{ team_id: t.id }} groupBy="model" />
               </div>
