@@ -1,6 +1,8 @@
 /** Loading a resource with its three designed states: loading, failed, loaded. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiFailure } from './api';
+import { ApiFailure, api, query } from './api';
+import { isoFromLocal } from './format';
+import type { List } from './types';
 
 export type Resource<T> =
   | { state: 'loading'; data: T | null; reload(): void }
@@ -56,4 +58,37 @@ export function useAction<A extends unknown[], R>(
     }
   };
   return { busy, error, start, clear: () => setError(null) };
+}
+
+/**
+ * A list paged by keyset (newest first, `before` = the last id of the page above) from `path`
+ * with the filled-in filters (`since`/`until` from datetime-local fields): the first page as a
+ * resource, then each "Load more" appended; other filters start again from the top.
+ */
+export function useKeysetList<T>(path: string, filters: Record<string, string>) {
+  const [more, setMore] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const load = (before: string | undefined, signal?: AbortSignal) =>
+    api<List<T>>(
+      'GET',
+      `${path}${query({ ...filters, since: isoFromLocal(filters.since ?? ''), until: isoFromLocal(filters.until ?? ''), limit: 50, before })}`,
+      undefined,
+      signal,
+    );
+  const first = useResource(
+    async (signal) => {
+      const list = await load(undefined, signal);
+      setMore([]);
+      setCursor(list.next_before ?? null);
+      return list;
+    },
+    [path, JSON.stringify(filters)],
+  );
+  const next = useAction(async () => {
+    if (!cursor) return;
+    const list = await load(cursor);
+    setMore((m) => [...m, ...list.data]);
+    setCursor(list.next_before ?? null);
+  });
+  return { first, rows: first.data ? [...first.data.data, ...more] : [], hasMore: cursor !== null, next };
 }

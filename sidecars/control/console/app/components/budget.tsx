@@ -1,6 +1,6 @@
 /** Budget utilisation as a native <meter> (accessible as it is), with the numbers written beside it. */
 import { api } from '../api';
-import { usd } from '../format';
+import { num, usd, when } from '../format';
 import { useResource } from '../hooks';
 import type { SpendWindow } from '../types';
 
@@ -39,5 +39,28 @@ export function WindowBudget({ path, budget, duration, label }: { path: string; 
       <BudgetMeter spent={info.data.window_spend} budget={budget} label={label} />
       {duration && <span class="muted"> per {duration}</span>}
     </>
+  );
+}
+
+/** A key's or team's budget window and all-time spend, side by side (its info route's numbers). */
+export function SpendCards({ info, budget, label }: { info: SpendWindow; budget: number | null; label: string }) {
+  return (
+    <div class="cards">
+      <div class="card">
+        <h2>Budget</h2>
+        <BudgetMeter spent={info.window_spend} budget={budget} label={label} />
+        <p class="muted">
+          Window {when(info.budget_window_start)} – {info.budget_window_end ? when(info.budget_window_end) : 'open'} ·{' '}
+          {info.remaining_budget === null ? 'no budget' : `${usd(info.remaining_budget)} left`}
+        </p>
+      </div>
+      <div class="card">
+        <h2>All time</h2>
+        <p class="big" data-testid="all-time-spend">
+          {usd(info.spend)}
+        </p>
+        <p class="muted">{num(info.requests)} requests</p>
+      </div>
+    </div>
   );
 }

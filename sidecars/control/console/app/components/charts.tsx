@@ -2,6 +2,7 @@
  * Small hand-written SVG charts: each an image with a title and description for screen readers,
  * and the same numbers as a table one click away.
  */
+import { DataTable } from './data-table';
 
 export interface Point {
   label: string;
@@ -14,28 +15,19 @@ const PAD = { top: 8, right: 8, bottom: 22, left: 8 };
 
 let nextId = 0;
 
-function DataTable({ points, valueLabel, format }: { points: Point[]; valueLabel: string; format: (v: number) => string }) {
+function PointsTable({ points, valueLabel, format }: { points: Point[]; valueLabel: string; format: (v: number) => string }) {
   return (
     <details class="chart-table">
       <summary>Show as table</summary>
-      <table class="table table-compact">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col" class="num">
-              {valueLabel}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {points.map((p) => (
-            <tr key={p.label}>
-              <td>{p.label}</td>
-              <td class="num">{format(p.value)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        compact
+        rows={points}
+        rowKey={(p) => p.label}
+        columns={[
+          { header: 'Time', cell: (p) => p.label },
+          { header: valueLabel, numeric: true, cell: (p) => format(p.value) },
+        ]}
+      />
     </details>
   );
 }
@@ -78,7 +70,7 @@ export function BarChart({ title, points, format, valueLabel }: { title: string;
           </>
         )}
       </svg>
-      <DataTable points={points} valueLabel={valueLabel} format={format} />
+      <PointsTable points={points} valueLabel={valueLabel} format={format} />
     </figure>
   );
 }

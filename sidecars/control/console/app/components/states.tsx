@@ -53,3 +53,19 @@ export function Loaded<T>({ resource, what, children }: { resource: Resource<T>;
   if (resource.data === null) return <Loading what={what} />;
   return <>{children(resource.data)}</>;
 }
+
+/** "Load more" under a keyset-paged list, with its own failure. */
+export function LoadMore({ hasMore, busy, error, onLoad }: { hasMore: boolean; busy: boolean; error: ApiFailure | null; onLoad: () => void }) {
+  return (
+    <>
+      {hasMore && (
+        <p>
+          <button type="button" class="button" onClick={onLoad} disabled={busy}>
+            {busy ? 'Loading…' : 'Load more'}
+          </button>
+        </p>
+      )}
+      <ActionError error={error} />
+    </>
+  );
+}

@@ -2,8 +2,10 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api';
+import { DataTable } from '../components/data-table';
 import { Confirm } from '../components/dialog';
 import { Select, TextField } from '../components/fields';
+import { PageHead } from '../components/page-head';
 import { ActionError, Empty, Loaded } from '../components/states';
 import { num, usd } from '../format';
 import { useAction, useResource } from '../hooks';
@@ -13,33 +15,17 @@ import type { CacheCount, CacheStats } from '../types';
 function CountTable({ caption, name, rows }: { caption: string; name: string; rows: Array<CacheCount & { label: ComponentChildren; id: string }> }) {
   if (rows.length === 0) return <Empty title={`No cache entries by ${name} yet`} />;
   return (
-    <table class="table">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{name}</th>
-          <th scope="col" class="num">
-            Entries
-          </th>
-          <th scope="col" class="num">
-            Hits
-          </th>
-          <th scope="col" class="num">
-            Saved
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.id}>
-            <td>{r.label}</td>
-            <td class="num">{num(r.entries)}</td>
-            <td class="num">{num(r.hits)}</td>
-            <td class="num">{usd(r.saved_usd)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption={caption}
+      rows={rows}
+      rowKey={(r) => r.id}
+      columns={[
+        { header: name, cell: (r) => r.label },
+        { header: 'Entries', numeric: true, cell: (r) => num(r.entries) },
+        { header: 'Hits', numeric: true, cell: (r) => num(r.hits) },
+        { header: 'Saved', numeric: true, cell: (r) => usd(r.saved_usd) },
+      ]}
+    />
   );
 }
 
@@ -52,12 +38,7 @@ export function CachePage() {
   const purge = useAction(() => api<{ purged: number }>('POST', '/admin/cache/purge', scope === 'all' ? { all: true } : { [scope]: target.trim() }));
   return (
     <section>
-      <div class="page-head">
-        <h1>Semantic cache</h1>
-        <button type="button" class="button" onClick={stats.reload}>
-          Refresh
-        </button>
-      </div>
+      <PageHead title="Semantic cache" onRefresh={stats.reload} />
       <Loaded resource={stats} what="cache statistics">
         {(s) => (
           <>

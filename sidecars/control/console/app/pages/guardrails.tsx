@@ -2,7 +2,9 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { ShareBars } from '../components/charts';
+import { DataTable } from '../components/data-table';
 import { Select } from '../components/fields';
+import { PageHead } from '../components/page-head';
 import { Empty, Loaded } from '../components/states';
 import { num, when } from '../format';
 import { useResource } from '../hooks';
@@ -20,12 +22,7 @@ export function GuardrailsPage() {
   );
   return (
     <section>
-      <div class="page-head">
-        <h1>Guardrails</h1>
-        <button type="button" class="button" onClick={events.reload}>
-          Refresh
-        </button>
-      </div>
+      <PageHead title="Guardrails" onRefresh={events.reload} />
       <div class="toolbar">
         <Select
           label="Range"
@@ -53,32 +50,18 @@ export function GuardrailsPage() {
                 />
               </div>
               <h2>Recent events</h2>
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Actions</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Model</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Request</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {e.recent.map((r) => (
-                    <tr key={r.request_id}>
-                      <td>{when(r.created_at)}</td>
-                      <td>{r.actions.join(', ')}</td>
-                      <td>{r.status}</td>
-                      <td>{r.model ?? '—'}</td>
-                      <td>{r.key_alias ?? '—'}</td>
-                      <td>
-                        <a href={href('requests', r.request_id)}>{r.request_id}</a>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                rows={e.recent}
+                rowKey={(r) => r.request_id}
+                columns={[
+                  { header: 'Time', cell: (r) => when(r.created_at) },
+                  { header: 'Actions', cell: (r) => r.actions.join(', ') },
+                  { header: 'Status', cell: (r) => r.status },
+                  { header: 'Model', cell: (r) => r.model ?? '—' },
+                  { header: 'Key', cell: (r) => r.key_alias ?? '—' },
+                  { header: 'Request', cell: (r) => <a href={href('requests', r.request_id)}>{r.request_id}</a> },
+                ]}
+              />
             </>
           )
         }

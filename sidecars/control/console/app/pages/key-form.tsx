@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { FormGrid, Select, TextArea, TextField } from '../components/fields';
-import { ActionError } from '../components/states';
+import { FormFooter } from '../components/form-footer';
 import { aliasesOf, aliasesText, listOf, numberOrNull, parseJson, text, textOrNull } from '../form-values';
 import { useAction, useResource } from '../hooks';
 import type { Key, KeyWithSecret, List, Team } from '../types';
@@ -96,20 +96,7 @@ export function KeyForm({
         <TextField label="Expires" name="expires" value={expires} onInput={setExpires} hint="30d from now, an ISO time, or empty for never" />
       </FormGrid>
       <TextArea label="Metadata (JSON)" name="metadata" value={metadata} onInput={setMetadata} rows={3} />
-      {formError && (
-        <p class="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <ActionError error={save.error} />
-      <div class="dialog-actions">
-        <button type="button" class="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" class="button button-primary" disabled={save.busy}>
-          {save.busy ? 'Saving…' : creating ? 'Create key' : 'Save key'}
-        </button>
-      </div>
+      <FormFooter formError={formError} error={save.error} busy={save.busy} submitLabel={creating ? 'Create key' : 'Save key'} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,13 +1,13 @@
 /** One key: its limits and budget window, its spend, and edit, rotate (with grace), revoke and delete. */
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
-import { BudgetMeter } from '../components/budget';
+import { SpendCards } from '../components/budget';
 import { Confirm, Dialog } from '../components/dialog';
 import { Facts, TextField } from '../components/fields';
 import { SecretReveal } from '../components/secret';
 import { ActionError, Loaded } from '../components/states';
 import { aliasesText } from '../form-values';
-import { limitText, num, usd, when } from '../format';
+import { limitText, when } from '../format';
 import { useAction, useResource } from '../hooks';
 import { href, navigate } from '../router';
 import type { Key, KeyWithSecret, SpendWindow } from '../types';
@@ -55,23 +55,7 @@ export function KeyPage({ id }: { id: string }) {
                 </button>
               </div>
             </div>
-            <div class="cards">
-              <div class="card">
-                <h2>Budget</h2>
-                <BudgetMeter spent={k.window_spend} budget={k.max_budget} label={`Budget used by ${k.key_alias ?? k.key_prefix}`} />
-                <p class="muted">
-                  Window {when(k.budget_window_start)} – {k.budget_window_end ? when(k.budget_window_end) : 'open'} ·{' '}
-                  {k.remaining_budget === null ? 'no budget' : `${usd(k.remaining_budget)} left`}
-                </p>
-              </div>
-              <div class="card">
-                <h2>All time</h2>
-                <p class="big" data-testid="key-spend">
-                  {usd(k.spend)}
-                </p>
-                <p class="muted">{num(k.requests)} requests</p>
-              </div>
-            </div>
+            <SpendCards info={k} budget={k.max_budget} label={`Budget used by ${k.key_alias ?? k.key_prefix}`} />
             <Facts
               rows={[
                 ['Prefix', <code key="p">{k.key_prefix}…</code>],

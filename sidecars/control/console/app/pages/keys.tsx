@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { WindowBudget } from '../components/budget';
+import { DataTable } from '../components/data-table';
 import { Dialog } from '../components/dialog';
 import { Select, TextField } from '../components/fields';
 import { SecretReveal } from '../components/secret';
@@ -21,44 +22,36 @@ export function StatusBadge({ status }: { status: string }) {
 
 export function KeysTable({ keys }: { keys: Key[] }) {
   return (
-    <table class="table">
-      <thead>
-        <tr>
-          <th scope="col">Alias</th>
-          <th scope="col">Prefix</th>
-          <th scope="col">Team</th>
-          <th scope="col">Status</th>
-          <th scope="col">Budget used</th>
-          <th scope="col">Last used</th>
-        </tr>
-      </thead>
-      <tbody>
-        {keys.map((k) => (
-          <tr key={k.id}>
-            <td>
+    <DataTable
+      rows={keys}
+      rowKey={(k) => k.id}
+      columns={[
+        {
+          header: 'Alias',
+          cell: (k) => (
+            <>
               <a href={href('keys', k.id)}>{k.key_alias ?? '(no alias)'}</a>
               {k.role === 'admin' && <span class="badge">admin</span>}
-            </td>
-            <td>
-              <code>{k.key_prefix}…</code>
-            </td>
-            <td>{k.team_id ? <a href={href('teams', k.team_id)}>{k.team_name ?? k.team_id}</a> : <span class="muted">none</span>}</td>
-            <td>
-              <StatusBadge status={k.status} />
-            </td>
-            <td>
-              <WindowBudget
-                path={`/admin/keys/${encodeURIComponent(k.id)}`}
-                budget={k.max_budget}
-                duration={k.budget_duration}
-                label={`Budget used by ${k.key_alias ?? k.key_prefix}`}
-              />
-            </td>
-            <td>{when(k.last_used_at)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+        { header: 'Prefix', cell: (k) => <code>{k.key_prefix}…</code> },
+        { header: 'Team', cell: (k) => (k.team_id ? <a href={href('teams', k.team_id)}>{k.team_name ?? k.team_id}</a> : <span class="muted">none</span>) },
+        { header: 'Status', cell: (k) => <StatusBadge status={k.status} /> },
+        {
+          header: 'Budget used',
+          cell: (k) => (
+            <WindowBudget
+              path={`/admin/keys/${encodeURIComponent(k.id)}`}
+              budget={k.max_budget}
+              duration={k.budget_duration}
+              label={`Budget used by ${k.key_alias ?? k.key_prefix}`}
+            />
+          ),
+        },
+        { header: 'Last used', cell: (k) => when(k.last_used_at) },
+      ]}
+    />
   );
 }
 

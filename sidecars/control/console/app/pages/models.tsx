@@ -1,5 +1,7 @@
 /** The configured model groups and their targets (from the gateway's config), live health and prices. */
 import { api } from '../api';
+import { DataTable } from '../components/data-table';
+import { PageHead } from '../components/page-head';
 import { Empty, Loaded } from '../components/states';
 import { ms, num, pct } from '../format';
 import { useResource } from '../hooks';
@@ -18,12 +20,7 @@ export function ModelsPage() {
   const models = useResource((signal) => api<ModelsList>('GET', '/admin/models', undefined, signal), []);
   return (
     <section>
-      <div class="page-head">
-        <h1>Models and providers</h1>
-        <button type="button" class="button" onClick={models.reload}>
-          Refresh
-        </button>
-      </div>
+      <PageHead title="Models and providers" onRefresh={models.reload} />
       <Loaded resource={models} what="models">
         {(m) =>
           m.data.length === 0 ? (
@@ -41,59 +38,31 @@ export function ModelsPage() {
                     {group.balancing && <span class="muted"> · {group.balancing}</span>}
                   </h2>
                   {group.fallback_models.length > 0 && <p class="muted">Falls back to {group.fallback_models.join(', ')}</p>}
-                  <table class="table">
-                    <caption class="muted">Used on {group.configured_on.join(', ') || 'no route'}</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Provider</th>
-                        <th scope="col">Model</th>
-                        <th scope="col">Endpoint</th>
-                        <th scope="col" class="num">
-                          Weight / priority
-                        </th>
-                        <th scope="col">Breaker</th>
-                        <th scope="col" class="num">
-                          Error rate
-                        </th>
-                        <th scope="col" class="num">
-                          p50 / p95
-                        </th>
-                        <th scope="col" class="num">
-                          In flight
-                        </th>
-                        <th scope="col" class="num">
-                          Input / output per 1M tokens
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {group.targets.map((t) => (
-                        <tr key={t.id}>
-                          <td>{t.provider}</td>
-                          <td>{t.model}</td>
-                          <td>{t.base_url_host ?? '—'}</td>
-                          <td class="num">
-                            {num(t.weight)} / {num(t.priority)}
-                          </td>
-                          <td>
-                            <Breaker target={t} />
-                          </td>
-                          <td class="num">{pct(t.health?.recent?.error_rate ?? null)}</td>
-                          <td class="num">
-                            {ms(t.health?.recent?.p50_ms ?? null)} / {ms(t.health?.recent?.p95_ms ?? null)}
-                          </td>
-                          <td class="num">{num(t.health?.in_flight ?? null)}</td>
-                          <td class="num">
-                            {t.pricing ? (
-                              `${perMillion(t.pricing.input_per_mtok_usd)} / ${perMillion(t.pricing.output_per_mtok_usd)}`
-                            ) : (
-                              <span class="muted">unpriced</span>
-                            )}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <DataTable
+                    caption={<span class="muted">Used on {group.configured_on.join(', ') || 'no route'}</span>}
+                    rows={group.targets}
+                    rowKey={(t) => t.id}
+                    columns={[
+                      { header: 'Provider', cell: (t) => t.provider },
+                      { header: 'Model', cell: (t) => t.model },
+                      { header: 'Endpoint', cell: (t) => t.base_url_host ?? '—' },
+                      { header: 'Weight / priority', numeric: true, cell: (t) => `${num(t.weight)} / ${num(t.priority)}` },
+                      { header: 'Breaker', cell: (t) => <Breaker target={t} /> },
+                      { header: 'Error rate', numeric: true, cell: (t) => pct(t.health?.recent?.error_rate ?? null) },
+                      { header: 'p50 / p95', numeric: true, cell: (t) => `${ms(t.health?.recent?.p50_ms ?? null)} / ${ms(t.health?.recent?.p95_ms ?? null)}` },
+                      { header: 'In flight', numeric: true, cell: (t) => num(t.health?.in_flight ?? null) },
+                      {
+                        header: 'Input / output per 1M tokens',
+                        numeric: true,
+                        cell: (t) =>
+                          t.pricing ? (
+                            `${perMillion(t.pricing.input_per_mtok_usd)} / ${perMillion(t.pricing.output_per_mtok_usd)}`
+                          ) : (
+                            <span class="muted">unpriced</span>
+                          ),
+                      },
+                    ]}
+                  />
                 </div>
               ))}
             </>

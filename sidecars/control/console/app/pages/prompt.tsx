@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { Dialog } from '../components/dialog';
 import { Select, TextArea, TextField } from '../components/fields';
+import { FormFooter } from '../components/form-footer';
 import { ActionError, Loaded } from '../components/states';
 import { listOf, parseJson } from '../form-values';
 import { when } from '../format';
@@ -105,20 +106,7 @@ function NewVersion({ path, initial, onClose, onSaved }: { path: string; initial
       <form class="form" onSubmit={submit}>
         <TextArea label="Definition (JSON)" name="definition" value={definition} onInput={setDefinition} rows={14} required />
         <TextField label="Point these labels at it" name="labels" value={labels} onInput={setLabels} hint="Comma-separated, e.g. production" />
-        {formError && (
-          <p class="form-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <ActionError error={save.error} />
-        <div class="dialog-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary" disabled={save.busy}>
-            {save.busy ? 'Saving…' : 'Save version'}
-          </button>
-        </div>
+        <FormFooter formError={formError} error={save.error} busy={save.busy} submitLabel={'Save version'} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,9 +1,11 @@
 /** Prompt templates: list, and creating one (a definition as JSON, docs/prompt-templates.md). */
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
+import { DataTable } from '../components/data-table';
 import { Dialog } from '../components/dialog';
 import { TextArea, TextField } from '../components/fields';
-import { ActionError, Empty, Loaded } from '../components/states';
+import { FormFooter } from '../components/form-footer';
+import { Empty, Loaded } from '../components/states';
 import { listOf, parseJson } from '../form-values';
 import { when } from '../format';
 import { useAction, useResource } from '../hooks';
@@ -65,20 +67,7 @@ function CreatePrompt({ onClose }: { onClose: () => void }) {
         <TextField label="Description" name="description" value={description} onInput={setDescription} />
         <TextField label="Labels for version 1" name="labels" value={labels} onInput={setLabels} hint="Comma-separated, e.g. production" />
         <TextArea label="Definition (JSON)" name="definition" value={definition} onInput={setDefinition} rows={14} required />
-        {formError && (
-          <p class="form-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <ActionError error={create.error} />
-        <div class="dialog-actions">
-          <button type="button" class="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="button button-primary" disabled={create.busy}>
-            {create.busy ? 'Saving…' : 'Create template'}
-          </button>
-        </div>
+        <FormFooter formError={formError} error={create.error} busy={create.busy} submitLabel={'Create template'} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -102,32 +91,17 @@ export function PromptsPage() {
             <Empty title="No prompt templates yet">Templates keep prompts in the gateway, versioned, with labels such as production.</Empty>
           ) : (
             <>
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">Latest</th>
-                    <th scope="col">Labels</th>
-                    <th scope="col">Updated</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {l.data.map((t) => (
-                    <tr key={t.name}>
-                      <td>
-                        <a href={href('prompts', t.name)}>{t.name}</a>
-                      </td>
-                      <td>{t.description ?? '—'}</td>
-                      <td>v{t.latest_version}</td>
-                      <td>
-                        <Labels labels={t.labels} />
-                      </td>
-                      <td>{when(t.updated_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                rows={l.data}
+                rowKey={(t) => t.name}
+                columns={[
+                  { header: 'Name', cell: (t) => <a href={href('prompts', t.name)}>{t.name}</a> },
+                  { header: 'Description', cell: (t) => t.description ?? '—' },
+                  { header: 'Latest', cell: (t) => `v${t.latest_version}` },
+                  { header: 'Labels', cell: (t) => <Labels labels={t.labels} /> },
+                  { header: 'Updated', cell: (t) => when(t.updated_at) },
+                ]}
+              />
               <Pager offset={offset} shown={l.data.length} total={l.total ?? 0} page={PAGE} onOffset={setOffset} />
             </>
           )

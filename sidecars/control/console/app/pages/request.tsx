@@ -1,5 +1,6 @@
 /** One request in detail: who, what, attempts, tokens, cost, cache, compression, guardrails, routing and the trace link. */
 import { api } from '../api';
+import { DataTable } from '../components/data-table';
 import { Facts } from '../components/fields';
 import { Empty, Loaded } from '../components/states';
 import { ms, num, usd, when } from '../format';
@@ -94,34 +95,19 @@ export function RequestPage({ id, traceTemplate }: { id: string; traceTemplate: 
               {r.attempts.length === 0 ? (
                 <Empty title="No provider was called">The gateway answered this request itself (a cache hit or a refusal).</Empty>
               ) : (
-                <table class="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">#</th>
-                      <th scope="col">Provider</th>
-                      <th scope="col">Model</th>
-                      <th scope="col">Result</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Error type</th>
-                      <th scope="col" class="num">
-                        Time
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {r.attempts.map((a, i) => (
-                      <tr key={i}>
-                        <td>{i + 1}</td>
-                        <td>{a.provider}</td>
-                        <td>{a.model}</td>
-                        <td>{a.result}</td>
-                        <td>{a.status}</td>
-                        <td>{a.error_type ?? '—'}</td>
-                        <td class="num">{ms(a.ms)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable
+                  rows={r.attempts}
+                  rowKey={(_a, i) => String(i)}
+                  columns={[
+                    { header: '#', cell: (_a, i) => i + 1 },
+                    { header: 'Provider', cell: (a) => a.provider },
+                    { header: 'Model', cell: (a) => a.model },
+                    { header: 'Result', cell: (a) => a.result },
+                    { header: 'Status', cell: (a) => a.status },
+                    { header: 'Error type', cell: (a) => a.error_type ?? '—' },
+                    { header: 'Time', numeric: true, cell: (a) => ms(a.ms) },
+                  ]}
+                />
               )}
             </>
           );

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { FormGrid, Select, TextArea, TextField } from '../components/fields';
-import { ActionError } from '../components/states';
+import { FormFooter } from '../components/form-footer';
 import { listOf, numberOrNull, parseJson, text, textOrNull } from '../form-values';
 import { useAction } from '../hooks';
 import type { Team } from '../types';
@@ -75,20 +75,7 @@ export function TeamForm({ team, onSaved, onCancel }: { team: Team | null; onSav
         />
       </FormGrid>
       <TextArea label="Metadata (JSON)" name="metadata" value={metadata} onInput={setMetadata} rows={3} />
-      {formError && (
-        <p class="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <ActionError error={save.error} />
-      <div class="dialog-actions">
-        <button type="button" class="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" class="button button-primary" disabled={save.busy}>
-          {save.busy ? 'Saving…' : team ? 'Save team' : 'Create team'}
-        </button>
-      </div>
+      <FormFooter formError={formError} error={save.error} busy={save.busy} submitLabel={team ? 'Save team' : 'Create team'} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,11 +1,11 @@
 /** One team: its limits and budget window, its keys, its spend; edit and delete. */
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
-import { BudgetMeter } from '../components/budget';
+import { SpendCards } from '../components/budget';
 import { Confirm, Dialog } from '../components/dialog';
 import { Checkbox, Facts } from '../components/fields';
 import { ActionError, Empty, Loaded } from '../components/states';
-import { limitText, num, usd, when } from '../format';
+import { limitText, when } from '../format';
 import { useAction, useResource } from '../hooks';
 import { href, navigate } from '../router';
 import type { Key, List, SpendWindow, Team } from '../types';
@@ -47,21 +47,7 @@ export function TeamPage({ id }: { id: string }) {
                 </button>
               </div>
             </div>
-            <div class="cards">
-              <div class="card">
-                <h2>Budget</h2>
-                <BudgetMeter spent={t.window_spend} budget={t.max_budget} label={`Budget used by ${t.name}`} />
-                <p class="muted">
-                  Window {when(t.budget_window_start)} – {t.budget_window_end ? when(t.budget_window_end) : 'open'} ·{' '}
-                  {t.remaining_budget === null ? 'no budget' : `${usd(t.remaining_budget)} left`}
-                </p>
-              </div>
-              <div class="card">
-                <h2>All time</h2>
-                <p class="big">{usd(t.spend)}</p>
-                <p class="muted">{num(t.requests)} requests</p>
-              </div>
-            </div>
+            <SpendCards info={t} budget={t.max_budget} label={`Budget used by ${t.name}`} />
             <Facts
               rows={[
                 ['Id', <code key="id">{t.id}</code>],

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { WindowBudget } from '../components/budget';
+import { DataTable } from '../components/data-table';
 import { Dialog } from '../components/dialog';
 import { TextField } from '../components/fields';
 import { Empty, Loaded } from '../components/states';
@@ -41,41 +42,28 @@ export function TeamsPage() {
           if (shown.length === 0) return <Empty title="No team matches this search" />;
           return (
             <>
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Spend this month</th>
-                    <th scope="col">Budget used</th>
-                    <th scope="col">Limits</th>
-                    <th scope="col">Models</th>
-                    <th scope="col">Cache</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((t) => (
-                    <tr key={t.id}>
-                      <td>
-                        <a href={href('teams', t.id)}>{t.name}</a>
-                      </td>
-                      <td class="num">{usd(spendOf(t.id))}</td>
-                      <td>
-                        <WindowBudget
-                          path={`/admin/teams/${encodeURIComponent(t.id)}`}
-                          budget={t.max_budget}
-                          duration={t.budget_duration}
-                          label={`Budget used by ${t.name}`}
-                        />
-                      </td>
-                      <td>
-                        {limitText(t.rpm_limit, ' rpm')} · {limitText(t.tpm_limit, ' tpm')}
-                      </td>
-                      <td>{t.models.length ? t.models.join(', ') : <span class="muted">all</span>}</td>
-                      <td>{t.cache_mode}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                rows={shown}
+                rowKey={(t) => t.id}
+                columns={[
+                  { header: 'Name', cell: (t) => <a href={href('teams', t.id)}>{t.name}</a> },
+                  { header: 'Spend this month', numeric: true, cell: (t) => usd(spendOf(t.id)) },
+                  {
+                    header: 'Budget used',
+                    cell: (t) => (
+                      <WindowBudget
+                        path={`/admin/teams/${encodeURIComponent(t.id)}`}
+                        budget={t.max_budget}
+                        duration={t.budget_duration}
+                        label={`Budget used by ${t.name}`}
+                      />
+                    ),
+                  },
+                  { header: 'Limits', cell: (t) => `${limitText(t.rpm_limit, ' rpm')} · ${limitText(t.tpm_limit, ' tpm')}` },
+                  { header: 'Models', cell: (t) => (t.models.length ? t.models.join(', ') : <span class="muted">all</span>) },
+                  { header: 'Cache', cell: (t) => t.cache_mode },
+                ]}
+              />
               <Pager offset={offset} shown={list.data.length} total={list.total ?? 0} page={PAGE} onOffset={setOffset} />
               <p class="muted">
                 Calendar month so far: {usd(spend.data?.totals.cost_usd ?? 0)} across all teams. Budgets are measured in each team's own budget period.
