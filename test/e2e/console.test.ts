@@ -29,6 +29,8 @@ const teamName = uniqueName('console-team');
 const keyAlias = uniqueName('console-key');
 let keyId = '';
 let secret = '';
+/** What the key's one request cost, as the request log has it. */
+let costUsd = 0;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startDevStack({ guardrails: true, templates: true }), launchChromium()]);
@@ -185,7 +187,7 @@ it('shows a request made with the key through the openai client, with its cost, 
   );
   await checkPage('requests');
   const logged = await stack.admin('GET', `/admin/requests/${requestId}`);
-  const costUsd = (logged.body as { cost_usd: number | null }).cost_usd;
+  costUsd = (logged.body as { cost_usd: number }).cost_usd;
   expect(costUsd).toBeGreaterThan(0);
   await row
     .first()
@@ -209,6 +211,15 @@ it('shows a request made with the key through the openai client, with its cost, 
   );
   await page.locator('.chart').first().waitFor();
   await checkPage('overview');
+
+  // The key's own page: all-time spend and the day's bar in its 30-day history.
+  await visit(`/keys/${keyId}`);
+  expect(await page.getByTestId('all-time-spend').textContent()).toBe(usd(costUsd));
+  await page
+    .getByText(`Spend per day, last 30 days (${usd(costUsd)})`)
+    .first()
+    .waitFor();
+  await checkPage('key-with-spend');
 });
 
 it('rotates the key (the old secret refused, the new one served) and revokes it (refused)', async () => {

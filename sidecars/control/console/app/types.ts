@@ -80,8 +80,8 @@ export interface SpendTotals {
 }
 
 export interface SpendReport {
-  group_by: 'key' | 'team' | 'model';
-  data: Array<SpendTotals & { key_id?: string; team_id?: string; model?: string; key_alias?: string | null; team_name?: string | null }>;
+  group_by: 'key' | 'team' | 'model' | 'day';
+  data: Array<SpendTotals & { key_id?: string; team_id?: string; model?: string; day?: string; key_alias?: string | null; team_name?: string | null }>;
   totals: SpendTotals;
 }
 

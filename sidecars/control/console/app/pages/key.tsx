@@ -13,7 +13,7 @@ import { href, navigate } from '../router';
 import type { Key, KeyWithSecret, SpendWindow } from '../types';
 import { KeyForm } from './key-form';
 import { StatusBadge } from './keys';
-import { SpendHistory } from './spend-history';
+import { DailySpend, SpendHistory } from './spend-history';
 
 type KeyInfo = Key & SpendWindow;
 type Open = 'none' | 'edit' | 'rotate' | 'revoke' | 'delete';
@@ -81,8 +81,11 @@ export function KeyPage({ id }: { id: string }) {
               <a href={href('requests') + query({ key_id: k.id })}>This key’s requests</a>
             </p>
             <h2>Spend history</h2>
-            <div class="card">
-              <SpendHistory filter={{ key_id: k.id }} groupBy="model" />
+            <div class="cards cards-wide">
+              <DailySpend filter={{ key_id: k.id }} />
+              <div class="card">
+                <SpendHistory filter={{ key_id: k.id }} groupBy="model" />
+              </div>
             </div>
             {open === 'edit' && (
               <Dialog title={`Edit key ${k.key_alias ?? k.key_prefix}`} onClose={close} wide>

@@ -10,7 +10,7 @@ import { useAction, useResource } from '../hooks';
 import { href, navigate } from '../router';
 import type { Key, List, SpendWindow, Team } from '../types';
 import { KeysTable } from './keys';
-import { SpendHistory } from './spend-history';
+import { DailySpend, SpendHistory } from './spend-history';
 import { TeamForm } from './team-form';
 
 type TeamInfo = Team & SpendWindow & { key_count: number };
@@ -65,6 +65,7 @@ export function TeamPage({ id }: { id: string }) {
               {(list) => (list.data.length ? <KeysTable keys={list.data} /> : <Empty title="This team has no keys yet" />)}
             </Loaded>
             <h2>Spend history</h2>
+            <DailySpend filter={{ team_id: t.id }} />
             <div class="cards cards-wide">
               <div class="card">
                 <SpendHistory filter={{ team_id: t.id }} groupBy="model" />
