@@ -252,6 +252,7 @@ it('shows every other page without accessibility violations', async () => {
     ['/teams', 'teams'],
     ['/keys', 'keys'],
     ['/models', 'models'],
+    ['/spend', 'spend'],
     ['/prompts', 'prompts'],
     ['/cache', 'cache'],
     ['/guardrails', 'guardrails'],

@@ -2,7 +2,7 @@
 
 const usdLarge = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const usdSmall = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });
-const count = new Intl.NumberFormat('en-US');
+const counter = new Intl.NumberFormat('en-US');
 const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -13,9 +13,9 @@ export function usd(value: number | null | undefined): string {
   return usdLarge.format(value);
 }
 
-export const num = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : count.format(value));
+export const num = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : counter.format(value));
 export const pct = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : percent.format(value));
-export const ms = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${count.format(Math.round(value))} ms`);
+export const ms = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : `${counter.format(Math.round(value))} ms`);
 
 export function when(value: string | null | undefined): string {
   if (!value) return '—';
@@ -32,3 +32,6 @@ export function isoFromLocal(value: string): string {
 
 export const limitText = (value: number | null | undefined, unit = ''): string =>
   value === null || value === undefined ? `unlimited${unit}` : `${num(value)}${unit}`;
+
+/** `1 request`, `2 requests`. */
+export const count = (n: number, word: string): string => `${num(n)} ${word}${n === 1 ? '' : 's'}`;

@@ -1,6 +1,6 @@
 /** Budget utilisation as a native <meter> (accessible as it is), with the numbers written beside it. */
 import { api } from '../api';
-import { num, usd, when } from '../format';
+import { count, usd, when } from '../format';
 import { useResource } from '../hooks';
 import type { SpendWindow } from '../types';
 
@@ -59,7 +59,7 @@ export function SpendCards({ info, budget, label }: { info: SpendWindow; budget:
         <p class="big" data-testid="all-time-spend">
           {usd(info.spend)}
         </p>
-        <p class="muted">{num(info.requests)} requests</p>
+        <p class="muted">{count(info.requests, 'request')}</p>
       </div>
     </div>
   );

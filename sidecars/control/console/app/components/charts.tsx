@@ -11,7 +11,7 @@ export interface Point {
 
 const WIDTH = 560;
 const HEIGHT = 160;
-const PAD = { top: 8, right: 8, bottom: 22, left: 8 };
+const PAD = { top: 8, right: 8, bottom: 2, left: 8 };
 
 let nextId = 0;
 
@@ -32,7 +32,7 @@ function PointsTable({ points, valueLabel, format }: { points: Point[]; valueLab
   );
 }
 
-/** Bars over time: one bar per bucket, the first and last labels under the axis. */
+/** Bars over time: one bar per bucket, the first and last bucket named under the axis. */
 export function BarChart({ title, points, format, valueLabel }: { title: string; points: Point[]; format: (v: number) => string; valueLabel: string }) {
   const id = `chart-${++nextId}`;
   const max = Math.max(0, ...points.map((p) => p.value));
@@ -59,17 +59,14 @@ export function BarChart({ title, points, format, valueLabel }: { title: string;
             </rect>
           );
         })}
-        {points.length > 0 && (
-          <>
-            <text x={PAD.left} y={HEIGHT - 6} class="chart-label">
-              {points[0]!.label}
-            </text>
-            <text x={WIDTH - PAD.right} y={HEIGHT - 6} class="chart-label" text-anchor="end">
-              {points[points.length - 1]!.label}
-            </text>
-          </>
-        )}
       </svg>
+      {points.length > 0 && (
+        // Outside the SVG: its non-uniform scaling would stretch text.
+        <div class="chart-labels" aria-hidden="true">
+          <span>{points[0]!.label}</span>
+          <span>{points[points.length - 1]!.label}</span>
+        </div>
+      )}
       <PointsTable points={points} valueLabel={valueLabel} format={format} />
     </figure>
   );

@@ -5,12 +5,16 @@ export function PageHead({ title, onRefresh, children }: { title: ComponentChild
   return (
     <div class="page-head">
       <h1>{title}</h1>
-      {onRefresh && (
-        <button type="button" class="button" onClick={onRefresh}>
-          Refresh
-        </button>
+      {(onRefresh || children) && (
+        <div class="actions">
+          {children}
+          {onRefresh && (
+            <button type="button" class="button" onClick={onRefresh}>
+              Refresh
+            </button>
+          )}
+        </div>
       )}
-      {children && <div class="actions">{children}</div>}
     </div>
   );
 }

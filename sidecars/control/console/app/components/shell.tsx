@@ -13,6 +13,7 @@ import { PromptPage } from '../pages/prompt';
 import { PromptsPage } from '../pages/prompts';
 import { RequestPage } from '../pages/request';
 import { RequestsPage } from '../pages/requests';
+import { SpendPage } from '../pages/spend';
 import { TeamPage } from '../pages/team';
 import { TeamsPage } from '../pages/teams';
 import { href, type Location, useLocation } from '../router';
@@ -24,6 +25,7 @@ const NAV: Array<[string, string]> = [
   ['keys', 'Keys'],
   ['models', 'Models'],
   ['requests', 'Requests'],
+  ['spend', 'Spend'],
   ['prompts', 'Prompts'],
   ['cache', 'Cache'],
   ['guardrails', 'Guardrails'],
@@ -43,6 +45,8 @@ function Page({ location, config }: { location: Location; config: ConsoleConfig 
       return id ? <RequestPage id={id} traceTemplate={config?.trace_url_template ?? null} /> : <RequestsPage query={location.query} />;
     case 'prompts':
       return id ? <PromptPage name={id} /> : <PromptsPage />;
+    case 'spend':
+      return <SpendPage />;
     case 'cache':
       return <CachePage />;
     case 'guardrails':

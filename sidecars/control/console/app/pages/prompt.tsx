@@ -69,7 +69,7 @@ export function PromptPage({ name }: { name: string }) {
                 <RenderPreview path={path} version={t.version?.version ?? t.latest_version} />
               </div>
             </div>
-            <DiffView path={path} latest={t.latest_version} />
+            <DiffView path={path} versions={t.versions.map((v) => v.version)} />
             {saving && (
               <NewVersion
                 path={path}
@@ -114,7 +114,7 @@ function NewVersion({ path, initial, onClose, onSaved }: { path: string; initial
 
 function LabelEditor({ path, versions, labels, onChanged }: { path: string; versions: number[]; labels: Record<string, number>; onChanged: () => void }) {
   const [label, setLabel] = useState('production');
-  const [version, setVersion] = useState(String(versions[versions.length - 1] ?? 1));
+  const [version, setVersion] = useState(String(Math.max(1, ...versions)));
   const set = useAction(() => api('PUT', `${path}/labels/${encodeURIComponent(label.trim())}`, { version: Number(version) }));
   const remove = useAction((name: string) => api('DELETE', `${path}/labels/${encodeURIComponent(name)}`));
   return (
@@ -198,12 +198,23 @@ function RenderPreview({ path, version }: { path: string; version: number }) {
   );
 }
 
-function DiffView({ path, latest }: { path: string; latest: number }) {
-  const diff = useResource((signal) => (latest > 1 ? api<Diff>('GET', `${path}/diff`, undefined, signal) : Promise.resolve(null)), [path, latest]);
-  if (latest < 2) return null;
+function DiffView({ path, versions }: { path: string; versions: number[] }) {
+  const latest = Math.max(1, ...versions);
+  const [from, setFrom] = useState(String(Math.max(1, latest - 1)));
+  const [to, setTo] = useState(String(latest));
+  const diff = useResource(
+    (signal) => (versions.length > 1 ? api<Diff>('GET', `${path}/diff${query({ from, to })}`, undefined, signal) : Promise.resolve(null)),
+    [path, from, to, versions.length],
+  );
+  if (versions.length < 2) return null;
+  const options = versions.map((v) => ({ value: String(v), label: `v${v}` }));
   return (
     <>
-      <h2>Changes in the latest version</h2>
+      <h2>Compare versions</h2>
+      <div class="toolbar">
+        <Select label="From" name="diff_from" value={from} onChange={setFrom} options={options} />
+        <Select label="To" name="diff_to" value={to} onChange={setTo} options={options} />
+      </div>
       <Loaded resource={diff} what="the diff">
         {(d) => (d ? <pre class="code">{d.diff || 'No change.'}</pre> : null)}
       </Loaded>

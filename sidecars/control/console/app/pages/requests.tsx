@@ -1,7 +1,10 @@
-/** The request log: newest first, filtered by team, key, model, status, error type and time; "Load more" follows the keyset cursor. */
-import { useState } from 'preact/hooks';
+/**
+ * The request log: newest first, filtered by team, key, model, template, status, error type and
+ * time; "Load more" follows the keyset cursor; "Follow" reloads the newest page every few seconds.
+ */
+import { useEffect, useState } from 'preact/hooks';
 import { query } from '../api';
-import { Select, TextField } from '../components/fields';
+import { Checkbox, Select, TextField } from '../components/fields';
 import { KeysetTable } from '../components/keyset-table';
 import { PageHead } from '../components/page-head';
 import { ms, num, usd, when } from '../format';
@@ -9,7 +12,9 @@ import { useKeysetList } from '../hooks';
 import { href } from '../router';
 import type { RequestEntry } from '../types';
 
-const FILTERS = ['team', 'key_id', 'model', 'status', 'error_type', 'since', 'until'] as const;
+const FILTERS = ['team', 'key_id', 'model', 'template', 'status', 'error_type', 'since', 'until'] as const;
+/** How often "Follow" reloads the newest page (as `aigw logs --follow` prints new requests). */
+const FOLLOW_MS = 5000;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
 const fromQuery = (q: URLSearchParams): Filters => Object.fromEntries(FILTERS.map((f) => [f, q.get(f) ?? ''])) as Filters;
@@ -22,6 +27,13 @@ export function RequestsPage({ query: params }: { query: URLSearchParams }) {
   const applied = fromQuery(params);
   const [draft, setDraft] = useState<Filters>(applied);
   const list = useKeysetList<RequestEntry>('/admin/requests', applied);
+  const [follow, setFollow] = useState(false);
+  const reload = list.first.reload;
+  useEffect(() => {
+    if (!follow) return;
+    const timer = setInterval(reload, FOLLOW_MS);
+    return () => clearInterval(timer);
+  }, [follow, reload]);
   const set = (name: keyof Filters) => (value: string) => setDraft((d) => ({ ...d, [name]: value }));
   const apply = (event: Event) => {
     event.preventDefault();
@@ -29,11 +41,14 @@ export function RequestsPage({ query: params }: { query: URLSearchParams }) {
   };
   return (
     <section>
-      <PageHead title="Requests" onRefresh={list.first.reload} />
+      <PageHead title="Requests" onRefresh={list.first.reload}>
+        <Checkbox label="Follow (every 5 s)" name="follow" checked={follow} onChange={setFollow} />
+      </PageHead>
       <form class="toolbar toolbar-wrap" onSubmit={apply} aria-label="Filter requests">
         <TextField label="Team" name="team" value={draft.team} onInput={set('team')} placeholder="name or id" />
         <TextField label="Key" name="key_id" value={draft.key_id} onInput={set('key_id')} placeholder="alias or id" />
         <TextField label="Model" name="model" value={draft.model} onInput={set('model')} />
+        <TextField label="Template" name="template" value={draft.template} onInput={set('template')} placeholder="prompt template" />
         <TextField label="Status" name="status" value={draft.status} onInput={set('status')} placeholder="429 or 5xx" />
         <Select
           label="Error type"

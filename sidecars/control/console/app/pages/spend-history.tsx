@@ -2,7 +2,7 @@
 import { api, query } from '../api';
 import { BarChart, ShareBars } from '../components/charts';
 import { Empty, Loaded } from '../components/states';
-import { num, usd } from '../format';
+import { count, usd } from '../format';
 import { useResource } from '../hooks';
 import type { SpendReport } from '../types';
 
@@ -21,7 +21,7 @@ export function SpendHistory({ filter, groupBy }: { filter: { key_id?: string; t
           <Empty title="No spend in the last 30 days" />
         ) : (
           <ShareBars
-            title={`Spend by ${groupBy} in the last 30 days (${usd(r.totals.cost_usd)}, ${num(r.totals.requests)} requests)`}
+            title={`Spend by ${groupBy} in the last 30 days (${usd(r.totals.cost_usd)}, ${count(r.totals.requests, 'request')})`}
             rows={r.data.map((row) => ({ label: (groupBy === 'model' ? row.model : (row.key_alias ?? row.key_id)) ?? 'unknown', value: row.cost_usd }))}
             format={usd}
           />
