@@ -42,6 +42,7 @@ typecheck: deps
 
 # One folder per plugin holding only that plugin's CommonJS file (Kong 3.9 needs one plugin
 # server per plugin); npm packages stay external and resolve from a parent node_modules.
+# The admin console's web app goes to dist/console/ (hashed app.js and app.css; docs/console.md).
 bundle: deps
 	rm -rf dist
 	@for p in $(PLUGINS); do \
