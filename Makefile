@@ -38,9 +38,11 @@ aigw-command:
 
 typecheck: deps
 	$(BIN)/tsc --noEmit -p tsconfig.json
+	$(BIN)/tsc --noEmit -p sidecars/control/console/app/tsconfig.json
 
 # One folder per plugin holding only that plugin's CommonJS file (Kong 3.9 needs one plugin
 # server per plugin); npm packages stay external and resolve from a parent node_modules.
+# The admin console's web app goes to dist/console/ (hashed app.js and app.css; docs/console.md).
 bundle: deps
 	rm -rf dist
 	@for p in $(PLUGINS); do \
@@ -51,6 +53,7 @@ bundle: deps
 	$(ESBUILD) sidecars/inference/main.ts --outfile=dist/sidecars/inference.js
 	$(ESBUILD) sidecars/inference/worker/main.ts --outfile=dist/sidecars/inference-worker.js
 	$(ESBUILD) sidecars/control/cli.ts --outfile=dist/cli/aigw.js --banner:js='#!/usr/bin/env node' && chmod +x dist/cli/aigw.js
+	$(BIN)/tsx sidecars/control/console/build-app.ts dist/console
 
 build: typecheck bundle
 

@@ -4,7 +4,7 @@
 # suite needs (`make test`).
 set -euo pipefail
 PACKAGES=("$@")
-[ ${#PACKAGES[@]} -gt 0 ] || PACKAGES=(docker-compose deck prometheus redis-server postgresql-15)
+[ ${#PACKAGES[@]} -gt 0 ] || PACKAGES=(docker-compose deck prometheus redis-server postgresql-15 chromium)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -149,7 +149,7 @@ export async function spendSummary(db: Queryable, q: SpendSubject & { windowStar
   };
 }
 
-export type SpendGroup = 'key' | 'team' | 'model';
+export type SpendGroup = 'key' | 'team' | 'model' | 'day';
 
 export interface SpendReportRow {
   /** key id, team id or model name; null for rows without a key or team. */
@@ -171,13 +171,15 @@ export interface SpendReportRow {
   cacheSavedNano: number;
 }
 
-const GROUP_SQL: Record<SpendGroup, { group: string; label: string; join: string }> = {
+const GROUP_SQL: Record<SpendGroup, { group: string; label: string; join: string; order?: string }> = {
   key: { group: 'l.key_id::text', label: 'k.key_alias', join: 'LEFT JOIN aigw_keys k ON k.id = l.key_id' },
   team: { group: 'l.team_id::text', label: 't.name', join: 'LEFT JOIN aigw_teams t ON t.id = l.team_id' },
   model: { group: 'l.model', label: 'NULL::text', join: '' },
+  // UTC calendar days, oldest first: a history (the console's spend per key and team), not a ranking.
+  day: { group: "to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')", label: 'NULL::text', join: '', order: '1' },
 };
 
-/** Totals per key, team or model over [from, to), optionally for one key and/or team. */
+/** Totals per key, team, model or UTC day over [from, to), optionally for one key and/or team. */
 export async function spendReport(
   db: Queryable,
   q: { groupBy: SpendGroup; from: Date; to: Date; keyId?: string | null; teamId?: string | null },
@@ -196,7 +198,7 @@ export async function spendReport(
             count(*) FILTER (WHERE l.cache_hit IS NOT NULL)::int AS cache_hits, COALESCE(sum(l.cache_saved_nano), 0)::text AS cache_saved
        FROM aigw_spend_ledger l ${g.join}
       WHERE ${filters.join(' AND ')}
-      GROUP BY 1 ORDER BY sum(l.cost_nano) DESC NULLS LAST, 1`,
+      GROUP BY 1 ORDER BY ${g.order ?? 'sum(l.cost_nano) DESC NULLS LAST, 1'}`,
     params,
   );
   return rows.map((r) => ({

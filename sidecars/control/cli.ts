@@ -43,7 +43,7 @@ Teams (TEAM: a team's name or id, here and in --team)
   teams delete TEAM [--force]       --force revokes the team's keys
 
 Spend
-  spend --group-by key|team|model [--from ISO] [--to ISO] [--key ID] [--team TEAM]
+  spend --group-by key|team|model|day [--from ISO] [--to ISO] [--key ID] [--team TEAM]
 
 Request log (newest first; SINCE/UNTIL: an ISO time or a duration back from now, e.g. 1h)
   logs         [--team TEAM] [--key ID|ALIAS] [--model M] [--template NAME] [--status 429|5xx] [--limit N]

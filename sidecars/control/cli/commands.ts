@@ -154,7 +154,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       if (f.team) q.set('team', f.team as string);
       const json = (await apiRequest(c, 'GET', `/admin/spend?${q}`)) as Obj;
       const group = json.group_by as string;
-      const first = group === 'model' ? 'model' : `${group}_id`;
+      const first = group === 'model' || group === 'day' ? group : `${group}_id`;
       const label = group === 'key' ? ['key_alias'] : group === 'team' ? ['team_name'] : [];
       const rows = [...(json.data as Obj[]), { [first]: 'TOTAL', ...(json.totals as Obj) }];
       const human =

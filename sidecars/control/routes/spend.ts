@@ -1,4 +1,4 @@
-/** GET /admin/spend: ledger totals per key, team or model over [from, to); `team` / `team_id` by name or id. */
+/** GET /admin/spend: ledger totals per key, team, model or UTC day over [from, to); `team` / `team_id` by name or id. */
 import { nanoToUsd } from '../../../lib/money';
 import { type SpendGroup, type SpendReportRow, spendReport } from '../../../lib/store/ledger';
 import { isUuid } from '../../../lib/store/teams';
@@ -7,7 +7,7 @@ import type { Handler } from '../context';
 import { queryTime } from '../validate';
 import { teamFilter } from './team-filter';
 
-const GROUPS: SpendGroup[] = ['key', 'team', 'model'];
+const GROUPS: SpendGroup[] = ['key', 'team', 'model', 'day'];
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
 
 function totalsView(r: Omit<SpendReportRow, 'group' | 'label'>): Record<string, unknown> {
@@ -32,7 +32,7 @@ export const spendRoute: Handler = async (ctx, req) => {
   const q = req.query;
   const groupBy = q.get('group_by') as SpendGroup;
   if (!GROUPS.includes(groupBy))
-    throw badRequest('group_by', 'group_by must be key, team or model', q.has('group_by') ? 'invalid_value' : 'missing_required_parameter');
+    throw badRequest('group_by', 'group_by must be key, team, model or day', q.has('group_by') ? 'invalid_value' : 'missing_required_parameter');
   const to = queryTime(q, 'to') ?? new Date();
   const from = queryTime(q, 'from') ?? new Date(to.getTime() - DEFAULT_RANGE_MS);
   if (from.getTime() >= to.getTime()) throw badRequest('from', 'from must be before to');
@@ -77,7 +77,7 @@ export const spendRoute: Handler = async (ctx, req) => {
       from: from.toISOString(),
       to: to.toISOString(),
       data: rows.map((r) => ({
-        [groupBy === 'model' ? 'model' : `${groupBy}_id`]: r.group,
+        [groupBy === 'model' || groupBy === 'day' ? groupBy : `${groupBy}_id`]: r.group,
         ...(labelField ? { [labelField]: r.label } : {}),
         ...totalsView(r),
       })),

@@ -876,6 +876,12 @@ describe('spend', () => {
       ['m1', 1],
       ['m2', 1],
     ]);
+    // Days: UTC calendar days, oldest first, for one key (the console's spend history).
+    const byDay = await call(base, 'GET', `/admin/spend?group_by=day&from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&key_id=${keyA}`);
+    expect(byDay.body.data.map((r: { day: string; requests: number; cost_nano: number }) => [r.day, r.requests, r.cost_nano])).toEqual([
+      ['2026-03-10', 2, 2_000_000],
+      ['2026-03-15', 1, 1_000_000],
+    ]);
     const byTeam = await call(base, 'GET', `/admin/spend?group_by=team&from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z&team_id=${teamA}`);
     expect(byTeam.body.data).toEqual([expect.objectContaining({ team_id: teamA, team_name: null, requests: 4, cost_nano: 3_000_000 })]);
   });
