@@ -73,7 +73,7 @@ export async function serveConsoleFile(root: string, method: string, path: strin
   const last = segments[segments.length - 1] ?? '';
   const file = named ?? (extname(last) === '' ? await fileIn(root, ['index.html']) : null);
   if (!file) {
-    if (extname(last) === '') throw new ApiError(503, 'The console is not built: run `make console` (or set AIGW_CONSOLE_DIR)', 'console_not_built');
+    if (extname(last) === '') throw new ApiError(503, 'The console is not built: run `make build` (or set AIGW_CONSOLE_DIR)', 'console_not_built');
     throw notFound(path);
   }
   const { size } = await stat(file);
