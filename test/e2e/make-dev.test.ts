@@ -246,6 +246,7 @@ local.it(
         'spend --group-by',
         'logs --team',
         undefined, // aigw logs <request-id>
+        'audit --action',
         'teams delete',
         'prompts show',
         'prompts update',
