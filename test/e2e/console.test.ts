@@ -120,8 +120,11 @@ it('signs in with the admin key, keeping it out of every browser storage', async
   expect(await browserStorage(page)).not.toContain(stack.adminKey);
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name === 'aigw_session');
-  expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+  expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin' });
   expect(session?.value).not.toContain(stack.adminKey);
+  // Sent to the control API only: never with the gateway's /v1 traffic or the console's files.
+  expect((await context.cookies(`${stack.url}/v1/models`)).map((c) => c.name)).not.toContain('aigw_session');
+  expect((await context.cookies(`${stack.url}/console/`)).map((c) => c.name)).not.toContain('aigw_session');
   // The API, called by the page itself, never echoes the key.
   const body = await page.evaluate("fetch('/admin/session').then((r) => r.text())");
   expect(body).not.toContain(stack.adminKey);

@@ -54,9 +54,12 @@ export interface CookieOptions {
   secure: boolean;
 }
 
-/** Set-Cookie for a new session; Path=/ because the console's API lives under /admin, not /console. */
+/**
+ * Set-Cookie for a new session. Path=/admin: the session is only for the control API (the console's
+ * own files need none), so browsers never send it with /v1 traffic or the console's files.
+ */
 export function sessionCookie(value: string, opts: CookieOptions): string {
-  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${opts.maxAgeSeconds}${opts.secure ? '; Secure' : ''}`;
+  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=${opts.maxAgeSeconds}${opts.secure ? '; Secure' : ''}`;
 }
 
 export function clearedSessionCookie(secure: boolean): string {

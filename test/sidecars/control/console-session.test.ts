@@ -82,12 +82,12 @@ describe('without a session', () => {
 });
 
 describe('login', () => {
-  test('an admin key gets a session: the cookie is HttpOnly, SameSite=Strict, Secure, Path=/, Max-Age = the TTL', async () => {
+  test('an admin key gets a session: the cookie is HttpOnly, SameSite=Strict, Secure, Path=/admin, Max-Age = the TTL', async () => {
     const { res, csrf } = await login(adminKey);
     expect(res.status).toBe(201);
     const set = res.headers.get('set-cookie')!;
     expect(set).toMatch(/^aigw_session=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}; /);
-    expect(set.split('; ').slice(1).sort()).toEqual(['HttpOnly', 'Max-Age=3600', 'Path=/', 'SameSite=Strict', 'Secure']);
+    expect(set.split('; ').slice(1).sort()).toEqual(['HttpOnly', 'Max-Age=3600', 'Path=/admin', 'SameSite=Strict', 'Secure']);
     expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(res.body).toEqual({
       object: 'session',
@@ -214,7 +214,7 @@ describe('with a session', () => {
     expect((await browser(base, 'DELETE', '/admin/session', { cookie })).status).toBe(403);
     const out = await browser(base, 'DELETE', '/admin/session', { cookie, csrf });
     expect(out.status).toBe(204);
-    expect(out.headers.get('set-cookie')).toBe('aigw_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure');
+    expect(out.headers.get('set-cookie')).toBe('aigw_session=; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0; Secure');
     const after = await browser(base, 'GET', '/admin/keys', { cookie });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('session_expired');
