@@ -163,6 +163,52 @@ test('moa (OpenAI, streamed): 3 proposals, the aggregator’s answer streamed; e
   expect(totalCost(rows)).toBeLessThanOrEqual(reservation(plan));
 }, 30_000);
 
+test('bon-3 (OpenAI, streamed): the judge’s pick replayed as chunks, usage the sum of 4 calls', async () => {
+  const answers = ['Five.', 'It is 5, because 2 + 3 = 5.', 'Answer: 5'];
+  stack.mock.enqueue(...answers.map((content): MockScript => ({ content })), { content: '2' });
+  const { data: stream, response } = await openai.chat.completions
+    .create({ model: 'bon-3-gpt-4o-mini', stream: true, stream_options: { include_usage: true }, ...body })
+    .withResponse();
+  let text = '';
+  let usage: OpenAI.CompletionUsage | null | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta?.content ?? '';
+    if (chunk.usage) usage = chunk.usage;
+  }
+  expect(text).toBe(answers[1]);
+  expect(response.headers.get('x-aigw-strategy')).toBe('name=bon; n=3; chosen=2');
+  expect(chatCalls()).toBe(4);
+  // No inner call streams: the candidates are read whole before one is chosen.
+  expect(stack.mock.requests.every((r) => (r.body as { stream?: unknown } | undefined)?.stream !== true)).toBe(true);
+  const rows = await rowsOf(response.headers.get('x-kong-request-id')!, 4);
+  expect(usage!.completion_tokens).toBe(rows.reduce((s, r) => s + r.completion_tokens, 0));
+}, 30_000);
+
+test('sc-3 (OpenAI, not streamed): the majority of 3 samples, each billed', async () => {
+  stack.mock.enqueue({ content: 'Answer: 6' }, { content: 'I get 5.\nAnswer: 5' }, { content: 'So the answer is 5' });
+  const { data, response } = await openai.chat.completions.create({ model: 'sc-3-gpt-4o-mini', ...body }).withResponse();
+  expect(data.choices[0].message.content).toMatch(/5/);
+  expect(data.choices[0].message.content).not.toMatch(/6/);
+  expect(chatCalls()).toBe(3);
+  const rows = await rowsOf(response.headers.get('x-kong-request-id')!, 3);
+  expect(rows.map((r) => r.strategy_role)).toEqual(['candidate', 'candidate', 'candidate']);
+  expect(data.usage!.completion_tokens).toBe(rows.reduce((s, r) => s + r.completion_tokens, 0));
+}, 30_000);
+
+test('re2 by the aigw_strategy field: one call that reads the question twice; the field never reaches the provider', async () => {
+  stack.mock.enqueue({ content: '5' });
+  const request = { model: 'gpt-4o-mini', ...body, aigw_strategy: { name: 're2' } } as OpenAI.ChatCompletionCreateParamsNonStreaming;
+  const { data, response } = await openai.chat.completions.create(request).withResponse();
+  expect(data.choices[0].message.content).toBe('5');
+  expect(response.headers.get('x-aigw-strategy')).toMatch(/^name=re2; n=1/);
+  expect(chatCalls()).toBe(1);
+  const sent = stack.mock.requests.find((r) => r.path.includes('chat/completions'))!.body as Record<string, unknown>;
+  expect(sent).not.toHaveProperty('aigw_strategy');
+  const prompt = JSON.stringify(sent.messages);
+  expect(prompt.split('What is 2 + 3?')).toHaveLength(3);
+  expect(prompt).toContain('Read the question again');
+}, 30_000);
+
 test('a failed candidate is skipped; a failed aggregator falls back to a proposal', async () => {
   stack.mock.enqueue({ status: 400 }, { content: 'only one' }, { content: 'and two' }, { content: '1' });
   const bon = await openai.chat.completions.create({ model: 'bon-3-gpt-4o-mini', ...body }).withResponse();
