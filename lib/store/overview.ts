@@ -3,7 +3,8 @@
  * and latency from the request log, the top spenders, and both per hour or day. Every query is
  * bounded by the range on an indexed created_at; sums are read as text (bigint nano-USD).
  */
-import type { Queryable } from './sql';
+import type { Pool } from 'pg';
+import { inTransaction, type Queryable } from './sql';
 
 export type Bucket = 'hour' | 'day';
 
@@ -163,14 +164,23 @@ async function series(db: Queryable, r: OverviewRange): Promise<SeriesPoint[]> {
   return [...points.values()];
 }
 
-export async function overview(db: Queryable, r: OverviewRange): Promise<Overview> {
-  const [ledger, req, teams, keys, models, points] = await Promise.all([
-    ledgerTotals(db, r),
-    requestTotals(db, r),
-    top(db, r, 'teams'),
-    top(db, r, 'keys'),
-    top(db, r, 'models'),
-    series(db, r),
-  ]);
-  return { ...ledger, ...req, top: { teams, keys, models }, series: points };
+/**
+ * One snapshot for every figure: the queries run in one read-only REPEATABLE READ transaction, so
+ * a ledger row written meanwhile is in all of them or in none (a key in the top list with no spend
+ * in the totals was seen when they ran on separate connections).
+ */
+export async function overview(pool: Pool, r: OverviewRange): Promise<Overview> {
+  return inTransaction(pool, async (db) => {
+    await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Queued on the one connection, in order.
+    const [ledger, req, teams, keys, models, points] = await Promise.all([
+      ledgerTotals(db, r),
+      requestTotals(db, r),
+      top(db, r, 'teams'),
+      top(db, r, 'keys'),
+      top(db, r, 'models'),
+      series(db, r),
+    ]);
+    return { ...ledger, ...req, top: { teams, keys, models }, series: points };
+  });
 }
