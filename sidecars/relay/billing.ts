@@ -10,6 +10,7 @@ import { BudgetLimiter, type Eventually, eventually, RateLimiter } from '../../l
 import type { Logger } from '../../lib/log';
 import type { PlanTarget, RoutePlan } from '../../lib/plan';
 import { costNano } from '../../lib/pricing';
+import type { RouteDecision } from '../../lib/router/decision';
 import { type LedgerRow, spendSince } from '../../lib/store/ledger';
 import type { LedgerWriter } from '../../lib/store/ledger-writer';
 import type { RelayMetrics } from './metrics';
@@ -31,6 +32,24 @@ export function chargeFor(plan: RoutePlan, target: PlanTarget, usage: TokenUsage
   if (usage) return target.pricing ? costNano(usage, target.pricing) : null;
   if (NOTHING_PRODUCED.has(outcome)) return 0;
   return plan.billing && plan.billing.reservedNano > 0 ? plan.billing.reservedNano : null;
+}
+
+/** A ledger row's token columns: what a call's usage reported (zeros when it reported none). */
+export function tokenColumns(
+  usage: TokenUsage | null | undefined,
+): Pick<LedgerRow, 'promptTokens' | 'completionTokens' | 'cachedTokens' | 'reasoningTokens' | 'usageEstimated'> {
+  return {
+    promptTokens: usage?.promptTokens ?? 0,
+    completionTokens: usage?.completionTokens ?? 0,
+    cachedTokens: usage?.cachedTokens ?? 0,
+    reasoningTokens: usage?.reasoningTokens ?? 0,
+    usageEstimated: usage?.estimated === true,
+  };
+}
+
+/** A ledger row's routing columns: aigw-router's decision, when the client named a router. */
+export function routeColumns(route: RouteDecision | null | undefined): Pick<LedgerRow, 'router' | 'route' | 'routeReason'> {
+  return { router: route?.router ?? null, route: route?.route ?? null, routeReason: route?.reason ?? null };
 }
 
 export class RelayBilling {
@@ -102,20 +121,14 @@ export class RelayBilling {
       model: record.model,
       provider: record.provider,
       providerModel: record.providerModel,
-      promptTokens: record.usage?.promptTokens ?? 0,
-      completionTokens: record.usage?.completionTokens ?? 0,
-      cachedTokens: record.usage?.cachedTokens ?? 0,
-      reasoningTokens: record.usage?.reasoningTokens ?? 0,
-      usageEstimated: record.usage?.estimated === true,
+      ...tokenColumns(record.usage),
       compressionMethod: record.compression?.method ?? null,
       compressionTokensSaved: record.compression?.tokensSaved ?? 0,
       compressionSavedNano: record.compression?.savedNano ?? null,
       templateName: record.templateName ?? null,
       templateVersion: record.templateVersion ?? null,
       guardrailActions: record.guardrailActions ?? null,
-      router: record.route?.router ?? null,
-      route: record.route?.route ?? null,
-      routeReason: record.route?.reason ?? null,
+      ...routeColumns(record.route),
       costNano: record.costNano,
       status: record.status,
       outcome: record.outcome,

@@ -1,5 +1,6 @@
 /** Small helpers shared by the end-to-end tests. */
 import { randomBytes } from 'node:crypto';
+import type OpenAI from 'openai';
 import { PLAN_HEADER, PLAN_SIGNATURE_HEADER, REQUEST_ID_HEADER } from '../../lib/headers';
 import { type Endpoint, type PlanRetry, type PlanTarget, type RoutePlan, sha256Hex, signPlan } from '../../lib/plan';
 import { SseParser } from '../../lib/sse';
@@ -77,4 +78,15 @@ export async function loggedRequest(stack: Pick<DevStack, 'admin'>, id: string):
     10_000,
     `request ${id} in the request log`,
   );
+}
+
+/** An OpenAI chat stream read whole: its text, and the usage of its last chunk (`include_usage`), if sent. */
+export async function readChatStream(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<{ text: string; usage: OpenAI.CompletionUsage | undefined }> {
+  let text = '';
+  let usage: OpenAI.CompletionUsage | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta?.content ?? '';
+    if (chunk.usage) usage = chunk.usage;
+  }
+  return { text, usage };
 }

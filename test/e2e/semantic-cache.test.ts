@@ -24,7 +24,7 @@ import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { waitFor } from '../harness/wait-for';
 import { ledgerRows } from './billing-helpers';
 import { waitForFill } from './cache-helpers';
-import { uniqueName } from './helpers';
+import { readChatStream, uniqueName } from './helpers';
 
 const local = localOnly('starts the inference sidecar and stops stores');
 
@@ -116,12 +116,7 @@ local.describe('semantic cache through the gateway', () => {
       .create({ model: MODEL, stream: true, stream_options: { include_usage: true }, messages: chat(question) })
       .withResponse();
     expect(stream.response.headers.get('x-cache-status')).toBe('Hit');
-    let text = '';
-    let usage: OpenAI.CompletionUsage | undefined;
-    for await (const chunk of stream.data) {
-      text += chunk.choices[0]?.delta?.content ?? '';
-      if (chunk.usage) usage = chunk.usage;
-    }
+    const { text, usage } = await readChatStream(stream.data);
     expect(text).toBe(first.data.choices[0]!.message.content);
     expect(usage).toMatchObject({ completion_tokens: 12 });
     expect(stack.mock.requests).toHaveLength(1);

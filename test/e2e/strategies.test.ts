@@ -23,7 +23,7 @@ import type { MockScript } from '../harness/mock-provider';
 import { MOCK_CREDENTIAL } from '../harness/stack/deck-for-dev';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { MINI_TARGET, usdStringToNano } from './billing-helpers';
-import { requestId, target } from './helpers';
+import { readChatStream, requestId, target } from './helpers';
 
 let stack: DevStack;
 let openai: OpenAI;
@@ -141,12 +141,7 @@ test('moa (OpenAI, streamed): 3 proposals, the aggregator’s answer streamed; e
   const { data: stream, response } = await openai.chat.completions
     .create({ model: 'moa-gpt-4o-mini', stream: true, stream_options: { include_usage: true }, ...body })
     .withResponse();
-  let text = '';
-  let usage: OpenAI.CompletionUsage | null | undefined;
-  for await (const chunk of stream) {
-    text += chunk.choices[0]?.delta?.content ?? '';
-    if (chunk.usage) usage = chunk.usage;
-  }
+  const { text, usage } = await readChatStream(stream);
   expect(text).toBe('The synthesis: 5.');
   expect(response.headers.get('x-aigw-strategy')).toBe('name=moa; n=3; chosen=aggregator');
   expect(chatCalls()).toBe(4);
@@ -169,12 +164,7 @@ test('bon-3 (OpenAI, streamed): the judge’s pick replayed as chunks, usage the
   const { data: stream, response } = await openai.chat.completions
     .create({ model: 'bon-3-gpt-4o-mini', stream: true, stream_options: { include_usage: true }, ...body })
     .withResponse();
-  let text = '';
-  let usage: OpenAI.CompletionUsage | null | undefined;
-  for await (const chunk of stream) {
-    text += chunk.choices[0]?.delta?.content ?? '';
-    if (chunk.usage) usage = chunk.usage;
-  }
+  const { text, usage } = await readChatStream(stream);
   expect(text).toBe(answers[1]);
   expect(response.headers.get('x-aigw-strategy')).toBe('name=bon; n=3; chosen=2');
   expect(chatCalls()).toBe(4);

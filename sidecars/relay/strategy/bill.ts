@@ -9,7 +9,7 @@ import type { PlanTarget } from '../../../lib/plan';
 import { costNano } from '../../../lib/pricing';
 import type { StrategyRole } from '../../../lib/strategy/plan';
 import type { RelayRequest } from '../admit';
-import type { RelayBilling } from '../billing';
+import { type RelayBilling, routeColumns, tokenColumns } from '../billing';
 import { COST_HEADER } from '../settlement';
 import type { TokenUsage, UsageOutcome } from '../usage';
 import type { StrategySeries } from './metrics';
@@ -102,16 +102,10 @@ export class StrategyBill {
         model: call.model,
         provider: call.target.provider,
         providerModel: call.target.model,
-        promptTokens: call.usage?.promptTokens ?? 0,
-        completionTokens: call.usage?.completionTokens ?? 0,
-        cachedTokens: call.usage?.cachedTokens ?? 0,
-        reasoningTokens: call.usage?.reasoningTokens ?? 0,
-        usageEstimated: call.usage?.estimated === true,
+        ...tokenColumns(call.usage),
         templateName: plan.template?.name ?? null,
         templateVersion: plan.template?.version ?? null,
-        router: plan.route?.router ?? null,
-        route: plan.route?.route ?? null,
-        routeReason: plan.route?.reason ?? null,
+        ...routeColumns(plan.route),
         costNano: call.costNano,
         status: call.status,
         outcome: call.outcome,
