@@ -29,7 +29,7 @@ export const TAIL_WINDOWS = 4;
 /** Texts per Embed call: below the sidecar's default batch limit (64). */
 export const EMBED_BATCH = 32;
 /** After a failed reference embedding, requests fail open without retrying for this long. */
-const REFERENCE_RETRY_MS = 5000;
+export const REFERENCE_RETRY_MS = 5000;
 
 export interface Embedded {
   vectors: Float32Array[];
@@ -119,7 +119,8 @@ export function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise
   });
 }
 
-async function embedInBatches(embed: EmbedTexts, texts: readonly string[], model: string, signal?: AbortSignal): Promise<Embedded> {
+/** `texts` embedded in batches of EMBED_BATCH with one model (`''`: the embedder's default), normalised; rejects if a batch comes back short or in another model. */
+export async function embedInBatches(embed: EmbedTexts, texts: readonly string[], model: string, signal?: AbortSignal): Promise<Embedded> {
   const batches: Array<Promise<Embedded>> = [];
   for (let i = 0; i < texts.length; i += EMBED_BATCH) batches.push(embed(texts.slice(i, i + EMBED_BATCH), model, signal));
   const results = await Promise.all(batches);

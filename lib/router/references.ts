@@ -4,11 +4,7 @@
  * a request's text is embedded with that same model (requestEmbedder) so cosines compare like
  * with like. A failed embedding is retried after REFERENCE_RETRY_MS, never in a loop.
  */
-import { abortable, type EmbedTexts, normalised } from '../guardrails/similarity';
-
-const REFERENCE_RETRY_MS = 5000;
-/** Texts per Embed call: below the sidecar's default batch limit (64). */
-const EMBED_BATCH = 32;
+import { abortable, type EmbedTexts, embedInBatches, REFERENCE_RETRY_MS } from '../guardrails/similarity';
 
 export interface EmbeddedReferences {
   vectors: readonly Float32Array[];
@@ -40,7 +36,8 @@ export class RouterReferences {
   vectors(): Promise<EmbeddedReferences> {
     if (this.embedded) return this.embedded;
     if (this.now() - this.failedAt < REFERENCE_RETRY_MS) return Promise.reject(new Error('reference embedding failed recently'));
-    this.embedded = this.embedAll().then(
+    // The embedder's default model: a request's text is then embedded in whichever model that was.
+    this.embedded = embedInBatches(this.embed, this.texts, '').then(
       (done) => {
         this.ready = done;
         return done;
@@ -52,17 +49,6 @@ export class RouterReferences {
       },
     );
     return this.embedded;
-  }
-
-  private async embedAll(): Promise<EmbeddedReferences> {
-    const batches: Array<ReturnType<EmbedTexts>> = [];
-    for (let i = 0; i < this.texts.length; i += EMBED_BATCH) batches.push(this.embed(this.texts.slice(i, i + EMBED_BATCH), ''));
-    const results = await Promise.all(batches);
-    const model = results[0]?.model ?? '';
-    if (results.some((r) => r.model !== model)) throw new Error('the embedder changed model while embedding the references');
-    const vectors = results.flatMap((r) => r.vectors);
-    if (vectors.length !== this.texts.length) throw new Error(`the embedder returned ${vectors.length} vectors for ${this.texts.length} texts`);
-    return { vectors: vectors.map(normalised), model };
   }
 }
 
