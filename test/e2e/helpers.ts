@@ -68,17 +68,29 @@ export async function readSse(res: Response): Promise<Array<{ data: string; at: 
   return events;
 }
 
-/** A request as `GET /admin/requests/{id}` shows it, once logged (rows are written in batches after the answer). */
-export async function loggedRequest(stack: Pick<DevStack, 'admin'>, id: string): Promise<Record<string, unknown>> {
+/**
+ * A request as `GET /admin/requests/{id}` shows it, once logged (rows are written in batches after
+ * the answer) and `ready` holds: the request log and the ledger have writers of their own, so a
+ * row's `usage` and `cost_usd` (from the ledger) may land after the row (`withLedgerRow`).
+ */
+export async function loggedRequest(
+  stack: Pick<DevStack, 'admin'>,
+  id: string,
+  ready: (row: Record<string, unknown>) => boolean = () => true,
+): Promise<Record<string, unknown>> {
   return waitFor(
     async () => {
       const res = await stack.admin('GET', `/admin/requests/${id}`);
-      return res.status === 200 ? (res.body as Record<string, unknown>) : undefined;
+      const row = res.status === 200 ? (res.body as Record<string, unknown>) : undefined;
+      return row && ready(row) ? row : undefined;
     },
     10_000,
     `request ${id} in the request log`,
   );
 }
+
+/** `loggedRequest`'s `ready` for a billed request: its ledger row has landed too. */
+export const withLedgerRow = (row: Record<string, unknown>): boolean => row.usage !== null && row.usage !== undefined;
 
 /** An OpenAI chat stream read whole: its text, and the usage of its last chunk (`include_usage`), if sent. */
 export async function readChatStream(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<{ text: string; usage: OpenAI.CompletionUsage | undefined }> {

@@ -20,9 +20,8 @@ import { mockDirective } from '../harness/mock-provider';
 import { localOnly } from '../harness/stack/remote-stack';
 import { REPO_ROOT } from '../harness/stack/sidecar-process';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
-import { waitFor } from '../harness/wait-for';
 import { waitForFill } from './cache-helpers';
-import { loggedRequest, uniqueName } from './helpers';
+import { loggedRequest, uniqueName, withLedgerRow } from './helpers';
 
 const run = promisify(execFile);
 let stack: DevStack;
@@ -70,7 +69,7 @@ async function chat(key: string, body: Record<string, unknown>, headers: Record<
   return { status: res.status, id };
 }
 
-const logged = (id: string): Promise<Json> => loggedRequest(stack, id);
+const logged = (id: string, ready?: (row: Json) => boolean): Promise<Json> => loggedRequest(stack, id, ready);
 
 const ask = (text: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   model: 'gpt-4o-mini',
@@ -93,7 +92,7 @@ localOnly('faults are scripted on the mock providers').describe('request log thr
     const r = await chat(user.key, ask('hello'), { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
     expect(r.status).toBe(200);
     ids.success = r.id;
-    const row = await logged(r.id);
+    const row = await logged(r.id, withLedgerRow);
     expect(row).toMatchObject({
       request_id: r.id,
       key_id: user.id,
@@ -198,8 +197,7 @@ localOnly('faults are scripted on the mock providers').describe('request log thr
       provider: null,
     });
     // The hit's ledger row: no provider tokens, nothing charged.
-    await waitFor(async () => ((await logged(second.id)).usage ? true : undefined), 10_000, 'the hit ledger row');
-    expect((await logged(second.id)).cost_usd).toBe(0);
+    expect((await logged(second.id, withLedgerRow)).cost_usd).toBe(0);
   });
 
   test('aigw logs finds a request by the id the client got, and filters as documented', async () => {

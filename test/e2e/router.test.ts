@@ -21,7 +21,7 @@ import { localOnly } from '../harness/stack/remote-stack';
 import { type DevStack, startDevStack } from '../harness/stack/stack';
 import { freePortsForLater } from '../harness/stores/ports';
 import { waitFor } from '../harness/wait-for';
-import { loggedRequest, uniqueName } from './helpers';
+import { loggedRequest, uniqueName, withLedgerRow } from './helpers';
 import { pdkCallMeter } from './pdk-calls';
 
 const local = localOnly('starts the inference sidecar and stops it');
@@ -242,7 +242,7 @@ local.describe('aigw-router', () => {
 
   it('records the decision in the ledger, the request log and the metrics', async () => {
     const { response } = await openai.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: EASY }] }).withResponse();
-    const logged = await loggedRequest(stack, response.headers.get('x-kong-request-id')!);
+    const logged = await loggedRequest(stack, response.headers.get('x-kong-request-id')!, withLedgerRow);
     expect(logged).toMatchObject({ model: 'auto', provider_model: 'gpt-4o-mini', route: { router: 'auto', route: 'weak' } });
     const db = new Client({ connectionString: stack.stores.databaseUrl });
     await db.connect();
